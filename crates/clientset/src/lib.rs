@@ -1,0 +1,1 @@
+//! kubeset-clientset (work in progress).

@@ -1,0 +1,1 @@
+//! kubeset-testserver (work in progress).

@@ -1,0 +1,1 @@
+//! kubeset-transport (work in progress).

@@ -1,0 +1,3 @@
+//! End-to-end tests across the kubeset crates.
+
+mod facade;

@@ -1,0 +1,49 @@
+//! `cargo xtask`: the project's task runner.
+//!
+//! - `cargo xtask ci`: what `.ci/run` does (fmt, clippy, tests), so green here is green in CI.
+
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1);
+    match task.as_deref() {
+        Some("ci") => ci(),
+        _ => {
+            eprintln!("usage: cargo xtask ci");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The CI steps, in the order `.ci/run` runs them.
+const CI_STEPS: &[&[&str]] = &[
+    &["fmt", "--all", "--check"],
+    &[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ],
+    &["test", "--workspace"],
+];
+
+fn ci() -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
+    for step in CI_STEPS {
+        eprintln!("$ cargo {}", step.join(" "));
+        match Command::new(&cargo).args(*step).status() {
+            Ok(status) if status.success() => {}
+            Ok(status) => {
+                eprintln!("cargo {} failed: {status}", step.join(" "));
+                return ExitCode::FAILURE;
+            }
+            Err(err) => {
+                eprintln!("could not run {cargo}: {err}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
