@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::Secret;
+use crate::provenance::Provenance;
 
 /// A fully resolved configuration for one API server and one identity.
 ///
@@ -38,6 +39,9 @@ pub struct Config {
     pub proxy_url: Option<http::Uri>,
     /// Do not ask for compressed responses (`disable-compression`).
     pub disable_compression: bool,
+    /// Where each value came from (file, entry, environment variable, override), with
+    /// secrets redacted.
+    pub provenance: Provenance,
 }
 
 impl Config {
@@ -52,6 +56,7 @@ impl Config {
             impersonate: Impersonation::default(),
             proxy_url: None,
             disable_compression: false,
+            provenance: Provenance::default(),
         }
     }
 }
@@ -142,6 +147,22 @@ pub struct ExecConfig {
     /// The cluster the plugin authenticates to, as sent in `KUBERNETES_EXEC_INFO`
     /// (`spec.cluster`), when `provide_cluster_info` is set.
     pub cluster: Option<serde_json::Value>,
+}
+
+impl ExecConfig {
+    /// An exec plugin running `command` with no arguments, speaking `api_version`.
+    pub fn new(api_version: impl Into<String>, command: impl Into<String>) -> Self {
+        Self {
+            api_version: api_version.into(),
+            command: command.into(),
+            args: Vec::new(),
+            env: Vec::new(),
+            install_hint: None,
+            provide_cluster_info: false,
+            interactive_mode: InteractiveMode::default(),
+            cluster: None,
+        }
+    }
 }
 
 /// `exec.interactiveMode`.
