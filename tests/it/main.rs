@@ -1,3 +1,4 @@
 //! End-to-end tests across the kubeset crates.
 
 mod facade;
+mod kubeconfig;

@@ -64,7 +64,7 @@ struct NamedExtension {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct PreferencesWire {
-    colors: Option<bool>,
+    colors: Option<StrictBool>,
     extensions: Option<Vec<NamedExtension>>,
 }
 
@@ -73,11 +73,11 @@ struct PreferencesWire {
 struct ClusterWire {
     server: Option<String>,
     tls_server_name: Option<String>,
-    insecure_skip_tls_verify: Option<bool>,
+    insecure_skip_tls_verify: Option<StrictBool>,
     certificate_authority: Option<String>,
     certificate_authority_data: Option<String>,
     proxy_url: Option<String>,
-    disable_compression: Option<bool>,
+    disable_compression: Option<StrictBool>,
     extensions: Option<Vec<NamedExtension>>,
 }
 
@@ -121,7 +121,7 @@ struct ExecWire {
     env: Option<Vec<ExecEnvWire>>,
     api_version: Option<String>,
     install_hint: Option<String>,
-    provide_cluster_info: Option<bool>,
+    provide_cluster_info: Option<StrictBool>,
     interactive_mode: Option<String>,
 }
 
@@ -141,11 +141,33 @@ struct ContextWire {
     extensions: Option<Vec<NamedExtension>>,
 }
 
+/// A boolean that, as in Go's `encoding/json`, must not be a (quoted) string. Plain YAML 1.1
+/// spellings (`yes`, `on`) are booleans, as in kubectl's YAML parser.
+#[derive(Clone, Copy, Default)]
+struct StrictBool(bool);
+
+impl<'de> Deserialize<'de> for StrictBool {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = StrictBool;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a boolean")
+            }
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<StrictBool, E> {
+                Ok(StrictBool(value))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
 fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
         legacy_octal_numbers: true,
         no_schema: true,
+        with_snippet: false,
     }
 }
 
@@ -153,10 +175,9 @@ fn options() -> serde_saphyr::Options {
 /// origin.
 pub(crate) fn parse(text: &str, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let file: Option<File> = if text.trim().is_empty() {
-        None
-    } else {
-        serde_saphyr::from_str_with_options(text, options()).map_err(|error| {
+    // Like kubectl, only the first document counts.
+    let documents: Vec<File> =
+        serde_saphyr::from_str_multiple_with_options(text, options()).map_err(|error| {
             let location = error.location();
             KubeconfigError::Syntax {
                 path: path.to_path_buf(),
@@ -164,9 +185,8 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<Kubeconfig, KubeconfigErr
                 column: location.map(|l| l.column()),
                 message: syntax_message(&error),
             }
-        })?
-    };
-    let file = file.unwrap_or_default();
+        })?;
+    let file = documents.into_iter().next().unwrap_or_default();
     convert(file, path)
 }
 
@@ -202,7 +222,7 @@ fn convert(file: File, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
     };
     if let Some(preferences) = file.preferences {
         config.preferences = Preferences {
-            colors: preferences.colors.unwrap_or_default(),
+            colors: preferences.colors.is_some_and(|b| b.0),
             extensions: extensions(preferences.extensions, path)?,
         };
     }
@@ -215,7 +235,7 @@ fn convert(file: File, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
         let cluster = Cluster {
             server: wire.server.unwrap_or_default(),
             tls_server_name: wire.tls_server_name.unwrap_or_default(),
-            insecure_skip_tls_verify: wire.insecure_skip_tls_verify.unwrap_or_default(),
+            insecure_skip_tls_verify: wire.insecure_skip_tls_verify.is_some_and(|b| b.0),
             certificate_authority: wire.certificate_authority.unwrap_or_default(),
             certificate_authority_data: decode(
                 wire.certificate_authority_data,
@@ -223,7 +243,7 @@ fn convert(file: File, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
                 "certificate-authority-data",
             )?,
             proxy_url: wire.proxy_url.unwrap_or_default(),
-            disable_compression: wire.disable_compression.unwrap_or_default(),
+            disable_compression: wire.disable_compression.is_some_and(|b| b.0),
             extensions: extensions(wire.extensions, path)?,
             origin: origin.clone(),
         };
@@ -279,7 +299,7 @@ fn convert(file: File, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
                         .collect()
                 }),
                 install_hint: exec.install_hint.unwrap_or_default(),
-                provide_cluster_info: exec.provide_cluster_info.unwrap_or_default(),
+                provide_cluster_info: exec.provide_cluster_info.is_some_and(|b| b.0),
                 interactive_mode: default_interactive_mode(
                     exec.interactive_mode.unwrap_or_default(),
                     exec.api_version.as_deref(),
