@@ -12,6 +12,9 @@
 //! force the recordings with `KUBESET_KUBECTL= cargo test ...` (`KUBESET_KUBECTL=/path`
 //! picks another kubectl).
 
+// Helpers outside #[test] functions unwrap too: a panic is a test failure.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -99,7 +102,9 @@ fn normalise(value: Value) -> Value {
             .and_then(serde_json::Number::from_f64)
             .map_or(Value::Null, Value::Number),
         Value::Array(items) => Value::Array(items.into_iter().map(normalise).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, normalise(v))).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (k, normalise(v))).collect())
+        }
         other => other,
     }
 }
@@ -137,7 +142,9 @@ fn kctl_path() -> PathBuf {
     // tests run from target/<profile>/deps; cargo test builds examples into ../examples.
     let exe = std::env::current_exe().unwrap();
     let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    let kctl = profile_dir.join("examples").join(format!("kctl{}", std::env::consts::EXE_SUFFIX));
+    let kctl = profile_dir
+        .join("examples")
+        .join(format!("kctl{}", std::env::consts::EXE_SUFFIX));
     assert!(
         kctl.exists(),
         "{} is missing: run `cargo test` (which builds examples) or `cargo build --example kctl`",

@@ -335,7 +335,7 @@ pub enum InferError {
         found: String,
         /// Why it failed.
         #[source]
-        source: KubeconfigConfigError,
+        source: Box<KubeconfigConfigError>,
     },
     /// No kubeconfig was found, and in-cluster configuration failed.
     #[error(

@@ -49,7 +49,10 @@ impl Config {
                         .to_config(&Overrides::default())
                         .map_err(KubeconfigConfigError::from)
                 });
-            return result.map_err(|source| InferError::Kubeconfig { found, source });
+            return result.map_err(|source| InferError::Kubeconfig {
+                found,
+                source: Box::new(source),
+            });
         }
         let kubeconfig = match env.var("HOME").filter(|home| !home.is_empty()) {
             Some(home) => format!(

@@ -343,10 +343,10 @@ impl Kubeconfig {
         config.default_namespace = namespace.clone();
         config.provenance.record("namespace", namespace, source);
 
-        if let Some(exec) = &mut config.auth.exec {
-            if exec.provide_cluster_info {
-                exec.cluster = Some(exec_cluster_info(cluster, &server));
-            }
+        if let Some(exec) = &mut config.auth.exec
+            && exec.provide_cluster_info
+        {
+            exec.cluster = Some(exec_cluster_info(cluster, &server));
         }
         Ok(Resolved {
             config,
@@ -384,15 +384,14 @@ fn read_files(resolved: &mut Resolved) -> Result<(), ResolveError> {
     };
     if let Some(Material::File(path)) = &config.tls.root_certs {
         let ca = read(path, cluster_entry, "certificate-authority")?;
-        if let Some(exec) = &mut config.auth.exec {
-            if let (true, Some(serde_json::Value::Object(cluster))) =
+        if let Some(exec) = &mut config.auth.exec
+            && let (true, Some(serde_json::Value::Object(cluster))) =
                 (*cluster_ca_for_exec, &mut exec.cluster)
-            {
-                cluster.insert(
-                    "certificate-authority-data".into(),
-                    super::wire::encode(&ca).into(),
-                );
-            }
+        {
+            cluster.insert(
+                "certificate-authority-data".into(),
+                super::wire::encode(&ca).into(),
+            );
         }
     }
     if let Some(Material::File(path)) = &config.tls.client_cert {

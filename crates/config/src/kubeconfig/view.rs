@@ -140,16 +140,37 @@ pub(crate) fn entry_ref(section: Section, name: &str, origin: Option<&Path>) -> 
     }
 }
 
-/// Resolves `path` against the directory of `origin`, as clientcmd's `ResolvePath`.
+/// Resolves `path` against the directory of `origin`, as clientcmd's `ResolvePath`
+/// (`filepath.Join`, which also cleans `.` and `..` lexically).
 pub(crate) fn resolve_against(path: &str, origin: Option<&Path>) -> PathBuf {
     let path = Path::new(path);
     if path.is_absolute() {
         return path.to_path_buf();
     }
     match origin.and_then(Path::parent) {
-        Some(dir) => dir.join(path),
+        Some(dir) => clean(&dir.join(path)),
         None => path.to_path_buf(),
     }
+}
+
+/// Lexical clean: drops `.` and folds `name/..`, like Go's `filepath.Clean`.
+fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !matches!(out.components().next_back(), Some(Component::RootDir)) {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn flatten_field(

@@ -87,8 +87,8 @@ struct UserWire {
     client_certificate: Option<String>,
     client_certificate_data: Option<String>,
     client_key: Option<String>,
-    client_key_data: Option<String>,
-    token: Option<String>,
+    client_key_data: Option<SecretWire>,
+    token: Option<SecretWire>,
     #[serde(rename = "tokenFile")]
     token_file: Option<String>,
     #[serde(rename = "as")]
@@ -100,7 +100,7 @@ struct UserWire {
     #[serde(rename = "as-user-extra")]
     impersonate_user_extra: Option<BTreeMap<String, Option<Vec<String>>>>,
     username: Option<String>,
-    password: Option<String>,
+    password: Option<SecretWire>,
     auth_provider: Option<AuthProviderWire>,
     exec: Option<ExecWire>,
     extensions: Option<Vec<NamedExtension>>,
@@ -110,7 +110,7 @@ struct UserWire {
 #[serde(default)]
 struct AuthProviderWire {
     name: Option<String>,
-    config: Option<BTreeMap<String, Option<String>>>,
+    config: Option<BTreeMap<String, Option<SecretWire>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -162,6 +162,53 @@ impl<'de> Deserialize<'de> for StrictBool {
     }
 }
 
+/// A string that may be a secret: a value of the wrong type is rejected without echoing it
+/// in the error (the parser's own message would quote it).
+struct SecretWire(String);
+
+impl<'de> Deserialize<'de> for SecretWire {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = SecretWire;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string (quote values that look like numbers or booleans)")
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<SecretWire, E> {
+                Ok(SecretWire(value.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<SecretWire, E> {
+                Ok(SecretWire(value))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<SecretWire, E> {
+                Err(E::invalid_type(
+                    serde::de::Unexpected::Other("a boolean"),
+                    &self,
+                ))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<SecretWire, E> {
+                Err(E::invalid_type(
+                    serde::de::Unexpected::Other("a number"),
+                    &self,
+                ))
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<SecretWire, E> {
+                Err(E::invalid_type(
+                    serde::de::Unexpected::Other("a number"),
+                    &self,
+                ))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<SecretWire, E> {
+                Err(E::invalid_type(
+                    serde::de::Unexpected::Other("a number"),
+                    &self,
+                ))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
 fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
@@ -176,8 +223,8 @@ fn options() -> serde_saphyr::Options {
 pub(crate) fn parse(text: &str, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Like kubectl, only the first document counts.
-    let documents: Vec<File> =
-        serde_saphyr::from_str_multiple_with_options(text, options()).map_err(|error| {
+    let documents: Vec<File> = serde_saphyr::from_str_multiple_with_options(text, options())
+        .map_err(|error| {
             let location = error.location();
             KubeconfigError::Syntax {
                 path: path.to_path_buf(),
@@ -262,8 +309,12 @@ fn convert(file: File, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
                 "client-certificate-data",
             )?,
             client_key: wire.client_key.unwrap_or_default(),
-            client_key_data: Secret::new(decode(wire.client_key_data, &entry, "client-key-data")?),
-            token: Secret::new(wire.token.unwrap_or_default()),
+            client_key_data: Secret::new(decode(
+                wire.client_key_data.map(|data| data.0),
+                &entry,
+                "client-key-data",
+            )?),
+            token: Secret::new(wire.token.map(|t| t.0).unwrap_or_default()),
             token_file: wire.token_file.unwrap_or_default(),
             impersonate: wire.impersonate.unwrap_or_default(),
             impersonate_uid: wire.impersonate_uid.unwrap_or_default(),
@@ -275,14 +326,14 @@ fn convert(file: File, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
                 .map(|(key, values)| (key, values.unwrap_or_default()))
                 .collect(),
             username: wire.username.unwrap_or_default(),
-            password: Secret::new(wire.password.unwrap_or_default()),
+            password: Secret::new(wire.password.map(|p| p.0).unwrap_or_default()),
             auth_provider: wire.auth_provider.map(|provider| AuthProviderConfig {
                 name: provider.name.unwrap_or_default(),
                 config: provider.config.map(|config| {
                     Secret::new(
                         config
                             .into_iter()
-                            .map(|(key, value)| (key, value.unwrap_or_default()))
+                            .map(|(key, value)| (key, value.map(|v| v.0).unwrap_or_default()))
                             .collect(),
                     )
                 }),
