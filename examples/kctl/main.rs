@@ -21,7 +21,11 @@ use clap::{Args, Parser, Subcommand};
 
 /// A small kubectl built on kubeset.
 #[derive(Debug, Parser)]
-#[command(name = "kctl", version, about)]
+#[command(
+    name = "kctl",
+    version,
+    about = "kctl: a small kubectl built on kubeset"
+)]
 struct Cli {
     #[command(flatten)]
     globals: GlobalFlags,

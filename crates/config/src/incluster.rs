@@ -1,6 +1,6 @@
 //! In-cluster configuration, as client-go's `rest.InClusterConfig()`.
 //!
-//! The pure core ([`server_url`], [`InCluster::from_parts`]) does no I/O; [`load`] and
+//! The pure core ([`server_url`], [`InCluster::into_config`]) does no I/O; [`load`] and
 //! [`load_from`] read the environment and the ServiceAccount directory.
 
 use std::io;

@@ -23,7 +23,7 @@
 //! let err = Config::infer_with(&env, "/nonexistent/sa".as_ref()).unwrap_err();
 //! assert!(matches!(err, InferError::Neither { .. }));
 //! ```
-#![doc = include_str!("../../../docs/config.md")]
+#![doc = include_str!("../docs/config.md")]
 
 mod config;
 mod env;

@@ -96,8 +96,8 @@ pub struct AuthInfo {
     pub impersonate_uid: String,
     /// `as-groups`.
     pub impersonate_groups: Vec<String>,
-    /// `as-user-extra`.
-    pub impersonate_user_extra: BTreeMap<String, Vec<String>>,
+    /// `as-user-extra`; a `None` value is an explicit `null` (kubectl prints it back).
+    pub impersonate_user_extra: BTreeMap<String, Option<Vec<String>>>,
     /// `username`.
     pub username: String,
     /// `password`.

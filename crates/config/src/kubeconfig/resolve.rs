@@ -272,7 +272,11 @@ impl Kubeconfig {
             user: non_empty(&user.impersonate),
             uid: non_empty(&user.impersonate_uid),
             groups: user.impersonate_groups.clone(),
-            extra: user.impersonate_user_extra.clone(),
+            extra: user
+                .impersonate_user_extra
+                .iter()
+                .map(|(key, values)| (key.clone(), values.clone().unwrap_or_default()))
+                .collect(),
         };
         if !config.impersonate.is_empty() {
             provenance.record(

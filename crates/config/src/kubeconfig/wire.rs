@@ -319,12 +319,7 @@ fn convert(file: File, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
             impersonate: wire.impersonate.unwrap_or_default(),
             impersonate_uid: wire.impersonate_uid.unwrap_or_default(),
             impersonate_groups: wire.impersonate_groups.unwrap_or_default(),
-            impersonate_user_extra: wire
-                .impersonate_user_extra
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(key, values)| (key, values.unwrap_or_default()))
-                .collect(),
+            impersonate_user_extra: wire.impersonate_user_extra.unwrap_or_default(),
             username: wire.username.unwrap_or_default(),
             password: Secret::new(wire.password.map(|p| p.0).unwrap_or_default()),
             auth_provider: wire.auth_provider.map(|provider| AuthProviderConfig {

@@ -243,3 +243,40 @@ fn section_names() {
     assert_eq!(Section::Cluster.to_string(), "cluster");
     assert_eq!(Section::User.to_string(), "user");
 }
+
+/// No input panics: every prefix of a full kubeconfig, and every single-byte corruption of
+/// it, either parses or fails with an error; what parses also resolves and prints.
+#[test]
+fn no_panic_on_truncated_or_corrupted_input() {
+    let full = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/kubeconfig/04-all-fields/config.yaml"
+    ))
+    .unwrap();
+    let exercise = |text: &str| {
+        if let Ok(mut config) = parse(text) {
+            let _ = config.to_config_unchecked(&kubeset_config::kubeconfig::Overrides::default());
+            let _ = config.to_view_json(false);
+            let _ = config.minify();
+        }
+    };
+    let mut cut = 0;
+    while cut <= full.len() {
+        if full.is_char_boundary(cut) {
+            exercise(&full[..cut]);
+        }
+        cut += 3;
+    }
+    let bytes = full.as_bytes();
+    for (index, replacement) in (0..bytes.len()).step_by(7).zip(
+        [b'[', b'{', b':', b'-', b'\'', b'"', b'&', b'*', b'\t', b'#']
+            .iter()
+            .cycle(),
+    ) {
+        let mut corrupted = bytes.to_vec();
+        corrupted[index] = *replacement;
+        if let Ok(text) = std::str::from_utf8(&corrupted) {
+            exercise(text);
+        }
+    }
+}
