@@ -11,6 +11,7 @@ use std::path::Path;
 use base64::Engine as _;
 use serde::Deserialize;
 
+use super::gojson::{GoKey, GoString, GoValue, SecretWire, StrictBool};
 use super::model::{
     AuthInfo, AuthProviderConfig, Cluster, Context, ExecEnvVar, ExecSpec, Extensions, Kubeconfig,
     Preferences,
@@ -58,7 +59,7 @@ struct NamedContext {
 #[serde(default)]
 struct NamedExtension {
     name: Option<String>,
-    extension: Option<serde_json::Value>,
+    extension: Option<GoValue>,
 }
 
 #[derive(Deserialize, Default)]
@@ -96,9 +97,9 @@ struct UserWire {
     #[serde(rename = "as-uid")]
     impersonate_uid: Option<String>,
     #[serde(rename = "as-groups")]
-    impersonate_groups: Option<Vec<String>>,
+    impersonate_groups: Option<Vec<GoString>>,
     #[serde(rename = "as-user-extra")]
-    impersonate_user_extra: Option<BTreeMap<String, Option<Vec<String>>>>,
+    impersonate_user_extra: Option<BTreeMap<GoKey, Option<Vec<GoString>>>>,
     username: Option<String>,
     password: Option<SecretWire>,
     auth_provider: Option<AuthProviderWire>,
@@ -110,14 +111,14 @@ struct UserWire {
 #[serde(default)]
 struct AuthProviderWire {
     name: Option<String>,
-    config: Option<BTreeMap<String, Option<SecretWire>>>,
+    config: Option<BTreeMap<GoKey, Option<SecretWire>>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 struct ExecWire {
     command: Option<String>,
-    args: Option<Vec<String>>,
+    args: Option<Vec<GoString>>,
     env: Option<Vec<ExecEnvWire>>,
     api_version: Option<String>,
     install_hint: Option<String>,
@@ -139,74 +140,6 @@ struct ContextWire {
     user: Option<String>,
     namespace: Option<String>,
     extensions: Option<Vec<NamedExtension>>,
-}
-
-/// A boolean that, as in Go's `encoding/json`, must not be a (quoted) string. Plain YAML 1.1
-/// spellings (`yes`, `on`) are booleans, as in kubectl's YAML parser.
-#[derive(Clone, Copy, Default)]
-struct StrictBool(bool);
-
-impl<'de> Deserialize<'de> for StrictBool {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = StrictBool;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a boolean")
-            }
-            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<StrictBool, E> {
-                Ok(StrictBool(value))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
-}
-
-/// A string that may be a secret: a value of the wrong type is rejected without echoing it
-/// in the error (the parser's own message would quote it).
-struct SecretWire(String);
-
-impl<'de> Deserialize<'de> for SecretWire {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = SecretWire;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string (quote values that look like numbers or booleans)")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<SecretWire, E> {
-                Ok(SecretWire(value.to_string()))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<SecretWire, E> {
-                Ok(SecretWire(value))
-            }
-            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<SecretWire, E> {
-                Err(E::invalid_type(
-                    serde::de::Unexpected::Other("a boolean"),
-                    &self,
-                ))
-            }
-            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<SecretWire, E> {
-                Err(E::invalid_type(
-                    serde::de::Unexpected::Other("a number"),
-                    &self,
-                ))
-            }
-            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<SecretWire, E> {
-                Err(E::invalid_type(
-                    serde::de::Unexpected::Other("a number"),
-                    &self,
-                ))
-            }
-            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<SecretWire, E> {
-                Err(E::invalid_type(
-                    serde::de::Unexpected::Other("a number"),
-                    &self,
-                ))
-            }
-        }
-        deserializer.deserialize_any(Visitor)
-    }
 }
 
 fn options() -> serde_saphyr::Options {
@@ -318,8 +251,13 @@ fn convert(file: File, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
             token_file: wire.token_file.unwrap_or_default(),
             impersonate: wire.impersonate.unwrap_or_default(),
             impersonate_uid: wire.impersonate_uid.unwrap_or_default(),
-            impersonate_groups: wire.impersonate_groups.unwrap_or_default(),
-            impersonate_user_extra: wire.impersonate_user_extra.unwrap_or_default(),
+            impersonate_groups: strings(wire.impersonate_groups.unwrap_or_default()),
+            impersonate_user_extra: wire
+                .impersonate_user_extra
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(key, values)| (key.0, values.map(strings)))
+                .collect(),
             username: wire.username.unwrap_or_default(),
             password: Secret::new(wire.password.map(|p| p.0).unwrap_or_default()),
             auth_provider: wire.auth_provider.map(|provider| AuthProviderConfig {
@@ -328,14 +266,14 @@ fn convert(file: File, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
                     Secret::new(
                         config
                             .into_iter()
-                            .map(|(key, value)| (key, value.map(|v| v.0).unwrap_or_default()))
+                            .map(|(key, value)| (key.0, value.map(|v| v.0).unwrap_or_default()))
                             .collect(),
                     )
                 }),
             }),
             exec: wire.exec.map(|exec| ExecSpec {
                 command: exec.command.unwrap_or_default(),
-                args: exec.args,
+                args: exec.args.map(strings),
                 env: exec.env.map(|env| {
                     env.into_iter()
                         .map(|var| ExecEnvVar {
@@ -386,6 +324,10 @@ fn default_interactive_mode(mode: String, api_version: Option<&str>) -> String {
     }
 }
 
+fn strings(list: Vec<GoString>) -> Vec<String> {
+    list.into_iter().map(|s| s.0).collect()
+}
+
 fn entry(section: Section, name: &str, path: &Path) -> EntryRef {
     EntryRef {
         section,
@@ -419,7 +361,7 @@ fn extensions(
     let mut map = Extensions::new();
     for named in list.unwrap_or_default() {
         let name = named.name.unwrap_or_default();
-        let value = named.extension.unwrap_or(serde_json::Value::Null);
+        let value = named.extension.map_or(serde_json::Value::Null, |v| v.0);
         insert_unique(&mut map, name, value, Section::Extension, path)?;
     }
     Ok(map)
