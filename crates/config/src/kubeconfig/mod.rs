@@ -34,7 +34,7 @@ pub use model::{
     Preferences,
 };
 pub use overrides::Overrides;
-pub use view::{DATA_OMITTED, REDACTED};
+pub use view::{DATA_OMITTED, REDACTED, ViewDocument};
 
 pub(crate) use load::default_path;
 
