@@ -121,6 +121,24 @@ pub enum KubeconfigError {
     },
 }
 
+/// A list of files for messages; "none" when empty.
+struct Files<'a>(&'a [PathBuf]);
+
+impl fmt::Display for Files<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("no file");
+        }
+        for (index, file) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}", file.display())?;
+        }
+        Ok(())
+    }
+}
+
 struct Position(Option<u64>, Option<u64>);
 
 impl fmt::Display for Position {
@@ -138,31 +156,48 @@ impl fmt::Display for Position {
 #[non_exhaustive]
 pub enum ResolveError {
     /// The context named by `--context` or `current-context` does not exist.
-    #[error("context {name:?} does not exist (named by {named_by})")]
+    #[error(
+        "context {name:?} does not exist (named by {named_by}; kubeconfig: {})",
+        Files(files)
+    )]
     ContextNotFound {
         /// The missing context.
         name: String,
         /// Where the name came from (`current-context`, `--context`).
         named_by: String,
+        /// The kubeconfig files searched.
+        files: Vec<PathBuf>,
     },
     /// The cluster named by `--cluster` does not exist.
-    #[error("cluster {name:?} does not exist (named by --cluster)")]
+    #[error(
+        "cluster {name:?} does not exist (named by --cluster; kubeconfig: {})",
+        Files(files)
+    )]
     ClusterNotFound {
         /// The missing cluster.
         name: String,
+        /// The kubeconfig files searched.
+        files: Vec<PathBuf>,
     },
     /// The user named by `--user` does not exist.
-    #[error("user {name:?} does not exist (named by --user)")]
+    #[error(
+        "user {name:?} does not exist (named by --user; kubeconfig: {})",
+        Files(files)
+    )]
     UserNotFound {
         /// The missing user.
         name: String,
+        /// The kubeconfig files searched.
+        files: Vec<PathBuf>,
     },
     /// No server URL: no context, a context naming a missing cluster, or a cluster without
     /// `server`.
-    #[error("no server configured: {reason}")]
+    #[error("no server configured: {reason} (kubeconfig: {})", Files(files))]
     NoServer {
         /// Why (which context/cluster was used).
         reason: String,
+        /// The kubeconfig files read.
+        files: Vec<PathBuf>,
     },
     /// A URL field does not parse.
     #[error("invalid {field} {value:?} in {entry}")]

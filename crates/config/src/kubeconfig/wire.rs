@@ -198,6 +198,7 @@ fn convert(file: File, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
     let mut config = Kubeconfig {
         current_context_origin: (!current_context.is_empty()).then(|| path.to_path_buf()),
         current_context,
+        files: vec![path.to_path_buf()],
         ..Kubeconfig::default()
     };
     if let Some(preferences) = file.preferences {

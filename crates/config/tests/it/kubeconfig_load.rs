@@ -110,6 +110,7 @@ fn merge_first_file_wins_per_name() {
     .unwrap();
     let three = parse("current-context: three\n").unwrap();
     let merged = Kubeconfig::merge([one, two, three]);
+    assert_eq!(merged.files.len(), 3);
     assert_eq!(merged.clusters["shared"].server, "https://one");
     assert_eq!(
         merged.clusters["extra"].server,
@@ -207,7 +208,13 @@ fn yaml_odds() {
         "# comment\n",
         "clusters: null\nusers: ~\n",
     ] {
-        assert_eq!(parse(empty).unwrap(), Kubeconfig::default(), "{empty:?}");
+        let config = parse(empty).unwrap();
+        assert_eq!(
+            config.to_view_json(true),
+            Kubeconfig::default().to_view_json(true),
+            "{empty:?}"
+        );
+        assert_eq!(config.files, [Path::new("/cfg/config")]);
     }
 }
 

@@ -94,7 +94,7 @@ fn unknown_names_are_errors() {
     check_err(
         BASE,
         none().context("nope"),
-        "context \"nope\" does not exist (named by --context)",
+        "context \"nope\" does not exist (named by --context; kubeconfig: /home/me/.kube/config)",
     );
     check_err(
         BASE,
@@ -103,9 +103,14 @@ fn unknown_names_are_errors() {
     );
     check_err(BASE, none().user("nope"), "user \"nope\" does not exist");
     check_err(
+        BASE,
+        none().user("nope"),
+        "kubeconfig: /home/me/.kube/config",
+    );
+    check_err(
         "current-context: gone\n",
         none(),
-        "context \"gone\" does not exist (named by current-context)",
+        "context \"gone\" does not exist (named by current-context",
     );
     check_err(
         BASE,
