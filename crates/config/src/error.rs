@@ -269,6 +269,12 @@ pub enum ResolveError {
         /// The value found (empty when missing).
         mode: String,
     },
+    /// exec together with `auth-provider` (client-go rejects this).
+    #[error("{entry} sets both an exec plugin and an auth-provider; choose one")]
+    ExecWithAuthProvider {
+        /// The user.
+        entry: EntryRef,
+    },
     /// exec without `command`.
     #[error("exec plugin of {entry} has no command")]
     ExecNoCommand {

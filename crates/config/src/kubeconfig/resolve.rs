@@ -238,6 +238,9 @@ impl Kubeconfig {
                 field_source(&user_entry, "username"),
             );
         }
+        if user.exec.is_some() && user.auth_provider.is_some() {
+            return Err(ResolveError::ExecWithAuthProvider { entry: user_entry });
+        }
         if let Some(exec) = &user.exec {
             let exec_config = exec_config(exec, user, &user_entry)?;
             provenance.record(

@@ -228,6 +228,35 @@ fn client_go_validation_rules() {
         "proxy-url",
     );
     check_err(&one_context("{server: 'ftp://c'}", "{}"), none(), "server");
+    check_err(
+        &one_context(
+            "{server: 'https://c'}",
+            "{auth-provider: {name: oidc}, exec: {command: x, apiVersion: client.authentication.k8s.io/v1beta1}}",
+        ),
+        none(),
+        "both an exec plugin and an auth-provider",
+    );
+    check_err(
+        &one_context("{server: 'https://c'}", "{exec: {command: x}}"),
+        none(),
+        "unsupported apiVersion \"\"",
+    );
+    check_err(
+        &one_context(
+            "{server: 'https://c'}",
+            "{exec: {apiVersion: client.authentication.k8s.io/v1beta1}}",
+        ),
+        none(),
+        "has no command",
+    );
+    check_err(
+        &one_context(
+            "{server: 'https://c'}",
+            "{exec: {command: x, apiVersion: client.authentication.k8s.io/v1, interactiveMode: Sometimes}}",
+        ),
+        none(),
+        "invalid interactiveMode \"Sometimes\"",
+    );
 }
 
 #[test]
