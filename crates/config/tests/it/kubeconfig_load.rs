@@ -191,6 +191,16 @@ fn yaml_odds() {
     assert_eq!(config.current_context, "b", "last duplicate key wins");
     let config = parse("current-context: first\n---\ncurrent-context: second\n").unwrap();
     assert_eq!(config.current_context, "first");
+    let config = parse("current-context: first\n---\n[broken\n").unwrap();
+    assert_eq!(
+        config.current_context, "first",
+        "later documents are not parsed"
+    );
+    let config = parse("~\n---\ncurrent-context: second\n").unwrap();
+    assert_eq!(
+        config.current_context, "",
+        "a null first document is an empty kubeconfig"
+    );
     let config = parse(
         "clusters:\n- name: a\n  cluster: {server: 'https://x', insecure-skip-tls-verify: yes}\n",
     )
