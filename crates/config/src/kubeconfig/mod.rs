@@ -39,7 +39,8 @@ pub use view::{DATA_OMITTED, REDACTED, ViewDocument};
 
 pub(crate) use load::default_path;
 
-use crate::error::KubeconfigError;
+use crate::error::{KubeconfigConfigError, KubeconfigError};
+use crate::{Config, Env, ProcessEnv};
 
 impl Kubeconfig {
     /// Parses one kubeconfig document (YAML or JSON). `path` is the file it came from: errors
@@ -52,5 +53,32 @@ impl Kubeconfig {
     /// that defines a name or sets `current-context` wins.
     pub fn merge(files: impl IntoIterator<Item = Kubeconfig>) -> Kubeconfig {
         merge::merge(files)
+    }
+}
+
+impl Config {
+    /// The client configuration from kubeconfig, as kubectl would resolve it: `KUBECONFIG`
+    /// or `$HOME/.kube/config` from the process environment, then `overrides`.
+    ///
+    /// ```no_run
+    /// use kubeset_config::Config;
+    /// use kubeset_config::kubeconfig::Overrides;
+    ///
+    /// let config = Config::from_kubeconfig(&Overrides::default().context("staging"))?;
+    /// # Ok::<(), kubeset_config::KubeconfigConfigError>(())
+    /// ```
+    pub fn from_kubeconfig(overrides: &Overrides) -> Result<Config, KubeconfigConfigError> {
+        Config::from_kubeconfig_with(None, &ProcessEnv, overrides)
+    }
+
+    /// [`Config::from_kubeconfig`] with an explicit file (`--kubeconfig`, which must exist)
+    /// and environment.
+    pub fn from_kubeconfig_with(
+        explicit: Option<&Path>,
+        env: &dyn Env,
+        overrides: &Overrides,
+    ) -> Result<Config, KubeconfigConfigError> {
+        let kubeconfig = Sources::from_env(explicit, env).load()?;
+        Ok(kubeconfig.to_config(overrides)?)
     }
 }

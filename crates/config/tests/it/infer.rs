@@ -1,4 +1,5 @@
-use kubeset_config::{BearerToken, Config, InferError};
+use kubeset_config::kubeconfig::Overrides;
+use kubeset_config::{BearerToken, Config, InferError, KubeconfigConfigError, KubeconfigError};
 
 use crate::support::{Dir, PEM, env};
 
@@ -91,4 +92,27 @@ fn broken_kubeconfig_does_not_fall_back() {
     let err = Config::infer_with(&env, sa.path()).unwrap_err();
     assert!(matches!(err, InferError::Kubeconfig { .. }), "{err:?}");
     assert!(err.to_string().contains("KUBECONFIG="), "{err}");
+}
+
+#[test]
+fn from_kubeconfig_with_explicit_file_and_overrides() {
+    let dir = Dir::new();
+    let path = dir.write("k", KUBECONFIG);
+    let env = env(&[("HOME", "/nonexistent")]);
+    let config =
+        Config::from_kubeconfig_with(Some(&path), &env, &Overrides::default().namespace("x"))
+            .unwrap();
+    assert_eq!(config.default_namespace, "x");
+    let missing = dir.path().join("missing");
+    let err =
+        Config::from_kubeconfig_with(Some(&missing), &env, &Overrides::default()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            KubeconfigConfigError::Load {
+                source: KubeconfigError::NotFound { .. }
+            }
+        ),
+        "{err:?}"
+    );
 }
