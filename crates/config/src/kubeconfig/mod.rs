@@ -3,7 +3,7 @@
 //! - [`Sources`] picks the files (`--kubeconfig`, `KUBECONFIG`, `$HOME/.kube/config`) and
 //!   loads them into one merged [`Kubeconfig`];
 //! - [`Kubeconfig::to_config`] resolves a context, with [`Overrides`], into a client
-//!   [`Config`](crate::Config);
+//!   [`Config`];
 //! - [`Kubeconfig::minify`], [`Kubeconfig::flatten`] and [`Kubeconfig::to_view_json`] are
 //!   what `kubectl config view` prints.
 //!

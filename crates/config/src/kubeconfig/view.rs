@@ -23,18 +23,29 @@ impl Kubeconfig {
         if self.current_context.is_empty() {
             return Err(ViewError::NoCurrentContext);
         }
-        let Some(context) = self.contexts.remove(&self.current_context) else {
+        let Some(context) = self.contexts.get(&self.current_context) else {
             return Err(ViewError::ContextNotFound {
                 name: self.current_context.clone(),
             });
         };
-        let cluster = take_named(&mut self.clusters, &context.cluster)
-            .map_err(|name| ViewError::ClusterNotFound { name })?;
-        let user = take_named(&mut self.users, &context.user)
-            .map_err(|name| ViewError::UserNotFound { name })?;
-        self.clusters = cluster.into_iter().collect();
-        self.users = user.into_iter().collect();
-        self.contexts = [(self.current_context.clone(), context)].into();
+        // Check everything before changing anything: a failed minify leaves self as it was.
+        if !context.cluster.is_empty() && !self.clusters.contains_key(&context.cluster) {
+            return Err(ViewError::ClusterNotFound {
+                name: context.cluster.clone(),
+            });
+        }
+        if !context.user.is_empty() && !self.users.contains_key(&context.user) {
+            return Err(ViewError::UserNotFound {
+                name: context.user.clone(),
+            });
+        }
+        let (cluster, user) = (context.cluster.clone(), context.user.clone());
+        self.contexts
+            .retain(|name, _| *name == self.current_context);
+        self.clusters
+            .retain(|name, _| *name == cluster && !cluster.is_empty());
+        self.users
+            .retain(|name, _| *name == user && !user.is_empty());
         Ok(())
     }
 
@@ -43,6 +54,14 @@ impl Kubeconfig {
     /// Relative paths resolve against the directory of the file that set them. A field that
     /// has both a path and inline data is an error, as in kubectl. `tokenFile` is kept.
     pub fn flatten(&mut self) -> Result<(), ViewError> {
+        // Work on a copy so that a failure leaves self as it was.
+        let mut flat = self.clone();
+        flat.flatten_in_place()?;
+        *self = flat;
+        Ok(())
+    }
+
+    fn flatten_in_place(&mut self) -> Result<(), ViewError> {
         for (name, cluster) in &mut self.clusters {
             let entry = entry_ref(Section::Cluster, name, cluster.origin.as_deref());
             flatten_field(
@@ -257,18 +276,6 @@ impl Obj {
             self.put("extensions", Node::Array(list));
         }
     }
-}
-
-fn take_named<T>(
-    map: &mut std::collections::BTreeMap<String, T>,
-    name: &str,
-) -> Result<Option<(String, T)>, String> {
-    if name.is_empty() {
-        return Ok(None);
-    }
-    map.remove_entry(name)
-        .map(Some)
-        .ok_or_else(|| name.to_string())
 }
 
 pub(crate) fn entry_ref(section: Section, name: &str, origin: Option<&Path>) -> EntryRef {

@@ -297,3 +297,18 @@ fn no_panic_on_truncated_or_corrupted_input() {
         }
     }
 }
+
+#[test]
+fn failed_minify_changes_nothing() {
+    let mut config = parse(
+        "current-context: c\ncontexts:\n- name: c\n  context: {cluster: gone, user: u}\n- name: d\n  context: {}\nusers:\n- name: u\n  user: {}\n",
+    )
+    .unwrap();
+    let before = config.clone();
+    assert!(config.minify().is_err());
+    assert_eq!(config, before);
+    config.current_context = "d".into();
+    config.minify().unwrap();
+    assert_eq!(config.contexts.keys().collect::<Vec<_>>(), ["d"]);
+    assert!(config.users.is_empty() && config.clusters.is_empty());
+}
