@@ -196,6 +196,9 @@ pub enum ResolveError {
     NoServer {
         /// Why (which context/cluster was used).
         reason: String,
+        /// Whether the selected cluster entry exists. When it does not, the configuration is
+        /// what client-go calls empty (see [`ResolveError::is_empty_config`]).
+        cluster_defined: bool,
         /// The kubeconfig files read.
         files: Vec<PathBuf>,
     },
@@ -296,6 +299,22 @@ pub enum ResolveError {
     },
 }
 
+impl ResolveError {
+    /// True when the kubeconfig selects no cluster at all (no current context, or a context
+    /// whose cluster does not exist) and no `--server` was given: client-go's "empty
+    /// config", after which [`Config::infer`](crate::Config::infer) tries in-cluster
+    /// configuration, as client-go's deferred loader does.
+    pub fn is_empty_config(&self) -> bool {
+        matches!(
+            self,
+            ResolveError::NoServer {
+                cluster_defined: false,
+                ..
+            }
+        )
+    }
+}
+
 /// Loading a kubeconfig and resolving it into a [`Config`](crate::Config) failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -367,7 +386,7 @@ pub enum InClusterError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum InferError {
-    /// A kubeconfig was found (`KUBECONFIG` set or the default file exists) but is unusable.
+    /// A kubeconfig was found (`KUBECONFIG` set or the default file exists) but is broken.
     /// In-cluster configuration is not tried then: a broken kubeconfig must not silently send
     /// requests with another identity.
     #[error("failed to use kubeconfig ({found})")]

@@ -297,6 +297,7 @@ impl Kubeconfig {
             None => {
                 return Err(ResolveError::NoServer {
                     reason: no_server_reason(self, &context_name, &cluster_name),
+                    cluster_defined: self.clusters.contains_key(&cluster_name),
                     files: self.files.clone(),
                 });
             }
