@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::exec::ExecPlugin;
 use crate::retry::RetryPolicy;
 
 /// A client-side rate limit, as client-go's `rest.Config{QPS, Burst}`.
@@ -51,6 +52,9 @@ pub struct TransportOptions {
     pub http2_keepalive_timeout: Duration,
     /// How long an idle pooled connection is kept.
     pub pool_idle_timeout: Duration,
+    /// An exec credential plugin to use instead of the config's `exec` entry (for configurations
+    /// built by hand).
+    pub exec: Option<ExecPlugin>,
 }
 
 impl Default for TransportOptions {
@@ -65,6 +69,7 @@ impl Default for TransportOptions {
             http2_keepalive_interval: Duration::from_secs(30),
             http2_keepalive_timeout: Duration::from_secs(15),
             pool_idle_timeout: Duration::from_secs(90),
+            exec: None,
         }
     }
 }

@@ -210,7 +210,7 @@ mod tests {
         check(&policy, "https://127.0.0.1:6443", Some("http://127.0.0.1:1081/"));
         let spec = policy.route(&"https://x".parse().unwrap()).unwrap();
         assert_eq!(spec.kind, ProxyKind::Socks5);
-        match spec.auth {
+        match &spec.auth {
             Some(ProxyAuth::Raw(user, pass)) => {
                 assert_eq!((user.as_str(), pass.expose().as_str()), ("u", "p@ss"));
             }

@@ -21,7 +21,7 @@ use tower::retry::budget::{Budget as _, TpsBudget};
 use tower::{Layer, Service};
 
 use crate::body::{BoxError, clone_request};
-use crate::error::RequestError;
+use crate::error::{ConnectError, RequestError, TlsFailure};
 
 /// When and how often to retry. Defaults follow client-go's spirit: a few attempts, short
 /// jittered backoff, and `Retry-After` obeyed up to a minute.
@@ -222,7 +222,14 @@ fn verdict<RB>(method: &Method, result: &Result<Response<RB>, BoxError>) -> Verd
         }
         Err(err) => {
             let request_error = err.downcast_ref::<RequestError>();
-            let never_sent = request_error.is_some_and(RequestError::is_connect);
+            // A certificate the client rejects (or that rejects the client) will not change
+            // by retrying; a refused or reset connection may.
+            let certificate_problem = request_error
+                .and_then(RequestError::connect_error)
+                .and_then(ConnectError::tls_failure)
+                .is_some_and(|f| !matches!(f, TlsFailure::Other { .. }));
+            let never_sent =
+                request_error.is_some_and(RequestError::is_connect) && !certificate_problem;
             let read_failure = is_read(method)
                 && (matches!(request_error, Some(RequestError::Send { .. }))
                     || err.is::<tower::timeout::error::Elapsed>());

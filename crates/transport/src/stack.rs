@@ -18,7 +18,7 @@ use crate::client::{HyperClient, PoolSettings};
 use crate::compression::CompressionLayer;
 use crate::connector::{ConnectSettings, Connector};
 use crate::error::Error;
-use crate::exec::ExecCredentials;
+use crate::exec::{ExecCredentials, ExecPlugin};
 use crate::impersonate::ImpersonateLayer;
 use crate::options::TransportOptions;
 use crate::proxy::ProxyPolicy;
@@ -37,7 +37,11 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
             url: crate::trace::redacted_url(url),
         });
     }
-    let exec = config.auth.exec.as_ref().map(ExecCredentials::shared);
+    let plugin = match &options.exec {
+        Some(plugin) => Some(plugin.clone()),
+        None => config.auth.exec.as_ref().map(ExecPlugin::from),
+    };
+    let exec = plugin.as_ref().map(ExecCredentials::shared);
     let identity = exec
         .as_ref()
         .map_or_else(Default::default, |exec| exec.identity_slot());

@@ -84,7 +84,7 @@ impl Tls {
                 presented,
             }) => TlsFailure::NameMismatch {
                 expected: server_name_text(expected),
-                presented: presented.clone(),
+                presented: presented.iter().map(|p| unwrap_debug(p)).collect(),
             },
             rustls::Error::InvalidCertificate(C::NotValidForName) => TlsFailure::NameMismatch {
                 expected: String::from("the requested host"),
@@ -134,6 +134,14 @@ fn server_name_text(name: &rustls_pki_types::ServerName<'_>) -> String {
     }
 }
 
+/// `DnsName("x")` (how rustls lists presented names) as `x`.
+fn unwrap_debug(text: &str) -> String {
+    text.split_once("(\"")
+        .and_then(|(_, rest)| rest.strip_suffix("\")"))
+        .unwrap_or(text)
+        .to_owned()
+}
+
 /// Finds a rustls error in `err`'s source chain, looking inside `io::Error`s too.
 pub(crate) fn find_rustls_error<'a>(
     err: &'a (dyn std::error::Error + 'static),
@@ -143,13 +151,11 @@ pub(crate) fn find_rustls_error<'a>(
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
             return Some(tls);
         }
-        if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && let Some(inner) = io.get_ref()
-            && let Some(tls) = inner.downcast_ref::<rustls::Error>()
-        {
-            return Some(tls);
-        }
-        current = e.source();
+        // `io::Error::source` skips the wrapped error itself, so step into it explicitly.
+        current = match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
     }
     None
 }
