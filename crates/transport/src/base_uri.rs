@@ -2,8 +2,8 @@
 
 use std::task::{Context, Poll};
 
-use http::uri::{PathAndQuery, Uri};
 use http::Request;
+use http::uri::{PathAndQuery, Uri};
 use tower::{Layer, Service};
 
 /// Makes request URIs absolute against the cluster URL, keeping its path prefix
@@ -110,7 +110,11 @@ mod tests {
 
     #[test]
     fn joins_keep_prefixes_and_queries() {
-        check("https://h:6443", "/api/v1/pods", "https://h:6443/api/v1/pods");
+        check(
+            "https://h:6443",
+            "/api/v1/pods",
+            "https://h:6443/api/v1/pods",
+        );
         check("https://h:6443/", "/api?x=1", "https://h:6443/api?x=1");
         check(
             "https://h/k8s/clusters/c-1",
@@ -118,6 +122,10 @@ mod tests {
             "https://h/k8s/clusters/c-1/api/v1/namespaces?limit=5",
         );
         check("https://h/prefix/", "/", "https://h/prefix/");
-        check("http://127.0.0.1:8001", "/version", "http://127.0.0.1:8001/version");
+        check(
+            "http://127.0.0.1:8001",
+            "/version",
+            "http://127.0.0.1:8001/version",
+        );
     }
 }

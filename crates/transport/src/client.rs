@@ -99,7 +99,9 @@ pub(crate) struct ConnectErrorRef(hyper_util::client::legacy::Error);
 impl ConnectErrorRef {
     pub(crate) fn inner(&self) -> Option<&ConnectError> {
         use std::error::Error as _;
-        self.0.source().and_then(|s| s.downcast_ref::<ConnectError>())
+        self.0
+            .source()
+            .and_then(|s| s.downcast_ref::<ConnectError>())
     }
 }
 

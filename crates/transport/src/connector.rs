@@ -10,8 +10,8 @@ use std::time::Duration;
 use http::Uri;
 use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
-use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::legacy::connect::proxy::{SocksV5, Tunnel};
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use tower::{Service, ServiceExt};
 
 use crate::body::BoxError;
@@ -32,7 +32,9 @@ pub(crate) struct BoxedIo {
 
 impl std::fmt::Debug for BoxedIo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BoxedIo").field("proxied", &self.proxied).finish()
+        f.debug_struct("BoxedIo")
+            .field("proxied", &self.proxied)
+            .finish()
     }
 }
 
@@ -65,10 +67,7 @@ impl Write for BoxedIo {
         Pin::new(&mut *self.inner).poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut *self.inner).poll_shutdown(cx)
     }
 
@@ -145,10 +144,7 @@ impl Service<Uri> for ProxyConnector {
                 }
                 ProxyKind::Http => {
                     let tunnel = with_basic(Tunnel::new(spec.uri.clone(), http), &spec);
-                    let io = tunnel
-                        .oneshot(dst)
-                        .await
-                        .map_err(|e| proxy_err(e.into()))?;
+                    let io = tunnel.oneshot(dst).await.map_err(|e| proxy_err(e.into()))?;
                     Ok(BoxedIo {
                         inner: Box::new(io),
                         proxied: false,
@@ -161,10 +157,7 @@ impl Service<Uri> for ProxyConnector {
                         .enable_http1()
                         .wrap_connector(http);
                     let tunnel = with_basic(Tunnel::new(spec.uri.clone(), to_proxy), &spec);
-                    let io = tunnel
-                        .oneshot(dst)
-                        .await
-                        .map_err(|e| proxy_err(e.into()))?;
+                    let io = tunnel.oneshot(dst).await.map_err(|e| proxy_err(e.into()))?;
                     Ok(BoxedIo {
                         inner: Box::new(io),
                         proxied: false,
@@ -238,13 +231,14 @@ impl Connector {
             .https_or_http();
         let builder = match server_name {
             Some(name) => {
-                let name = rustls_pki_types::ServerName::try_from(name.to_owned()).map_err(
-                    |_| Error::Tls {
-                        source: rustls::Error::General(format!(
-                            "tls-server-name {name:?} is not a valid DNS name or IP address"
-                        )),
-                    },
-                )?;
+                let name =
+                    rustls_pki_types::ServerName::try_from(name.to_owned()).map_err(|_| {
+                        Error::Tls {
+                            source: rustls::Error::General(format!(
+                                "tls-server-name {name:?} is not a valid DNS name or IP address"
+                            )),
+                        }
+                    })?;
                 builder.with_server_name_resolver(hyper_rustls::FixedServerNameResolver::new(name))
             }
             None => builder,

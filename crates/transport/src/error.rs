@@ -245,7 +245,9 @@ impl std::fmt::Display for TlsFailure {
             Self::ClientCertRejected { alert } => {
                 write!(f, "the server rejected the client certificate ({alert})")
             }
-            Self::NotTls => f.write_str("the server did not answer with TLS (is it plain http://?)"),
+            Self::NotTls => {
+                f.write_str("the server did not answer with TLS (is it plain http://?)")
+            }
             Self::Other { detail } => f.write_str(detail),
         }
     }
@@ -309,7 +311,9 @@ impl RequestError {
 
 /// Finds the [`ConnectError`] in an error's source chain, e.g. to ask for its
 /// [`TlsFailure`] when a request fails.
-pub fn find_connect_error<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a ConnectError> {
+pub fn find_connect_error<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a ConnectError> {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
         if let Some(found) = e.downcast_ref::<ConnectError>() {

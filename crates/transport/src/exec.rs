@@ -38,7 +38,9 @@ pub enum ExecError {
         source: std::io::Error,
     },
     /// The plugin needs a terminal (`interactiveMode: Always`) and there is none.
-    #[error("exec plugin {command:?} needs an interactive terminal (interactiveMode: Always) and standard input is not one")]
+    #[error(
+        "exec plugin {command:?} needs an interactive terminal (interactiveMode: Always) and standard input is not one"
+    )]
     NeedsTerminal {
         /// The command.
         command: String,
@@ -285,7 +287,11 @@ impl ExecCredentials {
         cmd.args(&self.config.args)
             .envs(self.config.env.iter().map(|(k, v)| (k, v)))
             .env("KUBERNETES_EXEC_INFO", info.to_string())
-            .stdin(if interactive { Stdio::inherit() } else { Stdio::null() })
+            .stdin(if interactive {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
@@ -311,8 +317,8 @@ impl ExecCredentials {
         }
         // The output holds secrets: keep it out of error messages.
         let stdout = Secret::new(output.stdout);
-        let parsed: ExecCredentialOut = serde_json::from_slice(stdout.expose())
-            .map_err(|source| ExecError::Parse {
+        let parsed: ExecCredentialOut =
+            serde_json::from_slice(stdout.expose()).map_err(|source| ExecError::Parse {
                 command: command.clone(),
                 source,
             })?;
@@ -330,21 +336,25 @@ impl ExecCredentials {
         })?;
         let expires = match &status.expiration_timestamp {
             None => None,
-            Some(text) => Some(text.parse::<jiff::Timestamp>().map_err(|_| {
-                ExecError::Expiration {
-                    command: command.clone(),
-                    value: text.clone(),
-                }
-            })?),
+            Some(text) => {
+                Some(
+                    text.parse::<jiff::Timestamp>()
+                        .map_err(|_| ExecError::Expiration {
+                            command: command.clone(),
+                            value: text.clone(),
+                        })?,
+                )
+            }
         };
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         let header = match status.token.as_deref().map(str::trim) {
             Some(token) if !token.is_empty() => {
                 crate::jwt::record(token, "exec");
-                let credential = Credential::bearer(token, generation, &command)
-                    .map_err(|_| ExecError::NoCredential {
+                let credential = Credential::bearer(token, generation, &command).map_err(|_| {
+                    ExecError::NoCredential {
                         command: command.clone(),
-                    })?;
+                    }
+                })?;
                 credential.header().cloned()
             }
             _ => None,

@@ -54,9 +54,10 @@ pub(crate) fn headers(who: &Impersonation) -> Result<HeaderMap, Error> {
     }
     for (key, values) in &who.extra {
         let name = format!("impersonate-extra-{}", escape_extra_key(key));
-        let header = HeaderName::try_from(name.as_str()).map_err(|_| Error::InvalidImpersonation {
-            header: name.clone(),
-        })?;
+        let header =
+            HeaderName::try_from(name.as_str()).map_err(|_| Error::InvalidImpersonation {
+                header: name.clone(),
+            })?;
         for v in values {
             map.append(header.clone(), value(&name, v)?);
         }
@@ -156,7 +157,8 @@ mod tests {
         who.user = Some("jane".into());
         who.uid = Some("42".into());
         who.groups = vec!["a".into(), "b".into()];
-        who.extra.insert("example.com/scopes".into(), vec!["x".into(), "y".into()]);
+        who.extra
+            .insert("example.com/scopes".into(), vec!["x".into(), "y".into()]);
         let map = headers(&who).unwrap();
         assert_eq!(map["impersonate-user"], "jane");
         assert_eq!(map["impersonate-uid"], "42");

@@ -100,7 +100,11 @@ mod tests {
 
     #[track_caller]
     fn check_key(pem: &str, expect_ok: bool) {
-        assert_eq!(parse_key(pem.as_bytes(), "test").is_ok(), expect_ok, "{pem}");
+        assert_eq!(
+            parse_key(pem.as_bytes(), "test").is_ok(),
+            expect_ok,
+            "{pem}"
+        );
     }
 
     #[test]
@@ -108,8 +112,14 @@ mod tests {
         let ec = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         check_key(&ec.serialize_pem(), true);
         check_key("", false);
-        check_key("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", false);
-        check_key("-----BEGIN PRIVATE KEY-----\n!!!\n-----END PRIVATE KEY-----\n", false);
+        check_key(
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+            false,
+        );
+        check_key(
+            "-----BEGIN PRIVATE KEY-----\n!!!\n-----END PRIVATE KEY-----\n",
+            false,
+        );
     }
 
     #[test]

@@ -72,8 +72,14 @@ impl ProxySpec {
         };
         let host = url.host().filter(|h| !h.is_empty()).ok_or_else(bad)?;
         let port = url.port_u16().unwrap_or(default_port);
-        let scheme = if kind == ProxyKind::Https { "https" } else { "http" };
-        let uri: Uri = format!("{scheme}://{host}:{port}").parse().map_err(|_| bad())?;
+        let scheme = if kind == ProxyKind::Https {
+            "https"
+        } else {
+            "http"
+        };
+        let uri: Uri = format!("{scheme}://{host}:{port}")
+            .parse()
+            .map_err(|_| bad())?;
         let auth = match auth_part {
             None => None,
             Some(userinfo) => {
@@ -85,8 +91,8 @@ impl ProxySpec {
                     ProxyKind::Http | ProxyKind::Https => {
                         let encoded = base64::engine::general_purpose::STANDARD
                             .encode(format!("{user}:{pass}"));
-                        let mut value = HeaderValue::try_from(format!("Basic {encoded}"))
-                            .map_err(|_| bad())?;
+                        let mut value =
+                            HeaderValue::try_from(format!("Basic {encoded}")).map_err(|_| bad())?;
                         value.set_sensitive(true);
                         ProxyAuth::Basic(value)
                     }
@@ -130,7 +136,10 @@ impl ProxyPolicy {
                 if let Some(value) = intercept.basic_auth() {
                     spec.auth = Some(ProxyAuth::Basic(value.clone()));
                 } else if let Some((user, pass)) = intercept.raw_auth() {
-                    spec.auth = Some(ProxyAuth::Raw(user.to_owned(), Secret::new(pass.to_owned())));
+                    spec.auth = Some(ProxyAuth::Raw(
+                        user.to_owned(),
+                        Secret::new(pass.to_owned()),
+                    ));
                 }
                 Some(spec)
             }
@@ -182,7 +191,11 @@ mod tests {
     #[track_caller]
     fn check(policy: &ProxyPolicy, dst: &str, expected: Option<&str>) {
         let route = policy.route(&dst.parse().unwrap());
-        assert_eq!(route.map(|r| r.uri.to_string()).as_deref(), expected, "{dst}");
+        assert_eq!(
+            route.map(|r| r.uri.to_string()).as_deref(),
+            expected,
+            "{dst}"
+        );
     }
 
     #[test]
@@ -192,8 +205,16 @@ mod tests {
             "http://proxy:8080",
             "10.0.0.0/8,.internal,exact.example",
         );
-        check(&policy, "https://api.example:6443", Some("http://proxy:8080/"));
-        check(&policy, "http://api.example", Some("http://web-proxy:3128/"));
+        check(
+            &policy,
+            "https://api.example:6443",
+            Some("http://proxy:8080/"),
+        );
+        check(
+            &policy,
+            "http://api.example",
+            Some("http://web-proxy:3128/"),
+        );
         check(&policy, "https://10.96.0.1:443", None);
         check(&policy, "https://11.0.0.1:443", Some("http://proxy:8080/"));
         check(&policy, "https://k8s.internal:443", None);
@@ -205,9 +226,13 @@ mod tests {
 
     #[test]
     fn explicit_proxy_applies_to_everything() {
-        let policy = ProxyPolicy::new(Some(&"socks5://u:p%40ss@127.0.0.1:1081".parse().unwrap()))
-            .unwrap();
-        check(&policy, "https://127.0.0.1:6443", Some("http://127.0.0.1:1081/"));
+        let policy =
+            ProxyPolicy::new(Some(&"socks5://u:p%40ss@127.0.0.1:1081".parse().unwrap())).unwrap();
+        check(
+            &policy,
+            "https://127.0.0.1:6443",
+            Some("http://127.0.0.1:1081/"),
+        );
         let spec = policy.route(&"https://x".parse().unwrap()).unwrap();
         assert_eq!(spec.kind, ProxyKind::Socks5);
         match &spec.auth {

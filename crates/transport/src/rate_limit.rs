@@ -54,7 +54,11 @@ impl RateLimitLayer {
     /// A bucket refilled at `qps` tokens a second holding up to `burst` (at least one); a
     /// non-positive or non-finite `qps` is treated as one request a second.
     pub fn new(qps: f64, burst: u32) -> Self {
-        let qps = if qps.is_finite() && qps > 0.0 { qps } else { 1.0 };
+        let qps = if qps.is_finite() && qps > 0.0 {
+            qps
+        } else {
+            1.0
+        };
         let burst = f64::from(burst.max(1));
         Self {
             bucket: Arc::new(Mutex::new(Bucket {

@@ -105,7 +105,11 @@ impl RetryLayer {
             Arc::new(TpsBudget::new(
                 Duration::from_secs(10),
                 policy.min_retries_per_second.min(1_000_000),
-                if ratio.is_finite() { ratio.clamp(0.0, 1000.0) } else { 0.2 },
+                if ratio.is_finite() {
+                    ratio.clamp(0.0, 1000.0)
+                } else {
+                    0.2
+                },
             ))
         });
         Self {

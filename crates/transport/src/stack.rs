@@ -83,8 +83,16 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
         .option_layer(impersonate)
         .layer(WarningsLayer::default())
         .layer(RetryLayer::new(options.retry.clone()))
-        .option_layer(options.rate_limit.map(|q| RateLimitLayer::new(q.qps, q.burst)))
-        .option_layer(options.request_timeout.map(tower::timeout::TimeoutLayer::new))
+        .option_layer(
+            options
+                .rate_limit
+                .map(|q| RateLimitLayer::new(q.qps, q.burst)),
+        )
+        .option_layer(
+            options
+                .request_timeout
+                .map(tower::timeout::TimeoutLayer::new),
+        )
         .option_layer(auth)
         .layer(CompressionLayer::new(!config.disable_compression))
         .service(client);

@@ -103,7 +103,8 @@ impl TokenFile {
         }
         match read_token(&self.path).await {
             Ok(token) => {
-                metrics::counter!("kubeset_token_reloads_total", "result" => "success").increment(1);
+                metrics::counter!("kubeset_token_reloads_total", "result" => "success")
+                    .increment(1);
                 let unchanged = state
                     .credential
                     .as_ref()

@@ -150,7 +150,10 @@ mod tests {
 
     #[test]
     fn urls_lose_queries_and_userinfo() {
-        check("https://h:6443/api/v1/pods?token=x", "https://h:6443/api/v1/pods");
+        check(
+            "https://h:6443/api/v1/pods?token=x",
+            "https://h:6443/api/v1/pods",
+        );
         check("https://user:pw@h/api", "https://h/api");
         check("/api?watch=1", "/api");
     }

@@ -120,7 +120,10 @@ mod tests {
     #[test]
     fn default_names_version_os_and_arch() {
         let ua = default_user_agent();
-        assert!(ua.starts_with(concat!("kubeset/", env!("CARGO_PKG_VERSION"), " (")), "{ua}");
+        assert!(
+            ua.starts_with(concat!("kubeset/", env!("CARGO_PKG_VERSION"), " (")),
+            "{ua}"
+        );
         assert!(ua.ends_with(')') && ua.contains('/'), "{ua}");
     }
 

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
 use std::task::{Context, Poll};
 
-use futures_util::future::MapOk;
 use futures_util::TryFutureExt as _;
+use futures_util::future::MapOk;
 use http::header::WARNING;
 use http::{HeaderMap, Request, Response};
 use tower::{Layer, Service};
@@ -168,7 +168,10 @@ mod tests {
             &[r#"unknown field "spec.foo""#, "second"],
         );
         check(
-            &[r#"299 - "dated" "Sat, 01 Jan 2000 00:00:00 GMT""#, r#"299 - "other""#],
+            &[
+                r#"299 - "dated" "Sat, 01 Jan 2000 00:00:00 GMT""#,
+                r#"299 - "other""#,
+            ],
             &["dated", "other"],
         );
         check(&["garbage"], &[]);

@@ -5,10 +5,10 @@ use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwapOption;
 use kubeset_config::Material;
+use rustls::SignatureScheme;
 use rustls::client::ResolvesClientCert;
 use rustls::crypto::CryptoProvider;
 use rustls::sign::CertifiedKey;
-use rustls::SignatureScheme;
 
 use crate::error::PemError;
 use crate::pem::{self, FileStamp};
@@ -69,7 +69,11 @@ impl ClientIdentity {
     ) -> Result<Self, PemError> {
         let configured = match (cert, key) {
             (None, None) => None,
-            (Some(_), None) => return Err(PemError::Incomplete { present: "certificate" }),
+            (Some(_), None) => {
+                return Err(PemError::Incomplete {
+                    present: "certificate",
+                });
+            }
             (None, Some(_)) => return Err(PemError::Incomplete { present: "key" }),
             (Some(cert), Some(key)) => {
                 let stamps = (stamp(cert), stamp(key));
@@ -121,7 +125,11 @@ fn stamp(material: &Material) -> Option<FileStamp> {
     }
 }
 
-fn load(cert: &Material, key: &Material, provider: &CryptoProvider) -> Result<CertifiedKey, PemError> {
+fn load(
+    cert: &Material,
+    key: &Material,
+    provider: &CryptoProvider,
+) -> Result<CertifiedKey, PemError> {
     let cert_pem = pem::read(cert, "client certificate")?;
     let key_pem = kubeset_config::Secret::new(pem::read(key, "client key")?);
     certified_key(
@@ -148,4 +156,3 @@ impl ResolvesClientCert for ClientIdentity {
         true
     }
 }
-

@@ -12,8 +12,8 @@ use rustls::ClientConfig;
 use rustls::client::danger::ServerCertVerifier;
 use rustls::crypto::CryptoProvider;
 
-pub(crate) use client_cert::{IdentitySlot, certified_key};
 use client_cert::ClientIdentity;
+pub(crate) use client_cert::{IdentitySlot, certified_key};
 use roots::{DangerAcceptAnyServerCert, ReloadingRoots};
 
 use crate::error::{Error, TlsFailure};
@@ -42,7 +42,10 @@ impl Tls {
                 "insecure-skip-tls-verify is set: the API server's certificate is NOT verified, so \
                  anyone on the network path can impersonate it"
             );
-            (Arc::new(DangerAcceptAnyServerCert::new(provider.clone())), None)
+            (
+                Arc::new(DangerAcceptAnyServerCert::new(provider.clone())),
+                None,
+            )
         } else {
             let roots = Arc::new(ReloadingRoots::new(
                 tls.root_certs.as_ref(),
@@ -95,7 +98,9 @@ impl Tls {
                     not_after: Some(not_after.as_secs()),
                 }
             }
-            rustls::Error::InvalidCertificate(C::Expired) => TlsFailure::Expired { not_after: None },
+            rustls::Error::InvalidCertificate(C::Expired) => {
+                TlsFailure::Expired { not_after: None }
+            }
             rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
                 TlsFailure::NotYetValid
             }
@@ -152,7 +157,10 @@ pub(crate) fn find_rustls_error<'a>(
             return Some(tls);
         }
         // `io::Error::source` skips the wrapped error itself, so step into it explicitly.
-        current = match e.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        current = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
             Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
             None => e.source(),
         };

@@ -25,7 +25,10 @@ fn only(good: Arc<Mutex<String>>) -> crate::support::Handler {
 
 fn file_token(server: &Server, path: std::path::PathBuf) -> Config {
     let mut config = Config::new(server.url());
-    config.auth.bearer = Some(BearerToken::File { path, initial: None });
+    config.auth.bearer = Some(BearerToken::File {
+        path,
+        initial: None,
+    });
     config
 }
 
@@ -103,7 +106,10 @@ async fn a_missing_token_file_is_an_error_naming_it_and_a_vanished_one_keeps_the
     let missing = dir.path().join("no-such-token");
     let service = kubeset_transport::connect(&file_token(&server, missing.clone())).unwrap();
     let err = get(&service, "/").await.unwrap_err();
-    assert_eq!(err.to_string(), format!("could not read token file {}", missing.display()));
+    assert_eq!(
+        err.to_string(),
+        format!("could not read token file {}", missing.display())
+    );
 
     let path = write(dir.path(), "token", "kept");
     let service = kubeset_transport::connect(&file_token(&server, path.clone())).unwrap();
@@ -111,7 +117,10 @@ async fn a_missing_token_file_is_an_error_naming_it_and_a_vanished_one_keeps_the
     std::fs::remove_file(&path).unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     get(&service, "/").await.unwrap();
-    assert_eq!(server.seen().last().unwrap().header("authorization"), Some("Bearer kept"));
+    assert_eq!(
+        server.seen().last().unwrap().header("authorization"),
+        Some("Bearer kept")
+    );
 }
 
 #[tokio::test]
@@ -125,7 +134,10 @@ async fn basic_auth_is_sent() {
     let service = kubeset_transport::connect(&config).unwrap();
     get(&service, "/").await.unwrap();
     // base64("admin:pa55")
-    assert_eq!(server.seen()[0].header("authorization"), Some("Basic YWRtaW46cGE1NQ=="));
+    assert_eq!(
+        server.seen()[0].header("authorization"),
+        Some("Basic YWRtaW46cGE1NQ==")
+    );
 }
 
 /// A `MakeWriter` collecting everything logged.
@@ -170,14 +182,22 @@ async fn logs_at_trace_level_never_show_the_token() {
     let mut config = file_token(&server, path);
     config.impersonate.user = Some("jane".into());
     let service = kubeset_transport::connect(&config).unwrap();
-    get(&service, "/api/v1/secrets?fieldSelector=x").await.unwrap();
+    get(&service, "/api/v1/secrets?fieldSelector=x")
+        .await
+        .unwrap();
     write(dir.path(), "token", "sekrit-token-2");
     get(&service, "/api/v1/secrets").await.unwrap();
     tracing::debug!(config = ?config, "config");
 
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("kube_request"), "nothing was logged: {logs}");
+    assert!(
+        logs.contains("using the rotated token"),
+        "nothing was logged: {logs}"
+    );
     assert!(!logs.contains("sekrit"), "{logs}");
-    assert!(!logs.contains("fieldSelector"), "queries are not logged: {logs}");
+    assert!(
+        !logs.contains("fieldSelector"),
+        "queries are not logged: {logs}"
+    );
     let _ = std::io::stderr().flush();
 }

@@ -37,7 +37,10 @@ fn connect(server: &Server, plugin: ExecPlugin) -> kubeset_transport::BoxService
 }
 
 fn v1(command: &Path) -> ExecPlugin {
-    ExecPlugin::new("client.authentication.k8s.io/v1", &command.display().to_string())
+    ExecPlugin::new(
+        "client.authentication.k8s.io/v1",
+        &command.display().to_string(),
+    )
 }
 
 const TOKEN: &str = r#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"tok-$n"}}"#;
@@ -49,16 +52,29 @@ async fn the_plugin_runs_once_for_all_clients_built_from_one_config() {
     let server = Server::start(None, ok()).await;
     let first = connect(&server, v1(&command));
     let second = connect(&server, v1(&command));
-    assert_eq!(runs(dir.path(), "once"), 0, "building a client runs nothing");
+    assert_eq!(
+        runs(dir.path(), "once"),
+        0,
+        "building a client runs nothing"
+    );
     let requests = (0..10).map(|i| {
-        let service = if i % 2 == 0 { first.clone() } else { second.clone() };
+        let service = if i % 2 == 0 {
+            first.clone()
+        } else {
+            second.clone()
+        };
         tokio::spawn(async move { get(&service, "/").await.map(|_| ()) })
     });
     for request in requests {
         request.await.unwrap().unwrap();
     }
     assert_eq!(runs(dir.path(), "once"), 1);
-    assert!(server.seen().iter().all(|s| s.header("authorization") == Some("Bearer tok-1")));
+    assert!(
+        server
+            .seen()
+            .iter()
+            .all(|s| s.header("authorization") == Some("Bearer tok-1"))
+    );
 }
 
 fn expiring_in(secs: u64) -> String {
@@ -80,7 +96,11 @@ async fn the_plugin_runs_again_after_expiry_and_not_before() {
     let service = connect(&server, v1(&command));
     get(&service, "/").await.unwrap();
     get(&service, "/").await.unwrap();
-    assert_eq!(runs(dir.path(), "expiring"), 1, "valid credentials are reused");
+    assert_eq!(
+        runs(dir.path(), "expiring"),
+        1,
+        "valid credentials are reused"
+    );
 
     // The next credential expires at once; the one after that is valid again.
     write(dir.path(), "expiry", "2000-01-01T00:00:00Z");
@@ -91,13 +111,26 @@ async fn the_plugin_runs_again_after_expiry_and_not_before() {
     write(dir.path(), "expiry", &expiring_in(3600));
     get(&service, "/").await.unwrap();
     get(&service, "/").await.unwrap();
-    assert_eq!(runs(dir.path(), "expiring"), 3, "expired credentials are renewed once");
+    assert_eq!(
+        runs(dir.path(), "expiring"),
+        3,
+        "expired credentials are renewed once"
+    );
     let auth: Vec<_> = server
         .seen()
         .iter()
         .map(|s| s.header("authorization").unwrap().to_owned())
         .collect();
-    assert_eq!(auth, ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2", "Bearer tok-3", "Bearer tok-3"]);
+    assert_eq!(
+        auth,
+        [
+            "Bearer tok-1",
+            "Bearer tok-1",
+            "Bearer tok-2",
+            "Bearer tok-3",
+            "Bearer tok-3"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -123,7 +156,10 @@ async fn a_401_runs_the_plugin_again_and_retries() {
 #[tokio::test]
 async fn a_missing_command_reports_the_install_hint() {
     let server = Server::start(None, ok()).await;
-    let mut plugin = ExecPlugin::new("client.authentication.k8s.io/v1beta1", "kubeset-no-such-plugin");
+    let mut plugin = ExecPlugin::new(
+        "client.authentication.k8s.io/v1beta1",
+        "kubeset-no-such-plugin",
+    );
     plugin.install_hint = Some("Install it with: brew install kubeset-no-such-plugin".into());
     let service = connect(&server, plugin);
     let err = get(&service, "/").await.unwrap_err();
@@ -143,19 +179,28 @@ async fn the_plugin_gets_its_args_env_and_cluster_info() {
     let info_file = dir.path().join("info.json");
     let script = std::fs::read_to_string(&command).unwrap().replacen(
         "#!/bin/sh\n",
-        &format!("#!/bin/sh\nprintf '%s' \"$KUBERNETES_EXEC_INFO\" > '{}'\n", info_file.display()),
+        &format!(
+            "#!/bin/sh\nprintf '%s' \"$KUBERNETES_EXEC_INFO\" > '{}'\n",
+            info_file.display()
+        ),
         1,
     );
     std::fs::write(&command, script).unwrap();
     let server = Server::start(None, ok()).await;
-    let mut plugin = ExecPlugin::new("client.authentication.k8s.io/v1beta1", &command.display().to_string());
+    let mut plugin = ExecPlugin::new(
+        "client.authentication.k8s.io/v1beta1",
+        &command.display().to_string(),
+    );
     plugin.args = vec!["arg".into()];
     plugin.env = vec![("GREETING".into(), "hello".into())];
     plugin.provide_cluster_info = true;
     plugin.cluster = Some(serde_json::json!({"server": "https://127.0.0.1:6443"}));
     let service = connect(&server, plugin);
     get(&service, "/").await.unwrap();
-    assert_eq!(server.seen()[0].header("authorization"), Some("Bearer arg-hello"));
+    assert_eq!(
+        server.seen()[0].header("authorization"),
+        Some("Bearer arg-hello")
+    );
     let info: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(info_file).unwrap()).unwrap();
     assert_eq!(
@@ -174,13 +219,20 @@ async fn a_plugin_failure_or_bad_output_is_a_clear_error() {
     let server = Server::start(None, ok()).await;
     let broken = plugin(dir.path(), "broken", "not json");
     let err = get(&connect(&server, v1(&broken)), "/").await.unwrap_err();
-    assert!(err.to_string().contains("printed an invalid ExecCredential"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("printed an invalid ExecCredential"),
+        "{err}"
+    );
 
     let failing = dir.path().join("failing");
     std::fs::write(&failing, "#!/bin/sh\nexit 3\n").unwrap();
     std::fs::set_permissions(&failing, std::fs::Permissions::from_mode(0o755)).unwrap();
     let err = get(&connect(&server, v1(&failing)), "/").await.unwrap_err();
-    assert!(err.to_string().contains("failed with exit status: 3"), "{err}");
+    assert!(
+        err.to_string().contains("failed with exit status: 3"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

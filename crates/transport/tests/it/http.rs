@@ -12,7 +12,9 @@ use tower::ServiceExt;
 
 use crate::support::{Ca, Server, ServerTls, get, json, ok, write};
 
-async fn tls_server(tls: fn(crate::support::Leaf) -> ServerTls) -> (Server, Config, tempfile::TempDir) {
+async fn tls_server(
+    tls: fn(crate::support::Leaf) -> ServerTls,
+) -> (Server, Config, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let ca = Ca::new("CA");
     let ca_path = write(dir.path(), "ca.crt", &ca.cert_pem);
@@ -69,7 +71,9 @@ fn gzip(text: &str) -> Vec<u8> {
 
 fn gzip_handler() -> crate::support::Handler {
     Arc::new(|seen| {
-        let wants_gzip = seen.header("accept-encoding").is_some_and(|v| v.contains("gzip"));
+        let wants_gzip = seen
+            .header("accept-encoding")
+            .is_some_and(|v| v.contains("gzip"));
         if wants_gzip {
             Response::builder()
                 .header("content-encoding", "gzip")
@@ -100,7 +104,11 @@ async fn gzip_responses_are_decoded_unless_compression_is_disabled() {
 #[tokio::test]
 async fn user_agent_impersonation_and_base_path_are_sent() {
     let server = Server::start(None, ok()).await;
-    let mut config = Config::new(format!("http://{}/k8s/clusters/c-1", server.addr).parse().unwrap());
+    let mut config = Config::new(
+        format!("http://{}/k8s/clusters/c-1", server.addr)
+            .parse()
+            .unwrap(),
+    );
     config.impersonate.user = Some("jane".into());
     config.impersonate.uid = Some("1234".into());
     config.impersonate.groups = vec!["devs".into(), "ops".into()];
@@ -111,19 +119,31 @@ async fn user_agent_impersonation_and_base_path_are_sent() {
     let service = kubeset_transport::connect(&config).unwrap();
     get(&service, "/api/v1/pods?limit=1").await.unwrap();
     let seen = &server.seen()[0];
-    assert_eq!(seen.uri.to_string(), "/k8s/clusters/c-1/api/v1/pods?limit=1");
-    assert_eq!(seen.header("user-agent"), Some(kubeset_transport::default_user_agent().as_str()));
+    assert_eq!(
+        seen.uri.to_string(),
+        "/k8s/clusters/c-1/api/v1/pods?limit=1"
+    );
+    assert_eq!(
+        seen.header("user-agent"),
+        Some(kubeset_transport::default_user_agent().as_str())
+    );
     assert_eq!(seen.header("impersonate-user"), Some("jane"));
     assert_eq!(seen.header("impersonate-uid"), Some("1234"));
     let groups: Vec<_> = seen.headers.get_all("impersonate-group").iter().collect();
     assert_eq!(groups, ["devs", "ops"]);
-    assert_eq!(seen.header("impersonate-extra-example.com%2fscopes"), Some("view"));
+    assert_eq!(
+        seen.header("impersonate-extra-example.com%2fscopes"),
+        Some("view")
+    );
 
     let mut options = kubeset_transport::TransportOptions::default();
     options.user_agent = Some("provisioner/1.0".into());
     let service = kubeset_transport::connect_with(&Config::new(server.url()), &options).unwrap();
     get(&service, "/").await.unwrap();
-    assert_eq!(server.seen()[1].header("user-agent"), Some("provisioner/1.0"));
+    assert_eq!(
+        server.seen()[1].header("user-agent"),
+        Some("provisioner/1.0")
+    );
 }
 
 #[tokio::test]
@@ -132,17 +152,24 @@ async fn warnings_reach_the_caller() {
         None,
         Arc::new(|_| {
             Response::builder()
-                .header("warning", r#"299 - "v1 ComponentStatus is deprecated in v1.19+""#)
+                .header(
+                    "warning",
+                    r#"299 - "v1 ComponentStatus is deprecated in v1.19+""#,
+                )
                 .body(Full::default())
                 .unwrap()
         }),
     )
     .await;
     let service = kubeset_transport::connect(&Config::new(server.url())).unwrap();
-    let request = Request::get("/api/v1/componentstatuses").body(Full::default()).unwrap();
+    let request = Request::get("/api/v1/componentstatuses")
+        .body(Full::default())
+        .unwrap();
     let response = service.oneshot(request).await.unwrap();
     assert_eq!(
         response.extensions().get::<Warnings>(),
-        Some(&Warnings(vec!["v1 ComponentStatus is deprecated in v1.19+".into()]))
+        Some(&Warnings(vec![
+            "v1 ComponentStatus is deprecated in v1.19+".into()
+        ]))
     );
 }

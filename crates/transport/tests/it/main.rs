@@ -2,6 +2,8 @@
 
 // Test helpers are `pub` for readability; the binary exports nothing.
 #![allow(unreachable_pub)]
+// Test helpers outside #[test] fns may unwrap too: a failure is a test failure.
+#![allow(clippy::unwrap_used)]
 
 mod auth;
 mod exec;

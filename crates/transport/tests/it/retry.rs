@@ -24,8 +24,13 @@ fn failing(times: usize, first: fn() -> Response<Full<Bytes>>) -> crate::support
 }
 
 fn too_many() -> Response<Full<Bytes>> {
-    let mut response = json(StatusCode::TOO_MANY_REQUESTS, r#"{"kind":"Status","code":429}"#);
-    response.headers_mut().insert("retry-after", "1".parse().unwrap());
+    let mut response = json(
+        StatusCode::TOO_MANY_REQUESTS,
+        r#"{"kind":"Status","code":429}"#,
+    );
+    response
+        .headers_mut()
+        .insert("retry-after", "1".parse().unwrap());
     response
 }
 
@@ -43,7 +48,11 @@ async fn a_429_with_retry_after_waits_and_succeeds() {
 
 #[tokio::test]
 async fn a_post_is_not_repeated_after_a_500_without_retry_after() {
-    let server = Server::start(None, failing(1, || json(StatusCode::INTERNAL_SERVER_ERROR, "{}"))).await;
+    let server = Server::start(
+        None,
+        failing(1, || json(StatusCode::INTERNAL_SERVER_ERROR, "{}")),
+    )
+    .await;
     let service = kubeset_transport::connect(&Config::new(server.url())).unwrap();
     let request = Request::post("/api/v1/namespaces/default/pods")
         .body(Full::new(Bytes::from_static(b"{}")))
@@ -69,7 +78,11 @@ async fn a_post_is_repeated_when_the_server_asks() {
 
 #[tokio::test]
 async fn reads_are_retried_on_503() {
-    let server = Server::start(None, failing(2, || json(StatusCode::SERVICE_UNAVAILABLE, "{}"))).await;
+    let server = Server::start(
+        None,
+        failing(2, || json(StatusCode::SERVICE_UNAVAILABLE, "{}")),
+    )
+    .await;
     let service = kubeset_transport::connect(&Config::new(server.url())).unwrap();
     let (response, _) = get(&service, "/readyz").await.unwrap();
     assert_eq!(response.status(), 200);
@@ -93,6 +106,12 @@ async fn connection_refused_is_retried_and_the_error_counts_attempts() {
         Some(RequestError::RetriesExhausted { attempts: 3, .. }) => {}
         other => panic!("{other:?}: {text}"),
     }
-    assert!(text.starts_with("gave up after 3 attempts | GET http://"), "{text}");
-    assert!(text.contains(&format!("could not connect to {addr}")), "{text}");
+    assert!(
+        text.starts_with("gave up after 3 attempts | GET http://"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("could not connect to {addr}")),
+        "{text}"
+    );
 }

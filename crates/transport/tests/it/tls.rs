@@ -59,8 +59,9 @@ async fn unknown_ca_says_why_the_configured_ca_was_not_used() {
     let ca = Ca::new("server CA");
     let server = Server::start(Some(ServerTls::h2(ca.server(&["127.0.0.1"]))), ok()).await;
     let mut config = Config::new(server.url());
-    config.tls.root_certs_problem =
-        Some(String::from("ca.crt at /var/run/secrets/.../ca.crt holds no certificate"));
+    config.tls.root_certs_problem = Some(String::from(
+        "ca.crt at /var/run/secrets/.../ca.crt holds no certificate",
+    ));
     let service = kubeset_transport::connect(&config).unwrap();
     let err = get(&service, "/").await.unwrap_err();
     match find_connect_error(&*err).and_then(|e| e.tls_failure()) {
@@ -86,7 +87,11 @@ async fn ca_file_replaced_and_the_new_ca_is_trusted() {
     assert_eq!(get(&service, "/").await.unwrap().0.status(), 200);
 
     // The cluster CA rotates: new file, new serving certificate, connections dropped.
-    write(dir.path(), "ca.crt", &format!("{}{}", new_ca.cert_pem, old_ca.cert_pem));
+    write(
+        dir.path(),
+        "ca.crt",
+        &format!("{}{}", new_ca.cert_pem, old_ca.cert_pem),
+    );
     server.set_tls(ServerTls::h2(new_ca.server(&["127.0.0.1"])));
     server.drop_connections();
     let (response, _) = get(&service, "/").await.unwrap();
@@ -122,12 +127,19 @@ async fn name_mismatch_and_tls_server_name() {
     let dir = tempfile::tempdir().unwrap();
     let ca = Ca::new("CA");
     let ca_path = write(dir.path(), "ca.crt", &ca.cert_pem);
-    let server = Server::start(Some(ServerTls::h2(ca.server(&["kubernetes.default.svc"]))), ok()).await;
+    let server = Server::start(
+        Some(ServerTls::h2(ca.server(&["kubernetes.default.svc"]))),
+        ok(),
+    )
+    .await;
 
     let service = kubeset_transport::connect(&trusting(&server, &ca_path)).unwrap();
     let err = get(&service, "/").await.unwrap_err();
     match find_connect_error(&*err).and_then(|e| e.tls_failure()) {
-        Some(TlsFailure::NameMismatch { expected, presented }) => {
+        Some(TlsFailure::NameMismatch {
+            expected,
+            presented,
+        }) => {
             assert_eq!(expected, "127.0.0.1");
             assert_eq!(presented, &["kubernetes.default.svc"]);
         }
@@ -152,9 +164,20 @@ async fn expired_server_certificate_is_named() {
     let server = Server::start(Some(ServerTls::h2(leaf)), ok()).await;
     let service = kubeset_transport::connect(&trusting(&server, &ca_path)).unwrap();
     let err = get(&service, "/").await.unwrap_err();
-    let failure = find_connect_error(&*err).and_then(|e| e.tls_failure()).cloned();
-    assert_eq!(failure, Some(TlsFailure::Expired { not_after: Some(978_307_200) }));
-    assert!(chain(&*err).contains("expired at 2001-01-01T00:00:00Z"), "{}", chain(&*err));
+    let failure = find_connect_error(&*err)
+        .and_then(|e| e.tls_failure())
+        .cloned();
+    assert_eq!(
+        failure,
+        Some(TlsFailure::Expired {
+            not_after: Some(978_307_200)
+        })
+    );
+    assert!(
+        chain(&*err).contains("expired at 2001-01-01T00:00:00Z"),
+        "{}",
+        chain(&*err)
+    );
 }
 
 #[tokio::test]
@@ -196,7 +219,9 @@ async fn client_certificates_in_every_key_encoding_reach_the_server() {
         let cert = ca.client("jane", &key);
         let config = client_config(&server, &ca_path, cert.clone(), fixture(given));
         let service = kubeset_transport::connect(&config).unwrap();
-        get(&service, "/").await.unwrap_or_else(|e| panic!("{given}: {}", chain(&*e)));
+        get(&service, "/")
+            .await
+            .unwrap_or_else(|e| panic!("{given}: {}", chain(&*e)));
         let seen = server.seen().pop().unwrap();
         let expected = rustls::pki_types::CertificateDer::from_pem_slice(cert.as_bytes()).unwrap();
         assert_eq!(seen.client_cert.as_deref(), Some(&expected[..]), "{given}");
@@ -229,9 +254,16 @@ async fn client_certificate_files_are_reread_when_they_change() {
     server.drop_connections();
     get(&service, "/").await.unwrap();
     let seen = server.seen();
-    let der = |pem: &str| rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).unwrap().to_vec();
+    let der = |pem: &str| {
+        rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes())
+            .unwrap()
+            .to_vec()
+    };
     assert_eq!(seen[0].client_cert, Some(der(&first.cert_pem)));
-    assert_eq!(seen.last().unwrap().client_cert, Some(der(&second.cert_pem)));
+    assert_eq!(
+        seen.last().unwrap().client_cert,
+        Some(der(&second.cert_pem))
+    );
 }
 
 #[test]
@@ -243,7 +275,10 @@ fn broken_pem_is_reported_at_build_time_naming_the_file() {
     let err = kubeset_transport::connect(&config).err().unwrap();
     assert_eq!(
         err.to_string(),
-        format!("CA certificate from {} holds no CERTIFICATE PEM block", bad.display())
+        format!(
+            "CA certificate from {} holds no CERTIFICATE PEM block",
+            bad.display()
+        )
     );
 
     let mut config = Config::new("https://127.0.0.1:6443".parse().unwrap());
@@ -255,5 +290,8 @@ fn broken_pem_is_reported_at_build_time_naming_the_file() {
     let mut config = Config::new("https://127.0.0.1:6443".parse().unwrap());
     config.tls.client_cert = Some(Material::File(dir.path().join("only.crt")));
     let err = kubeset_transport::connect(&config).err().unwrap();
-    assert!(err.to_string().contains("only the certificate is set"), "{err}");
+    assert!(
+        err.to_string().contains("only the certificate is set"),
+        "{err}"
+    );
 }

@@ -68,7 +68,9 @@ impl Ca {
         let key = KeyPair::generate().unwrap();
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         let mut params = CertificateParams::new(names).unwrap();
-        params.distinguished_name.push(DnType::CommonName, "kube-apiserver");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "kube-apiserver");
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         edit(&mut params);
         Leaf {
@@ -97,7 +99,9 @@ impl Ca {
 
 /// A fixture file under tests/it/fixtures.
 pub fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/fixtures")
+        .join(name);
     std::fs::read_to_string(path).unwrap()
 }
 
@@ -184,11 +188,13 @@ impl ServerTls {
                 for cert in CertificateDer::pem_slice_iter(ca.as_bytes()) {
                     roots.add(cert.unwrap()).unwrap();
                 }
-                let verifier =
-                    rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider)
-                        .allow_unauthenticated()
-                        .build()
-                        .unwrap();
+                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                    roots.into(),
+                    provider,
+                )
+                .allow_unauthenticated()
+                .build()
+                .unwrap();
                 builder.with_client_cert_verifier(verifier)
             }
             None => builder.with_no_client_auth(),
@@ -234,8 +240,12 @@ impl Server {
         let tls = Arc::new(Mutex::new(tls));
         let tasks = Arc::new(Mutex::new(Vec::new()));
         let accept = tokio::spawn({
-            let (seen, connections, tls, tasks) =
-                (seen.clone(), connections.clone(), tls.clone(), tasks.clone());
+            let (seen, connections, tls, tasks) = (
+                seen.clone(),
+                connections.clone(),
+                tls.clone(),
+                tasks.clone(),
+            );
             async move {
                 loop {
                     let Ok((tcp, _)) = listener.accept().await else {
@@ -318,7 +328,11 @@ async fn serve<I>(
         let (seen, handler, client_cert) = (seen.clone(), handler.clone(), client_cert.clone());
         async move {
             let (parts, body) = req.into_parts();
-            let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let body = body
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
             let entry = Seen {
                 method: parts.method,
                 uri: parts.uri,
@@ -373,7 +387,9 @@ impl ConnectProxy {
                         let head = String::from_utf8_lossy(&head).into_owned();
                         let mut words = head.split_whitespace();
                         let (Some("CONNECT"), Some(target)) = (words.next(), words.next()) else {
-                            let _ = client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n").await;
+                            let _ = client
+                                .write_all(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
+                                .await;
                             return;
                         };
                         targets.lock().unwrap().push(target.to_owned());
@@ -381,7 +397,9 @@ impl ConnectProxy {
                             let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
                             return;
                         };
-                        let _ = client.write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n").await;
+                        let _ = client
+                            .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                            .await;
                         let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
                     });
                 }
