@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -15,6 +16,8 @@ use tower::Service;
 use crate::body::{BoxError, RequestBody};
 use crate::connector::Connector;
 use crate::error::{ConnectError, RequestError};
+use crate::tls::ClientIdentity;
+use arc_swap::ArcSwap;
 
 /// HTTP/2 and pool tuning.
 #[derive(Debug, Clone)]
@@ -24,24 +27,74 @@ pub(crate) struct PoolSettings {
     pub(crate) keepalive_timeout: Duration,
 }
 
-/// The innermost service: sends a request on a pooled connection.
-#[derive(Clone, Debug)]
-pub(crate) struct HyperClient {
+/// A connection pool and the client identity its connections were opened with.
+struct Pool {
     client: Client<Connector, RequestBody>,
+    identity_generation: u64,
+}
+
+/// The innermost service: sends a request on a pooled connection.
+///
+/// When the client certificate changes (an exec plugin ran again, the certificate files were
+/// rewritten), the pool is replaced so new requests open connections with the new identity;
+/// requests in flight finish on the old connections, which close when they are done.
+#[derive(Clone)]
+pub(crate) struct HyperClient {
+    pool: Arc<ArcSwap<Pool>>,
+    connector: Connector,
+    settings: PoolSettings,
+    identity: Arc<ClientIdentity>,
+}
+
+impl std::fmt::Debug for HyperClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HyperClient")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl HyperClient {
     pub(crate) fn new(connector: Connector, settings: &PoolSettings) -> Self {
-        let client = Client::builder(TokioExecutor::new())
-            .timer(TokioTimer::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(settings.idle_timeout)
-            .http2_keep_alive_interval(settings.keepalive_interval)
-            .http2_keep_alive_timeout(settings.keepalive_timeout)
-            .http2_keep_alive_while_idle(true)
-            .build(connector);
-        Self { client }
+        let identity = connector.identity();
+        let pool = Pool {
+            client: build_client(connector.clone(), settings),
+            identity_generation: identity.check(),
+        };
+        Self {
+            pool: Arc::new(ArcSwap::from_pointee(pool)),
+            connector,
+            settings: settings.clone(),
+            identity,
+        }
     }
+
+    /// The pool for the current client identity.
+    fn client(&self) -> Client<Connector, RequestBody> {
+        let generation = self.identity.check();
+        let pool = self.pool.load();
+        if pool.identity_generation == generation {
+            return pool.client.clone();
+        }
+        tracing::debug!("the client certificate changed; opening new connections");
+        let client = build_client(self.connector.clone(), &self.settings);
+        self.pool.store(Arc::new(Pool {
+            client: client.clone(),
+            identity_generation: generation,
+        }));
+        client
+    }
+}
+
+fn build_client(connector: Connector, settings: &PoolSettings) -> Client<Connector, RequestBody> {
+    Client::builder(TokioExecutor::new())
+        .timer(TokioTimer::new())
+        .pool_timer(TokioTimer::new())
+        .pool_idle_timeout(settings.idle_timeout)
+        .http2_keep_alive_interval(settings.keepalive_interval)
+        .http2_keep_alive_timeout(settings.keepalive_timeout)
+        .http2_keep_alive_while_idle(true)
+        .build(connector)
 }
 
 impl Service<Request<RequestBody>> for HyperClient {
@@ -56,7 +109,7 @@ impl Service<Request<RequestBody>> for HyperClient {
     fn call(&mut self, req: Request<RequestBody>) -> Self::Future {
         let method = req.method().clone();
         let url = crate::trace::redacted_url(req.uri());
-        let sending = self.client.request(req);
+        let sending = self.client().request(req);
         Box::pin(async move {
             sending.await.map_err(|err| {
                 let err = if err.is_connect() {

@@ -258,6 +258,13 @@ impl Connector {
     }
 }
 
+impl Connector {
+    /// The client identity behind this connector's TLS.
+    pub(crate) fn identity(&self) -> Arc<crate::tls::ClientIdentity> {
+        self.tls.identity.clone()
+    }
+}
+
 impl Service<Uri> for Connector {
     type Response = MaybeHttpsStream<BoxedIo>;
     type Error = ConnectError;

@@ -228,7 +228,7 @@ impl ExecCredentials {
         Self {
             config,
             issued: ArcSwapOption::empty(),
-            identity: Arc::new(ArcSwapOption::empty()),
+            identity: IdentitySlot::default(),
             run: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
         }
@@ -373,7 +373,7 @@ impl ExecCredentials {
                     command: command.clone(),
                     source,
                 })?;
-                self.identity.store(Some(Arc::new(identity)));
+                self.identity.store(identity);
                 true
             }
             _ => false,

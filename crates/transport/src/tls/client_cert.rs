@@ -1,7 +1,9 @@
 //! The client certificate presented in TLS handshakes: from the config (files re-read when they
 //! change) or from an exec plugin (replaced in place when the plugin runs again).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 use kubeset_config::Material;
@@ -13,8 +15,36 @@ use rustls::sign::CertifiedKey;
 use crate::error::PemError;
 use crate::pem::{self, FileStamp};
 
-/// A client identity that can be swapped while connections are open; exec plugins write here.
-pub(crate) type IdentitySlot = Arc<ArcSwapOption<CertifiedKey>>;
+/// The client identity in use, swappable while connections are open (exec plugins and file
+/// reloads write here); its generation tells the pool when connections must be replaced.
+#[derive(Clone, Default)]
+pub(crate) struct IdentitySlot(Arc<SlotInner>);
+
+#[derive(Default)]
+struct SlotInner {
+    key: ArcSwapOption<CertifiedKey>,
+    generation: AtomicU64,
+}
+
+impl IdentitySlot {
+    /// Publishes a new identity; connections made with the old one should be retired.
+    pub(crate) fn store(&self, key: CertifiedKey) {
+        self.0.key.store(Some(Arc::new(key)));
+        self.0.generation.fetch_add(1, Ordering::Release);
+    }
+
+    fn load_full(&self) -> Option<Arc<CertifiedKey>> {
+        self.0.key.load_full()
+    }
+
+    /// Increases whenever the identity changes.
+    pub(crate) fn generation(&self) -> u64 {
+        self.0.generation.load(Ordering::Acquire)
+    }
+}
+
+/// How often [`ClientIdentity::check`] stats the certificate files from the request path.
+const CHECK_EVERY: Duration = Duration::from_secs(10);
 
 /// Parses a certificate chain and key (PEM) into a rustls identity, checking that they match.
 pub(crate) fn certified_key(
@@ -47,13 +77,14 @@ pub(crate) struct ClientIdentity {
     configured: Option<Configured>,
     current: IdentitySlot,
     provider: Arc<CryptoProvider>,
+    checked: Mutex<Instant>,
 }
 
 impl std::fmt::Debug for ClientIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientIdentity")
             .field("configured", &self.configured.is_some())
-            .field("loaded", &self.current.load().is_some())
+            .field("loaded", &self.current.load_full().is_some())
             .finish()
     }
 }
@@ -78,7 +109,7 @@ impl ClientIdentity {
             (Some(cert), Some(key)) => {
                 let stamps = (stamp(cert), stamp(key));
                 let identity = load(cert, key, &provider)?;
-                slot.store(Some(Arc::new(identity)));
+                slot.store(identity);
                 Some(Configured {
                     cert: cert.clone(),
                     key: key.clone(),
@@ -90,7 +121,22 @@ impl ClientIdentity {
             configured,
             current: slot,
             provider,
+            checked: Mutex::new(Instant::now()),
         })
+    }
+
+    /// The identity's generation, after re-reading the configured files if they changed and
+    /// were last checked more than a few seconds ago. Cheap: called for every request.
+    pub(crate) fn check(&self) -> u64 {
+        if self.configured.is_some()
+            && let Ok(mut checked) = self.checked.try_lock()
+            && checked.elapsed() >= CHECK_EVERY
+        {
+            *checked = Instant::now();
+            drop(checked);
+            self.refresh();
+        }
+        self.current.generation()
     }
 
     /// Re-reads the configured files if either changed; a failed reload keeps the old identity.
@@ -108,7 +154,7 @@ impl ClientIdentity {
         *stamps = now;
         match load(&configured.cert, &configured.key, &self.provider) {
             Ok(identity) => {
-                self.current.store(Some(Arc::new(identity)));
+                self.current.store(identity);
                 tracing::info!(cert = %pem::origin(&configured.cert), "reloaded the client certificate");
             }
             Err(err) => {

@@ -12,8 +12,7 @@ use rustls::ClientConfig;
 use rustls::client::danger::ServerCertVerifier;
 use rustls::crypto::CryptoProvider;
 
-use client_cert::ClientIdentity;
-pub(crate) use client_cert::{IdentitySlot, certified_key};
+pub(crate) use client_cert::{ClientIdentity, IdentitySlot, certified_key};
 use roots::{DangerAcceptAnyServerCert, ReloadingRoots};
 
 use crate::error::{Error, TlsFailure};
@@ -30,6 +29,8 @@ pub(crate) struct Tls {
     pub(crate) config: ClientConfig,
     /// The reloading trust roots, unless verification is disabled.
     roots: Option<Arc<ReloadingRoots>>,
+    /// The client certificate resolver (also asked by the pool whether to reconnect).
+    pub(crate) identity: Arc<ClientIdentity>,
 }
 
 impl Tls {
@@ -54,19 +55,23 @@ impl Tls {
             )?);
             (roots.clone(), Some(roots))
         };
-        let identity = ClientIdentity::new(
+        let identity = Arc::new(ClientIdentity::new(
             tls.client_cert.as_ref(),
             tls.client_key.as_ref(),
             identity,
             provider.clone(),
-        )?;
+        )?);
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|source| Error::Tls { source })?
             .dangerous()
             .with_custom_certificate_verifier(verifier)
-            .with_client_cert_resolver(Arc::new(identity));
-        Ok(Self { config, roots })
+            .with_client_cert_resolver(identity.clone());
+        Ok(Self {
+            config,
+            roots,
+            identity,
+        })
     }
 
     /// Explains a handshake failure.

@@ -260,3 +260,61 @@ async fn client_certificates_from_the_plugin_are_presented() {
     assert!(seen.client_cert.is_some());
     assert_eq!(seen.header("authorization"), None);
 }
+
+#[tokio::test]
+async fn a_renewed_plugin_certificate_is_used_on_new_connections_without_a_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("CA");
+    let ca_path = write(dir.path(), "ca.crt", &ca.cert_pem);
+    let mut tls = ServerTls::h2(ca.server(&["127.0.0.1"]));
+    tls.client_ca = Some(ca.cert_pem.clone());
+    let server = Server::start(Some(tls), ok()).await;
+    let leaves = [ca.client_leaf("first"), ca.client_leaf("second")];
+    for (i, (leaf, expiry)) in leaves
+        .iter()
+        .zip(["2000-01-01T00:00:00Z", "2999-01-01T00:00:00Z"])
+        .enumerate()
+    {
+        let credential = serde_json::json!({
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "kind": "ExecCredential",
+            "status": {
+                "clientCertificateData": leaf.cert_pem,
+                "clientKeyData": leaf.key_pem,
+                "expirationTimestamp": expiry,
+            },
+        });
+        write(
+            dir.path(),
+            &format!("cred-{}.json", i + 1),
+            &credential.to_string(),
+        );
+    }
+    let body = format!("$(cat '{}'/cred-$n.json)", dir.path().display());
+    let command = plugin(dir.path(), "renewing", &body);
+    let mut config = Config::new(server.url());
+    config.tls.root_certs = Some(Material::File(ca_path));
+    let mut options = TransportOptions::default();
+    options.exec = Some(v1(&command));
+    let service = kubeset_transport::connect_with(&config, &options).unwrap();
+    get(&service, "/").await.unwrap();
+    get(&service, "/").await.unwrap();
+    get(&service, "/").await.unwrap();
+    assert_eq!(runs(dir.path(), "renewing"), 2);
+    let der = |pem: &str| {
+        use rustls::pki_types::pem::PemObject as _;
+        rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes())
+            .unwrap()
+            .to_vec()
+    };
+    let presented: Vec<_> = server.seen().into_iter().map(|s| s.client_cert).collect();
+    assert_eq!(
+        presented,
+        [
+            Some(der(&leaves[0].cert_pem)),
+            Some(der(&leaves[1].cert_pem)),
+            Some(der(&leaves[1].cert_pem)),
+        ]
+    );
+    assert_eq!(server.connections(), 2);
+}
