@@ -8,6 +8,7 @@
 mod auth;
 mod exec;
 mod http;
+mod metrics;
 mod proxy;
 mod retry;
 mod support;
