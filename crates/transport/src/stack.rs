@@ -1,7 +1,8 @@
 //! Assembling the layers into one [`BoxService`] for a [`Config`].
 //!
 //! Order, outermost first: trace, base URI, user agent, impersonation, warnings, retry, rate
-//! limit, per-attempt timeout, authentication, compression, pooled HTTP client. Retries sit
+//! limit, authentication, compression, pooled HTTP client (which applies the per-attempt
+//! response-header timeout, so its error names the request). Retries sit
 //! outside authentication so each attempt carries the freshest credential, and outside the rate
 //! limit so retries are paced too.
 
@@ -62,7 +63,9 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
             idle_timeout: options.pool_idle_timeout,
             keepalive_interval: options.http2_keepalive_interval,
             keepalive_timeout: options.http2_keepalive_timeout,
+            request_timeout: options.request_timeout,
         },
+        url.scheme_str() == Some("https"),
     );
 
     let user_agent = match &options.user_agent {
@@ -87,11 +90,6 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
             options
                 .rate_limit
                 .map(|q| RateLimitLayer::new(q.qps, q.burst)),
-        )
-        .option_layer(
-            options
-                .request_timeout
-                .map(tower::timeout::TimeoutLayer::new),
         )
         .option_layer(auth)
         .layer(CompressionLayer::new(!config.disable_compression))

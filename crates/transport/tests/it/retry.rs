@@ -115,3 +115,46 @@ async fn connection_refused_is_retried_and_the_error_counts_attempts() {
         "{text}"
     );
 }
+
+/// A server that accepts connections, reads the request and never answers.
+async fn silent_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (addr, task)
+}
+
+#[tokio::test]
+async fn a_request_timeout_names_the_request_and_only_reads_are_retried() {
+    let (addr, task) = silent_server().await;
+    let mut options = TransportOptions::default();
+    options.request_timeout = Some(std::time::Duration::from_millis(200));
+    options.retry.max_attempts = 2;
+    options.retry.initial_backoff = std::time::Duration::from_millis(10);
+    let config = Config::new(format!("http://{addr}").parse().unwrap());
+    let service = kubeset_transport::connect_with(&config, &options).unwrap();
+
+    let err = get(&service, "/api/v1/pods").await.unwrap_err();
+    let text = chain(&*err);
+    assert_eq!(
+        text,
+        format!(
+            "gave up after 2 attempts | GET http://{addr}/api/v1/pods: no response within 200ms"
+        )
+    );
+
+    let request = Request::post("/api/v1/namespaces/default/pods")
+        .body(Full::default())
+        .unwrap();
+    let err = send(&service, request).await.unwrap_err();
+    assert!(matches!(
+        err.downcast_ref::<RequestError>(),
+        Some(RequestError::Timeout { .. })
+    ));
+    task.abort();
+}
