@@ -201,3 +201,27 @@ async fn logs_at_trace_level_never_show_the_token() {
     );
     let _ = std::io::stderr().flush();
 }
+
+#[tokio::test]
+async fn the_token_read_with_the_config_is_used_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(None, ok()).await;
+    let mut config = Config::new(server.url());
+    config.auth.bearer = Some(BearerToken::File {
+        path: dir.path().join("not-yet-there"),
+        initial: Some(Secret::new("from-config".into())),
+    });
+    let service = kubeset_transport::connect(&config).unwrap();
+    get(&service, "/").await.unwrap();
+    assert_eq!(
+        server.seen()[0].header("authorization"),
+        Some("Bearer from-config")
+    );
+}
+
+#[test]
+fn building_a_transport_needs_no_runtime() {
+    let mut config = Config::new("https://127.0.0.1:6443".parse().unwrap());
+    config.auth.bearer = Some(BearerToken::Static(Secret::new("t".into())));
+    kubeset_transport::connect(&config).unwrap();
+}

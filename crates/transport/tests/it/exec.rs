@@ -318,3 +318,22 @@ async fn a_renewed_plugin_certificate_is_used_on_new_connections_without_a_rebui
     );
     assert_eq!(server.connections(), 2);
 }
+
+#[tokio::test]
+async fn interactive_mode_always_needs_a_terminal() {
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() {
+        return; // Run by hand in a terminal: the plugin would get it.
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let command = plugin(dir.path(), "interactive", TOKEN);
+    let server = Server::start(None, ok()).await;
+    let mut plugin = v1(&command);
+    plugin.interactive_mode = kubeset_config::InteractiveMode::Always;
+    let err = get(&connect(&server, plugin), "/").await.unwrap_err();
+    assert!(
+        err.to_string().contains("needs an interactive terminal"),
+        "{err}"
+    );
+    assert_eq!(runs(dir.path(), "interactive"), 0);
+}

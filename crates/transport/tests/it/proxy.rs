@@ -77,3 +77,28 @@ async fn socks5_proxies_carry_tls_with_and_without_credentials() {
         );
     }
 }
+
+#[tokio::test]
+async fn https_proxies_with_credentials_tunnel_tls_inside_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("CA");
+    let ca_path = write(dir.path(), "ca.crt", &ca.cert_pem);
+    let server = Server::start(Some(ServerTls::h2(ca.server(&["127.0.0.1"]))), ok()).await;
+    // As in client-go, the proxy is verified with the cluster's trust roots.
+    let proxy = ConnectProxy::start_tls(ca.server(&["127.0.0.1"])).await;
+    let mut config = Config::new(server.url());
+    config.tls.root_certs = Some(Material::File(ca_path));
+    config.proxy_url = Some(
+        format!("https://kube:p%40ss@{}", proxy.addr)
+            .parse()
+            .unwrap(),
+    );
+    let service = kubeset_transport::connect(&config).unwrap();
+    let (response, _) = get(&service, "/version").await.unwrap();
+    assert_eq!(response.status(), 200);
+    // base64("kube:p@ss")
+    assert_eq!(
+        *proxy.targets.lock().unwrap(),
+        [format!("{} (Basic a3ViZTpwQHNz)", server.addr)]
+    );
+}
