@@ -161,7 +161,11 @@ impl Service<Request<RequestBody>> for HyperClient {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, req: Request<RequestBody>) -> Self::Future {
+    fn call(&mut self, mut req: Request<RequestBody>) -> Self::Future {
+        if let Some(auth) = self.connector.forward_proxy_auth(req.uri()) {
+            req.headers_mut()
+                .insert(http::header::PROXY_AUTHORIZATION, auth);
+        }
         let method = req.method().clone();
         let url = crate::trace::redacted_url(req.uri());
         let sending = self.clone().send(req);

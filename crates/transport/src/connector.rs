@@ -212,6 +212,8 @@ pub(crate) struct Connector {
     tls: Arc<Tls>,
     timeout: Duration,
     protocol: Arc<Protocol>,
+    /// The proxy policy, also consulted for `Proxy-Authorization` on forwarded requests.
+    proxy: ProxyPolicy,
     /// Refuse connections that do not negotiate `h2` (for the HTTP/2-only pool).
     require_h2: bool,
 }
@@ -261,11 +263,12 @@ impl Connector {
             .enable_all_versions()
             .wrap_connector(ProxyConnector {
                 http,
-                proxy,
+                proxy: proxy.clone(),
                 proxy_tls,
             });
         Ok(Self {
             inner,
+            proxy,
             tls: Arc::new(tls),
             timeout: settings.connect_timeout,
             protocol: Arc::new(Protocol::default()),
@@ -283,6 +286,21 @@ impl Connector {
     /// What the server's connections negotiate.
     pub(crate) fn protocol(&self) -> Arc<Protocol> {
         self.protocol.clone()
+    }
+
+    /// `Proxy-Authorization` for a plain-HTTP request forwarded through an HTTP proxy.
+    pub(crate) fn forward_proxy_auth(&self, uri: &Uri) -> Option<http::HeaderValue> {
+        if uri.scheme_str() != Some("http") {
+            return None;
+        }
+        match self.proxy.route(uri)? {
+            ProxySpec {
+                kind: ProxyKind::Http,
+                auth: Some(ProxyAuth::Basic(value)),
+                ..
+            } => Some(value),
+            _ => None,
+        }
     }
 
     /// This connector, failing connections that do not negotiate HTTP/2.

@@ -40,14 +40,14 @@ async fn a_dead_proxy_is_named_in_the_error() {
 async fn plain_http_is_forwarded_in_absolute_form_through_an_http_proxy() {
     let proxy = ConnectProxy::start().await;
     let mut config = Config::new("http://api.example.invalid:8080".parse().unwrap());
-    config.proxy_url = Some(format!("http://{}", proxy.addr).parse().unwrap());
+    config.proxy_url = Some(format!("http://kube:pw@{}", proxy.addr).parse().unwrap());
     let service = kubeset_transport::connect(&config).unwrap();
     let (response, body) = get(&service, "/api/v1/pods?limit=1").await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(&body[..], b"forwarded");
     assert_eq!(
         *proxy.targets.lock().unwrap(),
-        ["forward http://api.example.invalid:8080/api/v1/pods?limit=1"]
+        ["forward http://api.example.invalid:8080/api/v1/pods?limit=1 (Basic a3ViZTpwdw==)"]
     );
 }
 

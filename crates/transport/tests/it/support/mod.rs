@@ -424,7 +424,15 @@ where
     let (Some("CONNECT"), Some(target)) = (words.next(), words.next()) else {
         // A forwarded plain-HTTP request: record its absolute-form target and answer it here.
         let target = head.split_whitespace().nth(1).unwrap_or_default();
-        targets.lock().unwrap().push(format!("forward {target}"));
+        let auth = head
+            .lines()
+            .find_map(|l| l.strip_prefix("proxy-authorization: "))
+            .map(|v| format!(" ({v})"))
+            .unwrap_or_default();
+        targets
+            .lock()
+            .unwrap()
+            .push(format!("forward {target}{auth}"));
         let _ = client
             .write_all(
                 b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\nconnection: close\r\n\r\nforwarded",
