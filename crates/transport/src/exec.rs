@@ -78,6 +78,12 @@ pub enum ExecError {
         /// The command.
         command: String,
     },
+    /// The returned token cannot be sent in an HTTP header (it holds a newline, say).
+    #[error("exec plugin {command:?} returned a token that is not a valid HTTP header value")]
+    InvalidToken {
+        /// The command.
+        command: String,
+    },
     /// `expirationTimestamp` is not an RFC 3339 time.
     #[error("exec plugin {command:?} returned an invalid expirationTimestamp {value:?}")]
     Expiration {
@@ -351,7 +357,7 @@ impl ExecCredentials {
             Some(token) if !token.is_empty() => {
                 crate::jwt::record(token, "exec");
                 let credential = Credential::bearer(token, generation, &command).map_err(|_| {
-                    ExecError::NoCredential {
+                    ExecError::InvalidToken {
                         command: command.clone(),
                     }
                 })?;

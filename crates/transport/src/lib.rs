@@ -1,6 +1,6 @@
 //! tower layers that carry requests to a Kubernetes API server.
 //!
-//! [`connect`] turns a resolved [`Config`](kubeset_config::Config) into one [`BoxService`]:
+//! [`connect`] turns a resolved [`Config`] into one [`BoxService`]:
 //! requests go in with a fully buffered [`RequestBody`] (cheap to clone, so they can be retried)
 //! and responses come back with a streaming [`ResponseBody`]. Request URIs may be relative
 //! (`/api/v1/namespaces`): the cluster URL is prepended.
