@@ -77,7 +77,7 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
     } else {
         Some(ImpersonateLayer::new(&config.impersonate)?)
     };
-    let auth = credentials(config, exec)?.map(AuthLayer::from_shared);
+    let auth = credentials(config, exec, options)?.map(AuthLayer::from_shared);
 
     let service = ServiceBuilder::new()
         .layer(TraceLayer::default())
@@ -102,6 +102,7 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
 fn credentials(
     config: &Config,
     exec: Option<Arc<ExecCredentials>>,
+    options: &TransportOptions,
 ) -> Result<Option<Arc<dyn CredentialSource>>, Error> {
     let auth = &config.auth;
     if auth.auth_provider.is_some() {
@@ -114,9 +115,10 @@ fn credentials(
         (Some(BearerToken::Static(token)), _, _) => {
             Some(Arc::new(StaticCredential::bearer(token)?))
         }
-        (Some(BearerToken::File { path, initial }), _, _) => {
-            Some(Arc::new(TokenFile::new(path.clone(), initial.clone())))
-        }
+        (Some(BearerToken::File { path, initial }), _, _) => Some(Arc::new(
+            TokenFile::new(path.clone(), initial.clone())
+                .with_check_interval(options.token_check_interval),
+        )),
         (None, Some(basic), _) => Some(Arc::new(StaticCredential::basic(basic)?)),
         (None, None, Some(exec)) => Some(exec),
         (None, None, None) => None,

@@ -130,7 +130,10 @@ fn requests_tokens_and_refreshes_are_measured() {
                 path,
                 initial: None,
             });
-            let service = kubeset_transport::connect(&config).unwrap();
+            // Never checked for changes: only the 401 makes the transport re-read the file.
+            let mut options = kubeset_transport::TransportOptions::default();
+            options.token_check_interval = std::time::Duration::from_secs(3600);
+            let service = kubeset_transport::connect_with(&config, &options).unwrap();
             let (response, _) = get(&service, "/api").await.unwrap();
             assert_eq!(response.status(), 401, "the first token is refused");
             write(dir.path(), "token", &second);
