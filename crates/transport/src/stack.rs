@@ -38,8 +38,14 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
             url: crate::trace::redacted_url(url),
         });
     }
+    // As client-go: a token, basic auth or a client certificate in the config wins, and the
+    // exec plugin is then not run at all.
+    let has_other_auth = config.auth.bearer.is_some()
+        || config.auth.basic.is_some()
+        || config.tls.client_cert.is_some();
     let plugin = match &options.exec {
         Some(plugin) => Some(plugin.clone()),
+        None if has_other_auth => None,
         None => config.auth.exec.as_ref().map(ExecPlugin::from),
     };
     let exec = plugin.as_ref().map(ExecCredentials::shared);
@@ -98,7 +104,7 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
 }
 
 /// The credential source for the config: a bearer token (static or file) first, then basic
-/// auth, then the exec plugin (whose client certificate is used even when a token wins).
+/// auth, then the exec plugin.
 fn credentials(
     config: &Config,
     exec: Option<Arc<ExecCredentials>>,

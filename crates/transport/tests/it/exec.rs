@@ -225,6 +225,17 @@ async fn a_plugin_failure_or_bad_output_is_a_clear_error() {
         "{err}"
     );
 
+    let half = plugin(
+        dir.path(),
+        "half",
+        r#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"x"}}"#,
+    );
+    let err = get(&connect(&server, v1(&half)), "/").await.unwrap_err();
+    assert!(
+        err.to_string().contains("only a client certificate or key"),
+        "{err}"
+    );
+
     let failing = dir.path().join("failing");
     std::fs::write(&failing, "#!/bin/sh\nexit 3\n").unwrap();
     std::fs::set_permissions(&failing, std::fs::Permissions::from_mode(0o755)).unwrap();
