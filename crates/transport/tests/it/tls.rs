@@ -302,6 +302,8 @@ async fn https_to_a_plain_http_server_says_so() {
     let config = Config::new(format!("https://{}", server.addr).parse().unwrap());
     let service = kubeset_transport::connect(&config).unwrap();
     let err = get(&service, "/").await.unwrap_err();
-    let failure = find_connect_error(&*err).and_then(|e| e.tls_failure()).cloned();
+    let failure = find_connect_error(&*err)
+        .and_then(|e| e.tls_failure())
+        .cloned();
     assert_eq!(failure, Some(TlsFailure::NotTls), "{}", chain(&*err));
 }
