@@ -75,7 +75,7 @@ pub use forbidden::{Caller, Denial, Permission};
 pub use list::ObjectList;
 pub use metadata::PartialObjectMetadata;
 pub use params::{
-    DeleteParams, FieldValidation, ListParams, PatchParams, PostParams, Preconditions,
+    DeleteParams, FieldValidation, GetParams, ListParams, PatchParams, PostParams, Preconditions,
     PropagationPolicy, VersionMatch, WatchParams,
 };
 pub use patch::Patch;

@@ -115,6 +115,9 @@ where
     let mut splitter = Splitter::new();
     let mut pending: VecDeque<JoinHandle<Result<Vec<K>, Error>>> = VecDeque::new();
     let mut items: Vec<K> = Vec::new();
+    // With a known body length, the first batch tells how many items to expect: reserve
+    // once instead of growing (and copying) the vector of decoded objects by doubling.
+    let body_len = http_body::Body::size_hint(&body).exact();
     let shared_url: std::sync::Arc<str> = url.into();
 
     while let Some(frame) = body.frame().await {
@@ -134,6 +137,11 @@ where
         let Some(batch) = splitter.take_batch() else {
             continue;
         };
+        if let (0, Some(total)) = (batch.first_index, body_len) {
+            let per_item = (batch.bytes.len() / batch.ends.len().max(1)).max(1);
+            let expected = usize::try_from(total).unwrap_or(usize::MAX) / per_item;
+            items.reserve(expected.saturating_add(expected / 16).min(1 << 24));
+        }
         match &runtime {
             Some(rt) => {
                 let task_url = std::sync::Arc::clone(&shared_url);

@@ -141,6 +141,41 @@ impl ListParams {
     }
 }
 
+/// Options of `get_with` (client-go's `GetOptions`).
+///
+/// ```
+/// use kubeset_clientset::GetParams;
+///
+/// // Served from the API server's watch cache: cheaper, possibly slightly stale.
+/// let gp = GetParams::any_version();
+/// assert_eq!(gp.resource_version.as_deref(), Some("0"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetParams {
+    /// `resourceVersion`: unset reads the latest (quorum read); `"0"` accepts any cached state.
+    pub resource_version: Option<String>,
+}
+
+impl GetParams {
+    /// Accept any cached state (`resourceVersion=0`).
+    pub fn any_version() -> Self {
+        Self {
+            resource_version: Some(String::from("0")),
+        }
+    }
+    /// At least as new as `version`.
+    pub fn at_least(version: &str) -> Self {
+        Self {
+            resource_version: Some(version.to_owned()),
+        }
+    }
+
+    pub(crate) fn write(&self, q: &mut Query) {
+        q.push_opt("resourceVersion", self.resource_version.as_deref());
+    }
+}
+
 /// Options of `watch`.
 ///
 /// ```

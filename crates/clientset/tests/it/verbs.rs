@@ -347,3 +347,66 @@ async fn handles_build_the_right_paths() {
         "invalid names never reach the server"
     );
 }
+
+/// A custom resource: any type with k8s-openapi's `Resource` and `Metadata` traits.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct Widget {
+    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    spec: WidgetSpec,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct WidgetSpec {
+    size: u32,
+}
+
+impl k8s_openapi::Resource for Widget {
+    const API_VERSION: &'static str = "example.com/v1";
+    const GROUP: &'static str = "example.com";
+    const KIND: &'static str = "Widget";
+    const VERSION: &'static str = "v1";
+    const URL_PATH_SEGMENT: &'static str = "widgets";
+    type Scope = k8s_openapi::NamespaceResourceScope;
+}
+
+impl k8s_openapi::Metadata for Widget {
+    type Ty = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    fn metadata(&self) -> &Self::Ty {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut Self::Ty {
+        &mut self.metadata
+    }
+}
+
+#[tokio::test]
+async fn custom_resources_get_typed_handles() {
+    let server = serve(|seen| {
+        if seen.method == "GET" {
+            json(
+                200,
+                &json!({"apiVersion": "example.com/v1", "kind": "Widget",
+                "metadata": {"name": "w", "resourceVersion": "3"}, "spec": {"size": 3}}),
+            )
+        } else {
+            json(201, &seen.json())
+        }
+    })
+    .await;
+    let widgets: kubeset_clientset::Api<Widget> =
+        kubeset_clientset::Api::namespaced(server.client.clone(), "a");
+    let w = widgets
+        .get_with("w", &kubeset_clientset::GetParams::any_version())
+        .await
+        .unwrap();
+    assert_eq!(w.spec.size, 3);
+    widgets.create(&PostParams::default(), &w).await.unwrap();
+    let uris: Vec<_> = server.seen().into_iter().map(|s| s.uri).collect();
+    assert_eq!(
+        uris,
+        [
+            "/apis/example.com/v1/namespaces/a/widgets/w?resourceVersion=0",
+            "/apis/example.com/v1/namespaces/a/widgets",
+        ]
+    );
+}
