@@ -183,6 +183,21 @@ impl Client {
         collect(response.into_body(), path).await
     }
 
+    /// The API server's version (`/version`), as `kubectl version` shows it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let info = client.apiserver_version().await?;
+    /// println!("{} ({})", info.git_version, info.platform);
+    /// # Ok(()) }
+    /// ```
+    pub async fn apiserver_version(
+        &self,
+    ) -> Result<k8s_openapi::apimachinery::pkg::version::Info, Error> {
+        self.request_json(build(Method::GET, String::from("/version"), JSON, None)?)
+            .await
+    }
+
     /// Sends `request` and decodes the whole (small) answer as `T`.
     pub(crate) async fn request_json<T: DeserializeOwned>(
         &self,

@@ -343,4 +343,48 @@ mod tests {
         check_err("   ", "the body is empty");
         check_err("404 page not found", "the body is not a JSON object");
     }
+
+    /// Every list the real kube-apiserver answered in the transcripts, compact and pretty,
+    /// split at several piece sizes, gives back exactly its items and the rest.
+    #[test]
+    fn splits_every_recorded_list() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testserver/tests/transcripts"
+        );
+        let mut lists = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let transcript: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for step in transcript["steps"].as_array().unwrap() {
+                let body = &step["response"]["body"];
+                let Some(items) = body.get("items").and_then(|i| i.as_array()) else {
+                    continue;
+                };
+                lists += 1;
+                let mut envelope = body.clone();
+                envelope["items"] = serde_json::json!([]);
+                for text in [
+                    serde_json::to_string(body).unwrap(),
+                    serde_json::to_string_pretty(body).unwrap(),
+                ] {
+                    for piece in [1, 13, 4096] {
+                        let (env, got) = split(&text, piece).unwrap();
+                        let got: Vec<serde_json::Value> = got
+                            .iter()
+                            .map(|i| serde_json::from_str(i).unwrap())
+                            .collect();
+                        assert_eq!(&got, items, "{path:?} piece {piece}");
+                        let env: serde_json::Value = serde_json::from_str(&env).unwrap();
+                        assert_eq!(env, envelope, "{path:?} piece {piece}");
+                    }
+                }
+            }
+        }
+        assert!(lists > 20, "only {lists} lists found");
+    }
 }
