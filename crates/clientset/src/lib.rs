@@ -56,6 +56,7 @@ mod nodes;
 mod params;
 mod patch;
 mod pods;
+mod query;
 mod rbac;
 mod read;
 mod split;
@@ -64,6 +65,7 @@ mod tokens;
 mod watch;
 mod wiring;
 mod write;
+mod write_params;
 
 pub use api::Api;
 pub use client::Client;
@@ -74,12 +76,12 @@ pub use error::{ApiError, Error};
 pub use forbidden::{Caller, Denial, Permission};
 pub use list::ObjectList;
 pub use metadata::PartialObjectMetadata;
-pub use params::{
-    DeleteParams, FieldValidation, GetParams, ListParams, PatchParams, PostParams, Preconditions,
-    PropagationPolicy, VersionMatch, WatchParams,
-};
+pub use params::{GetParams, ListParams, VersionMatch, WatchParams};
 pub use patch::Patch;
 pub use pods::LogParams;
 pub use rbac::{AccessDecision, CanI};
 pub use tokens::{IssuedToken, TokenParams};
 pub use watch::{Bookmark, INITIAL_EVENTS_END, WatchEvent, WatchStream};
+pub use write_params::{
+    DeleteParams, FieldValidation, PatchParams, PostParams, Preconditions, PropagationPolicy,
+};

@@ -9,7 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use serde_json::json;
 
 use crate::client::{JSON, build, collect, encode};
-use crate::params::Query;
+use crate::query::Query;
 use crate::{Api, DeleteParams, Error, PostParams};
 
 /// Options of pod logs.

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 
 use crate::client::{JSON, build};
 use crate::list::read_list;
-use crate::params::Query;
+use crate::query::Query;
 use crate::{Api, Error, GetParams, ListParams, ObjectList, WatchParams, WatchStream};
 
 /// Page size of [`Api::list_all`] when the caller sets no limit (client-go's pager default).

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::client::{JSON, build, encode};
 use crate::decode::decode_json;
 use crate::list::read_list;
-use crate::params::Query;
+use crate::query::Query;
 use crate::{Api, DeleteParams, Error, ListParams, ObjectList, Patch, PatchParams, PostParams};
 
 #[derive(serde::Deserialize)]
