@@ -32,6 +32,10 @@ const INLINE_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ObjectList<K> {
+    /// The list's `apiVersion` as the server sent it (`v1`, `apps/v1`).
+    pub api_version: String,
+    /// The list's `kind` as the server sent it (`PodList`).
+    pub kind: String,
     /// `resourceVersion`, `continue`, `remainingItemCount`.
     pub metadata: ListMeta,
     /// The objects.
@@ -70,7 +74,12 @@ impl<'a, K> IntoIterator for &'a ObjectList<K> {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Envelope {
+    #[serde(default)]
+    api_version: String,
+    #[serde(default)]
+    kind: String,
     #[serde(default)]
     metadata: ListMeta,
 }
@@ -177,10 +186,38 @@ where
         items.extend(join(handle, url).await?);
     }
     let envelope: Envelope = decode_json(splitter.envelope(), url)?;
-    Ok(ObjectList {
+    tracing::debug!(url, items = items.len(), "decoded list");
+    let mut list = ObjectList {
+        api_version: envelope.api_version,
+        kind: envelope.kind,
         metadata: envelope.metadata,
         items,
-    })
+    };
+    fill_dynamic_types(&mut list);
+    Ok(list)
+}
+
+/// Items of a typed list carry no `apiVersion`/`kind`; for JSON objects (the dynamic handle)
+/// they are filled in from the list, as client-go does for unstructured lists, so each item
+/// stands on its own (printing, re-applying).
+fn fill_dynamic_types<K: 'static>(list: &mut ObjectList<K>) {
+    let Some(list) =
+        (list as &mut dyn std::any::Any).downcast_mut::<ObjectList<serde_json::Value>>()
+    else {
+        return;
+    };
+    let Some(kind) = list.kind.strip_suffix("List") else {
+        return;
+    };
+    let (kind, api_version) = (kind.to_owned(), list.api_version.clone());
+    for item in &mut list.items {
+        if let Some(object) = item.as_object_mut() {
+            object
+                .entry("apiVersion")
+                .or_insert_with(|| api_version.clone().into());
+            object.entry("kind").or_insert_with(|| kind.clone().into());
+        }
+    }
 }
 
 async fn join<K>(handle: JoinHandle<Result<Vec<K>, Error>>, url: &str) -> Result<Vec<K>, Error> {
