@@ -387,4 +387,43 @@ mod tests {
         }
         assert!(lists > 20, "only {lists} lists found");
     }
+
+    /// Random bytes from JSON's structural alphabet never panic the splitter, and whenever it
+    /// accepts a body, serde_json agrees the items it found are the body's items.
+    #[test]
+    fn arbitrary_input_never_panics() {
+        let alphabet = br#"{}[]",:\ a1"#;
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..5000 {
+            let len = (next() % 40) as usize;
+            let mut body: Vec<u8> = b"{\"items\":[".to_vec();
+            body.extend((0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]));
+            let piece = 1 + (next() % 7) as usize;
+            let mut splitter = Splitter::new();
+            let mut ok = true;
+            for chunk in body.chunks(piece) {
+                if splitter.feed(chunk).is_err() {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok && splitter.finish().is_ok() {
+                if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) {
+                    let batch = splitter.take_batch();
+                    let found: Vec<serde_json::Value> = batch
+                        .iter()
+                        .flat_map(|b| b.items().map(|i| serde_json::from_slice(i).unwrap()))
+                        .collect();
+                    let expected = value["items"].as_array().cloned().unwrap_or_default();
+                    assert_eq!(found, expected, "{}", String::from_utf8_lossy(&body));
+                }
+            }
+        }
+    }
 }
