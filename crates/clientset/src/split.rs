@@ -413,16 +413,17 @@ mod tests {
                     break;
                 }
             }
-            if ok && splitter.finish().is_ok() {
-                if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) {
-                    let batch = splitter.take_batch();
-                    let found: Vec<serde_json::Value> = batch
-                        .iter()
-                        .flat_map(|b| b.items().map(|i| serde_json::from_slice(i).unwrap()))
-                        .collect();
-                    let expected = value["items"].as_array().cloned().unwrap_or_default();
-                    assert_eq!(found, expected, "{}", String::from_utf8_lossy(&body));
-                }
+            if ok
+                && splitter.finish().is_ok()
+                && let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body)
+            {
+                let batch = splitter.take_batch();
+                let found: Vec<serde_json::Value> = batch
+                    .iter()
+                    .flat_map(|b| b.items().map(|i| serde_json::from_slice(i).unwrap()))
+                    .collect();
+                let expected = value["items"].as_array().cloned().unwrap_or_default();
+                assert_eq!(found, expected, "{}", String::from_utf8_lossy(&body));
             }
         }
     }
