@@ -130,7 +130,7 @@ where
         let url = query.finish();
         let response = self
             .client
-            .send(build(Method::GET, url.clone(), accept, None)?)
+            .dispatch(build(Method::GET, url.clone(), accept, None)?, &url)
             .await?;
         read_list(response.into_body(), &url).await
     }
@@ -211,7 +211,7 @@ where
         let url = query.finish();
         let response = self
             .client
-            .send(build(Method::GET, url.clone(), accept, None)?)
+            .dispatch(build(Method::GET, url.clone(), accept, None)?, &url)
             .await?;
         Ok(WatchStream::new(response.into_body(), url))
     }

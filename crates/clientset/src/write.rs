@@ -220,7 +220,7 @@ where
         lp.write(&mut query);
         let request = delete_request(query.finish(), dp)?;
         let url = request.uri().to_string();
-        let response = self.client.send(request).await?;
+        let response = self.client.dispatch(request, &url).await?;
         let body = crate::client::collect(response.into_body(), &url).await?;
         if is_status(&body) {
             return decode_json(&body, &url).map(Either::Right);
