@@ -88,6 +88,7 @@ mod rbac;
 mod read;
 mod split;
 mod status;
+mod table;
 mod tokens;
 mod watch;
 mod wiring;
@@ -107,6 +108,7 @@ pub use params::{GetParams, ListParams, VersionMatch, WatchParams};
 pub use patch::Patch;
 pub use pods::LogParams;
 pub use rbac::{AccessDecision, CanI};
+pub use table::{Table, TableColumn, TableRow};
 pub use tokens::{IssuedToken, TokenParams};
 pub use watch::{Bookmark, INITIAL_EVENTS_END, WatchEvent, WatchStream};
 pub use write_params::{

@@ -410,3 +410,55 @@ async fn custom_resources_get_typed_handles() {
         ]
     );
 }
+
+#[tokio::test]
+async fn tables_are_what_kubectl_get_prints() {
+    let empty = crate::support::transcript("errors-bad-requests")["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["request"]["headers"]["Accept"] == "application/json;as=Table;v=v1;g=meta.k8s.io"
+        })
+        .unwrap()["response"]["body"]
+        .clone();
+    let server = serve(move |seen| {
+        if seen.uri.contains("labelSelector=none") {
+            return json(200, &empty);
+        }
+        json(200, &json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "3"},
+            "columnDefinitions": [
+                {"name": "Name", "type": "string", "format": "name", "description": "", "priority": 0},
+                {"name": "Node", "type": "string", "format": "", "description": "", "priority": 1},
+                {"name": "Age", "type": "string", "format": "", "description": "", "priority": 0}],
+            "rows": [{"cells": ["p1", null, "5m"], "object": {"kind": "PartialObjectMetadata", "metadata": {"name": "p1"}}}]}))
+    })
+    .await;
+    let pods = server.client.pods("a");
+    let table = pods.list_table(&ListParams::default()).await.unwrap();
+    assert_eq!(table.visible_columns(false).collect::<Vec<_>>(), [0, 2]);
+    assert_eq!(table.visible_columns(true).collect::<Vec<_>>(), [0, 1, 2]);
+    let row = &table.rows[0];
+    let cells: Vec<String> = (0..3).map(|c| row.cell_text(c)).collect();
+    assert_eq!(cells, ["p1", "<none>", "5m"]);
+    let empty = pods
+        .list_table(&ListParams::default().labels("none"))
+        .await
+        .unwrap();
+    let names: Vec<&str> = empty
+        .column_definitions
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["Name", "Data", "Age"]);
+    assert!(empty.rows.is_empty());
+    let seen = server.seen();
+    assert_eq!(
+        seen[0].uri,
+        "/api/v1/namespaces/a/pods?includeObject=Metadata"
+    );
+    assert_eq!(
+        seen[0].header("accept"),
+        "application/json;as=Table;v=v1;g=meta.k8s.io"
+    );
+}
