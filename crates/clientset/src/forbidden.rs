@@ -238,10 +238,13 @@ impl fmt::Display for Denial {
         match &self.permission {
             Some(permission) => {
                 writeln!(f, "denied: {permission}")?;
+                let place = match &permission.namespace {
+                    Some(ns) => format!("a Role in namespace {ns}"),
+                    None => String::from("a ClusterRole"),
+                };
                 write!(
                     f,
-                    "a {} with this rule, bound to the caller, would allow it:\n{}",
-                    permission.role_kind(),
+                    "{place} with this rule, bound to the caller, would allow it:\n{}",
                     permission.rule_yaml().trim_end()
                 )
             }
