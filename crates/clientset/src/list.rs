@@ -57,6 +57,23 @@ impl<K> ObjectList<K> {
     }
 }
 
+/// A list of `items` with empty metadata (for tests and mocks).
+///
+/// ```
+/// let list: kubeset_clientset::ObjectList<u32> = [1, 2, 3].into_iter().collect();
+/// assert_eq!(list.items, [1, 2, 3]);
+/// ```
+impl<K> FromIterator<K> for ObjectList<K> {
+    fn from_iter<I: IntoIterator<Item = K>>(iter: I) -> Self {
+        Self {
+            api_version: String::new(),
+            kind: String::new(),
+            metadata: ListMeta::default(),
+            items: iter.into_iter().collect(),
+        }
+    }
+}
+
 impl<K> IntoIterator for ObjectList<K> {
     type Item = K;
     type IntoIter = std::vec::IntoIter<K>;
