@@ -120,7 +120,7 @@ fn decode_batch<K: DeserializeOwned>(batch: &Batch, url: &str) -> Result<Vec<K>,
 fn split_error<K>(err: SplitError, url: &str, sample: &[u8]) -> Error {
     let path = err.item.map_or_else(String::new, |i| format!("items[{i}]"));
     let source = <serde_json::Error as serde::de::Error>::custom(err.message);
-    let excerpt = String::from_utf8_lossy(&sample[..sample.len().min(96)]).into_owned();
+    let excerpt = crate::decode::excerpt(sample, 1, err.offset + 1);
     Error::Decode {
         type_name: std::any::type_name::<ObjectList<K>>(),
         url: url.to_owned(),

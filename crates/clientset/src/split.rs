@@ -15,6 +15,8 @@ pub(crate) struct SplitError {
     pub(crate) message: &'static str,
     /// Index of the item being read, when inside `items`.
     pub(crate) item: Option<usize>,
+    /// Where in the piece just fed (or in the envelope, at the end) the problem is.
+    pub(crate) offset: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +90,11 @@ impl Splitter {
     fn error(&self, message: &'static str) -> SplitError {
         let item =
             matches!(self.mode, Mode::Item | Mode::Gap).then_some(self.taken + self.ends.len());
-        SplitError { message, item }
+        SplitError {
+            message,
+            item,
+            offset: 0,
+        }
     }
 
     /// Bytes of complete items waiting in the current batch.
@@ -118,7 +124,9 @@ impl Splitter {
     /// Checks that the body ended where a JSON document may end.
     pub(crate) fn finish(&self) -> Result<(), SplitError> {
         if self.mode != Mode::Envelope || self.depth != 0 || self.in_string {
-            return Err(self.error("the body ended in the middle of the list"));
+            let mut err = self.error("the body ended in the middle of the list");
+            err.offset = self.envelope.len();
+            return Err(err);
         }
         if self.envelope.iter().all(u8::is_ascii_whitespace) {
             return Err(self.error("the body is empty"));
@@ -186,14 +194,21 @@ impl Splitter {
                             self.mode = Mode::Item;
                             i += 1;
                         }
-                        _ => return Err(self.error("a list item is not a JSON object")),
+                        _ => {
+                            let mut err = self.error("a list item is not a JSON object");
+                            err.offset = i;
+                            return Err(err);
+                        }
                     }
                 }
                 Mode::Envelope => {
                     let b = chunk[i];
                     i += 1;
                     self.envelope.push(b);
-                    self.envelope_byte(b)?;
+                    self.envelope_byte(b).map_err(|mut err| {
+                        err.offset = i - 1;
+                        err
+                    })?;
                 }
             }
         }
