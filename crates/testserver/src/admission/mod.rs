@@ -135,3 +135,6 @@ pub(crate) fn validate(
 
 #[cfg(test)]
 pub(crate) mod testing;
+
+#[cfg(test)]
+mod transcripts;

@@ -81,6 +81,7 @@ pub(crate) fn prepare_for_update(
     old: &Value,
     now: &str,
 ) {
+    keep_system_metadata(obj, old);
     let has_status = matches!(
         (group, resource),
         (
@@ -91,48 +92,37 @@ pub(crate) fn prepare_for_update(
             | ("policy", "poddisruptionbudgets")
             | ("batch", _)
     );
-    if !has_status {
-        return;
-    }
     let Some(new) = obj.as_object_mut() else {
         return;
     };
     match subresource {
         "" => {
-            copy_from(new, old, "status");
+            if has_status {
+                copy_from(new, old, "status");
+            }
             if (group, resource) == ("", "namespaces") {
+                // Namespace finalizers change only through the finalize subresource.
                 copy_from(new, old, "spec");
             }
-            if has_generation(group, resource) {
-                let old_generation = old
+            if has_generation(group, resource) && new.get("spec") != old.get("spec") {
+                let bumped = old
                     .pointer("/metadata/generation")
                     .and_then(Value::as_i64)
-                    .unwrap_or(0);
-                let changed = new.get("spec") != old.get("spec");
-                let generation = if changed {
-                    old_generation + 1
-                } else {
-                    old_generation
-                };
+                    .unwrap_or(0)
+                    + 1;
                 if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
-                    meta.insert("generation".into(), json!(generation));
+                    meta.insert("generation".into(), json!(bumped));
                 }
             }
         }
         "status" => {
             copy_from(new, old, "spec");
-            if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
-                for key in [
-                    "labels",
-                    "annotations",
-                    "finalizers",
-                    "ownerReferences",
-                    "generation",
-                    "deletionTimestamp",
-                ] {
-                    match old.get("metadata").and_then(|m| m.get(key)) {
-                        Some(v) => meta.insert(key.into(), v.clone()),
-                        None => meta.remove(key),
+            if (group, resource) == ("", "pods") {
+                // Old kubelets corrupt owner references through pods/status.
+                if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+                    match old.pointer("/metadata/ownerReferences") {
+                        Some(v) => meta.insert("ownerReferences".into(), v.clone()),
+                        None => meta.remove("ownerReferences"),
                     };
                 }
             }
@@ -146,6 +136,36 @@ pub(crate) fn prepare_for_update(
             }
         }
         _ => {}
+    }
+}
+
+/// `rest.BeforeUpdate`: the system-owned metadata comes from the stored object (uid, creation
+/// and deletion timestamps, grace period, generation), and an empty namespace is the stored one.
+fn keep_system_metadata(obj: &mut Value, old: &Value) {
+    let Some(old_meta) = old.get("metadata").and_then(Value::as_object) else {
+        return;
+    };
+    let Some(meta) = object_at(obj, &["metadata"]) else {
+        return;
+    };
+    let empty = |v: Option<&Value>| v.is_none_or(|v| v.is_null() || v.as_str() == Some(""));
+    for key in ["uid", "namespace"] {
+        if empty(meta.get(key))
+            && let Some(v) = old_meta.get(key)
+        {
+            meta.insert(key.into(), v.clone());
+        }
+    }
+    for key in ["creationTimestamp", "deletionTimestamp", "generation"] {
+        match old_meta.get(key) {
+            Some(v) => meta.insert(key.into(), v.clone()),
+            None => meta.remove(key),
+        };
+    }
+    if empty(meta.get("deletionGracePeriodSeconds"))
+        && let Some(v) = old_meta.get("deletionGracePeriodSeconds")
+    {
+        meta.insert("deletionGracePeriodSeconds".into(), v.clone());
     }
 }
 
@@ -258,13 +278,14 @@ mod tests {
     }
 
     #[test]
-    fn status_update_keeps_spec_and_labels() {
+    fn status_update_keeps_spec() {
         let old = json!({"metadata": {"labels": {"a": "1"}}, "spec": {"x": 1}, "status": {}});
         let mut new = json!({"metadata": {"labels": {"a": "2"}}, "spec": {"x": 2}, "status": {"phase": "Ready"}});
         prepare_for_update("", "nodes", "status", &mut new, &old, "t");
+        // The node status strategy resets only the spec: label changes go through.
         assert_eq!(
             new,
-            json!({"metadata": {"labels": {"a": "1"}}, "spec": {"x": 1}, "status": {"phase": "Ready"}})
+            json!({"metadata": {"labels": {"a": "2"}}, "spec": {"x": 1}, "status": {"phase": "Ready"}})
         );
     }
 

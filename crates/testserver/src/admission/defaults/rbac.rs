@@ -29,10 +29,11 @@ pub(crate) fn binding(obj: &mut Value) {
             Some("User" | "Group") => RBAC_GROUP,
             _ => "",
         };
-        if s.get("apiGroup")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .is_empty()
+        if !group.is_empty()
+            && s.get("apiGroup")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
         {
             s.insert("apiGroup".into(), Value::String(group.into()));
         }

@@ -116,10 +116,12 @@ static VOLUME_PROJECTION: Struct = Struct {
             "serviceAccountToken",
             Ty::Ptr(&Ty::Struct(&SERVICE_ACCOUNT_TOKEN_PROJECTION)),
         ),
+        // Printed as a struct even when unset: the transcripts' line numbers show its five
+        // fields in every projection.
         f(
             "ClusterTrustBundle",
             "clusterTrustBundle",
-            Ty::Ptr(&Ty::Struct(&CLUSTER_TRUST_BUNDLE_PROJECTION)),
+            Ty::Struct(&CLUSTER_TRUST_BUNDLE_PROJECTION),
         ),
         f("PodCertificate", "podCertificate", JSON),
     ],
@@ -425,7 +427,7 @@ pub(crate) static POD_SPEC: Struct = Struct {
         f("ResourceClaims", "resourceClaims", JSON),
         f("Resources", "resources", JSON),
         f("HostnameOverride", "hostnameOverride", P_STR),
-        f("WorkloadRef", "workloadRef", JSON),
+        f("SchedulingGroup", "schedulingGroup", JSON),
     ],
 };
 
