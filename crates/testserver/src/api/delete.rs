@@ -157,6 +157,9 @@ pub(crate) fn delete_object(
         }
         if is_namespace {
             marked["status"]["phase"] = "Terminating".into();
+            if let Some(m) = meta_mut(&mut marked) {
+                m.remove("deletionGracePeriodSeconds");
+            }
         }
         let keep = is_namespace || !no_finalizers(&old) || grace > 0;
         if keep {
