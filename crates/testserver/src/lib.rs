@@ -1,1 +1,3 @@
 //! kubeset-testserver (work in progress).
+
+pub mod fields;
