@@ -12,14 +12,17 @@
 //! - [`compare`] diffs two objects into added, modified and removed fields.
 //! - [`managed`] records Update operations in `managedFields`; [`manager`]
 //!   names and validates field managers.
+//! - [`strategic`] applies strategic merge patches.
 
 pub mod compare;
 pub mod error;
 pub mod fieldset;
+mod gofmt;
 pub mod managed;
 pub mod manager;
 pub mod path;
 pub mod schema;
+pub mod strategic;
 mod types;
 
 #[cfg(test)]
