@@ -28,6 +28,9 @@ mod clock;
 mod controllers;
 mod error;
 mod faults;
+#[doc(hidden)]
+#[allow(dead_code, reason = "building blocks not every server path calls yet")]
+pub mod fields;
 mod registry;
 mod secret;
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
