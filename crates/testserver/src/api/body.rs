@@ -209,7 +209,7 @@ pub(crate) fn decode_object(
             go_type(&value)
         )));
     }
-    check_kind(rt, kind, &value)?;
+    crate::api::hooks::type_meta_mismatch(rt, kind, &value)?;
     Ok(value)
 }
 
@@ -221,43 +221,6 @@ fn go_type(v: &Value) -> &'static str {
         Value::Bool(_) => "bool",
         _ => "null",
     }
-}
-
-/// The internal package of a group, as Go type names print it (`core.ConfigMap`).
-fn internal_package(group: &str) -> &str {
-    if group.is_empty() {
-        "core"
-    } else {
-        group.split('.').next().unwrap_or(group)
-    }
-}
-
-fn check_kind(rt: &ResourceType, expected_kind: &str, value: &Value) -> Result<(), ApiError> {
-    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
-    let api_version = value
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let served = rt.api_version();
-    let (sub_group, _) = match served.split_once('/') {
-        Some((g, v)) => (g, v),
-        None => ("", served.as_str()),
-    };
-    if !kind.is_empty() && kind != expected_kind {
-        let version = api_version.rsplit('/').next().unwrap_or(api_version);
-        return Err(ApiError::bad_request(format!(
-            "{kind} in version \"{version}\" cannot be handled as a {expected_kind}: converting ({version}.{kind}) to ({}.{expected_kind}): unknown conversion",
-            internal_package(sub_group)
-        )));
-    }
-    if !api_version.is_empty() && api_version != served {
-        let version = rt.version.as_str();
-        let scheme = "pkg/api/legacyscheme/scheme.go:30";
-        return Err(ApiError::bad_request(format!(
-            "{expected_kind} in version \"{version}\" cannot be handled as a {expected_kind}: no kind \"{expected_kind}\" is registered for version \"{api_version}\" in scheme \"{scheme}\""
-        )));
-    }
-    Ok(())
 }
 
 /// Decodes a DeleteOptions body (may be empty).

@@ -12,6 +12,7 @@ use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::{ApiError, Cause};
 use crate::api::write::no_finalizers;
+use crate::api::hooks::{self, Op};
 use crate::api::{App, Ctx, meta_mut, meta_str};
 use crate::clock;
 use crate::registry::ResourceType;
@@ -98,6 +99,7 @@ pub(crate) fn delete_object(
     opts: &DeleteOptions,
 ) -> Result<(u16, Value), ApiError> {
     let key = app.key(rt, ns, name);
+    hooks::admit(app, rt, Op::Delete, ns, name, "", None, None)?;
     for _ in 0..16 {
         let old = app
             .store
@@ -153,7 +155,7 @@ pub(crate) fn delete_object(
         };
         let mut marked = (*old).clone();
         if !already || (is_pod && grace == 0) {
-            mark_deleting(rt, &mut marked, grace);
+            mark_deleting(&mut marked, grace);
         }
         if is_namespace {
             marked["status"]["phase"] = "Terminating".into();
@@ -191,7 +193,7 @@ pub(crate) fn delete_object(
 }
 
 /// Sets deletionTimestamp / deletionGracePeriodSeconds and bumps the generation.
-fn mark_deleting(rt: &ResourceType, obj: &mut Value, grace: i64) {
+fn mark_deleting(obj: &mut Value, grace: i64) {
     let generation = obj.pointer("/metadata/generation").and_then(Value::as_i64);
     if let Some(m) = meta_mut(obj) {
         m.insert(
@@ -199,7 +201,7 @@ fn mark_deleting(rt: &ResourceType, obj: &mut Value, grace: i64) {
             clock::rfc3339(clock::unix_now() + grace).into(),
         );
         m.insert("deletionGracePeriodSeconds".into(), grace.into());
-        if let (true, Some(g)) = (rt.tracks_generation(), generation) {
+        if let Some(g) = generation {
             m.insert("generation".into(), (g + 1).into());
         }
     }

@@ -1,12 +1,18 @@
 //! The seams where defaulting, admission, validation, `managedFields` and selectors plug into
-//! the server. Each is called from exactly one place in the write or read path.
+//! the server. Each is called from exactly one place in the write or read path; the logic lives
+//! in the pure `admission`, `validation`, `selector` and `fields` modules.
 
 use serde_json::Value;
 
+use crate::admission::{self, Attributes, Lookup, Operation};
 use crate::api::status::ApiError;
 use crate::api::{App, meta_mut, meta_str};
 use crate::clock;
-use crate::registry::{ResourceType, field_value};
+use crate::fields::managed::{Write, record_update, set_managed_fields};
+use crate::registry::ResourceType;
+use crate::selector::{FieldSelector, LabelSelector};
+use crate::storage::{Key, Scope};
+use crate::validation;
 
 /// The operation admission sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,160 +21,155 @@ pub(crate) enum Op {
     Create,
     /// Update or patch.
     Update,
+    /// Delete.
+    Delete,
+}
+
+/// Read access to storage for admission plugins.
+struct StoreLookup<'a>(&'a App);
+
+impl Lookup for StoreLookup<'_> {
+    fn get(&self, group: &str, resource: &str, namespace: Option<&str>, name: &str) -> Option<Value> {
+        let key = Key::new(&format!("{group}/{resource}"), namespace.unwrap_or(""), name);
+        self.0.store.get(&key).map(|v| (*v).clone())
+    }
+
+    fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<Value> {
+        let Ok(snap) = self.0.store.snapshot(None) else { return Vec::new() };
+        let scope = Scope { resource: format!("{group}/{resource}"), namespace: namespace.map(str::to_owned) };
+        snap.range(&scope, None).map(|(_, v)| (**v).clone()).collect()
+    }
 }
 
 /// API field defaulting of a decoded object.
-pub(crate) fn apply_defaults(_rt: &ResourceType, _obj: &mut Value) {}
+pub(crate) fn apply_defaults(rt: &ResourceType, obj: &mut Value) -> Result<(), ApiError> {
+    admission::defaults::apply(&rt.group, &rt.plural, obj).map_err(|e| ApiError::bad_request(e.status_message()))
+}
 
 /// Records the write in `metadata.managedFields`.
 pub(crate) fn record_managed_fields(
-    _rt: &ResourceType,
-    _old: Option<&Value>,
-    _new: &mut Value,
-    _manager: &str,
-    _subresource: &str,
+    rt: &ResourceType,
+    old: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    subresource: &str,
 ) {
+    let Some(info) = crate::fields::schema::lookup(&rt.api_version(), &rt.kind) else { return };
+    let now = clock::now();
+    let write = Write {
+        info,
+        manager,
+        subresource: (!subresource.is_empty()).then_some(subresource),
+        time: &now,
+    };
+    let entries = record_update(&write, old, new);
+    set_managed_fields(new, entries);
+}
+
+fn attributes<'a>(rt: &'a ResourceType, op: Op, namespace: &'a str, name: &'a str, sub: &'a str) -> Attributes<'a> {
+    Attributes {
+        group: &rt.group,
+        resource: &rt.plural,
+        subresource: sub,
+        namespace: if rt.namespaced { namespace } else { "" },
+        name,
+        operation: match op {
+            Op::Create => Operation::Create,
+            Op::Update => Operation::Update,
+            Op::Delete => Operation::Delete,
+        },
+    }
 }
 
 /// Mutating admission (and the namespace lifecycle checks).
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "the admission attributes of one request")]
 pub(crate) fn admit(
     app: &App,
     rt: &ResourceType,
     op: Op,
     namespace: &str,
-    _name: &str,
-    _subresource: &str,
-    _obj: Option<&mut Value>,
-    _old: Option<&Value>,
+    name: &str,
+    subresource: &str,
+    obj: Option<&mut Value>,
+    old: Option<&Value>,
 ) -> Result<(), ApiError> {
-    if op == Op::Create && rt.namespaced {
-        let ns_key = crate::storage::Key::new("/namespaces", "", namespace);
-        if app.store.get(&ns_key).is_none() {
-            return Err(ApiError::namespace_not_found(namespace));
-        }
-    }
-    Ok(())
+    let attrs = attributes(rt, op, namespace, name, subresource);
+    admission::admit(&attrs, obj, old, &StoreLookup(app)).map_err(|e| ApiError::from_status(e.code(), e.status()))
 }
 
-/// The type's create strategy (status reset and the like).
-pub(crate) fn prepare_create(_rt: &ResourceType, _obj: &mut Value) {}
+/// Validating admission.
+pub(crate) fn validate_admission(
+    app: &App,
+    rt: &ResourceType,
+    op: Op,
+    namespace: &str,
+    obj: &Value,
+) -> Result<(), ApiError> {
+    let name = meta_str(obj, "name");
+    let attrs = attributes(rt, op, namespace, name, "");
+    admission::validate(&attrs, Some(obj), &StoreLookup(app)).map_err(|e| ApiError::from_status(e.code(), e.status()))
+}
 
-/// The type's update strategy.
-pub(crate) fn prepare_update(_rt: &ResourceType, _obj: &mut Value, _old: &Value) {}
+/// The type's create strategy (status reset, generation, computed status).
+pub(crate) fn prepare_create(rt: &ResourceType, obj: &mut Value) {
+    admission::strategy::prepare_for_create(&rt.group, &rt.plural, obj, &clock::now());
+}
+
+/// The type's update strategy (keeps status or spec, bumps generation).
+pub(crate) fn prepare_update(rt: &ResourceType, subresource: &str, obj: &mut Value, old: &Value) {
+    admission::strategy::prepare_for_update(&rt.group, &rt.plural, subresource, obj, old, &clock::now());
+}
 
 /// Resolves `generateName` into `name`.
 pub(crate) fn generate_name(obj: &mut Value) {
     let prefix = meta_str(obj, "generateName").to_owned();
     if meta_str(obj, "name").is_empty() && !prefix.is_empty() {
         if let Some(m) = meta_mut(obj) {
-            m.insert(
-                "name".into(),
-                format!("{prefix}{}", clock::random_suffix(5)).into(),
-            );
+            m.insert("name".into(), admission::names::generate(&prefix).into());
         }
     }
 }
 
+fn invalid(e: validation::Invalid) -> ApiError {
+    ApiError::from_status(422, e.status())
+}
+
 /// Create validation.
-pub(crate) fn validate_create(
-    _app: &App,
-    _rt: &ResourceType,
-    _obj: &Value,
-) -> Result<(), ApiError> {
-    Ok(())
+pub(crate) fn validate_create(rt: &ResourceType, obj: &Value) -> Result<(), ApiError> {
+    validation::validate_create(&rt.group, &rt.plural, obj).map_err(invalid)
 }
 
 /// Update validation.
-pub(crate) fn validate_update(
-    _app: &App,
-    _rt: &ResourceType,
-    _obj: &Value,
-    _old: &Value,
-) -> Result<(), ApiError> {
-    Ok(())
+pub(crate) fn validate_update(rt: &ResourceType, subresource: &str, obj: &Value, old: &Value) -> Result<(), ApiError> {
+    validation::validate_update(&rt.group, &rt.plural, subresource, obj, old).map_err(invalid)
+}
+
+/// The 400 for a body whose `apiVersion`/`kind` do not fit the endpoint.
+pub(crate) fn type_meta_mismatch(rt: &ResourceType, kind: &str, body: &Value) -> Result<(), ApiError> {
+    match validation::type_meta_mismatch(&rt.group, &rt.version, kind, body) {
+        Some(message) => Err(ApiError::bad_request(message)),
+        None => Ok(()),
+    }
+}
+
+/// TokenRequest spec validation.
+pub(crate) fn validate_token_request(body: &Value) -> Result<(), ApiError> {
+    validation::token_request(body).map_err(invalid)
 }
 
 /// A parsed label and field selector.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Filter {
-    labels: Vec<(String, String, Vec<String>)>,
-    fields: Vec<(String, bool, String)>,
+    labels: LabelSelector,
+    fields: FieldSelector,
 }
 
 impl Filter {
     /// Parses `labelSelector` and `fieldSelector` for the type.
     pub(crate) fn parse(rt: &ResourceType, label: &str, field: &str) -> Result<Self, ApiError> {
-        let mut f = Filter::default();
-        for req in split_top(label) {
-            let req = req.trim();
-            if req.is_empty() {
-                continue;
-            }
-            let parsed = if let Some(k) = req.strip_prefix('!') {
-                (k.trim().to_owned(), "!".to_owned(), vec![])
-            } else if let Some((k, v)) = req.split_once("!=") {
-                (
-                    k.trim().to_owned(),
-                    "!=".to_owned(),
-                    vec![v.trim().to_owned()],
-                )
-            } else if let Some((k, v)) = req.split_once("==").or_else(|| req.split_once('=')) {
-                (
-                    k.trim().to_owned(),
-                    "=".to_owned(),
-                    vec![v.trim().to_owned()],
-                )
-            } else if let Some((k, rest)) =
-                req.split_once(" notin ").or_else(|| req.split_once(" in "))
-            {
-                let op = if req.contains(" notin ") {
-                    "notin"
-                } else {
-                    "in"
-                };
-                let rest = rest.trim();
-                let Some(inner) = rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) else {
-                    let found = rest.split([' ', ',']).next().unwrap_or(rest);
-                    return Err(ApiError::bad_request(format!(
-                        "unable to parse requirement: found '{found}' expected: '('"
-                    )));
-                };
-                (
-                    k.trim().to_owned(),
-                    op.to_owned(),
-                    inner.split(',').map(|s| s.trim().to_owned()).collect(),
-                )
-            } else {
-                (req.to_owned(), "exists".to_owned(), vec![])
-            };
-            f.labels.push(parsed);
-        }
-        for req in field.split(',') {
-            let req = req.trim();
-            if req.is_empty() {
-                continue;
-            }
-            let (k, neg, v) = if let Some((k, v)) = req.split_once("!=") {
-                (k, true, v)
-            } else if let Some((k, v)) = req.split_once("==").or_else(|| req.split_once('=')) {
-                (k, false, v)
-            } else {
-                return Err(ApiError::bad_request(format!(
-                    "invalid selector: '{field}'; can't understand '{req}'"
-                )));
-            };
-            let k = k.trim();
-            let supported =
-                k == "metadata.name" || k == "metadata.namespace" || rt.field_labels().contains(&k);
-            if !supported {
-                return Err(ApiError::bad_request(format!(
-                    "field label not supported: {k}"
-                )));
-            }
-            f.fields.push((k.to_owned(), neg, v.trim().to_owned()));
-        }
-        Ok(f)
+        let labels = LabelSelector::parse(label).map_err(|e| ApiError::bad_request(e.message))?;
+        let fields = FieldSelector::parse(&rt.group, &rt.plural, field).map_err(|e| ApiError::bad_request(e.message))?;
+        Ok(Filter { labels, fields })
     }
 
     /// Whether nothing is selected on.
@@ -178,45 +179,19 @@ impl Filter {
 
     /// Whether the object matches.
     pub(crate) fn matches(&self, obj: &Value) -> bool {
-        let labels = obj.pointer("/metadata/labels");
-        let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-        let labels_ok = self.labels.iter().all(|(k, op, vals)| match op.as_str() {
-            "exists" => label(k).is_some(),
-            "!" => label(k).is_none(),
-            "=" | "in" => label(k).is_some_and(|v| vals.iter().any(|x| x == v)),
-            "!=" | "notin" => label(k).is_none_or(|v| !vals.iter().any(|x| x == v)),
-            _ => false,
-        });
-        labels_ok
-            && self.fields.iter().all(|(k, neg, v)| {
-                let actual = match k.as_str() {
-                    "metadata.name" => meta_str(obj, "name").to_owned(),
-                    "metadata.namespace" => meta_str(obj, "namespace").to_owned(),
-                    other => field_value(obj, other),
-                };
-                (actual == *v) != *neg
-            })
+        self.labels.matches_object(obj) && self.fields.matches(obj)
     }
-}
-
-/// Splits a label selector at commas outside parentheses.
-fn split_top(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut depth, mut start) = (0, 0);
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&s[start..]);
-    out
 }
 
 /// `managedFields` of a TokenRequest answer (an Update by the caller on the `token` subresource).
-pub(crate) fn record_token_request_fields(_request: &Value, _answer: &mut Value, _manager: &str) {}
+pub(crate) fn record_token_request_fields(request: &Value, answer: &mut Value, manager: &str) {
+    let Some(info) = crate::fields::schema::lookup("authentication.k8s.io/v1", "TokenRequest") else { return };
+    let now = clock::now();
+    let write = Write { info, manager, subresource: Some("token"), time: &now };
+    let mut new = request.clone();
+    if let Some(m) = meta_mut(&mut new) {
+        m.remove("managedFields");
+    }
+    let entries = record_update(&write, None, &new);
+    set_managed_fields(answer, entries);
+}

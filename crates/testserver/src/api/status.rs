@@ -41,6 +41,8 @@ pub(crate) struct ApiError {
     pub(crate) plain: bool,
     /// `Retry-After` header value in seconds.
     pub(crate) retry_after: Option<u64>,
+    /// A complete Status built elsewhere (admission, validation), answered as is.
+    pub(crate) raw: Option<Value>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -73,6 +75,16 @@ impl ApiError {
             details,
             plain: false,
             retry_after: None,
+            raw: None,
+        }
+    }
+
+    /// An error whose complete Status object was built by admission or validation.
+    pub(crate) fn from_status(code: u16, status: Value) -> Self {
+        let message = status.get("message").and_then(Value::as_str).unwrap_or("").to_owned();
+        ApiError {
+            raw: Some(status),
+            ..Self::new(code, "Invalid", message, None)
         }
     }
 
@@ -337,6 +349,9 @@ impl ApiError {
 
     /// The Status object.
     pub(crate) fn to_status(&self) -> Value {
+        if let Some(raw) = &self.raw {
+            return raw.clone();
+        }
         let mut s = Map::new();
         s.insert("kind".into(), "Status".into());
         s.insert("apiVersion".into(), "v1".into());

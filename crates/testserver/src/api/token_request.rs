@@ -26,6 +26,7 @@ pub(super) fn create(
             go_json_error(body, &e)
         ))
     })?;
+    hooks::validate_token_request(&req)?;
     let ns = target.namespace.as_deref().unwrap_or("");
     let name = target.name.as_deref().unwrap_or("");
     let expiration = req

@@ -49,7 +49,10 @@ pub(crate) fn create(
     } else if let Some(m) = meta_mut(&mut obj) {
         m.remove("namespace");
     }
-    hooks::apply_defaults(rt, &mut obj);
+    if let Some(m) = meta_mut(&mut obj) {
+        m.remove("generation");
+    }
+    hooks::apply_defaults(rt, &mut obj)?;
     hooks::record_managed_fields(rt, None, &mut obj, opts.manager, opts.subresource);
     hooks::admit(
         app,
@@ -70,13 +73,9 @@ pub(crate) fn create(
         m.remove("deletionTimestamp");
         m.remove("deletionGracePeriodSeconds");
         m.remove("selfLink");
-        if rt.tracks_generation() {
-            m.insert("generation".into(), 1.into());
-        } else {
-            m.remove("generation");
-        }
     }
-    hooks::validate_create(app, rt, &obj)?;
+    hooks::validate_create(rt, &obj)?;
+    hooks::validate_admission(app, rt, Op::Create, namespace, &obj)?;
     let name = meta_str(&obj, "name").to_owned();
     let key = app.key(rt, namespace, &name);
     if opts.dry_run {
@@ -171,38 +170,7 @@ fn prepare_update(
     }
     new["kind"] = Value::String(rt.kind.clone());
     new["apiVersion"] = Value::String(rt.api_version());
-    hooks::apply_defaults(rt, new);
-    match opts.subresource {
-        "status" => {
-            // only the status changes through the status subresource
-            let status = new.get("status").cloned();
-            let mut merged = old.clone();
-            match status {
-                Some(s) => merged["status"] = s,
-                None => {
-                    if let Some(o) = merged.as_object_mut() {
-                        o.remove("status");
-                    }
-                }
-            }
-            if let (Some(m), Some(mf)) = (
-                meta_mut(&mut merged),
-                new.pointer("/metadata/managedFields"),
-            ) {
-                m.insert("managedFields".into(), mf.clone());
-            }
-            *new = merged;
-        }
-        _ if rt.has_status() => match old.get("status") {
-            Some(s) => new["status"] = s.clone(),
-            None => {
-                if let Some(o) = new.as_object_mut() {
-                    o.remove("status");
-                }
-            }
-        },
-        _ => {}
-    }
+    hooks::apply_defaults(rt, new)?;
     // system metadata is the server's
     let keep = [
         "uid",
@@ -240,17 +208,9 @@ fn prepare_update(
         Some(new),
         Some(old),
     )?;
-    hooks::prepare_update(rt, new, old);
-    if rt.tracks_generation() && spec_changed(old, new) {
-        let g = old
-            .pointer("/metadata/generation")
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
-        if let Some(m) = meta_mut(new) {
-            m.insert("generation".into(), (g + 1).into());
-        }
-    }
-    hooks::validate_update(app, rt, new, old)?;
+    hooks::prepare_update(rt, opts.subresource, new, old);
+    hooks::validate_update(rt, opts.subresource, new, old)?;
+    hooks::validate_admission(app, rt, Op::Update, namespace, new)?;
     if let Some(m) = meta_mut(new) {
         m.insert(
             "resourceVersion".into(),
@@ -258,18 +218,6 @@ fn prepare_update(
         );
     }
     Ok(())
-}
-
-fn spec_changed(old: &Value, new: &Value) -> bool {
-    let strip = |v: &Value| {
-        let mut v = v.clone();
-        if let Some(o) = v.as_object_mut() {
-            o.remove("metadata");
-            o.remove("status");
-        }
-        v
-    };
-    strip(old) != strip(new)
 }
 
 /// Whether an update changes nothing but `managedFields` timestamps (the real server then

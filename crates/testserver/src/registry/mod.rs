@@ -5,15 +5,11 @@
 //! the generic storage; its per-type behaviour (field selectors, status subresource, deletion) is
 //! looked up by [`ResourceType`] methods, so adding a type is one catalog entry.
 
-mod field_labels;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
-
-pub(crate) use field_labels::field_value;
 
 const CATALOG: &str = include_str!("catalog.json");
 
@@ -86,32 +82,6 @@ impl ResourceType {
     /// Whether the type has a `status` subresource (PUT on the main resource keeps status).
     pub(crate) fn has_status(&self) -> bool {
         self.subresources.contains_key("status")
-    }
-
-    /// Whether `metadata.generation` is maintained (bumped when the spec changes).
-    pub(crate) fn tracks_generation(&self) -> bool {
-        !matches!(
-            (self.group.as_str(), self.plural.as_str()),
-            (
-                "",
-                "configmaps"
-                    | "secrets"
-                    | "serviceaccounts"
-                    | "endpoints"
-                    | "events"
-                    | "namespaces"
-                    | "nodes"
-                    | "persistentvolumes"
-                    | "persistentvolumeclaims"
-                    | "services"
-            ) | ("coordination.k8s.io", "leases")
-                | ("events.k8s.io", "events")
-        ) && !self.group.starts_with("rbac.")
-    }
-
-    /// Field labels accepted by field selectors, beyond `metadata.name` / `metadata.namespace`.
-    pub(crate) fn field_labels(&self) -> &'static [&'static str] {
-        field_labels::labels(&self.group, &self.plural)
     }
 }
 
