@@ -38,9 +38,11 @@ pub(super) fn create(
         _ => String::new(),
     };
     let manager = ctx.manager();
+    let wrt = crate::api::storage_type(app, rt);
+    let obj = crate::api::convert::to_storage(rt, &obj);
     let created = write::create(
         app,
-        rt,
+        &wrt,
         &ns,
         obj,
         WriteOpts {
@@ -51,7 +53,7 @@ pub(super) fn create(
     )?;
     Ok(respond::value(
         201,
-        &respond::shaped(&created, ctx.repr),
+        &respond::shaped(rt, &created, ctx.repr),
         ctx.repr.format,
     ))
 }

@@ -6,13 +6,13 @@ use serde_json::{Map, Value, json};
 
 use crate::api::body::decode_delete_options;
 use crate::api::hooks::Filter;
+use crate::api::hooks::{self, Op};
 use crate::api::list::scope_of;
 use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::{ApiError, Cause};
 use crate::api::write::no_finalizers;
-use crate::api::hooks::{self, Op};
 use crate::api::{App, Ctx, meta_mut, meta_str};
 use crate::clock;
 use crate::registry::ResourceType;
@@ -85,7 +85,7 @@ pub(super) fn delete(
     let (status, v) = delete_object(app, &target.rt, ns, name, &opts)?;
     Ok(respond::value(
         status,
-        &respond::shaped(&v, ctx.repr),
+        &respond::shaped(&target.rt, &v, ctx.repr),
         ctx.repr.format,
     ))
 }
@@ -182,7 +182,7 @@ pub(crate) fn delete_object(
             return Ok((200, last.unwrap_or_else(|| success(rt, name, &uid))));
         }
         match app.store.delete(&key, rv, last) {
-            Ok(stored) if is_pod => return Ok((200, (*stored).clone())),
+            Ok(stored) if rt.returns_deleted_object() => return Ok((200, (*stored).clone())),
             Ok(_) => return Ok((200, success(rt, name, &uid))),
             Err(StoreError::Conflict { .. }) => continue,
             Err(StoreError::NotFound) => return Err(ApiError::not_found(rt, name)),

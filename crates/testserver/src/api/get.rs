@@ -31,7 +31,7 @@ pub(super) fn get(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Body
     }
     Ok(respond::value(
         200,
-        &respond::shaped(&obj, ctx.repr),
+        &respond::shaped(rt, &obj, ctx.repr),
         ctx.repr.format,
     ))
 }

@@ -29,21 +29,39 @@ pub(crate) enum Op {
 struct StoreLookup<'a>(&'a App);
 
 impl Lookup for StoreLookup<'_> {
-    fn get(&self, group: &str, resource: &str, namespace: Option<&str>, name: &str) -> Option<Value> {
-        let key = Key::new(&format!("{group}/{resource}"), namespace.unwrap_or(""), name);
+    fn get(
+        &self,
+        group: &str,
+        resource: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<Value> {
+        let key = Key::new(
+            &format!("{group}/{resource}"),
+            namespace.unwrap_or(""),
+            name,
+        );
         self.0.store.get(&key).map(|v| (*v).clone())
     }
 
     fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<Value> {
-        let Ok(snap) = self.0.store.snapshot(None) else { return Vec::new() };
-        let scope = Scope { resource: format!("{group}/{resource}"), namespace: namespace.map(str::to_owned) };
-        snap.range(&scope, None).map(|(_, v)| (**v).clone()).collect()
+        let Ok(snap) = self.0.store.snapshot(None) else {
+            return Vec::new();
+        };
+        let scope = Scope {
+            resource: format!("{group}/{resource}"),
+            namespace: namespace.map(str::to_owned),
+        };
+        snap.range(&scope, None)
+            .map(|(_, v)| (**v).clone())
+            .collect()
     }
 }
 
 /// API field defaulting of a decoded object.
 pub(crate) fn apply_defaults(rt: &ResourceType, obj: &mut Value) -> Result<(), ApiError> {
-    admission::defaults::apply(&rt.group, &rt.plural, obj).map_err(|e| ApiError::bad_request(e.status_message()))
+    admission::defaults::apply(&rt.group, &rt.plural, obj)
+        .map_err(|e| ApiError::bad_request(e.status_message()))
 }
 
 /// Records the write in `metadata.managedFields`.
@@ -54,7 +72,9 @@ pub(crate) fn record_managed_fields(
     manager: &str,
     subresource: &str,
 ) {
-    let Some(info) = crate::fields::schema::lookup(&rt.api_version(), &rt.kind) else { return };
+    let Some(info) = crate::fields::schema::lookup(&rt.api_version(), &rt.kind) else {
+        return;
+    };
     let now = clock::now();
     let write = Write {
         info,
@@ -66,7 +86,13 @@ pub(crate) fn record_managed_fields(
     set_managed_fields(new, entries);
 }
 
-fn attributes<'a>(rt: &'a ResourceType, op: Op, namespace: &'a str, name: &'a str, sub: &'a str) -> Attributes<'a> {
+fn attributes<'a>(
+    rt: &'a ResourceType,
+    op: Op,
+    namespace: &'a str,
+    name: &'a str,
+    sub: &'a str,
+) -> Attributes<'a> {
     Attributes {
         group: &rt.group,
         resource: &rt.plural,
@@ -82,7 +108,10 @@ fn attributes<'a>(rt: &'a ResourceType, op: Op, namespace: &'a str, name: &'a st
 }
 
 /// Mutating admission (and the namespace lifecycle checks).
-#[allow(clippy::too_many_arguments, reason = "the admission attributes of one request")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the admission attributes of one request"
+)]
 pub(crate) fn admit(
     app: &App,
     rt: &ResourceType,
@@ -94,7 +123,8 @@ pub(crate) fn admit(
     old: Option<&Value>,
 ) -> Result<(), ApiError> {
     let attrs = attributes(rt, op, namespace, name, subresource);
-    admission::admit(&attrs, obj, old, &StoreLookup(app)).map_err(|e| ApiError::from_status(e.code(), e.status()))
+    admission::admit(&attrs, obj, old, &StoreLookup(app))
+        .map_err(|e| ApiError::from_status(e.code(), e.status()))
 }
 
 /// Validating admission.
@@ -107,7 +137,8 @@ pub(crate) fn validate_admission(
 ) -> Result<(), ApiError> {
     let name = meta_str(obj, "name");
     let attrs = attributes(rt, op, namespace, name, "");
-    admission::validate(&attrs, Some(obj), &StoreLookup(app)).map_err(|e| ApiError::from_status(e.code(), e.status()))
+    admission::validate(&attrs, Some(obj), &StoreLookup(app))
+        .map_err(|e| ApiError::from_status(e.code(), e.status()))
 }
 
 /// The type's create strategy (status reset, generation, computed status).
@@ -117,7 +148,14 @@ pub(crate) fn prepare_create(rt: &ResourceType, obj: &mut Value) {
 
 /// The type's update strategy (keeps status or spec, bumps generation).
 pub(crate) fn prepare_update(rt: &ResourceType, subresource: &str, obj: &mut Value, old: &Value) {
-    admission::strategy::prepare_for_update(&rt.group, &rt.plural, subresource, obj, old, &clock::now());
+    admission::strategy::prepare_for_update(
+        &rt.group,
+        &rt.plural,
+        subresource,
+        obj,
+        old,
+        &clock::now(),
+    );
 }
 
 /// Resolves `generateName` into `name`.
@@ -140,12 +178,21 @@ pub(crate) fn validate_create(rt: &ResourceType, obj: &Value) -> Result<(), ApiE
 }
 
 /// Update validation.
-pub(crate) fn validate_update(rt: &ResourceType, subresource: &str, obj: &Value, old: &Value) -> Result<(), ApiError> {
+pub(crate) fn validate_update(
+    rt: &ResourceType,
+    subresource: &str,
+    obj: &Value,
+    old: &Value,
+) -> Result<(), ApiError> {
     validation::validate_update(&rt.group, &rt.plural, subresource, obj, old).map_err(invalid)
 }
 
 /// The 400 for a body whose `apiVersion`/`kind` do not fit the endpoint.
-pub(crate) fn type_meta_mismatch(rt: &ResourceType, kind: &str, body: &Value) -> Result<(), ApiError> {
+pub(crate) fn type_meta_mismatch(
+    rt: &ResourceType,
+    kind: &str,
+    body: &Value,
+) -> Result<(), ApiError> {
     match validation::type_meta_mismatch(&rt.group, &rt.version, kind, body) {
         Some(message) => Err(ApiError::bad_request(message)),
         None => Ok(()),
@@ -168,7 +215,8 @@ impl Filter {
     /// Parses `labelSelector` and `fieldSelector` for the type.
     pub(crate) fn parse(rt: &ResourceType, label: &str, field: &str) -> Result<Self, ApiError> {
         let labels = LabelSelector::parse(label).map_err(|e| ApiError::bad_request(e.message))?;
-        let fields = FieldSelector::parse(&rt.group, &rt.plural, field).map_err(|e| ApiError::bad_request(e.message))?;
+        let fields = FieldSelector::parse(&rt.group, &rt.plural, field)
+            .map_err(|e| ApiError::bad_request(e.message))?;
         Ok(Filter { labels, fields })
     }
 
@@ -185,13 +233,50 @@ impl Filter {
 
 /// `managedFields` of a TokenRequest answer (an Update by the caller on the `token` subresource).
 pub(crate) fn record_token_request_fields(request: &Value, answer: &mut Value, manager: &str) {
-    let Some(info) = crate::fields::schema::lookup("authentication.k8s.io/v1", "TokenRequest") else { return };
-    let now = clock::now();
-    let write = Write { info, manager, subresource: Some("token"), time: &now };
-    let mut new = request.clone();
-    if let Some(m) = meta_mut(&mut new) {
-        m.remove("managedFields");
+    // expirationSeconds is defaulted before managedFields are computed: it belongs to the writer
+    let mut request = request.clone();
+    if request
+        .pointer("/spec/expirationSeconds")
+        .is_none_or(Value::is_null)
+    {
+        if !request.get("spec").is_some_and(Value::is_object) {
+            request["spec"] = serde_json::json!({});
+        }
+        request["spec"]["expirationSeconds"] = 3600.into();
     }
-    let entries = record_update(&write, None, &new);
-    set_managed_fields(answer, entries);
+    let fields = request.get("spec").and_then(Value::as_object).map(|spec| {
+        let mut f = serde_json::Map::new();
+        f.insert("f:spec".into(), struct_fields(spec));
+        Value::Object(f)
+    });
+    let Some(fields) = fields.filter(|f| f["f:spec"].as_object().is_some_and(|m| !m.is_empty()))
+    else {
+        return;
+    };
+    let entry = serde_json::json!({
+        "manager": manager,
+        "operation": "Update",
+        "apiVersion": "authentication.k8s.io/v1",
+        "time": clock::now(),
+        "fieldsType": "FieldsV1",
+        "fieldsV1": fields,
+        "subresource": "token",
+    });
+    set_managed_fields(answer, vec![entry]);
+}
+
+/// FieldsV1 of a struct whose nested objects are structs and whose lists are atomic.
+fn struct_fields(map: &serde_json::Map<String, Value>) -> Value {
+    let mut out = serde_json::Map::new();
+    for (k, v) in map {
+        if v.is_null() {
+            continue;
+        }
+        let inner = match v {
+            Value::Object(m) => struct_fields(m),
+            _ => Value::Object(Default::default()),
+        };
+        out.insert(format!("f:{k}"), inner);
+    }
+    Value::Object(out)
 }

@@ -144,12 +144,24 @@ pub(super) fn list(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Bod
             Ok(respond::value(200, &body, format))
         }
         As::Object => {
+            let converted: Vec<Value> = if crate::api::convert::is_converted(rt) {
+                items
+                    .iter()
+                    .map(|o| crate::api::convert::to_external(rt, o))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let api_version = rt.api_version();
             let body = ListBody {
                 kind: format!("{}List", rt.kind),
                 api_version: &api_version,
                 metadata: meta,
-                items: items.iter().map(|o| Item(o)).collect(),
+                items: if converted.is_empty() {
+                    items.iter().map(|o| Item(o)).collect()
+                } else {
+                    converted.iter().map(Item).collect()
+                },
             };
             Ok(respond::value(200, &body, format))
         }

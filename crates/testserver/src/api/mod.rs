@@ -5,6 +5,7 @@
 //! site each (in [`hooks`]).
 
 pub(crate) mod body;
+mod convert;
 mod create;
 mod delete;
 pub(crate) mod discovery;
@@ -249,6 +250,20 @@ pub(crate) fn delete_for_controller(
 ) -> Result<Value, ApiError> {
     delete::delete_object(app, rt, namespace, name, &delete::DeleteOptions::default())
         .map(|(_, v)| v)
+}
+
+/// The type writes go to: the stored form's type for converted resources (events.k8s.io
+/// Events are written as core Events).
+pub(crate) fn storage_type(
+    app: &App,
+    rt: &Arc<crate::registry::ResourceType>,
+) -> Arc<crate::registry::ResourceType> {
+    if convert::is_converted(rt) {
+        if let Some(core) = app.registry.find("", "v1", "events") {
+            return core;
+        }
+    }
+    rt.clone()
 }
 
 /// The object's `metadata.<field>` as text.

@@ -1,11 +1,12 @@
-//! PATCH: JSON merge patch, JSON patch (RFC 6902); strategic merge and apply patches are
-//! approximated by merge patches until the `fields` module provides them.
+//! PATCH: JSON merge patch, JSON patch (RFC 6902), strategic merge patch; apply patches are
+//! approximated (create, else merge) until server-side apply lands (issue 5).
 
 use bytes::Bytes;
 use http::Response;
 use serde_json::Value;
 
 use crate::api::body::{BodyType, body_type, go_json_error};
+use crate::api::convert::{to_external, to_storage};
 use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
@@ -60,7 +61,9 @@ pub(super) fn patch(
         serde_saphyr::from_str(text)
             .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
     } else {
-        serde_json::from_slice(body).map_err(|e| ApiError::bad_request(go_json_error(body, &e)))?
+        serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad_request(format!("error decoding patch: {}", go_json_error(body, &e)))
+        })?
     };
     let ns = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
@@ -71,18 +74,28 @@ pub(super) fn patch(
         subresource: sub,
     };
     let key = app.key(rt, &ns, &name);
+    let wrt = crate::api::storage_type(app, rt);
     if is_apply && sub.is_empty() && app.store.get(&key).is_none() {
-        let created = write::create(app, rt, &ns, patch, opts)?;
+        let created = write::create(app, &wrt, &ns, to_storage(rt, &patch), opts)?;
         return Ok(respond::value(
             201,
-            &respond::shaped(&created, ctx.repr),
+            &respond::shaped(rt, &created, ctx.repr),
             ctx.repr.format,
         ));
     }
     let pins_rv = patch.pointer("/metadata/resourceVersion").is_some();
-    let updated = write::update(app, rt, &ns, &name, opts, &mut |old| {
-        let mut doc = old.clone();
+    let info = crate::fields::schema::lookup(&rt.api_version(), &rt.kind);
+    let updated = write::update(app, &wrt, &ns, &name, opts, &mut |old| {
+        let mut doc = to_external(rt, old);
         match kind {
+            BodyType::StrategicMergePatch => {
+                if let Some(info) = info {
+                    doc = crate::fields::strategic::strategic_merge_patch(info, &doc, &patch)
+                        .map_err(|e| ApiError::from_status(e.code(), e.to_status()))?;
+                } else {
+                    json_patch::merge(&mut doc, &patch);
+                }
+            }
             BodyType::JsonPatch => {
                 let ops: json_patch::Patch =
                     serde_json::from_value(patch.clone()).map_err(|e| {
@@ -97,11 +110,11 @@ pub(super) fn patch(
                 m.remove("resourceVersion");
             }
         }
-        Ok(doc)
+        Ok(to_storage(rt, &doc))
     })?;
     Ok(respond::value(
         200,
-        &respond::shaped(&updated, ctx.repr),
+        &respond::shaped(rt, &updated, ctx.repr),
         ctx.repr.format,
     ))
 }

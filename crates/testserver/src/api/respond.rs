@@ -9,8 +9,10 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use crate::api::body::{As, Format, Representation};
+use crate::api::convert::to_external;
 use crate::api::status::ApiError;
 use crate::api::yaml;
+use crate::registry::ResourceType;
 
 /// The response body type of every answer (watches stream through it too).
 pub(crate) type Body = UnsyncBoxBody<Bytes, Infallible>;
@@ -85,10 +87,10 @@ impl Serialize for Item<'_> {
 }
 
 /// The object in the requested shape (`PartialObjectMetadata` for metadata-only requests).
-pub(crate) fn shaped(obj: &Value, repr: Representation) -> Value {
+pub(crate) fn shaped(rt: &ResourceType, obj: &Value, repr: Representation) -> Value {
     match repr.shape {
         As::Metadata => partial_metadata(obj),
-        _ => obj.clone(),
+        _ => to_external(rt, obj),
     }
 }
 

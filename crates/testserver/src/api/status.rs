@@ -81,7 +81,11 @@ impl ApiError {
 
     /// An error whose complete Status object was built by admission or validation.
     pub(crate) fn from_status(code: u16, status: Value) -> Self {
-        let message = status.get("message").and_then(Value::as_str).unwrap_or("").to_owned();
+        let message = status
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
         ApiError {
             raw: Some(status),
             ..Self::new(code, "Invalid", message, None)

@@ -28,10 +28,18 @@ pub(super) fn update(
     let obj = decode_object(rt, &rt.kind, ctx.header("content-type"), body)?;
     let ns = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
+    let body_name = crate::api::meta_str(&obj, "name");
+    if !body_name.is_empty() && body_name != name {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        )));
+    }
     let manager = ctx.manager();
+    let wrt = crate::api::storage_type(app, rt);
+    let obj = crate::api::convert::to_storage(rt, &obj);
     let updated = write::update(
         app,
-        rt,
+        &wrt,
         &ns,
         &name,
         WriteOpts {
@@ -43,7 +51,7 @@ pub(super) fn update(
     )?;
     Ok(respond::value(
         200,
-        &respond::shaped(&updated, ctx.repr),
+        &respond::shaped(rt, &updated, ctx.repr),
         ctx.repr.format,
     ))
 }

@@ -195,7 +195,11 @@ fn prepare_update(
                 }
             }
         }
-        m.remove("resourceVersion");
+        // the caller checked the precondition; validation wants the version updated
+        m.insert(
+            "resourceVersion".into(),
+            revision_of(old).to_string().into(),
+        );
     }
     hooks::record_managed_fields(rt, Some(old), new, opts.manager, opts.subresource);
     hooks::admit(

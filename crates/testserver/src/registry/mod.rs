@@ -66,6 +66,10 @@ impl ResourceType {
 
     /// The storage prefix shared by every version of the resource.
     pub(crate) fn storage_prefix(&self) -> String {
+        if self.group == "events.k8s.io" && self.plural == "events" {
+            // stored as core/v1 Events, like kube-apiserver does
+            return "/events".to_owned();
+        }
         format!("{}/{}", self.group, self.plural)
     }
 
@@ -77,6 +81,17 @@ impl ResourceType {
     /// Whether objects of this type are stored (as opposed to virtual review types).
     pub(crate) fn is_stored(&self) -> bool {
         self.allows("get") || self.allows("list")
+    }
+
+    /// Whether DELETE answers with the deleted object instead of a Status (the registries of
+    /// pods and the storage.k8s.io types set `ReturnDeletedObject`).
+    pub(crate) fn returns_deleted_object(&self) -> bool {
+        (self.group.is_empty() && self.plural == "pods")
+            || (self.group == "storage.k8s.io"
+                && matches!(
+                    self.plural.as_str(),
+                    "storageclasses" | "csidrivers" | "csinodes" | "volumeattachments"
+                ))
     }
 
     /// Whether the type has a `status` subresource (PUT on the main resource keeps status).
