@@ -37,7 +37,11 @@ mod secret;
 mod selector;
 mod server;
 mod storage;
-#[allow(dead_code, reason = "building blocks not every server path calls yet")]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "building blocks not every server path calls yet"
+)]
 mod validation;
 
 pub use error::Error;

@@ -36,13 +36,13 @@ pub(crate) struct ApiError {
     /// `message` of the Status.
     pub(crate) message: String,
     /// `details`; `None` omits the key (the real server does so for BadRequest).
-    pub(crate) details: Option<Value>,
+    pub(crate) details: Option<Box<Value>>,
     /// Answer `404 page not found` as text/plain instead of a Status.
     pub(crate) plain: bool,
     /// `Retry-After` header value in seconds.
     pub(crate) retry_after: Option<u64>,
     /// A complete Status built elsewhere (admission, validation), answered as is.
-    pub(crate) raw: Option<Value>,
+    pub(crate) raw: Option<Box<Value>>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -72,7 +72,7 @@ impl ApiError {
             code,
             reason: Some(reason),
             message: message.into(),
-            details,
+            details: details.map(Box::new),
             plain: false,
             retry_after: None,
             raw: None,
@@ -87,7 +87,7 @@ impl ApiError {
             .unwrap_or("")
             .to_owned();
         ApiError {
-            raw: Some(status),
+            raw: Some(Box::new(status)),
             ..Self::new(code, "Invalid", message, None)
         }
     }
@@ -117,16 +117,6 @@ impl ApiError {
             "NotFound",
             format!("{} \"{name}\" not found", rt.qualified()),
             Some(details(rt, name)),
-        )
-    }
-
-    /// 404 for a missing namespace (creating into it, or getting it).
-    pub(crate) fn namespace_not_found(name: &str) -> Self {
-        Self::new(
-            404,
-            "NotFound",
-            format!("namespaces \"{name}\" not found"),
-            Some(json!({"name": name, "kind": "namespaces"})),
         )
     }
 
@@ -354,7 +344,7 @@ impl ApiError {
     /// The Status object.
     pub(crate) fn to_status(&self) -> Value {
         if let Some(raw) = &self.raw {
-            return raw.clone();
+            return (**raw).clone();
         }
         let mut s = Map::new();
         s.insert("kind".into(), "Status".into());
@@ -366,7 +356,7 @@ impl ApiError {
             s.insert("reason".into(), r.into());
         }
         if let Some(d) = &self.details {
-            s.insert("details".into(), d.clone());
+            s.insert("details".into(), (**d).clone());
         }
         s.insert("code".into(), self.code.into());
         Value::Object(s)

@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::signature::{self, KeyPair, RsaKeyPair};
+use ring::signature::{self, RsaKeyPair};
 use serde_json::{Value, json};
 
 use crate::error::Error;

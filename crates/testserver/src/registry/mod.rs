@@ -22,14 +22,10 @@ pub(crate) struct ResourceType {
     pub(crate) version: String,
     /// Plural resource name used in URLs.
     pub(crate) plural: String,
-    /// Singular name (`kubectl get pod`).
-    pub(crate) singular: String,
     /// Kind of the objects.
     pub(crate) kind: String,
     /// Whether objects live in a namespace.
     pub(crate) namespaced: bool,
-    /// Short names (`cm`, `po`).
-    pub(crate) short_names: Vec<String>,
     /// Verbs the resource supports.
     pub(crate) verbs: Vec<String>,
     /// Subresources by name (`status`, `token`, ...).
@@ -39,8 +35,6 @@ pub(crate) struct ResourceType {
 /// A subresource such as `pods/status`.
 #[derive(Debug, Clone)]
 pub(crate) struct Subresource {
-    /// Kind accepted and returned.
-    pub(crate) kind: String,
     /// Verbs the subresource supports.
     pub(crate) verbs: Vec<String>,
 }
@@ -92,11 +86,6 @@ impl ResourceType {
                     self.plural.as_str(),
                     "storageclasses" | "csidrivers" | "csinodes" | "volumeattachments"
                 ))
-    }
-
-    /// Whether the type has a `status` subresource (PUT on the main resource keeps status).
-    pub(crate) fn has_status(&self) -> bool {
-        self.subresources.contains_key("status")
     }
 }
 
@@ -183,16 +172,6 @@ impl Registry {
             .cloned()
     }
 
-    /// The preferred version of a group's resource (for controllers).
-    pub(crate) fn preferred(&self, group: &str, plural: &str) -> Option<Arc<ResourceType>> {
-        let version = if group.is_empty() {
-            "v1".to_owned()
-        } else {
-            self.group(group)?.preferred.clone()
-        };
-        self.find(group, &version, plural)
-    }
-
     /// Every type, core first, in discovery order.
     pub(crate) fn types(&self) -> impl Iterator<Item = &ResourceType> {
         self.types.iter().map(|t| &**t)
@@ -254,7 +233,6 @@ fn collect_types(
                 t.subresources.insert(
                     sub.to_owned(),
                     Subresource {
-                        kind: text(r, "kind"),
                         verbs: strings(r, "verbs"),
                     },
                 );
@@ -264,13 +242,11 @@ fn collect_types(
         mains.push(ResourceType {
             group: group.to_owned(),
             version: version.to_owned(),
-            singular: text(r, "singularName"),
             kind: text(r, "kind"),
             namespaced: r
                 .get("namespaced")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-            short_names: strings(r, "shortNames"),
             verbs: strings(r, "verbs"),
             subresources: BTreeMap::new(),
             plural: name,
@@ -304,7 +280,7 @@ mod tests {
             assert!(t.is_stored(), "{p}");
         }
         let pods = r.find("", "v1", "pods").unwrap();
-        assert!(pods.has_status());
+        assert!(pods.subresources.contains_key("status"));
         assert!(pods.subresources.contains_key("binding"));
         assert!(
             r.find("", "v1", "serviceaccounts")
