@@ -106,30 +106,30 @@ pub(crate) fn delete_object(
             .get(&key)
             .ok_or_else(|| ApiError::not_found(rt, name))?;
         let uid = meta_str(&old, "uid").to_owned();
-        if let Some(want) = &opts.uid {
-            if *want != uid {
-                return Err(ApiError::conflict_kind(
-                    &rt.kind,
-                    &rt.group,
-                    name,
-                    &format!(
-                        "the UID in the precondition ({want}) does not match the UID in record ({uid}). The object might have been deleted and then recreated"
-                    ),
-                ));
-            }
+        if let Some(want) = &opts.uid
+            && *want != uid
+        {
+            return Err(ApiError::conflict_kind(
+                &rt.kind,
+                &rt.group,
+                name,
+                &format!(
+                    "the UID in the precondition ({want}) does not match the UID in record ({uid}). The object might have been deleted and then recreated"
+                ),
+            ));
         }
         let rv = revision_of(&old);
-        if let Some(want) = &opts.resource_version {
-            if *want != rv.to_string() {
-                return Err(ApiError::conflict_kind(
-                    &rt.kind,
-                    &rt.group,
-                    name,
-                    &format!(
-                        "the ResourceVersion in the precondition ({want}) does not match the ResourceVersion in record ({rv}). The object might have been modified"
-                    ),
-                ));
-            }
+        if let Some(want) = &opts.resource_version
+            && *want != rv.to_string()
+        {
+            return Err(ApiError::conflict_kind(
+                &rt.kind,
+                &rt.group,
+                name,
+                &format!(
+                    "the ResourceVersion in the precondition ({want}) does not match the ResourceVersion in record ({rv}). The object might have been modified"
+                ),
+            ));
         }
         let already = old
             .pointer("/metadata/deletionTimestamp")

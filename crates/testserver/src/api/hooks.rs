@@ -161,10 +161,11 @@ pub(crate) fn prepare_update(rt: &ResourceType, subresource: &str, obj: &mut Val
 /// Resolves `generateName` into `name`.
 pub(crate) fn generate_name(obj: &mut Value) {
     let prefix = meta_str(obj, "generateName").to_owned();
-    if meta_str(obj, "name").is_empty() && !prefix.is_empty() {
-        if let Some(m) = meta_mut(obj) {
-            m.insert("name".into(), admission::names::generate(&prefix).into());
-        }
+    if meta_str(obj, "name").is_empty()
+        && !prefix.is_empty()
+        && let Some(m) = meta_mut(obj)
+    {
+        m.insert("name".into(), admission::names::generate(&prefix).into());
     }
 }
 

@@ -203,18 +203,18 @@ fn decode_continue(token: &str) -> Result<(u64, String), ApiError> {
     let bytes = lenient
         .decode(token)
         .map_err(|e| bad_token(format!("illegal base64 data: {e}")))?;
-    if let Some(&b) = bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-        if b != b'{' {
-            let c = char::from(b);
-            let quoted = if c.is_ascii_graphic() {
-                format!("'{c}'")
-            } else {
-                format!("'\\u{:04x}'", b)
-            };
-            return Err(bad_token(format!(
-                "invalid character {quoted} looking for beginning of value"
-            )));
-        }
+    if let Some(&b) = bytes.iter().find(|b| !b.is_ascii_whitespace())
+        && b != b'{'
+    {
+        let c = char::from(b);
+        let quoted = if c.is_ascii_graphic() {
+            format!("'{c}'")
+        } else {
+            format!("'\\u{:04x}'", b)
+        };
+        return Err(bad_token(format!(
+            "invalid character {quoted} looking for beginning of value"
+        )));
     }
     let v: Value = serde_json::from_slice(&bytes)
         .map_err(|e| bad_token(crate::api::body::go_json_error(&bytes, &e)))?;

@@ -258,10 +258,10 @@ pub(crate) fn storage_type(
     app: &App,
     rt: &Arc<crate::registry::ResourceType>,
 ) -> Arc<crate::registry::ResourceType> {
-    if convert::is_converted(rt) {
-        if let Some(core) = app.registry.find("", "v1", "events") {
-            return core;
-        }
+    if convert::is_converted(rt)
+        && let Some(core) = app.registry.find("", "v1", "events")
+    {
+        return core;
     }
     rt.clone()
 }

@@ -105,10 +105,8 @@ pub(super) fn patch(
             }
             _ => json_patch::merge(&mut doc, &patch),
         }
-        if !pins_rv {
-            if let Some(m) = meta_mut(&mut doc) {
-                m.remove("resourceVersion");
-            }
+        if !pins_rv && let Some(m) = meta_mut(&mut doc) {
+            m.remove("resourceVersion");
         }
         Ok(to_storage(rt, &doc))
     })?;

@@ -58,10 +58,10 @@ pub(crate) fn error(e: &ApiError) -> Response<Body> {
         Ok(bytes) => with_type(e.code, "application/json", full(bytes)),
         Err(_) => text(500, "internal error\n"),
     };
-    if let Some(secs) = e.retry_after {
-        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-            r.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let Some(secs) = e.retry_after
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
     }
     r
 }

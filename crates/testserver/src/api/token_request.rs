@@ -103,17 +103,16 @@ pub(super) fn create(
                 .get("uid")
                 .and_then(Value::as_str)
                 .filter(|u| !u.is_empty())
+                && want != uid
             {
-                if want != uid {
-                    return Err(ApiError::conflict_kind(
-                        kind,
-                        "",
-                        obj_name,
-                        &format!(
-                            "the UID in the bound object reference ({want}) does not match the UID in record. The object might have been deleted and then recreated"
-                        ),
-                    ));
-                }
+                return Err(ApiError::conflict_kind(
+                    kind,
+                    "",
+                    obj_name,
+                    &format!(
+                        "the UID in the bound object reference ({want}) does not match the UID in record. The object might have been deleted and then recreated"
+                    ),
+                ));
             }
             Some(Binding {
                 kind: kind.to_owned(),

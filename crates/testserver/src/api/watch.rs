@@ -162,10 +162,10 @@ async fn stream(
             Ok(events) => {
                 for e in &events {
                     last = e.revision;
-                    if let Some(line) = w.translate(e) {
-                        if tx.send(line).await.is_err() {
-                            return;
-                        }
+                    if let Some(line) = w.translate(e)
+                        && tx.send(line).await.is_err()
+                    {
+                        return;
                     }
                 }
             }

@@ -93,10 +93,10 @@ impl MemoryStore {
             object: stamped.clone(),
             previous,
         });
-        if inner.history.len() > HISTORY {
-            if let Some(e) = inner.history.pop_front() {
-                inner.history_start = e.revision;
-            }
+        if inner.history.len() > HISTORY
+            && let Some(e) = inner.history.pop_front()
+        {
+            inner.history_start = e.revision;
         }
         self.notify.send_replace(revision);
         stamped
