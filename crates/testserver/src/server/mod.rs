@@ -58,7 +58,7 @@ impl TestServerBuilder {
         let pki = pki::Pki::generate()?;
         let tls = pki.server_config()?;
         let admin = pki.client_cert("admin", &["system:masters"])?;
-        let signer = tokio::task::spawn_blocking(crate::auth::jwt::Signer::generate)
+        let signer = tokio::task::spawn_blocking(crate::auth::jwt::Signer::shared)
             .await
             .map_err(|e| Error::SigningKey {
                 source: Box::new(e),
