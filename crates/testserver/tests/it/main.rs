@@ -1,5 +1,6 @@
 //! Integration tests of kubeset-testserver (one test binary).
 
+mod api;
 mod auth;
 mod controllers;
 mod faults;

@@ -134,3 +134,71 @@ pub async fn namespace(server: &TestServer, name: &str) {
     }
     panic!("no default ServiceAccount in {name}");
 }
+
+/// Sends a body with an explicit content type as admin.
+pub async fn send_with_type(
+    server: &TestServer,
+    method: Method,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Answer {
+    raw(
+        server,
+        method,
+        path,
+        &[("content-type", content_type)],
+        Bytes::from(body),
+    )
+    .await
+}
+
+/// GETs with an explicit Accept header as admin.
+pub async fn send_accept(server: &TestServer, path: &str, accept: &str) -> Answer {
+    raw(
+        server,
+        Method::GET,
+        path,
+        &[("accept", accept)],
+        Bytes::new(),
+    )
+    .await
+}
+
+async fn raw(
+    server: &TestServer,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Bytes,
+) -> Answer {
+    let connector = tokio_rustls::TlsConnector::from(config(server, Some(server.admin_cert())));
+    let tcp = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let tls = connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = sender
+        .send_request(req.body(Full::new(body)).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
