@@ -17,7 +17,6 @@ enum Ty {
     Str,
     Int,
     Bool,
-    Bytes,
     Time,
     MapStr,
     MapBytes,
@@ -222,7 +221,6 @@ fn message(b: &[u8], fields: &[Field]) -> Result<Map<String, Value>, ApiError> {
         };
         let value = match (ty, payload) {
             (Ty::Str, Payload::Bytes(b)) => Value::String(text(b)?),
-            (Ty::Bytes, Payload::Bytes(b)) => Value::String(STANDARD.encode(b)),
             (Ty::Int, Payload::Varint(v)) => Value::from(v as i64),
             (Ty::Bool, Payload::Varint(v)) => Value::Bool(v != 0),
             (Ty::Time, Payload::Bytes(b)) => time(b)?,

@@ -224,6 +224,8 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        // open watches end with the server
+        self.faults().close_watches();
         for t in &self.tasks {
             t.abort();
         }

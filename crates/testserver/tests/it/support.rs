@@ -11,7 +11,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, pem::PemObjec
 use serde_json::Value;
 
 /// Who a request is sent as.
-pub enum Who<'a> {
+pub(crate) enum Who<'a> {
     /// A client certificate.
     Cert(&'a ClientCert),
     /// A bearer token.
@@ -22,15 +22,15 @@ pub enum Who<'a> {
 
 /// An answer.
 #[derive(Debug)]
-pub struct Answer {
-    pub status: StatusCode,
-    pub headers: http::HeaderMap,
-    pub body: Bytes,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: http::HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 impl Answer {
     /// The body as JSON.
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or(Value::Null)
     }
 }
@@ -59,7 +59,7 @@ fn config(server: &TestServer, cert: Option<&ClientCert>) -> Arc<rustls::ClientC
 }
 
 /// Sends one request.
-pub async fn send(
+pub(crate) async fn send(
     server: &TestServer,
     who: Who<'_>,
     method: Method,
@@ -111,12 +111,17 @@ pub async fn send(
 }
 
 /// Sends one request as admin.
-pub async fn admin(server: &TestServer, method: Method, path: &str, body: Option<Value>) -> Answer {
+pub(crate) async fn admin(
+    server: &TestServer,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Answer {
     send(server, Who::Cert(server.admin_cert()), method, path, body).await
 }
 
 /// Creates a namespace and waits for its default ServiceAccount.
-pub async fn namespace(server: &TestServer, name: &str) {
+pub(crate) async fn namespace(server: &TestServer, name: &str) {
     let a = admin(
         server,
         Method::POST,
@@ -136,7 +141,7 @@ pub async fn namespace(server: &TestServer, name: &str) {
 }
 
 /// Sends a body with an explicit content type as admin.
-pub async fn send_with_type(
+pub(crate) async fn send_with_type(
     server: &TestServer,
     method: Method,
     path: &str,
@@ -154,7 +159,7 @@ pub async fn send_with_type(
 }
 
 /// GETs with an explicit Accept header as admin.
-pub async fn send_accept(server: &TestServer, path: &str, accept: &str) -> Answer {
+pub(crate) async fn send_accept(server: &TestServer, path: &str, accept: &str) -> Answer {
     raw(
         server,
         Method::GET,
