@@ -16,6 +16,7 @@ pub(crate) mod godump;
 mod invalid;
 mod meta;
 pub(crate) mod names;
+mod options;
 mod pod;
 mod pod_update;
 mod request;
@@ -27,6 +28,10 @@ use serde_json::Value;
 pub(crate) use field_error::{BadValue, ErrorKind, FieldError, go_quote};
 pub(crate) use invalid::Invalid;
 pub(crate) use meta::NameRule;
+pub(crate) use options::{
+    ListOptions, PodLogOptions, delete_options, list_options, patch_options, pod_log_options,
+    self_subject_access_review, write_options,
+};
 pub(crate) use request::{token_request, type_meta_mismatch};
 
 /// What validation knows about a resource.
