@@ -68,17 +68,16 @@ pub(super) fn check_request(
         }
         "POST" if t.subresource == "token" => Some(validation::token_request(body)),
         "POST" if t.subresource.is_empty() && body.is_object() => {
-            if let Some((kind, version)) = kind_of(&t.group, &t.resource) {
-                if let Some(message) = validation::type_meta_mismatch(&t.group, version, kind, body)
-                {
-                    outcome.checked += 1;
-                    if status != 400 || expected["message"] != message.as_str() {
-                        outcome.failures.push(format!(
-                            "{what} (type mismatch): expected {expected}, got {message}"
-                        ));
-                    }
-                    return true;
+            if let Some((kind, version)) = kind_of(&t.group, &t.resource)
+                && let Some(message) = validation::type_meta_mismatch(&t.group, version, kind, body)
+            {
+                outcome.checked += 1;
+                if status != 400 || expected["message"] != message.as_str() {
+                    outcome.failures.push(format!(
+                        "{what} (type mismatch): expected {expected}, got {message}"
+                    ));
                 }
+                return true;
             }
             None
         }
