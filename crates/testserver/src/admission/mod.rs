@@ -137,4 +137,6 @@ pub(crate) fn validate(
 pub(crate) mod testing;
 
 #[cfg(test)]
+mod tests;
+#[cfg(test)]
 mod transcripts;
