@@ -225,3 +225,6 @@ fn update_errors(
         _ => object_errors(group, resource, info, new),
     }
 }
+
+#[cfg(test)]
+mod tests;
