@@ -222,24 +222,39 @@ impl Parser {
                 ));
             }
         };
-        let values = match op {
+        let mut values = match op {
             Op::In | Op::NotIn => self.values()?,
             _ => self.exact_value()?,
         };
-        for v in &values {
-            let errs = names::label_value(v);
-            if !errs.is_empty() {
-                return Err(format!(
-                    "values[0]: Invalid value: {}: {}",
+        // The parser collects the values in a set: sorted, without duplicates.
+        values.sort();
+        values.dedup();
+        // NewRequirement's checks, aggregated like a field.ErrorList.
+        let mut errs = Vec::new();
+        if matches!(op, Op::GreaterThan | Op::LessThan) {
+            for (i, v) in values.iter().enumerate() {
+                if v.parse::<i64>().is_err() {
+                    errs.push(format!(
+                        "values[{i}]: Invalid value: {}: for 'Gt', 'Lt' operators, the value must be an integer",
+                        go_quote(v)
+                    ));
+                }
+            }
+        }
+        for (i, v) in values.iter().enumerate() {
+            let problems = names::label_value(v);
+            if !problems.is_empty() {
+                errs.push(format!(
+                    "values[{i}][{key}]: Invalid value: {}: {}",
                     go_quote(v),
-                    errs.join("; ")
+                    problems.join("; ")
                 ));
             }
         }
-        if matches!(op, Op::GreaterThan | Op::LessThan)
-            && values.first().is_none_or(|v| v.parse::<i64>().is_err())
-        {
-            return Err("values[0]: Invalid value: \"\": for 'Gt', 'Lt' operators, the value must be an integer".into());
+        match errs.len() {
+            0 => {}
+            1 => return Err(errs.remove(0)),
+            _ => return Err(format!("[{}]", errs.join(", "))),
         }
         Ok(Requirement { key, op, values })
     }
@@ -456,5 +471,13 @@ mod tests {
             "unable to parse requirement: found 'web', expected: in, notin, =, ==, !=, gt, lt",
         );
         check_err("!a=b", "found '=', expected: ',' or 'end of string'");
+        check_err(
+            "a/b/c=x",
+            "unable to parse requirement: key: Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+        );
+        check_err(
+            "n>x",
+            "unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer",
+        );
     }
 }

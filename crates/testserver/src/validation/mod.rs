@@ -21,7 +21,9 @@ mod pod;
 mod pod_update;
 mod request;
 mod secret;
+mod service;
 mod storage;
+mod workloads;
 
 use serde_json::Value;
 
@@ -104,6 +106,8 @@ fn spec_errors(group: &str, resource: &str, obj: &Value) -> Vec<FieldError> {
     match (group, resource) {
         ("", "pods") => pod::validate(obj),
         ("", "configmaps") => configmap::validate(obj),
+        ("", "services") => service::validate(obj),
+        ("apps", "deployments") => workloads::deployment(obj),
         ("", "secrets") => secret::validate(obj),
         ("", "namespaces") => core_misc::namespace(obj),
         ("", "nodes") => core_misc::node(obj),
@@ -220,6 +224,16 @@ fn update_errors(
         ("rbac.authorization.k8s.io", "rolebindings" | "clusterrolebindings") => {
             let mut errs = object_errors(group, resource, info, new);
             errs.extend(core_misc::role_binding_update(new, old));
+            errs
+        }
+        ("", "services") => {
+            let mut errs = object_errors(group, resource, info, new);
+            errs.extend(service::validate_update(new, old));
+            errs
+        }
+        ("apps", "deployments") => {
+            let mut errs = object_errors(group, resource, info, new);
+            errs.extend(workloads::deployment_update(new, old));
             errs
         }
         _ => object_errors(group, resource, info, new),

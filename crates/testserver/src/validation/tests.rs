@@ -37,7 +37,8 @@ fn object_names() {
     );
     check(
         "services",
-        json!({"metadata": {"name": "1svc", "namespace": "ns"}, "spec": {}}),
+        json!({"metadata": {"name": "1svc", "namespace": "ns"}, "spec": {"type": "ClusterIP", "sessionAffinity": "None",
+            "ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}]}}),
         Some(
             "Service \"1svc\" is invalid: metadata.name: Invalid value: \"1svc\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
         ),
@@ -245,6 +246,97 @@ fn small_kinds() {
         json!({"metadata": {"name": "pv"}, "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "local": {"path": "/x"}}}),
         Some(
             "PersistentVolume \"pv\" is invalid: spec.nodeAffinity: Required value: Local volume requires node affinity",
+        ),
+    );
+}
+
+#[test]
+fn services() {
+    let svc = |spec: Value| json!({"metadata": {"name": "s", "namespace": "ns"}, "spec": spec});
+    check(
+        "services",
+        svc(
+            json!({"type": "ClusterIP", "sessionAffinity": "None", "ports": [
+            {"port": 80, "protocol": "TCP"}, {"port": 0, "protocol": "TCP"}]}),
+        ),
+        Some(
+            "Service \"s\" is invalid: [spec.ports[0].name: Required value, spec.ports[1].name: Required value, spec.ports[1].port: Invalid value: 0: must be between 1 and 65535, inclusive]",
+        ),
+    );
+    check(
+        "services",
+        svc(json!({"type": "ExternalName", "sessionAffinity": "None"})),
+        Some("Service \"s\" is invalid: spec.externalName: Required value"),
+    );
+    let old = json!({"metadata": meta("s"), "spec": {"type": "ClusterIP", "sessionAffinity": "None", "clusterIP": "10.96.0.10",
+        "ports": [{"port": 80, "protocol": "TCP"}]}});
+    let mut new = old.clone();
+    new["spec"]["clusterIP"] = json!("10.96.0.11");
+    check_update(
+        "services",
+        new,
+        old,
+        Some(
+            "Service \"s\" is invalid: spec.clusterIPs[0]: Invalid value: \"10.96.0.11\": may not change once set",
+        ),
+    );
+}
+
+#[test]
+fn deployments() {
+    let pod_spec = json!({"restartPolicy": "Always", "dnsPolicy": "ClusterFirst",
+        "containers": [{"name": "c", "image": "x", "imagePullPolicy": "IfNotPresent"}]});
+    let deployment = |selector: Value, labels: Value| {
+        json!({"metadata": {"name": "d", "namespace": "ns"}, "spec": {"replicas": 1, "selector": selector,
+            "strategy": {"type": "RollingUpdate"}, "template": {"metadata": {"labels": labels}, "spec": pod_spec.clone()}}})
+    };
+    check(
+        "apps/deployments",
+        deployment(
+            json!({"matchLabels": {"app": "x"}}),
+            json!({"app": "x", "v": "1"}),
+        ),
+        None,
+    );
+    check(
+        "apps/deployments",
+        deployment(json!({"matchLabels": {"app": "x"}}), json!({"app": "y"})),
+        Some(
+            "Deployment.apps \"d\" is invalid: spec.template.metadata.labels: Invalid value: {\"app\":\"y\"}: `selector` does not match template `labels`",
+        ),
+    );
+    let mut never = deployment(json!({"matchLabels": {"app": "x"}}), json!({"app": "x"}));
+    never["spec"]["template"]["spec"]["restartPolicy"] = json!("Never");
+    check(
+        "apps/deployments",
+        never,
+        Some(
+            "Deployment.apps \"d\" is invalid: spec.template.spec.restartPolicy: Unsupported value: \"Never\": supported values: \"Always\"",
+        ),
+    );
+}
+
+#[test]
+fn pod_tolerations() {
+    let pod = |tolerations: Value| {
+        json!({"metadata": {"name": "p", "namespace": "ns"}, "spec": {"restartPolicy": "Always", "dnsPolicy": "ClusterFirst",
+            "containers": [{"name": "c", "image": "x", "imagePullPolicy": "IfNotPresent"}], "tolerations": tolerations}})
+    };
+    check("pods", pod(json!([{"operator": "Exists"}])), None);
+    check(
+        "pods",
+        pod(json!([{"key": "k", "operator": "Exists", "value": "v"}])),
+        Some(
+            "Pod \"p\" is invalid: spec.tolerations[0].operator: Invalid value: \"v\": value must be empty when `operator` is 'Exists'",
+        ),
+    );
+    check(
+        "pods",
+        pod(
+            json!([{"key": "k", "operator": "Exists", "effect": "NoSchedule", "tolerationSeconds": 5}]),
+        ),
+        Some(
+            "Pod \"p\" is invalid: spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set",
         ),
     );
 }
