@@ -14,6 +14,8 @@
 //! 5. validating admission plugins: [`validate`];
 //! 6. storage.
 //!
+//! [`pipeline::create`] and [`pipeline::update`] run steps 3 to 5 in one call.
+//!
 //! Everything here is a pure function over `serde_json::Value` objects in their external JSON
 //! form; the server gives read access to its storage through [`Lookup`].
 
@@ -24,9 +26,11 @@ mod error;
 pub(crate) mod json;
 pub(crate) mod names;
 mod namespace_lifecycle;
+pub(crate) mod pipeline;
 mod priority;
 mod quantity;
 mod service_account;
+pub(crate) mod service_alloc;
 mod storage_protection;
 pub(crate) mod strategy;
 mod taint_nodes;

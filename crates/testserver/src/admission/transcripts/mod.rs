@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::admission::{self, Attributes, Lookup, Operation, defaults, names, strategy};
+use crate::admission::{self, Attributes, Lookup, Operation, defaults, pipeline};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::validation;
 use normalize::{denormalize, normalize};
@@ -239,19 +239,7 @@ fn create(t: &Target, mut obj: Value, store: &Store) -> Result<Value, Value> {
         name: "",
         operation: Operation::Create,
     };
-    admission::admit(&attrs, Some(&mut obj), None, store).map_err(|e| e.status())?;
-    strategy::prepare_for_create(&t.group, &t.resource, &mut obj, NOW);
-    let generate = admission::json::str_at(&obj, &["metadata", "generateName"])
-        .unwrap_or("")
-        .to_owned();
-    if admission::json::name(&obj).is_empty()
-        && !generate.is_empty()
-        && let Some(meta) = admission::json::object_at(&mut obj, &["metadata"])
-    {
-        meta.insert("name".into(), json!(names::generate(&generate)));
-    }
-    validation::validate_create(&t.group, &t.resource, &obj).map_err(|e| e.status())?;
-    admission::validate(&attrs, Some(&obj), store).map_err(|e| e.status())?;
+    pipeline::create(&attrs, &mut obj, store, NOW).map_err(|e| e.status())?;
     Ok(obj)
 }
 
@@ -267,10 +255,7 @@ fn update(t: &Target, mut new: Value, old: &Value, store: &Store) -> Result<Valu
         name: &t.name,
         operation: Operation::Update,
     };
-    admission::admit(&attrs, Some(&mut new), Some(old), store).map_err(|e| e.status())?;
-    strategy::prepare_for_update(&t.group, &t.resource, &t.subresource, &mut new, old, NOW);
-    validation::validate_update(&t.group, &t.resource, &t.subresource, &new, old)
-        .map_err(|e| e.status())?;
+    pipeline::update(&attrs, &mut new, old, store, NOW).map_err(|e| e.status())?;
     Ok(new)
 }
 
