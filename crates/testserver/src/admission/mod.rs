@@ -28,7 +28,7 @@ pub(crate) mod names;
 mod namespace_lifecycle;
 pub(crate) mod pipeline;
 mod priority;
-mod quantity;
+pub(crate) mod quantity;
 mod service_account;
 pub(crate) mod service_alloc;
 mod storage_protection;

@@ -388,6 +388,64 @@ impl LabelSelector {
         Ok(LabelSelector { requirements })
     }
 
+    /// `metav1.LabelSelectorAsSelector`: a structured selector (`matchLabels`,
+    /// `matchExpressions`, as in Deployments and PodDisruptionBudgets). `{}` matches everything.
+    ///
+    /// # Errors
+    /// [`SelectorError`] for an unknown operator (`"Foo" is not a valid label selector
+    /// operator`) or an invalid key or value.
+    pub(crate) fn from_object(selector: &Value) -> Result<Self, SelectorError> {
+        let mut requirements = Vec::new();
+        let labels = selector.get("matchLabels").and_then(Value::as_object);
+        for (key, value) in labels.into_iter().flatten() {
+            let value = value.as_str().unwrap_or("").to_owned();
+            requirements.push(Requirement {
+                key: key.clone(),
+                op: Op::Equals,
+                values: vec![value],
+            });
+        }
+        let expressions = selector.get("matchExpressions").and_then(Value::as_array);
+        for expr in expressions.into_iter().flatten() {
+            let key = expr
+                .get("key")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            let mut values: Vec<String> = expr
+                .get("values")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            values.sort();
+            values.dedup();
+            let op = match expr.get("operator").and_then(Value::as_str).unwrap_or("") {
+                "In" => Op::In,
+                "NotIn" => Op::NotIn,
+                "Exists" => Op::Exists,
+                "DoesNotExist" => Op::DoesNotExist,
+                other => {
+                    return Err(err(format!(
+                        "{} is not a valid label selector operator",
+                        go_quote(other)
+                    )));
+                }
+            };
+            let key_errors = names::qualified_name(&key);
+            if !key_errors.is_empty() {
+                return Err(err(format!(
+                    "key: Invalid value: {}: {}",
+                    go_quote(&key),
+                    key_errors.join("; ")
+                )));
+            }
+            requirements.push(Requirement { key, op, values });
+        }
+        Ok(LabelSelector { requirements })
+    }
+
     /// Whether the selector selects nothing-in-particular (matches everything).
     pub(crate) fn is_empty(&self) -> bool {
         self.requirements.is_empty()
@@ -449,6 +507,28 @@ mod tests {
         check("app=", json!({"app": ""}), true);
         check("n>3", json!({"n": "5"}), true);
         check("n<3", json!({"n": "5"}), false);
+    }
+
+    #[test]
+    fn structured_selectors() {
+        let s = LabelSelector::from_object(&json!({"matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["fe", "be"]}, {"key": "canary", "operator": "DoesNotExist"}]}))
+        .unwrap();
+        assert!(s.matches(json!({"app": "web", "tier": "fe"}).as_object()));
+        assert!(!s.matches(json!({"app": "web", "tier": "fe", "canary": "1"}).as_object()));
+        assert!(
+            LabelSelector::from_object(&json!({}))
+                .unwrap()
+                .matches(None)
+        );
+        assert_eq!(
+            LabelSelector::from_object(
+                &json!({"matchExpressions": [{"key": "a", "operator": "Foo"}]})
+            )
+            .unwrap_err()
+            .message,
+            "\"Foo\" is not a valid label selector operator"
+        );
     }
 
     #[test]

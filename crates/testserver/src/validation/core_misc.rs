@@ -312,3 +312,23 @@ pub(super) fn role_binding_update(new: &Value, old: &Value) -> Vec<FieldError> {
         "cannot change roleRef",
     )]
 }
+
+/// `ValidatePriorityClassUpdate`: the value and the preemption policy are fixed.
+pub(super) fn priority_class_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if new.get("value") != old.get("value") {
+        errs.push(FieldError::forbidden(
+            "value",
+            "may not be changed in an update.",
+        ));
+    }
+    let policy = |v: &Value| s(v, "/preemptionPolicy").to_owned();
+    if policy(new) != policy(old) {
+        errs.push(FieldError::invalid(
+            "preemptionPolicy",
+            policy(new),
+            "field is immutable",
+        ));
+    }
+    errs
+}

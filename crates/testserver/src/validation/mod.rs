@@ -226,6 +226,11 @@ fn update_errors(
             errs.extend(core_misc::role_binding_update(new, old));
             errs
         }
+        ("scheduling.k8s.io", "priorityclasses") => {
+            let mut errs = object_errors(group, resource, info, new);
+            errs.extend(core_misc::priority_class_update(new, old));
+            errs
+        }
         ("", "services") => {
             let mut errs = object_errors(group, resource, info, new);
             errs.extend(service::validate_update(new, old));

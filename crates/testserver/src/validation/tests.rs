@@ -340,3 +340,51 @@ fn pod_tolerations() {
         ),
     );
 }
+
+#[test]
+fn claims_and_priority_class_updates() {
+    let claim = |size: &str, phase: &str| {
+        json!({"metadata": meta("c"), "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}},
+            "volumeName": "pv", "volumeMode": "Filesystem"}, "status": {"phase": phase, "capacity": {"storage": "2Gi"}}})
+    };
+    check_update(
+        "persistentvolumeclaims",
+        claim("4Gi", "Bound"),
+        claim("2Gi", "Bound"),
+        None,
+    );
+    check_update(
+        "persistentvolumeclaims",
+        claim("1Gi", "Bound"),
+        claim("4Gi", "Bound"),
+        Some(
+            "PersistentVolumeClaim \"c\" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than status.capacity",
+        ),
+    );
+    let class = |value: i64| json!({"metadata": {"name": "pc", "uid": "u", "resourceVersion": "1"}, "value": value, "preemptionPolicy": "PreemptLowerPriority"});
+    check_update(
+        "scheduling.k8s.io/priorityclasses",
+        class(2),
+        class(1),
+        Some(
+            "PriorityClass.scheduling.k8s.io \"pc\" is invalid: value: Forbidden: may not be changed in an update.",
+        ),
+    );
+}
+
+#[test]
+fn scheduling_gates_can_only_be_removed() {
+    let pod = |gates: Value| {
+        json!({"metadata": meta("p"), "spec": {"restartPolicy": "Always", "dnsPolicy": "ClusterFirst",
+            "containers": [{"name": "c", "image": "x", "imagePullPolicy": "IfNotPresent"}], "schedulingGates": gates}})
+    };
+    check_update("pods", pod(json!([])), pod(json!([{"name": "a"}])), None);
+    check_update(
+        "pods",
+        pod(json!([{"name": "b"}])),
+        pod(json!([])),
+        Some(
+            "Pod \"p\" is invalid: spec.schedulingGates: Forbidden: only deletion is allowed, but found new scheduling gate 'b'",
+        ),
+    );
+}
