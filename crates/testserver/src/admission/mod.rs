@@ -21,17 +21,24 @@
 
 mod default_storage_class;
 mod default_tolerations;
+/// API field defaulting.
 pub(crate) mod defaults;
 mod error;
+/// Helpers over `serde_json::Value` objects.
 pub(crate) mod json;
+/// Random name suffixes.
 pub(crate) mod names;
 mod namespace_lifecycle;
+/// The create/update write path in one call each.
 pub(crate) mod pipeline;
 mod priority;
+/// Resource quantities, for comparisons.
 pub(crate) mod quantity;
 mod service_account;
+/// Service cluster IP and node port placement.
 pub(crate) mod service_alloc;
 mod storage_protection;
+/// The registry strategies' `PrepareForCreate`/`PrepareForUpdate`.
 pub(crate) mod strategy;
 mod taint_nodes;
 

@@ -12,9 +12,11 @@
 mod configmap;
 mod core_misc;
 mod field_error;
+/// The Go-struct dump and unified diff of immutability errors.
 pub(crate) mod godump;
 mod invalid;
 mod meta;
+/// Name and key syntax checks with the real explanations.
 pub(crate) mod names;
 mod options;
 mod pod;

@@ -19,6 +19,7 @@ fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// The pod-specific create checks of a Pod object.
 pub(super) fn validate(pod: &Value) -> Vec<FieldError> {
     validate_spec(
         pod.get("spec").unwrap_or(&Value::Null),

@@ -94,6 +94,7 @@ fn text_offset(bytes: &[u8], line: usize, column: usize) -> usize {
     bytes.len()
 }
 
+/// `ValidateSecret` without the metadata: keys, size and the typed-secret payloads.
 pub(super) fn validate(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let data = obj.get("data").and_then(Value::as_object);

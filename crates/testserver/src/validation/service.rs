@@ -19,6 +19,7 @@ fn port_in_range(path: String, port: i64) -> Option<FieldError> {
         .then(|| FieldError::invalid(path, port, "must be between 1 and 65535, inclusive"))
 }
 
+/// `ValidateService` without the metadata.
 pub(super) fn validate(obj: &Value) -> Vec<FieldError> {
     let null = Value::Null;
     let spec = obj.get("spec").unwrap_or(&null);

@@ -34,6 +34,7 @@ fn selector_matches(selector: &Value, labels: Option<&serde_json::Map<String, Va
     labels_ok && expressions_ok
 }
 
+/// The Deployment-specific checks (selector, template, replicas, strategy).
 pub(super) fn deployment(obj: &Value) -> Vec<FieldError> {
     let null = Value::Null;
     let spec = obj.get("spec").unwrap_or(&null);

@@ -11,6 +11,7 @@
 mod event;
 mod namespace;
 mod node;
+/// Pod and pod-template defaults.
 pub(crate) mod pod;
 mod rbac;
 mod secret;
