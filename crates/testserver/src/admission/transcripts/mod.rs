@@ -345,7 +345,9 @@ fn replay(file: &str, scenario: &Value, outcome: &mut Outcome) {
             continue;
         }
         match method {
-            "GET" if t.name.is_empty() => check_selectors(&what, &t, status, &expected, outcome),
+            "GET" if t.name.is_empty() => {
+                check_selectors(&what, &t, status, &expected, &store, outcome)
+            }
             "POST" if manageable && t.subresource.is_empty() && t.name.is_empty() => {
                 let result = create(&t, body, &store);
                 match (status, result) {
@@ -464,7 +466,14 @@ fn replay(file: &str, scenario: &Value, outcome: &mut Outcome) {
     }
 }
 
-fn check_selectors(what: &str, t: &Target, status: u64, expected: &Value, outcome: &mut Outcome) {
+fn check_selectors(
+    what: &str,
+    t: &Target,
+    status: u64,
+    expected: &Value,
+    store: &Store,
+    outcome: &mut Outcome,
+) {
     let labels = t
         .query
         .get("labelSelector")
@@ -507,6 +516,29 @@ fn check_selectors(what: &str, t: &Target, status: u64, expected: &Value, outcom
                         "{what}: listed item does not match: {}",
                         item["metadata"]["name"]
                     ));
+                }
+            }
+            // Every stored object the selectors match must have been listed (unpaged lists).
+            if (labels.is_some() || fields.is_some()) && !t.query.contains_key("limit") {
+                let listed = |o: &Value| {
+                    items.iter().any(|i| {
+                        i["metadata"]["name"] == o["metadata"]["name"]
+                            && i["metadata"]["namespace"] == o["metadata"]["namespace"]
+                    })
+                };
+                for obj in store.list(&t.group, &t.resource, t.namespace.as_deref()) {
+                    let label_ok = labels
+                        .as_ref()
+                        .is_none_or(|l| l.as_ref().is_ok_and(|l| l.matches_object(&obj)));
+                    let field_ok = fields
+                        .as_ref()
+                        .is_none_or(|f| f.as_ref().is_ok_and(|f| f.matches(&obj)));
+                    if label_ok && field_ok && !listed(&obj) {
+                        outcome.failures.push(format!(
+                            "{what}: {} matches but was not listed",
+                            obj["metadata"]["name"]
+                        ));
+                    }
                 }
             }
         }
