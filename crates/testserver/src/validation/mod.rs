@@ -114,6 +114,7 @@ fn spec_errors(group: &str, resource: &str, obj: &Value) -> Vec<FieldError> {
         ("", "namespaces") => core_misc::namespace(obj),
         ("", "nodes") => core_misc::node(obj),
         ("", "events") => core_misc::event(obj),
+        ("events.k8s.io", "events") => core_misc::events_v1(obj),
         ("", "persistentvolumes") => storage::persistent_volume(obj),
         ("", "persistentvolumeclaims") => storage::persistent_volume_claim(obj),
         ("storage.k8s.io", "storageclasses") => storage::storage_class(obj),
@@ -130,7 +131,7 @@ fn spec_errors(group: &str, resource: &str, obj: &Value) -> Vec<FieldError> {
 /// The full validation of a new object: `ObjectMeta` then the resource checks (events run their
 /// own checks first and the generic metadata checks only when those pass, as upstream).
 fn object_errors(group: &str, resource: &str, info: &ResourceInfo, obj: &Value) -> Vec<FieldError> {
-    if (group, resource) == ("", "events") {
+    if resource == "events" {
         let errs = spec_errors(group, resource, obj);
         if !errs.is_empty() {
             return errs;

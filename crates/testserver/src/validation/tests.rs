@@ -388,3 +388,21 @@ fn scheduling_gates_can_only_be_removed() {
         ),
     );
 }
+
+#[test]
+fn new_api_events() {
+    let event = json!({"metadata": {"name": "e", "namespace": "ns"}, "eventTime": "2024-01-01T00:00:00.000000Z",
+        "type": "Normal", "reason": "Provisioned", "action": "Create", "reportingController": "example.com/provisioner",
+        "reportingInstance": "node-1", "regarding": {"kind": "PersistentVolume", "name": "pv", "namespace": "ns"}});
+    check("events.k8s.io/events", event.clone(), None);
+    let mut bad = event;
+    bad["eventTime"] = Value::Null;
+    bad["type"] = json!("Info");
+    check(
+        "events.k8s.io/events",
+        bad,
+        Some(
+            "Event.events.k8s.io \"e\" is invalid: [eventTime: Required value, type: Invalid value: \"\": has invalid value: Info]",
+        ),
+    );
+}
