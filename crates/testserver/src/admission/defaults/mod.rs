@@ -13,6 +13,7 @@ mod namespace;
 mod node;
 /// Pod and pod-template defaults.
 pub(crate) mod pod;
+mod quantities;
 mod rbac;
 mod secret;
 mod service;
@@ -41,7 +42,17 @@ pub(crate) enum DecodeError {
         /// The byte offset of the first illegal character in the value.
         offset: usize,
     },
+    /// A resource quantity (`cpu: 1x`) that `resource.ParseQuantity` rejects.
+    InvalidQuantity {
+        /// The object kind, e.g. `Pod`.
+        kind: String,
+        /// The offending text (not part of the real message; for logs).
+        value: String,
+    },
 }
+
+/// The pattern Kubernetes quotes when a quantity does not parse.
+const QUANTITY_PATTERN: &str = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
 
 impl DecodeError {
     /// The `message` of the 400 Status, exactly as kube-apiserver words it.
@@ -49,6 +60,9 @@ impl DecodeError {
         match self {
             DecodeError::IllegalBase64 { kind, offset, .. } => format!(
                 "{kind} in version \"v1\" cannot be handled as a {kind}: illegal base64 data at input byte {offset}"
+            ),
+            DecodeError::InvalidQuantity { kind, .. } => format!(
+                "{kind} in version \"v1\" cannot be handled as a {kind}: quantities must match the regular expression '{QUANTITY_PATTERN}'"
             ),
         }
     }
@@ -66,6 +80,9 @@ impl fmt::Display for DecodeError {
                     f,
                     "{kind} {field}: illegal base64 data at input byte {offset}"
                 )
+            }
+            DecodeError::InvalidQuantity { kind, value } => {
+                write!(f, "{kind}: {value:?} is not a quantity")
             }
         }
     }
@@ -85,6 +102,7 @@ pub(crate) fn apply(group: &str, resource: &str, obj: &mut Value) -> Result<(), 
     if !obj.is_object() {
         return Ok(());
     }
+    quantities::canonicalize(group, resource, obj)?;
     match (group, resource) {
         ("", "pods") => pod::pod(obj),
         ("", "podtemplates") => {
