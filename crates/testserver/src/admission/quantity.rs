@@ -86,7 +86,7 @@ impl Quantity {
         if binary && magnitude >= 1024 * NANO && magnitude % NANO == 0 {
             let mut units = magnitude / NANO;
             let mut power = 0;
-            while power < 6 && units % 1024 == 0 {
+            while power < 6 && units.is_multiple_of(1024) {
                 units /= 1024;
                 power += 1;
             }
