@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::{FieldError, names};
+use crate::admission::quantity::Quantity;
 
 const RESTART_POLICIES: [&str; 3] = ["Always", "OnFailure", "Never"];
 const DNS_POLICIES: [&str; 4] = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
@@ -91,6 +92,46 @@ pub(super) fn validate_spec(
         ));
     }
     errs.extend(tolerations(spec, path));
+    errs
+}
+
+/// Requests may not exceed limits; extended resources (no overcommit) must request exactly the
+/// limit.
+fn requests_within_limits(c: &Value, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let (Some(requests), Some(limits)) = (
+        c.pointer("/resources/requests").and_then(Value::as_object),
+        c.pointer("/resources/limits").and_then(Value::as_object),
+    ) else {
+        return errs;
+    };
+    let at = format!("{path}.resources.requests");
+    for (name, request) in requests {
+        let (Some(req_text), Some(limit_text)) =
+            (request.as_str(), limits.get(name).and_then(Value::as_str))
+        else {
+            continue;
+        };
+        let (Some(req), Some(limit)) = (Quantity::parse(req_text), Quantity::parse(limit_text))
+        else {
+            continue;
+        };
+        let native = !name.contains('/') || name.contains("kubernetes.io/");
+        let overcommit = native && !name.starts_with("hugepages-");
+        if !overcommit && req != limit {
+            errs.push(FieldError::invalid(
+                at.clone(),
+                req_text,
+                format!("must be equal to {name} limit of {limit_text}"),
+            ));
+        } else if req > limit {
+            errs.push(FieldError::invalid(
+                at.clone(),
+                req_text,
+                format!("must be less than or equal to {name} limit of {limit_text}"),
+            ));
+        }
+    }
     errs
 }
 
@@ -228,6 +269,7 @@ fn container(
             ));
         }
     }
+    errs.extend(requests_within_limits(c, path));
     let pull = s(c, "imagePullPolicy");
     if !PULL_POLICIES.contains(&pull) {
         errs.push(FieldError::not_supported(

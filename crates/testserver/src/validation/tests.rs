@@ -406,3 +406,30 @@ fn new_api_events() {
         ),
     );
 }
+
+#[test]
+fn requests_within_limits() {
+    let pod = |resources: Value| {
+        json!({"metadata": {"name": "p", "namespace": "ns"}, "spec": {"restartPolicy": "Always", "dnsPolicy": "ClusterFirst",
+            "containers": [{"name": "c", "image": "x", "imagePullPolicy": "IfNotPresent", "resources": resources}]}})
+    };
+    check(
+        "pods",
+        pod(json!({"limits": {"cpu": "1"}, "requests": {"cpu": "500m"}})),
+        None,
+    );
+    check(
+        "pods",
+        pod(json!({"limits": {"cpu": "1"}, "requests": {"cpu": "2"}})),
+        Some(
+            "Pod \"p\" is invalid: spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1",
+        ),
+    );
+    check(
+        "pods",
+        pod(json!({"limits": {"example.com/gpu": "2"}, "requests": {"example.com/gpu": "1"}})),
+        Some(
+            "Pod \"p\" is invalid: spec.containers[0].resources.requests: Invalid value: \"1\": must be equal to example.com/gpu limit of 2",
+        ),
+    );
+}
