@@ -433,3 +433,19 @@ fn requests_within_limits() {
         ),
     );
 }
+
+#[test]
+fn names_are_go_quoted_in_messages() {
+    let err = validate_create(
+        "",
+        "configmaps",
+        &json!({"metadata": {"name": "a\"b", "namespace": "ns"}}),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "ConfigMap \"a\\\"b\" is invalid: metadata.name: Invalid value: \"a\\\"b\": "
+        ),
+        "{err}"
+    );
+}
