@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::{AdmissionError, Attributes, Lookup, admit, json, names, strategy, validate};
 use crate::validation;
 
-/// Create path: mutating admission, `PrepareForCreate`, `generateName`, validation, validating
-/// admission. `obj` must be defaulted and carry `metadata.namespace` (from the URL) already.
+/// Create path: mutating admission, `PrepareForCreate`, `generateName`, validation,
+/// `Canonicalize`, validating admission. `obj` must be defaulted and carry `metadata.namespace` (from the URL) already.
 ///
 /// # Errors
 /// The first failure: an admission refusal (403/404) or the 422 [`validation::Invalid`] (as
@@ -33,6 +33,7 @@ pub(crate) fn create(
         meta.insert("name".into(), Value::String(names::generate(&prefix)));
     }
     validation::validate_create(attrs.group, attrs.resource, obj)?;
+    strategy::canonicalize(attrs.group, attrs.resource, obj);
     validate(attrs, Some(obj), lookup)
 }
 
@@ -59,5 +60,6 @@ pub(crate) fn update(
         now,
     );
     validation::validate_update(attrs.group, attrs.resource, attrs.subresource, new, old)?;
+    strategy::canonicalize(attrs.group, attrs.resource, new);
     validate(attrs, Some(new), lookup)
 }

@@ -312,3 +312,29 @@ fn claims_get_the_default_class_and_protection() {
         ),
     );
 }
+
+#[test]
+fn generated_namespace_names_get_their_label() {
+    let attrs = Attributes {
+        namespace: "",
+        ..attrs("", "namespaces", Operation::Create)
+    };
+    let mut ns =
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"generateName": "team-"}});
+    crate::admission::defaults::apply("", "namespaces", &mut ns).unwrap();
+    crate::admission::pipeline::create(
+        &attrs,
+        &mut ns,
+        &MemLookup::default(),
+        "2026-01-01T00:00:00Z",
+    )
+    .unwrap();
+    let name = ns["metadata"]["name"].as_str().unwrap().to_owned();
+    assert!(name.starts_with("team-") && name.len() == 10, "{name}");
+    assert_eq!(
+        ns["metadata"]["labels"]["kubernetes.io/metadata.name"],
+        json!(name)
+    );
+    assert_eq!(ns["spec"]["finalizers"], json!(["kubernetes"]));
+    assert_eq!(ns["status"]["phase"], "Active");
+}

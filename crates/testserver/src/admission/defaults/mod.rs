@@ -26,6 +26,9 @@ use serde_json::Value;
 
 use crate::admission::json::object_at;
 
+/// The label every namespace carries with its own name.
+pub(crate) use namespace::NAME_LABEL as NAMESPACE_NAME_LABEL;
+
 /// A request body that decoded as JSON but that the real server's typed decoder rejects.
 ///
 /// The server answers `400 BadRequest` with [`DecodeError::status_message`].
