@@ -93,6 +93,27 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// Whether objects of `group` are typed Go structs (not custom resources).
+fn is_builtin(group: &str) -> bool {
+    group.is_empty()
+        || group.ends_with(".k8s.io")
+        || matches!(group, "apps" | "batch" | "policy" | "autoscaling")
+}
+
+/// A typed decode drops `null`s: a nil pointer, slice or map is omitted when re-serialised
+/// (`creationTimestamp: null` from older kubectl disappears, as `omitzero` makes it since v1.33).
+/// The fields Go prints as `null` anyway are added back by the per-kind defaults.
+fn strip_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
 /// Applies the defaults of `group`/`resource` (plural, lower-case, as in the URL) to `obj`, an
 /// object in its external JSON form.
 ///
@@ -104,6 +125,9 @@ impl std::error::Error for DecodeError {}
 pub(crate) fn apply(group: &str, resource: &str, obj: &mut Value) -> Result<(), DecodeError> {
     if !obj.is_object() {
         return Ok(());
+    }
+    if is_builtin(group) {
+        strip_nulls(obj);
     }
     quantities::canonicalize(group, resource, obj)?;
     match (group, resource) {
