@@ -11,7 +11,8 @@
 //! 4. the registry strategy: [`strategy::prepare_for_create`] / [`strategy::prepare_for_update`]
 //!    (status reset, `generation`), then `generateName` ([`names::generate`]) and validation
 //!    (`crate::validation`);
-//! 5. validating admission plugins: [`validate`];
+//! 5. validating admission plugins: [`validate`] (create) / [`validate_update`] (update, adds
+//!    PersistentVolumeClaimResize);
 //! 6. storage.
 //!
 //! [`pipeline::create`] and [`pipeline::update`] run steps 3 to 5 in one call.
@@ -32,6 +33,7 @@ mod namespace_lifecycle;
 /// The create/update write path in one call each.
 pub(crate) mod pipeline;
 mod priority;
+mod pvc_resize;
 /// Resource quantities, for comparisons.
 pub(crate) mod quantity;
 mod service_account;
@@ -127,6 +129,21 @@ pub(crate) fn admit(
     default_storage_class::admit(attrs, obj, lookup);
     storage_protection::admit(attrs, obj);
     Ok(())
+}
+
+/// Runs the validating admission plugins of an update, which may compare with the stored object
+/// (PersistentVolumeClaimResize), then those of [`validate`].
+///
+/// # Errors
+/// The first plugin error (e.g. growing a claim whose class does not allow expansion).
+pub(crate) fn validate_update(
+    attrs: &Attributes<'_>,
+    new: &Value,
+    old: &Value,
+    lookup: &dyn Lookup,
+) -> Result<(), AdmissionError> {
+    pvc_resize::validate(attrs, new, old, lookup)?;
+    validate(attrs, Some(new), lookup)
 }
 
 /// Runs the validating admission plugins (after the strategy's validation passed).

@@ -61,5 +61,5 @@ pub(crate) fn update(
     );
     validation::validate_update(attrs.group, attrs.resource, attrs.subresource, new, old)?;
     strategy::canonicalize(attrs.group, attrs.resource, new);
-    validate(attrs, Some(new), lookup)
+    super::validate_update(attrs, new, old, lookup)
 }

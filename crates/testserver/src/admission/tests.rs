@@ -338,3 +338,46 @@ fn generated_namespace_names_get_their_label() {
     assert_eq!(ns["spec"]["finalizers"], json!(["kubernetes"]));
     assert_eq!(ns["status"]["phase"], "Active");
 }
+
+#[test]
+fn claims_grow_only_when_bound_and_expandable() {
+    let lookup = ns()
+        .with(
+            "storage.k8s.io",
+            "storageclasses",
+            None,
+            json!({"metadata": {"name": "fixed"}}),
+        )
+        .with(
+            "storage.k8s.io",
+            "storageclasses",
+            None,
+            json!({"metadata": {"name": "elastic"}, "allowVolumeExpansion": true}),
+        );
+    let claim = |class: &str, size: &str, phase: &str| {
+        json!({"metadata": {"name": "c", "namespace": "ns"}, "spec": {"storageClassName": class, "resources": {"requests": {"storage": size}}},
+               "status": {"phase": phase}})
+    };
+    let attrs = Attributes {
+        name: "c",
+        ..attrs("", "persistentvolumeclaims", Operation::Update)
+    };
+    let check = |class: &str, phase: &str| {
+        super::validate_update(
+            &attrs,
+            &claim(class, "2Gi", phase),
+            &claim(class, "1Gi", phase),
+            &lookup,
+        )
+        .map_err(|e| e.message())
+    };
+    assert_eq!(check("elastic", "Bound"), Ok(()));
+    assert_eq!(
+        check("fixed", "Bound"),
+        Err("persistentvolumeclaims \"c\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize".to_owned())
+    );
+    assert_eq!(
+        check("elastic", "Pending"),
+        Err("persistentvolumeclaims \"c\" is forbidden: Only bound persistent volume claims can be expanded".to_owned())
+    );
+}
