@@ -9,8 +9,8 @@
 //!    TaintNodesByCondition, Priority, DefaultTolerationSeconds, DefaultStorageClass,
 //!    StorageObjectInUseProtection, in the real order);
 //! 4. the registry strategy: [`strategy::prepare_for_create`] / [`strategy::prepare_for_update`]
-//!    (status reset, `generation`), then `generateName` ([`names::generate`]) and validation
-//!    (`crate::validation`);
+//!    (status reset, `generation`), then `generateName` ([`names::generate`]), validation
+//!    (`crate::validation`) and [`strategy::canonicalize`];
 //! 5. validating admission plugins: [`validate`] (create) / [`validate_update`] (update, adds
 //!    PersistentVolumeClaimResize);
 //! 6. storage.
