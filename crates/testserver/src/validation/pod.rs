@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::{FieldError, names};
+use crate::admission::defaults::pod::VOLUME_SOURCES;
 use crate::admission::quantity::Quantity;
 
 const RESTART_POLICIES: [&str; 3] = ["Always", "OnFailure", "Never"];
@@ -48,6 +49,28 @@ pub(super) fn validate_spec(
         } else {
             for msg in names::dns1123_label(name) {
                 errs.push(FieldError::invalid(path.clone(), name, msg));
+            }
+        }
+    }
+    for (i, volume) in items(spec.get("volumes")).iter().enumerate() {
+        let given: Vec<&str> = VOLUME_SOURCES
+            .iter()
+            .copied()
+            .filter(|k| volume.get(*k).is_some_and(|v| !v.is_null()))
+            .collect();
+        match given.as_slice() {
+            [] => errs.push(FieldError::required(
+                format!("{path}.volumes[{i}]"),
+                "must specify a volume type",
+            )),
+            [_] => {}
+            [_, rest @ ..] => {
+                for extra in rest {
+                    errs.push(FieldError::forbidden(
+                        format!("{path}.volumes[{i}].{extra}"),
+                        "may not specify more than 1 volume type",
+                    ));
+                }
             }
         }
     }

@@ -449,3 +449,24 @@ fn names_are_go_quoted_in_messages() {
         "{err}"
     );
 }
+
+#[test]
+fn volumes_have_exactly_one_source() {
+    let pod = |volume: Value| {
+        json!({"metadata": {"name": "p", "namespace": "ns"}, "spec": {"restartPolicy": "Always", "dnsPolicy": "ClusterFirst",
+            "containers": [{"name": "c", "image": "x", "imagePullPolicy": "IfNotPresent"}], "volumes": [volume]}})
+    };
+    check("pods", pod(json!({"name": "v", "emptyDir": {}})), None);
+    check(
+        "pods",
+        pod(json!({"name": "v", "emptyDir": {}, "configMap": {"name": "c"}})),
+        Some(
+            "Pod \"p\" is invalid: spec.volumes[0].configMap: Forbidden: may not specify more than 1 volume type",
+        ),
+    );
+    check(
+        "pods",
+        pod(json!({"name": "v"})),
+        Some("Pod \"p\" is invalid: spec.volumes[0]: Required value: must specify a volume type"),
+    );
+}

@@ -5,6 +5,40 @@ use serde_json::{Map, Value, json};
 
 use crate::admission::json::{array_mut, default_field, default_str, object_at};
 
+/// The volume source keys of a v1 `Volume`, in the order validation looks at them.
+pub(crate) const VOLUME_SOURCES: [&str; 30] = [
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+];
+
 /// Defaults a whole Pod object (spec defaults plus the Pod-only ones).
 pub(crate) fn pod(obj: &mut Value) {
     let Some(spec) = object_at(obj, &["spec"]) else {
@@ -177,39 +211,7 @@ fn http_get(get: &mut Map<String, Value>) {
 
 /// The volume-source defaults (`SetDefaults_Volume` and the per-source ones).
 fn volume(v: &mut Map<String, Value>) {
-    const SOURCES: [&str; 30] = [
-        "hostPath",
-        "emptyDir",
-        "gcePersistentDisk",
-        "awsElasticBlockStore",
-        "gitRepo",
-        "secret",
-        "nfs",
-        "iscsi",
-        "glusterfs",
-        "persistentVolumeClaim",
-        "rbd",
-        "flexVolume",
-        "cinder",
-        "cephfs",
-        "flocker",
-        "downwardAPI",
-        "fc",
-        "azureFile",
-        "configMap",
-        "vsphereVolume",
-        "quobyte",
-        "azureDisk",
-        "photonPersistentDisk",
-        "projected",
-        "portworxVolume",
-        "scaleIO",
-        "storageos",
-        "csi",
-        "ephemeral",
-        "image",
-    ];
-    if !SOURCES
+    if !VOLUME_SOURCES
         .iter()
         .any(|s| v.get(*s).is_some_and(|x| !x.is_null()))
     {
