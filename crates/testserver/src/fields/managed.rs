@@ -328,7 +328,7 @@ pub(crate) fn stripped_meta() -> FieldSet {
 
 /// Merges the oldest Update entries into `ancient-changes` (one per API
 /// version) while there are more than [`MAX_UPDATE_MANAGERS`].
-fn cap_update_managers(entries: &mut Vec<ManagedEntry>) {
+pub(crate) fn cap_update_managers(entries: &mut Vec<ManagedEntry>) {
     let updaters = entries
         .iter()
         .filter(|e| e.operation == Operation::Update)

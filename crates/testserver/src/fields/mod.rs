@@ -13,7 +13,9 @@
 //! - [`managed`] records Update operations in `managedFields`; [`manager`]
 //!   names and validates field managers.
 //! - [`strategic`] applies strategic merge patches.
+//! - [`apply`] does server-side apply.
 
+pub mod apply;
 pub mod compare;
 pub mod error;
 pub mod fieldset;
