@@ -17,6 +17,7 @@
 
 pub mod apply;
 pub mod compare;
+pub mod entry;
 pub mod error;
 pub mod fieldset;
 mod gofmt;
