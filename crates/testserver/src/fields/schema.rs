@@ -7,7 +7,7 @@
 //! For the built-in Kubernetes types that default is right for almost every
 //! field; the exceptions are lists with `x-kubernetes-list-type: map|set`,
 //! structs and maps marked atomic, and the strategic-merge-patch metadata
-//! (`patchMergeKey`, `patchStrategy`), all recorded in [`crate::fields::types`].
+//! (`patchMergeKey`, `patchStrategy`), all recorded in the type table (`fields/types/`).
 
 /// How a JSON value at some path of an object is treated.
 #[derive(Debug, Clone, Copy)]
