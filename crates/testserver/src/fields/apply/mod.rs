@@ -130,6 +130,7 @@ pub fn apply(
             .difference(&change.removed);
     }
     strip_nulls(&mut merged);
+    sync_last_applied(write, &live, config, &mut merged);
     let changed = merged != strip_nulls_of(&live);
     entries.push(ManagedEntry {
         fields: applied_set.difference(&stripped_meta()),
@@ -147,6 +148,33 @@ pub fn apply(
         object: merged,
         changed,
     })
+}
+
+/// The client-side apply annotation kubectl keeps.
+pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// `kubectl apply --server-side` (manager `kubectl`) keeps an existing
+/// client-side apply annotation up to date with the applied configuration, so
+/// that a later client-side apply still works; other managers leave it alone.
+fn sync_last_applied(write: &Write<'_>, live: &Value, config: &Value, merged: &mut Value) {
+    let annotation = format!(
+        "/metadata/annotations/{}",
+        LAST_APPLIED_ANNOTATION.replace('/', "~1")
+    );
+    if write.manager != "kubectl" || live.pointer(&annotation).is_none() {
+        return;
+    }
+    let mut applied = config.clone();
+    if let Some(annotations) = applied
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        annotations.remove(LAST_APPLIED_ANNOTATION);
+    }
+    let text = format!("{}\n", crate::fields::gofmt::go_json(&applied));
+    if let Some(slot) = merged.pointer_mut(&annotation) {
+        *slot = Value::String(text);
+    }
 }
 
 fn strip_nulls_of(value: &Value) -> Value {

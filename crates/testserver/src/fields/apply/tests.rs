@@ -172,3 +172,29 @@ fn status_is_not_owned_through_the_main_resource() {
         .object;
     assert_eq!(applied["metadata"].get("managedFields"), None);
 }
+
+#[test]
+fn kubectl_keeps_the_client_side_annotation_in_sync() {
+    let mut live = cm(json!({"x": "1"}));
+    live["metadata"]["annotations"] = json!({LAST_APPLIED_ANNOTATION: "{}"});
+    let config = cm(json!({"x": "<2>"}));
+    let applied = apply(
+        &write("ConfigMap", "kubectl", "t"),
+        Some(&live),
+        &config,
+        true,
+    )
+    .unwrap()
+    .object;
+    assert_eq!(
+        applied["metadata"]["annotations"][LAST_APPLIED_ANNOTATION],
+        "{\"apiVersion\":\"v1\",\"data\":{\"x\":\"\\u003c2\\u003e\"},\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"app\"}}\n"
+    );
+    let other = apply(&write("ConfigMap", "ctl", "t"), Some(&live), &config, true)
+        .unwrap()
+        .object;
+    assert_eq!(
+        other["metadata"]["annotations"][LAST_APPLIED_ANNOTATION],
+        "{}"
+    );
+}
