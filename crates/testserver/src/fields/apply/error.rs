@@ -92,6 +92,18 @@ pub enum ApplyError {
     /// The configuration sets `metadata.managedFields` (400).
     #[error("metadata.managedFields must be nil")]
     ManagedFieldsInConfig,
+    /// The configuration cannot be typed: a keyed list element without its
+    /// keys, duplicate keys (500, a plain error in the server).
+    #[error(
+        "failed to create typed patch object ({object}): {}",
+        validation_message(errors)
+    )]
+    InvalidConfig {
+        /// `namespace/name; group/version, Kind=kind` of the configuration.
+        object: String,
+        /// Each problem, prefixed with the path of its list.
+        errors: Vec<String>,
+    },
     /// Fields owned by other managers would change and `force` is off (409).
     #[error("{}", conflict_message(conflicts))]
     Conflicts {
@@ -105,6 +117,7 @@ impl ApplyError {
     pub fn code(&self) -> u16 {
         match self {
             ApplyError::Conflicts { .. } => 409,
+            ApplyError::InvalidConfig { .. } => 500,
             _ => 400,
         }
     }
@@ -123,8 +136,23 @@ impl ApplyError {
                 json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                     "message": self.to_string(), "reason": "Conflict", "details": {"causes": causes}, "code": 409})
             }
+            ApplyError::InvalidConfig { .. } => {
+                json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+                "status": "Failure", "message": self.to_string(), "code": 500})
+            }
             _ => json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                 "message": self.to_string(), "reason": "BadRequest", "code": 400}),
+        }
+    }
+}
+
+fn validation_message(errors: &[String]) -> String {
+    match errors {
+        [one] => one.clone(),
+        many => {
+            let mut lines = vec!["errors:".to_owned()];
+            lines.extend(many.iter().map(|e| format!("  {e}")));
+            lines.join("\n")
         }
     }
 }

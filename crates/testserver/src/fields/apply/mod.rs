@@ -6,6 +6,7 @@ mod error;
 mod fields;
 mod merge;
 mod parse;
+mod validate;
 
 pub use self::error::{ApplyError, Conflict};
 pub use self::parse::parse_apply_body;
@@ -65,6 +66,28 @@ pub fn apply(
         return Err(ApplyError::ManagedFieldsInConfig);
     }
     let shape = write.info.shape();
+    let errors = validate::config_errors(config, shape);
+    if !errors.is_empty() {
+        let text = |key: &str| config.get(key).and_then(Value::as_str).unwrap_or("");
+        let namespace = config
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let name = config
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let (group, version) = text("apiVersion")
+            .split_once('/')
+            .unwrap_or(("", text("apiVersion")));
+        return Err(ApplyError::InvalidConfig {
+            object: format!(
+                "{namespace}/{name}; {group}/{version}, Kind={}",
+                text("kind")
+            ),
+            errors,
+        });
+    }
     let mut entries = live
         .map(|l| decode(l).unwrap_or_default())
         .unwrap_or_default();

@@ -198,3 +198,26 @@ fn kubectl_keeps_the_client_side_annotation_in_sync() {
         "{}"
     );
 }
+
+#[test]
+fn keyed_lists_need_their_keys_once() {
+    let pod = |containers: Value| json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": containers}});
+    let err = apply(
+        &write("Pod", "a", "t"),
+        None,
+        &pod(json!([{"name": "c"}, {"name": "c"}])),
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), 500);
+    assert_eq!(
+        err.to_string(),
+        "failed to create typed patch object (/p; /v1, Kind=Pod): .spec.containers: duplicate entries for key [name=\"c\"]"
+    );
+    let err = apply(&write("Pod", "a", "t"), None, &pod(json!([{"image": "x"}, {"name": "d", "ports": [{"containerPort": 80}, {"containerPort": 80, "protocol": "TCP"}]}])), false)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "failed to create typed patch object (/p; /v1, Kind=Pod): errors:\n  .spec.containers: element 0: associative list with keys has an element that omits key field \"name\" (and doesn't have default value)\n  .spec.containers[name=\"d\"].ports: duplicate entries for key [containerPort=80,protocol=\"TCP\"]"
+    );
+}
