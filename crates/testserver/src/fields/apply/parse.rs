@@ -19,7 +19,9 @@ pub fn parse_apply_body(body: &str) -> Result<Value, ApplyError> {
     let value: Value = if body.trim().is_empty() {
         Value::Null
     } else {
-        serde_saphyr::from_str(body).map_err(|err| ApplyError::Decode {
+        // YAML 1.1 like the server's go-yaml: `0777` is octal (`yes`/`on` are booleans either way).
+        let options = serde_saphyr::options! { legacy_octal_numbers: true };
+        serde_saphyr::from_str_with_options(body, options).map_err(|err| ApplyError::Decode {
             message: format!(
                 "error converting YAML to JSON: yaml: {}",
                 yaml_message(&err.to_string())
@@ -64,4 +66,34 @@ fn yaml_message(text: &str) -> String {
         other => other,
     };
     format!("line {line}: {message}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scalars_resolve_like_go_yaml() {
+        let config = parse_apply_body("a: yes\nb: 0777\nc: ~\nd: \"0777\"\n1: x\n").unwrap();
+        assert_eq!(
+            config,
+            json!({"a": true, "b": 511, "c": null, "d": "0777", "1": "x"})
+        );
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let err = parse_apply_body("data: [unclosed").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "error decoding YAML: error converting YAML to JSON: yaml: line 1: did not find expected ',' or ']'"
+        );
+        let err = parse_apply_body("a: 1\na: 2\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("error decoding YAML: error converting YAML to JSON: yaml: line 2: "),
+            "{err}"
+        );
+    }
 }
