@@ -143,8 +143,15 @@ pub fn apply(
         );
     }
     if !conflicts.is_empty() && !force {
-        conflicts.sort_by_key(Conflict::identifier);
-        return Err(ApplyError::Conflicts { conflicts });
+        if write.manager == "kubectl"
+            && let Some(allowed) = allowed_by_last_applied(&live, shape)
+        {
+            conflicts.retain(|c| !allowed.has(&c.path));
+        }
+        if !conflicts.is_empty() {
+            conflicts.sort_by_key(Conflict::identifier);
+            return Err(ApplyError::Conflicts { conflicts });
+        }
     }
     for entry in &mut entries {
         entry.fields = entry
@@ -198,6 +205,25 @@ fn sync_last_applied(write: &Write<'_>, live: &Value, config: &Value, merged: &m
     if let Some(slot) = merged.pointer_mut(&annotation) {
         *slot = Value::String(text);
     }
+}
+
+/// Moving from client-side to server-side apply: kubectl may take the fields
+/// its last client-side apply set and nobody changed since, without force.
+fn allowed_by_last_applied(
+    live: &Value,
+    shape: crate::fields::schema::Shape,
+) -> Option<crate::fields::fieldset::FieldSet> {
+    let annotation = format!(
+        "/metadata/annotations/{}",
+        LAST_APPLIED_ANNOTATION.replace('/', "~1")
+    );
+    let text = live
+        .pointer(&annotation)?
+        .as_str()
+        .filter(|t| !t.is_empty())?;
+    let last: Value = serde_json::from_str(text).ok()?;
+    let modified = compare(&last, live, shape).modified;
+    Some(config_field_set(&last, shape).difference(&modified))
 }
 
 fn strip_nulls_of(value: &Value) -> Value {

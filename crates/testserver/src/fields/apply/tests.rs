@@ -221,3 +221,56 @@ fn keyed_lists_need_their_keys_once() {
         "failed to create typed patch object (/p; /v1, Kind=Pod): errors:\n  .spec.containers: element 0: associative list with keys has an element that omits key field \"name\" (and doesn't have default value)\n  .spec.containers[name=\"d\"].ports: duplicate entries for key [containerPort=80,protocol=\"TCP\"]"
     );
 }
+
+#[test]
+fn kubectl_takes_over_its_client_side_fields() {
+    // Created by `kubectl apply` (client-side): manager kubectl-client-side-apply, annotation set.
+    let last = cm(json!({"x": "1", "y": "1"}));
+    let mut created = last.clone();
+    created["metadata"]["annotations"] = json!({LAST_APPLIED_ANNOTATION: last.to_string()});
+    let managed = crate::fields::managed::record_update(
+        &write("ConfigMap", "kubectl-client-side-apply", "t0"),
+        None,
+        &created,
+    );
+    set_managed_fields(&mut created, managed);
+    // Someone else changes y afterwards.
+    let mut live = created.clone();
+    live["data"]["y"] = json!("2");
+    let managed = crate::fields::managed::record_update(
+        &write("ConfigMap", "kubectl-client-side-apply", "t0"),
+        Some(&created),
+        &live,
+    );
+    set_managed_fields(&mut live, managed);
+
+    // `kubectl apply --server-side` of x=3 takes x over; y=3 would still conflict.
+    let applied = apply(
+        &write("ConfigMap", "kubectl", "t1"),
+        Some(&live),
+        &cm(json!({"x": "3", "y": "2"})),
+        false,
+    )
+    .unwrap();
+    assert_eq!(applied.object["data"]["x"], "3");
+    let err = apply(
+        &write("ConfigMap", "kubectl", "t1"),
+        Some(&live),
+        &cm(json!({"x": "3", "y": "3"})),
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using v1: .data.y"
+    );
+    // Any other manager conflicts on both.
+    let err = apply(
+        &write("ConfigMap", "ctl", "t1"),
+        Some(&live),
+        &cm(json!({"x": "3"})),
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), 409);
+}
