@@ -97,6 +97,14 @@ impl ManagedEntry {
         })
     }
 
+    /// When the entry last took fields, in seconds since the epoch (0 when unknown).
+    pub(crate) fn seconds(&self) -> i64 {
+        self.time
+            .as_deref()
+            .and_then(crate::fields::time::unix_seconds)
+            .unwrap_or(0)
+    }
+
     /// The entry as the server writes it.
     pub fn to_json(&self) -> Value {
         let mut out = Map::new();
@@ -141,7 +149,7 @@ pub fn encode(entries: &[ManagedEntry]) -> Vec<Value> {
     sorted.sort_by(|a, b| {
         a.operation
             .cmp(&b.operation)
-            .then_with(|| a.time.cmp(&b.time))
+            .then_with(|| a.seconds().cmp(&b.seconds()))
             .then_with(|| a.manager.cmp(&b.manager))
             .then_with(|| a.api_version.cmp(&b.api_version))
             .then_with(|| a.subresource.cmp(&b.subresource))

@@ -179,8 +179,8 @@ pub(crate) fn cap_update_managers(entries: &mut Vec<ManagedEntry>) {
         .drain(..)
         .partition(|e| e.operation == Operation::Update);
     updates.sort_by(|a, b| {
-        seconds(a)
-            .cmp(seconds(b))
+        a.seconds()
+            .cmp(&b.seconds())
             .then_with(|| a.manager.cmp(&b.manager))
     });
     let mut length = updates.len();
@@ -211,10 +211,6 @@ pub(crate) fn cap_update_managers(entries: &mut Vec<ManagedEntry>) {
     }
     entries.extend(applies);
     entries.extend(kept);
-}
-
-fn seconds(entry: &ManagedEntry) -> &str {
-    entry.time.as_deref().unwrap_or("")
 }
 
 #[cfg(test)]

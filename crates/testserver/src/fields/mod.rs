@@ -71,6 +71,7 @@ pub mod manager;
 pub mod path;
 pub mod schema;
 pub mod strategic;
+mod time;
 mod types;
 
 #[cfg(test)]
