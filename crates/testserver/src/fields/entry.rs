@@ -91,7 +91,7 @@ impl ManagedEntry {
             time: object
                 .get("time")
                 .and_then(Value::as_str)
-                .map(str::to_owned),
+                .map(crate::fields::time::normalize),
             subresource: text("subresource").to_owned(),
             fields,
         })
@@ -203,5 +203,13 @@ mod tests {
                 Err(FieldsError::BadManagedFieldsEntry { index: 3, reason })
             );
         }
+    }
+
+    #[test]
+    fn times_are_kept_in_utc_seconds() {
+        let raw = json!({"manager": "m", "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1",
+            "time": "2026-01-01T02:00:00.75+02:00"});
+        let entry = ManagedEntry::from_json(0, &raw).unwrap();
+        assert_eq!(entry.to_json()["time"], "2026-01-01T00:00:00Z");
     }
 }
