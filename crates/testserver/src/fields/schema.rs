@@ -187,3 +187,94 @@ pub fn lookup(api_version: &str, kind: &str) -> Option<&'static TypeInfo> {
         .iter()
         .find(|info| info.group == group && info.version == version && info.kind == kind)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::types::TYPES;
+
+    #[test]
+    fn every_type_is_found_once_and_has_a_zero_object() {
+        for info in TYPES {
+            let found = lookup(&info.api_version(), info.kind).unwrap();
+            assert!(
+                std::ptr::eq(found, info),
+                "{} {} registered twice",
+                info.api_version(),
+                info.kind
+            );
+            let zero: serde_json::Value = serde_json::from_str(info.zero).unwrap();
+            assert!(zero.is_object(), "{}", info.kind);
+        }
+        for (api_version, kind) in [
+            ("v1", "Pod"),
+            ("v1", "Node"),
+            ("v1", "PersistentVolume"),
+            ("v1", "PersistentVolumeClaim"),
+            ("v1", "Namespace"),
+            ("v1", "ConfigMap"),
+            ("v1", "Secret"),
+            ("v1", "ServiceAccount"),
+            ("v1", "Service"),
+            ("v1", "Endpoints"),
+            ("v1", "Event"),
+            ("storage.k8s.io/v1", "StorageClass"),
+            ("coordination.k8s.io/v1", "Lease"),
+            ("events.k8s.io/v1", "Event"),
+            ("scheduling.k8s.io/v1", "PriorityClass"),
+            ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+            ("apps/v1", "Deployment"),
+            ("policy/v1", "PodDisruptionBudget"),
+            ("policy/v1", "Eviction"),
+        ] {
+            assert!(lookup(api_version, kind).is_some(), "{api_version} {kind}");
+        }
+    }
+
+    #[test]
+    fn reset_fields_follow_the_status_subresource() {
+        let pod = lookup("v1", "Pod").unwrap();
+        assert_eq!(pod.reset_paths(None), vec![vec!["status"]]);
+        assert_eq!(
+            pod.reset_paths(Some("status")),
+            vec![
+                vec!["spec"],
+                vec!["metadata", "deletionTimestamp"],
+                vec!["metadata", "ownerReferences"]
+            ]
+        );
+        assert!(
+            lookup("v1", "ConfigMap")
+                .unwrap()
+                .reset_paths(None)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn shapes_are_found_by_path() {
+        let pod = lookup("v1", "Pod").unwrap().shape();
+        let containers = pod.field("spec").field("containers").list().unwrap();
+        assert!(matches!(
+            containers.kind,
+            ListKind::Map { keys: ["name"], .. }
+        ));
+        let ports = containers.elem.field("ports").list().unwrap();
+        assert!(matches!(
+            ports.kind,
+            ListKind::Map {
+                keys: ["containerPort", "protocol"],
+                ..
+            }
+        ));
+        assert_eq!(ports.smp.merge_key, Some("containerPort"));
+        let tolerations = pod.field("spec").field("tolerations");
+        assert!(matches!(tolerations, Shape::Deduced));
+        let taints = lookup("v1", "Node")
+            .unwrap()
+            .shape()
+            .field("spec")
+            .field("taints");
+        assert!(matches!(taints, Shape::Deduced));
+    }
+}
