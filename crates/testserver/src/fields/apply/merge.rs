@@ -17,6 +17,15 @@ pub(crate) fn merge(live: Option<&Value>, config: Option<&Value>, shape: Shape) 
     };
     match (shape, live, config) {
         (Shape::Atomic, _, _) => Some(config.clone()),
+        // `null` for a non-empty object or granular list leaves it as it is.
+        (Shape::Object(_) | Shape::Deduced, Value::Object(l), Value::Null) if !l.is_empty() => {
+            Some(live.clone())
+        }
+        (Shape::List(list), Value::Array(l), Value::Null)
+            if !l.is_empty() && !matches!(list.kind, ListKind::Atomic) =>
+        {
+            Some(live.clone())
+        }
         (Shape::Object(_) | Shape::Deduced, Value::Object(l), Value::Object(r)) => {
             if l.is_empty() && r.is_empty() {
                 return Some(config.clone());
@@ -158,6 +167,15 @@ mod tests {
             json!({"spec": {"containers": [{"name": "a", "image": "1", "tty": true}]}}),
             json!({"spec": {"containers": [{"name": "a", "image": "2"}]}}),
             json!({"spec": {"containers": [{"name": "a", "image": "2", "tty": true}]}}),
+        );
+    }
+
+    #[test]
+    fn null_clears_scalars_and_atomics_only() {
+        check(
+            json!({"metadata": {"labels": {"a": "1"}}, "spec": {"x": 1, "tolerations": [{"key": "a"}], "containers": [{"name": "c"}]}}),
+            json!({"metadata": {"labels": null}, "spec": {"x": null, "tolerations": null, "containers": null}}),
+            json!({"metadata": {"labels": {"a": "1"}}, "spec": {"x": null, "tolerations": null, "containers": [{"name": "c"}]}}),
         );
     }
 
