@@ -6,6 +6,13 @@ use crate::fields::error::FieldsError;
 use crate::fields::fieldset::FieldSet;
 
 /// The operation of a managedFields entry.
+///
+/// ```
+/// use kubeset_testserver::fields::managed::Operation;
+///
+/// assert_eq!(Operation::Apply.as_str(), "Apply");
+/// assert!(Operation::Apply < Operation::Update); // the server lists appliers first
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Operation {
     /// Server-side apply.

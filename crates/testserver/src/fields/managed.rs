@@ -12,6 +12,20 @@ use crate::fields::schema::TypeInfo;
 pub const MAX_UPDATE_MANAGERS: usize = 10;
 
 /// Who writes, and when: the context of one recorded operation.
+///
+/// ```
+/// use kubeset_testserver::fields::managed::Write;
+/// use kubeset_testserver::fields::schema::lookup;
+///
+/// // A kubelet-like status update of a node.
+/// let write = Write {
+///     info: lookup("v1", "Node").unwrap(),
+///     manager: "kubelet",
+///     subresource: Some("status"),
+///     time: "2026-01-01T00:00:00Z",
+/// };
+/// assert_eq!(write.info.kind, "Node");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Write<'a> {
     /// The stored type.

@@ -10,6 +10,14 @@
 //! (`patchMergeKey`, `patchStrategy`), all recorded in the type table (`fields/types/`).
 
 /// How a JSON value at some path of an object is treated.
+///
+/// ```
+/// use kubeset_testserver::fields::schema::{Shape, lookup};
+///
+/// let pod = lookup("v1", "Pod").unwrap().shape();
+/// assert!(matches!(pod.field("spec").field("tolerations"), Shape::Deduced)); // atomic list
+/// assert!(pod.field("spec").field("containers").list().is_some());
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub enum Shape {
     /// Not described: objects are granular, arrays atomic, scalars leaves.
@@ -23,6 +31,14 @@ pub enum Shape {
 }
 
 /// A granular struct or map. Fields not listed are [`Shape::Deduced`].
+///
+/// ```
+/// use kubeset_testserver::fields::schema::{Object, Shape};
+///
+/// static SPEC: Object = Object { fields: &[("selector", Shape::Atomic)] };
+/// assert!(matches!(SPEC.field("selector"), Shape::Atomic));
+/// assert!(matches!(SPEC.field("replicas"), Shape::Deduced));
+/// ```
 #[derive(Debug)]
 pub struct Object {
     /// The fields with a non-default shape.
@@ -40,6 +56,19 @@ impl Object {
 }
 
 /// A list field: its server-side-apply list type and its strategic merge metadata.
+///
+/// ```
+/// use kubeset_testserver::fields::schema::{List, ListKind, Shape, Smp};
+///
+/// // Pod spec.containers[].ports: keyed by containerPort and protocol (TCP by
+/// // default) for apply, merged by containerPort in strategic merge patches.
+/// static PORTS: List = List {
+///     kind: ListKind::Map { keys: &["containerPort", "protocol"], defaults: &[("protocol", "TCP")] },
+///     elem: Shape::Deduced,
+///     smp: Smp::merge_by("containerPort"),
+/// };
+/// assert_eq!(PORTS.smp.merge_key, Some("containerPort"));
+/// ```
 #[derive(Debug)]
 pub struct List {
     /// The list type as server-side apply sees it (`x-kubernetes-list-type`).
@@ -51,6 +80,13 @@ pub struct List {
 }
 
 /// The `x-kubernetes-list-type` of a list.
+///
+/// ```
+/// use kubeset_testserver::fields::schema::{ListKind, lookup};
+///
+/// let meta = lookup("v1", "ConfigMap").unwrap().shape().field("metadata");
+/// assert!(matches!(meta.field("finalizers").list().unwrap().kind, ListKind::Set));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub enum ListKind {
     /// Replaced and owned as a whole.
@@ -67,6 +103,13 @@ pub enum ListKind {
 }
 
 /// Strategic merge patch metadata of a list (`patchStrategy`, `patchMergeKey`).
+///
+/// ```
+/// use kubeset_testserver::fields::schema::Smp;
+///
+/// assert!(!Smp::REPLACE.merge);
+/// assert_eq!(Smp::merge_by("name").merge_key, Some("name"));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Smp {
     /// `patchStrategy: merge`: the patch list is merged into the live list;
@@ -115,6 +158,14 @@ impl Shape {
 }
 
 /// What the server knows about one stored type (group/version/kind).
+///
+/// ```
+/// use kubeset_testserver::fields::schema::lookup;
+///
+/// let deployment = lookup("apps/v1", "Deployment").unwrap();
+/// assert_eq!(deployment.api_version(), "apps/v1");
+/// assert_eq!(deployment.reset_paths(Some("status")), vec![vec!["spec"]]);
+/// ```
 #[derive(Debug)]
 pub struct TypeInfo {
     /// API group (`""` for core).

@@ -6,6 +6,21 @@ use crate::fields::managed::{ManagedEntry, Operation};
 use crate::fields::path::{PathElement, display_path};
 
 /// A field another manager owns that an apply would change.
+///
+/// ```
+/// use kubeset_testserver::fields::apply::{ApplyError, apply};
+/// use kubeset_testserver::fields::managed::Write;
+/// use kubeset_testserver::fields::schema::lookup;
+/// use serde_json::json;
+///
+/// let info = lookup("v1", "ConfigMap").unwrap();
+/// let cm = |v: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": v}});
+/// let a = Write { info, manager: "a", subresource: None, time: "2026-01-01T00:00:00Z" };
+/// let live = apply(&a, None, &cm("1"), false).unwrap().object;
+/// let b = Write { manager: "b", ..a };
+/// let Err(ApplyError::Conflicts { conflicts }) = apply(&b, Some(&live), &cm("2"), false) else { panic!() };
+/// assert_eq!(conflicts[0].owner(), "\"a\"");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
     /// The manager owning the field.

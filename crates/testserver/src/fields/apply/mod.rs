@@ -22,6 +22,20 @@ use crate::fields::managed::{
 };
 
 /// The outcome of an apply.
+///
+/// ```
+/// use kubeset_testserver::fields::apply::apply;
+/// use kubeset_testserver::fields::managed::Write;
+/// use kubeset_testserver::fields::schema::lookup;
+/// use serde_json::json;
+///
+/// let write = Write { info: lookup("v1", "ConfigMap").unwrap(), manager: "a", subresource: None,
+///     time: "2026-01-01T00:00:00Z" };
+/// let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+/// let created = apply(&write, None, &config, false).unwrap();
+/// let again = apply(&write, Some(&created.object), &config, false).unwrap();
+/// assert!(created.changed && !again.changed); // the server then stores nothing
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Applied {
     /// The object after the apply, with its new `metadata.managedFields`;
