@@ -101,6 +101,9 @@ const EVENTS_EVENT: Object = Object {
     ],
 };
 
+const BINDING_TARGET: Object = Object {
+    fields: &[METADATA, ("target", Shape::Atomic)],
+};
 const BINDING: Object = Object {
     fields: &[METADATA, ("roleRef", Shape::Atomic)],
 };
@@ -215,7 +218,7 @@ pub(crate) static TYPES: &[TypeInfo] = &[
         "v1",
         "Event",
         &EVENTS_EVENT,
-        r#"{"eventTime":null,"deprecatedSource":{},"deprecatedFirstTimestamp":null,"deprecatedLastTimestamp":null}"#,
+        r#"{"eventTime":null,"regarding":{},"deprecatedSource":{},"deprecatedFirstTimestamp":null,"deprecatedLastTimestamp":null}"#,
         false,
     ),
     info(
@@ -313,6 +316,38 @@ pub(crate) static TYPES: &[TypeInfo] = &[
         "SubjectAccessReview",
         &PLAIN,
         r#"{"spec":{},"status":{"allowed":false}}"#,
+        false,
+    ),
+    info(
+        "authorization.k8s.io",
+        "v1",
+        "LocalSubjectAccessReview",
+        &PLAIN,
+        r#"{"spec":{},"status":{"allowed":false}}"#,
+        false,
+    ),
+    info(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectRulesReview",
+        &PLAIN,
+        r#"{"spec":{},"status":{"resourceRules":null,"nonResourceRules":null,"incomplete":false}}"#,
+        false,
+    ),
+    info(
+        "authentication.k8s.io",
+        "v1",
+        "SelfSubjectReview",
+        &PLAIN,
+        r#"{"status":{"userInfo":{}}}"#,
+        false,
+    ),
+    info(
+        "",
+        "v1",
+        "Binding",
+        &BINDING_TARGET,
+        r#"{"target":{}}"#,
         false,
     ),
 ];
