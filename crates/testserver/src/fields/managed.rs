@@ -383,7 +383,7 @@ mod tests {
         assert_eq!(managed[0]["manager"], "ancient-changes");
         assert_eq!(
             managed[0]["fieldsV1"],
-            json!({"f:data": {"f:k0": {}, "f:k1": {}, "f:k2": {}}})
+            json!({"f:data": {".": {}, "f:k0": {}, "f:k1": {}, "f:k2": {}}})
         );
     }
 

@@ -26,6 +26,9 @@ pub enum Shape {
     Atomic,
     /// A granular struct or map whose listed fields have a known shape.
     Object(&'static Object),
+    /// A granular Go map (`labels`, `data`, `requests`): like [`Shape::Deduced`],
+    /// and an empty one is no field at all (Go omits empty maps).
+    Map,
     /// A list with a known list type.
     List(&'static List),
 }

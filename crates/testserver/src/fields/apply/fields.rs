@@ -17,7 +17,7 @@ pub(crate) fn config_field_set(config: &Value, shape: Shape) -> FieldSet {
 
 fn walk(set: &mut FieldSet, path: &mut Vec<PathElement>, value: &Value, shape: Shape) {
     match (shape, value) {
-        (Shape::Object(_) | Shape::Deduced, Value::Object(map)) => {
+        (Shape::Object(_) | Shape::Map | Shape::Deduced, Value::Object(map)) => {
             for (key, child) in map {
                 path.push(PathElement::Field(key.clone()));
                 walk(set, path, child, shape.field(key));
@@ -68,7 +68,7 @@ pub(crate) fn with_named_fields(set: &FieldSet) -> FieldSet {
 /// `value` without the nodes that are members of `remove` (with everything below them).
 pub(crate) fn remove_items(value: &mut Value, remove: &FieldSet, shape: Shape) {
     match (shape, value) {
-        (Shape::Object(_) | Shape::Deduced, Value::Object(map)) => {
+        (Shape::Object(_) | Shape::Map | Shape::Deduced, Value::Object(map)) => {
             let keys: Vec<String> = map.keys().cloned().collect();
             for key in keys {
                 let element = PathElement::Field(key.clone());

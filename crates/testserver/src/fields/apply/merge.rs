@@ -18,7 +18,9 @@ pub(crate) fn merge(live: Option<&Value>, config: Option<&Value>, shape: Shape) 
     match (shape, live, config) {
         (Shape::Atomic, _, _) => Some(config.clone()),
         // `null` for a non-empty object or granular list leaves it as it is.
-        (Shape::Object(_) | Shape::Deduced, Value::Object(l), Value::Null) if !l.is_empty() => {
+        (Shape::Object(_) | Shape::Map | Shape::Deduced, Value::Object(l), Value::Null)
+            if !l.is_empty() =>
+        {
             Some(live.clone())
         }
         (Shape::List(list), Value::Array(l), Value::Null)
@@ -26,7 +28,7 @@ pub(crate) fn merge(live: Option<&Value>, config: Option<&Value>, shape: Shape) 
         {
             Some(live.clone())
         }
-        (Shape::Object(_) | Shape::Deduced, Value::Object(l), Value::Object(r)) => {
+        (Shape::Object(_) | Shape::Map | Shape::Deduced, Value::Object(l), Value::Object(r)) => {
             if l.is_empty() && r.is_empty() {
                 return Some(config.clone());
             }

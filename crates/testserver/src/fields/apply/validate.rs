@@ -16,7 +16,7 @@ pub(crate) fn config_errors(config: &Value, shape: Shape) -> Vec<String> {
 
 fn walk(errors: &mut Vec<String>, path: &mut Vec<PathElement>, value: &Value, shape: Shape) {
     match (shape, value) {
-        (Shape::Object(_) | Shape::Deduced, Value::Object(map)) => {
+        (Shape::Object(_) | Shape::Map | Shape::Deduced, Value::Object(map)) => {
             for (key, child) in map {
                 path.push(PathElement::Field(key.clone()));
                 walk(errors, path, child, shape.field(key));
