@@ -274,3 +274,78 @@ fn kubectl_takes_over_its_client_side_fields() {
     .unwrap_err();
     assert_eq!(err.code(), 409);
 }
+
+/// Every field a manager owns exists in the object, after any sequence of
+/// applies and updates by several managers (a deterministic pseudo-random walk).
+#[test]
+fn owned_fields_always_exist() {
+    use crate::fields::entry::decode;
+    use crate::fields::managed::record_update;
+    use crate::fields::path::PathElement;
+
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let managers = ["a", "b", "c", "u"];
+    let keys = ["k0", "k1", "k2", "k3"];
+    let mut live: Option<Value> = None;
+    let (mut applies, mut conflicts, mut updates) = (0, 0, 0);
+    for step in 0..400 {
+        let manager = managers[next(4) as usize];
+        let time = format!("2026-01-01T00:{:02}:{:02}Z", step / 60 % 60, step % 60);
+        let mut data = serde_json::Map::new();
+        for key in keys {
+            if next(2) == 0 {
+                data.insert(key.to_owned(), json!(format!("v{}", next(3))));
+            }
+        }
+        let w = write("ConfigMap", manager, &time);
+        let object = if manager == "u" {
+            // An Update: replace the data wholesale.
+            let Some(old) = live.as_ref() else { continue };
+            let mut new = old.clone();
+            new["data"] = Value::Object(data);
+            let managed = record_update(&w, Some(old), &new);
+            set_managed_fields(&mut new, managed);
+            updates += 1;
+            new
+        } else {
+            match apply(&w, live.as_ref(), &cm(Value::Object(data)), next(3) == 0) {
+                Ok(applied) => {
+                    applies += 1;
+                    applied.object
+                }
+                Err(ApplyError::Conflicts { .. }) => {
+                    conflicts += 1;
+                    continue;
+                }
+                Err(other) => panic!("step {step}: {other}"),
+            }
+        };
+        for entry in decode(&object).unwrap() {
+            for path in entry.fields.paths() {
+                let pointer: String = path
+                    .iter()
+                    .map(|e| match e {
+                        PathElement::Field(name) => format!("/{name}"),
+                        other => panic!("unexpected element {other:?}"),
+                    })
+                    .collect();
+                assert!(
+                    object.pointer(&pointer).is_some(),
+                    "step {step}: {} owns missing {pointer}",
+                    entry.manager
+                );
+            }
+        }
+        live = Some(object);
+    }
+    assert!(
+        applies > 50 && conflicts > 50 && updates > 50,
+        "{applies} {conflicts} {updates}"
+    );
+}
