@@ -261,4 +261,6 @@ fn check_type(write: &Write<'_>, config: &Value) -> Result<(), ApplyError> {
 }
 
 #[cfg(test)]
+mod invariants;
+#[cfg(test)]
 mod tests;
