@@ -167,6 +167,24 @@ fn owned_list_items_always_exist() {
             match apply(&w, live.as_ref(), &config, next(2) == 0) {
                 Ok(applied) => {
                     applies += 1;
+                    // What was applied is what the object now says.
+                    let mine = decode(&applied.object)
+                        .unwrap()
+                        .into_iter()
+                        .find(|e| e.manager == manager)
+                        .map(|e| e.fields)
+                        .unwrap_or_default();
+                    for path in mine.paths() {
+                        let (want, got) =
+                            (resolve(&config, &path), resolve(&applied.object, &path));
+                        assert!(
+                            want.is_some(),
+                            "step {step}: {manager} owns unapplied {path:?}"
+                        );
+                        if want.is_some_and(|v| !v.is_object() && !v.is_array()) {
+                            assert_eq!(want, got, "step {step}: {path:?}");
+                        }
+                    }
                     applied.object
                 }
                 Err(ApplyError::Conflicts { .. }) => continue,
