@@ -4,22 +4,27 @@
 
 mod error;
 mod fields;
+mod last_applied;
 mod merge;
 mod parse;
 mod validate;
 
 pub use self::error::{ApplyError, Conflict};
+pub use self::last_applied::LAST_APPLIED_ANNOTATION;
 pub use self::parse::parse_apply_body;
 
 use serde_json::{Value, json};
 
 use self::fields::{config_field_set, remove_items, with_named_fields};
+use self::last_applied::{allowed_by_last_applied, sync_last_applied};
 use self::merge::{merge, strip_nulls};
 use crate::fields::compare::compare;
+use crate::fields::fieldset::FieldSet;
 use crate::fields::managed::{
     ManagedEntry, Operation, Write, cap_update_managers, decode, encode, reset_set,
     set_managed_fields, stripped_meta, without_managed_fields,
 };
+use crate::fields::schema::Shape;
 
 /// The outcome of an apply.
 ///
@@ -82,25 +87,7 @@ pub fn apply(
     let shape = write.info.shape();
     let errors = validate::config_errors(config, shape);
     if !errors.is_empty() {
-        let text = |key: &str| config.get(key).and_then(Value::as_str).unwrap_or("");
-        let namespace = config
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let name = config
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let (group, version) = text("apiVersion")
-            .split_once('/')
-            .unwrap_or(("", text("apiVersion")));
-        return Err(ApplyError::InvalidConfig {
-            object: format!(
-                "{namespace}/{name}; {group}/{version}, Kind={}",
-                text("kind")
-            ),
-            errors,
-        });
+        return Err(invalid_config(config, errors));
     }
     let mut entries = live
         .map(|l| decode(l).unwrap_or_default())
@@ -133,29 +120,11 @@ pub fn apply(
         entries.remove(i);
     }
 
-    // Fields this manager stopped applying go away when no one else owns them.
-    if !last_set.is_empty() {
-        let mut owned = applied_set.clone();
-        for entry in &entries {
-            owned = owned.union(&entry.fields);
-        }
-        let remove = with_named_fields(&last_set).difference(&with_named_fields(&owned));
-        remove_items(&mut merged, &remove, shape);
-    }
-
+    prune(&mut merged, &last_set, &applied_set, &entries, shape);
     let mut change = compare(&live, &merged, shape);
     change.filter(&ignored);
     let changed_fields = change.changed();
-    let mut conflicts = Vec::new();
-    for entry in &entries {
-        let taken = entry.fields.intersection(&changed_fields);
-        conflicts.extend(
-            taken
-                .iterate()
-                .into_iter()
-                .map(|path| Conflict::new(entry, path)),
-        );
-    }
+    let mut conflicts = conflicts_with(&entries, &changed_fields);
     if !conflicts.is_empty() && !force {
         if write.manager == "kubectl"
             && let Some(allowed) = allowed_by_last_applied(&live, shape)
@@ -174,8 +143,8 @@ pub fn apply(
             .difference(&change.removed);
     }
     strip_nulls(&mut merged);
-    sync_last_applied(write, &live, config, &mut merged);
     let changed = merged != strip_nulls_of(&live);
+    sync_last_applied(write, &live, config, &mut merged);
     entries.push(ManagedEntry {
         fields: applied_set.difference(&stripped_meta()),
         time: if changed {
@@ -194,50 +163,60 @@ pub fn apply(
     })
 }
 
-/// The client-side apply annotation kubectl keeps.
-pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";
-
-/// `kubectl apply --server-side` (manager `kubectl`) keeps an existing
-/// client-side apply annotation up to date with the applied configuration, so
-/// that a later client-side apply still works; other managers leave it alone.
-fn sync_last_applied(write: &Write<'_>, live: &Value, config: &Value, merged: &mut Value) {
-    let annotation = format!(
-        "/metadata/annotations/{}",
-        LAST_APPLIED_ANNOTATION.replace('/', "~1")
-    );
-    if write.manager != "kubectl" || live.pointer(&annotation).is_none() {
+/// Fields the manager applied last time and no longer does go away when no
+/// one else owns them (named parents included, so emptied structs go too).
+fn prune(
+    merged: &mut Value,
+    last_set: &FieldSet,
+    applied: &FieldSet,
+    others: &[ManagedEntry],
+    shape: Shape,
+) {
+    if last_set.is_empty() {
         return;
     }
-    let mut applied = config.clone();
-    if let Some(annotations) = applied
-        .pointer_mut("/metadata/annotations")
-        .and_then(Value::as_object_mut)
-    {
-        annotations.remove(LAST_APPLIED_ANNOTATION);
+    let mut owned = applied.clone();
+    for entry in others {
+        owned = owned.union(&entry.fields);
     }
-    let text = format!("{}\n", crate::fields::gofmt::go_json(&applied));
-    if let Some(slot) = merged.pointer_mut(&annotation) {
-        *slot = Value::String(text);
-    }
+    let remove = with_named_fields(last_set).difference(&with_named_fields(&owned));
+    remove_items(merged, &remove, shape);
 }
 
-/// Moving from client-side to server-side apply: kubectl may take the fields
-/// its last client-side apply set and nobody changed since, without force.
-fn allowed_by_last_applied(
-    live: &Value,
-    shape: crate::fields::schema::Shape,
-) -> Option<crate::fields::fieldset::FieldSet> {
-    let annotation = format!(
-        "/metadata/annotations/{}",
-        LAST_APPLIED_ANNOTATION.replace('/', "~1")
-    );
-    let text = live
-        .pointer(&annotation)?
-        .as_str()
-        .filter(|t| !t.is_empty())?;
-    let last: Value = serde_json::from_str(text).ok()?;
-    let modified = compare(&last, live, shape).modified;
-    Some(config_field_set(&last, shape).difference(&modified))
+/// The fields of other managers that the apply changes.
+fn conflicts_with(others: &[ManagedEntry], changed: &FieldSet) -> Vec<Conflict> {
+    let mut conflicts = Vec::new();
+    for entry in others {
+        let taken = entry.fields.intersection(changed);
+        conflicts.extend(
+            taken
+                .iterate()
+                .into_iter()
+                .map(|path| Conflict::new(entry, path)),
+        );
+    }
+    conflicts
+}
+
+/// The 500 for a configuration structured-merge-diff cannot type.
+fn invalid_config(config: &Value, errors: Vec<String>) -> ApplyError {
+    let text = |pointer: &str| {
+        config
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
+    let api_version = text("/apiVersion");
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    ApplyError::InvalidConfig {
+        object: format!(
+            "{}/{}; {group}/{version}, Kind={}",
+            text("/metadata/namespace"),
+            text("/metadata/name"),
+            text("/kind")
+        ),
+        errors,
+    }
 }
 
 fn strip_nulls_of(value: &Value) -> Value {
