@@ -146,9 +146,23 @@ pub(crate) fn write_steps() -> Vec<WriteStep> {
     out
 }
 
-/// Sorts managedFields as the transcripts are normalized.
+/// Sorts managedFields as the transcripts are normalized. The transcripts'
+/// `<uid>` placeholders stand for real UUIDs, which Go's encoder would not
+/// escape: undo the escaping of `<`/`>` that the placeholder itself caused.
 pub(crate) fn normalized(managed: &Value) -> Value {
+    fn unescape_keys(value: &mut Value) {
+        if let Value::Object(map) = value {
+            let entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+            for (key, mut child) in entries {
+                unescape_keys(&mut child);
+                map.insert(key.replace("\\u003cuid\\u003e", "<uid>"), child);
+            }
+        } else if let Value::Array(items) = value {
+            items.iter_mut().for_each(unescape_keys);
+        }
+    }
     let mut list = managed.as_array().cloned().unwrap_or_default();
+    list.iter_mut().for_each(unescape_keys);
     let key = |e: &Value| {
         ["operation", "manager", "subresource", "apiVersion"]
             .map(|k| e.get(k).and_then(Value::as_str).unwrap_or("").to_owned())
