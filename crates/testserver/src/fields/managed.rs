@@ -34,7 +34,8 @@ pub struct Write<'a> {
     pub manager: &'a str,
     /// The subresource written (`None`: the main resource).
     pub subresource: Option<&'a str>,
-    /// The time to record (RFC 3339 with seconds, UTC: `2026-01-01T00:00:00Z`).
+    /// The time to record, RFC 3339 (stored as the server does: UTC, whole
+    /// seconds, `2026-01-01T00:00:00Z`).
     pub time: &'a str,
 }
 
@@ -93,7 +94,7 @@ pub fn record_update(write: &Write<'_>, old: Option<&Value>, new: &Value) -> Vec
         manager: write.manager.to_owned(),
         operation: Operation::Update,
         api_version: write.info.api_version(),
-        time: Some(write.time.to_owned()),
+        time: Some(crate::fields::time::normalize(write.time)),
         subresource: write.subresource.unwrap_or("").to_owned(),
         fields: taken,
     };
@@ -364,6 +365,16 @@ mod tests {
             &managed,
             json!([["x", "t1", null, {"f:data": {".": {}, "f:a": {}}, "f:metadata": {"f:generateName": {}}}]]),
         );
+    }
+
+    #[test]
+    fn times_are_stored_in_utc_seconds() {
+        let managed = record_update(
+            &write("x", None, "2026-01-01T01:00:00.123+01:00"),
+            None,
+            &cm(json!({"a": "1"})),
+        );
+        assert_eq!(managed[0]["time"], "2026-01-01T00:00:00Z");
     }
 
     #[test]

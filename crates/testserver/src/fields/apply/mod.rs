@@ -148,7 +148,7 @@ pub fn apply(
     entries.push(ManagedEntry {
         fields: applied_set.difference(&stripped_meta()),
         time: if changed {
-            Some(write.time.to_owned())
+            Some(crate::fields::time::normalize(write.time))
         } else {
             previous_time
         },
