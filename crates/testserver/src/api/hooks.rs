@@ -1,0 +1,248 @@
+//! The seams where defaulting, admission, validation, `managedFields` and selectors plug into
+//! the server. Each is called from exactly one place in the write or read path; the logic lives
+//! in the pure `admission`, `validation`, `selector` and `fields` modules.
+
+use serde_json::Value;
+
+use crate::admission::{self, Attributes, Lookup, Operation};
+use crate::api::App;
+use crate::api::status::ApiError;
+use crate::clock;
+use crate::fields::managed::{Write, record_update, set_managed_fields};
+use crate::registry::ResourceType;
+use crate::selector::{FieldSelector, LabelSelector};
+use crate::storage::{Key, Scope};
+use crate::validation;
+
+/// The operation admission sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// Create.
+    Create,
+    /// Update or patch.
+    Update,
+    /// Delete.
+    Delete,
+}
+
+/// Read access to storage for admission plugins.
+struct StoreLookup<'a>(&'a App);
+
+impl Lookup for StoreLookup<'_> {
+    fn get(
+        &self,
+        group: &str,
+        resource: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<Value> {
+        let key = Key::new(
+            &format!("{group}/{resource}"),
+            namespace.unwrap_or(""),
+            name,
+        );
+        self.0.store.get(&key).map(|v| (*v).clone())
+    }
+
+    fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<Value> {
+        let Ok(snap) = self.0.store.snapshot(None) else {
+            return Vec::new();
+        };
+        let scope = Scope {
+            resource: format!("{group}/{resource}"),
+            namespace: namespace.map(str::to_owned),
+        };
+        snap.range(&scope, None)
+            .map(|(_, v)| (**v).clone())
+            .collect()
+    }
+}
+
+/// API field defaulting of a decoded object.
+pub(crate) fn apply_defaults(rt: &ResourceType, obj: &mut Value) -> Result<(), ApiError> {
+    admission::defaults::apply(&rt.group, &rt.plural, obj)
+        .map_err(|e| ApiError::bad_request(e.status_message()))
+}
+
+/// Records the write in `metadata.managedFields`.
+pub(crate) fn record_managed_fields(
+    rt: &ResourceType,
+    old: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    subresource: &str,
+) {
+    let Some(info) = crate::fields::schema::lookup(&rt.api_version(), &rt.kind) else {
+        return;
+    };
+    let now = clock::now();
+    let write = Write {
+        info,
+        manager,
+        subresource: (!subresource.is_empty()).then_some(subresource),
+        time: &now,
+    };
+    let entries = record_update(&write, old, new);
+    set_managed_fields(new, entries);
+}
+
+fn attributes<'a>(
+    rt: &'a ResourceType,
+    op: Op,
+    namespace: &'a str,
+    name: &'a str,
+    sub: &'a str,
+) -> Attributes<'a> {
+    Attributes {
+        group: &rt.group,
+        resource: &rt.plural,
+        subresource: sub,
+        namespace: if rt.namespaced { namespace } else { "" },
+        name,
+        operation: match op {
+            Op::Create => Operation::Create,
+            Op::Update => Operation::Update,
+            Op::Delete => Operation::Delete,
+        },
+    }
+}
+
+/// Admission of a delete (NamespaceLifecycle keeps the immortal namespaces).
+pub(crate) fn admit_delete(
+    app: &App,
+    rt: &ResourceType,
+    namespace: &str,
+    name: &str,
+) -> Result<(), ApiError> {
+    let attrs = attributes(rt, Op::Delete, namespace, name, "");
+    admission::admit(&attrs, None, None, &StoreLookup(app))
+        .map_err(|e| ApiError::from_status(e.code(), e.status()))
+}
+
+/// The create path after defaulting and `managedFields`: mutating admission, the strategy,
+/// `generateName`, validation, validating admission.
+pub(crate) fn admit_create(
+    app: &App,
+    rt: &ResourceType,
+    namespace: &str,
+    subresource: &str,
+    obj: &mut Value,
+) -> Result<(), ApiError> {
+    let attrs = attributes(rt, Op::Create, namespace, "", subresource);
+    admission::pipeline::create(&attrs, obj, &StoreLookup(app), &clock::now())
+        .map_err(|e| ApiError::from_status(e.code(), e.status()))
+}
+
+/// The update path after defaulting and `managedFields` (`new` carries the stored
+/// resourceVersion): mutating admission, the strategy, validation, validating admission.
+pub(crate) fn admit_update(
+    app: &App,
+    rt: &ResourceType,
+    namespace: &str,
+    name: &str,
+    subresource: &str,
+    new: &mut Value,
+    old: &Value,
+) -> Result<(), ApiError> {
+    let attrs = attributes(rt, Op::Update, namespace, name, subresource);
+    admission::pipeline::update(&attrs, new, old, &StoreLookup(app), &clock::now())
+        .map_err(|e| ApiError::from_status(e.code(), e.status()))
+}
+
+fn invalid(e: validation::Invalid) -> ApiError {
+    ApiError::from_status(422, e.status())
+}
+
+/// The 400 for a body whose `apiVersion`/`kind` do not fit the endpoint.
+pub(crate) fn type_meta_mismatch(
+    rt: &ResourceType,
+    kind: &str,
+    body: &Value,
+) -> Result<(), ApiError> {
+    match validation::type_meta_mismatch(&rt.group, &rt.version, kind, body) {
+        Some(message) => Err(ApiError::bad_request(message)),
+        None => Ok(()),
+    }
+}
+
+/// TokenRequest spec validation.
+pub(crate) fn validate_token_request(body: &Value) -> Result<(), ApiError> {
+    validation::token_request(body).map_err(invalid)
+}
+
+/// A parsed label and field selector.
+#[derive(Debug)]
+pub(crate) struct Filter {
+    labels: LabelSelector,
+    fields: FieldSelector,
+}
+
+impl Filter {
+    /// Parses `labelSelector` and `fieldSelector` for the type.
+    pub(crate) fn parse(rt: &ResourceType, label: &str, field: &str) -> Result<Self, ApiError> {
+        let labels = LabelSelector::parse(label).map_err(|e| ApiError::bad_request(e.message))?;
+        let fields = FieldSelector::parse(&rt.group, &rt.plural, field)
+            .map_err(|e| ApiError::bad_request(e.message))?;
+        Ok(Filter { labels, fields })
+    }
+
+    /// Whether nothing is selected on.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.labels.is_empty() && self.fields.is_empty()
+    }
+
+    /// Whether the object matches.
+    pub(crate) fn matches(&self, obj: &Value) -> bool {
+        self.labels.matches_object(obj) && self.fields.matches(obj)
+    }
+}
+
+/// `managedFields` of a TokenRequest answer (an Update by the caller on the `token` subresource).
+pub(crate) fn record_token_request_fields(request: &Value, answer: &mut Value, manager: &str) {
+    // expirationSeconds is defaulted before managedFields are computed: it belongs to the writer
+    let mut request = request.clone();
+    if request
+        .pointer("/spec/expirationSeconds")
+        .is_none_or(Value::is_null)
+    {
+        if !request.get("spec").is_some_and(Value::is_object) {
+            request["spec"] = serde_json::json!({});
+        }
+        request["spec"]["expirationSeconds"] = 3600.into();
+    }
+    let fields = request.get("spec").and_then(Value::as_object).map(|spec| {
+        let mut f = serde_json::Map::new();
+        f.insert("f:spec".into(), struct_fields(spec));
+        Value::Object(f)
+    });
+    let Some(fields) = fields.filter(|f| f["f:spec"].as_object().is_some_and(|m| !m.is_empty()))
+    else {
+        return;
+    };
+    let entry = serde_json::json!({
+        "manager": manager,
+        "operation": "Update",
+        "apiVersion": "authentication.k8s.io/v1",
+        "time": clock::now(),
+        "fieldsType": "FieldsV1",
+        "fieldsV1": fields,
+        "subresource": "token",
+    });
+    set_managed_fields(answer, vec![entry]);
+}
+
+/// FieldsV1 of a struct whose nested objects are structs and whose lists are atomic.
+fn struct_fields(map: &serde_json::Map<String, Value>) -> Value {
+    let mut out = serde_json::Map::new();
+    for (k, v) in map {
+        if v.is_null() {
+            continue;
+        }
+        let inner = match v {
+            Value::Object(m) => struct_fields(m),
+            _ => Value::Object(Default::default()),
+        };
+        out.insert(format!("f:{k}"), inner);
+    }
+    Value::Object(out)
+}

@@ -1,0 +1,305 @@
+//! Pod validation on create (`ValidatePodSpec`, the commonly hit parts).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::{FieldError, names};
+use crate::admission::defaults::pod::VOLUME_SOURCES;
+use crate::admission::quantity::Quantity;
+
+const RESTART_POLICIES: [&str; 3] = ["Always", "OnFailure", "Never"];
+const DNS_POLICIES: [&str; 4] = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
+const PULL_POLICIES: [&str; 3] = ["Always", "IfNotPresent", "Never"];
+const PROTOCOLS: [&str; 3] = ["SCTP", "TCP", "UDP"];
+
+fn items(v: Option<&Value>) -> &[Value] {
+    v.and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The pod-specific create checks of a Pod object.
+pub(super) fn validate(pod: &Value) -> Vec<FieldError> {
+    validate_spec(
+        pod.get("spec").unwrap_or(&Value::Null),
+        "spec",
+        &RESTART_POLICIES,
+    )
+}
+
+/// `ValidatePodSpec` of the spec at `path` (`spec`, or `spec.template.spec` in workloads, which
+/// allow fewer restart policies).
+pub(super) fn validate_spec(
+    spec: &Value,
+    path: &str,
+    restart_policies: &[&str],
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let mut volumes = HashSet::new();
+    for (i, volume) in items(spec.get("volumes")).iter().enumerate() {
+        let path = format!("{path}.volumes[{i}].name");
+        let name = s(volume, "name");
+        if name.is_empty() {
+            errs.push(FieldError::required(path, ""));
+        } else if !volumes.insert(name.to_owned()) {
+            errs.push(FieldError::duplicate(path, name));
+        } else {
+            for msg in names::dns1123_label(name) {
+                errs.push(FieldError::invalid(path.clone(), name, msg));
+            }
+        }
+    }
+    for (i, volume) in items(spec.get("volumes")).iter().enumerate() {
+        let given: Vec<&str> = VOLUME_SOURCES
+            .iter()
+            .copied()
+            .filter(|k| volume.get(*k).is_some_and(|v| !v.is_null()))
+            .collect();
+        match given.as_slice() {
+            [] => errs.push(FieldError::required(
+                format!("{path}.volumes[{i}]"),
+                "must specify a volume type",
+            )),
+            [_] => {}
+            [_, rest @ ..] => {
+                for extra in rest {
+                    errs.push(FieldError::forbidden(
+                        format!("{path}.volumes[{i}].{extra}"),
+                        "may not specify more than 1 volume type",
+                    ));
+                }
+            }
+        }
+    }
+    let mut container_names = HashSet::new();
+    for key in ["initContainers", "containers"] {
+        let list = items(spec.get(key));
+        if key == "containers" && list.is_empty() {
+            errs.push(FieldError::required(format!("{path}.containers"), ""));
+        }
+        for (i, c) in list.iter().enumerate() {
+            errs.extend(container(
+                c,
+                &format!("{path}.{key}[{i}]"),
+                &volumes,
+                &mut container_names,
+            ));
+        }
+    }
+    let restart = s(spec, "restartPolicy");
+    if !restart_policies.contains(&restart) {
+        errs.push(FieldError::not_supported(
+            format!("{path}.restartPolicy"),
+            restart,
+            restart_policies,
+        ));
+    }
+    let dns = s(spec, "dnsPolicy");
+    if !DNS_POLICIES.contains(&dns) {
+        errs.push(FieldError::not_supported(
+            format!("{path}.dnsPolicy"),
+            dns,
+            &DNS_POLICIES,
+        ));
+    }
+    if let Some(deadline) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64)
+        && deadline <= 0
+    {
+        errs.push(FieldError::invalid(
+            format!("{path}.activeDeadlineSeconds"),
+            deadline,
+            "must be greater than 0",
+        ));
+    }
+    errs.extend(tolerations(spec, path));
+    errs
+}
+
+/// Requests may not exceed limits; extended resources (no overcommit) must request exactly the
+/// limit.
+fn requests_within_limits(c: &Value, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let (Some(requests), Some(limits)) = (
+        c.pointer("/resources/requests").and_then(Value::as_object),
+        c.pointer("/resources/limits").and_then(Value::as_object),
+    ) else {
+        return errs;
+    };
+    let at = format!("{path}.resources.requests");
+    for (name, request) in requests {
+        let (Some(req_text), Some(limit_text)) =
+            (request.as_str(), limits.get(name).and_then(Value::as_str))
+        else {
+            continue;
+        };
+        let (Some(req), Some(limit)) = (Quantity::parse(req_text), Quantity::parse(limit_text))
+        else {
+            continue;
+        };
+        let native = !name.contains('/') || name.contains("kubernetes.io/");
+        let overcommit = native && !name.starts_with("hugepages-");
+        if !overcommit && req != limit {
+            errs.push(FieldError::invalid(
+                at.clone(),
+                req_text,
+                format!("must be equal to {name} limit of {limit_text}"),
+            ));
+        } else if req > limit {
+            errs.push(FieldError::invalid(
+                at.clone(),
+                req_text,
+                format!("must be less than or equal to {name} limit of {limit_text}"),
+            ));
+        }
+    }
+    errs
+}
+
+/// `ValidateTolerations`.
+fn tolerations(spec: &Value, path: &str) -> Vec<FieldError> {
+    const OPERATORS: [&str; 2] = ["Equal", "Exists"];
+    const EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
+    let mut errs = Vec::new();
+    for (i, t) in items(spec.get("tolerations")).iter().enumerate() {
+        let at = format!("{path}.tolerations[{i}]");
+        let key = s(t, "key");
+        if !key.is_empty() {
+            for msg in names::qualified_name(key) {
+                errs.push(FieldError::invalid(format!("{at}.key"), key, msg));
+            }
+        }
+        let operator = s(t, "operator");
+        if key.is_empty() && operator != "Exists" {
+            errs.push(FieldError::invalid(
+                format!("{at}.operator"),
+                operator,
+                "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+            ));
+        }
+        let effect = s(t, "effect");
+        if t.get("tolerationSeconds").is_some_and(|v| !v.is_null()) && effect != "NoExecute" {
+            errs.push(FieldError::invalid(
+                format!("{at}.effect"),
+                effect,
+                "effect must be 'NoExecute' when `tolerationSeconds` is set",
+            ));
+        }
+        match operator {
+            "" | "Equal" => {
+                for msg in names::label_value(s(t, "value")) {
+                    errs.push(FieldError::invalid(
+                        format!("{at}.operator"),
+                        s(t, "value"),
+                        msg,
+                    ));
+                }
+            }
+            "Exists" => {
+                if !s(t, "value").is_empty() {
+                    errs.push(FieldError::invalid(
+                        format!("{at}.operator"),
+                        s(t, "value"),
+                        "value must be empty when `operator` is 'Exists'",
+                    ));
+                }
+            }
+            other => errs.push(FieldError::not_supported(
+                format!("{at}.operator"),
+                other,
+                &OPERATORS,
+            )),
+        }
+        if !effect.is_empty() && !EFFECTS.contains(&effect) {
+            errs.push(FieldError::not_supported(
+                format!("{at}.effect"),
+                effect,
+                &EFFECTS,
+            ));
+        }
+    }
+    errs
+}
+
+fn container(
+    c: &Value,
+    path: &str,
+    volumes: &HashSet<String>,
+    seen: &mut HashSet<String>,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let name = s(c, "name");
+    if name.is_empty() {
+        errs.push(FieldError::required(format!("{path}.name"), ""));
+    } else {
+        for msg in names::dns1123_label(name) {
+            errs.push(FieldError::invalid(format!("{path}.name"), name, msg));
+        }
+        if !seen.insert(name.to_owned()) {
+            errs.push(FieldError::duplicate(format!("{path}.name"), name));
+        }
+    }
+    let image = s(c, "image");
+    if image.is_empty() {
+        errs.push(FieldError::required(format!("{path}.image"), ""));
+    } else if image.trim() != image {
+        errs.push(FieldError::invalid(
+            format!("{path}.image"),
+            image,
+            "must not have leading or trailing whitespace",
+        ));
+    }
+    for (i, port) in items(c.get("ports")).iter().enumerate() {
+        let p = port
+            .get("containerPort")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        if !(1..=65535).contains(&p) {
+            errs.push(FieldError::invalid(
+                format!("{path}.ports[{i}].containerPort"),
+                p,
+                "must be between 1 and 65535, inclusive",
+            ));
+        }
+        let protocol = s(port, "protocol");
+        if !PROTOCOLS.contains(&protocol) {
+            errs.push(FieldError::not_supported(
+                format!("{path}.ports[{i}].protocol"),
+                protocol,
+                &PROTOCOLS,
+            ));
+        }
+    }
+    for (i, mount) in items(c.get("volumeMounts")).iter().enumerate() {
+        let mount_name = s(mount, "name");
+        if mount_name.is_empty() {
+            errs.push(FieldError::required(
+                format!("{path}.volumeMounts[{i}].name"),
+                "",
+            ));
+        } else if !volumes.contains(mount_name) {
+            errs.push(FieldError::not_found(
+                format!("{path}.volumeMounts[{i}].name"),
+                mount_name,
+            ));
+        }
+        if s(mount, "mountPath").is_empty() {
+            errs.push(FieldError::required(
+                format!("{path}.volumeMounts[{i}].mountPath"),
+                "",
+            ));
+        }
+    }
+    errs.extend(requests_within_limits(c, path));
+    let pull = s(c, "imagePullPolicy");
+    if !PULL_POLICIES.contains(&pull) {
+        errs.push(FieldError::not_supported(
+            format!("{path}.imagePullPolicy"),
+            pull,
+            &PULL_POLICIES,
+        ));
+    }
+    errs
+}
