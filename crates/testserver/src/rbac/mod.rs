@@ -22,6 +22,7 @@ pub(crate) mod forbidden;
 mod goquote;
 pub(crate) mod objects;
 pub(crate) mod resolver;
+pub(crate) mod reviews;
 pub(crate) mod rule;
 
 #[cfg(test)]

@@ -7,4 +7,5 @@ mod aggregation;
 mod attributes;
 mod bootstrap;
 mod decisions;
+mod reviews;
 mod transcripts;
