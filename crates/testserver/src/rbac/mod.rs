@@ -18,6 +18,8 @@ pub(crate) mod aggregation;
 pub(crate) mod attributes;
 pub(crate) mod authorize;
 pub(crate) mod bootstrap;
+mod covers;
+pub(crate) mod escalation;
 pub(crate) mod forbidden;
 mod goquote;
 pub(crate) mod objects;

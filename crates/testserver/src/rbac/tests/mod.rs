@@ -7,5 +7,6 @@ mod aggregation;
 mod attributes;
 mod bootstrap;
 mod decisions;
+mod escalation;
 mod reviews;
 mod transcripts;
