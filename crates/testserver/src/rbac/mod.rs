@@ -26,6 +26,7 @@ pub(crate) mod objects;
 pub(crate) mod resolver;
 pub(crate) mod reviews;
 pub(crate) mod rule;
+pub(crate) mod seam;
 
 #[cfg(test)]
 mod tests;

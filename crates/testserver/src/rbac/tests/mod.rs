@@ -9,4 +9,5 @@ mod bootstrap;
 mod decisions;
 mod escalation;
 mod reviews;
+mod seam;
 mod transcripts;
