@@ -92,6 +92,8 @@ pub(crate) enum BodyType {
     StrategicMergePatch,
     /// `application/apply-patch+yaml`.
     ApplyPatch,
+    /// `application/vnd.kubernetes.protobuf`.
+    Protobuf,
     /// Anything else.
     Other,
 }
@@ -112,6 +114,7 @@ pub(crate) fn body_type(content_type: Option<&str>) -> BodyType {
         "application/json-patch+json" => BodyType::JsonPatch,
         "application/strategic-merge-patch+json" => BodyType::StrategicMergePatch,
         "application/apply-patch+yaml" | "application/apply-patch+cbor" => BodyType::ApplyPatch,
+        "application/vnd.kubernetes.protobuf" => BodyType::Protobuf,
         _ => BodyType::Other,
     }
 }
@@ -201,6 +204,7 @@ pub(crate) fn decode_object(
                 ))
             })?
         }
+        BodyType::Protobuf => crate::api::protobuf::decode(body)?,
         _ => return Err(ApiError::unsupported_body()),
     };
     if !value.is_object() {

@@ -5,8 +5,8 @@ use http::Response;
 use serde_json::{Map, Value, json};
 
 use crate::api::body::decode_delete_options;
+use crate::api::hooks;
 use crate::api::hooks::Filter;
-use crate::api::hooks::{self, Op};
 use crate::api::list::scope_of;
 use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
@@ -99,7 +99,7 @@ pub(crate) fn delete_object(
     opts: &DeleteOptions,
 ) -> Result<(u16, Value), ApiError> {
     let key = app.key(rt, ns, name);
-    hooks::admit(app, rt, Op::Delete, ns, name, "", None, None)?;
+    hooks::admit_delete(app, rt, ns, name)?;
     for _ in 0..16 {
         let old = app
             .store
