@@ -112,3 +112,14 @@ pub(crate) fn aggregate_all(cluster_roles: &mut [Value]) -> Vec<String> {
     }
     all
 }
+
+/// What the clusterrole-aggregation controller writes given the current ClusterRoles: the
+/// aggregated roles whose `rules` are out of date, with their new rules, ready to update.
+pub(crate) fn reconcile(cluster_roles: &[std::sync::Arc<Value>]) -> Vec<Value> {
+    let mut roles: Vec<Value> = cluster_roles.iter().map(|r| (**r).clone()).collect();
+    let changed = aggregate_all(&mut roles);
+    roles
+        .into_iter()
+        .filter(|r| changed.iter().any(|n| n == name_of(r)))
+        .collect()
+}

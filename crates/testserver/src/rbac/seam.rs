@@ -83,10 +83,19 @@ pub(crate) fn attributes_of(req: &Request<'_>) -> Attributes {
             subresource,
             namespace,
             name,
-        } => Attributes::resource(verb, group, resource)
-            .in_namespace(namespace)
-            .named(name)
-            .with_subresource(subresource),
+        } => {
+            // a Namespace object is authorized in its own namespace, as RequestInfo has it
+            let namespace = if group.is_empty() && *resource == "namespaces" && namespace.is_empty()
+            {
+                name
+            } else {
+                namespace
+            };
+            Attributes::resource(verb, group, resource)
+                .in_namespace(namespace)
+                .named(name)
+                .with_subresource(subresource)
+        }
     }
 }
 

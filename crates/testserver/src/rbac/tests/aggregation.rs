@@ -2,7 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::rbac::aggregation::{aggregate_all, selector_matches};
+use std::sync::Arc;
+
+use crate::rbac::aggregation::{aggregate_all, reconcile, selector_matches};
 
 #[track_caller]
 fn check(selector: Value, labels: Value, want: bool) {
@@ -94,4 +96,27 @@ fn aggregation_follows_selectors_names_and_dedups() {
 fn aggregated_role_without_matches_keeps_null_rules() {
     let mut roles = vec![role("lonely", json!({}), json!(null), Some("nobody"))];
     assert!(aggregate_all(&mut roles).is_empty());
+}
+
+#[test]
+fn reconcile_returns_only_outdated_aggregated_roles() {
+    let r1 = json!({"apiGroups": ["x.io"], "resources": ["a"], "verbs": ["get"]});
+    let mut bootstrap = crate::rbac::bootstrap::cluster_roles();
+    assert!(reconcile(&bootstrap.iter().cloned().map(Arc::new).collect::<Vec<_>>()).is_empty());
+    // a new role labelled for view flows into view, edit and admin
+    bootstrap.push(role(
+        "crd-viewer",
+        json!({"rbac.authorization.k8s.io/aggregate-to-view": "true"}),
+        json!([r1.clone()]),
+        None,
+    ));
+    let updated = reconcile(&bootstrap.into_iter().map(Arc::new).collect::<Vec<_>>());
+    let names: Vec<&str> = updated
+        .iter()
+        .map(|r| r["metadata"]["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["admin", "edit", "view"]);
+    for r in &updated {
+        assert!(r["rules"].as_array().expect("rules").contains(&r1));
+    }
 }

@@ -89,3 +89,24 @@ fn store_backed_decisions() {
         Ok(()),
     );
 }
+
+#[test]
+fn namespace_objects_are_authorized_in_their_namespace() {
+    let store = store_with(crate::rbac::bootstrap::objects());
+    let req = Request::Resource {
+        verb: "get",
+        group: "",
+        resource: "namespaces",
+        subresource: "",
+        namespace: "",
+        name: "kube-system",
+    };
+    check(
+        &store,
+        &User::anonymous(),
+        req,
+        Err(
+            "namespaces \"kube-system\" is forbidden: User \"system:anonymous\" cannot get resource \"namespaces\" in API group \"\" in the namespace \"kube-system\"",
+        ),
+    );
+}
