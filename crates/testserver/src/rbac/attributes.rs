@@ -141,19 +141,15 @@ impl Attributes {
             (*sub).clone_into(&mut attrs.subresource);
         }
         if attrs.name.is_empty() && attrs.verb == "get" {
-            let mut watch = false;
-            for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-                match &*key {
-                    "watch" => {
-                        watch = !matches!(value.to_ascii_lowercase().as_str(), "" | "false" | "0");
-                    }
-                    "fieldSelector" => {
-                        if let Some(name) = exact_name(&value) {
-                            attrs.name = name;
-                        }
-                    }
-                    _ => {}
-                }
+            let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+            let first = |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+            // like the parameter codec: present and neither "0" nor "false" means true
+            let watch =
+                first("watch").is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"));
+            if let Some(name) = first("fieldSelector").and_then(|s| exact_name(s)) {
+                attrs.name = name;
             }
             attrs.verb = if watch { "watch" } else { "list" }.to_owned();
         }

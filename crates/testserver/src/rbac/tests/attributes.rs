@@ -31,6 +31,13 @@ fn request_info() {
     check("GET", "/api/v1/pods", "list /v1 pods ns= name=");
     check("GET", "/api/v1/pods?watch=true", "watch /v1 pods ns= name=");
     check("GET", "/api/v1/pods?watch=0", "list /v1 pods ns= name=");
+    check("GET", "/api/v1/pods?watch=FALSE", "list /v1 pods ns= name=");
+    check("GET", "/api/v1/pods?watch=", "watch /v1 pods ns= name=");
+    check(
+        "GET",
+        "/api/v1/pods?watch=1&watch=0",
+        "watch /v1 pods ns= name=",
+    );
     check(
         "GET",
         "/api/v1/pods?watch=false&fieldSelector=metadata.name%3Dp",
