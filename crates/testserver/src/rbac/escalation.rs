@@ -4,8 +4,8 @@
 //! the referenced role. A refusal is a 403 naming the missing rules.
 
 use super::attributes::Attributes;
-use super::authorize::{PRIVILEGED_GROUP, authorize};
 use super::covers::{compact, compact_string, covers};
+use super::evaluate::{PRIVILEGED_GROUP, authorize};
 use super::forbidden::Forbidden;
 use super::goquote::{quote, quote_list};
 use super::objects::{RbacObjects, name_of};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::attributes::Attributes;
-use super::authorize::authorize;
+use super::evaluate::authorize;
 use super::forbidden::Forbidden;
 use super::objects::RbacObjects;
 use crate::api::status::ApiError;

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use super::Rejected;
 use crate::auth::User;
 use crate::rbac::attributes::Attributes;
-use crate::rbac::authorize::authorize;
+use crate::rbac::evaluate::authorize;
 use crate::rbac::objects::RbacObjects;
 
 const GROUP: &str = "authorization.k8s.io";

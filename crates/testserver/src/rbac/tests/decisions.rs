@@ -7,7 +7,7 @@ use super::support::{
 };
 use crate::auth::User;
 use crate::rbac::attributes::Attributes;
-use crate::rbac::authorize::authorize;
+use crate::rbac::evaluate::authorize;
 use crate::rbac::forbidden::Forbidden;
 use crate::rbac::objects::PolicySet;
 

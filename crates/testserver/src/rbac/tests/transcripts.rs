@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::support::{transcript_user, with_bootstrap};
 use crate::rbac::attributes::Attributes;
-use crate::rbac::authorize::authorize;
+use crate::rbac::evaluate::authorize;
 use crate::rbac::forbidden::Forbidden;
 use crate::rbac::objects::PolicySet;
 
