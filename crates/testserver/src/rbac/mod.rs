@@ -29,7 +29,7 @@ mod covers;
 pub(crate) mod escalation;
 pub(crate) mod evaluate;
 pub(crate) mod forbidden;
-mod goquote;
+pub(crate) mod goquote;
 pub(crate) mod objects;
 pub(crate) mod resolver;
 pub(crate) mod reviews;

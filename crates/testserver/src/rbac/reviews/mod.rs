@@ -2,7 +2,8 @@
 //! kube-apiserver answers them:
 //!
 //! - [`subject`]: `authentication.k8s.io/v1` SelfSubjectReview (`kubectl auth whoami`).
-//! - [`access`]: `authorization.k8s.io/v1` SelfSubjectAccessReview (`kubectl auth can-i`).
+//! - [`access`]: `authorization.k8s.io/v1` SelfSubjectAccessReview (`kubectl auth can-i`),
+//!   SubjectAccessReview and LocalSubjectAccessReview.
 //! - [`rules`]: `authorization.k8s.io/v1` SelfSubjectRulesReview (`kubectl auth can-i --list`).
 //!
 //! Creating a review is itself authorized first (`create` on the review resource, granted

@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 use super::support::{admin, binding, role, rule, sa, transcript_user, user, with_bootstrap};
 use crate::auth::User;
 use crate::rbac::objects::PolicySet;
-use crate::rbac::reviews::access::{self_subject_access_review, with_managed_fields};
+use crate::rbac::reviews::access::{
+    self_subject_access_review, subject_access_review, with_managed_fields,
+};
 use crate::rbac::reviews::rules::self_subject_rules_review;
 use crate::rbac::reviews::subject::{
     CREDENTIAL_ID, client_cert_credential_id, self_subject_review,
@@ -205,5 +207,102 @@ fn self_subject_rules_review_needs_a_namespace() {
         err.to_status(),
         json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                "message": "no namespace on request", "reason": "BadRequest", "code": 400})
+    );
+}
+
+#[track_caller]
+fn check_sar(
+    policy: &PolicySet,
+    request: Value,
+    namespace: Option<&str>,
+    want: Result<Value, &str>,
+) {
+    let got = subject_access_review(policy, &request, namespace);
+    match (got, want) {
+        (Ok(body), Ok(status)) => assert_eq!(body["status"], status, "{request}"),
+        (Err(rejected), Err(message)) => {
+            assert_eq!(rejected.message, message, "{request}");
+            assert_eq!(rejected.code, 422);
+        }
+        (got, want) => panic!("{request}: got {got:?}, want {want:?}"),
+    }
+}
+
+#[test]
+fn subject_access_reviews() {
+    let policy = with_bootstrap([
+        role("ns", "cm", json!([rule(&[""], &["configmaps"], &["get"])])),
+        binding(
+            "ns",
+            "cm",
+            "Role",
+            "cm",
+            json!([{"kind": "User", "name": "alice"}]),
+        ),
+    ]);
+    let discovery = "RBAC: allowed by ClusterRoleBinding \"system:discovery\" of ClusterRole \"system:discovery\" to Group \"system:authenticated\"";
+    check_sar(
+        &policy,
+        json!({"spec": {"user": "alice", "groups": ["system:authenticated"],
+        "nonResourceAttributes": {"path": "/api", "verb": "get"}}}),
+        None,
+        Ok(json!({"allowed": true, "reason": discovery})),
+    );
+    // no implicit groups: alice alone is not system:authenticated
+    check_sar(
+        &policy,
+        json!({"spec": {"user": "alice",
+        "nonResourceAttributes": {"path": "/api", "verb": "get"}}}),
+        None,
+        Ok(json!({"allowed": false})),
+    );
+    check_sar(
+        &policy,
+        json!({"spec": {"user": "alice",
+        "resourceAttributes": {"namespace": "ns", "verb": "get", "resource": "configmaps"}}}),
+        Some("ns"),
+        Ok(
+            json!({"allowed": true, "reason": "RBAC: allowed by RoleBinding \"cm/ns\" of Role \"cm\" to User \"alice\""}),
+        ),
+    );
+    check_sar(
+        &policy,
+        json!({"spec": {"resourceAttributes": {"verb": "get", "resource": "pods"}}}),
+        None,
+        Err(
+            ".authorization.k8s.io \"\" is invalid: spec.user: Invalid value: \"\": at least one of user or group must be specified",
+        ),
+    );
+    check_sar(
+        &policy,
+        json!({"spec": {}}),
+        None,
+        Err(
+            ".authorization.k8s.io \"\" is invalid: [spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified, \
+         spec.user: Invalid value: \"\": at least one of user or group must be specified]",
+        ),
+    );
+    check_sar(
+        &policy,
+        json!({"spec": {"user": "alice",
+        "resourceAttributes": {"namespace": "other", "verb": "get", "resource": "configmaps"}}}),
+        Some("ns"),
+        Err(
+            ".authorization.k8s.io \"\" is invalid: spec.resourceAttributes.namespace: Invalid value: \"other\": must match metadata.namespace",
+        ),
+    );
+    let body = subject_access_review(
+        &policy,
+        &json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+        "spec": {"user": "alice", "groups": ["g"], "uid": "u1", "extra": {"k": ["v"]},
+                 "resourceAttributes": {"verb": "list", "resource": "nodes", "version": ""}}}),
+        None,
+    )
+    .expect("review");
+    assert_eq!(body["kind"], "SubjectAccessReview");
+    assert_eq!(
+        body["spec"],
+        json!({"resourceAttributes": {"verb": "list", "resource": "nodes"},
+        "user": "alice", "uid": "u1", "groups": ["g"], "extra": {"k": ["v"]}})
     );
 }
