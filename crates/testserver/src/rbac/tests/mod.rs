@@ -10,4 +10,5 @@ mod decisions;
 mod escalation;
 mod reviews;
 mod seam;
+mod subjects;
 mod transcripts;

@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::auth::User;
+use crate::rbac::attributes::Attributes;
+use crate::rbac::evaluate::authorize;
+use crate::rbac::forbidden::Forbidden;
 use crate::rbac::objects::PolicySet;
 
 /// A ServiceAccount user as the token authenticator builds it.
@@ -89,4 +92,30 @@ pub(super) fn with_bootstrap(objects: impl IntoIterator<Item = Value>) -> Policy
         set.put(o);
     }
     set
+}
+
+/// What a request should get.
+pub(super) enum Want<'a> {
+    /// Allowed with exactly this reason.
+    Allowed(&'a str),
+    /// Denied with exactly this 403 message.
+    Denied(&'a str),
+}
+
+#[track_caller]
+pub(super) fn check(policy: &PolicySet, user: &User, method: &str, url: &str, want: Want<'_>) {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let attrs = Attributes::from_request(method, path, query);
+    let decision = authorize(policy, user, &attrs);
+    match want {
+        Want::Allowed(reason) => {
+            assert!(decision.allowed, "{method} {url}: denied ({decision:?})");
+            assert_eq!(decision.reason, reason, "{method} {url}: reason");
+        }
+        Want::Denied(message) => {
+            assert!(!decision.allowed, "{method} {url}: allowed ({decision:?})");
+            let forbidden = Forbidden::new(&user.name, &attrs, &decision.reason);
+            assert_eq!(forbidden.message, message, "{method} {url}: message");
+        }
+    }
 }
