@@ -232,12 +232,19 @@ pub(crate) fn decode_delete_options(body: &[u8]) -> Result<Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Default::default()));
     }
-    serde_json::from_slice(body).map_err(|e| {
+    let v: Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(format!(
             "couldn't get version/kind; json parse error: {}",
             go_json_error(body, &e)
         ))
-    })
+    })?;
+    if !v.is_object() {
+        return Err(ApiError::bad_request(format!(
+            "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
+            go_type(&v)
+        )));
+    }
+    Ok(v)
 }
 
 #[cfg(test)]

@@ -158,7 +158,13 @@ pub(crate) fn delete_object(
             mark_deleting(&mut marked, grace);
         }
         if is_namespace {
-            marked["status"]["phase"] = "Terminating".into();
+            if let Some(o) = marked.as_object_mut() {
+                let status = o.entry("status").or_insert_with(|| json!({}));
+                if !status.is_object() {
+                    *status = json!({});
+                }
+                status["phase"] = "Terminating".into();
+            }
             if let Some(m) = meta_mut(&mut marked) {
                 m.remove("deletionGracePeriodSeconds");
             }

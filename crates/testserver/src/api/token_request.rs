@@ -32,6 +32,11 @@ pub(super) fn create(
         ))
         })?
     };
+    if !req.is_object() {
+        return Err(ApiError::bad_request(
+            "the object provided is unrecognized (must be of type TokenRequest): couldn't get version/kind; json parse error: json: cannot unmarshal non-object into Go value",
+        ));
+    }
     hooks::validate_token_request(&req)?;
     let ns = target.namespace.as_deref().unwrap_or("");
     let name = target.name.as_deref().unwrap_or("");

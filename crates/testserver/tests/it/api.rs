@@ -162,3 +162,74 @@ async fn watch_bookmarks_and_selector_transitions() {
         "{types:?}"
     );
 }
+
+#[tokio::test]
+async fn malformed_requests_get_errors_not_crashes() {
+    let server = TestServer::start().await.unwrap();
+    let cases: &[(Method, &str, &str, &[u8])] = &[
+        (
+            Method::POST,
+            "/api/v1/namespaces/default/serviceaccounts/default/token",
+            "application/json",
+            b"[1]",
+        ),
+        (
+            Method::POST,
+            "/api/v1/namespaces/default/configmaps",
+            "application/json",
+            b"\"x\"",
+        ),
+        (
+            Method::POST,
+            "/api/v1/namespaces/default/configmaps",
+            "application/vnd.kubernetes.protobuf",
+            b"k8s\0\xff\xff",
+        ),
+        (
+            Method::POST,
+            "/api/v1/namespaces/default/configmaps",
+            "application/yaml",
+            b"a: [unclosed",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/namespaces/default",
+            "application/merge-patch+json",
+            b"\"scalar\"",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/namespaces/default",
+            "application/json-patch+json",
+            br#"[{"op":"replace","path":"","value":3}]"#,
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/namespaces/default",
+            "application/strategic-merge-patch+json",
+            b"[]",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/namespaces/default/configmaps/kube-root-ca.crt",
+            "application/json",
+            b"[]",
+        ),
+    ];
+    for (method, path, ct, body) in cases {
+        let a =
+            crate::support::send_with_type(&server, method.clone(), path, ct, body.to_vec()).await;
+        assert!(
+            a.status.is_client_error(),
+            "{method} {path} {ct}: {} {:?}",
+            a.status,
+            a.json()
+        );
+    }
+    assert_eq!(
+        admin(&server, Method::GET, "/api/v1/namespaces/default", None)
+            .await
+            .status,
+        200
+    );
+}

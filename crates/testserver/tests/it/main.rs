@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod controllers;
 mod faults;
+mod kubectl;
 mod list;
 mod replay;
 mod support;
