@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 use http::Response;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::api::body::decode_object;
 use crate::api::query::dry_run;
@@ -28,7 +28,7 @@ pub(super) fn create(
     let content_type = ctx.header("content-type");
     if !rt.is_stored() {
         let obj = decode_object(rt, &rt.kind, content_type, body)?;
-        return review(ctx, rt.kind.as_str(), obj);
+        return review(app, ctx, rt.kind.as_str(), obj);
     }
     let dry = dry_run(&ctx.query, "CreateOptions")?;
     let obj = decode_object(rt, &rt.kind, content_type, body)?;
@@ -58,22 +58,36 @@ pub(super) fn create(
     ))
 }
 
-/// SelfSubjectReview: who the server thinks the caller is.
-fn review(ctx: &Ctx, kind: &str, mut obj: Value) -> Result<Response<Body>, ApiError> {
-    if kind != "SelfSubjectReview" {
-        return Err(ApiError::method_not_allowed());
+/// The self reviews (SelfSubjectReview, SelfSubjectAccessReview, SelfSubjectRulesReview),
+/// answered by `crate::rbac::reviews` over the current RBAC objects.
+fn review(app: &App, ctx: &Ctx, kind: &str, obj: Value) -> Result<Response<Body>, ApiError> {
+    use crate::rbac::objects::PolicySet;
+    use crate::rbac::reviews::{self, access, rules, subject};
+    use crate::rbac::seam::StoreObjects;
+
+    let now = crate::clock::now();
+    if kind == "SelfSubjectReview" {
+        let answer = subject::self_subject_review(&ctx.user, &now);
+        return Ok(respond::value(201, &answer, ctx.repr.format));
     }
-    let u = &ctx.user;
-    let mut info = json!({"username": u.name, "groups": u.groups});
-    if !u.uid.is_empty() {
-        info["uid"] = u.uid.clone().into();
+    let stored = StoreObjects::current(app.store.as_ref());
+    let empty = PolicySet::default();
+    let objects: &dyn crate::rbac::objects::RbacObjects = match &stored {
+        Some(s) => s,
+        None => &empty,
+    };
+    let answer = match kind {
+        "SelfSubjectAccessReview" => access::self_subject_access_review(objects, &ctx.user, &obj)
+            .map(|r| access::with_managed_fields(r, &ctx.manager(), &now)),
+        "SelfSubjectRulesReview" => rules::self_subject_rules_review(objects, &ctx.user, &obj),
+        _ => return Err(ApiError::method_not_allowed()),
+    };
+    match answer {
+        Ok(v) => Ok(respond::value(201, &v, ctx.repr.format)),
+        Err(rejected) => Ok(respond::value(
+            rejected.code,
+            &reviews::Rejected::to_status(&rejected),
+            ctx.repr.format,
+        )),
     }
-    if !u.extra.is_empty() {
-        info["extra"] = json!(u.extra);
-    }
-    obj["kind"] = "SelfSubjectReview".into();
-    obj["apiVersion"] = "authentication.k8s.io/v1".into();
-    obj["metadata"] = json!({"creationTimestamp": null});
-    obj["status"] = json!({"userInfo": info});
-    Ok(respond::value(201, &obj, ctx.repr.format))
 }

@@ -38,11 +38,6 @@ impl User {
             extra: BTreeMap::new(),
         }
     }
-
-    /// Whether the user is in the group.
-    pub(crate) fn in_group(&self, group: &str) -> bool {
-        self.groups.iter().any(|g| g == group)
-    }
 }
 
 /// What a request presented.
@@ -54,6 +49,8 @@ pub(crate) enum Credentials {
         name: String,
         /// O values.
         groups: Vec<String>,
+        /// `X509SHA256=` and the hex SHA-256 of the certificate (the `credential-id` extra).
+        credential_id: String,
     },
     /// `Authorization: Bearer ...`.
     Bearer(crate::Secret),
@@ -76,14 +73,23 @@ pub(crate) struct TokenCheck<'a> {
 /// Identifies the user; `None` means 401 (credentials presented but not accepted).
 pub(crate) fn authenticate(creds: &Credentials, check: &TokenCheck<'_>) -> Option<User> {
     match creds {
-        Credentials::ClientCert { name, groups } => {
+        Credentials::ClientCert {
+            name,
+            groups,
+            credential_id,
+        } => {
             let mut groups = groups.clone();
             groups.push("system:authenticated".into());
+            let mut extra = BTreeMap::new();
+            extra.insert(
+                crate::rbac::reviews::subject::CREDENTIAL_ID.to_owned(),
+                vec![credential_id.clone()],
+            );
             Some(User {
                 name: name.clone(),
                 uid: String::new(),
                 groups,
-                extra: BTreeMap::new(),
+                extra,
             })
         }
         Credentials::Bearer(token) => token_user(token.expose(), check),

@@ -16,6 +16,7 @@ use crate::api::status::ApiError;
 use crate::api::{self, App};
 use crate::auth::{self, Credentials, TokenCheck};
 use crate::clock;
+use crate::rbac::reviews::subject::client_cert_credential_id;
 use crate::server::pki::subject_of;
 
 /// The largest request body accepted (kube-apiserver's limit is 3 MiB for most requests).
@@ -39,7 +40,10 @@ pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>,
                 .1
                 .peer_certificates()
                 .and_then(|c| c.first())
-                .and_then(|c| subject_of(c.as_ref()));
+                .and_then(|c| {
+                    let (name, groups) = subject_of(c.as_ref())?;
+                    Some((name, groups, client_cert_credential_id(c.as_ref())))
+                });
             let service = hyper::service::service_fn(move |req| {
                 let app = app.clone();
                 let cert = cert.clone();
@@ -54,7 +58,7 @@ pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>,
 
 async fn answer(
     app: Arc<App>,
-    cert: Option<(String, Vec<String>)>,
+    cert: Option<(String, Vec<String>, String)>,
     req: Request<Incoming>,
 ) -> Response<Body> {
     let latency = app.faults.latency();
@@ -65,7 +69,11 @@ async fn answer(
         return respond::error(&err);
     }
     let creds = match cert {
-        Some((name, groups)) => Credentials::ClientCert { name, groups },
+        Some((name, groups, credential_id)) => Credentials::ClientCert {
+            name,
+            groups,
+            credential_id,
+        },
         None => match req
             .headers()
             .get(http::header::AUTHORIZATION)

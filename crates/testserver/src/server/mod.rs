@@ -111,6 +111,20 @@ fn bootstrap(app: &App) {
             let _ = write::create(app, &rt, "", pc, opts);
         }
     }
+    // the bootstrap RBAC policy: ClusterRoles first, then the bindings naming them
+    for obj in crate::rbac::bootstrap::objects() {
+        let resource = match obj.get("kind").and_then(serde_json::Value::as_str) {
+            Some("ClusterRole") => "clusterroles",
+            Some("ClusterRoleBinding") => "clusterrolebindings",
+            _ => continue,
+        };
+        if let Some(rt) = app
+            .registry
+            .find("rbac.authorization.k8s.io", "v1", resource)
+        {
+            let _ = write::create(app, &rt, "", obj, opts);
+        }
+    }
     if let Some(rt) = app.registry.find("", "v1", "services") {
         let svc = json!({
             "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
