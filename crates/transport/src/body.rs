@@ -17,3 +17,14 @@ pub type BoxService = tower::util::BoxCloneSyncService<
     http::Response<ResponseBody>,
     BoxError,
 >;
+
+/// A copy of `req` (method, URI, version, headers, extensions and body), for a retry.
+pub(crate) fn clone_request<B: Clone>(req: &http::Request<B>) -> http::Request<B> {
+    let mut copy = http::Request::new(req.body().clone());
+    *copy.method_mut() = req.method().clone();
+    *copy.uri_mut() = req.uri().clone();
+    *copy.version_mut() = req.version();
+    *copy.headers_mut() = req.headers().clone();
+    *copy.extensions_mut() = req.extensions().clone();
+    copy
+}

@@ -1,9 +1,135 @@
 //! tower layers that carry requests to a Kubernetes API server.
 //!
-//! The contract with the clientset: the whole layer stack is erased into one [`BoxService`] that
-//! takes requests with a fully buffered [`RequestBody`] (cheap to clone, so requests can be
-//! retried) and answers with a streaming [`ResponseBody`].
+//! [`connect`] turns a resolved [`Config`](kubeset_config::Config) into one [`BoxService`]:
+//! requests go in with a fully buffered [`RequestBody`] (cheap to clone, so they can be retried)
+//! and responses come back with a streaming [`ResponseBody`]. Request URIs may be relative
+//! (`/api/v1/namespaces`): the cluster URL is prepended.
+//!
+//! ```no_run
+//! use http_body_util::{BodyExt, Full};
+//! use kubeset_config::Config;
+//! use tower::ServiceExt;
+//!
+//! # async fn demo() -> Result<(), kubeset_transport::BoxError> {
+//! let config = Config::new("https://127.0.0.1:6443".parse()?);
+//! let service = kubeset_transport::connect(&config)?;
+//! let request = http::Request::get("/version").body(Full::default())?;
+//! let response = service.oneshot(request).await?;
+//! let body = response.into_body().collect().await?.to_bytes();
+//! println!("{}", String::from_utf8_lossy(&body));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Every concern is its own public layer, usable alone or beside tower-http's:
+//!
+//! | layer | does |
+//! |---|---|
+//! | [`TraceLayer`] | a `tracing` span and metrics per request |
+//! | [`BaseUriLayer`] | relative URIs to the cluster URL (keeping its path prefix) |
+//! | [`UserAgentLayer`] | `User-Agent: kubeset/<version> (<os>/<arch>)` |
+//! | [`ImpersonateLayer`] | `Impersonate-User`, `-Uid`, `-Group`, `-Extra-*` |
+//! | [`WarningsLayer`] | server `Warning`s logged once and given to the caller |
+//! | [`RetryLayer`] | retries that know what is safe to repeat, with a budget |
+//! | [`RateLimitLayer`] | client-side QPS/burst token bucket |
+//! | [`AuthLayer`] | `Authorization` from a [`CredentialSource`] ([`StaticCredential`], [`TokenFile`], [`ExecCredentials`]), one retry after a `401` |
+//! | [`CompressionLayer`] | `Accept-Encoding: gzip` and decoding |
+//!
+//! Below them, a pooled hyper client over hyper-rustls on the `ring` provider (no process-wide
+//! provider is installed): HTTP/2 when the server offers it, HTTP/1.1 otherwise; the CA bundle
+//! and client certificate files are re-read when they change; proxies from `proxy-url` or
+//! `HTTPS_PROXY`/`NO_PROXY`.
+//!
+//! Metrics (through the `metrics` facade; install any recorder to collect them):
+//! `kubeset_request_duration_seconds`, `kubeset_requests_total`,
+//! `kubeset_request_retries_total`, `kubeset_rate_limited_requests_total`,
+//! `kubeset_token_reloads_total`, `kubeset_token_issued_timestamp_seconds`,
+//! `kubeset_token_expiry_timestamp_seconds`, `kubeset_unauthorized_refreshes_total`,
+//! `kubeset_ca_reloads_total`, `kubeset_exec_plugin_calls_total`.
 
+mod auth;
+mod base_uri;
 mod body;
+mod client;
+mod compression;
+mod connector;
+mod error;
+mod exec;
+mod impersonate;
+mod jwt;
+mod options;
+mod pem;
+mod proxy;
+mod rate_limit;
+mod retry;
+mod stack;
+mod tls;
+mod token_file;
+mod trace;
+mod user_agent;
+mod warnings;
 
+pub use auth::{Auth, AuthLayer, Credential, CredentialFuture, CredentialSource, StaticCredential};
+pub use base_uri::{BaseUri, BaseUriLayer};
 pub use body::{BoxError, BoxService, RequestBody, ResponseBody};
+pub use compression::{Compression, CompressionLayer};
+pub use error::{
+    AuthError, ConnectError, Error, PemError, RequestError, TlsFailure, find_connect_error,
+};
+pub use exec::{ExecCredentials, ExecError, ExecPlugin};
+pub use impersonate::{Impersonate, ImpersonateLayer};
+pub use options::{Qps, TransportOptions};
+pub use rate_limit::{RateLimit, RateLimitLayer};
+pub use retry::{Retry, RetryLayer, RetryPolicy};
+pub use token_file::TokenFile;
+pub use trace::{Trace, TraceLayer};
+pub use user_agent::{UserAgent, UserAgentLayer, default_user_agent};
+pub use warnings::{Warnings, WarningsLayer, WarningsService};
+
+use kubeset_config::Config;
+
+/// Builds the transport for `config` with default [`TransportOptions`].
+///
+/// Nothing is sent yet: the CA bundle and client certificate are loaded now (so a broken file
+/// is reported here, naming it), while connections, token files and exec plugins are used on
+/// the first request. Must be called inside a Tokio runtime only when requests are sent.
+///
+/// ```no_run
+/// use kubeset_config::Config;
+///
+/// let config = Config::new("https://10.96.0.1:443".parse().unwrap());
+/// let service = kubeset_transport::connect(&config)?;
+/// # Ok::<(), kubeset_transport::Error>(())
+/// ```
+pub fn connect(config: &Config) -> Result<BoxService, Error> {
+    connect_with(config, &TransportOptions::default())
+}
+
+/// Builds the transport for `config` with `options` (retry policy, rate limit, timeouts,
+/// User-Agent).
+///
+/// ```no_run
+/// use kubeset_config::Config;
+/// use kubeset_transport::{Qps, TransportOptions};
+///
+/// let config = Config::new("https://10.96.0.1:443".parse().unwrap());
+/// let mut options = TransportOptions::default();
+/// options.rate_limit = Some(Qps { qps: 50.0, burst: 100 });
+/// let service = kubeset_transport::connect_with(&config, &options)?;
+/// # Ok::<(), kubeset_transport::Error>(())
+/// ```
+pub fn connect_with(config: &Config, options: &TransportOptions) -> Result<BoxService, Error> {
+    stack::build(config, options)
+}
+
+/// `err` and its sources, joined with `: `, for one log line.
+pub(crate) fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}

@@ -1,0 +1,177 @@
+//! The pooled hyper client at the bottom of the stack: HTTP/2 when the server offers it (with
+//! keepalive pings), HTTP/1.1 otherwise, errors mapped to [`RequestError`]s.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::{Request, Response};
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tower::Service;
+
+use crate::body::{BoxError, RequestBody};
+use crate::connector::Connector;
+use crate::error::{ConnectError, RequestError};
+use crate::tls::ClientIdentity;
+use arc_swap::ArcSwap;
+
+/// HTTP/2 and pool tuning.
+#[derive(Debug, Clone)]
+pub(crate) struct PoolSettings {
+    pub(crate) idle_timeout: Duration,
+    pub(crate) keepalive_interval: Duration,
+    pub(crate) keepalive_timeout: Duration,
+}
+
+/// A connection pool and the client identity its connections were opened with.
+struct Pool {
+    client: Client<Connector, RequestBody>,
+    identity_generation: u64,
+}
+
+/// The innermost service: sends a request on a pooled connection.
+///
+/// When the client certificate changes (an exec plugin ran again, the certificate files were
+/// rewritten), the pool is replaced so new requests open connections with the new identity;
+/// requests in flight finish on the old connections, which close when they are done.
+#[derive(Clone)]
+pub(crate) struct HyperClient {
+    pool: Arc<ArcSwap<Pool>>,
+    connector: Connector,
+    settings: PoolSettings,
+    identity: Arc<ClientIdentity>,
+}
+
+impl std::fmt::Debug for HyperClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HyperClient")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HyperClient {
+    pub(crate) fn new(connector: Connector, settings: &PoolSettings) -> Self {
+        let identity = connector.identity();
+        let pool = Pool {
+            client: build_client(connector.clone(), settings),
+            identity_generation: identity.check(),
+        };
+        Self {
+            pool: Arc::new(ArcSwap::from_pointee(pool)),
+            connector,
+            settings: settings.clone(),
+            identity,
+        }
+    }
+
+    /// The pool for the current client identity.
+    fn client(&self) -> Client<Connector, RequestBody> {
+        let generation = self.identity.check();
+        let pool = self.pool.load();
+        if pool.identity_generation == generation {
+            return pool.client.clone();
+        }
+        tracing::debug!("the client certificate changed; opening new connections");
+        let client = build_client(self.connector.clone(), &self.settings);
+        self.pool.store(Arc::new(Pool {
+            client: client.clone(),
+            identity_generation: generation,
+        }));
+        client
+    }
+}
+
+fn build_client(connector: Connector, settings: &PoolSettings) -> Client<Connector, RequestBody> {
+    Client::builder(TokioExecutor::new())
+        .timer(TokioTimer::new())
+        .pool_timer(TokioTimer::new())
+        .pool_idle_timeout(settings.idle_timeout)
+        .http2_keep_alive_interval(settings.keepalive_interval)
+        .http2_keep_alive_timeout(settings.keepalive_timeout)
+        .http2_keep_alive_while_idle(true)
+        .build(connector)
+}
+
+impl Service<Request<RequestBody>> for HyperClient {
+    type Response = Response<Incoming>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Incoming>, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<RequestBody>) -> Self::Future {
+        let method = req.method().clone();
+        let url = crate::trace::redacted_url(req.uri());
+        let sending = self.client().request(req);
+        Box::pin(async move {
+            sending.await.map_err(|err| {
+                let err = if err.is_connect() {
+                    let source = unwrap_connect(err);
+                    RequestError::Connect {
+                        method,
+                        url,
+                        source,
+                    }
+                } else {
+                    RequestError::Send {
+                        method,
+                        url,
+                        source: Box::new(err),
+                    }
+                };
+                BoxError::from(err)
+            })
+        })
+    }
+}
+
+/// The connector's own error, without hyper-util's generic wrapper around it.
+fn unwrap_connect(err: hyper_util::client::legacy::Error) -> BoxError {
+    use std::error::Error as _;
+    match err.source().and_then(|s| s.downcast_ref::<ConnectError>()) {
+        Some(_) => {
+            // hyper-util keeps the connector's error as its source; rebuild a displayable chain
+            // that starts at it.
+            BoxError::from(ConnectErrorRef(err))
+        }
+        None => Box::new(err),
+    }
+}
+
+/// Displays a hyper-util connect error as the [`ConnectError`] inside it.
+#[derive(Debug)]
+pub(crate) struct ConnectErrorRef(hyper_util::client::legacy::Error);
+
+impl ConnectErrorRef {
+    pub(crate) fn inner(&self) -> Option<&ConnectError> {
+        use std::error::Error as _;
+        self.0
+            .source()
+            .and_then(|s| s.downcast_ref::<ConnectError>())
+    }
+}
+
+impl std::fmt::Display for ConnectErrorRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.inner() {
+            Some(inner) => std::fmt::Display::fmt(inner, f),
+            None => std::fmt::Display::fmt(&self.0, f),
+        }
+    }
+}
+
+impl std::error::Error for ConnectErrorRef {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self.inner() {
+            Some(inner) => inner.source(),
+            None => Some(&self.0),
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! Opening connections: TCP (with keepalive and a connect timeout), through a proxy when the
+//! [`ProxyPolicy`] says so, then TLS with ALPN `h2`/`http/1.1` via hyper-rustls.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::Uri;
+use hyper::rt::{Read, ReadBufCursor, Write};
+use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
+use hyper_util::client::legacy::connect::proxy::{SocksV5, Tunnel};
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+use tower::{Service, ServiceExt};
+
+use crate::body::BoxError;
+use crate::error::{ConnectError, Error, TlsFailure};
+use crate::proxy::{ProxyAuth, ProxyKind, ProxyPolicy, ProxySpec};
+use crate::tls::Tls;
+
+/// Any byte stream hyper can speak over.
+trait Io: Read + Write + Send + Unpin + 'static {}
+impl<T: Read + Write + Send + Unpin + 'static> Io for T {}
+
+/// A connection to the server or through a proxy, type-erased.
+pub(crate) struct BoxedIo {
+    inner: Box<dyn Io>,
+    /// True when requests must use absolute-form (plain HTTP through an HTTP proxy).
+    proxied: bool,
+}
+
+impl std::fmt::Debug for BoxedIo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoxedIo")
+            .field("proxied", &self.proxied)
+            .finish()
+    }
+}
+
+impl Connection for BoxedIo {
+    fn connected(&self) -> Connected {
+        Connected::new().proxy(self.proxied)
+    }
+}
+
+impl Read for BoxedIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut *self.inner).poll_read(cx, buf)
+    }
+}
+
+impl Write for BoxedIo {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut *self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut *self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut *self.inner).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut *self.inner).poll_write_vectored(cx, bufs)
+    }
+}
+
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// TCP, or TCP through a proxy: everything below TLS to the API server.
+#[derive(Clone, Debug)]
+struct ProxyConnector {
+    http: HttpConnector,
+    proxy: ProxyPolicy,
+    /// TLS to an `https://` proxy (platform roots plus the cluster's trust).
+    proxy_tls: Arc<rustls::ClientConfig>,
+}
+
+impl Service<Uri> for ProxyConnector {
+    type Response = BoxedIo;
+    type Error = ConnectError;
+    type Future = BoxFuture<Result<BoxedIo, ConnectError>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        let http = self.http.clone();
+        let route = self.proxy.route(&dst);
+        let proxy_tls = self.proxy_tls.clone();
+        Box::pin(async move {
+            let address = address_of(&dst);
+            let Some(spec) = route else {
+                let tcp = http
+                    .oneshot(dst)
+                    .await
+                    .map_err(|source| ConnectError::Tcp {
+                        address,
+                        source: source.into(),
+                    })?;
+                return Ok(BoxedIo {
+                    inner: Box::new(tcp),
+                    proxied: false,
+                });
+            };
+            tracing::debug!(proxy = %spec.uri, %address, "connecting through a proxy");
+            let proxy_err = |source: BoxError| ConnectError::Proxy {
+                proxy: spec.uri.to_string(),
+                address: address.clone(),
+                source,
+            };
+            let is_https = dst.scheme_str() == Some("https");
+            match spec.kind {
+                ProxyKind::Http if !is_https => {
+                    // Plain HTTP is forwarded in absolute-form over a connection to the proxy.
+                    let tcp = http
+                        .oneshot(spec.uri.clone())
+                        .await
+                        .map_err(|e| proxy_err(e.into()))?;
+                    Ok(BoxedIo {
+                        inner: Box::new(tcp),
+                        proxied: true,
+                    })
+                }
+                ProxyKind::Http => {
+                    let tunnel = with_basic(Tunnel::new(spec.uri.clone(), http), &spec);
+                    let io = tunnel.oneshot(dst).await.map_err(|e| proxy_err(e.into()))?;
+                    Ok(BoxedIo {
+                        inner: Box::new(io),
+                        proxied: false,
+                    })
+                }
+                ProxyKind::Https => {
+                    let to_proxy = hyper_rustls::HttpsConnectorBuilder::new()
+                        .with_tls_config((*proxy_tls).clone())
+                        .https_only()
+                        .enable_http1()
+                        .wrap_connector(http);
+                    let tunnel = with_basic(Tunnel::new(spec.uri.clone(), to_proxy), &spec);
+                    let io = tunnel.oneshot(dst).await.map_err(|e| proxy_err(e.into()))?;
+                    Ok(BoxedIo {
+                        inner: Box::new(io),
+                        proxied: false,
+                    })
+                }
+                ProxyKind::Socks5 => {
+                    let mut socks = SocksV5::new(spec.uri.clone(), http).local_dns(false);
+                    if let Some(ProxyAuth::Raw(user, pass)) = &spec.auth {
+                        socks = socks.with_auth(user.clone(), pass.expose().clone());
+                    }
+                    let io = socks.oneshot(dst).await.map_err(|e| {
+                        proxy_err(BoxError::from(format!("SOCKS5 handshake failed: {e}")))
+                    })?;
+                    Ok(BoxedIo {
+                        inner: Box::new(io),
+                        proxied: false,
+                    })
+                }
+            }
+        })
+    }
+}
+
+fn with_basic<C>(tunnel: Tunnel<C>, spec: &ProxySpec) -> Tunnel<C> {
+    match &spec.auth {
+        Some(ProxyAuth::Basic(value)) => tunnel.with_auth(value.clone()),
+        _ => tunnel,
+    }
+}
+
+/// `host:port` of a destination, for messages.
+pub(crate) fn address_of(dst: &Uri) -> String {
+    let host = dst.host().unwrap_or("<no host>");
+    let port = dst.port_u16().unwrap_or(match dst.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    });
+    format!("{host}:{port}")
+}
+
+/// Settings for opening connections.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectSettings {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) tcp_keepalive: Duration,
+}
+
+/// The connector the pooled hyper client uses: proxy, TLS, timeout, clear errors.
+#[derive(Clone, Debug)]
+pub(crate) struct Connector {
+    inner: HttpsConnector<ProxyConnector>,
+    tls: Arc<Tls>,
+    timeout: Duration,
+}
+
+impl Connector {
+    pub(crate) fn new(
+        tls: Tls,
+        server_name: Option<&str>,
+        proxy: ProxyPolicy,
+        settings: &ConnectSettings,
+    ) -> Result<Self, Error> {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_keepalive(Some(settings.tcp_keepalive));
+        http.set_connect_timeout(Some(settings.connect_timeout));
+        let proxy_tls = Arc::new(tls.config.clone());
+        let builder = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls.config.clone())
+            .https_or_http();
+        let builder = match server_name {
+            Some(name) => {
+                let name =
+                    rustls_pki_types::ServerName::try_from(name.to_owned()).map_err(|_| {
+                        Error::Tls {
+                            source: rustls::Error::General(format!(
+                                "tls-server-name {name:?} is not a valid DNS name or IP address"
+                            )),
+                        }
+                    })?;
+                builder.with_server_name_resolver(hyper_rustls::FixedServerNameResolver::new(name))
+            }
+            None => builder,
+        };
+        let inner = builder
+            .enable_all_versions()
+            .wrap_connector(ProxyConnector {
+                http,
+                proxy,
+                proxy_tls,
+            });
+        Ok(Self {
+            inner,
+            tls: Arc::new(tls),
+            timeout: settings.connect_timeout,
+        })
+    }
+}
+
+impl Connector {
+    /// The client identity behind this connector's TLS.
+    pub(crate) fn identity(&self) -> Arc<crate::tls::ClientIdentity> {
+        self.tls.identity.clone()
+    }
+}
+
+impl Service<Uri> for Connector {
+    type Response = MaybeHttpsStream<BoxedIo>;
+    type Error = ConnectError;
+    type Future = BoxFuture<Result<Self::Response, ConnectError>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        let address = address_of(&dst);
+        let connecting = self.inner.call(dst);
+        let tls = self.tls.clone();
+        let timeout = self.timeout;
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, connecting).await {
+                Err(_elapsed) => Err(ConnectError::Timeout {
+                    address,
+                    after: timeout,
+                }),
+                Ok(Ok(io)) => Ok(io),
+                Ok(Err(err)) => Err(classify(err, address, &tls)),
+            }
+        })
+    }
+}
+
+/// Turns a hyper-rustls error into a [`ConnectError`] that says what failed.
+fn classify(err: BoxError, address: String, tls: &Tls) -> ConnectError {
+    let err = match err.downcast::<ConnectError>() {
+        Ok(connect) => return *connect,
+        Err(err) => err,
+    };
+    let failure = match crate::tls::find_rustls_error(&*err) {
+        Some(tls_err) => tls.explain(tls_err),
+        None => TlsFailure::Other {
+            detail: err.to_string(),
+        },
+    };
+    ConnectError::Tls {
+        address,
+        failure,
+        source: err,
+    }
+}

@@ -1,0 +1,126 @@
+//! Assembling the layers into one [`BoxService`] for a [`Config`].
+//!
+//! Order, outermost first: trace, base URI, user agent, impersonation, warnings, retry, rate
+//! limit, per-attempt timeout, authentication, compression, pooled HTTP client. Retries sit
+//! outside authentication so each attempt carries the freshest credential, and outside the rate
+//! limit so retries are paced too.
+
+use std::sync::Arc;
+
+use kubeset_config::{BearerToken, Config};
+use tower::ServiceBuilder;
+use tower::util::BoxCloneSyncService;
+
+use crate::auth::{AuthLayer, CredentialSource, StaticCredential};
+use crate::base_uri::BaseUriLayer;
+use crate::body::BoxService;
+use crate::client::{HyperClient, PoolSettings};
+use crate::compression::CompressionLayer;
+use crate::connector::{ConnectSettings, Connector};
+use crate::error::Error;
+use crate::exec::{ExecCredentials, ExecPlugin};
+use crate::impersonate::ImpersonateLayer;
+use crate::options::TransportOptions;
+use crate::proxy::ProxyPolicy;
+use crate::rate_limit::RateLimitLayer;
+use crate::retry::RetryLayer;
+use crate::tls::Tls;
+use crate::token_file::TokenFile;
+use crate::trace::TraceLayer;
+use crate::user_agent::UserAgentLayer;
+use crate::warnings::WarningsLayer;
+
+pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxService, Error> {
+    let url = &config.cluster_url;
+    if !matches!(url.scheme_str(), Some("http" | "https")) || url.authority().is_none() {
+        return Err(Error::ClusterUrl {
+            url: crate::trace::redacted_url(url),
+        });
+    }
+    let plugin = match &options.exec {
+        Some(plugin) => Some(plugin.clone()),
+        None => config.auth.exec.as_ref().map(ExecPlugin::from),
+    };
+    let exec = plugin.as_ref().map(ExecCredentials::shared);
+    let identity = exec
+        .as_ref()
+        .map_or_else(Default::default, |exec| exec.identity_slot());
+    let tls = Tls::new(&config.tls, identity)?;
+    let proxy = ProxyPolicy::new(config.proxy_url.as_ref())?;
+    let connector = Connector::new(
+        tls,
+        config.tls.server_name.as_deref(),
+        proxy,
+        &ConnectSettings {
+            connect_timeout: options.connect_timeout,
+            tcp_keepalive: options.tcp_keepalive,
+        },
+    )?;
+    let client = HyperClient::new(
+        connector,
+        &PoolSettings {
+            idle_timeout: options.pool_idle_timeout,
+            keepalive_interval: options.http2_keepalive_interval,
+            keepalive_timeout: options.http2_keepalive_timeout,
+        },
+    );
+
+    let user_agent = match &options.user_agent {
+        Some(ua) => UserAgentLayer::new(ua)?,
+        None => UserAgentLayer::default(),
+    };
+    let impersonate = if config.impersonate.is_empty() {
+        None
+    } else {
+        Some(ImpersonateLayer::new(&config.impersonate)?)
+    };
+    let auth = credentials(config, exec)?.map(AuthLayer::from_shared);
+
+    let service = ServiceBuilder::new()
+        .layer(TraceLayer::default())
+        .layer(BaseUriLayer::new(url.clone()))
+        .layer(user_agent)
+        .option_layer(impersonate)
+        .layer(WarningsLayer::default())
+        .layer(RetryLayer::new(options.retry.clone()))
+        .option_layer(
+            options
+                .rate_limit
+                .map(|q| RateLimitLayer::new(q.qps, q.burst)),
+        )
+        .option_layer(
+            options
+                .request_timeout
+                .map(tower::timeout::TimeoutLayer::new),
+        )
+        .option_layer(auth)
+        .layer(CompressionLayer::new(!config.disable_compression))
+        .service(client);
+    Ok(BoxCloneSyncService::new(service))
+}
+
+/// The credential source for the config: a bearer token (static or file) first, then basic
+/// auth, then the exec plugin (whose client certificate is used even when a token wins).
+fn credentials(
+    config: &Config,
+    exec: Option<Arc<ExecCredentials>>,
+) -> Result<Option<Arc<dyn CredentialSource>>, Error> {
+    let auth = &config.auth;
+    if auth.auth_provider.is_some() {
+        tracing::warn!(
+            "the kubeconfig user has a legacy auth-provider, which kubeset does not run; \
+             use an exec plugin (e.g. kubelogin) instead"
+        );
+    }
+    Ok(match (&auth.bearer, &auth.basic, exec) {
+        (Some(BearerToken::Static(token)), _, _) => {
+            Some(Arc::new(StaticCredential::bearer(token)?))
+        }
+        (Some(BearerToken::File { path, initial }), _, _) => {
+            Some(Arc::new(TokenFile::new(path.clone(), initial.clone())))
+        }
+        (None, Some(basic), _) => Some(Arc::new(StaticCredential::basic(basic)?)),
+        (None, None, Some(exec)) => Some(exec),
+        (None, None, None) => None,
+    })
+}

@@ -1,0 +1,79 @@
+//! Proxies, end to end (routing decisions and NO_PROXY are unit-tested in the crate).
+
+use kubeset_config::{Config, Material};
+
+use crate::support::{Ca, ConnectProxy, Server, ServerTls, Socks5Proxy, get, ok, write};
+
+#[tokio::test]
+async fn https_goes_through_a_connect_proxy() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("CA");
+    let ca_path = write(dir.path(), "ca.crt", &ca.cert_pem);
+    let server = Server::start(Some(ServerTls::h2(ca.server(&["127.0.0.1"]))), ok()).await;
+    let proxy = ConnectProxy::start().await;
+    let mut config = Config::new(server.url());
+    config.tls.root_certs = Some(Material::File(ca_path));
+    config.proxy_url = Some(format!("http://{}", proxy.addr).parse().unwrap());
+    let service = kubeset_transport::connect(&config).unwrap();
+    let (response, _) = get(&service, "/version").await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(*proxy.targets.lock().unwrap(), [server.addr.to_string()]);
+}
+
+#[tokio::test]
+async fn a_dead_proxy_is_named_in_the_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = listener.local_addr().unwrap();
+    drop(listener);
+    let mut config = Config::new("https://127.0.0.1:6443".parse().unwrap());
+    config.proxy_url = Some(format!("http://user:hunter2@{dead}").parse().unwrap());
+    let mut options = kubeset_transport::TransportOptions::default();
+    options.retry = kubeset_transport::RetryPolicy::never();
+    let service = kubeset_transport::connect_with(&config, &options).unwrap();
+    let err = get(&service, "/").await.unwrap_err();
+    let text = crate::support::chain(&*err);
+    assert!(text.contains(&format!("proxy http://{dead}/")), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
+
+#[tokio::test]
+async fn plain_http_is_forwarded_in_absolute_form_through_an_http_proxy() {
+    let proxy = ConnectProxy::start().await;
+    let mut config = Config::new("http://api.example.invalid:8080".parse().unwrap());
+    config.proxy_url = Some(format!("http://{}", proxy.addr).parse().unwrap());
+    let service = kubeset_transport::connect(&config).unwrap();
+    let (response, body) = get(&service, "/api/v1/pods?limit=1").await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(&body[..], b"forwarded");
+    assert_eq!(
+        *proxy.targets.lock().unwrap(),
+        ["forward http://api.example.invalid:8080/api/v1/pods?limit=1"]
+    );
+}
+
+#[tokio::test]
+async fn socks5_proxies_carry_tls_with_and_without_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("CA");
+    let ca_path = write(dir.path(), "ca.crt", &ca.cert_pem);
+    let server = Server::start(Some(ServerTls::h2(ca.server(&["localhost"]))), ok()).await;
+    let port = server.addr.port();
+    for (credentials, userinfo) in [(None, ""), (Some(("kube", "s3cret")), "kube:s3cret@")] {
+        let proxy = Socks5Proxy::start(credentials).await;
+        // A host name, so the proxy (not the client) resolves it, as with client-go.
+        let mut config = Config::new(format!("https://localhost:{port}").parse().unwrap());
+        config.tls.root_certs = Some(Material::File(ca_path.clone()));
+        config.proxy_url = Some(
+            format!("socks5://{userinfo}{}", proxy.addr)
+                .parse()
+                .unwrap(),
+        );
+        let service = kubeset_transport::connect(&config).unwrap();
+        let (response, _) = get(&service, "/version").await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            *proxy.targets.lock().unwrap(),
+            [format!("localhost:{port}")]
+        );
+    }
+}
