@@ -1,1 +1,85 @@
-//! kubeset-clientset (work in progress).
+//! A typed, async Kubernetes clientset.
+//!
+//! [`Client`] holds one connection to an API server (cheap to clone); handles made from it
+//! speak to one resource type in one scope. Every handle is an [`Api<K>`] for a k8s-openapi
+//! type (or your own type implementing its `Resource` and `Metadata` traits), and offers every
+//! verb: [`get`](Api::get), [`get_opt`](Api::get_opt), [`list`](Api::list) (decoded as it
+//! streams, in parallel), [`list_all`](Api::list_all) (paging), [`watch`](Api::watch),
+//! [`create`](Api::create), [`replace`](Api::replace), [`patch`](Api::patch) (merge, JSON,
+//! strategic, server-side apply), [`delete`](Api::delete),
+//! [`delete_collection`](Api::delete_collection), the `status` forms, and metadata-only
+//! reads ([`get_metadata`](Api::get_metadata), [`list_metadata`](Api::list_metadata),
+//! [`watch_metadata`](Api::watch_metadata)).
+//!
+//! Resource-specific verbs live on their handles: pod [`logs`](Api::logs),
+//! [`bind`](Api::bind), [`evict`](Api::evict); node [`cordon`](Api::cordon); ServiceAccount
+//! [`create_token`](Api::create_token). RBAC self-checks live on the client:
+//! [`whoami`](Client::whoami), [`can_i`](Client::can_i), [`rules`](Client::rules),
+//! [`missing_permissions`](Client::missing_permissions). Untyped access goes through
+//! [`ApiResource`] and [`Discovery`].
+//!
+//! All failures are one [`Error`]; API errors carry the server's `Status`
+//! (`err.is_not_found()`, `err.is_conflict()`, `err.is_gone()`, ...), and a 403 explains
+//! who was denied what, and which RBAC rule would allow it.
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//! use kubeset_clientset::{Client, ListParams, WatchEvent, WatchParams};
+//!
+//! # async fn demo() -> Result<(), kubeset_clientset::Error> {
+//! let client = Client::infer().await?;
+//! let pods = client.pods("apps");
+//! let list = pods.list(&ListParams::default().labels("app=web")).await?;
+//! let rv = list.resource_version().unwrap_or("0").to_owned();
+//! let mut events = pods.watch(&WatchParams::default().labels("app=web").from_version(&rv)).await?;
+//! while let Some(event) = events.try_next().await? {
+//!     if let WatchEvent::Deleted(pod) = event {
+//!         println!("{:?} went away", pod.metadata.name);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! The crate enables no Kubernetes version feature of k8s-openapi: your binary picks one.
+
+mod api;
+mod client;
+mod decode;
+mod discovery;
+mod dynamic;
+mod error;
+mod forbidden;
+mod handles;
+mod list;
+mod metadata;
+mod nodes;
+mod params;
+mod patch;
+mod pods;
+mod rbac;
+mod read;
+mod split;
+mod status;
+mod tokens;
+mod watch;
+mod wiring;
+mod write;
+
+pub use api::Api;
+pub use client::Client;
+pub use discovery::{DiscoveredResource, Discovery};
+pub use dynamic::{ApiResource, DynamicObject};
+pub use either::Either;
+pub use error::{ApiError, Error};
+pub use forbidden::{Caller, Denial, Permission};
+pub use list::ObjectList;
+pub use metadata::PartialObjectMetadata;
+pub use params::{
+    DeleteParams, FieldValidation, ListParams, PatchParams, PostParams, Preconditions,
+    PropagationPolicy, VersionMatch, WatchParams,
+};
+pub use patch::Patch;
+pub use pods::LogParams;
+pub use rbac::{AccessDecision, CanI};
+pub use tokens::{IssuedToken, TokenParams};
+pub use watch::{Bookmark, INITIAL_EVENTS_END, WatchEvent, WatchStream};

@@ -1,0 +1,250 @@
+//! [`Client`]: the cheap-to-clone entry point that owns the transport.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response, header};
+use http_body_util::BodyExt;
+use kubeset_config::Config;
+use kubeset_transport::{BoxError, BoxService, RequestBody, ResponseBody};
+use serde::de::DeserializeOwned;
+use tower::{Service, ServiceExt};
+
+use crate::Error;
+use crate::decode::decode_json;
+use crate::status::api_error;
+
+/// `Accept` for ordinary JSON answers.
+pub(crate) const JSON: &str = "application/json";
+
+/// A connection to one API server as one identity; every handle is made from it.
+///
+/// Cloning is cheap (one reference count): share one client across tasks. Requests from all
+/// clones share the transport's connections (HTTP/2 multiplexing where the server offers it).
+///
+/// ```no_run
+/// use kubeset_clientset::Client;
+///
+/// # async fn demo() -> Result<(), kubeset_clientset::Error> {
+/// let client = Client::infer().await?;
+/// let pods = client.pods("kube-system").list(&Default::default()).await?;
+/// for pod in &pods.items {
+///     println!("{:?}", pod.metadata.name);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    service: BoxService,
+    default_namespace: String,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("default_namespace", &self.inner.default_namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Builds a client for `config` with the standard transport stack.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), kubeset_clientset::Error> {
+    /// let config = kubeset_config::Config::new("https://127.0.0.1:6443".parse().unwrap());
+    /// let client = kubeset_clientset::Client::new(config)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn new(config: Config) -> Result<Self, Error> {
+        let service = crate::wiring::connect(&config)?;
+        Ok(Self::from_box_service(service, config.default_namespace))
+    }
+
+    /// Builds a client the way a pod or kubectl would find the server: in-cluster
+    /// ServiceAccount files, else kubeconfig.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_clientset::Error> {
+    /// let client = kubeset_clientset::Client::infer().await?;
+    /// println!("default namespace: {}", client.default_namespace());
+    /// # Ok(()) }
+    /// ```
+    pub async fn infer() -> Result<Self, Error> {
+        let config = crate::wiring::infer_config().await?;
+        Self::new(config)
+    }
+
+    /// Builds a client over any tower service: a custom layer stack, or a mock in tests.
+    ///
+    /// Requests carry origin-form URIs (`/api/v1/...`); the service must route them to the
+    /// API server. The default namespace is `default`.
+    ///
+    /// ```
+    /// use kubeset_clientset::Client;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let (service, _handle) = tower_test::mock::pair::<
+    ///     http::Request<kubeset_transport::RequestBody>,
+    ///     http::Response<http_body_util::Full<bytes::Bytes>>,
+    /// >();
+    /// let client = Client::from_service(service).with_default_namespace("apps");
+    /// assert_eq!(client.default_namespace(), "apps");
+    /// # }
+    /// ```
+    pub fn from_service<S, B>(service: S) -> Self
+    where
+        S: Service<Request<RequestBody>, Response = Response<B>> + Clone + Send + Sync + 'static,
+        S::Future: Send + 'static,
+        S::Error: Into<BoxError>,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let service = service
+            .map_response(|response: Response<B>| {
+                response.map(|body| body.map_err(Into::into).boxed_unsync())
+            })
+            .map_err(Into::into);
+        Self::from_box_service(BoxService::new(service), String::from("default"))
+    }
+
+    fn from_box_service(service: BoxService, default_namespace: String) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                service,
+                default_namespace,
+            }),
+        }
+    }
+
+    /// The same connection with another default namespace.
+    pub fn with_default_namespace(self, namespace: impl Into<String>) -> Self {
+        let service = self.inner.service.clone();
+        Self::from_box_service(service, namespace.into())
+    }
+
+    /// The namespace `*_default` handles use (the kubeconfig context's or the pod's).
+    pub fn default_namespace(&self) -> &str {
+        &self.inner.default_namespace
+    }
+
+    /// Sends a raw request and returns the streaming response when its status is a success;
+    /// an error status becomes [`Error::Api`] with the decoded `Status`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let request = http::Request::get("/version")
+    ///     .body(kubeset_transport::RequestBody::default())
+    ///     .unwrap();
+    /// let response = client.send(request).await?;
+    /// println!("{}", response.status());
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(
+        &self,
+        request: Request<RequestBody>,
+    ) -> Result<Response<ResponseBody>, Error> {
+        let method = request.method().clone();
+        let url = request.uri().to_string();
+        let response = self
+            .inner
+            .service
+            .clone()
+            .oneshot(request)
+            .await
+            .map_err(|source| Error::Transport {
+                method: method.clone(),
+                url: url.clone(),
+                source,
+            })?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let code = response.status().as_u16();
+        let bytes = collect(response.into_body(), &url).await?;
+        Err(api_error(code, &bytes, method, url).into())
+    }
+
+    /// GETs `path` (with its query) and returns the body, like `kubectl get --raw`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let body = client.get_raw("/apis").await?;
+    /// println!("{}", String::from_utf8_lossy(&body));
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_raw(&self, path: &str) -> Result<Bytes, Error> {
+        let request = build(Method::GET, path.to_owned(), JSON, None)?;
+        let response = self.send(request).await?;
+        collect(response.into_body(), path).await
+    }
+
+    /// Sends `request` and decodes the whole (small) answer as `T`.
+    pub(crate) async fn request_json<T: DeserializeOwned>(
+        &self,
+        request: Request<RequestBody>,
+    ) -> Result<T, Error> {
+        let url = request.uri().to_string();
+        let response = self.send(request).await?;
+        let bytes = collect(response.into_body(), &url).await?;
+        decode_json(&bytes, &url)
+    }
+
+    /// Sends `request` and returns the raw answer bytes.
+    pub(crate) async fn request_bytes(
+        &self,
+        request: Request<RequestBody>,
+    ) -> Result<Bytes, Error> {
+        let url = request.uri().to_string();
+        let response = self.send(request).await?;
+        collect(response.into_body(), &url).await
+    }
+}
+
+/// Reads a whole body.
+pub(crate) async fn collect(body: ResponseBody, url: &str) -> Result<Bytes, Error> {
+    body.collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .map_err(|source| Error::ReadBody {
+            url: url.to_owned(),
+            source,
+        })
+}
+
+/// A request with `Accept: accept` and, when `body` is given, its content type.
+pub(crate) fn build(
+    method: Method,
+    url: String,
+    accept: &'static str,
+    body: Option<(Bytes, &'static str)>,
+) -> Result<Request<RequestBody>, Error> {
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(url.as_str())
+        .header(header::ACCEPT, HeaderValue::from_static(accept));
+    let body = match body {
+        Some((bytes, content_type)) => {
+            builder = builder.header(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            RequestBody::new(bytes)
+        }
+        None => RequestBody::default(),
+    };
+    builder
+        .body(body)
+        .map_err(|source| Error::BuildRequest { url, source })
+}
+
+/// Encodes `value` as a JSON request body.
+pub(crate) fn encode<T: serde::Serialize>(value: &T) -> Result<Bytes, Error> {
+    serde_json::to_vec(value)
+        .map(Bytes::from)
+        .map_err(|source| Error::Encode {
+            type_name: std::any::type_name::<T>(),
+            source,
+        })
+}

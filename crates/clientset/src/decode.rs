@@ -1,0 +1,137 @@
+//! Decoding JSON answers into typed values, with errors that name the type, the field path and
+//! show where in the body it went wrong.
+
+use serde::de::DeserializeOwned;
+
+use crate::Error;
+
+/// How many bytes of the body an error shows on each side of the failure.
+const EXCERPT_RADIUS: usize = 48;
+
+/// Decodes one complete JSON document from `bytes`.
+pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8], url: &str) -> Result<T, Error> {
+    decode_with_prefix(bytes, url, String::new)
+}
+
+/// Like [`decode_json`]; `prefix()` is prepended to the field path in errors (`items[7]`).
+/// It is only called on failure, so the happy path formats nothing.
+pub(crate) fn decode_with_prefix<T: DeserializeOwned>(
+    bytes: &[u8],
+    url: &str,
+    prefix: impl FnOnce() -> String,
+) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = join_path(&prefix(), &err.path().to_string());
+        decode_error::<T>(bytes, url, path, err.into_inner())
+    })?;
+    de.end().map_err(|source| {
+        decode_error::<T>(bytes, url, String::from("(after the document)"), source)
+    })?;
+    Ok(value)
+}
+
+/// Builds a [`Error::Decode`] for `source`, which happened while decoding `bytes`.
+pub(crate) fn decode_error<T>(
+    bytes: &[u8],
+    url: &str,
+    path: String,
+    source: serde_json::Error,
+) -> Error {
+    Error::Decode {
+        type_name: std::any::type_name::<T>(),
+        url: url.to_owned(),
+        path,
+        excerpt: excerpt(bytes, source.line(), source.column()),
+        source,
+    }
+}
+
+fn join_path(prefix: &str, inner: &str) -> String {
+    match (prefix.is_empty(), inner == ".") {
+        (true, _) => inner.to_owned(),
+        (false, true) => prefix.to_owned(),
+        (false, false) => format!("{prefix}.{inner}"),
+    }
+}
+
+/// A short printable excerpt of `bytes` around `line`:`column` (1-based, as serde_json counts).
+pub(crate) fn excerpt(bytes: &[u8], line: usize, column: usize) -> String {
+    let mut offset = 0usize;
+    for _ in 1..line {
+        match bytes[offset..].iter().position(|&b| b == b'\n') {
+            Some(nl) => offset += nl + 1,
+            None => break,
+        }
+    }
+    let at = (offset + column.saturating_sub(1)).min(bytes.len());
+    let start = at.saturating_sub(EXCERPT_RADIUS);
+    let end = (at + EXCERPT_RADIUS).min(bytes.len());
+    let text = String::from_utf8_lossy(&bytes[start..end]);
+    let mut out = String::with_capacity(text.len() + 8);
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(text.chars().flat_map(|c| {
+        if c.is_control() {
+            c.escape_default().collect::<Vec<_>>()
+        } else {
+            vec![c]
+        }
+    }));
+    if end < bytes.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        spec: Inner,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        replicas: u32,
+    }
+
+    #[test]
+    fn decode_error_names_type_path_and_excerpt() {
+        let body = br#"{"spec": {"replicas": "three"}}"#;
+        let err = decode_with_prefix::<Outer>(body, "/x", || "items[2]".into()).unwrap_err();
+        let Error::Decode {
+            type_name,
+            path,
+            excerpt,
+            url,
+            ..
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert!(type_name.ends_with("Outer"), "{type_name}");
+        assert_eq!(path, "items[2].spec.replicas");
+        assert!(excerpt.contains("three"), "{excerpt}");
+        assert_eq!(url, "/x");
+    }
+
+    #[test]
+    fn trailing_garbage_is_an_error() {
+        let err = decode_json::<serde_json::Value>(b"{} x", "/y").unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn excerpt_is_bounded_and_printable() {
+        let body = format!("{}\n{{\"a\":\u{1}}}{}", "x".repeat(200), "y".repeat(200));
+        let e = excerpt(body.as_bytes(), 2, 6);
+        assert!(e.chars().count() <= 2 * EXCERPT_RADIUS + 2 + 6, "{e}");
+        assert!(e.contains("\\u{1}"), "{e}");
+        assert!(e.starts_with('…') && e.ends_with('…'));
+    }
+}

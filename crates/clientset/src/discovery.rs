@@ -1,0 +1,208 @@
+//! Discovery: which groups, versions and resources the server offers.
+
+use futures_util::{StreamExt, stream};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{APIGroupList, APIResourceList, APIVersions};
+
+use crate::{ApiResource, Client, Error};
+
+/// How many group-versions are fetched at once.
+const CONCURRENCY: usize = 16;
+
+/// One resource the server offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DiscoveredResource {
+    /// Where it lives.
+    pub resource: ApiResource,
+    /// What may be done with it (`get`, `list`, `watch`, `create`, ...).
+    pub verbs: Vec<String>,
+    /// Short names (`po`, `pvc`).
+    pub short_names: Vec<String>,
+    /// Singular name (`pod`).
+    pub singular: String,
+    /// Subresources (`status`, `log`, `binding`, ...).
+    pub subresources: Vec<String>,
+    /// Whether this is the group's preferred version.
+    pub preferred: bool,
+}
+
+/// A snapshot of the server's API surface, as `kubectl api-resources` sees it.
+///
+/// ```no_run
+/// use kubeset_clientset::Api;
+///
+/// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+/// let discovery = client.discover().await?;
+/// let deployments = discovery.resolve_kind("apps", "Deployment").expect("apps/v1 is served");
+/// let api = Api::dynamic_namespaced(client.clone(), deployments, "apps")?;
+/// let pvcs = discovery.resolve_name("pvc").expect("core is served");
+/// assert_eq!(pvcs.plural, "persistentvolumeclaims");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Discovery {
+    /// Every resource found, core first, then groups in the server's order.
+    pub resources: Vec<DiscoveredResource>,
+    /// Group-versions that failed to answer (an aggregated API that is down), with why.
+    pub failed: Vec<(String, Error)>,
+}
+
+impl Discovery {
+    /// The preferred version of `kind` in `group`.
+    pub fn resolve_kind(&self, group: &str, kind: &str) -> Option<&ApiResource> {
+        self.matching(|r| r.resource.group == group && r.resource.kind == kind)
+    }
+
+    /// `kind` at exactly `group/version`.
+    pub fn resolve_gvk(&self, group: &str, version: &str, kind: &str) -> Option<&ApiResource> {
+        self.matching(|r| {
+            r.resource.group == group && r.resource.version == version && r.resource.kind == kind
+        })
+    }
+
+    /// A resource by the names kubectl accepts: plural, singular, short name or kind
+    /// (case-insensitive), optionally qualified by group (`deployments.apps`).
+    pub fn resolve_name(&self, name: &str) -> Option<&ApiResource> {
+        let name = name.to_ascii_lowercase();
+        self.matching(|r| {
+            let res = &r.resource;
+            let names_match = |n: &str| {
+                n == res.plural
+                    || n == r.singular
+                    || n == res.kind.to_ascii_lowercase()
+                    || r.short_names.iter().any(|s| s == n)
+            };
+            names_match(&name)
+                || name
+                    .split_once('.')
+                    .is_some_and(|(n, group)| group == res.group && names_match(n))
+        })
+    }
+
+    fn matching(&self, pred: impl Fn(&DiscoveredResource) -> bool) -> Option<&ApiResource> {
+        let mut candidates = self.resources.iter().filter(|r| pred(r));
+        let first = candidates.next()?;
+        if first.preferred {
+            return Some(&first.resource);
+        }
+        Some(&candidates.find(|r| r.preferred).unwrap_or(first).resource)
+    }
+}
+
+impl Client {
+    /// Fetches the whole API surface (`/api`, `/apis` and every group-version, concurrently).
+    ///
+    /// A group-version that fails (a down aggregated API) is listed in `failed`, as kubectl
+    /// does, instead of failing everything.
+    pub async fn discover(&self) -> Result<Discovery, Error> {
+        let core: APIVersions = self.get_json("/api").await?;
+        let groups: APIGroupList = self.get_json("/apis").await?;
+        let mut wanted: Vec<(String, String, bool)> = core
+            .versions
+            .iter()
+            .map(|v| (format!("/api/{v}"), String::new(), true))
+            .collect();
+        for group in &groups.groups {
+            let preferred = group.preferred_version.as_ref().map(|p| p.version.as_str());
+            for version in &group.versions {
+                wanted.push((
+                    format!("/apis/{}", version.group_version),
+                    group.name.clone(),
+                    preferred.is_none_or(|p| p == version.version),
+                ));
+            }
+        }
+        let fetched: Vec<_> = stream::iter(wanted)
+            .map(|(path, group, preferred)| async move {
+                let result = self.get_json::<APIResourceList>(&path).await;
+                (path, group, preferred, result)
+            })
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
+        let mut discovery = Discovery::default();
+        for (path, group, preferred, result) in fetched {
+            match result {
+                Ok(list) => discovery
+                    .resources
+                    .extend(resources_of(&group, preferred, list)),
+                Err(err) => discovery.failed.push((path, err)),
+            }
+        }
+        Ok(discovery)
+    }
+
+    /// Looks up one kind at `group/version` with a single request.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let leases = client.resolve("coordination.k8s.io", "v1", "Lease").await?;
+    /// assert!(leases.namespaced);
+    /// # Ok(()) }
+    /// ```
+    pub async fn resolve(
+        &self,
+        group: &str,
+        version: &str,
+        kind: &str,
+    ) -> Result<ApiResource, Error> {
+        let path = crate::api::group_prefix(group, version);
+        let list: APIResourceList = self.get_json(&path).await?;
+        resources_of(group, true, list)
+            .map(|r| r.resource)
+            .find(|r| r.kind == kind)
+            .ok_or_else(|| Error::UnknownResource {
+                what: format!(
+                    "{} {kind}",
+                    path.trim_start_matches("/apis/")
+                        .trim_start_matches("/api/")
+                ),
+            })
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        let request = crate::client::build(
+            http::Method::GET,
+            path.to_owned(),
+            crate::client::JSON,
+            None,
+        )?;
+        self.request_json(request).await
+    }
+}
+
+fn resources_of(
+    group: &str,
+    preferred: bool,
+    list: APIResourceList,
+) -> impl Iterator<Item = DiscoveredResource> {
+    let version = list
+        .group_version
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let subresources: Vec<(String, String)> = list
+        .resources
+        .iter()
+        .filter_map(|r| r.name.split_once('/'))
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect();
+    let group = group.to_owned();
+    list.resources
+        .into_iter()
+        .filter(|r| !r.name.contains('/'))
+        .map(move |r| DiscoveredResource {
+            subresources: subresources
+                .iter()
+                .filter(|(parent, _)| *parent == r.name)
+                .map(|(_, sub)| sub.clone())
+                .collect(),
+            resource: ApiResource::new(&group, &version, &r.kind, &r.name, r.namespaced),
+            verbs: r.verbs,
+            short_names: r.short_names.unwrap_or_default(),
+            singular: r.singular_name,
+            preferred,
+        })
+}

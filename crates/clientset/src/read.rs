@@ -1,0 +1,201 @@
+//! Read verbs: get, get_opt, list, the paging stream, watch.
+
+use futures_util::{Stream, StreamExt, TryStreamExt, stream};
+use http::Method;
+use serde::de::DeserializeOwned;
+
+use crate::client::{JSON, build};
+use crate::list::read_list;
+use crate::params::Query;
+use crate::{Api, Error, ListParams, ObjectList, WatchParams, WatchStream};
+
+/// Page size of [`Api::list_all`] when the caller sets no limit (client-go's pager default).
+const DEFAULT_PAGE: u32 = 500;
+
+impl<K> Api<K>
+where
+    K: DeserializeOwned + Send + 'static,
+{
+    /// Reads object `name`; 404 is an error (see [`Api::get_opt`]).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let pod = client.pods("apps").get("web-0").await?;
+    /// let node = client.nodes().get("node-1").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get(&self, name: &str) -> Result<K, Error> {
+        self.get_at(name, None, JSON).await
+    }
+
+    /// Reads object `name`, or `None` if it does not exist.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// if client.config_maps("apps").get_opt("settings").await?.is_none() {
+    ///     println!("not created yet");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_opt(&self, name: &str) -> Result<Option<K>, Error> {
+        match self.get(name).await {
+            Ok(object) => Ok(Some(object)),
+            Err(err) if err.is_not_found() => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Reads the `status` subresource of `name`.
+    pub async fn get_status(&self, name: &str) -> Result<K, Error> {
+        self.get_at(name, Some("status"), JSON).await
+    }
+
+    /// Reads any subresource of `name` as `T` (for example `scale`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let status: k8s_openapi::api::core::v1::Pod = client.pods("apps").get_subresource("status", "web-0").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_subresource<T: DeserializeOwned>(
+        &self,
+        subresource: &str,
+        name: &str,
+    ) -> Result<T, Error> {
+        let path = self.item_path(name, Some(subresource))?;
+        self.client
+            .request_json(build(Method::GET, path, JSON, None)?)
+            .await
+    }
+
+    pub(crate) async fn get_at<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        subresource: Option<&str>,
+        accept: &'static str,
+    ) -> Result<T, Error> {
+        let path = self.item_path(name, subresource)?;
+        self.client
+            .request_json(build(Method::GET, path, accept, None)?)
+            .await
+    }
+
+    /// Lists one page of objects (all of them when `limit` is unset).
+    ///
+    /// The answer is decoded while it streams in, batches of items in parallel on blocking
+    /// threads: the whole body is never buffered.
+    ///
+    /// ```no_run
+    /// use kubeset_clientset::{ListParams, VersionMatch};
+    ///
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let lp = ListParams::default().labels("app=web").fields("spec.nodeName=node-1");
+    /// let pods = client.pods("apps").list(&lp).await?;
+    /// // Cheap for the server: any cached state at least as new as a known version.
+    /// let lp = ListParams::default().at("12345", VersionMatch::NotOlderThan);
+    /// let nodes = client.nodes().list(&lp).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn list(&self, lp: &ListParams) -> Result<ObjectList<K>, Error> {
+        self.list_as(lp, JSON).await
+    }
+
+    pub(crate) async fn list_as<T>(
+        &self,
+        lp: &ListParams,
+        accept: &'static str,
+    ) -> Result<ObjectList<T>, Error>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let mut query = Query::new(self.base.collection.clone());
+        lp.write(&mut query);
+        let url = query.finish();
+        let response = self
+            .client
+            .send(build(Method::GET, url.clone(), accept, None)?)
+            .await?;
+        read_list(response.into_body(), &url).await
+    }
+
+    /// Every object, fetched page by page (`limit`, default 500, then `continue`), as a stream.
+    ///
+    /// Only one page is held at a time. If the continue token expires mid-way (410), the
+    /// stream ends with that error: list again.
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    ///
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let mut pods = std::pin::pin!(client.all_pods().list_all(&Default::default()));
+    /// while let Some(pod) = pods.try_next().await? {
+    ///     println!("{:?}", pod.metadata.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list_all(
+        &self,
+        lp: &ListParams,
+    ) -> impl Stream<Item = Result<K, Error>> + Send + 'static {
+        let mut lp = lp.clone();
+        lp.limit.get_or_insert(DEFAULT_PAGE);
+        let api = self.clone();
+        stream::try_unfold(Some(lp), move |state| {
+            let api = api.clone();
+            async move {
+                let Some(mut lp) = state else {
+                    return Ok(None);
+                };
+                let page = api.list(&lp).await?;
+                let next = page.continue_token().map(|token| {
+                    lp.continue_token = Some(token.to_owned());
+                    // A continued list must not repeat the resourceVersion.
+                    lp.resource_version = None;
+                    lp.version_match = None;
+                    lp
+                });
+                Ok::<_, Error>(Some((page.items, next)))
+            }
+        })
+        .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+    }
+
+    /// Watches for changes.
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    /// use kubeset_clientset::{ListParams, WatchEvent, WatchParams};
+    ///
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let cms = client.config_maps("apps");
+    /// let list = cms.list(&ListParams::default()).await?;
+    /// let rv = list.resource_version().unwrap_or("0");
+    /// let mut events = cms.watch(&WatchParams::default().from_version(rv)).await?;
+    /// while let Some(event) = events.try_next().await? {
+    ///     if let WatchEvent::Modified(cm) = event {
+    ///         println!("changed: {:?}", cm.metadata.name);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn watch(&self, wp: &WatchParams) -> Result<WatchStream<K>, Error> {
+        self.watch_as(wp, JSON).await
+    }
+
+    pub(crate) async fn watch_as<T: DeserializeOwned>(
+        &self,
+        wp: &WatchParams,
+        accept: &'static str,
+    ) -> Result<WatchStream<T>, Error> {
+        let mut query = Query::new(self.base.collection.clone());
+        wp.write(&mut query);
+        let url = query.finish();
+        let response = self
+            .client
+            .send(build(Method::GET, url.clone(), accept, None)?)
+            .await?;
+        Ok(WatchStream::new(response.into_body(), url))
+    }
+}

@@ -1,0 +1,109 @@
+//! Turning an error answer into an [`ApiError`].
+
+use http::Method;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
+
+use crate::error::{ApiError, reason_for_code};
+use crate::forbidden::Denial;
+
+/// The longest non-`Status` body text kept as the message.
+const MAX_MESSAGE: usize = 1024;
+
+/// Decodes the `Status` in an error answer (or synthesizes one from the code and text, as
+/// client-go does for bodies such as `404 page not found`).
+pub(crate) fn api_error(code: u16, body: &[u8], method: Method, url: String) -> ApiError {
+    let status = match serde_json::from_slice::<Status>(body) {
+        Ok(status)
+            if status.status.is_some() || status.reason.is_some() || status.code.is_some() =>
+        {
+            status
+        }
+        _ => synthesize(code, body),
+    };
+    let denial = (code == 403).then(|| Box::new(Denial::from_request(&method, &url, &status)));
+    ApiError {
+        status,
+        code,
+        method,
+        url,
+        denial,
+    }
+}
+
+/// A `Status` for an answer whose body is not one.
+pub(crate) fn synthesize(code: u16, body: &[u8]) -> Status {
+    let text = String::from_utf8_lossy(body);
+    let mut message: String = text.trim().chars().take(MAX_MESSAGE).collect();
+    if message.is_empty() {
+        message = format!("the server responded with HTTP {code} and no body");
+    }
+    Status {
+        code: Some(i32::from(code)),
+        message: Some(message),
+        reason: Some(reason_for_code(code).to_owned()),
+        status: Some(String::from("Failure")),
+        ..Status::default()
+    }
+}
+
+/// An [`ApiError`] for a watch `ERROR` event (no HTTP code of its own: the Status's is used).
+pub(crate) fn watch_error(status: Status, url: &str) -> ApiError {
+    let code = status
+        .code
+        .and_then(|c| u16::try_from(c).ok())
+        .unwrap_or(500);
+    ApiError {
+        status,
+        code,
+        method: Method::GET,
+        url: url.to_owned(),
+        denial: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(code: u16, body: &str, reason: &str, message: &str) {
+        let err = api_error(code, body.as_bytes(), Method::GET, "/x".into());
+        assert_eq!(err.reason(), reason);
+        assert_eq!(err.message(), message);
+        assert_eq!(err.code, code);
+    }
+
+    #[test]
+    fn error_answers() {
+        check(
+            404,
+            r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"p\" not found","reason":"NotFound","details":{"name":"p","kind":"pods"},"code":404}"#,
+            "NotFound",
+            "pods \"p\" not found",
+        );
+        check(
+            404,
+            "404 page not found\n",
+            "NotFound",
+            "404 page not found",
+        );
+        check(
+            503,
+            "",
+            "ServiceUnavailable",
+            "the server responded with HTTP 503 and no body",
+        );
+        check(
+            500,
+            r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"bad rv","code":500}"#,
+            "InternalError",
+            "bad rv",
+        );
+        check(
+            409,
+            r#"{"unrelated":true}"#,
+            "Conflict",
+            r#"{"unrelated":true}"#,
+        );
+    }
+}

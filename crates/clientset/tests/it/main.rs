@@ -1,0 +1,14 @@
+//! Integration tests of the clientset against canned answers on 127.0.0.1.
+
+// Test helpers outside #[test] functions may unwrap too: a failure is a test failure.
+#![allow(clippy::unwrap_used)]
+
+mod dynamic;
+mod errors;
+mod list;
+mod mock;
+mod rbac;
+mod special;
+mod support;
+mod verbs;
+mod watch;
