@@ -49,16 +49,76 @@ pub(crate) fn run(globals: &GlobalFlags, args: &ViewArgs) -> Result<String, Box<
     if args.flatten {
         kubeconfig.flatten()?;
     }
-    let document = kubeconfig.to_view_json(args.raw || args.flatten);
+    // --flatten prints the inlined data as is (kubectl redacts only when neither is given).
+    let document = kubeconfig.view(args.raw || args.flatten);
     match args.output {
+        // kubectl's JSON: its field order, four-space indentation.
         Output::Json => {
             let mut out = Vec::new();
-            let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+            let formatter = GoFormatter(serde_json::ser::PrettyFormatter::with_indent(b"    "));
             let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
             serde::Serialize::serialize(&document, &mut serializer)?;
             out.push(b'\n');
             Ok(String::from_utf8(out)?)
         }
-        Output::Yaml => Ok(serde_saphyr::to_string(&document)?),
+        // kubectl's YAML: keys sorted.
+        Output::Yaml => Ok(serde_saphyr::to_string(&document.to_json())?),
+    }
+}
+
+/// kubectl's JSON escaping: Go's `encoding/json` also escapes `<`, `>`, `&`, U+2028 and
+/// U+2029 inside strings.
+struct GoFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for GoFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some(at) = rest.find(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+            writer.write_all(&rest.as_bytes()[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            write!(writer, "\\u{:04x}", u32::from(c))?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
     }
 }

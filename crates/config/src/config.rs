@@ -70,6 +70,32 @@ pub enum Material {
     Inline(Secret<Vec<u8>>),
 }
 
+impl Material {
+    /// The bytes: read from the file now, or the inline data.
+    ///
+    /// ```
+    /// use kubeset_config::{Material, Secret};
+    ///
+    /// let inline = Material::Inline(Secret::new(b"PEM".to_vec()));
+    /// assert_eq!(inline.read().unwrap().expose(), b"PEM");
+    /// assert!(Material::File("/nonexistent/ca.crt".into()).read().is_err());
+    /// ```
+    pub fn read(&self) -> std::io::Result<Secret<Vec<u8>>> {
+        match self {
+            Material::File(path) => std::fs::read(path).map(Secret::new),
+            Material::Inline(data) => Ok(data.clone()),
+        }
+    }
+
+    /// The file, when the material lives in one.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Material::File(path) => Some(path),
+            Material::Inline(_) => None,
+        }
+    }
+}
+
 /// TLS settings.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]

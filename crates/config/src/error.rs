@@ -121,6 +121,24 @@ pub enum KubeconfigError {
     },
 }
 
+/// A list of files for messages; "none" when empty.
+struct Files<'a>(&'a [PathBuf]);
+
+impl fmt::Display for Files<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("no file");
+        }
+        for (index, file) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{}", file.display())?;
+        }
+        Ok(())
+    }
+}
+
 struct Position(Option<u64>, Option<u64>);
 
 impl fmt::Display for Position {
@@ -138,31 +156,51 @@ impl fmt::Display for Position {
 #[non_exhaustive]
 pub enum ResolveError {
     /// The context named by `--context` or `current-context` does not exist.
-    #[error("context {name:?} does not exist (named by {named_by})")]
+    #[error(
+        "context {name:?} does not exist (named by {named_by}; kubeconfig: {})",
+        Files(files)
+    )]
     ContextNotFound {
         /// The missing context.
         name: String,
         /// Where the name came from (`current-context`, `--context`).
         named_by: String,
+        /// The kubeconfig files searched.
+        files: Vec<PathBuf>,
     },
     /// The cluster named by `--cluster` does not exist.
-    #[error("cluster {name:?} does not exist (named by --cluster)")]
+    #[error(
+        "cluster {name:?} does not exist (named by --cluster; kubeconfig: {})",
+        Files(files)
+    )]
     ClusterNotFound {
         /// The missing cluster.
         name: String,
+        /// The kubeconfig files searched.
+        files: Vec<PathBuf>,
     },
     /// The user named by `--user` does not exist.
-    #[error("user {name:?} does not exist (named by --user)")]
+    #[error(
+        "user {name:?} does not exist (named by --user; kubeconfig: {})",
+        Files(files)
+    )]
     UserNotFound {
         /// The missing user.
         name: String,
+        /// The kubeconfig files searched.
+        files: Vec<PathBuf>,
     },
     /// No server URL: no context, a context naming a missing cluster, or a cluster without
     /// `server`.
-    #[error("no server configured: {reason}")]
+    #[error("no server configured: {reason} (kubeconfig: {})", Files(files))]
     NoServer {
         /// Why (which context/cluster was used).
         reason: String,
+        /// Whether the selected cluster entry exists. When it does not, the configuration is
+        /// what client-go calls empty (see [`ResolveError::is_empty_config`]).
+        cluster_defined: bool,
+        /// The kubeconfig files read.
+        files: Vec<PathBuf>,
     },
     /// A URL field does not parse.
     #[error("invalid {field} {value:?} in {entry}")]
@@ -234,6 +272,12 @@ pub enum ResolveError {
         /// The value found (empty when missing).
         mode: String,
     },
+    /// exec together with `auth-provider` (client-go rejects this).
+    #[error("{entry} sets both an exec plugin and an auth-provider; choose one")]
+    ExecWithAuthProvider {
+        /// The user.
+        entry: EntryRef,
+    },
     /// exec without `command`.
     #[error("exec plugin of {entry} has no command")]
     ExecNoCommand {
@@ -253,6 +297,22 @@ pub enum ResolveError {
         #[source]
         source: io::Error,
     },
+}
+
+impl ResolveError {
+    /// True when the kubeconfig selects no cluster at all (no current context, or a context
+    /// whose cluster does not exist) and no `--server` was given: client-go's "empty
+    /// config", after which [`Config::infer`](crate::Config::infer) tries in-cluster
+    /// configuration, as client-go's deferred loader does.
+    pub fn is_empty_config(&self) -> bool {
+        matches!(
+            self,
+            ResolveError::NoServer {
+                cluster_defined: false,
+                ..
+            }
+        )
+    }
 }
 
 /// Loading a kubeconfig and resolving it into a [`Config`](crate::Config) failed.
@@ -326,7 +386,7 @@ pub enum InClusterError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum InferError {
-    /// A kubeconfig was found (`KUBECONFIG` set or the default file exists) but is unusable.
+    /// A kubeconfig was found (`KUBECONFIG` set or the default file exists) but is broken.
     /// In-cluster configuration is not tried then: a broken kubeconfig must not silently send
     /// requests with another identity.
     #[error("failed to use kubeconfig ({found})")]

@@ -150,10 +150,13 @@ impl InCluster {
                 };
                 // client-go logs this and goes on with the platform roots.
                 tracing::warn!(path = %ca_path.display(), %problem, "cannot load in-cluster CA bundle; using platform roots");
-                config.tls.root_certs_problem = Some(format!(
-                    "cannot use CA bundle {}: {problem}",
-                    ca_path.display()
-                ));
+                let problem = format!("cannot use CA bundle {}: {problem}", ca_path.display());
+                config.provenance.record(
+                    "certificate-authority",
+                    format!("platform roots ({problem})"),
+                    Source::File { path: ca_path },
+                );
+                config.tls.root_certs_problem = Some(problem);
             }
         }
 

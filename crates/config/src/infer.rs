@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::config::Config;
-use crate::error::{InferError, KubeconfigConfigError};
+use crate::error::InferError;
 use crate::kubeconfig::{Overrides, Sources, default_path};
 use crate::{Env, ProcessEnv, incluster};
 
@@ -11,10 +11,12 @@ impl Config {
     /// Finds the configuration the way a client-go program does: the kubeconfig when
     /// `KUBECONFIG` is set or `$HOME/.kube/config` exists, else the pod's ServiceAccount.
     ///
-    /// When a kubeconfig is found but unusable, that error is returned and in-cluster
-    /// configuration is not tried (a broken kubeconfig must not silently switch identity).
-    /// When there is no kubeconfig and in-cluster configuration fails too, the error says
-    /// what each attempt found.
+    /// As in client-go's deferred loader, a kubeconfig that selects no cluster (no files, no
+    /// current context, or a context naming a missing cluster) counts as empty and in-cluster
+    /// configuration is tried. A kubeconfig that is broken otherwise (bad YAML, unknown
+    /// context, missing certificate file) is an error, and in-cluster configuration is not
+    /// tried: that must not silently switch identity. When both fail, the error says what
+    /// each attempt found.
     ///
     /// ```no_run
     /// let config = kubeset_config::Config::infer()?;
@@ -40,29 +42,35 @@ impl Config {
             Sources::Default { path } if path.exists() => Some(path.display().to_string()),
             _ => None,
         };
-        if let Some(found) = found {
-            let result = sources
-                .load()
-                .map_err(KubeconfigConfigError::from)
-                .and_then(|kubeconfig| {
-                    kubeconfig
-                        .to_config(&Overrides::default())
-                        .map_err(KubeconfigConfigError::from)
-                });
-            return result.map_err(|source| InferError::Kubeconfig {
-                found,
-                source: Box::new(source),
-            });
-        }
-        let kubeconfig = match env.var("HOME").filter(|home| !home.is_empty()) {
-            Some(home) => format!(
-                "KUBECONFIG is not set and {} does not exist",
-                default_path(Path::new(&home)).display()
-            ),
-            None => String::from("neither KUBECONFIG nor HOME is set"),
+        let kubeconfig_finding = match found {
+            Some(found) => {
+                let kubeconfig = sources.load().map_err(|source| InferError::Kubeconfig {
+                    found: found.clone(),
+                    source: Box::new(source.into()),
+                })?;
+                match kubeconfig.to_config(&Overrides::default()) {
+                    Ok(config) => return Ok(config),
+                    // client-go's deferred loader: an empty kubeconfig means "use the pod's
+                    // identity if there is one".
+                    Err(error) if error.is_empty_config() => format!("{found}: {error}"),
+                    Err(error) => {
+                        return Err(InferError::Kubeconfig {
+                            found,
+                            source: Box::new(error.into()),
+                        });
+                    }
+                }
+            }
+            None => match env.var("HOME").filter(|home| !home.is_empty()) {
+                Some(home) => format!(
+                    "KUBECONFIG is not set and {} does not exist",
+                    default_path(Path::new(&home)).display()
+                ),
+                None => String::from("neither KUBECONFIG nor HOME is set"),
+            },
         };
         incluster::load_from(env, service_account_dir).map_err(|in_cluster| InferError::Neither {
-            kubeconfig,
+            kubeconfig: kubeconfig_finding,
             in_cluster,
         })
     }

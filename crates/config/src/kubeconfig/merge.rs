@@ -29,6 +29,7 @@ pub(crate) fn merge(files: impl IntoIterator<Item = Kubeconfig>) -> Kubeconfig {
             file.preferences.extensions,
         );
         merge_extensions(&mut merged.extensions, file.extensions);
+        merged.files.extend(file.files);
     }
     merged
 }

@@ -38,6 +38,8 @@ pub struct Kubeconfig {
     pub current_context_origin: Option<PathBuf>,
     /// Top-level `extensions`.
     pub extensions: Extensions,
+    /// The files this was loaded from, in precedence order; never printed.
+    pub files: Vec<PathBuf>,
 }
 
 /// `preferences`.

@@ -9,19 +9,14 @@
 
 use std::path::Path;
 
+use super::exec::{exec_cluster_info, exec_config};
 use super::model::{AuthInfo, Cluster, Context, Kubeconfig};
 use super::overrides::Overrides;
 use super::view::{entry_ref, resolve_against};
 use crate::Secret;
-use crate::config::{
-    AuthProvider, BasicAuth, BearerToken, Config, ExecConfig, Impersonation, InteractiveMode,
-    Material,
-};
+use crate::config::{AuthProvider, BasicAuth, BearerToken, Config, Impersonation, Material};
 use crate::error::{EntryRef, ResolveError, Section};
 use crate::provenance::{REDACTED, Source};
-
-const EXEC_V1: &str = "client.authentication.k8s.io/v1";
-const EXEC_V1BETA1: &str = "client.authentication.k8s.io/v1beta1";
 
 impl Kubeconfig {
     /// Resolves the current context (or the overridden one) into a client configuration and
@@ -58,6 +53,7 @@ impl Kubeconfig {
                     .ok_or_else(|| ResolveError::ContextNotFound {
                         name: context_name.clone(),
                         named_by: named_by.to_string(),
+                        files: self.files.clone(),
                     })?;
             let source = match named_by {
                 "--context" => Source::Override { flag: "--context" },
@@ -81,6 +77,7 @@ impl Kubeconfig {
                         .get(name)
                         .ok_or_else(|| ResolveError::ClusterNotFound {
                             name: name.to_string(),
+                            files: self.files.clone(),
                         })?;
                 provenance.record("cluster", name, Source::Override { flag: "--cluster" });
                 (name.to_string(), cluster)
@@ -105,6 +102,7 @@ impl Kubeconfig {
                     .get(name)
                     .ok_or_else(|| ResolveError::UserNotFound {
                         name: name.to_string(),
+                        files: self.files.clone(),
                     })?;
                 provenance.record("user", name, Source::Override { flag: "--user" });
                 (name.to_string(), user)
@@ -240,6 +238,9 @@ impl Kubeconfig {
                 field_source(&user_entry, "username"),
             );
         }
+        if user.exec.is_some() && user.auth_provider.is_some() {
+            return Err(ResolveError::ExecWithAuthProvider { entry: user_entry });
+        }
         if let Some(exec) = &user.exec {
             let exec_config = exec_config(exec, user, &user_entry)?;
             provenance.record(
@@ -296,6 +297,8 @@ impl Kubeconfig {
             None => {
                 return Err(ResolveError::NoServer {
                     reason: no_server_reason(self, &context_name, &cluster_name),
+                    cluster_defined: self.clusters.contains_key(&cluster_name),
+                    files: self.files.clone(),
                 });
             }
         };
@@ -424,7 +427,7 @@ fn field_source(entry: &EntryRef, field: &'static str) -> Source {
     }
 }
 
-fn non_empty(value: &str) -> Option<String> {
+pub(super) fn non_empty(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_string())
 }
 
@@ -496,83 +499,4 @@ fn server_url(server: &str, default_tls: bool, source: &Source) -> Result<http::
             want: "http or https with a host",
         }),
     }
-}
-
-fn exec_config(
-    exec: &super::model::ExecSpec,
-    user: &AuthInfo,
-    entry: &EntryRef,
-) -> Result<ExecConfig, ResolveError> {
-    if exec.api_version != EXEC_V1 && exec.api_version != EXEC_V1BETA1 {
-        return Err(ResolveError::ExecApiVersion {
-            entry: entry.clone(),
-            api_version: exec.api_version.clone(),
-        });
-    }
-    if exec.command.is_empty() {
-        return Err(ResolveError::ExecNoCommand {
-            entry: entry.clone(),
-        });
-    }
-    let interactive_mode = match exec.interactive_mode.as_str() {
-        "Never" => InteractiveMode::Never,
-        "IfAvailable" => InteractiveMode::IfAvailable,
-        "Always" => InteractiveMode::Always,
-        other => {
-            return Err(ResolveError::ExecInteractiveMode {
-                entry: entry.clone(),
-                mode: other.to_string(),
-            });
-        }
-    };
-    let command = if !Path::new(&exec.command).is_absolute() && exec.command.contains('/') {
-        resolve_against(&exec.command, user.origin.as_deref())
-            .display()
-            .to_string()
-    } else {
-        exec.command.clone()
-    };
-    let mut config = ExecConfig::new(exec.api_version.clone(), command);
-    config.args = exec.args.clone().unwrap_or_default();
-    config.env = exec
-        .env
-        .iter()
-        .flatten()
-        .map(|var| (var.name.clone(), var.value.clone()))
-        .collect();
-    config.install_hint = non_empty(&exec.install_hint);
-    config.provide_cluster_info = exec.provide_cluster_info;
-    config.interactive_mode = interactive_mode;
-    Ok(config)
-}
-
-/// `spec.cluster` of the `ExecCredential` sent to a plugin with `provideClusterInfo`.
-fn exec_cluster_info(cluster: &Cluster, server: &str) -> serde_json::Value {
-    let mut info = serde_json::Map::new();
-    info.insert("server".into(), server.into());
-    if !cluster.tls_server_name.is_empty() {
-        info.insert(
-            "tls-server-name".into(),
-            cluster.tls_server_name.clone().into(),
-        );
-    }
-    if cluster.insecure_skip_tls_verify {
-        info.insert("insecure-skip-tls-verify".into(), true.into());
-    }
-    if !cluster.certificate_authority_data.is_empty() {
-        info.insert(
-            "certificate-authority-data".into(),
-            super::wire::encode(&cluster.certificate_authority_data).into(),
-        );
-    }
-    if !cluster.proxy_url.is_empty() {
-        info.insert("proxy-url".into(), cluster.proxy_url.clone().into());
-    }
-    if cluster.disable_compression {
-        info.insert("disable-compression".into(), true.into());
-    }
-    if let Some(config) = cluster.extensions.get("client.authentication.k8s.io/exec") {
-        info.insert("config".into(), config.clone());
-    }
-    serde_json::Value::Object(info)
 }

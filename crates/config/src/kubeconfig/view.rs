@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Value, json};
 
 use super::model::{AuthInfo, Cluster, Context, Extensions, Kubeconfig, Preferences};
 use super::wire::encode;
@@ -22,18 +23,29 @@ impl Kubeconfig {
         if self.current_context.is_empty() {
             return Err(ViewError::NoCurrentContext);
         }
-        let Some(context) = self.contexts.remove(&self.current_context) else {
+        let Some(context) = self.contexts.get(&self.current_context) else {
             return Err(ViewError::ContextNotFound {
                 name: self.current_context.clone(),
             });
         };
-        let cluster = take_named(&mut self.clusters, &context.cluster)
-            .map_err(|name| ViewError::ClusterNotFound { name })?;
-        let user = take_named(&mut self.users, &context.user)
-            .map_err(|name| ViewError::UserNotFound { name })?;
-        self.clusters = cluster.into_iter().collect();
-        self.users = user.into_iter().collect();
-        self.contexts = [(self.current_context.clone(), context)].into();
+        // Check everything before changing anything: a failed minify leaves self as it was.
+        if !context.cluster.is_empty() && !self.clusters.contains_key(&context.cluster) {
+            return Err(ViewError::ClusterNotFound {
+                name: context.cluster.clone(),
+            });
+        }
+        if !context.user.is_empty() && !self.users.contains_key(&context.user) {
+            return Err(ViewError::UserNotFound {
+                name: context.user.clone(),
+            });
+        }
+        let (cluster, user) = (context.cluster.clone(), context.user.clone());
+        self.contexts
+            .retain(|name, _| *name == self.current_context);
+        self.clusters
+            .retain(|name, _| *name == cluster && !cluster.is_empty());
+        self.users
+            .retain(|name, _| *name == user && !user.is_empty());
         Ok(())
     }
 
@@ -42,6 +54,14 @@ impl Kubeconfig {
     /// Relative paths resolve against the directory of the file that set them. A field that
     /// has both a path and inline data is an error, as in kubectl. `tokenFile` is kept.
     pub fn flatten(&mut self) -> Result<(), ViewError> {
+        // Work on a copy so that a failure leaves self as it was.
+        let mut flat = self.clone();
+        flat.flatten_in_place()?;
+        *self = flat;
+        Ok(())
+    }
+
+    fn flatten_in_place(&mut self) -> Result<(), ViewError> {
         for (name, cluster) in &mut self.clusters {
             let entry = entry_ref(Section::Cluster, name, cluster.origin.as_deref());
             flatten_field(
@@ -67,10 +87,56 @@ impl Kubeconfig {
         Ok(())
     }
 
-    /// The kubeconfig as kubectl prints it (`v1` JSON, with kubectl's empty-field rules).
+    /// The kubeconfig as kubectl prints it: `v1`, kubectl's empty-field rules and field
+    /// order. Serialize it with `serde_json` for kubectl's JSON, byte for byte.
     ///
     /// With `raw == false`, `*-data` fields print as [`DATA_OMITTED`] and tokens and
     /// passwords as [`REDACTED`], as `kubectl config view` does without `--raw`.
+    pub fn view(&self, raw: bool) -> ViewDocument {
+        let list = |items: Vec<Node>| {
+            if items.is_empty() {
+                Node::Leaf(Value::Null)
+            } else {
+                Node::Array(items)
+            }
+        };
+        let named = |key: &str, name: &str, body: Node| {
+            let mut entry = Obj::default();
+            entry.put("name", Node::Leaf(name.into()));
+            entry.put(key, body);
+            entry.into()
+        };
+        let clusters = self
+            .clusters
+            .iter()
+            .map(|(name, cluster)| named("cluster", name, cluster_node(cluster, raw)))
+            .collect();
+        let users = self
+            .users
+            .iter()
+            .map(|(name, user)| named("user", name, user_node(user, raw)))
+            .collect();
+        let contexts = self
+            .contexts
+            .iter()
+            .map(|(name, context)| named("context", name, context_node(context)))
+            .collect();
+        let mut out = Obj::default();
+        out.put("kind", Node::Leaf("Config".into()));
+        out.put("apiVersion", Node::Leaf("v1".into()));
+        out.put("preferences", preferences_node(&self.preferences));
+        out.put("clusters", list(clusters));
+        out.put("users", list(users));
+        out.put("contexts", list(contexts));
+        out.put(
+            "current-context",
+            Node::Leaf(self.current_context.clone().into()),
+        );
+        out.put_extensions(&self.extensions);
+        ViewDocument(out.into())
+    }
+
+    /// [`Kubeconfig::view`] as a JSON value (keys sorted, as kubectl's YAML output has them).
     ///
     /// ```
     /// use kubeset_config::kubeconfig::Kubeconfig;
@@ -82,54 +148,134 @@ impl Kubeconfig {
     /// assert_eq!(config.to_view_json(true)["users"][0]["user"]["token"], "s3cr3t");
     /// ```
     pub fn to_view_json(&self, raw: bool) -> Value {
-        let list = |items: Vec<Value>| {
-            if items.is_empty() {
-                Value::Null
-            } else {
-                Value::Array(items)
-            }
-        };
-        let clusters = self
-            .clusters
-            .iter()
-            .map(|(name, cluster)| json!({"name": name, "cluster": cluster_json(cluster, raw)}))
-            .collect();
-        let users = self
-            .users
-            .iter()
-            .map(|(name, user)| json!({"name": name, "user": user_json(user, raw)}))
-            .collect();
-        let contexts = self
-            .contexts
-            .iter()
-            .map(|(name, context)| json!({"name": name, "context": context_json(context)}))
-            .collect();
-        let mut out = Map::new();
-        out.insert("kind".into(), "Config".into());
-        out.insert("apiVersion".into(), "v1".into());
-        out.insert("preferences".into(), preferences_json(&self.preferences));
-        out.insert("clusters".into(), list(clusters));
-        out.insert("users".into(), list(users));
-        out.insert("contexts".into(), list(contexts));
-        out.insert(
-            "current-context".into(),
-            self.current_context.clone().into(),
-        );
-        put_extensions(&mut out, &self.extensions);
-        Value::Object(out)
+        self.view(raw).to_json()
     }
 }
 
-fn take_named<T>(
-    map: &mut std::collections::BTreeMap<String, T>,
-    name: &str,
-) -> Result<Option<(String, T)>, String> {
-    if name.is_empty() {
-        return Ok(None);
+/// What `kubectl config view` prints: a JSON document whose keys keep kubectl's order.
+///
+/// ```
+/// use kubeset_config::kubeconfig::Kubeconfig;
+///
+/// let text = serde_json::to_string(&Kubeconfig::default().view(false)).unwrap();
+/// assert!(text.starts_with(r#"{"kind":"Config","apiVersion":"v1","preferences":{}"#));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewDocument(Node);
+
+impl ViewDocument {
+    /// The document as a JSON value (object keys sorted).
+    pub fn to_json(&self) -> Value {
+        self.0.to_json()
     }
-    map.remove_entry(name)
-        .map(Some)
-        .ok_or_else(|| name.to_string())
+}
+
+impl Serialize for ViewDocument {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Node {
+    Leaf(Value),
+    Object(Vec<(String, Node)>),
+    Array(Vec<Node>),
+}
+
+impl Node {
+    fn to_json(&self) -> Value {
+        match self {
+            Node::Leaf(value) => value.clone(),
+            Node::Object(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(key, node)| (key.clone(), node.to_json()))
+                    .collect(),
+            ),
+            Node::Array(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+        }
+    }
+}
+
+impl Serialize for Node {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Node::Leaf(value) => value.serialize(serializer),
+            Node::Object(fields) => {
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                for (key, node) in fields {
+                    map.serialize_entry(key, node)?;
+                }
+                map.end()
+            }
+            Node::Array(items) => items.serialize(serializer),
+        }
+    }
+}
+
+/// An object under construction, in kubectl's field order, with Go's `omitempty` helpers.
+#[derive(Default)]
+struct Obj(Vec<(String, Node)>);
+
+impl From<Obj> for Node {
+    fn from(obj: Obj) -> Node {
+        Node::Object(obj.0)
+    }
+}
+
+impl Obj {
+    fn put(&mut self, key: &str, node: Node) {
+        self.0.push((key.to_string(), node));
+    }
+
+    fn put_value(&mut self, key: &str, value: Value) {
+        self.put(key, Node::Leaf(value));
+    }
+
+    fn put_str(&mut self, key: &str, value: &str) {
+        if !value.is_empty() {
+            self.put_value(key, value.into());
+        }
+    }
+
+    fn put_bool(&mut self, key: &str, value: bool) {
+        if value {
+            self.put_value(key, true.into());
+        }
+    }
+
+    fn put_data(&mut self, key: &str, value: &[u8], raw: bool) {
+        if !value.is_empty() {
+            let shown = if raw {
+                encode(value)
+            } else {
+                DATA_OMITTED.to_string()
+            };
+            self.put_value(key, shown.into());
+        }
+    }
+
+    fn put_secret(&mut self, key: &str, value: &str, raw: bool) {
+        if !value.is_empty() {
+            self.put_value(key, if raw { value } else { REDACTED }.into());
+        }
+    }
+
+    fn put_extensions(&mut self, extensions: &Extensions) {
+        if !extensions.is_empty() {
+            let list = extensions
+                .iter()
+                .map(|(name, extension)| {
+                    let mut entry = Obj::default();
+                    entry.put_value("name", name.as_str().into());
+                    entry.put_value("extension", extension.clone());
+                    entry.into()
+                })
+                .collect();
+            self.put("extensions", Node::Array(list));
+        }
+    }
 }
 
 pub(crate) fn entry_ref(section: Section, name: &str, origin: Option<&Path>) -> EntryRef {
@@ -199,144 +345,87 @@ fn flatten_field(
     Ok(())
 }
 
-fn put_str(map: &mut Map<String, Value>, key: &str, value: &str) {
-    if !value.is_empty() {
-        map.insert(key.into(), value.into());
-    }
+fn preferences_node(preferences: &Preferences) -> Node {
+    let mut obj = Obj::default();
+    obj.put_bool("colors", preferences.colors);
+    obj.put_extensions(&preferences.extensions);
+    obj.into()
 }
 
-fn put_bool(map: &mut Map<String, Value>, key: &str, value: bool) {
-    if value {
-        map.insert(key.into(), true.into());
-    }
-}
-
-fn put_data(map: &mut Map<String, Value>, key: &str, value: &[u8], raw: bool) {
-    if !value.is_empty() {
-        let shown = if raw {
-            encode(value)
-        } else {
-            DATA_OMITTED.to_string()
-        };
-        map.insert(key.into(), shown.into());
-    }
-}
-
-fn put_secret(map: &mut Map<String, Value>, key: &str, value: &str, raw: bool) {
-    if !value.is_empty() {
-        map.insert(key.into(), if raw { value } else { REDACTED }.into());
-    }
-}
-
-fn put_extensions(map: &mut Map<String, Value>, extensions: &Extensions) {
-    if !extensions.is_empty() {
-        let list = extensions
-            .iter()
-            .map(|(name, extension)| json!({"name": name, "extension": extension}))
-            .collect();
-        map.insert("extensions".into(), Value::Array(list));
-    }
-}
-
-fn preferences_json(preferences: &Preferences) -> Value {
-    let mut map = Map::new();
-    put_bool(&mut map, "colors", preferences.colors);
-    put_extensions(&mut map, &preferences.extensions);
-    Value::Object(map)
-}
-
-fn cluster_json(cluster: &Cluster, raw: bool) -> Value {
-    let mut map = Map::new();
-    put_str(&mut map, "server", &cluster.server);
-    put_str(&mut map, "tls-server-name", &cluster.tls_server_name);
-    put_bool(
-        &mut map,
-        "insecure-skip-tls-verify",
-        cluster.insecure_skip_tls_verify,
-    );
-    put_str(
-        &mut map,
-        "certificate-authority",
-        &cluster.certificate_authority,
-    );
-    put_data(
-        &mut map,
+fn cluster_node(cluster: &Cluster, raw: bool) -> Node {
+    let mut obj = Obj::default();
+    obj.put_str("server", &cluster.server);
+    obj.put_str("tls-server-name", &cluster.tls_server_name);
+    obj.put_bool("insecure-skip-tls-verify", cluster.insecure_skip_tls_verify);
+    obj.put_str("certificate-authority", &cluster.certificate_authority);
+    obj.put_data(
         "certificate-authority-data",
         &cluster.certificate_authority_data,
         raw,
     );
-    put_str(&mut map, "proxy-url", &cluster.proxy_url);
-    put_bool(&mut map, "disable-compression", cluster.disable_compression);
-    put_extensions(&mut map, &cluster.extensions);
-    Value::Object(map)
+    obj.put_str("proxy-url", &cluster.proxy_url);
+    obj.put_bool("disable-compression", cluster.disable_compression);
+    obj.put_extensions(&cluster.extensions);
+    obj.into()
 }
 
-fn user_json(user: &AuthInfo, raw: bool) -> Value {
-    let mut map = Map::new();
-    put_str(&mut map, "client-certificate", &user.client_certificate);
-    put_data(
-        &mut map,
+fn user_node(user: &AuthInfo, raw: bool) -> Node {
+    let mut obj = Obj::default();
+    obj.put_str("client-certificate", &user.client_certificate);
+    obj.put_data(
         "client-certificate-data",
         &user.client_certificate_data,
         raw,
     );
-    put_str(&mut map, "client-key", &user.client_key);
-    put_data(
-        &mut map,
-        "client-key-data",
-        user.client_key_data.expose(),
-        raw,
-    );
-    put_secret(&mut map, "token", user.token.expose(), raw);
-    put_str(&mut map, "tokenFile", &user.token_file);
-    put_str(&mut map, "as", &user.impersonate);
-    put_str(&mut map, "as-uid", &user.impersonate_uid);
+    obj.put_str("client-key", &user.client_key);
+    obj.put_data("client-key-data", user.client_key_data.expose(), raw);
+    obj.put_secret("token", user.token.expose(), raw);
+    obj.put_str("tokenFile", &user.token_file);
+    obj.put_str("as", &user.impersonate);
+    obj.put_str("as-uid", &user.impersonate_uid);
     if !user.impersonate_groups.is_empty() {
-        map.insert("as-groups".into(), json!(user.impersonate_groups));
+        obj.put_value("as-groups", json!(user.impersonate_groups));
     }
     if !user.impersonate_user_extra.is_empty() {
-        map.insert("as-user-extra".into(), json!(user.impersonate_user_extra));
+        obj.put_value("as-user-extra", json!(user.impersonate_user_extra));
     }
-    put_str(&mut map, "username", &user.username);
-    put_secret(&mut map, "password", user.password.expose(), raw);
+    obj.put_str("username", &user.username);
+    obj.put_secret("password", user.password.expose(), raw);
     if let Some(provider) = &user.auth_provider {
+        let mut out = Obj::default();
+        out.put_value("name", provider.name.as_str().into());
         let config = provider
             .config
             .as_ref()
             .map_or(Value::Null, |config| json!(config.expose()));
-        map.insert(
-            "auth-provider".into(),
-            json!({"name": provider.name, "config": config}),
-        );
+        out.put_value("config", config);
+        obj.put("auth-provider", out.into());
     }
     if let Some(exec) = &user.exec {
-        let mut out = Map::new();
-        out.insert("command".into(), exec.command.clone().into());
-        out.insert("args".into(), json!(exec.args));
+        let mut out = Obj::default();
+        out.put_value("command", exec.command.as_str().into());
+        out.put_value("args", json!(exec.args));
         let env = exec.env.as_ref().map(|env| {
             env.iter()
                 .map(|var| json!({"name": var.name, "value": var.value}))
                 .collect::<Vec<_>>()
         });
-        out.insert("env".into(), json!(env));
-        put_str(&mut out, "apiVersion", &exec.api_version);
-        put_str(&mut out, "installHint", &exec.install_hint);
-        out.insert(
-            "provideClusterInfo".into(),
-            exec.provide_cluster_info.into(),
-        );
-        put_str(&mut out, "interactiveMode", &exec.interactive_mode);
-        map.insert("exec".into(), Value::Object(out));
+        out.put_value("env", json!(env));
+        out.put_str("apiVersion", &exec.api_version);
+        out.put_str("installHint", &exec.install_hint);
+        out.put_value("provideClusterInfo", exec.provide_cluster_info.into());
+        out.put_str("interactiveMode", &exec.interactive_mode);
+        obj.put("exec", out.into());
     }
-    put_extensions(&mut map, &user.extensions);
-    Value::Object(map)
+    obj.put_extensions(&user.extensions);
+    obj.into()
 }
 
-fn context_json(context: &Context) -> Value {
-    let mut map = Map::new();
-    map.insert("cluster".into(), context.cluster.clone().into());
-    map.insert("user".into(), context.user.clone().into());
-    put_str(&mut map, "namespace", &context.namespace);
-    put_extensions(&mut map, &context.extensions);
-    Value::Object(map)
+fn context_node(context: &Context) -> Node {
+    let mut obj = Obj::default();
+    obj.put_value("cluster", context.cluster.as_str().into());
+    obj.put_value("user", context.user.as_str().into());
+    obj.put_str("namespace", &context.namespace);
+    obj.put_extensions(&context.extensions);
+    obj.into()
 }

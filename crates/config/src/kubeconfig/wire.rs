@@ -155,19 +155,46 @@ fn options() -> serde_saphyr::Options {
 /// origin.
 pub(crate) fn parse(text: &str, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // Like kubectl, only the first document counts.
-    let documents: Vec<File> = serde_saphyr::from_str_multiple_with_options(text, options())
+    // Like kubectl, only the first document counts: later ones are not even parsed.
+    let file: Option<File> = serde_saphyr::from_str_with_options(first_document(text), options())
         .map_err(|error| {
-            let location = error.location();
-            KubeconfigError::Syntax {
-                path: path.to_path_buf(),
-                line: location.map(|l| l.line()),
-                column: location.map(|l| l.column()),
-                message: syntax_message(&error),
-            }
-        })?;
-    let file = documents.into_iter().next().unwrap_or_default();
+        let location = error.location();
+        KubeconfigError::Syntax {
+            path: path.to_path_buf(),
+            line: location.map(|l| l.line()),
+            column: location.map(|l| l.column()),
+            message: syntax_message(&error),
+        }
+    })?;
+    let file = file.unwrap_or_default();
     convert(file, path)
+}
+
+/// The text of the first YAML document: up to the second `---` marker or the first `...`
+/// marker at the start of a line (markers cannot occur inside a document's content).
+fn first_document(text: &str) -> &str {
+    let mut seen_content = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let is_marker = |marker: &str| {
+            bare.strip_prefix(marker)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        };
+        if is_marker("...") {
+            return &text[..offset];
+        }
+        if is_marker("---") {
+            if seen_content {
+                return &text[..offset];
+            }
+            seen_content = true;
+        } else if !(bare.trim().is_empty() || bare.starts_with('#') || bare.starts_with('%')) {
+            seen_content = true;
+        }
+        offset += line.len();
+    }
+    text
 }
 
 /// The parser's message without the document snippet (which may hold secrets) and without
@@ -198,6 +225,7 @@ fn convert(file: File, path: &Path) -> Result<Kubeconfig, KubeconfigError> {
     let mut config = Kubeconfig {
         current_context_origin: (!current_context.is_empty()).then(|| path.to_path_buf()),
         current_context,
+        files: vec![path.to_path_buf()],
         ..Kubeconfig::default()
     };
     if let Some(preferences) = file.preferences {

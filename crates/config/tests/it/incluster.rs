@@ -148,6 +148,8 @@ fn check_ca_problem(ca: Option<&str>, problem: &str) {
     let recorded = config.tls.root_certs_problem.expect("problem recorded");
     assert!(recorded.contains(problem), "{recorded}");
     assert!(recorded.contains("ca.crt"), "{recorded}");
+    let origin = config.provenance.get("certificate-authority").unwrap();
+    assert!(origin.value.starts_with("platform roots"), "{origin:?}");
 }
 
 #[test]

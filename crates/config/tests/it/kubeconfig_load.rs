@@ -110,6 +110,7 @@ fn merge_first_file_wins_per_name() {
     .unwrap();
     let three = parse("current-context: three\n").unwrap();
     let merged = Kubeconfig::merge([one, two, three]);
+    assert_eq!(merged.files.len(), 3);
     assert_eq!(merged.clusters["shared"].server, "https://one");
     assert_eq!(
         merged.clusters["extra"].server,
@@ -190,6 +191,16 @@ fn yaml_odds() {
     assert_eq!(config.current_context, "b", "last duplicate key wins");
     let config = parse("current-context: first\n---\ncurrent-context: second\n").unwrap();
     assert_eq!(config.current_context, "first");
+    let config = parse("current-context: first\n---\n[broken\n").unwrap();
+    assert_eq!(
+        config.current_context, "first",
+        "later documents are not parsed"
+    );
+    let config = parse("~\n---\ncurrent-context: second\n").unwrap();
+    assert_eq!(
+        config.current_context, "",
+        "a null first document is an empty kubeconfig"
+    );
     let config = parse(
         "clusters:\n- name: a\n  cluster: {server: 'https://x', insecure-skip-tls-verify: yes}\n",
     )
@@ -207,7 +218,13 @@ fn yaml_odds() {
         "# comment\n",
         "clusters: null\nusers: ~\n",
     ] {
-        assert_eq!(parse(empty).unwrap(), Kubeconfig::default(), "{empty:?}");
+        let config = parse(empty).unwrap();
+        assert_eq!(
+            config.to_view_json(true),
+            Kubeconfig::default().to_view_json(true),
+            "{empty:?}"
+        );
+        assert_eq!(config.files, [Path::new("/cfg/config")]);
     }
 }
 
@@ -279,4 +296,19 @@ fn no_panic_on_truncated_or_corrupted_input() {
             exercise(text);
         }
     }
+}
+
+#[test]
+fn failed_minify_changes_nothing() {
+    let mut config = parse(
+        "current-context: c\ncontexts:\n- name: c\n  context: {cluster: gone, user: u}\n- name: d\n  context: {}\nusers:\n- name: u\n  user: {}\n",
+    )
+    .unwrap();
+    let before = config.clone();
+    assert!(config.minify().is_err());
+    assert_eq!(config, before);
+    config.current_context = "d".into();
+    config.minify().unwrap();
+    assert_eq!(config.contexts.keys().collect::<Vec<_>>(), ["d"]);
+    assert!(config.users.is_empty() && config.clusters.is_empty());
 }

@@ -94,7 +94,7 @@ fn unknown_names_are_errors() {
     check_err(
         BASE,
         none().context("nope"),
-        "context \"nope\" does not exist (named by --context)",
+        "context \"nope\" does not exist (named by --context; kubeconfig: /home/me/.kube/config)",
     );
     check_err(
         BASE,
@@ -103,9 +103,14 @@ fn unknown_names_are_errors() {
     );
     check_err(BASE, none().user("nope"), "user \"nope\" does not exist");
     check_err(
+        BASE,
+        none().user("nope"),
+        "kubeconfig: /home/me/.kube/config",
+    );
+    check_err(
         "current-context: gone\n",
         none(),
-        "context \"gone\" does not exist (named by current-context)",
+        "context \"gone\" does not exist (named by current-context",
     );
     check_err(
         BASE,
@@ -223,6 +228,35 @@ fn client_go_validation_rules() {
         "proxy-url",
     );
     check_err(&one_context("{server: 'ftp://c'}", "{}"), none(), "server");
+    check_err(
+        &one_context(
+            "{server: 'https://c'}",
+            "{auth-provider: {name: oidc}, exec: {command: x, apiVersion: client.authentication.k8s.io/v1beta1}}",
+        ),
+        none(),
+        "both an exec plugin and an auth-provider",
+    );
+    check_err(
+        &one_context("{server: 'https://c'}", "{exec: {command: x}}"),
+        none(),
+        "unsupported apiVersion \"\"",
+    );
+    check_err(
+        &one_context(
+            "{server: 'https://c'}",
+            "{exec: {apiVersion: client.authentication.k8s.io/v1beta1}}",
+        ),
+        none(),
+        "has no command",
+    );
+    check_err(
+        &one_context(
+            "{server: 'https://c'}",
+            "{exec: {command: x, apiVersion: client.authentication.k8s.io/v1, interactiveMode: Sometimes}}",
+        ),
+        none(),
+        "invalid interactiveMode \"Sometimes\"",
+    );
 }
 
 #[test]

@@ -1,0 +1,133 @@
+//! Workload defaults (apps/v1 and friends): replicas, strategies, history limits, and the pod
+//! template's spec defaults.
+
+use serde_json::{Map, Value, json};
+
+use super::pod::pod_spec;
+use crate::admission::json::{default_field, default_str, object_at};
+
+fn template(obj: &mut Value) {
+    if let Some(spec) = object_at(obj, &["spec", "template", "spec"]) {
+        pod_spec(spec);
+    }
+}
+
+fn spec(obj: &mut Value) -> Option<&mut Map<String, Value>> {
+    object_at(obj, &["spec"])
+}
+
+/// `SetDefaults_Deployment`.
+pub(crate) fn deployment(obj: &mut Value) {
+    template(obj);
+    if let Some(spec) = spec(obj) {
+        default_field(spec, "replicas", json!(1));
+        let strategy = spec.entry("strategy").or_insert_with(|| json!({}));
+        if let Some(strategy) = strategy.as_object_mut() {
+            default_str(strategy, "type", "RollingUpdate");
+            if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
+                let rolling = strategy.entry("rollingUpdate").or_insert_with(|| json!({}));
+                if let Some(rolling) = rolling.as_object_mut() {
+                    default_field(rolling, "maxUnavailable", json!("25%"));
+                    default_field(rolling, "maxSurge", json!("25%"));
+                }
+            }
+        }
+        default_field(spec, "revisionHistoryLimit", json!(10));
+        default_field(spec, "progressDeadlineSeconds", json!(600));
+    }
+    object_at(obj, &["status"]);
+}
+
+/// `SetDefaults_ReplicaSet`.
+pub(crate) fn replica_set(obj: &mut Value) {
+    template(obj);
+    if let Some(spec) = spec(obj) {
+        default_field(spec, "replicas", json!(1));
+    }
+    if let Some(status) = object_at(obj, &["status"]) {
+        default_field(status, "replicas", json!(0));
+    }
+}
+
+/// `SetDefaults_ReplicationController`.
+pub(crate) fn replication_controller(obj: &mut Value) {
+    template(obj);
+    if let Some(spec) = spec(obj) {
+        default_field(spec, "replicas", json!(1));
+    }
+    if let Some(status) = object_at(obj, &["status"]) {
+        default_field(status, "replicas", json!(0));
+    }
+}
+
+/// `SetDefaults_StatefulSet`.
+pub(crate) fn stateful_set(obj: &mut Value) {
+    template(obj);
+    if let Some(spec) = spec(obj) {
+        default_str(spec, "podManagementPolicy", "OrderedReady");
+        let strategy = spec.entry("updateStrategy").or_insert_with(|| json!({}));
+        if let Some(strategy) = strategy.as_object_mut() {
+            default_str(strategy, "type", "RollingUpdate");
+            if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
+                let rolling = strategy.entry("rollingUpdate").or_insert_with(|| json!({}));
+                if let Some(rolling) = rolling.as_object_mut() {
+                    default_field(rolling, "partition", json!(0));
+                }
+            }
+        }
+        default_field(spec, "replicas", json!(1));
+        default_field(spec, "revisionHistoryLimit", json!(10));
+        default_field(
+            spec,
+            "persistentVolumeClaimRetentionPolicy",
+            json!({"whenDeleted": "Retain", "whenScaled": "Retain"}),
+        );
+    }
+    if let Some(status) = object_at(obj, &["status"]) {
+        default_field(status, "replicas", json!(0));
+        default_field(status, "availableReplicas", json!(0));
+    }
+}
+
+/// `SetDefaults_DaemonSet`.
+pub(crate) fn daemon_set(obj: &mut Value) {
+    template(obj);
+    if let Some(spec) = spec(obj) {
+        let strategy = spec.entry("updateStrategy").or_insert_with(|| json!({}));
+        if let Some(strategy) = strategy.as_object_mut() {
+            default_str(strategy, "type", "RollingUpdate");
+            if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
+                let rolling = strategy.entry("rollingUpdate").or_insert_with(|| json!({}));
+                if let Some(rolling) = rolling.as_object_mut() {
+                    default_field(rolling, "maxUnavailable", json!(1));
+                    default_field(rolling, "maxSurge", json!(0));
+                }
+            }
+        }
+        default_field(spec, "revisionHistoryLimit", json!(10));
+    }
+    if let Some(status) = object_at(obj, &["status"]) {
+        for key in [
+            "currentNumberScheduled",
+            "numberMisscheduled",
+            "desiredNumberScheduled",
+            "numberReady",
+        ] {
+            default_field(status, key, json!(0));
+        }
+    }
+}
+
+/// PodDisruptionBudget: its status counters have no `omitempty`.
+pub(crate) fn pod_disruption_budget(obj: &mut Value) {
+    if let Some(status) = object_at(obj, &["status"]) {
+        for key in [
+            "disruptionsAllowed",
+            "currentHealthy",
+            "desiredHealthy",
+            "expectedPods",
+        ] {
+            default_field(status, key, json!(0));
+        }
+    }
+}

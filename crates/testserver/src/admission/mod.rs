@@ -1,0 +1,140 @@
+//! Admission: what kube-apiserver does to a decoded object between decoding and storage.
+//!
+//! The real request pipeline for a write, and the function of this module for each step:
+//!
+//! 1. decode the body and apply API defaults: [`defaults::apply`];
+//! 2. compute `managedFields` (the `fields` module): defaulted fields belong to the writer,
+//!    everything below does not;
+//! 3. mutating admission plugins: [`admit`] (NamespaceLifecycle, ServiceAccount,
+//!    TaintNodesByCondition, Priority, DefaultTolerationSeconds, DefaultStorageClass,
+//!    StorageObjectInUseProtection, in the real order);
+//! 4. the registry strategy: [`strategy::prepare_for_create`] / [`strategy::prepare_for_update`]
+//!    (status reset, `generation`), then `generateName` ([`names::generate`]) and validation
+//!    (`crate::validation`);
+//! 5. validating admission plugins: [`validate`];
+//! 6. storage.
+//!
+//! Everything here is a pure function over `serde_json::Value` objects in their external JSON
+//! form; the server gives read access to its storage through [`Lookup`].
+
+mod default_storage_class;
+mod default_tolerations;
+pub(crate) mod defaults;
+mod error;
+pub(crate) mod json;
+pub(crate) mod names;
+mod namespace_lifecycle;
+mod priority;
+mod quantity;
+mod service_account;
+mod storage_protection;
+pub(crate) mod strategy;
+mod taint_nodes;
+
+use serde_json::Value;
+
+pub(crate) use error::AdmissionError;
+pub(crate) use priority::builtin_priority_classes;
+
+/// Read access to the server's stored objects, for the plugins that look things up
+/// (ServiceAccounts, PriorityClasses, Namespaces, StorageClasses).
+///
+/// `group` is the API group (`""` for core), `resource` the plural lower-case resource name,
+/// `namespace` `None` for cluster-scoped resources. Objects are returned in external JSON form.
+pub(crate) trait Lookup {
+    /// The stored object, if it exists.
+    fn get(
+        &self,
+        group: &str,
+        resource: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<Value>;
+    /// Every stored object of the resource (in `namespace`, or all when `None`).
+    fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<Value>;
+}
+
+/// The kind of request, as admission plugins see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operation {
+    /// POST, or a PATCH/PUT that creates.
+    Create,
+    /// PUT or PATCH of an existing object.
+    Update,
+    /// DELETE.
+    Delete,
+    /// A connect subresource (`pods/log`, `pods/exec`, ...).
+    Connect,
+}
+
+/// What is being done to which object: the admission "attributes" of a request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Attributes<'a> {
+    /// API group, `""` for core.
+    pub(crate) group: &'a str,
+    /// Plural resource name, e.g. `pods`.
+    pub(crate) resource: &'a str,
+    /// Subresource, e.g. `status`, or `""`.
+    pub(crate) subresource: &'a str,
+    /// The namespace of the request URL, `""` for cluster-scoped resources.
+    pub(crate) namespace: &'a str,
+    /// The name from the URL; `""` for a create (the name then comes from the object, before
+    /// `generateName` is resolved).
+    pub(crate) name: &'a str,
+    /// The operation.
+    pub(crate) operation: Operation,
+}
+
+impl Attributes<'_> {
+    fn is(&self, group: &str, resource: &str) -> bool {
+        self.group == group && self.resource == resource && self.subresource.is_empty()
+    }
+}
+
+/// Runs the mutating admission plugins, in kube-apiserver's default order, on `obj` (the new
+/// object; `None` for a delete or connect). `old` is the stored object for an update.
+///
+/// Call it after defaulting and `managedFields`, before [`strategy`] and validation, with
+/// `metadata.namespace` already set from the URL and *before* resolving `generateName`.
+///
+/// # Errors
+/// The first plugin error, as the real server reports it (see [`AdmissionError`]).
+pub(crate) fn admit(
+    attrs: &Attributes<'_>,
+    obj: Option<&mut Value>,
+    old: Option<&Value>,
+    lookup: &dyn Lookup,
+) -> Result<(), AdmissionError> {
+    namespace_lifecycle::admit(attrs, obj.as_deref(), lookup)?;
+    let Some(obj) = obj else {
+        return Ok(());
+    };
+    service_account::admit(attrs, obj, lookup)?;
+    taint_nodes::admit(attrs, obj);
+    priority::admit(attrs, obj, old, lookup)?;
+    default_tolerations::admit(attrs, obj);
+    default_storage_class::admit(attrs, obj, lookup);
+    storage_protection::admit(attrs, obj);
+    Ok(())
+}
+
+/// Runs the validating admission plugins (after the strategy's validation passed).
+///
+/// # Errors
+/// The first plugin error (e.g. a second `globalDefault` PriorityClass).
+pub(crate) fn validate(
+    attrs: &Attributes<'_>,
+    obj: Option<&Value>,
+    lookup: &dyn Lookup,
+) -> Result<(), AdmissionError> {
+    if let Some(obj) = obj {
+        priority::validate(attrs, obj, lookup)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+#[cfg(test)]
+mod transcripts;

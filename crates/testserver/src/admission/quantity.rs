@@ -1,0 +1,94 @@
+//! Resource quantities (`100m`, `1Gi`, `2e3`), parsed far enough to compare and add them.
+
+/// A quantity in nano-units (`1` is `1_000_000_000`), exact for every suffix Kubernetes accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Quantity(i128);
+
+impl Quantity {
+    /// The zero quantity.
+    pub(crate) const ZERO: Quantity = Quantity(0);
+
+    /// Parses the canonical and non-canonical forms; `None` when the text is not a quantity.
+    pub(crate) fn parse(text: &str) -> Option<Quantity> {
+        let text = text.trim();
+        let (negative, rest) = match text.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let number_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, suffix) = rest.split_at(number_end);
+        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+            return None;
+        }
+        let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
+        // Mantissa as an integer with `frac_part.len()` implied decimals.
+        let digits = format!("{int_part}{frac_part}");
+        let mantissa: i128 = if digits.is_empty() {
+            0
+        } else {
+            digits.parse().ok()?
+        };
+        let scale = i32::try_from(frac_part.len()).ok()?;
+        let (multiplier, exp10): (i128, i32) = match suffix {
+            "" => (1, 0),
+            "n" => (1, -9),
+            "u" => (1, -6),
+            "m" => (1, -3),
+            "k" => (1, 3),
+            "M" => (1, 6),
+            "G" => (1, 9),
+            "T" => (1, 12),
+            "P" => (1, 15),
+            "E" => (1, 18),
+            "Ki" => (1 << 10, 0),
+            "Mi" => (1 << 20, 0),
+            "Gi" => (1 << 30, 0),
+            "Ti" => (1 << 40, 0),
+            "Pi" => (1 << 50, 0),
+            "Ei" => (1 << 60, 0),
+            s if s.starts_with(['e', 'E']) => (1, s[1..].parse().ok()?),
+            _ => return None,
+        };
+        // value = mantissa * multiplier * 10^(exp10 - scale); in nano-units add 9.
+        let exponent = exp10 - scale + 9;
+        let mut value = mantissa.checked_mul(multiplier)?;
+        if exponent >= 0 {
+            value = value.checked_mul(10i128.checked_pow(u32::try_from(exponent).ok()?)?)?;
+        } else {
+            // Sub-nano precision rounds up, as Kubernetes does.
+            let div = 10i128.checked_pow(u32::try_from(-exponent).ok()?)?;
+            value = (value + div - 1) / div;
+        }
+        Some(Quantity(if negative { -value } else { value }))
+    }
+
+    /// The sum (saturating).
+    pub(crate) fn add(self, other: Quantity) -> Quantity {
+        Quantity(self.0.saturating_add(other.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(a: &str, b: &str) {
+        assert_eq!(Quantity::parse(a), Quantity::parse(b), "{a} vs {b}");
+        assert!(Quantity::parse(a).is_some(), "{a}");
+    }
+
+    #[test]
+    fn equal_quantities() {
+        check("1", "1000m");
+        check("0.5", "500m");
+        check("1Gi", "1073741824");
+        check("1k", "1e3");
+        check("128Mi", "134217728");
+        assert!(Quantity::parse("1Gi") > Quantity::parse("1G"));
+        assert_eq!(Quantity::parse("abc"), None);
+        assert_eq!(Quantity::parse("1Xi"), None);
+    }
+}

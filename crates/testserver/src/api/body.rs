@@ -1,0 +1,285 @@
+//! Request body decoding and response representation negotiation.
+
+use serde_json::Value;
+
+use crate::api::status::ApiError;
+use crate::registry::ResourceType;
+
+/// Response representation chosen from `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+/// What shape of object the client asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum As {
+    /// The full object.
+    Object,
+    /// `as=PartialObjectMetadata[List]`.
+    Metadata,
+    /// `as=Table`.
+    Table,
+}
+
+/// The negotiated representation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Representation {
+    /// Serialization.
+    pub(crate) format: Format,
+    /// Object shape.
+    pub(crate) shape: As,
+}
+
+impl Representation {
+    /// Plain JSON objects.
+    pub(crate) const JSON: Representation = Representation {
+        format: Format::Json,
+        shape: As::Object,
+    };
+}
+
+/// Picks the first acceptable media range of an `Accept` header.
+pub(crate) fn negotiate(accept: Option<&str>) -> Result<Representation, ApiError> {
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+        return Ok(Representation::JSON);
+    };
+    for range in accept.split(',') {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or("").to_ascii_lowercase();
+        let mut as_ = None;
+        let mut group = None;
+        for p in parts {
+            match p.split_once('=') {
+                Some(("as", v)) => as_ = Some(v.to_owned()),
+                Some(("g", v)) => group = Some(v.to_owned()),
+                _ => {}
+            }
+        }
+        let format = match media.as_str() {
+            "application/json" | "*/*" | "application/*" | "application/json-seq" => Format::Json,
+            "application/yaml" => Format::Yaml,
+            _ => continue,
+        };
+        let shape = match (as_.as_deref(), group.as_deref()) {
+            (None, _) => As::Object,
+            (Some("PartialObjectMetadata" | "PartialObjectMetadataList"), Some("meta.k8s.io")) => {
+                As::Metadata
+            }
+            (Some("Table"), Some("meta.k8s.io")) => As::Table,
+            _ => continue,
+        };
+        return Ok(Representation { format, shape });
+    }
+    Err(ApiError::not_acceptable())
+}
+
+/// The body's media type, as far as decoding is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyType {
+    /// `application/json` (or none given).
+    Json,
+    /// `application/yaml`.
+    Yaml,
+    /// `application/merge-patch+json`.
+    MergePatch,
+    /// `application/json-patch+json`.
+    JsonPatch,
+    /// `application/strategic-merge-patch+json`.
+    StrategicMergePatch,
+    /// `application/apply-patch+yaml`.
+    ApplyPatch,
+    /// Anything else.
+    Other,
+}
+
+/// Classifies a `Content-Type` header.
+pub(crate) fn body_type(content_type: Option<&str>) -> BodyType {
+    let media = content_type
+        .unwrap_or("application/json")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match media.as_str() {
+        "" | "application/json" => BodyType::Json,
+        "application/yaml" => BodyType::Yaml,
+        "application/merge-patch+json" => BodyType::MergePatch,
+        "application/json-patch+json" => BodyType::JsonPatch,
+        "application/strategic-merge-patch+json" => BodyType::StrategicMergePatch,
+        "application/apply-patch+yaml" | "application/apply-patch+cbor" => BodyType::ApplyPatch,
+        _ => BodyType::Other,
+    }
+}
+
+/// Go's text for a JSON syntax error at the position serde reports.
+pub(crate) fn go_json_error(body: &[u8], err: &serde_json::Error) -> String {
+    if err.is_eof() {
+        return "unexpected end of JSON input".to_owned();
+    }
+    let text = String::from_utf8_lossy(body);
+    let offset: usize = text
+        .split('\n')
+        .take(err.line().saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum::<usize>()
+        + err.column().saturating_sub(1);
+    let ch = text[offset.min(text.len())..].chars().next().unwrap_or(' ');
+    let before = text[..offset.min(text.len())].trim_end().chars().last();
+    let context = match before {
+        Some('{') => "looking for beginning of object key string",
+        Some(',') if in_object(&text[..offset.min(text.len())]) => {
+            "looking for beginning of object key string"
+        }
+        Some(':') | Some('[') | Some(',') | None => "looking for beginning of value",
+        _ => "after object key:value pair",
+    };
+    format!("invalid character {} {context}", go_quote_char(ch))
+}
+
+fn in_object(prefix: &str) -> bool {
+    let mut depth: Vec<char> = Vec::new();
+    let mut in_str = false;
+    let mut esc = false;
+    for c in prefix.chars() {
+        if in_str {
+            match (esc, c) {
+                (true, _) => esc = false,
+                (false, '\\') => esc = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '{' | '[' => depth.push(c),
+            '}' | ']' => {
+                depth.pop();
+            }
+            _ => {}
+        }
+    }
+    depth.last() == Some(&'{')
+}
+
+fn go_quote_char(c: char) -> String {
+    if c == '\'' {
+        "'\\''".to_owned()
+    } else if c.is_ascii_graphic() || c == ' ' {
+        format!("'{c}'")
+    } else {
+        format!("'\\u{:04x}'", c as u32)
+    }
+}
+
+/// Decodes a create/update body into an object of the resource's kind, as the real server does.
+pub(crate) fn decode_object(
+    rt: &ResourceType,
+    kind: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Value, ApiError> {
+    let value: Value = match body_type(content_type) {
+        BodyType::Json => serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad_request(format!(
+                "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: {} ({})",
+                go_json_error(body, &e),
+                String::from_utf8_lossy(body)
+            ))
+        })?,
+        BodyType::Yaml => {
+            let text = std::str::from_utf8(body)
+                .map_err(|_| ApiError::bad_request("the body is not valid UTF-8"))?;
+            serde_saphyr::from_str(text).map_err(|e| {
+                ApiError::bad_request(format!(
+                    "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; yaml parse error: {e}"
+                ))
+            })?
+        }
+        _ => return Err(ApiError::unsupported_body()),
+    };
+    if !value.is_object() {
+        return Err(ApiError::bad_request(format!(
+            "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
+            go_type(&value)
+        )));
+    }
+    crate::api::hooks::type_meta_mismatch(rt, kind, &value)?;
+    Ok(value)
+}
+
+fn go_type(v: &Value) -> &'static str {
+    match v {
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        _ => "null",
+    }
+}
+
+/// Decodes a DeleteOptions body (may be empty).
+pub(crate) fn decode_delete_options(body: &[u8]) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "couldn't get version/kind; json parse error: {}",
+            go_json_error(body, &e)
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(body: &str, expected: &str) {
+        let e = serde_json::from_slice::<Value>(body.as_bytes()).unwrap_err();
+        assert_eq!(go_json_error(body.as_bytes(), &e), expected);
+    }
+
+    #[test]
+    fn go_error_texts() {
+        check(
+            "{\"apiVersion\": \"v1\", \"kind\": ",
+            "unexpected end of JSON input",
+        );
+        check(
+            "{bad",
+            "invalid character 'b' looking for beginning of object key string",
+        );
+        check("[x", "invalid character 'x' looking for beginning of value");
+    }
+
+    #[test]
+    fn accept() {
+        assert_eq!(
+            negotiate(Some("application/yaml")).unwrap().format,
+            Format::Yaml
+        );
+        assert_eq!(
+            negotiate(Some(
+                "application/vnd.kubernetes.protobuf, application/json"
+            ))
+            .unwrap(),
+            Representation::JSON
+        );
+        assert_eq!(
+            negotiate(Some(
+                "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+            ))
+            .unwrap()
+            .shape,
+            As::Metadata
+        );
+        assert_eq!(negotiate(Some("text/html")).unwrap_err().code, 406);
+    }
+}

@@ -1,0 +1,287 @@
+//! The Kubernetes API: routing, verbs, errors and representations.
+//!
+//! Architecture invariant: handlers are plain functions from a parsed request to a response;
+//! every write goes through [`write`], so admission, defaulting and `managedFields` have one call
+//! site each (in [`hooks`]).
+
+pub(crate) mod body;
+mod convert;
+mod create;
+mod delete;
+pub(crate) mod discovery;
+mod get;
+pub(crate) mod hooks;
+mod list;
+mod patch;
+pub(crate) mod query;
+pub(crate) mod respond;
+pub(crate) mod route;
+pub(crate) mod status;
+mod table;
+mod token_request;
+mod update;
+mod watch;
+pub(crate) mod write;
+mod yaml;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Response};
+use serde_json::Value;
+
+use crate::auth::User;
+use crate::auth::authz::{self, Request as AuthzRequest};
+use crate::faults::Faults;
+use crate::registry::Registry;
+use crate::storage::{Key, Store};
+use body::Representation;
+use query::Query;
+use respond::Body;
+use route::{Route, Target};
+use status::ApiError;
+
+/// Everything a request handler needs: the registry, storage, keys and fault switches.
+#[derive(Debug)]
+pub(crate) struct App {
+    /// Every served type.
+    pub(crate) registry: Registry,
+    /// The object store.
+    pub(crate) store: Arc<dyn Store>,
+    /// ServiceAccount token signer.
+    pub(crate) signer: crate::auth::jwt::Signer,
+    /// CA and certificates.
+    pub(crate) pki: crate::server::pki::Pki,
+    /// Fault injection switches.
+    pub(crate) faults: Faults,
+    /// `host:port` the server listens on (discovery's `serverAddressByClientCIDRs`).
+    pub(crate) address: String,
+}
+
+impl App {
+    /// The storage key of an object of type `rt`.
+    pub(crate) fn key(
+        &self,
+        rt: &crate::registry::ResourceType,
+        namespace: &str,
+        name: &str,
+    ) -> Key {
+        Key::new(
+            &rt.storage_prefix(),
+            if rt.namespaced { namespace } else { "" },
+            name,
+        )
+    }
+}
+
+/// A parsed request, shared by the verb handlers.
+#[derive(Debug)]
+pub(crate) struct Ctx {
+    /// Who sent it.
+    pub(crate) user: User,
+    /// The query string.
+    pub(crate) query: Query,
+    /// Request headers.
+    pub(crate) headers: HeaderMap,
+    /// The negotiated response representation.
+    pub(crate) repr: Representation,
+}
+
+impl Ctx {
+    /// A header as text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The field manager: `fieldManager`, else the User-Agent up to the first `/`.
+    pub(crate) fn manager(&self) -> String {
+        if let Some(m) = self.query.get("fieldManager").filter(|m| !m.is_empty()) {
+            return m.to_owned();
+        }
+        let ua = self.header("user-agent").unwrap_or("unknown");
+        ua.split('/').next().unwrap_or(ua).to_owned()
+    }
+}
+
+/// Answers one authenticated request.
+pub(crate) async fn handle(
+    app: Arc<App>,
+    user: User,
+    method: Method,
+    path: String,
+    raw_query: Option<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response<Body> {
+    match dispatch(&app, user, &method, &path, raw_query, headers, body).await {
+        Ok(r) => r,
+        Err(e) => respond::error(&e),
+    }
+}
+
+async fn dispatch(
+    app: &Arc<App>,
+    user: User,
+    method: &Method,
+    path: &str,
+    raw_query: Option<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response<Body>, ApiError> {
+    let route = match route::resolve(&app.registry, path) {
+        Ok(r) => r,
+        Err(e) => {
+            // the real server authorizes before routing: anonymous users get 403, not 404
+            authz::authorize(
+                &user,
+                &AuthzRequest::Path {
+                    verb: &verb_of_path(method),
+                    path,
+                },
+                &*app.store,
+            )?;
+            return Err(e);
+        }
+    };
+    let query = Query::parse(raw_query.as_deref());
+    let target = match route {
+        Route::Resource(t) => t,
+        other => {
+            authz::authorize(
+                &user,
+                &AuthzRequest::Path {
+                    verb: &verb_of_path(method),
+                    path,
+                },
+                &*app.store,
+            )?;
+            if *method != Method::GET && *method != Method::HEAD {
+                return Err(ApiError::method_not_allowed());
+            }
+            return discovery::answer(app, &other, &headers);
+        }
+    };
+    let verb = api_verb(method, &target, &query)?;
+    authz::authorize(
+        &user,
+        &AuthzRequest::Resource {
+            verb,
+            group: &target.rt.group,
+            resource: &target.rt.plural,
+            subresource: target.subresource.as_deref().unwrap_or(""),
+            namespace: target.namespace.as_deref().unwrap_or(""),
+            name: target.name.as_deref().unwrap_or(""),
+        },
+        &*app.store,
+    )?;
+    let repr = body::negotiate(
+        headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    )?;
+    let ctx = Ctx {
+        user,
+        query,
+        headers,
+        repr,
+    };
+    check_verb_allowed(&target, verb)?;
+    match verb {
+        "get" => get::get(app, &ctx, &target),
+        "list" => list::list(app, &ctx, &target),
+        "watch" => watch::watch(app, &ctx, &target),
+        "create" => create::create(app, &ctx, &target, &body),
+        "update" => update::update(app, &ctx, &target, &body),
+        "patch" => patch::patch(app, &ctx, &target, &body),
+        "delete" => delete::delete(app, &ctx, &target, &body),
+        "deletecollection" => delete::delete_collection(app, &ctx, &target, &body),
+        _ => Err(ApiError::method_not_allowed()),
+    }
+}
+
+fn verb_of_path(method: &Method) -> String {
+    method.as_str().to_ascii_lowercase()
+}
+
+/// The API verb of a request (`list` vs `get`, `watch`, `deletecollection`).
+fn api_verb(method: &Method, target: &Target, query: &Query) -> Result<&'static str, ApiError> {
+    let named = target.name.is_some();
+    Ok(match (method.as_str(), named) {
+        ("GET" | "HEAD", false) => {
+            if query.bool("watch")? {
+                "watch"
+            } else {
+                "list"
+            }
+        }
+        ("GET" | "HEAD", true) => "get",
+        ("POST", false) => "create",
+        ("POST", true) if target.subresource.is_some() => "create",
+        ("PUT", true) => "update",
+        ("PATCH", true) => "patch",
+        ("DELETE", true) => "delete",
+        ("DELETE", false) => "deletecollection",
+        _ => return Err(ApiError::method_not_allowed()),
+    })
+}
+
+fn check_verb_allowed(target: &Target, verb: &str) -> Result<(), ApiError> {
+    let allowed = match &target.subresource {
+        Some(sub) => target
+            .rt
+            .subresources
+            .get(sub)
+            .is_some_and(|s| s.verbs.iter().any(|v| v == verb)),
+        None => target.rt.allows(verb),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::method_not_allowed())
+    }
+}
+
+/// Deletes an object with default options (the namespace controller does this).
+pub(crate) fn delete_for_controller(
+    app: &App,
+    rt: &crate::registry::ResourceType,
+    namespace: &str,
+    name: &str,
+) -> Result<Value, ApiError> {
+    delete::delete_object(app, rt, namespace, name, &delete::DeleteOptions::default())
+        .map(|(_, v)| v)
+}
+
+/// The type writes go to: the stored form's type for converted resources (events.k8s.io
+/// Events are written as core Events).
+pub(crate) fn storage_type(
+    app: &App,
+    rt: &Arc<crate::registry::ResourceType>,
+) -> Arc<crate::registry::ResourceType> {
+    if convert::is_converted(rt)
+        && let Some(core) = app.registry.find("", "v1", "events")
+    {
+        return core;
+    }
+    rt.clone()
+}
+
+/// The object's `metadata.<field>` as text.
+pub(crate) fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
+    obj.get("metadata")
+        .and_then(|m| m.get(field))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+/// Mutable `metadata` of an object (created if missing); `None` if the value is no object.
+pub(crate) fn meta_mut(obj: &mut Value) -> Option<&mut serde_json::Map<String, Value>> {
+    let m = obj
+        .as_object_mut()?
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Default::default()));
+    if !m.is_object() {
+        *m = Value::Object(Default::default());
+    }
+    m.as_object_mut()
+}

@@ -1,0 +1,118 @@
+//! PATCH: JSON merge patch, JSON patch (RFC 6902), strategic merge patch; apply patches are
+//! approximated (create, else merge) until server-side apply lands (issue 5).
+
+use bytes::Bytes;
+use http::Response;
+use serde_json::Value;
+
+use crate::api::body::{BodyType, body_type, go_json_error};
+use crate::api::convert::{to_external, to_storage};
+use crate::api::query::dry_run;
+use crate::api::respond::{self, Body};
+use crate::api::route::Target;
+use crate::api::status::{ApiError, Cause};
+use crate::api::write::{self, WriteOpts};
+use crate::api::{App, Ctx, meta_mut};
+
+/// Answers a patch.
+pub(super) fn patch(
+    app: &App,
+    ctx: &Ctx,
+    target: &Target,
+    body: &Bytes,
+) -> Result<Response<Body>, ApiError> {
+    let rt = &target.rt;
+    let sub = match target.subresource.as_deref() {
+        None => "",
+        Some("status") => "status",
+        Some(_) => return Err(ApiError::method_not_allowed()),
+    };
+    let kind = body_type(ctx.header("content-type"));
+    let is_apply = kind == BodyType::ApplyPatch;
+    match kind {
+        BodyType::MergePatch
+        | BodyType::JsonPatch
+        | BodyType::StrategicMergePatch
+        | BodyType::ApplyPatch => {}
+        _ => return Err(ApiError::unsupported_patch_type()),
+    }
+    let mut causes = Vec::new();
+    if is_apply && ctx.query.get("fieldManager").is_none_or(str::is_empty) {
+        causes.push(Cause::new(
+            "FieldValueRequired",
+            "fieldManager",
+            "Required value: is required for apply patch",
+        ));
+    }
+    if !is_apply && ctx.query.get("force").is_some() {
+        causes.push(Cause::new(
+            "FieldValueForbidden",
+            "force",
+            "Forbidden: may not be specified for non-apply patch",
+        ));
+    }
+    if !causes.is_empty() {
+        return Err(ApiError::invalid_options("PatchOptions", causes));
+    }
+    let dry = dry_run(&ctx.query, "PatchOptions")?;
+    let patch: Value = if is_apply {
+        let text = std::str::from_utf8(body)
+            .map_err(|_| ApiError::bad_request("the patch is not valid UTF-8"))?;
+        serde_saphyr::from_str(text)
+            .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
+    } else {
+        serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad_request(format!("error decoding patch: {}", go_json_error(body, &e)))
+        })?
+    };
+    let ns = target.namespace.clone().unwrap_or_default();
+    let name = target.name.clone().unwrap_or_default();
+    let manager = ctx.manager();
+    let opts = WriteOpts {
+        manager: &manager,
+        dry_run: dry,
+        subresource: sub,
+    };
+    let key = app.key(rt, &ns, &name);
+    let wrt = crate::api::storage_type(app, rt);
+    if is_apply && sub.is_empty() && app.store.get(&key).is_none() {
+        let created = write::create(app, &wrt, &ns, to_storage(rt, &patch), opts)?;
+        return Ok(respond::value(
+            201,
+            &respond::shaped(rt, &created, ctx.repr),
+            ctx.repr.format,
+        ));
+    }
+    let pins_rv = patch.pointer("/metadata/resourceVersion").is_some();
+    let info = crate::fields::schema::lookup(&rt.api_version(), &rt.kind);
+    let updated = write::update(app, &wrt, &ns, &name, opts, &mut |old| {
+        let mut doc = to_external(rt, old);
+        match kind {
+            BodyType::StrategicMergePatch => {
+                if let Some(info) = info {
+                    doc = crate::fields::strategic::strategic_merge_patch(info, &doc, &patch)
+                        .map_err(|e| ApiError::from_status(e.code(), e.to_status()))?;
+                } else {
+                    json_patch::merge(&mut doc, &patch);
+                }
+            }
+            BodyType::JsonPatch => {
+                let ops: json_patch::Patch =
+                    serde_json::from_value(patch.clone()).map_err(|e| {
+                        ApiError::bad_request(format!("the JSON patch is invalid: {e}"))
+                    })?;
+                json_patch::patch(&mut doc, &ops).map_err(|_| ApiError::invalid_generic())?;
+            }
+            _ => json_patch::merge(&mut doc, &patch),
+        }
+        if !pins_rv && let Some(m) = meta_mut(&mut doc) {
+            m.remove("resourceVersion");
+        }
+        Ok(to_storage(rt, &doc))
+    })?;
+    Ok(respond::value(
+        200,
+        &respond::shaped(rt, &updated, ctx.repr),
+        ctx.repr.format,
+    ))
+}

@@ -1,0 +1,258 @@
+//! The write pipeline every create, update and patch goes through (requests and controllers).
+//!
+//! Order, as in kube-apiserver: decode and default, record `managedFields`, mutating admission,
+//! the type's strategy (status reset, generation), `generateName`, system metadata, validation,
+//! validating admission, storage.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::api::hooks::{self, Op};
+use crate::api::status::ApiError;
+use crate::api::{App, meta_mut, meta_str};
+use crate::clock;
+use crate::registry::ResourceType;
+use crate::storage::{StoreError, revision_of};
+
+/// Options of one write.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WriteOpts<'a> {
+    /// The field manager recorded in `managedFields`.
+    pub(crate) manager: &'a str,
+    /// Validate and answer, but store nothing.
+    pub(crate) dry_run: bool,
+    /// The subresource written (`status`), or `""`.
+    pub(crate) subresource: &'a str,
+}
+
+/// Creates an object in `namespace` (ignored for cluster-scoped types).
+pub(crate) fn create(
+    app: &App,
+    rt: &ResourceType,
+    namespace: &str,
+    mut obj: Value,
+    opts: WriteOpts<'_>,
+) -> Result<Arc<Value>, ApiError> {
+    obj["kind"] = Value::String(rt.kind.clone());
+    obj["apiVersion"] = Value::String(rt.api_version());
+    if rt.namespaced {
+        let body_ns = meta_str(&obj, "namespace");
+        if !body_ns.is_empty() && body_ns != namespace {
+            return Err(ApiError::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
+        }
+        if let Some(m) = meta_mut(&mut obj) {
+            m.insert("namespace".into(), namespace.into());
+        }
+    } else if let Some(m) = meta_mut(&mut obj) {
+        m.remove("namespace");
+    }
+    if let Some(m) = meta_mut(&mut obj) {
+        m.remove("generation");
+    }
+    hooks::apply_defaults(rt, &mut obj)?;
+    hooks::record_managed_fields(rt, None, &mut obj, opts.manager, opts.subresource);
+    hooks::admit(
+        app,
+        rt,
+        Op::Create,
+        namespace,
+        "",
+        opts.subresource,
+        Some(&mut obj),
+        None,
+    )?;
+    hooks::prepare_create(rt, &mut obj);
+    hooks::generate_name(&mut obj);
+    if let Some(m) = meta_mut(&mut obj) {
+        m.insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
+        m.insert("creationTimestamp".into(), clock::now().into());
+        m.remove("resourceVersion");
+        m.remove("deletionTimestamp");
+        m.remove("deletionGracePeriodSeconds");
+        m.remove("selfLink");
+    }
+    hooks::validate_create(rt, &obj)?;
+    hooks::validate_admission(app, rt, Op::Create, namespace, &obj)?;
+    let name = meta_str(&obj, "name").to_owned();
+    let key = app.key(rt, namespace, &name);
+    if opts.dry_run {
+        if app.store.get(&key).is_some() {
+            return Err(ApiError::already_exists(rt, &name));
+        }
+        return Ok(Arc::new(obj));
+    }
+    app.store.create(&key, obj).map_err(|e| match e {
+        StoreError::AlreadyExists => ApiError::already_exists(rt, &name),
+        other => ApiError::internal(other.to_string()),
+    })
+}
+
+/// Computes the new object from the stored one.
+pub(crate) type Transform<'a> = dyn FnMut(&Value) -> Result<Value, ApiError> + 'a;
+
+/// Updates the object at `namespace/name` with `transform(old)`, retrying on a concurrent write
+/// unless the new object names the resourceVersion it was based on.
+pub(crate) fn update(
+    app: &App,
+    rt: &ResourceType,
+    namespace: &str,
+    name: &str,
+    opts: WriteOpts<'_>,
+    transform: &mut Transform<'_>,
+) -> Result<Arc<Value>, ApiError> {
+    let key = app.key(rt, namespace, name);
+    for _ in 0..16 {
+        let old = app
+            .store
+            .get(&key)
+            .ok_or_else(|| ApiError::not_found(rt, name))?;
+        let mut new = transform(&old)?;
+        let old_rv = revision_of(&old);
+        let asked_rv = meta_str(&new, "resourceVersion").to_owned();
+        if !asked_rv.is_empty() && asked_rv != old_rv.to_string() {
+            return Err(ApiError::stale(rt, name));
+        }
+        prepare_update(app, rt, namespace, name, &old, &mut new, opts)?;
+        if same_object(&old, &new) {
+            return Ok(old);
+        }
+        if opts.dry_run {
+            return Ok(Arc::new(new));
+        }
+        let finished = is_deleting(&new) && no_finalizers(&new);
+        match app.store.update(&key, old_rv, new) {
+            Ok(stored) => {
+                if finished {
+                    // the last finalizer is gone: the object goes away now
+                    let _ = app.store.delete(&key, revision_of(&stored), None);
+                }
+                return Ok(stored);
+            }
+            Err(StoreError::Conflict { .. }) if asked_rv.is_empty() => continue,
+            Err(StoreError::Conflict { .. }) => return Err(ApiError::stale(rt, name)),
+            Err(StoreError::NotFound) => return Err(ApiError::not_found(rt, name)),
+            Err(other) => return Err(ApiError::internal(other.to_string())),
+        }
+    }
+    Err(ApiError::stale(rt, name))
+}
+
+fn prepare_update(
+    app: &App,
+    rt: &ResourceType,
+    namespace: &str,
+    name: &str,
+    old: &Value,
+    new: &mut Value,
+    opts: WriteOpts<'_>,
+) -> Result<(), ApiError> {
+    if !new.is_object() {
+        return Err(ApiError::bad_request(
+            "the object provided is not a JSON object",
+        ));
+    }
+    let body_name = meta_str(new, "name");
+    if !body_name.is_empty() && body_name != name {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        )));
+    }
+    if rt.namespaced {
+        let body_ns = meta_str(new, "namespace");
+        if !body_ns.is_empty() && body_ns != namespace {
+            return Err(ApiError::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
+        }
+    }
+    new["kind"] = Value::String(rt.kind.clone());
+    new["apiVersion"] = Value::String(rt.api_version());
+    hooks::apply_defaults(rt, new)?;
+    // system metadata is the server's
+    let keep = [
+        "uid",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "generation",
+    ];
+    let old_meta = old.get("metadata").cloned().unwrap_or_default();
+    if let Some(m) = meta_mut(new) {
+        m.insert("name".into(), name.into());
+        if rt.namespaced {
+            m.insert("namespace".into(), namespace.into());
+        }
+        for k in keep {
+            match old_meta.get(k) {
+                Some(v) => {
+                    m.insert(k.into(), v.clone());
+                }
+                None => {
+                    m.remove(k);
+                }
+            }
+        }
+        // the caller checked the precondition; validation wants the version updated
+        m.insert(
+            "resourceVersion".into(),
+            revision_of(old).to_string().into(),
+        );
+    }
+    hooks::record_managed_fields(rt, Some(old), new, opts.manager, opts.subresource);
+    hooks::admit(
+        app,
+        rt,
+        Op::Update,
+        namespace,
+        name,
+        opts.subresource,
+        Some(new),
+        Some(old),
+    )?;
+    hooks::prepare_update(rt, opts.subresource, new, old);
+    hooks::validate_update(rt, opts.subresource, new, old)?;
+    hooks::validate_admission(app, rt, Op::Update, namespace, new)?;
+    if let Some(m) = meta_mut(new) {
+        m.insert(
+            "resourceVersion".into(),
+            revision_of(old).to_string().into(),
+        );
+    }
+    Ok(())
+}
+
+/// Whether an update changes nothing but `managedFields` timestamps (the real server then
+/// keeps the stored object and its resourceVersion).
+fn same_object(old: &Value, new: &Value) -> bool {
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(m) = meta_mut(&mut v) {
+            m.remove("resourceVersion");
+            if let Some(Value::Array(mf)) = m.get_mut("managedFields") {
+                for e in mf {
+                    if let Some(o) = e.as_object_mut() {
+                        o.remove("time");
+                    }
+                }
+            }
+        }
+        v
+    };
+    strip(old) == strip(new)
+}
+
+/// Whether the object has a deletionTimestamp.
+pub(crate) fn is_deleting(obj: &Value) -> bool {
+    obj.pointer("/metadata/deletionTimestamp")
+        .is_some_and(|v| !v.is_null())
+}
+
+/// Whether the object has no finalizers.
+pub(crate) fn no_finalizers(obj: &Value) -> bool {
+    obj.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .is_none_or(Vec::is_empty)
+}

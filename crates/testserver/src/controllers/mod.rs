@@ -1,0 +1,80 @@
+//! The controllers every cluster runs for what this server stores: default ServiceAccounts,
+//! the `kube-root-ca.crt` ConfigMap, namespace deletion and legacy token Secrets.
+
+mod namespace;
+mod token_secret;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::api::App;
+use crate::storage::{EventType, Scope};
+
+/// The field manager controllers write as.
+pub(crate) const MANAGER: &str = "kube-controller-manager";
+
+/// Runs the controllers until the task is aborted.
+pub(crate) async fn run(app: Arc<App>) {
+    let mut updates = app.store.subscribe();
+    let mut last = app.store.revision();
+    resync(&app);
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    loop {
+        match app.store.events_after(last) {
+            Ok(events) => {
+                for e in events {
+                    last = e.revision;
+                    react(&app, e.kind, &e.key.resource, &e.key.namespace, &e.object);
+                }
+            }
+            Err(_) => {
+                last = app.store.revision();
+                resync(&app);
+            }
+        }
+        tokio::select! {
+            changed = updates.changed() => if changed.is_err() { return },
+            _ = tick.tick() => namespace::finish_terminating(&app),
+        }
+    }
+}
+
+fn react(app: &App, kind: EventType, resource: &str, ns: &str, obj: &Value) {
+    let name = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    match (resource, kind) {
+        ("/namespaces", EventType::Added | EventType::Modified) => namespace::sync(app, obj),
+        ("/configmaps", EventType::Deleted | EventType::Modified) if name == namespace::ROOT_CA => {
+            namespace::ensure_root_ca(app, ns)
+        }
+        ("/serviceaccounts", EventType::Deleted) if name == "default" => {
+            namespace::ensure_default_sa(app, ns)
+        }
+        ("/secrets", EventType::Added | EventType::Modified) => token_secret::sync(app, obj),
+        _ => {}
+    }
+}
+
+fn resync(app: &App) {
+    let Ok(snap) = app.store.snapshot(None) else {
+        return;
+    };
+    let scope = Scope {
+        resource: "/namespaces".into(),
+        namespace: None,
+    };
+    for (_, ns) in snap.range(&scope, None) {
+        namespace::sync(app, ns);
+    }
+    let secrets = Scope {
+        resource: "/secrets".into(),
+        namespace: None,
+    };
+    for (_, s) in snap.range(&secrets, None) {
+        token_secret::sync(app, s);
+    }
+}

@@ -1,0 +1,141 @@
+//! The field labels each resource supports in field selectors, and how to read them.
+
+use serde_json::Value;
+
+use super::SelectorError;
+
+/// How to read one selectable field from an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Getter {
+    /// A string at this JSON pointer (`""` when missing).
+    Str(&'static str),
+    /// A boolean at this JSON pointer, as `"true"`/`"false"` (`"false"` when missing).
+    Bool(&'static str),
+    /// An integer at this JSON pointer, in decimal (`"0"` when missing).
+    Int(&'static str),
+    /// The pod's first IP (`status.podIPs[0].ip`, else `status.podIP`).
+    PodIp,
+    /// A label the conversion accepts but the selectable set lacks: always `""`.
+    Empty,
+}
+
+impl Getter {
+    /// The field's value in `obj`, as the selectable-fields set of the real registry holds it.
+    pub(crate) fn get(self, obj: &Value) -> String {
+        match self {
+            Getter::Str(p) => obj
+                .pointer(p)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+            Getter::Bool(p) => obj
+                .pointer(p)
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+                .to_string(),
+            Getter::Int(p) => obj
+                .pointer(p)
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                .to_string(),
+            Getter::Empty => String::new(),
+            Getter::PodIp => obj
+                .pointer("/status/podIPs/0/ip")
+                .or_else(|| obj.pointer("/status/podIP"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+        }
+    }
+}
+
+const NAME: Getter = Getter::Str("/metadata/name");
+const NAMESPACE: Getter = Getter::Str("/metadata/namespace");
+
+/// The supported field labels of resources with their own conversion function, or `None` for
+/// resources with only the generic `metadata.name`/`metadata.namespace`.
+fn specific(group: &str, resource: &str, label: &str) -> Option<Option<Getter>> {
+    let getter = match (group, resource) {
+        ("", "pods") => match label {
+            "metadata.name" => NAME,
+            "metadata.namespace" => NAMESPACE,
+            "spec.nodeName" | "spec.host" => Getter::Str("/spec/nodeName"),
+            "spec.restartPolicy" => Getter::Str("/spec/restartPolicy"),
+            "spec.schedulerName" => Getter::Str("/spec/schedulerName"),
+            "spec.serviceAccountName" => Getter::Str("/spec/serviceAccountName"),
+            "spec.hostNetwork" => Getter::Bool("/spec/hostNetwork"),
+            "status.phase" => Getter::Str("/status/phase"),
+            "status.podIP" => Getter::PodIp,
+            // Accepted by the conversion but not in the selectable set: always "".
+            "status.podIPs" => Getter::Empty,
+            "status.nominatedNodeName" => Getter::Str("/status/nominatedNodeName"),
+            _ => return Some(None),
+        },
+        ("", "nodes") => match label {
+            "metadata.name" => NAME,
+            "spec.unschedulable" => Getter::Bool("/spec/unschedulable"),
+            _ => return Some(None),
+        },
+        ("", "namespaces") => match label {
+            "metadata.name" => NAME,
+            "status.phase" => Getter::Str("/status/phase"),
+            _ => return Some(None),
+        },
+        ("", "secrets") => match label {
+            "metadata.name" => NAME,
+            "metadata.namespace" => NAMESPACE,
+            "type" => Getter::Str("/type"),
+            _ => return Some(None),
+        },
+        ("", "events") => match label {
+            "metadata.name" => NAME,
+            "metadata.namespace" => NAMESPACE,
+            "involvedObject.kind" => Getter::Str("/involvedObject/kind"),
+            "involvedObject.namespace" => Getter::Str("/involvedObject/namespace"),
+            "involvedObject.name" => Getter::Str("/involvedObject/name"),
+            "involvedObject.uid" => Getter::Str("/involvedObject/uid"),
+            "involvedObject.apiVersion" => Getter::Str("/involvedObject/apiVersion"),
+            "involvedObject.resourceVersion" => Getter::Str("/involvedObject/resourceVersion"),
+            "involvedObject.fieldPath" => Getter::Str("/involvedObject/fieldPath"),
+            "reason" => Getter::Str("/reason"),
+            "reportingComponent" => Getter::Str("/reportingComponent"),
+            "source" => Getter::Str("/source/component"),
+            "type" => Getter::Str("/type"),
+            _ => return Some(None),
+        },
+        ("", "replicationcontrollers") | ("apps", "replicasets") => match label {
+            "metadata.name" => NAME,
+            "metadata.namespace" => NAMESPACE,
+            "status.replicas" => Getter::Int("/status/replicas"),
+            _ => return Some(None),
+        },
+        _ => return None,
+    };
+    Some(Some(getter))
+}
+
+/// Resolves a field label of `group`/`resource` to its canonical name and getter.
+pub(crate) fn resolve(
+    group: &str,
+    resource: &str,
+    label: &str,
+) -> Result<(String, Getter), SelectorError> {
+    let canonical = if (group, resource, label) == ("", "pods", "spec.host") {
+        "spec.nodeName"
+    } else {
+        label
+    };
+    match specific(group, resource, label) {
+        Some(Some(getter)) => Ok((canonical.to_owned(), getter)),
+        Some(None) => Err(SelectorError::new(format!(
+            "field label not supported: {label}"
+        ))),
+        None => match label {
+            "metadata.name" => Ok((label.to_owned(), NAME)),
+            "metadata.namespace" => Ok((label.to_owned(), NAMESPACE)),
+            _ => Err(SelectorError::new(format!(
+                "\"{label}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
+            ))),
+        },
+    }
+}

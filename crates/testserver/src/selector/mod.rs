@@ -1,0 +1,37 @@
+//! Label and field selectors (`labelSelector=`, `fieldSelector=` of lists and watches).
+//!
+//! Parse once with [`LabelSelector::parse`] / [`FieldSelector::parse`], then match any number of
+//! objects cheaply. Parse errors carry the real server's text; the server answers them with
+//! `400 BadRequest`.
+
+mod field;
+mod fields_by_resource;
+mod label;
+
+use std::fmt;
+
+pub(crate) use field::FieldSelector;
+pub(crate) use label::LabelSelector;
+
+/// A selector the server refuses (HTTP 400, reason `BadRequest`, this `message`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SelectorError {
+    /// The Status message, e.g. `field label not supported: spec.foo`.
+    pub(crate) message: String,
+}
+
+impl SelectorError {
+    fn new(message: impl Into<String>) -> Self {
+        SelectorError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for SelectorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SelectorError {}

@@ -1,0 +1,100 @@
+//! Accepting TLS connections and serving HTTP/2 and HTTP/1.1 on them.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use http::{Request, Response};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+use crate::api::respond::{self, Body};
+use crate::api::status::ApiError;
+use crate::api::{self, App};
+use crate::auth::{self, Credentials, TokenCheck};
+use crate::clock;
+use crate::server::pki::subject_of;
+
+/// Accepts connections until the task is aborted.
+pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, app: Arc<App>) {
+    let acceptor = TlsAcceptor::from(tls);
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        tokio::spawn(async move {
+            let Ok(tls) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let cert = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .and_then(|c| subject_of(c.as_ref()));
+            let service = hyper::service::service_fn(move |req| {
+                let app = app.clone();
+                let cert = cert.clone();
+                async move { Ok::<_, Infallible>(answer(app, cert, req).await) }
+            });
+            let _ = auto::Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(tls), service)
+                .await;
+        });
+    }
+}
+
+async fn answer(
+    app: Arc<App>,
+    cert: Option<(String, Vec<String>)>,
+    req: Request<Incoming>,
+) -> Response<Body> {
+    let latency = app.faults.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if let Some(err) = app.faults.take_failure() {
+        return respond::error(&err);
+    }
+    let creds = match cert {
+        Some((name, groups)) => Credentials::ClientCert { name, groups },
+        None => match req
+            .headers()
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+        {
+            Some(token) => Credentials::Bearer(crate::Secret::new(token.trim())),
+            None => Credentials::None,
+        },
+    };
+    let check = TokenCheck {
+        signer: &app.signer,
+        store: &*app.store,
+        now: clock::unix_now(),
+        not_before: app.faults.tokens_not_before(),
+    };
+    let Some(user) = auth::authenticate(&creds, &check) else {
+        return respond::error(&ApiError::unauthorized());
+    };
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return respond::error(&ApiError::bad_request("failed to read the request body")),
+    };
+    api::handle(
+        app,
+        user,
+        parts.method,
+        parts.uri.path().to_owned(),
+        parts.uri.query().map(str::to_owned),
+        parts.headers,
+        body,
+    )
+    .await
+}

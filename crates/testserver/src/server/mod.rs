@@ -1,0 +1,231 @@
+//! The running server: start-up, bootstrap objects, the public [`TestServer`] handle.
+
+mod kubeconfig;
+mod listener;
+pub(crate) mod pki;
+mod sa_env;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::api::App;
+use crate::api::write::{self, WriteOpts};
+use crate::error::Error;
+use crate::faults::{FaultInjector, Faults};
+use crate::registry::Registry;
+use crate::storage::{MemoryStore, Store};
+pub use pki::ClientCert;
+pub use sa_env::ServiceAccountEnv;
+
+/// Options for [`TestServer::builder`].
+#[derive(Debug, Clone, Default)]
+pub struct TestServerBuilder {
+    port: u16,
+    advertise_address: Option<String>,
+}
+
+impl TestServerBuilder {
+    /// Listens on this port of 127.0.0.1 (default: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The `host:port` discovery advertises in `serverAddressByClientCIDRs` (default: the
+    /// listening address), like kube-apiserver's `--advertise-address`.
+    pub fn advertise_address(mut self, address: impl Into<String>) -> Self {
+        self.advertise_address = Some(address.into());
+        self
+    }
+
+    /// Starts the server.
+    ///
+    /// # Errors
+    /// Certificate or key generation, TLS configuration or binding the port failed.
+    pub async fn start(self) -> Result<TestServer, Error> {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| Error::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| Error::Bind { addr, source })?;
+        let pki = pki::Pki::generate()?;
+        let tls = pki.server_config()?;
+        let admin = pki.client_cert("admin", &["system:masters"])?;
+        let signer = tokio::task::spawn_blocking(crate::auth::jwt::Signer::generate)
+            .await
+            .map_err(|e| Error::SigningKey {
+                source: Box::new(e),
+            })??;
+        let app = Arc::new(App {
+            registry: Registry::builtin(),
+            store: Arc::new(MemoryStore::default()) as Arc<dyn Store>,
+            signer,
+            pki,
+            faults: Faults::default(),
+            address: self.advertise_address.unwrap_or_else(|| addr.to_string()),
+        });
+        bootstrap(&app);
+        let serving = tokio::spawn(listener::serve(listener, tls, app.clone()));
+        let controllers = tokio::spawn(crate::controllers::run(app.clone()));
+        Ok(TestServer {
+            addr,
+            app,
+            admin,
+            tasks: vec![serving, controllers],
+        })
+    }
+}
+
+/// Objects every fresh cluster has; the watch history starts after them.
+fn bootstrap(app: &App) {
+    let opts = WriteOpts {
+        manager: "kube-apiserver",
+        dry_run: false,
+        subresource: "",
+    };
+    if let Some(rt) = app.registry.find("", "v1", "namespaces") {
+        for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            let _ = write::create(app, &rt, "", json!({"metadata": {"name": ns}}), opts);
+        }
+    }
+    if let Some(rt) = app
+        .registry
+        .find("scheduling.k8s.io", "v1", "priorityclasses")
+    {
+        for (name, value) in [
+            ("system-node-critical", 2_000_001_000),
+            ("system-cluster-critical", 2_000_000_000),
+        ] {
+            let pc = json!({
+                "metadata": {"name": name},
+                "value": value,
+                "description": "Used for system critical pods that must not be moved from their current node.",
+            });
+            let _ = write::create(app, &rt, "", pc, opts);
+        }
+    }
+    if let Some(rt) = app.registry.find("", "v1", "services") {
+        let svc = json!({
+            "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
+                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
+                "sessionAffinity": "None", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+                "internalTrafficPolicy": "Cluster"},
+            "status": {"loadBalancer": {}},
+        });
+        let _ = write::create(app, &rt, "default", svc, opts);
+    }
+    app.store.compact(app.store.revision());
+}
+
+/// An in-process Kubernetes API server on 127.0.0.1 with TLS, for tests.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+/// let server = kubeset_testserver::TestServer::start().await?;
+/// let kubeconfig = server.kubeconfig();
+/// assert!(kubeconfig.contains(&server.url()));
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct TestServer {
+    addr: SocketAddr,
+    app: Arc<App>,
+    admin: ClientCert,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts a server on a free port of 127.0.0.1.
+    ///
+    /// # Errors
+    /// See [`TestServerBuilder::start`].
+    pub async fn start() -> Result<TestServer, Error> {
+        TestServerBuilder::default().start().await
+    }
+
+    /// Options for starting a server.
+    pub fn builder() -> TestServerBuilder {
+        TestServerBuilder::default()
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `https://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// The CA certificate (PEM) that verifies the serving certificate.
+    pub fn ca_pem(&self) -> &str {
+        &self.app.pki.ca_pem
+    }
+
+    /// The admin client certificate (`CN=admin, O=system:masters`).
+    pub fn admin_cert(&self) -> &ClientCert {
+        &self.admin
+    }
+
+    /// Issues a client certificate for another user (`CN=user, O=groups...`).
+    ///
+    /// # Errors
+    /// Certificate generation failed.
+    pub fn client_cert(&self, user: &str, groups: &[&str]) -> Result<ClientCert, Error> {
+        self.app.pki.client_cert(user, groups)
+    }
+
+    /// The admin kubeconfig with embedded CA, certificate and key.
+    pub fn kubeconfig(&self) -> String {
+        kubeconfig::render(&self.url(), &self.app.pki.ca_pem, &self.admin, "admin")
+    }
+
+    /// Writes the admin kubeconfig to `path`.
+    ///
+    /// # Errors
+    /// The file cannot be written.
+    pub fn write_kubeconfig(&self, path: &Path) -> Result<(), Error> {
+        std::fs::write(path, self.kubeconfig()).map_err(|source| Error::Write {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    /// Switches faults on this server.
+    pub fn faults(&self) -> FaultInjector {
+        FaultInjector {
+            app: self.app.clone(),
+        }
+    }
+
+    /// A ServiceAccount environment for in-cluster tests: a directory with `token`, `ca.crt` and
+    /// `namespace`, plus `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` values. The
+    /// ServiceAccount must exist (every namespace gets `default` within moments).
+    ///
+    /// # Errors
+    /// The ServiceAccount does not appear within five seconds, or the files cannot be written.
+    pub async fn service_account_env(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<ServiceAccountEnv, Error> {
+        sa_env::create(&self.app, self.addr, namespace, name).await
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests of kubeset-testserver (one test binary).
+
+mod replay;
