@@ -248,3 +248,34 @@ where
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_never_show_in_debug() {
+        let token = Secret::new(String::from("super-secret-token"));
+        let layer = AuthLayer::new(StaticCredential::bearer(&token).unwrap());
+        let basic = StaticCredential::basic(&BasicAuth {
+            username: "admin".into(),
+            password: Secret::new("hunter2".into()),
+        })
+        .unwrap();
+        let text = format!("{layer:?} {basic:?}");
+        assert!(!text.contains("super-secret-token"), "{text}");
+        assert!(
+            !text.contains("hunter2") && !text.contains("aHVudGVy"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_token_that_cannot_be_a_header_is_refused() {
+        let token = Secret::new(String::from("bad\ntoken"));
+        assert!(matches!(
+            StaticCredential::bearer(&token),
+            Err(Error::InvalidCredential { field: "token" })
+        ));
+    }
+}

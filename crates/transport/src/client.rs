@@ -14,7 +14,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tower::Service;
 
 use crate::body::{BoxError, RequestBody};
-use crate::connector::Connector;
+use crate::connector::{Connector, Protocol};
 use crate::error::{ConnectError, RequestError};
 use crate::tls::ClientIdentity;
 use arc_swap::ArcSwap;
@@ -25,12 +25,16 @@ pub(crate) struct PoolSettings {
     pub(crate) idle_timeout: Duration,
     pub(crate) keepalive_interval: Duration,
     pub(crate) keepalive_timeout: Duration,
+    /// Longest wait for response headers; bodies are not limited.
+    pub(crate) request_timeout: Option<Duration>,
 }
 
-/// A connection pool and the client identity its connections were opened with.
+/// A connection pool, the client identity its connections were opened with, and whether it
+/// speaks only HTTP/2.
 struct Pool {
     client: Client<Connector, RequestBody>,
     identity_generation: u64,
+    http2_only: bool,
 }
 
 /// The innermost service: sends a request on a pooled connection.
@@ -38,12 +42,21 @@ struct Pool {
 /// When the client certificate changes (an exec plugin ran again, the certificate files were
 /// rewritten), the pool is replaced so new requests open connections with the new identity;
 /// requests in flight finish on the old connections, which close when they are done.
+///
+/// HTTP/2 multiplexing from the first request: `https://` servers are assumed to offer `h2`
+/// (every kube-apiserver does), so the pool starts HTTP/2-only, where hyper opens one
+/// connection and queues concurrent requests on it instead of racing one connection per
+/// request. A server that negotiates HTTP/1.1 fails that first connection before anything is
+/// sent; the request is then resent on an HTTP/1.1 pool, which is used from then on.
 #[derive(Clone)]
 pub(crate) struct HyperClient {
     pool: Arc<ArcSwap<Pool>>,
     connector: Connector,
     settings: PoolSettings,
     identity: Arc<ClientIdentity>,
+    protocol: Arc<Protocol>,
+    /// The cluster URL is `https://`, so HTTP/2 may be negotiated.
+    https: bool,
 }
 
 impl std::fmt::Debug for HyperClient {
@@ -55,39 +68,81 @@ impl std::fmt::Debug for HyperClient {
 }
 
 impl HyperClient {
-    pub(crate) fn new(connector: Connector, settings: &PoolSettings) -> Self {
+    pub(crate) fn new(connector: Connector, settings: &PoolSettings, https: bool) -> Self {
         let identity = connector.identity();
         let pool = Pool {
-            client: build_client(connector.clone(), settings),
+            client: build_client(&connector, settings, https),
             identity_generation: identity.check(),
+            http2_only: https,
         };
         Self {
             pool: Arc::new(ArcSwap::from_pointee(pool)),
+            protocol: connector.protocol(),
             connector,
             settings: settings.clone(),
             identity,
+            https,
         }
     }
 
     /// The pool for the current client identity.
     fn client(&self) -> Client<Connector, RequestBody> {
         let generation = self.identity.check();
+        let http2_only = self.https && !self.protocol.http1_only();
         let pool = self.pool.load();
-        if pool.identity_generation == generation {
+        if pool.identity_generation == generation && pool.http2_only == http2_only {
             return pool.client.clone();
         }
-        tracing::debug!("the client certificate changed; opening new connections");
-        let client = build_client(self.connector.clone(), &self.settings);
+        if pool.identity_generation != generation {
+            tracing::debug!("the client certificate changed; opening new connections");
+        }
+        let client = build_client(&self.connector, &self.settings, http2_only);
         self.pool.store(Arc::new(Pool {
             client: client.clone(),
             identity_generation: generation,
+            http2_only,
         }));
         client
     }
+
+    /// Sends `req`, first waiting for the first connection to the server if there is none yet.
+    fn send(
+        self,
+        req: Request<RequestBody>,
+    ) -> Pin<
+        Box<
+            dyn Future<Output = Result<Response<Incoming>, hyper_util::client::legacy::Error>>
+                + Send,
+        >,
+    > {
+        Box::pin(async move {
+            if !self.https || self.protocol.http1_only() {
+                return self.client().request(req).await;
+            }
+            let fallback = crate::body::clone_request(&req);
+            match self.client().request(req).await {
+                Err(err) if err.is_connect() && self.protocol.http1_only() => {
+                    tracing::debug!("the server offers only HTTP/1.1; switching to it");
+                    self.client().request(fallback).await
+                }
+                other => other,
+            }
+        })
+    }
 }
 
-fn build_client(connector: Connector, settings: &PoolSettings) -> Client<Connector, RequestBody> {
+fn build_client(
+    connector: &Connector,
+    settings: &PoolSettings,
+    http2_only: bool,
+) -> Client<Connector, RequestBody> {
+    let connector = if http2_only {
+        connector.requiring_h2()
+    } else {
+        connector.clone()
+    };
     Client::builder(TokioExecutor::new())
+        .http2_only(http2_only)
         .timer(TokioTimer::new())
         .pool_timer(TokioTimer::new())
         .pool_idle_timeout(settings.idle_timeout)
@@ -106,12 +161,26 @@ impl Service<Request<RequestBody>> for HyperClient {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, req: Request<RequestBody>) -> Self::Future {
+    fn call(&mut self, mut req: Request<RequestBody>) -> Self::Future {
+        if let Some(auth) = self.connector.forward_proxy_auth(req.uri()) {
+            req.headers_mut()
+                .insert(http::header::PROXY_AUTHORIZATION, auth);
+        }
         let method = req.method().clone();
         let url = crate::trace::redacted_url(req.uri());
-        let sending = self.client().request(req);
+        let sending = self.clone().send(req);
+        let timeout = self.settings.request_timeout;
         Box::pin(async move {
-            sending.await.map_err(|err| {
+            let result = match timeout {
+                None => sending.await,
+                Some(after) => match tokio::time::timeout(after, sending).await {
+                    Ok(result) => result,
+                    Err(_elapsed) => {
+                        return Err(BoxError::from(RequestError::Timeout { method, url, after }));
+                    }
+                },
+            };
+            result.map_err(|err| {
                 let err = if err.is_connect() {
                     let source = unwrap_connect(err);
                     RequestError::Connect {

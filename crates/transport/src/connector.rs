@@ -211,6 +211,24 @@ pub(crate) struct Connector {
     inner: HttpsConnector<ProxyConnector>,
     tls: Arc<Tls>,
     timeout: Duration,
+    protocol: Arc<Protocol>,
+    /// The proxy policy, also consulted for `Proxy-Authorization` on forwarded requests.
+    proxy: ProxyPolicy,
+    /// Refuse connections that do not negotiate `h2` (for the HTTP/2-only pool).
+    require_h2: bool,
+}
+
+/// Whether the server has been seen to refuse HTTP/2 (negotiate only HTTP/1.1 over TLS).
+#[derive(Debug, Default)]
+pub(crate) struct Protocol {
+    http1_only: std::sync::atomic::AtomicBool,
+}
+
+impl Protocol {
+    /// True once a TLS connection negotiated HTTP/1.1.
+    pub(crate) fn http1_only(&self) -> bool {
+        self.http1_only.load(std::sync::atomic::Ordering::Acquire)
+    }
 }
 
 impl Connector {
@@ -233,10 +251,8 @@ impl Connector {
             Some(name) => {
                 let name =
                     rustls_pki_types::ServerName::try_from(name.to_owned()).map_err(|_| {
-                        Error::Tls {
-                            source: rustls::Error::General(format!(
-                                "tls-server-name {name:?} is not a valid DNS name or IP address"
-                            )),
+                        Error::ServerName {
+                            name: name.to_owned(),
                         }
                     })?;
                 builder.with_server_name_resolver(hyper_rustls::FixedServerNameResolver::new(name))
@@ -247,13 +263,16 @@ impl Connector {
             .enable_all_versions()
             .wrap_connector(ProxyConnector {
                 http,
-                proxy,
+                proxy: proxy.clone(),
                 proxy_tls,
             });
         Ok(Self {
             inner,
+            proxy,
             tls: Arc::new(tls),
             timeout: settings.connect_timeout,
+            protocol: Arc::new(Protocol::default()),
+            require_h2: false,
         })
     }
 }
@@ -262,6 +281,34 @@ impl Connector {
     /// The client identity behind this connector's TLS.
     pub(crate) fn identity(&self) -> Arc<crate::tls::ClientIdentity> {
         self.tls.identity.clone()
+    }
+
+    /// What the server's connections negotiate.
+    pub(crate) fn protocol(&self) -> Arc<Protocol> {
+        self.protocol.clone()
+    }
+
+    /// `Proxy-Authorization` for a plain-HTTP request forwarded through an HTTP proxy.
+    pub(crate) fn forward_proxy_auth(&self, uri: &Uri) -> Option<http::HeaderValue> {
+        if uri.scheme_str() != Some("http") {
+            return None;
+        }
+        match self.proxy.route(uri)? {
+            ProxySpec {
+                kind: ProxyKind::Http,
+                auth: Some(ProxyAuth::Basic(value)),
+                ..
+            } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// This connector, failing connections that do not negotiate HTTP/2.
+    pub(crate) fn requiring_h2(&self) -> Self {
+        Self {
+            require_h2: true,
+            ..self.clone()
+        }
     }
 }
 
@@ -279,15 +326,28 @@ impl Service<Uri> for Connector {
         let connecting = self.inner.call(dst);
         let tls = self.tls.clone();
         let timeout = self.timeout;
+        let protocol = self.protocol.clone();
+        let require_h2 = self.require_h2;
         Box::pin(async move {
-            match tokio::time::timeout(timeout, connecting).await {
+            let result = match tokio::time::timeout(timeout, connecting).await {
                 Err(_elapsed) => Err(ConnectError::Timeout {
-                    address,
+                    address: address.clone(),
                     after: timeout,
                 }),
                 Ok(Ok(io)) => Ok(io),
-                Ok(Err(err)) => Err(classify(err, address, &tls)),
+                Ok(Err(err)) => Err(classify(err, address.clone(), &tls)),
+            };
+            if let Ok(MaybeHttpsStream::Https(stream)) = &result
+                && stream.inner().get_ref().1.alpn_protocol() != Some(b"h2")
+            {
+                protocol
+                    .http1_only
+                    .store(true, std::sync::atomic::Ordering::Release);
+                if require_h2 {
+                    return Err(ConnectError::Http2Unavailable { address });
+                }
             }
+            result
         })
     }
 }

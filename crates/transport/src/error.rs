@@ -21,6 +21,12 @@ pub enum Error {
         /// The proxy URL, with any credentials removed.
         url: String,
     },
+    /// `tls-server-name` is neither a DNS name nor an IP address.
+    #[error("tls-server-name {name:?} is not a valid DNS name or IP address")]
+    ServerName {
+        /// The configured name.
+        name: String,
+    },
     /// A PEM file or inline PEM block could not be read or parsed.
     #[error(transparent)]
     Pem(#[from] PemError),
@@ -149,6 +155,13 @@ pub enum ConnectError {
         /// The rustls error, when there is one.
         #[source]
         source: BoxError,
+    },
+    /// The server negotiated HTTP/1.1 where HTTP/2 was expected; the transport falls back to
+    /// HTTP/1.1 by itself, so this is only seen if that fallback fails too.
+    #[error("{address} does not offer HTTP/2")]
+    Http2Unavailable {
+        /// `host:port` of the server.
+        address: String,
     },
     /// Connecting took longer than the connect timeout.
     #[error("connecting to {address} timed out after {after:?}")]
@@ -279,6 +292,16 @@ pub enum RequestError {
         /// Why.
         #[source]
         source: BoxError,
+    },
+    /// No response headers arrived within the request timeout (the request may have been seen).
+    #[error("{method} {url}: no response within {after:?}")]
+    Timeout {
+        /// The request method.
+        method: http::Method,
+        /// The request URL without its query.
+        url: String,
+        /// The timeout.
+        after: Duration,
     },
     /// Every attempt failed; this is the last attempt's error.
     #[error("gave up after {attempts} attempts")]

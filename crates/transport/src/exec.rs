@@ -78,6 +78,19 @@ pub enum ExecError {
         /// The command.
         command: String,
     },
+    /// The plugin returned a client certificate without its key, or a key without its
+    /// certificate.
+    #[error("exec plugin {command:?} returned only a client certificate or key, not both")]
+    HalfCertificate {
+        /// The command.
+        command: String,
+    },
+    /// The returned token cannot be sent in an HTTP header (it holds a newline, say).
+    #[error("exec plugin {command:?} returned a token that is not a valid HTTP header value")]
+    InvalidToken {
+        /// The command.
+        command: String,
+    },
     /// `expirationTimestamp` is not an RFC 3339 time.
     #[error("exec plugin {command:?} returned an invalid expirationTimestamp {value:?}")]
     Expiration {
@@ -351,7 +364,7 @@ impl ExecCredentials {
             Some(token) if !token.is_empty() => {
                 crate::jwt::record(token, "exec");
                 let credential = Credential::bearer(token, generation, &command).map_err(|_| {
-                    ExecError::NoCredential {
+                    ExecError::InvalidToken {
                         command: command.clone(),
                     }
                 })?;
@@ -359,7 +372,13 @@ impl ExecCredentials {
             }
             _ => None,
         };
-        let has_cert = match (&status.client_certificate_data, &status.client_key_data) {
+        let non_empty =
+            |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+        let pair = (
+            non_empty(&status.client_certificate_data),
+            non_empty(&status.client_key_data),
+        );
+        let has_cert = match pair {
             (Some(cert), Some(key)) => {
                 let key = Secret::new(key.clone());
                 let identity = crate::tls::certified_key(
@@ -376,7 +395,10 @@ impl ExecCredentials {
                 self.identity.store(identity);
                 true
             }
-            _ => false,
+            (None, None) => false,
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(ExecError::HalfCertificate { command });
+            }
         };
         if header.is_none() && !has_cert {
             return Err(ExecError::NoCredential { command });

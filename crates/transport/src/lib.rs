@@ -1,6 +1,6 @@
 //! tower layers that carry requests to a Kubernetes API server.
 //!
-//! [`connect`] turns a resolved [`Config`](kubeset_config::Config) into one [`BoxService`]:
+//! [`connect`] turns a resolved [`Config`] into one [`BoxService`]:
 //! requests go in with a fully buffered [`RequestBody`] (cheap to clone, so they can be retried)
 //! and responses come back with a streaming [`ResponseBody`]. Request URIs may be relative
 //! (`/api/v1/namespaces`): the cluster URL is prepended.
@@ -39,6 +39,37 @@
 //! provider is installed): HTTP/2 when the server offers it, HTTP/1.1 otherwise; the CA bundle
 //! and client certificate files are re-read when they change; proxies from `proxy-url` or
 //! `HTTPS_PROXY`/`NO_PROXY`.
+//!
+//! # Errors
+//!
+//! The service fails with a [`BoxError`] only when no HTTP response was received; HTTP errors
+//! (401, 403, 404, ...) are ordinary responses whose body is the server's `Status`. Each error
+//! says one level and keeps its cause in `source()`, so print the whole chain:
+//!
+//! - [`RequestError`]: `GET https://10.0.0.1:6443/api: could not connect`, or
+//!   `gave up after 5 attempts` around the last attempt's error;
+//! - [`ConnectError`]: TCP, proxy or TLS; a TLS failure carries a [`TlsFailure`] (unknown CA,
+//!   with the CA file and why it could not be loaded; name mismatch; expired certificate; ...),
+//!   found anywhere in a chain with [`find_connect_error`];
+//! - [`AuthError`]: the token file (named) or the exec plugin ([`ExecError`], with the
+//!   plugin's `installHint` when it is missing).
+//!
+//! ```no_run
+//! # async fn demo(service: kubeset_transport::BoxService) {
+//! use tower::ServiceExt;
+//!
+//! let request = http::Request::get("/api").body(Default::default()).unwrap();
+//! if let Err(err) = service.oneshot(request).await {
+//!     let mut text = err.to_string();
+//!     let mut source = err.source();
+//!     while let Some(cause) = source {
+//!         text = format!("{text}: {cause}");
+//!         source = cause.source();
+//!     }
+//!     eprintln!("error: {text}");
+//! }
+//! # }
+//! ```
 //!
 //! Metrics (through the `metrics` facade; install any recorder to collect them):
 //! `kubeset_request_duration_seconds`, `kubeset_requests_total`,

@@ -52,6 +52,9 @@ pub struct TransportOptions {
     pub http2_keepalive_timeout: Duration,
     /// How long an idle pooled connection is kept.
     pub pool_idle_timeout: Duration,
+    /// How often a bearer token file is checked for a change (one `stat`); it is also re-read at
+    /// least every minute and after a `401`.
+    pub token_check_interval: Duration,
     /// An exec credential plugin to use instead of the config's `exec` entry (for configurations
     /// built by hand).
     pub exec: Option<ExecPlugin>,
@@ -69,6 +72,7 @@ impl Default for TransportOptions {
             http2_keepalive_interval: Duration::from_secs(30),
             http2_keepalive_timeout: Duration::from_secs(15),
             pool_idle_timeout: Duration::from_secs(90),
+            token_check_interval: crate::token_file::CHECK_EVERY,
             exec: None,
         }
     }

@@ -235,8 +235,10 @@ fn verdict<RB>(method: &Method, result: &Result<Response<RB>, BoxError>) -> Verd
             let never_sent =
                 request_error.is_some_and(RequestError::is_connect) && !certificate_problem;
             let read_failure = is_read(method)
-                && (matches!(request_error, Some(RequestError::Send { .. }))
-                    || err.is::<tower::timeout::error::Elapsed>());
+                && matches!(
+                    request_error,
+                    Some(RequestError::Send { .. } | RequestError::Timeout { .. })
+                );
             if never_sent || read_failure {
                 Verdict::Retry { retry_after: None }
             } else {

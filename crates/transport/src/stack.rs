@@ -1,7 +1,8 @@
 //! Assembling the layers into one [`BoxService`] for a [`Config`].
 //!
 //! Order, outermost first: trace, base URI, user agent, impersonation, warnings, retry, rate
-//! limit, per-attempt timeout, authentication, compression, pooled HTTP client. Retries sit
+//! limit, authentication, compression, pooled HTTP client (which applies the per-attempt
+//! response-header timeout, so its error names the request). Retries sit
 //! outside authentication so each attempt carries the freshest credential, and outside the rate
 //! limit so retries are paced too.
 
@@ -37,8 +38,14 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
             url: crate::trace::redacted_url(url),
         });
     }
+    // As client-go: a token, basic auth or a client certificate in the config wins, and the
+    // exec plugin is then not run at all.
+    let has_other_auth = config.auth.bearer.is_some()
+        || config.auth.basic.is_some()
+        || config.tls.client_cert.is_some();
     let plugin = match &options.exec {
         Some(plugin) => Some(plugin.clone()),
+        None if has_other_auth => None,
         None => config.auth.exec.as_ref().map(ExecPlugin::from),
     };
     let exec = plugin.as_ref().map(ExecCredentials::shared);
@@ -62,7 +69,9 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
             idle_timeout: options.pool_idle_timeout,
             keepalive_interval: options.http2_keepalive_interval,
             keepalive_timeout: options.http2_keepalive_timeout,
+            request_timeout: options.request_timeout,
         },
+        url.scheme_str() == Some("https"),
     );
 
     let user_agent = match &options.user_agent {
@@ -74,7 +83,7 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
     } else {
         Some(ImpersonateLayer::new(&config.impersonate)?)
     };
-    let auth = credentials(config, exec)?.map(AuthLayer::from_shared);
+    let auth = credentials(config, exec, options)?.map(AuthLayer::from_shared);
 
     let service = ServiceBuilder::new()
         .layer(TraceLayer::default())
@@ -88,11 +97,6 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
                 .rate_limit
                 .map(|q| RateLimitLayer::new(q.qps, q.burst)),
         )
-        .option_layer(
-            options
-                .request_timeout
-                .map(tower::timeout::TimeoutLayer::new),
-        )
         .option_layer(auth)
         .layer(CompressionLayer::new(!config.disable_compression))
         .service(client);
@@ -100,10 +104,11 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
 }
 
 /// The credential source for the config: a bearer token (static or file) first, then basic
-/// auth, then the exec plugin (whose client certificate is used even when a token wins).
+/// auth, then the exec plugin.
 fn credentials(
     config: &Config,
     exec: Option<Arc<ExecCredentials>>,
+    options: &TransportOptions,
 ) -> Result<Option<Arc<dyn CredentialSource>>, Error> {
     let auth = &config.auth;
     if auth.auth_provider.is_some() {
@@ -116,9 +121,10 @@ fn credentials(
         (Some(BearerToken::Static(token)), _, _) => {
             Some(Arc::new(StaticCredential::bearer(token)?))
         }
-        (Some(BearerToken::File { path, initial }), _, _) => {
-            Some(Arc::new(TokenFile::new(path.clone(), initial.clone())))
-        }
+        (Some(BearerToken::File { path, initial }), _, _) => Some(Arc::new(
+            TokenFile::new(path.clone(), initial.clone())
+                .with_check_interval(options.token_check_interval),
+        )),
         (None, Some(basic), _) => Some(Arc::new(StaticCredential::basic(basic)?)),
         (None, None, Some(exec)) => Some(exec),
         (None, None, None) => None,

@@ -12,8 +12,8 @@ use crate::auth::{Credential, CredentialFuture, CredentialSource};
 use crate::error::AuthError;
 use crate::pem::FileStamp;
 
-/// How often the file is stat'ed for a change (a cheap check).
-const CHECK_EVERY: Duration = Duration::from_secs(1);
+/// How often the file is stat'ed for a change (a cheap check), by default.
+pub(crate) const CHECK_EVERY: Duration = Duration::from_secs(1);
 /// How often the file is re-read even when it looks unchanged.
 const REREAD_EVERY: Duration = Duration::from_secs(60);
 
@@ -40,6 +40,7 @@ struct State {
 /// ```
 pub struct TokenFile {
     path: PathBuf,
+    check_every: Duration,
     state: ArcSwap<State>,
     reload: tokio::sync::Mutex<()>,
     generation: AtomicU64,
@@ -74,9 +75,17 @@ impl TokenFile {
                 stamp,
             }),
             path,
+            check_every: CHECK_EVERY,
             reload: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(1),
         }
+    }
+
+    /// Checks the file for a change at most every `interval` (default one second; it is still
+    /// re-read at least every minute, and after a `401`).
+    pub fn with_check_interval(mut self, interval: Duration) -> Self {
+        self.check_every = interval;
+        self
     }
 
     /// The token file.
@@ -93,10 +102,12 @@ impl TokenFile {
         if let Some((credential, _)) = &state.credential
             && !force
         {
-            if now.duration_since(state.checked) < CHECK_EVERY {
+            if now.duration_since(state.checked) < self.check_every {
                 return Ok(credential.clone());
             }
-            if stamp == state.stamp && now.duration_since(state.read) < REREAD_EVERY {
+            if stamp == state.stamp
+                && now.duration_since(state.read) < REREAD_EVERY.max(self.check_every)
+            {
                 self.store(state.credential.clone(), now, state.read, stamp);
                 return Ok(credential.clone());
             }
@@ -178,7 +189,7 @@ impl CredentialSource for TokenFile {
     fn cached(&self) -> Option<Credential> {
         let state = self.state.load();
         let (credential, _) = state.credential.as_ref()?;
-        (state.checked.elapsed() < CHECK_EVERY).then(|| credential.clone())
+        (state.checked.elapsed() < self.check_every).then(|| credential.clone())
     }
 
     fn fetch(&self) -> CredentialFuture<'_, Credential> {

@@ -106,9 +106,9 @@ fn surface<RB>(mut response: Response<RB>) -> Response<RB> {
 pub(crate) fn parse(headers: &HeaderMap) -> Vec<String> {
     let mut out = Vec::new();
     for value in headers.get_all(WARNING) {
-        let Ok(mut rest) = value.to_str() else {
-            continue;
-        };
+        // Warning texts may be UTF-8, which `to_str` (visible ASCII only) would refuse.
+        let text = String::from_utf8_lossy(value.as_bytes());
+        let mut rest: &str = &text;
         while let Some(open) = rest.find('"') {
             let mut text = String::new();
             let mut escaped = false;
@@ -175,6 +175,10 @@ mod tests {
             &["dated", "other"],
         );
         check(&["garbage"], &[]);
+        check(&[r#"""#], &[]);
+        check(&[r#"299 - "a\"#], &[]);
+        check(&[r#"299 - "é", 299 - "ü" "#], &["é", "ü"]);
+        check(&[r#"299 - "x" ""#], &["x"]);
         check(&[r#"299 - "unterminated"#], &[]);
     }
 }

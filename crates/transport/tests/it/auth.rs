@@ -2,6 +2,7 @@
 
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use http::StatusCode;
 use kubeset_config::{BasicAuth, BearerToken, Config, Secret};
@@ -23,6 +24,16 @@ fn only(good: Arc<Mutex<String>>) -> crate::support::Handler {
     })
 }
 
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// A transport checking token files for changes every `interval` (an hour: only a 401 makes
+/// it notice a change).
+fn connect_checking(config: &Config, interval: Duration) -> kubeset_transport::BoxService {
+    let mut options = kubeset_transport::TransportOptions::default();
+    options.token_check_interval = interval;
+    kubeset_transport::connect_with(config, &options).unwrap()
+}
+
 fn file_token(server: &Server, path: std::path::PathBuf) -> Config {
     let mut config = Config::new(server.url());
     config.auth.bearer = Some(BearerToken::File {
@@ -37,11 +48,11 @@ async fn token_file_replaced_mid_run_is_used_by_the_next_request() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "token", "first\n");
     let server = Server::start(None, ok()).await;
-    let service = kubeset_transport::connect(&file_token(&server, path)).unwrap();
+    let service = connect_checking(&file_token(&server, path), Duration::ZERO);
     get(&service, "/").await.unwrap();
     write(dir.path(), "token", "second");
     // The file is stat'ed at most once a second; wait past that window.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // Checked on every request here (the default is once a second).
     get(&service, "/").await.unwrap();
     let seen = server.seen();
     assert_eq!(seen[0].header("authorization"), Some("Bearer first"));
@@ -54,7 +65,7 @@ async fn a_401_rereads_the_token_file_and_retries_once() {
     let path = write(dir.path(), "token", "old");
     let good = Arc::new(Mutex::new(String::from("old")));
     let server = Server::start(None, only(good.clone())).await;
-    let service = kubeset_transport::connect(&file_token(&server, path)).unwrap();
+    let service = connect_checking(&file_token(&server, path), HOUR);
     get(&service, "/").await.unwrap();
 
     // The server moves on to the new token before the client has noticed the file changed.
@@ -112,10 +123,10 @@ async fn a_missing_token_file_is_an_error_naming_it_and_a_vanished_one_keeps_the
     );
 
     let path = write(dir.path(), "token", "kept");
-    let service = kubeset_transport::connect(&file_token(&server, path.clone())).unwrap();
+    let service = connect_checking(&file_token(&server, path.clone()), Duration::ZERO);
     get(&service, "/").await.unwrap();
     std::fs::remove_file(&path).unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
     get(&service, "/").await.unwrap();
     assert_eq!(
         server.seen().last().unwrap().header("authorization"),
@@ -181,7 +192,7 @@ async fn logs_at_trace_level_never_show_the_token() {
     let server = Server::start(None, only(good)).await;
     let mut config = file_token(&server, path);
     config.impersonate.user = Some("jane".into());
-    let service = kubeset_transport::connect(&config).unwrap();
+    let service = connect_checking(&config, HOUR);
     get(&service, "/api/v1/secrets?fieldSelector=x")
         .await
         .unwrap();
@@ -200,4 +211,28 @@ async fn logs_at_trace_level_never_show_the_token() {
         "queries are not logged: {logs}"
     );
     let _ = std::io::stderr().flush();
+}
+
+#[tokio::test]
+async fn the_token_read_with_the_config_is_used_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(None, ok()).await;
+    let mut config = Config::new(server.url());
+    config.auth.bearer = Some(BearerToken::File {
+        path: dir.path().join("not-yet-there"),
+        initial: Some(Secret::new("from-config".into())),
+    });
+    let service = kubeset_transport::connect(&config).unwrap();
+    get(&service, "/").await.unwrap();
+    assert_eq!(
+        server.seen()[0].header("authorization"),
+        Some("Bearer from-config")
+    );
+}
+
+#[test]
+fn building_a_transport_needs_no_runtime() {
+    let mut config = Config::new("https://127.0.0.1:6443".parse().unwrap());
+    config.auth.bearer = Some(BearerToken::Static(Secret::new("t".into())));
+    kubeset_transport::connect(&config).unwrap();
 }

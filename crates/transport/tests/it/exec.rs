@@ -225,6 +225,17 @@ async fn a_plugin_failure_or_bad_output_is_a_clear_error() {
         "{err}"
     );
 
+    let half = plugin(
+        dir.path(),
+        "half",
+        r#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"x"}}"#,
+    );
+    let err = get(&connect(&server, v1(&half)), "/").await.unwrap_err();
+    assert!(
+        err.to_string().contains("only a client certificate or key"),
+        "{err}"
+    );
+
     let failing = dir.path().join("failing");
     std::fs::write(&failing, "#!/bin/sh\nexit 3\n").unwrap();
     std::fs::set_permissions(&failing, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -317,4 +328,23 @@ async fn a_renewed_plugin_certificate_is_used_on_new_connections_without_a_rebui
         ]
     );
     assert_eq!(server.connections(), 2);
+}
+
+#[tokio::test]
+async fn interactive_mode_always_needs_a_terminal() {
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() {
+        return; // Run by hand in a terminal: the plugin would get it.
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let command = plugin(dir.path(), "interactive", TOKEN);
+    let server = Server::start(None, ok()).await;
+    let mut plugin = v1(&command);
+    plugin.interactive_mode = kubeset_config::InteractiveMode::Always;
+    let err = get(&connect(&server, plugin), "/").await.unwrap_err();
+    assert!(
+        err.to_string().contains("needs an interactive terminal"),
+        "{err}"
+    );
+    assert_eq!(runs(dir.path(), "interactive"), 0);
 }

@@ -130,7 +130,10 @@ fn requests_tokens_and_refreshes_are_measured() {
                 path,
                 initial: None,
             });
-            let service = kubeset_transport::connect(&config).unwrap();
+            // Never checked for changes: only the 401 makes the transport re-read the file.
+            let mut options = kubeset_transport::TransportOptions::default();
+            options.token_check_interval = std::time::Duration::from_secs(3600);
+            let service = kubeset_transport::connect_with(&config, &options).unwrap();
             let (response, _) = get(&service, "/api").await.unwrap();
             assert_eq!(response.status(), 401, "the first token is refused");
             write(dir.path(), "token", &second);
@@ -152,4 +155,33 @@ fn requests_tokens_and_refreshes_are_measured() {
     ] {
         assert!(has(expected), "missing {expected:?} in {log:#?}");
     }
+}
+
+#[test]
+fn the_client_side_rate_limit_paces_requests() {
+    let log = Log::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    metrics::with_local_recorder(&log, || {
+        runtime.block_on(async {
+            let server = Server::start(None, crate::support::ok()).await;
+            let mut options = kubeset_transport::TransportOptions::default();
+            // One request a second: the second request must wait for its token (unless the
+            // first took a whole second, which a loopback request does not).
+            options.rate_limit = Some(kubeset_transport::Qps { qps: 1.0, burst: 1 });
+            let service =
+                kubeset_transport::connect_with(&Config::new(server.url()), &options).unwrap();
+            for _ in 0..2 {
+                get(&service, "/").await.unwrap();
+            }
+        });
+    });
+    let log = log.0.lock().unwrap().clone();
+    let paced = log
+        .iter()
+        .filter(|l| l.starts_with("counter kubeset_rate_limited_requests_total"))
+        .count();
+    assert_eq!(paced, 1, "{log:#?}");
 }

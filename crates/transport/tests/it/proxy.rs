@@ -40,14 +40,14 @@ async fn a_dead_proxy_is_named_in_the_error() {
 async fn plain_http_is_forwarded_in_absolute_form_through_an_http_proxy() {
     let proxy = ConnectProxy::start().await;
     let mut config = Config::new("http://api.example.invalid:8080".parse().unwrap());
-    config.proxy_url = Some(format!("http://{}", proxy.addr).parse().unwrap());
+    config.proxy_url = Some(format!("http://kube:pw@{}", proxy.addr).parse().unwrap());
     let service = kubeset_transport::connect(&config).unwrap();
     let (response, body) = get(&service, "/api/v1/pods?limit=1").await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(&body[..], b"forwarded");
     assert_eq!(
         *proxy.targets.lock().unwrap(),
-        ["forward http://api.example.invalid:8080/api/v1/pods?limit=1"]
+        ["forward http://api.example.invalid:8080/api/v1/pods?limit=1 (Basic a3ViZTpwdw==)"]
     );
 }
 
@@ -76,4 +76,29 @@ async fn socks5_proxies_carry_tls_with_and_without_credentials() {
             [format!("localhost:{port}")]
         );
     }
+}
+
+#[tokio::test]
+async fn https_proxies_with_credentials_tunnel_tls_inside_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("CA");
+    let ca_path = write(dir.path(), "ca.crt", &ca.cert_pem);
+    let server = Server::start(Some(ServerTls::h2(ca.server(&["127.0.0.1"]))), ok()).await;
+    // As in client-go, the proxy is verified with the cluster's trust roots.
+    let proxy = ConnectProxy::start_tls(ca.server(&["127.0.0.1"])).await;
+    let mut config = Config::new(server.url());
+    config.tls.root_certs = Some(Material::File(ca_path));
+    config.proxy_url = Some(
+        format!("https://kube:p%40ss@{}", proxy.addr)
+            .parse()
+            .unwrap(),
+    );
+    let service = kubeset_transport::connect(&config).unwrap();
+    let (response, _) = get(&service, "/version").await.unwrap();
+    assert_eq!(response.status(), 200);
+    // base64("kube:p@ss")
+    assert_eq!(
+        *proxy.targets.lock().unwrap(),
+        [format!("{} (Basic a3ViZTpwQHNz)", server.addr)]
+    );
 }

@@ -295,3 +295,15 @@ fn broken_pem_is_reported_at_build_time_naming_the_file() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn https_to_a_plain_http_server_says_so() {
+    let server = Server::start(None, ok()).await;
+    let config = Config::new(format!("https://{}", server.addr).parse().unwrap());
+    let service = kubeset_transport::connect(&config).unwrap();
+    let err = get(&service, "/").await.unwrap_err();
+    let failure = find_connect_error(&*err)
+        .and_then(|e| e.tls_failure())
+        .cloned();
+    assert_eq!(failure, Some(TlsFailure::NotTls), "{}", chain(&*err));
+}

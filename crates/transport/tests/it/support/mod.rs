@@ -367,44 +367,34 @@ impl Drop for ConnectProxy {
 
 impl ConnectProxy {
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// A proxy spoken to over TLS (`https://` proxy URLs) with `leaf` as its certificate.
+    pub async fn start_tls(leaf: Leaf) -> Self {
+        let mut tls = ServerTls::http1(leaf);
+        tls.alpn = Vec::new();
+        Self::start_with(Some(tls.acceptor())).await
+    }
+
+    async fn start_with(tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let targets = Arc::new(Mutex::new(Vec::new()));
         let task = tokio::spawn({
             let targets = targets.clone();
             async move {
-                while let Ok((mut client, _)) = listener.accept().await {
-                    let targets = targets.clone();
+                while let Ok((client, _)) = listener.accept().await {
+                    let (targets, tls) = (targets.clone(), tls.clone());
                     tokio::spawn(async move {
-                        let mut head = Vec::new();
-                        let mut byte = [0u8; 1];
-                        while !head.ends_with(b"\r\n\r\n") {
-                            if client.read_exact(&mut byte).await.is_err() {
-                                return;
+                        match tls {
+                            None => proxy_session(client, targets).await,
+                            Some(acceptor) => {
+                                if let Ok(client) = acceptor.accept(client).await {
+                                    proxy_session(client, targets).await;
+                                }
                             }
-                            head.push(byte[0]);
                         }
-                        let head = String::from_utf8_lossy(&head).into_owned();
-                        let mut words = head.split_whitespace();
-                        let (Some("CONNECT"), Some(target)) = (words.next(), words.next()) else {
-                            // A forwarded plain-HTTP request: record its absolute-form target
-                            // and answer it here.
-                            let target = head.split_whitespace().nth(1).unwrap_or_default();
-                            targets.lock().unwrap().push(format!("forward {target}"));
-                            let _ = client
-                                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\nconnection: close\r\n\r\nforwarded")
-                                .await;
-                            return;
-                        };
-                        targets.lock().unwrap().push(target.to_owned());
-                        let Ok(mut upstream) = TcpStream::connect(target).await else {
-                            let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
-                            return;
-                        };
-                        let _ = client
-                            .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
-                            .await;
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
                     });
                 }
             }
@@ -415,6 +405,55 @@ impl ConnectProxy {
             task,
         }
     }
+}
+
+async fn proxy_session<S>(mut client: S, targets: Arc<Mutex<Vec<String>>>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if client.read_exact(&mut byte).await.is_err() {
+            return;
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let mut words = head.split_whitespace();
+    let (Some("CONNECT"), Some(target)) = (words.next(), words.next()) else {
+        // A forwarded plain-HTTP request: record its absolute-form target and answer it here.
+        let target = head.split_whitespace().nth(1).unwrap_or_default();
+        let auth = head
+            .lines()
+            .find_map(|l| l.strip_prefix("proxy-authorization: "))
+            .map(|v| format!(" ({v})"))
+            .unwrap_or_default();
+        targets
+            .lock()
+            .unwrap()
+            .push(format!("forward {target}{auth}"));
+        let _ = client
+            .write_all(
+                b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\nconnection: close\r\n\r\nforwarded",
+            )
+            .await;
+        return;
+    };
+    let auth = head
+        .lines()
+        .find_map(|l| l.strip_prefix("Proxy-Authorization: "))
+        .map(|v| format!(" ({v})"))
+        .unwrap_or_default();
+    targets.lock().unwrap().push(format!("{target}{auth}"));
+    let Ok(mut upstream) = TcpStream::connect(target).await else {
+        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+        return;
+    };
+    let _ = client
+        .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+        .await;
+    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
 }
 
 /// A SOCKS5 proxy on loopback (no auth, or user/password when `credentials` is set) that
