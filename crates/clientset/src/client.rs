@@ -148,8 +148,17 @@ impl Client {
         &self,
         request: Request<RequestBody>,
     ) -> Result<Response<ResponseBody>, Error> {
-        let method = request.method().clone();
         let url = request.uri().to_string();
+        self.dispatch(request, &url).await
+    }
+
+    /// [`Client::send`] for a request whose URL string the caller already has (for errors).
+    pub(crate) async fn dispatch(
+        &self,
+        request: Request<RequestBody>,
+        url: &str,
+    ) -> Result<Response<ResponseBody>, Error> {
+        let method = request.method().clone();
         let response = self
             .inner
             .service
@@ -158,15 +167,15 @@ impl Client {
             .await
             .map_err(|source| Error::Transport {
                 method: method.clone(),
-                url: url.clone(),
+                url: url.to_owned(),
                 source,
             })?;
         if response.status().is_success() {
             return Ok(response);
         }
         let code = response.status().as_u16();
-        let bytes = collect(response.into_body(), &url).await?;
-        Err(api_error(code, &bytes, method, url).into())
+        let bytes = collect(response.into_body(), url).await?;
+        Err(api_error(code, &bytes, method, url.to_owned()).into())
     }
 
     /// GETs `path` (with its query) and returns the body, like `kubectl get --raw`.
@@ -179,8 +188,23 @@ impl Client {
     /// ```
     pub async fn get_raw(&self, path: &str) -> Result<Bytes, Error> {
         let request = build(Method::GET, path.to_owned(), JSON, None)?;
-        let response = self.send(request).await?;
+        let response = self.dispatch(request, path).await?;
         collect(response.into_body(), path).await
+    }
+
+    /// The API server's version (`/version`), as `kubectl version` shows it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let info = client.apiserver_version().await?;
+    /// println!("{} ({})", info.git_version, info.platform);
+    /// # Ok(()) }
+    /// ```
+    pub async fn apiserver_version(
+        &self,
+    ) -> Result<k8s_openapi::apimachinery::pkg::version::Info, Error> {
+        self.request_json(build(Method::GET, String::from("/version"), JSON, None)?)
+            .await
     }
 
     /// Sends `request` and decodes the whole (small) answer as `T`.
@@ -189,7 +213,7 @@ impl Client {
         request: Request<RequestBody>,
     ) -> Result<T, Error> {
         let url = request.uri().to_string();
-        let response = self.send(request).await?;
+        let response = self.dispatch(request, &url).await?;
         let bytes = collect(response.into_body(), &url).await?;
         decode_json(&bytes, &url)
     }
@@ -200,7 +224,7 @@ impl Client {
         request: Request<RequestBody>,
     ) -> Result<Bytes, Error> {
         let url = request.uri().to_string();
-        let response = self.send(request).await?;
+        let response = self.dispatch(request, &url).await?;
         collect(response.into_body(), &url).await
     }
 }

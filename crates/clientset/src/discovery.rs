@@ -61,6 +61,21 @@ impl Discovery {
         })
     }
 
+    /// `kind` at an object's `apiVersion` (`apps/v1`, or `v1` for core), as found in a
+    /// manifest.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let manifest = serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment"});
+    /// let discovery = client.discover().await?;
+    /// let resource = discovery.resolve_api_version("apps/v1", "Deployment");
+    /// # Ok(()) }
+    /// ```
+    pub fn resolve_api_version(&self, api_version: &str, kind: &str) -> Option<&ApiResource> {
+        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+        self.resolve_gvk(group, version, kind)
+    }
+
     /// A resource by the names kubectl accepts: plural, singular, short name or kind
     /// (case-insensitive), optionally qualified by group (`deployments.apps`).
     pub fn resolve_name(&self, name: &str) -> Option<&ApiResource> {

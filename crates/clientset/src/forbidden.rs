@@ -176,6 +176,8 @@ pub struct Denial {
     pub caller: Option<Caller>,
     /// What the request needed, when it was a resource request.
     pub permission: Option<Permission>,
+    /// `(verb, path)` when it was a non-resource request (`/metrics`, `/apis`).
+    pub non_resource: Option<(String, String)>,
 }
 
 /// A caller's identity as the server sees it.
@@ -199,10 +201,16 @@ impl From<UserInfo> for Caller {
 
 impl Denial {
     pub(crate) fn from_request(method: &Method, url: &str, status: &Status) -> Self {
+        let permission = Permission::for_request(method, url);
+        let non_resource = permission.is_none().then(|| {
+            let path = url.split_once('?').map_or(url, |(path, _)| path);
+            (method.as_str().to_ascii_lowercase(), path.to_owned())
+        });
         Self {
             user: status.message.as_deref().and_then(user_in_message),
             caller: None,
-            permission: Permission::for_request(method, url),
+            permission,
+            non_resource,
         }
     }
 }
@@ -230,17 +238,24 @@ impl fmt::Display for Denial {
         match &self.permission {
             Some(permission) => {
                 writeln!(f, "denied: {permission}")?;
+                let place = match &permission.namespace {
+                    Some(ns) => format!("a Role in namespace {ns}"),
+                    None => String::from("a ClusterRole"),
+                };
                 write!(
                     f,
-                    "a {} with this rule, bound to the caller, would allow it:\n{}",
-                    permission.role_kind(),
+                    "{place} with this rule, bound to the caller, would allow it:\n{}",
                     permission.rule_yaml().trim_end()
                 )
             }
-            None => write!(
-                f,
-                "denied: a non-resource URL (needs a ClusterRole nonResourceURLs rule)"
-            ),
+            None => match &self.non_resource {
+                Some((verb, path)) => write!(
+                    f,
+                    "denied: {verb} {path}\na ClusterRole with this rule, bound to the caller, \
+                     would allow it:\n- nonResourceURLs:\n  - {path}\n  verbs:\n  - {verb}"
+                ),
+                None => write!(f, "denied: the request"),
+            },
         }
     }
 }
@@ -299,6 +314,23 @@ mod tests {
         );
         check(Method::GET, "/version", None);
         check(Method::GET, "/apis", None);
+    }
+
+    #[test]
+    fn a_non_resource_denial_names_the_url_rule() {
+        let status = Status {
+            message: Some(
+                "forbidden: User \"system:anonymous\" cannot get path \"/metrics\"".into(),
+            ),
+            ..Status::default()
+        };
+        let text = Denial::from_request(&Method::GET, "/metrics?x=1", &status).to_string();
+        assert!(text.contains("caller: system:anonymous"), "{text}");
+        assert!(text.contains("denied: get /metrics"), "{text}");
+        assert!(
+            text.contains("- nonResourceURLs:\n  - /metrics\n  verbs:\n  - get"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -32,6 +32,10 @@ const INLINE_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ObjectList<K> {
+    /// The list's `apiVersion` as the server sent it (`v1`, `apps/v1`).
+    pub api_version: String,
+    /// The list's `kind` as the server sent it (`PodList`).
+    pub kind: String,
     /// `resourceVersion`, `continue`, `remainingItemCount`.
     pub metadata: ListMeta,
     /// The objects.
@@ -53,6 +57,23 @@ impl<K> ObjectList<K> {
     }
 }
 
+/// A list of `items` with empty metadata (for tests and mocks).
+///
+/// ```
+/// let list: kubeset_clientset::ObjectList<u32> = [1, 2, 3].into_iter().collect();
+/// assert_eq!(list.items, [1, 2, 3]);
+/// ```
+impl<K> FromIterator<K> for ObjectList<K> {
+    fn from_iter<I: IntoIterator<Item = K>>(iter: I) -> Self {
+        Self {
+            api_version: String::new(),
+            kind: String::new(),
+            metadata: ListMeta::default(),
+            items: iter.into_iter().collect(),
+        }
+    }
+}
+
 impl<K> IntoIterator for ObjectList<K> {
     type Item = K;
     type IntoIter = std::vec::IntoIter<K>;
@@ -70,7 +91,12 @@ impl<'a, K> IntoIterator for &'a ObjectList<K> {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Envelope {
+    #[serde(default)]
+    api_version: String,
+    #[serde(default)]
+    kind: String,
     #[serde(default)]
     metadata: ListMeta,
 }
@@ -94,7 +120,7 @@ fn decode_batch<K: DeserializeOwned>(batch: &Batch, url: &str) -> Result<Vec<K>,
 fn split_error<K>(err: SplitError, url: &str, sample: &[u8]) -> Error {
     let path = err.item.map_or_else(String::new, |i| format!("items[{i}]"));
     let source = <serde_json::Error as serde::de::Error>::custom(err.message);
-    let excerpt = String::from_utf8_lossy(&sample[..sample.len().min(96)]).into_owned();
+    let excerpt = crate::decode::excerpt(sample, 1, err.offset + 1);
     Error::Decode {
         type_name: std::any::type_name::<ObjectList<K>>(),
         url: url.to_owned(),
@@ -115,6 +141,9 @@ where
     let mut splitter = Splitter::new();
     let mut pending: VecDeque<JoinHandle<Result<Vec<K>, Error>>> = VecDeque::new();
     let mut items: Vec<K> = Vec::new();
+    // With a known body length, the first batch tells how many items to expect: reserve
+    // once instead of growing (and copying) the vector of decoded objects by doubling.
+    let body_len = http_body::Body::size_hint(&body).exact();
     let shared_url: std::sync::Arc<str> = url.into();
 
     while let Some(frame) = body.frame().await {
@@ -134,6 +163,11 @@ where
         let Some(batch) = splitter.take_batch() else {
             continue;
         };
+        if let (0, Some(total)) = (batch.first_index, body_len) {
+            let per_item = (batch.bytes.len() / batch.ends.len().max(1)).max(1);
+            let expected = usize::try_from(total).unwrap_or(usize::MAX) / per_item;
+            items.reserve(expected.saturating_add(expected / 16).min(1 << 24));
+        }
         match &runtime {
             Some(rt) => {
                 let task_url = std::sync::Arc::clone(&shared_url);
@@ -169,10 +203,38 @@ where
         items.extend(join(handle, url).await?);
     }
     let envelope: Envelope = decode_json(splitter.envelope(), url)?;
-    Ok(ObjectList {
+    tracing::debug!(url, items = items.len(), "decoded list");
+    let mut list = ObjectList {
+        api_version: envelope.api_version,
+        kind: envelope.kind,
         metadata: envelope.metadata,
         items,
-    })
+    };
+    fill_dynamic_types(&mut list);
+    Ok(list)
+}
+
+/// Items of a typed list carry no `apiVersion`/`kind`; for JSON objects (the dynamic handle)
+/// they are filled in from the list, as client-go does for unstructured lists, so each item
+/// stands on its own (printing, re-applying).
+fn fill_dynamic_types<K: 'static>(list: &mut ObjectList<K>) {
+    let Some(list) =
+        (list as &mut dyn std::any::Any).downcast_mut::<ObjectList<serde_json::Value>>()
+    else {
+        return;
+    };
+    let Some(kind) = list.kind.strip_suffix("List") else {
+        return;
+    };
+    let (kind, api_version) = (kind.to_owned(), list.api_version.clone());
+    for item in &mut list.items {
+        if let Some(object) = item.as_object_mut() {
+            object
+                .entry("apiVersion")
+                .or_insert_with(|| api_version.clone().into());
+            object.entry("kind").or_insert_with(|| kind.clone().into());
+        }
+    }
 }
 
 async fn join<K>(handle: JoinHandle<Result<Vec<K>, Error>>, url: &str) -> Result<Vec<K>, Error> {

@@ -9,7 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use serde_json::json;
 
 use crate::client::{JSON, build, collect, encode};
-use crate::params::Query;
+use crate::query::Query;
 use crate::{Api, DeleteParams, Error, PostParams};
 
 /// Options of pod logs.
@@ -101,7 +101,7 @@ impl Api<Pod> {
     pub async fn logs(&self, name: &str, lp: &LogParams) -> Result<String, Error> {
         let request = self.log_request(name, lp)?;
         let url = request.uri().to_string();
-        let response = self.client.send(request).await?;
+        let response = self.client.dispatch(request, &url).await?;
         let bytes = collect(response.into_body(), &url).await?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
@@ -128,7 +128,7 @@ impl Api<Pod> {
     ) -> Result<impl Stream<Item = Result<Bytes, Error>> + Send + Unpin + use<>, Error> {
         let request = self.log_request(name, lp)?;
         let url = request.uri().to_string();
-        let response = self.client.send(request).await?;
+        let response = self.client.dispatch(request, &url).await?;
         Ok(BodyStream::new(response.into_body())
             .try_filter_map(|frame| std::future::ready(Ok(frame.into_data().ok())))
             .map_err(move |source| Error::ReadBody {

@@ -6,8 +6,8 @@ use serde::de::DeserializeOwned;
 
 use crate::client::{JSON, build};
 use crate::list::read_list;
-use crate::params::Query;
-use crate::{Api, Error, ListParams, ObjectList, WatchParams, WatchStream};
+use crate::query::Query;
+use crate::{Api, Error, GetParams, ListParams, ObjectList, WatchParams, WatchStream};
 
 /// Page size of [`Api::list_all`] when the caller sets no limit (client-go's pager default).
 const DEFAULT_PAGE: u32 = 500;
@@ -26,6 +26,23 @@ where
     /// ```
     pub async fn get(&self, name: &str) -> Result<K, Error> {
         self.get_at(name, None, JSON).await
+    }
+
+    /// Reads object `name` with options (a cached read with `resourceVersion=0`).
+    ///
+    /// ```no_run
+    /// use kubeset_clientset::GetParams;
+    ///
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let node = client.nodes().get_with("node-1", &GetParams::any_version()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_with(&self, name: &str, gp: &GetParams) -> Result<K, Error> {
+        let mut query = Query::new(self.item_path(name, None)?);
+        gp.write(&mut query);
+        self.client
+            .request_json(build(Method::GET, query.finish(), JSON, None)?)
+            .await
     }
 
     /// Reads object `name`, or `None` if it does not exist.
@@ -113,7 +130,7 @@ where
         let url = query.finish();
         let response = self
             .client
-            .send(build(Method::GET, url.clone(), accept, None)?)
+            .dispatch(build(Method::GET, url.clone(), accept, None)?, &url)
             .await?;
         read_list(response.into_body(), &url).await
     }
@@ -194,7 +211,7 @@ where
         let url = query.finish();
         let response = self
             .client
-            .send(build(Method::GET, url.clone(), accept, None)?)
+            .dispatch(build(Method::GET, url.clone(), accept, None)?, &url)
             .await?;
         Ok(WatchStream::new(response.into_body(), url))
     }

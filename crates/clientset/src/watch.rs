@@ -36,6 +36,24 @@ pub enum WatchEvent<K> {
     Bookmark(Bookmark),
 }
 
+impl<K> WatchEvent<K> {
+    /// The object of an ADDED, MODIFIED or DELETED event.
+    pub fn object(&self) -> Option<&K> {
+        match self {
+            WatchEvent::Added(k) | WatchEvent::Modified(k) | WatchEvent::Deleted(k) => Some(k),
+            WatchEvent::Bookmark(_) => None,
+        }
+    }
+
+    /// Takes the object out of an ADDED, MODIFIED or DELETED event.
+    pub fn into_object(self) -> Option<K> {
+        match self {
+            WatchEvent::Added(k) | WatchEvent::Modified(k) | WatchEvent::Deleted(k) => Some(k),
+            WatchEvent::Bookmark(_) => None,
+        }
+    }
+}
+
 /// A `BOOKMARK` event's content.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]

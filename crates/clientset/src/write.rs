@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::client::{JSON, build, encode};
 use crate::decode::decode_json;
 use crate::list::read_list;
-use crate::params::Query;
+use crate::query::Query;
 use crate::{Api, DeleteParams, Error, ListParams, ObjectList, Patch, PatchParams, PostParams};
 
 #[derive(serde::Deserialize)]
@@ -220,7 +220,7 @@ where
         lp.write(&mut query);
         let request = delete_request(query.finish(), dp)?;
         let url = request.uri().to_string();
-        let response = self.client.send(request).await?;
+        let response = self.client.dispatch(request, &url).await?;
         let body = crate::client::collect(response.into_body(), &url).await?;
         if is_status(&body) {
             return decode_json(&body, &url).map(Either::Right);

@@ -101,7 +101,16 @@ async fn dynamic_handles_speak_json_values() {
     let deployments = ApiResource::new("apps", "v1", "Deployment", "deployments", true);
     let api = Api::dynamic_namespaced(server.client.clone(), &deployments, "a").unwrap();
     assert_eq!(api.get("d1").await.unwrap()["metadata"]["name"], "d1");
-    assert_eq!(api.list(&Default::default()).await.unwrap().items.len(), 1);
+    let list = api.list(&Default::default()).await.unwrap();
+    assert_eq!(
+        (list.api_version.as_str(), list.kind.as_str()),
+        ("apps/v1", "DeploymentList")
+    );
+    // As client-go does for unstructured lists, items get the list's apiVersion and kind.
+    assert_eq!(
+        list.items,
+        [json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d1"}})]
+    );
     let created = api
         .create(
             &Default::default(),

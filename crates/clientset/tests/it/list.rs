@@ -109,6 +109,24 @@ async fn a_bad_item_is_reported_with_its_index_and_field() {
 }
 
 #[tokio::test]
+async fn a_list_of_non_objects_is_an_error_pointing_at_the_item() {
+    let body = br#"{"kind":"PodList","metadata":{},"items":[{"metadata":{"name":"a"}},17,{}]}"#;
+    let server = serve(move |_| chunked(200, vec![Bytes::from_static(body)])).await;
+    let err = server
+        .client
+        .all_pods()
+        .list(&Default::default())
+        .await
+        .unwrap_err();
+    let Error::Decode { path, excerpt, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(path, "items[1]");
+    assert!(excerpt.contains("}},17,{}]}"), "{excerpt}");
+    assert!(err.to_string().contains("ObjectList"), "{err}");
+}
+
+#[tokio::test]
 async fn a_truncated_list_is_an_error_not_a_short_list() {
     let body = pod_list(5);
     let cut = body[..body.len() / 2].to_vec();

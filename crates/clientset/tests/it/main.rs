@@ -8,6 +8,7 @@ mod errors;
 mod list;
 mod mock;
 mod rbac;
+mod send;
 mod special;
 mod support;
 mod verbs;

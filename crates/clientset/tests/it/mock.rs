@@ -50,3 +50,27 @@ async fn a_service_error_is_a_transport_error() {
     let source = std::error::Error::source(&err).unwrap().to_string();
     assert_eq!(source, "connection reset by test");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clones_share_one_client_across_concurrent_requests_over_http2() {
+    let server = crate::support::serve(|seen| {
+        let name = seen.uri.rsplit('/').next().unwrap().to_owned();
+        crate::support::json(
+            200,
+            &serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}),
+        )
+    })
+    .await;
+    let client = crate::support::client_with(server.addr, true);
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let cms = client.config_maps("a");
+            tokio::spawn(async move { cms.get(&format!("c{i}")).await })
+        })
+        .collect();
+    for (i, task) in tasks.into_iter().enumerate() {
+        let cm = task.await.unwrap().unwrap();
+        assert_eq!(cm.metadata.name, Some(format!("c{i}")));
+    }
+    assert_eq!(server.seen().len(), 64);
+}

@@ -48,6 +48,17 @@ async fn logs_as_text_stream_and_empty() {
         "/api/v1/namespaces/a/pods/p/log?container=c&sinceSeconds=60&tailLines=2"
     );
     assert_eq!(seen[2].uri, "/api/v1/namespaces/a/pods/p/log?follow=true");
+    let mut every = LogParams::default().container("c").follow().tail(1);
+    every.since_time = Some("2026-05-01T10:00:00Z".into());
+    every.limit_bytes = Some(1024);
+    every.timestamps = true;
+    every.previous = true;
+    pods.logs("p", &every).await.unwrap();
+    assert_eq!(
+        server.seen()[3].uri,
+        "/api/v1/namespaces/a/pods/p/log?container=c&follow=true&sinceTime=2026-05-01T10%3A00%3A00Z\
+         &tailLines=1&limitBytes=1024&timestamps=true&previous=true"
+    );
 }
 
 #[tokio::test]

@@ -347,3 +347,118 @@ async fn handles_build_the_right_paths() {
         "invalid names never reach the server"
     );
 }
+
+/// A custom resource: any type with k8s-openapi's `Resource` and `Metadata` traits.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct Widget {
+    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    spec: WidgetSpec,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct WidgetSpec {
+    size: u32,
+}
+
+impl k8s_openapi::Resource for Widget {
+    const API_VERSION: &'static str = "example.com/v1";
+    const GROUP: &'static str = "example.com";
+    const KIND: &'static str = "Widget";
+    const VERSION: &'static str = "v1";
+    const URL_PATH_SEGMENT: &'static str = "widgets";
+    type Scope = k8s_openapi::NamespaceResourceScope;
+}
+
+impl k8s_openapi::Metadata for Widget {
+    type Ty = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    fn metadata(&self) -> &Self::Ty {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut Self::Ty {
+        &mut self.metadata
+    }
+}
+
+#[tokio::test]
+async fn custom_resources_get_typed_handles() {
+    let server = serve(|seen| {
+        if seen.method == "GET" {
+            json(
+                200,
+                &json!({"apiVersion": "example.com/v1", "kind": "Widget",
+                "metadata": {"name": "w", "resourceVersion": "3"}, "spec": {"size": 3}}),
+            )
+        } else {
+            json(201, &seen.json())
+        }
+    })
+    .await;
+    let widgets: kubeset_clientset::Api<Widget> =
+        kubeset_clientset::Api::namespaced(server.client.clone(), "a");
+    let w = widgets
+        .get_with("w", &kubeset_clientset::GetParams::any_version())
+        .await
+        .unwrap();
+    assert_eq!(w.spec.size, 3);
+    widgets.create(&PostParams::default(), &w).await.unwrap();
+    let uris: Vec<_> = server.seen().into_iter().map(|s| s.uri).collect();
+    assert_eq!(
+        uris,
+        [
+            "/apis/example.com/v1/namespaces/a/widgets/w?resourceVersion=0",
+            "/apis/example.com/v1/namespaces/a/widgets",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn tables_are_what_kubectl_get_prints() {
+    let empty = crate::support::transcript("errors-bad-requests")["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["request"]["headers"]["Accept"] == "application/json;as=Table;v=v1;g=meta.k8s.io"
+        })
+        .unwrap()["response"]["body"]
+        .clone();
+    let server = serve(move |seen| {
+        if seen.uri.contains("labelSelector=none") {
+            return json(200, &empty);
+        }
+        json(200, &json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "3"},
+            "columnDefinitions": [
+                {"name": "Name", "type": "string", "format": "name", "description": "", "priority": 0},
+                {"name": "Node", "type": "string", "format": "", "description": "", "priority": 1},
+                {"name": "Age", "type": "string", "format": "", "description": "", "priority": 0}],
+            "rows": [{"cells": ["p1", null, "5m"], "object": {"kind": "PartialObjectMetadata", "metadata": {"name": "p1"}}}]}))
+    })
+    .await;
+    let pods = server.client.pods("a");
+    let table = pods.list_table(&ListParams::default()).await.unwrap();
+    assert_eq!(table.visible_columns(false).collect::<Vec<_>>(), [0, 2]);
+    assert_eq!(table.visible_columns(true).collect::<Vec<_>>(), [0, 1, 2]);
+    let row = &table.rows[0];
+    let cells: Vec<String> = (0..3).map(|c| row.cell_text(c)).collect();
+    assert_eq!(cells, ["p1", "<none>", "5m"]);
+    let empty = pods
+        .list_table(&ListParams::default().labels("none"))
+        .await
+        .unwrap();
+    let names: Vec<&str> = empty
+        .column_definitions
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["Name", "Data", "Age"]);
+    assert!(empty.rows.is_empty());
+    let seen = server.seen();
+    assert_eq!(
+        seen[0].uri,
+        "/api/v1/namespaces/a/pods?includeObject=Metadata"
+    );
+    assert_eq!(
+        seen[0].header("accept"),
+        "application/json;as=Table;v=v1;g=meta.k8s.io"
+    );
+}

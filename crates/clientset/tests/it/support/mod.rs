@@ -38,6 +38,7 @@ type Handler = dyn Fn(&Seen) -> Reply + Send + Sync;
 
 pub(crate) struct Server {
     pub(crate) client: Client,
+    pub(crate) addr: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -102,14 +103,21 @@ pub(crate) async fn serve(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'stat
     };
     Server {
         client: client_for(addr),
+        addr,
         seen,
         task,
     }
 }
 
-/// A client whose requests go to `addr` over plain HTTP.
+/// A client whose requests go to `addr` over plain HTTP/1.1.
 pub(crate) fn client_for(addr: SocketAddr) -> Client {
+    client_with(addr, false)
+}
+
+/// A client whose requests go to `addr` over plain HTTP, HTTP/2 only when `h2`.
+pub(crate) fn client_with(addr: SocketAddr, h2: bool) -> Client {
     let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+        .http2_only(h2)
         .build_http::<RequestBody>();
     let service = tower::service_fn(move |mut req: Request<RequestBody>| {
         let http = http.clone();
