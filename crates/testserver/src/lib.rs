@@ -7,6 +7,31 @@
 //! credentials depend on (default ServiceAccount, `kube-root-ca.crt`, namespace deletion, legacy
 //! token Secrets).
 //!
+//! # Code map
+//!
+//! - `server/`: start-up, TLS (`pki`: CA, serving and client certificates via rcgen on ring),
+//!   the accept loop (HTTP/2 and HTTP/1.1), kubeconfig and ServiceAccount environment files.
+//! - `auth/`: who is asking (client certificates, RS256 ServiceAccount JWTs, legacy Secret
+//!   tokens, anonymous) and whether they may (`authz`: `system:masters`, built-in discovery
+//!   rules, RBAC over stored Roles and bindings).
+//! - `registry/`: every served type in one catalog (`catalog.json`, the real discovery data).
+//! - `storage/`: the narrow `Store` trait and the in-memory store (persistent maps give O(1)
+//!   snapshots for consistent pages and `Exact` reads; a bounded event history serves watches).
+//! - `api/`: routing, one file per verb, the write pipeline (`write`), errors as `Status`
+//!   (`status`), representations (JSON, YAML, Table, PartialObjectMetadata, protobuf input).
+//! - `admission/`, `validation/`, `selector/`, `fields/`: pure functions over JSON objects
+//!   (defaulting, admission plugins, validation, selectors, managedFields, strategic merge);
+//!   `api/hooks.rs` is their only call site.
+//! - `controllers/`: default ServiceAccount, `kube-root-ca.crt`, namespace deletion, legacy
+//!   token Secrets.
+//! - `faults`: switches tests flip (429/5xx, latency, closing watches, compaction, token expiry).
+//!
+//! Architecture invariant: storage knows nothing about HTTP or Kubernetes semantics beyond
+//! `metadata.resourceVersion`; every write, from a request or a controller, goes through
+//! `api::write`, so defaulting, admission, validation and `managedFields` apply the same way.
+//!
+//! # Example
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), kubeset_testserver::Error> {
 //! let server = kubeset_testserver::TestServer::start().await?;

@@ -8,6 +8,7 @@ use crate::admission::json::{object_at, str_at};
 const DEFAULT_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
 const BETA_DEFAULT_ANNOTATION: &str = "storageclass.beta.kubernetes.io/is-default-class";
 
+/// Sets `storageClassName` of a new claim that names none to the newest default class.
 pub(super) fn admit(attrs: &Attributes<'_>, claim: &mut Value, lookup: &dyn Lookup) {
     if !attrs.is("", "persistentvolumeclaims") || attrs.operation != Operation::Create {
         return;

@@ -12,6 +12,7 @@ pub(crate) const DEFAULT_TOLERATION_SECONDS: i64 = 300;
 const NOT_READY: &str = "node.kubernetes.io/not-ready";
 const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
 
+/// Adds the two NoExecute tolerations a pod lacks (create and update).
 pub(super) fn admit(attrs: &Attributes<'_>, pod: &mut Value) {
     if !attrs.is("", "pods") || !matches!(attrs.operation, Operation::Create | Operation::Update) {
         return;

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde_json::{Map, Value, json};
 
-use crate::validation::Invalid;
+use crate::validation::{Invalid, go_quote};
 
 /// A `details.causes[]` entry of a Status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,7 +129,7 @@ impl fmt::Display for AdmissionError {
                 if name.is_empty() {
                     write!(f, "{what} is forbidden: {message}")
                 } else {
-                    write!(f, "{what} \"{name}\" is forbidden: {message}")
+                    write!(f, "{what} {} is forbidden: {message}", go_quote(name))
                 }
             }
             AdmissionError::NotFound {
@@ -137,7 +137,12 @@ impl fmt::Display for AdmissionError {
                 resource,
                 name,
             } => {
-                write!(f, "{} \"{name}\" not found", qualified(group, resource))
+                write!(
+                    f,
+                    "{} {} not found",
+                    qualified(group, resource),
+                    go_quote(name)
+                )
             }
             AdmissionError::Invalid(invalid) => invalid.fmt(f),
         }

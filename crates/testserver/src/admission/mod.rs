@@ -9,25 +9,38 @@
 //!    TaintNodesByCondition, Priority, DefaultTolerationSeconds, DefaultStorageClass,
 //!    StorageObjectInUseProtection, in the real order);
 //! 4. the registry strategy: [`strategy::prepare_for_create`] / [`strategy::prepare_for_update`]
-//!    (status reset, `generation`), then `generateName` ([`names::generate`]) and validation
-//!    (`crate::validation`);
-//! 5. validating admission plugins: [`validate`];
+//!    (status reset, `generation`), then `generateName` ([`names::generate`]), validation
+//!    (`crate::validation`) and [`strategy::canonicalize`];
+//! 5. validating admission plugins: [`validate`] (create) / [`validate_update`] (update, adds
+//!    PersistentVolumeClaimResize);
 //! 6. storage.
+//!
+//! [`pipeline::create`] and [`pipeline::update`] run steps 3 to 5 in one call.
 //!
 //! Everything here is a pure function over `serde_json::Value` objects in their external JSON
 //! form; the server gives read access to its storage through [`Lookup`].
 
 mod default_storage_class;
 mod default_tolerations;
+/// API field defaulting.
 pub(crate) mod defaults;
 mod error;
+/// Helpers over `serde_json::Value` objects.
 pub(crate) mod json;
+/// Random name suffixes.
 pub(crate) mod names;
 mod namespace_lifecycle;
+/// The create/update write path in one call each.
+pub(crate) mod pipeline;
 mod priority;
-mod quantity;
+mod pvc_resize;
+/// Resource quantities, for comparisons.
+pub(crate) mod quantity;
 mod service_account;
+/// Service cluster IP and node port placement.
+pub(crate) mod service_alloc;
 mod storage_protection;
+/// The registry strategies' `PrepareForCreate`/`PrepareForUpdate`.
 pub(crate) mod strategy;
 mod taint_nodes;
 
@@ -118,6 +131,21 @@ pub(crate) fn admit(
     Ok(())
 }
 
+/// Runs the validating admission plugins of an update, which may compare with the stored object
+/// (PersistentVolumeClaimResize), then those of [`validate`].
+///
+/// # Errors
+/// The first plugin error (e.g. growing a claim whose class does not allow expansion).
+pub(crate) fn validate_update(
+    attrs: &Attributes<'_>,
+    new: &Value,
+    old: &Value,
+    lookup: &dyn Lookup,
+) -> Result<(), AdmissionError> {
+    pvc_resize::validate(attrs, new, old, lookup)?;
+    validate(attrs, Some(new), lookup)
+}
+
 /// Runs the validating admission plugins (after the strategy's validation passed).
 ///
 /// # Errors
@@ -136,5 +164,7 @@ pub(crate) fn validate(
 #[cfg(test)]
 pub(crate) mod testing;
 
+#[cfg(test)]
+mod tests;
 #[cfg(test)]
 mod transcripts;

@@ -10,6 +10,8 @@ use crate::admission::json::str_at;
 /// Namespaces that may never be deleted.
 const IMMORTAL: [&str; 3] = ["default", "kube-system", "kube-public"];
 
+/// Refuses writes into missing namespaces, creates into terminating ones, and deleting the
+/// immortal namespaces.
 pub(super) fn admit(
     attrs: &Attributes<'_>,
     obj: Option<&Value>,

@@ -62,6 +62,7 @@ fn default_class(lookup: &dyn Lookup) -> Option<Value> {
         .max_by_key(|c| c.get("value").and_then(Value::as_i64).unwrap_or(0))
 }
 
+/// Mutating half: resolves a pod's priority on create, keeps it on update.
 pub(super) fn admit(
     attrs: &Attributes<'_>,
     pod: &mut Value,

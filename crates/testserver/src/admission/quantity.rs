@@ -64,6 +64,66 @@ impl Quantity {
         Some(Quantity(if negative { -value } else { value }))
     }
 
+    /// The canonical text of a quantity, as the server re-serialises it after decoding
+    /// (`1000m` -> `1`, `1024Mi` -> `1Gi`, `0.5` -> `500m`, `1.5Gi` -> `1536Mi`); `None` when
+    /// `text` is not a quantity.
+    pub(crate) fn canonical(text: &str) -> Option<String> {
+        let quantity = Quantity::parse(text)?;
+        let suffix_start = text
+            .trim()
+            .trim_start_matches(['+', '-'])
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .map_or("", |i| &text.trim().trim_start_matches(['+', '-'])[i..]);
+        let binary = suffix_start.ends_with('i');
+        let exponent_form = suffix_start.starts_with(['e', 'E']);
+        let nano = quantity.0;
+        if nano == 0 {
+            return Some("0".to_owned());
+        }
+        let sign = if nano < 0 { "-" } else { "" };
+        let magnitude = nano.unsigned_abs();
+        const NANO: u128 = 1_000_000_000;
+        if binary && magnitude >= 1024 * NANO && magnitude % NANO == 0 {
+            let mut units = magnitude / NANO;
+            let mut power = 0;
+            while power < 6 && units.is_multiple_of(1024) {
+                units /= 1024;
+                power += 1;
+            }
+            let suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][power];
+            return Some(format!("{sign}{units}{suffix}"));
+        }
+        // Decimal: the largest exponent (a multiple of 3, from nano up) that keeps an integer.
+        let mut mantissa = magnitude;
+        let mut exponent: i32 = -9;
+        while mantissa % 1000 == 0 && exponent < 18 {
+            mantissa /= 1000;
+            exponent += 3;
+        }
+        let suffix = if exponent_form {
+            if exponent == 0 {
+                String::new()
+            } else {
+                format!("e{exponent}")
+            }
+        } else {
+            match exponent {
+                -9 => "n",
+                -6 => "u",
+                -3 => "m",
+                0 => "",
+                3 => "k",
+                6 => "M",
+                9 => "G",
+                12 => "T",
+                15 => "P",
+                _ => "E",
+            }
+            .to_owned()
+        };
+        Some(format!("{sign}{mantissa}{suffix}"))
+    }
+
     /// The sum (saturating).
     pub(crate) fn add(self, other: Quantity) -> Quantity {
         Quantity(self.0.saturating_add(other.0))
@@ -78,6 +138,37 @@ mod tests {
     fn check(a: &str, b: &str) {
         assert_eq!(Quantity::parse(a), Quantity::parse(b), "{a} vs {b}");
         assert!(Quantity::parse(a).is_some(), "{a}");
+    }
+
+    #[track_caller]
+    fn check_canonical(text: &str, expected: &str) {
+        assert_eq!(
+            Quantity::canonical(text).as_deref(),
+            Some(expected),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn canonical_forms() {
+        check_canonical("1000m", "1");
+        check_canonical("1500m", "1500m");
+        check_canonical("0.5", "500m");
+        check_canonical("1000", "1k");
+        check_canonical("1024", "1024");
+        check_canonical("1e3", "1e3");
+        check_canonical("12E6", "12e6");
+        check_canonical("1024Mi", "1Gi");
+        check_canonical("1.5Gi", "1536Mi");
+        check_canonical("0.5Ki", "512");
+        check_canonical("100Mi", "100Mi");
+        check_canonical("128Mi", "128Mi");
+        check_canonical("3800m", "3800m");
+        check_canonical("0", "0");
+        check_canonical("0Gi", "0");
+        check_canonical("1n", "1n");
+        check_canonical("-2000m", "-2");
+        assert_eq!(Quantity::canonical("abc"), None);
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub(crate) fn token_volume_source() -> Value {
     })
 }
 
+/// Sets the pod's ServiceAccount, checks it exists, mounts its token and copies its pull
+/// secrets (pods, create only).
 pub(super) fn admit(
     attrs: &Attributes<'_>,
     pod: &mut Value,

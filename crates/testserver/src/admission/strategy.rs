@@ -169,6 +169,24 @@ fn keep_system_metadata(obj: &mut Value, old: &Value) {
     }
 }
 
+/// `Canonicalize` (the last step of `BeforeCreate`/`BeforeUpdate`, after validation): a
+/// namespace created from `generateName` gets its `kubernetes.io/metadata.name` label only
+/// once its name exists.
+pub(crate) fn canonicalize(group: &str, resource: &str, obj: &mut Value) {
+    if (group, resource) != ("", "namespaces") {
+        return;
+    }
+    let name = crate::admission::json::name(obj).to_owned();
+    if !name.is_empty()
+        && let Some(labels) = object_at(obj, &["metadata", "labels"])
+    {
+        labels.insert(
+            crate::admission::defaults::NAMESPACE_NAME_LABEL.into(),
+            json!(name),
+        );
+    }
+}
+
 fn copy_from(new: &mut Map<String, Value>, old: &Value, key: &str) {
     match old.get(key) {
         Some(v) => new.insert(key.into(), v.clone()),

@@ -92,6 +92,8 @@ pub(crate) enum BodyType {
     StrategicMergePatch,
     /// `application/apply-patch+yaml`.
     ApplyPatch,
+    /// `application/vnd.kubernetes.protobuf`.
+    Protobuf,
     /// Anything else.
     Other,
 }
@@ -112,6 +114,7 @@ pub(crate) fn body_type(content_type: Option<&str>) -> BodyType {
         "application/json-patch+json" => BodyType::JsonPatch,
         "application/strategic-merge-patch+json" => BodyType::StrategicMergePatch,
         "application/apply-patch+yaml" | "application/apply-patch+cbor" => BodyType::ApplyPatch,
+        "application/vnd.kubernetes.protobuf" => BodyType::Protobuf,
         _ => BodyType::Other,
     }
 }
@@ -201,6 +204,7 @@ pub(crate) fn decode_object(
                 ))
             })?
         }
+        BodyType::Protobuf => crate::api::protobuf::decode(body)?,
         _ => return Err(ApiError::unsupported_body()),
     };
     if !value.is_object() {
@@ -228,12 +232,19 @@ pub(crate) fn decode_delete_options(body: &[u8]) -> Result<Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Default::default()));
     }
-    serde_json::from_slice(body).map_err(|e| {
+    let v: Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(format!(
             "couldn't get version/kind; json parse error: {}",
             go_json_error(body, &e)
         ))
-    })
+    })?;
+    if !v.is_object() {
+        return Err(ApiError::bad_request(format!(
+            "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
+            go_type(&v)
+        )));
+    }
+    Ok(v)
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use http::Response;
 use serde_json::{Map, Value, json};
 
 use crate::api::body::decode_delete_options;
+use crate::api::hooks;
 use crate::api::hooks::Filter;
-use crate::api::hooks::{self, Op};
 use crate::api::list::scope_of;
 use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
@@ -99,7 +99,7 @@ pub(crate) fn delete_object(
     opts: &DeleteOptions,
 ) -> Result<(u16, Value), ApiError> {
     let key = app.key(rt, ns, name);
-    hooks::admit(app, rt, Op::Delete, ns, name, "", None, None)?;
+    hooks::admit_delete(app, rt, ns, name)?;
     for _ in 0..16 {
         let old = app
             .store
@@ -158,7 +158,13 @@ pub(crate) fn delete_object(
             mark_deleting(&mut marked, grace);
         }
         if is_namespace {
-            marked["status"]["phase"] = "Terminating".into();
+            if let Some(o) = marked.as_object_mut() {
+                let status = o.entry("status").or_insert_with(|| json!({}));
+                if !status.is_object() {
+                    *status = json!({});
+                }
+                status["phase"] = "Terminating".into();
+            }
             if let Some(m) = meta_mut(&mut marked) {
                 m.remove("deletionGracePeriodSeconds");
             }

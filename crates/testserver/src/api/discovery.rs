@@ -95,7 +95,68 @@ pub(crate) fn answer(
             "paths": {},
             "definitions": {},
         })),
-        Route::OpenApiV3 => json(json!({"paths": {}})),
+        Route::OpenApiV3 => {
+            let mut paths = serde_json::Map::new();
+            paths.insert(
+                "api/v1".into(),
+                json!({"serverRelativeURL": "/openapi/v3/api/v1"}),
+            );
+            for g in app.registry.groups() {
+                for (v, _) in &g.versions {
+                    let p = format!("apis/{}/{v}", g.name);
+                    paths.insert(
+                        p.clone(),
+                        json!({"serverRelativeURL": format!("/openapi/v3/{p}")}),
+                    );
+                }
+            }
+            json(json!({"paths": paths}))
+        }
+        Route::OpenApiV3Doc { group, version } => json(openapi_v3(app, group, version)),
         Route::Resource(_) => Err(ApiError::method_not_allowed()),
     }
+}
+
+/// A minimal OpenAPI v3 document for a group version: the operations kubectl inspects to learn
+/// that the server validates fields itself (`fieldValidation`), so it skips client-side schema
+/// validation.
+fn openapi_v3(app: &App, group: &str, version: &str) -> Value {
+    let mut paths = serde_json::Map::new();
+    let prefix = if group.is_empty() {
+        "/api/v1".to_owned()
+    } else {
+        format!("/apis/{group}/{version}")
+    };
+    for rt in app
+        .registry
+        .types()
+        .filter(|t| t.group == group && t.version == version && t.is_stored())
+    {
+        let gvk = json!({"group": group, "version": version, "kind": rt.kind});
+        let params = json!([
+            {"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
+            {"name": "fieldManager", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
+            {"name": "dryRun", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
+        ]);
+        let op = |action: &str| {
+            json!({"parameters": params, "x-kubernetes-action": action, "x-kubernetes-group-version-kind": gvk,
+                "responses": {"200": {"description": "OK"}}})
+        };
+        let base = if rt.namespaced {
+            format!("{prefix}/namespaces/{{namespace}}/{}", rt.plural)
+        } else {
+            format!("{prefix}/{}", rt.plural)
+        };
+        paths.insert(base.clone(), json!({"post": op("post")}));
+        paths.insert(
+            format!("{base}/{{name}}"),
+            json!({"put": op("put"), "patch": op("patch")}),
+        );
+    }
+    json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": GIT_VERSION},
+        "paths": paths,
+        "components": {"schemas": {}},
+    })
 }

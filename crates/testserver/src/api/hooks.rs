@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::admission::{self, Attributes, Lookup, Operation};
+use crate::api::App;
 use crate::api::status::ApiError;
-use crate::api::{App, meta_mut, meta_str};
 use crate::clock;
 use crate::fields::managed::{Write, record_update, set_managed_fields};
 use crate::registry::ResourceType;
@@ -107,85 +107,50 @@ fn attributes<'a>(
     }
 }
 
-/// Mutating admission (and the namespace lifecycle checks).
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the admission attributes of one request"
-)]
-pub(crate) fn admit(
+/// Admission of a delete (NamespaceLifecycle keeps the immortal namespaces).
+pub(crate) fn admit_delete(
     app: &App,
     rt: &ResourceType,
-    op: Op,
+    namespace: &str,
+    name: &str,
+) -> Result<(), ApiError> {
+    let attrs = attributes(rt, Op::Delete, namespace, name, "");
+    admission::admit(&attrs, None, None, &StoreLookup(app))
+        .map_err(|e| ApiError::from_status(e.code(), e.status()))
+}
+
+/// The create path after defaulting and `managedFields`: mutating admission, the strategy,
+/// `generateName`, validation, validating admission.
+pub(crate) fn admit_create(
+    app: &App,
+    rt: &ResourceType,
+    namespace: &str,
+    subresource: &str,
+    obj: &mut Value,
+) -> Result<(), ApiError> {
+    let attrs = attributes(rt, Op::Create, namespace, "", subresource);
+    admission::pipeline::create(&attrs, obj, &StoreLookup(app), &clock::now())
+        .map_err(|e| ApiError::from_status(e.code(), e.status()))
+}
+
+/// The update path after defaulting and `managedFields` (`new` carries the stored
+/// resourceVersion): mutating admission, the strategy, validation, validating admission.
+pub(crate) fn admit_update(
+    app: &App,
+    rt: &ResourceType,
     namespace: &str,
     name: &str,
     subresource: &str,
-    obj: Option<&mut Value>,
-    old: Option<&Value>,
+    new: &mut Value,
+    old: &Value,
 ) -> Result<(), ApiError> {
-    let attrs = attributes(rt, op, namespace, name, subresource);
-    admission::admit(&attrs, obj, old, &StoreLookup(app))
+    let attrs = attributes(rt, Op::Update, namespace, name, subresource);
+    admission::pipeline::update(&attrs, new, old, &StoreLookup(app), &clock::now())
         .map_err(|e| ApiError::from_status(e.code(), e.status()))
-}
-
-/// Validating admission.
-pub(crate) fn validate_admission(
-    app: &App,
-    rt: &ResourceType,
-    op: Op,
-    namespace: &str,
-    obj: &Value,
-) -> Result<(), ApiError> {
-    let name = meta_str(obj, "name");
-    let attrs = attributes(rt, op, namespace, name, "");
-    admission::validate(&attrs, Some(obj), &StoreLookup(app))
-        .map_err(|e| ApiError::from_status(e.code(), e.status()))
-}
-
-/// The type's create strategy (status reset, generation, computed status).
-pub(crate) fn prepare_create(rt: &ResourceType, obj: &mut Value) {
-    admission::strategy::prepare_for_create(&rt.group, &rt.plural, obj, &clock::now());
-}
-
-/// The type's update strategy (keeps status or spec, bumps generation).
-pub(crate) fn prepare_update(rt: &ResourceType, subresource: &str, obj: &mut Value, old: &Value) {
-    admission::strategy::prepare_for_update(
-        &rt.group,
-        &rt.plural,
-        subresource,
-        obj,
-        old,
-        &clock::now(),
-    );
-}
-
-/// Resolves `generateName` into `name`.
-pub(crate) fn generate_name(obj: &mut Value) {
-    let prefix = meta_str(obj, "generateName").to_owned();
-    if meta_str(obj, "name").is_empty()
-        && !prefix.is_empty()
-        && let Some(m) = meta_mut(obj)
-    {
-        m.insert("name".into(), admission::names::generate(&prefix).into());
-    }
 }
 
 fn invalid(e: validation::Invalid) -> ApiError {
     ApiError::from_status(422, e.status())
-}
-
-/// Create validation.
-pub(crate) fn validate_create(rt: &ResourceType, obj: &Value) -> Result<(), ApiError> {
-    validation::validate_create(&rt.group, &rt.plural, obj).map_err(invalid)
-}
-
-/// Update validation.
-pub(crate) fn validate_update(
-    rt: &ResourceType,
-    subresource: &str,
-    obj: &Value,
-    old: &Value,
-) -> Result<(), ApiError> {
-    validation::validate_update(&rt.group, &rt.plural, subresource, obj, old).map_err(invalid)
 }
 
 /// The 400 for a body whose `apiVersion`/`kind` do not fit the endpoint.

@@ -29,6 +29,13 @@ pub(crate) enum Route {
     OpenApiV2,
     /// `/openapi/v3`.
     OpenApiV3,
+    /// `/openapi/v3/api/v1` or `/openapi/v3/apis/GROUP/VERSION`.
+    OpenApiV3Doc {
+        /// Group, empty for core.
+        group: String,
+        /// Version.
+        version: String,
+    },
     /// A resource, collection or subresource.
     Resource(Target),
 }
@@ -56,6 +63,16 @@ pub(crate) fn resolve(registry: &Registry, path: &str) -> Result<Route, ApiError
         "/openapi/v2" => return Ok(Route::OpenApiV2),
         "/openapi/v3" => return Ok(Route::OpenApiV3),
         _ => {}
+    }
+    if let Some(rest) = trimmed.strip_prefix("/openapi/v3/") {
+        let (group, version) = match rest.split('/').collect::<Vec<_>>().as_slice() {
+            ["api", "v1"] => (String::new(), "v1".to_owned()),
+            ["apis", g, v] if registry.has_group_version(g, v) => {
+                ((*g).to_owned(), (*v).to_owned())
+            }
+            _ => return Err(ApiError::page_not_found()),
+        };
+        return Ok(Route::OpenApiV3Doc { group, version });
     }
     for health in ["/healthz", "/livez", "/readyz"] {
         if trimmed == health || trimmed.starts_with(&format!("{health}/")) {

@@ -293,6 +293,16 @@ impl ApiError {
         Self::new(410, "Expired", message, None)
     }
 
+    /// 413 for a request body over the limit.
+    pub(crate) fn too_large() -> Self {
+        Self::new(
+            413,
+            "RequestEntityTooLarge",
+            "the request body is too large or could not be read",
+            Some(json!({})),
+        )
+    }
+
     /// 500 with the given message and no reason.
     pub(crate) fn internal(message: impl Into<String>) -> Self {
         ApiError {

@@ -20,12 +20,23 @@ pub(super) fn create(
     target: &Target,
     body: &Bytes,
 ) -> Result<Response<Body>, ApiError> {
-    let req: Value = serde_json::from_slice(body).map_err(|e| {
+    let protobuf = crate::api::body::body_type(ctx.header("content-type"))
+        == crate::api::body::BodyType::Protobuf;
+    let req: Value = if protobuf {
+        crate::api::protobuf::decode(body)?
+    } else {
+        serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(format!(
             "the object provided is unrecognized (must be of type TokenRequest): couldn't get version/kind; json parse error: {}",
             go_json_error(body, &e)
         ))
-    })?;
+        })?
+    };
+    if !req.is_object() {
+        return Err(ApiError::bad_request(
+            "the object provided is unrecognized (must be of type TokenRequest): couldn't get version/kind; json parse error: json: cannot unmarshal non-object into Go value",
+        ));
+    }
     hooks::validate_token_request(&req)?;
     let ns = target.namespace.as_deref().unwrap_or("");
     let name = target.name.as_deref().unwrap_or("");

@@ -29,12 +29,20 @@ struct Watcher {
     scope: Scope,
     filter: Filter,
     metadata_only: bool,
+    /// `as=Table`: each event object is a one-row Table (what `kubectl get -w` prints).
+    table: Option<crate::api::query::Query>,
     bookmarks: bool,
 }
 
 impl Watcher {
     fn line(&self, kind: &str, obj: &Value) -> Bytes {
-        let obj = if self.metadata_only {
+        let obj = if let Some(q) = &self.table {
+            let rv = obj
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            crate::api::table::render(&self.rt, std::iter::once(obj), rv, q)
+        } else if self.metadata_only {
             respond::partial_metadata(obj)
         } else {
             obj.clone()
@@ -97,6 +105,8 @@ pub(super) fn watch(
         rt,
         filter,
         metadata_only: ctx.repr.shape == As::Metadata,
+        table: (ctx.repr.shape == As::Table)
+            .then(|| crate::api::query::Query::parse(Some(&table_query(ctx)))),
         bookmarks: opts.bookmarks,
     };
     let timeout = opts
@@ -205,4 +215,12 @@ fn error_line(_w: &Watcher, e: ApiError) -> Bytes {
         serde_json::to_vec(&json!({"type": "ERROR", "object": e.to_status()})).unwrap_or_default();
     bytes.push(b'\n');
     Bytes::from(bytes)
+}
+
+/// The query string a Table needs (`includeObject`).
+fn table_query(ctx: &Ctx) -> String {
+    match ctx.query.get("includeObject") {
+        Some(v) => format!("includeObject={v}"),
+        None => String::new(),
+    }
 }

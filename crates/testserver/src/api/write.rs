@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::api::hooks::{self, Op};
+use crate::api::hooks;
 use crate::api::status::ApiError;
 use crate::api::{App, meta_mut, meta_str};
 use crate::clock;
@@ -54,18 +54,7 @@ pub(crate) fn create(
     }
     hooks::apply_defaults(rt, &mut obj)?;
     hooks::record_managed_fields(rt, None, &mut obj, opts.manager, opts.subresource);
-    hooks::admit(
-        app,
-        rt,
-        Op::Create,
-        namespace,
-        "",
-        opts.subresource,
-        Some(&mut obj),
-        None,
-    )?;
-    hooks::prepare_create(rt, &mut obj);
-    hooks::generate_name(&mut obj);
+    hooks::admit_create(app, rt, namespace, opts.subresource, &mut obj)?;
     if let Some(m) = meta_mut(&mut obj) {
         m.insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
         m.insert("creationTimestamp".into(), clock::now().into());
@@ -74,8 +63,6 @@ pub(crate) fn create(
         m.remove("deletionGracePeriodSeconds");
         m.remove("selfLink");
     }
-    hooks::validate_create(rt, &obj)?;
-    hooks::validate_admission(app, rt, Op::Create, namespace, &obj)?;
     let name = meta_str(&obj, "name").to_owned();
     let key = app.key(rt, namespace, &name);
     if opts.dry_run {
@@ -202,19 +189,7 @@ fn prepare_update(
         );
     }
     hooks::record_managed_fields(rt, Some(old), new, opts.manager, opts.subresource);
-    hooks::admit(
-        app,
-        rt,
-        Op::Update,
-        namespace,
-        name,
-        opts.subresource,
-        Some(new),
-        Some(old),
-    )?;
-    hooks::prepare_update(rt, opts.subresource, new, old);
-    hooks::validate_update(rt, opts.subresource, new, old)?;
-    hooks::validate_admission(app, rt, Op::Update, namespace, new)?;
+    hooks::admit_update(app, rt, namespace, name, opts.subresource, new, old)?;
     if let Some(m) = meta_mut(new) {
         m.insert(
             "resourceVersion".into(),

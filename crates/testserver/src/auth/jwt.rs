@@ -1,5 +1,7 @@
 //! RS256 JSON Web Tokens, signed and verified with the server's ServiceAccount key.
 
+use std::sync::{Arc, OnceLock};
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::signature::{self, RsaKeyPair};
@@ -8,10 +10,16 @@ use serde_json::{Value, json};
 use crate::error::Error;
 
 /// Signs and verifies tokens with one RSA key.
+#[derive(Clone)]
 pub(crate) struct Signer {
-    key: RsaKeyPair,
+    key: Arc<RsaKeyPair>,
     kid: String,
 }
+
+/// The process-wide key: RSA key generation takes seconds in debug builds, so every server of a
+/// test process shares one key (tokens still only authenticate where their ServiceAccount UID
+/// exists).
+static SHARED: OnceLock<Result<Signer, String>> = OnceLock::new();
 
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -31,6 +39,24 @@ pub(crate) enum Rejected {
 }
 
 impl Signer {
+    /// The process-wide signer, generated on first use (blocking).
+    pub(crate) fn shared() -> Result<Self, Error> {
+        SHARED
+            .get_or_init(|| {
+                Signer::generate().map_err(|e| {
+                    let mut text = e.to_string();
+                    if let Some(source) = std::error::Error::source(&e) {
+                        text.push_str(&format!(": {source}"));
+                    }
+                    text
+                })
+            })
+            .clone()
+            .map_err(|text| Error::SigningKey {
+                source: text.into(),
+            })
+    }
+
     /// Generates a 2048-bit RSA key.
     pub(crate) fn generate() -> Result<Self, Error> {
         use rsa::pkcs8::EncodePrivateKey;
@@ -46,7 +72,10 @@ impl Signer {
         })?;
         let digest = ring::digest::digest(&ring::digest::SHA256, key.public().as_ref());
         let kid = URL_SAFE_NO_PAD.encode(digest.as_ref());
-        Ok(Signer { key, kid })
+        Ok(Signer {
+            key: Arc::new(key),
+            kid,
+        })
     }
 
     /// Signs the claims into a compact JWT.
@@ -109,7 +138,7 @@ mod tests {
 
     #[test]
     fn round_trip_and_tamper() {
-        let s = Signer::generate().unwrap();
+        let s = Signer::shared().unwrap();
         let t = s.sign(&json!({"sub": "x"}));
         assert!(t.starts_with("eyJ"));
         assert_eq!(s.verify(&t).unwrap()["sub"], "x");

@@ -147,10 +147,13 @@ pub(super) fn finish_terminating(app: &App) {
         let Ok(snap) = app.store.snapshot(None) else {
             return;
         };
-        let has_content = snap
-            .map
-            .keys()
-            .any(|k| k.namespace == name && k.resource != "/namespaces");
+        let has_content = app.registry.types().filter(|t| t.namespaced).any(|t| {
+            let scope = Scope {
+                resource: t.storage_prefix(),
+                namespace: Some(name.clone()),
+            };
+            snap.range(&scope, None).next().is_some()
+        });
         if has_content {
             continue;
         }

@@ -66,9 +66,18 @@ fn walk(
     new: Option<&Value>,
     shape: Shape,
 ) {
+    // Go omits empty maps and slices: `labels: {}` or `finalizers: []` is no field.
+    let omitted = |v: &&Value| match (shape, v) {
+        (Shape::Map, Value::Object(m)) => m.is_empty(),
+        (Shape::List(list), Value::Array(a)) => {
+            a.is_empty() && !matches!(list.kind, ListKind::Atomic)
+        }
+        _ => false,
+    };
+    let old = old.filter(|v| !omitted(v));
     let old_present = old.is_some();
     let old = old.filter(|v| !v.is_null());
-    let new = new.filter(|v| !v.is_null());
+    let new = new.filter(|v| !v.is_null() && !omitted(v));
     if old.is_none() && new.is_none() {
         return;
     }
@@ -137,7 +146,7 @@ fn granular_kind(shape: Shape, old: Option<&Value>, new: Option<&Value>) -> Gran
             _ if all(Value::is_array) => Granular::List(list),
             _ => Granular::Leaf,
         },
-        Shape::Object(_) | Shape::Deduced if all(Value::is_object) => Granular::Object,
+        Shape::Object(_) | Shape::Map | Shape::Deduced if all(Value::is_object) => Granular::Object,
         _ => Granular::Leaf,
     }
 }
@@ -272,6 +281,32 @@ mod tests {
             json!({}),
             json!({"f:spec": {"f:tolerations": {}}}),
             json!({"f:metadata": {"f:labels": {".": {}, "f:x": {}}}}),
+        );
+    }
+
+    #[test]
+    fn empty_maps_and_lists_are_no_fields() {
+        check(
+            json!({"metadata": {"labels": {"a": "1"}, "finalizers": ["x"]}}),
+            json!({"metadata": {"labels": {}, "finalizers": []}}),
+            json!({}),
+            json!({}),
+            json!({"f:metadata": {"f:finalizers": {".": {}, "v:\"x\"": {}}, "f:labels": {".": {}, "f:a": {}}}}),
+        );
+        check(
+            json!({"metadata": {"labels": {}}}),
+            json!({"metadata": {"labels": {"a": "1"}}}),
+            json!({"f:metadata": {"f:labels": {".": {}, "f:a": {}}}}),
+            json!({}),
+            json!({}),
+        );
+        // An empty struct is a value.
+        check(
+            json!({"spec": {}}),
+            json!({"spec": {"securityContext": {}}}),
+            json!({"f:spec": {"f:securityContext": {}}}),
+            json!({}),
+            json!({}),
         );
     }
 

@@ -1,6 +1,14 @@
 //! Errors of the field-management code that are not HTTP answers themselves.
 
 /// A malformed field set or managedFields entry.
+///
+/// ```
+/// use kubeset_testserver::fields::fieldset::FieldSet;
+/// use serde_json::json;
+///
+/// let err = FieldSet::from_fields_v1(&json!({"x:1": {}})).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid FieldsV1 path element \"x:1\"");
+/// ```
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FieldsError {

@@ -130,6 +130,27 @@ impl FieldSet {
         FieldSet { members, children }
     }
 
+    /// Every member path in structured-merge-diff's iteration order: the
+    /// members of a level first, then what lies below each node.
+    pub fn iterate(&self) -> Vec<Vec<PathElement>> {
+        let mut out = Vec::new();
+        self.iterate_into(&mut Vec::new(), &mut out);
+        out
+    }
+
+    fn iterate_into(&self, prefix: &mut Vec<PathElement>, out: &mut Vec<Vec<PathElement>>) {
+        for member in &self.members {
+            let mut path = prefix.clone();
+            path.push(member.clone());
+            out.push(path);
+        }
+        for (element, child) in &self.children {
+            prefix.push(element.clone());
+            child.iterate_into(prefix, out);
+            prefix.pop();
+        }
+    }
+
     /// Every member path, in FieldsV1 order (a node before what lies below it).
     pub fn paths(&self) -> Vec<Vec<PathElement>> {
         let mut out = Vec::new();

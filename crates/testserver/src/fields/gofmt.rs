@@ -158,3 +158,68 @@ mod tests {
         }
     }
 }
+
+/// Go's `encoding/json` rendering of decoded JSON: object keys sorted, `<`,
+/// `>`, `&`, U+2028 and U+2029 escaped.
+pub(crate) fn go_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_json(&mut out, value);
+    out
+}
+
+fn write_json(out: &mut String, value: &Value) {
+    match value {
+        Value::String(s) => {
+            let encoded = Value::String(s.clone()).to_string();
+            for c in encoded.chars() {
+                match c {
+                    '<' => out.push_str("\\u003c"),
+                    '>' => out.push_str("\\u003e"),
+                    '&' => out.push_str("\\u0026"),
+                    '\u{2028}' => out.push_str("\\u2028"),
+                    '\u{2029}' => out.push_str("\\u2029"),
+                    c => out.push(c),
+                }
+            }
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(out, &Value::String(key.clone()));
+                out.push(':');
+                write_json(out, &map[key]);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_is_encoded_like_go() {
+        assert_eq!(
+            go_json(&json!({"b": "<&>", "a": [1, true, null]})),
+            r#"{"a":[1,true,null],"b":"\u003c\u0026\u003e"}"#
+        );
+    }
+}

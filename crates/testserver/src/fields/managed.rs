@@ -1,9 +1,9 @@
-//! `metadata.managedFields`: decoding, encoding, and recording Update operations.
+//! `metadata.managedFields`: recording Update operations (entries are in [`crate::fields::entry`]).
 
 use serde_json::{Map, Value, json};
 
 use crate::fields::compare::compare;
-use crate::fields::error::FieldsError;
+pub use crate::fields::entry::{ManagedEntry, Operation, decode, encode, set_managed_fields};
 use crate::fields::fieldset::FieldSet;
 use crate::fields::path::PathElement;
 use crate::fields::schema::TypeInfo;
@@ -11,168 +11,21 @@ use crate::fields::schema::TypeInfo;
 /// Most Update managers an object keeps; older ones merge into `ancient-changes`.
 pub const MAX_UPDATE_MANAGERS: usize = 10;
 
-/// The operation of a managedFields entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Operation {
-    /// Server-side apply.
-    Apply,
-    /// Any other write (create, update, non-apply patch, subresource writes).
-    Update,
-}
-
-impl Operation {
-    /// The JSON spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::Apply => "Apply",
-            Operation::Update => "Update",
-        }
-    }
-}
-
-/// One `metadata.managedFields` entry with its field set decoded.
-///
-/// ```
-/// use kubeset_testserver::fields::managed::ManagedEntry;
-/// use serde_json::json;
-///
-/// let raw = json!({"manager": "ctl", "operation": "Apply", "apiVersion": "v1",
-///     "time": "2026-01-01T00:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:a": {}}}});
-/// let entry = ManagedEntry::from_json(0, &raw).unwrap();
-/// assert_eq!(entry.manager, "ctl");
-/// assert_eq!(entry.to_json(), raw);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManagedEntry {
-    /// The field manager.
-    pub manager: String,
-    /// Apply or Update.
-    pub operation: Operation,
-    /// The API version the fields were written in.
-    pub api_version: String,
-    /// When the entry last took fields (RFC 3339, seconds, UTC).
-    pub time: Option<String>,
-    /// The subresource written (`""` for the main resource).
-    pub subresource: String,
-    /// The fields owned.
-    pub fields: FieldSet,
-}
-
-impl ManagedEntry {
-    /// Whether `self` and `other` are the same manager: same name, operation and
-    /// subresource, and for Update also the same API version.
-    pub fn same_manager(&self, other: &ManagedEntry) -> bool {
-        self.manager == other.manager
-            && self.operation == other.operation
-            && self.subresource == other.subresource
-            && (self.operation == Operation::Apply || self.api_version == other.api_version)
-    }
-
-    /// Decodes entry number `index` of a managedFields list.
-    pub fn from_json(index: usize, value: &Value) -> Result<ManagedEntry, FieldsError> {
-        let bad = |reason| FieldsError::BadManagedFieldsEntry { index, reason };
-        let object = value.as_object().ok_or_else(|| bad("not an object"))?;
-        let text = |key: &str| object.get(key).and_then(Value::as_str).unwrap_or("");
-        let operation = match text("operation") {
-            "Apply" => Operation::Apply,
-            "Update" => Operation::Update,
-            _ => return Err(bad("operation must be `Apply` or `Update`")),
-        };
-        if text("apiVersion").is_empty() {
-            return Err(bad("apiVersion must not be empty"));
-        }
-        match text("fieldsType") {
-            "FieldsV1" => {}
-            "" => return Err(bad("missing fieldsType")),
-            _ => return Err(bad("invalid fieldsType")),
-        }
-        let fields = match object.get("fieldsV1") {
-            None | Some(Value::Null) => FieldSet::default(),
-            Some(fields) => FieldSet::from_fields_v1(fields)?,
-        };
-        Ok(ManagedEntry {
-            manager: text("manager").to_owned(),
-            operation,
-            api_version: text("apiVersion").to_owned(),
-            time: object
-                .get("time")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            subresource: text("subresource").to_owned(),
-            fields,
-        })
-    }
-
-    /// The entry as the server writes it.
-    pub fn to_json(&self) -> Value {
-        let mut out = Map::new();
-        if !self.manager.is_empty() {
-            out.insert("manager".into(), json!(self.manager));
-        }
-        out.insert("operation".into(), json!(self.operation.as_str()));
-        out.insert("apiVersion".into(), json!(self.api_version));
-        if let Some(time) = &self.time {
-            out.insert("time".into(), json!(time));
-        }
-        out.insert("fieldsType".into(), json!("FieldsV1"));
-        out.insert("fieldsV1".into(), self.fields.to_fields_v1());
-        if !self.subresource.is_empty() {
-            out.insert("subresource".into(), json!(self.subresource));
-        }
-        Value::Object(out)
-    }
-}
-
-/// Decodes an object's `metadata.managedFields` (absent or null: no entries).
-/// Entries of the same manager: the later one wins, as in the server.
-pub fn decode(object: &Value) -> Result<Vec<ManagedEntry>, FieldsError> {
-    let list = match object.pointer("/metadata/managedFields") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(list)) => list,
-        Some(_) => return Err(FieldsError::ManagedFieldsNotAList),
-    };
-    let mut entries: Vec<ManagedEntry> = Vec::with_capacity(list.len());
-    for (index, raw) in list.iter().enumerate() {
-        let entry = ManagedEntry::from_json(index, raw)?;
-        entries.retain(|e| !e.same_manager(&entry));
-        entries.push(entry);
-    }
-    Ok(entries)
-}
-
-/// Encodes entries in the server's order: Apply before Update, then by time,
-/// manager, API version and subresource. Entries with no fields are dropped.
-pub fn encode(entries: &[ManagedEntry]) -> Vec<Value> {
-    let mut sorted: Vec<&ManagedEntry> = entries.iter().filter(|e| !e.fields.is_empty()).collect();
-    sorted.sort_by(|a, b| {
-        a.operation
-            .cmp(&b.operation)
-            .then_with(|| a.time.cmp(&b.time))
-            .then_with(|| a.manager.cmp(&b.manager))
-            .then_with(|| a.api_version.cmp(&b.api_version))
-            .then_with(|| a.subresource.cmp(&b.subresource))
-    });
-    sorted.into_iter().map(ManagedEntry::to_json).collect()
-}
-
-/// Sets `metadata.managedFields` of `object` to `entries` (removes it when empty).
-pub fn set_managed_fields(object: &mut Value, entries: Vec<Value>) {
-    let Some(object) = object.as_object_mut() else {
-        return;
-    };
-    let metadata = object
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if let Some(metadata) = metadata.as_object_mut() {
-        if entries.is_empty() {
-            metadata.remove("managedFields");
-        } else {
-            metadata.insert("managedFields".into(), Value::Array(entries));
-        }
-    }
-}
-
 /// Who writes, and when: the context of one recorded operation.
+///
+/// ```
+/// use kubeset_testserver::fields::managed::Write;
+/// use kubeset_testserver::fields::schema::lookup;
+///
+/// // A kubelet-like status update of a node.
+/// let write = Write {
+///     info: lookup("v1", "Node").unwrap(),
+///     manager: "kubelet",
+///     subresource: Some("status"),
+///     time: "2026-01-01T00:00:00Z",
+/// };
+/// assert_eq!(write.info.kind, "Node");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Write<'a> {
     /// The stored type.
@@ -181,7 +34,8 @@ pub struct Write<'a> {
     pub manager: &'a str,
     /// The subresource written (`None`: the main resource).
     pub subresource: Option<&'a str>,
-    /// The time to record (RFC 3339 with seconds, UTC: `2026-01-01T00:00:00Z`).
+    /// The time to record, RFC 3339 (stored as the server does: UTC, whole
+    /// seconds, `2026-01-01T00:00:00Z`).
     pub time: &'a str,
 }
 
@@ -240,7 +94,7 @@ pub fn record_update(write: &Write<'_>, old: Option<&Value>, new: &Value) -> Vec
         manager: write.manager.to_owned(),
         operation: Operation::Update,
         api_version: write.info.api_version(),
-        time: Some(write.time.to_owned()),
+        time: Some(crate::fields::time::normalize(write.time)),
         subresource: write.subresource.unwrap_or("").to_owned(),
         fields: taken,
     };
@@ -328,7 +182,7 @@ pub(crate) fn stripped_meta() -> FieldSet {
 
 /// Merges the oldest Update entries into `ancient-changes` (one per API
 /// version) while there are more than [`MAX_UPDATE_MANAGERS`].
-fn cap_update_managers(entries: &mut Vec<ManagedEntry>) {
+pub(crate) fn cap_update_managers(entries: &mut Vec<ManagedEntry>) {
     let updaters = entries
         .iter()
         .filter(|e| e.operation == Operation::Update)
@@ -340,8 +194,8 @@ fn cap_update_managers(entries: &mut Vec<ManagedEntry>) {
         .drain(..)
         .partition(|e| e.operation == Operation::Update);
     updates.sort_by(|a, b| {
-        seconds(a)
-            .cmp(seconds(b))
+        a.seconds()
+            .cmp(&b.seconds())
             .then_with(|| a.manager.cmp(&b.manager))
     });
     let mut length = updates.len();
@@ -374,6 +228,180 @@ fn cap_update_managers(entries: &mut Vec<ManagedEntry>) {
     entries.extend(kept);
 }
 
-fn seconds(entry: &ManagedEntry) -> &str {
-    entry.time.as_deref().unwrap_or("")
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::schema::lookup;
+
+    fn write<'a>(manager: &'a str, subresource: Option<&'a str>, time: &'a str) -> Write<'a> {
+        Write {
+            info: lookup("v1", "ConfigMap").unwrap(),
+            manager,
+            subresource,
+            time,
+        }
+    }
+
+    fn cm(data: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n", "uid": "u"}, "data": data})
+    }
+
+    fn with(mut object: Value, managed: Vec<Value>) -> Value {
+        set_managed_fields(&mut object, managed);
+        object
+    }
+
+    #[track_caller]
+    fn check(managed: &[Value], expected: Value) {
+        let got: Vec<Value> = managed
+            .iter()
+            .map(|e| json!([e["manager"], e["time"], e.get("subresource"), e["fieldsV1"]]))
+            .collect();
+        assert_eq!(Value::Array(got), expected);
+    }
+
+    #[test]
+    fn writers_take_changed_fields_from_others() {
+        let v1 = with(
+            cm(json!({"a": "1", "b": "1"})),
+            record_update(
+                &write("x", None, "t1"),
+                None,
+                &cm(json!({"a": "1", "b": "1"})),
+            ),
+        );
+        let managed = record_update(
+            &write("y", None, "t2"),
+            Some(&v1),
+            &with(cm(json!({"a": "2", "b": "1"})), decode_raw(&v1)),
+        );
+        check(
+            &managed,
+            json!([
+                ["x", "t1", null, {"f:data": {".": {}, "f:b": {}}}],
+                ["y", "t2", null, {"f:data": {"f:a": {}}}],
+            ]),
+        );
+    }
+
+    #[test]
+    fn removed_fields_leave_their_owners_and_empty_entries_go() {
+        let v1 = with(
+            cm(json!({"a": "1"})),
+            record_update(&write("x", None, "t1"), None, &cm(json!({"a": "1"}))),
+        );
+        let mut v2 = cm(json!({}));
+        v2.as_object_mut().unwrap().remove("data");
+        let managed = record_update(
+            &write("y", None, "t2"),
+            Some(&v1),
+            &with(v2, decode_raw(&v1)),
+        );
+        assert!(managed.is_empty());
+    }
+
+    #[test]
+    fn a_write_that_changes_nothing_keeps_the_time() {
+        let v1 = with(
+            cm(json!({"a": "1"})),
+            record_update(&write("x", None, "t1"), None, &cm(json!({"a": "1"}))),
+        );
+        let managed = record_update(&write("x", None, "t2"), Some(&v1), &v1);
+        check(
+            &managed,
+            json!([["x", "t1", null, {"f:data": {".": {}, "f:a": {}}}]]),
+        );
+    }
+
+    #[test]
+    fn managers_differ_by_subresource_and_version() {
+        let v1 = with(
+            cm(json!({"a": "1"})),
+            record_update(&write("x", None, "t1"), None, &cm(json!({"a": "1"}))),
+        );
+        let managed = record_update(
+            &write("x", Some("status"), "t2"),
+            Some(&v1),
+            &cm(json!({"a": "1", "b": "2"})),
+        );
+        check(
+            &managed,
+            json!([
+                ["x", "t1", null, {"f:data": {".": {}, "f:a": {}}}],
+                ["x", "t2", "status", {"f:data": {"f:b": {}}}],
+            ]),
+        );
+    }
+
+    #[test]
+    fn clients_may_reset_managed_fields() {
+        let v1 = with(
+            cm(json!({"a": "1"})),
+            record_update(&write("x", None, "t1"), None, &cm(json!({"a": "1"}))),
+        );
+        for reset in [json!([]), json!([{}])] {
+            let mut new = v1.clone();
+            new["metadata"]["managedFields"] = reset;
+            assert!(record_update(&write("y", None, "t2"), Some(&v1), &new).is_empty());
+        }
+        // Invalid managedFields in the request fall back to the live ones.
+        let mut new = v1.clone();
+        new["metadata"]["managedFields"] = json!([{"manager": "z", "operation": "Bogus"}]);
+        check(
+            &record_update(&write("y", None, "t2"), Some(&v1), &new),
+            json!([["x", "t1", null, {"f:data": {".": {}, "f:a": {}}}]]),
+        );
+    }
+
+    #[test]
+    fn server_metadata_is_never_owned() {
+        let mut object = cm(json!({"a": "1"}));
+        object["metadata"]["generateName"] = json!("c-");
+        object["metadata"]["resourceVersion"] = json!("5");
+        object["metadata"]["generation"] = json!(1);
+        object["metadata"]["creationTimestamp"] = json!("2026-01-01T00:00:00Z");
+        let managed = record_update(&write("x", None, "t1"), None, &object);
+        check(
+            &managed,
+            json!([["x", "t1", null, {"f:data": {".": {}, "f:a": {}}, "f:metadata": {"f:generateName": {}}}]]),
+        );
+    }
+
+    #[test]
+    fn times_are_stored_in_utc_seconds() {
+        let managed = record_update(
+            &write("x", None, "2026-01-01T01:00:00.123+01:00"),
+            None,
+            &cm(json!({"a": "1"})),
+        );
+        assert_eq!(managed[0]["time"], "2026-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn at_most_ten_update_managers() {
+        let mut object = cm(json!({}));
+        for i in 0..12 {
+            let time = format!("t{i:02}");
+            let manager = format!("m{i:02}");
+            let mut new = object.clone();
+            new["data"][format!("k{i}")] = json!("v");
+            let managed = record_update(&write(&manager, None, &time), Some(&object), &new);
+            set_managed_fields(&mut new, managed);
+            object = new;
+        }
+        let managed = object["metadata"]["managedFields"].as_array().unwrap();
+        assert_eq!(managed.len(), 10);
+        assert_eq!(managed[0]["manager"], "ancient-changes");
+        assert_eq!(
+            managed[0]["fieldsV1"],
+            json!({"f:data": {".": {}, "f:k0": {}, "f:k1": {}, "f:k2": {}}})
+        );
+    }
+
+    fn decode_raw(object: &Value) -> Vec<Value> {
+        object["metadata"]["managedFields"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
 }

@@ -47,6 +47,13 @@ fn is_print(c: char) -> bool {
 }
 
 /// Which request options the error is about (the `kind` of the 422 Status).
+///
+/// ```
+/// use kubeset_testserver::fields::manager::{OptionsKind, validate_options};
+///
+/// let err = validate_options(OptionsKind::Create, Some("bad\u{0}"), false, None).unwrap_err();
+/// assert_eq!(err.to_status()["details"]["kind"], "CreateOptions");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionsKind {
     /// POST.
@@ -68,6 +75,14 @@ impl OptionsKind {
 }
 
 /// One field error of invalid request options.
+///
+/// ```
+/// use kubeset_testserver::fields::manager::{OptionsKind, validate_options};
+///
+/// let err = validate_options(OptionsKind::Patch, None, true, None).unwrap_err();
+/// assert_eq!(err.causes[0].field, "fieldManager");
+/// assert_eq!(err.causes[0].reason, "FieldValueRequired");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OptionsCause {
     /// The Status cause reason (`FieldValueRequired`, ...).

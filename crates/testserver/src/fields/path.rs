@@ -6,6 +6,7 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::fields::error::FieldsError;
+use crate::fields::gofmt::go_json;
 
 /// One step of a path into an object, as structured-merge-diff names it.
 ///
@@ -53,14 +54,14 @@ impl PathElement {
                     if i > 0 {
                         out.push(',');
                     }
-                    out.push_str(&Value::String(name.clone()).to_string());
+                    out.push_str(&go_json(&Value::String(name.clone())));
                     out.push(':');
-                    out.push_str(&value.to_string());
+                    out.push_str(&go_json(value));
                 }
                 out.push('}');
                 out
             }
-            PathElement::Value(value) => format!("v:{value}"),
+            PathElement::Value(value) => format!("v:{}", go_json(value)),
             PathElement::Index(index) => format!("i:{index}"),
         }
     }
@@ -231,6 +232,16 @@ mod tests {
             "f:kubernetes.io/metadata.name",
             ".kubernetes.io/metadata.name",
         );
+    }
+
+    #[test]
+    fn values_are_escaped_like_go() {
+        let key = PathElement::key([("mountPath", json!("/a&b<c>"))]);
+        assert_eq!(
+            key.to_fields_v1(),
+            r#"k:{"mountPath":"/a\u0026b\u003cc\u003e"}"#
+        );
+        assert_eq!(PathElement::parse(&key.to_fields_v1()).unwrap(), key);
     }
 
     #[test]

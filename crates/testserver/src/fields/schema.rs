@@ -7,9 +7,17 @@
 //! For the built-in Kubernetes types that default is right for almost every
 //! field; the exceptions are lists with `x-kubernetes-list-type: map|set`,
 //! structs and maps marked atomic, and the strategic-merge-patch metadata
-//! (`patchMergeKey`, `patchStrategy`), all recorded in [`crate::fields::types`].
+//! (`patchMergeKey`, `patchStrategy`), all recorded in the type table (`fields/types/`).
 
 /// How a JSON value at some path of an object is treated.
+///
+/// ```
+/// use kubeset_testserver::fields::schema::{Shape, lookup};
+///
+/// let pod = lookup("v1", "Pod").unwrap().shape();
+/// assert!(matches!(pod.field("spec").field("tolerations"), Shape::Deduced)); // atomic list
+/// assert!(pod.field("spec").field("containers").list().is_some());
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub enum Shape {
     /// Not described: objects are granular, arrays atomic, scalars leaves.
@@ -18,11 +26,22 @@ pub enum Shape {
     Atomic,
     /// A granular struct or map whose listed fields have a known shape.
     Object(&'static Object),
+    /// A granular Go map (`labels`, `data`, `requests`): like [`Shape::Deduced`],
+    /// and an empty one is no field at all (Go omits empty maps).
+    Map,
     /// A list with a known list type.
     List(&'static List),
 }
 
 /// A granular struct or map. Fields not listed are [`Shape::Deduced`].
+///
+/// ```
+/// use kubeset_testserver::fields::schema::{Object, Shape};
+///
+/// static SPEC: Object = Object { fields: &[("selector", Shape::Atomic)] };
+/// assert!(matches!(SPEC.field("selector"), Shape::Atomic));
+/// assert!(matches!(SPEC.field("replicas"), Shape::Deduced));
+/// ```
 #[derive(Debug)]
 pub struct Object {
     /// The fields with a non-default shape.
@@ -40,6 +59,19 @@ impl Object {
 }
 
 /// A list field: its server-side-apply list type and its strategic merge metadata.
+///
+/// ```
+/// use kubeset_testserver::fields::schema::{List, ListKind, Shape, Smp};
+///
+/// // Pod spec.containers[].ports: keyed by containerPort and protocol (TCP by
+/// // default) for apply, merged by containerPort in strategic merge patches.
+/// static PORTS: List = List {
+///     kind: ListKind::Map { keys: &["containerPort", "protocol"], defaults: &[("protocol", "TCP")] },
+///     elem: Shape::Deduced,
+///     smp: Smp::merge_by("containerPort"),
+/// };
+/// assert_eq!(PORTS.smp.merge_key, Some("containerPort"));
+/// ```
 #[derive(Debug)]
 pub struct List {
     /// The list type as server-side apply sees it (`x-kubernetes-list-type`).
@@ -51,6 +83,13 @@ pub struct List {
 }
 
 /// The `x-kubernetes-list-type` of a list.
+///
+/// ```
+/// use kubeset_testserver::fields::schema::{ListKind, lookup};
+///
+/// let meta = lookup("v1", "ConfigMap").unwrap().shape().field("metadata");
+/// assert!(matches!(meta.field("finalizers").list().unwrap().kind, ListKind::Set));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub enum ListKind {
     /// Replaced and owned as a whole.
@@ -67,6 +106,13 @@ pub enum ListKind {
 }
 
 /// Strategic merge patch metadata of a list (`patchStrategy`, `patchMergeKey`).
+///
+/// ```
+/// use kubeset_testserver::fields::schema::Smp;
+///
+/// assert!(!Smp::REPLACE.merge);
+/// assert_eq!(Smp::merge_by("name").merge_key, Some("name"));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Smp {
     /// `patchStrategy: merge`: the patch list is merged into the live list;
@@ -115,6 +161,14 @@ impl Shape {
 }
 
 /// What the server knows about one stored type (group/version/kind).
+///
+/// ```
+/// use kubeset_testserver::fields::schema::lookup;
+///
+/// let deployment = lookup("apps/v1", "Deployment").unwrap();
+/// assert_eq!(deployment.api_version(), "apps/v1");
+/// assert_eq!(deployment.reset_paths(Some("status")), vec![vec!["spec"]]);
+/// ```
 #[derive(Debug)]
 pub struct TypeInfo {
     /// API group (`""` for core).
@@ -186,4 +240,95 @@ pub fn lookup(api_version: &str, kind: &str) -> Option<&'static TypeInfo> {
     crate::fields::types::TYPES
         .iter()
         .find(|info| info.group == group && info.version == version && info.kind == kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fields::types::TYPES;
+
+    #[test]
+    fn every_type_is_found_once_and_has_a_zero_object() {
+        for info in TYPES {
+            let found = lookup(&info.api_version(), info.kind).unwrap();
+            assert!(
+                std::ptr::eq(found, info),
+                "{} {} registered twice",
+                info.api_version(),
+                info.kind
+            );
+            let zero: serde_json::Value = serde_json::from_str(info.zero).unwrap();
+            assert!(zero.is_object(), "{}", info.kind);
+        }
+        for (api_version, kind) in [
+            ("v1", "Pod"),
+            ("v1", "Node"),
+            ("v1", "PersistentVolume"),
+            ("v1", "PersistentVolumeClaim"),
+            ("v1", "Namespace"),
+            ("v1", "ConfigMap"),
+            ("v1", "Secret"),
+            ("v1", "ServiceAccount"),
+            ("v1", "Service"),
+            ("v1", "Endpoints"),
+            ("v1", "Event"),
+            ("storage.k8s.io/v1", "StorageClass"),
+            ("coordination.k8s.io/v1", "Lease"),
+            ("events.k8s.io/v1", "Event"),
+            ("scheduling.k8s.io/v1", "PriorityClass"),
+            ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+            ("apps/v1", "Deployment"),
+            ("policy/v1", "PodDisruptionBudget"),
+            ("policy/v1", "Eviction"),
+        ] {
+            assert!(lookup(api_version, kind).is_some(), "{api_version} {kind}");
+        }
+    }
+
+    #[test]
+    fn reset_fields_follow_the_status_subresource() {
+        let pod = lookup("v1", "Pod").unwrap();
+        assert_eq!(pod.reset_paths(None), vec![vec!["status"]]);
+        assert_eq!(
+            pod.reset_paths(Some("status")),
+            vec![
+                vec!["spec"],
+                vec!["metadata", "deletionTimestamp"],
+                vec!["metadata", "ownerReferences"]
+            ]
+        );
+        assert!(
+            lookup("v1", "ConfigMap")
+                .unwrap()
+                .reset_paths(None)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn shapes_are_found_by_path() {
+        let pod = lookup("v1", "Pod").unwrap().shape();
+        let containers = pod.field("spec").field("containers").list().unwrap();
+        assert!(matches!(
+            containers.kind,
+            ListKind::Map { keys: ["name"], .. }
+        ));
+        let ports = containers.elem.field("ports").list().unwrap();
+        assert!(matches!(
+            ports.kind,
+            ListKind::Map {
+                keys: ["containerPort", "protocol"],
+                ..
+            }
+        ));
+        assert_eq!(ports.smp.merge_key, Some("containerPort"));
+        let tolerations = pod.field("spec").field("tolerations");
+        assert!(matches!(tolerations, Shape::Deduced));
+        let taints = lookup("v1", "Node")
+            .unwrap()
+            .shape()
+            .field("spec")
+            .field("taints");
+        assert!(matches!(taints, Shape::Deduced));
+    }
 }

@@ -44,11 +44,10 @@ fn split_terms(s: &str) -> Vec<String> {
 
 /// Splits `lhs OP rhs` at the first unescaped `!=`, `==` or `=`.
 fn split_term(term: &str) -> Option<(&str, &str, &str)> {
-    let bytes = term.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\\' {
-            i += 2;
+    let mut chars = term.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c == '\\' {
+            chars.next();
             continue;
         }
         for op in ["!=", "==", "="] {
@@ -56,7 +55,6 @@ fn split_term(term: &str) -> Option<(&str, &str, &str)> {
                 return Some((&term[..i], op, &term[i + op.len()..]));
             }
         }
-        i += 1;
     }
     None
 }
@@ -209,6 +207,13 @@ mod tests {
             "pods",
             "metadata.name=a\\b",
             "invalid field selector: invalid escape sequence: \\b",
+        );
+        // Multi-byte characters next to escapes must not split a character.
+        check_err("pods", "\\é\\é=x", "field label not supported: \\é\\é");
+        check_err(
+            "pods",
+            "metadata.name=\\é",
+            "invalid field selector: invalid escape sequence: \\é",
         );
     }
 

@@ -1,5 +1,7 @@
 //! The field labels each resource supports in field selectors, and how to read them.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::SelectorError;
@@ -20,31 +22,28 @@ pub(crate) enum Getter {
 }
 
 impl Getter {
-    /// The field's value in `obj`, as the selectable-fields set of the real registry holds it.
-    pub(crate) fn get(self, obj: &Value) -> String {
+    /// The field's value in `obj`, as the selectable-fields set of the real registry holds it
+    /// (borrowed where possible: matching allocates nothing for string fields).
+    pub(crate) fn get(self, obj: &Value) -> Cow<'_, str> {
         match self {
-            Getter::Str(p) => obj
-                .pointer(p)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
-            Getter::Bool(p) => obj
-                .pointer(p)
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-                .to_string(),
-            Getter::Int(p) => obj
-                .pointer(p)
-                .and_then(Value::as_i64)
-                .unwrap_or(0)
-                .to_string(),
-            Getter::Empty => String::new(),
-            Getter::PodIp => obj
-                .pointer("/status/podIPs/0/ip")
-                .or_else(|| obj.pointer("/status/podIP"))
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
+            Getter::Str(p) => Cow::Borrowed(obj.pointer(p).and_then(Value::as_str).unwrap_or("")),
+            Getter::Bool(p) => {
+                let b = obj.pointer(p).and_then(Value::as_bool).unwrap_or(false);
+                Cow::Borrowed(if b { "true" } else { "false" })
+            }
+            Getter::Int(p) => Cow::Owned(
+                obj.pointer(p)
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0)
+                    .to_string(),
+            ),
+            Getter::Empty => Cow::Borrowed(""),
+            Getter::PodIp => Cow::Borrowed(
+                obj.pointer("/status/podIPs/0/ip")
+                    .or_else(|| obj.pointer("/status/podIP"))
+                    .and_then(Value::as_str)
+                    .unwrap_or(""),
+            ),
         }
     }
 }

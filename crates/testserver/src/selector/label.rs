@@ -222,24 +222,39 @@ impl Parser {
                 ));
             }
         };
-        let values = match op {
+        let mut values = match op {
             Op::In | Op::NotIn => self.values()?,
             _ => self.exact_value()?,
         };
-        for v in &values {
-            let errs = names::label_value(v);
-            if !errs.is_empty() {
-                return Err(format!(
-                    "values[0]: Invalid value: {}: {}",
+        // The parser collects the values in a set: sorted, without duplicates.
+        values.sort();
+        values.dedup();
+        // NewRequirement's checks, aggregated like a field.ErrorList.
+        let mut errs = Vec::new();
+        if matches!(op, Op::GreaterThan | Op::LessThan) {
+            for (i, v) in values.iter().enumerate() {
+                if v.parse::<i64>().is_err() {
+                    errs.push(format!(
+                        "values[{i}]: Invalid value: {}: for 'Gt', 'Lt' operators, the value must be an integer",
+                        go_quote(v)
+                    ));
+                }
+            }
+        }
+        for (i, v) in values.iter().enumerate() {
+            let problems = names::label_value(v);
+            if !problems.is_empty() {
+                errs.push(format!(
+                    "values[{i}][{key}]: Invalid value: {}: {}",
                     go_quote(v),
-                    errs.join("; ")
+                    problems.join("; ")
                 ));
             }
         }
-        if matches!(op, Op::GreaterThan | Op::LessThan)
-            && values.first().is_none_or(|v| v.parse::<i64>().is_err())
-        {
-            return Err("values[0]: Invalid value: \"\": for 'Gt', 'Lt' operators, the value must be an integer".into());
+        match errs.len() {
+            0 => {}
+            1 => return Err(errs.remove(0)),
+            _ => return Err(format!("[{}]", errs.join(", "))),
         }
         Ok(Requirement { key, op, values })
     }
@@ -373,6 +388,64 @@ impl LabelSelector {
         Ok(LabelSelector { requirements })
     }
 
+    /// `metav1.LabelSelectorAsSelector`: a structured selector (`matchLabels`,
+    /// `matchExpressions`, as in Deployments and PodDisruptionBudgets). `{}` matches everything.
+    ///
+    /// # Errors
+    /// [`SelectorError`] for an unknown operator (`"Foo" is not a valid label selector
+    /// operator`) or an invalid key or value.
+    pub(crate) fn from_object(selector: &Value) -> Result<Self, SelectorError> {
+        let mut requirements = Vec::new();
+        let labels = selector.get("matchLabels").and_then(Value::as_object);
+        for (key, value) in labels.into_iter().flatten() {
+            let value = value.as_str().unwrap_or("").to_owned();
+            requirements.push(Requirement {
+                key: key.clone(),
+                op: Op::Equals,
+                values: vec![value],
+            });
+        }
+        let expressions = selector.get("matchExpressions").and_then(Value::as_array);
+        for expr in expressions.into_iter().flatten() {
+            let key = expr
+                .get("key")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            let mut values: Vec<String> = expr
+                .get("values")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            values.sort();
+            values.dedup();
+            let op = match expr.get("operator").and_then(Value::as_str).unwrap_or("") {
+                "In" => Op::In,
+                "NotIn" => Op::NotIn,
+                "Exists" => Op::Exists,
+                "DoesNotExist" => Op::DoesNotExist,
+                other => {
+                    return Err(err(format!(
+                        "{} is not a valid label selector operator",
+                        go_quote(other)
+                    )));
+                }
+            };
+            let key_errors = names::qualified_name(&key);
+            if !key_errors.is_empty() {
+                return Err(err(format!(
+                    "key: Invalid value: {}: {}",
+                    go_quote(&key),
+                    key_errors.join("; ")
+                )));
+            }
+            requirements.push(Requirement { key, op, values });
+        }
+        Ok(LabelSelector { requirements })
+    }
+
     /// Whether the selector selects nothing-in-particular (matches everything).
     pub(crate) fn is_empty(&self) -> bool {
         self.requirements.is_empty()
@@ -437,6 +510,28 @@ mod tests {
     }
 
     #[test]
+    fn structured_selectors() {
+        let s = LabelSelector::from_object(&json!({"matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["fe", "be"]}, {"key": "canary", "operator": "DoesNotExist"}]}))
+        .unwrap();
+        assert!(s.matches(json!({"app": "web", "tier": "fe"}).as_object()));
+        assert!(!s.matches(json!({"app": "web", "tier": "fe", "canary": "1"}).as_object()));
+        assert!(
+            LabelSelector::from_object(&json!({}))
+                .unwrap()
+                .matches(None)
+        );
+        assert_eq!(
+            LabelSelector::from_object(
+                &json!({"matchExpressions": [{"key": "a", "operator": "Foo"}]})
+            )
+            .unwrap_err()
+            .message,
+            "\"Foo\" is not a valid label selector operator"
+        );
+    }
+
+    #[test]
     fn parse_errors() {
         check_err(
             "app in web",
@@ -456,5 +551,13 @@ mod tests {
             "unable to parse requirement: found 'web', expected: in, notin, =, ==, !=, gt, lt",
         );
         check_err("!a=b", "found '=', expected: ',' or 'end of string'");
+        check_err(
+            "a/b/c=x",
+            "unable to parse requirement: key: Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+        );
+        check_err(
+            "n>x",
+            "unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer",
+        );
     }
 }

@@ -35,3 +35,50 @@ impl fmt::Display for SelectorError {
 }
 
 impl std::error::Error for SelectorError {}
+
+#[cfg(test)]
+mod tests {
+    use super::{FieldSelector, LabelSelector};
+
+    /// Hostile inputs produce errors or selectors, never panics.
+    #[test]
+    fn hostile_inputs_do_not_panic() {
+        let inputs = [
+            "",
+            ",",
+            "=",
+            "==",
+            "!=",
+            "!",
+            "!!",
+            "(",
+            ")",
+            "a in (",
+            "a in )",
+            "a notin (,,)",
+            "a in (,b,)",
+            "\\",
+            "\\\\",
+            "é=é",
+            "\\é",
+            "a=\\",
+            "a,=b",
+            "ü in (ö)",
+            "a>",
+            "a<b",
+            "a=b=c",
+            "😀!=😀",
+            "a\u{0}b",
+            "x in (a b)",
+            "k=v,,k2=v2",
+            "metadata.name=\\,",
+            "metadata.name=a\\=b",
+        ];
+        for input in inputs {
+            let _ = LabelSelector::parse(input);
+            let _ = FieldSelector::parse("", "pods", input);
+            let _ = FieldSelector::parse("", "configmaps", input);
+        }
+        assert!(FieldSelector::parse("", "pods", "metadata.name=a\\=b").is_ok());
+    }
+}

@@ -18,6 +18,9 @@ use crate::auth::{self, Credentials, TokenCheck};
 use crate::clock;
 use crate::server::pki::subject_of;
 
+/// The largest request body accepted (kube-apiserver's limit is 3 MiB for most requests).
+const MAX_BODY: usize = 3 * 1024 * 1024;
+
 /// Accepts connections until the task is aborted.
 pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, app: Arc<App>) {
     let acceptor = TlsAcceptor::from(tls);
@@ -83,9 +86,9 @@ async fn answer(
         return respond::error(&ApiError::unauthorized());
     };
     let (parts, body) = req.into_parts();
-    let body = match body.collect().await {
+    let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(_) => return respond::error(&ApiError::bad_request("failed to read the request body")),
+        Err(_) => return respond::error(&ApiError::too_large()),
     };
     api::handle(
         app,

@@ -58,7 +58,7 @@ impl TestServerBuilder {
         let pki = pki::Pki::generate()?;
         let tls = pki.server_config()?;
         let admin = pki.client_cert("admin", &["system:masters"])?;
-        let signer = tokio::task::spawn_blocking(crate::auth::jwt::Signer::generate)
+        let signer = tokio::task::spawn_blocking(crate::auth::jwt::Signer::shared)
             .await
             .map_err(|e| Error::SigningKey {
                 source: Box::new(e),
@@ -224,6 +224,8 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
+        // open watches end with the server
+        self.faults().close_watches();
         for t in &self.tasks {
             t.abort();
         }

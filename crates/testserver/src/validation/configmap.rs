@@ -7,6 +7,7 @@ use super::{FieldError, names};
 /// Maximum total size of `data` plus `binaryData` (1 MiB).
 pub(crate) const MAX_SIZE: usize = 1024 * 1024;
 
+/// `ValidateConfigMap` without the metadata: keys, duplicates across `data`/`binaryData`, size.
 pub(super) fn validate(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let data = obj.get("data").and_then(Value::as_object);

@@ -120,6 +120,100 @@ pub(super) fn event(obj: &Value) -> Vec<FieldError> {
     errs
 }
 
+/// `ValidateEventCreate` for an events.k8s.io/v1 Event (the new API: `eventTime`,
+/// `reportingController`, `action` and `reason` required, deprecated fields unset).
+pub(super) fn events_v1(obj: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let ns = s(obj, "/metadata/namespace");
+    if obj.get("eventTime").is_none_or(Value::is_null) {
+        errs.push(FieldError::required("eventTime", ""));
+    }
+    let ty = s(obj, "/type");
+    if ty != "Normal" && ty != "Warning" {
+        errs.push(FieldError::invalid(
+            "type",
+            "",
+            format!("has invalid value: {ty}"),
+        ));
+    }
+    for key in ["deprecatedFirstTimestamp", "deprecatedLastTimestamp"] {
+        if obj.get(key).is_some_and(|v| !v.is_null()) {
+            errs.push(FieldError::invalid(key, "", "needs to be unset"));
+        }
+    }
+    if obj
+        .get("deprecatedCount")
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+        != 0
+    {
+        errs.push(FieldError::invalid(
+            "deprecatedCount",
+            "",
+            "needs to be unset",
+        ));
+    }
+    if !s(obj, "/deprecatedSource/component").is_empty()
+        || !s(obj, "/deprecatedSource/host").is_empty()
+    {
+        errs.push(FieldError::invalid(
+            "deprecatedSource",
+            "",
+            "needs to be unset",
+        ));
+    }
+    let regarding_ns = s(obj, "/regarding/namespace");
+    if regarding_ns.is_empty() && ns != "default" && ns != "kube-system" {
+        errs.push(FieldError::invalid(
+            "involvedObject.namespace",
+            regarding_ns,
+            "does not match event.namespace",
+        ));
+    }
+    let controller = s(obj, "/reportingController");
+    if controller.is_empty() {
+        errs.push(FieldError::required("reportingController", ""));
+    }
+    for msg in names::qualified_name(controller) {
+        errs.push(FieldError::invalid("reportingController", controller, msg));
+    }
+    let instance = s(obj, "/reportingInstance");
+    if instance.is_empty() {
+        errs.push(FieldError::required("reportingInstance", ""));
+    }
+    if instance.len() > 128 {
+        errs.push(FieldError::invalid(
+            "reportingInstance",
+            "",
+            "can have at most 128 characters",
+        ));
+    }
+    for (key, limit) in [("action", 128), ("reason", 128)] {
+        let v = s(obj, &format!("/{key}"));
+        if v.is_empty() {
+            errs.push(FieldError::required(key, ""));
+        }
+        if v.len() > limit {
+            errs.push(FieldError::invalid(
+                key,
+                "",
+                format!("can have at most {limit} characters"),
+            ));
+        }
+    }
+    if s(obj, "/note").len() > 1024 {
+        errs.push(FieldError::invalid(
+            "note",
+            "",
+            "can have at most 1024 characters",
+        ));
+    }
+    for msg in names::dns1123_subdomain(ns) {
+        errs.push(FieldError::invalid("namespace", ns, msg));
+    }
+    errs
+}
+
 /// `ValidateLease`.
 pub(super) fn lease(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
@@ -311,4 +405,24 @@ pub(super) fn role_binding_update(new: &Value, old: &Value) -> Vec<FieldError> {
         BadValue::Raw(raw),
         "cannot change roleRef",
     )]
+}
+
+/// `ValidatePriorityClassUpdate`: the value and the preemption policy are fixed.
+pub(super) fn priority_class_update(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if new.get("value") != old.get("value") {
+        errs.push(FieldError::forbidden(
+            "value",
+            "may not be changed in an update.",
+        ));
+    }
+    let policy = |v: &Value| s(v, "/preemptionPolicy").to_owned();
+    if policy(new) != policy(old) {
+        errs.push(FieldError::invalid(
+            "preemptionPolicy",
+            policy(new),
+            "field is immutable",
+        ));
+    }
+    errs
 }

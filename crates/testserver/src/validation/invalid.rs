@@ -6,6 +6,7 @@ use std::fmt;
 use serde_json::{Map, Value, json};
 
 use super::FieldError;
+use super::field_error::go_quote;
 
 /// `errors.NewInvalid(groupKind, name, errs)`: what the server answers with 422.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,18 +87,18 @@ impl fmt::Display for Invalid {
         if self.group.is_empty() {
             write!(
                 f,
-                "{} \"{}\" is invalid: {}",
+                "{} {} is invalid: {}",
                 self.kind,
-                self.name,
+                go_quote(&self.name),
                 self.aggregate()
             )
         } else {
             write!(
                 f,
-                "{}.{} \"{}\" is invalid: {}",
+                "{}.{} {} is invalid: {}",
                 self.kind,
                 self.group,
-                self.name,
+                go_quote(&self.name),
                 self.aggregate()
             )
         }

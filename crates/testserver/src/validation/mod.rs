@@ -12,21 +12,30 @@
 mod configmap;
 mod core_misc;
 mod field_error;
+/// The Go-struct dump and unified diff of immutability errors.
 pub(crate) mod godump;
 mod invalid;
 mod meta;
+/// Name and key syntax checks with the real explanations.
 pub(crate) mod names;
+mod options;
 mod pod;
 mod pod_update;
 mod request;
 mod secret;
+mod service;
 mod storage;
+mod workloads;
 
 use serde_json::Value;
 
 pub(crate) use field_error::{BadValue, ErrorKind, FieldError, go_quote};
 pub(crate) use invalid::Invalid;
 pub(crate) use meta::NameRule;
+pub(crate) use options::{
+    ListOptions, PodLogOptions, delete_options, list_options, patch_options, pod_log_options,
+    self_subject_access_review, write_options,
+};
 pub(crate) use request::{token_request, type_meta_mismatch};
 
 /// What validation knows about a resource.
@@ -99,10 +108,13 @@ fn spec_errors(group: &str, resource: &str, obj: &Value) -> Vec<FieldError> {
     match (group, resource) {
         ("", "pods") => pod::validate(obj),
         ("", "configmaps") => configmap::validate(obj),
+        ("", "services") => service::validate(obj),
+        ("apps", "deployments") => workloads::deployment(obj),
         ("", "secrets") => secret::validate(obj),
         ("", "namespaces") => core_misc::namespace(obj),
         ("", "nodes") => core_misc::node(obj),
         ("", "events") => core_misc::event(obj),
+        ("events.k8s.io", "events") => core_misc::events_v1(obj),
         ("", "persistentvolumes") => storage::persistent_volume(obj),
         ("", "persistentvolumeclaims") => storage::persistent_volume_claim(obj),
         ("storage.k8s.io", "storageclasses") => storage::storage_class(obj),
@@ -119,7 +131,7 @@ fn spec_errors(group: &str, resource: &str, obj: &Value) -> Vec<FieldError> {
 /// The full validation of a new object: `ObjectMeta` then the resource checks (events run their
 /// own checks first and the generic metadata checks only when those pass, as upstream).
 fn object_errors(group: &str, resource: &str, info: &ResourceInfo, obj: &Value) -> Vec<FieldError> {
-    if (group, resource) == ("", "events") {
+    if resource == "events" {
         let errs = spec_errors(group, resource, obj);
         if !errs.is_empty() {
             return errs;
@@ -217,6 +229,24 @@ fn update_errors(
             errs.extend(core_misc::role_binding_update(new, old));
             errs
         }
+        ("scheduling.k8s.io", "priorityclasses") => {
+            let mut errs = object_errors(group, resource, info, new);
+            errs.extend(core_misc::priority_class_update(new, old));
+            errs
+        }
+        ("", "services") => {
+            let mut errs = object_errors(group, resource, info, new);
+            errs.extend(service::validate_update(new, old));
+            errs
+        }
+        ("apps", "deployments") => {
+            let mut errs = object_errors(group, resource, info, new);
+            errs.extend(workloads::deployment_update(new, old));
+            errs
+        }
         _ => object_errors(group, resource, info, new),
     }
 }
+
+#[cfg(test)]
+mod tests;

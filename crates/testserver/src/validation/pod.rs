@@ -5,6 +5,8 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::{FieldError, names};
+use crate::admission::defaults::pod::VOLUME_SOURCES;
+use crate::admission::quantity::Quantity;
 
 const RESTART_POLICIES: [&str; 3] = ["Always", "OnFailure", "Never"];
 const DNS_POLICIES: [&str; 4] = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
@@ -19,12 +21,26 @@ fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// The pod-specific create checks of a Pod object.
 pub(super) fn validate(pod: &Value) -> Vec<FieldError> {
-    let spec = pod.get("spec").unwrap_or(&Value::Null);
+    validate_spec(
+        pod.get("spec").unwrap_or(&Value::Null),
+        "spec",
+        &RESTART_POLICIES,
+    )
+}
+
+/// `ValidatePodSpec` of the spec at `path` (`spec`, or `spec.template.spec` in workloads, which
+/// allow fewer restart policies).
+pub(super) fn validate_spec(
+    spec: &Value,
+    path: &str,
+    restart_policies: &[&str],
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut volumes = HashSet::new();
     for (i, volume) in items(spec.get("volumes")).iter().enumerate() {
-        let path = format!("spec.volumes[{i}].name");
+        let path = format!("{path}.volumes[{i}].name");
         let name = s(volume, "name");
         if name.is_empty() {
             errs.push(FieldError::required(path, ""));
@@ -36,45 +52,173 @@ pub(super) fn validate(pod: &Value) -> Vec<FieldError> {
             }
         }
     }
+    for (i, volume) in items(spec.get("volumes")).iter().enumerate() {
+        let given: Vec<&str> = VOLUME_SOURCES
+            .iter()
+            .copied()
+            .filter(|k| volume.get(*k).is_some_and(|v| !v.is_null()))
+            .collect();
+        match given.as_slice() {
+            [] => errs.push(FieldError::required(
+                format!("{path}.volumes[{i}]"),
+                "must specify a volume type",
+            )),
+            [_] => {}
+            [_, rest @ ..] => {
+                for extra in rest {
+                    errs.push(FieldError::forbidden(
+                        format!("{path}.volumes[{i}].{extra}"),
+                        "may not specify more than 1 volume type",
+                    ));
+                }
+            }
+        }
+    }
     let mut container_names = HashSet::new();
     for key in ["initContainers", "containers"] {
         let list = items(spec.get(key));
         if key == "containers" && list.is_empty() {
-            errs.push(FieldError::required("spec.containers", ""));
+            errs.push(FieldError::required(format!("{path}.containers"), ""));
         }
         for (i, c) in list.iter().enumerate() {
             errs.extend(container(
                 c,
-                &format!("spec.{key}[{i}]"),
+                &format!("{path}.{key}[{i}]"),
                 &volumes,
                 &mut container_names,
             ));
         }
     }
     let restart = s(spec, "restartPolicy");
-    if !RESTART_POLICIES.contains(&restart) {
+    if !restart_policies.contains(&restart) {
         errs.push(FieldError::not_supported(
-            "spec.restartPolicy",
+            format!("{path}.restartPolicy"),
             restart,
-            &RESTART_POLICIES,
+            restart_policies,
         ));
     }
     let dns = s(spec, "dnsPolicy");
     if !DNS_POLICIES.contains(&dns) {
         errs.push(FieldError::not_supported(
-            "spec.dnsPolicy",
+            format!("{path}.dnsPolicy"),
             dns,
             &DNS_POLICIES,
         ));
     }
-    if let Some(grace) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64)
-        && grace <= 0
+    if let Some(deadline) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64)
+        && deadline <= 0
     {
         errs.push(FieldError::invalid(
-            "spec.activeDeadlineSeconds",
-            grace,
+            format!("{path}.activeDeadlineSeconds"),
+            deadline,
             "must be greater than 0",
         ));
+    }
+    errs.extend(tolerations(spec, path));
+    errs
+}
+
+/// Requests may not exceed limits; extended resources (no overcommit) must request exactly the
+/// limit.
+fn requests_within_limits(c: &Value, path: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let (Some(requests), Some(limits)) = (
+        c.pointer("/resources/requests").and_then(Value::as_object),
+        c.pointer("/resources/limits").and_then(Value::as_object),
+    ) else {
+        return errs;
+    };
+    let at = format!("{path}.resources.requests");
+    for (name, request) in requests {
+        let (Some(req_text), Some(limit_text)) =
+            (request.as_str(), limits.get(name).and_then(Value::as_str))
+        else {
+            continue;
+        };
+        let (Some(req), Some(limit)) = (Quantity::parse(req_text), Quantity::parse(limit_text))
+        else {
+            continue;
+        };
+        let native = !name.contains('/') || name.contains("kubernetes.io/");
+        let overcommit = native && !name.starts_with("hugepages-");
+        if !overcommit && req != limit {
+            errs.push(FieldError::invalid(
+                at.clone(),
+                req_text,
+                format!("must be equal to {name} limit of {limit_text}"),
+            ));
+        } else if req > limit {
+            errs.push(FieldError::invalid(
+                at.clone(),
+                req_text,
+                format!("must be less than or equal to {name} limit of {limit_text}"),
+            ));
+        }
+    }
+    errs
+}
+
+/// `ValidateTolerations`.
+fn tolerations(spec: &Value, path: &str) -> Vec<FieldError> {
+    const OPERATORS: [&str; 2] = ["Equal", "Exists"];
+    const EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
+    let mut errs = Vec::new();
+    for (i, t) in items(spec.get("tolerations")).iter().enumerate() {
+        let at = format!("{path}.tolerations[{i}]");
+        let key = s(t, "key");
+        if !key.is_empty() {
+            for msg in names::qualified_name(key) {
+                errs.push(FieldError::invalid(format!("{at}.key"), key, msg));
+            }
+        }
+        let operator = s(t, "operator");
+        if key.is_empty() && operator != "Exists" {
+            errs.push(FieldError::invalid(
+                format!("{at}.operator"),
+                operator,
+                "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+            ));
+        }
+        let effect = s(t, "effect");
+        if t.get("tolerationSeconds").is_some_and(|v| !v.is_null()) && effect != "NoExecute" {
+            errs.push(FieldError::invalid(
+                format!("{at}.effect"),
+                effect,
+                "effect must be 'NoExecute' when `tolerationSeconds` is set",
+            ));
+        }
+        match operator {
+            "" | "Equal" => {
+                for msg in names::label_value(s(t, "value")) {
+                    errs.push(FieldError::invalid(
+                        format!("{at}.operator"),
+                        s(t, "value"),
+                        msg,
+                    ));
+                }
+            }
+            "Exists" => {
+                if !s(t, "value").is_empty() {
+                    errs.push(FieldError::invalid(
+                        format!("{at}.operator"),
+                        s(t, "value"),
+                        "value must be empty when `operator` is 'Exists'",
+                    ));
+                }
+            }
+            other => errs.push(FieldError::not_supported(
+                format!("{at}.operator"),
+                other,
+                &OPERATORS,
+            )),
+        }
+        if !effect.is_empty() && !EFFECTS.contains(&effect) {
+            errs.push(FieldError::not_supported(
+                format!("{at}.effect"),
+                effect,
+                &EFFECTS,
+            ));
+        }
     }
     errs
 }
@@ -148,6 +292,7 @@ fn container(
             ));
         }
     }
+    errs.extend(requests_within_limits(c, path));
     let pull = s(c, "imagePullPolicy");
     if !PULL_POLICIES.contains(&pull) {
         errs.push(FieldError::not_supported(

@@ -15,6 +15,7 @@ fn list<'a>(spec: &'a Value, key: &str) -> &'a [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
+/// `ValidatePodUpdate` without the metadata and the full re-validation of the new pod.
 pub(super) fn validate(new: &Value, old: &Value) -> Vec<FieldError> {
     let null = Value::Null;
     let new_spec = new.get("spec").unwrap_or(&null);
@@ -36,6 +37,10 @@ pub(super) fn validate(new: &Value, old: &Value) -> Vec<FieldError> {
             }
         }
     }
+    errs.extend(scheduling_gates(
+        list(new_spec, "schedulingGates"),
+        list(old_spec, "schedulingGates"),
+    ));
     errs.extend(only_added_tolerations(
         list(new_spec, "tolerations"),
         list(old_spec, "tolerations"),
@@ -58,7 +63,8 @@ pub(super) fn validate(new: &Value, old: &Value) -> Vec<FieldError> {
         }
     }
     if let Some(m) = munged.as_object_mut() {
-        for key in ["activeDeadlineSeconds", "tolerations"] {
+        // Scheduling gates may only be removed (checked above).
+        for key in ["activeDeadlineSeconds", "tolerations", "schedulingGates"] {
             match old_spec.get(key) {
                 Some(v) => m.insert(key.into(), v.clone()),
                 None => m.remove(key),
@@ -89,6 +95,21 @@ pub(super) fn validate(new: &Value, old: &Value) -> Vec<FieldError> {
         ));
     }
     errs
+}
+
+/// Scheduling gates can be removed, never added.
+fn scheduling_gates(new: &[Value], old: &[Value]) -> Vec<FieldError> {
+    new.iter()
+        .filter(|g| !old.contains(g))
+        .take(1)
+        .map(|g| {
+            let name = g.get("name").and_then(Value::as_str).unwrap_or("");
+            FieldError::forbidden(
+                "spec.schedulingGates",
+                format!("only deletion is allowed, but found new scheduling gate '{name}'"),
+            )
+        })
+        .collect()
 }
 
 fn only_added_tolerations(new: &[Value], old: &[Value]) -> Vec<FieldError> {

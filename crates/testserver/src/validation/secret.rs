@@ -18,22 +18,67 @@ fn decoded(data: Option<&Map<String, Value>>, key: &str) -> Option<Vec<u8>> {
         .and_then(|s| STANDARD.decode(s).ok())
 }
 
-/// Go's `json.Unmarshal` error text for the first problem of `bytes` as a JSON object.
+/// Go's `json.Unmarshal` error text for the first problem of `bytes` as a JSON object (the
+/// common cases: a bad first character, a broken literal, a non-object, a truncated document).
 fn json_error(bytes: &[u8]) -> Option<String> {
-    match serde_json::from_slice::<Map<String, Value>>(bytes) {
-        Ok(_) => None,
-        Err(e) if e.is_eof() => Some("unexpected end of JSON input".to_owned()),
-        Err(e) if e.is_data() => Some(
-            "json: cannot unmarshal value into Go value of type map[string]interface {}".to_owned(),
-        ),
-        Err(e) => {
-            let offset = text_offset(bytes, e.line(), e.column());
-            let c = bytes.get(offset).map_or(' ', |b| char::from(*b));
-            Some(format!(
-                "invalid character '{c}' looking for beginning of value"
-            ))
+    let err = match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(_)) => return None,
+        Ok(v) => {
+            let what = match v {
+                Value::Array(_) => "array",
+                Value::String(_) => "string",
+                Value::Number(_) => "number",
+                Value::Bool(_) => "bool",
+                _ => return None,
+            };
+            return Some(format!(
+                "json: cannot unmarshal {what} into Go value of type map[string]interface {{}}"
+            ));
+        }
+        Err(e) => e,
+    };
+    if err.is_eof() {
+        return Some("unexpected end of JSON input".to_owned());
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let trimmed = text.trim_start();
+    let quote = |c: char| {
+        if c == '\'' {
+            "'\\''".to_owned()
+        } else {
+            format!("'{c}'")
+        }
+    };
+    if let Some(first) = trimmed.chars().next() {
+        for literal in ["true", "false", "null"] {
+            if literal.starts_with(first) && !trimmed.starts_with(literal) {
+                let (i, bad) = trimmed
+                    .chars()
+                    .zip(literal.chars())
+                    .enumerate()
+                    .find(|(_, (a, b))| a != b)
+                    .map(|(i, (a, _))| (i, a))?;
+                let expecting = literal.chars().nth(i)?;
+                return Some(format!(
+                    "invalid character {} in literal {literal} (expecting {})",
+                    quote(bad),
+                    quote(expecting)
+                ));
+            }
+        }
+        if !matches!(first, '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n') {
+            return Some(format!(
+                "invalid character {} looking for beginning of value",
+                quote(first)
+            ));
         }
     }
+    let offset = text_offset(bytes, err.line(), err.column());
+    let c = bytes.get(offset).map_or(' ', |b| char::from(*b));
+    Some(format!(
+        "invalid character {} looking for beginning of value",
+        quote(c)
+    ))
 }
 
 fn text_offset(bytes: &[u8], line: usize, column: usize) -> usize {
@@ -49,6 +94,7 @@ fn text_offset(bytes: &[u8], line: usize, column: usize) -> usize {
     bytes.len()
 }
 
+/// `ValidateSecret` without the metadata: keys, size and the typed-secret payloads.
 pub(super) fn validate(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let data = obj.get("data").and_then(Value::as_object);

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::field_error::BadValue;
 use super::{FieldError, godump, names};
+use crate::admission::quantity::Quantity;
 
 const ACCESS_MODES: [&str; 4] = [
     "ReadOnlyMany",
@@ -169,6 +170,26 @@ pub(super) fn persistent_volume_claim_update(new: &Value, old: &Value) -> Vec<Fi
                 godump::unified_diff(&old_dump, &new_dump)
             ),
         ));
+    }
+    // Shrinking is only allowed down to (not including) the recorded capacity, to recover from
+    // a failed expansion.
+    let quantity = |v: &Value, p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_str)
+            .and_then(Quantity::parse)
+    };
+    if let (Some(new_size), Some(old_size)) = (
+        quantity(new, "/spec/resources/requests/storage"),
+        quantity(old, "/spec/resources/requests/storage"),
+    ) && new_size < old_size
+    {
+        let capacity = quantity(old, "/status/capacity/storage").unwrap_or(Quantity::ZERO);
+        if new_size <= capacity {
+            errs.push(FieldError::forbidden(
+                "spec.resources.requests.storage",
+                "field can not be less than status.capacity",
+            ));
+        }
     }
     errs
 }

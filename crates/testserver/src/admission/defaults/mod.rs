@@ -11,7 +11,9 @@
 mod event;
 mod namespace;
 mod node;
+/// Pod and pod-template defaults.
 pub(crate) mod pod;
+mod quantities;
 mod rbac;
 mod secret;
 mod service;
@@ -23,6 +25,9 @@ use std::fmt;
 use serde_json::Value;
 
 use crate::admission::json::object_at;
+
+/// The label every namespace carries with its own name.
+pub(crate) use namespace::NAME_LABEL as NAMESPACE_NAME_LABEL;
 
 /// A request body that decoded as JSON but that the real server's typed decoder rejects.
 ///
@@ -40,7 +45,17 @@ pub(crate) enum DecodeError {
         /// The byte offset of the first illegal character in the value.
         offset: usize,
     },
+    /// A resource quantity (`cpu: 1x`) that `resource.ParseQuantity` rejects.
+    InvalidQuantity {
+        /// The object kind, e.g. `Pod`.
+        kind: String,
+        /// The offending text (not part of the real message; for logs).
+        value: String,
+    },
 }
+
+/// The pattern Kubernetes quotes when a quantity does not parse.
+const QUANTITY_PATTERN: &str = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
 
 impl DecodeError {
     /// The `message` of the 400 Status, exactly as kube-apiserver words it.
@@ -48,6 +63,9 @@ impl DecodeError {
         match self {
             DecodeError::IllegalBase64 { kind, offset, .. } => format!(
                 "{kind} in version \"v1\" cannot be handled as a {kind}: illegal base64 data at input byte {offset}"
+            ),
+            DecodeError::InvalidQuantity { kind, .. } => format!(
+                "{kind} in version \"v1\" cannot be handled as a {kind}: quantities must match the regular expression '{QUANTITY_PATTERN}'"
             ),
         }
     }
@@ -66,11 +84,35 @@ impl fmt::Display for DecodeError {
                     "{kind} {field}: illegal base64 data at input byte {offset}"
                 )
             }
+            DecodeError::InvalidQuantity { kind, value } => {
+                write!(f, "{kind}: {value:?} is not a quantity")
+            }
         }
     }
 }
 
 impl std::error::Error for DecodeError {}
+
+/// Whether objects of `group` are typed Go structs (not custom resources).
+fn is_builtin(group: &str) -> bool {
+    group.is_empty()
+        || group.ends_with(".k8s.io")
+        || matches!(group, "apps" | "batch" | "policy" | "autoscaling")
+}
+
+/// A typed decode drops `null`s: a nil pointer, slice or map is omitted when re-serialised
+/// (`creationTimestamp: null` from older kubectl disappears, as `omitzero` makes it since v1.33).
+/// The fields Go prints as `null` anyway are added back by the per-kind defaults.
+fn strip_nulls(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
 
 /// Applies the defaults of `group`/`resource` (plural, lower-case, as in the URL) to `obj`, an
 /// object in its external JSON form.
@@ -84,6 +126,10 @@ pub(crate) fn apply(group: &str, resource: &str, obj: &mut Value) -> Result<(), 
     if !obj.is_object() {
         return Ok(());
     }
+    if is_builtin(group) {
+        strip_nulls(obj);
+    }
+    quantities::canonicalize(group, resource, obj)?;
     match (group, resource) {
         ("", "pods") => pod::pod(obj),
         ("", "podtemplates") => {

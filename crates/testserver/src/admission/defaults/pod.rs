@@ -5,6 +5,40 @@ use serde_json::{Map, Value, json};
 
 use crate::admission::json::{array_mut, default_field, default_str, object_at};
 
+/// The volume source keys of a v1 `Volume`, in the order validation looks at them.
+pub(crate) const VOLUME_SOURCES: [&str; 30] = [
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+];
+
 /// Defaults a whole Pod object (spec defaults plus the Pod-only ones).
 pub(crate) fn pod(obj: &mut Value) {
     let Some(spec) = object_at(obj, &["spec"]) else {
@@ -19,7 +53,38 @@ pub(crate) fn pod(obj: &mut Value) {
     }
     default_field(spec, "enableServiceLinks", Value::Bool(true));
     // `status` is a struct in Go: it is always serialised, `{}` at least.
-    object_at(obj, &["status"]);
+    if let Some(status) = object_at(obj, &["status"]) {
+        // The v1 <-> internal conversion keeps the singular and plural IP fields in step.
+        first_of_list(status, "podIP", "podIPs");
+        first_of_list(status, "hostIP", "hostIPs");
+    }
+}
+
+/// `single` mirrors the `ip` of the first entry of `list`, or seeds the list when only
+/// `single` is given.
+fn first_of_list(status: &mut Map<String, Value>, single: &str, list: &str) {
+    let first = status
+        .get(list)
+        .and_then(Value::as_array)
+        .and_then(|l| l.first())
+        .and_then(|e| e.get("ip"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    match first {
+        Some(ip) => {
+            status.insert(single.into(), Value::String(ip));
+        }
+        None => {
+            if let Some(ip) = status
+                .get(single)
+                .and_then(Value::as_str)
+                .filter(|ip| !ip.is_empty())
+            {
+                let ip = ip.to_owned();
+                status.insert(list.into(), json!([{"ip": ip}]));
+            }
+        }
+    }
 }
 
 /// Defaults a pod spec as found in a Pod or in a workload's pod template.
@@ -146,39 +211,7 @@ fn http_get(get: &mut Map<String, Value>) {
 
 /// The volume-source defaults (`SetDefaults_Volume` and the per-source ones).
 fn volume(v: &mut Map<String, Value>) {
-    const SOURCES: [&str; 30] = [
-        "hostPath",
-        "emptyDir",
-        "gcePersistentDisk",
-        "awsElasticBlockStore",
-        "gitRepo",
-        "secret",
-        "nfs",
-        "iscsi",
-        "glusterfs",
-        "persistentVolumeClaim",
-        "rbd",
-        "flexVolume",
-        "cinder",
-        "cephfs",
-        "flocker",
-        "downwardAPI",
-        "fc",
-        "azureFile",
-        "configMap",
-        "vsphereVolume",
-        "quobyte",
-        "azureDisk",
-        "photonPersistentDisk",
-        "projected",
-        "portworxVolume",
-        "scaleIO",
-        "storageos",
-        "csi",
-        "ephemeral",
-        "image",
-    ];
-    if !SOURCES
+    if !VOLUME_SOURCES
         .iter()
         .any(|s| v.get(*s).is_some_and(|x| !x.is_null()))
     {
@@ -305,6 +338,20 @@ mod tests {
         check_tag("app@sha256:abc", None);
         check_tag("app:v2@sha256:abc", Some("v2"));
         check_tag("", None);
+    }
+
+    #[test]
+    fn pod_ips_follow_conversion() {
+        let mut p = json!({"spec": {}, "status": {"podIP": "10.0.0.1"}});
+        pod(&mut p);
+        assert_eq!(
+            p["status"],
+            json!({"podIP": "10.0.0.1", "podIPs": [{"ip": "10.0.0.1"}]})
+        );
+        let mut p =
+            json!({"spec": {}, "status": {"podIP": "old", "hostIPs": [{"ip": "192.168.0.1"}]}});
+        pod(&mut p);
+        assert_eq!(p["status"]["hostIP"], "192.168.0.1");
     }
 
     #[test]

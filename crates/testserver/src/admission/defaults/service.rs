@@ -10,6 +10,28 @@ use crate::admission::json::{array_mut, default_field, default_str, object_at};
 pub(crate) fn service(obj: &mut Value) {
     if let Some(spec) = object_at(obj, &["spec"]) {
         default_str(spec, "sessionAffinity", "None");
+        // Conversion keeps clusterIP and clusterIPs[0] in step.
+        let first = spec
+            .get("clusterIPs")
+            .and_then(Value::as_array)
+            .and_then(|l| l.first())
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        match first {
+            Some(ip) => {
+                spec.insert("clusterIP".into(), json!(ip));
+            }
+            None => {
+                if let Some(ip) = spec
+                    .get("clusterIP")
+                    .and_then(Value::as_str)
+                    .filter(|ip| !ip.is_empty())
+                {
+                    let ip = ip.to_owned();
+                    spec.insert("clusterIPs".into(), json!([ip]));
+                }
+            }
+        }
         default_str(spec, "type", "ClusterIP");
         let kind = spec
             .get("type")

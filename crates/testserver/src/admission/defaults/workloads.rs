@@ -131,3 +131,37 @@ pub(crate) fn pod_disruption_budget(obj: &mut Value) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::admission::defaults::apply;
+
+    #[test]
+    fn deployment_from_kubectl_create() {
+        // What `kubectl create deployment web --image=nginx` (v1.32) sends.
+        let mut d = json!({"kind": "Deployment", "apiVersion": "apps/v1",
+            "metadata": {"name": "web", "creationTimestamp": null, "labels": {"app": "web"}},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "strategy": {},
+                "template": {"metadata": {"creationTimestamp": null, "labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "nginx", "image": "nginx", "resources": {}}]}}},
+            "status": {}});
+        apply("apps", "deployments", &mut d).unwrap();
+        assert_eq!(
+            d,
+            json!({"kind": "Deployment", "apiVersion": "apps/v1",
+                "metadata": {"name": "web", "labels": {"app": "web"}},
+                "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+                    "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}},
+                    "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600,
+                    "template": {"metadata": {"labels": {"app": "web"}},
+                        "spec": {"containers": [{"name": "nginx", "image": "nginx", "resources": {},
+                            "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+                            "imagePullPolicy": "Always"}],
+                            "restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
+                            "securityContext": {}, "schedulerName": "default-scheduler"}}},
+                "status": {}})
+        );
+    }
+}

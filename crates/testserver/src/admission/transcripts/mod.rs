@@ -5,13 +5,14 @@
 
 mod normalize;
 mod patch;
+mod requests;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::admission::{self, Attributes, Lookup, Operation, defaults, names, strategy};
+use crate::admission::{self, Attributes, Lookup, Operation, defaults, pipeline};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::validation;
 use normalize::{denormalize, normalize};
@@ -238,19 +239,7 @@ fn create(t: &Target, mut obj: Value, store: &Store) -> Result<Value, Value> {
         name: "",
         operation: Operation::Create,
     };
-    admission::admit(&attrs, Some(&mut obj), None, store).map_err(|e| e.status())?;
-    strategy::prepare_for_create(&t.group, &t.resource, &mut obj, NOW);
-    let generate = admission::json::str_at(&obj, &["metadata", "generateName"])
-        .unwrap_or("")
-        .to_owned();
-    if admission::json::name(&obj).is_empty()
-        && !generate.is_empty()
-        && let Some(meta) = admission::json::object_at(&mut obj, &["metadata"])
-    {
-        meta.insert("name".into(), json!(names::generate(&generate)));
-    }
-    validation::validate_create(&t.group, &t.resource, &obj).map_err(|e| e.status())?;
-    admission::validate(&attrs, Some(&obj), store).map_err(|e| e.status())?;
+    pipeline::create(&attrs, &mut obj, store, NOW).map_err(|e| e.status())?;
     Ok(obj)
 }
 
@@ -266,10 +255,7 @@ fn update(t: &Target, mut new: Value, old: &Value, store: &Store) -> Result<Valu
         name: &t.name,
         operation: Operation::Update,
     };
-    admission::admit(&attrs, Some(&mut new), Some(old), store).map_err(|e| e.status())?;
-    strategy::prepare_for_update(&t.group, &t.resource, &t.subresource, &mut new, old, NOW);
-    validation::validate_update(&t.group, &t.resource, &t.subresource, &new, old)
-        .map_err(|e| e.status())?;
+    pipeline::update(&attrs, &mut new, old, store, NOW).map_err(|e| e.status())?;
     Ok(new)
 }
 
@@ -288,6 +274,7 @@ fn prefixes(scenario: &Value) -> Vec<String> {
 }
 
 struct Outcome {
+    log: Vec<String>,
     checked: usize,
     failures: Vec<String>,
 }
@@ -301,6 +288,7 @@ fn check(
     prefixes: &[String],
 ) {
     outcome.checked += 1;
+    outcome.log.push(what.to_owned());
     normalize(&mut got, prefixes);
     normalize(&mut expected, prefixes);
     if got != expected {
@@ -343,8 +331,23 @@ fn replay(file: &str, scenario: &Value, outcome: &mut Outcome) {
             .unwrap_or("");
         let body = resolve(&request["body"], &steps);
         let manageable = covered(&t.group, &t.resource) && !body.is_string();
+        if requests::check_request(
+            &what,
+            method,
+            &t,
+            content_type,
+            &body,
+            status,
+            &expected,
+            outcome,
+            &prefixes,
+        ) {
+            continue;
+        }
         match method {
-            "GET" if t.name.is_empty() => check_selectors(&what, &t, status, &expected, outcome),
+            "GET" if t.name.is_empty() => {
+                check_selectors(&what, &t, status, &expected, &store, outcome)
+            }
             "POST" if manageable && t.subresource.is_empty() && t.name.is_empty() => {
                 let result = create(&t, body, &store);
                 match (status, result) {
@@ -463,7 +466,14 @@ fn replay(file: &str, scenario: &Value, outcome: &mut Outcome) {
     }
 }
 
-fn check_selectors(what: &str, t: &Target, status: u64, expected: &Value, outcome: &mut Outcome) {
+fn check_selectors(
+    what: &str,
+    t: &Target,
+    status: u64,
+    expected: &Value,
+    store: &Store,
+    outcome: &mut Outcome,
+) {
     let labels = t
         .query
         .get("labelSelector")
@@ -508,6 +518,29 @@ fn check_selectors(what: &str, t: &Target, status: u64, expected: &Value, outcom
                     ));
                 }
             }
+            // Every stored object the selectors match must have been listed (unpaged lists).
+            if (labels.is_some() || fields.is_some()) && !t.query.contains_key("limit") {
+                let listed = |o: &Value| {
+                    items.iter().any(|i| {
+                        i["metadata"]["name"] == o["metadata"]["name"]
+                            && i["metadata"]["namespace"] == o["metadata"]["namespace"]
+                    })
+                };
+                for obj in store.list(&t.group, &t.resource, t.namespace.as_deref()) {
+                    let label_ok = labels
+                        .as_ref()
+                        .is_none_or(|l| l.as_ref().is_ok_and(|l| l.matches_object(&obj)));
+                    let field_ok = fields
+                        .as_ref()
+                        .is_none_or(|f| f.as_ref().is_ok_and(|f| f.matches(&obj)));
+                    if label_ok && field_ok && !listed(&obj) {
+                        outcome.failures.push(format!(
+                            "{what}: {} matches but was not listed",
+                            obj["metadata"]["name"]
+                        ));
+                    }
+                }
+            }
         }
         _ => {}
     }
@@ -523,6 +556,7 @@ fn transcripts_replay_through_admission_and_validation() {
         .collect();
     files.sort();
     let mut outcome = Outcome {
+        log: Vec::new(),
         checked: 0,
         failures: Vec::new(),
     };
@@ -531,6 +565,9 @@ fn transcripts_replay_through_admission_and_validation() {
             serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         replay(&name, &scenario, &mut outcome);
+    }
+    if std::env::var_os("TRANSCRIPT_LOG").is_some() {
+        eprintln!("{}", outcome.log.join("\n"));
     }
     assert!(outcome.checked > 100, "only {} checks ran", outcome.checked);
     assert!(

@@ -36,6 +36,8 @@ const MANAGED_FIELDS: List = List {
 /// `metav1.ObjectMeta`.
 pub(crate) const OBJECT_META: Object = Object {
     fields: &[
+        ("labels", Shape::Map),
+        ("annotations", Shape::Map),
         ("finalizers", Shape::List(&FINALIZERS)),
         ("ownerReferences", Shape::List(&OWNER_REFERENCES)),
         ("managedFields", Shape::List(&MANAGED_FIELDS)),
@@ -50,7 +52,17 @@ pub(crate) const CONDITIONS_STATUS: Object = Object {
     fields: &[("conditions", Shape::List(&BY_TYPE))],
 };
 
-/// An object with only metadata described (ConfigMap, Secret, Lease, ...).
+/// ConfigMap and Secret: metadata and their data maps.
+pub(crate) const DATA: Object = Object {
+    fields: &[
+        METADATA,
+        ("data", Shape::Map),
+        ("binaryData", Shape::Map),
+        ("stringData", Shape::Map),
+    ],
+};
+
+/// An object with only metadata described (Lease, PriorityClass, ...).
 pub(crate) const PLAIN: Object = Object {
     fields: &[METADATA],
 };

@@ -4,7 +4,7 @@
 mod meta;
 mod pod;
 
-use self::meta::{BY_TYPE, CONDITIONS_STATUS, METADATA, PLAIN, SELECTOR_SPEC, keyed};
+use self::meta::{BY_TYPE, CONDITIONS_STATUS, DATA, METADATA, PLAIN, SELECTOR_SPEC, keyed};
 use crate::fields::schema::{List, ListKind, Object, Shape, Smp, TypeInfo};
 
 const NODE_SPEC: Object = Object {
@@ -19,6 +19,8 @@ const NODE_SPEC: Object = Object {
 };
 const NODE_STATUS: Object = Object {
     fields: &[
+        ("capacity", Shape::Map),
+        ("allocatable", Shape::Map),
         ("addresses", Shape::List(&BY_TYPE)),
         ("conditions", Shape::List(&BY_TYPE)),
     ],
@@ -36,6 +38,7 @@ const NODE_AFFINITY_REQUIRED: Object = Object {
 };
 const PV_SPEC: Object = Object {
     fields: &[
+        ("capacity", Shape::Map),
         ("claimRef", Shape::Atomic),
         ("nodeAffinity", Shape::Object(&NODE_AFFINITY_REQUIRED)),
     ],
@@ -44,15 +47,29 @@ const PV: Object = Object {
     fields: &[METADATA, ("spec", Shape::Object(&PV_SPEC))],
 };
 
+const RESOURCE_MAPS: Object = Object {
+    fields: &[("requests", Shape::Map), ("limits", Shape::Map)],
+};
 const PVC_SPEC: Object = Object {
-    fields: &[("selector", Shape::Atomic), ("dataSource", Shape::Atomic)],
+    fields: &[
+        ("selector", Shape::Atomic),
+        ("dataSource", Shape::Atomic),
+        ("resources", Shape::Object(&RESOURCE_MAPS)),
+    ],
+};
+const PVC_STATUS: Object = Object {
+    fields: &[
+        ("conditions", Shape::List(&BY_TYPE)),
+        ("capacity", Shape::Map),
+        ("allocatedResources", Shape::Map),
+    ],
 };
 const WITH_CONDITIONS_STATUS: (&str, Shape) = ("status", Shape::Object(&CONDITIONS_STATUS));
 const PVC: Object = Object {
     fields: &[
         METADATA,
         ("spec", Shape::Object(&PVC_SPEC)),
-        WITH_CONDITIONS_STATUS,
+        ("status", Shape::Object(&PVC_STATUS)),
     ],
 };
 const NAMESPACE: Object = Object {
@@ -101,6 +118,12 @@ const EVENTS_EVENT: Object = Object {
     ],
 };
 
+const STORAGE_CLASS: Object = Object {
+    fields: &[METADATA, ("parameters", Shape::Map)],
+};
+const BINDING_TARGET: Object = Object {
+    fields: &[METADATA, ("target", Shape::Atomic)],
+};
 const BINDING: Object = Object {
     fields: &[METADATA, ("roleRef", Shape::Atomic)],
 };
@@ -190,8 +213,8 @@ pub(crate) static TYPES: &[TypeInfo] = &[
         r#"{"spec":{},"status":{}}"#,
         true,
     ),
-    info("", "v1", "ConfigMap", &PLAIN, "{}", false),
-    info("", "v1", "Secret", &PLAIN, "{}", false),
+    info("", "v1", "ConfigMap", &DATA, "{}", false),
+    info("", "v1", "Secret", &DATA, "{}", false),
     info("", "v1", "ServiceAccount", &SERVICE_ACCOUNT, "{}", false),
     info(
         "",
@@ -215,14 +238,14 @@ pub(crate) static TYPES: &[TypeInfo] = &[
         "v1",
         "Event",
         &EVENTS_EVENT,
-        r#"{"eventTime":null,"deprecatedSource":{},"deprecatedFirstTimestamp":null,"deprecatedLastTimestamp":null}"#,
+        r#"{"eventTime":null,"regarding":{},"deprecatedSource":{},"deprecatedFirstTimestamp":null,"deprecatedLastTimestamp":null}"#,
         false,
     ),
     info(
         "storage.k8s.io",
         "v1",
         "StorageClass",
-        &PLAIN,
+        &STORAGE_CLASS,
         r#"{"provisioner":""}"#,
         false,
     ),
@@ -313,6 +336,38 @@ pub(crate) static TYPES: &[TypeInfo] = &[
         "SubjectAccessReview",
         &PLAIN,
         r#"{"spec":{},"status":{"allowed":false}}"#,
+        false,
+    ),
+    info(
+        "authorization.k8s.io",
+        "v1",
+        "LocalSubjectAccessReview",
+        &PLAIN,
+        r#"{"spec":{},"status":{"allowed":false}}"#,
+        false,
+    ),
+    info(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectRulesReview",
+        &PLAIN,
+        r#"{"spec":{},"status":{"resourceRules":null,"nonResourceRules":null,"incomplete":false}}"#,
+        false,
+    ),
+    info(
+        "authentication.k8s.io",
+        "v1",
+        "SelfSubjectReview",
+        &PLAIN,
+        r#"{"status":{"userInfo":{}}}"#,
+        false,
+    ),
+    info(
+        "",
+        "v1",
+        "Binding",
+        &BINDING_TARGET,
+        r#"{"target":{}}"#,
         false,
     ),
 ];

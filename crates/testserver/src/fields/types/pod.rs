@@ -27,7 +27,11 @@ const VOLUME_MOUNTS: List = keyed(&["mountPath"], Shape::Deduced, "mountPath");
 const VOLUME_DEVICES: List = keyed(&["devicePath"], Shape::Deduced, "devicePath");
 const RESOURCE_CLAIMS: List = keyed(&["name"], Shape::Deduced, "name");
 const RESOURCES: Object = Object {
-    fields: &[("claims", Shape::List(&RESOURCE_CLAIMS))],
+    fields: &[
+        ("claims", Shape::List(&RESOURCE_CLAIMS)),
+        ("requests", Shape::Map),
+        ("limits", Shape::Map),
+    ],
 };
 
 /// `core/v1.Container` (also init and ephemeral containers).

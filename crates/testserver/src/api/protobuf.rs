@@ -1,0 +1,322 @@
+//! Decoding the Kubernetes protobuf envelope for the kinds kubectl's typed clients send
+//! (`kubectl create namespace|configmap|secret|serviceaccount|token`).
+//!
+//! The body is `k8s\0` followed by a `runtime.Unknown` message whose `raw` field holds the
+//! object in the wire format of `k8s.io/api`'s `generated.proto`. Responses are always JSON
+//! (clients accept it). Fields kubectl does not send for these kinds are not decoded.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Map, Value};
+
+use crate::api::status::ApiError;
+
+/// How a field is encoded.
+#[derive(Clone, Copy)]
+enum Ty {
+    Str,
+    Int,
+    Bool,
+    Time,
+    MapStr,
+    MapBytes,
+    Msg(&'static [Field]),
+}
+
+/// One field: number, JSON name, type, repeated.
+type Field = (u32, &'static str, Ty, bool);
+
+const OWNER_REF: &[Field] = &[
+    (1, "kind", Ty::Str, false),
+    (3, "name", Ty::Str, false),
+    (4, "uid", Ty::Str, false),
+    (5, "apiVersion", Ty::Str, false),
+    (6, "controller", Ty::Bool, false),
+    (7, "blockOwnerDeletion", Ty::Bool, false),
+];
+const META: &[Field] = &[
+    (1, "name", Ty::Str, false),
+    (2, "generateName", Ty::Str, false),
+    (3, "namespace", Ty::Str, false),
+    (5, "uid", Ty::Str, false),
+    (6, "resourceVersion", Ty::Str, false),
+    (7, "generation", Ty::Int, false),
+    (8, "creationTimestamp", Ty::Time, false),
+    (11, "labels", Ty::MapStr, false),
+    (12, "annotations", Ty::MapStr, false),
+    (13, "ownerReferences", Ty::Msg(OWNER_REF), true),
+    (14, "finalizers", Ty::Str, true),
+];
+const OBJECT_REF: &[Field] = &[
+    (1, "kind", Ty::Str, false),
+    (2, "namespace", Ty::Str, false),
+    (3, "name", Ty::Str, false),
+    (4, "uid", Ty::Str, false),
+    (5, "apiVersion", Ty::Str, false),
+];
+const NAMESPACE: &[Field] = &[
+    (1, "metadata", Ty::Msg(META), false),
+    (
+        2,
+        "spec",
+        Ty::Msg(&[(1, "finalizers", Ty::Str, true)]),
+        false,
+    ),
+];
+const CONFIG_MAP: &[Field] = &[
+    (1, "metadata", Ty::Msg(META), false),
+    (2, "data", Ty::MapStr, false),
+    (3, "binaryData", Ty::MapBytes, false),
+    (4, "immutable", Ty::Bool, false),
+];
+const SECRET: &[Field] = &[
+    (1, "metadata", Ty::Msg(META), false),
+    (2, "data", Ty::MapBytes, false),
+    (3, "type", Ty::Str, false),
+    (4, "stringData", Ty::MapStr, false),
+    (5, "immutable", Ty::Bool, false),
+];
+const SERVICE_ACCOUNT: &[Field] = &[
+    (1, "metadata", Ty::Msg(META), false),
+    (2, "secrets", Ty::Msg(OBJECT_REF), true),
+    (
+        3,
+        "imagePullSecrets",
+        Ty::Msg(&[(1, "name", Ty::Str, false)]),
+        true,
+    ),
+    (4, "automountServiceAccountToken", Ty::Bool, false),
+];
+const TOKEN_REQUEST: &[Field] = &[
+    (1, "metadata", Ty::Msg(META), false),
+    (
+        2,
+        "spec",
+        Ty::Msg(&[
+            (1, "audiences", Ty::Str, true),
+            (4, "expirationSeconds", Ty::Int, false),
+            (
+                3,
+                "boundObjectRef",
+                Ty::Msg(&[
+                    (1, "kind", Ty::Str, false),
+                    (2, "apiVersion", Ty::Str, false),
+                    (3, "name", Ty::Str, false),
+                    (4, "uid", Ty::Str, false),
+                ]),
+                false,
+            ),
+        ]),
+        false,
+    ),
+];
+
+fn schema(kind: &str) -> Option<&'static [Field]> {
+    Some(match kind {
+        "Namespace" => NAMESPACE,
+        "ConfigMap" => CONFIG_MAP,
+        "Secret" => SECRET,
+        "ServiceAccount" => SERVICE_ACCOUNT,
+        "TokenRequest" => TOKEN_REQUEST,
+        _ => return None,
+    })
+}
+
+fn malformed() -> ApiError {
+    ApiError::bad_request("the protobuf body is not a valid Kubernetes object")
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn varint(&mut self) -> Result<u64, ApiError> {
+        let mut out = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&b, rest) = self.buf.split_first().ok_or_else(malformed)?;
+            self.buf = rest;
+            out |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(out);
+            }
+        }
+        Err(malformed())
+    }
+
+    fn bytes(&mut self) -> Result<&'a [u8], ApiError> {
+        let len = usize::try_from(self.varint()?).map_err(|_| malformed())?;
+        if len > self.buf.len() {
+            return Err(malformed());
+        }
+        let (head, rest) = self.buf.split_at(len);
+        self.buf = rest;
+        Ok(head)
+    }
+
+    /// The next field: number and payload (varint value, or bytes).
+    fn field(&mut self) -> Result<(u32, Payload<'a>), ApiError> {
+        let key = self.varint()?;
+        let number = u32::try_from(key >> 3).map_err(|_| malformed())?;
+        let payload = match key & 7 {
+            0 => Payload::Varint(self.varint()?),
+            2 => Payload::Bytes(self.bytes()?),
+            1 => Payload::Bytes(self.skip(8)?),
+            5 => Payload::Bytes(self.skip(4)?),
+            _ => return Err(malformed()),
+        };
+        Ok((number, payload))
+    }
+
+    fn skip(&mut self, n: usize) -> Result<&'a [u8], ApiError> {
+        if n > self.buf.len() {
+            return Err(malformed());
+        }
+        let (head, rest) = self.buf.split_at(n);
+        self.buf = rest;
+        Ok(head)
+    }
+}
+
+enum Payload<'a> {
+    Varint(u64),
+    Bytes(&'a [u8]),
+}
+
+fn text(b: &[u8]) -> Result<String, ApiError> {
+    String::from_utf8(b.to_vec()).map_err(|_| malformed())
+}
+
+fn map_entry(b: &[u8]) -> Result<(String, Vec<u8>), ApiError> {
+    let mut r = Reader { buf: b };
+    let (mut k, mut v) = (String::new(), Vec::new());
+    while !r.buf.is_empty() {
+        match r.field()? {
+            (1, Payload::Bytes(b)) => k = text(b)?,
+            (2, Payload::Bytes(b)) => v = b.to_vec(),
+            _ => {}
+        }
+    }
+    Ok((k, v))
+}
+
+fn time(b: &[u8]) -> Result<Value, ApiError> {
+    let mut r = Reader { buf: b };
+    let mut secs = 0i64;
+    while !r.buf.is_empty() {
+        if let (1, Payload::Varint(v)) = r.field()? {
+            secs = v as i64;
+        }
+    }
+    Ok(crate::clock::rfc3339(secs).into())
+}
+
+fn message(b: &[u8], fields: &[Field]) -> Result<Map<String, Value>, ApiError> {
+    let mut r = Reader { buf: b };
+    let mut out = Map::new();
+    while !r.buf.is_empty() {
+        let (number, payload) = r.field()?;
+        let Some(&(_, name, ty, repeated)) = fields.iter().find(|f| f.0 == number) else {
+            continue;
+        };
+        let value = match (ty, payload) {
+            (Ty::Str, Payload::Bytes(b)) => Value::String(text(b)?),
+            (Ty::Int, Payload::Varint(v)) => Value::from(v as i64),
+            (Ty::Bool, Payload::Varint(v)) => Value::Bool(v != 0),
+            (Ty::Time, Payload::Bytes(b)) => time(b)?,
+            (Ty::Msg(inner), Payload::Bytes(b)) => Value::Object(message(b, inner)?),
+            (Ty::MapStr | Ty::MapBytes, Payload::Bytes(b)) => {
+                let (k, v) = map_entry(b)?;
+                let v = if matches!(ty, Ty::MapStr) {
+                    Value::String(text(&v)?)
+                } else {
+                    Value::String(STANDARD.encode(v))
+                };
+                let entry = out.entry(name).or_insert_with(|| Value::Object(Map::new()));
+                if let Some(m) = entry.as_object_mut() {
+                    m.insert(k, v);
+                }
+                continue;
+            }
+            _ => return Err(malformed()),
+        };
+        let omitted = match &value {
+            Value::String(s) => s.is_empty() && !repeated,
+            Value::Number(n) => n.as_i64() == Some(0),
+            Value::Object(m) => m.is_empty() && !repeated,
+            _ => false,
+        };
+        if repeated {
+            let entry = out.entry(name).or_insert_with(|| Value::Array(Vec::new()));
+            if let Some(a) = entry.as_array_mut() {
+                a.push(value);
+            }
+        } else if !omitted {
+            out.insert(name.into(), value);
+        }
+    }
+    Ok(out)
+}
+
+/// Decodes a `k8s\0`-prefixed protobuf body into the object's JSON form.
+pub(crate) fn decode(body: &[u8]) -> Result<Value, ApiError> {
+    let unknown = body.strip_prefix(b"k8s\0").ok_or_else(malformed)?;
+    let mut r = Reader { buf: unknown };
+    let (mut api_version, mut kind, mut raw) = (String::new(), String::new(), &[][..]);
+    while !r.buf.is_empty() {
+        match r.field()? {
+            (1, Payload::Bytes(tm)) => {
+                let tm = message(
+                    tm,
+                    &[
+                        (1, "apiVersion", Ty::Str, false),
+                        (2, "kind", Ty::Str, false),
+                    ],
+                )?;
+                api_version = tm
+                    .get("apiVersion")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                kind = tm
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+            }
+            (2, Payload::Bytes(b)) => raw = b,
+            _ => {}
+        }
+    }
+    let fields = schema(&kind).ok_or_else(ApiError::unsupported_body)?;
+    let mut obj = message(raw, fields)?;
+    obj.insert("apiVersion".into(), api_version.into());
+    obj.insert("kind".into(), kind.into());
+    Ok(Value::Object(obj))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(n: u32, bytes: &[u8]) -> Vec<u8> {
+        let mut out = vec![(n << 3 | 2) as u8, bytes.len() as u8];
+        out.extend_from_slice(bytes);
+        out
+    }
+
+    #[test]
+    fn decodes_a_configmap() {
+        let meta = field(1, b"c1");
+        let entry = [field(1, b"a"), field(2, b"1")].concat();
+        let raw = [field(1, &meta), field(2, &entry)].concat();
+        let type_meta = [field(1, b"v1"), field(2, b"ConfigMap")].concat();
+        let body = [b"k8s\0".to_vec(), field(1, &type_meta), field(2, &raw)].concat();
+        let v = decode(&body).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c1"}, "data": {"a": "1"}})
+        );
+        assert_eq!(decode(b"nope").unwrap_err().code, 400);
+    }
+}

@@ -1,0 +1,245 @@
+//! Server-side apply (`application/apply-patch+yaml`): merging an applied
+//! configuration into the live object, Apply ownership in managedFields,
+//! removal of fields a manager stopped applying, conflicts and `force`.
+
+mod error;
+mod fields;
+mod last_applied;
+mod merge;
+mod parse;
+mod validate;
+
+pub use self::error::{ApplyError, Conflict};
+pub use self::last_applied::LAST_APPLIED_ANNOTATION;
+pub use self::parse::parse_apply_body;
+
+use serde_json::{Value, json};
+
+use self::fields::{config_field_set, remove_items, with_named_fields};
+use self::last_applied::{allowed_by_last_applied, sync_last_applied};
+use self::merge::{merge, strip_nulls};
+use crate::fields::compare::compare;
+use crate::fields::fieldset::FieldSet;
+use crate::fields::managed::{
+    ManagedEntry, Operation, Write, cap_update_managers, decode, encode, reset_set,
+    set_managed_fields, stripped_meta, without_managed_fields,
+};
+use crate::fields::schema::Shape;
+
+/// The outcome of an apply.
+///
+/// ```
+/// use kubeset_testserver::fields::apply::apply;
+/// use kubeset_testserver::fields::managed::Write;
+/// use kubeset_testserver::fields::schema::lookup;
+/// use serde_json::json;
+///
+/// let write = Write { info: lookup("v1", "ConfigMap").unwrap(), manager: "a", subresource: None,
+///     time: "2026-01-01T00:00:00Z" };
+/// let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+/// let created = apply(&write, None, &config, false).unwrap();
+/// let again = apply(&write, Some(&created.object), &config, false).unwrap();
+/// assert!(created.changed && !again.changed); // the server then stores nothing
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    /// The object after the apply, with its new `metadata.managedFields`;
+    /// still to be defaulted, admitted and validated by the server.
+    pub object: Value,
+    /// Whether the object (not counting managedFields) differs from the live one.
+    pub changed: bool,
+}
+
+/// Applies `config` (see [`parse_apply_body`]) as `write.manager` to `live`
+/// (`None`: the object does not exist yet and is created).
+///
+/// The applier owns exactly the fields of its configuration; fields it
+/// applied last time and no longer does are removed unless another manager
+/// owns them; values changed in fields other managers own are conflicts
+/// unless `force` is set, in which case those managers lose the fields.
+///
+/// ```
+/// use kubeset_testserver::fields::apply::apply;
+/// use kubeset_testserver::fields::managed::Write;
+/// use kubeset_testserver::fields::schema::lookup;
+/// use serde_json::json;
+///
+/// let write = Write { info: lookup("v1", "ConfigMap").unwrap(), manager: "ctl-a", subresource: None,
+///     time: "2026-01-01T00:00:00Z" };
+/// let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app"}, "data": {"a": "1"}});
+/// let applied = apply(&write, None, &config, false).unwrap();
+/// assert_eq!(applied.object["data"]["a"], "1");
+/// assert_eq!(applied.object["metadata"]["managedFields"][0]["operation"], "Apply");
+/// ```
+pub fn apply(
+    write: &Write<'_>,
+    live: Option<&Value>,
+    config: &Value,
+    force: bool,
+) -> Result<Applied, ApplyError> {
+    check_type(write, config)?;
+    if config
+        .pointer("/metadata/managedFields")
+        .is_some_and(|v| !v.is_null())
+    {
+        return Err(ApplyError::ManagedFieldsInConfig);
+    }
+    let shape = write.info.shape();
+    let errors = validate::config_errors(config, shape);
+    if !errors.is_empty() {
+        return Err(invalid_config(config, errors));
+    }
+    let mut entries = live
+        .map(|l| decode(l).unwrap_or_default())
+        .unwrap_or_default();
+    let zero;
+    let live = match live {
+        Some(live) => without_managed_fields(live),
+        None => {
+            zero = serde_json::from_str(write.info.zero).unwrap_or_else(|_| json!({}));
+            without_managed_fields(&zero)
+        }
+    };
+    let ignored = reset_set(write);
+    let mut merged = merge(Some(&live), Some(config), shape).unwrap_or_else(|| json!({}));
+    let applied_set = config_field_set(config, shape).recursive_difference(&ignored);
+    let me = ManagedEntry {
+        manager: write.manager.to_owned(),
+        operation: Operation::Apply,
+        api_version: write.info.api_version(),
+        time: None,
+        subresource: write.subresource.unwrap_or("").to_owned(),
+        fields: applied_set.clone(),
+    };
+    let previous = entries.iter().position(|e| e.same_manager(&me));
+    let last_set = previous
+        .map(|i| entries[i].fields.clone())
+        .unwrap_or_default();
+    let previous_time = previous.and_then(|i| entries[i].time.clone());
+    if let Some(i) = previous {
+        entries.remove(i);
+    }
+
+    prune(&mut merged, &last_set, &applied_set, &entries, shape);
+    let mut change = compare(&live, &merged, shape);
+    change.filter(&ignored);
+    let changed_fields = change.changed();
+    let mut conflicts = conflicts_with(&entries, &changed_fields);
+    if !conflicts.is_empty() && !force {
+        if write.manager == "kubectl"
+            && let Some(allowed) = allowed_by_last_applied(&live, shape)
+        {
+            conflicts.retain(|c| !allowed.has(&c.path));
+        }
+        if !conflicts.is_empty() {
+            conflicts.sort_by_key(Conflict::identifier);
+            return Err(ApplyError::Conflicts { conflicts });
+        }
+    }
+    for entry in &mut entries {
+        entry.fields = entry
+            .fields
+            .difference(&changed_fields)
+            .difference(&change.removed);
+    }
+    strip_nulls(&mut merged);
+    let changed = merged != strip_nulls_of(&live);
+    sync_last_applied(write, &live, config, &mut merged);
+    entries.push(ManagedEntry {
+        fields: applied_set.difference(&stripped_meta()),
+        time: if changed {
+            Some(crate::fields::time::normalize(write.time))
+        } else {
+            previous_time
+        },
+        ..me
+    });
+    entries.retain(|e| !e.fields.is_empty());
+    cap_update_managers(&mut entries);
+    set_managed_fields(&mut merged, encode(&entries));
+    Ok(Applied {
+        object: merged,
+        changed,
+    })
+}
+
+/// Fields the manager applied last time and no longer does go away when no
+/// one else owns them (named parents included, so emptied structs go too).
+fn prune(
+    merged: &mut Value,
+    last_set: &FieldSet,
+    applied: &FieldSet,
+    others: &[ManagedEntry],
+    shape: Shape,
+) {
+    if last_set.is_empty() {
+        return;
+    }
+    let mut owned = applied.clone();
+    for entry in others {
+        owned = owned.union(&entry.fields);
+    }
+    let remove = with_named_fields(last_set).difference(&with_named_fields(&owned));
+    remove_items(merged, &remove, shape);
+}
+
+/// The fields of other managers that the apply changes.
+fn conflicts_with(others: &[ManagedEntry], changed: &FieldSet) -> Vec<Conflict> {
+    let mut conflicts = Vec::new();
+    for entry in others {
+        let taken = entry.fields.intersection(changed);
+        conflicts.extend(
+            taken
+                .iterate()
+                .into_iter()
+                .map(|path| Conflict::new(entry, path)),
+        );
+    }
+    conflicts
+}
+
+/// The 500 for a configuration structured-merge-diff cannot type.
+fn invalid_config(config: &Value, errors: Vec<String>) -> ApplyError {
+    let text = |pointer: &str| {
+        config
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
+    let api_version = text("/apiVersion");
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    ApplyError::InvalidConfig {
+        object: format!(
+            "{}/{}; {group}/{version}, Kind={}",
+            text("/metadata/namespace"),
+            text("/metadata/name"),
+            text("/kind")
+        ),
+        errors,
+    }
+}
+
+fn strip_nulls_of(value: &Value) -> Value {
+    let mut value = value.clone();
+    strip_nulls(&mut value);
+    value
+}
+
+/// The configuration must be of the resource's group, version and kind.
+fn check_type(write: &Write<'_>, config: &Value) -> Result<(), ApplyError> {
+    let text = |key: &str| config.get(key).and_then(Value::as_str).unwrap_or("");
+    let (api_version, kind) = (text("apiVersion"), text("kind"));
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let info = write.info;
+    if group == info.group && version == info.version && kind == info.kind {
+        return Ok(());
+    }
+    Err(ApplyError::InvalidObjectType {
+        gvk: format!("{group}/{version}, Kind={kind}"),
+    })
+}
+
+#[cfg(test)]
+mod invariants;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,352 @@
+//! Validation of request options (query parameters and option bodies): `ListOptions`,
+//! `DeleteOptions`, `PatchOptions`, `CreateOptions`/`UpdateOptions`, `PodLogOptions`, and the
+//! SelfSubjectAccessReview spec. Each returns the real `Invalid` (group `meta.k8s.io` for the
+//! generic options).
+
+use serde_json::Value;
+
+use super::field_error::BadValue;
+use super::{FieldError, Invalid};
+
+const META: &str = "meta.k8s.io";
+
+fn result(group: &str, kind: &str, name: &str, errors: Vec<FieldError>) -> Result<(), Invalid> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Invalid::new(group, kind, name, errors))
+    }
+}
+
+/// The list/watch query parameters that validation looks at (`None` when absent).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ListOptions<'a> {
+    /// `watch=true`/`1`.
+    pub(crate) watch: bool,
+    /// `resourceVersion`.
+    pub(crate) resource_version: Option<&'a str>,
+    /// `resourceVersionMatch`.
+    pub(crate) resource_version_match: Option<&'a str>,
+    /// `sendInitialEvents`.
+    pub(crate) send_initial_events: Option<bool>,
+    /// `continue`.
+    pub(crate) continue_token: Option<&'a str>,
+}
+
+fn non_empty(v: Option<&str>) -> Option<&str> {
+    v.filter(|s| !s.is_empty())
+}
+
+/// `ValidateListOptions` (with the WatchList feature on, as in v1.36).
+///
+/// # Errors
+/// `ListOptions.meta.k8s.io "" is invalid: ...`.
+pub(crate) fn list_options(o: &ListOptions<'_>) -> Result<(), Invalid> {
+    let mut errs = Vec::new();
+    let path = "resourceVersionMatch";
+    let matching = non_empty(o.resource_version_match);
+    let continuing = non_empty(o.continue_token).is_some();
+    if o.watch {
+        if o.send_initial_events.is_some() && matching != Some("NotOlderThan") {
+            errs.push(FieldError::forbidden(
+                path,
+                "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+            ));
+        }
+        if let Some(m) = matching {
+            if o.send_initial_events != Some(true) {
+                errs.push(FieldError::forbidden(path, "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
+            }
+            if m != "NotOlderThan" {
+                errs.push(FieldError::not_supported(path, m, &["NotOlderThan"]));
+            }
+            if continuing {
+                errs.push(FieldError::forbidden(
+                    path,
+                    "resourceVersionMatch is forbidden when continue is provided",
+                ));
+            }
+        }
+    } else {
+        if let Some(m) = matching {
+            if non_empty(o.resource_version).is_none() {
+                errs.push(FieldError::forbidden(
+                    path,
+                    "resourceVersionMatch is forbidden unless resourceVersion is provided",
+                ));
+            }
+            if continuing {
+                errs.push(FieldError::forbidden(
+                    path,
+                    "resourceVersionMatch is forbidden when continue is provided",
+                ));
+            }
+            if m != "Exact" && m != "NotOlderThan" {
+                errs.push(FieldError::not_supported(
+                    path,
+                    m,
+                    &["Exact", "NotOlderThan", ""],
+                ));
+            }
+            if m == "Exact" && o.resource_version == Some("0") {
+                errs.push(FieldError::forbidden(
+                    path,
+                    "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"",
+                ));
+            }
+        }
+        if o.send_initial_events.is_some() {
+            errs.push(FieldError::forbidden(
+                "sendInitialEvents",
+                "sendInitialEvents is forbidden for list",
+            ));
+        }
+    }
+    result(META, "ListOptions", "", errs)
+}
+
+fn dry_run(values: &[&str]) -> Vec<FieldError> {
+    values
+        .iter()
+        .filter(|v| **v != "All")
+        .map(|v| {
+            FieldError::not_supported(
+                "dryRun",
+                BadValue::Raw(format!("[]string{{{}}}", super::go_quote(v))),
+                &["All"],
+            )
+        })
+        .take(1)
+        .collect()
+}
+
+/// `ValidateDeleteOptions`.
+///
+/// # Errors
+/// `DeleteOptions.meta.k8s.io "" is invalid: ...`.
+pub(crate) fn delete_options(
+    propagation_policy: Option<&str>,
+    orphan_dependents: Option<bool>,
+    dry_run_values: &[&str],
+) -> Result<(), Invalid> {
+    let mut errs = Vec::new();
+    if let Some(policy) = propagation_policy {
+        if orphan_dependents.is_some() {
+            errs.push(FieldError::invalid(
+                "propagationPolicy",
+                policy,
+                "orphanDependents and deletionPropagation cannot be both set",
+            ));
+        }
+        if !["Foreground", "Background", "Orphan"].contains(&policy) {
+            errs.push(FieldError::not_supported(
+                "propagationPolicy",
+                policy,
+                &["Foreground", "Background", "Orphan", "nil"],
+            ));
+        }
+    }
+    errs.extend(dry_run(dry_run_values));
+    result(META, "DeleteOptions", "", errs)
+}
+
+fn field_manager(manager: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if manager.len() > 128 {
+        errs.push(FieldError::too_long("fieldManager", 128));
+    }
+    if manager.chars().any(|c| c.is_control()) {
+        errs.push(FieldError::invalid(
+            "fieldManager",
+            manager,
+            "must only contain printable characters",
+        ));
+    }
+    errs
+}
+
+/// `ValidatePatchOptions`: apply needs a field manager, `force` is for apply only.
+///
+/// # Errors
+/// `PatchOptions.meta.k8s.io "" is invalid: ...`.
+pub(crate) fn patch_options(
+    is_apply: bool,
+    manager: &str,
+    force: Option<bool>,
+    dry_run_values: &[&str],
+) -> Result<(), Invalid> {
+    let mut errs = Vec::new();
+    if !is_apply {
+        if force.is_some() {
+            errs.push(FieldError::forbidden(
+                "force",
+                "may not be specified for non-apply patch",
+            ));
+        }
+    } else if manager.is_empty() {
+        errs.push(FieldError::required(
+            "fieldManager",
+            "is required for apply patch",
+        ));
+    }
+    errs.extend(field_manager(manager));
+    errs.extend(dry_run(dry_run_values));
+    result(META, "PatchOptions", "", errs)
+}
+
+/// `ValidateCreateOptions`/`ValidateUpdateOptions` (`kind` is `CreateOptions` or
+/// `UpdateOptions`).
+///
+/// # Errors
+/// `CreateOptions.meta.k8s.io "" is invalid: ...`.
+pub(crate) fn write_options(
+    kind: &str,
+    manager: &str,
+    field_validation: Option<&str>,
+    dry_run_values: &[&str],
+) -> Result<(), Invalid> {
+    let mut errs = field_manager(manager);
+    errs.extend(dry_run(dry_run_values));
+    if let Some(v) = field_validation.filter(|v| !["", "Ignore", "Warn", "Strict"].contains(v)) {
+        errs.push(FieldError::not_supported(
+            "fieldValidation",
+            v,
+            &["Ignore", "Warn", "Strict"],
+        ));
+    }
+    result(META, kind, "", errs)
+}
+
+/// The `pods/log` query parameters validation looks at.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PodLogOptions {
+    /// `tailLines`.
+    pub(crate) tail_lines: Option<i64>,
+    /// `limitBytes`.
+    pub(crate) limit_bytes: Option<i64>,
+    /// `sinceSeconds`.
+    pub(crate) since_seconds: Option<i64>,
+    /// Whether `sinceTime` is given.
+    pub(crate) since_time: bool,
+}
+
+/// `ValidatePodLogOptions`.
+///
+/// # Errors
+/// `PodLogOptions "<pod>" is invalid: ...`.
+pub(crate) fn pod_log_options(pod: &str, o: &PodLogOptions) -> Result<(), Invalid> {
+    let mut errs = Vec::new();
+    if let Some(t) = o.tail_lines.filter(|t| *t < 0) {
+        errs.push(FieldError::invalid(
+            "tailLines",
+            t,
+            "must be greater than or equal to 0",
+        ));
+    }
+    if let Some(l) = o.limit_bytes.filter(|l| *l < 1) {
+        errs.push(FieldError::invalid(
+            "limitBytes",
+            l,
+            "must be greater than 0",
+        ));
+    }
+    match (o.since_seconds, o.since_time) {
+        (Some(_), true) => errs.push(FieldError::forbidden(
+            "",
+            "at most one of `sinceTime` or `sinceSeconds` may be specified",
+        )),
+        (Some(s), false) if s < 1 => errs.push(FieldError::invalid(
+            "sinceSeconds",
+            s,
+            "must be greater than 0",
+        )),
+        _ => {}
+    }
+    result("", "PodLogOptions", pod, errs)
+}
+
+/// `ValidateSelfSubjectAccessReview`: exactly one of the attribute kinds.
+///
+/// # Errors
+/// `.authorization.k8s.io "" is invalid: ...` (the real message has no kind).
+pub(crate) fn self_subject_access_review(body: &Value) -> Result<(), Invalid> {
+    let spec = body.get("spec").unwrap_or(&Value::Null);
+    let resource = spec.get("resourceAttributes").filter(|v| !v.is_null());
+    let non_resource = spec.get("nonResourceAttributes").filter(|v| !v.is_null());
+    let mut errs = Vec::new();
+    match (resource, non_resource) {
+        (Some(_), Some(n)) => {
+            let s =
+                |k: &str| super::godump::go_string(n.get(k).and_then(Value::as_str).unwrap_or(""));
+            let value = format!("{{\"Path\":{},\"Verb\":{}}}", s("path"), s("verb"));
+            errs.push(FieldError::invalid(
+                "spec.nonResourceAttributes",
+                BadValue::Raw(value),
+                "cannot be specified in combination with resourceAttributes",
+            ));
+        }
+        (None, None) => errs.push(FieldError::invalid(
+            "spec.resourceAttributes",
+            Value::Null,
+            "exactly one of nonResourceAttributes or resourceAttributes must be specified",
+        )),
+        _ => {}
+    }
+    result("authorization.k8s.io", "", "", errs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(result: Result<(), Invalid>, message: &str) {
+        assert_eq!(result.unwrap_err().to_string(), message);
+    }
+
+    #[test]
+    fn option_messages() {
+        check(
+            list_options(&ListOptions {
+                resource_version_match: Some("Exact"),
+                ..Default::default()
+            }),
+            "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided",
+        );
+        check(
+            list_options(&ListOptions {
+                watch: true,
+                send_initial_events: Some(true),
+                ..Default::default()
+            }),
+            "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+        );
+        check(
+            delete_options(Some("Sometimes"), None, &[]),
+            "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"Sometimes\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"",
+        );
+        check(
+            patch_options(true, "", None, &[]),
+            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+        );
+        check(
+            pod_log_options(
+                "p1",
+                &PodLogOptions {
+                    tail_lines: Some(-1),
+                    ..Default::default()
+                },
+            ),
+            "PodLogOptions \"p1\" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0",
+        );
+        assert!(
+            list_options(&ListOptions {
+                watch: true,
+                send_initial_events: Some(true),
+                resource_version_match: Some("NotOlderThan"),
+                ..Default::default()
+            })
+            .is_ok()
+        );
+    }
+}
