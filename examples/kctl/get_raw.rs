@@ -111,9 +111,13 @@ impl std::fmt::Display for ServerError {
     }
 }
 
+/// Where kubectl goes when neither a kubeconfig nor a pod's ServiceAccount names a server.
+const LAST_RESORT_SERVER: &str = "http://localhost:8080";
+
 /// Resolves the configuration as kubectl does with its global flags: the kubeconfig
 /// (`--kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`) with the overrides; when that
-/// selects no cluster at all, the pod's ServiceAccount (client-go's deferred loader).
+/// selects no cluster at all, the pod's ServiceAccount (client-go's deferred loader), and
+/// failing that `http://localhost:8080`, as kubectl does.
 pub(crate) fn resolve(
     kubeconfig: Option<&Path>,
     env: &dyn Env,
@@ -122,10 +126,9 @@ pub(crate) fn resolve(
 ) -> Result<Config, RawError> {
     match Config::from_kubeconfig_with(kubeconfig, env, overrides) {
         Ok(config) => Ok(config),
-        Err(error) if is_empty_config(&error) => incluster::load_from(env, service_account_dir)
-            .map_err(|_| RawError::Config {
-                source: Box::new(error),
-            }),
+        // kubectl's last resort: the insecure local port of very old API servers.
+        Err(error) if is_empty_config(&error) => Ok(incluster::load_from(env, service_account_dir)
+            .unwrap_or_else(|_| Config::new(http::Uri::from_static(LAST_RESORT_SERVER)))),
         Err(error) => Err(RawError::Config {
             source: Box::new(error),
         }),

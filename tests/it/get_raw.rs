@@ -338,3 +338,23 @@ fn error_answers_render_as_kubectl_renders_them() {
         "Error from server (Conflict): the server reported a conflict",
     );
 }
+
+#[test]
+fn no_kubeconfig_and_no_pod_means_localhost_8080_as_kubectl() {
+    let home = tempfile::tempdir().unwrap();
+    let home_text = home.path().display().to_string();
+    let env = std::collections::BTreeMap::from([("HOME", home_text.as_str())]);
+    let config = cmd::resolve(None, &env, &Overrides::default(), home.path()).unwrap();
+    assert_eq!(config.cluster_url.to_string(), "http://localhost:8080/");
+
+    // A broken kubeconfig is an error, not a fallback.
+    let broken = home.path().join("broken");
+    std::fs::write(&broken, "clusters: [").unwrap();
+    let err = cmd::resolve(Some(&broken), &env, &Overrides::default(), home.path()).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("error: "), "{text}");
+    assert!(
+        text.contains(&broken.display().to_string()),
+        "names the file: {text}"
+    );
+}
