@@ -20,3 +20,4 @@ mod list;
 mod patch;
 mod pods;
 mod watch;
+mod wiring;
