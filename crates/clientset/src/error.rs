@@ -115,6 +115,22 @@ pub enum Error {
         /// What was looked for (`apps/v1 Deployment`).
         what: String,
     },
+    /// The client configuration could not be resolved (in-cluster files or kubeconfig).
+    #[error("failed to resolve the client configuration")]
+    Config {
+        /// What the configuration loader reported.
+        #[source]
+        source: BoxError,
+    },
+    /// The transport could not be built for the configured server.
+    #[error("failed to build the transport for {url}")]
+    Connect {
+        /// The server's URL.
+        url: String,
+        /// What the transport reported.
+        #[source]
+        source: BoxError,
+    },
     /// `Client::new`/`Client::infer` cannot build a transport yet (see the `wiring` seam).
     #[error(
         "the transport is not wired into Client::new yet; build the client with Client::from_service"

@@ -5,6 +5,9 @@
 //! `kubeset_config::Config::infer` (kubeconfig, else in-cluster). Nothing else in the crate
 //! knows how a transport is built.
 //!
+//! When wiring: map the transport's error into [`Error::Connect`] and the config loader's into
+//! [`Error::Config`]; then delete [`Error::TransportNotWired`].
+//!
 //! Contract for the transport: requests carry origin-form URIs (path and query, e.g.
 //! `/api/v1/namespaces/default/pods?limit=500`); the transport resolves them against
 //! `Config::cluster_url` (including any path prefix), adds authentication and compression.
