@@ -38,12 +38,14 @@ async fn connect(server: &TestServer) -> Result<Sender, Box<dyn std::error::Erro
     Ok(sender)
 }
 
+/// One request on a fresh connection.
 async fn call(
-    s: &mut Sender,
+    server: &TestServer,
     method: &str,
     path: &str,
     body: Option<String>,
 ) -> Result<Bytes, Box<dyn std::error::Error>> {
+    let mut s = connect(server).await?;
     let req = Request::builder()
         .method(method)
         .uri(path)
@@ -61,18 +63,23 @@ async fn call(
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = TestServer::start().await?;
-    let mut s = connect(&server).await?;
     let start = Instant::now();
     for i in 0..10_000 {
         let pod = format!(
             r#"{{"metadata":{{"name":"p{i:05}","labels":{{"app":"bench"}}}},"spec":{{"automountServiceAccountToken":false,"containers":[{{"name":"c","image":"pause"}}]}}}}"#
         );
-        call(&mut s, "POST", "/api/v1/namespaces/default/pods", Some(pod)).await?;
+        call(
+            &server,
+            "POST",
+            "/api/v1/namespaces/default/pods",
+            Some(pod),
+        )
+        .await?;
     }
     println!("created 10000 pods in {:?}", start.elapsed());
     for _ in 0..3 {
         let start = Instant::now();
-        let body = call(&mut s, "GET", "/api/v1/namespaces/default/pods", None).await?;
+        let body = call(&server, "GET", "/api/v1/namespaces/default/pods", None).await?;
         println!(
             "listed 10000 pods ({} bytes) in {:?}",
             body.len(),
@@ -81,7 +88,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let start = Instant::now();
     let body = call(
-        &mut s,
+        &server,
         "GET",
         "/api/v1/pods?labelSelector=app%3Dbench&limit=500",
         None,
