@@ -11,7 +11,8 @@ fn a_missing_ca_file_fails_client_new_naming_the_file() {
     let mut config = Config::new("https://127.0.0.1:6443".parse().unwrap());
     config.tls.root_certs = Some(Material::File("/nonexistent/kubeset/ca.crt".into()));
     let err = Client::new(config).unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(matches!(err, Error::Connect { .. }), "{err:?}");
+    assert!(err.to_string().contains("https://127.0.0.1:6443"), "{err}");
     let mut chain = Vec::new();
     let mut source = err.source();
     while let Some(cause) = source {
