@@ -120,9 +120,10 @@ impl<K> Api<K> {
     }
 
     /// The path of object `name` (and `subresource`), or an error for a name that cannot be a
-    /// path segment (client-go's `IsValidPathSegmentName`).
+    /// path segment (client-go's `IsValidPathSegmentName`, plus `?` and `#`, which client-go
+    /// escapes and which here would start a query or a fragment).
     pub(crate) fn item_path(&self, name: &str, subresource: Option<&str>) -> Result<String, Error> {
-        if name.is_empty() || name == "." || name == ".." || name.contains(['/', '%']) {
+        if name.is_empty() || name == "." || name == ".." || name.contains(['/', '%', '?', '#']) {
             return Err(Error::InvalidName {
                 name: name.to_owned(),
             });

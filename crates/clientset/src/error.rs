@@ -84,7 +84,7 @@ pub enum Error {
     },
     /// A resource name cannot be used in a URL path.
     #[error(
-        "resource name {name:?} is not valid in a URL path (empty, `.`, `..`, or contains `/` or `%`)"
+        "resource name {name:?} is not valid in a URL path (empty, `.`, `..`, or contains `/`, `%`, `?` or `#`)"
     )]
     InvalidName {
         /// The rejected name.

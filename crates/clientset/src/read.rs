@@ -79,10 +79,7 @@ where
         subresource: &str,
         name: &str,
     ) -> Result<T, Error> {
-        let path = self.item_path(name, Some(subresource))?;
-        self.client
-            .request_json(build(Method::GET, path, JSON, None)?)
-            .await
+        self.get_at(name, Some(subresource), JSON).await
     }
 
     pub(crate) async fn get_at<T: DeserializeOwned>(

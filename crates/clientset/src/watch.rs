@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
 use http_body::Body;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
@@ -155,17 +155,26 @@ impl<K: DeserializeOwned> WatchStream<K> {
         }
     }
 
+    /// Decodes the lines `data` completes. `buf` never holds a newline between calls, so only
+    /// the new bytes are searched: an event arriving in many small frames costs one scan, not
+    /// one scan of everything buffered so far per frame.
     fn push(&mut self, data: Bytes) {
-        if self.buf.is_empty() {
-            let consumed = self.decode_lines(&data);
-            self.buf.extend_from_slice(&data[consumed..]);
-        } else {
-            self.buf.extend_from_slice(&data);
-            let buf = std::mem::take(&mut self.buf);
-            let consumed = self.decode_lines(&buf);
-            self.buf = buf;
-            self.buf.advance(consumed);
+        let mut data = data.as_ref();
+        if !self.buf.is_empty() {
+            let Some(at) = memchr::memchr(b'\n', data) else {
+                self.buf.extend_from_slice(data);
+                return;
+            };
+            self.buf.extend_from_slice(&data[..at]);
+            let line = std::mem::take(&mut self.buf);
+            self.decode_line(&line);
+            // Keep the allocation for the next partial line.
+            self.buf = line;
+            self.buf.clear();
+            data = &data[at + 1..];
         }
+        let consumed = self.decode_lines(data);
+        self.buf.extend_from_slice(&data[consumed..]);
     }
 
     /// Decodes every complete line of `bytes`; returns how many bytes were consumed.

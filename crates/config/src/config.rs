@@ -152,7 +152,16 @@ pub struct BasicAuth {
     pub password: Secret<String>,
 }
 
-/// An exec credential plugin (`users[].user.exec`).
+/// An exec credential plugin (`users[].user.exec`): the one description of a plugin, produced
+/// by the kubeconfig loader or built by hand and run by the transport.
+///
+/// ```
+/// use kubeset_config::{ExecConfig, InteractiveMode};
+///
+/// let mut plugin = ExecConfig::new("client.authentication.k8s.io/v1", "aws");
+/// plugin.args = vec!["eks".into(), "get-token".into()];
+/// assert_eq!(plugin.interactive_mode, InteractiveMode::IfAvailable);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ExecConfig {
@@ -176,7 +185,8 @@ pub struct ExecConfig {
 }
 
 impl ExecConfig {
-    /// An exec plugin running `command` with no arguments, speaking `api_version`.
+    /// An exec plugin running `command` with no arguments, speaking `api_version`, given the
+    /// terminal when there is one (`interactiveMode: IfAvailable`, kubectl's default).
     pub fn new(api_version: impl Into<String>, command: impl Into<String>) -> Self {
         Self {
             api_version: api_version.into(),

@@ -195,7 +195,7 @@ pub enum ResolveError {
     #[error("no server configured: {reason} (kubeconfig: {})", Files(files))]
     NoServer {
         /// Why (which context/cluster was used).
-        reason: String,
+        reason: NoServerReason,
         /// Whether the selected cluster entry exists. When it does not, the configuration is
         /// what client-go calls empty (see [`ResolveError::is_empty_config`]).
         cluster_defined: bool,
@@ -313,6 +313,38 @@ impl ResolveError {
             }
         )
     }
+}
+
+/// Why a kubeconfig selects no server ([`ResolveError::NoServer`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NoServerReason {
+    /// The kubeconfig has no contexts at all and no `current-context`.
+    #[error("the kubeconfig has no contexts and no current-context")]
+    NoContexts,
+    /// There are contexts, but `current-context` is not set and `--context` was not given.
+    #[error("current-context is not set")]
+    NoCurrentContext,
+    /// The selected context has no `cluster`.
+    #[error("context {context:?} names no cluster")]
+    ContextWithoutCluster {
+        /// The context.
+        context: String,
+    },
+    /// The selected context names a cluster entry that does not exist.
+    #[error("context {context:?} names cluster {cluster:?}, which does not exist")]
+    MissingCluster {
+        /// The context.
+        context: String,
+        /// The missing cluster.
+        cluster: String,
+    },
+    /// The selected cluster entry has no `server`.
+    #[error("cluster {cluster:?} has no server")]
+    ClusterWithoutServer {
+        /// The cluster.
+        cluster: String,
+    },
 }
 
 /// Loading a kubeconfig and resolving it into a [`Config`](crate::Config) failed.

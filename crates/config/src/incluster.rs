@@ -66,8 +66,8 @@ pub struct InCluster {
     pub pod_namespace: Option<String>,
     /// The ServiceAccount directory.
     pub dir: PathBuf,
-    /// The content of `token`, or why it could not be read.
-    pub token: Option<Result<String, io::ErrorKind>>,
+    /// The content of `token` (redacted in `Debug`), or why it could not be read.
+    pub token: Option<Result<Secret<String>, io::ErrorKind>>,
     /// The content of `ca.crt`, or why it could not be read.
     pub ca: Option<Result<Vec<u8>, io::ErrorKind>>,
     /// The content of `namespace`, when the file exists.
@@ -92,7 +92,7 @@ impl InCluster {
         let url = server_url(&host, &port)?;
         let token_path = self.dir.join("token");
         let token = match self.token {
-            Some(Ok(token)) => token.trim().to_string(),
+            Some(Ok(token)) => token.expose().trim().to_owned(),
             Some(Err(kind)) => {
                 return Err(InClusterError::TokenRead {
                     path: token_path,
@@ -233,7 +233,8 @@ pub fn load_from(env: &dyn Env, dir: &Path) -> Result<Config, InClusterError> {
         return inputs.into_config();
     }
     let read = |name: &str| std::fs::read(dir.join(name)).map_err(|error| error.kind());
-    inputs.token = Some(read("token").map(|bytes| String::from_utf8_lossy(&bytes).into_owned()));
+    inputs.token =
+        Some(read("token").map(|bytes| Secret::new(String::from_utf8_lossy(&bytes).into_owned())));
     inputs.ca = Some(read("ca.crt"));
     let namespace_path = dir.join("namespace");
     inputs.namespace = match std::fs::read(&namespace_path) {

@@ -40,7 +40,7 @@ pub use config::{
 };
 pub use env::{Env, ProcessEnv};
 pub use error::{
-    EntryRef, InClusterError, InferError, KubeconfigConfigError, KubeconfigError, ResolveError,
-    Section, ViewError,
+    EntryRef, InClusterError, InferError, KubeconfigConfigError, KubeconfigError, NoServerReason,
+    ResolveError, Section, ViewError,
 };
 pub use secret::Secret;

@@ -56,6 +56,11 @@ mod faults;
 #[doc(hidden)]
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
 pub mod fields;
+#[allow(
+    dead_code,
+    reason = "RBAC building blocks the server wires in step by step"
+)]
+mod rbac;
 mod registry;
 mod secret;
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]

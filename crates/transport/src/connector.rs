@@ -168,9 +168,11 @@ impl Service<Uri> for ProxyConnector {
                     if let Some(ProxyAuth::Raw(user, pass)) = &spec.auth {
                         socks = socks.with_auth(user.clone(), pass.expose().clone());
                     }
-                    let io = socks.oneshot(dst).await.map_err(|e| {
-                        proxy_err(BoxError::from(format!("SOCKS5 handshake failed: {e}")))
-                    })?;
+                    // hyper-util's error says "SOCKS error: ..." itself; keep it as the source.
+                    let io = socks
+                        .oneshot(dst)
+                        .await
+                        .map_err(|e| proxy_err(Box::new(e)))?;
                     Ok(BoxedIo {
                         inner: Box::new(io),
                         proxied: false,

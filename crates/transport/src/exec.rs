@@ -130,67 +130,6 @@ struct StatusOut {
     expiration_timestamp: Option<String>,
 }
 
-/// An exec plugin to run: the transport's own copy of [`ExecConfig`], which can also be built
-/// by hand (`ExecConfig` itself is only produced by the kubeconfig loader).
-///
-/// ```
-/// use kubeset_transport::ExecPlugin;
-///
-/// let mut plugin = ExecPlugin::new("client.authentication.k8s.io/v1", "aws");
-/// plugin.args = vec!["eks".into(), "get-token".into()];
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ExecPlugin {
-    /// `client.authentication.k8s.io/v1` or `client.authentication.k8s.io/v1beta1`.
-    pub api_version: String,
-    /// Command to run (looked up on `PATH` unless it holds a `/`).
-    pub command: String,
-    /// Arguments.
-    pub args: Vec<String>,
-    /// Extra environment variables, in order.
-    pub env: Vec<(String, String)>,
-    /// Shown when the command cannot be found.
-    pub install_hint: Option<String>,
-    /// Send `spec.cluster` in `KUBERNETES_EXEC_INFO`.
-    pub provide_cluster_info: bool,
-    /// Whether the plugin may use standard input.
-    pub interactive_mode: InteractiveMode,
-    /// The cluster sent as `spec.cluster` when `provide_cluster_info` is set.
-    pub cluster: Option<serde_json::Value>,
-}
-
-impl ExecPlugin {
-    /// A plugin running `command` with no arguments, never interactive.
-    pub fn new(api_version: &str, command: &str) -> Self {
-        Self {
-            api_version: api_version.to_owned(),
-            command: command.to_owned(),
-            args: Vec::new(),
-            env: Vec::new(),
-            install_hint: None,
-            provide_cluster_info: false,
-            interactive_mode: InteractiveMode::Never,
-            cluster: None,
-        }
-    }
-}
-
-impl From<&ExecConfig> for ExecPlugin {
-    fn from(config: &ExecConfig) -> Self {
-        Self {
-            api_version: config.api_version.clone(),
-            command: config.command.clone(),
-            args: config.args.clone(),
-            env: config.env.clone(),
-            install_hint: config.install_hint.clone(),
-            provide_cluster_info: config.provide_cluster_info,
-            interactive_mode: config.interactive_mode,
-            cluster: config.cluster.clone(),
-        }
-    }
-}
-
 /// A credential the plugin returned.
 struct Issued {
     credential: Credential,
@@ -209,14 +148,16 @@ impl Issued {
 /// configuration shares one cache (as client-go does).
 ///
 /// ```
-/// use kubeset_transport::{AuthLayer, ExecCredentials, ExecPlugin};
+/// use kubeset_config::ExecConfig;
+/// use kubeset_transport::{AuthLayer, ExecCredentials};
 ///
-/// let plugin = ExecPlugin::new("client.authentication.k8s.io/v1", "kubelogin");
+/// let mut plugin = ExecConfig::new("client.authentication.k8s.io/v1", "aws");
+/// plugin.args = vec!["eks".into(), "get-token".into()];
 /// let layer = AuthLayer::from_shared(ExecCredentials::shared(&plugin));
 /// # let _ = layer;
 /// ```
 pub struct ExecCredentials {
-    config: ExecPlugin,
+    config: ExecConfig,
     issued: ArcSwapOption<Issued>,
     identity: IdentitySlot,
     run: tokio::sync::Mutex<()>,
@@ -237,7 +178,7 @@ static SHARED: LazyLock<Mutex<HashMap<String, Arc<ExecCredentials>>>> =
 
 impl ExecCredentials {
     /// A fresh, unshared cache for `config`.
-    pub fn new(config: ExecPlugin) -> Self {
+    pub fn new(config: ExecConfig) -> Self {
         Self {
             config,
             issued: ArcSwapOption::empty(),
@@ -248,7 +189,7 @@ impl ExecCredentials {
     }
 
     /// The process-wide cache for this plugin configuration.
-    pub fn shared(config: &ExecPlugin) -> Arc<Self> {
+    pub fn shared(config: &ExecConfig) -> Arc<Self> {
         let key = cache_key(config);
         let mut shared = match SHARED.lock() {
             Ok(guard) => guard,
@@ -412,7 +353,7 @@ impl ExecCredentials {
     }
 }
 
-fn cache_key(config: &ExecPlugin) -> String {
+fn cache_key(config: &ExecConfig) -> String {
     serde_json::json!({
         "apiVersion": config.api_version,
         "command": config.command,

@@ -107,7 +107,7 @@ pub use compression::{Compression, CompressionLayer};
 pub use error::{
     AuthError, ConnectError, Error, PemError, RequestError, TlsFailure, find_connect_error,
 };
-pub use exec::{ExecCredentials, ExecError, ExecPlugin};
+pub use exec::{ExecCredentials, ExecError};
 pub use impersonate::{Impersonate, ImpersonateLayer};
 pub use options::{Qps, TransportOptions};
 pub use rate_limit::{RateLimit, RateLimitLayer};

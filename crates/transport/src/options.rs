@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::exec::ExecPlugin;
+use kubeset_config::ExecConfig;
+
 use crate::retry::RetryPolicy;
 
 /// A client-side rate limit, as client-go's `rest.Config{QPS, Burst}`.
@@ -55,9 +56,9 @@ pub struct TransportOptions {
     /// How often a bearer token file is checked for a change (one `stat`); it is also re-read at
     /// least every minute and after a `401`.
     pub token_check_interval: Duration,
-    /// An exec credential plugin to use instead of the config's `exec` entry (for configurations
-    /// built by hand).
-    pub exec: Option<ExecPlugin>,
+    /// An exec credential plugin to use instead of the config's `auth.exec` entry (for
+    /// configurations built by hand); build one with [`ExecConfig::new`].
+    pub exec: Option<ExecConfig>,
 }
 
 impl Default for TransportOptions {

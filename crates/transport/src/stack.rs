@@ -19,7 +19,7 @@ use crate::client::{HyperClient, PoolSettings};
 use crate::compression::CompressionLayer;
 use crate::connector::{ConnectSettings, Connector};
 use crate::error::Error;
-use crate::exec::{ExecCredentials, ExecPlugin};
+use crate::exec::ExecCredentials;
 use crate::impersonate::ImpersonateLayer;
 use crate::options::TransportOptions;
 use crate::proxy::ProxyPolicy;
@@ -44,11 +44,11 @@ pub(crate) fn build(config: &Config, options: &TransportOptions) -> Result<BoxSe
         || config.auth.basic.is_some()
         || config.tls.client_cert.is_some();
     let plugin = match &options.exec {
-        Some(plugin) => Some(plugin.clone()),
+        Some(plugin) => Some(plugin),
         None if has_other_auth => None,
-        None => config.auth.exec.as_ref().map(ExecPlugin::from),
+        None => config.auth.exec.as_ref(),
     };
-    let exec = plugin.as_ref().map(ExecCredentials::shared);
+    let exec = plugin.map(ExecCredentials::shared);
     let identity = exec
         .as_ref()
         .map_or_else(Default::default, |exec| exec.identity_slot());

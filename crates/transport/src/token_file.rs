@@ -98,19 +98,21 @@ impl TokenFile {
         let _guard = self.reload.lock().await;
         let state = self.state.load_full();
         let now = Instant::now();
+        if let Some((credential, _)) = &state.credential
+            && !force
+            && now.duration_since(state.checked) < self.check_every
+        {
+            // Another caller checked while this one waited for the lock: no `stat` needed.
+            return Ok(credential.clone());
+        }
         let stamp = FileStamp::of(&self.path);
         if let Some((credential, _)) = &state.credential
             && !force
+            && stamp == state.stamp
+            && now.duration_since(state.read) < REREAD_EVERY.max(self.check_every)
         {
-            if now.duration_since(state.checked) < self.check_every {
-                return Ok(credential.clone());
-            }
-            if stamp == state.stamp
-                && now.duration_since(state.read) < REREAD_EVERY.max(self.check_every)
-            {
-                self.store(state.credential.clone(), now, state.read, stamp);
-                return Ok(credential.clone());
-            }
+            self.store(state.credential.clone(), now, state.read, stamp);
+            return Ok(credential.clone());
         }
         match read_token(&self.path).await {
             Ok(token) => {

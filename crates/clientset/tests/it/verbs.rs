@@ -342,6 +342,14 @@ async fn handles_build_the_right_paths() {
     );
     let err = c.pods("a").get("").await.unwrap_err();
     assert!(err.to_string().contains("not valid in a URL path"), "{err}");
+    // `?` and `#` would otherwise turn the rest of the name into a query or a fragment.
+    for name in ["web-0?watch=true", "web-0#x"] {
+        let err = c.pods("a").get(name).await.unwrap_err();
+        assert!(
+            matches!(err, kubeset_clientset::Error::InvalidName { .. }),
+            "{name}: {err}"
+        );
+    }
     assert!(
         server.seen().is_empty(),
         "invalid names never reach the server"

@@ -15,7 +15,7 @@ use super::overrides::Overrides;
 use super::view::{entry_ref, resolve_against};
 use crate::Secret;
 use crate::config::{AuthProvider, BasicAuth, BearerToken, Config, Impersonation, Material};
-use crate::error::{EntryRef, ResolveError, Section};
+use crate::error::{EntryRef, NoServerReason, ResolveError, Section};
 use crate::provenance::{REDACTED, Source};
 
 impl Kubeconfig {
@@ -452,19 +452,26 @@ fn material_summary(material: &Material) -> String {
     }
 }
 
-fn no_server_reason(config: &Kubeconfig, context: &str, cluster: &str) -> String {
+fn no_server_reason(config: &Kubeconfig, context: &str, cluster: &str) -> NoServerReason {
     if context.is_empty() {
         if config.contexts.is_empty() {
-            String::from("the kubeconfig has no contexts and no current-context")
+            NoServerReason::NoContexts
         } else {
-            String::from("current-context is not set")
+            NoServerReason::NoCurrentContext
         }
     } else if cluster.is_empty() {
-        format!("context {context:?} names no cluster")
+        NoServerReason::ContextWithoutCluster {
+            context: context.to_owned(),
+        }
     } else if !config.clusters.contains_key(cluster) {
-        format!("context {context:?} names cluster {cluster:?}, which does not exist")
+        NoServerReason::MissingCluster {
+            context: context.to_owned(),
+            cluster: cluster.to_owned(),
+        }
     } else {
-        format!("cluster {cluster:?} has no server")
+        NoServerReason::ClusterWithoutServer {
+            cluster: cluster.to_owned(),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use kubeset_config::incluster::{InCluster, load_from, server_url};
-use kubeset_config::{BearerToken, InClusterError, Material};
+use kubeset_config::{BearerToken, InClusterError, Material, Secret};
 
 use crate::support::{Dir, PEM, env};
 
@@ -212,9 +212,13 @@ fn pure_core_needs_no_files() {
     inputs.host = Some("10.0.0.1".into());
     inputs.port = Some("443".into());
     inputs.dir = "/sa".into();
-    inputs.token = Some(Ok(" abc \n".into()));
+    inputs.token = Some(Ok(Secret::new(" abc \n".into())));
     inputs.ca = Some(Ok(PEM.as_bytes().to_vec()));
     inputs.namespace = Some("kube-system".into());
+    assert!(
+        !format!("{inputs:?}").contains("abc"),
+        "the token must not be in Debug: {inputs:?}"
+    );
     let config = inputs.into_config().unwrap();
     assert_eq!(config.default_namespace, "kube-system");
     assert_eq!(

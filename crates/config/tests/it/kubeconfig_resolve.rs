@@ -1,7 +1,9 @@
 use std::path::Path;
 
 use kubeset_config::kubeconfig::{Kubeconfig, Overrides};
-use kubeset_config::{BearerToken, Config, InteractiveMode, Material, ResolveError};
+use kubeset_config::{
+    BearerToken, Config, InteractiveMode, Material, NoServerReason, ResolveError,
+};
 
 use crate::support::Dir;
 
@@ -123,6 +125,57 @@ fn unknown_names_are_errors() {
         "cluster \"noserver\" has no server",
     );
     check_err("", none(), "no contexts");
+}
+
+#[track_caller]
+fn check_no_server(text: &str, overrides: Overrides, expected: NoServerReason, empty: bool) {
+    match resolve(text, overrides) {
+        Err(err @ ResolveError::NoServer { .. }) => {
+            assert_eq!(err.is_empty_config(), empty, "{err}");
+            let ResolveError::NoServer { reason, .. } = err else {
+                unreachable!()
+            };
+            assert_eq!(reason, expected);
+        }
+        other => panic!("expected NoServer, got {other:?}"),
+    }
+}
+
+#[test]
+fn no_server_says_why_in_a_typed_reason() {
+    let none = Overrides::default;
+    check_no_server("", none(), NoServerReason::NoContexts, true);
+    check_no_server(
+        "contexts:\n- name: a\n  context: {cluster: c}\n",
+        none(),
+        NoServerReason::NoCurrentContext,
+        true,
+    );
+    check_no_server(
+        "current-context: a\ncontexts:\n- name: a\n  context: {user: u}\n",
+        none(),
+        NoServerReason::ContextWithoutCluster {
+            context: "a".into(),
+        },
+        true,
+    );
+    check_no_server(
+        BASE,
+        none().context("ghost-cluster"),
+        NoServerReason::MissingCluster {
+            context: "ghost-cluster".into(),
+            cluster: "nowhere".into(),
+        },
+        true,
+    );
+    check_no_server(
+        BASE,
+        none().context("noserver"),
+        NoServerReason::ClusterWithoutServer {
+            cluster: "noserver".into(),
+        },
+        false,
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use http::StatusCode;
-use kubeset_config::{Config, Material};
-use kubeset_transport::{ExecPlugin, TransportOptions};
+use kubeset_config::{Config, ExecConfig, InteractiveMode, Material};
+use kubeset_transport::TransportOptions;
 
 use crate::support::{Ca, Server, ServerTls, get, json, ok, write};
 
@@ -30,14 +30,22 @@ fn runs(dir: &Path, name: &str) -> usize {
         .unwrap_or(0)
 }
 
-fn connect(server: &Server, plugin: ExecPlugin) -> kubeset_transport::BoxService {
+fn connect(server: &Server, plugin: ExecConfig) -> kubeset_transport::BoxService {
     let mut options = TransportOptions::default();
     options.exec = Some(plugin);
     kubeset_transport::connect_with(&Config::new(server.url()), &options).unwrap()
 }
 
-fn v1(command: &Path) -> ExecPlugin {
-    ExecPlugin::new(
+/// A plugin speaking `api_version`, never given the terminal (so runs do not depend on how
+/// the tests were started).
+fn exec(api_version: &str, command: &str) -> ExecConfig {
+    let mut plugin = ExecConfig::new(api_version, command);
+    plugin.interactive_mode = InteractiveMode::Never;
+    plugin
+}
+
+fn v1(command: &Path) -> ExecConfig {
+    exec(
         "client.authentication.k8s.io/v1",
         &command.display().to_string(),
     )
@@ -156,7 +164,7 @@ async fn a_401_runs_the_plugin_again_and_retries() {
 #[tokio::test]
 async fn a_missing_command_reports_the_install_hint() {
     let server = Server::start(None, ok()).await;
-    let mut plugin = ExecPlugin::new(
+    let mut plugin = exec(
         "client.authentication.k8s.io/v1beta1",
         "kubeset-no-such-plugin",
     );
@@ -187,7 +195,7 @@ async fn the_plugin_gets_its_args_env_and_cluster_info() {
     );
     std::fs::write(&command, script).unwrap();
     let server = Server::start(None, ok()).await;
-    let mut plugin = ExecPlugin::new(
+    let mut plugin = exec(
         "client.authentication.k8s.io/v1beta1",
         &command.display().to_string(),
     );
@@ -340,11 +348,37 @@ async fn interactive_mode_always_needs_a_terminal() {
     let command = plugin(dir.path(), "interactive", TOKEN);
     let server = Server::start(None, ok()).await;
     let mut plugin = v1(&command);
-    plugin.interactive_mode = kubeset_config::InteractiveMode::Always;
+    plugin.interactive_mode = InteractiveMode::Always;
     let err = get(&connect(&server, plugin), "/").await.unwrap_err();
     assert!(
         err.to_string().contains("needs an interactive terminal"),
         "{err}"
     );
     assert_eq!(runs(dir.path(), "interactive"), 0);
+}
+
+#[tokio::test]
+async fn the_configs_own_plugin_runs_unless_the_config_has_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let command = plugin(dir.path(), "from-config", TOKEN);
+    let server = Server::start(None, ok()).await;
+    let mut config = Config::new(server.url());
+    config.auth.exec = Some(v1(&command));
+    let service = kubeset_transport::connect(&config).unwrap();
+    get(&service, "/").await.unwrap();
+    assert_eq!(
+        server.seen()[0].header("authorization"),
+        Some("Bearer tok-1")
+    );
+
+    config.auth.bearer = Some(kubeset_config::BearerToken::Static(
+        kubeset_config::Secret::new("static".into()),
+    ));
+    let service = kubeset_transport::connect(&config).unwrap();
+    get(&service, "/").await.unwrap();
+    assert_eq!(
+        server.seen()[1].header("authorization"),
+        Some("Bearer static")
+    );
+    assert_eq!(runs(dir.path(), "from-config"), 1);
 }

@@ -2,7 +2,7 @@
 
 use kubeset_config::{Config, Material};
 
-use crate::support::{Ca, ConnectProxy, Server, ServerTls, Socks5Proxy, get, ok, write};
+use crate::support::{Ca, ConnectProxy, Server, ServerTls, Socks5Proxy, chain, get, ok, write};
 
 #[tokio::test]
 async fn https_goes_through_a_connect_proxy() {
@@ -101,4 +101,28 @@ async fn https_proxies_with_credentials_tunnel_tls_inside_tls() {
         *proxy.targets.lock().unwrap(),
         [format!("{} (Basic a3ViZTpwQHNz)", server.addr)]
     );
+}
+
+#[tokio::test]
+async fn a_failed_socks5_handshake_names_the_proxy_and_keeps_the_cause() {
+    // A "proxy" that hangs up at once.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((conn, _)) = listener.accept().await {
+            drop(conn);
+        }
+    });
+    let mut config = Config::new("https://localhost:6443".parse().unwrap());
+    config.proxy_url = Some(format!("socks5://kube:s3cret@{addr}").parse().unwrap());
+    let service = kubeset_transport::connect(&config).unwrap();
+    let err = get(&service, "/version").await.unwrap_err();
+    let text = chain(&*err);
+    assert!(text.contains(&format!("proxy http://{addr}")), "{text}");
+    assert!(
+        text.contains("could not open a connection to localhost:6443"),
+        "{text}"
+    );
+    assert!(text.contains("SOCKS error"), "{text}");
+    assert!(!text.contains("s3cret"), "{text}");
 }
