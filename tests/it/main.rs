@@ -1,4 +1,23 @@
 //! End-to-end tests across the kubeset crates.
+//!
+//! They run against one in-process test server shared by the binary, or against the cluster
+//! of the kubeconfig named by `KUBESET_TEST_KUBECONFIG` (see `support`). Each test works in a
+//! namespace of its own.
 
+// Helpers outside #[test] functions unwrap too: in a test, a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod auth;
+mod crud;
 mod facade;
+mod get_raw;
+mod handles;
+mod incluster;
 mod kubeconfig;
+mod list;
+mod patch;
+mod pods;
+mod watch;
+mod wiring;

@@ -1,6 +1,9 @@
 //! `cargo xtask`: the project's task runner.
 //!
 //! - `cargo xtask ci`: what `.ci/run` does (fmt, clippy, tests), so green here is green in CI.
+//! - `cargo xtask demo`: starts `kubeset-testserver` and runs a scripted kctl session against it.
+
+mod demo;
 
 use std::process::{Command, ExitCode};
 
@@ -8,8 +11,9 @@ fn main() -> ExitCode {
     let task = std::env::args().nth(1);
     match task.as_deref() {
         Some("ci") => ci(),
+        Some("demo") => demo::demo(),
         _ => {
-            eprintln!("usage: cargo xtask ci");
+            eprintln!("usage: cargo xtask ci|demo");
             ExitCode::from(2)
         }
     }

@@ -1,12 +1,10 @@
-//! THE SEAM: where `Client::new`/`Client::infer` will meet the transport and config crates.
+//! THE SEAM: where `Client::new`/`Client::infer` meet the transport and config crates.
 //!
-//! The transport crate (`kubeset_transport`) does not yet expose a constructor that turns a
-//! [`Config`] into a [`BoxService`], and `kubeset_config` has no `Config::infer` yet. Until the
-//! lead wires them at merge time, both functions below return [`Error::TransportNotWired`].
-//! Nothing else in the crate knows how a transport is built: replace these two bodies only.
-//!
-//! When wiring: map the transport's error into [`Error::Connect`] and the config loader's into
-//! [`Error::Config`]; then delete [`Error::TransportNotWired`].
+//! [`connect`] builds the transport with `kubeset_transport::connect` (default
+//! `TransportOptions`); its failure (a CA or client certificate that does not load, a bad
+//! cluster or proxy URL) becomes [`Error::Connect`]. [`infer_config`] resolves the
+//! configuration with `kubeset_config::Config::infer` (kubeconfig, else in-cluster); its
+//! failure becomes [`Error::Config`]. Nothing else in the crate knows how a transport is built.
 //!
 //! Contract for the transport: requests carry origin-form URIs (path and query, e.g.
 //! `/api/v1/namespaces/default/pods?limit=500`); the transport resolves them against
@@ -17,13 +15,21 @@ use kubeset_transport::BoxService;
 
 use crate::Error;
 
-/// Builds the transport stack for `config`. SEAM: wire `kubeset_transport`'s constructor here.
+/// Builds the transport stack for `config`: the CA bundle and client certificate are loaded
+/// now; connections, token files and exec plugins are used on the first request.
 pub(crate) fn connect(config: &Config) -> Result<BoxService, Error> {
-    let _ = config;
-    Err(Error::TransportNotWired)
+    kubeset_transport::connect(config).map_err(|source| Error::Connect {
+        url: config.cluster_url.to_string(),
+        source: Box::new(source),
+    })
 }
 
-/// Resolves the configuration as a pod or kubectl would. SEAM: wire `Config::infer` here.
+/// Resolves the configuration as a pod or kubectl would (`Config::infer`).
+///
+/// `Config::infer` only reads a few small files (kubeconfig, ServiceAccount token and CA), so
+/// it runs on the calling task rather than on the blocking pool.
 pub(crate) async fn infer_config() -> Result<Config, Error> {
-    Err(Error::TransportNotWired)
+    Config::infer().map_err(|source| Error::Config {
+        source: Box::new(source),
+    })
 }
