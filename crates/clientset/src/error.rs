@@ -131,11 +131,6 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
-    /// `Client::new`/`Client::infer` cannot build a transport yet (see the `wiring` seam).
-    #[error(
-        "the transport is not wired into Client::new yet; build the client with Client::from_service"
-    )]
-    TransportNotWired,
 }
 
 impl Error {

@@ -206,10 +206,3 @@ async fn a_transport_failure_keeps_its_source_chain() {
         "{chain:?}"
     );
 }
-
-#[tokio::test]
-async fn client_new_reports_the_missing_transport() {
-    let config = kubeset_config::Config::new("https://127.0.0.1:6443".parse().unwrap());
-    let err = kubeset_clientset::Client::new(config).unwrap_err();
-    assert!(matches!(err, Error::TransportNotWired), "{err:?}");
-}
