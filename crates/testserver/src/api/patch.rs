@@ -1,6 +1,8 @@
 //! PATCH: JSON merge patch, JSON patch (RFC 6902), strategic merge patch and server-side apply
 //! (`application/apply-patch+yaml`, see [`crate::fields::apply`]).
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http::Response;
 use serde_json::Value;
@@ -130,7 +132,7 @@ pub(super) fn patch(
 fn server_side_apply(
     app: &App,
     ctx: &Ctx,
-    rt: &ResourceType,
+    rt: &Arc<ResourceType>,
     info: &TypeInfo,
     (ns, name): (&str, &str),
     mut config: Value,
