@@ -7,8 +7,8 @@ use std::process::Command;
 use kubeset_testserver::TestServer;
 
 /// Scenarios that must replay with 0 differences: issue 4's 28 plus the issue-5 ones that
-/// already pass (server-side apply included). The rest (GC, binding, eviction, logs, access
-/// reviews) belong to issue 5.
+/// already pass. The rest (server-side apply, GC, binding, eviction, logs, access reviews)
+/// belong to issue 5.
 const PASSING: &[&str] = &[
     "authn-anonymous-and-invalid",
     "configmaps-crud",
