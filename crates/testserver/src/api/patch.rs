@@ -1,5 +1,7 @@
-//! PATCH: JSON merge patch, JSON patch (RFC 6902), strategic merge patch; apply patches are
-//! approximated (create, else merge) until server-side apply lands (issue 5).
+//! PATCH: JSON merge patch, JSON patch (RFC 6902), strategic merge patch and server-side apply
+//! (`application/apply-patch+yaml`, see [`crate::fields::apply`]).
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::Response;
@@ -11,8 +13,13 @@ use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::{ApiError, Cause};
-use crate::api::write::{self, WriteOpts};
-use crate::api::{App, Ctx, meta_mut};
+use crate::api::write::{self, Managed, WriteOpts};
+use crate::api::{App, Ctx, meta_mut, meta_str};
+use crate::clock;
+use crate::fields::apply::{ApplyError, apply, parse_apply_body};
+use crate::fields::managed::Write;
+use crate::fields::schema::TypeInfo;
+use crate::registry::ResourceType;
 
 /// Answers a patch.
 pub(super) fn patch(
@@ -58,8 +65,7 @@ pub(super) fn patch(
     let patch: Value = if is_apply {
         let text = std::str::from_utf8(body)
             .map_err(|_| ApiError::bad_request("the patch is not valid UTF-8"))?;
-        serde_saphyr::from_str(text)
-            .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?
+        parse_apply_body(text).map_err(|e| apply_error(&e))?
     } else {
         serde_json::from_slice(body).map_err(|e| {
             ApiError::bad_request(format!("error decoding patch: {}", go_json_error(body, &e)))
@@ -75,6 +81,10 @@ pub(super) fn patch(
     };
     let key = app.key(rt, &ns, &name);
     let wrt = crate::api::storage_type(app, rt);
+    let info = crate::fields::schema::lookup(&rt.api_version(), &rt.kind);
+    if is_apply && let Some(info) = info {
+        return server_side_apply(app, ctx, rt, info, (&ns, &name), patch, opts);
+    }
     if is_apply && sub.is_empty() && app.store.get(&key).is_none() {
         let created = write::create(app, &wrt, &ns, to_storage(rt, &patch), opts)?;
         return Ok(respond::value(
@@ -84,7 +94,6 @@ pub(super) fn patch(
         ));
     }
     let pins_rv = patch.pointer("/metadata/resourceVersion").is_some();
-    let info = crate::fields::schema::lookup(&rt.api_version(), &rt.kind);
     let updated = write::update(app, &wrt, &ns, &name, opts, &mut |old| {
         let mut doc = to_external(rt, old);
         match kind {
@@ -115,4 +124,72 @@ pub(super) fn patch(
         &respond::shaped(rt, &updated, ctx.repr),
         ctx.repr.format,
     ))
+}
+
+/// Server-side apply of `config` by `write.manager`: creates the object when it does not exist
+/// (not for subresources), else applies to the live object; the result is then defaulted,
+/// admitted and validated like any write, keeping the managedFields the apply computed.
+fn server_side_apply(
+    app: &App,
+    ctx: &Ctx,
+    rt: &Arc<ResourceType>,
+    info: &TypeInfo,
+    (ns, name): (&str, &str),
+    mut config: Value,
+    opts: WriteOpts<'_>,
+) -> Result<Response<Body>, ApiError> {
+    let now = clock::now();
+    let write = &Write {
+        info,
+        manager: opts.manager,
+        subresource: (!opts.subresource.is_empty()).then_some(opts.subresource),
+        time: &now,
+    };
+    // Go's strconv.ParseBool spellings of true
+    let force = matches!(
+        ctx.query.get("force"),
+        Some("1" | "t" | "T" | "true" | "TRUE" | "True")
+    );
+    let wrt = &crate::api::storage_type(app, rt);
+    let body_name = meta_str(&config, "name");
+    if !body_name.is_empty() && body_name != name {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        )));
+    }
+    let key = app.key(rt, ns, name);
+    if opts.subresource.is_empty() && app.store.get(&key).is_none() {
+        if let Some(m) = meta_mut(&mut config) {
+            m.insert("name".into(), name.into());
+        }
+        let applied = apply(write, None, &config, force).map_err(|e| apply_error(&e))?;
+        let created = write::create_with(
+            app,
+            wrt,
+            ns,
+            to_storage(rt, &applied.object),
+            opts,
+            Managed::Keep,
+        )?;
+        return Ok(respond::value(
+            201,
+            &respond::shaped(rt, &created, ctx.repr),
+            ctx.repr.format,
+        ));
+    }
+    let updated = write::update_with(app, wrt, ns, name, opts, Managed::Keep, &mut |old| {
+        let live = to_external(rt, old);
+        let applied = apply(write, Some(&live), &config, force).map_err(|e| apply_error(&e))?;
+        Ok(to_storage(rt, &applied.object))
+    })?;
+    Ok(respond::value(
+        200,
+        &respond::shaped(rt, &updated, ctx.repr),
+        ctx.repr.format,
+    ))
+}
+
+/// The answer for a failed apply (400 bad body, 409 conflicts, 500 untypable configuration).
+fn apply_error(err: &ApplyError) -> ApiError {
+    ApiError::from_status(err.code(), err.to_status())
 }

@@ -26,13 +26,35 @@ pub(crate) struct WriteOpts<'a> {
     pub(crate) subresource: &'a str,
 }
 
+/// Whether the write pipeline records `managedFields` (an Update by the manager) or keeps the
+/// ones the caller computed (server-side apply records its own Apply entry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Managed {
+    /// Record an Update operation of `WriteOpts::manager`.
+    Record,
+    /// Keep `metadata.managedFields` as the caller set them.
+    Keep,
+}
+
 /// Creates an object in `namespace` (ignored for cluster-scoped types).
 pub(crate) fn create(
     app: &App,
     rt: &ResourceType,
     namespace: &str,
+    obj: Value,
+    opts: WriteOpts<'_>,
+) -> Result<Arc<Value>, ApiError> {
+    create_with(app, rt, namespace, obj, opts, Managed::Record)
+}
+
+/// [`create`], saying whether `managedFields` are recorded or already set by the caller.
+pub(crate) fn create_with(
+    app: &App,
+    rt: &ResourceType,
+    namespace: &str,
     mut obj: Value,
     opts: WriteOpts<'_>,
+    managed: Managed,
 ) -> Result<Arc<Value>, ApiError> {
     obj["kind"] = Value::String(rt.kind.clone());
     obj["apiVersion"] = Value::String(rt.api_version());
@@ -53,7 +75,9 @@ pub(crate) fn create(
         m.remove("generation");
     }
     hooks::apply_defaults(rt, &mut obj)?;
-    hooks::record_managed_fields(rt, None, &mut obj, opts.manager, opts.subresource);
+    if managed == Managed::Record {
+        hooks::record_managed_fields(rt, None, &mut obj, opts.manager, opts.subresource);
+    }
     hooks::admit_create(app, rt, namespace, opts.subresource, &mut obj)?;
     if let Some(m) = meta_mut(&mut obj) {
         m.insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
@@ -90,6 +114,19 @@ pub(crate) fn update(
     opts: WriteOpts<'_>,
     transform: &mut Transform<'_>,
 ) -> Result<Arc<Value>, ApiError> {
+    update_with(app, rt, namespace, name, opts, Managed::Record, transform)
+}
+
+/// [`update`], saying whether `managedFields` are recorded or already set by `transform`.
+pub(crate) fn update_with(
+    app: &App,
+    rt: &ResourceType,
+    namespace: &str,
+    name: &str,
+    opts: WriteOpts<'_>,
+    managed: Managed,
+    transform: &mut Transform<'_>,
+) -> Result<Arc<Value>, ApiError> {
     let key = app.key(rt, namespace, name);
     for _ in 0..16 {
         let old = app
@@ -102,7 +139,7 @@ pub(crate) fn update(
         if !asked_rv.is_empty() && asked_rv != old_rv.to_string() {
             return Err(ApiError::stale(rt, name));
         }
-        prepare_update(app, rt, namespace, name, &old, &mut new, opts)?;
+        prepare_update(app, rt, namespace, name, &old, &mut new, (opts, managed))?;
         if same_object(&old, &new) {
             return Ok(old);
         }
@@ -134,7 +171,7 @@ fn prepare_update(
     name: &str,
     old: &Value,
     new: &mut Value,
-    opts: WriteOpts<'_>,
+    (opts, managed): (WriteOpts<'_>, Managed),
 ) -> Result<(), ApiError> {
     if !new.is_object() {
         return Err(ApiError::bad_request(
@@ -188,7 +225,9 @@ fn prepare_update(
             revision_of(old).to_string().into(),
         );
     }
-    hooks::record_managed_fields(rt, Some(old), new, opts.manager, opts.subresource);
+    if managed == Managed::Record {
+        hooks::record_managed_fields(rt, Some(old), new, opts.manager, opts.subresource);
+    }
     hooks::admit_update(app, rt, namespace, name, opts.subresource, new, old)?;
     if let Some(m) = meta_mut(new) {
         m.insert(

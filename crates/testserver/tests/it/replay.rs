@@ -12,6 +12,7 @@ use kubeset_testserver::TestServer;
 const PASSING: &[&str] = &[
     "authn-anonymous-and-invalid",
     "configmaps-crud",
+    "configmaps-server-side-apply",
     "discovery-apis-rbac-authn",
     "discovery-core",
     "discovery-groups",
@@ -31,6 +32,7 @@ const PASSING: &[&str] = &[
     "pods-list-selectors",
     "pods-merge-patch",
     "pods-priority-tolerations",
+    "pods-server-side-apply",
     "pods-strategic-merge-patch",
     "pods-update-conflict",
     "rbac-local-storage-admin",
