@@ -7,7 +7,7 @@ use std::process::Command;
 use kubeset_testserver::TestServer;
 
 /// Scenarios that must replay with 0 differences: issue 4's 28 plus the issue-5 ones that
-/// already pass (RBAC: bootstrap policy, self reviews). The rest (server-side apply, GC,
+/// already pass (RBAC: bootstrap policy, self reviews; server-side apply). The rest (GC,
 /// binding, eviction, logs, `rbac-subresource`, which needs pods/log) belong to issue 5.
 const PASSING: &[&str] = &[
     "authn-anonymous-and-invalid",
