@@ -72,6 +72,10 @@ fn join_path(prefix: &str, inner: &str) -> String {
 }
 
 /// A short printable excerpt of `bytes` around `line`:`column` (1-based, as serde_json counts).
+///
+/// String values are masked (`"****"`), keys, numbers and punctuation are kept: the excerpt
+/// shows the shape that failed to decode without ever showing a token, a Secret's data or any
+/// other string the server sent, since decode errors end up in logs.
 pub(crate) fn excerpt(bytes: &[u8], line: usize, column: usize) -> String {
     let mut offset = 0usize;
     for _ in 1..line {
@@ -83,7 +87,8 @@ pub(crate) fn excerpt(bytes: &[u8], line: usize, column: usize) -> String {
     let at = (offset + column.saturating_sub(1)).min(bytes.len());
     let start = at.saturating_sub(EXCERPT_RADIUS);
     let end = (at + EXCERPT_RADIUS).min(bytes.len());
-    let text = String::from_utf8_lossy(&bytes[start..end]);
+    let masked = mask_string_values(&bytes[..end]);
+    let text = String::from_utf8_lossy(&masked[start..end]);
     let mut out = String::with_capacity(text.len() + 8);
     if start > 0 {
         out.push('…');
@@ -97,6 +102,51 @@ pub(crate) fn excerpt(bytes: &[u8], line: usize, column: usize) -> String {
     }));
     if end < bytes.len() {
         out.push('…');
+    }
+    out
+}
+
+/// A copy of `json` with the content of every string value replaced by `*` (object keys kept).
+/// Tolerates malformed input: it only tracks strings, escapes and object/array nesting.
+fn mask_string_values(json: &[u8]) -> Vec<u8> {
+    let mut out = json.to_vec();
+    let mut in_objects = Vec::new(); // true for `{`, false for `[`
+    let mut expect_key = false;
+    let mut string: Option<bool> = None; // Some(masked) while inside a string
+    let mut escaped = false;
+    for (i, &b) in json.iter().enumerate() {
+        if let Some(masked) = string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                string = None;
+                continue;
+            }
+            if masked {
+                out[i] = b'*';
+            }
+            continue;
+        }
+        match b {
+            b'"' => string = Some(!(expect_key && in_objects.last() == Some(&true))),
+            b'{' => {
+                in_objects.push(true);
+                expect_key = true;
+            }
+            b'[' => {
+                in_objects.push(false);
+                expect_key = false;
+            }
+            b'}' | b']' => {
+                in_objects.pop();
+                expect_key = false;
+            }
+            b',' => expect_key = in_objects.last() == Some(&true),
+            b':' => expect_key = false,
+            _ => {}
+        }
     }
     out
 }
@@ -132,8 +182,26 @@ mod tests {
         };
         assert!(type_name.ends_with("Outer"), "{type_name}");
         assert_eq!(path, "items[2].spec.replicas");
-        assert!(excerpt.contains("three"), "{excerpt}");
+        assert!(excerpt.contains(r#""replicas": "*****""#), "{excerpt}");
+        assert!(
+            !excerpt.contains("three"),
+            "string values must be masked: {excerpt}"
+        );
         assert_eq!(url, "/x");
+    }
+
+    #[test]
+    fn excerpt_never_shows_string_values() {
+        let body = br#"{"kind":"TokenRequest","status":{"token":"eyJhbGciOi.sig","expirationTimestamp":7},"list":["s3cr3t",{"k":"v\"x"}]}"#;
+        let e = excerpt(body, 1, 60);
+        for secret in ["eyJ", "s3cr3t", "TokenRequest", "v\\"] {
+            assert!(!e.contains(secret), "{secret} shown in {e}");
+        }
+        assert!(
+            e.contains(r#""token":"#) && e.contains(r#""expirationTimestamp":7"#),
+            "{e}"
+        );
+        assert!(e.contains(r#"{"k":"*"#), "{e}");
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub enum Error {
         url: String,
         /// Where in the document decoding failed (`items[3].spec.containers[0].name`).
         path: String,
-        /// A short, printable excerpt of the body around the failure.
+        /// A short, printable excerpt of the body around the failure, string values masked.
         excerpt: String,
         /// What serde_json reported.
         #[source]
