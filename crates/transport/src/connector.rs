@@ -123,9 +123,9 @@ impl Service<Uri> for ProxyConnector {
                     proxied: false,
                 });
             };
-            tracing::debug!(proxy = %spec.uri, %address, "connecting through a proxy");
+            tracing::debug!(proxy = %spec, %address, "connecting through a proxy");
             let proxy_err = |source: BoxError| ConnectError::Proxy {
-                proxy: spec.uri.to_string(),
+                proxy: spec.to_string(),
                 address: address.clone(),
                 source,
             };

@@ -40,6 +40,17 @@ pub(crate) struct ProxySpec {
     pub(crate) auth: Option<ProxyAuth>,
 }
 
+impl std::fmt::Display for ProxySpec {
+    /// The proxy as the user named it, without credentials. `uri` holds the address the
+    /// connectors dial, which is `http://` for SOCKS5 proxies too.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.kind, self.uri.authority()) {
+            (ProxyKind::Socks5, Some(authority)) => write!(f, "socks5://{authority}"),
+            _ => write!(f, "{}", self.uri),
+        }
+    }
+}
+
 impl std::fmt::Debug for ProxySpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProxySpec")

@@ -118,7 +118,7 @@ async fn a_failed_socks5_handshake_names_the_proxy_and_keeps_the_cause() {
     let service = kubeset_transport::connect(&config).unwrap();
     let err = get(&service, "/version").await.unwrap_err();
     let text = chain(&*err);
-    assert!(text.contains(&format!("proxy http://{addr}")), "{text}");
+    assert!(text.contains(&format!("proxy socks5://{addr}")), "{text}");
     assert!(
         text.contains("could not open a connection to localhost:6443"),
         "{text}"
