@@ -143,7 +143,18 @@ impl ProxyPolicy {
                     return None;
                 }
                 let intercept = matcher.intercept(dst)?;
-                let mut spec = ProxySpec::parse(intercept.uri()).ok()?;
+                let mut spec = match ProxySpec::parse(intercept.uri()) {
+                    Ok(spec) => spec,
+                    Err(err) => {
+                        // Go would fail the request; connecting directly is kinder, but never
+                        // silently (this runs once per new connection, not per request).
+                        tracing::warn!(
+                            error = %err,
+                            "ignoring the proxy from HTTPS_PROXY/HTTP_PROXY/ALL_PROXY, connecting directly"
+                        );
+                        return None;
+                    }
+                };
                 if let Some(value) = intercept.basic_auth() {
                     spec.auth = Some(ProxyAuth::Basic(value.clone()));
                 } else if let Some((user, pass)) = intercept.raw_auth() {
