@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod controllers;
 mod faults;
+mod gc;
 mod kubectl;
 mod list;
 mod replay;

@@ -7,8 +7,9 @@ use std::process::Command;
 use kubeset_testserver::TestServer;
 
 /// Scenarios that must replay with 0 differences: issue 4's 28 plus the issue-5 ones that
-/// already pass (RBAC: bootstrap policy, self reviews; server-side apply). The rest (GC,
-/// binding, eviction, logs, `rbac-subresource`, which needs pods/log) belong to issue 5.
+/// already pass (RBAC: bootstrap policy, self reviews; server-side apply; garbage collection).
+/// The rest (binding, eviction, logs, `rbac-subresource`, which needs pods/log) belong to
+/// issue 5.
 const PASSING: &[&str] = &[
     "authn-anonymous-and-invalid",
     "configmaps-crud",
@@ -20,6 +21,8 @@ const PASSING: &[&str] = &[
     "errors-not-found",
     "events-core",
     "finalizers",
+    "gc-background",
+    "gc-foreground",
     "leases",
     "namespaces-crud",
     "nodes-crud",
