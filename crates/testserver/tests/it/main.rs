@@ -8,5 +8,6 @@ mod controllers;
 mod faults;
 mod kubectl;
 mod list;
+mod pod_subresources;
 mod replay;
 mod support;
