@@ -10,7 +10,7 @@ use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::ApiError;
 use crate::api::write::{self, WriteOpts};
-use crate::api::{App, Ctx, token_request};
+use crate::api::{App, Ctx, pods, token_request};
 
 /// Answers a create.
 pub(super) fn create(
@@ -22,7 +22,12 @@ pub(super) fn create(
     let rt = &target.rt;
     match target.subresource.as_deref() {
         Some("token") => return token_request::create(app, ctx, target, body),
+        Some("binding") => return pods::binding::create(app, ctx, target, body),
+        Some("eviction") => return pods::eviction::create(app, ctx, target, body),
         Some(_) => return Err(ApiError::method_not_allowed()),
+        None if rt.group.is_empty() && rt.plural == "bindings" => {
+            return pods::binding::create_legacy(app, ctx, target, body);
+        }
         None => {}
     }
     let content_type = ctx.header("content-type");

@@ -13,6 +13,7 @@ mod get;
 pub(crate) mod hooks;
 mod list;
 mod patch;
+mod pods;
 mod protobuf;
 pub(crate) mod query;
 pub(crate) mod respond;

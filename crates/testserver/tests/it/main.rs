@@ -9,5 +9,6 @@ mod faults;
 mod gc;
 mod kubectl;
 mod list;
+mod pod_subresources;
 mod replay;
 mod support;

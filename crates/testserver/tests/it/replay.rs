@@ -7,9 +7,8 @@ use std::process::Command;
 use kubeset_testserver::TestServer;
 
 /// Scenarios that must replay with 0 differences: issue 4's 28 plus the issue-5 ones that
-/// already pass (RBAC: bootstrap policy, self reviews; server-side apply; garbage collection).
-/// The rest (binding, eviction, logs, `rbac-subresource`, which needs pods/log) belong to
-/// issue 5.
+/// already pass (RBAC: bootstrap policy, self reviews, subresources; server-side apply; pod
+/// binding, eviction and logs; garbage collection).
 const PASSING: &[&str] = &[
     "authn-anonymous-and-invalid",
     "configmaps-crud",
@@ -29,10 +28,13 @@ const PASSING: &[&str] = &[
     "pagination",
     "persistentvolumeclaims",
     "persistentvolumes-local",
+    "pods-binding",
     "pods-create-defaults",
     "pods-delete",
+    "pods-eviction",
     "pods-generatename",
     "pods-list-selectors",
+    "pods-log",
     "pods-merge-patch",
     "pods-priority-tolerations",
     "pods-server-side-apply",
@@ -40,6 +42,7 @@ const PASSING: &[&str] = &[
     "pods-update-conflict",
     "rbac-local-storage-admin",
     "rbac-role-binding",
+    "rbac-subresource",
     "secrets-crud",
     "selfsubjectaccessreview",
     "selfsubjectreview",
