@@ -40,6 +40,7 @@ pub(super) fn create(
     let manager = ctx.manager();
     let wrt = crate::api::storage_type(app, rt);
     let obj = crate::api::convert::to_storage(rt, &obj);
+    crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, "", &obj, None)?;
     let created = write::create(
         app,
         &wrt,
