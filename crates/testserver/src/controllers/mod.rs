@@ -1,6 +1,8 @@
 //! The controllers every cluster runs for what this server stores: default ServiceAccounts,
-//! the `kube-root-ca.crt` ConfigMap, namespace deletion and legacy token Secrets.
+//! the `kube-root-ca.crt` ConfigMap, namespace deletion, legacy token Secrets and aggregated
+//! ClusterRoles.
 
+mod aggregation;
 mod namespace;
 mod token_secret;
 
@@ -55,6 +57,7 @@ fn react(app: &App, kind: EventType, resource: &str, ns: &str, obj: &Value) {
             namespace::ensure_default_sa(app, ns)
         }
         ("/secrets", EventType::Added | EventType::Modified) => token_secret::sync(app, obj),
+        (aggregation::CLUSTER_ROLES, _) => aggregation::sync(app),
         _ => {}
     }
 }
@@ -77,4 +80,5 @@ fn resync(app: &App) {
     for (_, s) in snap.range(&secrets, None) {
         token_secret::sync(app, s);
     }
+    aggregation::sync(app);
 }
