@@ -8,5 +8,6 @@ mod controllers;
 mod faults;
 mod kubectl;
 mod list;
+mod rbac;
 mod replay;
 mod support;
