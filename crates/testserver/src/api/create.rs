@@ -27,7 +27,10 @@ pub(super) fn create(
     }
     let content_type = ctx.header("content-type");
     if !rt.is_stored() {
-        let obj = decode_object(rt, &rt.kind, content_type, body)?;
+        let obj = match crate::rbac::reviews::wire::decode(body) {
+            Some(review) => review.map_err(|e| ApiError::bad_request(e.to_string()))?,
+            None => decode_object(rt, &rt.kind, content_type, body)?,
+        };
         return review(app, ctx, rt.kind.as_str(), obj);
     }
     let dry = dry_run(&ctx.query, "CreateOptions")?;
