@@ -1,7 +1,8 @@
 //! The controllers every cluster runs for what this server stores: default ServiceAccounts,
-//! the `kube-root-ca.crt` ConfigMap, namespace deletion, legacy token Secrets and garbage
-//! collection.
+//! the `kube-root-ca.crt` ConfigMap, namespace deletion, legacy token Secrets, garbage
+//! collection and aggregated ClusterRoles.
 
+mod aggregation;
 mod gc;
 mod namespace;
 mod token_secret;
@@ -61,6 +62,7 @@ fn react(app: &App, kind: EventType, resource: &str, ns: &str, obj: &Value) {
             namespace::ensure_default_sa(app, ns)
         }
         ("/secrets", EventType::Added | EventType::Modified) => token_secret::sync(app, obj),
+        (aggregation::CLUSTER_ROLES, _) => aggregation::sync(app),
         _ => {}
     }
 }
@@ -83,4 +85,5 @@ fn resync(app: &App) {
     for (_, s) in snap.range(&secrets, None) {
         token_secret::sync(app, s);
     }
+    aggregation::sync(app);
 }

@@ -10,5 +10,6 @@ mod gc;
 mod kubectl;
 mod list;
 mod pod_subresources;
+mod rbac;
 mod replay;
 mod support;
