@@ -86,6 +86,7 @@ mod pods;
 mod query;
 mod rbac;
 mod read;
+pub mod runtime;
 mod split;
 mod status;
 mod table;
