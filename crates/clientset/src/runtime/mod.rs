@@ -38,6 +38,9 @@ mod reflector;
 mod store;
 mod watcher;
 
+#[cfg(test)]
+mod tests;
+
 pub use backoff::Backoff;
 pub use config::{InitialList, ListVersion, WatcherConfig};
 pub use event::Event;
