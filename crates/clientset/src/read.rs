@@ -69,6 +69,13 @@ where
     }
 
     /// Reads the `status` subresource of `name`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let pod = client.pods("apps").get_status("web-0").await?;
+    /// println!("{:?}", pod.status.and_then(|s| s.phase));
+    /// # Ok(()) }
+    /// ```
     pub async fn get_status(&self, name: &str) -> Result<K, Error> {
         self.get_at(name, Some("status"), JSON).await
     }
