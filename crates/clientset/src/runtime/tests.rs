@@ -495,3 +495,33 @@ async fn an_informer_reports_what_a_relist_changed() {
     assert!(store.get(Some("ns"), "b").is_none());
     assert!(store.get(None, "c").is_none());
 }
+
+// The clock is tokio's paused test clock: time only moves when every task waits, so the
+// assertion below is about the delays the watcher asked for, not about how fast it ran.
+#[tokio::test(start_paused = true)]
+async fn watches_that_end_at_once_are_retried_after_a_pause() {
+    let fake = Fake::new(vec![
+        list("10", &[], None),
+        Answer::Watch(vec![], false),
+        Answer::Watch(vec![], false),
+        Answer::Watch(vec![event("ADDED", cm("c", "11"))], false),
+    ]);
+    let start = tokio::time::Instant::now();
+    let events = watcher(fake.client().config_maps("ns"), config());
+    check(&take(events, 3).await, &["Init", "InitDone", "Apply c@11"]);
+    // Two empty watches: the backoff's first two delays (1 ms, then 2 ms).
+    assert!(
+        start.elapsed() >= Duration::from_millis(3),
+        "{:?}",
+        start.elapsed()
+    );
+    check_uris(
+        &fake,
+        &[
+            "?limit=2&resourceVersion=0&resourceVersionMatch=NotOlderThan",
+            &watch_from("10"),
+            &watch_from("10"),
+            &watch_from("10"),
+        ],
+    );
+}

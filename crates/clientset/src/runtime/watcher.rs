@@ -114,10 +114,11 @@ enum State<K> {
     InitialEvents { stream: WatchStream<K> },
     /// Start a watch from `version`.
     Watch { version: String },
-    /// Reading a watch; `version` is the last one seen.
+    /// Reading a watch; `version` is the last one seen; `quiet` until it yields anything.
     Watching {
         stream: WatchStream<K>,
         version: String,
+        quiet: bool,
     },
 }
 
@@ -177,6 +178,18 @@ where
         tracing::debug!(url = %self.api.collection_path(), ?delay, error = %err, "watcher retries after an error");
         self.pause = Some(delay);
         Err(err)
+    }
+
+    /// Waits before the next attempt without reporting an error: a watch that the server
+    /// (or a proxy) ends before it yields anything must not turn into a busy loop.
+    fn slow_down(&mut self, why: &str) {
+        let backoff = self.config.backoff;
+        let delay = self
+            .delays
+            .get_or_insert_with(|| backoff.delays())
+            .next_delay();
+        tracing::debug!(url = %self.api.collection_path(), ?delay, why, "watcher slows down");
+        self.pause = Some(delay);
     }
 
     /// Lists again from the most recent state (410 Gone, a lost event).
@@ -276,8 +289,11 @@ where
                     let wp = self.config.watch_params(Some(&version));
                     match self.api.watch_as::<K>(&wp, self.accept.watch).await {
                         Ok(stream) => {
-                            self.succeeded();
-                            self.state = State::Watching { stream, version };
+                            self.state = State::Watching {
+                                stream,
+                                version,
+                                quiet: true,
+                            };
                         }
                         Err(err) if err.is_gone() => self.relist(&err),
                         Err(err) => {
@@ -289,6 +305,7 @@ where
                 State::Watching {
                     mut stream,
                     mut version,
+                    quiet,
                 } => {
                     let next = tokio::time::timeout(self.config.silence_limit(), stream.next());
                     let event = match next.await {
@@ -309,6 +326,9 @@ where
                             return self.failed(err);
                         }
                         Ok(None) => {
+                            if quiet {
+                                self.slow_down("the watch ended before any event");
+                            }
                             self.state = State::Watch { version };
                             continue;
                         }
@@ -318,6 +338,8 @@ where
                             continue;
                         }
                     };
+                    // The watch works: the next failure starts the backoff over.
+                    self.succeeded();
                     let out = match event {
                         WatchEvent::Added(k) | WatchEvent::Modified(k) => {
                             remember(&mut version, &k);
@@ -334,7 +356,11 @@ where
                             None
                         }
                     };
-                    self.state = State::Watching { stream, version };
+                    self.state = State::Watching {
+                        stream,
+                        version,
+                        quiet: false,
+                    };
                     if let Some(out) = out {
                         return Ok(out);
                     }
@@ -389,6 +415,7 @@ where
                     self.state = State::Watching {
                         stream,
                         version: b.resource_version,
+                        quiet: false,
                     };
                     Some(Ok(Event::InitDone))
                 } else {
@@ -404,8 +431,9 @@ where
                 self.relist(&err);
                 Some(self.failed(err))
             }
-            // Ended or silent before the state was complete: start over.
+            // Ended or silent before the state was complete: start over, not at once.
             Ok(None) | Err(_) => {
+                self.slow_down("the streaming list ended before its end bookmark");
                 self.state = State::Empty {
                     fresh: true,
                     paged: true,
