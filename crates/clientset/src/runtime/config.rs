@@ -15,7 +15,10 @@ pub enum InitialList {
     /// A streaming list: one watch with `sendInitialEvents=true`, whose events up to the
     /// bookmark annotated `k8s.io/initial-events-end` are the initial state. Cheaper for the
     /// server (no large list response). Falls back to [`InitialList::List`] for the rest of
-    /// the watcher's life when the server rejects it (400/422: the `WatchList` feature is off).
+    /// the watcher's life when the server rejects it (422 Invalid when the `WatchList`
+    /// feature is off, as on servers before 1.32 by default). A server older than 1.27,
+    /// which ignores the parameter, would never end the initial events: use
+    /// [`InitialList::List`] there.
     Streaming,
 }
 

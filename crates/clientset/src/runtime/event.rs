@@ -8,6 +8,10 @@
 /// rebuilds it from the bracket (the [`Writer`](super::Writer) of a store does). Between
 /// brackets, [`Apply`](Event::Apply) and [`Delete`](Event::Delete) report single changes.
 ///
+/// An `Init` may also come before the `InitDone` of the bracket it interrupts (the list
+/// failed half-way, a continue token expired, a streaming list broke off): the list started
+/// over, and whatever the unfinished bracket brought is to be discarded.
+///
 /// ```
 /// use kubeset_clientset::runtime::Event;
 ///
