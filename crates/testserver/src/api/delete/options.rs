@@ -90,10 +90,10 @@ struct Raw {
 }
 
 fn from_query(q: &Query) -> Result<Raw, ApiError> {
-    let orphan_dependents = match q.get("orphanDependents") {
-        None => None,
-        Some(_) => Some(q.bool("orphanDependents")?),
-    };
+    // query booleans convert leniently: only "0" and "false" (any case) are false
+    let orphan_dependents = q
+        .get("orphanDependents")
+        .map(|v| !(v == "0" || v.eq_ignore_ascii_case("false")));
     Ok(Raw {
         grace: q.int("gracePeriodSeconds")?,
         uid: None,
@@ -218,9 +218,17 @@ mod tests {
 
     #[test]
     fn the_query_carries_legacy_orphan_dependents() {
-        let raw = from_query(&Query::parse(Some("orphanDependents=false"))).unwrap();
-        assert_eq!(raw.orphan_dependents, Some(false));
-        let e = from_query(&Query::parse(Some("orphanDependents=maybe"))).unwrap_err();
-        assert_eq!(e.code, 400);
+        #[track_caller]
+        fn check(query: &str, expected: Option<bool>) {
+            let raw = from_query(&Query::parse(Some(query))).unwrap();
+            assert_eq!(raw.orphan_dependents, expected, "{query}");
+        }
+        check("", None);
+        check("orphanDependents=false", Some(false));
+        check("orphanDependents=FALSE", Some(false));
+        check("orphanDependents=0", Some(false));
+        check("orphanDependents=true", Some(true));
+        check("orphanDependents=maybe", Some(true));
+        check("orphanDependents=", Some(true));
     }
 }
