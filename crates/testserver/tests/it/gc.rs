@@ -463,3 +463,32 @@ async fn a_namespace_deleted_in_the_foreground_goes_once_its_dependents_are_gone
     wait_gone(&server, &format!("{CM}/dep")).await;
     wait_gone(&server, "/api/v1/namespaces/fg").await;
 }
+
+#[tokio::test]
+async fn foreground_deletion_cascades_through_generations() {
+    let server = server().await;
+    let owner = configmap(&server, "owner", json!({})).await;
+    let child = configmap(&server, "child", owned_by("owner", &owner, true)).await;
+    let mut many = Vec::new();
+    for i in 0..20 {
+        let name = format!("grandchild-{i}");
+        configmap(&server, &name, owned_by("child", &child, true)).await;
+        many.push(name);
+    }
+    let d = admin(
+        &server,
+        Method::DELETE,
+        &format!("{CM}/owner?propagationPolicy=Foreground"),
+        None,
+    )
+    .await;
+    assert_eq!(d.status, 200);
+    wait_gone(&server, &format!("{CM}/owner")).await;
+    // the owner went last: nothing it (transitively) blocked on is left
+    for name in many {
+        let a = admin(&server, Method::GET, &format!("{CM}/{name}"), None).await;
+        assert_eq!(a.status, 404, "{name}");
+    }
+    let a = admin(&server, Method::GET, &format!("{CM}/child"), None).await;
+    assert_eq!(a.status, 404);
+}
