@@ -356,11 +356,13 @@ async fn deletecollection_answers_the_objects_as_listed() {
         list["items"][0].get("kind").is_none(),
         "list items carry no kind"
     );
-    // the rest
+    exists(&server, &format!("{CM}/c")).await;
+    // the rest, from the continue token
+    let token = list["metadata"]["continue"].as_str().unwrap();
     let d = admin(
         &server,
         Method::DELETE,
-        &format!("{CM}?labelSelector=set%3Dx"),
+        &format!("{CM}?labelSelector=set%3Dx&continue={token}"),
         None,
     )
     .await;
@@ -432,4 +434,61 @@ async fn batch_v1_jobs_orphan_by_default_with_a_warning() {
     .await;
     assert!(d.headers.get("warning").is_none());
     assert_eq!(d.json()["kind"], "Status");
+}
+
+#[tokio::test]
+async fn a_namespace_deleted_in_the_foreground_goes_once_its_dependents_are_gone() {
+    let server = server().await;
+    namespace(&server, "fg").await;
+    let ns = exists(&server, "/api/v1/namespaces/fg").await;
+    let uid = ns["metadata"]["uid"].as_str().unwrap().to_owned();
+    // an object (in another namespace) owned by the cluster-scoped namespace
+    configmap(
+        &server,
+        "dep",
+        json!({"ownerReferences": [{"apiVersion": "v1", "kind": "Namespace", "name": "fg", "uid": uid, "blockOwnerDeletion": true}]}),
+    )
+    .await;
+    let d = admin(
+        &server,
+        Method::DELETE,
+        "/api/v1/namespaces/fg?propagationPolicy=Foreground",
+        None,
+    )
+    .await;
+    assert_eq!(d.status, 200);
+    let d = d.json();
+    assert_eq!(d["metadata"]["finalizers"], json!(["foregroundDeletion"]));
+    assert_eq!(d["status"]["phase"], "Terminating");
+    wait_gone(&server, &format!("{CM}/dep")).await;
+    wait_gone(&server, "/api/v1/namespaces/fg").await;
+}
+
+#[tokio::test]
+async fn foreground_deletion_cascades_through_generations() {
+    let server = server().await;
+    let owner = configmap(&server, "owner", json!({})).await;
+    let child = configmap(&server, "child", owned_by("owner", &owner, true)).await;
+    let mut many = Vec::new();
+    for i in 0..20 {
+        let name = format!("grandchild-{i}");
+        configmap(&server, &name, owned_by("child", &child, true)).await;
+        many.push(name);
+    }
+    let d = admin(
+        &server,
+        Method::DELETE,
+        &format!("{CM}/owner?propagationPolicy=Foreground"),
+        None,
+    )
+    .await;
+    assert_eq!(d.status, 200);
+    wait_gone(&server, &format!("{CM}/owner")).await;
+    // the owner went last: nothing it (transitively) blocked on is left
+    for name in many {
+        let a = admin(&server, Method::GET, &format!("{CM}/{name}"), None).await;
+        assert_eq!(a.status, 404, "{name}");
+    }
+    let a = admin(&server, Method::GET, &format!("{CM}/child"), None).await;
+    assert_eq!(a.status, 404);
 }

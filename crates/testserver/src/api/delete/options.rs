@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use crate::api::Ctx;
 use crate::api::body::decode_delete_options;
-use crate::api::query::{Query, dry_run};
-use crate::api::status::{ApiError, Cause};
+use crate::api::query::Query;
+use crate::api::status::ApiError;
+use crate::validation;
 
 /// `propagationPolicy`: what happens to the dependents of a deleted object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,106 +66,72 @@ pub(crate) fn parse(ctx: &Ctx, body: &Bytes) -> Result<DeleteOptions, ApiError> 
     let raw = if body.iter().all(u8::is_ascii_whitespace) {
         from_query(&ctx.query)?
     } else {
-        from_body(&decode_delete_options(body)?)?
+        from_body(&decode_delete_options(body)?)
     };
     validate(&raw)?;
     Ok(DeleteOptions {
         grace: raw.grace,
         uid: raw.uid,
         resource_version: raw.resource_version,
-        dry_run: raw.dry_run,
+        dry_run: !raw.dry_run.is_empty(),
         propagation: raw.propagation.as_deref().and_then(Propagation::parse),
         orphan_dependents: raw.orphan_dependents,
     })
 }
 
-/// The options before validation (the policy still as text).
+/// The options before validation (policy and dryRun still as text).
 #[derive(Debug, Default)]
 struct Raw {
     grace: Option<i64>,
     uid: Option<String>,
     resource_version: Option<String>,
-    dry_run: bool,
+    dry_run: Vec<String>,
     propagation: Option<String>,
     orphan_dependents: Option<bool>,
 }
 
 fn from_query(q: &Query) -> Result<Raw, ApiError> {
-    let orphan_dependents = match q.get("orphanDependents") {
-        None => None,
-        Some(_) => Some(q.bool("orphanDependents")?),
-    };
+    // query booleans convert leniently: only "0" and "false" (any case) are false
+    let orphan_dependents = q
+        .get("orphanDependents")
+        .map(|v| !(v == "0" || v.eq_ignore_ascii_case("false")));
     Ok(Raw {
         grace: q.int("gracePeriodSeconds")?,
         uid: None,
         resource_version: None,
-        dry_run: dry_run(q, "DeleteOptions")?,
+        dry_run: q.all("dryRun").into_iter().map(str::to_owned).collect(),
         propagation: q.get("propagationPolicy").map(str::to_owned),
         orphan_dependents,
     })
 }
 
-fn from_body(b: &Value) -> Result<Raw, ApiError> {
+fn from_body(b: &Value) -> Raw {
     let text = |p: &str| b.pointer(p).and_then(Value::as_str).map(str::to_owned);
-    let dry_run = match b.get("dryRun").and_then(Value::as_array) {
-        None => false,
-        Some(values) => {
-            for v in values {
-                let v = v.as_str().unwrap_or("");
-                if v != "All" {
-                    return Err(ApiError::invalid_options(
-                        "DeleteOptions",
-                        vec![Cause::new(
-                            "FieldValueNotSupported",
-                            "dryRun",
-                            format!(
-                                "Unsupported value: []string{{\"{v}\"}}: supported values: \"All\""
-                            ),
-                        )],
-                    ));
-                }
-            }
-            !values.is_empty()
-        }
-    };
-    Ok(Raw {
+    let dry_run = b
+        .get("dryRun")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .map(|v| v.as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    Raw {
         grace: b.get("gracePeriodSeconds").and_then(Value::as_i64),
         uid: text("/preconditions/uid"),
         resource_version: text("/preconditions/resourceVersion"),
         dry_run,
         propagation: text("/propagationPolicy"),
         orphan_dependents: b.get("orphanDependents").and_then(Value::as_bool),
-    })
+    }
 }
 
-/// `ValidateDeleteOptions`: not both `orphanDependents` and `propagationPolicy`; a known policy.
+/// `ValidateDeleteOptions`: not both `orphanDependents` and `propagationPolicy`, a known
+/// policy, `dryRun` only `All`.
 fn validate(raw: &Raw) -> Result<(), ApiError> {
-    let mut causes = Vec::new();
-    if let (Some(_), Some(p)) = (raw.orphan_dependents, &raw.propagation) {
-        causes.push(Cause::new(
-            "FieldValueInvalid",
-            "propagationPolicy",
-            format!(
-                "Invalid value: \"{p}\": orphanDependents and deletionPropagation cannot be both set"
-            ),
-        ));
-    }
-    if let Some(p) = &raw.propagation
-        && Propagation::parse(p).is_none()
-    {
-        causes.push(Cause::new(
-            "FieldValueNotSupported",
-            "propagationPolicy",
-            format!(
-                "Unsupported value: \"{p}\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
-            ),
-        ));
-    }
-    if causes.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_options("DeleteOptions", causes))
-    }
+    let dry_run: Vec<&str> = raw.dry_run.iter().map(String::as_str).collect();
+    validation::delete_options(raw.propagation.as_deref(), raw.orphan_dependents, &dry_run)
+        .map_err(|e| ApiError::from_status(422, e.status()))
 }
 
 #[cfg(test)]
@@ -208,19 +175,26 @@ mod tests {
             "preconditions": {"uid": "u"},
             "orphanDependents": true,
             "dryRun": ["All"],
-        }))
-        .unwrap();
+        }));
         assert_eq!(raw.propagation.as_deref(), Some("Orphan"));
         assert_eq!(raw.uid.as_deref(), Some("u"));
         assert_eq!(raw.orphan_dependents, Some(true));
-        assert!(raw.dry_run);
+        assert_eq!(raw.dry_run, ["All"]);
     }
 
     #[test]
     fn the_query_carries_legacy_orphan_dependents() {
-        let raw = from_query(&Query::parse(Some("orphanDependents=false"))).unwrap();
-        assert_eq!(raw.orphan_dependents, Some(false));
-        let e = from_query(&Query::parse(Some("orphanDependents=maybe"))).unwrap_err();
-        assert_eq!(e.code, 400);
+        #[track_caller]
+        fn check(query: &str, expected: Option<bool>) {
+            let raw = from_query(&Query::parse(Some(query))).unwrap();
+            assert_eq!(raw.orphan_dependents, expected, "{query}");
+        }
+        check("", None);
+        check("orphanDependents=false", Some(false));
+        check("orphanDependents=FALSE", Some(false));
+        check("orphanDependents=0", Some(false));
+        check("orphanDependents=true", Some(true));
+        check("orphanDependents=maybe", Some(true));
+        check("orphanDependents=", Some(true));
     }
 }

@@ -139,8 +139,8 @@ fn edit(app: &App, n: &Node<'_>, change: &mut dyn FnMut(&mut Value)) -> Result<(
     let uid = n.uid.clone();
     let r = write::update(app, n.rt, &n.namespace, &n.name, opts(), &mut |old| {
         if meta_str(old, "uid") != uid {
-            // recreated under the same name: not the object we looked at
-            return Err(ApiError::conflict_kind("", "", "", "UID changed"));
+            // recreated under the same name: the object we looked at is gone
+            return Err(ApiError::not_found(n.rt, &n.name));
         }
         let mut new = old.clone();
         change(&mut new);

@@ -140,3 +140,205 @@ fn decide_dependent(
     };
     Some(Action::Delete { node: i, policy })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::registry::Registry;
+
+    /// A node for the tests: `uid`, its owners as `(uid, block)`, finalizers, deleting.
+    struct Spec {
+        uid: &'static str,
+        owners: &'static [(&'static str, bool)],
+        finalizers: &'static [&'static str],
+        deleting: bool,
+    }
+
+    const fn obj(uid: &'static str, owners: &'static [(&'static str, bool)]) -> Spec {
+        Spec {
+            uid,
+            owners,
+            finalizers: &[],
+            deleting: false,
+        }
+    }
+
+    const fn deleting(uid: &'static str, finalizers: &'static [&'static str]) -> Spec {
+        Spec {
+            uid,
+            owners: &[],
+            finalizers,
+            deleting: true,
+        }
+    }
+
+    /// Decides over `nodes`; owners are looked up among the nodes by UID (an owner UID that
+    /// is no node is gone; `"?"` cannot be resolved).
+    #[track_caller]
+    fn check(nodes: &[Spec], expected: &[Action]) {
+        let registry = Registry::builtin();
+        let rt = registry.types().find(|t| t.kind == "ConfigMap").unwrap();
+        let mut graph = Graph::default();
+        for s in nodes {
+            graph.push_for_test(Node {
+                rt,
+                namespace: "ns".into(),
+                name: s.uid.into(),
+                uid: s.uid.into(),
+                revision: 1,
+                owners: s
+                    .owners
+                    .iter()
+                    .map(|(uid, block)| OwnerRef {
+                        api_version: "v1".into(),
+                        kind: "ConfigMap".into(),
+                        name: (*uid).into(),
+                        uid: (*uid).into(),
+                        block: *block,
+                    })
+                    .collect(),
+                finalizers: s.finalizers.iter().map(|f| (*f).to_owned()).collect(),
+                deleting: s.deleting,
+            });
+        }
+        let state: HashMap<&str, bool> = nodes
+            .iter()
+            .map(|s| (s.uid, s.deleting && s.finalizers.contains(&FOREGROUND)))
+            .collect();
+        let lookup = |_: &Node<'_>, r: &OwnerRef| match state.get(r.uid.as_str()) {
+            _ if r.uid == "?" => Lookup::Unresolvable,
+            Some(waiting) => Lookup::Present { waiting: *waiting },
+            None => Lookup::Absent,
+        };
+        assert_eq!(decide(&graph, &lookup), expected);
+    }
+
+    fn delete(node: usize, policy: Propagation) -> Action {
+        Action::Delete { node, policy }
+    }
+
+    #[test]
+    fn dependents_of_gone_owners_are_deleted_in_the_background() {
+        check(
+            &[obj("a", &[("gone", false)])],
+            &[delete(0, Propagation::Background)],
+        );
+        // all owners gone
+        check(
+            &[obj("a", &[("x", false), ("y", true)])],
+            &[delete(0, Propagation::Background)],
+        );
+        // an owner that is there keeps it; nothing to do
+        check(&[obj("o", &[]), obj("a", &[("o", false)])], &[]);
+        // an unresolvable reference: left alone, whatever else it names
+        check(&[obj("a", &[("gone", false), ("?", false)])], &[]);
+    }
+
+    #[test]
+    fn a_live_owner_keeps_the_dependent_but_dead_references_go() {
+        check(
+            &[obj("o", &[]), obj("a", &[("o", false), ("gone", false)])],
+            &[Action::DropOwners {
+                node: 1,
+                uids: vec!["gone".into()],
+            }],
+        );
+        // a reference to a foreground-deleting owner goes too
+        check(
+            &[
+                obj("o", &[]),
+                deleting("w", &["foregroundDeletion"]),
+                obj("a", &[("o", false), ("w", true)]),
+            ],
+            &[Action::DropOwners {
+                node: 2,
+                uids: vec!["w".into()],
+            }],
+        );
+    }
+
+    #[test]
+    fn foreground_owners_wait_for_blocking_dependents() {
+        // the dependent is deleted; the owner keeps its finalizer meanwhile
+        check(
+            &[
+                deleting("w", &["foregroundDeletion"]),
+                obj("a", &[("w", true)]),
+            ],
+            &[delete(1, Propagation::Background)],
+        );
+        // a non-blocking dependent does not hold the owner
+        check(
+            &[
+                deleting("w", &["foregroundDeletion"]),
+                obj("a", &[("w", false)]),
+            ],
+            &[
+                Action::RemoveFinalizer {
+                    node: 0,
+                    finalizer: FOREGROUND,
+                },
+                delete(1, Propagation::Background),
+            ],
+        );
+        // a dependent with dependents of its own goes in the foreground too
+        check(
+            &[
+                deleting("w", &["foregroundDeletion"]),
+                obj("a", &[("w", true)]),
+                obj("b", &[("a", true)]),
+            ],
+            &[delete(1, Propagation::Foreground)],
+        );
+        // ... and when one of those is itself deleting in the foreground (a cycle), it is
+        // unblocked first
+        check(
+            &[
+                Spec {
+                    uid: "w",
+                    owners: &[("a", true)],
+                    finalizers: &["foregroundDeletion"],
+                    deleting: true,
+                },
+                obj("a", &[("w", true)]),
+            ],
+            &[Action::UnblockAndDelete { node: 1 }],
+        );
+        // a blocking dependent that is itself being deleted still holds the owner
+        check(
+            &[
+                deleting("w", &["foregroundDeletion"]),
+                Spec {
+                    uid: "a",
+                    owners: &[("w", true)],
+                    finalizers: &["example.com/x"],
+                    deleting: true,
+                },
+            ],
+            &[],
+        );
+    }
+
+    #[test]
+    fn orphaning_and_existing_finalizers() {
+        check(
+            &[deleting("o", &["orphan"]), obj("a", &[("o", false)])],
+            // the owner is still there (being deleted): the dependent waits to be orphaned
+            &[Action::Orphan { owner: 0 }],
+        );
+        // a collected object's own GC finalizer picks the policy
+        check(
+            &[Spec {
+                uid: "a",
+                owners: &[("gone", false)],
+                finalizers: &["orphan"],
+                deleting: false,
+            }],
+            &[delete(0, Propagation::Orphan)],
+        );
+        // an object being deleted otherwise is left to its finalizers
+        check(&[deleting("a", &["example.com/x"])], &[]);
+    }
+}

@@ -93,6 +93,12 @@ impl<'a> Graph<'a> {
         self.nodes.push(node);
     }
 
+    /// Adds a node built by a test.
+    #[cfg(test)]
+    pub(super) fn push_for_test(&mut self, node: Node<'a>) {
+        self.add(node);
+    }
+
     /// The dependents of an owner UID with their `blockOwnerDeletion`.
     pub(super) fn dependents_of(&self, uid: &str) -> &[(usize, bool)] {
         self.dependents.get(uid).map(Vec::as_slice).unwrap_or(&[])
