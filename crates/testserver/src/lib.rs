@@ -3,9 +3,9 @@
 //!
 //! It serves TLS on 127.0.0.1 (HTTP/2 and HTTP/1.1) with a generated CA, authenticates admin
 //! client certificates, ServiceAccount tokens it mints itself and anonymous requests, stores
-//! objects in memory with one global resourceVersion, and runs the controllers a pod's
-//! credentials depend on (default ServiceAccount, `kube-root-ca.crt`, namespace deletion, legacy
-//! token Secrets).
+//! objects in memory with one global resourceVersion, authorizes with RBAC, and runs the
+//! controllers a cluster without a kubelet has (default ServiceAccount, `kube-root-ca.crt`,
+//! namespace deletion, legacy token Secrets, garbage collection, ClusterRole aggregation).
 //!
 //! # Code map
 //!
@@ -18,12 +18,14 @@
 //! - `storage/`: the narrow `Store` trait and the in-memory store (persistent maps give O(1)
 //!   snapshots for consistent pages and `Exact` reads; a bounded event history serves watches).
 //! - `api/`: routing, one file per verb, the write pipeline (`write`), errors as `Status`
-//!   (`status`), representations (JSON, YAML, Table, PartialObjectMetadata, protobuf input).
+//!   (`status`), representations (JSON, YAML, Table, PartialObjectMetadata, protobuf input),
+//!   pod subresources (`pods/`: binding, eviction with PodDisruptionBudgets, log).
+//! - `rbac/`: evaluation, bootstrap policy, 403 texts, escalation checks, self reviews.
 //! - `admission/`, `validation/`, `selector/`, `fields/`: pure functions over JSON objects
 //!   (defaulting, admission plugins, validation, selectors, managedFields, strategic merge);
 //!   `api/hooks.rs` is their only call site.
 //! - `controllers/`: default ServiceAccount, `kube-root-ca.crt`, namespace deletion, legacy
-//!   token Secrets.
+//!   token Secrets, garbage collection by ownerReferences (`gc/`), ClusterRole aggregation.
 //! - `faults`: switches tests flip (429/5xx, latency, closing watches, compaction, token expiry).
 //!
 //! Architecture invariant: storage knows nothing about HTTP or Kubernetes semantics beyond

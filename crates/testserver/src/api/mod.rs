@@ -243,15 +243,19 @@ fn check_verb_allowed(target: &Target, verb: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Deletes an object with default options (the namespace controller does this).
+/// Deletes an object in the background, as the namespace controller does when it empties a
+/// terminating namespace (so a Job's pods go too, instead of getting the `orphan` finalizer).
 pub(crate) fn delete_for_controller(
     app: &App,
     rt: &crate::registry::ResourceType,
     namespace: &str,
     name: &str,
 ) -> Result<Value, ApiError> {
-    delete::delete_object(app, rt, namespace, name, &delete::DeleteOptions::default())
-        .map(|(_, v)| v)
+    let options = delete::DeleteOptions {
+        propagation: Some(delete::Propagation::Background),
+        ..delete::DeleteOptions::default()
+    };
+    delete::delete_object(app, rt, namespace, name, &options).map(|(_, v)| v)
 }
 
 /// The type writes go to: the stored form's type for converted resources (events.k8s.io
