@@ -133,7 +133,7 @@ async fn exercise<K: Object>(
         "after the changes"
     );
     let a = store.get(cms.namespace(), "a").expect("a is in the store");
-    assert_eq!(a.meta().name.as_deref(), Some("a"));
+    assert_eq!(a.name(), Some("a"));
 }
 
 /// Three objects selected by `rt=1` and one (`x`) that is not.
