@@ -16,8 +16,8 @@ use std::time::Duration;
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use kubeset::clientset::runtime::{
-    Change, Event, Informer, InitialList, ListVersion, Object, Store, WatcherConfig,
-    metadata_watcher, reflector, store, watcher,
+    Change, Event, Informer, InitialList, ListVersion, Object, Store, WatcherConfig, reflector,
+    store, watcher,
 };
 use kubeset::clientset::{
     Api, Client, DeleteParams, Error, ListParams, Patch, PatchParams, PostParams,
@@ -192,8 +192,7 @@ async fn a_metadata_store_converges_to_the_server_state() {
     let ctx = setup("rt-meta").await;
     let cms = ctx.client.config_maps(&ctx.ns);
     seed(&cms).await;
-    let events = metadata_watcher(cms.clone(), WatcherConfig::default().labels("rt=1"));
-    let informer = Informer::from_events(events);
+    let informer = Informer::metadata(cms.clone(), WatcherConfig::default().labels("rt=1"));
     let store = informer.store();
     let mut changes = spawn(informer);
     exercise(&cms, &store, &mut changes).await;
