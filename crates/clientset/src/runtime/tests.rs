@@ -596,3 +596,19 @@ fn a_store_keys_objects_by_namespace_and_name() {
         ["Added node", "Added x", "Added x", "Updated x", "Deleted x"]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_list_waits_as_long_as_the_server_asks() {
+    let mut throttled = status(429, "TooManyRequests");
+    throttled["details"] = json!({"retryAfterSeconds": 3});
+    let fake = Fake::new(vec![Answer::Json(429, throttled), list("10", &[], None)]);
+    let start = tokio::time::Instant::now();
+    let events = watcher(fake.client().config_maps("ns"), config());
+    check(&take(events, 3).await, &["Err 429", "Init", "InitDone"]);
+    // The paused test clock: the delay asked for, not a measurement.
+    assert!(
+        start.elapsed() >= Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+}
