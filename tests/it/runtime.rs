@@ -16,8 +16,8 @@ use std::time::Duration;
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use kubeset::clientset::runtime::{
-    Event, Informer, InitialList, ListVersion, Object, Store, WatcherConfig, metadata_watcher,
-    reflector, store, watcher,
+    Change, Event, Informer, InitialList, ListVersion, Object, Store, WatcherConfig, reflector,
+    store, watcher,
 };
 use kubeset::clientset::{
     Api, Client, DeleteParams, Error, ListParams, Patch, PatchParams, PostParams,
@@ -89,7 +89,7 @@ async fn exercise<K: Object>(
     assert!(
         tokio::time::timeout(WAIT, store.wait_until_ready())
             .await
-            .unwrap(),
+            .unwrap_or(false),
         "the store never became ready"
     );
     converge(store, cms, labels, changes).await;
@@ -133,7 +133,7 @@ async fn exercise<K: Object>(
         "after the changes"
     );
     let a = store.get(cms.namespace(), "a").expect("a is in the store");
-    assert_eq!(a.meta().name.as_deref(), Some("a"));
+    assert_eq!(a.name(), Some("a"));
 }
 
 /// Three objects selected by `rt=1` and one (`x`) that is not.
@@ -192,11 +192,73 @@ async fn a_metadata_store_converges_to_the_server_state() {
     let ctx = setup("rt-meta").await;
     let cms = ctx.client.config_maps(&ctx.ns);
     seed(&cms).await;
-    let events = metadata_watcher(cms.clone(), WatcherConfig::default().labels("rt=1"));
-    let informer = Informer::from_events(events);
+    let informer = Informer::metadata(cms.clone(), WatcherConfig::default().labels("rt=1"));
     let store = informer.store();
     let mut changes = spawn(informer);
     exercise(&cms, &store, &mut changes).await;
+}
+
+/// `v` of a ConfigMap's data.
+fn v(cm: &ConfigMap) -> &str {
+    cm.data
+        .as_ref()
+        .and_then(|d| d.get("v"))
+        .map_or("", String::as_str)
+}
+
+type Changes = Pin<Box<dyn Stream<Item = Result<Change<ConfigMap>, Error>> + Send>>;
+
+/// The next change, within [`WAIT`].
+async fn next_change(changes: &mut Changes) -> Change<ConfigMap> {
+    match tokio::time::timeout(WAIT, changes.try_next()).await {
+        Ok(Ok(Some(change))) => change,
+        Ok(Ok(None)) => panic!("the informer ended"),
+        Ok(Err(err)) => panic!("informer error: {err}"),
+        Err(_) => panic!("no change within {WAIT:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_informer_reports_added_updated_deleted_with_old_and_new_states() {
+    let ctx = setup("rt-changes").await;
+    let cms = ctx.client.config_maps(&ctx.ns);
+    let pp = PostParams::default();
+    cms.create(&pp, &config_map("a", &[("rt", "1")], &[("v", "1")]))
+        .await
+        .unwrap();
+    let informer = Informer::new(cms.clone(), WatcherConfig::default().labels("rt=1"));
+    let store = informer.store();
+    let mut changes: Changes = Box::pin(informer.changes());
+
+    let Change::Added(added) = next_change(&mut changes).await else {
+        panic!("expected the listed object as Added");
+    };
+    assert_eq!((added.name(), v(&added)), (Some("a"), "1"));
+    assert!(store.is_ready());
+
+    cms.patch(
+        "a",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"data": {"v": "2"}})),
+    )
+    .await
+    .unwrap();
+    let Change::Updated { old, new } = next_change(&mut changes).await else {
+        panic!("expected Updated");
+    };
+    assert_eq!((v(&old), v(&new)), ("1", "2"));
+    let held = store.get(cms.namespace(), "a").unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&held, &new),
+        "the store and the change share the object"
+    );
+
+    cms.delete("a", &DeleteParams::default()).await.unwrap();
+    let Change::Deleted(gone) = next_change(&mut changes).await else {
+        panic!("expected Deleted");
+    };
+    assert_eq!((gone.name(), v(&gone)), (Some("a"), "2"));
+    assert!(store.is_empty());
 }
 
 /// A private test server and an admin client for it (with namespaces `rt` and `other`).

@@ -160,3 +160,43 @@ impl WatcherConfig {
         self.timeout + SILENCE_GRACE
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::Query;
+
+    #[track_caller]
+    fn check(write: impl FnOnce(&mut Query), expected: &str) {
+        let mut q = Query::new(String::from("/p"));
+        write(&mut q);
+        assert_eq!(q.finish(), expected);
+    }
+
+    #[test]
+    fn selectors_and_timeout_reach_every_request() {
+        let config = WatcherConfig::default()
+            .labels("app=web")
+            .fields("spec.nodeName=n1")
+            .page_size(0)
+            .timeout(Duration::from_millis(10));
+        check(
+            |q| config.list_params(false).write(q),
+            "/p?labelSelector=app%3Dweb&fieldSelector=spec.nodeName%3Dn1&limit=1&resourceVersion=0&resourceVersionMatch=NotOlderThan",
+        );
+        check(
+            |q| config.list_params(true).write(q),
+            "/p?labelSelector=app%3Dweb&fieldSelector=spec.nodeName%3Dn1&limit=1",
+        );
+        check(
+            |q| config.watch_params(Some("42")).write(q),
+            "/p?watch=1&resourceVersion=42&allowWatchBookmarks=true&labelSelector=app%3Dweb&fieldSelector=spec.nodeName%3Dn1&timeoutSeconds=1",
+        );
+        check(
+            |q| config.watch_params(None).write(q),
+            "/p?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&labelSelector=app%3Dweb&fieldSelector=spec.nodeName%3Dn1&timeoutSeconds=1",
+        );
+        let most_recent = WatcherConfig::default().list_version(ListVersion::MostRecent);
+        check(|q| most_recent.list_params(false).write(q), "/p?limit=500");
+    }
+}

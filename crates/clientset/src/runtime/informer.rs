@@ -7,8 +7,10 @@ use futures_util::stream::BoxStream;
 use futures_util::{Stream, StreamExt, stream};
 use serde::de::DeserializeOwned;
 
-use super::{Change, Event, Object, Store, WatcherConfig, Writer, store, watcher};
-use crate::{Api, Error};
+use super::{
+    Change, Event, Object, Store, WatcherConfig, Writer, metadata_watcher, store, watcher,
+};
+use crate::{Api, Error, PartialObjectMetadata};
 
 /// A watcher feeding a store, reporting what changed (client-go's shared informer, for one
 /// consumer).
@@ -135,5 +137,27 @@ where
                 Err(err) => tracing::warn!(error = %err, "informer watch failed; retrying"),
             }
         }
+    }
+}
+
+impl Informer<PartialObjectMetadata> {
+    /// An informer over the metadata of `api`'s objects (a
+    /// [`metadata_watcher`](super::metadata_watcher)): names, labels, annotations, owners and
+    /// versions at a fraction of the memory of whole objects. Works for any handle, dynamic
+    /// ones included.
+    ///
+    /// ```no_run
+    /// use kubeset_clientset::runtime::{Informer, WatcherConfig};
+    ///
+    /// # async fn demo(client: kubeset_clientset::Client) {
+    /// let informer = Informer::metadata(client.all_pods(), WatcherConfig::default());
+    /// let pods = informer.store();
+    /// tokio::spawn(informer.run(|_| {}));
+    /// pods.wait_until_ready().await;
+    /// let labelled = pods.list().iter().filter(|p| p.metadata.labels.as_ref().is_some_and(|l| l.contains_key("app"))).count();
+    /// # }
+    /// ```
+    pub fn metadata<T>(api: Api<T>, config: WatcherConfig) -> Self {
+        Self::from_events(metadata_watcher(api, config))
     }
 }

@@ -8,7 +8,11 @@ use crate::PartialObjectMetadata;
 /// resourceVersion.
 ///
 /// Implemented for every k8s-openapi type (and every custom resource type implementing
-/// k8s-openapi's `Metadata<Ty = ObjectMeta>`), and for [`PartialObjectMetadata`].
+/// k8s-openapi's `Metadata<Ty = ObjectMeta>`), and for [`PartialObjectMetadata`]. Untyped
+/// objects ([`DynamicObject`](crate::DynamicObject), a `serde_json::Value`) cannot have it
+/// (the blanket implementation rules it out); watch them with
+/// [`metadata_watcher`](super::metadata_watcher), or wrap them in a type of your own that
+/// implements this trait.
 ///
 /// ```
 /// use k8s_openapi::api::core::v1::ConfigMap;
@@ -20,34 +24,37 @@ use crate::PartialObjectMetadata;
 /// assert_eq!((cm.namespace(), cm.name()), (Some("apps"), Some("settings")));
 /// ```
 pub trait Object {
-    /// The object's metadata.
-    fn meta(&self) -> &ObjectMeta;
-
     /// `metadata.name`.
-    fn name(&self) -> Option<&str> {
-        self.meta().name.as_deref()
-    }
+    fn name(&self) -> Option<&str>;
     /// `metadata.namespace`; `None` for cluster-scoped objects.
-    fn namespace(&self) -> Option<&str> {
-        self.meta().namespace.as_deref()
-    }
+    fn namespace(&self) -> Option<&str>;
     /// `metadata.resourceVersion`.
-    fn resource_version(&self) -> Option<&str> {
-        self.meta().resource_version.as_deref()
-    }
+    fn resource_version(&self) -> Option<&str>;
 }
 
 impl<K> Object for K
 where
     K: k8s_openapi::Metadata<Ty = ObjectMeta>,
 {
-    fn meta(&self) -> &ObjectMeta {
-        self.metadata()
+    fn name(&self) -> Option<&str> {
+        self.metadata().name.as_deref()
+    }
+    fn namespace(&self) -> Option<&str> {
+        self.metadata().namespace.as_deref()
+    }
+    fn resource_version(&self) -> Option<&str> {
+        self.metadata().resource_version.as_deref()
     }
 }
 
 impl Object for PartialObjectMetadata {
-    fn meta(&self) -> &ObjectMeta {
-        &self.metadata
+    fn name(&self) -> Option<&str> {
+        self.metadata.name.as_deref()
+    }
+    fn namespace(&self) -> Option<&str> {
+        self.metadata.namespace.as_deref()
+    }
+    fn resource_version(&self) -> Option<&str> {
+        self.metadata.resource_version.as_deref()
     }
 }

@@ -125,7 +125,8 @@ pub enum Change<K> {
         /// The new state.
         new: Arc<K>,
     },
-    /// An object was deleted; its last known state.
+    /// An object was deleted: its last state (after a re-list, the last state the store
+    /// held).
     Deleted(Arc<K>),
 }
 
@@ -228,17 +229,17 @@ impl<K: Object> Writer<K> {
                 let Some((ns, name)) = key::<K>(object) else {
                     return;
                 };
-                let removed = {
+                {
                     let mut objects = self.write();
-                    let removed = objects.get_mut(ns).and_then(|names| names.remove(name));
-                    if objects.get(ns).is_some_and(HashMap::is_empty) {
-                        objects.remove(ns);
+                    if let Some(names) = objects.get_mut(ns) {
+                        names.remove(name);
+                        if names.is_empty() {
+                            objects.remove(ns);
+                        }
                     }
-                    removed
-                };
-                on_change(Change::Deleted(
-                    removed.unwrap_or_else(|| Arc::clone(object)),
-                ));
+                }
+                // The event's object is the last state, newer than the one the store held.
+                on_change(Change::Deleted(Arc::clone(object)));
             }
         }
     }

@@ -168,13 +168,17 @@ where
         self.delays = None;
     }
 
-    /// Something failed: wait before the next attempt, and report `err`.
+    /// Something failed: wait before the next attempt (at least as long as the server asked
+    /// for with `retryAfterSeconds`, as on 429 TooManyRequests), and report `err`.
     fn failed(&mut self, err: Error) -> Result<Event<K>, Error> {
         let backoff = self.config.backoff;
-        let delay = self
+        let mut delay = self
             .delays
             .get_or_insert_with(|| backoff.delays())
             .next_delay();
+        if let Some(asked) = retry_after(&err) {
+            delay = delay.max(asked);
+        }
         tracing::debug!(url = %self.api.collection_path(), ?delay, error = %err, "watcher retries after an error");
         self.pause = Some(delay);
         Err(err)
@@ -466,4 +470,10 @@ fn remember<K: Object>(version: &mut String, object: &K) {
     if let Some(v) = object.resource_version().filter(|v| !v.is_empty()) {
         v.clone_into(version);
     }
+}
+
+/// The delay the server asked for in an error's `Status` (`details.retryAfterSeconds`).
+fn retry_after(err: &Error) -> Option<Duration> {
+    let seconds = err.status()?.details.as_ref()?.retry_after_seconds?;
+    u64::try_from(seconds).ok().map(Duration::from_secs)
 }

@@ -127,6 +127,35 @@ async fn a_list_of_non_objects_is_an_error_pointing_at_the_item() {
 }
 
 #[tokio::test]
+async fn an_error_in_a_frame_that_starts_inside_a_string_masks_that_string() {
+    // The second frame starts in the middle of a Secret's value; the error is in that frame.
+    let first = &br#"{"kind":"SecretList","metadata":{},"items":[{"data":{"token":"c2Vj"#[..];
+    let second = &br#"cmV0LXRva2Vu"}},17]}"#[..];
+    let server = serve(move |_| {
+        chunked(
+            200,
+            vec![Bytes::from_static(first), Bytes::from_static(second)],
+        )
+    })
+    .await;
+    let err = server
+        .client
+        .all_secrets()
+        .list(&Default::default())
+        .await
+        .unwrap_err();
+    let Error::Decode { path, excerpt, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(path, "items[1]");
+    assert!(excerpt.contains(r#""}},17]}"#), "{excerpt}");
+    assert!(
+        !excerpt.contains("cmV0"),
+        "the secret's tail is shown: {excerpt}"
+    );
+}
+
+#[tokio::test]
 async fn a_truncated_list_is_an_error_not_a_short_list() {
     let body = pod_list(5);
     let cut = body[..body.len() / 2].to_vec();
