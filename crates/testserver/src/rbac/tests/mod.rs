@@ -8,6 +8,7 @@ mod attributes;
 mod bootstrap;
 mod decisions;
 mod escalation;
+mod impersonation;
 mod reviews;
 mod seam;
 mod subjects;
