@@ -13,3 +13,4 @@ mod reviews;
 mod seam;
 mod subjects;
 mod transcripts;
+mod wire;
