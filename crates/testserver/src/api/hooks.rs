@@ -149,6 +149,20 @@ pub(crate) fn admit_update(
         .map_err(|e| ApiError::from_status(e.code(), e.status()))
 }
 
+/// Whether a PUT of a missing object creates it (`AllowCreateOnUpdate` of the type's
+/// strategy): true for Roles, ClusterRoles and their bindings.
+pub(crate) fn creates_on_update(rt: &ResourceType) -> bool {
+    is_rbac_object(rt)
+}
+
+fn is_rbac_object(rt: &ResourceType) -> bool {
+    rt.group == "rbac.authorization.k8s.io"
+        && matches!(
+            rt.plural.as_str(),
+            "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings"
+        )
+}
+
 /// Escalation prevention on a write of a Role, ClusterRole, RoleBinding or
 /// ClusterRoleBinding by `user` (a no-op for every other type): the RBAC storage of
 /// kube-apiserver runs it before validation, on creates and on the object an update or
@@ -167,12 +181,7 @@ pub(crate) fn confirm_rbac_write(
     use crate::rbac::objects::PolicySet;
     use crate::rbac::seam::StoreObjects;
 
-    if rt.group != "rbac.authorization.k8s.io"
-        || !matches!(
-            rt.plural.as_str(),
-            "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings"
-        )
-    {
+    if !is_rbac_object(rt) {
         return Ok(());
     }
     let write = RbacWrite {

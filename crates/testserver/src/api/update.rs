@@ -37,6 +37,12 @@ pub(super) fn update(
     let manager = ctx.manager();
     let wrt = crate::api::storage_type(app, rt);
     let obj = crate::api::convert::to_storage(rt, &obj);
+    if sub.is_empty() && crate::api::hooks::creates_on_update(rt) {
+        let key = app.key(rt, &ns, &name);
+        if app.store.get(&key).is_none() {
+            return create_on_update(app, ctx, target, obj, dry);
+        }
+    }
     let updated = write::update(
         app,
         &wrt,
@@ -55,6 +61,38 @@ pub(super) fn update(
     Ok(respond::value(
         200,
         &respond::shaped(rt, &updated, ctx.repr),
+        ctx.repr.format,
+    ))
+}
+
+/// A PUT of a missing object of a type whose strategy allows create on update (the RBAC
+/// types): created as by a POST, answered with 201.
+fn create_on_update(
+    app: &App,
+    ctx: &Ctx,
+    target: &Target,
+    mut obj: serde_json::Value,
+    dry_run: bool,
+) -> Result<Response<Body>, ApiError> {
+    let rt = &target.rt;
+    let ns = target.namespace.clone().unwrap_or_default();
+    let name = target.name.clone().unwrap_or_default();
+    crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &obj, None)?;
+    if let Some(m) = crate::api::meta_mut(&mut obj) {
+        m.insert("name".into(), name.into());
+        m.remove("resourceVersion");
+    }
+    let manager = ctx.manager();
+    let wrt = crate::api::storage_type(app, rt);
+    let opts = WriteOpts {
+        manager: &manager,
+        dry_run,
+        subresource: "",
+    };
+    let created = write::create(app, &wrt, &ns, obj, opts)?;
+    Ok(respond::value(
+        201,
+        &respond::shaped(rt, &created, ctx.repr),
         ctx.repr.format,
     ))
 }
