@@ -4,7 +4,6 @@ use bytes::Bytes;
 use http::Response;
 use serde_json::Value;
 
-use crate::api::body::decode_object;
 use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
@@ -27,14 +26,11 @@ pub(super) fn create(
     }
     let content_type = ctx.header("content-type");
     if !rt.is_stored() {
-        let obj = match crate::rbac::reviews::wire::decode(body) {
-            Some(review) => review.map_err(|e| ApiError::bad_request(e.to_string()))?,
-            None => decode_object(rt, &rt.kind, content_type, body)?,
-        };
+        let obj = crate::api::hooks::decode_body(rt, content_type, body)?;
         return review(app, ctx, target, obj);
     }
     let dry = dry_run(&ctx.query, "CreateOptions")?;
-    let obj = decode_object(rt, &rt.kind, content_type, body)?;
+    let obj = crate::api::hooks::decode_body(rt, content_type, body)?;
     let ns = match (&target.namespace, rt.namespaced) {
         (Some(ns), true) => ns.clone(),
         (None, true) => return Err(ApiError::no_resource()),

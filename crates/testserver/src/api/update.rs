@@ -3,7 +3,6 @@
 use bytes::Bytes;
 use http::Response;
 
-use crate::api::body::decode_object;
 use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
@@ -25,7 +24,7 @@ pub(super) fn update(
         Some(_) => return Err(ApiError::method_not_allowed()),
     };
     let dry = dry_run(&ctx.query, "UpdateOptions")?;
-    let obj = decode_object(rt, &rt.kind, ctx.header("content-type"), body)?;
+    let obj = crate::api::hooks::decode_body(rt, ctx.header("content-type"), body)?;
     let ns = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
     let body_name = crate::api::meta_str(&obj, "name");

@@ -15,6 +15,7 @@
 //! - [`escalation`]: escalation prevention on writes of roles and bindings.
 //! - [`impersonation`]: `Impersonate-*` headers (`kubectl --as`).
 //! - [`seam`]: the store as [`objects::RbacObjects`] and a drop-in for `auth::authz`.
+//! - [`wire`]: RBAC objects and self reviews in kubectl's protobuf encoding.
 //!
 //! Wiring it into the server: seed the store with [`bootstrap::objects`] (manager
 //! `kube-apiserver`); authorize each request with [`seam::authorize_attributes`] (attributes
@@ -38,6 +39,7 @@ pub(crate) mod resolver;
 pub(crate) mod reviews;
 pub(crate) mod rule;
 pub(crate) mod seam;
+pub(crate) mod wire;
 
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,9 @@
-//! The protobuf self reviews kubectl sends, decoded to the JSON a client would send.
+//! The protobuf RBAC objects and self reviews kubectl sends, decoded to the JSON a client
+//! would send.
 
 use serde_json::{Value, json};
 
-use crate::rbac::reviews::wire::{WireError, decode};
+use crate::rbac::wire::{WireError, decode};
 
 /// A length-delimited protobuf field.
 fn field(number: u8, payload: &[u8]) -> Vec<u8> {
@@ -115,4 +116,84 @@ fn broken_bodies_are_errors_not_panics() {
         &field(2, &field(1, &[0xff, 0xfe])),
     );
     check(&bad_utf8, Some(Err(WireError::Malformed)));
+}
+
+#[test]
+fn roles_and_bindings_as_kubectl_create_sends_them() {
+    let meta = [
+        field(1, b"reader"),
+        field(2, b""),
+        field(3, b""),
+        field(11, &[field(1, b"app"), field(2, b"x")].concat()),
+    ]
+    .concat();
+    let rule = [
+        field(1, b"get"),
+        field(1, b"list"),
+        field(2, b""),
+        field(3, b"pods"),
+        field(4, b"x"),
+    ]
+    .concat();
+    let raw = [field(1, &meta), field(2, &rule)].concat();
+    check(
+        &envelope("rbac.authorization.k8s.io/v1", "Role", &raw),
+        Some(Ok(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": "reader", "labels": {"app": "x"}},
+            "rules": [{"verbs": ["get", "list"], "apiGroups": [""], "resources": ["pods"], "resourceNames": ["x"]}],
+        }))),
+    );
+    let subject = |kind: &[u8], group: &[u8], name: &[u8], ns: &[u8]| {
+        field(
+            2,
+            &[
+                field(1, kind),
+                field(2, group),
+                field(3, name),
+                field(4, ns),
+            ]
+            .concat(),
+        )
+    };
+    let raw = [
+        field(1, &field(1, b"rb")),
+        subject(b"ServiceAccount", b"", b"bot", b"t1"),
+        subject(b"User", b"rbac.authorization.k8s.io", b"bob", b""),
+        field(
+            3,
+            &[
+                field(1, b"rbac.authorization.k8s.io"),
+                field(2, b"ClusterRole"),
+                field(3, b"view"),
+            ]
+            .concat(),
+        ),
+    ]
+    .concat();
+    check(
+        &envelope("rbac.authorization.k8s.io/v1", "RoleBinding", &raw),
+        Some(Ok(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "rb"},
+            "subjects": [
+                {"kind": "ServiceAccount", "name": "bot", "namespace": "t1"},
+                {"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "bob"},
+            ],
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+        }))),
+    );
+    let selector = field(
+        1,
+        &field(1, &[field(1, b"agg"), field(2, b"true")].concat()),
+    );
+    let raw = [field(1, &field(1, b"agg")), field(3, &selector)].concat();
+    check(
+        &envelope("rbac.authorization.k8s.io/v1", "ClusterRole", &raw),
+        Some(Ok(json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "agg"},
+            "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"agg": "true"}}]},
+        }))),
+    );
 }
