@@ -220,7 +220,7 @@ pub(crate) fn confirm_rbac_write(
         None => check_write(&PolicySet::default(), user, &write),
     };
     checked.map_err(|refusal| match refusal {
-        Refusal::Forbidden(f) => ApiError::forbidden(f.message, f.details),
+        Refusal::Forbidden { answer: f } => ApiError::forbidden(f.message, f.details),
         Refusal::RoleNotFound { resource, name } => {
             let role_rt = app
                 .registry

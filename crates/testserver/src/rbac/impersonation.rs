@@ -34,7 +34,10 @@ const ANONYMOUS: &str = "system:anonymous";
 #[non_exhaustive]
 pub(crate) enum Refused {
     /// 403: the requestor may not impersonate one of the requested attributes.
-    Forbidden(Forbidden),
+    Forbidden {
+        /// The 403 to answer.
+        answer: Forbidden,
+    },
     /// 500 (`InternalError`): groups, extras or a UID were requested without a user.
     WithoutUser {
         /// The error text after `Internal error occurred: `.
@@ -202,11 +205,9 @@ pub(crate) fn impersonate(
         let attrs = target.attributes();
         let decision = authorize(objects, requestor, &attrs);
         if !decision.allowed {
-            return Err(Refused::Forbidden(Forbidden::new(
-                &requestor.name,
-                &attrs,
-                &decision.reason,
-            )));
+            return Err(Refused::Forbidden {
+                answer: Forbidden::new(&requestor.name, &attrs, &decision.reason),
+            });
         }
         match target {
             Target::ServiceAccount { namespace, name } => {

@@ -95,7 +95,7 @@ pub(crate) fn impersonate(
         None => &empty,
     };
     impersonate(objects, &user, headers).map_err(|refused| match refused {
-        Refused::Forbidden(f) => ApiError::forbidden(f.message, f.details),
+        Refused::Forbidden { answer: f } => ApiError::forbidden(f.message, f.details),
         Refused::WithoutUser { message } => {
             ApiError::internal(format!("Internal error occurred: {message}"))
         }

@@ -34,7 +34,7 @@ fn check(
     let got = check_write(policy, user, &write);
     match (got, want) {
         (Ok(()), None) => {}
-        (Err(Refusal::Forbidden(f)), Some(message)) => {
+        (Err(Refusal::Forbidden { answer: f }), Some(message)) => {
             assert_eq!(f.message, message);
             assert_eq!(f.details["group"], "rbac.authorization.k8s.io");
             assert_eq!(f.details["kind"], resource);
@@ -59,7 +59,7 @@ fn write<'a>(resource: &'a str, namespace: &'a str, object: &'a Value) -> RbacWr
 #[track_caller]
 fn forbidden(got: Result<(), Refusal>) -> Forbidden {
     match got {
-        Err(Refusal::Forbidden(f)) => f,
+        Err(Refusal::Forbidden { answer: f }) => f,
         other => panic!("want a 403, got {other:?}"),
     }
 }

@@ -67,7 +67,7 @@ fn check(requestor: &User, pairs: &[(&str, &str)], want: Result<User, &str>) {
     let got = impersonate(&policy(), requestor, &headers(pairs));
     match (got, want) {
         (Ok(got), Ok(want)) => assert_eq!(got, want),
-        (Err(Refused::Forbidden(f)), Err(message)) => assert_eq!(f.message, message),
+        (Err(Refused::Forbidden { answer: f }), Err(message)) => assert_eq!(f.message, message),
         (Err(Refused::WithoutUser { message: got }), Err(message)) => assert_eq!(got, message),
         (got, want) => panic!("{pairs:?}: got {got:?}, want {want:?}"),
     }
