@@ -425,6 +425,27 @@ async fn kubectl_auth_can_i_and_whoami() {
             &["clusterrolebinding.rbac.authorization.k8s.io/kc-nodes created"],
         );
         can_i(bot_kc, &["list", "nodes"], true);
+        // kubectl auth reconcile creates, then widens a role and its binding
+        let reconcile = |verbs: &str| {
+            format!(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: rec, namespace: kc-auth}}\n\
+                 rules:\n- {{apiGroups: [\"\"], resources: [events], verbs: [{verbs}]}}\n---\n\
+                 apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: rec, namespace: kc-auth}}\n\
+                 roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: rec}}\n\
+                 subjects:\n- {{kind: ServiceAccount, name: bot, namespace: kc-auth}}\n"
+            )
+        };
+        let reconciled = [
+            "role.rbac.authorization.k8s.io/rec reconciled",
+            "rolebinding.rbac.authorization.k8s.io/rec reconciled",
+        ];
+        check(admin_kc, &["auth", "reconcile", "-f", "-"], Some(&reconcile("get")), &reconciled);
+        can_i(bot_kc, &["get", "events"], true);
+        can_i(bot_kc, &["list", "events"], false);
+        check(admin_kc, &["auth", "reconcile", "-f", "-"], Some(&reconcile("list")), &reconciled);
+        can_i(bot_kc, &["list", "events"], true);
+        can_i(bot_kc, &["get", "events"], true);
+
         // the ServiceAccount itself may not create roles at all
         let (code, _, stderr) = run(bot_kc, &["create", "role", "x", "--verb=get", "--resource=pods"]);
         assert_eq!(code, 1);
