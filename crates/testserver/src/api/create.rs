@@ -4,7 +4,6 @@ use bytes::Bytes;
 use http::Response;
 use serde_json::Value;
 
-use crate::api::body::decode_object;
 use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
@@ -32,14 +31,11 @@ pub(super) fn create(
     }
     let content_type = ctx.header("content-type");
     if !rt.is_stored() {
-        let obj = match crate::rbac::reviews::wire::decode(body) {
-            Some(review) => review.map_err(|e| ApiError::bad_request(e.to_string()))?,
-            None => decode_object(rt, &rt.kind, content_type, body)?,
-        };
-        return review(app, ctx, rt.kind.as_str(), obj);
+        let obj = crate::api::hooks::decode_body(rt, content_type, body)?;
+        return review(app, ctx, target, obj);
     }
     let dry = dry_run(&ctx.query, "CreateOptions")?;
-    let obj = decode_object(rt, &rt.kind, content_type, body)?;
+    let obj = crate::api::hooks::decode_body(rt, content_type, body)?;
     let ns = match (&target.namespace, rt.namespaced) {
         (Some(ns), true) => ns.clone(),
         (None, true) => return Err(ApiError::no_resource()),
@@ -67,13 +63,15 @@ pub(super) fn create(
     ))
 }
 
-/// The self reviews (SelfSubjectReview, SelfSubjectAccessReview, SelfSubjectRulesReview),
-/// answered by `crate::rbac::reviews` over the current RBAC objects.
-fn review(app: &App, ctx: &Ctx, kind: &str, obj: Value) -> Result<Response<Body>, ApiError> {
+/// The reviews (SelfSubjectReview, SelfSubjectAccessReview, SelfSubjectRulesReview,
+/// SubjectAccessReview, LocalSubjectAccessReview), answered by `crate::rbac::reviews` over
+/// the current RBAC objects.
+fn review(app: &App, ctx: &Ctx, target: &Target, obj: Value) -> Result<Response<Body>, ApiError> {
     use crate::rbac::objects::PolicySet;
     use crate::rbac::reviews::{self, access, rules, subject};
     use crate::rbac::seam::StoreObjects;
 
+    let kind = target.rt.kind.as_str();
     let now = crate::clock::now();
     if kind == "SelfSubjectReview" {
         let answer = subject::self_subject_review(&ctx.user, &now);
@@ -89,6 +87,14 @@ fn review(app: &App, ctx: &Ctx, kind: &str, obj: Value) -> Result<Response<Body>
         "SelfSubjectAccessReview" => access::self_subject_access_review(objects, &ctx.user, &obj)
             .map(|r| access::with_managed_fields(r, &ctx.manager(), &now)),
         "SelfSubjectRulesReview" => rules::self_subject_rules_review(objects, &ctx.user, &obj),
+        "SubjectAccessReview" => access::subject_access_review(objects, &obj, None)
+            .map(|r| access::with_managed_fields(r, &ctx.manager(), &now)),
+        "LocalSubjectAccessReview" => {
+            let ns = target.namespace.as_deref().unwrap_or_default();
+            let obj = in_request_namespace(obj, ns)?;
+            access::subject_access_review(objects, &obj, Some(ns))
+                .map(|r| access::with_managed_fields(r, &ctx.manager(), &now))
+        }
         _ => return Err(ApiError::method_not_allowed()),
     };
     match answer {
@@ -99,4 +105,27 @@ fn review(app: &App, ctx: &Ctx, kind: &str, obj: Value) -> Result<Response<Body>
             ctx.repr.format,
         )),
     }
+}
+
+/// The object with `metadata.namespace` set to the request's, as the create handler fills
+/// it; a different namespace in the body is the real 400.
+fn in_request_namespace(mut obj: Value, namespace: &str) -> Result<Value, ApiError> {
+    let body_ns = crate::api::meta_str(&obj, "namespace");
+    if !body_ns.is_empty() && body_ns != namespace {
+        return Err(ApiError::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        ));
+    }
+    if let Some(map) = obj.as_object_mut() {
+        let meta = map
+            .entry("metadata")
+            .or_insert_with(|| serde_json::json!({}));
+        if !meta.is_object() {
+            *meta = serde_json::json!({});
+        }
+        if let Some(meta) = meta.as_object_mut() {
+            meta.insert("namespace".into(), namespace.into());
+        }
+    }
+    Ok(obj)
 }

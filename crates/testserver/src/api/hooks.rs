@@ -149,6 +149,43 @@ pub(crate) fn admit_update(
         .map_err(|e| ApiError::from_status(e.code(), e.status()))
 }
 
+/// Decodes a request body for `rt`: the RBAC objects and self reviews kubectl sends as
+/// protobuf are read by `rbac::wire` (the generic protobuf decoder does not know them),
+/// everything else by `body::decode_object`.
+pub(crate) fn decode_body(
+    rt: &ResourceType,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Value, ApiError> {
+    let protobuf = content_type.is_some_and(|t| {
+        t.trim_start()
+            .starts_with("application/vnd.kubernetes.protobuf")
+    });
+    if protobuf && let Some(decoded) = crate::rbac::wire::decode(body) {
+        let obj = decoded.map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let fits = obj.get("kind").and_then(Value::as_str) == Some(rt.kind.as_str())
+            && obj.get("apiVersion").and_then(Value::as_str) == Some(rt.api_version().as_str());
+        if fits {
+            return Ok(obj);
+        }
+    }
+    crate::api::body::decode_object(rt, &rt.kind, content_type, body)
+}
+
+/// Whether a PUT of a missing object creates it (`AllowCreateOnUpdate` of the type's
+/// strategy): true for Roles, ClusterRoles and their bindings.
+pub(crate) fn creates_on_update(rt: &ResourceType) -> bool {
+    is_rbac_object(rt)
+}
+
+fn is_rbac_object(rt: &ResourceType) -> bool {
+    rt.group == "rbac.authorization.k8s.io"
+        && matches!(
+            rt.plural.as_str(),
+            "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings"
+        )
+}
+
 /// Escalation prevention on a write of a Role, ClusterRole, RoleBinding or
 /// ClusterRoleBinding by `user` (a no-op for every other type): the RBAC storage of
 /// kube-apiserver runs it before validation, on creates and on the object an update or
@@ -167,12 +204,7 @@ pub(crate) fn confirm_rbac_write(
     use crate::rbac::objects::PolicySet;
     use crate::rbac::seam::StoreObjects;
 
-    if rt.group != "rbac.authorization.k8s.io"
-        || !matches!(
-            rt.plural.as_str(),
-            "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings"
-        )
-    {
+    if !is_rbac_object(rt) {
         return Ok(());
     }
     let write = RbacWrite {
@@ -188,7 +220,7 @@ pub(crate) fn confirm_rbac_write(
         None => check_write(&PolicySet::default(), user, &write),
     };
     checked.map_err(|refusal| match refusal {
-        Refusal::Forbidden(f) => ApiError::forbidden(f.message, f.details),
+        Refusal::Forbidden { answer: f } => ApiError::forbidden(f.message, f.details),
         Refusal::RoleNotFound { resource, name } => {
             let role_rt = app
                 .registry

@@ -3,7 +3,6 @@
 use bytes::Bytes;
 use http::Response;
 
-use crate::api::body::decode_object;
 use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
@@ -25,7 +24,7 @@ pub(super) fn update(
         Some(_) => return Err(ApiError::method_not_allowed()),
     };
     let dry = dry_run(&ctx.query, "UpdateOptions")?;
-    let obj = decode_object(rt, &rt.kind, ctx.header("content-type"), body)?;
+    let obj = crate::api::hooks::decode_body(rt, ctx.header("content-type"), body)?;
     let ns = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
     let body_name = crate::api::meta_str(&obj, "name");
@@ -37,6 +36,12 @@ pub(super) fn update(
     let manager = ctx.manager();
     let wrt = crate::api::storage_type(app, rt);
     let obj = crate::api::convert::to_storage(rt, &obj);
+    if sub.is_empty() && crate::api::hooks::creates_on_update(rt) {
+        let key = app.key(rt, &ns, &name);
+        if app.store.get(&key).is_none() {
+            return create_on_update(app, ctx, target, obj, dry);
+        }
+    }
     let updated = write::update(
         app,
         &wrt,
@@ -55,6 +60,38 @@ pub(super) fn update(
     Ok(respond::value(
         200,
         &respond::shaped(rt, &updated, ctx.repr),
+        ctx.repr.format,
+    ))
+}
+
+/// A PUT of a missing object of a type whose strategy allows create on update (the RBAC
+/// types): created as by a POST, answered with 201.
+fn create_on_update(
+    app: &App,
+    ctx: &Ctx,
+    target: &Target,
+    mut obj: serde_json::Value,
+    dry_run: bool,
+) -> Result<Response<Body>, ApiError> {
+    let rt = &target.rt;
+    let ns = target.namespace.clone().unwrap_or_default();
+    let name = target.name.clone().unwrap_or_default();
+    crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &obj, None)?;
+    if let Some(m) = crate::api::meta_mut(&mut obj) {
+        m.insert("name".into(), name.into());
+        m.remove("resourceVersion");
+    }
+    let manager = ctx.manager();
+    let wrt = crate::api::storage_type(app, rt);
+    let opts = WriteOpts {
+        manager: &manager,
+        dry_run,
+        subresource: "",
+    };
+    let created = write::create(app, &wrt, &ns, obj, opts)?;
+    Ok(respond::value(
+        201,
+        &respond::shaped(rt, &created, ctx.repr),
         ctx.repr.format,
     ))
 }

@@ -60,7 +60,10 @@ fn only_gc_fields(new: &Value, old: &Value) -> bool {
 #[non_exhaustive]
 pub(crate) enum Refusal {
     /// 403: the user would grant more than it holds (or use an aggregationRule).
-    Forbidden(Forbidden),
+    Forbidden {
+        /// The 403 to answer.
+        answer: Forbidden,
+    },
     /// 404 from the role registry: the binding's role does not exist. `resource` is
     /// `roles` or `clusterroles` (the registry names it in the plural).
     RoleNotFound {
@@ -78,12 +81,9 @@ pub(crate) enum Refusal {
 }
 
 fn forbidden(write: &RbacWrite<'_>, cause: &str) -> Refusal {
-    Refusal::Forbidden(Forbidden::for_resource(
-        GROUP,
-        write.resource,
-        name_of(write.object),
-        cause,
-    ))
+    Refusal::Forbidden {
+        answer: Forbidden::for_resource(GROUP, write.resource, name_of(write.object), cause),
+    }
 }
 
 /// The error text of a resolution failure as the registry-backed resolver of the RBAC

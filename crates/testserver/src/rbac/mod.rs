@@ -13,14 +13,17 @@
 //! - [`bootstrap`]: the ClusterRoles and ClusterRoleBindings of a fresh cluster.
 //! - [`reviews`]: SelfSubjectReview, SelfSubjectAccessReview, SelfSubjectRulesReview.
 //! - [`escalation`]: escalation prevention on writes of roles and bindings.
+//! - [`impersonation`]: `Impersonate-*` headers (`kubectl --as`).
 //! - [`seam`]: the store as [`objects::RbacObjects`] and a drop-in for `auth::authz`.
+//! - [`wire`]: RBAC objects and self reviews in kubectl's protobuf encoding.
 //!
 //! Wiring it into the server: seed the store with [`bootstrap::objects`] (manager
 //! `kube-apiserver`); authorize each request with [`seam::authorize_attributes`] (attributes
 //! from [`attributes::Attributes::from_request`]) or [`seam::authorize_request`]; before
 //! storing a Role, ClusterRole or binding written by a user, call
 //! [`escalation::check_write`]; after any ClusterRole write, store what
-//! [`aggregation::reconcile`] returns; answer the review endpoints from [`reviews`].
+//! [`aggregation::reconcile`] returns; answer the review endpoints from [`reviews`]; switch
+//! to the impersonated user with [`seam::impersonate`] right after authentication.
 
 pub(crate) mod aggregation;
 pub(crate) mod attributes;
@@ -30,11 +33,13 @@ pub(crate) mod escalation;
 pub(crate) mod evaluate;
 pub(crate) mod forbidden;
 pub(crate) mod goquote;
+pub(crate) mod impersonation;
 pub(crate) mod objects;
 pub(crate) mod resolver;
 pub(crate) mod reviews;
 pub(crate) mod rule;
 pub(crate) mod seam;
+pub(crate) mod wire;
 
 #[cfg(test)]
 mod tests;

@@ -72,6 +72,36 @@ impl RbacObjects for StoreObjects {
     }
 }
 
+/// The user a request runs as after its `Impersonate-*` headers (the authenticated user
+/// when there are none), or the 403/500 the real server answers. Call it right after
+/// authentication, before anything is authorized.
+pub(crate) fn impersonate(
+    user: User,
+    headers: &http::HeaderMap,
+    store: &dyn Store,
+) -> Result<User, ApiError> {
+    use super::impersonation::{Refused, impersonate};
+
+    if !headers
+        .keys()
+        .any(|k| k.as_str().starts_with("impersonate-"))
+    {
+        return Ok(user);
+    }
+    let stored = StoreObjects::current(store);
+    let empty = super::objects::PolicySet::default();
+    let objects: &dyn RbacObjects = match &stored {
+        Some(s) => s,
+        None => &empty,
+    };
+    impersonate(objects, &user, headers).map_err(|refused| match refused {
+        Refused::Forbidden { answer: f } => ApiError::forbidden(f.message, f.details),
+        Refused::WithoutUser { message } => {
+            ApiError::internal(format!("Internal error occurred: {message}"))
+        }
+    })
+}
+
 /// The attributes of an `auth::authz` request.
 pub(crate) fn attributes_of(req: &Request<'_>) -> Attributes {
     match req {

@@ -394,6 +394,65 @@ async fn kubectl_auth_can_i_and_whoami() {
         let lines = table_lines(&admin_list);
         assert!(lines.iter().any(|l| l == "*.* [] [] [*]"), "{admin_list}");
         assert!(lines.iter().any(|l| l == "[*] [] [*]"), "{admin_list}");
+
+        // roles and bindings made with kubectl's typed (protobuf) client take effect at once
+        let ns = ["-n", "kc-auth"];
+        let create = |args: &[&str], want: &str| {
+            let all: Vec<&str> = ns.iter().chain(args).copied().collect();
+            check(admin_kc, &all, None, &[want]);
+        };
+        create(
+            &["create", "role", "secret-reader", "--verb=get", "--resource=secrets", "--resource-name=token"],
+            "role.rbac.authorization.k8s.io/secret-reader created",
+        );
+        can_i(bot_kc, &["get", "secrets/token"], false);
+        create(
+            &["create", "rolebinding", "bot-secrets", "--role=secret-reader", "--serviceaccount=kc-auth:bot"],
+            "rolebinding.rbac.authorization.k8s.io/bot-secrets created",
+        );
+        can_i(bot_kc, &["get", "secrets/token"], true);
+        can_i(bot_kc, &["get", "secrets/other"], false);
+        check(
+            admin_kc,
+            &["create", "clusterrole", "kc-nodes", "--verb=get,list", "--resource=nodes"],
+            None,
+            &["clusterrole.rbac.authorization.k8s.io/kc-nodes created"],
+        );
+        check(
+            admin_kc,
+            &["create", "clusterrolebinding", "kc-nodes", "--clusterrole=kc-nodes", "--serviceaccount=kc-auth:bot"],
+            None,
+            &["clusterrolebinding.rbac.authorization.k8s.io/kc-nodes created"],
+        );
+        can_i(bot_kc, &["list", "nodes"], true);
+        // kubectl auth reconcile creates, then widens a role and its binding
+        let reconcile = |verbs: &str| {
+            format!(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: rec, namespace: kc-auth}}\n\
+                 rules:\n- {{apiGroups: [\"\"], resources: [events], verbs: [{verbs}]}}\n---\n\
+                 apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: rec, namespace: kc-auth}}\n\
+                 roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: rec}}\n\
+                 subjects:\n- {{kind: ServiceAccount, name: bot, namespace: kc-auth}}\n"
+            )
+        };
+        let reconciled = [
+            "role.rbac.authorization.k8s.io/rec reconciled",
+            "rolebinding.rbac.authorization.k8s.io/rec reconciled",
+        ];
+        check(admin_kc, &["auth", "reconcile", "-f", "-"], Some(&reconcile("get")), &reconciled);
+        can_i(bot_kc, &["get", "events"], true);
+        can_i(bot_kc, &["list", "events"], false);
+        check(admin_kc, &["auth", "reconcile", "-f", "-"], Some(&reconcile("list")), &reconciled);
+        can_i(bot_kc, &["list", "events"], true);
+        can_i(bot_kc, &["get", "events"], true);
+
+        // the ServiceAccount itself may not create roles at all
+        let (code, _, stderr) = run(bot_kc, &["create", "role", "x", "--verb=get", "--resource=pods"]);
+        assert_eq!(code, 1);
+        assert!(
+            stderr.contains("roles.rbac.authorization.k8s.io is forbidden: User \"system:serviceaccount:kc-auth:bot\" cannot create resource \"roles\" in API group \"rbac.authorization.k8s.io\" in the namespace \"kc-auth\""),
+            "{stderr}"
+        );
     })
     .await
     .unwrap();

@@ -4,6 +4,7 @@
 mod aggregation;
 mod decisions;
 mod escalation;
+mod reviews;
 
 use std::sync::Arc;
 
@@ -202,4 +203,16 @@ fn rbac_path(namespace: &str, resource: &str) -> String {
     } else {
         format!("/apis/rbac.authorization.k8s.io/v1/namespaces/{namespace}/{resource}")
     }
+}
+
+/// The message of a denied resource request.
+fn denied(user: &str, verb: &str, resource: &str, group: &str, namespace: &str) -> String {
+    let scope = if namespace.is_empty() {
+        "at the cluster scope".to_owned()
+    } else {
+        format!("in the namespace \"{namespace}\"")
+    };
+    format!(
+        "User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}"
+    )
 }

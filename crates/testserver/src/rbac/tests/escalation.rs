@@ -34,7 +34,7 @@ fn check(
     let got = check_write(policy, user, &write);
     match (got, want) {
         (Ok(()), None) => {}
-        (Err(Refusal::Forbidden(f)), Some(message)) => {
+        (Err(Refusal::Forbidden { answer: f }), Some(message)) => {
             assert_eq!(f.message, message);
             assert_eq!(f.details["group"], "rbac.authorization.k8s.io");
             assert_eq!(f.details["kind"], resource);
@@ -59,7 +59,7 @@ fn write<'a>(resource: &'a str, namespace: &'a str, object: &'a Value) -> RbacWr
 #[track_caller]
 fn forbidden(got: Result<(), Refusal>) -> Forbidden {
     match got {
-        Err(Refusal::Forbidden(f)) => f,
+        Err(Refusal::Forbidden { answer: f }) => f,
         other => panic!("want a 403, got {other:?}"),
     }
 }
@@ -320,5 +320,69 @@ fn updates_of_gc_fields_only_are_not_checked() {
         Some(&format!(
             "roles.rbac.authorization.k8s.io \"big\" is forbidden: {ALICE_PREFIX}{{APIGroups:[\"*\"], Resources:[\"*\"], Verbs:[\"*\"]}}"
         )),
+    );
+}
+
+#[test]
+fn dropping_an_aggregation_rule_also_needs_cluster_admin() {
+    let p = policy([]);
+    let mut old = cluster_role("agg", json!([]));
+    old["aggregationRule"] = json!({"clusterRoleSelectors": [{"matchLabels": {"x": "true"}}]});
+    let new = cluster_role("agg", json!([]));
+    let refused = "clusterroles.rbac.authorization.k8s.io \"agg\" is forbidden: must have cluster-admin privileges to use the aggregationRule";
+    check(
+        &p,
+        &user("alice", &[]),
+        "clusterroles",
+        "",
+        new.clone(),
+        Some(old),
+        Some(refused),
+    );
+    // an aggregationRule without selectors does not count
+    let mut empty = cluster_role("agg", json!([]));
+    empty["aggregationRule"] = json!({"clusterRoleSelectors": []});
+    check(
+        &p,
+        &user("alice", &[]),
+        "clusterroles",
+        "",
+        new,
+        Some(empty),
+        None,
+    );
+}
+
+#[test]
+fn resolution_errors_use_the_registry_wording() {
+    // alice is also bound to a ClusterRole that does not exist
+    let p = policy([binding(
+        "ns",
+        "dangling",
+        "ClusterRole",
+        "gone",
+        json!([{"kind": "User", "name": "alice"}]),
+    )]);
+    check(
+        &p,
+        &user("alice", &[]),
+        "roles",
+        "ns",
+        role("ns", "r", json!([rule(&[""], &["secrets"], &["get"])])),
+        None,
+        Some(&format!(
+            "roles.rbac.authorization.k8s.io \"r\" is forbidden: {ALICE_PREFIX}\
+             {{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"get\"]}}; \
+             resolution errors: [clusterroles.rbac.authorization.k8s.io \"gone\" not found]"
+        )),
+    );
+    // an unknown roleRef kind is the resolver's plain error
+    let mut odd = binding("ns", "odd", "Role", "x", json!([]));
+    odd["roleRef"]["kind"] = json!("Policy");
+    assert_eq!(
+        check_write(&p, &user("alice", &[]), &write("rolebindings", "ns", &odd)),
+        Err(Refusal::UnsupportedKind {
+            message: "unsupported role reference kind: \"Policy\"".into()
+        })
     );
 }

@@ -14,7 +14,7 @@ use crate::support::{Who, admin, namespace};
 async fn wait_for(server: &TestServer, name: &str, done: impl Fn(&Value) -> bool) -> Value {
     let path = format!("{}/{name}", rbac_path("", "clusterroles"));
     let mut last = Value::Null;
-    for _ in 0..200 {
+    for _ in 0..400 {
         last = admin(server, Method::GET, &path, None).await.json();
         if done(&last) {
             return last;
@@ -95,6 +95,18 @@ async fn aggregated_roles_follow_their_selectors() {
         managers.contains(&("clusterrole-aggregation-controller", "Apply")),
         "{managers:?}"
     );
+
+    // rules edited by hand are stomped by the controller
+    let mut edited = filled.clone();
+    edited["rules"] = json!([rule(&["*"], &["*"], &["*"])]);
+    let a = admin(&server, Method::PUT, &format!("{roles}/agg"), Some(edited)).await;
+    assert_eq!(a.status, 200, "{:?}", a.json());
+    wait_for(
+        &server,
+        "agg",
+        rules_are(json!([cm.clone(), secrets.clone()])),
+    )
+    .await;
 
     // a changed part is reflected
     let watch = rule(&[""], &["configmaps"], &["get", "watch"]);

@@ -5,25 +5,15 @@ use http::Method;
 use kubeset_testserver::TestServer;
 use serde_json::{Value, json};
 
-use super::{admin_create, assert_forbidden, binding, call, post, rbac_path, role, rule, sa_token};
+use super::{
+    admin_create, assert_forbidden, binding, call, denied, post, rbac_path, role, rule, sa_token,
+};
 use crate::support::{Answer, Who, admin, namespace};
 
 const PROVISIONER: &str = "system:serviceaccount:storage:local-storage-admin";
 
 async fn get(server: &TestServer, who: &Who<'_>, path: &str) -> Answer {
     call(server, who, Method::GET, path, None, None).await
-}
-
-/// The message of a denied resource request.
-fn denied(user: &str, verb: &str, resource: &str, group: &str, namespace: &str) -> String {
-    let scope = if namespace.is_empty() {
-        "at the cluster scope".to_owned()
-    } else {
-        format!("in the namespace \"{namespace}\"")
-    };
-    format!(
-        "User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}"
-    )
 }
 
 fn local_pv(name: &str) -> Value {

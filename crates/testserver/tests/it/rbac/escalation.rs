@@ -134,6 +134,20 @@ async fn roles_grant_only_what_the_writer_holds_on_every_write_path() {
         details("roles", "held"),
     );
 
+    // a PUT of a missing role creates it (RBAC types allow create on update), checked alike
+    let fresh = format!("{roles}/fresh");
+    let body = role(NS, "fresh", with_secrets.clone()).to_string();
+    let a = call(&server, &alice, Method::PUT, &fresh, None, Some(body)).await;
+    assert_forbidden(
+        &a,
+        &escalation("roles", "fresh", SECRETS_GET),
+        details("roles", "fresh"),
+    );
+    let body = role(NS, "fresh", configmaps.clone()).to_string();
+    let a = call(&server, &alice, Method::PUT, &fresh, None, Some(body)).await;
+    assert_eq!(a.status, 201, "{:?}", a.json());
+    assert_eq!(a.json()["metadata"]["name"], "fresh");
+
     // merge patch: widening is refused, other edits of a held role are fine
     let widen = json!({"rules": with_secrets}).to_string();
     let a = call(
