@@ -93,6 +93,11 @@ async fn answer(
     let Some(user) = auth::authenticate(&creds, &check) else {
         return respond::error(&ApiError::unauthorized());
     };
+    // Impersonate-* headers: the authenticated user must be allowed to `impersonate` each value
+    let user = match crate::rbac::seam::impersonate(user, req.headers(), &*app.store) {
+        Ok(user) => user,
+        Err(e) => return respond::error(&e),
+    };
     let (parts, body) = req.into_parts();
     let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),

@@ -111,18 +111,25 @@ fn bootstrap(app: &App) {
             let _ = write::create(app, &rt, "", pc, opts);
         }
     }
-    // the bootstrap RBAC policy: ClusterRoles first, then the bindings naming them
-    for obj in crate::rbac::bootstrap::objects() {
+    // the bootstrap RBAC policy: roles first, then the bindings naming them; the namespaced
+    // ones (kube-system, kube-public) after the namespaces above exist
+    let policy = crate::rbac::bootstrap::objects()
+        .into_iter()
+        .chain(crate::rbac::bootstrap::namespaced_objects());
+    for obj in policy {
         let resource = match obj.get("kind").and_then(serde_json::Value::as_str) {
             Some("ClusterRole") => "clusterroles",
             Some("ClusterRoleBinding") => "clusterrolebindings",
+            Some("Role") => "roles",
+            Some("RoleBinding") => "rolebindings",
             _ => continue,
         };
         if let Some(rt) = app
             .registry
             .find("rbac.authorization.k8s.io", "v1", resource)
         {
-            let _ = write::create(app, &rt, "", obj, opts);
+            let ns = crate::api::meta_str(&obj, "namespace").to_owned();
+            let _ = write::create(app, &rt, &ns, obj, opts);
         }
     }
     if let Some(rt) = app.registry.find("", "v1", "services") {

@@ -4,6 +4,7 @@
 mod aggregation;
 mod decisions;
 mod escalation;
+mod impersonation;
 mod reviews;
 
 use std::sync::Arc;
@@ -54,6 +55,19 @@ async fn call(
     content_type: Option<&str>,
     body: Option<String>,
 ) -> Answer {
+    call_with(server, who, method, path, content_type, body, &[]).await
+}
+
+/// [`call`] with extra request headers.
+async fn call_with(
+    server: &TestServer,
+    who: &Who<'_>,
+    method: Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: Option<String>,
+    headers: &[(&str, &str)],
+) -> Answer {
     let connector = tokio_rustls::TlsConnector::from(tls(server, who));
     let tcp = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
     let stream = connector
@@ -71,6 +85,9 @@ async fn call(
         .header("user-agent", "kubeset-it/1.0");
     if let Who::Token(t) = who {
         req = req.header("authorization", format!("Bearer {t}"));
+    }
+    for (name, value) in headers {
+        req = req.header(*name, *value);
     }
     if body.is_some() {
         req = req.header("content-type", content_type.unwrap_or("application/json"));
