@@ -19,5 +19,6 @@ mod kubeconfig;
 mod list;
 mod patch;
 mod pods;
+mod runtime;
 mod watch;
 mod wiring;

@@ -104,6 +104,15 @@ impl<K> Api<K> {
         }
     }
 
+    /// The same collection, decoded as `T` (the watcher reads metadata through it).
+    pub(crate) fn retyped<T>(&self) -> Api<T> {
+        Api {
+            client: self.client.clone(),
+            base: Arc::clone(&self.base),
+            _kind: PhantomData,
+        }
+    }
+
     /// The client this handle sends through.
     pub fn client(&self) -> &Client {
         &self.client

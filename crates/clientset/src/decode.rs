@@ -71,6 +71,17 @@ fn join_path(prefix: &str, inner: &str) -> String {
     }
 }
 
+/// Where a piece of JSON starts, relative to strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StringState {
+    /// Outside any string (the start of a document).
+    Outside,
+    /// Inside a string.
+    InString,
+    /// Inside a string, right after a backslash.
+    AfterEscape,
+}
+
 /// A short printable excerpt of `bytes` around `line`:`column` (1-based, as serde_json counts).
 ///
 /// String values are masked (`"****"`), keys, numbers and punctuation are kept: the excerpt
@@ -84,10 +95,20 @@ pub(crate) fn excerpt(bytes: &[u8], line: usize, column: usize) -> String {
             None => break,
         }
     }
-    let at = (offset + column.saturating_sub(1)).min(bytes.len());
+    excerpt_from(
+        bytes,
+        offset + column.saturating_sub(1),
+        StringState::Outside,
+    )
+}
+
+/// Like [`excerpt`] around byte `at` of a piece of a document that starts in state `entry`
+/// (a piece of a streamed body may start in the middle of a string).
+pub(crate) fn excerpt_from(bytes: &[u8], at: usize, entry: StringState) -> String {
+    let at = at.min(bytes.len());
     let start = at.saturating_sub(EXCERPT_RADIUS);
     let end = (at + EXCERPT_RADIUS).min(bytes.len());
-    let masked = mask_string_values(&bytes[..end]);
+    let masked = mask_string_values(bytes, end, entry);
     let text = String::from_utf8_lossy(&masked[start..end]);
     let mut out = String::with_capacity(text.len() + 8);
     if start > 0 {
@@ -106,49 +127,64 @@ pub(crate) fn excerpt(bytes: &[u8], line: usize, column: usize) -> String {
     out
 }
 
-/// A copy of `json` with the content of every string value replaced by `*` (object keys kept).
-/// Tolerates malformed input: it only tracks strings, escapes and object/array nesting.
-fn mask_string_values(json: &[u8]) -> Vec<u8> {
-    let mut out = json.to_vec();
-    let mut in_objects = Vec::new(); // true for `{`, false for `[`
-    let mut expect_key = false;
-    let mut string: Option<bool> = None; // Some(masked) while inside a string
-    let mut escaped = false;
-    for (i, &b) in json.iter().enumerate() {
-        if let Some(masked) = string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                string = None;
-                continue;
+/// A copy of `json[..end]` with the content of every string replaced by `*`, except object
+/// keys: strings followed by `:` (looking past `end` if needed).
+///
+/// Deciding by what follows needs no knowledge of the nesting, so a piece that starts in the
+/// middle of a document is masked as well as a whole one; only where the piece starts
+/// relative to strings must be known (`entry`): a string cut by the start is always masked.
+/// Tolerates malformed input.
+fn mask_string_values(json: &[u8], end: usize, entry: StringState) -> Vec<u8> {
+    let end = end.min(json.len());
+    let mut out = json[..end].to_vec();
+    let mut i = 0;
+    // The first string may have started before the piece: mask up to its closing quote.
+    let mut open: Option<usize> = (entry != StringState::Outside).then_some(0);
+    let mut escaped = entry == StringState::AfterEscape;
+    let mut cut = open.is_some();
+    while i < json.len() {
+        let b = json[i];
+        match open {
+            Some(from) => {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    open = None;
+                    let is_key = !cut && followed_by_colon(&json[i + 1..]);
+                    if !is_key {
+                        out[from.min(end)..i.min(end)].fill(b'*');
+                    }
+                    cut = false;
+                    if i >= end {
+                        return out;
+                    }
+                }
             }
-            if masked {
-                out[i] = b'*';
+            None => {
+                if i >= end {
+                    return out;
+                }
+                if b == b'"' {
+                    open = Some(i + 1);
+                }
             }
-            continue;
         }
-        match b {
-            b'"' => string = Some(!(expect_key && in_objects.last() == Some(&true))),
-            b'{' => {
-                in_objects.push(true);
-                expect_key = true;
-            }
-            b'[' => {
-                in_objects.push(false);
-                expect_key = false;
-            }
-            b'}' | b']' => {
-                in_objects.pop();
-                expect_key = false;
-            }
-            b',' => expect_key = in_objects.last() == Some(&true),
-            b':' => expect_key = false,
-            _ => {}
-        }
+        i += 1;
+    }
+    // A string still open at the end of the input is masked.
+    if let Some(from) = open {
+        out[from.min(end)..].fill(b'*');
     }
     out
+}
+
+/// Whether the next byte that is not whitespace is a `:` (what follows an object key).
+fn followed_by_colon(rest: &[u8]) -> bool {
+    rest.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b':')
 }
 
 #[cfg(test)]
@@ -217,5 +253,48 @@ mod tests {
         assert!(e.chars().count() <= 2 * EXCERPT_RADIUS + 2 + 6, "{e}");
         assert!(e.contains("\\u{1}"), "{e}");
         assert!(e.starts_with('…') && e.ends_with('…'));
+    }
+
+    #[track_caller]
+    fn check_masked(piece: &str, entry: StringState, shown: &[&str], hidden: &[&str]) {
+        let e = excerpt_from(piece.as_bytes(), 0, entry);
+        for s in shown {
+            assert!(e.contains(s), "{s:?} should be shown in {e:?}");
+        }
+        for s in hidden {
+            assert!(!e.contains(s), "{s:?} must be masked in {e:?}");
+        }
+    }
+
+    #[test]
+    fn a_piece_starting_mid_document_is_masked_too() {
+        // Starts inside a string value.
+        check_masked(
+            r#"cr3t","token":"abc"},{"k":["v1","v2"]}"#,
+            StringState::InString,
+            &[r#""token":"#, r#"{"k":["#],
+            &["cr3t", "abc", "v1", "v2"],
+        );
+        // Starts right after a backslash: the quote that follows is part of the string.
+        check_masked(
+            r#""rest","key":"val"}"#,
+            StringState::AfterEscape,
+            &[r#""key":"#],
+            &["rest", "val"],
+        );
+        // Starts between tokens, inside an array nested in an object: no context needed.
+        check_masked(
+            r#", "password": "hunter2", "n": 3}], "x": "y""#,
+            StringState::Outside,
+            &[r#""password": "#, r#""n": 3"#],
+            &["hunter2", "\"y\""],
+        );
+        // A string cut by the end of the input is masked.
+        check_masked(
+            r#"{"a": "unterminated"#,
+            StringState::Outside,
+            &[r#""a""#],
+            &["unterminated"],
+        );
     }
 }

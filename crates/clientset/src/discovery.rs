@@ -110,6 +110,15 @@ impl Client {
     ///
     /// A group-version that fails (a down aggregated API) is listed in `failed`, as kubectl
     /// does, instead of failing everything.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let discovery = client.discover().await?;
+    /// if let Some(deployments) = discovery.resolve_kind("apps", "Deployment") {
+    ///     println!("{} is served at {}", deployments.kind, deployments.api_version);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn discover(&self) -> Result<Discovery, Error> {
         let core: APIVersions = self.get_json("/api").await?;
         let groups: APIGroupList = self.get_json("/apis").await?;

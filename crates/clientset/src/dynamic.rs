@@ -98,7 +98,19 @@ impl Api<DynamicObject> {
         ))
     }
 
-    /// A dynamic handle for a cluster-scoped resource.
+    /// A dynamic handle for a cluster-scoped resource (an error for a namespaced one).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// use kubeset_clientset::{Api, ApiResource, DynamicObject};
+    ///
+    /// let crds = ApiResource::new("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", false);
+    /// let crds: Api<DynamicObject> = Api::dynamic_cluster(client, &crds)?;
+    /// for crd in crds.list(&Default::default()).await? {
+    ///     println!("{}", crd["metadata"]["name"]);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn dynamic_cluster(client: Client, resource: &ApiResource) -> Result<Self, Error> {
         if resource.namespaced {
             return Err(Error::WrongScope {
@@ -117,6 +129,16 @@ impl Api<DynamicObject> {
     }
 
     /// A dynamic handle across all namespaces (or the cluster, for cluster-scoped resources).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// use kubeset_clientset::{Api, ApiResource, DynamicObject};
+    ///
+    /// let deployments = ApiResource::new("apps", "v1", "Deployment", "deployments", true);
+    /// let all: Api<DynamicObject> = Api::dynamic_all(client, &deployments);
+    /// let count = all.list(&Default::default()).await?.items.len();
+    /// # Ok(()) }
+    /// ```
     pub fn dynamic_all(client: Client, resource: &ApiResource) -> Self {
         Self::from_parts(
             client,

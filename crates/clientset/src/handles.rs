@@ -31,6 +31,18 @@ impl Client {
     }
 
     /// PersistentVolumeClaims in `namespace`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// use kubeset_clientset::ListParams;
+    ///
+    /// let pvcs = client.persistent_volume_claims("apps");
+    /// let pending: Vec<_> = pvcs
+    ///     .list(&ListParams::default().fields("status.phase=Pending"))
+    ///     .await?
+    ///     .items;
+    /// # Ok(()) }
+    /// ```
     pub fn persistent_volume_claims(
         &self,
         namespace: &str,
@@ -53,6 +65,12 @@ impl Client {
     }
 
     /// ConfigMaps in `namespace`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let settings = client.config_maps("apps").get_opt("settings").await?;
+    /// # Ok(()) }
+    /// ```
     pub fn config_maps(&self, namespace: &str) -> Api<k8s_openapi::api::core::v1::ConfigMap> {
         Api::namespaced(self.clone(), namespace)
     }
@@ -68,6 +86,13 @@ impl Client {
     }
 
     /// Secrets in `namespace`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let tls = client.secrets("apps").get("web-tls").await?;
+    /// let has_cert = tls.data.is_some_and(|d| d.contains_key("tls.crt"));
+    /// # Ok(()) }
+    /// ```
     pub fn secrets(&self, namespace: &str) -> Api<k8s_openapi::api::core::v1::Secret> {
         Api::namespaced(self.clone(), namespace)
     }
@@ -83,6 +108,12 @@ impl Client {
     }
 
     /// ServiceAccounts in `namespace`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let token = client.service_accounts("apps").create_token("builder", &Default::default()).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn service_accounts(
         &self,
         namespace: &str,
@@ -101,6 +132,13 @@ impl Client {
     }
 
     /// Services in `namespace`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let svc = client.services("apps").get("web").await?;
+    /// println!("{:?}", svc.spec.and_then(|s| s.cluster_ip));
+    /// # Ok(()) }
+    /// ```
     pub fn services(&self, namespace: &str) -> Api<k8s_openapi::api::core::v1::Service> {
         Api::namespaced(self.clone(), namespace)
     }
@@ -116,6 +154,14 @@ impl Client {
     }
 
     /// core/v1 Events in `namespace`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// use kubeset_clientset::ListParams;
+    ///
+    /// let warnings = client.events("apps").list(&ListParams::default().fields("type=Warning")).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn events(&self, namespace: &str) -> Api<k8s_openapi::api::core::v1::Event> {
         Api::namespaced(self.clone(), namespace)
     }
@@ -131,6 +177,13 @@ impl Client {
     }
 
     /// Leases (coordination.k8s.io/v1) in `namespace`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let lease = client.leases("kube-system").get("kube-scheduler").await?;
+    /// println!("leader: {:?}", lease.spec.and_then(|s| s.holder_identity));
+    /// # Ok(()) }
+    /// ```
     pub fn leases(&self, namespace: &str) -> Api<k8s_openapi::api::coordination::v1::Lease> {
         Api::namespaced(self.clone(), namespace)
     }
@@ -146,21 +199,60 @@ impl Client {
     }
 
     /// Nodes (cluster-scoped).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// use kubeset_clientset::ListParams;
+    ///
+    /// let ready = client.nodes().list(&ListParams::default().labels("node-role.kubernetes.io/worker")).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn nodes(&self) -> Api<k8s_openapi::api::core::v1::Node> {
         Api::cluster(self.clone())
     }
 
     /// PersistentVolumes (cluster-scoped).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// use kubeset_clientset::ListParams;
+    ///
+    /// let available = client
+    ///     .persistent_volumes()
+    ///     .list(&ListParams::default().fields("status.phase=Available"))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn persistent_volumes(&self) -> Api<k8s_openapi::api::core::v1::PersistentVolume> {
         Api::cluster(self.clone())
     }
 
     /// StorageClasses (storage.k8s.io/v1) (cluster-scoped).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let local = client.storage_classes().get("local-storage").await?;
+    /// println!("{}", local.provisioner);
+    /// # Ok(()) }
+    /// ```
     pub fn storage_classes(&self) -> Api<k8s_openapi::api::storage::v1::StorageClass> {
         Api::cluster(self.clone())
     }
 
     /// Namespaces (cluster-scoped).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let names: Vec<_> = client
+    ///     .namespaces()
+    ///     .list(&Default::default())
+    ///     .await?
+    ///     .items
+    ///     .into_iter()
+    ///     .filter_map(|ns| ns.metadata.name)
+    ///     .collect();
+    /// # Ok(()) }
+    /// ```
     pub fn namespaces(&self) -> Api<k8s_openapi::api::core::v1::Namespace> {
         Api::cluster(self.clone())
     }

@@ -18,6 +18,11 @@
 //! [`missing_permissions`](Client::missing_permissions). Untyped access goes through
 //! [`ApiResource`] and [`Discovery`].
 //!
+//! Controllers build on the [`runtime`] module: a [`watcher`](runtime::watcher) that lists,
+//! watches, resumes and re-lists after 410 Gone so that no change is lost, a
+//! [`Store`](runtime::Store) cache it keeps current, and an [`Informer`](runtime::Informer)
+//! that reports each change.
+//!
 //! All failures are one [`Error`]; API errors carry the server's `Status`
 //! (`err.is_not_found()`, `err.is_conflict()`, `err.is_gone()`, ...), and a 403 explains
 //! who was denied what, and which RBAC rule would allow it.
@@ -56,6 +61,8 @@
 //!   reader waits when they fall behind, so the raw bytes held are a few batches, not the
 //!   body. Items keep their order; a bad item is reported as `items[N].field.path`.
 //! - **Watches are decoded line by line**, as each newline-terminated event arrives.
+//! - **The runtime shares objects.** A watcher's object is moved into an `Arc` once; the
+//!   store, the informer's handlers and its streams all hold that one allocation.
 //! - **Errors are decoded once, explained cheaply.** A 403 is explained from the request and
 //!   the server's message without another request; [`Client::explain_forbidden`] adds the
 //!   caller's groups with one `SelfSubjectReview` when wanted.
@@ -86,6 +93,7 @@ mod pods;
 mod query;
 mod rbac;
 mod read;
+pub mod runtime;
 mod split;
 mod status;
 mod table;

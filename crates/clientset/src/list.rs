@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::Error;
 use crate::decode::{decode_json, decode_with_prefix};
-use crate::split::{Batch, SplitError, Splitter};
+use crate::split::{Batch, SplitError, Splitter, StringState};
 
 /// A batch is handed to a decoding thread once it holds this many bytes of complete items.
 const BATCH_BYTES: usize = 256 * 1024;
@@ -106,21 +106,73 @@ fn parallelism() -> usize {
     *N.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-fn decode_batch<K: DeserializeOwned>(batch: &Batch, url: &str) -> Result<Vec<K>, Error> {
+/// Decodes one list item (its bytes, the URL, its index) into a `T`.
+pub(crate) type ItemDecoder<T> = fn(&[u8], &str, usize) -> Result<T, Error>;
+
+/// The plain item decoder.
+pub(crate) fn decode_item<K: DeserializeOwned>(
+    bytes: &[u8],
+    url: &str,
+    index: usize,
+) -> Result<K, Error> {
+    decode_with_prefix(bytes, url, || format!("items[{index}]"))
+}
+
+fn decode_batch<T>(batch: &Batch, url: &str, decode: ItemDecoder<T>) -> Result<Vec<T>, Error> {
     let mut out = Vec::with_capacity(batch.ends.len());
     for (offset, bytes) in batch.items().enumerate() {
-        let index = batch.first_index + offset;
-        out.push(decode_with_prefix(bytes, url, || {
-            format!("items[{index}]")
-        })?);
+        out.push(decode(bytes, url, batch.first_index + offset)?);
     }
     Ok(out)
 }
 
-fn split_error<K>(err: SplitError, url: &str, sample: &[u8]) -> Error {
+#[derive(serde::Deserialize)]
+struct KeyProbe {
+    #[serde(default)]
+    metadata: KeyMeta,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct KeyMeta {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    namespace: Option<String>,
+}
+
+/// The storage key of an item, `namespace/name` or `name`: the order of a list's items.
+fn item_key(bytes: &[u8]) -> Option<String> {
+    let probe: KeyProbe = serde_json::from_slice(bytes).ok()?;
+    Some(match probe.metadata.namespace.filter(|ns| !ns.is_empty()) {
+        Some(ns) => format!("{ns}/{}", probe.metadata.name),
+        None => probe.metadata.name,
+    })
+}
+
+/// An item with its storage key (for skipping what a paged list already returned).
+pub(crate) struct Keyed<K> {
+    pub(crate) key: Option<String>,
+    pub(crate) object: K,
+}
+
+/// The item decoder that also reads each item's storage key.
+pub(crate) fn decode_keyed<K: DeserializeOwned>(
+    bytes: &[u8],
+    url: &str,
+    index: usize,
+) -> Result<Keyed<K>, Error> {
+    Ok(Keyed {
+        key: item_key(bytes),
+        object: decode_item(bytes, url, index)?,
+    })
+}
+
+/// The decode error for a body the splitter rejected; `sample` is the piece it was scanning
+/// (which may start in the middle of a string: `entry` says).
+fn split_error<K>(err: SplitError, url: &str, sample: &[u8], entry: StringState) -> Error {
     let path = err.item.map_or_else(String::new, |i| format!("items[{i}]"));
     let source = <serde_json::Error as serde::de::Error>::custom(err.message);
-    let excerpt = crate::decode::excerpt(sample, 1, err.offset + 1);
+    let excerpt = crate::decode::excerpt_from(sample, err.offset, entry);
     Error::Decode {
         type_name: std::any::type_name::<ObjectList<K>>(),
         url: url.to_owned(),
@@ -133,14 +185,31 @@ fn split_error<K>(err: SplitError, url: &str, sample: &[u8]) -> Error {
 /// Decodes a list body as it streams in: item boundaries are found incrementally and batches
 /// of items are decoded on blocking threads (as many at once as there are cores) while the
 /// rest of the body arrives. Only a few batches of raw bytes are held at any time.
-pub(crate) async fn read_list<K>(mut body: ResponseBody, url: &str) -> Result<ObjectList<K>, Error>
+pub(crate) async fn read_list<K>(body: ResponseBody, url: &str) -> Result<ObjectList<K>, Error>
 where
     K: DeserializeOwned + Send + 'static,
 {
+    let (mut list, _) = read_list_with(body, url, decode_item::<K>, false).await?;
+    fill_dynamic_types(&mut list);
+    Ok(list)
+}
+
+/// [`read_list`] with any item decoder; with `last_key`, also returns the storage key of the
+/// last item (one small extra parse per batch, for resuming after an expired continue token).
+pub(crate) async fn read_list_with<T>(
+    mut body: ResponseBody,
+    url: &str,
+    decode: ItemDecoder<T>,
+    last_key: bool,
+) -> Result<(ObjectList<T>, Option<String>), Error>
+where
+    T: Send + 'static,
+{
     let runtime = tokio::runtime::Handle::try_current().ok();
     let mut splitter = Splitter::new();
-    let mut pending: VecDeque<JoinHandle<Result<Vec<K>, Error>>> = VecDeque::new();
-    let mut items: Vec<K> = Vec::new();
+    let mut pending: VecDeque<JoinHandle<Result<Vec<T>, Error>>> = VecDeque::new();
+    let mut items: Vec<T> = Vec::new();
+    let mut key = None;
     // With a known body length, the first batch tells how many items to expect: reserve
     // once instead of growing (and copying) the vector of decoded objects by doubling.
     let body_len = http_body::Body::size_hint(&body).exact();
@@ -154,15 +223,19 @@ where
         let Ok(data) = frame.into_data() else {
             continue;
         };
+        let entry = splitter.string_state();
         splitter
             .feed(&data)
-            .map_err(|e| split_error::<K>(e, url, &data))?;
+            .map_err(|e| split_error::<T>(e, url, &data, entry))?;
         if splitter.ready_bytes() < BATCH_BYTES {
             continue;
         }
         let Some(batch) = splitter.take_batch() else {
             continue;
         };
+        if last_key {
+            key = batch.items().last().and_then(item_key);
+        }
         if let (0, Some(total)) = (batch.first_index, body_len) {
             let per_item = (batch.bytes.len() / batch.ends.len().max(1)).max(1);
             let expected = usize::try_from(total).unwrap_or(usize::MAX) / per_item;
@@ -171,31 +244,36 @@ where
         match &runtime {
             Some(rt) => {
                 let task_url = std::sync::Arc::clone(&shared_url);
-                pending.push_back(rt.spawn_blocking(move || decode_batch(&batch, &task_url)));
+                pending
+                    .push_back(rt.spawn_blocking(move || decode_batch(&batch, &task_url, decode)));
                 if pending.len() > parallelism()
                     && let Some(oldest) = pending.pop_front()
                 {
                     items.extend(join(oldest, url).await?);
                 }
             }
-            None => items.extend(decode_batch::<K>(&batch, url)?),
+            None => items.extend(decode_batch(&batch, url, decode)?),
         }
     }
     splitter
         .finish()
-        .map_err(|e| split_error::<K>(e, url, splitter.envelope()))?;
+        .map_err(|e| split_error::<T>(e, url, splitter.envelope(), StringState::Outside))?;
 
     if let Some(batch) = splitter.take_batch() {
+        if last_key {
+            key = batch.items().last().and_then(item_key);
+        }
         match &runtime {
             Some(rt) if !(pending.is_empty() && batch.bytes.len() < INLINE_BYTES) => {
                 let task_url = std::sync::Arc::clone(&shared_url);
-                pending.push_back(rt.spawn_blocking(move || decode_batch(&batch, &task_url)));
+                pending
+                    .push_back(rt.spawn_blocking(move || decode_batch(&batch, &task_url, decode)));
             }
             _ => {
                 while let Some(handle) = pending.pop_front() {
                     items.extend(join(handle, url).await?);
                 }
-                items.extend(decode_batch::<K>(&batch, url)?);
+                items.extend(decode_batch(&batch, url, decode)?);
             }
         }
     }
@@ -204,20 +282,19 @@ where
     }
     let envelope: Envelope = decode_json(splitter.envelope(), url)?;
     tracing::debug!(url, items = items.len(), "decoded list");
-    let mut list = ObjectList {
+    let list = ObjectList {
         api_version: envelope.api_version,
         kind: envelope.kind,
         metadata: envelope.metadata,
         items,
     };
-    fill_dynamic_types(&mut list);
-    Ok(list)
+    Ok((list, key))
 }
 
 /// Items of a typed list carry no `apiVersion`/`kind`; for JSON objects (the dynamic handle)
 /// they are filled in from the list, as client-go does for unstructured lists, so each item
 /// stands on its own (printing, re-applying).
-fn fill_dynamic_types<K: 'static>(list: &mut ObjectList<K>) {
+pub(crate) fn fill_dynamic_types<K: 'static>(list: &mut ObjectList<K>) {
     let Some(list) =
         (list as &mut dyn std::any::Any).downcast_mut::<ObjectList<serde_json::Value>>()
     else {

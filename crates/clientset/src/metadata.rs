@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::{Api, Error, ListParams, ObjectList, WatchParams, WatchStream};
 
 /// `Accept` for one object's metadata (falls back to the full object on servers without it).
-const ACCEPT_META: &str =
+pub(crate) const ACCEPT_META: &str =
     "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
 /// `Accept` for a list of metadata.
-const ACCEPT_META_LIST: &str =
+pub(crate) const ACCEPT_META_LIST: &str =
     "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
 
 /// An object's metadata without its spec and status: a fraction of the memory and decoding

@@ -21,6 +21,13 @@ impl Api<Node> {
     }
 
     /// Makes node `name` schedulable again, as `kubectl uncordon` (the field is removed).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let node = client.nodes().uncordon("node-1").await?;
+    /// assert_eq!(node.spec.and_then(|s| s.unschedulable), None);
+    /// # Ok(()) }
+    /// ```
     pub async fn uncordon(&self, name: &str) -> Result<Node, Error> {
         let patch = Patch::Merge(json!({"spec": {"unschedulable": null}}));
         self.patch(name, &PatchParams::default(), &patch).await

@@ -5,12 +5,18 @@ use http::Method;
 use serde::de::DeserializeOwned;
 
 use crate::client::{JSON, build};
-use crate::list::read_list;
+use crate::list::{decode_item, decode_keyed, fill_dynamic_types, read_list, read_list_with};
 use crate::query::Query;
 use crate::{Api, Error, GetParams, ListParams, ObjectList, WatchParams, WatchStream};
 
 /// Page size of [`Api::list_all`] when the caller sets no limit (client-go's pager default).
 const DEFAULT_PAGE: u32 = 500;
+
+/// Where [`Api::list_all`] is: the next page's parameters and the last item's storage key.
+struct Pager {
+    lp: ListParams,
+    last_key: Option<String>,
+}
 
 impl<K> Api<K>
 where
@@ -63,6 +69,13 @@ where
     }
 
     /// Reads the `status` subresource of `name`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let pod = client.pods("apps").get_status("web-0").await?;
+    /// println!("{:?}", pod.status.and_then(|s| s.phase));
+    /// # Ok(()) }
+    /// ```
     pub async fn get_status(&self, name: &str) -> Result<K, Error> {
         self.get_at(name, Some("status"), JSON).await
     }
@@ -122,9 +135,7 @@ where
     where
         T: DeserializeOwned + Send + 'static,
     {
-        let mut query = Query::new(self.base.collection.clone());
-        lp.write(&mut query);
-        let url = query.finish();
+        let url = self.list_url(lp);
         let response = self
             .client
             .dispatch(build(Method::GET, url.clone(), accept, None)?, &url)
@@ -134,8 +145,14 @@ where
 
     /// Every object, fetched page by page (`limit`, default 500, then `continue`), as a stream.
     ///
-    /// Only one page is held at a time. If the continue token expires mid-way (410), the
-    /// stream ends with that error: list again.
+    /// Only one page is held at a time. If a continue token expires mid-way (410 Gone: the
+    /// server compacted the snapshot the pages were read from), the rest is read with one
+    /// full list at the requested resourceVersion, as client-go's pager does
+    /// (`FullListIfExpired`), and only the objects after the last one already yielded are
+    /// yielded from it, in the server's order (`namespace/name`). No object is yielded twice,
+    /// but the objects then come from two snapshots: one changed or created in between may be
+    /// missed or seen in its newer state, as with the server's own "inconsistent continue".
+    /// A caller that needs one consistent snapshot lists without a limit.
     ///
     /// ```no_run
     /// use futures_util::TryStreamExt;
@@ -151,22 +168,35 @@ where
         &self,
         lp: &ListParams,
     ) -> impl Stream<Item = Result<K, Error>> + Send + 'static {
+        let requested = lp.clone();
         let mut lp = lp.clone();
         lp.limit.get_or_insert(DEFAULT_PAGE);
         let api = self.clone();
-        stream::try_unfold(Some(lp), move |state| {
+        let start = Pager { lp, last_key: None };
+        stream::try_unfold(Some(start), move |state| {
             let api = api.clone();
+            let requested = requested.clone();
             async move {
-                let Some(mut lp) = state else {
+                let Some(mut pager) = state else {
                     return Ok(None);
                 };
-                let page = api.list(&lp).await?;
+                let (page, key) = match api.list_keyed(&pager.lp).await {
+                    Ok(answer) => answer,
+                    Err(err) if err.is_gone() && pager.lp.continue_token.is_some() => {
+                        let rest = api.list_rest(&requested, pager.last_key.as_deref()).await?;
+                        return Ok(Some((rest, None)));
+                    }
+                    Err(err) => return Err(err),
+                };
+                if key.is_some() {
+                    pager.last_key = key;
+                }
                 let next = page.continue_token().map(|token| {
-                    lp.continue_token = Some(token.to_owned());
+                    pager.lp.continue_token = Some(token.to_owned());
                     // A continued list must not repeat the resourceVersion.
-                    lp.resource_version = None;
-                    lp.version_match = None;
-                    lp
+                    pager.lp.resource_version = None;
+                    pager.lp.version_match = None;
+                    pager
                 });
                 Ok::<_, Error>(Some((page.items, next)))
             }
@@ -174,6 +204,58 @@ where
         .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
         .try_flatten()
         .boxed()
+    }
+
+    /// One page and the storage key of its last item.
+    async fn list_keyed(&self, lp: &ListParams) -> Result<(ObjectList<K>, Option<String>), Error> {
+        let url = self.list_url(lp);
+        let response = self
+            .client
+            .dispatch(build(Method::GET, url.clone(), JSON, None)?, &url)
+            .await?;
+        let (mut list, key) =
+            read_list_with(response.into_body(), &url, decode_item::<K>, true).await?;
+        fill_dynamic_types(&mut list);
+        Ok((list, key))
+    }
+
+    /// The objects after `after` (a storage key) in one full list at `requested`'s version:
+    /// the fallback of [`Api::list_all`] when a continue token expired.
+    async fn list_rest(
+        &self,
+        requested: &ListParams,
+        after: Option<&str>,
+    ) -> Result<Vec<K>, Error> {
+        let mut lp = requested.clone();
+        lp.limit = None;
+        lp.continue_token = None;
+        tracing::debug!(collection = %self.base.collection, "continue token expired; listing the rest in full");
+        let url = self.list_url(&lp);
+        let response = self
+            .client
+            .dispatch(build(Method::GET, url.clone(), JSON, None)?, &url)
+            .await?;
+        let (list, _) =
+            read_list_with(response.into_body(), &url, decode_keyed::<K>, false).await?;
+        let mut rest: ObjectList<K> = list
+            .items
+            .into_iter()
+            .filter(|item| match (after, item.key.as_deref()) {
+                (Some(after), Some(key)) => key > after,
+                _ => true,
+            })
+            .map(|item| item.object)
+            .collect();
+        rest.api_version = list.api_version;
+        rest.kind = list.kind;
+        fill_dynamic_types(&mut rest);
+        Ok(rest.items)
+    }
+
+    fn list_url(&self, lp: &ListParams) -> String {
+        let mut query = Query::new(self.base.collection.clone());
+        lp.write(&mut query);
+        query.finish()
     }
 
     /// Watches for changes.

@@ -8,6 +8,8 @@
 
 use bytes::{Bytes, BytesMut};
 
+pub(crate) use crate::decode::StringState;
+
 /// A scan failure: the body is not a JSON object with an array of objects in `items`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SplitError {
@@ -94,6 +96,16 @@ impl Splitter {
             message,
             item,
             offset: 0,
+        }
+    }
+
+    /// Whether the next byte fed is inside a JSON string (for masking error excerpts of a
+    /// piece that starts in the middle of the body).
+    pub(crate) fn string_state(&self) -> StringState {
+        match (self.in_string, self.escaped) {
+            (false, _) => StringState::Outside,
+            (true, false) => StringState::InString,
+            (true, true) => StringState::AfterEscape,
         }
     }
 

@@ -74,7 +74,21 @@ where
         self.replace_at(name, None, pp, object).await
     }
 
-    /// Replaces the `status` subresource of `name`.
+    /// Replaces the `status` subresource of `name` (what a controller writes; the spec in
+    /// `object` is ignored).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// use kubeset_clientset::PostParams;
+    ///
+    /// let pvs = client.persistent_volumes();
+    /// let mut pv = pvs.get_status("pv-1").await?;
+    /// if let Some(status) = pv.status.as_mut() {
+    ///     status.phase = Some("Available".into());
+    /// }
+    /// let pv = pvs.replace_status("pv-1", &PostParams::default().field_manager("provisioner"), &pv).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn replace_status(&self, name: &str, pp: &PostParams, object: &K) -> Result<K, Error>
     where
         K: Serialize,

@@ -26,6 +26,44 @@ impl FieldValidation {
     }
 }
 
+/// The builder methods and the query of the options every write verb shares (`dryRun`,
+/// `fieldManager`, `fieldValidation`), written once for each options type.
+macro_rules! write_options {
+    ($ty:ident) => {
+        impl $ty {
+            /// Sets dry-run.
+            pub fn dry_run(mut self) -> Self {
+                self.dry_run = true;
+                self
+            }
+            /// Sets the field manager.
+            pub fn field_manager(mut self, manager: &str) -> Self {
+                self.field_manager = Some(manager.to_owned());
+                self
+            }
+            /// Sets field validation.
+            pub fn validation(mut self, validation: FieldValidation) -> Self {
+                self.field_validation = Some(validation);
+                self
+            }
+
+            /// Writes the shared options; `force` (apply only) goes between the field manager
+            /// and the validation, where the API server's own clients put it.
+            fn write_shared(&self, q: &mut Query, force: bool) {
+                if self.dry_run {
+                    q.push("dryRun", "All");
+                }
+                q.push_opt("fieldManager", self.field_manager.as_deref());
+                q.push_flag("force", force);
+                q.push_opt(
+                    "fieldValidation",
+                    self.field_validation.map(FieldValidation::as_str),
+                );
+            }
+        }
+    };
+}
+
 /// Options of `create` and `replace` (and the subresource writes).
 ///
 /// ```
@@ -45,32 +83,11 @@ pub struct PostParams {
     pub field_validation: Option<FieldValidation>,
 }
 
-impl PostParams {
-    /// Sets dry-run.
-    pub fn dry_run(mut self) -> Self {
-        self.dry_run = true;
-        self
-    }
-    /// Sets the field manager.
-    pub fn field_manager(mut self, manager: &str) -> Self {
-        self.field_manager = Some(manager.to_owned());
-        self
-    }
-    /// Sets field validation.
-    pub fn validation(mut self, validation: FieldValidation) -> Self {
-        self.field_validation = Some(validation);
-        self
-    }
+write_options!(PostParams);
 
+impl PostParams {
     pub(crate) fn write(&self, q: &mut Query) {
-        if self.dry_run {
-            q.push("dryRun", "All");
-        }
-        q.push_opt("fieldManager", self.field_manager.as_deref());
-        q.push_opt(
-            "fieldValidation",
-            self.field_validation.map(FieldValidation::as_str),
-        );
+        self.write_shared(q, false);
     }
 }
 
@@ -109,34 +126,13 @@ impl PatchParams {
         self.force = true;
         self
     }
-    /// Sets dry-run.
-    pub fn dry_run(mut self) -> Self {
-        self.dry_run = true;
-        self
-    }
-    /// Sets the field manager.
-    pub fn field_manager(mut self, manager: &str) -> Self {
-        self.field_manager = Some(manager.to_owned());
-        self
-    }
-    /// Sets field validation.
-    pub fn validation(mut self, validation: FieldValidation) -> Self {
-        self.field_validation = Some(validation);
-        self
-    }
 
     pub(crate) fn write(&self, q: &mut Query) {
-        if self.dry_run {
-            q.push("dryRun", "All");
-        }
-        q.push_opt("fieldManager", self.field_manager.as_deref());
-        q.push_flag("force", self.force);
-        q.push_opt(
-            "fieldValidation",
-            self.field_validation.map(FieldValidation::as_str),
-        );
+        self.write_shared(q, self.force);
     }
 }
+
+write_options!(PatchParams);
 
 /// What happens to an object's dependents when it is deleted (`propagationPolicy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -5,7 +5,7 @@ use futures_util::TryStreamExt;
 use kubeset_clientset::{Error, ListParams, VersionMatch};
 use serde_json::{Value, json};
 
-use crate::support::{chunked, json, recorded, serve};
+use crate::support::{chunked, json, recorded, serve, status};
 
 /// `count` realistic pods (the real server's answer for one, renamed), as a PodList body.
 fn pod_list(count: usize) -> Vec<u8> {
@@ -207,4 +207,70 @@ async fn list_all_pages_through_continue_tokens() {
             "/api/v1/namespaces/a/configmaps?limit=2&continue=p2",
         ]
     );
+}
+
+/// `list_all` over pages of `(namespace, name)` items where the second page's continue token
+/// has expired; `full` is what the full list then returns. Yields the names seen and the URIs.
+async fn list_all_after_expiry(
+    full: &'static [(&'static str, &'static str)],
+) -> (Vec<String>, Vec<String>) {
+    let item = |(ns, name): &(&str, &str)| json!({"metadata": {"namespace": ns, "name": name}});
+    let server = serve(move |seen| {
+        if seen.uri.contains("continue=p2") {
+            return status(410, "Expired", "The provided continue parameter is too old");
+        }
+        let (items, next): (Vec<Value>, &str) = if seen.uri.contains("limit=") {
+            (vec![item(&("a", "x")), item(&("b", "y"))], "p2")
+        } else {
+            (full.iter().map(item).collect(), "")
+        };
+        json(
+            200,
+            &json!({"kind": "ConfigMapList", "apiVersion": "v1",
+                "metadata": {"resourceVersion": "9", "continue": next}, "items": items}),
+        )
+    })
+    .await;
+    let all: Vec<_> = server
+        .client
+        .all_config_maps()
+        .list_all(&ListParams::default().limit(2))
+        .try_collect()
+        .await
+        .unwrap();
+    let names = all
+        .iter()
+        .map(|c| {
+            format!(
+                "{}/{}",
+                c.metadata.namespace.as_deref().unwrap_or(""),
+                c.metadata.name.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    let uris = server.seen().into_iter().map(|s| s.uri).collect();
+    (names, uris)
+}
+
+#[tokio::test]
+async fn list_all_falls_back_to_a_full_list_when_the_continue_token_expires() {
+    // Unchanged meanwhile: the full list's first two items were yielded already.
+    let (names, uris) =
+        list_all_after_expiry(&[("a", "x"), ("b", "y"), ("b", "z"), ("c", "w")]).await;
+    assert_eq!(names, ["a/x", "b/y", "b/z", "c/w"]);
+    assert_eq!(
+        uris,
+        [
+            "/api/v1/configmaps?limit=2",
+            "/api/v1/configmaps?limit=2&continue=p2",
+            "/api/v1/configmaps",
+        ]
+    );
+    // Changed meanwhile: b/y was deleted and a/z created (before the last key yielded, so not
+    // yielded); namespace "b-2" sorts before "b/" in storage order ('-' < '/'), so it is
+    // behind the last key too.
+    let (names, _) =
+        list_all_after_expiry(&[("a", "x"), ("a", "z"), ("b-2", "q"), ("b", "z"), ("c", "w")])
+            .await;
+    assert_eq!(names, ["a/x", "b/y", "b/z", "c/w"]);
 }

@@ -452,16 +452,18 @@ fn material_summary(material: &Material) -> String {
     }
 }
 
+/// Why no server was found. The cluster name is checked first: `--cluster` may select a cluster
+/// even when no context is set.
 fn no_server_reason(config: &Kubeconfig, context: &str, cluster: &str) -> NoServerReason {
-    if context.is_empty() {
-        if config.contexts.is_empty() {
+    if cluster.is_empty() {
+        if !context.is_empty() {
+            NoServerReason::ContextWithoutCluster {
+                context: context.to_owned(),
+            }
+        } else if config.contexts.is_empty() {
             NoServerReason::NoContexts
         } else {
             NoServerReason::NoCurrentContext
-        }
-    } else if cluster.is_empty() {
-        NoServerReason::ContextWithoutCluster {
-            context: context.to_owned(),
         }
     } else if !config.clusters.contains_key(cluster) {
         NoServerReason::MissingCluster {

@@ -176,6 +176,15 @@ fn no_server_says_why_in_a_typed_reason() {
         },
         false,
     );
+    // --cluster without any context: the cluster is the reason, not the missing context
+    check_no_server(
+        "clusters:\n- name: c\n  cluster: {}\ncontexts:\n- name: a\n  context: {cluster: c}\n",
+        none().cluster("c"),
+        NoServerReason::ClusterWithoutServer {
+            cluster: "c".into(),
+        },
+        false,
+    );
 }
 
 #[test]

@@ -32,7 +32,10 @@ pub(super) fn create(
     }
     let content_type = ctx.header("content-type");
     if !rt.is_stored() {
-        let obj = decode_object(rt, &rt.kind, content_type, body)?;
+        let obj = match crate::rbac::reviews::wire::decode(body) {
+            Some(review) => review.map_err(|e| ApiError::bad_request(e.to_string()))?,
+            None => decode_object(rt, &rt.kind, content_type, body)?,
+        };
         return review(app, ctx, rt.kind.as_str(), obj);
     }
     let dry = dry_run(&ctx.query, "CreateOptions")?;
@@ -45,6 +48,7 @@ pub(super) fn create(
     let manager = ctx.manager();
     let wrt = crate::api::storage_type(app, rt);
     let obj = crate::api::convert::to_storage(rt, &obj);
+    crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, "", &obj, None)?;
     let created = write::create(
         app,
         &wrt,

@@ -1,73 +1,26 @@
-//! DELETE: preconditions, finalizers, graceful pod deletion, namespaces going Terminating.
+//! DELETE: preconditions, finalizers, graceful pod deletion, namespaces going Terminating, and
+//! the garbage-collection finalizers a propagation policy asks for.
+
+mod collection;
+mod options;
+pub(crate) mod propagation;
 
 use bytes::Bytes;
-use http::Response;
+use http::{HeaderValue, Response};
 use serde_json::{Map, Value, json};
 
-use crate::api::body::decode_delete_options;
 use crate::api::hooks;
-use crate::api::hooks::Filter;
-use crate::api::list::scope_of;
-use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
-use crate::api::status::{ApiError, Cause};
+use crate::api::status::ApiError;
 use crate::api::write::no_finalizers;
 use crate::api::{App, Ctx, meta_mut, meta_str};
 use crate::clock;
 use crate::registry::ResourceType;
 use crate::storage::{StoreError, revision_of};
-
-/// Parsed DeleteOptions (query parameters override the body).
-#[derive(Debug, Default)]
-pub(crate) struct DeleteOptions {
-    grace: Option<i64>,
-    uid: Option<String>,
-    resource_version: Option<String>,
-    dry_run: bool,
-}
-
-fn options(ctx: &Ctx, body: &Bytes) -> Result<DeleteOptions, ApiError> {
-    let b = decode_delete_options(body)?;
-    let policy = ctx
-        .query
-        .get("propagationPolicy")
-        .map(str::to_owned)
-        .or_else(|| {
-            b.get("propagationPolicy")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        });
-    if let Some(p) =
-        policy.filter(|p| !matches!(p.as_str(), "Foreground" | "Background" | "Orphan"))
-    {
-        return Err(ApiError::invalid_options(
-            "DeleteOptions",
-            vec![Cause::new(
-                "FieldValueNotSupported",
-                "propagationPolicy",
-                format!(
-                    "Unsupported value: \"{p}\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
-                ),
-            )],
-        ));
-    }
-    let grace = match ctx.query.int("gracePeriodSeconds")? {
-        Some(g) => Some(g),
-        None => b.get("gracePeriodSeconds").and_then(Value::as_i64),
-    };
-    let text = |p: &str| b.pointer(p).and_then(Value::as_str).map(str::to_owned);
-    let dry = dry_run(&ctx.query, "DeleteOptions")?
-        || b.get("dryRun")
-            .and_then(Value::as_array)
-            .is_some_and(|a| !a.is_empty());
-    Ok(DeleteOptions {
-        grace,
-        uid: text("/preconditions/uid"),
-        resource_version: text("/preconditions/resourceVersion"),
-        dry_run: dry,
-    })
-}
+pub(super) use collection::delete_collection;
+pub(crate) use options::{DeleteOptions, Propagation};
+use propagation::{default_policy, finalizers_after_delete, namespace_finalizers_after_delete};
 
 /// Answers a delete of one object.
 pub(super) fn delete(
@@ -79,15 +32,159 @@ pub(super) fn delete(
     if target.subresource.is_some() {
         return Err(ApiError::method_not_allowed());
     }
-    let opts = options(ctx, body)?;
+    let opts = options::parse(ctx, body)?;
     let ns = target.namespace.as_deref().unwrap_or("");
     let name = target.name.as_deref().unwrap_or("");
     let (status, v) = delete_object(app, &target.rt, ns, name, &opts)?;
-    Ok(respond::value(
+    let answer = respond::value(
         status,
         &respond::shaped(&target.rt, &v, ctx.repr),
         ctx.repr.format,
-    ))
+    );
+    Ok(with_job_warning(answer, &target.rt, &opts))
+}
+
+/// Adds the warning batch/v1 Job deletes without a propagation policy get.
+fn with_job_warning(
+    mut answer: Response<Body>,
+    rt: &ResourceType,
+    opts: &DeleteOptions,
+) -> Response<Body> {
+    if propagation::warns(rt, opts)
+        && let Ok(v) = HeaderValue::from_str(&format!("299 - \"{}\"", propagation::JOB_WARNING))
+    {
+        answer.headers_mut().append(http::header::WARNING, v);
+    }
+    answer
+}
+
+/// The object's `metadata.finalizers`.
+fn finalizers(obj: &Value) -> Vec<String> {
+    obj.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn set_finalizers(obj: &mut Value, list: Vec<String>) {
+    if let Some(m) = meta_mut(obj) {
+        if list.is_empty() {
+            m.remove("finalizers");
+        } else {
+            m.insert("finalizers".into(), list.into());
+        }
+    }
+}
+
+/// Checks the preconditions (namespaces word the conflict their own way).
+fn check_preconditions(
+    rt: &ResourceType,
+    name: &str,
+    old: &Value,
+    opts: &DeleteOptions,
+) -> Result<(), ApiError> {
+    let is_namespace = rt.group.is_empty() && rt.plural == "namespaces";
+    let uid = meta_str(old, "uid");
+    let rv = revision_of(old);
+    if let Some(want) = &opts.uid
+        && want != uid
+    {
+        return Err(if is_namespace {
+            ApiError::conflict_kind(
+                "namespaces",
+                "",
+                name,
+                &format!(
+                    "Precondition failed: UID in precondition: {want}, UID in object meta: {uid}"
+                ),
+            )
+        } else {
+            ApiError::conflict_kind(
+                &rt.kind,
+                &rt.group,
+                name,
+                &format!(
+                    "the UID in the precondition ({want}) does not match the UID in record ({uid}). The object might have been deleted and then recreated"
+                ),
+            )
+        });
+    }
+    if let Some(want) = &opts.resource_version
+        && *want != rv.to_string()
+    {
+        return Err(if is_namespace {
+            ApiError::conflict_kind(
+                "namespaces",
+                "",
+                name,
+                &format!(
+                    "Precondition failed: ResourceVersion in precondition: {want}, ResourceVersion in object meta: {rv}"
+                ),
+            )
+        } else {
+            ApiError::conflict_kind(
+                &rt.kind,
+                &rt.group,
+                name,
+                &format!(
+                    "the ResourceVersion in the precondition ({want}) does not match the ResourceVersion in record ({rv}). The object might have been modified"
+                ),
+            )
+        });
+    }
+    Ok(())
+}
+
+/// The grace period a pod delete gets (0 for everything else and for unscheduled pods).
+fn grace_period(rt: &ResourceType, old: &Value, opts: &DeleteOptions) -> i64 {
+    if !(rt.group.is_empty() && rt.plural == "pods") {
+        return 0;
+    }
+    let scheduled = old
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
+    let default = old
+        .pointer("/spec/terminationGracePeriodSeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(30);
+    if scheduled {
+        opts.grace.unwrap_or(default).max(0)
+    } else {
+        0
+    }
+}
+
+/// The finalizers the delete leaves, or `None` when it does not change them.
+fn new_finalizers(
+    rt: &ResourceType,
+    old: &Value,
+    opts: &DeleteOptions,
+    already: bool,
+) -> Option<Vec<String>> {
+    let existing = finalizers(old);
+    if rt.group.is_empty() && rt.plural == "namespaces" {
+        return if already {
+            None
+        } else {
+            namespace_finalizers_after_delete(opts, &existing)
+        };
+    }
+    // a pending graceful deletion freezes the finalizers
+    let pending_graceful = already
+        && old
+            .pointer("/metadata/deletionGracePeriodSeconds")
+            .and_then(Value::as_i64)
+            .is_some_and(|g| g > 0);
+    if pending_graceful {
+        return None;
+    }
+    finalizers_after_delete(default_policy(rt), opts, &existing)
 }
 
 /// Deletes one object; returns the status code and the answer body (object or Status).
@@ -105,55 +202,20 @@ pub(crate) fn delete_object(
             .store
             .get(&key)
             .ok_or_else(|| ApiError::not_found(rt, name))?;
+        check_preconditions(rt, name, &old, opts)?;
         let uid = meta_str(&old, "uid").to_owned();
-        if let Some(want) = &opts.uid
-            && *want != uid
-        {
-            return Err(ApiError::conflict_kind(
-                &rt.kind,
-                &rt.group,
-                name,
-                &format!(
-                    "the UID in the precondition ({want}) does not match the UID in record ({uid}). The object might have been deleted and then recreated"
-                ),
-            ));
-        }
         let rv = revision_of(&old);
-        if let Some(want) = &opts.resource_version
-            && *want != rv.to_string()
-        {
-            return Err(ApiError::conflict_kind(
-                &rt.kind,
-                &rt.group,
-                name,
-                &format!(
-                    "the ResourceVersion in the precondition ({want}) does not match the ResourceVersion in record ({rv}). The object might have been modified"
-                ),
-            ));
-        }
         let already = old
             .pointer("/metadata/deletionTimestamp")
             .is_some_and(|v| !v.is_null());
         let is_pod = rt.group.is_empty() && rt.plural == "pods";
         let is_namespace = rt.group.is_empty() && rt.plural == "namespaces";
-        let grace = if is_pod {
-            let scheduled = old
-                .pointer("/spec/nodeName")
-                .and_then(Value::as_str)
-                .is_some_and(|n| !n.is_empty());
-            let default = old
-                .pointer("/spec/terminationGracePeriodSeconds")
-                .and_then(Value::as_i64)
-                .unwrap_or(30);
-            if scheduled {
-                opts.grace.unwrap_or(default).max(0)
-            } else {
-                0
-            }
-        } else {
-            0
-        };
+        let grace = grace_period(rt, &old, opts);
         let mut marked = (*old).clone();
+        let changed = new_finalizers(rt, &old, opts, already);
+        if let Some(list) = changed.clone() {
+            set_finalizers(&mut marked, list);
+        }
         if !already || (is_pod && grace == 0) {
             mark_deleting(&mut marked, grace);
         }
@@ -169,16 +231,22 @@ pub(crate) fn delete_object(
                 m.remove("deletionGracePeriodSeconds");
             }
         }
-        let keep = is_namespace || !no_finalizers(&old) || grace > 0;
+        let keep = is_namespace || !no_finalizers(&marked) || grace > 0;
         if keep {
-            if already && !is_pod {
-                return Ok((200, (*old).clone()));
+            // not deleted yet: the legacy `orphanDependents: false` earns a 202
+            let code = if opts.orphan_dependents == Some(false) {
+                202
+            } else {
+                200
+            };
+            if already && !is_pod && changed.is_none() {
+                return Ok((code, (*old).clone()));
             }
             if opts.dry_run {
-                return Ok((200, marked));
+                return Ok((code, marked));
             }
             match app.store.update(&key, rv, marked) {
-                Ok(stored) => return Ok((200, (*stored).clone())),
+                Ok(stored) => return Ok((code, (*stored).clone())),
                 Err(StoreError::Conflict { .. }) => continue,
                 Err(e) => return Err(ApiError::internal(e.to_string())),
             }
@@ -222,46 +290,4 @@ fn success(rt: &ResourceType, name: &str, uid: &str) -> Value {
     d.insert("kind".into(), rt.plural.clone().into());
     d.insert("uid".into(), uid.into());
     json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": d})
-}
-
-/// Answers a deletecollection: deletes every selected object in scope.
-pub(super) fn delete_collection(
-    app: &App,
-    ctx: &Ctx,
-    target: &Target,
-    body: &Bytes,
-) -> Result<Response<Body>, ApiError> {
-    let rt = &target.rt;
-    let opts = options(ctx, body)?;
-    let filter = Filter::parse(
-        rt,
-        ctx.query.get("labelSelector").unwrap_or(""),
-        ctx.query.get("fieldSelector").unwrap_or(""),
-    )?;
-    let snapshot = app
-        .store
-        .snapshot(None)
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let scope = scope_of(rt, target);
-    let names: Vec<(String, String)> = snapshot
-        .range(&scope, None)
-        .filter(|(_, o)| filter.matches(o))
-        .map(|(k, _)| (k.namespace.clone(), k.name.clone()))
-        .collect();
-    let mut items = Vec::new();
-    for (ns, name) in names {
-        match delete_object(app, rt, &ns, &name, &opts) {
-            Ok((_, v)) if v.get("kind").and_then(Value::as_str) != Some("Status") => items.push(v),
-            Ok(_) => {}
-            Err(e) if e.code == 404 => {}
-            Err(e) => return Err(e),
-        }
-    }
-    let list = json!({
-        "kind": format!("{}List", rt.kind),
-        "apiVersion": rt.api_version(),
-        "metadata": {"resourceVersion": app.store.revision().to_string()},
-        "items": items,
-    });
-    Ok(respond::value(200, &list, ctx.repr.format))
 }

@@ -149,6 +149,61 @@ pub(crate) fn admit_update(
         .map_err(|e| ApiError::from_status(e.code(), e.status()))
 }
 
+/// Escalation prevention on a write of a Role, ClusterRole, RoleBinding or
+/// ClusterRoleBinding by `user` (a no-op for every other type): the RBAC storage of
+/// kube-apiserver runs it before validation, on creates and on the object an update or
+/// patch would store (`old` is the stored object then). `url_name` is the name in the URL
+/// (empty for a POST to the collection).
+pub(crate) fn confirm_rbac_write(
+    app: &App,
+    user: &crate::auth::User,
+    rt: &ResourceType,
+    namespace: &str,
+    url_name: &str,
+    new: &Value,
+    old: Option<&Value>,
+) -> Result<(), ApiError> {
+    use crate::rbac::escalation::{RbacWrite, Refusal, check_write};
+    use crate::rbac::objects::PolicySet;
+    use crate::rbac::seam::StoreObjects;
+
+    if rt.group != "rbac.authorization.k8s.io"
+        || !matches!(
+            rt.plural.as_str(),
+            "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings"
+        )
+    {
+        return Ok(());
+    }
+    let write = RbacWrite {
+        resource: &rt.plural,
+        namespace: if rt.namespaced { namespace } else { "" },
+        url_name,
+        object: new,
+        old,
+    };
+    let stored = StoreObjects::current(app.store.as_ref());
+    let checked = match &stored {
+        Some(objects) => check_write(objects, user, &write),
+        None => check_write(&PolicySet::default(), user, &write),
+    };
+    checked.map_err(|refusal| match refusal {
+        Refusal::Forbidden(f) => ApiError::forbidden(f.message, f.details),
+        Refusal::RoleNotFound { resource, name } => {
+            let role_rt = app
+                .registry
+                .find("rbac.authorization.k8s.io", "v1", resource);
+            match role_rt {
+                Some(role_rt) => ApiError::not_found(&role_rt, &name),
+                None => ApiError::internal(format!(
+                    "{resource}.rbac.authorization.k8s.io \"{name}\" not found"
+                )),
+            }
+        }
+        Refusal::UnsupportedKind { message } => ApiError::internal(message),
+    })
+}
+
 fn invalid(e: validation::Invalid) -> ApiError {
     ApiError::from_status(422, e.status())
 }

@@ -7,7 +7,7 @@
 pub(crate) mod body;
 mod convert;
 mod create;
-mod delete;
+pub(crate) mod delete;
 pub(crate) mod discovery;
 mod get;
 pub(crate) mod hooks;

@@ -14,7 +14,7 @@ use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::{ApiError, Cause};
 use crate::api::write::{self, Managed, WriteOpts};
-use crate::api::{App, Ctx, meta_mut, meta_str};
+use crate::api::{App, Ctx, hooks, meta_mut, meta_str};
 use crate::clock;
 use crate::fields::apply::{ApplyError, apply, parse_apply_body};
 use crate::fields::managed::Write;
@@ -86,7 +86,9 @@ pub(super) fn patch(
         return server_side_apply(app, ctx, rt, info, (&ns, &name), patch, opts);
     }
     if is_apply && sub.is_empty() && app.store.get(&key).is_none() {
-        let created = write::create(app, &wrt, &ns, to_storage(rt, &patch), opts)?;
+        let obj = to_storage(rt, &patch);
+        hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &obj, None)?;
+        let created = write::create(app, &wrt, &ns, obj, opts)?;
         return Ok(respond::value(
             201,
             &respond::shaped(rt, &created, ctx.repr),
@@ -117,7 +119,9 @@ pub(super) fn patch(
         if !pins_rv && let Some(m) = meta_mut(&mut doc) {
             m.remove("resourceVersion");
         }
-        Ok(to_storage(rt, &doc))
+        let new = to_storage(rt, &doc);
+        hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &new, Some(old))?;
+        Ok(new)
     })?;
     Ok(respond::value(
         200,
@@ -163,14 +167,9 @@ fn server_side_apply(
             m.insert("name".into(), name.into());
         }
         let applied = apply(write, None, &config, force).map_err(|e| apply_error(&e))?;
-        let created = write::create_with(
-            app,
-            wrt,
-            ns,
-            to_storage(rt, &applied.object),
-            opts,
-            Managed::Keep,
-        )?;
+        let obj = to_storage(rt, &applied.object);
+        hooks::confirm_rbac_write(app, &ctx.user, rt, ns, name, &obj, None)?;
+        let created = write::create_with(app, wrt, ns, obj, opts, Managed::Keep)?;
         return Ok(respond::value(
             201,
             &respond::shaped(rt, &created, ctx.repr),
@@ -180,7 +179,9 @@ fn server_side_apply(
     let updated = write::update_with(app, wrt, ns, name, opts, Managed::Keep, &mut |old| {
         let live = to_external(rt, old);
         let applied = apply(write, Some(&live), &config, force).map_err(|e| apply_error(&e))?;
-        Ok(to_storage(rt, &applied.object))
+        let new = to_storage(rt, &applied.object);
+        hooks::confirm_rbac_write(app, &ctx.user, rt, ns, name, &new, Some(old))?;
+        Ok(new)
     })?;
     Ok(respond::value(
         200,

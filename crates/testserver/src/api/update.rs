@@ -47,7 +47,10 @@ pub(super) fn update(
             dry_run: dry,
             subresource: sub,
         },
-        &mut |_old| Ok(obj.clone()),
+        &mut |old| {
+            crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &obj, Some(old))?;
+            Ok(obj.clone())
+        },
     )?;
     Ok(respond::value(
         200,

@@ -1,6 +1,9 @@
 //! The controllers every cluster runs for what this server stores: default ServiceAccounts,
-//! the `kube-root-ca.crt` ConfigMap, namespace deletion and legacy token Secrets.
+//! the `kube-root-ca.crt` ConfigMap, namespace deletion, legacy token Secrets, garbage
+//! collection and aggregated ClusterRoles.
 
+mod aggregation;
+mod gc;
 mod namespace;
 mod token_secret;
 
@@ -19,6 +22,7 @@ pub(crate) const MANAGER: &str = "kube-controller-manager";
 pub(crate) async fn run(app: Arc<App>) {
     let mut updates = app.store.subscribe();
     let mut last = app.store.revision();
+    let mut gc = gc::Collector::default();
     resync(&app);
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     loop {
@@ -26,14 +30,17 @@ pub(crate) async fn run(app: Arc<App>) {
             Ok(events) => {
                 for e in events {
                     last = e.revision;
+                    gc.observe(e.kind, &e.object);
                     react(&app, e.kind, &e.key.resource, &e.key.namespace, &e.object);
                 }
             }
             Err(_) => {
                 last = app.store.revision();
                 resync(&app);
+                gc.resync();
             }
         }
+        gc.run(&app);
         tokio::select! {
             changed = updates.changed() => if changed.is_err() { return },
             _ = tick.tick() => namespace::finish_terminating(&app),
@@ -55,6 +62,7 @@ fn react(app: &App, kind: EventType, resource: &str, ns: &str, obj: &Value) {
             namespace::ensure_default_sa(app, ns)
         }
         ("/secrets", EventType::Added | EventType::Modified) => token_secret::sync(app, obj),
+        (aggregation::CLUSTER_ROLES, _) => aggregation::sync(app),
         _ => {}
     }
 }
@@ -77,4 +85,5 @@ fn resync(app: &App) {
     for (_, s) in snap.range(&secrets, None) {
         token_secret::sync(app, s);
     }
+    aggregation::sync(app);
 }

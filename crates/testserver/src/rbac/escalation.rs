@@ -1,7 +1,9 @@
 //! Escalation prevention on writes of Roles, ClusterRoles and their bindings, as
 //! kube-apiserver's RBAC storage enforces it: a user may only grant permissions it holds
 //! itself, unless it is in `system:masters`, may `escalate` the role resource, or may `bind`
-//! the referenced role. A refusal is a 403 naming the missing rules.
+//! the referenced role. A refusal is a 403 naming the missing rules; a binding whose role
+//! cannot be read is refused with the registry's own error (404, or 500 for an unknown
+//! `roleRef.kind`), as the real server returns it unwrapped.
 
 use super::attributes::Attributes;
 use super::covers::{compact, compact_string, covers};
@@ -9,7 +11,7 @@ use super::evaluate::{PRIVILEGED_GROUP, authorize};
 use super::forbidden::Forbidden;
 use super::goquote::{quote, quote_list};
 use super::objects::{RbacObjects, name_of};
-use super::resolver::{aggregate_message, role_reference_rules, rules_for};
+use super::resolver::{ResolveError, role_reference_rules, rules_for};
 use super::rule::PolicyRule;
 use crate::auth::User;
 use serde_json::Value;
@@ -53,8 +55,71 @@ fn only_gc_fields(new: &Value, old: &Value) -> bool {
     strip(new) == strip(old)
 }
 
-fn forbidden(write: &RbacWrite<'_>, cause: &str) -> Forbidden {
-    Forbidden::for_resource(GROUP, write.resource, name_of(write.object), cause)
+/// Why a write of an RBAC object is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub(crate) enum Refusal {
+    /// 403: the user would grant more than it holds (or use an aggregationRule).
+    Forbidden(Forbidden),
+    /// 404 from the role registry: the binding's role does not exist. `resource` is
+    /// `roles` or `clusterroles` (the registry names it in the plural).
+    RoleNotFound {
+        /// `roles` or `clusterroles`.
+        resource: &'static str,
+        /// The role's name.
+        name: String,
+    },
+    /// 500: `roleRef.kind` is neither `Role` nor `ClusterRole` (the escalation check runs
+    /// before validation, so the resolver's plain error surfaces as an internal error).
+    UnsupportedKind {
+        /// The error text (`unsupported role reference kind: "X"`).
+        message: String,
+    },
+}
+
+fn forbidden(write: &RbacWrite<'_>, cause: &str) -> Refusal {
+    Refusal::Forbidden(Forbidden::for_resource(
+        GROUP,
+        write.resource,
+        name_of(write.object),
+        cause,
+    ))
+}
+
+/// The error text of a resolution failure as the registry-backed resolver of the RBAC
+/// storage reports it: the registry names resources in the plural
+/// (`clusterroles.rbac.authorization.k8s.io "x" not found`), unlike the informer listers
+/// of the authorizer.
+fn registry_message(e: &ResolveError) -> String {
+    match e {
+        ResolveError::RoleNotFound { kind, name } => {
+            format!("{kind}s.{GROUP} {} not found", quote(name))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn refusal_of(e: ResolveError) -> Refusal {
+    match e {
+        ResolveError::RoleNotFound { kind, name } => Refusal::RoleNotFound {
+            resource: if kind == "role" {
+                "roles"
+            } else {
+                "clusterroles"
+            },
+            name,
+        },
+        other => Refusal::UnsupportedKind {
+            message: other.to_string(),
+        },
+    }
+}
+
+/// Whether a ClusterRole has an `aggregationRule` with at least one selector.
+fn has_aggregation_rule(role: &Value) -> bool {
+    role.pointer("/aggregationRule/clusterRoleSelectors")
+        .and_then(Value::as_array)
+        .is_some_and(|s| !s.is_empty())
 }
 
 /// `ConfirmNoEscalation`: the user's own RBAC rules in the request namespace must cover
@@ -79,10 +144,19 @@ pub(crate) fn confirm_no_escalation(
         lines.join("\n")
     );
     if !errors.is_empty() {
-        msg.push_str(&format!(
-            "; resolution errors: [{}]",
-            aggregate_message(&errors)
-        ));
+        let mut seen: Vec<String> = Vec::new();
+        for e in &errors {
+            let text = registry_message(e);
+            if !seen.contains(&text) {
+                seen.push(text);
+            }
+        }
+        // `%v` of a one-element []error holding a utilerrors.Aggregate
+        let aggregate = match seen.as_slice() {
+            [one] => one.clone(),
+            many => format!("[{}]", many.join(", ")),
+        };
+        msg.push_str(&format!("; resolution errors: [{aggregate}]"));
     }
     Err(msg)
 }
@@ -91,15 +165,16 @@ fn allowed(objects: &dyn RbacObjects, user: &User, attrs: &Attributes) -> bool {
     authorize(objects, user, attrs).allowed
 }
 
-/// Checks a write of an RBAC object for escalation; `Err` is the 403 to answer.
+/// Checks a write of an RBAC object for escalation; `Err` is the refusal to answer.
 ///
 /// Call it after the write itself was authorized (`create`/`update`/`patch` on the
-/// resource) and validated, before storing.
+/// resource) and before validation, as the RBAC storage wrapper of kube-apiserver does
+/// (for updates and patches on the object the request would store).
 pub(crate) fn check_write(
     objects: &dyn RbacObjects,
     user: &User,
     write: &RbacWrite<'_>,
-) -> Result<(), Forbidden> {
+) -> Result<(), Refusal> {
     if user.groups.iter().any(|g| g == PRIVILEGED_GROUP) {
         return Ok(());
     }
@@ -123,10 +198,9 @@ pub(crate) fn check_write(
             let rules = PolicyRule::list_from(write.object);
             confirm_no_escalation(objects, user, write.namespace, &rules)
                 .map_err(|e| forbidden(write, &e))?;
-            let aggregates = write
-                .object
-                .get("aggregationRule")
-                .is_some_and(|a| !a.is_null());
+            // setting, keeping or dropping an aggregationRule needs full authority
+            let aggregates =
+                has_aggregation_rule(write.object) || write.old.is_some_and(has_aggregation_rule);
             if write.resource == "clusterroles" && aggregates {
                 let full = [
                     PolicyRule {
@@ -171,8 +245,8 @@ pub(crate) fn check_write(
                     return Ok(());
                 }
             }
-            let rules = role_reference_rules(objects, role_ref, write.namespace)
-                .map_err(|e| forbidden(write, &e.to_string()))?;
+            let rules =
+                role_reference_rules(objects, role_ref, write.namespace).map_err(refusal_of)?;
             confirm_no_escalation(objects, user, write.namespace, &rules)
                 .map_err(|e| forbidden(write, &e))
         }

@@ -190,3 +190,211 @@ async fn kubectl_works_against_the_server() {
     .await
     .unwrap();
 }
+
+/// Runs kubectl; returns the exit code, stdout and stderr.
+fn run(kubeconfig: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `kubectl auth can-i ARGS` prints `yes`/`no` and exits 0/1.
+#[track_caller]
+fn can_i(kubeconfig: &Path, args: &[&str], allowed: bool) {
+    let mut all = vec!["auth", "can-i"];
+    all.extend_from_slice(args);
+    let (code, stdout, stderr) = run(kubeconfig, &all);
+    let want = if allowed { (0, "yes\n") } else { (1, "no\n") };
+    assert_eq!(
+        (code, stdout.as_str()),
+        want,
+        "kubectl auth can-i {args:?}: {stderr}"
+    );
+}
+
+/// What `kubectl auth whoami` prints for a SelfSubjectReview: kubectl's tab writer
+/// (`printers.GetNewTabWriter`: padding 3, minimum width 6, last column unpadded) over
+/// Username, UID, Groups and sorted Extra rows.
+fn whoami_table(review: &serde_json::Value) -> String {
+    let info = &review["status"]["userInfo"];
+    let list = |v: &serde_json::Value| {
+        let items: Vec<&str> = v
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str())
+            .collect();
+        format!("[{}]", items.join(" "))
+    };
+    let mut rows = vec![("ATTRIBUTE".to_owned(), "VALUE".to_owned())];
+    for (label, key) in [("Username", "username"), ("UID", "uid")] {
+        if let Some(v) = info[key].as_str().filter(|v| !v.is_empty()) {
+            rows.push((label.to_owned(), v.to_owned()));
+        }
+    }
+    if info["groups"].as_array().is_some_and(|g| !g.is_empty()) {
+        rows.push(("Groups".to_owned(), list(&info["groups"])));
+    }
+    if let Some(extra) = info["extra"].as_object() {
+        let mut keys: Vec<&String> = extra.keys().collect();
+        keys.sort();
+        for k in keys {
+            rows.push((format!("Extra: {k}"), list(&extra[k])));
+        }
+    }
+    let width = (rows.iter().map(|(a, _)| a.len()).max().unwrap_or(0) + 3).max(6);
+    rows.iter()
+        .map(|(a, b)| format!("{a:width$}{b}\n"))
+        .collect()
+}
+
+/// Words of each output line, for tables whose column widths depend on every row.
+fn table_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// A kubeconfig for a bearer token (no client certificate).
+fn token_kubeconfig(server: &TestServer, path: &Path, token: &str, namespace: &str) {
+    use base64::Engine;
+    let ca = base64::engine::general_purpose::STANDARD.encode(server.ca_pem());
+    let text = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: t\n  cluster:\n    server: {}\n    certificate-authority-data: {ca}\n\
+         users:\n- name: u\n  user:\n    token: {token}\ncontexts:\n- name: t\n  context:\n    cluster: t\n    user: u\n    namespace: {namespace}\n\
+         current-context: t\n",
+        server.url()
+    );
+    std::fs::write(path, text).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_auth_can_i_and_whoami() {
+    use crate::support::{Who, admin, namespace, send};
+    use http::Method;
+    use serde_json::json;
+
+    if !kubectl_available() {
+        eprintln!("kubectl not installed: skipping");
+        return;
+    }
+    let server = TestServer::start().await.unwrap();
+    namespace(&server, "kc-auth").await;
+    let sa = "/api/v1/namespaces/kc-auth/serviceaccounts";
+    let a = admin(
+        &server,
+        Method::POST,
+        sa,
+        Some(json!({"metadata": {"name": "bot"}})),
+    )
+    .await;
+    assert_eq!(a.status, 201);
+    let rbac = "/apis/rbac.authorization.k8s.io/v1/namespaces/kc-auth";
+    let role = json!({"metadata": {"name": "bot"}, "rules": [
+        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]},
+        {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
+    ]});
+    let a = admin(&server, Method::POST, &format!("{rbac}/roles"), Some(role)).await;
+    assert_eq!(a.status, 201);
+    let rb = json!({"metadata": {"name": "bot"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "bot"},
+        "subjects": [{"kind": "ServiceAccount", "name": "bot", "namespace": "kc-auth"}]});
+    let a = admin(
+        &server,
+        Method::POST,
+        &format!("{rbac}/rolebindings"),
+        Some(rb),
+    )
+    .await;
+    assert_eq!(a.status, 201);
+    let a = admin(
+        &server,
+        Method::POST,
+        &format!("{sa}/bot/token"),
+        Some(json!({"spec": {"expirationSeconds": 3600}})),
+    )
+    .await;
+    let token = a.json()["status"]["token"].as_str().unwrap().to_owned();
+    let review = json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"});
+    let path = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+    let bot_review = send(
+        &server,
+        Who::Token(&token),
+        Method::POST,
+        path,
+        Some(review.clone()),
+    )
+    .await
+    .json();
+    let admin_review = admin(&server, Method::POST, path, Some(review))
+        .await
+        .json();
+
+    let dir = tempfile::tempdir().unwrap();
+    let admin_kc = dir.path().join("admin");
+    server.write_kubeconfig(&admin_kc).unwrap();
+    let bot_kc = dir.path().join("bot");
+    token_kubeconfig(&server, &bot_kc, &token, "kc-auth");
+    tokio::task::spawn_blocking(move || {
+        let (admin_kc, bot_kc) = (admin_kc.as_path(), bot_kc.as_path());
+        // whoami: the table and -o json
+        for (kc, review) in [(admin_kc, &admin_review), (bot_kc, &bot_review)] {
+            let (code, stdout, stderr) = run(kc, &["auth", "whoami"]);
+            assert_eq!((code, stdout), (0, whoami_table(review)), "{stderr}");
+            let (code, stdout, _) = run(kc, &["auth", "whoami", "-o", "json"]);
+            assert_eq!(code, 0);
+            let printed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(printed["kind"], "SelfSubjectReview");
+            assert_eq!(printed["status"], review["status"]);
+        }
+        assert!(whoami_table(&bot_review).contains("Extra: authentication.kubernetes.io/credential-id   [JTI="));
+        assert!(whoami_table(&admin_review).contains("Groups                                              [system:masters system:authenticated]\n"));
+
+        // can-i: yes/no and the exit code, per verb, namespace, subresource and URL
+        can_i(admin_kc, &["get", "pods"], true);
+        can_i(admin_kc, &["*", "*"], true);
+        can_i(bot_kc, &["get", "configmaps"], true);
+        can_i(bot_kc, &["list", "configmaps", "-n", "kc-auth"], true);
+        can_i(bot_kc, &["delete", "configmaps"], false);
+        can_i(bot_kc, &["list", "configmaps", "-n", "default"], false);
+        can_i(bot_kc, &["list", "configmaps", "--all-namespaces"], false);
+        can_i(bot_kc, &["get", "pods", "--subresource=log"], true);
+        can_i(bot_kc, &["get", "pods"], false);
+        can_i(bot_kc, &["get", "/healthz"], true);
+        can_i(bot_kc, &["get", "/metrics"], false);
+        can_i(bot_kc, &["create", "selfsubjectaccessreviews.authorization.k8s.io"], true);
+
+        // --list: the rules of the namespace, compacted by kubectl
+        let (code, stdout, stderr) = run(bot_kc, &["auth", "can-i", "--list"]);
+        assert_eq!(code, 0, "{stderr}");
+        let lines = table_lines(&stdout);
+        assert_eq!(lines[0], "Resources Non-Resource URLs Resource Names Verbs");
+        for want in [
+            "configmaps [] [] [get list]",
+            "pods/log [] [] [get]",
+            "selfsubjectreviews.authentication.k8s.io [] [] [create]",
+            "selfsubjectaccessreviews.authorization.k8s.io [] [] [create]",
+            "[/healthz] [] [get]",
+            "[/api/*] [] [get]",
+            "[/openid/v1/jwks] [] [get]",
+        ] {
+            assert!(lines.iter().any(|l| l == want), "{want:?} missing from:\n{stdout}");
+        }
+        let (_, other_ns, _) = run(bot_kc, &["auth", "can-i", "--list", "-n", "default"]);
+        assert!(!other_ns.contains("configmaps"), "{other_ns}");
+        let (_, admin_list, _) = run(admin_kc, &["auth", "can-i", "--list"]);
+        let lines = table_lines(&admin_list);
+        assert!(lines.iter().any(|l| l == "*.* [] [] [*]"), "{admin_list}");
+        assert!(lines.iter().any(|l| l == "[*] [] [*]"), "{admin_list}");
+    })
+    .await
+    .unwrap();
+}

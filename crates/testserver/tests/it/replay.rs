@@ -8,7 +8,7 @@ use kubeset_testserver::TestServer;
 
 /// Scenarios that must replay with 0 differences: issue 4's 28 plus the issue-5 ones that
 /// already pass (RBAC: bootstrap policy, self reviews, subresources; server-side apply; pod
-/// binding, eviction and logs). The rest (GC) belong to issue 5.
+/// binding, eviction and logs; garbage collection).
 const PASSING: &[&str] = &[
     "authn-anonymous-and-invalid",
     "configmaps-crud",
@@ -20,6 +20,8 @@ const PASSING: &[&str] = &[
     "errors-not-found",
     "events-core",
     "finalizers",
+    "gc-background",
+    "gc-foreground",
     "leases",
     "namespaces-crud",
     "nodes-crud",

@@ -5,6 +5,7 @@
 //! - [`access`]: `authorization.k8s.io/v1` SelfSubjectAccessReview (`kubectl auth can-i`),
 //!   SubjectAccessReview and LocalSubjectAccessReview.
 //! - [`rules`]: `authorization.k8s.io/v1` SelfSubjectRulesReview (`kubectl auth can-i --list`).
+//! - [`wire`]: the three self reviews in the protobuf encoding kubectl sends them in.
 //!
 //! Creating a review is itself authorized first (`create` on the review resource, granted
 //! by `system:basic-user` to every authenticated user); these functions compute the answer.
@@ -12,6 +13,7 @@
 pub(crate) mod access;
 pub(crate) mod rules;
 pub(crate) mod subject;
+pub(crate) mod wire;
 
 use serde_json::{Value, json};
 

@@ -132,3 +132,122 @@ fn objects_have_the_bootstrap_markers() {
         .expect("binding");
     assert!(node.get("subjects").is_none());
 }
+
+#[test]
+fn controller_roles_are_bound_to_their_service_accounts() {
+    let roles = cluster_roles();
+    let bindings = cluster_role_bindings();
+    let controllers: Vec<&Value> = roles
+        .iter()
+        .filter(|r| name_of(r).starts_with("system:controller:"))
+        .collect();
+    assert_eq!(controllers.len(), 38);
+    for role in controllers {
+        let name = name_of(role);
+        let sa = name.trim_start_matches("system:controller:");
+        let binding = bindings
+            .iter()
+            .find(|b| name_of(b) == name)
+            .unwrap_or_else(|| panic!("no binding for {name}"));
+        assert_eq!(
+            binding["roleRef"],
+            json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name})
+        );
+        assert_eq!(
+            binding["subjects"],
+            json!([{"kind": "ServiceAccount", "name": sa, "namespace": "kube-system"}])
+        );
+        assert_eq!(
+            role["metadata"]["labels"]["kubernetes.io/bootstrapping"],
+            "rbac-defaults"
+        );
+    }
+    check(
+        "system:controller:generic-garbage-collector",
+        json!([
+            {"verbs": ["delete", "get", "list", "patch", "update", "watch"], "apiGroups": ["*"], "resources": ["*"]},
+            {"verbs": ["create", "patch", "update"], "apiGroups": ["", "events.k8s.io"], "resources": ["events"]},
+        ]),
+    );
+    check(
+        "system:controller:legacy-service-account-token-cleaner",
+        json!([
+            {"verbs": ["get"], "apiGroups": [""], "resources": ["configmaps"],
+             "resourceNames": ["kube-apiserver-legacy-service-account-token-tracking"]},
+            {"verbs": ["delete", "patch"], "apiGroups": [""], "resources": ["secrets"]},
+        ]),
+    );
+}
+
+#[test]
+fn namespaced_roles_of_kube_system_and_kube_public() {
+    use crate::rbac::bootstrap::namespaced_objects;
+    let objects = namespaced_objects();
+    let names: Vec<(String, String, String)> = objects
+        .iter()
+        .map(|o| {
+            (
+                o["kind"].as_str().unwrap_or_default().to_owned(),
+                o["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                name_of(o).to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(names.len(), 14);
+    for (kind, ns, name) in [
+        (
+            "Role",
+            "kube-system",
+            "system::leader-locking-kube-scheduler",
+        ),
+        (
+            "Role",
+            "kube-system",
+            "extension-apiserver-authentication-reader",
+        ),
+        ("Role", "kube-public", "system:controller:bootstrap-signer"),
+        (
+            "RoleBinding",
+            "kube-system",
+            "system::extension-apiserver-authentication-reader",
+        ),
+        (
+            "RoleBinding",
+            "kube-system",
+            "system:controller:token-cleaner",
+        ),
+    ] {
+        assert!(
+            names.contains(&(kind.into(), ns.into(), name.into())),
+            "missing {kind} {ns}/{name}"
+        );
+    }
+    // every binding names a Role of its own namespace
+    let policy = crate::rbac::bootstrap::policy();
+    for o in objects.iter().filter(|o| o["kind"] == "RoleBinding") {
+        let ns = o["metadata"]["namespace"].as_str().unwrap_or_default();
+        let role = o["roleRef"]["name"].as_str().unwrap_or_default();
+        assert!(policy.role(ns, role).is_some(), "{ns}/{role}");
+    }
+    // the leader-election ServiceAccount may take leases in kube-system only
+    let scheduler = super::support::sa("kube-system", "leader-election-controller");
+    let lease = |ns: &str| {
+        crate::rbac::evaluate::authorize(
+            &policy,
+            &scheduler,
+            &crate::rbac::attributes::Attributes::resource(
+                "update",
+                "coordination.k8s.io",
+                "leases",
+            )
+            .in_namespace(ns)
+            .named("kube-scheduler"),
+        )
+        .allowed
+    };
+    assert!(lease("kube-system"));
+    assert!(!lease("default"));
+}

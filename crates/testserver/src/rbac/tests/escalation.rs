@@ -4,7 +4,8 @@ use serde_json::{Value, json};
 
 use super::support::{admin, binding, cluster_role, role, rule, sa, user, with_bootstrap};
 use crate::auth::User;
-use crate::rbac::escalation::{RbacWrite, check_write};
+use crate::rbac::escalation::{RbacWrite, Refusal, check_write};
+use crate::rbac::forbidden::Forbidden;
 use crate::rbac::objects::PolicySet;
 
 /// Writes `object` as `resource` in `namespace` (a create unless `old` is given); `want` is
@@ -33,13 +34,33 @@ fn check(
     let got = check_write(policy, user, &write);
     match (got, want) {
         (Ok(()), None) => {}
-        (Err(f), Some(message)) => {
+        (Err(Refusal::Forbidden(f)), Some(message)) => {
             assert_eq!(f.message, message);
             assert_eq!(f.details["group"], "rbac.authorization.k8s.io");
             assert_eq!(f.details["kind"], resource);
             assert_eq!(f.to_status()["code"], 403);
         }
         (got, want) => panic!("{resource} {name}: got {got:?}, want {want:?}"),
+    }
+}
+
+/// A create of `object`.
+fn write<'a>(resource: &'a str, namespace: &'a str, object: &'a Value) -> RbacWrite<'a> {
+    RbacWrite {
+        resource,
+        namespace,
+        url_name: "",
+        object,
+        old: None,
+    }
+}
+
+/// The 403 of a refused write.
+#[track_caller]
+fn forbidden(got: Result<(), Refusal>) -> Forbidden {
+    match got {
+        Err(Refusal::Forbidden(f)) => f,
+        other => panic!("want a 403, got {other:?}"),
     }
 }
 
@@ -217,29 +238,21 @@ fn bindings_need_held_rules_or_bind() {
         None,
         None,
     );
-    check(
-        &p,
-        &alice,
-        "rolebindings",
-        "ns",
-        binding("ns", "b2", "Role", "missing", subjects.clone()),
-        None,
-        Some(
-            "rolebindings.rbac.authorization.k8s.io \"b2\" is forbidden: role.rbac.authorization.k8s.io \"missing\" not found",
-        ),
+    // a missing role is the registry's 404, not a 403
+    let missing = binding("ns", "b2", "Role", "missing", subjects.clone());
+    assert_eq!(
+        check_write(&p, &alice, &write("rolebindings", "ns", &missing)),
+        Err(Refusal::RoleNotFound {
+            resource: "roles",
+            name: "missing".into()
+        })
     );
-    let denied = check_write(
+    let view_b3 = binding("ns", "b3", "ClusterRole", "view", subjects.clone());
+    let denied = forbidden(check_write(
         &p,
         &alice,
-        &RbacWrite {
-            resource: "rolebindings",
-            namespace: "ns",
-            url_name: "",
-            object: &binding("ns", "b3", "ClusterRole", "view", subjects.clone()),
-            old: None,
-        },
-    )
-    .expect_err("view is more than alice holds");
+        &write("rolebindings", "ns", &view_b3),
+    ));
     assert!(denied.message.starts_with(&format!(
         "rolebindings.rbac.authorization.k8s.io \"b3\" is forbidden: {ALICE_PREFIX}{{APIGroups:[\"\"], Resources:[\"bindings\"], Verbs:[\"get\" \"list\" \"watch\"]}}\n\
          {{APIGroups:[\"\"], Resources:[\"configmaps\"], Verbs:[\"get\" \"list\" \"watch\"]}}\n"
@@ -256,18 +269,7 @@ fn bindings_need_held_rules_or_bind() {
         None,
     );
     let view = binding("ns", "b5", "ClusterRole", "view", subjects);
-    let denied = check_write(
-        &p,
-        &carol,
-        &RbacWrite {
-            resource: "rolebindings",
-            namespace: "ns",
-            url_name: "",
-            object: &view,
-            old: None,
-        },
-    )
-    .expect_err("bind is limited to edit");
+    let denied = forbidden(check_write(&p, &carol, &write("rolebindings", "ns", &view)));
     assert!(denied.message.contains(
         "user \"system:serviceaccount:ns:carol\" (groups=[\"system:serviceaccounts\" \"system:serviceaccounts:ns\" \"system:authenticated\"])"
     ), "{}", denied.message);

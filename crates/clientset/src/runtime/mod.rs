@@ -1,0 +1,51 @@
+//! The controller runtime: a [`watcher`] that never loses an event, a [`Store`] it keeps
+//! current through a [`reflector`], and an [`Informer`] that ties them together and reports
+//! each change.
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//! use kubeset_clientset::runtime::{Event, WatcherConfig, reflector, store, watcher};
+//!
+//! # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+//! // A cache of the cluster's nodes, kept current, for a scheduler's filters.
+//! let (nodes, writer) = store();
+//! let events = reflector(writer, watcher(client.nodes(), WatcherConfig::default()));
+//! tokio::spawn(async move {
+//!     let mut events = std::pin::pin!(events);
+//!     while let Some(event) = events.try_next().await.ok().flatten() {
+//!         if let Event::InitDone = event {
+//!             println!("node cache synced");
+//!         }
+//!     }
+//! });
+//! nodes.wait_until_ready().await;
+//! let schedulable = nodes.list().into_iter().filter(|n| {
+//!     !n.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false)
+//! });
+//! println!("{} schedulable nodes", schedulable.count());
+//! # Ok(()) }
+//! ```
+//!
+//! Architecture invariant: the runtime only uses the public verbs of [`Api`](crate::Api)
+//! (`list`, `watch` and their metadata forms); it adds no transport of its own.
+
+mod backoff;
+mod config;
+mod event;
+mod informer;
+mod object;
+mod reflector;
+mod store;
+mod watcher;
+
+#[cfg(test)]
+mod tests;
+
+pub use backoff::Backoff;
+pub use config::{InitialList, ListVersion, WatcherConfig};
+pub use event::Event;
+pub use informer::Informer;
+pub use object::Object;
+pub use reflector::reflector;
+pub use store::{Change, Store, Writer, store};
+pub use watcher::{metadata_watcher, watcher};
