@@ -18,7 +18,8 @@
 //! - `storage/`: the narrow `Store` trait and the in-memory store (persistent maps give O(1)
 //!   snapshots for consistent pages and `Exact` reads; a bounded event history serves watches).
 //! - `api/`: routing, one file per verb, the write pipeline (`write`), errors as `Status`
-//!   (`status`), representations (JSON, YAML, Table, PartialObjectMetadata, protobuf input).
+//!   (`status`), representations (JSON, YAML, Table, PartialObjectMetadata, protobuf input);
+//!   `api/pods/`: pods/binding, pods/eviction (PodDisruptionBudgets) and pods/log.
 //! - `admission/`, `validation/`, `selector/`, `fields/`: pure functions over JSON objects
 //!   (defaulting, admission plugins, validation, selectors, managedFields, strategic merge);
 //!   `api/hooks.rs` is their only call site.
@@ -29,6 +30,8 @@
 //! Architecture invariant: storage knows nothing about HTTP or Kubernetes semantics beyond
 //! `metadata.resourceVersion`; every write, from a request or a controller, goes through
 //! `api::write`, so defaulting, admission, validation and `managedFields` apply the same way.
+//! The one exception is pods/binding, which kube-apiserver also writes straight to storage (no
+//! strategy, no `generation` bump, no `managedFields` entry).
 //!
 //! # Example
 //!

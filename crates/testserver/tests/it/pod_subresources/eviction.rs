@@ -126,6 +126,14 @@ async fn eviction_spends_a_disruption_and_deletes_gracefully() {
         .cloned()
         .unwrap();
     assert_eq!(target["reason"], "EvictionByEvictionAPI");
+    // the registry wrote the condition, not a request: no managedFields entry of its own
+    let managers: Vec<&str> = pod["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["manager"].as_str())
+        .collect();
+    assert_eq!(managers, ["kubeset-it", "unknown"], "{pod}");
     assert_eq!(target["message"], "Eviction API: evicting");
 
     // a terminating pod is evicted without its budget; gracePeriodSeconds=0 removes it
