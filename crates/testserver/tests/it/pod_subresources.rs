@@ -4,6 +4,7 @@
 
 mod binding;
 mod eviction;
+mod kubectl;
 mod logs;
 mod rbac;
 

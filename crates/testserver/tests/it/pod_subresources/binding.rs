@@ -112,3 +112,30 @@ async fn binding_validation_preconditions_dry_run_and_annotations() {
     assert_eq!(pod["spec"]["nodeName"], "n1");
     assert_eq!(pod["metadata"]["annotations"], json!({"scheduler": "mine"}));
 }
+
+/// A length-delimited protobuf field (short payloads only).
+fn field(n: u8, bytes: &[u8]) -> Vec<u8> {
+    let mut out = vec![n << 3 | 2, u8::try_from(bytes.len()).unwrap()];
+    out.extend_from_slice(bytes);
+    out
+}
+
+#[tokio::test]
+async fn binding_in_protobuf_as_client_go_schedulers_send_it() {
+    let server = server().await;
+    create_pod(&server, "p", json!({}), &["c"]).await;
+    let target = [field(1, b"Node"), field(3, b"n1")].concat();
+    let raw = [field(1, &field(1, b"p")), field(2, &target)].concat();
+    let type_meta = [field(1, b"v1"), field(2, b"Binding")].concat();
+    let body = [b"k8s\0".to_vec(), field(1, &type_meta), field(2, &raw)].concat();
+    let a = send_with_type(
+        &server,
+        Method::POST,
+        &pods_path("/p/binding"),
+        "application/vnd.kubernetes.protobuf",
+        body,
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.json());
+    assert_eq!(get_pod(&server, "p").await.json()["spec"]["nodeName"], "n1");
+}
