@@ -89,6 +89,14 @@ async fn eviction_deletes_an_unscheduled_pod() {
     pods.create(&PostParams::default(), &unscheduled("p", &[]))
         .await
         .unwrap();
+    // A dry run answers Success and leaves the pod alone.
+    let status = pods
+        .evict("p", &DeleteParams::default().dry_run())
+        .await
+        .unwrap();
+    assert_eq!(status.status.as_deref(), Some("Success"), "{status:?}");
+    assert!(pods.get_opt("p").await.unwrap().is_some());
+
     let status = pods.evict("p", &DeleteParams::default()).await.unwrap();
     assert_eq!(status.status.as_deref(), Some("Success"), "{status:?}");
     // A pod that never reached a node is removed at once.
