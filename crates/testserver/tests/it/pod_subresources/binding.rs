@@ -139,3 +139,37 @@ async fn binding_in_protobuf_as_client_go_schedulers_send_it() {
     assert_eq!(a.status, 201, "{}", a.json());
     assert_eq!(get_pod(&server, "p").await.json()["spec"]["nodeName"], "n1");
 }
+
+#[tokio::test]
+async fn a_watching_scheduler_sees_the_binding_as_modified() {
+    let server = server().await;
+    let created = create_pod(&server, "p", json!({}), &["c"]).await;
+    let rv = created["metadata"]["resourceVersion"].as_str().unwrap();
+    assert_eq!(bind(&server, "p", binding("p", "n1")).await.status, 201);
+    let path = pods_path(&format!(
+        "?watch=1&resourceVersion={rv}&fieldSelector=spec.nodeName%3Dn1&timeoutSeconds=1"
+    ));
+    let events = watch(&server, &path).await;
+    // the pod enters the node's field selection: an informer on spec.nodeName sees ADDED
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["type"], "ADDED");
+    assert_eq!(events[0]["object"]["spec"]["nodeName"], "n1");
+    let path = pods_path(&format!("?watch=1&resourceVersion={rv}&timeoutSeconds=1"));
+    let events = watch(&server, &path).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["type"], "MODIFIED");
+    assert_eq!(
+        events[0]["object"]["status"]["conditions"][0]["type"],
+        "PodScheduled"
+    );
+}
+
+/// The events of a watch that ends by its `timeoutSeconds`.
+async fn watch(server: &TestServer, path: &str) -> Vec<serde_json::Value> {
+    let a = admin(server, Method::GET, path, None).await;
+    a.body
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect()
+}
