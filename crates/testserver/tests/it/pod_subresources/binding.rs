@@ -173,3 +173,18 @@ async fn watch(server: &TestServer, path: &str) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_slice(l).unwrap())
         .collect()
 }
+
+#[tokio::test]
+async fn binding_copies_the_node_topology_labels() {
+    let server = server().await;
+    let node = json!({"metadata": {"name": "zoned", "labels": {
+        "topology.k8s.io/zone": "z1", "topology.k8s.io/region": "r1", "other": "x"}}});
+    let a = admin(&server, Method::POST, "/api/v1/nodes", Some(node)).await;
+    assert_eq!(a.status, 201, "{}", a.json());
+    create_pod(&server, "p", json!({"app": "web"}), &["c"]).await;
+    assert_eq!(bind(&server, "p", binding("p", "zoned")).await.status, 201);
+    assert_eq!(
+        get_pod(&server, "p").await.json()["metadata"]["labels"],
+        json!({"app": "web", "topology.k8s.io/zone": "z1", "topology.k8s.io/region": "r1"})
+    );
+}
