@@ -31,6 +31,8 @@
 //! Architecture invariant: storage knows nothing about HTTP or Kubernetes semantics beyond
 //! `metadata.resourceVersion`; every write, from a request or a controller, goes through
 //! `api::write`, so defaulting, admission, validation and `managedFields` apply the same way.
+//! The one exception is pods/binding, which kube-apiserver also writes straight to storage (no
+//! strategy, no `generation` bump, no `managedFields` entry).
 //!
 //! # Example
 //!

@@ -102,25 +102,6 @@ pub(crate) fn test_server() -> Option<&'static TestServer> {
     cluster().server.as_ref()
 }
 
-/// True when `result` is the in-process test server answering 405 MethodNotAllowed for a
-/// verb it does not implement yet (see the report of bugs and gaps): the test then stops
-/// there. Against a real cluster, or once the test server implements the verb, the test runs
-/// in full.
-pub(crate) fn unimplemented_here<T>(
-    result: &Result<T, kubeset::clientset::Error>,
-    what: &str,
-) -> bool {
-    match result {
-        Err(err) if err.is_method_not_allowed() && test_server().is_some() => {
-            eprintln!(
-                "kubeset-testserver does not implement {what} yet (405); rest of test skipped"
-            );
-            true
-        }
-        _ => false,
-    }
-}
-
 /// One test's view of the cluster: an admin client and a namespace of its own.
 pub(crate) struct Ctx {
     /// The admin client; its default namespace is [`Ctx::ns`].

@@ -1,5 +1,6 @@
 //! Decoding the Kubernetes protobuf envelope for the kinds kubectl's typed clients send
-//! (`kubectl create namespace|configmap|secret|serviceaccount|token`).
+//! (`kubectl create namespace|configmap|secret|serviceaccount|token`), and the Bindings and
+//! Evictions client-go schedulers and controllers send with a protobuf content type.
 //!
 //! The body is `k8s\0` followed by a `runtime.Unknown` message whose `raw` field holds the
 //! object in the wire format of `k8s.io/api`'s `generated.proto`. Responses are always JSON
@@ -16,6 +17,8 @@ use crate::api::status::ApiError;
 enum Ty {
     Str,
     Int,
+    /// A pointer integer (`*int64`): encoded only when set, so a 0 is kept.
+    OptInt,
     Bool,
     Time,
     MapStr,
@@ -111,6 +114,30 @@ const TOKEN_REQUEST: &[Field] = &[
     ),
 ];
 
+const BINDING: &[Field] = &[
+    (1, "metadata", Ty::Msg(META), false),
+    (2, "target", Ty::Msg(OBJECT_REF), false),
+];
+const DELETE_OPTIONS: &[Field] = &[
+    (1, "gracePeriodSeconds", Ty::OptInt, false),
+    (
+        2,
+        "preconditions",
+        Ty::Msg(&[
+            (1, "uid", Ty::Str, false),
+            (2, "resourceVersion", Ty::Str, false),
+        ]),
+        false,
+    ),
+    (3, "orphanDependents", Ty::Bool, false),
+    (4, "propagationPolicy", Ty::Str, false),
+    (5, "dryRun", Ty::Str, true),
+];
+const EVICTION: &[Field] = &[
+    (1, "metadata", Ty::Msg(META), false),
+    (2, "deleteOptions", Ty::Msg(DELETE_OPTIONS), false),
+];
+
 fn schema(kind: &str) -> Option<&'static [Field]> {
     Some(match kind {
         "Namespace" => NAMESPACE,
@@ -118,6 +145,8 @@ fn schema(kind: &str) -> Option<&'static [Field]> {
         "Secret" => SECRET,
         "ServiceAccount" => SERVICE_ACCOUNT,
         "TokenRequest" => TOKEN_REQUEST,
+        "Binding" => BINDING,
+        "Eviction" => EVICTION,
         _ => return None,
     })
 }
@@ -222,6 +251,10 @@ fn message(b: &[u8], fields: &[Field]) -> Result<Map<String, Value>, ApiError> {
         let value = match (ty, payload) {
             (Ty::Str, Payload::Bytes(b)) => Value::String(text(b)?),
             (Ty::Int, Payload::Varint(v)) => Value::from(v as i64),
+            (Ty::OptInt, Payload::Varint(v)) => {
+                out.insert(name.into(), Value::from(v as i64));
+                continue;
+            }
             (Ty::Bool, Payload::Varint(v)) => Value::Bool(v != 0),
             (Ty::Time, Payload::Bytes(b)) => time(b)?,
             (Ty::Msg(inner), Payload::Bytes(b)) => Value::Object(message(b, inner)?),
@@ -318,5 +351,36 @@ mod tests {
             serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c1"}, "data": {"a": "1"}})
         );
         assert_eq!(decode(b"nope").unwrap_err().code, 400);
+    }
+
+    #[test]
+    fn decodes_an_eviction_keeping_a_zero_grace_period() {
+        let meta = [field(1, b"p"), field(3, b"ns")].concat();
+        let preconditions = field(1, b"u1");
+        // gracePeriodSeconds = 0 (a set pointer), preconditions, dryRun = [All]
+        let options = [vec![1 << 3, 0], field(2, &preconditions), field(5, b"All")].concat();
+        let raw = [field(1, &meta), field(2, &options)].concat();
+        let type_meta = [field(1, b"policy/v1"), field(2, b"Eviction")].concat();
+        let body = [b"k8s\0".to_vec(), field(1, &type_meta), field(2, &raw)].concat();
+        assert_eq!(
+            decode(&body).unwrap(),
+            serde_json::json!({"apiVersion": "policy/v1", "kind": "Eviction",
+                "metadata": {"name": "p", "namespace": "ns"},
+                "deleteOptions": {"gracePeriodSeconds": 0, "preconditions": {"uid": "u1"},
+                    "dryRun": ["All"]}})
+        );
+    }
+
+    #[test]
+    fn decodes_a_binding() {
+        let target = [field(1, b"Node"), field(3, b"n1")].concat();
+        let raw = [field(1, &field(1, b"p")), field(2, &target)].concat();
+        let type_meta = [field(1, b"v1"), field(2, b"Binding")].concat();
+        let body = [b"k8s\0".to_vec(), field(1, &type_meta), field(2, &raw)].concat();
+        assert_eq!(
+            decode(&body).unwrap(),
+            serde_json::json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p"},
+                "target": {"kind": "Node", "name": "n1"}})
+        );
     }
 }

@@ -4,8 +4,12 @@
 //! As kube-apiserver's `BindingREST`: the URL name must be the Binding's name (400), the target
 //! must be a Node with a name (a plain error, so 500), the pod must exist (404) and be unbound,
 //! not terminating and without scheduling gates (409 on `pods/binding`). Binding writes the pod
-//! directly in storage: `spec.nodeName`, the Binding's annotations and the `PodScheduled`
-//! condition change; `generation` and `managedFields` do not.
+//! directly in storage: `spec.nodeName`, the Binding's annotations and labels and the
+//! `PodScheduled` condition change; `generation` and `managedFields` do not.
+//!
+//! The `PodTopologyLabels` admission plugin (beta and on since v1.35) first copies the target
+//! node's `topology.k8s.io/zone` and `topology.k8s.io/region` labels into the Binding (keeping
+//! the Binding's own), so they land on the pod.
 
 use bytes::Bytes;
 use http::Response;
@@ -69,6 +73,11 @@ fn bind_request(
     if name.is_empty() {
         return Err(ApiError::bad_request("Name parameter required."));
     }
+    let node = app
+        .registry
+        .find("", "v1", "nodes")
+        .and_then(|nodes| app.store.get(&app.key(&nodes, "", &binding.target_name)));
+    let binding = with_topology_labels(binding, node.as_deref());
     assign(app, &pods, ns, &binding, dry)?;
     Ok(respond::value(201, &created(), ctx.repr.format))
 }
@@ -84,6 +93,8 @@ pub(crate) struct Binding {
     pub(crate) resource_version: String,
     /// `metadata.annotations`, copied onto the pod.
     pub(crate) annotations: Map<String, Value>,
+    /// `metadata.labels`, copied onto the pod.
+    pub(crate) labels: Map<String, Value>,
     /// `target.kind` (`Node` or empty).
     pub(crate) target_kind: String,
     /// `target.name`: the node.
@@ -99,6 +110,11 @@ impl Binding {
             resource_version: text(v, "/metadata/resourceVersion").to_owned(),
             annotations: v
                 .pointer("/metadata/annotations")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+            labels: v
+                .pointer("/metadata/labels")
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_default(),
@@ -180,25 +196,51 @@ pub(crate) fn bind(pod: &Value, b: &Binding, now: &str) -> Result<Value, Refusal
     if let Some(spec) = bound.get_mut("spec").and_then(Value::as_object_mut) {
         spec.insert("nodeName".into(), b.target_name.clone().into());
     }
-    if !b.annotations.is_empty()
-        && let Some(meta) = bound.get_mut("metadata").and_then(Value::as_object_mut)
-    {
-        let annotations = meta
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !annotations.is_object() {
-            *annotations = Value::Object(Map::new());
-        }
-        if let Some(a) = annotations.as_object_mut() {
-            a.extend(b.annotations.clone());
-        }
-    }
+    merge_into_metadata(&mut bound, "annotations", &b.annotations);
+    merge_into_metadata(&mut bound, "labels", &b.labels);
     set_pod_condition(
         &mut bound,
         json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null}),
         now,
     );
     Ok(bound)
+}
+
+/// Sets every entry of `entries` in the object's `metadata.<field>` map (created if needed).
+fn merge_into_metadata(obj: &mut Value, field: &str, entries: &Map<String, Value>) {
+    if entries.is_empty() {
+        return;
+    }
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let map = meta
+        .entry(field)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !map.is_object() {
+        *map = Value::Object(Map::new());
+    }
+    if let Some(m) = map.as_object_mut() {
+        m.extend(entries.clone());
+    }
+}
+
+/// The `PodTopologyLabels` admission plugin: the node's topology labels the Binding does not
+/// set already (nothing for a non-Node target or a missing node).
+pub(crate) fn with_topology_labels(mut b: Binding, node: Option<&Value>) -> Binding {
+    const TOPOLOGY: [&str; 2] = ["topology.k8s.io/zone", "topology.k8s.io/region"];
+    if b.target_kind != "Node" {
+        return b;
+    }
+    let node_labels = node
+        .and_then(|n| n.pointer("/metadata/labels"))
+        .and_then(Value::as_object);
+    for (k, v) in node_labels.into_iter().flatten() {
+        if TOPOLOGY.contains(&k.as_str()) && !b.labels.contains_key(k) {
+            b.labels.insert(k.clone(), v.clone());
+        }
+    }
+    b
 }
 
 /// Binds the pod in storage (a guaranteed update: retried on concurrent writes).
@@ -275,6 +317,27 @@ mod tests {
         // no annotations in the Binding: the pod gets no empty map
         let plain = bind(&pod(), &binding(json!({"target": {"name": "n1"}})), NOW).unwrap();
         assert!(plain["metadata"].get("annotations").is_none());
+        assert!(plain["metadata"].get("labels").is_none());
+    }
+
+    #[test]
+    fn topology_labels_come_from_the_node_without_overriding_the_binding() {
+        let node = json!({"metadata": {"labels": {"topology.k8s.io/zone": "z1",
+            "topology.k8s.io/region": "r1", "topology.kubernetes.io/zone": "other"}}});
+        let b = binding(
+            json!({"metadata": {"labels": {"topology.k8s.io/region": "mine"}},
+                               "target": {"kind": "Node", "name": "n1"}}),
+        );
+        let b = with_topology_labels(b, Some(&node));
+        assert_eq!(
+            Value::Object(b.labels.clone()),
+            json!({"topology.k8s.io/zone": "z1", "topology.k8s.io/region": "mine"})
+        );
+        let bound = bind(&pod(), &b, NOW).unwrap();
+        assert_eq!(bound["metadata"]["labels"], Value::Object(b.labels));
+        // only a Node target is looked at
+        let untyped = binding(json!({"target": {"name": "n1"}}));
+        assert!(with_topology_labels(untyped, Some(&node)).labels.is_empty());
     }
 
     #[test]

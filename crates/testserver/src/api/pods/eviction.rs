@@ -24,11 +24,11 @@ use crate::api::query::{Query, dry_run};
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::ApiError;
-use crate::api::write::{self, WriteOpts};
+use crate::api::write::{self, Managed, WriteOpts};
 use crate::api::{App, Ctx, delete};
 use crate::clock;
 use crate::registry::ResourceType;
-use crate::storage::{StoreError, revision_of};
+use crate::storage::revision_of;
 
 /// Answers `POST .../pods/NAME/eviction`.
 pub(crate) fn create(
@@ -280,8 +280,10 @@ impl Deleter<'_> {
         delete::delete(self.app, &ctx, &target, &Bytes::from(body)).map(drop)
     }
 
+    /// Adds the `DisruptionTarget` condition through the pods/status write path (status
+    /// strategy and validation, `managedFields` untouched: the registry does this, not a
+    /// request), checking the delete preconditions against the latest pod first.
     fn add_condition(&self, options: &mut Map<String, Value>) -> Result<(), ApiError> {
-        let key = self.app.key(self.pods, self.ns, self.name);
         let precondition = |field: &str| {
             options
                 .get("preconditions")
@@ -291,50 +293,50 @@ impl Deleter<'_> {
                 .map(str::to_owned)
         };
         let (want_uid, want_rv) = (precondition("uid"), precondition("resourceVersion"));
-        for _ in 0..16 {
-            let old = self
-                .app
-                .store
-                .get(&key)
-                .ok_or_else(|| ApiError::not_found(self.pods, self.name))?;
-            let uid = text(&old, "/metadata/uid");
-            if let Some(want) = want_uid.as_deref().filter(|w| *w != uid) {
-                return Err(self.conflict(&format!(
-                    "the UID in the precondition ({want}) does not match the UID in record ({uid}). The object might have been deleted and then recreated"
-                )));
-            }
-            let rv = revision_of(&old);
-            if let Some(want) = want_rv.as_deref().filter(|w| *w != rv.to_string()) {
-                return Err(self.conflict(&format!(
-                    "the ResourceVersion in the precondition ({want}) does not match the ResourceVersion in record ({rv}). The object might have been modified"
-                )));
-            }
-            let mut marked = (*old).clone();
-            set_pod_condition(
-                &mut marked,
-                json!({"type": "DisruptionTarget", "status": "True", "lastProbeTime": null,
-                       "reason": "EvictionByEvictionAPI", "message": "Eviction API: evicting"}),
-                &clock::now(),
-            );
-            if marked == *old {
-                return Ok(());
-            }
-            match self.app.store.update(&key, rv, marked) {
-                Ok(stored) => {
-                    if want_rv.is_some() {
-                        // the precondition now names the version this write produced
-                        set_rv_precondition(options, &revision_of(&stored).to_string());
-                    }
-                    return Ok(());
+        let opts = WriteOpts {
+            manager: "",
+            dry_run: false,
+            subresource: "status",
+        };
+        let stored = write::update_with(
+            self.app,
+            self.pods,
+            self.ns,
+            self.name,
+            opts,
+            Managed::Keep,
+            &mut |old: &Value| {
+                let uid = text(old, "/metadata/uid");
+                if let Some(want) = want_uid.as_deref().filter(|w| *w != uid) {
+                    return Err(self.conflict(&format!(
+                        "the UID in the precondition ({want}) does not match the UID in record ({uid}). The object might have been deleted and then recreated"
+                    )));
                 }
-                Err(StoreError::Conflict { .. }) => continue,
-                Err(StoreError::NotFound) => {
-                    return Err(ApiError::not_found(self.pods, self.name));
+                let rv = revision_of(old);
+                if let Some(want) = want_rv.as_deref().filter(|w| *w != rv.to_string()) {
+                    return Err(self.conflict(&format!(
+                        "the ResourceVersion in the precondition ({want}) does not match the ResourceVersion in record ({rv}). The object might have been modified"
+                    )));
                 }
-                Err(e) => return Err(ApiError::internal(e.to_string())),
-            }
+                let mut marked = old.clone();
+                set_pod_condition(
+                    &mut marked,
+                    json!({"type": "DisruptionTarget", "status": "True", "lastProbeTime": null,
+                           "reason": "EvictionByEvictionAPI", "message": "Eviction API: evicting"}),
+                    &clock::now(),
+                );
+                // no resourceVersion: a concurrent write re-runs this against the newer pod
+                if let Some(m) = marked.get_mut("metadata").and_then(Value::as_object_mut) {
+                    m.remove("resourceVersion");
+                }
+                Ok(marked)
+            },
+        )?;
+        if want_rv.is_some() {
+            // the precondition now names the version this write produced
+            set_rv_precondition(options, &revision_of(&stored).to_string());
         }
-        Err(ApiError::stale(self.pods, self.name))
+        Ok(())
     }
 
     fn conflict(&self, why: &str) -> ApiError {
