@@ -1,58 +1,23 @@
 //! Replays the recorded kube-apiserver transcripts against a started TestServer with the
-//! vendored Python replayer; every listed scenario must replay with 0 differences.
+//! vendored Python replayer; every scenario must replay with 0 differences.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use kubeset_testserver::TestServer;
 
-/// Scenarios that must replay with 0 differences: issue 4's 28 plus the issue-5 ones that
-/// already pass (RBAC: bootstrap policy, self reviews, subresources; server-side apply; pod
-/// binding, eviction and logs; garbage collection).
-const PASSING: &[&str] = &[
-    "authn-anonymous-and-invalid",
-    "configmaps-crud",
-    "configmaps-server-side-apply",
-    "discovery-apis-rbac-authn",
-    "discovery-core",
-    "discovery-groups",
-    "errors-bad-requests",
-    "errors-not-found",
-    "events-core",
-    "finalizers",
-    "gc-background",
-    "gc-foreground",
-    "leases",
-    "namespaces-crud",
-    "nodes-crud",
-    "pagination",
-    "persistentvolumeclaims",
-    "persistentvolumes-local",
-    "pods-binding",
-    "pods-create-defaults",
-    "pods-delete",
-    "pods-eviction",
-    "pods-generatename",
-    "pods-list-selectors",
-    "pods-log",
-    "pods-merge-patch",
-    "pods-priority-tolerations",
-    "pods-server-side-apply",
-    "pods-strategic-merge-patch",
-    "pods-update-conflict",
-    "rbac-local-storage-admin",
-    "rbac-role-binding",
-    "rbac-subresource",
-    "secrets-crud",
-    "selfsubjectaccessreview",
-    "selfsubjectreview",
-    "storageclasses",
-    "tokenrequest",
-    "watch-from-rv",
-    "watch-initial-events",
-    "watch-resume",
-    "watch-too-old",
-];
+/// Every recorded scenario (each `*.json` beside the replayer), sorted: all must replay with
+/// 0 differences, so a transcript added to the directory is checked without editing this file.
+fn all_scenarios() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(transcripts())
+        .expect("transcripts directory")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .filter_map(|path| Some(path.file_stem()?.to_str()?.to_owned()))
+        .collect();
+    names.sort();
+    names
+}
 
 fn transcripts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts")
@@ -107,7 +72,12 @@ async fn transcripts_replay_with_no_differences() {
     // KUBESET_REPLAY_ONLY=a,b replays other scenarios while working on them
     let scenarios: Vec<String> = match std::env::var("KUBESET_REPLAY_ONLY") {
         Ok(only) => only.split(',').map(str::to_owned).collect(),
-        Err(_) => PASSING.iter().map(|s| (*s).to_owned()).collect(),
+        Err(_) => {
+            let all = all_scenarios();
+            // the 42 transcripts of ../shared/k8s-transcripts; fewer means the copy is broken
+            assert!(all.len() >= 42, "only {} transcripts found", all.len());
+            all
+        }
     };
     let url = server.url();
     let path = dir.path().to_owned();
