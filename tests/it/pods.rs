@@ -154,6 +154,25 @@ async fn eviction_blocked_by_a_disruption_budget_is_429() {
         "{err}"
     );
     assert!(pods.get_opt("p").await.unwrap().is_some());
+
+    // Two budgets: the server answers 201 with a Failure Status of code 500, which is an error
+    let second: PodDisruptionBudget = serde_json::from_value(json!({
+        "metadata": {"name": "keep-two"},
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "guarded"}}},
+    }))
+    .unwrap();
+    budgets
+        .create(&PostParams::default(), &second)
+        .await
+        .unwrap();
+    let err = pods.evict("p", &DeleteParams::default()).await.unwrap_err();
+    assert_eq!(err.code(), Some(500), "{err}");
+    assert!(
+        err.api()
+            .is_some_and(|e| e.message().contains("more than one PodDisruptionBudget")),
+        "{err}"
+    );
+    assert!(pods.get_opt("p").await.unwrap().is_some());
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use tower::{Service, ServiceExt};
 
 use crate::Error;
 use crate::decode::decode_json;
-use crate::status::api_error;
+use crate::status::{api_error, failure_in_success};
 
 /// `Accept` for ordinary JSON answers.
 pub(crate) const JSON: &str = "application/json";
@@ -213,8 +213,12 @@ impl Client {
         request: Request<RequestBody>,
     ) -> Result<T, Error> {
         let url = request.uri().to_string();
+        let method = request.method().clone();
         let response = self.dispatch(request, &url).await?;
         let bytes = collect(response.into_body(), &url).await?;
+        if let Some(failure) = failure_in_success(&bytes, &method, &url) {
+            return Err(failure.into());
+        }
         decode_json(&bytes, &url)
     }
 

@@ -6,6 +6,32 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
 use crate::error::{ApiError, reason_for_code};
 use crate::forbidden::Denial;
 
+/// The `kind` of a JSON answer, read without decoding (or allocating) the rest of it.
+#[derive(serde::Deserialize)]
+struct Kind<'a> {
+    #[serde(borrow)]
+    kind: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// A `Status` with `status: Failure` in a 2xx answer, as an [`ApiError`] (client-go does the
+/// same): an eviction the server could not decide answers `201` with a Failure of code 500.
+pub(crate) fn failure_in_success(body: &[u8], method: &Method, url: &str) -> Option<ApiError> {
+    let kind = serde_json::from_slice::<Kind<'_>>(body).ok()?.kind?;
+    if kind != "Status" {
+        return None;
+    }
+    let status = serde_json::from_slice::<Status>(body).ok()?;
+    if status.status.as_deref() != Some("Failure") {
+        return None;
+    }
+    let code = status
+        .code
+        .and_then(|c| u16::try_from(c).ok())
+        .filter(|c| *c >= 400)
+        .unwrap_or(500);
+    Some(api_error(code, body, method.clone(), url.to_owned()))
+}
+
 /// The longest non-`Status` body text kept as the message.
 const MAX_MESSAGE: usize = 1024;
 
@@ -105,5 +131,27 @@ mod tests {
             "Conflict",
             r#"{"unrelated":true}"#,
         );
+    }
+
+    #[test]
+    fn failure_status_in_a_success_answer_is_an_error() {
+        let failure = r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.","code":500}"#;
+        let err = failure_in_success(failure.as_bytes(), &Method::POST, "/e").expect("an error");
+        assert_eq!(err.code, 500);
+        assert!(err.message().starts_with("This pod has more than one"));
+        // a success Status, other kinds and bodies that are no JSON object are answers
+        let success =
+            r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success","code":201}"#;
+        for body in [
+            success,
+            r#"{"kind":"Pod","status":{"phase":"Failure"}}"#,
+            "[]",
+            "",
+        ] {
+            assert!(
+                failure_in_success(body.as_bytes(), &Method::POST, "/e").is_none(),
+                "{body}"
+            );
+        }
     }
 }
