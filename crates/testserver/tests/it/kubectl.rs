@@ -371,6 +371,17 @@ async fn kubectl_auth_can_i_and_whoami() {
         can_i(bot_kc, &["get", "/healthz"], true);
         can_i(bot_kc, &["get", "/metrics"], false);
         can_i(bot_kc, &["create", "selfsubjectaccessreviews.authorization.k8s.io"], true);
+        // --as: admin asks on behalf of the bot (impersonation), the bot may not impersonate
+        let as_bot = "--as=system:serviceaccount:kc-auth:bot";
+        can_i(admin_kc, &["get", "configmaps", "-n", "kc-auth", as_bot], true);
+        can_i(admin_kc, &["delete", "configmaps", "-n", "kc-auth", as_bot], false);
+        can_i(admin_kc, &["get", "nodes", as_bot], false);
+        let (code, stdout, stderr) = run(bot_kc, &["auth", "can-i", "get", "pods", "--as=jane"]);
+        assert_eq!(code, 1, "{stdout}{stderr}");
+        assert!(
+            stderr.contains("users \"jane\" is forbidden: User \"system:serviceaccount:kc-auth:bot\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"),
+            "{stderr}"
+        );
 
         // --list: the rules of the namespace, compacted by kubectl
         let (code, stdout, stderr) = run(bot_kc, &["auth", "can-i", "--list"]);
