@@ -188,6 +188,17 @@ async fn dynamic_handle_through_discovery() {
     let cms = discovery.resolve_kind("", "ConfigMap").unwrap().clone();
     assert!(cms.namespaced);
     assert_eq!(cms.plural, "configmaps");
+    // `kubectl get all`: pods and services are in the category, configmaps are not
+    let all: Vec<&str> = discovery
+        .resolve_category("all")
+        .iter()
+        .map(|r| r.plural.as_str())
+        .collect();
+    assert!(
+        all.contains(&"pods") && all.contains(&"services"),
+        "{all:?}"
+    );
+    assert!(!all.contains(&"configmaps"), "{all:?}");
     let leases = ctx
         .client
         .resolve("coordination.k8s.io", "v1", "Lease")

@@ -18,6 +18,8 @@ pub struct DiscoveredResource {
     pub verbs: Vec<String>,
     /// Short names (`po`, `pvc`).
     pub short_names: Vec<String>,
+    /// Categories it belongs to (`all` for pods, services, ...), as `kubectl get all` expands.
+    pub categories: Vec<String>,
     /// Singular name (`pod`).
     pub singular: String,
     /// Subresources (`status`, `log`, `binding`, ...).
@@ -93,6 +95,38 @@ impl Discovery {
                     .split_once('.')
                     .is_some_and(|(n, group)| group == res.group && names_match(n))
         })
+    }
+
+    /// The resources of a category (`all`), in discovery order, each in its group's preferred
+    /// version: what `kubectl get all` lists.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// let discovery = client.discover().await?;
+    /// for resource in discovery.resolve_category("all") {
+    ///     println!("{}", resource.plural);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn resolve_category(&self, category: &str) -> Vec<&ApiResource> {
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        let mut found = Vec::new();
+        for r in &self.resources {
+            if !r.categories.iter().any(|c| c == category) {
+                continue;
+            }
+            let key = (r.resource.group.as_str(), r.resource.plural.as_str());
+            if seen.contains(&key) {
+                continue;
+            }
+            if let Some(preferred) = self
+                .matching(|other| other.resource.group == key.0 && other.resource.plural == key.1)
+            {
+                seen.push(key);
+                found.push(preferred);
+            }
+        }
+        found
     }
 
     fn matching(&self, pred: impl Fn(&DiscoveredResource) -> bool) -> Option<&ApiResource> {
@@ -226,6 +260,7 @@ fn resources_of(
             resource: ApiResource::new(&group, &version, &r.kind, &r.name, r.namespaced),
             verbs: r.verbs,
             short_names: r.short_names.unwrap_or_default(),
+            categories: r.categories.unwrap_or_default(),
             singular: r.singular_name,
             preferred,
         })
