@@ -13,12 +13,13 @@ use tokio::sync::mpsc;
 
 use crate::api::body::As;
 use crate::api::hooks::Filter;
-use crate::api::list::{read_error, scope_of};
+use crate::api::list::{read_error, scope_of, subject_of};
 use crate::api::query::ListOptions;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::ApiError;
 use crate::api::{App, Ctx};
+use crate::faults::{Subject, history_compacted};
 use crate::registry::ResourceType;
 use crate::storage::{Event, EventType, Scope, StoreError};
 
@@ -35,6 +36,11 @@ struct Watcher {
 }
 
 impl Watcher {
+    /// What the scoped faults know this watch by.
+    fn subject(&self) -> Subject<'_> {
+        subject_of(&self.rt, &self.scope)
+    }
+
     fn line(&self, kind: &str, obj: &Value) -> Bytes {
         let obj = if let Some(q) = &self.table {
             let rv = obj
@@ -137,11 +143,18 @@ async fn stream(
 ) {
     let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
     let mut updates = w.app.store.subscribe();
-    let mut closes = w.app.faults.watch_closes();
+    let mut endings = w.app.faults.watch_endings();
     let store = &w.app.store;
     // where the live stream starts, after any synthetic initial events
     let mut last = match (requested, initial_events) {
-        (Some(n), false) if n > 0 => n,
+        (Some(n), false) if n > 0 => {
+            // subscribed to endings first: a scoped compaction is either seen here or ends us
+            if let Err(e) = w.app.faults.check_history(&w.subject(), n) {
+                let _ = tx.send(error_line(&w, read_error(e))).await;
+                return;
+            }
+            n
+        }
         _ => {
             let snapshot = match store.snapshot(None) {
                 Ok(s) => s,
@@ -179,10 +192,8 @@ async fn stream(
                     }
                 }
             }
-            Err(StoreError::Compacted { requested, oldest }) => {
-                let err =
-                    ApiError::expired(format!("too old resource version: {requested} ({oldest})"));
-                let _ = tx.send(error_line(&w, err)).await;
+            Err(e @ StoreError::Compacted { .. }) => {
+                let _ = tx.send(error_line(&w, read_error(e))).await;
                 return;
             }
             Err(_) => return,
@@ -196,7 +207,18 @@ async fn stream(
         tokio::select! {
             changed = updates.changed() => if changed.is_err() { return },
             _ = sleep => return,
-            _ = closes.changed() => return,
+            ending = endings.recv() => match ending {
+                Ok(ending) if ending.hits(&w.subject()) => {
+                    if let Some(floor) = ending.expired_at {
+                        let err = read_error(history_compacted(last, floor));
+                        let _ = tx.send(error_line(&w, err)).await;
+                    }
+                    return;
+                }
+                Ok(_) => {}
+                // endings were missed: one of them may have been ours
+                Err(_) => return,
+            },
             _ = ticker.tick() => {
                 if w.bookmarks {
                     let rv = store.revision().max(last);
