@@ -177,6 +177,8 @@ async fn stream(
             snapshot.revision
         }
     };
+    // the version the client would resume from: the last it was sent
+    let mut resume_from = last;
     let bookmark_every = w.app.faults.bookmark_interval();
     let mut ticker =
         tokio::time::interval_at(tokio::time::Instant::now() + bookmark_every, bookmark_every);
@@ -185,10 +187,11 @@ async fn stream(
             Ok(events) => {
                 for e in &events {
                     last = e.revision;
-                    if let Some(line) = w.translate(e)
-                        && tx.send(line).await.is_err()
-                    {
-                        return;
+                    if let Some(line) = w.translate(e) {
+                        if tx.send(line).await.is_err() {
+                            return;
+                        }
+                        resume_from = e.revision;
                     }
                 }
             }
@@ -210,7 +213,7 @@ async fn stream(
             ending = endings.recv() => match ending {
                 Ok(ending) if ending.hits(&w.subject()) => {
                     if let Some(floor) = ending.expired_at {
-                        let err = read_error(history_compacted(last, floor));
+                        let err = read_error(history_compacted(resume_from, floor));
                         let _ = tx.send(error_line(&w, err)).await;
                     }
                     return;
@@ -225,6 +228,7 @@ async fn stream(
                     if tx.send(w.bookmark(rv, false)).await.is_err() {
                         return;
                     }
+                    resume_from = rv;
                 }
             }
             () = tx.closed() => return,
