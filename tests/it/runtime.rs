@@ -318,7 +318,8 @@ async fn the_watcher_resumes_after_a_closed_watch_and_lists_again_after_410() {
     .boxed();
     assert_eq!(until_init_done(&mut events).await, 1);
     assert_eq!(store_state(&store), server_state(&cms, "t=1").await);
-    let Some(faults) = faults("the_watcher_resumes_after_a_closed_watch") else {
+    let Some(faults) = faults("the_watcher_resumes_after_a_closed_watch_and_lists_again_after_410")
+    else {
         return;
     };
     let scope = WatchScope::namespace(ns);

@@ -334,8 +334,12 @@ async fn expiring_one_namespace_ends_its_watches_with_410_and_leaves_the_others(
         message.starts_with("The provided continue parameter is too old"),
         "{message}"
     );
-    // the same reads in fb, and across all namespaces, still work
+    // reads of the current state in fa work (NotOlderThan is served from "now", as in the
+    // watch-too-old transcript), and so do the same old reads in fb and across namespaces
     for path in [
+        format!(
+            "/api/v1/namespaces/fa/configmaps?resourceVersion={a_rv}&resourceVersionMatch=NotOlderThan"
+        ),
         format!(
             "/api/v1/namespaces/fb/configmaps?resourceVersion={a_rv}&resourceVersionMatch=Exact"
         ),
