@@ -17,6 +17,7 @@ use crate::faults::Subject;
 use crate::registry::ResourceType;
 use crate::storage::{Key, Scope, Snapshot, StoreError};
 
+const EXPIRED_LIST: &str = "The resourceVersion for the provided list is too old.";
 const EXPIRED_CONTINUE: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
 
 /// The scope a request covers.
@@ -40,12 +41,11 @@ pub(crate) fn subject_of<'a>(rt: &'a ResourceType, scope: &'a Scope) -> Subject<
     }
 }
 
-/// Maps storage errors of a read at a resourceVersion to the real answers.
+/// Maps storage errors of a list at a resourceVersion to the real answers (a compacted one is
+/// etcd's `ErrCompacted`, which kube-apiserver answers without naming versions).
 pub(crate) fn read_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::Compacted { requested, oldest } => {
-            ApiError::expired(format!("too old resource version: {requested} ({oldest})"))
-        }
+        StoreError::Compacted { .. } => ApiError::expired(EXPIRED_LIST),
         StoreError::TooNew { requested, current } => ApiError::too_large_rv(requested, current),
         other => ApiError::internal(other.to_string()),
     }

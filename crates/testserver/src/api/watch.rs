@@ -150,7 +150,7 @@ async fn stream(
         (Some(n), false) if n > 0 => {
             // subscribed to endings first: a scoped compaction is either seen here or ends us
             if let Err(e) = w.app.faults.check_history(&w.subject(), n) {
-                let _ = tx.send(error_line(&w, read_error(e))).await;
+                let _ = tx.send(error_line(&w, watch_error(e))).await;
                 return;
             }
             n
@@ -196,7 +196,7 @@ async fn stream(
                 }
             }
             Err(e @ StoreError::Compacted { .. }) => {
-                let _ = tx.send(error_line(&w, read_error(e))).await;
+                let _ = tx.send(error_line(&w, watch_error(e))).await;
                 return;
             }
             Err(_) => return,
@@ -213,7 +213,7 @@ async fn stream(
             ending = endings.recv() => match ending {
                 Ok(ending) if ending.hits(&w.subject()) => {
                     if let Some(floor) = ending.expired_at {
-                        let err = read_error(history_compacted(resume_from, floor));
+                        let err = watch_error(history_compacted(resume_from, floor));
                         let _ = tx.send(error_line(&w, err)).await;
                     }
                     return;
@@ -233,6 +233,19 @@ async fn stream(
             }
             () = tx.closed() => return,
         }
+    }
+}
+
+/// The ERROR of a watch whose history is gone: like kube-apiserver's watch cache, it names the
+/// requested version and the oldest one a watch can still start from (the version just before
+/// the oldest kept event).
+fn watch_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Compacted { requested, oldest } => ApiError::expired(format!(
+            "too old resource version: {requested} ({})",
+            oldest.saturating_sub(1)
+        )),
+        other => read_error(other),
     }
 }
 

@@ -158,11 +158,13 @@ impl FaultInjector {
 
     /// Compacts the history of `scope` at the current revision, the way a real API server
     /// behaves after etcd compaction, but only there: open watches in `scope` get a
-    /// `410 Expired` ERROR event (`too old resource version: X (Y)`) and end; watching again
-    /// from an older resourceVersion answers the same ERROR event, and a list at an older
-    /// exact resourceVersion (`resourceVersionMatch=Exact`, or with a `limit`) or with an older
-    /// `continue` token answers `410 Gone`. The current revision itself stays readable, so a
-    /// client that lists again can watch again. Other scopes keep their history.
+    /// `410 Expired` ERROR event (`too old resource version: X (Y)`, X the version the client
+    /// would resume from, Y the compacted one) and end; watching again from an older
+    /// resourceVersion answers the same ERROR event, and a list at an older exact
+    /// resourceVersion (`resourceVersionMatch=Exact`, or with a `limit`) or with an older
+    /// `continue` token answers `410 Gone`. The current revision itself stays readable (as
+    /// etcd keeps the revision it compacts at), so a client that lists again can watch again.
+    /// Other scopes keep their history.
     ///
     /// ```no_run
     /// # async fn demo() -> Result<(), kubeset_testserver::Error> {

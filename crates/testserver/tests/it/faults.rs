@@ -220,7 +220,8 @@ fn rv_of(object: &Value) -> String {
 }
 
 /// The ERROR event (exactly as kube-apiserver v1.36 sends it, see the `watch-too-old`
-/// transcript) for a watch from `requested` whose oldest kept version is `oldest`.
+/// transcript) for a watch from `requested` when `oldest` is the oldest version a watch can
+/// start from.
 fn too_old(requested: &str, oldest: u64) -> Value {
     json!({"type": "ERROR", "object": {
         "kind": "Status",
@@ -264,7 +265,7 @@ async fn two_watches(server: &TestServer) -> [(Watch, String); 2] {
     [a, b]
 }
 
-/// The oldest kept version a `too old resource version: X (Y)` message names (Y).
+/// The oldest version to watch from a `too old resource version: X (Y)` message names (Y).
 fn oldest_of(status: &Value) -> u64 {
     let message = status["message"].as_str().unwrap();
     let (_, y) = message.rsplit_once(" (").unwrap();
@@ -313,7 +314,6 @@ async fn expiring_one_namespace_ends_its_watches_with_410_and_leaves_the_others(
     assert_eq!(resumed.next().await, None);
 
     // an older exact list and an older continue token in fa are gone, as after compaction
-    // (a list names the compacted version itself as the oldest, as the store does)
     let path = format!(
         "/api/v1/namespaces/fa/configmaps?resourceVersion={a_rv}&resourceVersionMatch=Exact"
     );
@@ -322,7 +322,7 @@ async fn expiring_one_namespace_ends_its_watches_with_410_and_leaves_the_others(
     assert_eq!(
         list.json(),
         json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-            "message": format!("too old resource version: {a_rv} ({})", oldest - 1),
+            "message": "The resourceVersion for the provided list is too old.",
             "reason": "Expired", "code": 410})
     );
     let path = format!("/api/v1/namespaces/fa/configmaps?limit=1&continue={token}");
@@ -351,6 +351,12 @@ async fn expiring_one_namespace_ends_its_watches_with_410_and_leaves_the_others(
             "{path}"
         );
     }
+
+    // the version the ERROR names is one to watch from
+    let path = format!("/api/v1/namespaces/fa/configmaps?watch=1&resourceVersion={oldest}");
+    let mut from_oldest = Watch::open(&server, &path).await;
+    create_cm(&server, "fa", "from-oldest").await;
+    from_oldest.expect("ADDED", "from-oldest").await;
 
     // listing fa again gives a version to watch from
     let list = admin(
