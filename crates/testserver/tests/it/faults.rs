@@ -352,7 +352,14 @@ async fn expiring_one_namespace_ends_its_watches_with_410_and_leaves_the_others(
         );
     }
 
-    // the version the ERROR names is one to watch from
+    // the version the ERROR names is the oldest one to watch from
+    let older = oldest - 1;
+    let path = format!("/api/v1/namespaces/fa/configmaps?watch=1&resourceVersion={older}");
+    let mut too_early = Watch::open(&server, &path).await;
+    assert_eq!(
+        too_early.next().await,
+        Some(too_old(&older.to_string(), oldest))
+    );
     let path = format!("/api/v1/namespaces/fa/configmaps?watch=1&resourceVersion={oldest}");
     let mut from_oldest = Watch::open(&server, &path).await;
     create_cm(&server, "fa", "from-oldest").await;
