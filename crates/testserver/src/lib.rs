@@ -26,7 +26,9 @@
 //!   `api/hooks.rs` is their only call site.
 //! - `controllers/`: default ServiceAccount, `kube-root-ca.crt`, namespace deletion, legacy
 //!   token Secrets, garbage collection by ownerReferences (`gc/`), ClusterRole aggregation.
-//! - `faults`: switches tests flip (429/5xx, latency, closing watches, compaction, token expiry).
+//! - `faults`: switches tests flip (429/5xx, latency, closing watches, compaction, token expiry);
+//!   the watch faults also per namespace or resource type (`faults/scope.rs`), so tests can share
+//!   one server.
 //!
 //! Architecture invariant: storage knows nothing about HTTP or Kubernetes semantics beyond
 //! `metadata.resourceVersion`; every write, from a request or a controller, goes through
@@ -79,6 +81,6 @@ mod storage;
 mod validation;
 
 pub use error::Error;
-pub use faults::FaultInjector;
+pub use faults::{FaultInjector, WatchScope};
 pub use secret::Secret;
 pub use server::{ClientCert, ServiceAccountEnv, TestServer, TestServerBuilder};

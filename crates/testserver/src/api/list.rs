@@ -13,9 +13,11 @@ use crate::api::respond::{self, Body, Item};
 use crate::api::route::Target;
 use crate::api::status::ApiError;
 use crate::api::{App, Ctx, table};
+use crate::faults::Subject;
 use crate::registry::ResourceType;
 use crate::storage::{Key, Scope, Snapshot, StoreError};
 
+const EXPIRED_LIST: &str = "The resourceVersion for the provided list is too old.";
 const EXPIRED_CONTINUE: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
 
 /// The scope a request covers.
@@ -30,32 +32,61 @@ pub(crate) fn scope_of(rt: &ResourceType, target: &Target) -> Scope {
     }
 }
 
-/// Maps storage errors of a read at a resourceVersion to the real answers.
+/// What the scoped faults know a request of `rt` in `scope` by.
+pub(crate) fn subject_of<'a>(rt: &'a ResourceType, scope: &'a Scope) -> Subject<'a> {
+    Subject {
+        group: &rt.group,
+        plural: &rt.plural,
+        namespace: scope.namespace.as_deref(),
+    }
+}
+
+/// Maps storage errors of a list at a resourceVersion to the real answers (a compacted one is
+/// etcd's `ErrCompacted`, which kube-apiserver answers without naming versions).
 pub(crate) fn read_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::Compacted { requested, oldest } => {
-            ApiError::expired(format!("too old resource version: {requested} ({oldest})"))
-        }
+        StoreError::Compacted { .. } => ApiError::expired(EXPIRED_LIST),
         StoreError::TooNew { requested, current } => ApiError::too_large_rv(requested, current),
         other => ApiError::internal(other.to_string()),
     }
 }
 
-/// The snapshot a list reads, per `resourceVersion` and `resourceVersionMatch`.
-pub(crate) fn snapshot_for(app: &App, opts: &ListOptions) -> Result<Snapshot, ApiError> {
+/// The snapshot a list of `subject` reads, per `resourceVersion` and `resourceVersionMatch`;
+/// an older one than the subject's scoped compaction (a fault) is gone as in the store.
+pub(crate) fn snapshot_for(
+    app: &App,
+    subject: &Subject<'_>,
+    opts: &ListOptions,
+) -> Result<Snapshot, ApiError> {
     let store = &app.store;
-    match (opts.revision()?, opts.rv_match) {
-        (None | Some(0), _) => store.snapshot(None).map_err(read_error),
-        (Some(n), RvMatch::Exact) => store.snapshot(Some(n)).map_err(read_error),
-        (Some(n), RvMatch::Unset) if opts.limit > 0 => store.snapshot(Some(n)).map_err(read_error),
+    let at = match (opts.revision()?, opts.rv_match) {
+        (None | Some(0), _) => None,
+        (Some(n), RvMatch::Exact) => Some(n),
+        (Some(n), RvMatch::Unset) if opts.limit > 0 => Some(n),
         (Some(n), _) => {
             let current = store.revision();
             if n > current {
                 return Err(ApiError::too_large_rv(n, current));
             }
-            store.snapshot(None).map_err(read_error)
+            None
         }
+    };
+    if let Some(at) = at {
+        app.faults.check_snapshot(subject, at).map_err(read_error)?;
     }
+    store.snapshot(at).map_err(read_error)
+}
+
+/// The snapshot a `continue` token at `revision` reads; any failure means the token expired.
+pub(crate) fn continue_snapshot(
+    app: &App,
+    subject: &Subject<'_>,
+    revision: u64,
+) -> Result<Snapshot, ApiError> {
+    app.faults
+        .check_snapshot(subject, revision)
+        .and_then(|()| app.store.snapshot(Some(revision)))
+        .map_err(|_| ApiError::expired(EXPIRED_CONTINUE))
 }
 
 #[derive(Serialize)]
@@ -73,14 +104,12 @@ pub(super) fn list(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Bod
     let opts = ListOptions::parse(&ctx.query, false)?;
     let filter = Filter::parse(rt, &opts.label_selector, &opts.field_selector)?;
     let scope = scope_of(rt, target);
+    let subject = subject_of(rt, &scope);
     let (snapshot, after) = if opts.continue_token.is_empty() {
-        (snapshot_for(app, &opts)?, None)
+        (snapshot_for(app, &subject, &opts)?, None)
     } else {
         let (rv, start) = decode_continue(&opts.continue_token)?;
-        let snap = app
-            .store
-            .snapshot(Some(rv))
-            .map_err(|_| ApiError::expired(EXPIRED_CONTINUE))?;
+        let snap = continue_snapshot(app, &subject, rv)?;
         let key = start_key(rt, &scope, &start);
         (snap, Some(key))
     };

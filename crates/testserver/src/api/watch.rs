@@ -13,12 +13,13 @@ use tokio::sync::mpsc;
 
 use crate::api::body::As;
 use crate::api::hooks::Filter;
-use crate::api::list::{read_error, scope_of};
+use crate::api::list::{read_error, scope_of, subject_of};
 use crate::api::query::ListOptions;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::ApiError;
 use crate::api::{App, Ctx};
+use crate::faults::{Subject, history_compacted};
 use crate::registry::ResourceType;
 use crate::storage::{Event, EventType, Scope, StoreError};
 
@@ -35,6 +36,11 @@ struct Watcher {
 }
 
 impl Watcher {
+    /// What the scoped faults know this watch by.
+    fn subject(&self) -> Subject<'_> {
+        subject_of(&self.rt, &self.scope)
+    }
+
     fn line(&self, kind: &str, obj: &Value) -> Bytes {
         let obj = if let Some(q) = &self.table {
             let rv = obj
@@ -137,11 +143,18 @@ async fn stream(
 ) {
     let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
     let mut updates = w.app.store.subscribe();
-    let mut closes = w.app.faults.watch_closes();
+    let mut endings = w.app.faults.watch_endings();
     let store = &w.app.store;
     // where the live stream starts, after any synthetic initial events
     let mut last = match (requested, initial_events) {
-        (Some(n), false) if n > 0 => n,
+        (Some(n), false) if n > 0 => {
+            // subscribed to endings first: a scoped compaction is either seen here or ends us
+            if let Err(e) = w.app.faults.check_history(&w.subject(), n) {
+                let _ = tx.send(error_line(&w, watch_error(e))).await;
+                return;
+            }
+            n
+        }
         _ => {
             let snapshot = match store.snapshot(None) {
                 Ok(s) => s,
@@ -164,6 +177,8 @@ async fn stream(
             snapshot.revision
         }
     };
+    // the version the client would resume from: the last it was sent
+    let mut resume_from = last;
     let bookmark_every = w.app.faults.bookmark_interval();
     let mut ticker =
         tokio::time::interval_at(tokio::time::Instant::now() + bookmark_every, bookmark_every);
@@ -172,17 +187,16 @@ async fn stream(
             Ok(events) => {
                 for e in &events {
                     last = e.revision;
-                    if let Some(line) = w.translate(e)
-                        && tx.send(line).await.is_err()
-                    {
-                        return;
+                    if let Some(line) = w.translate(e) {
+                        if tx.send(line).await.is_err() {
+                            return;
+                        }
+                        resume_from = e.revision;
                     }
                 }
             }
-            Err(StoreError::Compacted { requested, oldest }) => {
-                let err =
-                    ApiError::expired(format!("too old resource version: {requested} ({oldest})"));
-                let _ = tx.send(error_line(&w, err)).await;
+            Err(e @ StoreError::Compacted { .. }) => {
+                let _ = tx.send(error_line(&w, watch_error(e))).await;
                 return;
             }
             Err(_) => return,
@@ -196,17 +210,42 @@ async fn stream(
         tokio::select! {
             changed = updates.changed() => if changed.is_err() { return },
             _ = sleep => return,
-            _ = closes.changed() => return,
+            ending = endings.recv() => match ending {
+                Ok(ending) if ending.hits(&w.subject()) => {
+                    if let Some(floor) = ending.expired_at {
+                        let err = watch_error(history_compacted(resume_from, floor));
+                        let _ = tx.send(error_line(&w, err)).await;
+                    }
+                    return;
+                }
+                Ok(_) => {}
+                // endings were missed: one of them may have been ours
+                Err(_) => return,
+            },
             _ = ticker.tick() => {
                 if w.bookmarks {
                     let rv = store.revision().max(last);
                     if tx.send(w.bookmark(rv, false)).await.is_err() {
                         return;
                     }
+                    resume_from = rv;
                 }
             }
             () = tx.closed() => return,
         }
+    }
+}
+
+/// The ERROR of a watch whose history is gone: like kube-apiserver's watch cache, it names the
+/// requested version and the oldest one a watch can still start from (the version just before
+/// the oldest kept event).
+fn watch_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Compacted { requested, oldest } => ApiError::expired(format!(
+            "too old resource version: {requested} ({})",
+            oldest.saturating_sub(1)
+        )),
+        other => read_error(other),
     }
 }
 

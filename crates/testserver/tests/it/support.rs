@@ -35,7 +35,8 @@ impl Answer {
     }
 }
 
-fn config(server: &TestServer, cert: Option<&ClientCert>) -> Arc<rustls::ClientConfig> {
+/// A TLS client configuration trusting the server, presenting `cert` if given.
+pub(crate) fn config(server: &TestServer, cert: Option<&ClientCert>) -> Arc<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
     for c in CertificateDer::pem_slice_iter(server.ca_pem().as_bytes()) {
         roots.add(c.unwrap()).unwrap();

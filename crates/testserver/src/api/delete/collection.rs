@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{delete_object, options, with_job_warning};
 use crate::api::hooks::Filter;
-use crate::api::list::{self, scope_of, snapshot_for};
+use crate::api::list::{self, continue_snapshot, scope_of, snapshot_for, subject_of};
 use crate::api::query::ListOptions;
 use crate::api::respond::Body;
 use crate::api::route::Target;
@@ -36,9 +36,10 @@ pub(in crate::api) fn delete_collection(
     // list options (continue token, resourceVersion) and answers their errors
     let answer = list::list(app, ctx, target)?;
     let scope = scope_of(rt, target);
+    let subject = subject_of(rt, &scope);
     let (snapshot, after) = match continue_point(rt, &scope, &list_opts.continue_token) {
-        Some((rv, key)) => (app.store.snapshot(Some(rv)).ok(), Some(key)),
-        None => (snapshot_for(app, &list_opts).ok(), None),
+        Some((rv, key)) => (continue_snapshot(app, &subject, rv).ok(), Some(key)),
+        None => (snapshot_for(app, &subject, &list_opts).ok(), None),
     };
     let Some(snapshot) = snapshot else {
         return Ok(with_job_warning(answer, rt, &opts));

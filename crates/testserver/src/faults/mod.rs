@@ -1,11 +1,21 @@
 //! Fault injection: what tests switch on to see how clients cope.
 
+mod scope;
+
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::api::App;
 use crate::api::status::ApiError;
+use crate::storage::StoreError;
+
+use scope::Floors;
+pub use scope::WatchScope;
+pub(crate) use scope::{Ending, Subject, history_compacted};
+
+/// How many watch endings may queue up for a watch before it ends without reading them.
+const ENDINGS: usize = 256;
 
 /// A planned failure of the next requests.
 #[derive(Debug, Clone, Copy)]
@@ -20,7 +30,8 @@ struct Planned {
 pub(crate) struct Faults {
     latency_ms: AtomicU64,
     planned: Mutex<Option<Planned>>,
-    closes: tokio::sync::watch::Sender<u64>,
+    endings: tokio::sync::broadcast::Sender<Ending>,
+    floors: Floors,
     tokens_not_before: AtomicI64,
     bookmark_ms: AtomicU64,
 }
@@ -30,7 +41,8 @@ impl Default for Faults {
         Faults {
             latency_ms: AtomicU64::new(0),
             planned: Mutex::new(None),
-            closes: tokio::sync::watch::channel(0).0,
+            endings: tokio::sync::broadcast::channel(ENDINGS).0,
+            floors: Floors::default(),
             tokens_not_before: AtomicI64::new(i64::MIN),
             bookmark_ms: AtomicU64::new(60_000),
         }
@@ -59,9 +71,29 @@ impl Faults {
         Some(err)
     }
 
-    /// Fires whenever tests close all watches.
-    pub(crate) fn watch_closes(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.closes.subscribe()
+    /// Every request to end watches from now on (a watch checks whether it is hit).
+    pub(crate) fn watch_endings(&self) -> tokio::sync::broadcast::Receiver<Ending> {
+        self.endings.subscribe()
+    }
+
+    /// Whether the watch history after `after` is still there for `subject`, given the
+    /// scoped compactions (the store checks its own, global one).
+    pub(crate) fn check_history(
+        &self,
+        subject: &Subject<'_>,
+        after: u64,
+    ) -> Result<(), StoreError> {
+        self.floors.check_history(subject, after)
+    }
+
+    /// Whether the view at `at` is still there for `subject`, given the scoped compactions.
+    pub(crate) fn check_snapshot(&self, subject: &Subject<'_>, at: u64) -> Result<(), StoreError> {
+        self.floors.check_snapshot(subject, at)
+    }
+
+    fn end_watches(&self, ending: Ending) {
+        // no receiver means no open watch: nothing to end
+        let _ = self.endings.send(ending);
     }
 
     /// Tokens issued before this Unix time are rejected.
@@ -77,11 +109,18 @@ impl Faults {
 
 /// Switches faults on a running [`TestServer`](crate::TestServer).
 ///
+/// Most switches act on the whole server. The watch faults also come scoped to one
+/// namespace or resource type ([`WatchScope`]), so a test on a server shared with others
+/// disturbs only its own watches.
+///
 /// ```no_run
 /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+/// use kubeset_testserver::WatchScope;
+///
 /// let server = kubeset_testserver::TestServer::start().await?;
 /// server.faults().throttle_next(2, 1); // two 429s with Retry-After: 1
 /// server.faults().close_watches();
+/// server.faults().expire_watches_in(&WatchScope::namespace("my-test"));
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -92,7 +131,59 @@ pub struct FaultInjector {
 impl FaultInjector {
     /// Ends every open watch stream (clients see the connection's body end).
     pub fn close_watches(&self) {
-        self.app.faults.closes.send_modify(|n| *n += 1);
+        self.app.faults.end_watches(Ending {
+            scope: None,
+            expired_at: None,
+        });
+    }
+
+    /// Ends the open watch streams in `scope` (clients see the connection's body end and may
+    /// resume from their last resourceVersion); other watches go on.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// use kubeset_testserver::{TestServer, WatchScope};
+    ///
+    /// let server = TestServer::start().await?;
+    /// // a watcher on /api/v1/namespaces/my-test/configmaps resumes without listing again
+    /// server.faults().close_watches_in(&WatchScope::namespace("my-test"));
+    /// # Ok(()) }
+    /// ```
+    pub fn close_watches_in(&self, scope: &WatchScope) {
+        self.app.faults.end_watches(Ending {
+            scope: Some(scope.clone()),
+            expired_at: None,
+        });
+    }
+
+    /// Compacts the history of `scope` at the current revision, the way a real API server
+    /// behaves after etcd compaction, but only there: open watches in `scope` get a
+    /// `410 Expired` ERROR event (`too old resource version: X (Y)`, X the version the client
+    /// would resume from, Y the compacted one) and end; watching again from an older
+    /// resourceVersion answers the same ERROR event, and a list at an older exact
+    /// resourceVersion (`resourceVersionMatch=Exact`, or with a `limit`) or with an older
+    /// `continue` token answers `410 Gone`. The current revision itself stays readable (as
+    /// etcd keeps the revision it compacts at), so a client that lists again can watch again.
+    /// Other scopes keep their history.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// use kubeset_testserver::{TestServer, WatchScope};
+    ///
+    /// let server = TestServer::start().await?;
+    /// // a watcher on /api/v1/namespaces/my-test/configmaps must list again
+    /// server.faults().expire_watches_in(&WatchScope::namespace("my-test"));
+    /// // a node informer must list again
+    /// server.faults().expire_watches_in(&WatchScope::resource("", "nodes"));
+    /// # Ok(()) }
+    /// ```
+    pub fn expire_watches_in(&self, scope: &WatchScope) {
+        let faults = &self.app.faults;
+        let floor = faults.floors.raise(scope, self.app.store.revision());
+        faults.end_watches(Ending {
+            scope: Some(scope.clone()),
+            expired_at: Some(floor),
+        });
     }
 
     /// Answers the next `count` requests with `429 TooManyRequests` and `Retry-After`.
