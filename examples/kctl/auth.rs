@@ -302,9 +302,10 @@ pub(crate) async fn create_token(session: &Session, args: &TokenArgs) -> Result<
     }
     if let Some(text) = &args.duration {
         let nanos = duration::parse(text).map_err(|e| {
-            Failure::error(format!(
-                "invalid argument \"{text}\" for \"--duration\" flag: {e}"
-            ))
+            Failure::usage(
+                "create token",
+                format!("invalid argument \"{text}\" for \"--duration\" flag: {e}"),
+            )
         })?;
         if nanos < 0 {
             return Err(Failure::error(

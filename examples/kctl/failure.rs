@@ -25,6 +25,13 @@ impl Failure {
         }
     }
 
+    /// A flag or argument cobra rejected: `Error: {message}` and where to find help.
+    pub(crate) fn usage(command: &str, message: impl std::fmt::Display) -> Self {
+        Self {
+            line: format!("Error: {message}\nSee 'kubectl {command} --help' for usage."),
+        }
+    }
+
     /// A line kubectl prints as is.
     pub(crate) fn line(line: impl Into<String>) -> Self {
         Self { line: line.into() }

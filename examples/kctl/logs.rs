@@ -54,9 +54,10 @@ pub(crate) async fn run(session: &Session, args: &LogsArgs) -> Result<(), Failur
     let mut lp = LogParams::default();
     if let Some(since) = &args.since {
         let nanos = duration::parse(since).map_err(|e| {
-            Failure::error(format!(
-                "invalid argument \"{since}\" for \"--since\" flag: {e}"
-            ))
+            Failure::usage(
+                "logs",
+                format!("invalid argument \"{since}\" for \"--since\" flag: {e}"),
+            )
         })?;
         lp = lp.since_seconds(duration::ceil_seconds(nanos));
     }
@@ -69,9 +70,17 @@ pub(crate) async fn run(session: &Session, args: &LogsArgs) -> Result<(), Failur
     lp.timestamps = args.timestamps;
     lp.previous = args.previous;
     let pods = session.client.pods(&session.namespace);
-    let pod: Pod = pods.get(name).await.map_err(|e| session.fail(&e))?;
+    let pod: Pod = pods
+        .get(name)
+        .await
+        .map_err(|e| pod_error(session, name, &e))?;
     let container = match &args.container {
-        Some(c) => c.clone(),
+        Some(c) if has_container(&pod, c) => c.clone(),
+        Some(c) => {
+            return Err(Failure::error(format!(
+                "container {c} is not valid for pod {name}"
+            )));
+        }
         None => default_container(&pod)?,
     };
     lp = lp.container(&container);
@@ -87,6 +96,39 @@ pub(crate) async fn run(session: &Session, args: &LogsArgs) -> Result<(), Failur
             .map_err(|e| Failure::error(format!("writing the log: {e}")))?;
     }
     Ok(())
+}
+
+/// kubectl's words when the pod cannot be read: the resource builder's error, lower-cased,
+/// with the namespace for a missing pod.
+fn pod_error(session: &Session, name: &str, error: &kubeset::clientset::Error) -> Failure {
+    match error.api() {
+        Some(_) if error.is_not_found() => Failure::error(format!(
+            "error from server (NotFound): pods \"{name}\" not found in namespace \"{}\"",
+            session.namespace
+        )),
+        Some(api) => Failure::error(format!(
+            "error from server ({}): {}",
+            api.reason(),
+            api.message()
+        )),
+        None => session.fail(error),
+    }
+}
+
+/// Whether the pod has a container, init container or ephemeral container `name`.
+fn has_container(pod: &Pod, name: &str) -> bool {
+    let Some(spec) = &pod.spec else { return false };
+    spec.containers.iter().any(|c| c.name == name)
+        || spec
+            .init_containers
+            .iter()
+            .flatten()
+            .any(|c| c.name == name)
+        || spec
+            .ephemeral_containers
+            .iter()
+            .flatten()
+            .any(|c| c.name == name)
 }
 
 /// kubectl's choice of container when `-c` is not given.

@@ -178,28 +178,35 @@ pub(crate) enum Output {
 
 impl Output {
     /// `-o FORMAT`, with kubectl's error for formats kctl does not print.
-    fn parse(format: Option<&str>, allowed: &[&str]) -> Result<Self, Failure> {
+    fn parse(format: Option<&str>, allowed: &str) -> Result<Self, Failure> {
         match format {
             None | Some("") => Ok(Output::Table),
-            Some(f) if allowed.contains(&f) => Ok(match f {
-                "wide" => Output::Wide,
-                "json" => Output::Json,
-                "yaml" => Output::Yaml,
-                _ => Output::Name,
-            }),
+            Some(f @ ("json" | "yaml" | "name" | "wide")) if allowed.split(',').any(|a| a == f) => {
+                Ok(match f {
+                    "wide" => Output::Wide,
+                    "json" => Output::Json,
+                    "yaml" => Output::Yaml,
+                    _ => Output::Name,
+                })
+            }
             Some(f) => Err(Failure::error(format!(
-                "unable to match a printer suitable for the output format \"{f}\", allowed formats are: {}",
-                allowed.join(",")
+                "unable to match a printer suitable for the output format \"{f}\", allowed formats are: {allowed}"
             ))),
         }
     }
 }
 
-/// kubectl's formats for `get` (kctl prints json, yaml, name and wide).
-const GET_FORMATS: &[&str] = &["json", "name", "wide", "yaml"];
+/// The formats kubectl lists for `get` (kctl prints json, yaml, name and wide).
+const GET_FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
+
+/// The formats kubectl lists for `auth whoami`.
+const WHOAMI_FORMATS: &str = "json,yaml,name,go-template,go-template-file,template,templatefile,jsonpath,jsonpath-as-json,jsonpath-file";
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     match &cli.command {
         Command::Config {
             command: ConfigCommand::View(args),
@@ -228,6 +235,56 @@ fn main() -> ExitCode {
             let result = runtime.block_on(run(&cli.globals, command));
             finish(result)
         }
+    }
+}
+
+/// A command line clap rejects, reported as kubectl's cobra reports it (exit status 1).
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let message = match (error.kind(), error.get(ContextKind::InvalidArg)) {
+        (ErrorKind::UnknownArgument, Some(ContextValue::String(arg))) => {
+            let flag = arg.split('=').next().unwrap_or(arg);
+            match flag.strip_prefix('-') {
+                Some(short) if !short.starts_with('-') => {
+                    let letter = short.chars().next().unwrap_or('-');
+                    format!("unknown shorthand flag: '{letter}' in {flag}")
+                }
+                _ => format!("unknown flag: {flag}"),
+            }
+        }
+        _ => {
+            let text = error.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            first.strip_prefix("error: ").unwrap_or(first).to_owned()
+        }
+    };
+    eprintln!("{}", Failure::usage(&command_path(), message));
+    ExitCode::FAILURE
+}
+
+/// The command words of the command line (`get`, `create token`, `auth can-i`).
+fn command_path() -> String {
+    const COMMANDS: &[&str] = &["config", "get", "create", "apply", "delete", "logs", "auth"];
+    const SUBCOMMANDS: &[&str] = &["view", "token", "whoami", "can-i"];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(at) = args.iter().position(|a| COMMANDS.contains(&a.as_str())) else {
+        return String::new();
+    };
+    match args
+        .get(at + 1)
+        .filter(|a| SUBCOMMANDS.contains(&a.as_str()))
+    {
+        Some(sub) => format!("{} {sub}", args[at]),
+        None => args[at].clone(),
     }
 }
 
@@ -269,7 +326,7 @@ async fn run(globals: &GlobalFlags, command: &Command) -> Result<Vec<Failure>, F
         Command::Auth {
             command: AuthCommand::Whoami { output },
         } => {
-            let output = Output::parse(output.as_deref(), &["json", "yaml"])?;
+            let output = Output::parse(output.as_deref(), WHOAMI_FORMATS)?;
             auth::whoami(&session, output).await.map(|()| Vec::new())
         }
         Command::Auth {

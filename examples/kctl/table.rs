@@ -97,7 +97,7 @@ impl TablePrinter {
         for row in &table.rows {
             let mut cells = Vec::new();
             if let Some(event) = event.filter(|_| self.options.event_column) {
-                cells.push(event.to_owned());
+                cells.push(event_text(event));
             }
             if self.options.with_namespace {
                 let namespace = row
@@ -158,5 +158,13 @@ pub(crate) fn cell_text(cell: Option<&serde_json::Value>) -> String {
             format!("[{}]", inner.join(" "))
         }
         Some(other) => other.to_string(),
+    }
+}
+
+/// kubectl pads the event types to one width (`ADDED   `, `MODIFIED`, `DELETED `).
+fn event_text(event: &str) -> String {
+    match event {
+        "ADDED" | "DELETED" | "ERROR" => format!("{event:<8}"),
+        other => other.to_owned(),
     }
 }

@@ -239,7 +239,14 @@ pub(crate) async fn delete(
     let dp = DeleteParams::default().propagation(PropagationPolicy::Background);
     let mut errors = Vec::new();
     let mut deleted = Vec::new();
+    let mut warn_cluster_scope = explicit_namespace;
     for (resource, namespace, name, source) in work {
+        if warn_cluster_scope && !resource.namespaced {
+            eprintln!(
+                "Warning: deleting cluster-scoped resources, not scoped to the provided namespace"
+            );
+            warn_cluster_scope = false;
+        }
         let api = session.api(&resource, namespace.as_deref());
         match api.delete(&name, &dp).await {
             Ok(answer) => {
