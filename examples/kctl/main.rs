@@ -189,6 +189,18 @@ impl Output {
                     _ => Output::Name,
                 })
             }
+            Some(f) if f.starts_with("custom-columns") && allowed.starts_with("custom") => Err(
+                Failure::error("custom-columns format specified but no custom columns given"),
+            ),
+            Some(
+                "jsonpath" | "jsonpath-file" | "jsonpath-as-json" | "go-template"
+                | "go-template-file" | "template" | "templatefile",
+            ) if allowed.starts_with("custom") => Err(Failure::error(
+                "template format specified but no template given",
+            )),
+            Some(f) if f.contains('=') => Err(Failure::error(format!(
+                "kctl does not print -o {f} (only json, yaml, name and wide)"
+            ))),
             Some(f) => Err(Failure::error(format!(
                 "unable to match a printer suitable for the output format \"{f}\", allowed formats are: {allowed}"
             ))),

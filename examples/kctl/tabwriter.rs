@@ -38,7 +38,7 @@ impl TabWriter {
             self.lines.push(cells);
             // A line without tabs cannot affect later alignment: Go flushes there.
             if single {
-                out.push_str(&self.flush());
+                out.push_str(&self.format_lines());
             }
         }
         out
@@ -46,11 +46,17 @@ impl TabWriter {
 
     /// Aligns and returns everything buffered.
     pub(crate) fn flush(&mut self) -> String {
+        let mut out = self.format_lines();
+        out.push_str(&std::mem::take(&mut self.partial));
+        out
+    }
+
+    /// Aligns and returns the complete lines buffered.
+    fn format_lines(&mut self) -> String {
         let mut out = String::new();
         let lines = std::mem::take(&mut self.lines);
         let mut widths = Vec::new();
         self.format(&lines, 0, lines.len(), &mut widths, &mut out);
-        out.push_str(&std::mem::take(&mut self.partial));
         out
     }
 

@@ -190,11 +190,29 @@ pub(crate) async fn apply(
         }
         match api.patch(&m.name, &pp, &Patch::Apply(&object)).await {
             Ok(_) => println!("{}/{} serverside-applied", kind_prefix(&m.resource), m.name),
+            Err(e) if e.is_conflict() => {
+                let message = e.api().map(|a| a.message()).unwrap_or_default();
+                errors.push(Failure::error(format!("{message}\n{CONFLICT_HELP}")));
+            }
             Err(e) => errors.push(session.fail(&e)),
         }
     }
     Ok(errors)
 }
+
+/// What kubectl adds to a server-side apply conflict.
+const CONFLICT_HELP: &str =
+    "Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts";
 
 /// `delete TYPE NAME...` or `delete -f FILE...`.
 pub(crate) async fn delete(

@@ -154,14 +154,21 @@ enum Style {
 /// The style go-yaml picks for a string value.
 fn style(s: &str) -> Style {
     let printable = s.chars().all(is_printable);
-    let has_break = s.contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']);
-    if has_break {
+    if s.contains('\n') {
         // A space right before a break, or unprintable text, rules out a literal block.
         let space_break = s.contains(" \n");
         if printable && !space_break && !s.ends_with(' ') {
             return Style::Literal;
         }
         return Style::Double;
+    }
+    // Other line breaks make the text multi-line: never plain, single-quoted when printable.
+    if printable && s.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+        return if resolves_to_string(s) {
+            Style::Single
+        } else {
+            Style::Double
+        };
     }
     if !printable {
         return Style::Double;
@@ -398,6 +405,10 @@ fn write_folding(out: &mut String, s: &str, indent: usize, quoted: bool) {
                 out.push('\'');
             }
             out.push(c);
+            if matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}') {
+                // go-yaml writes the break itself, then indents the next line.
+                pad(out, indent);
+            }
             spaces = false;
         }
     }
