@@ -43,9 +43,9 @@ pub(crate) fn parse(args: &[String]) -> Result<Request, Failure> {
                 .split_once('/')
                 .filter(|(k, n)| !k.is_empty() && !n.is_empty())
             else {
-                return Err(Failure::error(format!(
-                    "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"
-                )));
+                return Err(Failure::error(
+                    "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'",
+                ));
             };
             match groups.iter_mut().find(|(k, _)| k == kind) {
                 Some((_, names)) => names.push(name.to_owned()),
@@ -109,12 +109,12 @@ pub(crate) fn resolve_one(
     let chosen_short = discovery
         .resources
         .iter()
-        .any(|r| r.resource == resource && r.short_names.iter().any(|s| *s == lower));
+        .any(|r| r.resource == resource && r.short_names.contains(&lower));
     if chosen_short {
         let mut others: Vec<String> = Vec::new();
         for r in &discovery.resources {
             let other = &r.resource;
-            if other.group != resource.group && r.short_names.iter().any(|s| *s == lower) {
+            if other.group != resource.group && r.short_names.contains(&lower) {
                 let qualified = format!("{}.{}", other.plural, other.group);
                 if !others.contains(&qualified) {
                     others.push(qualified);
