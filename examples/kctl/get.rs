@@ -94,6 +94,11 @@ pub(crate) async fn run(
         eprintln!("{warning}");
     }
     let targets = targets?;
+    if args.all_namespaces && targets.iter().any(|t| !t.names.is_empty()) {
+        return Err(Failure::error(
+            "a resource cannot be retrieved by name across all namespaces",
+        ));
+    }
     if args.watch || args.watch_only {
         return crate::watch::run(session, args, output, &targets).await;
     }

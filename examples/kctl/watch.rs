@@ -193,7 +193,9 @@ pub(crate) async fn run(
                 continue;
             }
             if tables {
-                let table: Table = serde_json::from_value(object).unwrap_or_default();
+                let table: Table = serde_json::from_value(object).map_err(|e| {
+                    Failure::error(format!("a watch event of {url} is not a Table: {e}"))
+                })?;
                 printer.rows(&table, args.output_watch_events.then_some(kind.as_str()));
             } else {
                 let mut object = object;

@@ -87,6 +87,8 @@ async fn tables_match_kubectl() {
         out.stderr,
         "Error from server (NotFound): configmaps \"nope\" not found\n"
     );
+    let out = compare(&["get", "cm", "db", "-A"]);
+    assert_eq!(out.code, 1);
     let out = compare(&["get", "pod/web-0", "cm/db", "-n", ns]);
     assert_eq!(first_column(&out.stdout).len(), 2, "{out:?}");
 
