@@ -23,9 +23,9 @@ use crate::{Output, duration, json as json_out, resources, tabwriter, yaml};
 #[derive(Debug, Args)]
 pub(crate) struct CanIArgs {
     /// The verb (`get`, `list`, `create`, `*`, ...).
-    pub(crate) verb: String,
+    pub(crate) verb: Option<String>,
     /// `TYPE`, `TYPE/NAME` or a non-resource URL (`/logs`).
-    pub(crate) resource: String,
+    pub(crate) resource: Option<String>,
     /// The object name.
     pub(crate) name: Option<String>,
     /// The subresource (`log`, `status`, ...).
@@ -43,7 +43,7 @@ pub(crate) struct CanIArgs {
 #[derive(Debug, Args)]
 pub(crate) struct TokenArgs {
     /// The ServiceAccount.
-    pub(crate) service_account: String,
+    pub(crate) service_account: Option<String>,
     /// Requested lifetime (`1h`, `30m`); the server may shorten it.
     #[arg(long, value_name = "DURATION")]
     pub(crate) duration: Option<String>,
@@ -184,17 +184,22 @@ fn go_slice(values: &[Value]) -> String {
 
 /// `auth can-i`; returns whether the answer was yes.
 pub(crate) async fn can_i(session: &Session, args: &CanIArgs) -> Result<bool, Failure> {
+    let (Some(verb), Some(resource_arg)) = (&args.verb, &args.resource) else {
+        return Err(Failure::line(
+            "error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples.",
+        ));
+    };
     let namespace = if args.all_namespaces {
         String::new()
     } else {
         session.namespace.clone()
     };
-    let decision = if args.resource.starts_with('/') {
-        non_resource(session, &args.verb, &args.resource).await?
+    let decision = if resource_arg.starts_with('/') {
+        non_resource(session, verb, &resource_arg).await?
     } else {
-        let (kind, name) = match args.resource.split_once('/') {
+        let (kind, name) = match resource_arg.split_once('/') {
             Some((kind, name)) => (kind, Some(name.to_owned())),
-            None => (args.resource.as_str(), args.name.clone()),
+            None => (resource_arg.as_str(), args.name.clone()),
         };
         let (resource, group, namespaced) = if kind == "*" {
             (String::from("*"), String::new(), true)
@@ -219,7 +224,7 @@ pub(crate) async fn can_i(session: &Session, args: &CanIArgs) -> Result<bool, Fa
                 );
             }
         }
-        let mut check = session.client.can_i(&args.verb, &resource).group(&group);
+        let mut check = session.client.can_i(verb, &resource).group(&group);
         if !namespace.is_empty() {
             check = check.namespace(&namespace);
         }
@@ -296,6 +301,11 @@ async fn non_resource(
 
 /// `create token SA`.
 pub(crate) async fn create_token(session: &Session, args: &TokenArgs) -> Result<(), Failure> {
+    let Some(service_account) = &args.service_account else {
+        return Err(Failure::line(
+            "error: exactly one NAME is required, got 0\nSee 'kubectl create token -h' for help and examples",
+        ));
+    };
     let mut tp = TokenParams::default();
     for audience in &args.audience {
         tp = tp.audience(audience);
@@ -324,7 +334,7 @@ pub(crate) async fn create_token(session: &Session, args: &TokenArgs) -> Result<
     let issued = session
         .client
         .service_accounts(&session.namespace)
-        .create_token(&args.service_account, &tp)
+        .create_token(service_account, &tp)
         .await
         .map_err(|e| {
             crate::failure::Failure::wrapped("failed to create token", &e, &session.server)

@@ -23,7 +23,7 @@ const DEFAULT_CONTAINER: &str = "kubectl.kubernetes.io/default-container";
 #[derive(Debug, Args)]
 pub(crate) struct LogsArgs {
     /// The pod (`NAME` or `pod/NAME`).
-    pub(crate) pod: String,
+    pub(crate) pod: Option<String>,
     /// The container.
     #[arg(short = 'c', long)]
     pub(crate) container: Option<String>,
@@ -46,11 +46,15 @@ pub(crate) struct LogsArgs {
 
 /// Runs `logs`.
 pub(crate) async fn run(session: &Session, args: &LogsArgs) -> Result<(), Failure> {
-    let name = args
-        .pod
+    let Some(pod) = args.pod.as_deref() else {
+        return Err(Failure::line(
+            "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples",
+        ));
+    };
+    let name = pod
         .strip_prefix("pod/")
-        .or_else(|| args.pod.strip_prefix("pods/"))
-        .unwrap_or(&args.pod);
+        .or_else(|| pod.strip_prefix("pods/"))
+        .unwrap_or(pod);
     let mut lp = LogParams::default();
     if let Some(since) = &args.since {
         let nanos = duration::parse(since).map_err(|e| {

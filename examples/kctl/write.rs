@@ -222,12 +222,14 @@ pub(crate) async fn delete(
 ) -> Result<Vec<Failure>, Failure> {
     let mut work: Vec<(ApiResource, Option<String>, String, Option<String>)> = Vec::new();
     if !args.files.is_empty() {
+        // kubectl reads the files before it looks at the other arguments.
+        let manifests = manifest::read(&args.files)?;
         if !args.args.is_empty() {
             return Err(Failure::error(
-                "Unexpected args: ".to_owned() + &format!("{:?}", args.args).replace('"', ""),
+                "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
             ));
         }
-        for m in map_all(session, manifest::read(&args.files)?, explicit_namespace).await? {
+        for m in map_all(session, manifests, explicit_namespace).await? {
             work.push((m.resource, m.namespace, m.name, Some(m.manifest.source)));
         }
     } else {
