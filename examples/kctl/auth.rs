@@ -195,7 +195,7 @@ pub(crate) async fn can_i(session: &Session, args: &CanIArgs) -> Result<bool, Fa
         session.namespace.clone()
     };
     let decision = if resource_arg.starts_with('/') {
-        non_resource(session, verb, &resource_arg).await?
+        non_resource(session, verb, resource_arg).await?
     } else {
         let (kind, name) = match resource_arg.split_once('/') {
             Some((kind, name)) => (kind, Some(name.to_owned())),
