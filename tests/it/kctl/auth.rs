@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::ServiceAccount;
 use kubeset::clientset::PostParams;
 use serde_json::{Value, json};
 
-use super::{Run, assert_same, compare, kctl, kctl_bin, kubectl, run_in};
+use super::{Run, assert_same, compare, compare_with, kctl, kctl_bin, kubectl, run_in};
 use crate::support::objects::pod;
 use crate::support::{Ctx, kubeconfig_path, setup};
 
@@ -148,6 +148,15 @@ async fn can_i_answers_yes_and_no_with_kubectls_exit_status() {
     assert_eq!(
         out.stdout, "yes\n",
         "every authenticated user may ask who it is: {out:?}"
+    );
+    // What the ServiceAccount may not do is refused with the server's words.
+    let out = compare_with(&weak, &["get", "secrets", "-n", ns]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "Error from server (Forbidden): secrets is forbidden: User \"system:serviceaccount:{ns}:robot\" cannot list resource \"secrets\" in API group \"\" in the namespace \"{ns}\"\n"
+        )
     );
     let out = compare_auth(&weak, &["auth", "whoami"]);
     assert!(
