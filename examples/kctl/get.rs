@@ -53,6 +53,12 @@ pub(crate) struct GetArgs {
     /// With --watch, an EVENT column (ADDED, MODIFIED, DELETED).
     #[arg(long)]
     pub(crate) output_watch_events: bool,
+    /// Print tables without their header.
+    #[arg(long)]
+    pub(crate) no_headers: bool,
+    /// Print each object's labels in a last column.
+    #[arg(long)]
+    pub(crate) show_labels: bool,
 }
 
 impl GetArgs {
@@ -178,6 +184,8 @@ pub(crate) fn table_options(
         with_namespace: args.all_namespaces && target.resource.namespaced,
         kind: several_kinds.then(|| resources::kind_prefix(&target.resource)),
         event_column: args.output_watch_events,
+        no_headers: args.no_headers,
+        show_labels: args.show_labels,
     }
 }
 

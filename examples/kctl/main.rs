@@ -7,8 +7,9 @@
 //!
 //! - `kctl config view [--minify] [--flatten] [--raw] [-o json|yaml]`: the merged kubeconfig.
 //! - `kctl get --raw PATH`: the body of a GET, as it arrives.
-//! - `kctl get TYPE[,TYPE] [NAME...] [-A] [-l SEL] [--field-selector SEL]
-//!   [-o json|yaml|name|wide] [-w]`: objects as the server's Table, JSON, YAML or names.
+//! - `kctl get TYPE[,TYPE] [NAME...] [-A] [-l SEL] [--field-selector SEL] [--no-headers]
+//!   [--show-labels] [-o json|yaml|name|wide] [-w]`: objects as the server's Table, JSON,
+//!   YAML or names.
 //! - `kctl create -f FILE`, `kctl apply --server-side -f FILE`, `kctl delete TYPE NAME` /
 //!   `kctl delete -f FILE`: writes.
 //! - `kctl logs POD [-c C] [-f] [--tail N] [--since D]`.

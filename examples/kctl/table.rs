@@ -22,6 +22,10 @@ pub(crate) struct TableOptions {
     pub(crate) kind: Option<String>,
     /// `--output-watch-events`: an `EVENT` column first.
     pub(crate) event_column: bool,
+    /// `--no-headers`.
+    pub(crate) no_headers: bool,
+    /// `--show-labels`: a `LABELS` column last.
+    pub(crate) show_labels: bool,
 }
 
 /// Prints tables for one or more kinds, keeping kubectl's state between them.
@@ -43,7 +47,7 @@ impl TablePrinter {
     pub(crate) fn start_kind(&mut self, options: TableOptions) -> String {
         let out = self.flush();
         self.tab.reset_widths();
-        if self.written > 0 {
+        if self.written > 0 && !options.no_headers {
             self.separator = true;
         }
         self.options = options;
@@ -81,7 +85,7 @@ impl TablePrinter {
             .filter(|(_, c)| self.options.wide || c.priority == 0)
             .map(|(i, _)| i)
             .collect();
-        if !no_headers {
+        if !no_headers && !self.options.no_headers {
             let mut headers = Vec::new();
             if self.options.event_column {
                 headers.push(String::from("EVENT"));
@@ -90,6 +94,9 @@ impl TablePrinter {
                 headers.push(String::from("NAMESPACE"));
             }
             headers.extend(visible.iter().map(|&i| columns[i].name.to_uppercase()));
+            if self.options.show_labels {
+                headers.push(String::from("LABELS"));
+            }
             text.push_str(&headers.join("\t"));
             text.push('\n');
         }
@@ -118,6 +125,9 @@ impl TablePrinter {
                     cell = format!("{kind}/{cell}");
                 }
                 cells.push(cell);
+            }
+            if self.options.show_labels {
+                cells.push(labels_text(row.object.as_ref()));
             }
             text.push_str(&cells.join("\t"));
             text.push('\n');
@@ -166,5 +176,24 @@ fn event_text(event: &str) -> String {
     match event {
         "ADDED" | "DELETED" | "ERROR" => format!("{event:<8}"),
         other => other.to_owned(),
+    }
+}
+
+/// The object's labels as kubectl's `--show-labels` prints them: `k=v` sorted, comma-joined,
+/// `<none>` when there are none.
+fn labels_text(object: Option<&serde_json::Value>) -> String {
+    let labels = object
+        .and_then(|o| o["metadata"]["labels"].as_object())
+        .filter(|l| !l.is_empty());
+    match labels {
+        None => String::from("<none>"),
+        Some(labels) => {
+            let mut pairs: Vec<String> = labels
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect();
+            pairs.sort();
+            pairs.join(",")
+        }
     }
 }

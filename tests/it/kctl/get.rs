@@ -64,6 +64,22 @@ async fn tables_match_kubectl() {
     assert!(out.stdout.contains("\n\nNAME "), "{out:?}");
     assert!(out.stdout.contains("configmap/web-config "), "{out:?}");
 
+    let out = compare(&["get", "po,cm", "-n", ns, "-l", "app", "--no-headers"]);
+    assert!(
+        !out.stdout.contains("NAME") && !out.stdout.contains("\n\n"),
+        "{out:?}"
+    );
+    let out = compare(&["get", "cm", "-n", ns, "-l", "app=db", "--show-labels"]);
+    assert!(
+        out.stdout.lines().next().unwrap().ends_with("   LABELS"),
+        "{out:?}"
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("   app=db,kubeset.test/ns={ns}\n")),
+        "{out:?}"
+    );
+
     // Selectors, across namespaces (only this test's objects carry its label).
     let selector = format!("kubeset.test/ns={ns},app=web");
     let out = compare(&["get", "cm", "-A", "-l", &selector]);
