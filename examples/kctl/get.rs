@@ -92,9 +92,10 @@ pub(crate) async fn run(
     args: &GetArgs,
     output: Output,
 ) -> Result<Printed, Failure> {
-    let request = resources::parse(&args.args)?;
+    let mut request = resources::parse(&args.args)?;
     let mut warnings = Vec::new();
     let discovery = session.discovery().await?;
+    crate::categories::expand(session, discovery, &mut request).await?;
     let targets = resources::resolve(discovery, &request, &mut warnings);
     for warning in &warnings {
         eprintln!("{warning}");

@@ -21,6 +21,7 @@
 //! ```
 
 mod auth;
+mod categories;
 mod config_view;
 mod duration;
 mod failure;

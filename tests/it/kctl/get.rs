@@ -80,6 +80,10 @@ async fn tables_match_kubectl() {
         "{out:?}"
     );
 
+    // A category: every resource listed in `all`.
+    let out = compare(&["get", "all", "-n", ns]);
+    assert!(out.stdout.contains("pod/web-0 "), "{out:?}");
+
     // Selectors, across namespaces (only this test's objects carry its label).
     let selector = format!("kubeset.test/ns={ns},app=web");
     let out = compare(&["get", "cm", "-A", "-l", &selector]);
