@@ -11,7 +11,7 @@
 //!   [--show-labels] [-o json|yaml|name|wide] [-w]`: objects as the server's Table, JSON,
 //!   YAML or names.
 //! - `kctl create -f FILE`, `kctl apply --server-side -f FILE`, `kctl delete TYPE NAME` /
-//!   `kctl delete -f FILE`: writes.
+//!   `kctl delete -f FILE` / `kctl delete TYPE -l SEL|--all`: writes.
 //! - `kctl logs POD [-c C] [-f] [--tail N] [--since D]`.
 //! - `kctl auth whoami [-o json|yaml]`, `kctl auth can-i VERB TYPE [NAME]`,
 //!   `kctl create token SA [--duration D] [--audience A]`.

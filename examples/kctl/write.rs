@@ -51,6 +51,12 @@ pub(crate) struct DeleteArgs {
     /// Files with the objects to delete (`-` for standard input).
     #[arg(short = 'f', long = "filename", value_name = "FILE")]
     pub(crate) files: Vec<String>,
+    /// Delete the objects matching this label selector.
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub(crate) selector: Option<String>,
+    /// Delete every object of the types given.
+    #[arg(long)]
+    pub(crate) all: bool,
     /// Return at once instead of waiting until the objects are gone.
     #[arg(long, default_value = "true", action = clap::ArgAction::Set, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]
@@ -241,19 +247,38 @@ pub(crate) async fn delete(
         for warning in warnings {
             eprintln!("{warning}");
         }
+        let selecting = args.selector.is_some() || args.all;
         for target in targets? {
-            if target.names.is_empty() {
-                return Err(Failure::error(
-                    "resource(s) were provided, but no name was specified",
-                ));
-            }
             let namespace = target
                 .resource
                 .namespaced
                 .then(|| session.namespace.clone());
-            for name in target.names {
+            let mut names = target.names.clone();
+            if names.is_empty() && !selecting {
+                return Err(Failure::error(
+                    "resource(s) were provided, but no name was specified",
+                ));
+            }
+            if names.is_empty() {
+                let mut lp = kubeset::clientset::ListParams::default();
+                if let Some(selector) = &args.selector {
+                    lp = lp.labels(selector);
+                }
+                let api = session.api(&target.resource, namespace.as_deref());
+                let list = api.list_metadata(&lp).await.map_err(|e| session.fail(&e))?;
+                names = list
+                    .items
+                    .into_iter()
+                    .filter_map(|item| item.metadata.name)
+                    .collect();
+            }
+            for name in names {
                 work.push((target.resource.clone(), namespace.clone(), name, None));
             }
+        }
+        if selecting && work.is_empty() {
+            println!("No resources found");
+            return Ok(Vec::new());
         }
     }
     let dp = DeleteParams::default().propagation(PropagationPolicy::Background);

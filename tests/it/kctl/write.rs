@@ -169,6 +169,8 @@ async fn create_apply_delete_match_kubectl() {
         out.stderr,
         "Error from server (NotFound): configmaps \"nope\" not found\n"
     );
+    let out = both(&ours, &theirs, &["delete", "cm", "-l", "app=none"], None);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "No resources found\n"));
     let out = both(&ours, &theirs, &["delete", "-f", "objects.yaml"], None);
     assert_eq!(out.code, 1, "{out:?}");
     assert!(
