@@ -100,8 +100,10 @@ pub(crate) async fn run(
         Some(name) => {
             // A watch for one object starts at "now" and sends its state first.
             field_selector = Some(format!("metadata.name={name}"));
+            // The watch's synthetic first ADDED is never printed (kubectl suppresses it with
+            // --watch-only too).
+            skip_first = true;
             if !args.watch_only {
-                skip_first = true;
                 if tables {
                     let table = api.get_table(name).await.map_err(|e| session.fail(&e))?;
                     printer.rows(&table, args.output_watch_events.then_some("ADDED"));
