@@ -32,6 +32,18 @@ impl Failure {
         }
     }
 
+    /// A failure that only sets the exit status (`auth can-i` answering no).
+    pub(crate) fn silent() -> Self {
+        Self {
+            line: String::new(),
+        }
+    }
+
+    /// Whether this failure prints nothing.
+    pub(crate) fn is_silent(&self) -> bool {
+        self.line.is_empty()
+    }
+
     /// A line kubectl prints as is.
     pub(crate) fn line(line: impl Into<String>) -> Self {
         Self { line: line.into() }

@@ -308,7 +308,7 @@ fn finish(result: Result<Vec<Failure>, Failure>) -> ExitCode {
         Ok(failures) => failures,
         Err(failure) => vec![failure],
     };
-    for failure in &failures {
+    for failure in failures.iter().filter(|f| !f.is_silent()) {
         eprintln!("{failure}");
     }
     if failures.is_empty() {
@@ -350,7 +350,7 @@ async fn run(globals: &GlobalFlags, command: &Command) -> Result<Vec<Failure>, F
                 Ok(Vec::new())
             } else {
                 // kubectl exits 1 for "no" without an error line.
-                std::process::exit(1);
+                Ok(vec![Failure::silent()])
             }
         }
         Command::Config { .. } => Ok(Vec::new()),
