@@ -1,20 +1,42 @@
 //! `kctl`: a small kubectl built on kubeset.
 //!
 //! It takes kubectl's global flags (`--kubeconfig`, `--context`, `--cluster`, `--user`,
-//! `--namespace`/`-n`, `--server`/`-s`) before or after the command, as kubectl does.
+//! `--namespace`/`-n`, `--server`/`-s`) before or after the command, as kubectl does, and
+//! prints what kubectl v1.32 prints for the same inputs, byte for byte (errors included).
 //! Commands:
 //!
-//! - `kctl config view [--minify] [--flatten] [--raw] [-o json|yaml]`: prints the merged
-//!   kubeconfig exactly as `kubectl config view` does.
-//! - `kctl get --raw PATH`: GETs PATH from the API server and prints the answer exactly as
-//!   `kubectl get --raw PATH` does (the server's `Status` on failure, exit code 1).
+//! - `kctl config view [--minify] [--flatten] [--raw] [-o json|yaml]`: the merged kubeconfig.
+//! - `kctl get --raw PATH`: the body of a GET, as it arrives.
+//! - `kctl get TYPE[,TYPE] [NAME...] [-A] [-l SEL] [--field-selector SEL] [--no-headers]
+//!   [--show-labels] [-o json|yaml|name|wide] [-w]`: objects as the server's Table, JSON,
+//!   YAML or names.
+//! - `kctl create -f FILE`, `kctl apply --server-side -f FILE`, `kctl delete TYPE NAME` /
+//!   `kctl delete -f FILE` / `kctl delete TYPE -l SEL|--all`: writes.
+//! - `kctl logs POD [-c C] [-f] [--tail N] [--since D]`.
+//! - `kctl auth whoami [-o json|yaml]`, `kctl auth can-i VERB TYPE [NAME]`,
+//!   `kctl create token SA [--duration D] [--audience A]`.
 //!
 //! ```text
-//! cargo run --example kctl -- config view --minify -o json
+//! cargo run --example kctl -- get pods -A -o wide
 //! ```
 
+mod auth;
+mod categories;
 mod config_view;
+mod duration;
+mod failure;
+mod get;
 mod get_raw;
+mod json;
+mod logs;
+mod manifest;
+mod resources;
+mod session;
+mod table;
+mod tabwriter;
+mod watch;
+mod write;
+mod yaml;
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -23,6 +45,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use kubeset::config::kubeconfig::Overrides;
 use kubeset::config::{ProcessEnv, incluster};
+
+use crate::failure::Failure;
+use crate::session::Session;
 
 /// A small kubectl built on kubeset.
 #[derive(Debug, Parser)]
@@ -86,16 +111,21 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
-    /// Display one or many resources (only `--raw PATH` so far).
-    Get(GetArgs),
-}
-
-/// Flags of `get`.
-#[derive(Debug, Args)]
-struct GetArgs {
-    /// Raw URI to request from the server (path and query), e.g. `/api/v1/namespaces`.
-    #[arg(long, value_name = "PATH", required = true)]
-    raw: String,
+    /// Display one or many resources.
+    Get(get::GetArgs),
+    /// Create resources from files, or a ServiceAccount token.
+    Create(CreateArgs),
+    /// Apply a configuration to resources (server-side).
+    Apply(write::ApplyArgs),
+    /// Delete resources by type and name, or from files.
+    Delete(write::DeleteArgs),
+    /// Print the logs of a container in a pod.
+    Logs(logs::LogsArgs),
+    /// Inspect authorization.
+    Auth {
+        #[command(subcommand)]
+        command: AuthCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,28 +134,231 @@ enum ConfigCommand {
     View(config_view::ViewArgs),
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Config {
-            command: ConfigCommand::View(args),
-        } => config_view::run(&cli.globals, args),
-        Command::Get(args) => return get(&cli.globals, args),
-    };
-    match result {
-        Ok(output) => {
-            print!("{output}");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("error: {}", chain(error.as_ref()));
-            ExitCode::FAILURE
+/// Flags of `create`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct CreateArgs {
+    #[command(subcommand)]
+    command: Option<CreateCommand>,
+    /// Files with the objects to create (`-` for standard input).
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    files: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum CreateCommand {
+    /// Request a ServiceAccount token.
+    Token(auth::TokenArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuthCommand {
+    /// Check self subject attributes.
+    Whoami {
+        /// Output format: json or yaml.
+        #[arg(short = 'o', long, value_name = "FORMAT")]
+        output: Option<String>,
+    },
+    /// Check whether an action is allowed.
+    CanI(auth::CanIArgs),
+}
+
+/// The output formats kctl prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Output {
+    /// The server's Table.
+    Table,
+    /// The Table with every column.
+    Wide,
+    /// kubectl's JSON.
+    Json,
+    /// kubectl's YAML.
+    Yaml,
+    /// `kind/name`.
+    Name,
+}
+
+impl Output {
+    /// `-o FORMAT`, with kubectl's error for formats kctl does not print.
+    fn parse(format: Option<&str>, allowed: &str) -> Result<Self, Failure> {
+        match format {
+            None | Some("") => Ok(Output::Table),
+            Some(f @ ("json" | "yaml" | "name" | "wide")) if allowed.split(',').any(|a| a == f) => {
+                Ok(match f {
+                    "wide" => Output::Wide,
+                    "json" => Output::Json,
+                    "yaml" => Output::Yaml,
+                    _ => Output::Name,
+                })
+            }
+            Some(f) if f.starts_with("custom-columns") && allowed.starts_with("custom") => Err(
+                Failure::error("custom-columns format specified but no custom columns given"),
+            ),
+            Some(
+                "jsonpath" | "jsonpath-file" | "jsonpath-as-json" | "go-template"
+                | "go-template-file" | "template" | "templatefile",
+            ) if allowed.starts_with("custom") => Err(Failure::error(
+                "template format specified but no template given",
+            )),
+            Some(f) if f.contains('=') => Err(Failure::error(format!(
+                "kctl does not print -o {f} (only json, yaml, name and wide)"
+            ))),
+            Some(f) => Err(Failure::error(format!(
+                "unable to match a printer suitable for the output format \"{f}\", allowed formats are: {allowed}"
+            ))),
         }
     }
 }
 
+/// The formats kubectl lists for `get` (kctl prints json, yaml, name and wide).
+const GET_FORMATS: &str = "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml";
+
+/// The formats kubectl lists for `auth whoami`.
+const WHOAMI_FORMATS: &str = "json,yaml,name,go-template,go-template-file,template,templatefile,jsonpath,jsonpath-as-json,jsonpath-file";
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
+    match &cli.command {
+        Command::Config {
+            command: ConfigCommand::View(args),
+        } => match config_view::run(&cli.globals, args) {
+            Ok(output) => {
+                print!("{output}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {}", chain(error.as_ref()));
+                ExitCode::FAILURE
+            }
+        },
+        Command::Get(args) if args.raw.is_some() => get_raw(&cli.globals, args),
+        command => {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    eprintln!("error: could not start the async runtime: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let result = runtime.block_on(run(&cli.globals, command));
+            finish(result)
+        }
+    }
+}
+
+/// A command line clap rejects, reported as kubectl's cobra reports it (exit status 1).
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let message = match (error.kind(), error.get(ContextKind::InvalidArg)) {
+        (ErrorKind::UnknownArgument, Some(ContextValue::String(arg))) => {
+            let flag = arg.split('=').next().unwrap_or(arg);
+            match flag.strip_prefix('-') {
+                Some(short) if !short.starts_with('-') => {
+                    let letter = short.chars().next().unwrap_or('-');
+                    format!("unknown shorthand flag: '{letter}' in {flag}")
+                }
+                _ => format!("unknown flag: {flag}"),
+            }
+        }
+        _ => {
+            let text = error.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            first.strip_prefix("error: ").unwrap_or(first).to_owned()
+        }
+    };
+    eprintln!("{}", Failure::usage(&command_path(), message));
+    ExitCode::FAILURE
+}
+
+/// The command words of the command line (`get`, `create token`, `auth can-i`).
+fn command_path() -> String {
+    const COMMANDS: &[&str] = &["config", "get", "create", "apply", "delete", "logs", "auth"];
+    const SUBCOMMANDS: &[&str] = &["view", "token", "whoami", "can-i"];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(at) = args.iter().position(|a| COMMANDS.contains(&a.as_str())) else {
+        return String::new();
+    };
+    match args
+        .get(at + 1)
+        .filter(|a| SUBCOMMANDS.contains(&a.as_str()))
+    {
+        Some(sub) => format!("{} {sub}", args[at]),
+        None => args[at].clone(),
+    }
+}
+
+/// Prints the failures, one line each, and picks the exit status.
+fn finish(result: Result<Vec<Failure>, Failure>) -> ExitCode {
+    let failures = match result {
+        Ok(failures) => failures,
+        Err(failure) => vec![failure],
+    };
+    for failure in failures.iter().filter(|f| !f.is_silent()) {
+        eprintln!("{failure}");
+    }
+    if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// A command that talks to the API server; `Ok` holds failures that did not stop it.
+async fn run(globals: &GlobalFlags, command: &Command) -> Result<Vec<Failure>, Failure> {
+    let session = Session::new(globals)?;
+    let explicit_namespace = globals.namespace.is_some();
+    match command {
+        Command::Get(args) => {
+            let output = Output::parse(args.output.as_deref(), GET_FORMATS)?;
+            Ok(get::run(&session, args, output).await?.errors)
+        }
+        Command::Create(CreateArgs {
+            command: Some(CreateCommand::Token(args)),
+            ..
+        }) => auth::create_token(&session, args)
+            .await
+            .map(|()| Vec::new()),
+        Command::Create(args) => write::create(&session, &args.files, explicit_namespace).await,
+        Command::Apply(args) => write::apply(&session, args, explicit_namespace).await,
+        Command::Delete(args) => write::delete(&session, args, explicit_namespace).await,
+        Command::Logs(args) => logs::run(&session, args).await.map(|()| Vec::new()),
+        Command::Auth {
+            command: AuthCommand::Whoami { output },
+        } => {
+            let output = Output::parse(output.as_deref(), WHOAMI_FORMATS)?;
+            auth::whoami(&session, output).await.map(|()| Vec::new())
+        }
+        Command::Auth {
+            command: AuthCommand::CanI(args),
+        } => {
+            if auth::can_i(&session, args).await? {
+                Ok(Vec::new())
+            } else {
+                // kubectl exits 1 for "no" without an error line.
+                Ok(vec![Failure::silent()])
+            }
+        }
+        Command::Config { .. } => Ok(Vec::new()),
+    }
+}
+
 /// `get --raw`: the body goes to stdout as it arrives; failures print kubectl's line.
-fn get(globals: &GlobalFlags, args: &GetArgs) -> ExitCode {
+fn get_raw(globals: &GlobalFlags, args: &get::GetArgs) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -136,6 +369,7 @@ fn get(globals: &GlobalFlags, args: &GetArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let path = args.raw.as_deref().unwrap_or_default();
     let result = get_raw::resolve(
         globals.kubeconfig.as_deref(),
         &ProcessEnv,
@@ -144,7 +378,7 @@ fn get(globals: &GlobalFlags, args: &GetArgs) -> ExitCode {
     )
     .and_then(|config| {
         let mut stdout = std::io::stdout();
-        runtime.block_on(get_raw::get_raw(&config, &args.raw, &mut stdout))
+        runtime.block_on(get_raw::get_raw(&config, path, &mut stdout))
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,7 +2,9 @@
 //!
 //! Builds `kubeset-testserver` and the `kctl` example, starts the server on a free loopback
 //! port writing an admin kubeconfig into a temporary directory, runs a short scripted kctl
-//! session against it (printing each command and its output), and stops the server.
+//! session against it (printing each command and its output: raw GETs, tables, JSON and YAML,
+//! create, server-side apply and delete from a manifest, whoami and can-i), and stops the
+//! server.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,8 @@ use std::time::{Duration, Instant};
 /// How long the server may take to write its kubeconfig.
 const STARTUP: Duration = Duration::from_secs(30);
 
-/// The scripted session: kctl arguments after `--kubeconfig FILE`.
+/// The scripted session: kctl arguments after `--kubeconfig FILE` (`MANIFEST` stands for
+/// the path of [`MANIFEST`] written next to the kubeconfig).
 const SESSION: &[&[&str]] = &[
     &["config", "view"],
     &["get", "--raw", "/version"],
@@ -24,7 +27,45 @@ const SESSION: &[&[&str]] = &[
         "/api/v1/namespaces/kube-system/configmaps?limit=1",
     ],
     &["get", "--raw", "/api/v1/namespaces/default/pods/missing"],
+    &["get", "namespaces"],
+    &["get", "cm", "-A", "-o", "name"],
+    &["create", "-f", "MANIFEST"],
+    &["get", "po,cm", "-l", "demo=kctl", "-o", "wide"],
+    &[
+        "apply",
+        "--server-side",
+        "--force-conflicts",
+        "-f",
+        "MANIFEST",
+    ],
+    &["get", "cm", "demo", "-o", "yaml"],
+    &["get", "pod", "demo", "-o", "json"],
+    &["auth", "whoami"],
+    &["auth", "can-i", "list", "nodes"],
+    &["auth", "can-i", "create", "pods", "-n", "kube-system"],
+    &["delete", "-f", "MANIFEST"],
+    &["get", "pods", "demo"],
 ];
+
+/// The objects the session creates, applies and deletes.
+const MANIFEST: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: demo
+  labels: {demo: kctl}
+data:
+  greeting: hello
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: demo
+  labels: {demo: kctl}
+spec:
+  containers:
+  - name: app
+    image: registry.k8s.io/pause:3.10
+";
 
 pub(crate) fn demo() -> ExitCode {
     match run() {
@@ -76,12 +117,21 @@ fn run() -> Result<(), String> {
     let mut server = Server(server);
     wait_for(&kubeconfig, &mut server.0)?;
 
+    let manifest = dir.0.join("demo.yaml");
+    std::fs::write(&manifest, MANIFEST)
+        .map_err(|e| format!("could not write {}: {e}", manifest.display()))?;
     for args in SESSION {
-        println!("$ kctl {}", args.join(" "));
+        println!("$ kctl {}", args.join(" ").replace("MANIFEST", "demo.yaml"));
         let output = Command::new(&kctl)
             .arg("--kubeconfig")
             .arg(&kubeconfig)
-            .args(*args)
+            .args(args.iter().map(|a| {
+                if *a == "MANIFEST" {
+                    manifest.as_os_str()
+                } else {
+                    std::ffi::OsStr::new(a)
+                }
+            }))
             .output()
             .map_err(|e| format!("could not run {}: {e}", kctl.display()))?;
         print!("{}", String::from_utf8_lossy(&output.stdout));
