@@ -209,7 +209,8 @@ pub(crate) async fn can_i(session: &Session, args: &CanIArgs) -> Result<bool, Fa
             match resources::resolve_one(discovery, kind, &mut warnings) {
                 Ok(found) => (found.plural, found.group, found.namespaced),
                 Err(_) => {
-                    eprintln!("Warning: the server doesn't have a resource type '{kind}'");
+                    // kubectl's warning printer ends each of these with a blank line
+                    eprintln!("Warning: the server doesn't have a resource type '{kind}'\n");
                     let (plural, group) = kind.split_once('.').unwrap_or((kind, ""));
                     (plural.to_owned(), group.to_owned(), true)
                 }
@@ -217,10 +218,10 @@ pub(crate) async fn can_i(session: &Session, args: &CanIArgs) -> Result<bool, Fa
         };
         if !namespaced && !args.all_namespaces {
             if group.is_empty() {
-                eprintln!("Warning: resource '{resource}' is not namespace scoped");
+                eprintln!("Warning: resource '{resource}' is not namespace scoped\n");
             } else {
                 eprintln!(
-                    "Warning: resource '{resource}' is not namespace scoped in group '{group}'"
+                    "Warning: resource '{resource}' is not namespace scoped in group '{group}'\n"
                 );
             }
         }
