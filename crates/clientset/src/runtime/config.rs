@@ -157,7 +157,8 @@ impl WatcherConfig {
 
     /// How long a watch may stay silent before it is taken as dead.
     pub(crate) fn silence_limit(&self) -> Duration {
-        self.timeout + SILENCE_GRACE
+        // saturating: `timeout` is the caller's, `Duration::MAX` ("never time out") included
+        self.timeout.saturating_add(SILENCE_GRACE)
     }
 }
 
@@ -198,5 +199,22 @@ mod tests {
         );
         let most_recent = WatcherConfig::default().list_version(ListVersion::MostRecent);
         check(|q| most_recent.list_params(false).write(q), "/p?limit=500");
+    }
+
+    #[test]
+    fn a_timeout_of_any_length_gives_a_silence_limit() {
+        let forever = WatcherConfig::default().timeout(Duration::MAX);
+        assert_eq!(forever.silence_limit(), Duration::MAX);
+        check(
+            |q| forever.watch_params(Some("1")).write(q),
+            &format!(
+                "/p?watch=1&resourceVersion=1&allowWatchBookmarks=true&timeoutSeconds={}",
+                u32::MAX
+            ),
+        );
+        assert_eq!(
+            WatcherConfig::default().silence_limit(),
+            Duration::from_secs(350)
+        );
     }
 }
