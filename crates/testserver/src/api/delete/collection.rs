@@ -3,7 +3,6 @@
 
 use bytes::Bytes;
 use http::Response;
-use serde_json::Value;
 
 use super::{delete_object, options, with_job_warning};
 use crate::api::hooks::Filter;
