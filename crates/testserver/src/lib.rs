@@ -60,6 +60,7 @@ mod faults;
 #[doc(hidden)]
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
 pub mod fields;
+mod protobuf;
 #[allow(
     dead_code,
     reason = "RBAC building blocks the server wires in step by step"
