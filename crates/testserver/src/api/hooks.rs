@@ -157,10 +157,10 @@ pub(crate) fn decode_body(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<Value, ApiError> {
-    let protobuf = content_type.is_some_and(|t| {
-        t.trim_start()
-            .starts_with("application/vnd.kubernetes.protobuf")
-    });
+    let protobuf = matches!(
+        crate::api::body::body_type(content_type),
+        crate::api::body::BodyType::Protobuf
+    );
     if protobuf && let Some(decoded) = crate::rbac::wire::decode(body) {
         let obj = decoded.map_err(|e| ApiError::bad_request(e.to_string()))?;
         let fits = obj.get("kind").and_then(Value::as_str) == Some(rt.kind.as_str())
@@ -332,4 +332,45 @@ fn struct_fields(map: &serde_json::Map<String, Value>) -> Value {
         out.insert(format!("f:{k}"), inner);
     }
     Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(n: u8, bytes: &[u8]) -> Vec<u8> {
+        let mut out = vec![n << 3 | 2, u8::try_from(bytes.len()).unwrap()];
+        out.extend_from_slice(bytes);
+        out
+    }
+
+    #[test]
+    fn protobuf_rbac_bodies_are_recognised_by_the_media_type_as_body_type_reads_it() {
+        let roles = ResourceType {
+            group: "rbac.authorization.k8s.io".into(),
+            version: "v1".into(),
+            plural: "roles".into(),
+            kind: "Role".into(),
+            namespaced: true,
+            verbs: Vec::new(),
+            subresources: Default::default(),
+        };
+        let type_meta = [field(1, b"rbac.authorization.k8s.io/v1"), field(2, b"Role")].concat();
+        let raw = field(1, &field(1, b"r"));
+        let body = [b"k8s\0".to_vec(), field(1, &type_meta), field(2, &raw)].concat();
+        for content_type in [
+            "application/vnd.kubernetes.protobuf",
+            "Application/Vnd.Kubernetes.Protobuf; charset=utf-8",
+        ] {
+            let decoded = decode_body(&roles, Some(content_type), &body);
+            assert_eq!(
+                decoded.ok(),
+                Some(
+                    serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1",
+                    "kind": "Role", "metadata": {"name": "r"}})
+                ),
+                "{content_type}"
+            );
+        }
+    }
 }
