@@ -81,8 +81,9 @@ fn set_finalizers(obj: &mut Value, list: Vec<String>) {
     }
 }
 
-/// Checks the preconditions (namespaces word the conflict their own way).
-fn check_preconditions(
+/// Checks the preconditions (namespaces word the conflict their own way); the eviction
+/// subresource checks them with these words too.
+pub(crate) fn check_preconditions(
     rt: &ResourceType,
     name: &str,
     old: &Value,
