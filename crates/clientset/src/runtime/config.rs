@@ -6,6 +6,14 @@ use super::Backoff;
 use crate::{ListParams, VersionMatch, WatchParams};
 
 /// How a watcher gets the initial state.
+///
+/// ```
+/// use kubeset_clientset::runtime::{InitialList, WatcherConfig};
+///
+/// let config = WatcherConfig::default().initial_list(InitialList::Streaming);
+/// assert_eq!(config.initial_list, InitialList::Streaming);
+/// assert_eq!(WatcherConfig::default().initial_list, InitialList::List);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum InitialList {
@@ -23,6 +31,14 @@ pub enum InitialList {
 }
 
 /// Which state the first list may return.
+///
+/// ```
+/// use kubeset_clientset::runtime::{ListVersion, WatcherConfig};
+///
+/// // A controller that must not start from a stale cache reads the most recent state.
+/// let config = WatcherConfig::default().list_version(ListVersion::MostRecent);
+/// assert_eq!(config.list_version, ListVersion::MostRecent);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ListVersion {

@@ -113,6 +113,19 @@ impl<K> Store<K> {
 }
 
 /// What applying one event changed, for informers' handlers.
+///
+/// ```
+/// use std::sync::Arc;
+/// use k8s_openapi::api::core::v1::ConfigMap;
+/// use kubeset_clientset::runtime::{Change, Event, store};
+///
+/// let (_reader, mut writer) = store::<ConfigMap>();
+/// let mut cm = ConfigMap::default();
+/// cm.metadata.name = Some("settings".into());
+/// let mut changes = Vec::new();
+/// writer.apply_with(&Event::Apply(Arc::new(cm)), |change| changes.push(change));
+/// assert!(matches!(&changes[..], [Change::Added(cm)] if cm.metadata.name.as_deref() == Some("settings")));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Change<K> {
