@@ -9,7 +9,8 @@
 //!
 //! The `PodTopologyLabels` admission plugin (beta and on since v1.35) first copies the target
 //! node's `topology.k8s.io/zone` and `topology.k8s.io/region` labels into the Binding (keeping
-//! the Binding's own), so they land on the pod.
+//! the Binding's own), so they land on the pod. It admits the `pods` resource only, so a
+//! Binding posted to the legacy `bindings` collection gets none.
 
 use bytes::Bytes;
 use http::Response;
@@ -73,11 +74,16 @@ fn bind_request(
     if name.is_empty() {
         return Err(ApiError::bad_request("Name parameter required."));
     }
-    let node = app
-        .registry
-        .find("", "v1", "nodes")
-        .and_then(|nodes| app.store.get(&app.key(&nodes, "", &binding.target_name)));
-    let binding = with_topology_labels(binding, node.as_deref());
+    // PodTopologyLabels admits the `pods` resource only: not the legacy `bindings` collection
+    let binding = if url_name.is_some() {
+        let node = app
+            .registry
+            .find("", "v1", "nodes")
+            .and_then(|nodes| app.store.get(&app.key(&nodes, "", &binding.target_name)));
+        with_topology_labels(binding, node.as_deref())
+    } else {
+        binding
+    };
     assign(app, &pods, ns, &binding, dry)?;
     Ok(respond::value(201, &created(), ctx.repr.format))
 }
