@@ -127,15 +127,37 @@ fn read_envelope(unknown: &[u8]) -> Result<Envelope<'_>, Malformed> {
     Ok(out)
 }
 
+/// Encoding what [`Reader`] reads, for the decoders' tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn field(n: u8, bytes: &[u8]) -> Vec<u8> {
-        let mut out = vec![n << 3 | 2, u8::try_from(bytes.len()).unwrap()];
-        out.extend_from_slice(bytes);
+pub(crate) mod encode {
+    /// A length-delimited field.
+    pub(crate) fn field(number: u8, payload: &[u8]) -> Vec<u8> {
+        let mut out = vec![number << 3 | 2];
+        let mut len = payload.len();
+        loop {
+            let byte = (len & 0x7f) as u8;
+            len >>= 7;
+            if len == 0 {
+                out.push(byte);
+                break;
+            }
+            out.push(byte | 0x80);
+        }
+        out.extend_from_slice(payload);
         out
     }
+
+    /// `k8s\0` + `runtime.Unknown{typeMeta{apiVersion, kind}, raw}`.
+    pub(crate) fn envelope(api_version: &str, kind: &str, raw: &[u8]) -> Vec<u8> {
+        let type_meta = [field(1, api_version.as_bytes()), field(2, kind.as_bytes())].concat();
+        [super::MAGIC.to_vec(), field(1, &type_meta), field(2, raw)].concat()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode::field;
+    use super::*;
 
     #[test]
     fn reads_the_envelope() {

@@ -337,12 +337,7 @@ fn struct_fields(map: &serde_json::Map<String, Value>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn field(n: u8, bytes: &[u8]) -> Vec<u8> {
-        let mut out = vec![n << 3 | 2, u8::try_from(bytes.len()).unwrap()];
-        out.extend_from_slice(bytes);
-        out
-    }
+    use crate::protobuf::encode::{envelope, field};
 
     #[test]
     fn protobuf_rbac_bodies_are_recognised_by_the_media_type_as_body_type_reads_it() {
@@ -355,9 +350,11 @@ mod tests {
             verbs: Vec::new(),
             subresources: Default::default(),
         };
-        let type_meta = [field(1, b"rbac.authorization.k8s.io/v1"), field(2, b"Role")].concat();
-        let raw = field(1, &field(1, b"r"));
-        let body = [b"k8s\0".to_vec(), field(1, &type_meta), field(2, &raw)].concat();
+        let body = envelope(
+            "rbac.authorization.k8s.io/v1",
+            "Role",
+            &field(1, &field(1, b"r")),
+        );
         for content_type in [
             "application/vnd.kubernetes.protobuf",
             "Application/Vnd.Kubernetes.Protobuf; charset=utf-8",

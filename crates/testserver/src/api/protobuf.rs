@@ -254,12 +254,7 @@ pub(crate) fn decode(body: &[u8]) -> Result<Value, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn field(n: u32, bytes: &[u8]) -> Vec<u8> {
-        let mut out = vec![(n << 3 | 2) as u8, bytes.len() as u8];
-        out.extend_from_slice(bytes);
-        out
-    }
+    use crate::protobuf::encode::field;
 
     #[test]
     fn decodes_a_configmap() {
