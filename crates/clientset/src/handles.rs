@@ -204,7 +204,7 @@ impl Client {
     /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
     /// use kubeset_clientset::ListParams;
     ///
-    /// let ready = client.nodes().list(&ListParams::default().labels("node-role.kubernetes.io/worker")).await?;
+    /// let workers = client.nodes().list(&ListParams::default().labels("node-role.kubernetes.io/worker")).await?;
     /// # Ok(()) }
     /// ```
     pub fn nodes(&self) -> Api<k8s_openapi::api::core::v1::Node> {

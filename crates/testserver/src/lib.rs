@@ -33,8 +33,9 @@
 //! Architecture invariant: storage knows nothing about HTTP or Kubernetes semantics beyond
 //! `metadata.resourceVersion`; every write, from a request or a controller, goes through
 //! `api::write`, so defaulting, admission, validation and `managedFields` apply the same way.
-//! The one exception is pods/binding, which kube-apiserver also writes straight to storage (no
-//! strategy, no `generation` bump, no `managedFields` entry).
+//! Two exceptions write straight to storage: pods/binding, as kube-apiserver does (no strategy,
+//! no `generation` bump, no `managedFields` entry), and the garbage collector removing a GC
+//! finalizer from a namespace, which the namespace controller then completes.
 //!
 //! # Example
 //!
@@ -62,6 +63,7 @@ mod faults;
 #[doc(hidden)]
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
 pub mod fields;
+mod protobuf;
 #[allow(
     dead_code,
     reason = "RBAC building blocks the server wires in step by step"

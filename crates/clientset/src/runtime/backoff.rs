@@ -66,7 +66,8 @@ impl Backoff {
     /// A fresh sequence of delays; it never runs out.
     pub(crate) fn delays(&self) -> Delays {
         let mut builder = backon::ExponentialBuilder::default()
-            .with_min_delay(self.min)
+            // `max` caps every delay, the first one too (backon would start at `min`)
+            .with_min_delay(self.min.min(self.max))
             .with_max_delay(self.max)
             .with_factor(self.factor)
             .without_max_times();
@@ -110,6 +111,17 @@ mod tests {
             .map(|_| (delays.next_delay().as_secs_f64() * 1000.0).round() as u64)
             .collect();
         assert_eq!(got, [10, 20, 40, 40, 40, 40]);
+    }
+
+    #[test]
+    fn the_cap_holds_for_the_first_delay_too() {
+        let backoff = Backoff::default()
+            .min(Duration::from_secs(60))
+            .max(Duration::from_secs(5))
+            .without_jitter();
+        let mut delays = backoff.delays();
+        let got: Vec<_> = (0..3).map(|_| delays.next_delay()).collect();
+        assert_eq!(got, [Duration::from_secs(5); 3]);
     }
 
     #[test]

@@ -6,6 +6,14 @@ use super::Backoff;
 use crate::{ListParams, VersionMatch, WatchParams};
 
 /// How a watcher gets the initial state.
+///
+/// ```
+/// use kubeset_clientset::runtime::{InitialList, WatcherConfig};
+///
+/// let config = WatcherConfig::default().initial_list(InitialList::Streaming);
+/// assert_eq!(config.initial_list, InitialList::Streaming);
+/// assert_eq!(WatcherConfig::default().initial_list, InitialList::List);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum InitialList {
@@ -23,6 +31,14 @@ pub enum InitialList {
 }
 
 /// Which state the first list may return.
+///
+/// ```
+/// use kubeset_clientset::runtime::{ListVersion, WatcherConfig};
+///
+/// // A controller that must not start from a stale cache reads the most recent state.
+/// let config = WatcherConfig::default().list_version(ListVersion::MostRecent);
+/// assert_eq!(config.list_version, ListVersion::MostRecent);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ListVersion {
@@ -157,7 +173,8 @@ impl WatcherConfig {
 
     /// How long a watch may stay silent before it is taken as dead.
     pub(crate) fn silence_limit(&self) -> Duration {
-        self.timeout + SILENCE_GRACE
+        // saturating: `timeout` is the caller's, `Duration::MAX` ("never time out") included
+        self.timeout.saturating_add(SILENCE_GRACE)
     }
 }
 
@@ -198,5 +215,22 @@ mod tests {
         );
         let most_recent = WatcherConfig::default().list_version(ListVersion::MostRecent);
         check(|q| most_recent.list_params(false).write(q), "/p?limit=500");
+    }
+
+    #[test]
+    fn a_timeout_of_any_length_gives_a_silence_limit() {
+        let forever = WatcherConfig::default().timeout(Duration::MAX);
+        assert_eq!(forever.silence_limit(), Duration::MAX);
+        check(
+            |q| forever.watch_params(Some("1")).write(q),
+            &format!(
+                "/p?watch=1&resourceVersion=1&allowWatchBookmarks=true&timeoutSeconds={}",
+                u32::MAX
+            ),
+        );
+        assert_eq!(
+            WatcherConfig::default().silence_limit(),
+            Duration::from_secs(350)
+        );
     }
 }

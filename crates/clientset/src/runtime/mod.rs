@@ -3,7 +3,7 @@
 //! each change.
 //!
 //! ```no_run
-//! use futures_util::TryStreamExt;
+//! use futures_util::StreamExt;
 //! use kubeset_clientset::runtime::{Event, WatcherConfig, reflector, store, watcher};
 //!
 //! # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
@@ -12,9 +12,13 @@
 //! let events = reflector(writer, watcher(client.nodes(), WatcherConfig::default()));
 //! tokio::spawn(async move {
 //!     let mut events = std::pin::pin!(events);
-//!     while let Some(event) = events.try_next().await.ok().flatten() {
-//!         if let Event::InitDone = event {
-//!             println!("node cache synced");
+//!     // Errors are reported and retried by the watcher: keep polling through them, or the
+//!     // cache stops following the cluster.
+//!     while let Some(event) = events.next().await {
+//!         match event {
+//!             Ok(Event::InitDone) => println!("node cache synced"),
+//!             Ok(_) => {}
+//!             Err(err) => eprintln!("node watch failed, retrying: {err}"),
 //!         }
 //!     }
 //! });

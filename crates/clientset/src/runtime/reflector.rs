@@ -14,19 +14,25 @@ use crate::Error;
 /// of your controller. Errors pass through unchanged (the watcher retries on its own).
 ///
 /// ```no_run
-/// use futures_util::TryStreamExt;
+/// use futures_util::StreamExt;
 /// use kubeset_clientset::runtime::{Event, WatcherConfig, reflector, store, watcher};
 ///
-/// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+/// # async fn demo(client: kubeset_clientset::Client) {
 /// let (nodes, writer) = store();
 /// let events = reflector(writer, watcher(client.nodes(), WatcherConfig::default()));
 /// let mut events = std::pin::pin!(events);
-/// while let Some(event) = events.try_next().await? {
-///     if let Event::Apply(node) = event {
-///         println!("{:?} changed; {} nodes known", node.metadata.name, nodes.len());
+/// // An error does not end the stream (the watcher retries): stopping at one would leave
+/// // the store behind the cluster.
+/// while let Some(event) = events.next().await {
+///     match event {
+///         Ok(Event::Apply(node)) => {
+///             println!("{:?} changed; {} nodes known", node.metadata.name, nodes.len());
+///         }
+///         Ok(_) => {}
+///         Err(err) => eprintln!("node watch failed, retrying: {err}"),
 ///     }
 /// }
-/// # Ok(()) }
+/// # }
 /// ```
 pub fn reflector<K, S>(
     mut writer: Writer<K>,

@@ -113,6 +113,19 @@ impl<K> Store<K> {
 }
 
 /// What applying one event changed, for informers' handlers.
+///
+/// ```
+/// use std::sync::Arc;
+/// use k8s_openapi::api::core::v1::ConfigMap;
+/// use kubeset_clientset::runtime::{Change, Event, store};
+///
+/// let (_reader, mut writer) = store::<ConfigMap>();
+/// let mut cm = ConfigMap::default();
+/// cm.metadata.name = Some("settings".into());
+/// let mut changes = Vec::new();
+/// writer.apply_with(&Event::Apply(Arc::new(cm)), |change| changes.push(change));
+/// assert!(matches!(&changes[..], [Change::Added(cm)] if cm.metadata.name.as_deref() == Some("settings")));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Change<K> {
@@ -300,5 +313,83 @@ fn insert<K>(objects: &mut Objects<K>, ns: &str, name: &str, object: Arc<K>) -> 
                 .insert(name.to_owned(), object);
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// An untyped object wrapped by a user, as the [`Object`] docs suggest.
+    #[derive(Debug)]
+    struct Untyped(Value);
+
+    impl Object for Untyped {
+        fn name(&self) -> Option<&str> {
+            self.0.pointer("/metadata/name").and_then(Value::as_str)
+        }
+        fn namespace(&self) -> Option<&str> {
+            self.0
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+        }
+        fn resource_version(&self) -> Option<&str> {
+            self.0
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+        }
+    }
+
+    #[test]
+    fn a_store_keys_objects_by_namespace_and_name() {
+        let (reader, mut writer) = store::<Untyped>();
+        let object = |ns: Option<&str>, name: &str, rv: &str| {
+            let mut meta = json!({"name": name, "resourceVersion": rv});
+            if let Some(ns) = ns {
+                meta["namespace"] = ns.into();
+            }
+            Arc::new(Untyped(json!({ "metadata": meta })))
+        };
+        let mut changes = Vec::new();
+        let mut apply = |event: Event<Arc<Untyped>>| {
+            writer.apply_with(&event, |c| {
+                changes.push(match c {
+                    Change::Added(k) => format!("Added {}", k.name().unwrap_or("")),
+                    Change::Updated { new, .. } => format!("Updated {}", new.name().unwrap_or("")),
+                    Change::Deleted(k) => format!("Deleted {}", k.name().unwrap_or("")),
+                });
+            });
+        };
+        apply(Event::Init);
+        apply(Event::InitApply(object(Some("a"), "x", "1")));
+        apply(Event::InitApply(object(Some("b"), "x", "2")));
+        apply(Event::InitApply(object(None, "node", "3")));
+        assert!(
+            !reader.is_ready() && reader.is_empty(),
+            "nothing shows before InitDone"
+        );
+        apply(Event::InitDone);
+        apply(Event::Apply(object(Some("a"), "x", "4")));
+        apply(Event::Delete(object(Some("b"), "x", "5")));
+        // Objects without a name are ignored.
+        apply(Event::Apply(Arc::new(Untyped(json!({"metadata": {}})))));
+
+        assert!(reader.is_ready());
+        assert_eq!(reader.len(), 2);
+        let rv = |k: Option<Arc<Untyped>>| k.and_then(|k| k.resource_version().map(str::to_owned));
+        assert_eq!(rv(reader.get(Some("a"), "x")).as_deref(), Some("4"));
+        assert_eq!(rv(reader.get(None, "node")).as_deref(), Some("3"));
+        assert!(reader.get(Some("b"), "x").is_none());
+        assert!(reader.get(None, "x").is_none());
+        assert_eq!(reader.list_namespace(Some("a")).len(), 1);
+        assert!(reader.list_namespace(Some("b")).is_empty());
+        assert!(reader.find(|k| k.name() == Some("node")).is_some());
+        changes[..3].sort();
+        assert_eq!(
+            changes,
+            ["Added node", "Added x", "Added x", "Updated x", "Deleted x"]
+        );
     }
 }

@@ -62,17 +62,23 @@ where
 /// objects.
 ///
 /// ```no_run
-/// use futures_util::TryStreamExt;
+/// use futures_util::StreamExt;
 /// use kubeset_clientset::runtime::{WatcherConfig, metadata_watcher};
 ///
-/// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+/// # async fn demo(client: kubeset_clientset::Client) {
 /// let mut events = std::pin::pin!(metadata_watcher(client.all_pods(), WatcherConfig::default()));
-/// while let Some(event) = events.try_next().await? {
-///     if let Some(meta) = event.object() {
-///         println!("{:?}/{:?}", meta.metadata.namespace, meta.metadata.name);
+/// while let Some(event) = events.next().await {
+///     match event {
+///         Ok(event) => {
+///             if let Some(meta) = event.object() {
+///                 println!("{:?}/{:?}", meta.metadata.namespace, meta.metadata.name);
+///             }
+///         }
+///         // Retried by the watcher: the stream goes on.
+///         Err(err) => eprintln!("watch failed, retrying: {err}"),
 ///     }
 /// }
-/// # Ok(()) }
+/// # }
 /// ```
 pub fn metadata_watcher<K>(
     api: Api<K>,

@@ -81,8 +81,9 @@ fn set_finalizers(obj: &mut Value, list: Vec<String>) {
     }
 }
 
-/// Checks the preconditions (namespaces word the conflict their own way).
-fn check_preconditions(
+/// Checks the preconditions (namespaces word the conflict their own way); the eviction
+/// subresource checks them with these words too.
+pub(crate) fn check_preconditions(
     rt: &ResourceType,
     name: &str,
     old: &Value,
@@ -266,17 +267,22 @@ pub(crate) fn delete_object(
     Err(ApiError::stale(rt, name))
 }
 
+/// The last second RFC 3339 can write (9999-12-31T23:59:59Z).
+const LATEST_TIME: i64 = 253_402_300_799;
+
 /// Sets deletionTimestamp / deletionGracePeriodSeconds and bumps the generation.
+///
+/// `grace` comes from the client (`gracePeriodSeconds`, or the pod's
+/// `terminationGracePeriodSeconds`): a huge one ends at the latest writable time instead of
+/// overflowing.
 fn mark_deleting(obj: &mut Value, grace: i64) {
     let generation = obj.pointer("/metadata/generation").and_then(Value::as_i64);
     if let Some(m) = meta_mut(obj) {
-        m.insert(
-            "deletionTimestamp".into(),
-            clock::rfc3339(clock::unix_now() + grace).into(),
-        );
+        let deadline = clock::unix_now().saturating_add(grace).min(LATEST_TIME);
+        m.insert("deletionTimestamp".into(), clock::rfc3339(deadline).into());
         m.insert("deletionGracePeriodSeconds".into(), grace.into());
         if let Some(g) = generation {
-            m.insert("generation".into(), (g + 1).into());
+            m.insert("generation".into(), g.saturating_add(1).into());
         }
     }
 }
@@ -290,4 +296,21 @@ fn success(rt: &ResourceType, name: &str, uid: &str) -> Value {
     d.insert("kind".into(), rt.plural.clone().into());
     d.insert("uid".into(), uid.into());
     json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": d})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_grace_period_or_generation_does_not_overflow() {
+        let mut pod = json!({"metadata": {"name": "p", "generation": i64::MAX}});
+        mark_deleting(&mut pod, i64::MAX);
+        assert_eq!(
+            pod["metadata"],
+            json!({"name": "p", "generation": i64::MAX,
+                   "deletionTimestamp": "9999-12-31T23:59:59Z",
+                   "deletionGracePeriodSeconds": i64::MAX})
+        );
+    }
 }

@@ -157,10 +157,10 @@ pub(crate) fn decode_body(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<Value, ApiError> {
-    let protobuf = content_type.is_some_and(|t| {
-        t.trim_start()
-            .starts_with("application/vnd.kubernetes.protobuf")
-    });
+    let protobuf = matches!(
+        crate::api::body::body_type(content_type),
+        crate::api::body::BodyType::Protobuf
+    );
     if protobuf && let Some(decoded) = crate::rbac::wire::decode(body) {
         let obj = decoded.map_err(|e| ApiError::bad_request(e.to_string()))?;
         let fits = obj.get("kind").and_then(Value::as_str) == Some(rt.kind.as_str())
@@ -332,4 +332,42 @@ fn struct_fields(map: &serde_json::Map<String, Value>) -> Value {
         out.insert(format!("f:{k}"), inner);
     }
     Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protobuf::encode::{envelope, field};
+
+    #[test]
+    fn protobuf_rbac_bodies_are_recognised_by_the_media_type_as_body_type_reads_it() {
+        let roles = ResourceType {
+            group: "rbac.authorization.k8s.io".into(),
+            version: "v1".into(),
+            plural: "roles".into(),
+            kind: "Role".into(),
+            namespaced: true,
+            verbs: Vec::new(),
+            subresources: Default::default(),
+        };
+        let body = envelope(
+            "rbac.authorization.k8s.io/v1",
+            "Role",
+            &field(1, &field(1, b"r")),
+        );
+        for content_type in [
+            "application/vnd.kubernetes.protobuf",
+            "Application/Vnd.Kubernetes.Protobuf; charset=utf-8",
+        ] {
+            let decoded = decode_body(&roles, Some(content_type), &body);
+            assert_eq!(
+                decoded.ok(),
+                Some(
+                    serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1",
+                    "kind": "Role", "metadata": {"name": "r"}})
+                ),
+                "{content_type}"
+            );
+        }
+    }
 }

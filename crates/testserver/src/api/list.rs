@@ -89,6 +89,46 @@ pub(crate) fn continue_snapshot(
         .map_err(|_| ApiError::expired(EXPIRED_CONTINUE))
 }
 
+/// Where a list page is read: the snapshot, the key it starts after and how many objects it
+/// holds at most (0: all).
+pub(crate) struct Page {
+    /// The snapshot the page is read from.
+    pub(crate) snapshot: Snapshot,
+    /// The key the page starts after (from the continue token).
+    pub(crate) after: Option<Key>,
+    /// The page size; 0 for no limit (also when `resourceVersion=0` lets the server ignore it).
+    pub(crate) limit: usize,
+}
+
+/// The page a list with `opts` reads (the one reading of the continue token and the limit, for
+/// LIST and deletecollection alike).
+pub(crate) fn page(
+    app: &App,
+    rt: &ResourceType,
+    scope: &Scope,
+    opts: &ListOptions,
+) -> Result<Page, ApiError> {
+    let subject = subject_of(rt, scope);
+    let (snapshot, after) = if opts.continue_token.is_empty() {
+        (snapshot_for(app, &subject, opts)?, None)
+    } else {
+        let (rv, start) = decode_continue(&opts.continue_token)?;
+        let snap = continue_snapshot(app, &subject, rv)?;
+        let key = start_key(rt, scope, &start);
+        (snap, Some(key))
+    };
+    let limit = if opts.resource_version == "0" && opts.continue_token.is_empty() {
+        0
+    } else {
+        usize::try_from(opts.limit).unwrap_or(0)
+    };
+    Ok(Page {
+        snapshot,
+        after,
+        limit,
+    })
+}
+
 #[derive(Serialize)]
 struct ListBody<'a, T: Serialize> {
     kind: String,
@@ -104,20 +144,11 @@ pub(super) fn list(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Bod
     let opts = ListOptions::parse(&ctx.query, false)?;
     let filter = Filter::parse(rt, &opts.label_selector, &opts.field_selector)?;
     let scope = scope_of(rt, target);
-    let subject = subject_of(rt, &scope);
-    let (snapshot, after) = if opts.continue_token.is_empty() {
-        (snapshot_for(app, &subject, &opts)?, None)
-    } else {
-        let (rv, start) = decode_continue(&opts.continue_token)?;
-        let snap = continue_snapshot(app, &subject, rv)?;
-        let key = start_key(rt, &scope, &start);
-        (snap, Some(key))
-    };
-    let limit = if opts.resource_version == "0" && opts.continue_token.is_empty() {
-        0
-    } else {
-        opts.limit.max(0) as usize
-    };
+    let Page {
+        snapshot,
+        after,
+        limit,
+    } = page(app, rt, &scope, &opts)?;
     let mut items = Vec::new();
     let mut last: Option<&Key> = None;
     let mut rest = 0usize;

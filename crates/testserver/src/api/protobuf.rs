@@ -11,6 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
 
 use crate::api::status::ApiError;
+use crate::protobuf::{self as wire, Malformed, Payload, Reader};
 
 /// How a field is encoded.
 #[derive(Clone, Copy)]
@@ -152,74 +153,23 @@ fn schema(kind: &str) -> Option<&'static [Field]> {
 }
 
 fn malformed() -> ApiError {
-    ApiError::bad_request("the protobuf body is not a valid Kubernetes object")
+    ApiError::bad_request(Malformed.to_string())
 }
 
-struct Reader<'a> {
-    buf: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn varint(&mut self) -> Result<u64, ApiError> {
-        let mut out = 0u64;
-        for shift in (0..64).step_by(7) {
-            let (&b, rest) = self.buf.split_first().ok_or_else(malformed)?;
-            self.buf = rest;
-            out |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(out);
-            }
-        }
-        Err(malformed())
+impl From<Malformed> for ApiError {
+    fn from(_: Malformed) -> Self {
+        malformed()
     }
-
-    fn bytes(&mut self) -> Result<&'a [u8], ApiError> {
-        let len = usize::try_from(self.varint()?).map_err(|_| malformed())?;
-        if len > self.buf.len() {
-            return Err(malformed());
-        }
-        let (head, rest) = self.buf.split_at(len);
-        self.buf = rest;
-        Ok(head)
-    }
-
-    /// The next field: number and payload (varint value, or bytes).
-    fn field(&mut self) -> Result<(u32, Payload<'a>), ApiError> {
-        let key = self.varint()?;
-        let number = u32::try_from(key >> 3).map_err(|_| malformed())?;
-        let payload = match key & 7 {
-            0 => Payload::Varint(self.varint()?),
-            2 => Payload::Bytes(self.bytes()?),
-            1 => Payload::Bytes(self.skip(8)?),
-            5 => Payload::Bytes(self.skip(4)?),
-            _ => return Err(malformed()),
-        };
-        Ok((number, payload))
-    }
-
-    fn skip(&mut self, n: usize) -> Result<&'a [u8], ApiError> {
-        if n > self.buf.len() {
-            return Err(malformed());
-        }
-        let (head, rest) = self.buf.split_at(n);
-        self.buf = rest;
-        Ok(head)
-    }
-}
-
-enum Payload<'a> {
-    Varint(u64),
-    Bytes(&'a [u8]),
 }
 
 fn text(b: &[u8]) -> Result<String, ApiError> {
-    String::from_utf8(b.to_vec()).map_err(|_| malformed())
+    Ok(wire::text(b)?.to_owned())
 }
 
 fn map_entry(b: &[u8]) -> Result<(String, Vec<u8>), ApiError> {
-    let mut r = Reader { buf: b };
+    let mut r = Reader::new(b);
     let (mut k, mut v) = (String::new(), Vec::new());
-    while !r.buf.is_empty() {
+    while !r.is_empty() {
         match r.field()? {
             (1, Payload::Bytes(b)) => k = text(b)?,
             (2, Payload::Bytes(b)) => v = b.to_vec(),
@@ -230,9 +180,9 @@ fn map_entry(b: &[u8]) -> Result<(String, Vec<u8>), ApiError> {
 }
 
 fn time(b: &[u8]) -> Result<Value, ApiError> {
-    let mut r = Reader { buf: b };
+    let mut r = Reader::new(b);
     let mut secs = 0i64;
-    while !r.buf.is_empty() {
+    while !r.is_empty() {
         if let (1, Payload::Varint(v)) = r.field()? {
             secs = v as i64;
         }
@@ -241,9 +191,9 @@ fn time(b: &[u8]) -> Result<Value, ApiError> {
 }
 
 fn message(b: &[u8], fields: &[Field]) -> Result<Map<String, Value>, ApiError> {
-    let mut r = Reader { buf: b };
+    let mut r = Reader::new(b);
     let mut out = Map::new();
-    while !r.buf.is_empty() {
+    while !r.is_empty() {
         let (number, payload) = r.field()?;
         let Some(&(_, name, ty, repeated)) = fields.iter().find(|f| f.0 == number) else {
             continue;
@@ -293,50 +243,18 @@ fn message(b: &[u8], fields: &[Field]) -> Result<Map<String, Value>, ApiError> {
 
 /// Decodes a `k8s\0`-prefixed protobuf body into the object's JSON form.
 pub(crate) fn decode(body: &[u8]) -> Result<Value, ApiError> {
-    let unknown = body.strip_prefix(b"k8s\0").ok_or_else(malformed)?;
-    let mut r = Reader { buf: unknown };
-    let (mut api_version, mut kind, mut raw) = (String::new(), String::new(), &[][..]);
-    while !r.buf.is_empty() {
-        match r.field()? {
-            (1, Payload::Bytes(tm)) => {
-                let tm = message(
-                    tm,
-                    &[
-                        (1, "apiVersion", Ty::Str, false),
-                        (2, "kind", Ty::Str, false),
-                    ],
-                )?;
-                api_version = tm
-                    .get("apiVersion")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned();
-                kind = tm
-                    .get("kind")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned();
-            }
-            (2, Payload::Bytes(b)) => raw = b,
-            _ => {}
-        }
-    }
-    let fields = schema(&kind).ok_or_else(ApiError::unsupported_body)?;
-    let mut obj = message(raw, fields)?;
-    obj.insert("apiVersion".into(), api_version.into());
-    obj.insert("kind".into(), kind.into());
+    let envelope = wire::envelope(body).ok_or_else(malformed)??;
+    let fields = schema(&envelope.kind).ok_or_else(ApiError::unsupported_body)?;
+    let mut obj = message(envelope.raw, fields)?;
+    obj.insert("apiVersion".into(), envelope.api_version.into());
+    obj.insert("kind".into(), envelope.kind.into());
     Ok(Value::Object(obj))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn field(n: u32, bytes: &[u8]) -> Vec<u8> {
-        let mut out = vec![(n << 3 | 2) as u8, bytes.len() as u8];
-        out.extend_from_slice(bytes);
-        out
-    }
+    use crate::protobuf::encode::field;
 
     #[test]
     fn decodes_a_configmap() {

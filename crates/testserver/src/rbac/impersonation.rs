@@ -164,7 +164,9 @@ fn requested(headers: &HeaderMap) -> Result<Vec<Target>, Refused> {
     let has_extra = !extra_headers.is_empty();
     for (key, value) in extra_headers {
         targets.push(Target::Extra {
-            key: path_unescape(key).to_lowercase(),
+            // `unescapeExtraKey(strings.ToLower(key))`: header names are lowercase already,
+            // and what an escape spells keeps its case
+            key: path_unescape(key),
             value: text(value),
         });
     }

@@ -11,6 +11,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::protobuf::{Malformed, Payload, Reader, text};
+
 /// Why a protobuf body cannot be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -19,8 +21,6 @@ pub(crate) enum WireError {
     #[error("the protobuf body is not a valid Kubernetes object")]
     Malformed,
 }
-
-const MAGIC: &[u8] = b"k8s\0";
 
 /// How a field is encoded.
 #[derive(Clone, Copy)]
@@ -132,60 +132,10 @@ fn fields_of(kind: &str) -> Option<&'static [Field]> {
     })
 }
 
-/// Reads protobuf fields from a byte slice.
-struct Reader<'a> {
-    buf: &'a [u8],
-}
-
-enum Payload<'a> {
-    Varint,
-    Bytes(&'a [u8]),
-}
-
-impl<'a> Reader<'a> {
-    fn varint(&mut self) -> Result<u64, WireError> {
-        let mut out = 0u64;
-        for shift in (0..64).step_by(7) {
-            let (&b, rest) = self.buf.split_first().ok_or(WireError::Malformed)?;
-            self.buf = rest;
-            out |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(out);
-            }
-        }
-        Err(WireError::Malformed)
+impl From<Malformed> for WireError {
+    fn from(_: Malformed) -> Self {
+        WireError::Malformed
     }
-
-    fn take(&mut self, len: usize) -> Result<&'a [u8], WireError> {
-        if len > self.buf.len() {
-            return Err(WireError::Malformed);
-        }
-        let (head, rest) = self.buf.split_at(len);
-        self.buf = rest;
-        Ok(head)
-    }
-
-    fn field(&mut self) -> Result<(u64, Payload<'a>), WireError> {
-        let key = self.varint()?;
-        let payload = match key & 7 {
-            0 => {
-                self.varint()?;
-                Payload::Varint
-            }
-            2 => {
-                let len = usize::try_from(self.varint()?).map_err(|_| WireError::Malformed)?;
-                Payload::Bytes(self.take(len)?)
-            }
-            1 => Payload::Bytes(self.take(8)?),
-            5 => Payload::Bytes(self.take(4)?),
-            _ => return Err(WireError::Malformed),
-        };
-        Ok((key >> 3, payload))
-    }
-}
-
-fn text(bytes: &[u8]) -> Result<&str, WireError> {
-    std::str::from_utf8(bytes).map_err(|_| WireError::Malformed)
 }
 
 /// One `map<string, string>` entry (key 1, value 2).
@@ -209,11 +159,11 @@ fn push(out: &mut Map<String, Value>, name: &str, value: Value) {
 }
 
 fn message(bytes: &[u8], fields: &[Field]) -> Result<Map<String, Value>, WireError> {
-    let mut reader = Reader { buf: bytes };
+    let mut reader = Reader::new(bytes);
     let mut out = Map::new();
-    while !reader.buf.is_empty() {
+    while !reader.is_empty() {
         let (number, payload) = reader.field()?;
-        let Some(&(_, name, ty)) = fields.iter().find(|f| u64::from(f.0) == number) else {
+        let Some(&(_, name, ty)) = fields.iter().find(|f| f.0 == number) else {
             continue;
         };
         let Payload::Bytes(b) = payload else {
@@ -247,33 +197,14 @@ fn message(bytes: &[u8], fields: &[Field]) -> Result<Map<String, Value>, WireErr
 /// Decodes a protobuf body of an RBAC object or a self review (`None` if `body` is not the
 /// protobuf envelope of one of those kinds, so the caller decodes it as any other body).
 pub(crate) fn decode(body: &[u8]) -> Option<Result<Value, WireError>> {
-    let envelope = body.strip_prefix(MAGIC)?;
-    let mut reader = Reader { buf: envelope };
-    let (mut api_version, mut kind, mut raw) = (String::new(), String::new(), None);
-    while !reader.buf.is_empty() {
-        let Ok((number, payload)) = reader.field() else {
-            return Some(Err(WireError::Malformed));
-        };
-        match (number, payload) {
-            (1, Payload::Bytes(type_meta)) => {
-                let Ok(meta) = message(
-                    type_meta,
-                    &[(1, "apiVersion", Ty::Str), (2, "kind", Ty::Str)],
-                ) else {
-                    return Some(Err(WireError::Malformed));
-                };
-                let get = |k: &str| meta.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-                api_version = get("apiVersion");
-                kind = get("kind");
-            }
-            (2, Payload::Bytes(b)) => raw = Some(b),
-            _ => {}
-        }
-    }
-    let fields = fields_of(&kind)?;
-    Some(message(raw.unwrap_or_default(), fields).map(|mut object| {
-        object.insert("apiVersion".into(), api_version.into());
-        object.insert("kind".into(), kind.into());
+    let envelope = match crate::protobuf::envelope(body)? {
+        Ok(envelope) => envelope,
+        Err(e) => return Some(Err(e.into())),
+    };
+    let fields = fields_of(&envelope.kind)?;
+    Some(message(envelope.raw, fields).map(|mut object| {
+        object.insert("apiVersion".into(), envelope.api_version.into());
+        object.insert("kind".into(), envelope.kind.into());
         Value::Object(object)
     }))
 }

@@ -492,3 +492,32 @@ async fn foreground_deletion_cascades_through_generations() {
     let a = admin(&server, Method::GET, &format!("{CM}/child"), None).await;
     assert_eq!(a.status, 404);
 }
+
+#[tokio::test]
+async fn deletecollection_at_resource_version_0_deletes_every_object_it_lists() {
+    // resourceVersion=0 lets the server ignore the limit: the answer lists everything, and
+    // everything it lists is deleted (not only the first `limit` objects)
+    let server = server().await;
+    for name in ["a", "b", "c"] {
+        configmap(&server, name, json!({"labels": {"set": "x"}})).await;
+    }
+    let d = admin(
+        &server,
+        Method::DELETE,
+        &format!("{CM}?labelSelector=set%3Dx&limit=1&resourceVersion=0"),
+        None,
+    )
+    .await;
+    assert_eq!(d.status, 200, "{:?}", d.json());
+    let listed = d.json()["items"].as_array().map_or(0, Vec::len);
+    assert_eq!(listed, 3, "{:?}", d.json());
+    let left = admin(
+        &server,
+        Method::GET,
+        &format!("{CM}?labelSelector=set"),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(left["items"], json!([]), "{left}");
+}

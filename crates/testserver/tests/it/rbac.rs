@@ -7,44 +7,17 @@ mod escalation;
 mod impersonation;
 mod reviews;
 
-use std::sync::Arc;
-
 use bytes::Bytes;
-use http::{Method, Request};
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
+use http::Method;
 use kubeset_testserver::TestServer;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, pem::PemObject};
 use serde_json::{Value, json};
 
-use crate::support::{Answer, Who, admin};
+use crate::support::{Answer, Who, admin, send_raw};
 
 /// `Content-Type` of a JSON merge patch.
 const MERGE: &str = "application/merge-patch+json";
 /// `Content-Type` of a server-side apply.
 const APPLY: &str = "application/apply-patch+yaml";
-
-fn tls(server: &TestServer, who: &Who<'_>) -> Arc<rustls::ClientConfig> {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_slice_iter(server.ca_pem().as_bytes()) {
-        roots.add(c.unwrap()).unwrap();
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots);
-    Arc::new(match who {
-        Who::Cert(c) => {
-            let chain = CertificateDer::pem_slice_iter(c.cert_pem.as_bytes())
-                .map(|c| c.unwrap())
-                .collect();
-            let key = PrivateKeyDer::from_pem_slice(c.key_pem.expose().as_bytes()).unwrap();
-            builder.with_client_auth_cert(chain, key).unwrap()
-        }
-        _ => builder.with_no_client_auth(),
-    })
-}
 
 /// Sends one request as `who` with an explicit content type (JSON when `None`).
 async fn call(
@@ -68,45 +41,8 @@ async fn call_with(
     body: Option<String>,
     headers: &[(&str, &str)],
 ) -> Answer {
-    let connector = tokio_rustls::TlsConnector::from(tls(server, who));
-    let tcp = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
-    let stream = connector
-        .connect(ServerName::try_from("localhost").unwrap(), tcp)
-        .await
-        .unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", "localhost")
-        .header("user-agent", "kubeset-it/1.0");
-    if let Who::Token(t) = who {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    for (name, value) in headers {
-        req = req.header(*name, *value);
-    }
-    if body.is_some() {
-        req = req.header("content-type", content_type.unwrap_or("application/json"));
-    }
-    let resp = sender
-        .send_request(
-            req.body(Full::new(Bytes::from(body.unwrap_or_default())))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.unwrap().to_bytes();
-    Answer {
-        status,
-        headers,
-        body,
-    }
+    let body = body.map(Bytes::from);
+    send_raw(server, who, method, path, content_type, body, headers).await
 }
 
 /// POSTs JSON as `who`.

@@ -59,7 +59,7 @@ pub(crate) fn config(server: &TestServer, cert: Option<&ClientCert>) -> Arc<rust
     Arc::new(config)
 }
 
-/// Sends one request.
+/// Sends one request with a JSON body.
 pub(crate) async fn send(
     server: &TestServer,
     who: Who<'_>,
@@ -67,10 +67,23 @@ pub(crate) async fn send(
     path: &str,
     body: Option<Value>,
 ) -> Answer {
-    let (cert, token) = match who {
-        Who::Cert(c) => (Some(c), None),
-        Who::Token(t) => (None, Some(t)),
-        Who::Anonymous => (None, None),
+    let body = body.map(|v| Bytes::from(serde_json::to_vec(&v).unwrap()));
+    send_raw(server, &who, method, path, None, body, &[]).await
+}
+
+/// Sends one request with any body (`content_type` defaults to JSON) and extra headers.
+pub(crate) async fn send_raw(
+    server: &TestServer,
+    who: &Who<'_>,
+    method: Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: Option<Bytes>,
+    headers: &[(&str, &str)],
+) -> Answer {
+    let cert = match who {
+        Who::Cert(c) => Some(*c),
+        Who::Token(_) | Who::Anonymous => None,
     };
     let connector = tokio_rustls::TlsConnector::from(config(server, cert));
     let tcp = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
@@ -87,18 +100,17 @@ pub(crate) async fn send(
         .uri(path)
         .header("host", "localhost")
         .header("user-agent", "kubeset-it/1.0");
-    if let Some(t) = token {
+    if let Who::Token(t) = who {
         req = req.header("authorization", format!("Bearer {t}"));
     }
-    let bytes = match body {
-        Some(v) => {
-            req = req.header("content-type", "application/json");
-            Bytes::from(serde_json::to_vec(&v).unwrap())
-        }
-        None => Bytes::new(),
-    };
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    if body.is_some() {
+        req = req.header("content-type", content_type.unwrap_or("application/json"));
+    }
     let resp = sender
-        .send_request(req.body(Full::new(bytes)).unwrap())
+        .send_request(req.body(Full::new(body.unwrap_or_default())).unwrap())
         .await
         .unwrap();
     let status = resp.status();

@@ -9,7 +9,8 @@
 //!
 //! The `PodTopologyLabels` admission plugin (beta and on since v1.35) first copies the target
 //! node's `topology.k8s.io/zone` and `topology.k8s.io/region` labels into the Binding (keeping
-//! the Binding's own), so they land on the pod.
+//! the Binding's own), so they land on the pod. It admits the `pods` resource only, so a
+//! Binding posted to the legacy `bindings` collection gets none.
 
 use bytes::Bytes;
 use http::Response;
@@ -73,11 +74,16 @@ fn bind_request(
     if name.is_empty() {
         return Err(ApiError::bad_request("Name parameter required."));
     }
-    let node = app
-        .registry
-        .find("", "v1", "nodes")
-        .and_then(|nodes| app.store.get(&app.key(&nodes, "", &binding.target_name)));
-    let binding = with_topology_labels(binding, node.as_deref());
+    // PodTopologyLabels admits the `pods` resource only: not the legacy `bindings` collection
+    let binding = if url_name.is_some() {
+        let node = app
+            .registry
+            .find("", "v1", "nodes")
+            .and_then(|nodes| app.store.get(&app.key(&nodes, "", &binding.target_name)));
+        with_topology_labels(binding, node.as_deref())
+    } else {
+        binding
+    };
     assign(app, &pods, ns, &binding, dry)?;
     Ok(respond::value(201, &created(), ctx.repr.format))
 }
@@ -145,52 +151,63 @@ pub(crate) fn validate(b: &Binding) -> Option<String> {
 
 /// Why a pod cannot be bound.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub(crate) enum Refusal {
     /// The Binding's UID or resourceVersion precondition does not hold.
-    Precondition(String),
+    Precondition {
+        /// What differs (`Precondition failed: UID in precondition: ...`).
+        why: String,
+    },
     /// The pod is terminating, already bound or gated (a `pods/binding` conflict).
-    Conflict(String),
+    Conflict {
+        /// Why the pod cannot be bound (`pod p is already assigned to node "n"`).
+        why: String,
+    },
 }
 
 /// `setPodNodeAndMetadata`: the bound pod, or why it cannot be bound.
 pub(crate) fn bind(pod: &Value, b: &Binding, now: &str) -> Result<Value, Refusal> {
     let uid = text(pod, "/metadata/uid");
     if !b.uid.is_empty() && b.uid != uid {
-        return Err(Refusal::Precondition(format!(
-            "Precondition failed: UID in precondition: {}, UID in object meta: {uid}",
-            b.uid
-        )));
+        return Err(Refusal::Precondition {
+            why: format!(
+                "Precondition failed: UID in precondition: {}, UID in object meta: {uid}",
+                b.uid
+            ),
+        });
     }
     let rv = text(pod, "/metadata/resourceVersion");
     if !b.resource_version.is_empty() && b.resource_version != rv {
-        return Err(Refusal::Precondition(format!(
-            "Precondition failed: ResourceVersion in precondition: {}, ResourceVersion in object meta: {rv}",
-            b.resource_version
-        )));
+        return Err(Refusal::Precondition {
+            why: format!(
+                "Precondition failed: ResourceVersion in precondition: {}, ResourceVersion in object meta: {rv}",
+                b.resource_version
+            ),
+        });
     }
     let name = text(pod, "/metadata/name");
     if pod
         .pointer("/metadata/deletionTimestamp")
         .is_some_and(|t| !t.is_null())
     {
-        return Err(Refusal::Conflict(format!(
-            "pod {name} is being deleted, cannot be assigned to a host"
-        )));
+        return Err(Refusal::Conflict {
+            why: format!("pod {name} is being deleted, cannot be assigned to a host"),
+        });
     }
     let node = text(pod, "/spec/nodeName");
     if !node.is_empty() {
-        return Err(Refusal::Conflict(format!(
-            "pod {name} is already assigned to node \"{node}\""
-        )));
+        return Err(Refusal::Conflict {
+            why: format!("pod {name} is already assigned to node \"{node}\""),
+        });
     }
     if pod
         .pointer("/spec/schedulingGates")
         .and_then(Value::as_array)
         .is_some_and(|g| !g.is_empty())
     {
-        return Err(Refusal::Conflict(format!(
-            "pod {name} has non-empty .spec.schedulingGates"
-        )));
+        return Err(Refusal::Conflict {
+            why: format!("pod {name} has non-empty .spec.schedulingGates"),
+        });
     }
     let mut bound = pod.clone();
     if let Some(spec) = bound.get_mut("spec").and_then(Value::as_object_mut) {
@@ -258,7 +275,7 @@ fn assign(
             .get(&key)
             .ok_or_else(|| ApiError::not_found(pods, &b.name))?;
         let bound = bind(&old, b, &clock::now()).map_err(|r| match r {
-            Refusal::Precondition(why) => ApiError::conflict(
+            Refusal::Precondition { why } => ApiError::conflict(
                 pods,
                 &b.name,
                 &format!(
@@ -266,7 +283,7 @@ fn assign(
                     b.name
                 ),
             ),
-            Refusal::Conflict(why) => ApiError::conflict_kind("pods/binding", "", &b.name, &why),
+            Refusal::Conflict { why } => ApiError::conflict_kind("pods/binding", "", &b.name, &why),
         })?;
         if dry {
             return Ok(());
@@ -347,35 +364,41 @@ mod tests {
         check_refused(
             &bound,
             json!({"target": {"name": "n1"}}),
-            Refusal::Conflict("pod p is already assigned to node \"n0\"".into()),
+            Refusal::Conflict {
+                why: "pod p is already assigned to node \"n0\"".into(),
+            },
         );
         let mut deleting = pod();
         deleting["metadata"]["deletionTimestamp"] = NOW.into();
         check_refused(
             &deleting,
             json!({"target": {"name": "n1"}}),
-            Refusal::Conflict("pod p is being deleted, cannot be assigned to a host".into()),
+            Refusal::Conflict {
+                why: "pod p is being deleted, cannot be assigned to a host".into(),
+            },
         );
         let mut gated = pod();
         gated["spec"]["schedulingGates"] = json!([{"name": "g"}]);
         check_refused(
             &gated,
             json!({"target": {"name": "n1"}}),
-            Refusal::Conflict("pod p has non-empty .spec.schedulingGates".into()),
+            Refusal::Conflict {
+                why: "pod p has non-empty .spec.schedulingGates".into(),
+            },
         );
         check_refused(
             &pod(),
             json!({"metadata": {"uid": "u2"}, "target": {"name": "n1"}}),
-            Refusal::Precondition(
-                "Precondition failed: UID in precondition: u2, UID in object meta: u1".into(),
-            ),
+            Refusal::Precondition {
+                why: "Precondition failed: UID in precondition: u2, UID in object meta: u1".into(),
+            },
         );
         check_refused(
             &pod(),
             json!({"metadata": {"resourceVersion": "3"}, "target": {"name": "n1"}}),
-            Refusal::Precondition(
-                "Precondition failed: ResourceVersion in precondition: 3, ResourceVersion in object meta: 7".into(),
-            ),
+            Refusal::Precondition {
+                why: "Precondition failed: ResourceVersion in precondition: 3, ResourceVersion in object meta: 7".into(),
+            },
         );
     }
 

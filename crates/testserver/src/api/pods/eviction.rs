@@ -306,18 +306,12 @@ impl Deleter<'_> {
             opts,
             Managed::Keep,
             &mut |old: &Value| {
-                let uid = text(old, "/metadata/uid");
-                if let Some(want) = want_uid.as_deref().filter(|w| *w != uid) {
-                    return Err(self.conflict(&format!(
-                        "the UID in the precondition ({want}) does not match the UID in record ({uid}). The object might have been deleted and then recreated"
-                    )));
-                }
-                let rv = revision_of(old);
-                if let Some(want) = want_rv.as_deref().filter(|w| *w != rv.to_string()) {
-                    return Err(self.conflict(&format!(
-                        "the ResourceVersion in the precondition ({want}) does not match the ResourceVersion in record ({rv}). The object might have been modified"
-                    )));
-                }
+                let preconditions = delete::DeleteOptions {
+                    uid: want_uid.clone(),
+                    resource_version: want_rv.clone(),
+                    ..delete::DeleteOptions::default()
+                };
+                delete::check_preconditions(self.pods, self.name, old, &preconditions)?;
                 let mut marked = old.clone();
                 set_pod_condition(
                     &mut marked,
@@ -337,10 +331,6 @@ impl Deleter<'_> {
             set_rv_precondition(options, &revision_of(&stored).to_string());
         }
         Ok(())
-    }
-
-    fn conflict(&self, why: &str) -> ApiError {
-        ApiError::conflict_kind("Pod", "", self.name, why)
     }
 }
 

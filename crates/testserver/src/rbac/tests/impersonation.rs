@@ -170,6 +170,24 @@ fn service_accounts_get_their_groups() {
 }
 
 #[test]
+fn extra_keys_are_unescaped_after_lowercasing_as_the_filter_does() {
+    // `unescapeExtraKey(strings.ToLower(name))`: the escapes' own letters keep their case
+    check(
+        &admin(),
+        &[
+            ("impersonate-user", "bob"),
+            ("impersonate-extra-%41cme.io%2fscope", "x"),
+        ],
+        Ok(who(
+            "bob",
+            "",
+            &["system:authenticated"],
+            &[("Acme.io/scope", &["x"])],
+        )),
+    );
+}
+
+#[test]
 fn refusals_name_the_first_denied_attribute() {
     let alice = user("alice", &[]);
     let carol = user("carol", &[]);

@@ -3,33 +3,8 @@
 
 use serde_json::{Value, json};
 
+use crate::protobuf::encode::{envelope, field};
 use crate::rbac::wire::{WireError, decode};
-
-/// A length-delimited protobuf field.
-fn field(number: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![number << 3 | 2];
-    let mut len = payload.len();
-    loop {
-        let byte = (len & 0x7f) as u8;
-        len >>= 7;
-        if len == 0 {
-            out.push(byte);
-            break;
-        }
-        out.push(byte | 0x80);
-    }
-    out.extend_from_slice(payload);
-    out
-}
-
-/// `k8s\0` + runtime.Unknown{typeMeta{apiVersion, kind}, raw}.
-fn envelope(api_version: &str, kind: &str, raw: &[u8]) -> Vec<u8> {
-    let type_meta = [field(1, api_version.as_bytes()), field(2, kind.as_bytes())].concat();
-    let mut out = b"k8s\0".to_vec();
-    out.extend(field(1, &type_meta));
-    out.extend(field(2, raw));
-    out
-}
 
 #[track_caller]
 fn check(body: &[u8], want: Option<Result<Value, WireError>>) {

@@ -187,4 +187,19 @@ async fn binding_copies_the_node_topology_labels() {
         get_pod(&server, "p").await.json()["metadata"]["labels"],
         json!({"app": "web", "topology.k8s.io/zone": "z1", "topology.k8s.io/region": "r1"})
     );
+    // the plugin admits pods/binding only: the legacy bindings collection copies nothing
+    create_pod(&server, "legacy", json!({"app": "web"}), &["c"]).await;
+    let path = format!("/api/v1/namespaces/{NS}/bindings");
+    let a = admin(
+        &server,
+        Method::POST,
+        &path,
+        Some(binding("legacy", "zoned")),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{}", a.json());
+    assert_eq!(
+        get_pod(&server, "legacy").await.json()["metadata"]["labels"],
+        json!({"app": "web"})
+    );
 }
