@@ -541,3 +541,23 @@ async fn a_throttled_list_waits_as_long_as_the_server_asks() {
         start.elapsed()
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_longer_than_the_backoff_allows_is_capped() {
+    let mut throttled = status(429, "TooManyRequests");
+    throttled["details"] = json!({"retryAfterSeconds": 86_400});
+    let fake = Fake::new(vec![Answer::Json(429, throttled), list("10", &[], None)]);
+    let start = tokio::time::Instant::now();
+    let mut events = Box::pin(watcher(fake.client().config_maps("ns"), config()));
+    let first = events.next().await.expect("an event");
+    assert_eq!(first.err().and_then(|e| e.code()), Some(429));
+    // the next attempt comes after the capped delay (virtual time: the clock is paused)
+    let next = tokio::time::timeout(Duration::from_secs(400), events.next()).await;
+    assert!(matches!(next, Ok(Some(Ok(Event::Init)))), "{next:?}");
+    // The paused test clock: five minutes, not the day asked for.
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_secs(300) && waited < Duration::from_secs(301),
+        "{waited:?}"
+    );
+}

@@ -175,7 +175,8 @@ where
     }
 
     /// Something failed: wait before the next attempt (at least as long as the server asked
-    /// for with `retryAfterSeconds`, as on 429 TooManyRequests), and report `err`.
+    /// for with `retryAfterSeconds`, as on 429 TooManyRequests, up to [`MAX_RETRY_AFTER`]),
+    /// and report `err`.
     fn failed(&mut self, err: Error) -> Result<Event<K>, Error> {
         let backoff = self.config.backoff;
         let mut delay = self
@@ -183,7 +184,8 @@ where
             .get_or_insert_with(|| backoff.delays())
             .next_delay();
         if let Some(asked) = retry_after(&err) {
-            delay = delay.max(asked);
+            // a server asking for a day must not freeze the cache that long
+            delay = delay.max(asked.min(MAX_RETRY_AFTER));
         }
         tracing::debug!(url = %self.api.collection_path(), ?delay, error = %err, "watcher retries after an error");
         self.pause = Some(delay);
@@ -477,6 +479,9 @@ fn remember<K: Object>(version: &mut String, object: &K) {
         v.clone_into(version);
     }
 }
+
+/// The longest `retryAfterSeconds` honoured; longer requests wait this long.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 /// The delay the server asked for in an error's `Status` (`details.retryAfterSeconds`).
 fn retry_after(err: &Error) -> Option<Duration> {
