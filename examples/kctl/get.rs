@@ -95,7 +95,7 @@ pub(crate) async fn run(
     let mut request = resources::parse(&args.args)?;
     let mut warnings = Vec::new();
     let discovery = session.discovery().await?;
-    crate::categories::expand(session, discovery, &mut request).await?;
+    crate::categories::expand(discovery, &mut request);
     let targets = resources::resolve(discovery, &request, &mut warnings);
     for warning in &warnings {
         eprintln!("{warning}");

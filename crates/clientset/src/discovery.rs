@@ -109,24 +109,11 @@ impl Discovery {
     /// # Ok(()) }
     /// ```
     pub fn resolve_category(&self, category: &str) -> Vec<&ApiResource> {
-        let mut seen: Vec<(&str, &str)> = Vec::new();
-        let mut found = Vec::new();
-        for r in &self.resources {
-            if !r.categories.iter().any(|c| c == category) {
-                continue;
-            }
-            let key = (r.resource.group.as_str(), r.resource.plural.as_str());
-            if seen.contains(&key) {
-                continue;
-            }
-            if let Some(preferred) = self
-                .matching(|other| other.resource.group == key.0 && other.resource.plural == key.1)
-            {
-                seen.push(key);
-                found.push(preferred);
-            }
-        }
-        found
+        self.resources
+            .iter()
+            .filter(|r| r.preferred && r.categories.iter().any(|c| c == category))
+            .map(|r| &r.resource)
+            .collect()
     }
 
     fn matching(&self, pred: impl Fn(&DiscoveredResource) -> bool) -> Option<&ApiResource> {
