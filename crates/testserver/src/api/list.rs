@@ -144,16 +144,31 @@ pub(super) fn list(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Bod
     let opts = ListOptions::parse(&ctx.query, false)?;
     let filter = Filter::parse(rt, &opts.label_selector, &opts.field_selector)?;
     let scope = scope_of(rt, target);
+    let page = page(app, rt, &scope, &opts)?;
+    answer(ctx, target, &scope, &filter, &page)
+}
+
+/// The list answer for one page already read (LIST, and deletecollection, which deletes
+/// exactly the objects of the page it answers with).
+pub(crate) fn answer(
+    ctx: &Ctx,
+    target: &Target,
+    scope: &Scope,
+    filter: &Filter,
+    page: &Page,
+) -> Result<Response<Body>, ApiError> {
+    let rt = &target.rt;
     let Page {
         snapshot,
         after,
         limit,
-    } = page(app, rt, &scope, &opts)?;
+    } = page;
+    let limit = *limit;
     let mut items = Vec::new();
     let mut last: Option<&Key> = None;
     let mut rest = 0usize;
     let mut more = false;
-    for (k, obj) in snapshot.range(&scope, after.as_ref()) {
+    for (k, obj) in snapshot.range(scope, after.as_ref()) {
         if !filter.matches(obj) {
             continue;
         }

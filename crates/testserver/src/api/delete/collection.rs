@@ -28,11 +28,11 @@ pub(in crate::api) fn delete_collection(
     let list_opts = ListOptions::parse(&ctx.query, false)?;
     let filter = Filter::parse(rt, &list_opts.label_selector, &list_opts.field_selector)?;
     let opts = options::parse(ctx, body)?;
-    // the answer shows the objects as listed, before they were deleted; it also checks the
-    // list options (continue token, resourceVersion) and answers their errors
-    let answer = list::list(app, ctx, target)?;
+    // one read: the answer shows exactly the objects deleted, as listed before the deletes
+    // (reading the page checks the list options and answers their errors)
     let scope = scope_of(rt, target);
     let page = list::page(app, rt, &scope, &list_opts)?;
+    let answer = list::answer(ctx, target, &scope, &filter, &page)?;
     for (ns, name) in selected(&page, &scope, &filter) {
         match delete_object(app, rt, &ns, &name, &opts) {
             Ok(_) => {}
