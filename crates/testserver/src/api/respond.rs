@@ -52,7 +52,7 @@ pub(crate) fn text(status: u16, body: &'static str) -> Response<Body> {
 /// An error answer.
 pub(crate) fn error(e: &ApiError) -> Response<Body> {
     if e.plain {
-        return text(e.code, "404 page not found\n");
+        return with_type(e.code, "text/plain; charset=utf-8", full(e.message.clone()));
     }
     let mut r = match serde_json::to_vec(&e.to_status()) {
         Ok(bytes) => with_type(e.code, "application/json", full(bytes)),

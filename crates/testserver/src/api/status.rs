@@ -37,7 +37,8 @@ pub(crate) struct ApiError {
     pub(crate) message: String,
     /// `details`; `None` omits the key (the real server does so for BadRequest).
     pub(crate) details: Option<Box<Value>>,
-    /// Answer `404 page not found` as text/plain instead of a Status.
+    /// Answer `message` as text/plain instead of a Status (`404 page not found`, the filters'
+    /// internal errors).
     pub(crate) plain: bool,
     /// `Retry-After` header value in seconds.
     pub(crate) retry_after: Option<u64>,
@@ -97,6 +98,19 @@ impl ApiError {
         ApiError {
             plain: true,
             ..Self::new(404, "NotFound", "404 page not found\n", None)
+        }
+    }
+
+    /// The text/plain 500 kube-apiserver's filters write (`responsewriters.InternalError`):
+    /// `Internal Server Error: "<request URI>": <error>`, with `&`, `<` and `>` escaped as HTML.
+    pub(crate) fn plain_internal(uri: &str, message: &str) -> Self {
+        let text = format!("Internal Server Error: {}: {message}", go_quote(uri))
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        ApiError {
+            plain: true,
+            ..Self::new(500, "InternalError", text, None)
         }
     }
 
@@ -371,6 +385,23 @@ impl ApiError {
         s.insert("code".into(), self.code.into());
         Value::Object(s)
     }
+}
+
+/// Go's `%q` for a request URI (printable ASCII: quotes and backslashes escaped; anything else
+/// as `\u` escapes, which a parsed URI never holds).
+fn go_quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            other => out.push_str(&format!("\\u{:04x}", u32::from(other))),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]

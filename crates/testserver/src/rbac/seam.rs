@@ -77,6 +77,7 @@ impl RbacObjects for StoreObjects {
 /// authentication, before anything is authorized.
 pub(crate) fn impersonate(
     user: User,
+    uri: &str,
     headers: &http::HeaderMap,
     store: &dyn Store,
 ) -> Result<User, ApiError> {
@@ -96,9 +97,7 @@ pub(crate) fn impersonate(
     };
     impersonate(objects, &user, headers).map_err(|refused| match refused {
         Refused::Forbidden { answer: f } => ApiError::forbidden(f.message, f.details),
-        Refused::WithoutUser { message } => {
-            ApiError::internal(format!("Internal error occurred: {message}"))
-        }
+        Refused::WithoutUser { message } => ApiError::plain_internal(uri, &message),
     })
 }
 

@@ -94,10 +94,11 @@ async fn answer(
         return respond::error(&ApiError::unauthorized());
     };
     // Impersonate-* headers: the authenticated user must be allowed to `impersonate` each value
-    let user = match crate::rbac::seam::impersonate(user, req.headers(), &*app.store) {
-        Ok(user) => user,
-        Err(e) => return respond::error(&e),
-    };
+    let user =
+        match crate::rbac::seam::impersonate(user, request_uri(&req), req.headers(), &*app.store) {
+            Ok(user) => user,
+            Err(e) => return respond::error(&e),
+        };
     let (parts, body) = req.into_parts();
     let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
@@ -113,4 +114,10 @@ async fn answer(
         body,
     )
     .await
+}
+
+/// Go's `Request.RequestURI`: the path and query as sent (HTTP/2 requests carry the scheme and
+/// authority separately).
+fn request_uri<B>(req: &Request<B>) -> &str {
+    req.uri().path_and_query().map_or("/", |p| p.as_str())
 }

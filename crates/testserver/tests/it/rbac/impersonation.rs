@@ -148,3 +148,29 @@ async fn the_namespaced_bootstrap_roles_exist() {
         );
     }
 }
+
+#[tokio::test]
+async fn groups_without_a_user_are_the_filters_plain_text_500() {
+    let server = TestServer::start().await.unwrap();
+    let admin = Who::Cert(server.admin_cert());
+    let a = call_with(
+        &server,
+        &admin,
+        Method::GET,
+        "/api/v1/nodes?limit=1&labelSelector=a",
+        None,
+        None,
+        &[("Impersonate-Group", "devs")],
+    )
+    .await;
+    assert_eq!(a.status, 500);
+    assert_eq!(
+        a.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&a.body),
+        "Internal Server Error: \"/api/v1/nodes?limit=1&amp;labelSelector=a\": \
+         requested [{Group  devs    }] without impersonating a user"
+    );
+}
