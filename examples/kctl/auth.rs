@@ -260,43 +260,21 @@ pub(crate) async fn can_i(session: &Session, args: &CanIArgs) -> Result<bool, Fa
     Ok(allowed)
 }
 
-/// A non-resource URL check; the clientset's `can_i` speaks only of resources, so this posts
-/// the `SelfSubjectAccessReview` itself.
+/// A non-resource URL check (`can-i get /metrics`).
 async fn non_resource(
     session: &Session,
     verb: &str,
     path: &str,
 ) -> Result<(bool, String, String), Failure> {
-    let url = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
-    let body = json!({
-        "apiVersion": "authorization.k8s.io/v1",
-        "kind": "SelfSubjectAccessReview",
-        "spec": {"nonResourceAttributes": {"path": path, "verb": verb}},
-    });
-    let request = http::Request::post(url)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .header(http::header::ACCEPT, "application/json")
-        .body(RequestBody::new(body.to_string().into()))
-        .map_err(|e| Failure::error(format!("invalid request {url}: {e}")))?;
-    let response = session
+    let decision = session
         .client
-        .send(request)
+        .can_i_url(verb, path)
         .await
         .map_err(|e| session.fail(&e))?;
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| Failure::error(format!("reading {url}: {e}")))?
-        .to_bytes();
-    let review: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| Failure::error(format!("decoding the answer of {url}: {e}")))?;
-    let status = &review["status"];
-    let text = |k: &str| status[k].as_str().unwrap_or_default().to_owned();
     Ok((
-        status["allowed"].as_bool().unwrap_or(false),
-        text("reason"),
-        text("evaluationError"),
+        decision.allowed,
+        decision.reason.unwrap_or_default(),
+        decision.evaluation_error.unwrap_or_default(),
     ))
 }
 

@@ -114,6 +114,20 @@ async fn can_i_answers_for_admin_and_service_account() {
         .await
         .unwrap();
     assert!(!denied.allowed, "{denied:?}");
+
+    // non-resource URLs: system:public-info-viewer and system:discovery allow these to everyone
+    // authenticated; /metrics needs a rule the ServiceAccount lacks
+    assert!(weak.can_i_url("get", "/healthz").await.unwrap().allowed);
+    assert!(weak.can_i_url("get", "/version").await.unwrap().allowed);
+    let metrics = weak.can_i_url("get", "/metrics").await.unwrap();
+    assert!(!metrics.allowed, "{metrics:?}");
+    assert!(
+        ctx.client
+            .can_i_url("get", "/metrics")
+            .await
+            .unwrap()
+            .allowed
+    );
 }
 
 #[tokio::test]

@@ -124,6 +124,26 @@ impl Client {
         }
     }
 
+    /// Asks whether this client may `verb` a non-resource URL such as `/healthz` or `/metrics`
+    /// (a `SelfSubjectAccessReview` with `nonResourceAttributes`, as
+    /// `kubectl auth can-i get /metrics`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// if !client.can_i_url("get", "/metrics").await?.allowed {
+    ///     eprintln!("metrics scraping is not allowed");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn can_i_url(&self, verb: &str, path: &str) -> Result<AccessDecision, Error> {
+        let body = json!({
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "spec": {"nonResourceAttributes": {"path": path, "verb": verb}},
+        });
+        self.access_review(&body).await
+    }
+
     /// Checks one permission.
     pub async fn check(&self, permission: &Permission) -> Result<AccessDecision, Error> {
         let mut attributes = serde_json::Map::new();
@@ -144,10 +164,15 @@ impl Client {
             "kind": "SelfSubjectAccessReview",
             "spec": {"resourceAttributes": attributes},
         });
+        self.access_review(&body).await
+    }
+
+    /// Posts a `SelfSubjectAccessReview` and returns its decision.
+    async fn access_review(&self, body: &serde_json::Value) -> Result<AccessDecision, Error> {
         let review: Review<AccessDecision> = self
             .post_json(
                 "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
-                &body,
+                body,
             )
             .await?;
         Ok(review.status.unwrap_or_default())

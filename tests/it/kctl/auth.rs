@@ -136,6 +136,8 @@ async fn can_i_answers_yes_and_no_with_kubectls_exit_status() {
     );
     let out = compare_auth(kubeconfig_path(), &["auth", "can-i", "list", "sc", "-A"]);
     assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("yes\n", ""));
+    let out = compare_auth(kubeconfig_path(), &["auth", "can-i", "get", "/healthz"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "yes\n"), "{out:?}");
 
     // A fresh ServiceAccount may do nearly nothing.
     service_account(&ctx, "robot").await;
@@ -144,6 +146,8 @@ async fn can_i_answers_yes_and_no_with_kubectls_exit_status() {
     let dir = tempfile::tempdir().unwrap();
     let weak = kubeconfig_with_token(dir.path(), token.stdout.trim_end());
     let out = compare_auth(&weak, &["auth", "can-i", "delete", "secrets", "-n", ns]);
+    assert_eq!((out.code, out.stdout.as_str()), (1, "no\n"), "{out:?}");
+    let out = compare_auth(&weak, &["auth", "can-i", "get", "/metrics"]);
     assert_eq!((out.code, out.stdout.as_str()), (1, "no\n"), "{out:?}");
     let out = compare_auth(
         &weak,
