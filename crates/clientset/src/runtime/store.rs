@@ -242,17 +242,23 @@ impl<K: Object> Writer<K> {
                 let Some((ns, name)) = key::<K>(object) else {
                     return;
                 };
-                {
+                let held = {
                     let mut objects = self.write();
+                    let mut held = false;
                     if let Some(names) = objects.get_mut(ns) {
-                        names.remove(name);
+                        held = names.remove(name).is_some();
                         if names.is_empty() {
                             objects.remove(ns);
                         }
                     }
+                    held
+                };
+                // Only what the store held was deleted from it (client-go's DeltaFIFO ignores
+                // the deletion of an unknown object too). The event's object is the last
+                // state, newer than the one the store held.
+                if held {
+                    on_change(Change::Deleted(Arc::clone(object)));
                 }
-                // The event's object is the last state, newer than the one the store held.
-                on_change(Change::Deleted(Arc::clone(object)));
             }
         }
     }
@@ -373,6 +379,8 @@ mod tests {
         apply(Event::InitDone);
         apply(Event::Apply(object(Some("a"), "x", "4")));
         apply(Event::Delete(object(Some("b"), "x", "5")));
+        // Deleting what the store never held changes nothing and reports nothing.
+        apply(Event::Delete(object(Some("c"), "ghost", "6")));
         // Objects without a name are ignored.
         apply(Event::Apply(Arc::new(Untyped(json!({"metadata": {}})))));
 
