@@ -5,7 +5,7 @@ use http::Method;
 use kubeset_testserver::TestServer;
 use serde_json::{Value, json};
 
-use crate::support::{admin, namespace};
+use crate::support::{Answer, admin, namespace};
 
 const CM: &str = "/api/v1/namespaces/gc/configmaps";
 
@@ -29,6 +29,11 @@ async fn wait_until(
 
 async fn wait_gone(server: &TestServer, path: &str) {
     wait_until(server, path, "deleted", |s, _| s == 404).await;
+}
+
+/// A DELETE without a body, as admin (options, if any, in the query of `path`).
+async fn delete(server: &TestServer, path: &str) -> Answer {
+    admin(server, Method::DELETE, path, None).await
 }
 
 async fn exists(server: &TestServer, path: &str) -> Value {
@@ -70,13 +75,7 @@ async fn background_deletion_collects_dependents_and_their_dependents() {
     let owner = configmap(&server, "owner", json!({})).await;
     let child = configmap(&server, "child", owned_by("owner", &owner, false)).await;
     configmap(&server, "grandchild", owned_by("child", &child, false)).await;
-    let d = admin(
-        &server,
-        Method::DELETE,
-        &format!("{CM}/owner?propagationPolicy=Background"),
-        None,
-    )
-    .await;
+    let d = delete(&server, &format!("{CM}/owner?propagationPolicy=Background")).await;
     assert_eq!(d.status, 200);
     assert_eq!(d.json()["kind"], "Status");
     wait_gone(&server, &format!("{CM}/child")).await;
@@ -140,13 +139,7 @@ async fn orphan_deletion_strips_the_owner_from_dependents() {
         .push(json!({"apiVersion": "v1", "kind": "ConfigMap", "name": "other", "uid": other}));
     configmap(&server, "two", two).await;
     configmap(&server, "one", owned_by("owner", &owner, false)).await;
-    let d = admin(
-        &server,
-        Method::DELETE,
-        &format!("{CM}/owner?propagationPolicy=Orphan"),
-        None,
-    )
-    .await;
+    let d = delete(&server, &format!("{CM}/owner?propagationPolicy=Orphan")).await;
     assert_eq!(d.status, 200);
     assert_eq!(d.json()["metadata"]["finalizers"], json!(["orphan"]));
     wait_gone(&server, &format!("{CM}/owner")).await;
@@ -165,13 +158,7 @@ async fn legacy_orphan_dependents_option() {
     let server = server().await;
     let owner = configmap(&server, "owner", json!({})).await;
     configmap(&server, "dep", owned_by("owner", &owner, false)).await;
-    let d = admin(
-        &server,
-        Method::DELETE,
-        &format!("{CM}/owner?orphanDependents=true"),
-        None,
-    )
-    .await;
+    let d = delete(&server, &format!("{CM}/owner?orphanDependents=true")).await;
     assert_eq!(d.json()["metadata"]["finalizers"], json!(["orphan"]));
     wait_gone(&server, &format!("{CM}/owner")).await;
     let dep = exists(&server, &format!("{CM}/dep")).await;
@@ -179,22 +166,14 @@ async fn legacy_orphan_dependents_option() {
 
     // orphanDependents=false on an object a finalizer keeps: 202 Accepted
     configmap(&server, "kept", json!({"finalizers": ["example.com/x"]})).await;
-    let d = admin(
-        &server,
-        Method::DELETE,
-        &format!("{CM}/kept?orphanDependents=false"),
-        None,
-    )
-    .await;
+    let d = delete(&server, &format!("{CM}/kept?orphanDependents=false")).await;
     assert_eq!(d.status, 202);
     assert_eq!(d.json()["metadata"]["finalizers"], json!(["example.com/x"]));
 
     // both options: 422
-    let d = admin(
+    let d = delete(
         &server,
-        Method::DELETE,
         &format!("{CM}/dep?orphanDependents=true&propagationPolicy=Foreground"),
-        None,
     )
     .await;
     assert_eq!(d.status, 422);
@@ -287,13 +266,7 @@ async fn cluster_scoped_owners_and_the_invalid_namespaced_owner_of_a_cluster_obj
         "/apis/scheduling.k8s.io/v1/priorityclasses/invalid-owner",
     )
     .await;
-    admin(
-        &server,
-        Method::DELETE,
-        "/apis/scheduling.k8s.io/v1/priorityclasses/owner",
-        None,
-    )
-    .await;
+    delete(&server, "/apis/scheduling.k8s.io/v1/priorityclasses/owner").await;
     wait_gone(&server, &format!("{CM}/dep")).await;
 }
 
@@ -309,11 +282,9 @@ async fn events_take_no_gc_finalizers() {
     )
     .await;
     assert_eq!(a.status, 201, "{:?}", a.json());
-    let d = admin(
+    let d = delete(
         &server,
-        Method::DELETE,
         "/api/v1/namespaces/gc/events/e?propagationPolicy=Foreground",
-        None,
     )
     .await;
     assert_eq!(d.status, 200);
@@ -334,13 +305,7 @@ async fn deletecollection_answers_the_objects_as_listed() {
     .await;
     configmap(&server, "other", json!({"labels": {"set": "y"}})).await;
     // a page of two
-    let d = admin(
-        &server,
-        Method::DELETE,
-        &format!("{CM}?labelSelector=set%3Dx&limit=2"),
-        None,
-    )
-    .await;
+    let d = delete(&server, &format!("{CM}?labelSelector=set%3Dx&limit=2")).await;
     assert_eq!(d.status, 200);
     let list = d.json();
     assert_eq!(list["kind"], "ConfigMapList");
@@ -359,11 +324,9 @@ async fn deletecollection_answers_the_objects_as_listed() {
     exists(&server, &format!("{CM}/c")).await;
     // the rest, from the continue token
     let token = list["metadata"]["continue"].as_str().unwrap();
-    let d = admin(
+    let d = delete(
         &server,
-        Method::DELETE,
         &format!("{CM}?labelSelector=set%3Dx&continue={token}"),
-        None,
     )
     .await;
     let list = d.json();
@@ -425,13 +388,7 @@ async fn batch_v1_jobs_orphan_by_default_with_a_warning() {
     );
     assert_eq!(d.json()["metadata"]["finalizers"], json!(["orphan"]));
     wait_gone(&server, &format!("{jobs}/j1")).await;
-    let d = admin(
-        &server,
-        Method::DELETE,
-        &format!("{jobs}/j2?propagationPolicy=Background"),
-        None,
-    )
-    .await;
+    let d = delete(&server, &format!("{jobs}/j2?propagationPolicy=Background")).await;
     assert!(d.headers.get("warning").is_none());
     assert_eq!(d.json()["kind"], "Status");
 }
@@ -449,11 +406,9 @@ async fn a_namespace_deleted_in_the_foreground_goes_once_its_dependents_are_gone
         json!({"ownerReferences": [{"apiVersion": "v1", "kind": "Namespace", "name": "fg", "uid": uid, "blockOwnerDeletion": true}]}),
     )
     .await;
-    let d = admin(
+    let d = delete(
         &server,
-        Method::DELETE,
         "/api/v1/namespaces/fg?propagationPolicy=Foreground",
-        None,
     )
     .await;
     assert_eq!(d.status, 200);
@@ -475,13 +430,7 @@ async fn foreground_deletion_cascades_through_generations() {
         configmap(&server, &name, owned_by("child", &child, true)).await;
         many.push(name);
     }
-    let d = admin(
-        &server,
-        Method::DELETE,
-        &format!("{CM}/owner?propagationPolicy=Foreground"),
-        None,
-    )
-    .await;
+    let d = delete(&server, &format!("{CM}/owner?propagationPolicy=Foreground")).await;
     assert_eq!(d.status, 200);
     wait_gone(&server, &format!("{CM}/owner")).await;
     // the owner went last: nothing it (transitively) blocked on is left
@@ -501,11 +450,9 @@ async fn deletecollection_at_resource_version_0_deletes_every_object_it_lists() 
     for name in ["a", "b", "c"] {
         configmap(&server, name, json!({"labels": {"set": "x"}})).await;
     }
-    let d = admin(
+    let d = delete(
         &server,
-        Method::DELETE,
         &format!("{CM}?labelSelector=set%3Dx&limit=1&resourceVersion=0"),
-        None,
     )
     .await;
     assert_eq!(d.status, 200, "{:?}", d.json());
