@@ -3,7 +3,8 @@
 //! This facade re-exports the crates of the workspace:
 //! - [`config`]: in-cluster and kubeconfig configuration, resolved into one [`config::Config`];
 //! - [`transport`]: tower layers that carry requests to the API server;
-//! - [`clientset`]: the typed client.
+//! - [`clientset`]: the typed client;
+//! - [`runtime`]: work queues, controllers, finalizers, Events and leader election.
 //!
 //! ```
 //! let config = kubeset::config::Config::new("https://127.0.0.1:6443".parse().unwrap());
@@ -12,4 +13,5 @@
 
 pub use kubeset_clientset as clientset;
 pub use kubeset_config as config;
+pub use kubeset_runtime as runtime;
 pub use kubeset_transport as transport;
