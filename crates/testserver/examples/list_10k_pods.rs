@@ -14,6 +14,10 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, pem::PemObjec
 
 type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
+#[allow(
+    deprecated,
+    reason = "ring, our provider, is deprecated only for lacking post-quantum kx"
+)]
 async fn connect(server: &TestServer) -> Result<Sender, Box<dyn std::error::Error>> {
     let mut roots = rustls::RootCertStore::empty();
     for c in CertificateDer::pem_slice_iter(server.ca_pem().as_bytes()) {

@@ -112,6 +112,10 @@ impl Pki {
     }
 
     /// The rustls server configuration: HTTP/2 and HTTP/1.1, optional client certificates.
+    #[allow(
+        deprecated,
+        reason = "ring, our provider, is deprecated only for lacking post-quantum kx"
+    )]
     pub(crate) fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = rustls::RootCertStore::empty();

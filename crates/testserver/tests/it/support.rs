@@ -36,6 +36,10 @@ impl Answer {
 }
 
 /// A TLS client configuration trusting the server, presenting `cert` if given.
+#[allow(
+    deprecated,
+    reason = "ring, our provider, is deprecated only for lacking post-quantum kx"
+)]
 pub(crate) fn config(server: &TestServer, cert: Option<&ClientCert>) -> Arc<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
     for c in CertificateDer::pem_slice_iter(server.ca_pem().as_bytes()) {

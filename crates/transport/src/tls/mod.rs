@@ -18,6 +18,14 @@ use roots::{DangerAcceptAnyServerCert, ReloadingRoots};
 use crate::error::{Error, TlsFailure};
 
 /// The `ring` crypto provider, built per client rather than installed globally.
+///
+/// rustls 0.23.48 deprecated this constructor because ring has no post-quantum key exchange
+/// (X25519MLKEM768). The workspace stays on ring by policy; kube-apiserver still offers the
+/// classical groups (X25519, P-256, P-384), which are what this client negotiates.
+#[allow(
+    deprecated,
+    reason = "ring, our provider, is deprecated only for lacking post-quantum kx"
+)]
 pub(crate) fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }

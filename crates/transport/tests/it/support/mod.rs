@@ -177,6 +177,10 @@ impl ServerTls {
         }
     }
 
+    #[allow(
+        deprecated,
+        reason = "ring, our provider, is deprecated only for lacking post-quantum kx"
+    )]
     fn acceptor(&self) -> tokio_rustls::TlsAcceptor {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
