@@ -40,12 +40,22 @@ pub struct Table {
     /// `resourceVersion`, `continue`.
     #[serde(default)]
     pub metadata: ListMeta,
-    /// The columns.
-    #[serde(default)]
+    /// The columns. Empty when the server left them out: a watch of Tables sends them with
+    /// its first event only (`columnDefinitions: null` afterwards), and `noHeaders` omits them.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub column_definitions: Vec<TableColumn>,
     /// The rows, one per object.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub rows: Vec<TableRow>,
+}
+
+/// Go writes a nil slice as `null`: read it as an empty one.
+fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// One column of a [`Table`].
@@ -75,7 +85,7 @@ pub struct TableColumn {
 #[non_exhaustive]
 pub struct TableRow {
     /// One value per column.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub cells: Vec<serde_json::Value>,
     /// The object's metadata (`PartialObjectMetadata`), when asked for.
     #[serde(default)]
@@ -132,5 +142,29 @@ where
         self.client
             .request_json(build(Method::GET, query.finish(), ACCEPT_TABLE, None)?)
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_watch_event_table_without_column_definitions_decodes() {
+        // What kube-apiserver sends for every event of a Table watch after the first.
+        let table: Table = serde_json::from_value(serde_json::json!({
+            "kind": "Table",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": {"resourceVersion": "7"},
+            "columnDefinitions": null,
+            "rows": [{"cells": ["settings", 1, "5s"], "object": null}],
+        }))
+        .unwrap();
+        assert!(table.column_definitions.is_empty());
+        assert_eq!(table.rows.len(), 1);
+        assert_eq!(table.rows[0].cell_text(0), "settings");
+
+        let empty: Table = serde_json::from_str(r#"{"rows": null}"#).unwrap();
+        assert!(empty.rows.is_empty());
     }
 }

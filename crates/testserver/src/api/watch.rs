@@ -2,6 +2,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -32,6 +33,9 @@ struct Watcher {
     metadata_only: bool,
     /// `as=Table`: each event object is a one-row Table (what `kubectl get -w` prints).
     table: Option<crate::api::query::Query>,
+    /// Whether a Table with column definitions was sent: as kube-apiserver's watch encoder,
+    /// only the first Table of a watch carries them, later ones have `columnDefinitions: null`.
+    table_headers_sent: AtomicBool,
     bookmarks: bool,
 }
 
@@ -47,7 +51,11 @@ impl Watcher {
                 .pointer("/metadata/resourceVersion")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            crate::api::table::render(&self.rt, std::iter::once(obj), rv, q)
+            let mut table = crate::api::table::render(&self.rt, std::iter::once(obj), rv, q);
+            if self.table_headers_sent.swap(true, Ordering::Relaxed) {
+                table["columnDefinitions"] = Value::Null;
+            }
+            table
         } else if self.metadata_only {
             respond::partial_metadata(obj)
         } else {
@@ -113,6 +121,7 @@ pub(super) fn watch(
         metadata_only: ctx.repr.shape == As::Metadata,
         table: (ctx.repr.shape == As::Table)
             .then(|| crate::api::query::Query::parse(Some(&table_query(ctx)))),
+        table_headers_sent: AtomicBool::new(false),
         bookmarks: opts.bookmarks,
     };
     let timeout = opts
