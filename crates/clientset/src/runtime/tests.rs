@@ -24,6 +24,8 @@ enum Answer {
     Json(u16, Value),
     /// A watch: these events, then a clean end (`false`) or a broken connection (`true`).
     Watch(Vec<Value>, bool),
+    /// A watch that sends nothing and ends cleanly after this long (a server's timeout).
+    QuietWatch(Duration),
 }
 
 /// A fake server answering requests in order from a script; once the script is used up,
@@ -81,6 +83,11 @@ impl Fake {
                 let end = broken.then(|| Err::<Frame<Bytes>, BoxError>("connection reset".into()));
                 let frames = stream::iter(lines.chain(end));
                 (200, StreamBody::new(frames).boxed_unsync())
+            }
+            Some(Answer::QuietWatch(lasts)) => {
+                let end = stream::once(tokio::time::sleep(lasts))
+                    .filter_map(|()| std::future::ready(None::<Result<Frame<Bytes>, BoxError>>));
+                (200, StreamBody::new(end).boxed_unsync())
             }
             None => (200, StreamBody::new(stream::pending()).boxed_unsync()),
         };
@@ -519,6 +526,41 @@ async fn watches_that_end_at_once_are_retried_after_a_pause() {
         &fake,
         &[
             "?limit=2&resourceVersion=0&resourceVersionMatch=NotOlderThan",
+            &watch_from("10"),
+            &watch_from("10"),
+            &watch_from("10"),
+        ],
+    );
+}
+
+// client-go's reflector only distrusts a watch that ends within a second with no event: a
+// quiet watch that ran its course is followed by the next one at once, however many in a row.
+#[tokio::test(start_paused = true)]
+async fn quiet_watches_that_ran_their_course_restart_at_once() {
+    let fake = Fake::new(vec![
+        list("10", &[], None),
+        Answer::QuietWatch(Duration::from_secs(2)),
+        Answer::QuietWatch(Duration::from_secs(2)),
+        Answer::QuietWatch(Duration::from_secs(2)),
+        Answer::Watch(vec![event("ADDED", cm("c", "11"))], false),
+    ]);
+    let slow_backoff = Backoff::default()
+        .min(Duration::from_secs(60))
+        .max(Duration::from_secs(60))
+        .without_jitter();
+    let start = tokio::time::Instant::now();
+    let events = watcher(
+        fake.client().config_maps("ns"),
+        config().backoff(slow_backoff),
+    );
+    check(&take(events, 3).await, &["Init", "InitDone", "Apply c@11"]);
+    // The paused test clock: the three watches' own 6 s, and no backoff pause between them.
+    assert_eq!(start.elapsed().as_secs(), 6, "{:?}", start.elapsed());
+    check_uris(
+        &fake,
+        &[
+            "?limit=2&resourceVersion=0&resourceVersionMatch=NotOlderThan",
+            &watch_from("10"),
             &watch_from("10"),
             &watch_from("10"),
             &watch_from("10"),

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use futures_util::{Stream, StreamExt, stream};
 use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 
 use super::backoff::Delays;
 use super::{Event, InitialList, Object, WatcherConfig};
@@ -19,8 +20,10 @@ use crate::{Api, Error, ListParams, PartialObjectMetadata, WatchEvent, WatchStre
 /// [`Event::Delete`]. Behind it, like client-go's Reflector:
 ///
 /// - each watch starts at the resourceVersion of the list, asks for bookmarks, and when it
-///   ends (server timeout, closed connection, silence) the next starts at the last version
-///   seen, so no change is missed and none is repeated;
+///   ends (server timeout, closed connection, silence) the next starts at once, at the last
+///   version seen, so no change is missed and none is repeated; only a watch that ends within
+///   a second with nothing in it waits for the backoff first, so a server or proxy that cuts
+///   every watch short is not hammered;
 /// - when the server no longer has that version (410 Gone, an expired continue token), the
 ///   watcher lists again, from the most recent state, and reports the new state as a new
 ///   `Init` … `InitDone` bracket: objects absent from it were deleted in the gap;
@@ -105,6 +108,10 @@ impl Accept {
     };
 }
 
+/// A watch that ends sooner than this with no event is suspect (client-go's reflector uses
+/// the same second): the next one waits for the backoff.
+const SHORT_WATCH: Duration = Duration::from_secs(1);
+
 /// Where the watcher is.
 enum State<K> {
     /// Nothing known: start with a full list (`fresh`: the most recent state; `paged`: with
@@ -120,11 +127,12 @@ enum State<K> {
     InitialEvents { stream: WatchStream<K> },
     /// Start a watch from `version`.
     Watch { version: String },
-    /// Reading a watch; `version` is the last one seen; `quiet` until it yields anything.
+    /// Reading a watch; `version` is the last one seen; `quiet_since` is when the watch
+    /// started, until it yields anything.
     Watching {
         stream: WatchStream<K>,
         version: String,
-        quiet: bool,
+        quiet_since: Option<Instant>,
     },
 }
 
@@ -304,7 +312,7 @@ where
                             self.state = State::Watching {
                                 stream,
                                 version,
-                                quiet: true,
+                                quiet_since: Some(Instant::now()),
                             };
                         }
                         Err(err) if err.is_gone() => self.relist(&err),
@@ -317,7 +325,7 @@ where
                 State::Watching {
                     mut stream,
                     mut version,
-                    quiet,
+                    quiet_since,
                 } => {
                     let next = tokio::time::timeout(self.config.silence_limit(), stream.next());
                     let event = match next.await {
@@ -338,8 +346,17 @@ where
                             return self.failed(err);
                         }
                         Ok(None) => {
-                            if quiet {
-                                self.slow_down("the watch ended before any event");
+                            // As client-go's reflector: only a watch that ends within a
+                            // second with nothing in it is suspect (a proxy cutting every
+                            // watch, a server refusing in a loop). A quiet watch that ran
+                            // its course (timeoutSeconds, an idle namespace, a resource
+                            // without bookmarks) worked: watch again at once.
+                            match quiet_since {
+                                Some(start) if start.elapsed() < SHORT_WATCH => {
+                                    self.slow_down("the watch ended at once, before any event");
+                                }
+                                Some(_) => self.succeeded(),
+                                None => {}
                             }
                             self.state = State::Watch { version };
                             continue;
@@ -371,7 +388,7 @@ where
                     self.state = State::Watching {
                         stream,
                         version,
-                        quiet: false,
+                        quiet_since: None,
                     };
                     if let Some(out) = out {
                         return Ok(out);
@@ -427,7 +444,7 @@ where
                     self.state = State::Watching {
                         stream,
                         version: b.resource_version,
-                        quiet: false,
+                        quiet_since: None,
                     };
                     Some(Ok(Event::InitDone))
                 } else {
