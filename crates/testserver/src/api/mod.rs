@@ -52,6 +52,8 @@ pub(crate) struct App {
     pub(crate) store: Arc<dyn Store>,
     /// ServiceAccount token signer.
     pub(crate) signer: crate::auth::jwt::Signer,
+    /// Successful token authentications, remembered as kube-apiserver does.
+    pub(crate) token_cache: crate::auth::cache::TokenCache,
     /// CA and certificates.
     pub(crate) pki: crate::server::pki::Pki,
     /// Fault injection switches.

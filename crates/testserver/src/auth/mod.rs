@@ -1,6 +1,7 @@
 //! Authentication: client certificates, ServiceAccount tokens, anonymous requests.
 
 pub(crate) mod authz;
+pub(crate) mod cache;
 pub(crate) mod jwt;
 pub(crate) mod token;
 
@@ -68,6 +69,8 @@ pub(crate) struct TokenCheck<'a> {
     pub(crate) now: i64,
     /// Tokens issued before this Unix time are rejected (the "expire tokens" fault).
     pub(crate) not_before: i64,
+    /// Successful token authentications of the last ten seconds.
+    pub(crate) cache: &'a cache::TokenCache,
 }
 
 /// Identifies the user; `None` means 401 (credentials presented but not accepted).
@@ -92,7 +95,13 @@ pub(crate) fn authenticate(creds: &Credentials, check: &TokenCheck<'_>) -> Optio
                 extra,
             })
         }
-        Credentials::Bearer(token) => token_user(token.expose(), check),
+        Credentials::Bearer(token) => {
+            check
+                .cache
+                .authenticate(token.expose(), check.now, check.not_before, || {
+                    token_user(token.expose(), check)
+                })
+        }
         Credentials::None => Some(User::anonymous()),
     }
 }

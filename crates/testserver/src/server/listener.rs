@@ -89,6 +89,7 @@ async fn answer(
         store: &*app.store,
         now: clock::unix_now(),
         not_before: app.faults.tokens_not_before(),
+        cache: &app.token_cache,
     };
     let Some(user) = auth::authenticate(&creds, &check) else {
         return respond::error(&ApiError::unauthorized());

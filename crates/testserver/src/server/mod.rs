@@ -8,6 +8,7 @@ mod sa_env;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -15,6 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::api::App;
 use crate::api::write::{self, WriteOpts};
+use crate::auth::cache::TokenCache;
 use crate::error::Error;
 use crate::faults::{FaultInjector, Faults};
 use crate::registry::Registry;
@@ -27,6 +29,7 @@ pub use sa_env::ServiceAccountEnv;
 pub struct TestServerBuilder {
     port: u16,
     advertise_address: Option<String>,
+    token_success_cache_ttl: Option<Duration>,
 }
 
 impl TestServerBuilder {
@@ -40,6 +43,24 @@ impl TestServerBuilder {
     /// listening address), like kube-apiserver's `--advertise-address`.
     pub fn advertise_address(mut self, address: impl Into<String>) -> Self {
         self.advertise_address = Some(address.into());
+        self
+    }
+
+    /// How long a bearer token that authenticated is accepted again without being checked
+    /// (default ten seconds, kube-apiserver's `TokenSuccessCacheTTL`; zero checks every
+    /// request). While it is remembered, a token keeps authenticating as the ServiceAccount
+    /// it named even after that ServiceAccount was deleted, as on a real cluster.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::builder()
+    ///     .token_success_cache_ttl(std::time::Duration::ZERO)
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn token_success_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.token_success_cache_ttl = Some(ttl);
         self
     }
 
@@ -67,6 +88,10 @@ impl TestServerBuilder {
             registry: Registry::builtin(),
             store: Arc::new(MemoryStore::default()) as Arc<dyn Store>,
             signer,
+            token_cache: TokenCache::new(
+                self.token_success_cache_ttl
+                    .unwrap_or(crate::auth::cache::SUCCESS_TTL),
+            ),
             pki,
             faults: Faults::default(),
             address: self.advertise_address.unwrap_or_else(|| addr.to_string()),

@@ -85,11 +85,80 @@ async fn service_account_tokens_authenticate_and_are_authorized_by_rbac() {
     )
     .await;
     assert_eq!(a.status, 200);
-    // deleting the ServiceAccount invalidates its tokens
+}
+
+// kube-apiserver remembers a successful token authentication for ten seconds: a token of a
+// ServiceAccount deleted a moment ago still authenticates, as that ServiceAccount (its old
+// uid), until the cache entry lapses; then it gets 401.
+#[tokio::test]
+async fn a_deleted_service_accounts_token_authenticates_until_the_cache_lapses() {
+    let server = TestServer::start().await.unwrap();
+    namespace(&server, "authn-cache").await;
+    let t = token(&server, "authn-cache", "default").await;
+    let whoami = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+    let review = json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"});
+    let a = send(
+        &server,
+        Who::Token(&t),
+        Method::POST,
+        whoami,
+        Some(review.clone()),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{:?}", a.json());
+    let uid = a.json()["status"]["userInfo"]["uid"].clone();
+    assert!(uid.as_str().is_some_and(|u| !u.is_empty()), "{uid:?}");
+    let deleted = admin(
+        &server,
+        Method::DELETE,
+        "/api/v1/namespaces/authn-cache/serviceaccounts/default",
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, 200);
+    let a = send(
+        &server,
+        Who::Token(&t),
+        Method::POST,
+        whoami,
+        Some(review.clone()),
+    )
+    .await;
+    assert_eq!(a.status, 201, "still cached: {:?}", a.json());
+    assert_eq!(a.json()["status"]["userInfo"]["uid"], uid);
+    // Then the cache lapses and the token is checked again: its ServiceAccount is gone.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let a = send(&server, Who::Token(&t), Method::GET, "/api", None).await;
+        if a.status == 401 {
+            break;
+        }
+        assert_eq!(a.status, 200);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the token stayed valid"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+// With the cache off (kube-apiserver's TokenSuccessCacheTTL of zero) every request checks the
+// token, so deleting the ServiceAccount invalidates its tokens at once.
+#[tokio::test]
+async fn without_the_token_cache_a_deleted_service_account_is_401_at_once() {
+    let server = TestServer::builder()
+        .token_success_cache_ttl(std::time::Duration::ZERO)
+        .start()
+        .await
+        .unwrap();
+    namespace(&server, "authn-nocache").await;
+    let t = token(&server, "authn-nocache", "default").await;
+    let a = send(&server, Who::Token(&t), Method::GET, "/api", None).await;
+    assert_eq!(a.status, 200);
     admin(
         &server,
         Method::DELETE,
-        "/api/v1/namespaces/authn/serviceaccounts/default",
+        "/api/v1/namespaces/authn-nocache/serviceaccounts/default",
         None,
     )
     .await;
