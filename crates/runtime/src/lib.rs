@@ -7,6 +7,7 @@
 //! Architecture invariant: this crate only uses the public API of `kubeset-clientset`; it adds
 //! no transport of its own.
 
+pub mod controller;
 pub mod queue;
 
 pub use kubeset_clientset::runtime::*;

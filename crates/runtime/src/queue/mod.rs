@@ -366,7 +366,9 @@ impl<T: Hash + Eq + Clone> Processing<T> {
 
 impl<T: Hash + Eq + Clone + std::fmt::Debug> std::fmt::Debug for Processing<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Processing").field("key", &self.key).finish()
+        f.debug_struct("Processing")
+            .field("key", &self.key)
+            .finish()
     }
 }
 

@@ -211,7 +211,11 @@ mod tests {
         assert_eq!(s.take(now), Some("a"));
         s.add("a");
         s.add("a");
-        assert_eq!(s.take(now), None, "never to a second worker while processed");
+        assert_eq!(
+            s.take(now),
+            None,
+            "never to a second worker while processed"
+        );
         assert_eq!(s.done(&"a"), Wake::Yes);
         assert_eq!(s.take(now), Some("a"));
         assert_eq!(s.take(now), None, "once");

@@ -1,0 +1,105 @@
+//! What turns a watch into keys: a store kept by the events, and a mapping of each change
+//! to the keys it concerns.
+
+use std::sync::Arc;
+
+use futures_util::stream::BoxStream;
+use futures_util::{Stream, StreamExt};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use kubeset_clientset::runtime::{Change, Event, Object, Writer};
+
+use super::ObjectRef;
+
+/// Keys from one watch, and whether its cache has synced.
+pub(super) struct Source {
+    /// The keys of each event (errors are the watcher's, retried on its own).
+    pub(super) keys: BoxStream<'static, Result<Vec<ObjectRef>, SourceError>>,
+    /// Whether the first full list is in.
+    pub(super) ready: Box<dyn Fn() -> bool + Send + Sync>,
+}
+
+/// A watch error and the collection it concerns.
+pub(super) struct SourceError {
+    pub(super) resource: Arc<str>,
+    pub(super) error: kubeset_clientset::Error,
+}
+
+/// A source over `events`, applied to `writer`; each change becomes the keys `map` adds.
+pub(super) fn source<X, S, F>(
+    resource: Arc<str>,
+    events: S,
+    mut writer: Writer<X>,
+    mut map: F,
+) -> Source
+where
+    X: Object + Send + Sync + 'static,
+    S: Stream<Item = Result<Event<X>, kubeset_clientset::Error>> + Send + 'static,
+    F: FnMut(&Change<X>, &mut Vec<ObjectRef>) + Send + 'static,
+{
+    let reader = writer.reader();
+    let keys = events.map(move |event| match event {
+        Ok(event) => {
+            let mut keys = Vec::new();
+            // the store reports what a re-list changed too, so a key is queued for
+            // objects changed or deleted while the watch was down, and not for the others
+            writer.apply_with(&event.map(Arc::new), |change| map(&change, &mut keys));
+            Ok(keys)
+        }
+        Err(error) => Err(SourceError {
+            resource: Arc::clone(&resource),
+            error,
+        }),
+    });
+    Source {
+        keys: keys.boxed(),
+        ready: Box::new(move || reader.is_ready()),
+    }
+}
+
+/// A source of keys that needs no sync.
+pub(super) fn triggers(keys: impl Stream<Item = ObjectRef> + Send + 'static) -> Source {
+    Source {
+        keys: keys.map(|key| Ok(vec![key])).boxed(),
+        ready: Box::new(|| true),
+    }
+}
+
+/// The primary objects: a key for each one added or changed (a deleted object has nothing
+/// left to reconcile).
+pub(super) fn own_key<K: Object>(change: &Change<K>, keys: &mut Vec<ObjectRef>) {
+    match change {
+        Change::Added(k) | Change::Updated { new: k, .. } => {
+            keys.extend(ObjectRef::from_object(&**k))
+        }
+        // a deleted object has nothing left to reconcile
+        _ => {}
+    }
+}
+
+/// Every object of a change: both states of an update, so a mapping that changed reaches
+/// the old target and the new one.
+pub(super) fn objects<X>(change: &Change<X>) -> impl Iterator<Item = &Arc<X>> {
+    let (a, b) = match change {
+        Change::Added(k) | Change::Deleted(k) => (Some(k), None),
+        Change::Updated { old, new } => (Some(old), Some(new)),
+        _ => (None, None),
+    };
+    a.into_iter().chain(b)
+}
+
+/// The owner of kind `kind` (`apiVersion` `api_version`) that controls `owners`, with the
+/// namespace it lives in (`None` for a cluster-scoped owner).
+pub(super) fn controller_of(
+    owners: Option<&[OwnerReference]>,
+    api_version: &str,
+    kind: &str,
+    namespace: Option<&str>,
+) -> Option<ObjectRef> {
+    let owner = owners?
+        .iter()
+        .find(|o| o.controller == Some(true) && o.kind == kind && o.api_version == api_version)?;
+    Some(ObjectRef {
+        namespace: namespace.map(str::to_owned),
+        name: owner.name.clone(),
+    })
+}
