@@ -8,6 +8,7 @@
 //! no transport of its own.
 
 pub mod controller;
+pub mod finalizer;
 pub mod queue;
 
 pub use kubeset_clientset::runtime::*;
