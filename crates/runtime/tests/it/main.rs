@@ -2,5 +2,6 @@
 //! helper against the in-process test server.
 
 mod controller;
+mod finalizer;
 mod queue;
 mod support;
