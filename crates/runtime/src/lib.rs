@@ -9,6 +9,8 @@
 
 pub mod controller;
 pub mod finalizer;
+pub mod predicates;
 pub mod queue;
+pub mod streams;
 
 pub use kubeset_clientset::runtime::*;

@@ -38,7 +38,9 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, Stream};
 use k8s_openapi::Resource;
-use kubeset_clientset::runtime::{Object, Store, WatcherConfig, metadata_watcher, store, watcher};
+use kubeset_clientset::runtime::{
+    Object, Store, WatcherConfig, Writer, metadata_watcher, store, watcher,
+};
 use kubeset_clientset::{Api, PartialObjectMetadata};
 use serde::de::DeserializeOwned;
 
@@ -49,6 +51,8 @@ pub use object_ref::ObjectRef;
 
 use crate::queue::WorkQueue;
 use source::Source;
+
+type Predicate<K> = Box<dyn Fn(&K) -> Option<u64> + Send + Sync>;
 
 /// Reconciles the objects of one resource (the primary) whenever they, the objects they own,
 /// or related objects change (kube-runtime's `Controller`; client-go's informers, work queue
@@ -85,6 +89,9 @@ use source::Source;
 /// ```
 pub struct Controller<K> {
     store: Store<K>,
+    /// The primary watch, made into a source when the controller runs.
+    primary: (Api<K>, WatcherConfig, Writer<K>),
+    predicate: Option<Predicate<K>>,
     sources: Vec<Source>,
     config: ControllerConfig,
     shutdown: Option<BoxFuture<'static, ()>>,
@@ -116,15 +123,11 @@ where
     /// ```
     pub fn new(api: Api<K>, config: WatcherConfig) -> Self {
         let (reader, writer) = store();
-        let primary = source::source(
-            Arc::from(api.collection_path()),
-            watcher(api, config),
-            writer,
-            source::own_key::<K>,
-        );
         Self {
             store: reader,
-            sources: vec![primary],
+            primary: (api, config, writer),
+            predicate: None,
+            sources: Vec::new(),
             config: ControllerConfig::default(),
             shutdown: None,
         }
@@ -248,6 +251,34 @@ where
         self
     }
 
+    /// Reconciles a changed primary object only when `predicate` gives different values
+    /// for its old and new states (or `None` for either); new objects are always
+    /// reconciled. Owned and watched objects, and [`reconcile_on`](Self::reconcile_on),
+    /// are not filtered. See [`predicates`](crate::predicates).
+    ///
+    /// Unlike a filter on the event stream this keeps no state: the cache holds the old
+    /// state.
+    ///
+    /// ```no_run
+    /// use k8s_openapi::api::apps::v1::Deployment;
+    /// use kubeset_clientset::Api;
+    /// use kubeset_runtime::{WatcherConfig, predicates};
+    /// use kubeset_runtime::controller::Controller;
+    ///
+    /// # fn demo(client: kubeset_clientset::Client) {
+    /// // status updates (our own included) do not reconcile again
+    /// let controller = Controller::new(Api::<Deployment>::all(client), WatcherConfig::default())
+    ///     .reconcile_when(predicates::generation_or_deletion);
+    /// # }
+    /// ```
+    pub fn reconcile_when(
+        mut self,
+        predicate: impl Fn(&K) -> Option<u64> + Send + Sync + 'static,
+    ) -> Self {
+        self.predicate = Some(Box::new(predicate));
+        self
+    }
+
     /// Sets how the controller runs.
     ///
     /// ```no_run
@@ -350,9 +381,19 @@ where
         P: Fn(Arc<K>, &E, Arc<Ctx>) -> Action + Send + Sync + 'static,
     {
         let queue = WorkQueue::new(self.config.rate_limiter);
+        let (api, config, writer) = self.primary;
+        let predicate = self.predicate;
+        let primary = source::source(
+            Arc::from(api.collection_path()),
+            watcher(api, config),
+            writer,
+            move |change, keys| source::own_key(change, predicate.as_deref(), keys),
+        );
+        let mut sources = self.sources;
+        sources.insert(0, primary);
         run::Run::new(
             self.store,
-            self.sources,
+            sources,
             queue,
             self.config,
             self.shutdown,

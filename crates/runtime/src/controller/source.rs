@@ -64,14 +64,24 @@ pub(super) fn triggers(keys: impl Stream<Item = ObjectRef> + Send + 'static) -> 
     }
 }
 
-/// The primary objects: a key for each one added or changed (a deleted object has nothing
-/// left to reconcile).
-pub(super) fn own_key<K: Object>(change: &Change<K>, keys: &mut Vec<ObjectRef>) {
+/// The primary objects: a key for each one added, or changed as `predicate` sees it (a
+/// deleted object has nothing left to reconcile).
+pub(super) fn own_key<K: Object>(
+    change: &Change<K>,
+    predicate: Option<&(dyn Fn(&K) -> Option<u64> + Send + Sync)>,
+    keys: &mut Vec<ObjectRef>,
+) {
     match change {
-        Change::Added(k) | Change::Updated { new: k, .. } => {
-            keys.extend(ObjectRef::from_object(&**k))
+        Change::Added(k) => keys.extend(ObjectRef::from_object(&**k)),
+        Change::Updated { old, new } => {
+            let changed = predicate.is_none_or(|p| match (p(old), p(new)) {
+                (Some(a), Some(b)) => a != b,
+                _ => true,
+            });
+            if changed {
+                keys.extend(ObjectRef::from_object(&**new));
+            }
         }
-        // a deleted object has nothing left to reconcile
         _ => {}
     }
 }
@@ -102,4 +112,91 @@ pub(super) fn controller_of(
         namespace: namespace.map(str::to_owned),
         name: owner.name.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::ConfigMap;
+
+    use super::*;
+
+    fn owner(kind: &str, api_version: &str, controller: Option<bool>) -> OwnerReference {
+        OwnerReference {
+            api_version: api_version.to_owned(),
+            kind: kind.to_owned(),
+            name: format!("{kind}-owner"),
+            uid: "u".to_owned(),
+            controller,
+            ..OwnerReference::default()
+        }
+    }
+
+    #[track_caller]
+    fn check(owners: &[OwnerReference], expected: Option<&str>) {
+        let got = controller_of(Some(owners), "apps/v1", "Deployment", Some("ns"));
+        assert_eq!(got.as_ref().map(ObjectRef::to_string).as_deref(), expected);
+    }
+
+    #[test]
+    fn only_the_controlling_owner_of_the_primary_kind_is_mapped() {
+        check(
+            &[owner("Deployment", "apps/v1", Some(true))],
+            Some("ns/Deployment-owner"),
+        );
+        check(&[owner("Deployment", "apps/v1", Some(false))], None);
+        check(&[owner("Deployment", "apps/v1", None)], None);
+        check(&[owner("Deployment", "apps/v1beta1", Some(true))], None);
+        check(&[owner("StatefulSet", "apps/v1", Some(true))], None);
+        check(
+            &[
+                owner("StatefulSet", "apps/v1", Some(true)),
+                owner("Deployment", "apps/v1", Some(true)),
+            ],
+            Some("ns/Deployment-owner"),
+        );
+        assert_eq!(controller_of(None, "apps/v1", "Deployment", None), None);
+    }
+
+    #[test]
+    fn a_predicate_filters_updates_but_not_additions() {
+        let cm = |label: &str, rv: &str| {
+            let mut cm = ConfigMap::default();
+            cm.metadata.name = Some("c".into());
+            cm.metadata.resource_version = Some(rv.into());
+            cm.metadata.labels = Some([("l".to_owned(), label.to_owned())].into());
+            Arc::new(cm)
+        };
+        let labels = |k: &ConfigMap| crate::predicates::labels(k);
+        let keys = |change: Change<ConfigMap>| {
+            let mut keys = Vec::new();
+            own_key(&change, Some(&labels), &mut keys);
+            keys.len()
+        };
+        assert_eq!(keys(Change::Added(cm("a", "1"))), 1);
+        assert_eq!(
+            keys(Change::Updated {
+                old: cm("a", "1"),
+                new: cm("a", "2")
+            }),
+            0
+        );
+        assert_eq!(
+            keys(Change::Updated {
+                old: cm("a", "1"),
+                new: cm("b", "2")
+            }),
+            1
+        );
+        assert_eq!(keys(Change::Deleted(cm("a", "1"))), 0);
+        let mut unfiltered = Vec::new();
+        own_key(
+            &Change::Updated {
+                old: cm("a", "1"),
+                new: cm("a", "2"),
+            },
+            None,
+            &mut unfiltered,
+        );
+        assert_eq!(unfiltered.len(), 1);
+    }
 }
