@@ -52,7 +52,7 @@ pub use object_ref::ObjectRef;
 use crate::queue::WorkQueue;
 use source::Source;
 
-type Predicate<K> = Box<dyn Fn(&K) -> Option<u64> + Send + Sync>;
+type Predicate<K> = Box<source::PredicateFn<K>>;
 
 /// Reconciles the objects of one resource (the primary) whenever they, the objects they own,
 /// or related objects change (kube-runtime's `Controller`; client-go's informers, work queue

@@ -64,11 +64,14 @@ pub(super) fn triggers(keys: impl Stream<Item = ObjectRef> + Send + 'static) -> 
     }
 }
 
+/// A predicate of [`Controller::reconcile_when`](super::Controller::reconcile_when).
+pub(super) type PredicateFn<K> = dyn Fn(&K) -> Option<u64> + Send + Sync;
+
 /// The primary objects: a key for each one added, or changed as `predicate` sees it (a
 /// deleted object has nothing left to reconcile).
 pub(super) fn own_key<K: Object>(
     change: &Change<K>,
-    predicate: Option<&(dyn Fn(&K) -> Option<u64> + Send + Sync)>,
+    predicate: Option<&PredicateFn<K>>,
     keys: &mut Vec<ObjectRef>,
 ) {
     match change {

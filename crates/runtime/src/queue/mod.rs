@@ -44,7 +44,7 @@ use state::{State, Wake};
 /// use kubeset_runtime::queue::WorkQueue;
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let queue = WorkQueue::default();
+/// let queue: WorkQueue<String> = WorkQueue::default();
 /// for _ in 0..3 {
 ///     let queue = queue.clone();
 ///     // three workers
