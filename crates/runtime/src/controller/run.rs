@@ -105,7 +105,9 @@ where
                 return None;
             }
             let stopping = self.deadline.is_some();
-            let can_start = self.synced && !stopping && self.tasks.len() < self.config.concurrency;
+            // at least one worker, whatever the config says
+            let workers = self.config.concurrency.max(1);
+            let can_start = self.synced && !stopping && self.tasks.len() < workers;
             let shutdown = async {
                 match self.shutdown.as_mut() {
                     Some(signal) => signal.await,
@@ -132,11 +134,13 @@ where
                 Some(joined) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
                     self.finished(joined);
                 }
-                Some(keys) = self.keys.next(), if !stopping => {
-                    self.keys_arrived(keys);
-                }
+                // keys first while workers are free, so a long re-list does not hold
+                // reconciles back
                 Some(item) = self.queue.get(), if can_start => {
                     self.start(item);
+                }
+                Some(keys) = self.keys.next(), if !stopping => {
+                    self.keys_arrived(keys);
                 }
             }
         }
