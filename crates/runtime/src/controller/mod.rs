@@ -36,7 +36,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use futures_util::{FutureExt, Stream};
+use futures_util::{FutureExt, Stream, StreamExt};
 use k8s_openapi::Resource;
 use kubeset_clientset::runtime::{
     Object, Store, WatcherConfig, Writer, metadata_watcher, store, watcher,
@@ -247,6 +247,37 @@ where
     /// # }
     /// ```
     pub fn reconcile_on(mut self, keys: impl Stream<Item = ObjectRef> + Send + 'static) -> Self {
+        self.sources.push(source::triggers(keys));
+        self
+    }
+
+    /// Reconciles every primary object in the cache each time `trigger` yields (kube-runtime's
+    /// `reconcile_all_on`): after a configuration reload, or on a timer. The stream may end.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use futures_util::stream;
+    /// use kubeset_runtime::WatcherConfig;
+    /// use kubeset_runtime::controller::Controller;
+    ///
+    /// # fn demo(client: kubeset_clientset::Client, reloads: tokio::sync::watch::Receiver<()>) {
+    /// let reloaded = stream::unfold(reloads, |mut rx| async move {
+    ///     rx.changed().await.ok().map(|()| ((), rx))
+    /// });
+    /// let controller = Controller::new(client.secrets("apps"), WatcherConfig::default())
+    ///     .reconcile_all_on(reloaded);
+    /// # }
+    /// ```
+    pub fn reconcile_all_on(mut self, trigger: impl Stream<Item = ()> + Send + 'static) -> Self {
+        let store = self.store.clone();
+        let keys = trigger.flat_map(move |()| {
+            let keys: Vec<ObjectRef> = store
+                .list()
+                .iter()
+                .filter_map(|k| ObjectRef::from_object(&**k))
+                .collect();
+            futures_util::stream::iter(keys)
+        });
         self.sources.push(source::triggers(keys));
         self
     }

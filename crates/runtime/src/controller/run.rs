@@ -184,33 +184,38 @@ where
         let store = self.store.clone();
         let queue = self.queue.clone();
         let handlers = Arc::clone(&self.handlers);
-        let task = self.tasks.spawn(async move {
-            let key = item.key().clone();
-            let Some(object) = store.get(key.namespace.as_deref(), &key.name) else {
-                // deleted meanwhile: nothing to reconcile, nothing to retry
-                queue.forget(&key);
-                return None;
-            };
-            let context = Arc::clone(&handlers.context);
-            let result = (handlers.reconcile)(Arc::clone(&object), Arc::clone(&context)).await;
-            let action = match &result {
-                Ok(action) => *action,
-                Err(err) => (handlers.error_policy)(object, err, context),
-            };
-            if action.is_backoff() {
-                queue.add_rate_limited(key.clone());
-            } else {
-                if result.is_ok() {
+        let span = tracing::debug_span!("reconcile", object = %key);
+        let task = self.tasks.spawn(tracing::Instrument::instrument(
+            async move {
+                let key = item.key().clone();
+                let Some(object) = store.get(key.namespace.as_deref(), &key.name) else {
+                    // deleted meanwhile: nothing to reconcile, nothing to retry
                     queue.forget(&key);
+                    return None;
+                };
+                let context = Arc::clone(&handlers.context);
+                let result = (handlers.reconcile)(Arc::clone(&object), Arc::clone(&context)).await;
+                let action = match &result {
+                    Ok(action) => *action,
+                    Err(err) => (handlers.error_policy)(object, err, context),
+                };
+                if action.is_backoff() {
+                    queue.add_rate_limited(key.clone());
+                } else {
+                    if result.is_ok() {
+                        queue.forget(&key);
+                    }
+                    if let Some(delay) = action.requeue_after() {
+                        queue.add_after(key.clone(), delay);
+                    }
                 }
-                if let Some(delay) = action.requeue_after() {
-                    queue.add_after(key.clone(), delay);
-                }
-            }
-            // done only now: a change during the reconcile queues the key once more
-            drop(item);
-            Some((key, result))
-        });
+                tracing::debug!(?action, ok = result.is_ok(), "reconciled");
+                // done only now: a change during the reconcile queues the key once more
+                drop(item);
+                Some((key, result))
+            },
+            span,
+        ));
         self.running.insert(task.id(), key);
     }
 

@@ -540,3 +540,34 @@ async fn every_change_is_reconciled_through_closed_and_expired_watches() {
         "a key reconciled twice at once"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_all_on_reconciles_every_cached_object() {
+    let c = cluster("ctl-all").await;
+    let secrets = c.client.secrets(&c.ns);
+    let names = ["x", "y", "z"];
+    for name in names {
+        secrets
+            .create(&PostParams::default(), &secret(name, "1"))
+            .await
+            .unwrap();
+    }
+    let seen = Arc::new(Seen::default());
+    let (tx, rx) = mpsc::unbounded_channel::<()>();
+    let trigger =
+        futures_util::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|()| ((), rx)) },
+        );
+    let controller = Controller::new(secrets, quick()).reconcile_all_on(trigger);
+    let _results = start(controller, &seen);
+    eventually(WAIT, "first reconciles", || async {
+        names.iter().all(|n| seen.count(n) == 1).then_some(())
+    })
+    .await;
+    tx.send(()).unwrap();
+    eventually(WAIT, "every secret reconciled again", || async {
+        names.iter().all(|n| seen.count(n) == 2).then_some(())
+    })
+    .await;
+}
