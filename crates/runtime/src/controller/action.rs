@@ -30,6 +30,12 @@ enum Next {
 
 impl Action {
     /// Reconcile again only when something changes.
+    ///
+    /// ```
+    /// use kubeset_runtime::controller::Action;
+    ///
+    /// assert_eq!(Action::await_change().requeue_after(), None);
+    /// ```
     pub fn await_change() -> Self {
         Self {
             next: Next::AwaitChange,
@@ -37,6 +43,14 @@ impl Action {
     }
 
     /// Reconcile again after `delay` at the latest (a periodic check of the outside world).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kubeset_runtime::controller::Action;
+    ///
+    /// let check_hourly = Action::requeue(Duration::from_secs(3600));
+    /// assert!(!check_hourly.is_backoff());
+    /// ```
     pub fn requeue(delay: Duration) -> Self {
         Self {
             next: Next::After(delay),
@@ -47,6 +61,14 @@ impl Action {
     /// [`RateLimiter`](crate::queue::RateLimiter): exponential per key, and an overall
     /// bucket). Each backoff in a row waits longer; any other action after a successful
     /// reconcile starts the key's backoff over. The usual answer of an error policy.
+    ///
+    /// ```
+    /// use kubeset_runtime::controller::Action;
+    ///
+    /// // an error policy
+    /// let policy = |_err: &std::io::Error| Action::backoff();
+    /// assert!(policy(&std::io::Error::other("down")).is_backoff());
+    /// ```
     pub fn backoff() -> Self {
         Self {
             next: Next::Backoff,
@@ -54,6 +76,14 @@ impl Action {
     }
 
     /// The fixed delay of [`Action::requeue`]; `None` for the other actions.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kubeset_runtime::controller::Action;
+    ///
+    /// assert_eq!(Action::requeue(Duration::from_secs(5)).requeue_after(), Some(Duration::from_secs(5)));
+    /// assert_eq!(Action::backoff().requeue_after(), None);
+    /// ```
     pub fn requeue_after(&self) -> Option<Duration> {
         match self.next {
             Next::After(delay) => Some(delay),
@@ -62,6 +92,12 @@ impl Action {
     }
 
     /// Whether this is [`Action::backoff`].
+    ///
+    /// ```
+    /// use kubeset_runtime::controller::Action;
+    ///
+    /// assert!(!Action::await_change().is_backoff());
+    /// ```
     pub fn is_backoff(&self) -> bool {
         self.next == Next::Backoff
     }

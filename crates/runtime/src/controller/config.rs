@@ -43,16 +43,38 @@ impl Default for ControllerConfig {
 
 impl ControllerConfig {
     /// Sets how many reconciles run at once (at least 1).
+    ///
+    /// ```
+    /// use kubeset_runtime::controller::ControllerConfig;
+    ///
+    /// assert_eq!(ControllerConfig::default().concurrency(0).concurrency, 1);
+    /// ```
     pub fn concurrency(mut self, workers: usize) -> Self {
         self.concurrency = workers.max(1);
         self
     }
     /// Sets the delays of [`Action::backoff`](super::Action::backoff).
+    ///
+    /// ```
+    /// use kubeset_runtime::controller::ControllerConfig;
+    /// use kubeset_runtime::queue::RateLimiter;
+    ///
+    /// let config = ControllerConfig::default().rate_limiter(RateLimiter::default().without_overall());
+    /// assert_eq!(config.rate_limiter, RateLimiter::default().without_overall());
+    /// ```
     pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
         self.rate_limiter = limiter;
         self
     }
     /// Sets how long a graceful shutdown waits for running reconciles.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kubeset_runtime::controller::ControllerConfig;
+    ///
+    /// let config = ControllerConfig::default().shutdown_timeout(Duration::from_secs(5));
+    /// assert_eq!(config.shutdown_timeout, Duration::from_secs(5));
+    /// ```
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.shutdown_timeout = timeout;
         self

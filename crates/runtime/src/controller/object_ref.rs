@@ -24,6 +24,13 @@ pub struct ObjectRef {
 impl ObjectRef {
     /// A reference to the cluster-scoped object `name` (add a namespace with
     /// [`within`](Self::within)).
+    ///
+    /// ```
+    /// use kubeset_runtime::controller::ObjectRef;
+    ///
+    /// let node = ObjectRef::new("node-1");
+    /// assert_eq!(node.namespace, None);
+    /// ```
     pub fn new(name: &str) -> Self {
         Self {
             namespace: None,
@@ -32,6 +39,13 @@ impl ObjectRef {
     }
 
     /// The same name in `namespace`.
+    ///
+    /// ```
+    /// use kubeset_runtime::controller::ObjectRef;
+    ///
+    /// let pod = ObjectRef::new("web-0").within("apps");
+    /// assert_eq!(pod.namespace.as_deref(), Some("apps"));
+    /// ```
     pub fn within(mut self, namespace: &str) -> Self {
         self.namespace = Some(namespace.to_owned());
         self

@@ -356,11 +356,30 @@ pub struct Processing<T: Hash + Eq + Clone> {
 
 impl<T: Hash + Eq + Clone> Processing<T> {
     /// The key.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let queue = kubeset_runtime::queue::WorkQueue::default();
+    /// queue.add(7);
+    /// assert_eq!(queue.get().await.map(|item| *item.key()), Some(7));
+    /// # }
+    /// ```
     pub fn key(&self) -> &T {
         &self.key
     }
 
     /// Marks the key done (the same as dropping the guard).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let queue = kubeset_runtime::queue::WorkQueue::default();
+    /// queue.add("a");
+    /// let item = queue.get().await.unwrap();
+    /// queue.add("a");
+    /// item.done();
+    /// assert_eq!(queue.len(), 1, "handed out again after done");
+    /// # }
+    /// ```
     pub fn done(self) {}
 }
 

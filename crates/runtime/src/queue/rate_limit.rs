@@ -48,6 +48,14 @@ impl Default for RateLimiter {
 
 impl RateLimiter {
     /// The per-key backoff: `base` after the first failure, doubling up to `max`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kubeset_runtime::queue::RateLimiter;
+    ///
+    /// let limiter = RateLimiter::default().per_key(Duration::from_secs(1), Duration::from_secs(300));
+    /// assert_eq!(limiter.max_delay(), Duration::from_secs(300));
+    /// ```
     pub fn per_key(mut self, base: Duration, max: Duration) -> Self {
         self.base = base;
         self.max = max;
@@ -56,6 +64,13 @@ impl RateLimiter {
 
     /// The overall limit: `qps` rate-limited adds a second, `burst` at once (both at least
     /// a small positive number).
+    ///
+    /// ```
+    /// use kubeset_runtime::queue::RateLimiter;
+    ///
+    /// let limiter = RateLimiter::default().overall(100.0, 1000);
+    /// assert_ne!(limiter, RateLimiter::default());
+    /// ```
     pub fn overall(mut self, qps: f64, burst: u32) -> Self {
         let qps = if qps.is_finite() && qps > 0.0 {
             qps
@@ -67,12 +82,26 @@ impl RateLimiter {
     }
 
     /// No overall limit: only the per-key backoff.
+    ///
+    /// ```
+    /// use kubeset_runtime::queue::RateLimiter;
+    ///
+    /// let limiter = RateLimiter::default().without_overall();
+    /// assert_ne!(limiter, RateLimiter::default());
+    /// ```
     pub fn without_overall(mut self) -> Self {
         self.bucket = None;
         self
     }
 
     /// The longest per-key delay.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kubeset_runtime::queue::RateLimiter;
+    ///
+    /// assert_eq!(RateLimiter::default().max_delay(), Duration::from_secs(1000));
+    /// ```
     pub fn max_delay(&self) -> Duration {
         self.max
     }
