@@ -8,3 +8,4 @@ mod controller;
 mod finalizer;
 mod queue;
 mod support;
+mod timing;
