@@ -38,6 +38,8 @@ pub(super) struct Run<K, R, P, Ctx, E: std::error::Error + 'static> {
     >,
     ready: Vec<Box<dyn Fn() -> bool + Send + Sync>>,
     synced: bool,
+    /// Every source ended.
+    keys_ended: bool,
     queue: WorkQueue<ObjectRef>,
     config: ControllerConfig,
     shutdown: Option<BoxFuture<'static, ()>>,
@@ -77,6 +79,7 @@ where
             keys,
             ready,
             synced: false,
+            keys_ended: false,
             queue,
             config,
             shutdown,
@@ -139,8 +142,12 @@ where
                 Some(item) = self.queue.get(), if can_start => {
                     self.start(item);
                 }
-                Some(keys) = self.keys.next(), if !stopping => {
-                    self.keys_arrived(keys);
+                keys = self.keys.next(), if !stopping && !self.keys_ended => {
+                    match keys {
+                        Some(keys) => self.keys_arrived(keys),
+                        // only if every source ended (watchers never do): stop polling
+                        None => self.keys_ended = true,
+                    }
                 }
             }
         }
