@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+use crate::support::examples::example_bin;
 use crate::support::kubeconfig_path;
 
 /// What one run printed.
@@ -55,21 +56,7 @@ pub(crate) struct Run {
 /// The kctl binary, built once per test run.
 pub(crate) fn kctl_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "kubeset", "--example", "kctl"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cannot run cargo to build the kctl example");
-        assert!(status.success(), "building the kctl example failed");
-        // Tests run from target/<profile>/deps; examples are built into ../examples.
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().unwrap().parent().unwrap();
-        profile_dir
-            .join("examples")
-            .join(format!("kctl{}", std::env::consts::EXE_SUFFIX))
-    })
+    BIN.get_or_init(|| example_bin("kctl"))
 }
 
 /// The kubectl to compare with, if any.

@@ -11,6 +11,7 @@ mod support;
 
 mod auth;
 mod crud;
+mod examples;
 mod facade;
 mod get_raw;
 mod handles;
