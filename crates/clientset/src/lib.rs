@@ -77,6 +77,8 @@
 //! an [`Error`] naming the URL.
 
 mod api;
+mod builder;
+mod cause;
 mod client;
 mod decode;
 mod discovery;
@@ -104,6 +106,7 @@ mod write;
 mod write_params;
 
 pub use api::Api;
+pub use builder::ClientBuilder;
 pub use client::Client;
 pub use discovery::{DiscoveredResource, Discovery};
 pub use dynamic::{ApiResource, DynamicObject};
