@@ -103,7 +103,8 @@ impl ClientBuilder {
     /// A client-side rate limit: `qps` requests a second on average, `burst` at once, shared by
     /// every clone of the client (retries are paced too). Default: none; the server's API
     /// Priority and Fairness answers overload with `429`, which is retried. client-go:
-    /// `rest.Config.QPS` and `Burst` (default 5 and 10).
+    /// `rest.Config.QPS` and `Burst` (default 5 and 10). A `qps` that is not a positive number
+    /// is taken as 1, a `burst` of 0 as 1.
     ///
     /// ```
     /// # let config = kubeset_config::Config::new("https://10.96.0.1".parse().unwrap());

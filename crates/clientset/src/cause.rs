@@ -1,20 +1,11 @@
 //! Asking an [`Error`] what failed below HTTP: the configuration, the connection, TLS, the
-//! exec plugin, a client-side timeout.
+//! exec plugin, a client-side timeout (see the type's documentation for which typed error sits
+//! where).
 //!
 //! One way throughout: a predicate (`is_*`) answers the question, an accessor returns the
 //! config or transport crate's typed error to read the details from. They look through the
 //! whole `source()` chain, past the transport's retry wrapper, so they answer the same whether
-//! a request failed once or after several attempts. Which typed errors sit where:
-//!
-//! - [`Error::Config`]: its source is the loader's error: `kubeset_config::InferError` (from
-//!   [`Client::infer`](crate::Client::infer) or `Config::infer()?`), `KubeconfigConfigError`
-//!   (`Config::from_kubeconfig(..)?`) or `InClusterError` (`incluster::load()?`);
-//!   downcast it with `err.source()`.
-//! - [`Error::Connect`]: its source is a `kubeset_transport::Error` (the transport could not
-//!   be built: a CA file that does not load, a bad URL).
-//! - [`Error::Transport`]: a `RequestError`, `ConnectError` (with its `TlsFailure`) or
-//!   `AuthError` (with its `ExecError`) from the transport, reached with the accessors below;
-//!   any other error from a custom service given to [`Client::from_service`](crate::Client::from_service).
+//! a request failed once or after several attempts.
 
 use std::error::Error as StdError;
 

@@ -103,7 +103,9 @@ impl Client {
     /// Builds a client over any tower service: a custom layer stack, or a mock in tests.
     ///
     /// Requests carry origin-form URIs (`/api/v1/...`); the service must route them to the
-    /// API server. The default namespace is `default`.
+    /// API server. The default namespace is `default`. None of the standard layers is added
+    /// (retries, rate limit, warnings): the service is the whole stack. To keep them over a
+    /// custom connection, use [`ClientBuilder::build_with_service`].
     ///
     /// ```
     /// use kubeset_clientset::Client;

@@ -14,7 +14,18 @@ use crate::forbidden::Denial;
 /// [`is_connect`](Error::is_connect), [`is_tls`](Error::is_tls), [`is_exec`](Error::is_exec),
 /// [`is_request_timeout`](Error::is_request_timeout), with accessors returning the transport's
 /// typed errors ([`connect_error`](Error::connect_error), [`tls_failure`](Error::tls_failure),
-/// [`exec_error`](Error::exec_error), ...).
+/// [`exec_error`](Error::exec_error), ...). They look through the whole `source()` chain,
+/// past the transport's retry wrapper. Which typed error sits where:
+///
+/// - [`Error::Config`]: the source is the loader's error, `kubeset_config::InferError` (from
+///   [`Client::infer`](crate::Client::infer) or `Config::infer()?`), `KubeconfigConfigError`
+///   (`Config::from_kubeconfig(..)?`) or `InClusterError` (`incluster::load()?`); downcast
+///   `err.source()` to read it. The `From` impls let `?` turn each into this `Error`.
+/// - [`Error::Connect`]: the source is a `kubeset_transport::Error` (the transport could not
+///   be built: a CA file that does not load, a bad URL).
+/// - [`Error::Transport`]: a `RequestError`, `ConnectError` (with its `TlsFailure`) or
+///   `AuthError` (with its `ExecError`) from the transport, reached with the accessors; any
+///   other error from a service given to [`Client::from_service`](crate::Client::from_service).
 ///
 /// ```no_run
 /// # async fn demo() {

@@ -144,7 +144,7 @@ async fn the_timeout_fires_on_a_stalled_fake_but_spares_watches() {
     let client = Client::builder(config())
         .timeout(Duration::from_secs(10))
         .retry(RetryPolicy::never())
-        .build_with_service(stalled.clone())
+        .build_with_service(stalled)
         .unwrap();
     let start = Instant::now();
     let err = client.config_maps("a").get("c").await.unwrap_err();
