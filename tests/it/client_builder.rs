@@ -82,6 +82,34 @@ async fn a_refused_connection_is_a_connect_error() {
 }
 
 #[tokio::test]
+async fn the_connect_timeout_covers_a_stalled_tls_handshake() {
+    // Accepts connections and never says a word, so the TLS handshake cannot finish.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let silent = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let client = Client::builder(Config::new(format!("https://{addr}").parse().unwrap()))
+        .connect_timeout(Duration::from_millis(200))
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(30), client.apiserver_version()).await;
+    let err = answer
+        .expect("the connect timeout never fired")
+        .unwrap_err();
+    assert!(err.is_connect() && !err.is_tls(), "{err:?}");
+    assert!(
+        matches!(err.connect_error(), Some(ConnectError::Timeout { after, .. }) if *after == Duration::from_millis(200)),
+        "{err:?}"
+    );
+    silent.abort();
+}
+
+#[tokio::test]
 async fn a_server_certificate_from_an_unknown_ca_is_a_tls_error() {
     let mut config = admin_config();
     if config.cluster_url.scheme_str() != Some("https") {
