@@ -10,6 +10,7 @@
 mod support;
 
 mod auth;
+mod client_builder;
 mod crud;
 mod examples;
 mod facade;

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use tower::{Service, ServiceExt};
 
 use crate::Error;
+use crate::builder::ClientBuilder;
 use crate::decode::decode_json;
 use crate::status::{api_error, failure_in_success};
 
@@ -52,7 +53,8 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// Builds a client for `config` with the standard transport stack.
+    /// Builds a client for `config` with the standard transport stack and default options
+    /// (`Client::builder(config).build()`); the client's default namespace is the config's.
     ///
     /// ```no_run
     /// # fn demo() -> Result<(), kubeset_clientset::Error> {
@@ -61,8 +63,27 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn new(config: Config) -> Result<Self, Error> {
-        let service = crate::wiring::connect(&config)?;
-        Ok(Self::from_box_service(service, config.default_namespace))
+        Self::builder(config).build()
+    }
+
+    /// A builder for a client with options: timeouts, rate limit, User-Agent, retries, and
+    /// who receives the server's warnings. The client keeps `config`'s default namespace.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// # async fn demo() -> Result<(), kubeset_clientset::Error> {
+    /// let config = kubeset_config::Config::infer()?;
+    /// let client = kubeset_clientset::Client::builder(config)
+    ///     .user_agent("my-scheduler/0.1")
+    ///     .rate_limit(100.0, 200)
+    ///     .timeout(Duration::from_secs(20))
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(()) }
+    /// ```
+    pub fn builder(config: Config) -> ClientBuilder {
+        ClientBuilder::new(config)
     }
 
     /// Builds a client the way a pod or kubectl would find the server: in-cluster
@@ -82,7 +103,9 @@ impl Client {
     /// Builds a client over any tower service: a custom layer stack, or a mock in tests.
     ///
     /// Requests carry origin-form URIs (`/api/v1/...`); the service must route them to the
-    /// API server. The default namespace is `default`.
+    /// API server. The default namespace is `default`. None of the standard layers is added
+    /// (retries, rate limit, warnings): the service is the whole stack. To keep them over a
+    /// custom connection, use [`ClientBuilder::build_with_service`].
     ///
     /// ```
     /// use kubeset_clientset::Client;
@@ -112,7 +135,7 @@ impl Client {
         Self::from_box_service(BoxService::new(service), String::from("default"))
     }
 
-    fn from_box_service(service: BoxService, default_namespace: String) -> Self {
+    pub(crate) fn from_box_service(service: BoxService, default_namespace: String) -> Self {
         Self {
             inner: Arc::new(Inner {
                 service,

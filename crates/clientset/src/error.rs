@@ -10,6 +10,43 @@ use crate::forbidden::Denial;
 ///
 /// API errors carry the server's decoded [`Status`]; ask them with the `is_*` predicates,
 /// which look through every variant so `err.is_not_found()` works without a `match`.
+/// Failures below HTTP are asked the same way: [`is_config`](Error::is_config),
+/// [`is_connect`](Error::is_connect), [`is_tls`](Error::is_tls), [`is_exec`](Error::is_exec),
+/// [`is_request_timeout`](Error::is_request_timeout), with accessors returning the transport's
+/// typed errors ([`connect_error`](Error::connect_error), [`tls_failure`](Error::tls_failure),
+/// [`exec_error`](Error::exec_error), ...). They look through the whole `source()` chain,
+/// past the transport's retry wrapper. Which typed error sits where:
+///
+/// - [`Error::Config`]: the source is the loader's error, `kubeset_config::InferError` (from
+///   [`Client::infer`](crate::Client::infer) or `Config::infer()?`), `KubeconfigConfigError`
+///   (`Config::from_kubeconfig(..)?`) or `InClusterError` (`incluster::load()?`); downcast
+///   `err.source()` to read it. The `From` impls let `?` turn each into this `Error`.
+/// - [`Error::Connect`]: the source is a `kubeset_transport::Error` (the transport could not
+///   be built: a CA file that does not load, a bad URL).
+/// - [`Error::Transport`]: a `RequestError`, `ConnectError` (with its `TlsFailure`) or
+///   `AuthError` (with its `ExecError`) from the transport, reached with the accessors; any
+///   other error from a service given to [`Client::from_service`](crate::Client::from_service).
+///
+/// ```no_run
+/// # async fn demo() {
+/// use kubeset_clientset::{Client, Error};
+///
+/// async fn version() -> Result<String, Error> {
+///     let client = Client::infer().await?;
+///     Ok(client.apiserver_version().await?.git_version)
+/// }
+///
+/// match version().await {
+///     Ok(version) => println!("server {version}"),
+///     Err(err) if err.is_config() => eprintln!("fix the kubeconfig: {err}"),
+///     Err(err) if err.is_tls() => eprintln!("TLS failed: {}", err.tls_failure().unwrap()),
+///     Err(err) if err.is_connect() => eprintln!("could not connect: {err}"),
+///     Err(err) if err.is_exec() => eprintln!("the credential plugin failed: {err}"),
+///     Err(err) if err.api().is_some() => eprintln!("the server said no: {err}"),
+///     Err(err) => eprintln!("{err}"),
+/// }
+/// # }
+/// ```
 ///
 /// ```no_run
 /// # async fn demo(client: kubeset_clientset::Client) {
@@ -30,6 +67,10 @@ pub enum Error {
         error: Box<ApiError>,
     },
     /// The request never got an answer: connection, TLS or authentication layer failure.
+    ///
+    /// From the standard transport the source is a `kubeset_transport::RequestError` or
+    /// `AuthError`; ask with [`Error::is_connect`], [`Error::is_tls`], [`Error::is_exec`] and
+    /// their accessors.
     #[error("failed to send {method} {url}")]
     Transport {
         /// The request method.
@@ -118,16 +159,18 @@ pub enum Error {
     /// The client configuration could not be resolved (in-cluster files or kubeconfig).
     #[error("failed to resolve the client configuration")]
     Config {
-        /// What the configuration loader reported.
+        /// What the configuration loader reported: a `kubeset_config::InferError`,
+        /// `KubeconfigConfigError` or `InClusterError` (downcast to read it).
         #[source]
         source: BoxError,
     },
-    /// The transport could not be built for the configured server.
+    /// The transport could not be built for the configured server (a CA or client certificate
+    /// that does not load, a bad proxy URL); nothing was sent.
     #[error("failed to build the transport for {url}")]
     Connect {
         /// The server's URL.
         url: String,
-        /// What the transport reported.
+        /// What the transport reported: a `kubeset_transport::Error` (downcast to read it).
         #[source]
         source: BoxError,
     },

@@ -23,9 +23,15 @@
 //! [`Store`](runtime::Store) cache it keeps current, and an [`Informer`](runtime::Informer)
 //! that reports each change.
 //!
+//! [`Client::new`] and [`Client::infer`] build a client with the default options;
+//! [`Client::builder`] names them (timeouts, rate limit, User-Agent, retries, and the
+//! [`WarningHandler`](kubeset_transport::WarningHandler) that receives the server's warnings).
+//!
 //! All failures are one [`Error`]; API errors carry the server's `Status`
 //! (`err.is_not_found()`, `err.is_conflict()`, `err.is_gone()`, ...), and a 403 explains
-//! who was denied what, and which RBAC rule would allow it.
+//! who was denied what, and which RBAC rule would allow it. Failures below HTTP are told apart
+//! the same way: `err.is_config()`, `err.is_connect()`, `err.is_tls()`, `err.is_exec()`,
+//! `err.is_request_timeout()`, with accessors for the transport's typed errors.
 //!
 //! ```no_run
 //! use futures_util::TryStreamExt;
@@ -77,6 +83,8 @@
 //! an [`Error`] naming the URL.
 
 mod api;
+mod builder;
+mod cause;
 mod client;
 mod decode;
 mod discovery;
@@ -104,6 +112,7 @@ mod write;
 mod write_params;
 
 pub use api::Api;
+pub use builder::ClientBuilder;
 pub use client::Client;
 pub use discovery::{DiscoveredResource, Discovery};
 pub use dynamic::{ApiResource, DynamicObject};

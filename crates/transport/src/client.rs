@@ -25,8 +25,6 @@ pub(crate) struct PoolSettings {
     pub(crate) idle_timeout: Duration,
     pub(crate) keepalive_interval: Duration,
     pub(crate) keepalive_timeout: Duration,
-    /// Longest wait for response headers; bodies are not limited.
-    pub(crate) request_timeout: Option<Duration>,
 }
 
 /// A connection pool, the client identity its connections were opened with, and whether it
@@ -169,17 +167,8 @@ impl Service<Request<RequestBody>> for HyperClient {
         let method = req.method().clone();
         let url = crate::trace::redacted_url(req.uri());
         let sending = self.clone().send(req);
-        let timeout = self.settings.request_timeout;
         Box::pin(async move {
-            let result = match timeout {
-                None => sending.await,
-                Some(after) => match tokio::time::timeout(after, sending).await {
-                    Ok(result) => result,
-                    Err(_elapsed) => {
-                        return Err(BoxError::from(RequestError::Timeout { method, url, after }));
-                    }
-                },
-            };
+            let result = sending.await;
             result.map_err(|err| {
                 let err = if err.is_connect() {
                     let source = unwrap_connect(err);

@@ -29,11 +29,12 @@
 //! | [`BaseUriLayer`] | relative URIs to the cluster URL (keeping its path prefix) |
 //! | [`UserAgentLayer`] | `User-Agent: kubeset/<version> (<os>/<arch>)` |
 //! | [`ImpersonateLayer`] | `Impersonate-User`, `-Uid`, `-Group`, `-Extra-*` |
-//! | [`WarningsLayer`] | server `Warning`s logged once and given to the caller |
+//! | [`WarningsLayer`] | server `Warning`s to a [`WarningHandler`] (logged once by default) and to the caller |
 //! | [`RetryLayer`] | retries that know what is safe to repeat, with a budget |
 //! | [`RateLimitLayer`] | client-side QPS/burst token bucket |
 //! | [`AuthLayer`] | `Authorization` from a [`CredentialSource`] ([`StaticCredential`], [`TokenFile`], [`ExecCredentials`]), one retry after a `401` |
 //! | [`CompressionLayer`] | `Accept-Encoding: gzip` and decoding |
+//! | [`ResponseTimeoutLayer`] | a per-attempt limit on the wait for response headers; watches exempt |
 //!
 //! Below them, a pooled hyper client over hyper-rustls on the `ring` provider (no process-wide
 //! provider is installed): HTTP/2 when the server offers it, HTTP/1.1 otherwise; the CA bundle
@@ -94,10 +95,12 @@ mod proxy;
 mod rate_limit;
 mod retry;
 mod stack;
+mod timeout;
 mod tls;
 mod token_file;
 mod trace;
 mod user_agent;
+mod warning;
 mod warnings;
 
 pub use auth::{Auth, AuthLayer, Credential, CredentialFuture, CredentialSource, StaticCredential};
@@ -112,10 +115,12 @@ pub use impersonate::{Impersonate, ImpersonateLayer};
 pub use options::{Qps, TransportOptions};
 pub use rate_limit::{RateLimit, RateLimitLayer};
 pub use retry::{Retry, RetryLayer, RetryPolicy};
+pub use timeout::{ResponseTimeout, ResponseTimeoutLayer};
 pub use token_file::TokenFile;
 pub use trace::{Trace, TraceLayer};
 pub use user_agent::{UserAgent, UserAgentLayer, default_user_agent};
-pub use warnings::{Warnings, WarningsLayer, WarningsService};
+pub use warning::{CollectWarnings, LogWarnings, Warning, WarningHandler};
+pub use warnings::{Warnings, WarningsFuture, WarningsLayer, WarningsService};
 
 use kubeset_config::Config;
 
@@ -151,6 +156,54 @@ pub fn connect(config: &Config) -> Result<BoxService, Error> {
 /// ```
 pub fn connect_with(config: &Config, options: &TransportOptions) -> Result<BoxService, Error> {
     stack::build(config, options)
+}
+
+/// The layers of [`connect_with`] over `service` instead of a network connection: for tests
+/// (a `tower::service_fn` or `tower_test` mock sees exactly what would go on the wire) and for
+/// custom connections (an SSH tunnel, a port-forward).
+///
+/// `service` receives absolute URIs (the cluster URL's scheme, host and path prefix) with every
+/// header set; the config's TLS and proxy settings are not used, since `service` owns the
+/// connection. Authentication, retries, rate limit, timeout and warnings apply as usual.
+///
+/// ```
+/// use http_body_util::Full;
+/// use kubeset_config::Config;
+/// use kubeset_transport::{RequestBody, TransportOptions};
+/// use tower::ServiceExt;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), kubeset_transport::BoxError> {
+/// let fake = tower::service_fn(|request: http::Request<RequestBody>| async move {
+///     let agent = request.headers()[http::header::USER_AGENT].clone();
+///     Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(
+///         bytes::Bytes::copy_from_slice(agent.as_bytes()),
+///     )))
+/// });
+/// let mut options = TransportOptions::default();
+/// options.user_agent = Some("my-controller/1.0".into());
+/// let config = Config::new("https://10.96.0.1".parse()?);
+/// let service = kubeset_transport::connect_with_service(&config, &options, fake)?;
+/// let response = service.oneshot(http::Request::get("/version").body(Full::default())?).await?;
+/// # let _ = response;
+/// # Ok(()) }
+/// ```
+pub fn connect_with_service<S, B>(
+    config: &Config,
+    options: &TransportOptions,
+    service: S,
+) -> Result<BoxService, Error>
+where
+    S: tower::Service<http::Request<RequestBody>, Response = http::Response<B>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<BoxError> + Send + 'static,
+{
+    stack::build_over(config, options, service)
 }
 
 /// `err` and its sources, joined with `: `, for one log line.

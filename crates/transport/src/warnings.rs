@@ -1,49 +1,144 @@
-//! Server `Warning` headers (deprecated APIs, unknown fields): logged once per distinct text and
-//! handed to the caller as a [`Warnings`] response extension.
+//! Server `Warning` headers (deprecated APIs, unknown fields, admission webhooks): each one is
+//! handed to the client's [`WarningHandler`] with the request it answered, and the texts of a
+//! response are attached to it as a [`Warnings`] extension.
+//!
+//! Guarantees: by default a handler sees each distinct text once per layer (so once per client,
+//! as client-go's `WarningWriter` with `Deduplicate`); the set of texts already reported is
+//! bounded (4096 entries, then it starts over), so a chatty server cannot grow it without end.
+//! The [`Warnings`] extension always holds every warning of its response.
 
 use std::collections::HashSet;
-use std::sync::{LazyLock, Mutex};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use futures_util::TryFutureExt as _;
-use futures_util::future::MapOk;
 use http::header::WARNING;
-use http::{HeaderMap, Request, Response};
+use http::{HeaderMap, Method, Request, Response, Uri};
 use tower::{Layer, Service};
 
-/// The warnings the server sent with a response, in order.
+use crate::warning::{LogWarnings, Warning, WarningHandler};
+
+/// The texts of the warnings the server sent with a response, in order (not deduplicated).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Warnings(pub Vec<String>);
 
-/// Distinct texts already logged; bounded so a chatty server cannot grow it without end.
-static SEEN: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+/// How many distinct texts a layer remembers before it starts over.
 const SEEN_LIMIT: usize = 4096;
 
-/// Surfaces `Warning: 299 - "..."` headers.
+/// Where warnings go, shared by every service a layer makes.
+struct Report {
+    handler: Arc<dyn WarningHandler>,
+    /// Texts already reported; `None` when every warning is reported.
+    seen: Option<Mutex<HashSet<String>>>,
+}
+
+impl Report {
+    /// Whether `text` should reach the handler (it has not been reported yet).
+    fn first(&self, text: &str) -> bool {
+        let Some(seen) = &self.seen else {
+            return true;
+        };
+        let mut seen = match seen.lock() {
+            Ok(seen) => seen,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if seen.contains(text) {
+            return false;
+        }
+        if seen.len() >= SEEN_LIMIT {
+            seen.clear();
+        }
+        seen.insert(text.to_owned());
+        true
+    }
+}
+
+/// Hands `Warning: 299 - "..."` headers to a [`WarningHandler`].
+///
+/// The default logs each distinct text once through `tracing` ([`LogWarnings`]).
 ///
 /// ```
-/// use kubeset_transport::WarningsLayer;
+/// use kubeset_transport::{CollectWarnings, WarningsLayer};
 ///
-/// let layer = WarningsLayer::default();
-/// # let _ = layer;
+/// let logged = WarningsLayer::default();
+/// let collected = CollectWarnings::default();
+/// let every_one = WarningsLayer::new(collected.clone()).deduplicate(false);
+/// # let _ = (logged, every_one);
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone)]
 pub struct WarningsLayer {
-    _priv: (),
+    report: Arc<Report>,
+}
+
+impl std::fmt::Debug for WarningsLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WarningsLayer")
+            .field("deduplicate", &self.report.seen.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for WarningsLayer {
+    fn default() -> Self {
+        Self::new(LogWarnings)
+    }
+}
+
+impl WarningsLayer {
+    /// A layer handing warnings to `handler`, each distinct text once.
+    pub fn new(handler: impl WarningHandler) -> Self {
+        Self::from_shared(Arc::new(handler))
+    }
+
+    /// [`WarningsLayer::new`] for a handler that is already shared.
+    pub fn from_shared(handler: Arc<dyn WarningHandler>) -> Self {
+        Self {
+            report: Arc::new(Report {
+                handler,
+                seen: Some(Mutex::new(HashSet::new())),
+            }),
+        }
+    }
+
+    /// Whether a text already reported is withheld from the handler (`true`, the default) or
+    /// every warning of every response reaches it (`false`).
+    #[must_use]
+    pub fn deduplicate(self, deduplicate: bool) -> Self {
+        let seen = deduplicate.then(|| Mutex::new(HashSet::new()));
+        Self {
+            report: Arc::new(Report {
+                handler: self.report.handler.clone(),
+                seen,
+            }),
+        }
+    }
 }
 
 impl<S> Layer<S> for WarningsLayer {
     type Service = WarningsService<S>;
 
     fn layer(&self, inner: S) -> WarningsService<S> {
-        WarningsService { inner }
+        WarningsService {
+            inner,
+            report: self.report.clone(),
+        }
     }
 }
 
 /// The service made by [`WarningsLayer`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WarningsService<S> {
     inner: S,
+    report: Arc<Report>,
+}
+
+impl<S: std::fmt::Debug> std::fmt::Debug for WarningsService<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WarningsService")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<S> WarningsService<S> {
@@ -63,53 +158,108 @@ impl<S> WarningsService<S> {
     }
 }
 
-type Surface<RB> = fn(Response<RB>) -> Response<RB>;
-
 impl<S, B, RB> Service<Request<B>> for WarningsService<S>
 where
     S: Service<Request<B>, Response = Response<RB>>,
 {
     type Response = Response<RB>;
     type Error = S::Error;
-    type Future = MapOk<S::Future, Surface<RB>>;
+    type Future = WarningsFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, req: Request<B>) -> Self::Future {
-        self.inner.call(req).map_ok(surface as Surface<RB>)
-    }
-}
-
-fn surface<RB>(mut response: Response<RB>) -> Response<RB> {
-    let texts = parse(response.headers());
-    if texts.is_empty() {
-        return response;
-    }
-    for text in &texts {
-        let first = SEEN.lock().is_ok_and(|mut seen| {
-            if seen.len() >= SEEN_LIMIT {
-                seen.clear();
-            }
-            seen.insert(text.clone())
-        });
-        if first {
-            tracing::warn!(warning = %text, "the API server sent a warning");
+        let request = Some((req.method().clone(), req.uri().clone()));
+        WarningsFuture {
+            inner: self.inner.call(req),
+            request,
+            report: self.report.clone(),
         }
     }
-    response.extensions_mut().insert(Warnings(texts));
-    response
 }
 
-/// The texts of every `Warning` header (RFC 7234: `code agent "text" ["date"]`, comma-separated).
-pub(crate) fn parse(headers: &HeaderMap) -> Vec<String> {
+pin_project_lite::pin_project! {
+    /// The future of [`WarningsService`]: the inner response, its warnings reported.
+    pub struct WarningsFuture<F> {
+        #[pin]
+        inner: F,
+        request: Option<(Method, Uri)>,
+        report: Arc<Report>,
+    }
+}
+
+impl<F> std::fmt::Debug for WarningsFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WarningsFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F, RB, E> Future for WarningsFuture<F>
+where
+    F: Future<Output = Result<Response<RB>, E>>,
+{
+    type Output = Result<Response<RB>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = std::task::ready!(this.inner.poll(cx))?;
+        if let Some((method, uri)) = this.request.take() {
+            surface(&mut response, this.report, method, &uri);
+        }
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// Reports the response's warnings and attaches their texts to it.
+fn surface<RB>(response: &mut Response<RB>, report: &Report, method: Method, uri: &Uri) {
+    if !response.headers().contains_key(WARNING) {
+        return;
+    }
+    let parsed = parse(response.headers());
+    if parsed.is_empty() {
+        return;
+    }
+    let mut texts = Vec::with_capacity(parsed.len());
+    for one in parsed {
+        if report.first(&one.text) {
+            report.handler.handle(&Warning {
+                code: one.code,
+                agent: one.agent,
+                text: one.text.clone(),
+                method: method.clone(),
+                path: uri.path().to_owned(),
+            });
+        }
+        texts.push(one.text);
+    }
+    response.extensions_mut().insert(Warnings(texts));
+}
+
+/// One parsed warning-value.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Parsed {
+    pub(crate) code: u16,
+    pub(crate) agent: String,
+    pub(crate) text: String,
+}
+
+/// Every warning-value of the `Warning` headers (RFC 7234: `code agent "text" ["date"]`,
+/// comma-separated). A value whose code is not three digits is skipped, as client-go does.
+pub(crate) fn parse(headers: &HeaderMap) -> Vec<Parsed> {
     let mut out = Vec::new();
     for value in headers.get_all(WARNING) {
         // Warning texts may be UTF-8, which `to_str` (visible ASCII only) would refuse.
         let text = String::from_utf8_lossy(value.as_bytes());
         let mut rest: &str = &text;
         while let Some(open) = rest.find('"') {
+            let mut words = rest[..open].split_whitespace();
+            let code = words
+                .next()
+                .filter(|c| c.len() == 3)
+                .and_then(|c| c.parse::<u16>().ok());
+            let agent = words.next().unwrap_or("-").to_owned();
             let mut text = String::new();
             let mut escaped = false;
             let mut end = None;
@@ -128,7 +278,9 @@ pub(crate) fn parse(headers: &HeaderMap) -> Vec<String> {
                 }
             }
             let Some(end) = end else { break };
-            out.push(text);
+            if let Some(code) = code {
+                out.push(Parsed { code, agent, text });
+            }
             rest = &rest[end + 1..];
             // Skip an optional quoted date (it holds a comma), then up to the next warning.
             let trimmed = rest.trim_start();
@@ -147,6 +299,8 @@ pub(crate) fn parse(headers: &HeaderMap) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::warning::CollectWarnings;
+    use tower::ServiceExt;
 
     #[track_caller]
     fn check(values: &[&str], expected: &[&str]) {
@@ -154,31 +308,136 @@ mod tests {
         for v in values {
             headers.append(WARNING, v.parse().unwrap());
         }
-        assert_eq!(parse(&headers), expected);
+        let parsed: Vec<String> = parse(&headers)
+            .into_iter()
+            .map(|p| format!("{} {} {}", p.code, p.agent, p.text))
+            .collect();
+        assert_eq!(parsed, expected);
     }
 
     #[test]
     fn parses_kubernetes_warnings() {
         check(
             &[r#"299 - "v1 ComponentStatus is deprecated in v1.19+""#],
-            &["v1 ComponentStatus is deprecated in v1.19+"],
+            &["299 - v1 ComponentStatus is deprecated in v1.19+"],
         );
         check(
             &[r#"299 - "unknown field \"spec.foo\"", 299 - "second""#],
-            &[r#"unknown field "spec.foo""#, "second"],
+            &[r#"299 - unknown field "spec.foo""#, "299 - second"],
         );
         check(
             &[
                 r#"299 - "dated" "Sat, 01 Jan 2000 00:00:00 GMT""#,
                 r#"299 - "other""#,
             ],
-            &["dated", "other"],
+            &["299 - dated", "299 - other"],
+        );
+        check(
+            &[r#"299 validating-webhook.example.com "replicas is high""#],
+            &["299 validating-webhook.example.com replicas is high"],
+        );
+        check(
+            &[r#"199 - "misc", x - "no code", 299 - "ok""#],
+            &["199 - misc", "299 - ok"],
         );
         check(&["garbage"], &[]);
         check(&[r#"""#], &[]);
         check(&[r#"299 - "a\"#], &[]);
-        check(&[r#"299 - "é", 299 - "ü" "#], &["é", "ü"]);
-        check(&[r#"299 - "x" ""#], &["x"]);
+        check(&[r#"299 - "é", 299 - "ü" "#], &["299 - é", "299 - ü"]);
+        check(&[r#"299 - "x" ""#], &["299 - x"]);
         check(&[r#"299 - "unterminated"#], &[]);
+    }
+
+    /// A service answering every request with the given `Warning` values.
+    fn warning_service(
+        values: &'static [&'static str],
+    ) -> impl Service<Request<()>, Response = Response<()>, Error = std::convert::Infallible> + Clone
+    {
+        tower::service_fn(move |_req: Request<()>| async move {
+            let mut response = Response::new(());
+            for v in values {
+                response
+                    .headers_mut()
+                    .append(WARNING, http::HeaderValue::from_static(v));
+            }
+            Ok(response)
+        })
+    }
+
+    async fn send<S>(service: &S, method: Method, uri: &str) -> Response<()>
+    where
+        S: Service<Request<()>, Response = Response<()>, Error = std::convert::Infallible> + Clone,
+    {
+        let request = Request::builder().method(method).uri(uri).body(()).unwrap();
+        service.clone().oneshot(request).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn each_distinct_text_reaches_the_handler_once_with_its_request() {
+        let collected = CollectWarnings::default();
+        let service = WarningsLayer::new(collected.clone()).layer(warning_service(&[
+            r#"299 - "old API", 299 - "unknown field""#,
+        ]));
+        let first = send(
+            &service,
+            Method::GET,
+            "https://h/apis/x/v1beta1/things?limit=1",
+        )
+        .await;
+        let second = send(&service, Method::POST, "https://h/apis/x/v1beta1/things").await;
+        let seen: Vec<_> = collected
+            .take()
+            .into_iter()
+            .map(|w| format!("{} {} {} {} {}", w.code, w.agent, w.method, w.path, w.text))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                "299 - GET /apis/x/v1beta1/things old API",
+                "299 - GET /apis/x/v1beta1/things unknown field",
+            ]
+        );
+        // The response extension keeps every warning, also the repeated ones.
+        let texts = Warnings(vec!["old API".into(), "unknown field".into()]);
+        assert_eq!(first.extensions().get::<Warnings>(), Some(&texts));
+        assert_eq!(second.extensions().get::<Warnings>(), Some(&texts));
+    }
+
+    #[tokio::test]
+    async fn without_deduplication_every_warning_is_reported() {
+        let collected = CollectWarnings::default();
+        let service = WarningsLayer::new(collected.clone())
+            .deduplicate(false)
+            .layer(warning_service(&[r#"299 - "old API""#]));
+        for _ in 0..3 {
+            send(&service, Method::GET, "/api/v1/componentstatuses").await;
+        }
+        assert_eq!(collected.take().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn layers_deduplicate_separately() {
+        let collected = CollectWarnings::default();
+        let inner = warning_service(&[r#"299 - "old API""#]);
+        let one = WarningsLayer::new(collected.clone()).layer(inner.clone());
+        let other = WarningsLayer::new(collected.clone()).layer(inner);
+        send(&one, Method::GET, "/a").await;
+        send(&one.clone(), Method::GET, "/a").await;
+        send(&other, Method::GET, "/b").await;
+        let paths: Vec<_> = collected.take().into_iter().map(|w| w.path).collect();
+        assert_eq!(paths, ["/a", "/b"]);
+    }
+
+    #[test]
+    fn the_seen_set_is_bounded() {
+        let report = Report {
+            handler: Arc::new(LogWarnings),
+            seen: Some(Mutex::new(HashSet::new())),
+        };
+        for i in 0..=SEEN_LIMIT {
+            assert!(report.first(&i.to_string()));
+        }
+        let len = report.seen.as_ref().unwrap().lock().unwrap().len();
+        assert!(len <= SEEN_LIMIT, "{len}");
     }
 }

@@ -3,6 +3,7 @@
 // Test helpers outside #[test] functions may unwrap too: a failure is a test failure.
 #![allow(clippy::unwrap_used)]
 
+mod builder;
 mod dynamic;
 mod errors;
 mod list;
