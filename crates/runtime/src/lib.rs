@@ -8,3 +8,7 @@
 //! no transport of its own.
 
 pub use kubeset_clientset::runtime::*;
+
+pub mod leader;
+
+pub use leader::{LeaderElectionConfig, LeaderElector, LeaderHandle, Leadership};

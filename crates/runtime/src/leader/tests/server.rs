@@ -1,0 +1,1 @@
+//! The election against the test server, in real time.
