@@ -9,6 +9,10 @@
 
 pub use kubeset_clientset::runtime::*;
 
+pub mod events;
 pub mod leader;
 
+pub use events::{
+    EventRecorder, EventRecorderConfig, EventType, NewEvent, RecorderStats, Reporter, reference_to,
+};
 pub use leader::{LeaderElectionConfig, LeaderElector, LeaderHandle, Leadership};

@@ -1,0 +1,1 @@
+//! The recorder against the test server.
