@@ -21,11 +21,9 @@ use super::sink::Sink;
 /// use std::time::Duration;
 /// use kubeset_runtime::events::EventRecorderConfig;
 ///
-/// let config = EventRecorderConfig {
-///     queue_capacity: 256,
-///     series_refresh: Duration::from_secs(10),
-///     ..EventRecorderConfig::default()
-/// };
+/// let config = EventRecorderConfig::default()
+///     .queue_capacity(256)
+///     .series_refresh(Duration::from_secs(10));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -57,6 +55,44 @@ impl Default for EventRecorderConfig {
             max_attempts: 3,
             write_timeout: Duration::from_secs(10),
         }
+    }
+}
+
+impl EventRecorderConfig {
+    /// Sets [`queue_capacity`](Self::queue_capacity).
+    pub fn queue_capacity(mut self, capacity: usize) -> Self {
+        self.queue_capacity = capacity;
+        self
+    }
+
+    /// Sets [`cache_capacity`](Self::cache_capacity).
+    pub fn cache_capacity(mut self, capacity: usize) -> Self {
+        self.cache_capacity = capacity;
+        self
+    }
+
+    /// Sets [`series_window`](Self::series_window).
+    pub fn series_window(mut self, window: Duration) -> Self {
+        self.series_window = window;
+        self
+    }
+
+    /// Sets [`series_refresh`](Self::series_refresh).
+    pub fn series_refresh(mut self, refresh: Duration) -> Self {
+        self.series_refresh = refresh;
+        self
+    }
+
+    /// Sets [`max_attempts`](Self::max_attempts).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Sets [`write_timeout`](Self::write_timeout).
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
     }
 }
 
@@ -96,7 +132,8 @@ struct Counters {
 
 enum Command {
     Record {
-        event: NewEvent,
+        /// Boxed: a queue slot holds a pointer, not a whole event.
+        event: Box<NewEvent>,
         at: Instant,
         wall: MicroTime,
     },
@@ -151,7 +188,7 @@ impl EventRecorder {
     /// use kubeset_runtime::events::{EventRecorder, EventRecorderConfig, Reporter};
     ///
     /// # fn demo(client: kubeset_clientset::Client) {
-    /// let config = EventRecorderConfig { queue_capacity: 64, ..Default::default() };
+    /// let config = EventRecorderConfig::default().queue_capacity(64);
     /// let recorder = EventRecorder::with_config(client, Reporter::new("example.com/x", "x-0"), config);
     /// # }
     /// ```
@@ -180,7 +217,7 @@ impl EventRecorder {
     /// ```
     pub fn record(&self, event: NewEvent) {
         let command = Command::Record {
-            event,
+            event: Box::new(event),
             at: Instant::now(),
             wall: MicroTime(k8s_openapi::jiff::Timestamp::now()),
         };
@@ -243,7 +280,7 @@ impl Worker {
         loop {
             tokio::select! {
                 command = rx.recv() => match command {
-                    Some(Command::Record { event, at, wall }) => self.record(event, at, wall).await,
+                    Some(Command::Record { event, at, wall }) => self.record(*event, at, wall).await,
                     Some(Command::Flush(done)) => {
                         self.write_dirty().await;
                         let _ = done.send(());

@@ -19,13 +19,11 @@ pub(crate) const JITTER_FACTOR: f64 = 1.2;
 /// use std::time::Duration;
 /// use kubeset_runtime::leader::LeaderElectionConfig;
 ///
-/// let config = LeaderElectionConfig {
-///     lease_duration: Duration::from_secs(30),
-///     renew_deadline: Duration::from_secs(20),
-///     ..LeaderElectionConfig::default()
-/// };
+/// let config = LeaderElectionConfig::default()
+///     .lease_duration(Duration::from_secs(30))
+///     .renew_deadline(Duration::from_secs(20));
 /// assert!(config.validate().is_ok());
-/// let bad = LeaderElectionConfig { renew_deadline: Duration::from_secs(15), ..Default::default() };
+/// let bad = LeaderElectionConfig::default().renew_deadline(Duration::from_secs(15));
 /// assert!(bad.validate().is_err()); // renew deadline must be shorter than the lease
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +90,36 @@ pub enum ConfigError {
 }
 
 impl LeaderElectionConfig {
+    /// Sets [`lease_duration`](Self::lease_duration).
+    pub fn lease_duration(mut self, lease_duration: Duration) -> Self {
+        self.lease_duration = lease_duration;
+        self
+    }
+
+    /// Sets [`renew_deadline`](Self::renew_deadline).
+    pub fn renew_deadline(mut self, renew_deadline: Duration) -> Self {
+        self.renew_deadline = renew_deadline;
+        self
+    }
+
+    /// Sets [`retry_period`](Self::retry_period).
+    pub fn retry_period(mut self, retry_period: Duration) -> Self {
+        self.retry_period = retry_period;
+        self
+    }
+
+    /// Sets [`release_on_shutdown`](Self::release_on_shutdown).
+    ///
+    /// ```
+    /// # use kubeset_runtime::leader::LeaderElectionConfig;
+    /// // Keep the lease on shutdown: a successor waits out the lease duration.
+    /// let config = LeaderElectionConfig::default().release_on_shutdown(false);
+    /// ```
+    pub fn release_on_shutdown(mut self, release: bool) -> Self {
+        self.release_on_shutdown = release;
+        self
+    }
+
     /// Checks the rules above (client-go's `NewLeaderElector` checks).
     ///
     /// ```

@@ -69,7 +69,7 @@ mod record;
 mod status;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use config::{ConfigError, LeaderElectionConfig};
 pub use elector::{LeaderElector, LeaderHandle, Leadership, NotLeading};

@@ -119,10 +119,7 @@ async fn without_events_k8s_io_events_are_written_as_core_v1() {
 async fn a_hanging_server_never_blocks_the_caller_and_the_queue_stays_bounded() {
     let fake = FakeEvents::default();
     fake.hanging.store(true, Ordering::SeqCst);
-    let config = EventRecorderConfig {
-        queue_capacity: 8,
-        ..EventRecorderConfig::default()
-    };
+    let config = EventRecorderConfig::default().queue_capacity(8);
     let recorder = EventRecorder::with_config(fake.client(), reporter(), config.clone());
     // Let the task take the first event and hang on it.
     recorder.record(NewEvent::normal(pod("first"), "R", "A"));
@@ -167,11 +164,9 @@ async fn a_failing_server_fails_no_caller_and_a_repeat_after_recovery_is_written
 #[tokio::test(start_paused = true)]
 async fn the_series_cache_is_capped() {
     let fake = FakeEvents::default();
-    let config = EventRecorderConfig {
-        cache_capacity: 16,
-        queue_capacity: 2_000,
-        ..EventRecorderConfig::default()
-    };
+    let config = EventRecorderConfig::default()
+        .cache_capacity(16)
+        .queue_capacity(2_000);
     let recorder = EventRecorder::with_config(fake.client(), reporter(), config);
     for i in 0..1_000 {
         recorder.record(NewEvent::normal(pod(&format!("p{i}")), "R", "A"));

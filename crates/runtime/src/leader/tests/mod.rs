@@ -3,4 +3,4 @@
 
 mod fake;
 mod paused;
-mod server;
+pub(crate) mod server;
