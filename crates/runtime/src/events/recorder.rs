@@ -297,9 +297,11 @@ impl Worker {
 
     async fn record(&mut self, event: NewEvent, at: Instant, wall: MicroTime) {
         let key = cache::key(&event);
-        let name = self.next_name(event.regarding.name.as_deref().unwrap_or("event"), &wall);
         let reporter = &self.reporter;
+        let last_name = &mut self.last_name;
         let step = self.cache.record(key.clone(), at, wall.clone(), || {
+            let regarding = event.regarding.name.as_deref().unwrap_or("event");
+            let name = next_name(last_name, regarding, &wall);
             build(&event, reporter, name, wall)
         });
         self.counters
@@ -371,20 +373,21 @@ impl Worker {
             .and_then(|r| r.name.clone())
             .unwrap_or_else(|| "event".to_owned());
         let wall = MicroTime(k8s_openapi::jiff::Timestamp::now());
-        event.metadata.name = Some(self.next_name(&regarding, &wall));
+        event.metadata.name = Some(next_name(&mut self.last_name, &regarding, &wall));
         event
     }
+}
 
-    /// `<regarding>.<hex time>` as client-go names Events, unique within this recorder.
-    fn next_name(&mut self, regarding: &str, wall: &MicroTime) -> String {
-        let nanos = wall.0.as_nanosecond().max(self.last_name + 1);
-        self.last_name = nanos;
-        let mut prefix: String = regarding.chars().take(200).collect();
-        while prefix.ends_with(['.', '-']) {
-            prefix.pop();
-        }
-        format!("{prefix}.{nanos:x}")
+/// `<regarding>.<hex time>` as client-go names Events; `last` keeps names unique within a
+/// recorder when the clock repeats itself.
+fn next_name(last: &mut i128, regarding: &str, wall: &MicroTime) -> String {
+    let nanos = wall.0.as_nanosecond().max(*last + 1);
+    *last = nanos;
+    let mut prefix: String = regarding.chars().take(200).collect();
+    while prefix.ends_with(['.', '-']) {
+        prefix.pop();
     }
+    format!("{prefix}.{nanos:x}")
 }
 
 /// The events.k8s.io/v1 Event for the first occurrence of `event`.

@@ -53,7 +53,8 @@ impl Default for LeaderElectionConfig {
     }
 }
 
-/// A [`LeaderElectionConfig`] whose timings cannot give the election's guarantees.
+/// A candidate that could not give the election's guarantees: its timings, identity or Lease
+/// handle are wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -87,6 +88,9 @@ pub enum ConfigError {
     /// The identity is empty: it is what the Lease names as its holder.
     #[error("the candidate identity is empty")]
     EmptyIdentity,
+    /// The Lease handle spans all namespaces; the Lease lives in one (`client.leases(ns)`).
+    #[error("the Lease handle has no namespace")]
+    NoNamespace,
 }
 
 impl LeaderElectionConfig {

@@ -40,12 +40,19 @@ impl LeaderElector {
     /// The identity must be unique among the candidates (a pod name, or host name and a UUID).
     ///
     /// ```
-    /// # fn demo(client: kubeset_clientset::Client) {
+    /// # use http_body_util::Full;
+    /// # let client = kubeset_clientset::Client::from_service(tower::service_fn(
+    /// #     |_: http::Request<Full<bytes::Bytes>>| async {
+    /// #         Ok::<_, std::convert::Infallible>(http::Response::new(Full::<bytes::Bytes>::default()))
+    /// #     },
+    /// # ));
     /// use kubeset_runtime::leader::{ConfigError, LeaderElectionConfig, LeaderElector};
     ///
-    /// let err = LeaderElector::new(client.leases("apps"), "web", "", LeaderElectionConfig::default());
+    /// let config = LeaderElectionConfig::default();
+    /// let err = LeaderElector::new(client.leases("apps"), "web", "", config.clone());
     /// assert!(matches!(err, Err(ConfigError::EmptyIdentity)));
-    /// # }
+    /// let err = LeaderElector::new(client.all_leases(), "web", "web-0", config);
+    /// assert!(matches!(err, Err(ConfigError::NoNamespace)));
     /// ```
     pub fn new(
         api: Api<Lease>,
@@ -57,6 +64,9 @@ impl LeaderElector {
         let identity = identity.into();
         if identity.is_empty() {
             return Err(ConfigError::EmptyIdentity);
+        }
+        if api.namespace().is_none() {
+            return Err(ConfigError::NoNamespace);
         }
         Ok(Self {
             api,
@@ -137,8 +147,7 @@ impl LeaderHandle {
     /// # }
     /// ```
     pub fn is_leader(&self) -> bool {
-        let term = self.status.borrow().term;
-        status::leads_now(&self.status, term)
+        status::leads_now(&self.status, None)
     }
 
     /// The holder the Lease named when this candidate last read or wrote it (possibly itself).
@@ -168,7 +177,7 @@ impl LeaderHandle {
         let mut rx = self.status.clone();
         loop {
             let term = rx.borrow_and_update().term;
-            if status::leads_now(&rx, term) {
+            if status::leads_now(&rx, Some(term)) {
                 return Some(Leadership { status: rx, term });
             }
             rx.changed().await.ok()?;
@@ -254,7 +263,7 @@ impl Leadership {
     /// Whether the term still holds at this instant (on the local clock, so a stalled
     /// campaign task cannot extend it).
     pub fn is_held(&self) -> bool {
-        status::leads_now(&self.status, self.term)
+        status::leads_now(&self.status, Some(self.term))
     }
 
     /// Resolves when the term ends: renewals failed until the renew deadline, another holder

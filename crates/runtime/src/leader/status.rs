@@ -22,9 +22,14 @@ impl Status {
     }
 }
 
-/// Whether `rx`'s campaign leads in `term` now (never once the campaign has ended).
-pub(crate) fn leads_now(rx: &watch::Receiver<Status>, term: u64) -> bool {
-    rx.has_changed().is_ok() && rx.borrow().leads(term, Instant::now())
+/// Whether `rx`'s campaign leads now, in `term` or (`None`) in its latest term; never once
+/// the campaign has ended.
+pub(crate) fn leads_now(rx: &watch::Receiver<Status>, term: Option<u64>) -> bool {
+    if rx.has_changed().is_err() {
+        return false;
+    }
+    let status = rx.borrow();
+    status.leads(term.unwrap_or(status.term), Instant::now())
 }
 
 /// Resolves once `term` is no longer led: the campaign said so, its deadline passed (even if

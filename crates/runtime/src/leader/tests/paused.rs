@@ -58,6 +58,12 @@ async fn step_until(
     start.elapsed()
 }
 
+/// Steps the clock for `duration`, checking the invariant at every step.
+async fn step_for(contenders: &[Contender], duration: Duration) {
+    let end = Instant::now() + duration;
+    step_until(contenders, duration + STEP, |_| Instant::now() >= end).await;
+}
+
 fn leader_index(contenders: &[Contender]) -> Option<usize> {
     contenders
         .iter()
@@ -249,15 +255,12 @@ async fn failures_shorter_than_the_renew_deadline_keep_the_term() {
     let handle = contenders[leader].handle.as_ref().unwrap();
     let term = handle.acquired().await.unwrap();
     for _ in 0..3 {
+        // 5 s of failures (plus at most one 2 s renewal interval) fit in the 10 s deadline.
         contenders[leader].breaker.set(true);
-        sleep(Duration::from_secs(6)).await;
+        step_for(&contenders, Duration::from_secs(5)).await;
         contenders[leader].breaker.set(false);
-        step_until(&contenders, Duration::from_secs(10), |_| {
-            fake.lease().unwrap().spec.unwrap().renew_time.is_some()
-        })
-        .await;
-        sleep(Duration::from_secs(6)).await;
-        assert!(term.is_held(), "the term ended after a 6 s outage");
+        step_for(&contenders, Duration::from_secs(6)).await;
+        assert!(term.is_held(), "the term ended after a 5 s outage");
         assert_eq!(leader_index(&contenders), Some(leader));
     }
     assert_eq!(term.term(), 1);
