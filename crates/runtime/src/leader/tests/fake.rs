@@ -1,8 +1,7 @@
 //! An in-memory Lease API behind `tower::service_fn`: GET, POST and PUT of one Lease with
 //! resourceVersion checks, per-client failure switches and a shared latency.
 
-use std::convert::Infallible;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,13 +23,33 @@ pub(crate) struct FakeLeases {
     latency_ms: Arc<AtomicU64>,
 }
 
-/// Makes one client's requests fail with 500 while set.
+/// How one client's requests fare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fate {
+    /// Answered by the store.
+    Served = 0,
+    /// 500 InternalError, never reaching the store.
+    ServerError = 1,
+    /// No connection (a transport error), never reaching the store.
+    Unreachable = 2,
+}
+
+/// Sets the [`Fate`] of one client's requests.
 #[derive(Clone, Default)]
-pub(crate) struct Breaker(Arc<AtomicBool>);
+pub(crate) struct Breaker(Arc<AtomicU8>);
 
 impl Breaker {
+    /// Every request fails with a 500 (`true`) or is served again (`false`).
     pub(crate) fn set(&self, broken: bool) {
-        self.0.store(broken, Ordering::SeqCst);
+        self.fate(if broken {
+            Fate::ServerError
+        } else {
+            Fate::Served
+        });
+    }
+
+    pub(crate) fn fate(&self, fate: Fate) {
+        self.0.store(fate as u8, Ordering::SeqCst);
     }
 }
 
@@ -58,7 +77,7 @@ impl FakeLeases {
         let client = Client::from_service(tower::service_fn(move |req: Request<Full<Bytes>>| {
             let fake = fake.clone();
             let breaker = breaker.clone();
-            async move { Ok::<_, Infallible>(fake.answer(req, &breaker).await) }
+            async move { fake.answer(req, &breaker).await }
         }));
         Api::namespaced(client, NAMESPACE)
     }
@@ -80,19 +99,25 @@ impl FakeLeases {
         self.lease()?.spec?.holder_identity
     }
 
-    async fn answer(&self, req: Request<Full<Bytes>>, breaker: &Breaker) -> Response<Full<Bytes>> {
+    async fn answer(
+        &self,
+        req: Request<Full<Bytes>>,
+        breaker: &Breaker,
+    ) -> Result<Response<Full<Bytes>>, std::io::Error> {
         let latency = Duration::from_millis(self.latency_ms.load(Ordering::SeqCst));
         tokio::time::sleep(latency).await;
         // A broken client's requests never reach the store.
-        let answer = if breaker.0.load(Ordering::SeqCst) {
-            status(500, "InternalError")
-        } else {
-            let (parts, body) = req.into_parts();
-            let body = body.collect().await.unwrap().to_bytes();
-            self.handle(&parts.method, parts.uri.path(), &body)
+        let answer = match breaker.0.load(Ordering::SeqCst) {
+            1 => status(500, "InternalError"),
+            2 => return Err(std::io::ErrorKind::ConnectionRefused.into()),
+            _ => {
+                let (parts, body) = req.into_parts();
+                let body = body.collect().await.unwrap().to_bytes();
+                self.handle(&parts.method, parts.uri.path(), &body)
+            }
         };
         tokio::time::sleep(latency).await;
-        answer
+        Ok(answer)
     }
 
     fn handle(&self, method: &Method, path: &str, body: &[u8]) -> Response<Full<Bytes>> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::time::{Instant, sleep};
 
-use super::fake::{Breaker, FakeLeases, NAME};
+use super::fake::{Breaker, FakeLeases, Fate, NAME};
 use crate::leader::{LeaderElectionConfig, LeaderElector, LeaderHandle, NotLeading};
 
 const STEP: Duration = Duration::from_millis(10);
@@ -104,8 +104,8 @@ async fn chaos(n: usize, seed: u64) {
             match rng.u8(0..5) {
                 // A network partition or a failing API server for one contender.
                 0 | 1 => {
-                    let broken = rng.bool();
-                    contenders[i].breaker.set(broken);
+                    let fate = [Fate::Served, Fate::ServerError, Fate::Unreachable];
+                    contenders[i].breaker.fate(fate[rng.usize(0..3)]);
                 }
                 // Slow answers: up to 3 s a request, longer than a retry period.
                 2 => fake.set_latency(Duration::from_millis(rng.u64(0..1_500))),
