@@ -42,12 +42,15 @@
 //!   serves it, core/v1 (`involvedObject`, `message`, `reportingComponent`) otherwise.
 
 mod cache;
+mod config;
 mod event;
 mod recorder;
 mod sink;
+mod worker;
 
 #[cfg(test)]
 mod tests;
 
+pub use config::EventRecorderConfig;
 pub use event::{EventType, NewEvent, Reporter, reference_to};
-pub use recorder::{EventRecorder, EventRecorderConfig, RecorderStats};
+pub use recorder::{EventRecorder, RecorderStats};
