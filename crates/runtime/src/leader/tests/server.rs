@@ -152,6 +152,88 @@ async fn three_contenders_on_the_test_server_take_turns_and_never_overlap() {
     assert_eq!(spec.lease_duration_seconds, Some(2));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_with_a_serviceaccount_token_keeps_its_term_across_a_token_rotation() {
+    use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
+
+    let cluster = cluster(NS).await;
+    // The pod's ServiceAccount may use Leases in its namespace, nothing more.
+    let mut role = Role::default();
+    role.metadata.name = Some("leader".into());
+    role.rules = Some(vec![PolicyRule {
+        api_groups: Some(vec!["coordination.k8s.io".into()]),
+        resources: Some(vec!["leases".into()]),
+        verbs: vec!["get".into(), "create".into(), "update".into()],
+        ..PolicyRule::default()
+    }]);
+    kubeset_clientset::Api::<Role>::namespaced(cluster.client.clone(), NS)
+        .create(&PostParams::default(), &role)
+        .await
+        .unwrap();
+    let mut binding = RoleBinding::default();
+    binding.metadata.name = Some("leader".into());
+    binding.role_ref = RoleRef {
+        api_group: Some("rbac.authorization.k8s.io".into()),
+        kind: "Role".into(),
+        name: "leader".into(),
+    };
+    binding.subjects = Some(vec![Subject {
+        kind: "ServiceAccount".into(),
+        name: "default".into(),
+        namespace: Some(NS.into()),
+        ..Subject::default()
+    }]);
+    kubeset_clientset::Api::<RoleBinding>::namespaced(cluster.client.clone(), NS)
+        .create(&PostParams::default(), &binding)
+        .await
+        .unwrap();
+
+    let mut pod = cluster
+        .server
+        .service_account_env(NS, "default")
+        .await
+        .unwrap();
+    let env = BTreeMap::from([
+        ("KUBERNETES_SERVICE_HOST", pod.service_host().to_owned()),
+        ("KUBERNETES_SERVICE_PORT", pod.service_port().to_owned()),
+    ]);
+    let config = kubeset_config::incluster::load_from(&env, pod.dir()).unwrap();
+    let client = Client::new(config).unwrap();
+    let timings = LeaderElectionConfig::default()
+        .lease_duration(Duration::from_secs(6))
+        .renew_deadline(Duration::from_secs(4))
+        .retry_period(Duration::from_millis(300));
+    let handle = LeaderElector::new(client.leases(NS), LEASE, "pod-0", timings)
+        .unwrap()
+        .spawn();
+    let term = tokio::time::timeout(Duration::from_secs(20), handle.acquired())
+        .await
+        .unwrap()
+        .unwrap();
+
+    // Every token issued so far is refused; the kubelet writes a fresh one a second later
+    // (the server accepts tokens issued from the next second on).
+    cluster.server.faults().expire_tokens();
+    sleep(Duration::from_millis(1_100)).await;
+    pod.rotate_token().unwrap();
+    let rotated_at = k8s_openapi::jiff::Timestamp::now();
+
+    // The leader renews with the new token, within the same term.
+    let leases = cluster.client.leases(NS);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let spec = leases.get(LEASE).await.unwrap().spec.unwrap();
+        if spec.renew_time.is_some_and(|t| t.0 > rotated_at) {
+            assert_eq!(spec.holder_identity.as_deref(), Some("pod-0"));
+            break;
+        }
+        assert!(Instant::now() < deadline, "no renewal after the rotation");
+        sleep(Duration::from_millis(50)).await;
+    }
+    assert!(term.is_held(), "the term ended across the rotation");
+    assert_eq!(term.term(), 1);
+}
+
 /// Where a child contender process finds its cluster, identity and lifetime.
 const CHILD_ENV: &str = "KUBESET_RUNTIME_LEADER_CHILD";
 
