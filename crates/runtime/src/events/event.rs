@@ -7,6 +7,9 @@ use k8s_openapi::{Metadata, Resource};
 /// The most bytes of a note the API server accepts; longer notes are cut at a char boundary.
 pub(crate) const MAX_NOTE_BYTES: usize = 1024;
 
+/// The most bytes of `reportingInstance` the API server accepts.
+const MAX_INSTANCE_BYTES: usize = 128;
+
 /// `Normal` or `Warning`, the two types the API server accepts.
 ///
 /// ```
@@ -32,7 +35,7 @@ impl EventType {
 }
 
 /// Who reports: `reportingController` (a qualified name such as `example.com/provisioner`)
-/// and `reportingInstance` (this replica, such as its pod name; at most 128 bytes).
+/// and `reportingInstance` (this replica, such as its pod name; cut to 128 bytes).
 ///
 /// ```
 /// use kubeset_runtime::events::Reporter;
@@ -47,9 +50,11 @@ pub struct Reporter {
 impl Reporter {
     /// A reporter named `controller`, running as `instance`.
     pub fn new(controller: impl Into<String>, instance: impl Into<String>) -> Self {
+        let mut instance = instance.into();
+        truncate(&mut instance, MAX_INSTANCE_BYTES);
         Self {
             controller: controller.into(),
-            instance: instance.into(),
+            instance,
         }
     }
 }
@@ -129,13 +134,7 @@ impl NewEvent {
     /// ```
     pub fn note(mut self, note: impl Into<String>) -> Self {
         let mut note = note.into();
-        if note.len() > MAX_NOTE_BYTES {
-            let mut cut = MAX_NOTE_BYTES;
-            while !note.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            note.truncate(cut);
-        }
+        truncate(&mut note, MAX_NOTE_BYTES);
         self.note = Some(note);
         self
     }
@@ -150,6 +149,17 @@ impl NewEvent {
     pub fn related(mut self, related: ObjectReference) -> Self {
         self.related = Some(related);
         self
+    }
+}
+
+/// Cuts `s` to at most `max` bytes, at a char boundary.
+pub(crate) fn truncate(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut cut = max;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
     }
 }
 

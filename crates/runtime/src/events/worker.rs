@@ -209,7 +209,7 @@ fn build(event: &NewEvent, reporter: &Reporter, name: String, wall: MicroTime) -
         regarding: Some(event.regarding.clone()),
         related: event.related.clone(),
         reporting_controller: Some(reporter.controller.clone()),
-        reporting_instance: Some(reporter.instance.chars().take(128).collect()),
+        reporting_instance: Some(reporter.instance.clone()),
         ..Event::default()
     }
 }
