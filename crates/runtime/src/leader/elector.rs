@@ -107,7 +107,8 @@ impl LeaderElector {
         let task = tokio::spawn(async move {
             tokio::select! {
                 () = campaign.run() => Ok(()),
-                _ = stop_rx => if release { campaign.release().await } else { Ok(()) },
+                // Only an explicit release gives the lease up; a dropped handle does not.
+                stop = stop_rx => if release && stop.is_ok() { campaign.release().await } else { Ok(()) },
             }
         });
         LeaderHandle {
