@@ -139,12 +139,20 @@
 //! no transport of its own.
 //!
 //! Architecture invariant: no module here spawns a task that outlives what the caller holds:
-//! the queue starts none, and a controller's reconcile tasks end with its result stream.
+//! the queue starts none, a controller's reconcile tasks end with its result stream, a leader
+//! election's campaign with its handle and an Event recorder's writer with the recorder.
 
 pub mod controller;
+pub mod events;
 pub mod finalizer;
+pub mod leader;
 pub mod predicates;
 pub mod queue;
 pub mod streams;
 
 pub use kubeset_clientset::runtime::*;
+
+pub use events::{
+    EventRecorder, EventRecorderConfig, EventType, NewEvent, RecorderStats, Reporter, reference_to,
+};
+pub use leader::{LeaderElectionConfig, LeaderElector, LeaderHandle, Leadership};
