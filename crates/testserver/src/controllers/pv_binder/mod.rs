@@ -97,14 +97,15 @@ impl Binder {
     pub(super) fn observe(&mut self, kind: EventType, resource: &str, obj: &Value) {
         let name = s(obj, "/metadata/name").to_owned();
         match (resource, kind) {
-            (world::VOLUMES, EventType::Deleted) => {
-                if obj.pointer("/spec/claimRef").is_some_and(Value::is_object) {
-                    self.claims.insert((
-                        s(obj, "/spec/claimRef/namespace").to_owned(),
-                        s(obj, "/spec/claimRef/name").to_owned(),
-                    ));
-                }
+            (world::VOLUMES, EventType::Deleted)
+                if obj.pointer("/spec/claimRef").is_some_and(Value::is_object) =>
+            {
+                self.claims.insert((
+                    s(obj, "/spec/claimRef/namespace").to_owned(),
+                    s(obj, "/spec/claimRef/name").to_owned(),
+                ));
             }
+            (world::VOLUMES, EventType::Deleted) => {}
             (world::VOLUMES, _) => {
                 self.volumes.insert(name);
             }

@@ -477,7 +477,7 @@ fn delete(volume: &Arc<Value>, host_path: Option<&str>) -> Vec<Step> {
                 go_quote(name(volume))
             )
         }
-        (plugin, _) if plugin == "kubernetes.io/host-path" => format!(
+        ("kubernetes.io/host-path", None) => format!(
             "failed to create deleter for volume {}: spec.PersistentVolumeSource.HostPath is nil",
             go_quote(name(volume))
         ),
