@@ -783,3 +783,42 @@ async fn concurrent_claims_never_share_a_volume() {
         assert!(c["spec"].get("volumeName").is_none());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_without_a_class_gets_the_default_class_once_there_is_one() {
+    let server = server().await;
+    namespace(&server, "pvb-default").await;
+    let rwo = ["ReadWriteOnce"];
+    create(
+        &server,
+        PVS,
+        volume("default-std", "1Gi", &rwo, Some("pvb-std"), json!({})),
+    )
+    .await;
+    wait_available(&server, "default-std").await;
+    // no default class yet: the claim names none and no class-less volume exists
+    create(
+        &server,
+        &claims("pvb-default"),
+        claim("data", "1Gi", &rwo, None, json!({})),
+    )
+    .await;
+    event(&server, "pvb-default", "data", "FailedBinding").await;
+    let path = format!("{}/data", claims("pvb-default"));
+    assert!(
+        get(&server, &path).await["spec"]
+            .get("storageClassName")
+            .is_none()
+    );
+    create(
+        &server,
+        "/apis/storage.k8s.io/v1/storageclasses",
+        json!({"metadata": {"name": "pvb-std",
+                            "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+               "provisioner": "kubernetes.io/no-provisioner"}),
+    )
+    .await;
+    let c = bound(&server, "pvb-default", "data").await;
+    assert_eq!(c["spec"]["storageClassName"], "pvb-std");
+    assert_eq!(c["spec"]["volumeName"], "default-std");
+}
