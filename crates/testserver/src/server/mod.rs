@@ -90,6 +90,29 @@ impl TestServerBuilder {
         self
     }
 
+    /// Runs kube-controller-manager's pvc-protection and pv-protection controllers: a deleted
+    /// claim loses its `kubernetes.io/pvc-protection` finalizer (and goes away) once no
+    /// scheduled pod that has not finished uses it, a deleted volume loses
+    /// `kubernetes.io/pv-protection` once it is not `Bound`. Tests of a provisioner that deletes
+    /// released volumes want this and [`TestServerBuilder::pv_binder`].
+    ///
+    /// Off by default: the transcripts this server replays were recorded without them (their
+    /// deleted claims and volumes stay Terminating until the finalizer is removed by hand).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::builder()
+    ///     .pv_binder(std::time::Duration::from_secs(1))
+    ///     .storage_protection()
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn storage_protection(mut self) -> Self {
+        self.controllers.storage_protection = true;
+        self
+    }
+
     /// Starts the server.
     ///
     /// # Errors

@@ -822,3 +822,101 @@ async fn a_claim_without_a_class_gets_the_default_class_once_there_is_one() {
     assert_eq!(c["spec"]["storageClassName"], "pvb-std");
     assert_eq!(c["spec"]["volumeName"], "default-std");
 }
+
+async fn wait_gone(server: &TestServer, path: &str) {
+    for _ in 0..300 {
+        if admin(server, Method::GET, path, None).await.status == 404 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{path}: never deleted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protection_finalizers_go_when_nothing_uses_the_claim_or_volume() {
+    let server = TestServer::builder()
+        .pv_binder(Duration::from_millis(500))
+        .storage_protection()
+        .start()
+        .await
+        .unwrap();
+    namespace(&server, "pvb-prot").await;
+    let rwo = ["ReadWriteOnce"];
+    let mut pv = volume(
+        "prot-local",
+        "1Gi",
+        &rwo,
+        Some("prot"),
+        json!({"persistentVolumeReclaimPolicy": "Delete"}),
+    );
+    pv["metadata"]["annotations"] =
+        json!({"pv.kubernetes.io/provisioned-by": "local-volume-provisioner-node-a-1"});
+    create(&server, PVS, pv).await;
+    create(
+        &server,
+        PVS,
+        volume("prot-other", "1Gi", &rwo, Some("prot-other"), json!({})),
+    )
+    .await;
+    for (name, class) in [("used", "prot"), ("unused", "prot-other")] {
+        create(
+            &server,
+            &claims("pvb-prot"),
+            claim(name, "1Gi", &rwo, Some(class), json!({})),
+        )
+        .await;
+        bound(&server, "pvb-prot", name).await;
+    }
+    create(
+        &server,
+        "/api/v1/namespaces/pvb-prot/pods",
+        json!({"metadata": {"name": "web"}, "spec": {"nodeName": "node-a",
+            "containers": [{"name": "c", "image": "busybox"}],
+            "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "used"}}]}}),
+    )
+    .await;
+    // a bound volume deleted by mistake stays while bound
+    let a = admin(&server, Method::DELETE, &format!("{PVS}/prot-other"), None).await;
+    assert_eq!(a.status, 200);
+    for name in ["used", "unused"] {
+        let a = admin(
+            &server,
+            Method::DELETE,
+            &format!("{}/{name}", claims("pvb-prot")),
+            None,
+        )
+        .await;
+        assert_eq!(a.status, 200);
+    }
+    // the unused claim goes; its deleted volume, now Released, goes too
+    wait_gone(&server, &format!("{}/unused", claims("pvb-prot"))).await;
+    wait_gone(&server, &format!("{PVS}/prot-other")).await;
+    // the claim a running pod uses stays, and so its volume stays Bound
+    let c = get(&server, &format!("{}/used", claims("pvb-prot"))).await;
+    assert!(c["metadata"]["deletionTimestamp"].is_string());
+    assert_eq!(
+        c["metadata"]["finalizers"],
+        json!(["kubernetes.io/pvc-protection"])
+    );
+    assert_eq!(
+        phase(&get(&server, &format!("{PVS}/prot-local")).await),
+        "Bound"
+    );
+    // the pod finishes: the claim goes, the volume is Released for its provisioner, which
+    // deletes it (as a local static provisioner does) and sees it gone
+    merge_patch(
+        &server,
+        "/api/v1/namespaces/pvb-prot/pods/web/status",
+        json!({"status": {"phase": "Succeeded"}}),
+    )
+    .await;
+    wait_gone(&server, &format!("{}/used", claims("pvb-prot"))).await;
+    wait(&server, &format!("{PVS}/prot-local"), "Released", |v| {
+        phase(v) == "Released"
+    })
+    .await;
+    let a = admin(&server, Method::DELETE, &format!("{PVS}/prot-local"), None).await;
+    assert_eq!(a.status, 200);
+    wait_gone(&server, &format!("{PVS}/prot-local")).await;
+}
