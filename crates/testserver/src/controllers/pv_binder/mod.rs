@@ -181,3 +181,6 @@ impl Binder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
