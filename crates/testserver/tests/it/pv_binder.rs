@@ -920,3 +920,54 @@ async fn protection_finalizers_go_when_nothing_uses_the_claim_or_volume() {
     assert_eq!(a.status, 200);
     wait_gone(&server, &format!("{PVS}/prot-local")).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduler_that_reserves_a_volume_itself_gets_the_bind_completed() {
+    let server = server().await;
+    namespace(&server, "pvb-sched").await;
+    create(
+        &server,
+        "/apis/storage.k8s.io/v1/storageclasses",
+        json!({"metadata": {"name": "pvb-sched"}, "provisioner": "kubernetes.io/no-provisioner",
+               "volumeBindingMode": "WaitForFirstConsumer"}),
+    )
+    .await;
+    let rwo = ["ReadWriteOnce"];
+    create(
+        &server,
+        PVS,
+        volume("sched-a", "1Gi", &rwo, Some("pvb-sched"), json!({})),
+    )
+    .await;
+    wait_available(&server, "sched-a").await;
+    let c = create(
+        &server,
+        &claims("pvb-sched"),
+        claim("data", "1Gi", &rwo, Some("pvb-sched"), json!({})),
+    )
+    .await;
+    event(&server, "pvb-sched", "data", "WaitForFirstConsumer").await;
+    // kube-scheduler's BindPodVolumes: the volume's claimRef and bound-by-controller
+    merge_patch(
+        &server,
+        &format!("{PVS}/sched-a"),
+        json!({"metadata": {"annotations": {"pv.kubernetes.io/bound-by-controller": "yes"}},
+               "spec": {"claimRef": {"kind": "PersistentVolumeClaim", "apiVersion": "v1",
+                   "namespace": "pvb-sched", "name": "data", "uid": c["metadata"]["uid"]}}}),
+    )
+    .await;
+    let c = bound(&server, "pvb-sched", "data").await;
+    assert_eq!(c["spec"]["volumeName"], "sched-a");
+    assert_eq!(
+        c["metadata"]["annotations"]["pv.kubernetes.io/bound-by-controller"],
+        "yes"
+    );
+    assert_eq!(
+        c["metadata"]["annotations"]["pv.kubernetes.io/bind-completed"],
+        "yes"
+    );
+    assert_eq!(
+        phase(&get(&server, &format!("{PVS}/sched-a")).await),
+        "Bound"
+    );
+}

@@ -344,3 +344,48 @@ fn reclaim_policies_without_in_tree_deleters() {
         (&["Failed"], Some(no_plugin)),
     );
 }
+
+#[test]
+fn a_bound_claim_whose_volume_is_gone_or_elsewhere_is_lost() {
+    use super::sync::sync_claim;
+    let claim = Arc::new(pvc(
+        "1Gi",
+        &["ReadWriteOnce"],
+        json!({"metadata": {"annotations": {"pv.kubernetes.io/bind-completed": "yes"}},
+               "spec": {"volumeName": "vol"}}),
+    ));
+    let elsewhere = pv(
+        "vol",
+        "1Gi",
+        &[],
+        json!({"spec": {"claimRef": {"namespace": "ns", "name": "claim", "uid": "other"}}}),
+    );
+    let mine = pv(
+        "vol",
+        "1Gi",
+        &[],
+        json!({"spec": {"claimRef": {"namespace": "ns", "name": "claim", "uid": "uid-claim"}}}),
+    );
+    let cases: [(Option<Arc<Value>>, Option<&str>); 3] = [
+        (None, Some("ClaimLost")),
+        (Some(elsewhere), Some("ClaimMisbound")),
+        (Some(mine), None),
+    ];
+    for (volume, want) in cases {
+        let mut map = imbl::OrdMap::new();
+        if let Some(v) = volume {
+            map.insert(Key::new("/persistentvolumes", "", "vol"), v);
+        }
+        let world = World::new(Snapshot { revision: 1, map });
+        let steps = sync_claim(&world, &claim).unwrap();
+        let lost = steps.iter().find_map(|s| match s {
+            Step::ClaimPhase {
+                phase: "Lost",
+                note: Some(n),
+                ..
+            } => Some(n.reason),
+            _ => None,
+        });
+        assert_eq!(lost, want);
+    }
+}
