@@ -47,7 +47,8 @@ async fn claims_bind_the_smallest_volume_that_fits_class_modes_and_volume_mode()
     .await;
     let uid = c["metadata"]["uid"].as_str().unwrap().to_owned();
     let c = bound(&server, "pvb-fit", "data").await;
-    // the smallest fitting volume among those offering exactly RWO (fit-wide is as small)
+    // the smallest fitting volume among those offering exactly RWO (fit-wide is as small);
+    // every volume is pinned to node-a, which does not exist: Immediate binding ignores nodes
     assert_eq!(c["spec"]["volumeName"], "fit-exact");
     assert_eq!(
         c["metadata"]["annotations"]["pv.kubernetes.io/bound-by-controller"],
