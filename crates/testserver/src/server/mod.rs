@@ -206,18 +206,55 @@ fn bootstrap(app: &App) {
             let _ = write::create(app, &rt, &ns, obj, opts);
         }
     }
-    if let Some(rt) = app.registry.find("", "v1", "services") {
-        let svc = json!({
-            "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
-            "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
-                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
-                "sessionAffinity": "None", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
-                "internalTrafficPolicy": "Cluster"},
-            "status": {"loadBalancer": {}},
-        });
-        let _ = write::create(app, &rt, "default", svc, opts);
-    }
+    kubernetes_service(app, opts);
     app.store.compact(app.store.revision());
+}
+
+/// The `kubernetes` Service in `default` and its Endpoints and EndpointSlice, which
+/// kube-apiserver keeps pointing at itself (its advertise address and secure port): what
+/// `KUBERNETES_SERVICE_HOST`/`PORT` name in a pod, and what kube-proxy routes the Service to.
+fn kubernetes_service(app: &App, opts: WriteOpts<'_>) {
+    let (ip, port) = match app.address.rsplit_once(':') {
+        Some((ip, port)) => (ip.trim_matches(['[', ']']), port.parse().unwrap_or(6443)),
+        None => (app.address.as_str(), 6443),
+    };
+    let port: u16 = port;
+    let family = if ip.contains(':') { "IPv6" } else { "IPv4" };
+    let objects = [
+        (
+            ("", "v1", "services"),
+            json!({
+                "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+                "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
+                    "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": port}],
+                    "sessionAffinity": "None", "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+                    "internalTrafficPolicy": "Cluster"},
+                "status": {"loadBalancer": {}},
+            }),
+        ),
+        (
+            ("", "v1", "endpoints"),
+            json!({
+                "metadata": {"name": "kubernetes", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+                "subsets": [{"addresses": [{"ip": ip}],
+                    "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}],
+            }),
+        ),
+        (
+            ("discovery.k8s.io", "v1", "endpointslices"),
+            json!({
+                "metadata": {"name": "kubernetes", "labels": {"kubernetes.io/service-name": "kubernetes"}},
+                "addressType": family,
+                "endpoints": [{"addresses": [ip], "conditions": {"ready": true}}],
+                "ports": [{"name": "https", "port": port, "protocol": "TCP"}],
+            }),
+        ),
+    ];
+    for ((group, version, resource), obj) in objects {
+        if let Some(rt) = app.registry.find(group, version, resource) {
+            let _ = write::create(app, &rt, "default", obj, opts);
+        }
+    }
 }
 
 /// An in-process Kubernetes API server on 127.0.0.1 with TLS, for tests.

@@ -233,3 +233,46 @@ async fn malformed_requests_get_errors_not_crashes() {
         200
     );
 }
+
+// kube-apiserver keeps the `kubernetes` Service's Endpoints and EndpointSlice pointing at its
+// own advertise address and secure port: what a pod's KUBERNETES_SERVICE_HOST reaches
+// through kube-proxy.
+#[tokio::test]
+async fn the_kubernetes_service_routes_to_the_server_itself() {
+    let server = TestServer::start().await.unwrap();
+    let port = server.addr().port();
+    let svc = admin(
+        &server,
+        Method::GET,
+        "/api/v1/namespaces/default/services/kubernetes",
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(svc["spec"]["ports"][0]["port"], 443);
+    assert_eq!(svc["spec"]["ports"][0]["targetPort"], port);
+    let endpoints = admin(
+        &server,
+        Method::GET,
+        "/api/v1/namespaces/default/endpoints/kubernetes",
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(endpoints["subsets"][0]["addresses"][0]["ip"], "127.0.0.1");
+    assert_eq!(endpoints["subsets"][0]["ports"][0]["port"], port);
+    let slice = admin(
+        &server,
+        Method::GET,
+        "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes",
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(
+        slice["metadata"]["labels"]["kubernetes.io/service-name"],
+        "kubernetes"
+    );
+    assert_eq!(slice["endpoints"][0]["addresses"][0], "127.0.0.1");
+    assert_eq!(slice["ports"][0]["port"], port);
+}
