@@ -36,6 +36,7 @@
 mod backoff;
 mod config;
 mod event;
+mod index;
 mod informer;
 mod object;
 mod reflector;
@@ -43,11 +44,14 @@ mod store;
 mod watcher;
 
 #[cfg(test)]
+mod index_tests;
+#[cfg(test)]
 mod tests;
 
 pub use backoff::Backoff;
 pub use config::{InitialList, ListVersion, WatcherConfig};
 pub use event::Event;
+pub use index::{Index, ObjectKey};
 pub use informer::Informer;
 pub use object::Object;
 pub use reflector::reflector;

@@ -30,6 +30,15 @@ pub trait Object {
     fn namespace(&self) -> Option<&str>;
     /// `metadata.resourceVersion`.
     fn resource_version(&self) -> Option<&str>;
+
+    /// The value of the label `key` (for [`Store::index_label`](super::Store::index_label)).
+    ///
+    /// The default says no object has any label: implement it for your own types if you
+    /// index them by label.
+    fn label(&self, key: &str) -> Option<&str> {
+        let _ = key;
+        None
+    }
 }
 
 impl<K> Object for K
@@ -45,6 +54,13 @@ where
     fn resource_version(&self) -> Option<&str> {
         self.metadata().resource_version.as_deref()
     }
+    fn label(&self, key: &str) -> Option<&str> {
+        self.metadata()
+            .labels
+            .as_ref()?
+            .get(key)
+            .map(String::as_str)
+    }
 }
 
 impl Object for PartialObjectMetadata {
@@ -56,5 +72,8 @@ impl Object for PartialObjectMetadata {
     }
     fn resource_version(&self) -> Option<&str> {
         self.metadata.resource_version.as_deref()
+    }
+    fn label(&self, key: &str) -> Option<&str> {
+        self.metadata.labels.as_ref()?.get(key).map(String::as_str)
     }
 }
