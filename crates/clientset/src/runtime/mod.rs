@@ -35,25 +35,33 @@
 
 mod backoff;
 mod config;
+mod dynamic;
 mod event;
+mod factory;
 mod index;
 mod informer;
 mod object;
 mod reflector;
+mod shared;
 mod store;
 mod watcher;
 
 #[cfg(test)]
 mod index_tests;
 #[cfg(test)]
+mod shared_tests;
+#[cfg(test)]
 mod tests;
 
 pub use backoff::Backoff;
 pub use config::{InitialList, ListVersion, WatcherConfig};
+pub use dynamic::{Dynamic, dynamic_watcher};
 pub use event::Event;
+pub use factory::InformerFactory;
 pub use index::{Index, ObjectKey};
 pub use informer::Informer;
 pub use object::Object;
 pub use reflector::reflector;
+pub use shared::{DEFAULT_BUFFER, SharedInformer, Subscription};
 pub use store::{Change, Store, Writer, store};
 pub use watcher::{metadata_watcher, watcher};

@@ -245,7 +245,7 @@ fn fill<K: Object>(index: &mut IndexData<K>, objects: &Objects<K>) {
 /// writer.apply_with(&Event::Apply(Arc::new(cm)), |change| changes.push(change));
 /// assert!(matches!(&changes[..], [Change::Added(cm)] if cm.metadata.name.as_deref() == Some("settings")));
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Change<K> {
     /// A new object.
@@ -260,6 +260,20 @@ pub enum Change<K> {
     /// An object was deleted: its last state (after a re-list, the last state the store
     /// held).
     Deleted(Arc<K>),
+}
+
+/// Cloning shares the objects (`K` need not be `Clone`).
+impl<K> Clone for Change<K> {
+    fn clone(&self) -> Self {
+        match self {
+            Change::Added(new) => Change::Added(Arc::clone(new)),
+            Change::Updated { old, new } => Change::Updated {
+                old: Arc::clone(old),
+                new: Arc::clone(new),
+            },
+            Change::Deleted(old) => Change::Deleted(Arc::clone(old)),
+        }
+    }
 }
 
 /// The writing half of a store: apply a watcher's events, readers see the result.
