@@ -156,7 +156,7 @@ fn inject(faults: &FaultInjector, scope: &WatchScope, i: u32) -> bool {
         4 => faults.fail_next(2, 503),
         6 => faults.set_latency(Duration::from_millis(30)),
         // Retry-After is at least a second: one 429 in twenty steps keeps the test short.
-        8 if (i / 10) % 2 == 0 => faults.throttle_next(1, 1),
+        8 if (i / 10).is_multiple_of(2) => faults.throttle_next(1, 1),
         8 => faults.close_watches_in(scope),
         _ => {
             faults.set_latency(Duration::ZERO);

@@ -8,11 +8,9 @@ use crate::PartialObjectMetadata;
 /// resourceVersion.
 ///
 /// Implemented for every k8s-openapi type (and every custom resource type implementing
-/// k8s-openapi's `Metadata<Ty = ObjectMeta>`), and for [`PartialObjectMetadata`]. Untyped
-/// objects ([`DynamicObject`](crate::DynamicObject), a `serde_json::Value`) cannot have it
-/// (the blanket implementation rules it out); watch them with
-/// [`metadata_watcher`](super::metadata_watcher), or wrap them in a type of your own that
-/// implements this trait.
+/// k8s-openapi's `Metadata<Ty = ObjectMeta>`), for [`PartialObjectMetadata`] and for
+/// [`Dynamic`](super::Dynamic), the runtime's form of a [`DynamicObject`](crate::DynamicObject)
+/// (a `serde_json::Value`, which the blanket implementation rules out).
 ///
 /// ```
 /// use k8s_openapi::api::core::v1::ConfigMap;
