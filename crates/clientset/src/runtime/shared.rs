@@ -31,7 +31,7 @@ pub const DEFAULT_BUFFER: usize = 1024;
 ///   later change: nothing is missed or reported twice at the seam, because a subscription
 ///   is registered and its snapshot taken under the lock the changes are published under;
 /// - **slow subscribers never block the others**: each has a buffer of
-///   [`DEFAULT_BUFFER`] changes (see [`SharedInformer::with_buffer`]). A subscriber whose
+///   [`DEFAULT_BUFFER`] changes (not counting the snapshot a late subscriber starts with) (see [`SharedInformer::with_buffer`]). A subscriber whose
 ///   buffer overflows is *re-synced*: its buffer is dropped and, from then on, only the keys
 ///   of the objects that changed are remembered, with the state it last saw of each; when
 ///   it reads again, it gets one change per such key, from what it last saw to what the
@@ -108,6 +108,9 @@ struct Hub<K> {
 /// One subscriber's waiting changes.
 struct Queue<K> {
     changes: VecDeque<Change<K>>,
+    /// How many of `changes` (at the front) are the snapshot a late subscriber started
+    /// with: they do not count against the buffer.
+    snapshot: usize,
     /// Set once the buffer overflowed: the state the subscriber last saw of each object
     /// changed since (`None`: it saw none).
     behind: Option<HashMap<ObjectKey, Option<Arc<K>>>>,
@@ -140,10 +143,11 @@ impl<K: Object> Hub<K> {
 
 impl<K: Object> Queue<K> {
     fn push(&mut self, change: &Change<K>, buffer: usize) {
-        if self.behind.is_none() && self.changes.len() >= buffer {
+        if self.behind.is_none() && self.changes.len() - self.snapshot >= buffer {
             // Overflow: keep only what the subscriber saw of each object it has pending.
             self.resyncs += 1;
             let mut behind = HashMap::new();
+            self.snapshot = 0;
             for pending in self.changes.drain(..) {
                 remember(&mut behind, &pending);
             }
@@ -291,6 +295,7 @@ where
         hub.subscribers.insert(
             id,
             Queue {
+                snapshot: changes.len(),
                 changes,
                 behind: None,
                 resyncs: 0,
@@ -439,6 +444,7 @@ impl<K: Object> Stream for Subscription<K> {
             queue.resync(&this.informer.store);
         }
         if let Some(change) = queue.changes.pop_front() {
+            queue.snapshot = queue.snapshot.saturating_sub(1);
             return Poll::Ready(Some(change));
         }
         if ended {

@@ -174,6 +174,30 @@ async fn a_late_subscriber_gets_the_state_then_the_same_changes_as_an_early_one(
     assert_eq!((early.resyncs(), late.resyncs()), (0, 0));
 }
 
+#[tokio::test]
+async fn a_late_subscribers_snapshot_does_not_count_against_its_buffer() {
+    let (informer, tx) = informer(2);
+    let store = informer.store();
+    tx.send(Event::Init).unwrap();
+    for i in 0..10 {
+        tx.send(Event::InitApply(cm(&format!("o{i}"), i))).unwrap();
+    }
+    tx.send(Event::InitDone).unwrap();
+    let mut want: BTreeMap<_, _> = (0..10).map(|i| (format!("o{i}"), i.to_string())).collect();
+    until_store(&store, &want).await;
+    let mut late = informer.subscribe();
+    tx.send(Event::Apply(cm("o0", 20))).unwrap();
+    want.insert("o0".to_owned(), "20".to_owned());
+    until_store(&store, &want).await;
+    let mut replica = Replica::default();
+    let read = follow(&mut late, &mut replica, &store, &want).await;
+    assert_eq!(
+        (read, late.resyncs()),
+        (11, 0),
+        "ten Added, then the Updated"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subscribers_joining_while_changes_flow_miss_nothing_and_see_nothing_twice() {
     let (informer, tx) = informer(1 << 20);
