@@ -92,6 +92,7 @@
 //! (`list`, `watch` and their metadata forms); it adds no transport of its own.
 
 mod backoff;
+mod change;
 mod config;
 mod dynamic;
 mod event;
@@ -112,6 +113,7 @@ mod shared_tests;
 mod tests;
 
 pub use backoff::Backoff;
+pub use change::Change;
 pub use config::{InitialList, ListVersion, WatcherConfig};
 pub use dynamic::{Dynamic, dynamic_watcher};
 pub use event::Event;
@@ -121,5 +123,5 @@ pub use informer::Informer;
 pub use object::Object;
 pub use reflector::reflector;
 pub use shared::{DEFAULT_BUFFER, SharedInformer, Subscription};
-pub use store::{Change, Store, Writer, store};
+pub use store::{Store, Writer, store};
 pub use watcher::{metadata_watcher, watcher};
