@@ -89,16 +89,41 @@ impl<K> IndexData<K> {
         }
     }
 
+    /// Moves `key` from the values of `old` (the state filed) to those of `new`. Values both
+    /// states have keep their entry (only the object is replaced): the common update, a
+    /// status change, allocates nothing here beyond the function's values.
+    pub(super) fn update(&mut self, key: &ObjectKey, old: &K, new: &Arc<K>) {
+        let (old_values, new_values) = ((self.function)(old), (self.function)(new));
+        for value in old_values {
+            if !new_values.contains(&value) {
+                self.remove_from(value, key);
+            }
+        }
+        for value in new_values {
+            let bucket = self.buckets.entry(value).or_default();
+            match bucket.get_mut(key) {
+                Some(slot) => *slot = Arc::clone(new),
+                None => {
+                    bucket.insert(key.clone(), Arc::clone(new));
+                }
+            }
+        }
+    }
+
+    fn remove_from(&mut self, value: String, key: &ObjectKey) {
+        if let Entry::Occupied(mut bucket) = self.buckets.entry(value) {
+            bucket.get_mut().remove(key);
+            if bucket.get().is_empty() {
+                bucket.remove();
+            }
+        }
+    }
+
     /// Takes `object` (the state filed under `key`) out of each of its values; buckets left
     /// empty go, so the index holds no value without objects.
     pub(super) fn remove(&mut self, key: &ObjectKey, object: &K) {
         for value in (self.function)(object) {
-            if let Entry::Occupied(mut bucket) = self.buckets.entry(value) {
-                bucket.get_mut().remove(key);
-                if bucket.get().is_empty() {
-                    bucket.remove();
-                }
-            }
+            self.remove_from(value, key);
         }
     }
 

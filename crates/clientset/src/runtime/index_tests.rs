@@ -106,8 +106,12 @@ fn relabelling_moves_an_object_between_values_and_delete_removes_it() {
     check(&by_app, &[("web", &["b/x"]), ("db", &["a/x"])]);
     writer.apply(&Event::Apply(cm("a", "y", "5", &[("app", "db")])));
     check(&by_app, &[("web", &["b/x"]), ("db", &["a/x", "a/y"])]);
-    // The updated object is the one the index returns.
+    // An update that keeps the value (a status change) replaces the object in place: the
+    // index returns the new state.
+    writer.apply(&Event::Apply(cm("a", "y", "5b", &[("app", "db")])));
+    check(&by_app, &[("web", &["b/x"]), ("db", &["a/x", "a/y"])]);
     let held = store.get(Some("a"), "y").unwrap();
+    assert_eq!(held.resource_version(), Some("5b"));
     assert!(Arc::ptr_eq(
         &held,
         &by_app

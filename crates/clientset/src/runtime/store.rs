@@ -336,10 +336,10 @@ impl<K: Object> Writer<K> {
                     if !state.indexes.is_empty() {
                         let key = ObjectKey::from_store(ns, name);
                         for index in &mut state.indexes {
-                            if let Some(old) = &old {
-                                index.remove(&key, old);
+                            match &old {
+                                Some(old) => index.update(&key, old, object),
+                                None => index.add(&key, object),
                             }
-                            index.add(&key, object);
                         }
                     }
                     old
