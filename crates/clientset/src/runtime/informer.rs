@@ -14,7 +14,7 @@ use super::{
 use crate::{Api, DynamicObject, Error, PartialObjectMetadata};
 
 /// A watcher feeding a store, reporting what changed (client-go's shared informer, for one
-/// consumer).
+/// consumer; [`SharedInformer`](super::SharedInformer) serves many).
 ///
 /// Make one, keep [`Informer::store`] readers wherever objects are looked up, and drive it
 /// with [`Informer::run`] (a callback per change) or [`Informer::changes`] (a stream). Each

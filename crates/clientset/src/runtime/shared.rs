@@ -30,15 +30,17 @@ pub const DEFAULT_BUFFER: usize = 1024;
 ///   (once the store is ready; before that the first list brings the `Added`s), then every
 ///   later change: nothing is missed or reported twice at the seam, because a subscription
 ///   is registered and its snapshot taken under the lock the changes are published under;
-/// - **slow subscribers never block the others**: each has a buffer of
-///   [`DEFAULT_BUFFER`] changes (not counting the snapshot a late subscriber starts with) (see [`SharedInformer::with_buffer`]). A subscriber whose
-///   buffer overflows is *re-synced*: its buffer is dropped and, from then on, only the keys
-///   of the objects that changed are remembered, with the state it last saw of each; when
-///   it reads again, it gets one change per such key, from what it last saw to what the
-///   store holds now (`Added`, `Updated`, `Deleted`, or nothing when it is back where it
-///   was). Its memory is bounded by the number of distinct objects, not the number of
-///   changes, and it ends with the same state as every other subscriber; what it loses is
-///   the intermediate states of an object (see [`Subscription::resyncs`]).
+/// - **slow subscribers never block the others**: each has a buffer of [`DEFAULT_BUFFER`]
+///   changes (see [`SharedInformer::with_buffer`]; the snapshot a late subscriber starts
+///   with does not count). A subscriber whose buffer overflows is *re-synced*: its buffer
+///   is dropped and, from then on, only the keys of the objects that changed are
+///   remembered, with the state it last saw of each; when it reads again, it gets one
+///   change per such key, from what it last saw to what the store holds now (`Added`,
+///   `Updated`, `Deleted`, or nothing when it is back where it was). Its memory is bounded
+///   by the number of distinct objects, not the number of changes, and it ends with the
+///   same state as every other subscriber. What it loses is the intermediate states of an
+///   object (an object deleted and created again under the same name while it was behind
+///   comes as one `Updated`); [`Subscription::resyncs`] tells how often it happened.
 ///
 /// Watch errors are retried by the watcher and logged at `warn`.
 ///
