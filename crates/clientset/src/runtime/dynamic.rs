@@ -37,6 +37,13 @@ pub struct Dynamic(pub DynamicObject);
 
 impl Dynamic {
     /// The JSON.
+    ///
+    /// ```
+    /// use kubeset_clientset::runtime::Dynamic;
+    ///
+    /// let json = Dynamic::from(serde_json::json!({"kind": "CronTab"})).into_inner();
+    /// assert_eq!(json["kind"], "CronTab");
+    /// ```
     pub fn into_inner(self) -> DynamicObject {
         self.0
     }

@@ -76,6 +76,13 @@ impl std::fmt::Debug for InformerFactory {
 
 impl InformerFactory {
     /// The shared informer of `api`'s objects selected by `config`, made on first request.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) {
+    /// let factory = kubeset_clientset::runtime::InformerFactory::default();
+    /// let nodes = factory.informer(client.nodes(), Default::default());
+    /// # }
+    /// ```
     pub fn informer<K>(&self, api: Api<K>, config: WatcherConfig) -> SharedInformer<K>
     where
         K: Object + DeserializeOwned + Send + Sync + 'static,
@@ -176,6 +183,16 @@ impl InformerFactory {
 
     /// Waits until the store of every informer made so far is ready (client-go's
     /// `WaitForCacheSync`); `false` if one never will be (its watch ended first).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) {
+    /// let factory = kubeset_clientset::runtime::InformerFactory::default();
+    /// let nodes = factory.informer(client.nodes(), Default::default());
+    /// let pods = factory.informer(client.all_pods(), Default::default());
+    /// let synced = tokio::time::timeout(std::time::Duration::from_secs(30), factory.wait_until_ready()).await;
+    /// assert!(matches!(synced, Ok(true)), "the caches did not sync");
+    /// # }
+    /// ```
     pub async fn wait_until_ready(&self) -> bool {
         let waits: Vec<_> = self
             .informers

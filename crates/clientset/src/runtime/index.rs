@@ -35,6 +35,11 @@ pub struct ObjectKey {
 
 impl ObjectKey {
     /// The key of `name` in `namespace`.
+    ///
+    /// ```
+    /// let key = kubeset_clientset::runtime::ObjectKey::new(Some("apps"), "web-0");
+    /// assert_eq!((key.namespace.as_deref(), key.name.as_str()), (Some("apps"), "web-0"));
+    /// ```
     pub fn new(namespace: Option<&str>, name: &str) -> Self {
         Self {
             namespace: namespace.map(str::to_owned),
@@ -203,6 +208,11 @@ impl<K> Index<K> {
     }
 
     /// The name given when the index was made.
+    ///
+    /// ```
+    /// # let (pods, _writer) = kubeset_clientset::runtime::store::<k8s_openapi::api::core::v1::Pod>();
+    /// assert_eq!(pods.index_label("app").name(), "label app");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }

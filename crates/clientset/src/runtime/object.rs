@@ -33,6 +33,15 @@ pub trait Object {
     ///
     /// The default says no object has any label: implement it for your own types if you
     /// index them by label.
+    ///
+    /// ```
+    /// use k8s_openapi::api::core::v1::Pod;
+    /// use kubeset_clientset::runtime::Object;
+    ///
+    /// let mut pod = Pod::default();
+    /// pod.metadata.labels = Some([("app".to_owned(), "web".to_owned())].into());
+    /// assert_eq!((pod.label("app"), pod.label("tier")), (Some("web"), None));
+    /// ```
     fn label(&self, key: &str) -> Option<&str> {
         let _ = key;
         None

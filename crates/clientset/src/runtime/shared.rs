@@ -17,6 +17,10 @@ use super::{
 use crate::{Api, DynamicObject, Error, PartialObjectMetadata};
 
 /// How many changes a subscriber may have waiting before it is re-synced from the store.
+///
+/// ```
+/// assert!(kubeset_clientset::runtime::DEFAULT_BUFFER >= 1);
+/// ```
 pub const DEFAULT_BUFFER: usize = 1024;
 
 /// A watcher and a store shared by many consumers, each with its own stream of changes
@@ -209,6 +213,14 @@ where
 {
     /// A shared informer over `api`'s objects, selected and watched as `config` says. Spawns
     /// the watch task: call it inside a Tokio runtime.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) {
+    /// use kubeset_clientset::runtime::{SharedInformer, WatcherConfig};
+    ///
+    /// let web_pods = SharedInformer::new(client.pods("apps"), WatcherConfig::default().labels("app=web"));
+    /// # }
+    /// ```
     pub fn new(api: Api<K>, config: WatcherConfig) -> Self {
         Self::from_events(watcher(api, config), DEFAULT_BUFFER)
     }
@@ -274,11 +286,35 @@ where
     }
 
     /// A reader of the shared store; add indexes to it with [`Store::index`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) {
+    /// # let informer = kubeset_clientset::runtime::SharedInformer::new(client.nodes(), Default::default());
+    /// let nodes = informer.store();
+    /// nodes.wait_until_ready().await;
+    /// let by_zone = nodes.index_label("topology.kubernetes.io/zone");
+    /// println!("{} nodes in zone a", by_zone.count("a"));
+    /// # }
+    /// ```
     pub fn store(&self) -> Store<K> {
         self.inner.store.clone()
     }
 
     /// A new subscriber: the current state (if the store is ready), then every change.
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    ///
+    /// # async fn demo(client: kubeset_clientset::Client) {
+    /// # let informer = kubeset_clientset::runtime::SharedInformer::new(client.nodes(), Default::default());
+    /// let mut changes = informer.subscribe();
+    /// tokio::spawn(async move {
+    ///     while let Some(change) = changes.next().await {
+    ///         println!("{change:?}");
+    ///     }
+    /// });
+    /// # }
+    /// ```
     pub fn subscribe(&self) -> Subscription<K> {
         let mut hub = lock(&self.inner.hub);
         let id = hub.next_id;
@@ -426,6 +462,14 @@ impl<K> Subscription<K> {
     }
 
     /// A reader of the informer's store.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) {
+    /// # let informer = kubeset_clientset::runtime::SharedInformer::new(client.nodes(), Default::default());
+    /// let changes = informer.subscribe();
+    /// let nodes = changes.store();
+    /// # }
+    /// ```
     pub fn store(&self) -> Store<K> {
         self.informer.store.clone()
     }
