@@ -347,6 +347,41 @@ where
     }
 }
 
+impl<K> SharedInformer<K>
+where
+    K: Object + Send + Sync + 'static,
+{
+    /// Calls `handler` for every change of a new subscription (client-go's
+    /// `AddEventHandler`), in a task of its own; abort the returned handle to remove it. A
+    /// slow handler is re-synced like any subscriber; it never holds up the others.
+    ///
+    /// ```no_run
+    /// use kubeset_clientset::runtime::{Change, SharedInformer, WatcherConfig};
+    ///
+    /// # async fn demo(client: kubeset_clientset::Client) {
+    /// let informer = SharedInformer::new(client.nodes(), WatcherConfig::default());
+    /// let handler = informer.add_handler(|change| {
+    ///     if let Change::Deleted(node) = change {
+    ///         println!("node {:?} left", node.metadata.name);
+    ///     }
+    /// });
+    /// // later
+    /// handler.abort();
+    /// # }
+    /// ```
+    pub fn add_handler(
+        &self,
+        mut handler: impl FnMut(Change<K>) + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        let mut changes = self.subscribe();
+        tokio::spawn(async move {
+            while let Some(change) = changes.next().await {
+                handler(change);
+            }
+        })
+    }
+}
+
 impl SharedInformer<PartialObjectMetadata> {
     /// A shared informer over the metadata of `api`'s objects (a
     /// [`metadata_watcher`](super::metadata_watcher)).

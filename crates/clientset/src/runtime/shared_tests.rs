@@ -304,6 +304,34 @@ async fn a_slow_subscriber_is_resynced_without_holding_back_the_others() {
 }
 
 #[tokio::test]
+async fn a_handler_gets_the_changes_of_its_own_subscription() {
+    let (informer, tx) = informer(16);
+    let (seen_tx, mut seen) = mpsc::unbounded_channel();
+    let handler = informer.add_handler(move |change| {
+        let kind = match change {
+            Change::Added(_) => "Added",
+            Change::Updated { .. } => "Updated",
+            Change::Deleted(_) => "Deleted",
+        };
+        let _ = seen_tx.send(kind);
+    });
+    for event in [
+        Event::Init,
+        Event::InitApply(cm("a", 1)),
+        Event::InitDone,
+        Event::Delete(cm("a", 2)),
+    ] {
+        tx.send(event).unwrap();
+    }
+    for want in ["Added", "Deleted"] {
+        let got = tokio::time::timeout(WAIT, seen.recv()).await.unwrap();
+        assert_eq!(got, Some(want));
+    }
+    handler.abort();
+    assert!(handler.await.unwrap_err().is_cancelled());
+}
+
+#[tokio::test]
 async fn subscriptions_end_with_the_watch_and_keep_the_informer_alive() {
     let (informer, tx) = informer(16);
     let mut sub = informer.subscribe();
