@@ -97,12 +97,14 @@ mod config;
 mod dynamic;
 mod event;
 mod factory;
+mod hub;
 mod index;
 mod informer;
 mod object;
 mod reflector;
 mod shared;
 mod store;
+mod subscription;
 mod watcher;
 
 #[cfg(test)]
@@ -122,6 +124,7 @@ pub use index::{Index, ObjectKey};
 pub use informer::Informer;
 pub use object::Object;
 pub use reflector::reflector;
-pub use shared::{DEFAULT_BUFFER, SharedInformer, Subscription};
+pub use shared::{DEFAULT_BUFFER, SharedInformer};
 pub use store::{Store, Writer, store};
+pub use subscription::Subscription;
 pub use watcher::{metadata_watcher, watcher};

@@ -1,17 +1,15 @@
 //! [`SharedInformer`]: one watch and one store, any number of [`Subscription`]s.
 
-use std::collections::{HashMap, VecDeque};
-use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::sync::{Arc, Mutex};
 
 use futures_util::future::Either;
 use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use tokio::sync::oneshot;
 
+use super::hub::{Hub, Inner, lock};
 use super::{
-    Change, Dynamic, Event, Object, ObjectKey, Store, WatcherConfig, Writer, dynamic_watcher,
+    Change, Dynamic, Event, Object, Store, Subscription, WatcherConfig, Writer, dynamic_watcher,
     metadata_watcher, store, watcher,
 };
 use crate::{Api, DynamicObject, Error, PartialObjectMetadata};
@@ -78,13 +76,6 @@ pub struct SharedInformer<K> {
     pub(super) inner: Arc<Inner<K>>,
 }
 
-pub(super) struct Inner<K> {
-    store: Store<K>,
-    hub: Arc<Mutex<Hub<K>>>,
-    /// Dropped with the last handle: stops the watch task.
-    _stop: oneshot::Sender<()>,
-}
-
 impl<K> Clone for SharedInformer<K> {
     fn clone(&self) -> Self {
         Self {
@@ -97,114 +88,9 @@ impl<K> std::fmt::Debug for SharedInformer<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SharedInformer")
             .field("type", &std::any::type_name::<K>())
-            .field("subscribers", &lock(&self.inner.hub).subscribers.len())
+            .field("subscribers", &lock(&self.inner.hub).len())
             .finish_non_exhaustive()
     }
-}
-
-/// The subscribers' queues; the watch task publishes each change under its lock.
-struct Hub<K> {
-    subscribers: HashMap<u64, Queue<K>>,
-    next_id: u64,
-    buffer: usize,
-    /// The watch ended (its events ended): subscriptions end once drained.
-    ended: bool,
-}
-
-/// One subscriber's waiting changes.
-struct Queue<K> {
-    changes: VecDeque<Change<K>>,
-    /// How many of `changes` (at the front) are the snapshot a late subscriber started
-    /// with: they do not count against the buffer.
-    snapshot: usize,
-    /// Set once the buffer overflowed: the state the subscriber last saw of each object
-    /// changed since (`None`: it saw none).
-    behind: Option<HashMap<ObjectKey, Option<Arc<K>>>>,
-    resyncs: u64,
-    waker: Option<Waker>,
-}
-
-fn lock<K>(hub: &Mutex<Hub<K>>) -> MutexGuard<'_, Hub<K>> {
-    // Every critical section leaves the queues consistent before anything can panic.
-    hub.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl<K: Object> Hub<K> {
-    fn publish(&mut self, change: &Change<K>) {
-        let buffer = self.buffer;
-        for queue in self.subscribers.values_mut() {
-            queue.push(change, buffer);
-        }
-    }
-
-    fn end(&mut self) {
-        self.ended = true;
-        for queue in self.subscribers.values_mut() {
-            if let Some(waker) = queue.waker.take() {
-                waker.wake();
-            }
-        }
-    }
-}
-
-impl<K: Object> Queue<K> {
-    fn push(&mut self, change: &Change<K>, buffer: usize) {
-        if self.behind.is_none() && self.changes.len() - self.snapshot >= buffer {
-            // Overflow: keep only what the subscriber saw of each object it has pending.
-            self.resyncs += 1;
-            let mut behind = HashMap::new();
-            self.snapshot = 0;
-            for pending in self.changes.drain(..) {
-                remember(&mut behind, &pending);
-            }
-            self.behind = Some(behind);
-        }
-        match &mut self.behind {
-            Some(behind) => remember(behind, change),
-            None => self.changes.push_back(change.clone()),
-        }
-        if let Some(waker) = self.waker.take() {
-            waker.wake();
-        }
-    }
-
-    /// After an overflow: one change per object remembered, from what the subscriber saw to
-    /// what `store` holds now.
-    fn resync(&mut self, store: &Store<K>) {
-        let Some(behind) = self.behind.take() else {
-            return;
-        };
-        for (key, seen) in behind {
-            let now = store.get(key.namespace.as_deref(), &key.name);
-            let change = match (seen, now) {
-                (None, Some(now)) => Change::Added(now),
-                (Some(seen), Some(now)) if seen.resource_version() != now.resource_version() => {
-                    Change::Updated {
-                        old: seen,
-                        new: now,
-                    }
-                }
-                (Some(seen), None) => Change::Deleted(seen),
-                _ => continue,
-            };
-            self.changes.push_back(change);
-        }
-    }
-}
-
-/// Records that the object of `change` changed, keeping the earliest state the subscriber
-/// saw of it.
-fn remember<K: Object>(behind: &mut HashMap<ObjectKey, Option<Arc<K>>>, change: &Change<K>) {
-    let (object, seen) = match change {
-        Change::Added(new) => (new, None),
-        Change::Updated { old, .. } => (old, Some(Arc::clone(old))),
-        Change::Deleted(old) => (old, Some(Arc::clone(old))),
-    };
-    let Some(name) = object.name() else {
-        return;
-    };
-    let key = ObjectKey::new(object.namespace(), name);
-    behind.entry(key).or_insert(seen);
 }
 
 impl<K> SharedInformer<K>
@@ -253,12 +139,7 @@ where
         buffer: usize,
     ) -> Self {
         let (reader, writer) = store();
-        let hub = Arc::new(Mutex::new(Hub {
-            subscribers: HashMap::new(),
-            next_id: 0,
-            buffer: buffer.max(1),
-            ended: false,
-        }));
+        let hub = Arc::new(Mutex::new(Hub::new(buffer)));
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(drive(writer, events, Arc::clone(&hub), stopped));
         Self {
@@ -281,7 +162,7 @@ where
     /// # }
     /// ```
     pub fn with_buffer(self, buffer: usize) -> Self {
-        lock(&self.inner.hub).buffer = buffer.max(1);
+        lock(&self.inner.hub).set_buffer(buffer);
         self
     }
 
@@ -316,34 +197,7 @@ where
     /// # }
     /// ```
     pub fn subscribe(&self) -> Subscription<K> {
-        let mut hub = lock(&self.inner.hub);
-        let id = hub.next_id;
-        hub.next_id += 1;
-        // Under the hub's lock the store holds exactly the changes published so far.
-        let changes = if self.inner.store.is_ready() {
-            self.inner
-                .store
-                .list()
-                .into_iter()
-                .map(Change::Added)
-                .collect()
-        } else {
-            VecDeque::new()
-        };
-        hub.subscribers.insert(
-            id,
-            Queue {
-                snapshot: changes.len(),
-                changes,
-                behind: None,
-                resyncs: 0,
-                waker: None,
-            },
-        );
-        Subscription {
-            informer: Arc::clone(&self.inner),
-            id,
-        }
+        Subscription::register(&self.inner)
     }
 }
 
@@ -444,100 +298,4 @@ async fn drive<K: Object>(
         }
     }
     lock(&hub).end();
-}
-
-/// One subscriber's changes of a [`SharedInformer`]: a `Stream` of [`Change`]s that ends when
-/// the informer's watch ends. Keeps the informer running while it lives; drop it to
-/// unsubscribe.
-///
-/// ```no_run
-/// use futures_util::StreamExt;
-/// use kubeset_clientset::runtime::{SharedInformer, WatcherConfig};
-///
-/// # async fn demo(client: kubeset_clientset::Client) {
-/// let informer = SharedInformer::new(client.nodes(), WatcherConfig::default());
-/// let mut changes = informer.subscribe();
-/// while let Some(change) = changes.next().await {
-///     println!("{change:?}");
-/// }
-/// # }
-/// ```
-pub struct Subscription<K> {
-    informer: Arc<Inner<K>>,
-    id: u64,
-}
-
-impl<K> std::fmt::Debug for Subscription<K> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Subscription")
-            .field("type", &std::any::type_name::<K>())
-            .field("id", &self.id)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<K> Subscription<K> {
-    /// How many times this subscriber fell more than the buffer behind and was re-synced
-    /// from the store (see [`SharedInformer`]).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: kubeset_clientset::Client) {
-    /// # let informer = kubeset_clientset::runtime::SharedInformer::new(client.nodes(), Default::default());
-    /// let changes = informer.subscribe();
-    /// if changes.resyncs() > 0 {
-    ///     eprintln!("the node handler is too slow for the rate of changes");
-    /// }
-    /// # }
-    /// ```
-    pub fn resyncs(&self) -> u64 {
-        lock(&self.informer.hub)
-            .subscribers
-            .get(&self.id)
-            .map_or(0, |q| q.resyncs)
-    }
-
-    /// A reader of the informer's store.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: kubeset_clientset::Client) {
-    /// # let informer = kubeset_clientset::runtime::SharedInformer::new(client.nodes(), Default::default());
-    /// let changes = informer.subscribe();
-    /// let nodes = changes.store();
-    /// # }
-    /// ```
-    pub fn store(&self) -> Store<K> {
-        self.informer.store.clone()
-    }
-}
-
-impl<K: Object> Stream for Subscription<K> {
-    type Item = Change<K>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Change<K>>> {
-        let this = self.get_mut();
-        let mut hub = lock(&this.informer.hub);
-        let ended = hub.ended;
-        let Some(queue) = hub.subscribers.get_mut(&this.id) else {
-            return Poll::Ready(None);
-        };
-        if queue.changes.is_empty() {
-            // The hub's lock keeps the watch task from applying anything meanwhile.
-            queue.resync(&this.informer.store);
-        }
-        if let Some(change) = queue.changes.pop_front() {
-            queue.snapshot = queue.snapshot.saturating_sub(1);
-            return Poll::Ready(Some(change));
-        }
-        if ended {
-            return Poll::Ready(None);
-        }
-        queue.waker = Some(cx.waker().clone());
-        Poll::Pending
-    }
-}
-
-impl<K> Drop for Subscription<K> {
-    fn drop(&mut self) {
-        lock(&self.informer.hub).subscribers.remove(&self.id);
-    }
 }
