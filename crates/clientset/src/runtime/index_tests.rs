@@ -241,3 +241,37 @@ fn an_index_added_to_a_full_store_is_complete_at_once() {
     assert_eq!(format!("{by_app:?}"), format!("{clone:?}"));
     assert_eq!(by_app.name(), "label app");
 }
+
+#[test]
+fn dynamic_and_metadata_objects_are_indexed_like_typed_ones() {
+    use super::Dynamic;
+    use crate::PartialObjectMetadata;
+    use serde_json::json;
+
+    let (crontabs, mut writer) = store::<Dynamic>();
+    let by_app = crontabs.index_label("app");
+    let by_schedule = crontabs.index("schedule", |d: &Dynamic| {
+        d["spec"]["schedule"].as_str().map(str::to_owned)
+    });
+    let crontab = |rv: &str, app: &str, schedule: &str| {
+        Arc::new(Dynamic::from(json!({
+            "metadata": {"name": "nightly", "namespace": "ops", "resourceVersion": rv,
+                         "labels": {"app": app}},
+            "spec": {"schedule": schedule},
+        })))
+    };
+    writer.apply(&Event::Apply(crontab("1", "backup", "0 3 * * *")));
+    writer.apply(&Event::Apply(crontab("2", "report", "0 3 * * *")));
+    assert_eq!((by_app.count("backup"), by_app.count("report")), (0, 1));
+    assert_eq!(by_schedule.keys("0 3 * * *")[0].to_string(), "ops/nightly");
+    writer.apply(&Event::Delete(crontab("3", "report", "0 3 * * *")));
+    assert!(by_app.values().is_empty() && by_schedule.values().is_empty());
+
+    let (metas, mut writer) = store::<PartialObjectMetadata>();
+    let by_app = metas.index_label("app");
+    let mut meta = PartialObjectMetadata::default();
+    meta.metadata.name = Some("web-0".into());
+    meta.metadata.labels = Some([("app".to_owned(), "web".to_owned())].into());
+    writer.apply(&Event::Apply(Arc::new(meta)));
+    assert_eq!(by_app.get("web")[0].metadata.name.as_deref(), Some("web-0"));
+}
