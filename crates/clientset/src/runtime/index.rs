@@ -84,9 +84,22 @@ impl<K> IndexData<K> {
         Self::new(Arc::clone(&self.name), Arc::clone(&self.function))
     }
 
-    /// Files `object` under each of its values.
+    /// The values the index function files `object` under. This is the only place the
+    /// user's function runs: callers call it before they change anything, so a function
+    /// that panics leaves the store as it was.
+    pub(super) fn values(&self, object: &K) -> Vec<String> {
+        (self.function)(object)
+    }
+
+    /// Files `object` under each of its values (for an index being built aside).
     pub(super) fn add(&mut self, key: &ObjectKey, object: &Arc<K>) {
-        for value in (self.function)(object) {
+        let values = self.values(object);
+        self.file(key, object, values);
+    }
+
+    /// Files `object` under `values`.
+    pub(super) fn file(&mut self, key: &ObjectKey, object: &Arc<K>, values: Vec<String>) {
+        for value in values {
             self.buckets
                 .entry(value)
                 .or_default()
@@ -94,41 +107,46 @@ impl<K> IndexData<K> {
         }
     }
 
-    /// Moves `key` from the values of `old` (the state filed) to those of `new`. Values both
-    /// states have keep their entry (only the object is replaced): the common update, a
-    /// status change, allocates nothing here beyond the function's values.
-    pub(super) fn update(&mut self, key: &ObjectKey, old: &K, new: &Arc<K>) {
-        let (old_values, new_values) = ((self.function)(old), (self.function)(new));
-        for value in old_values {
-            if !new_values.contains(&value) {
-                self.remove_from(value, key);
+    /// Moves `key` from `old` (the values of the state filed) to `new` (those of `object`).
+    /// Values both states have keep their entry (only the object is replaced): the common
+    /// update, a status change, allocates nothing here.
+    pub(super) fn refile(
+        &mut self,
+        key: &ObjectKey,
+        old: Vec<String>,
+        new: Vec<String>,
+        object: &Arc<K>,
+    ) {
+        for value in old {
+            if !new.contains(&value) {
+                self.unfile_one(value, key);
             }
         }
-        for value in new_values {
+        for value in new {
             let bucket = self.buckets.entry(value).or_default();
             match bucket.get_mut(key) {
-                Some(slot) => *slot = Arc::clone(new),
+                Some(slot) => *slot = Arc::clone(object),
                 None => {
-                    bucket.insert(key.clone(), Arc::clone(new));
+                    bucket.insert(key.clone(), Arc::clone(object));
                 }
             }
         }
     }
 
-    fn remove_from(&mut self, value: String, key: &ObjectKey) {
+    /// Takes `key` out of `values` (those of the state filed); buckets left empty go, so the
+    /// index holds no value without objects.
+    pub(super) fn unfile(&mut self, key: &ObjectKey, values: Vec<String>) {
+        for value in values {
+            self.unfile_one(value, key);
+        }
+    }
+
+    fn unfile_one(&mut self, value: String, key: &ObjectKey) {
         if let Entry::Occupied(mut bucket) = self.buckets.entry(value) {
             bucket.get_mut().remove(key);
             if bucket.get().is_empty() {
                 bucket.remove();
             }
-        }
-    }
-
-    /// Takes `object` (the state filed under `key`) out of each of its values; buckets left
-    /// empty go, so the index holds no value without objects.
-    pub(super) fn remove(&mut self, key: &ObjectKey, object: &K) {
-        for value in (self.function)(object) {
-            self.remove_from(value, key);
         }
     }
 

@@ -275,3 +275,25 @@ fn dynamic_and_metadata_objects_are_indexed_like_typed_ones() {
     writer.apply(&Event::Apply(Arc::new(meta)));
     assert_eq!(by_app.get("web")[0].metadata.name.as_deref(), Some("web-0"));
 }
+
+#[test]
+fn an_index_function_that_panics_leaves_the_store_as_it_was() {
+    let (store, mut writer) = store::<ConfigMap>();
+    let by_app = store.index_label("app");
+    let _picky = store.index("picky", |cm: &ConfigMap| {
+        assert!(cm.label("boom").is_none(), "an index function failed");
+        cm.label("app").map(str::to_owned)
+    });
+    writer.apply(&Event::Apply(cm("a", "x", "1", &[("app", "web")])));
+    let update = Event::Apply(cm("a", "x", "2", &[("app", "db"), ("boom", "1")]));
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| writer.apply(&update)));
+    assert!(panicked.is_err());
+    // The lock was poisoned mid-apply, but nothing had changed yet.
+    check(&by_app, &[("web", &["a/x"])]);
+    let held = store.get(Some("a"), "x").unwrap();
+    assert_eq!(held.resource_version(), Some("1"));
+    // The store goes on.
+    writer.apply(&Event::Delete(cm("a", "x", "3", &[])));
+    check(&by_app, &[]);
+    assert!(store.is_empty());
+}

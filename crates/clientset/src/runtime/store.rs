@@ -23,9 +23,10 @@ pub(super) type Shared<K> = Arc<RwLock<State<K>>>;
 
 impl<K> State<K> {
     pub(super) fn read(shared: &Shared<K>) -> RwLockReadGuard<'_, State<K>> {
-        // A panic while holding the lock cannot leave the maps half-updated in a way a
-        // reader could misread (every update is one insert or remove per map, or a swap),
-        // so a poisoned lock is still usable.
+        // A panic while holding the lock cannot leave the maps half-updated: the only user
+        // code that runs under it, the index functions, runs before anything changes, and
+        // every change after that is an insert or a remove per map, or a swap. So a
+        // poisoned lock is still usable.
         shared.read().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -168,7 +169,9 @@ impl<K: Object> Store<K> {
     /// client-go's `AddIndexers`, which fails once the informer started): it is built from
     /// the current objects under the write lock, so it is complete and consistent the moment
     /// it is returned. `function` must depend on the object only (it is called again on the
-    /// old state to take an object out of its values). `name` is for `Debug` output.
+    /// old state to take an object out of its values); it runs under the store's write lock,
+    /// before anything changes, so one that panics leaves the store as it was. `name` is for
+    /// `Debug` output.
     ///
     /// ```
     /// use k8s_openapi::api::core::v1::PersistentVolume;
@@ -332,13 +335,20 @@ impl<K: Object> Writer<K> {
                 let old = {
                     let mut state = self.write();
                     let state = &mut *state;
+                    let held = state.objects.get(ns).and_then(|names| names.get(name));
+                    // The index functions run before anything changes (see IndexData::values).
+                    let values: Vec<_> = state
+                        .indexes
+                        .iter()
+                        .map(|index| (held.map(|h| index.values(h)), index.values(object)))
+                        .collect();
                     let old = insert(&mut state.objects, ns, name, Arc::clone(object));
-                    if !state.indexes.is_empty() {
+                    if !values.is_empty() {
                         let key = ObjectKey::from_store(ns, name);
-                        for index in &mut state.indexes {
-                            match &old {
-                                Some(old) => index.update(&key, old, object),
-                                None => index.add(&key, object),
+                        for (index, values) in state.indexes.iter_mut().zip(values) {
+                            match values {
+                                (Some(old), new) => index.refile(&key, old, new, object),
+                                (None, new) => index.file(&key, object, new),
                             }
                         }
                     }
@@ -359,6 +369,12 @@ impl<K: Object> Writer<K> {
                 let held = {
                     let mut state = self.write();
                     let state = &mut *state;
+                    // The index entries were filed by the state the store held, not by the
+                    // event's (newer) one; the functions run before anything changes.
+                    let values: Vec<_> = match state.objects.get(ns).and_then(|n| n.get(name)) {
+                        Some(held) => state.indexes.iter().map(|i| i.values(held)).collect(),
+                        None => Vec::new(),
+                    };
                     let mut held = None;
                     if let Some(names) = state.objects.get_mut(ns) {
                         held = names.remove(name);
@@ -366,14 +382,10 @@ impl<K: Object> Writer<K> {
                             state.objects.remove(ns);
                         }
                     }
-                    // The index entries were filed by the state the store held, not by the
-                    // event's (newer) one.
-                    if let Some(held) = &held
-                        && !state.indexes.is_empty()
-                    {
+                    if !values.is_empty() {
                         let key = ObjectKey::from_store(ns, name);
-                        for index in &mut state.indexes {
-                            index.remove(&key, held);
+                        for (index, values) in state.indexes.iter_mut().zip(values) {
+                            index.unfile(&key, values);
                         }
                     }
                     held
