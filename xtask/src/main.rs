@@ -1,7 +1,9 @@
 //! `cargo xtask`: the project's task runner.
 //!
 //! - `cargo xtask ci`: what `.ci/run` does (fmt, clippy, tests), so green here is green in CI.
-//! - `cargo xtask demo`: starts `kubeset-testserver` and runs a scripted kctl session against it.
+//! - `cargo xtask demo`: the seed's story: starts `kubeset-testserver`, plays the kubelet and
+//!   runs the example daemons as pods would run them (`--kubeconfig FILE` for a real cluster;
+//!   `cargo xtask demo kctl` for the scripted kctl session).
 
 mod demo;
 
@@ -11,7 +13,7 @@ fn main() -> ExitCode {
     let task = std::env::args().nth(1);
     match task.as_deref() {
         Some("ci") => ci(),
-        Some("demo") => demo::demo(),
+        Some("demo") => demo::demo(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!("usage: cargo xtask ci|demo");
             ExitCode::from(2)

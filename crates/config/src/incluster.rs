@@ -120,7 +120,7 @@ impl InCluster {
         );
         config.provenance.record(
             "token",
-            format!("{REDACTED} (re-read from {})", token_path.display()),
+            format!("{REDACTED} (re-read when it rotates)"),
             Source::File {
                 path: token_path.clone(),
             },

@@ -1,4 +1,4 @@
-//! `cargo xtask demo`: the README's main job against a live API server.
+//! `cargo xtask demo kctl`: a scripted kctl session against a live API server.
 //!
 //! Builds `kubeset-testserver` and the `kctl` example, starts the server on a free loopback
 //! port writing an admin kubeconfig into a temporary directory, runs a short scripted kctl

@@ -1,0 +1,16 @@
+//! The demo's steps, in the order they are told.
+
+mod in_cluster;
+
+use super::DemoError;
+use super::cluster::Cluster;
+
+/// The namespace the demo's programs run in.
+pub(crate) const NAMESPACE: &str = "kubeset-demo";
+/// The node the demo's kubelet plays.
+pub(crate) const NODE: &str = "demo-node-1";
+
+pub(crate) async fn run(cluster: &Cluster) -> Result<(), DemoError> {
+    in_cluster::run(cluster, 2).await?;
+    Ok(())
+}
