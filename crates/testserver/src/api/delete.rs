@@ -232,7 +232,7 @@ pub(crate) fn delete_object(
                 m.remove("deletionGracePeriodSeconds");
             }
         }
-        if crate::crd::is_crd(rt) && !already {
+        if rt.is_crd() && !already {
             crate::crd::crd_strategy::mark_for_deletion(&mut marked, &old, &crate::clock::now());
         }
         let keep = is_namespace || !no_finalizers(&marked) || grace > 0;

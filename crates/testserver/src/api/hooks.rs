@@ -64,7 +64,7 @@ pub(crate) fn apply_defaults(rt: &ResourceType, obj: &mut Value) -> Result<(), A
         custom.apply_defaults(obj);
         return Ok(());
     }
-    if crate::crd::is_crd(rt) {
+    if rt.is_crd() {
         crate::crd::crd_strategy::default(obj);
     }
     admission::defaults::apply(&rt.group, &rt.plural, obj)
@@ -130,10 +130,15 @@ pub(crate) fn decode_custom(
     obj: &mut Value,
 ) -> Result<Vec<String>, ApiError> {
     match &rt.custom {
-        Some(custom) => custom.decode(
-            obj,
-            crate::crd::strategy::FieldValidation::parse(field_validation),
-        ),
+        Some(custom) => custom
+            .decode(
+                obj,
+                crate::crd::strategy::FieldValidation::parse(field_validation),
+            )
+            .map_err(|refusal| match refusal {
+                crate::crd::strategy::Refusal::WrongKind { invalid, .. } => invalid_422(&invalid),
+                crate::crd::strategy::Refusal::Strict { message } => ApiError::bad_request(message),
+            }),
         None => Ok(Vec::new()),
     }
 }
@@ -211,12 +216,12 @@ pub(crate) fn admit_create(
         }
         return custom.validate(obj, None, subresource).map_err(invalid);
     }
-    if crate::crd::is_crd(rt) {
+    if rt.is_crd() {
         crate::crd::crd_strategy::prepare_for_create(obj);
     }
     admission::pipeline::create(&attrs, obj, &StoreLookup(app), &clock::now())
         .map_err(|e| admission_error(&e))?;
-    if crate::crd::is_crd(rt) {
+    if rt.is_crd() {
         crate::crd::validate::validate(obj, None).map_err(invalid)?;
     }
     Ok(())
@@ -244,7 +249,7 @@ pub(crate) fn admit_update(
     }
     admission::pipeline::update(&attrs, new, old, &StoreLookup(app), &clock::now())
         .map_err(|e| admission_error(&e))?;
-    if crate::crd::is_crd(rt) {
+    if rt.is_crd() {
         crate::crd::crd_strategy::prepare_for_update(subresource, new, old);
         crate::crd::validate::validate(new, Some(old)).map_err(invalid)?;
     }
@@ -336,6 +341,10 @@ pub(crate) fn confirm_rbac_write(
         }
         Refusal::UnsupportedKind { message } => ApiError::internal(message),
     })
+}
+
+fn invalid_422(e: &validation::Invalid) -> ApiError {
+    ApiError::from_status(422, e.status())
 }
 
 fn invalid(e: validation::Invalid) -> ApiError {

@@ -32,6 +32,7 @@ pub(super) fn patch(
     let sub = match target.subresource.as_deref() {
         None => "",
         Some("status") => "status",
+        Some("scale") => return crate::api::scale::write(app, ctx, target, body, true),
         Some(_) => return Err(ApiError::method_not_allowed()),
     };
     let kind = body_type(ctx.header("content-type"));

@@ -21,6 +21,7 @@ pub(super) fn update(
     let sub = match target.subresource.as_deref() {
         None => "",
         Some("status") => "status",
+        Some("scale") => return crate::api::scale::write(app, ctx, target, body, false),
         Some(_) => return Err(ApiError::method_not_allowed()),
     };
     let dry = dry_run(&ctx.query, "UpdateOptions")?;

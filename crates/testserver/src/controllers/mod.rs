@@ -63,7 +63,7 @@ fn react(app: &App, kind: EventType, resource: &str, ns: &str, obj: &Value) {
         }
         ("/secrets", EventType::Added | EventType::Modified) => token_secret::sync(app, obj),
         (aggregation::CLUSTER_ROLES, _) => aggregation::sync(app),
-        (crate::crd::CRDS, _) => crate::crd::controller::sync(app),
+        (crate::crd::CRDS, _) => crate::api::crd_controller::sync(app),
         _ => {}
     }
 }

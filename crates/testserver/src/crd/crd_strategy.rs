@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::api::meta_mut;
 use crate::crd::CLEANUP_FINALIZER;
+use crate::crd::meta_mut;
 
 fn storage_version(crd: &Value) -> Option<String> {
     crd.pointer("/spec/versions")

@@ -1,18 +1,12 @@
-//! A stored CustomResourceDefinition read into what serving its resources needs, and the
-//! registry entries (one `ResourceType` per served version, the discovery documents) of the
-//! established ones.
-
-use std::collections::BTreeMap;
-use std::sync::Arc;
+//! A stored CustomResourceDefinition read into what serving its resources needs: its names,
+//! scope, versions (schema, subresources, printer columns, selectable fields), its discovery
+//! entries and Kubernetes' version priority.
 
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use crate::crd::CustomStrategy;
-use crate::registry::{GroupInfo, ResourceType, Subresource};
-
 /// The verbs of a custom resource, in the order discovery lists them.
-const VERBS: [&str; 8] = [
+pub(crate) const VERBS: [&str; 8] = [
     "delete",
     "deletecollection",
     "get",
@@ -151,7 +145,7 @@ impl Definition {
     }
 
     /// The discovery resources of one version: the resource and its subresources.
-    fn discovery(&self, version: &Version) -> Vec<Value> {
+    pub(crate) fn discovery(&self, version: &Version) -> Vec<Value> {
         let mut main = json!({
             "name": self.plural,
             "singularName": self.singular,
@@ -185,18 +179,9 @@ impl Definition {
     }
 }
 
-/// The served custom types and groups, built from the established CRDs.
-#[derive(Debug, Default)]
-pub(crate) struct Served {
-    /// One type per served version of every established CRD.
-    pub(crate) types: Vec<Arc<ResourceType>>,
-    /// The groups those types make, by name.
-    pub(crate) groups: Vec<GroupInfo>,
-}
-
 /// Kubernetes' version priority: GA before beta before alpha, higher numbers first, other
 /// names last in alphabetical order.
-fn version_rank(v: &str) -> (u8, u8, i64, i64, String) {
+pub(crate) fn version_rank(v: &str) -> (u8, u8, i64, i64, String) {
     let parse = || -> Option<(i64, u8, i64)> {
         let rest = v.strip_prefix('v')?;
         let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
@@ -216,59 +201,6 @@ fn version_rank(v: &str) -> (u8, u8, i64, i64, String) {
         Some((major, level, minor)) => (0, level, -major, -minor, String::new()),
         None => (1, 0, 0, 0, v.to_owned()),
     }
-}
-
-/// The registry entries of `definitions` (established CRDs).
-pub(crate) fn served(definitions: &[Arc<Definition>]) -> Served {
-    let mut served = Served::default();
-    let mut groups: BTreeMap<String, BTreeMap<String, Vec<Value>>> = BTreeMap::new();
-    for def in definitions {
-        for version in def.versions.iter().filter(|v| v.served) {
-            let mut subresources = BTreeMap::new();
-            let verbs = ["get", "patch", "update"].map(str::to_owned).to_vec();
-            if version.status {
-                subresources.insert(
-                    "status".to_owned(),
-                    Subresource {
-                        verbs: verbs.clone(),
-                    },
-                );
-            }
-            if version.scale.is_some() {
-                subresources.insert("scale".to_owned(), Subresource { verbs });
-            }
-            served.types.push(Arc::new(ResourceType {
-                group: def.group.clone(),
-                version: version.name.clone(),
-                plural: def.plural.clone(),
-                kind: def.kind.clone(),
-                namespaced: def.namespaced,
-                verbs: VERBS.map(str::to_owned).to_vec(),
-                subresources,
-                custom: Some(Arc::new(CustomStrategy::new(
-                    (**def).clone(),
-                    &version.name,
-                ))),
-            }));
-            groups
-                .entry(def.group.clone())
-                .or_default()
-                .entry(version.name.clone())
-                .or_default()
-                .extend(def.discovery(version));
-        }
-    }
-    for (name, versions) in groups {
-        let mut versions: Vec<(String, Vec<Value>)> = versions.into_iter().collect();
-        versions.sort_by_key(|(v, _)| version_rank(v));
-        let preferred = versions.first().map(|(v, _)| v.clone()).unwrap_or_default();
-        served.groups.push(GroupInfo {
-            name,
-            preferred,
-            versions,
-        });
-    }
-    served
 }
 
 #[cfg(test)]

@@ -8,15 +8,19 @@
 //! - [`strategy`]: the one strategy object every custom resource type carries
 //!   ([`CustomStrategy`]): pruning, defaulting on write and read, status/spec isolation,
 //!   generation, validation against the version's schema ([`schema`]).
-//! - [`controller`]: what the real server's CRD controllers do: accept names and establish,
-//!   serve the established CRDs, delete instances of a deleted CRD and drop its finalizer.
+//! - [`scale`]: the `scale` subresource's mapping onto an object.
+//!
+//! The controllers that establish CRDs and clean up after deleted ones are in
+//! `api::crd_controller` (they write through the API's write pipeline); the registry builds the
+//! served types from [`Definition`]s.
 //!
 //! Architecture invariant: custom resources are served by the generic verb handlers; the only
 //! per-type behaviour is in their [`CustomStrategy`], reached through `ResourceType::custom`.
+//! This module depends on neither `api` nor `registry` (pure functions over JSON values).
 
-pub(crate) mod controller;
 pub(crate) mod crd_strategy;
 pub(crate) mod definition;
+pub(crate) mod scale;
 pub(crate) mod schema;
 pub(crate) mod strategy;
 pub(crate) mod validate;
@@ -33,7 +37,23 @@ pub(crate) const CRDS: &str = "apiextensions.k8s.io/customresourcedefinitions";
 /// The finalizer the real server puts on a CRD being deleted until its instances are gone.
 pub(crate) const CLEANUP_FINALIZER: &str = "customresourcecleanup.apiextensions.k8s.io";
 
-/// Whether `rt` is the CustomResourceDefinition type itself.
-pub(crate) fn is_crd(rt: &crate::registry::ResourceType) -> bool {
-    rt.group == GROUP && rt.plural == "customresourcedefinitions"
+/// `metadata.<field>` of an object as text (`""` when missing).
+pub(crate) fn meta_str<'a>(obj: &'a serde_json::Value, field: &str) -> &'a str {
+    obj.pointer(&format!("/metadata/{field}"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("")
+}
+
+/// Mutable `metadata` of an object (created if missing); `None` if the value is no object.
+pub(crate) fn meta_mut(
+    obj: &mut serde_json::Value,
+) -> Option<&mut serde_json::Map<String, serde_json::Value>> {
+    let m = obj
+        .as_object_mut()?
+        .entry("metadata")
+        .or_insert_with(|| serde_json::Value::Object(Default::default()));
+    if !m.is_object() {
+        *m = serde_json::Value::Object(Default::default());
+    }
+    m.as_object_mut()
 }

@@ -13,7 +13,6 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 
-use crate::api::status::ApiError;
 use crate::crd::Definition;
 use crate::crd::schema::{self, At};
 use crate::fields::schema::TypeInfo;
@@ -26,6 +25,28 @@ pub(crate) struct CustomStrategy {
     version: String,
     schema: Value,
     status: bool,
+}
+
+/// Why a custom resource body is refused before it is written.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub(crate) enum Refusal {
+    /// The kind is not the CRD's: the 422 of the real decoder.
+    #[error("kind {kind} is not {expected}")]
+    WrongKind {
+        /// The kind in the body.
+        kind: String,
+        /// The 422 answer.
+        invalid: Box<Invalid>,
+        /// The CRD's kind.
+        expected: String,
+    },
+    /// Unknown fields with `fieldValidation=Strict`: the 400 of the strict decoder.
+    #[error("{message}")]
+    Strict {
+        /// The whole message (`Widget in version "v1" cannot be handled as a Widget: ...`).
+        message: String,
+    },
 }
 
 /// How a request wants unknown fields treated (`fieldValidation`).
@@ -88,6 +109,13 @@ impl CustomStrategy {
             .unwrap_or_default()
     }
 
+    /// The version's scale subresource (`specReplicasPath`, ...), if enabled.
+    pub(crate) fn scale(&self) -> Option<&Value> {
+        self.def
+            .version(&self.version)
+            .and_then(|v| v.scale.as_ref())
+    }
+
     /// The version's `selectableFields` paths (`.spec.color`).
     pub(crate) fn selectable_fields(&self) -> &[String] {
         self.def
@@ -103,10 +131,10 @@ impl CustomStrategy {
         &self,
         obj: &mut Value,
         validation: FieldValidation,
-    ) -> Result<Vec<String>, ApiError> {
+    ) -> Result<Vec<String>, Refusal> {
         let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
         if !kind.is_empty() && kind != self.def.kind {
-            let name = crate::api::meta_str(obj, "name");
+            let name = crate::crd::meta_str(obj, "name");
             let invalid = Invalid::new(
                 &self.def.group,
                 kind,
@@ -117,7 +145,11 @@ impl CustomStrategy {
                     format!("must be {}", self.def.kind),
                 )],
             );
-            return Err(ApiError::from_status(422, invalid.status()));
+            return Err(Refusal::WrongKind {
+                kind: kind.to_owned(),
+                invalid: Box::new(invalid),
+                expected: self.def.kind.clone(),
+            });
         }
         let unknown = schema::prune(&self.schema, obj);
         let texts: Vec<String> = unknown
@@ -128,12 +160,14 @@ impl CustomStrategy {
             FieldValidation::Ignore => Ok(Vec::new()),
             FieldValidation::Warn => Ok(texts),
             FieldValidation::Strict if texts.is_empty() => Ok(Vec::new()),
-            FieldValidation::Strict => Err(ApiError::bad_request(format!(
-                "{kind} in version {} cannot be handled as a {kind}: strict decoding error: {}",
-                crate::validation::go_quote(&self.version),
-                texts.join(", "),
-                kind = self.def.kind
-            ))),
+            FieldValidation::Strict => Err(Refusal::Strict {
+                message: format!(
+                    "{kind} in version {} cannot be handled as a {kind}: strict decoding error: {}",
+                    crate::validation::go_quote(&self.version),
+                    texts.join(", "),
+                    kind = self.def.kind
+                ),
+            }),
         }
     }
 
@@ -150,7 +184,7 @@ impl CustomStrategy {
         {
             m.remove("status");
         }
-        if let Some(m) = crate::api::meta_mut(obj) {
+        if let Some(m) = crate::crd::meta_mut(obj) {
             m.insert("generation".into(), 1.into());
         }
     }
@@ -168,7 +202,7 @@ impl CustomStrategy {
                     None => m.remove("status"),
                 };
             }
-            if let Some(m) = crate::api::meta_mut(new) {
+            if let Some(m) = crate::crd::meta_mut(new) {
                 match managed {
                     Some(v) => m.insert("managedFields".into(), v),
                     None => m.remove("managedFields"),
@@ -201,7 +235,7 @@ impl CustomStrategy {
         } else {
             generation + 1
         };
-        if let Some(m) = crate::api::meta_mut(new) {
+        if let Some(m) = crate::crd::meta_mut(new) {
             m.insert("generation".into(), bumped.into());
         }
     }
@@ -235,7 +269,7 @@ impl CustomStrategy {
             Err(Invalid::new(
                 &self.def.group,
                 &self.def.kind,
-                crate::api::meta_str(obj, "name"),
+                crate::crd::meta_str(obj, "name"),
                 errs,
             ))
         }

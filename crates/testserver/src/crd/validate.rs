@@ -20,7 +20,7 @@ fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
 /// [`Invalid`] with every field error, in the real server's order.
 pub(crate) fn validate(crd: &Value, old: Option<&Value>) -> Result<(), Invalid> {
     let mut errs = crate::validation::custom_object_meta(crd, false, old);
-    let name = crate::api::meta_str(crd, "name");
+    let name = crate::crd::meta_str(crd, "name");
     let group = text(crd, "/spec/group");
     let plural = text(crd, "/spec/names/plural");
     if name != format!("{plural}.{group}") {

@@ -5,6 +5,9 @@
 //! the generic storage; its per-type behaviour (field selectors, status subresource, deletion) is
 //! looked up by [`ResourceType`] methods, so adding a type is one catalog entry.
 
+/// The custom resource types of established CRDs.
+pub(crate) mod custom;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
@@ -69,6 +72,11 @@ impl ResourceType {
         format!("{}/{}", self.group, self.plural)
     }
 
+    /// Whether this is the CustomResourceDefinition type itself.
+    pub(crate) fn is_crd(&self) -> bool {
+        self.group == crate::crd::GROUP && self.plural == "customresourcedefinitions"
+    }
+
     /// Whether the verb is allowed on the main resource.
     pub(crate) fn allows(&self, verb: &str) -> bool {
         self.verbs.iter().any(|v| v == verb)
@@ -129,7 +137,7 @@ pub(crate) struct Registry {
     core: Vec<Value>,
     groups: Vec<GroupInfo>,
     /// The custom resources of the established CRDs, replaced as CRDs change.
-    custom: RwLock<Arc<crate::crd::definition::Served>>,
+    custom: RwLock<Arc<custom::Served>>,
 }
 
 impl Registry {
@@ -165,7 +173,7 @@ impl Registry {
     }
 
     /// The custom types and groups served now.
-    fn served(&self) -> Arc<crate::crd::definition::Served> {
+    fn served(&self) -> Arc<custom::Served> {
         self.custom
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -173,7 +181,7 @@ impl Registry {
     }
 
     /// Replaces the custom types and groups (the CRD controller calls it).
-    pub(crate) fn set_custom(&self, served: crate::crd::definition::Served) {
+    pub(crate) fn set_custom(&self, served: custom::Served) {
         *self
             .custom
             .write()

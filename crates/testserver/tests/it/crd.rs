@@ -408,3 +408,118 @@ async fn invalid_crds_are_refused_with_the_real_field_paths() {
         "Invalid value: []apiextensions.CustomResourceDefinitionVersion{...}: must have exactly one version marked as storage version"
     );
 }
+
+/// A cluster-scoped `Gadget` CRD with the scale subresource.
+fn gadget_crd() -> Value {
+    json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": format!("gadgets.{GROUP}")},
+        "spec": {"group": GROUP, "scope": "Cluster",
+            "names": {"plural": "gadgets", "kind": "Gadget"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                    "spec": {"type": "object", "properties": {"replicas": {"type": "integer"}, "note": {"type": "string"}}},
+                    "status": {"type": "object", "properties": {"replicas": {"type": "integer"}}}}}},
+                "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.replicas",
+                    "statusReplicasPath": ".status.replicas"}}}]}})
+}
+
+#[tokio::test]
+async fn scale_subresource_reads_and_writes_the_replicas_path() {
+    let server = TestServer::start().await.unwrap();
+    establish(&server, &gadget_crd(), "v1").await;
+    let base = format!("/apis/{GROUP}/v1/gadgets");
+    let a = admin(
+        &server,
+        Method::POST,
+        &base,
+        Some(
+            json!({"apiVersion": format!("{GROUP}/v1"), "kind": "Gadget",
+            "metadata": {"name": "g"}, "spec": {"replicas": 1, "note": "kept"}}),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{:?}", a.json());
+    let scale = admin(&server, Method::GET, &format!("{base}/g/scale"), None).await;
+    assert_eq!(scale.json()["kind"], "Scale");
+    assert_eq!(scale.json()["spec"], json!({"replicas": 1}));
+    assert_eq!(scale.json()["status"], json!({"replicas": 0}));
+    let patched = crate::support::send_with_type(
+        &server,
+        Method::PATCH,
+        &format!("{base}/g/scale"),
+        "application/merge-patch+json",
+        br#"{"spec":{"replicas":4}}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(patched.status, 200, "{:?}", patched.json());
+    assert_eq!(patched.json()["spec"], json!({"replicas": 4}));
+    let obj = admin(&server, Method::GET, &format!("{base}/g"), None)
+        .await
+        .json();
+    assert_eq!(obj["spec"], json!({"replicas": 4, "note": "kept"}));
+    assert_eq!(obj["metadata"]["generation"], 2);
+    let mut negative = patched.json();
+    negative["spec"]["replicas"] = json!(-1);
+    let refused = admin(
+        &server,
+        Method::PUT,
+        &format!("{base}/g/scale"),
+        Some(negative),
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{:?}", refused.json());
+    let discovery = admin(&server, Method::GET, &format!("/apis/{GROUP}/v1"), None)
+        .await
+        .json();
+    let names: Vec<&Value> = discovery["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["name"])
+        .collect();
+    assert_eq!(
+        names,
+        [
+            &json!("gadgets"),
+            &json!("gadgets/scale"),
+            &json!("gadgets/status")
+        ]
+    );
+}
+
+#[tokio::test]
+async fn server_side_apply_tracks_owners_of_custom_fields() {
+    let server = TestServer::start().await.unwrap();
+    establish(&server, &gadget_crd(), "v1").await;
+    let path = format!("/apis/{GROUP}/v1/gadgets/g?fieldManager=one");
+    let apply = |manager: &str, note: &str| {
+        format!(
+            "apiVersion: {GROUP}/v1\nkind: Gadget\nmetadata:\n  name: g\nspec:\n  note: {note}\n  replicas: 1\n# {manager}\n"
+        )
+    };
+    let a = crate::support::send_with_type(
+        &server,
+        Method::PATCH,
+        &path,
+        "application/apply-patch+yaml",
+        apply("one", "first").into_bytes(),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{:?}", a.json());
+    let managed = &a.json()["metadata"]["managedFields"][0];
+    assert_eq!(managed["manager"], "one");
+    assert_eq!(managed["operation"], "Apply");
+    assert_eq!(
+        managed["fieldsV1"],
+        json!({"f:spec": {"f:note": {}, "f:replicas": {}}})
+    );
+    let conflict = crate::support::send_with_type(
+        &server,
+        Method::PATCH,
+        &format!("/apis/{GROUP}/v1/gadgets/g?fieldManager=two"),
+        "application/apply-patch+yaml",
+        apply("two", "second").into_bytes(),
+    )
+    .await;
+    assert_eq!(conflict.status, 409, "{:?}", conflict.json());
+}

@@ -15,6 +15,7 @@ use crate::api::App;
 use crate::api::write::{self, WriteOpts};
 use crate::crd::crd_strategy::{has_condition, set_condition};
 use crate::crd::{CLEANUP_FINALIZER, CRDS, Definition, GROUP};
+use crate::registry::custom::served;
 use crate::storage::Scope;
 
 /// The field manager of the server's own CRD status writes.
@@ -56,8 +57,7 @@ pub(crate) fn refresh(app: &App) {
         .filter(|c| has_condition(c, "Established"))
         .map(|c| Arc::new(Definition::parse(c)))
         .collect();
-    app.registry
-        .set_custom(crate::crd::definition::served(&definitions));
+    app.registry.set_custom(served(&definitions));
 }
 
 fn crd_type(app: &App) -> Option<Arc<crate::registry::ResourceType>> {
