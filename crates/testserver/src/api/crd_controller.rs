@@ -52,10 +52,18 @@ pub(crate) fn sync(app: &App) {
 
 /// Serves the established CRDs.
 pub(crate) fn refresh(app: &App) {
-    let definitions: Vec<Arc<Definition>> = crds(app)
+    let definitions: Vec<(String, Arc<Definition>)> = crds(app)
         .iter()
         .filter(|c| has_condition(c, "Established"))
-        .map(|c| Arc::new(Definition::parse(c)))
+        .map(|c| {
+            let generation = c.pointer("/metadata/generation").map(Value::to_string);
+            let identity = format!(
+                "{}/{}",
+                crate::api::meta_str(c, "uid"),
+                generation.unwrap_or_default()
+            );
+            (identity, Arc::new(Definition::parse(c)))
+        })
         .collect();
     app.registry.set_custom(served(&definitions));
 }

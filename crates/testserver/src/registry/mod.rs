@@ -200,12 +200,16 @@ impl Registry {
         if let Some(t) = self.types.iter().find(matches) {
             return Some(t.clone());
         }
-        self.served().types.iter().find(matches).cloned()
+        self.served().types.iter().copied().find(matches).cloned()
     }
 
-    /// Every type, core first, in discovery order.
+    /// Every type, core first, in discovery order, then the custom types of established CRDs.
     pub(crate) fn types(&self) -> impl Iterator<Item = &ResourceType> {
-        self.types.iter().map(|t| &**t)
+        let custom: Vec<&'static Arc<ResourceType>> = self.served().types.clone();
+        self.types
+            .iter()
+            .map(|t| &**t)
+            .chain(custom.into_iter().map(|t| &**t))
     }
 
     /// Core v1 discovery resources.

@@ -523,3 +523,57 @@ async fn server_side_apply_tracks_owners_of_custom_fields() {
     .await;
     assert_eq!(conflict.status, 409, "{:?}", conflict.json());
 }
+
+#[tokio::test]
+async fn namespace_deletion_and_garbage_collection_reach_custom_resources() {
+    let server = TestServer::start().await.unwrap();
+    namespace(&server, "owned").await;
+    establish(&server, &widget_crd(), "v2").await;
+    let owner = admin(
+        &server,
+        Method::POST,
+        &widgets("v2", "owned"),
+        Some(json!({"apiVersion": format!("{GROUP}/v2"), "kind": "Widget", "metadata": {"name": "owner"}})),
+    )
+    .await
+    .json();
+    let dependent = json!({"metadata": {"name": "dep", "ownerReferences": [{
+        "apiVersion": format!("{GROUP}/v2"), "kind": "Widget", "name": "owner",
+        "uid": owner["metadata"]["uid"]}]}});
+    let a = admin(
+        &server,
+        Method::POST,
+        "/api/v1/namespaces/owned/configmaps",
+        Some(dependent),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{:?}", a.json());
+    let a = admin(
+        &server,
+        Method::DELETE,
+        &format!("{}/owner", widgets("v2", "owned")),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    eventually(&server, "/api/v1/namespaces/owned/configmaps/dep", 404).await;
+    let a = admin(
+        &server,
+        Method::POST,
+        &widgets("v2", "owned"),
+        Some(json!({"apiVersion": format!("{GROUP}/v2"), "kind": "Widget", "metadata": {"name": "left"}})),
+    )
+    .await;
+    assert_eq!(a.status, 201);
+    let a = admin(&server, Method::DELETE, "/api/v1/namespaces/owned", None).await;
+    assert_eq!(a.status, 200);
+    eventually(&server, "/api/v1/namespaces/owned", 404).await;
+    let left = admin(
+        &server,
+        Method::GET,
+        &format!("/apis/{GROUP}/v2/widgets"),
+        None,
+    )
+    .await;
+    assert_eq!(left.json()["items"], json!([]));
+}
