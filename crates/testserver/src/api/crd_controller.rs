@@ -32,6 +32,15 @@ fn crds(app: &App) -> Vec<Arc<Value>> {
     snap.range(&scope, None).map(|(_, v)| v.clone()).collect()
 }
 
+/// Whether an event of the store resource `resource` is one for these controllers: a CRD, or
+/// an instance of a CRD being deleted (its last instance going lets the CRD go).
+pub(crate) fn concerns(app: &App, resource: &str) -> bool {
+    resource == CRDS
+        || app.registry.types().any(|t| {
+            t.custom.as_ref().is_some_and(|c| c.terminating()) && t.storage_prefix() == resource
+        })
+}
+
 /// Brings every CRD forward one step and serves the established ones.
 pub(crate) fn sync(app: &App) {
     for crd in crds(app) {
@@ -58,9 +67,10 @@ pub(crate) fn refresh(app: &App) {
         .map(|c| {
             let generation = c.pointer("/metadata/generation").map(Value::to_string);
             let identity = format!(
-                "{}/{}",
+                "{}/{}/{}",
                 crate::api::meta_str(c, "uid"),
-                generation.unwrap_or_default()
+                generation.unwrap_or_default(),
+                crate::api::write::is_deleting(c)
             );
             (identity, Arc::new(Definition::parse(c)))
         })

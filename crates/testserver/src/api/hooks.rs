@@ -204,6 +204,16 @@ pub(crate) fn admit_create(
 ) -> Result<(), ApiError> {
     let attrs = attributes(rt, Op::Create, namespace, "", subresource);
     if let Some(custom) = &rt.custom {
+        if custom.terminating() {
+            return Err(ApiError::from_status(
+                405,
+                serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+                    "status": "Failure",
+                    "message": "create not allowed while custom resource definition is terminating",
+                    "reason": "MethodNotAllowed",
+                    "details": {"group": rt.group, "kind": rt.plural}, "code": 405}),
+            ));
+        }
         admission::admit(&attrs, Some(obj), None, &StoreLookup(app))
             .map_err(|e| admission_error(&e))?;
         custom.prepare_for_create(obj);

@@ -57,6 +57,8 @@ pub(crate) struct Definition {
     pub(crate) versions: Vec<Version>,
     /// The storage version's name.
     pub(crate) storage: String,
+    /// Whether the CRD is being deleted (no new instances then).
+    pub(crate) terminating: bool,
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
@@ -129,6 +131,9 @@ impl Definition {
             namespaced: crd.pointer("/spec/scope").and_then(Value::as_str) == Some("Namespaced"),
             versions,
             storage,
+            terminating: crd
+                .pointer("/metadata/deletionTimestamp")
+                .is_some_and(|t| !t.is_null()),
         }
     }
 

@@ -280,11 +280,9 @@ pub(crate) fn validate(schema: &Value, value: &Value, at: &At, errs: &mut Vec<Fi
 }
 
 fn validate_string(schema: &Value, s: &str, at: &At, errs: &mut Vec<FieldError>) {
-    let len = s.len();
     if let Some(max) = count(schema, "maxLength")
         && s.chars().count() > max
     {
-        let _ = len;
         errs.push(FieldError::too_long(at.field.clone(), max));
         return;
     }
@@ -296,6 +294,20 @@ fn validate_string(schema: &Value, s: &str, at: &At, errs: &mut Vec<FieldError>)
             at.field.clone(),
             s,
             format!("{} in body should be at least {min} {unit} long", at.name),
+        ));
+        return;
+    }
+    if let Some(format) = schema.get("format").and_then(Value::as_str)
+        && !crate::crd::format::is_valid(format, s)
+    {
+        errs.push(FieldError::type_invalid(
+            at.field.clone(),
+            s,
+            format!(
+                "{} in body must be of type {format}: {}",
+                at.name,
+                go_quote(s)
+            ),
         ));
         return;
     }
@@ -383,6 +395,20 @@ fn validate_object(schema: &Value, map: &Map<String, Value>, at: &At, errs: &mut
         }
     }
     let root = at.field.is_empty();
+    if !root && flag(schema, "x-kubernetes-embedded-resource") {
+        for key in ["apiVersion", "kind"] {
+            if map
+                .get(key)
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+            {
+                errs.push(FieldError::required(
+                    at.child(key).field,
+                    "must not be empty",
+                ));
+            }
+        }
+    }
     let properties = props(schema);
     let additional = schema.get("additionalProperties").filter(|a| a.is_object());
     for (key, v) in map {

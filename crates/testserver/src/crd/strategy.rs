@@ -101,6 +101,11 @@ impl CustomStrategy {
         format!("{}/{}", self.def.group, self.version)
     }
 
+    /// Whether the CRD is being deleted: creates are refused then.
+    pub(crate) fn terminating(&self) -> bool {
+        self.def.terminating
+    }
+
     /// The version's printer columns.
     pub(crate) fn columns(&self) -> &[Value] {
         self.def

@@ -577,3 +577,120 @@ async fn namespace_deletion_and_garbage_collection_reach_custom_resources() {
     .await;
     assert_eq!(left.json()["items"], json!([]));
 }
+
+#[tokio::test]
+async fn formats_and_embedded_resources_are_validated() {
+    let server = TestServer::start().await.unwrap();
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": format!("things.{GROUP}")},
+        "spec": {"group": GROUP, "scope": "Cluster", "names": {"plural": "things", "kind": "Thing"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object",
+                    "properties": {
+                        "when": {"type": "string", "format": "date-time"},
+                        "template": {"type": "object", "x-kubernetes-embedded-resource": true,
+                            "x-kubernetes-preserve-unknown-fields": true}}}}}}}]}});
+    establish(&server, &crd, "v1").await;
+    let base = format!("/apis/{GROUP}/v1/things");
+    let thing = |name: &str, spec: Value| json!({"apiVersion": format!("{GROUP}/v1"), "kind": "Thing", "metadata": {"name": name}, "spec": spec});
+    let a = admin(
+        &server,
+        Method::POST,
+        &base,
+        Some(thing("bad-time", json!({"when": "yesterday"}))),
+    )
+    .await;
+    assert_eq!(a.status, 422);
+    assert_eq!(
+        a.json()["details"]["causes"],
+        json!([{"reason": "FieldValueTypeInvalid", "field": "spec.when",
+            "message": "Invalid value: \"yesterday\": spec.when in body must be of type date-time: \"yesterday\""}])
+    );
+    let a = admin(
+        &server,
+        Method::POST,
+        &base,
+        Some(thing(
+            "bad-template",
+            json!({"template": {"apiVersion": "v1", "metadata": {"name": "x"}}}),
+        )),
+    )
+    .await;
+    assert_eq!(a.status, 422);
+    assert_eq!(
+        a.json()["details"]["causes"][0]["field"],
+        "spec.template.kind"
+    );
+    let a = admin(
+        &server,
+        Method::POST,
+        &base,
+        Some(thing("good", json!({"when": "2026-01-02T03:04:05Z",
+            "template": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "b"}}}))),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{:?}", a.json());
+    assert_eq!(
+        a.json()["spec"]["template"]["metadata"],
+        json!({"name": "x"})
+    );
+}
+
+#[tokio::test]
+async fn a_terminating_crd_refuses_new_instances_until_its_last_one_is_gone() {
+    let server = TestServer::start().await.unwrap();
+    namespace(&server, "term").await;
+    establish(&server, &widget_crd(), "v2").await;
+    let widget = |name: &str| {
+        json!({"apiVersion": format!("{GROUP}/v2"), "kind": "Widget",
+            "metadata": {"name": name, "finalizers": ["example.com/keep"]}})
+    };
+    let a = admin(
+        &server,
+        Method::POST,
+        &widgets("v2", "term"),
+        Some(widget("kept")),
+    )
+    .await;
+    assert_eq!(a.status, 201);
+    let crd_path =
+        format!("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.{GROUP}");
+    assert_eq!(
+        admin(&server, Method::DELETE, &crd_path, None).await.status,
+        200
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let refused = loop {
+        let a = admin(
+            &server,
+            Method::POST,
+            &widgets("v2", "term"),
+            Some(widget("late")),
+        )
+        .await;
+        if a.status == 405 || Instant::now() > deadline {
+            break a;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(refused.status, 405, "{:?}", refused.json());
+    assert_eq!(
+        refused.json()["message"],
+        "create not allowed while custom resource definition is terminating"
+    );
+    // the CRD waits for its instance's finalizer
+    assert_eq!(
+        admin(&server, Method::GET, &crd_path, None).await.status,
+        200
+    );
+    let a = crate::support::send_with_type(
+        &server,
+        Method::PATCH,
+        &format!("{}/kept", widgets("v2", "term")),
+        "application/merge-patch+json",
+        br#"{"metadata":{"finalizers":null}}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{:?}", a.json());
+    eventually(&server, &crd_path, 404).await;
+}
