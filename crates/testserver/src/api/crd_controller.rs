@@ -104,11 +104,38 @@ fn status_write(
     .map(|_| ())
 }
 
-/// The naming and establishing controllers: names accepted as asked (no other CRD of the
-/// group claims them, as each group's CRDs have distinct plurals by their names), then
-/// Established.
+/// The naming and establishing controllers: names accepted as asked when no other CRD of
+/// the group was accepted under one of them, then Established; otherwise `NamesAccepted`
+/// False with the conflict and not Established.
 fn establish(app: &App, name: &str) -> Result<(), crate::api::status::ApiError> {
     let now = crate::clock::now();
+    let all = crds(app);
+    let Some(this) = all.iter().find(|c| crate::api::meta_str(c, "name") == name) else {
+        return Ok(());
+    };
+    let group = this.pointer("/spec/group").cloned();
+    let accepted: Vec<&Value> = all
+        .iter()
+        .filter(|c| {
+            crate::api::meta_str(c, "name") != name && c.pointer("/spec/group") == group.as_ref()
+        })
+        .filter_map(|c| c.pointer("/status/acceptedNames"))
+        .collect();
+    let requested = this.pointer("/spec/names").cloned().unwrap_or(json!({}));
+    if let Some((reason, message)) = crate::crd::names::conflict(&requested, &accepted) {
+        return status_write(app, name, "status", &|crd| {
+            set_condition(
+                crd,
+                json!({"type": "NamesAccepted", "status": "False", "lastTransitionTime": now,
+                    "reason": reason, "message": message}),
+            );
+            set_condition(
+                crd,
+                json!({"type": "Established", "status": "False", "lastTransitionTime": now,
+                    "reason": "NotAccepted", "message": "not all names are accepted"}),
+            );
+        });
+    }
     status_write(app, name, "status", &|crd| {
         let names = crd.pointer("/spec/names").cloned().unwrap_or(json!({}));
         if let Some(status) = crd.get_mut("status").and_then(Value::as_object_mut) {

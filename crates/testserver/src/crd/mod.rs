@@ -21,6 +21,7 @@
 pub(crate) mod crd_strategy;
 pub(crate) mod definition;
 pub(crate) mod format;
+pub(crate) mod names;
 pub(crate) mod scale;
 pub(crate) mod schema;
 pub(crate) mod strategy;

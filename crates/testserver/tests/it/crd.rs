@@ -694,3 +694,55 @@ async fn a_terminating_crd_refuses_new_instances_until_its_last_one_is_gone() {
     assert_eq!(a.status, 200, "{:?}", a.json());
     eventually(&server, &crd_path, 404).await;
 }
+
+#[tokio::test]
+async fn a_kind_already_accepted_in_the_group_is_not_accepted_again() {
+    let server = TestServer::start().await.unwrap();
+    establish(&server, &gadget_crd(), "v1").await;
+    let mut twin = gadget_crd();
+    twin["metadata"]["name"] = json!(format!("twins.{GROUP}"));
+    twin["spec"]["names"] =
+        json!({"plural": "twins", "singular": "twin", "kind": "Gadget", "listKind": "TwinList"});
+    let a = admin(
+        &server,
+        Method::POST,
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+        Some(twin),
+    )
+    .await;
+    assert_eq!(a.status, 201, "{:?}", a.json());
+    let path = format!("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/twins.{GROUP}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let conditions = loop {
+        let crd = admin(&server, Method::GET, &path, None).await.json();
+        if crd["status"]["conditions"].is_array() || Instant::now() > deadline {
+            break crd["status"]["conditions"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let brief: Vec<(Value, Value, Value)> = conditions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["type"].clone(), c["status"].clone(), c["reason"].clone()))
+        .collect();
+    assert_eq!(
+        brief,
+        [
+            (
+                json!("NamesAccepted"),
+                json!("False"),
+                json!("KindConflict")
+            ),
+            (json!("Established"), json!("False"), json!("NotAccepted")),
+        ]
+    );
+    let unserved = admin(
+        &server,
+        Method::GET,
+        &format!("/apis/{GROUP}/v1/twins"),
+        None,
+    )
+    .await;
+    assert_eq!(unserved.status, 404);
+}
