@@ -24,6 +24,7 @@ pub(crate) mod format;
 pub(crate) mod names;
 pub(crate) mod scale;
 pub(crate) mod schema;
+pub(crate) mod shape;
 pub(crate) mod strategy;
 pub(crate) mod validate;
 

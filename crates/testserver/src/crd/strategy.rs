@@ -295,17 +295,30 @@ impl CustomStrategy {
         v
     }
 
-    /// The field-management description of this type: schema-less (objects granular, lists
-    /// atomic), with the status subresource's reset fields.
+    /// The field-management description of this type: the schema's list and map types
+    /// ([`crate::crd::shape`]), schema-less elsewhere, with the status subresource's reset
+    /// fields.
     pub(crate) fn type_info(&self) -> &'static TypeInfo {
-        type_info(&self.def.group, &self.version, &self.def.kind, self.status)
+        type_info(
+            &self.def.group,
+            &self.version,
+            &self.def.kind,
+            self.status,
+            &self.schema,
+        )
     }
 }
 
 /// Interned field-management descriptions of custom types. Each distinct (group, version,
-/// kind, status) is leaked once: the set is bounded by the CRDs a test creates.
-fn type_info(group: &str, version: &str, kind: &str, status: bool) -> &'static TypeInfo {
-    type Interned = Mutex<HashMap<(String, String, String, bool), &'static TypeInfo>>;
+/// kind, status, schema) is leaked once: the set is bounded by the CRDs a process sees.
+fn type_info(
+    group: &str,
+    version: &str,
+    kind: &str,
+    status: bool,
+    schema: &Value,
+) -> &'static TypeInfo {
+    type Interned = Mutex<HashMap<(String, String, String, bool, String), &'static TypeInfo>>;
     static INFOS: OnceLock<Interned> = OnceLock::new();
     let mut infos = INFOS
         .get_or_init(Interned::default)
@@ -316,6 +329,7 @@ fn type_info(group: &str, version: &str, kind: &str, status: bool) -> &'static T
         version.to_owned(),
         kind.to_owned(),
         status,
+        schema.to_string(),
     );
     infos.entry(key).or_insert_with(|| {
         let leak = |s: &str| -> &'static str { Box::leak(s.to_owned().into_boxed_str()) };
@@ -323,7 +337,7 @@ fn type_info(group: &str, version: &str, kind: &str, status: bool) -> &'static T
             group: leak(group),
             version: leak(version),
             kind: leak(kind),
-            root: &crate::fields::types::CUSTOM_RESOURCE,
+            root: crate::crd::shape::root(schema),
             zero: "{}",
             status_subresource: status,
             status_reset_extra: &["metadata"],

@@ -746,3 +746,54 @@ async fn a_kind_already_accepted_in_the_group_is_not_accepted_again() {
     .await;
     assert_eq!(unserved.status, 404);
 }
+
+#[tokio::test]
+async fn apply_merges_keyed_lists_of_custom_resources_by_their_keys() {
+    let server = TestServer::start().await.unwrap();
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": format!("routers.{GROUP}")},
+        "spec": {"group": GROUP, "scope": "Cluster", "names": {"plural": "routers", "kind": "Router"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object",
+                    "properties": {"ports": {"type": "array", "x-kubernetes-list-type": "map",
+                        "x-kubernetes-list-map-keys": ["name"],
+                        "items": {"type": "object", "properties": {"name": {"type": "string"},
+                            "port": {"type": "integer"}}}}}}}}}}]}});
+    establish(&server, &crd, "v1").await;
+    for (manager, port) in [("one", "a"), ("two", "b")] {
+        let body = format!(
+            "apiVersion: {GROUP}/v1\nkind: Router\nmetadata:\n  name: r\nspec:\n  ports:\n  - name: {port}\n    port: 80\n"
+        );
+        let a = crate::support::send_with_type(
+            &server,
+            Method::PATCH,
+            &format!("/apis/{GROUP}/v1/routers/r?fieldManager={manager}"),
+            "application/apply-patch+yaml",
+            body.into_bytes(),
+        )
+        .await;
+        assert!(a.status == 200 || a.status == 201, "{:?}", a.json());
+    }
+    let r = admin(
+        &server,
+        Method::GET,
+        &format!("/apis/{GROUP}/v1/routers/r"),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(
+        r["spec"]["ports"],
+        json!([{"name": "a", "port": 80}, {"name": "b", "port": 80}])
+    );
+    let two = r["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["manager"] == "two")
+        .unwrap();
+    assert_eq!(
+        two["fieldsV1"],
+        json!({"f:spec": {"f:ports": {"k:{\"name\":\"b\"}": {".": {}, "f:name": {}, "f:port": {}}}}})
+    );
+}

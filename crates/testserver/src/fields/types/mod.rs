@@ -155,6 +155,9 @@ pub(crate) static CUSTOM_RESOURCE: Object = Object {
     fields: &[METADATA],
 };
 
+/// `metadata` of any object, for shapes built at run time.
+pub(crate) const METADATA_FIELD: (&str, Shape) = METADATA;
+
 const CRD_NAMES: Object = Object { fields: &[] };
 const CRD_SPEC: Object = Object {
     fields: &[
