@@ -219,7 +219,7 @@ pub(crate) fn answer(
             Ok(respond::value(200, &body, format))
         }
         As::Object => {
-            if rt.custom.is_some() {
+            if let Some(custom) = &rt.custom {
                 // custom resources keep kind and apiVersion in list items
                 let items: Vec<Value> = items
                     .iter()
@@ -230,7 +230,7 @@ pub(crate) fn answer(
                     meta["continue"] = "".into();
                 }
                 let body = json!({
-                    "kind": format!("{}List", rt.kind),
+                    "kind": custom.list_kind(),
                     "apiVersion": rt.api_version(),
                     "metadata": meta,
                     "items": items,

@@ -47,6 +47,8 @@ pub(crate) struct Definition {
     pub(crate) singular: String,
     /// `spec.names.kind`.
     pub(crate) kind: String,
+    /// `spec.names.listKind`.
+    pub(crate) list_kind: String,
     /// `spec.names.shortNames`.
     pub(crate) short_names: Vec<String>,
     /// `spec.names.categories`.
@@ -126,6 +128,7 @@ impl Definition {
             plural: text(crd, "/spec/names/plural"),
             singular: text(crd, "/spec/names/singular"),
             kind: text(crd, "/spec/names/kind"),
+            list_kind: text(crd, "/spec/names/listKind"),
             short_names: strings(crd.pointer("/spec/names/shortNames")),
             categories: strings(crd.pointer("/spec/names/categories")),
             namespaced: crd.pointer("/spec/scope").and_then(Value::as_str) == Some("Namespaced"),
@@ -166,18 +169,18 @@ impl Definition {
             main["categories"] = json!(self.categories);
         }
         let mut out = vec![main];
-        if version.scale.is_some() {
-            out.push(json!({
-                "name": format!("{}/scale", self.plural), "singularName": "",
-                "namespaced": self.namespaced, "group": "autoscaling", "version": "v1",
-                "kind": "Scale", "verbs": ["get", "patch", "update"],
-            }));
-        }
         if version.status {
             out.push(json!({
                 "name": format!("{}/status", self.plural), "singularName": "",
                 "namespaced": self.namespaced, "kind": self.kind,
                 "verbs": ["get", "patch", "update"],
+            }));
+        }
+        if version.scale.is_some() {
+            out.push(json!({
+                "name": format!("{}/scale", self.plural), "singularName": "",
+                "namespaced": self.namespaced, "group": "autoscaling", "version": "v1",
+                "kind": "Scale", "verbs": ["get", "patch", "update"],
             }));
         }
         out

@@ -101,6 +101,11 @@ impl CustomStrategy {
         format!("{}/{}", self.def.group, self.version)
     }
 
+    /// `spec.names.listKind` (the kind of lists).
+    pub(crate) fn list_kind(&self) -> &str {
+        &self.def.list_kind
+    }
+
     /// Whether the CRD is being deleted: creates are refused then.
     pub(crate) fn terminating(&self) -> bool {
         self.def.terminating

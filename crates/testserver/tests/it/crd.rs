@@ -414,7 +414,7 @@ fn gadget_crd() -> Value {
     json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
         "metadata": {"name": format!("gadgets.{GROUP}")},
         "spec": {"group": GROUP, "scope": "Cluster",
-            "names": {"plural": "gadgets", "kind": "Gadget"},
+            "names": {"plural": "gadgets", "kind": "Gadget", "listKind": "GadgetCollection"},
             "versions": [{"name": "v1", "served": true, "storage": true,
                 "schema": {"openAPIV3Schema": {"type": "object", "properties": {
                     "spec": {"type": "object", "properties": {"replicas": {"type": "integer"}, "note": {"type": "string"}}},
@@ -439,6 +439,8 @@ async fn scale_subresource_reads_and_writes_the_replicas_path() {
     )
     .await;
     assert_eq!(a.status, 201, "{:?}", a.json());
+    let list = admin(&server, Method::GET, &base, None).await.json();
+    assert_eq!(list["kind"], "GadgetCollection");
     let scale = admin(&server, Method::GET, &format!("{base}/g/scale"), None).await;
     assert_eq!(scale.json()["kind"], "Scale");
     assert_eq!(scale.json()["spec"], json!({"replicas": 1}));
@@ -481,8 +483,8 @@ async fn scale_subresource_reads_and_writes_the_replicas_path() {
         names,
         [
             &json!("gadgets"),
-            &json!("gadgets/scale"),
-            &json!("gadgets/status")
+            &json!("gadgets/status"),
+            &json!("gadgets/scale")
         ]
     );
 }
