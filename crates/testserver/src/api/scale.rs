@@ -36,6 +36,20 @@ pub(super) fn get(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Body
         .get(&app.key(rt, ns, name))
         .ok_or_else(|| ApiError::not_found(rt, name))?;
     let external = crate::api::convert::to_external(rt, &obj);
+    if !scale::has_spec_replicas(&sub, &external) {
+        // apierrors.NewInternalError
+        let cause = format!(
+            "the spec replicas field {} does not exist",
+            crate::validation::go_quote(scale::spec_replicas_path(&sub))
+        );
+        return Err(ApiError::from_status(
+            500,
+            serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+                "status": "Failure", "message": format!("Internal error occurred: {cause}"),
+                "reason": "InternalError", "details": {"causes": [{"message": cause}]},
+                "code": 500}),
+        ));
+    }
     Ok(respond::value(
         200,
         &scale::to_scale(&sub, &external),

@@ -18,6 +18,17 @@ fn path<'a>(scale: &'a Value, key: &str) -> Option<&'a str> {
     scale.get(key).and_then(Value::as_str)
 }
 
+/// Whether `obj` has a value at the scale subresource's `specReplicasPath` (a GET of the
+/// scale of an object without one is the real server's 500).
+pub(crate) fn has_spec_replicas(scale: &Value, obj: &Value) -> bool {
+    path(scale, "specReplicasPath").is_some_and(|p| obj.pointer(&pointer(p)).is_some())
+}
+
+/// The spec replicas path (`.spec.replicas`), for messages.
+pub(crate) fn spec_replicas_path(scale: &Value) -> &str {
+    path(scale, "specReplicasPath").unwrap_or("")
+}
+
 /// The Scale of `obj` under the CRD version's scale subresource `scale`.
 pub(crate) fn to_scale(scale: &Value, obj: &Value) -> Value {
     let read = |key: &str| {

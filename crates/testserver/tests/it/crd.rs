@@ -470,6 +470,29 @@ async fn scale_subresource_reads_and_writes_the_replicas_path() {
     )
     .await;
     assert_eq!(refused.status, 422, "{:?}", refused.json());
+    let a = admin(
+        &server,
+        Method::POST,
+        &base,
+        Some(
+            json!({"apiVersion": format!("{GROUP}/v1"), "kind": "Gadget",
+            "metadata": {"name": "unscaled"}, "spec": {"note": "no replicas"}}),
+        ),
+    )
+    .await;
+    assert_eq!(a.status, 201);
+    let missing = admin(
+        &server,
+        Method::GET,
+        &format!("{base}/unscaled/scale"),
+        None,
+    )
+    .await;
+    assert_eq!(missing.status, 500);
+    assert_eq!(
+        missing.json()["message"],
+        "Internal error occurred: the spec replicas field \".spec.replicas\" does not exist"
+    );
     let discovery = admin(&server, Method::GET, &format!("/apis/{GROUP}/v1"), None)
         .await
         .json();
