@@ -38,8 +38,17 @@ pub(super) fn patch(
     let kind = body_type(ctx.header("content-type"));
     let is_apply = kind == BodyType::ApplyPatch;
     match kind {
-        BodyType::StrategicMergePatch if rt.custom.is_some() => {
-            return Err(ApiError::unsupported_patch_type());
+        BodyType::MergePatch | BodyType::JsonPatch | BodyType::ApplyPatch
+            if rt.custom.is_some() => {}
+        _ if rt.custom.is_some() => {
+            // the CRD handler's own negotiation (no strategic merge for custom resources)
+            return Err(ApiError::from_status(
+                415,
+                serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+                    "status": "Failure",
+                    "message": "the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml, application/json-patch+json, application/merge-patch+json",
+                    "reason": "UnsupportedMediaType", "code": 415}),
+            ));
         }
         BodyType::MergePatch
         | BodyType::JsonPatch

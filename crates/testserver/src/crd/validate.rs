@@ -31,6 +31,36 @@ pub(crate) fn validate(crd: &Value, old: Option<&Value>) -> Result<(), Invalid> 
         ));
     }
     spec(crd, &mut errs);
+    if let Some(old) = old {
+        let (scope, was) = (text(crd, "/spec/scope"), text(old, "/spec/scope"));
+        if !was.is_empty() && scope != was {
+            errs.push(FieldError::invalid(
+                "spec.scope",
+                scope,
+                "field is immutable",
+            ));
+        }
+        for (i, stored) in old
+            .pointer("/status/storedVersions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .enumerate()
+        {
+            let listed = crd
+                .pointer("/spec/versions")
+                .and_then(Value::as_array)
+                .is_some_and(|vs| vs.iter().any(|v| text(v, "/name") == stored));
+            if !listed {
+                errs.push(FieldError::invalid(
+                    format!("status.storedVersions[{i}]"),
+                    stored,
+                    "must appear in spec.versions",
+                ));
+            }
+        }
+    }
     if errs.is_empty() {
         Ok(())
     } else {
