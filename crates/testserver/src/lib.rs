@@ -61,6 +61,7 @@ mod api;
 mod auth;
 mod clock;
 mod controllers;
+mod crd;
 mod error;
 mod faults;
 #[doc(hidden)]

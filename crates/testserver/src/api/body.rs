@@ -213,7 +213,10 @@ pub(crate) fn decode_object(
             go_type(&value)
         )));
     }
-    crate::api::hooks::type_meta_mismatch(rt, kind, &value)?;
+    if rt.custom.is_none() {
+        // a custom resource's kind is checked by its strategy (a 422, not this 400)
+        crate::api::hooks::type_meta_mismatch(rt, kind, &value)?;
+    }
     Ok(value)
 }
 

@@ -69,6 +69,9 @@ fn remap(
 
 /// The stored (core/v1) object as `rt` presents it.
 pub(crate) fn to_external(rt: &ResourceType, stored: &Value) -> Value {
+    if let Some(custom) = &rt.custom {
+        return custom.to_external(stored);
+    }
     if !is_converted(rt) {
         return stored.clone();
     }

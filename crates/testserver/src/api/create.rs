@@ -35,7 +35,9 @@ pub(super) fn create(
         return review(app, ctx, target, obj);
     }
     let dry = dry_run(&ctx.query, "CreateOptions")?;
-    let obj = crate::api::hooks::decode_body(rt, content_type, body)?;
+    let mut obj = crate::api::hooks::decode_body(rt, content_type, body)?;
+    let warnings =
+        crate::api::hooks::decode_custom(rt, ctx.query.get("fieldValidation"), &mut obj)?;
     let ns = match (&target.namespace, rt.namespaced) {
         (Some(ns), true) => ns.clone(),
         (None, true) => return Err(ApiError::no_resource()),
@@ -56,11 +58,13 @@ pub(super) fn create(
             subresource: "",
         },
     )?;
-    Ok(respond::value(
+    let mut answer = respond::value(
         201,
         &respond::shaped(rt, &created, ctx.repr),
         ctx.repr.format,
-    ))
+    );
+    crate::api::hooks::add_warnings(&mut answer, &warnings);
+    Ok(answer)
 }
 
 /// The reviews (SelfSubjectReview, SelfSubjectAccessReview, SelfSubjectRulesReview,

@@ -232,6 +232,9 @@ pub(crate) fn delete_object(
                 m.remove("deletionGracePeriodSeconds");
             }
         }
+        if rt.is_crd() && !already {
+            crate::crd::crd_strategy::mark_for_deletion(&mut marked, &old, &crate::clock::now());
+        }
         let keep = is_namespace || !no_finalizers(&marked) || grace > 0;
         if keep {
             // not deleted yet: the legacy `orphanDependents: false` earns a 202

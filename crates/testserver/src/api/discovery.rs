@@ -45,7 +45,7 @@ pub(crate) fn answer(
                 .registry
                 .group(name)
                 .ok_or_else(ApiError::page_not_found)?;
-            let mut doc = group_doc(g);
+            let mut doc = group_doc(&g);
             doc["kind"] = "APIGroup".into();
             doc["apiVersion"] = "v1".into();
             json(doc)

@@ -15,6 +15,7 @@ pub(super) fn get(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Body
     match target.subresource.as_deref() {
         None | Some("status") => {}
         Some("log") => return crate::api::pods::log::get(app, ctx, target),
+        Some("scale") => return crate::api::scale::get(app, ctx, target),
         Some(_) => return Err(ApiError::method_not_allowed()),
     }
     let ns = target.namespace.as_deref().unwrap_or("");

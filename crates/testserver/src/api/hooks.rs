@@ -60,6 +60,13 @@ impl Lookup for StoreLookup<'_> {
 
 /// API field defaulting of a decoded object.
 pub(crate) fn apply_defaults(rt: &ResourceType, obj: &mut Value) -> Result<(), ApiError> {
+    if let Some(custom) = &rt.custom {
+        custom.apply_defaults(obj);
+        return Ok(());
+    }
+    if rt.is_crd() {
+        crate::crd::crd_strategy::default(obj);
+    }
     admission::defaults::apply(&rt.group, &rt.plural, obj)
         .map_err(|e| ApiError::bad_request(e.status_message()))
 }
@@ -72,7 +79,7 @@ pub(crate) fn record_managed_fields(
     manager: &str,
     subresource: &str,
 ) {
-    let Some(info) = crate::fields::schema::lookup(&rt.api_version(), &rt.kind) else {
+    let Some(info) = type_info(rt) else {
         return;
     };
     let now = clock::now();
@@ -82,8 +89,75 @@ pub(crate) fn record_managed_fields(
         subresource: (!subresource.is_empty()).then_some(subresource),
         time: &now,
     };
-    let entries = record_update(&write, old, new);
+    let entries = if rt.custom.is_some() {
+        // in a custom resource an explicit null is a value (a field of its own)
+        let old = old.map(nulls_as_values);
+        record_update(&write, old.as_ref(), &nulls_as_values(new))
+    } else {
+        record_update(&write, old, new)
+    };
     set_managed_fields(new, entries);
+}
+
+/// `v` with every `null` replaced by a marker scalar, so that field management (which reads
+/// `null` as "no field", as for typed objects) sees it as the value it is in unstructured data.
+fn nulls_as_values(v: &Value) -> Value {
+    match v {
+        Value::Null => Value::String("\u{0}null".into()),
+        Value::Array(items) => Value::Array(items.iter().map(nulls_as_values).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), nulls_as_values(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The field-management description of `rt` (a custom resource's comes from its strategy).
+pub(crate) fn type_info(rt: &ResourceType) -> Option<&'static crate::fields::schema::TypeInfo> {
+    match &rt.custom {
+        Some(custom) => Some(custom.type_info()),
+        None => crate::fields::schema::lookup(&rt.api_version(), &rt.kind),
+    }
+}
+
+/// The decoder's view of a custom resource body (kind check, pruning of unknown fields as
+/// `fieldValidation` asks); returns the `Warning`s to send. A no-op for built-in types.
+pub(crate) fn decode_custom(
+    rt: &ResourceType,
+    field_validation: Option<&str>,
+    obj: &mut Value,
+) -> Result<Vec<String>, ApiError> {
+    match &rt.custom {
+        Some(custom) => custom
+            .decode(
+                obj,
+                crate::crd::strategy::FieldValidation::parse(field_validation),
+            )
+            .map_err(|refusal| match refusal {
+                crate::crd::strategy::Refusal::WrongKind { invalid, .. } => invalid_422(&invalid),
+                crate::crd::strategy::Refusal::Strict { message } => ApiError::bad_request(message),
+            }),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Adds `299` `Warning` headers to an answer.
+pub(crate) fn add_warnings(
+    answer: &mut http::Response<crate::api::respond::Body>,
+    warnings: &[String],
+) {
+    for w in warnings {
+        let text = format!("299 - {}", crate::validation::go_quote(w));
+        if let Ok(v) = http::HeaderValue::from_str(&text) {
+            answer.headers_mut().append(http::header::WARNING, v);
+        }
+    }
+}
+
+fn admission_error(e: &admission::AdmissionError) -> ApiError {
+    ApiError::from_status(e.code(), e.status())
 }
 
 fn attributes<'a>(
@@ -129,8 +203,38 @@ pub(crate) fn admit_create(
     obj: &mut Value,
 ) -> Result<(), ApiError> {
     let attrs = attributes(rt, Op::Create, namespace, "", subresource);
+    if let Some(custom) = &rt.custom {
+        if custom.terminating() {
+            return Err(ApiError::from_status(
+                405,
+                serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+                    "status": "Failure",
+                    "message": "create not allowed while custom resource definition is terminating",
+                    "reason": "MethodNotAllowed",
+                    "details": {"group": rt.group, "kind": rt.plural}, "code": 405}),
+            ));
+        }
+        admission::admit(&attrs, Some(obj), None, &StoreLookup(app))
+            .map_err(|e| admission_error(&e))?;
+        custom.prepare_for_create(obj);
+        let prefix = crate::api::meta_str(obj, "generateName").to_owned();
+        if crate::api::meta_str(obj, "name").is_empty()
+            && !prefix.is_empty()
+            && let Some(m) = crate::api::meta_mut(obj)
+        {
+            m.insert("name".into(), admission::names::generate(&prefix).into());
+        }
+        return custom.validate(obj, None, subresource).map_err(invalid);
+    }
+    if rt.is_crd() {
+        crate::crd::crd_strategy::prepare_for_create(obj);
+    }
     admission::pipeline::create(&attrs, obj, &StoreLookup(app), &clock::now())
-        .map_err(|e| ApiError::from_status(e.code(), e.status()))
+        .map_err(|e| admission_error(&e))?;
+    if rt.is_crd() {
+        crate::crd::validate::validate(obj, None).map_err(invalid)?;
+    }
+    Ok(())
 }
 
 /// The update path after defaulting and `managedFields` (`new` carries the stored
@@ -145,8 +249,21 @@ pub(crate) fn admit_update(
     old: &Value,
 ) -> Result<(), ApiError> {
     let attrs = attributes(rt, Op::Update, namespace, name, subresource);
+    if let Some(custom) = &rt.custom {
+        admission::admit(&attrs, Some(new), Some(old), &StoreLookup(app))
+            .map_err(|e| admission_error(&e))?;
+        custom.prepare_for_update(subresource, new, old);
+        return custom
+            .validate(new, Some(old), subresource)
+            .map_err(invalid);
+    }
     admission::pipeline::update(&attrs, new, old, &StoreLookup(app), &clock::now())
-        .map_err(|e| ApiError::from_status(e.code(), e.status()))
+        .map_err(|e| admission_error(&e))?;
+    if rt.is_crd() {
+        crate::crd::crd_strategy::prepare_for_update(subresource, new, old);
+        crate::crd::validate::validate(new, Some(old)).map_err(invalid)?;
+    }
+    Ok(())
 }
 
 /// Decodes a request body for `rt`: the RBAC objects and self reviews kubectl sends as
@@ -236,6 +353,10 @@ pub(crate) fn confirm_rbac_write(
     })
 }
 
+fn invalid_422(e: &validation::Invalid) -> ApiError {
+    ApiError::from_status(422, e.status())
+}
+
 fn invalid(e: validation::Invalid) -> ApiError {
     ApiError::from_status(422, e.status())
 }
@@ -268,8 +389,11 @@ impl Filter {
     /// Parses `labelSelector` and `fieldSelector` for the type.
     pub(crate) fn parse(rt: &ResourceType, label: &str, field: &str) -> Result<Self, ApiError> {
         let labels = LabelSelector::parse(label).map_err(|e| ApiError::bad_request(e.message))?;
-        let fields = FieldSelector::parse(&rt.group, &rt.plural, field)
-            .map_err(|e| ApiError::bad_request(e.message))?;
+        let fields = match &rt.custom {
+            Some(custom) => FieldSelector::parse_custom(field, custom.selectable_fields()),
+            None => FieldSelector::parse(&rt.group, &rt.plural, field),
+        }
+        .map_err(|e| ApiError::bad_request(e.message))?;
         Ok(Filter { labels, fields })
     }
 
@@ -349,6 +473,7 @@ mod tests {
             namespaced: true,
             verbs: Vec::new(),
             subresources: Default::default(),
+            custom: None,
         };
         let body = envelope(
             "rbac.authorization.k8s.io/v1",

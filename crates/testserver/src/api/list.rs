@@ -219,6 +219,24 @@ pub(crate) fn answer(
             Ok(respond::value(200, &body, format))
         }
         As::Object => {
+            if let Some(custom) = &rt.custom {
+                // custom resources keep kind and apiVersion in list items
+                let items: Vec<Value> = items
+                    .iter()
+                    .map(|o| crate::api::convert::to_external(rt, o))
+                    .collect();
+                let mut meta = meta;
+                if meta.get("continue").is_none() {
+                    meta["continue"] = "".into();
+                }
+                let body = json!({
+                    "kind": custom.list_kind(),
+                    "apiVersion": rt.api_version(),
+                    "metadata": meta,
+                    "items": items,
+                });
+                return Ok(respond::value(200, &body, format));
+            }
             let converted: Vec<Value> = if crate::api::convert::is_converted(rt) {
                 items
                     .iter()

@@ -6,6 +6,8 @@
 
 pub(crate) mod body;
 mod convert;
+/// The API server's own CRD controllers (names, Established, instance cleanup).
+pub(crate) mod crd_controller;
 mod create;
 pub(crate) mod delete;
 pub(crate) mod discovery;
@@ -18,6 +20,7 @@ mod protobuf;
 pub(crate) mod query;
 pub(crate) mod respond;
 pub(crate) mod route;
+mod scale;
 pub(crate) mod status;
 pub(crate) mod table;
 mod token_request;

@@ -32,11 +32,24 @@ pub(super) fn patch(
     let sub = match target.subresource.as_deref() {
         None => "",
         Some("status") => "status",
+        Some("scale") => return crate::api::scale::write(app, ctx, target, body, true),
         Some(_) => return Err(ApiError::method_not_allowed()),
     };
     let kind = body_type(ctx.header("content-type"));
     let is_apply = kind == BodyType::ApplyPatch;
     match kind {
+        BodyType::MergePatch | BodyType::JsonPatch | BodyType::ApplyPatch
+            if rt.custom.is_some() => {}
+        _ if rt.custom.is_some() => {
+            // the CRD handler's own negotiation (no strategic merge for custom resources)
+            return Err(ApiError::from_status(
+                415,
+                serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+                    "status": "Failure",
+                    "message": "the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml, application/json-patch+json, application/merge-patch+json",
+                    "reason": "UnsupportedMediaType", "code": 415}),
+            ));
+        }
         BodyType::MergePatch
         | BodyType::JsonPatch
         | BodyType::StrategicMergePatch
@@ -81,7 +94,7 @@ pub(super) fn patch(
     };
     let key = app.key(rt, &ns, &name);
     let wrt = crate::api::storage_type(app, rt);
-    let info = crate::fields::schema::lookup(&rt.api_version(), &rt.kind);
+    let info = hooks::type_info(rt);
     if is_apply && let Some(info) = info {
         return server_side_apply(app, ctx, rt, info, (&ns, &name), patch, opts);
     }
@@ -96,6 +109,8 @@ pub(super) fn patch(
         ));
     }
     let pins_rv = patch.pointer("/metadata/resourceVersion").is_some();
+    let field_validation = ctx.query.get("fieldValidation");
+    let mut warnings = Vec::new();
     let updated = write::update(app, &wrt, &ns, &name, opts, &mut |old| {
         let mut doc = to_external(rt, old);
         match kind {
@@ -119,15 +134,18 @@ pub(super) fn patch(
         if !pins_rv && let Some(m) = meta_mut(&mut doc) {
             m.remove("resourceVersion");
         }
+        warnings = hooks::decode_custom(rt, field_validation, &mut doc)?;
         let new = to_storage(rt, &doc);
         hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &new, Some(old))?;
         Ok(new)
     })?;
-    Ok(respond::value(
+    let mut answer = respond::value(
         200,
         &respond::shaped(rt, &updated, ctx.repr),
         ctx.repr.format,
-    ))
+    );
+    hooks::add_warnings(&mut answer, &warnings);
+    Ok(answer)
 }
 
 /// Server-side apply of `config` by `write.manager`: creates the object when it does not exist

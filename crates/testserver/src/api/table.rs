@@ -160,6 +160,68 @@ fn columns(rt: &ResourceType) -> Vec<Column> {
     cols
 }
 
+/// A row's `object` as `includeObject` asks (`Metadata` by default).
+fn row_object(include: &str, o: &Value) -> Option<Value> {
+    match include {
+        "None" => None,
+        "Object" => Some(o.clone()),
+        _ => Some(partial_metadata(o)),
+    }
+}
+
+/// The Table of custom resources: Name, then the CRD version's `additionalPrinterColumns`
+/// (an `Age` column of the creation time when it has none), cells read by their simple
+/// `jsonPath` (`.spec.replicas`); `date` cells show the age, as kubectl prints them.
+fn custom_table<'a>(
+    printer: &[Value],
+    objects: impl Iterator<Item = &'a Value>,
+    resource_version: &str,
+    query: &Query,
+) -> Value {
+    let age_column = json!({"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp",
+        "description": AGE_DESC});
+    let printer: Vec<Value> = if printer.is_empty() {
+        vec![age_column]
+    } else {
+        printer.to_vec()
+    };
+    let text = |c: &Value, k: &str| c.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let mut defs = vec![json!({"name": "Name", "type": "string", "format": "name",
+        "description": NAME_DESC, "priority": 0})];
+    for c in &printer {
+        defs.push(json!({"name": text(c, "name"), "type": text(c, "type"), "format": text(c, "format"),
+            "description": text(c, "description"), "priority": c.get("priority").and_then(Value::as_i64).unwrap_or(0)}));
+    }
+    let include = query.get("includeObject").unwrap_or("Metadata");
+    let rows: Vec<Value> = objects
+        .map(|o| {
+            let mut cells = vec![name(o)];
+            for c in &printer {
+                let pointer = text(c, "jsonPath").replace('.', "/");
+                let value = o.pointer(&pointer).cloned().unwrap_or(Value::Null);
+                cells.push(match (text(c, "type").as_str(), &value) {
+                    ("date", Value::String(_)) => {
+                        age(&json!({"metadata": {"creationTimestamp": value}}))
+                    }
+                    _ => value,
+                });
+            }
+            let mut row = json!({"cells": cells});
+            if let Some(object) = row_object(include, o) {
+                row["object"] = object;
+            }
+            row
+        })
+        .collect();
+    json!({
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": {"resourceVersion": resource_version},
+        "columnDefinitions": defs,
+        "rows": rows,
+    })
+}
+
 fn with_tail(mut cols: Vec<Column>, age: Column, tail: Vec<Column>) -> Vec<Column> {
     cols.push(age);
     cols.extend(tail);
@@ -173,15 +235,16 @@ pub(crate) fn render<'a>(
     resource_version: &str,
     query: &Query,
 ) -> Value {
+    if let Some(custom) = &rt.custom {
+        return custom_table(custom.columns(), objects, resource_version, query);
+    }
     let cols = columns(rt);
     let include = query.get("includeObject").unwrap_or("Metadata");
     let rows: Vec<Value> = objects
         .map(|o| {
             let mut row = json!({"cells": cols.iter().map(|c| (c.cell)(o)).collect::<Vec<_>>()});
-            match include {
-                "None" => {}
-                "Object" => row["object"] = o.clone(),
-                _ => row["object"] = partial_metadata(o),
+            if let Some(object) = row_object(include, o) {
+                row["object"] = object;
             }
             row
         })

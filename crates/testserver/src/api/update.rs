@@ -21,10 +21,13 @@ pub(super) fn update(
     let sub = match target.subresource.as_deref() {
         None => "",
         Some("status") => "status",
+        Some("scale") => return crate::api::scale::write(app, ctx, target, body, false),
         Some(_) => return Err(ApiError::method_not_allowed()),
     };
     let dry = dry_run(&ctx.query, "UpdateOptions")?;
-    let obj = crate::api::hooks::decode_body(rt, ctx.header("content-type"), body)?;
+    let mut obj = crate::api::hooks::decode_body(rt, ctx.header("content-type"), body)?;
+    let warnings =
+        crate::api::hooks::decode_custom(rt, ctx.query.get("fieldValidation"), &mut obj)?;
     let ns = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
     let body_name = crate::api::meta_str(&obj, "name");
@@ -57,11 +60,13 @@ pub(super) fn update(
             Ok(obj.clone())
         },
     )?;
-    Ok(respond::value(
+    let mut answer = respond::value(
         200,
         &respond::shaped(rt, &updated, ctx.repr),
         ctx.repr.format,
-    ))
+    );
+    crate::api::hooks::add_warnings(&mut answer, &warnings);
+    Ok(answer)
 }
 
 /// A PUT of a missing object of a type whose strategy allows create on update (the RBAC

@@ -58,6 +58,8 @@ impl Watcher {
             table
         } else if self.metadata_only {
             respond::partial_metadata(obj)
+        } else if self.rt.custom.is_some() {
+            crate::api::convert::to_external(&self.rt, obj)
         } else {
             obj.clone()
         };

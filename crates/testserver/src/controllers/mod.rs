@@ -93,6 +93,9 @@ fn react(app: &App, kind: EventType, resource: &str, ns: &str, obj: &Value) {
         }
         ("/secrets", EventType::Added | EventType::Modified) => token_secret::sync(app, obj),
         (aggregation::CLUSTER_ROLES, _) => aggregation::sync(app),
+        (r, _) if crate::api::crd_controller::concerns(app, r) => {
+            crate::api::crd_controller::sync(app)
+        }
         _ => {}
     }
 }

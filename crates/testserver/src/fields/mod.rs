@@ -65,14 +65,14 @@ pub mod compare;
 pub mod entry;
 pub mod error;
 pub mod fieldset;
-mod gofmt;
+pub(crate) mod gofmt;
 pub mod managed;
 pub mod manager;
 pub mod path;
 pub mod schema;
 pub mod strategic;
 mod time;
-mod types;
+pub(crate) mod types;
 
 #[cfg(test)]
 mod transcripts;

@@ -5,8 +5,11 @@
 //! the generic storage; its per-type behaviour (field selectors, status subresource, deletion) is
 //! looked up by [`ResourceType`] methods, so adding a type is one catalog entry.
 
+/// The custom resource types of established CRDs.
+pub(crate) mod custom;
+
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -30,6 +33,8 @@ pub(crate) struct ResourceType {
     pub(crate) verbs: Vec<String>,
     /// Subresources by name (`status`, `token`, ...).
     pub(crate) subresources: BTreeMap<String, Subresource>,
+    /// The strategy of a custom resource (`None` for built-in types).
+    pub(crate) custom: Option<Arc<crate::crd::CustomStrategy>>,
 }
 
 /// A subresource such as `pods/status`.
@@ -65,6 +70,11 @@ impl ResourceType {
             return "/events".to_owned();
         }
         format!("{}/{}", self.group, self.plural)
+    }
+
+    /// Whether this is the CustomResourceDefinition type itself.
+    pub(crate) fn is_crd(&self) -> bool {
+        self.group == crate::crd::GROUP && self.plural == "customresourcedefinitions"
     }
 
     /// Whether the verb is allowed on the main resource.
@@ -110,7 +120,7 @@ struct CatalogVersion {
 }
 
 /// A group with its versions, in discovery order.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct GroupInfo {
     /// Group name.
     pub(crate) name: String,
@@ -126,6 +136,8 @@ pub(crate) struct Registry {
     types: Vec<Arc<ResourceType>>,
     core: Vec<Value>,
     groups: Vec<GroupInfo>,
+    /// The custom resources of the established CRDs, replaced as CRDs change.
+    custom: RwLock<Arc<custom::Served>>,
 }
 
 impl Registry {
@@ -156,7 +168,24 @@ impl Registry {
             types,
             core: catalog.core,
             groups,
+            custom: RwLock::default(),
         }
+    }
+
+    /// The custom types and groups served now.
+    fn served(&self) -> Arc<custom::Served> {
+        self.custom
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Replaces the custom types and groups (the CRD controller calls it).
+    pub(crate) fn set_custom(&self, served: custom::Served) {
+        *self
+            .custom
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(served);
     }
 
     /// The type served at `group/version/plural`.
@@ -166,15 +195,21 @@ impl Registry {
         version: &str,
         plural: &str,
     ) -> Option<Arc<ResourceType>> {
-        self.types
-            .iter()
-            .find(|t| t.group == group && t.version == version && t.plural == plural)
-            .cloned()
+        let matches =
+            |t: &&Arc<ResourceType>| t.group == group && t.version == version && t.plural == plural;
+        if let Some(t) = self.types.iter().find(matches) {
+            return Some(t.clone());
+        }
+        self.served().types.iter().copied().find(matches).cloned()
     }
 
-    /// Every type, core first, in discovery order.
+    /// Every type, core first, in discovery order, then the custom types of established CRDs.
     pub(crate) fn types(&self) -> impl Iterator<Item = &ResourceType> {
-        self.types.iter().map(|t| &**t)
+        let custom: Vec<&'static Arc<ResourceType>> = self.served().types.clone();
+        self.types
+            .iter()
+            .map(|t| &**t)
+            .chain(custom.into_iter().map(|t| &**t))
     }
 
     /// Core v1 discovery resources.
@@ -182,14 +217,23 @@ impl Registry {
         &self.core
     }
 
-    /// All groups in discovery order.
-    pub(crate) fn groups(&self) -> &[GroupInfo] {
-        &self.groups
+    /// All groups in discovery order: the built-in ones, then those of CRDs by name.
+    pub(crate) fn groups(&self) -> Vec<GroupInfo> {
+        let mut all = self.groups.clone();
+        all.extend(self.served().groups.iter().cloned());
+        all
     }
 
     /// A group by name.
-    pub(crate) fn group(&self, name: &str) -> Option<&GroupInfo> {
-        self.groups.iter().find(|g| g.name == name)
+    pub(crate) fn group(&self, name: &str) -> Option<GroupInfo> {
+        if let Some(g) = self.groups.iter().find(|g| g.name == name) {
+            return Some(g.clone());
+        }
+        self.served()
+            .groups
+            .iter()
+            .find(|g| g.name == name)
+            .cloned()
     }
 
     /// Whether the group version exists.
@@ -249,6 +293,7 @@ fn collect_types(
                 .unwrap_or(false),
             verbs: strings(r, "verbs"),
             subresources: BTreeMap::new(),
+            custom: None,
             plural: name,
         });
     }

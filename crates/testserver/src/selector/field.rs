@@ -14,6 +14,9 @@ struct Term {
     negated: bool,
 }
 
+/// Resolves a field label to its canonical name and getter.
+type Resolve<'a> = dyn Fn(&str) -> Result<(String, Getter), SelectorError> + 'a;
+
 /// A parsed field selector for one resource; the empty selector matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct FieldSelector {
@@ -102,6 +105,20 @@ impl FieldSelector {
         resource: &str,
         selector: &str,
     ) -> Result<Self, SelectorError> {
+        Self::parse_with(selector, &|label| resolve(group, resource, label))
+    }
+
+    /// Parses a selector of a custom resource whose CRD version selects on `selectable`.
+    pub(crate) fn parse_custom(
+        selector: &str,
+        selectable: &[String],
+    ) -> Result<Self, SelectorError> {
+        Self::parse_with(selector, &|label| {
+            super::fields_by_resource::resolve_custom(selectable, label)
+        })
+    }
+
+    fn parse_with(selector: &str, resolve: &Resolve<'_>) -> Result<Self, SelectorError> {
         let mut parts = split_terms(selector);
         parts.sort();
         let mut terms = Vec::new();
@@ -112,7 +129,7 @@ impl FieldSelector {
                 )));
             };
             let value = unescape(rhs)?;
-            let (field, getter) = resolve(group, resource, lhs)?;
+            let (field, getter) = resolve(lhs)?;
             terms.push(Term {
                 field,
                 getter,

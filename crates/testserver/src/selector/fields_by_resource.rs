@@ -19,6 +19,9 @@ pub(crate) enum Getter {
     PodIp,
     /// A label the conversion accepts but the selectable set lacks: always `""`.
     Empty,
+    /// A custom resource's selectable field: a string, integer or boolean at this JSON
+    /// pointer, as text (`""` when missing).
+    Scalar(&'static str),
 }
 
 impl Getter {
@@ -38,6 +41,11 @@ impl Getter {
                     .to_string(),
             ),
             Getter::Empty => Cow::Borrowed(""),
+            Getter::Scalar(p) => match obj.pointer(p) {
+                Some(Value::String(s)) => Cow::Borrowed(s.as_str()),
+                Some(v @ (Value::Number(_) | Value::Bool(_))) => Cow::Owned(v.to_string()),
+                _ => Cow::Borrowed(""),
+            },
             Getter::PodIp => Cow::Borrowed(
                 obj.pointer("/status/podIPs/0/ip")
                     .or_else(|| obj.pointer("/status/podIP"))
@@ -111,6 +119,47 @@ fn specific(group: &str, resource: &str, label: &str) -> Option<Option<Getter>> 
         _ => return None,
     };
     Some(Some(getter))
+}
+
+/// Resolves a field label of a custom resource: `metadata.name`, `metadata.namespace` and the
+/// CRD version's `selectableFields` (`.spec.color` selects as `spec.color`).
+pub(crate) fn resolve_custom(
+    selectable: &[String],
+    label: &str,
+) -> Result<(String, Getter), SelectorError> {
+    match label {
+        "metadata.name" => return Ok((label.to_owned(), NAME)),
+        "metadata.namespace" => return Ok((label.to_owned(), NAMESPACE)),
+        _ => {}
+    }
+    if selectable
+        .iter()
+        .any(|path| path.strip_prefix('.') == Some(label))
+    {
+        let pointer = format!("/{}", label.replace('.', "/"));
+        return Ok((label.to_owned(), Getter::Scalar(intern(&pointer))));
+    }
+    Err(SelectorError::new(format!(
+        "field label not supported: {label}"
+    )))
+}
+
+/// A `'static` copy of a custom field's JSON pointer; each distinct pointer is leaked once
+/// (they are bounded by the CRDs' selectable fields).
+fn intern(pointer: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static POINTERS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut set = POINTERS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(p) = set.get(pointer) {
+        return p;
+    }
+    let leaked: &'static str = Box::leak(pointer.to_owned().into_boxed_str());
+    set.insert(leaked);
+    leaked
 }
 
 /// Resolves a field label of `group`/`resource` to its canonical name and getter.

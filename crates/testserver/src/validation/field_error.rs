@@ -16,6 +16,8 @@ pub(crate) enum ErrorKind {
     Duplicate,
     /// `Invalid value` (`FieldValueInvalid`).
     Invalid,
+    /// A value of the wrong JSON type (`FieldValueTypeInvalid`).
+    TypeInvalid,
     /// `Unsupported value` (`FieldValueNotSupported`).
     NotSupported,
     /// `Forbidden` (`FieldValueForbidden`).
@@ -36,6 +38,7 @@ impl ErrorKind {
             ErrorKind::Required => "FieldValueRequired",
             ErrorKind::Duplicate => "FieldValueDuplicate",
             ErrorKind::Invalid => "FieldValueInvalid",
+            ErrorKind::TypeInvalid => "FieldValueTypeInvalid",
             ErrorKind::NotSupported => "FieldValueNotSupported",
             ErrorKind::Forbidden => "FieldValueForbidden",
             ErrorKind::TooLong => "FieldValueTooLong",
@@ -50,7 +53,7 @@ impl ErrorKind {
             ErrorKind::NotFound => "Not found",
             ErrorKind::Required => "Required value",
             ErrorKind::Duplicate => "Duplicate value",
-            ErrorKind::Invalid => "Invalid value",
+            ErrorKind::Invalid | ErrorKind::TypeInvalid => "Invalid value",
             ErrorKind::NotSupported => "Unsupported value",
             ErrorKind::Forbidden => "Forbidden",
             ErrorKind::TooLong => "Too long",
@@ -188,6 +191,15 @@ impl FieldError {
     }
 
     /// `field.Forbidden`.
+    /// `field.TypeInvalid`: the value has the wrong type.
+    pub(crate) fn type_invalid(
+        field: impl Into<String>,
+        value: impl Into<BadValue>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self::new(ErrorKind::TypeInvalid, field, Some(value.into()), detail)
+    }
+
     pub(crate) fn forbidden(field: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::new(ErrorKind::Forbidden, field, None, detail)
     }

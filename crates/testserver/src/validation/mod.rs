@@ -248,5 +248,19 @@ fn update_errors(
     }
 }
 
+/// `ValidateObjectMetaAccessor` of a custom resource or CRD (lowercase RFC 1123 subdomain
+/// names), plus `ValidateObjectMetaUpdate` when `old` is the stored object of an update.
+pub(crate) fn custom_object_meta(
+    obj: &Value,
+    namespaced: bool,
+    old: Option<&Value>,
+) -> Vec<FieldError> {
+    let mut errs = meta::validate(obj, namespaced, NameRule::Subdomain);
+    if let Some(old) = old {
+        errs.extend(meta::validate_update(obj, old));
+    }
+    errs
+}
+
 #[cfg(test)]
 mod tests;

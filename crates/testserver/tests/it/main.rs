@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod controllers;
+mod crd;
 mod faults;
 mod gc;
 mod kubectl;

@@ -78,7 +78,7 @@ async fn admin_create(server: &TestServer, path: &str, objects: &[Value]) {
 }
 
 /// A ServiceAccount token: creates the ServiceAccount and asks for a token as admin.
-async fn sa_token(server: &TestServer, ns: &str, name: &str) -> String {
+pub(crate) async fn sa_token(server: &TestServer, ns: &str, name: &str) -> String {
     let path = format!("/api/v1/namespaces/{ns}/serviceaccounts");
     let a = admin(
         server,

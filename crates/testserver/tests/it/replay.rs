@@ -74,8 +74,8 @@ async fn transcripts_replay_with_no_differences() {
         Ok(only) => only.split(',').map(str::to_owned).collect(),
         Err(_) => {
             let all = all_scenarios();
-            // the 42 transcripts of ../shared/k8s-transcripts; fewer means the copy is broken
-            assert!(all.len() >= 42, "only {} transcripts found", all.len());
+            // the 48 transcripts of ../shared/k8s-transcripts; fewer means the copy is broken
+            assert!(all.len() >= 48, "only {} transcripts found", all.len());
             all
         }
     };

@@ -478,10 +478,14 @@ fn check_selectors(
         .query
         .get("labelSelector")
         .map(|s| LabelSelector::parse(s));
-    let fields = t
-        .query
-        .get("fieldSelector")
-        .map(|s| FieldSelector::parse(&t.group, &t.resource, s));
+    let fields = t.query.get("fieldSelector").map(|s| {
+        // the CRD scenarios' groups are custom resources (none has selectableFields)
+        if t.group.ends_with(".capture.example.com") {
+            FieldSelector::parse_custom(s, &[])
+        } else {
+            FieldSelector::parse(&t.group, &t.resource, s)
+        }
+    });
     let error = labels
         .as_ref()
         .and_then(|r| r.as_ref().err())

@@ -130,6 +130,7 @@ fn eviction_type(version: &str) -> ResourceType {
         namespaced: true,
         verbs: Vec::new(),
         subresources: Default::default(),
+        custom: None,
     }
 }
 

@@ -149,6 +149,37 @@ const PDB: Object = Object {
     ],
 };
 
+/// A custom resource: only metadata is described; the rest is schema-less (objects granular,
+/// lists atomic), as structured-merge-diff treats a CRD's objects.
+pub(crate) static CUSTOM_RESOURCE: Object = Object {
+    fields: &[METADATA],
+};
+
+/// `metadata` of any object, for shapes built at run time.
+pub(crate) const METADATA_FIELD: (&str, Shape) = METADATA;
+
+const CRD_NAMES: Object = Object { fields: &[] };
+const CRD_SPEC: Object = Object {
+    fields: &[
+        ("names", Shape::Object(&CRD_NAMES)),
+        ("versions", Shape::Atomic),
+    ],
+};
+const CRD_STATUS: Object = Object {
+    fields: &[
+        ("conditions", Shape::List(&BY_TYPE)),
+        ("acceptedNames", Shape::Object(&CRD_NAMES)),
+    ],
+};
+/// CustomResourceDefinition: `versions` is atomic, `conditions` keyed by type.
+const CRD: Object = Object {
+    fields: &[
+        METADATA,
+        ("spec", Shape::Object(&CRD_SPEC)),
+        ("status", Shape::Object(&CRD_STATUS)),
+    ],
+};
+
 const fn info(
     group: &'static str,
     version: &'static str,
@@ -361,6 +392,14 @@ pub(crate) static TYPES: &[TypeInfo] = &[
         &PLAIN,
         r#"{"status":{"userInfo":{}}}"#,
         false,
+    ),
+    info(
+        "apiextensions.k8s.io",
+        "v1",
+        "CustomResourceDefinition",
+        &CRD,
+        r#"{"spec":{"names":{}},"status":{"acceptedNames":{}}}"#,
+        true,
     ),
     info(
         "",
