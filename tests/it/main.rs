@@ -17,6 +17,7 @@ mod facade;
 mod get_raw;
 mod handles;
 mod incluster;
+mod indexes;
 mod kctl;
 mod kubeconfig;
 mod list;

@@ -8,12 +8,13 @@ use futures_util::{Stream, StreamExt, stream};
 use serde::de::DeserializeOwned;
 
 use super::{
-    Change, Event, Object, Store, WatcherConfig, Writer, metadata_watcher, store, watcher,
+    Change, Dynamic, Event, Object, Store, WatcherConfig, Writer, dynamic_watcher,
+    metadata_watcher, store, watcher,
 };
-use crate::{Api, Error, PartialObjectMetadata};
+use crate::{Api, DynamicObject, Error, PartialObjectMetadata};
 
 /// A watcher feeding a store, reporting what changed (client-go's shared informer, for one
-/// consumer).
+/// consumer; [`SharedInformer`](super::SharedInformer) serves many).
 ///
 /// Make one, keep [`Informer::store`] readers wherever objects are looked up, and drive it
 /// with [`Informer::run`] (a callback per change) or [`Informer::changes`] (a stream). Each
@@ -159,5 +160,30 @@ impl Informer<PartialObjectMetadata> {
     /// ```
     pub fn metadata<T>(api: Api<T>, config: WatcherConfig) -> Self {
         Self::from_events(metadata_watcher(api, config))
+    }
+}
+
+impl Informer<Dynamic> {
+    /// An informer over objects of a kind named at run time (a
+    /// [`dynamic_watcher`](super::dynamic_watcher)), each a [`Dynamic`] (JSON).
+    ///
+    /// ```no_run
+    /// use kubeset_clientset::{Api, ApiResource};
+    /// use kubeset_clientset::runtime::{Informer, WatcherConfig};
+    ///
+    /// # async fn demo(client: kubeset_clientset::Client) {
+    /// let crontabs = ApiResource::new("stable.example.com", "v1", "CronTab", "crontabs", true);
+    /// let informer = Informer::dynamic(Api::dynamic_all(client, &crontabs), WatcherConfig::default());
+    /// let store = informer.store();
+    /// let by_team = store.index_label("team");
+    /// tokio::spawn(informer.run(|_| {}));
+    /// store.wait_until_ready().await;
+    /// for crontab in by_team.get("sre") {
+    ///     println!("{}", crontab["spec"]["schedule"]);
+    /// }
+    /// # }
+    /// ```
+    pub fn dynamic(api: Api<DynamicObject>, config: WatcherConfig) -> Self {
+        Self::from_events(dynamic_watcher(api, config))
     }
 }

@@ -8,11 +8,9 @@ use crate::PartialObjectMetadata;
 /// resourceVersion.
 ///
 /// Implemented for every k8s-openapi type (and every custom resource type implementing
-/// k8s-openapi's `Metadata<Ty = ObjectMeta>`), and for [`PartialObjectMetadata`]. Untyped
-/// objects ([`DynamicObject`](crate::DynamicObject), a `serde_json::Value`) cannot have it
-/// (the blanket implementation rules it out); watch them with
-/// [`metadata_watcher`](super::metadata_watcher), or wrap them in a type of your own that
-/// implements this trait.
+/// k8s-openapi's `Metadata<Ty = ObjectMeta>`), for [`PartialObjectMetadata`] and for
+/// [`Dynamic`](super::Dynamic), the runtime's form of a [`DynamicObject`](crate::DynamicObject)
+/// (a `serde_json::Value`, which the blanket implementation rules out).
 ///
 /// ```
 /// use k8s_openapi::api::core::v1::ConfigMap;
@@ -30,6 +28,24 @@ pub trait Object {
     fn namespace(&self) -> Option<&str>;
     /// `metadata.resourceVersion`.
     fn resource_version(&self) -> Option<&str>;
+
+    /// The value of the label `key` (for [`Store::index_label`](super::Store::index_label)).
+    ///
+    /// The default says no object has any label: implement it for your own types if you
+    /// index them by label.
+    ///
+    /// ```
+    /// use k8s_openapi::api::core::v1::Pod;
+    /// use kubeset_clientset::runtime::Object;
+    ///
+    /// let mut pod = Pod::default();
+    /// pod.metadata.labels = Some([("app".to_owned(), "web".to_owned())].into());
+    /// assert_eq!((pod.label("app"), pod.label("tier")), (Some("web"), None));
+    /// ```
+    fn label(&self, key: &str) -> Option<&str> {
+        let _ = key;
+        None
+    }
 }
 
 impl<K> Object for K
@@ -45,6 +61,13 @@ where
     fn resource_version(&self) -> Option<&str> {
         self.metadata().resource_version.as_deref()
     }
+    fn label(&self, key: &str) -> Option<&str> {
+        self.metadata()
+            .labels
+            .as_ref()?
+            .get(key)
+            .map(String::as_str)
+    }
 }
 
 impl Object for PartialObjectMetadata {
@@ -56,5 +79,8 @@ impl Object for PartialObjectMetadata {
     }
     fn resource_version(&self) -> Option<&str> {
         self.metadata.resource_version.as_deref()
+    }
+    fn label(&self, key: &str) -> Option<&str> {
+        self.metadata.labels.as_ref()?.get(key).map(String::as_str)
     }
 }

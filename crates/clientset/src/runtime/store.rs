@@ -1,19 +1,44 @@
-//! [`Store`] and [`Writer`]: the cache a reflector keeps of the objects a watcher reports.
+//! [`Store`] and [`Writer`]: the cache a reflector keeps of the objects a watcher reports,
+//! with its secondary [`Index`]es.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use tokio::sync::watch;
 
-use super::{Event, Object};
+use super::index::{IndexData, IndexFn};
+use super::{Change, Event, Index, Object, ObjectKey};
 
 /// Objects by namespace (`""` for cluster-scoped objects), then by name.
 type Objects<K> = HashMap<String, HashMap<String, Arc<K>>>;
 
+/// What the lock guards: the objects and every index, always consistent with each other.
+pub(super) struct State<K> {
+    objects: Objects<K>,
+    pub(super) indexes: Vec<IndexData<K>>,
+}
+
+/// The state a store's readers, writer and index handles share.
+pub(super) type Shared<K> = Arc<RwLock<State<K>>>;
+
+impl<K> State<K> {
+    pub(super) fn read(shared: &Shared<K>) -> RwLockReadGuard<'_, State<K>> {
+        // A panic while holding the lock cannot leave the maps half-updated in a way a
+        // reader could misread (every update is one insert or remove per map, or a swap),
+        // so a poisoned lock is still usable.
+        shared.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(shared: &Shared<K>) -> RwLockWriteGuard<'_, State<K>> {
+        shared.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// A read-only, always-current view of the objects a [`Writer`] is fed.
 ///
 /// Cheap to clone (two reference counts); every clone sees the same objects. Objects are
-/// shared (`Arc<K>`): reading never copies one. Lookups take `&str` and allocate nothing.
+/// shared (`Arc<K>`): reading never copies one. Lookups take `&str` and allocate nothing
+/// beyond the answer; [`Store::index`] adds secondary indexes.
 ///
 /// ```no_run
 /// use kubeset_clientset::runtime::{WatcherConfig, reflector, store, watcher};
@@ -29,31 +54,38 @@ type Objects<K> = HashMap<String, HashMap<String, Arc<K>>>;
 /// println!("{} pods", reader.len());
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct Store<K> {
-    objects: Arc<RwLock<Objects<K>>>,
+    state: Shared<K>,
     ready: watch::Receiver<bool>,
+}
+
+impl<K> std::fmt::Debug for Store<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("type", &std::any::type_name::<K>())
+            .field("ready", &*self.ready.borrow())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<K> Clone for Store<K> {
     fn clone(&self) -> Self {
         Self {
-            objects: Arc::clone(&self.objects),
+            state: Arc::clone(&self.state),
             ready: self.ready.clone(),
         }
     }
 }
 
 impl<K> Store<K> {
-    fn read(&self) -> RwLockReadGuard<'_, Objects<K>> {
-        // A panic while holding the lock cannot leave the maps half-updated (every update is
-        // one insert or remove, or a swap), so a poisoned lock is still consistent.
-        self.objects.read().unwrap_or_else(|e| e.into_inner())
+    fn read(&self) -> RwLockReadGuard<'_, State<K>> {
+        State::read(&self.state)
     }
 
     /// The object `name` in `namespace` (`None` for a cluster-scoped object).
     pub fn get(&self, namespace: Option<&str>, name: &str) -> Option<Arc<K>> {
         self.read()
+            .objects
             .get(namespace.unwrap_or(""))
             .and_then(|names| names.get(name))
             .cloned()
@@ -61,26 +93,41 @@ impl<K> Store<K> {
 
     /// Every object, in no particular order.
     pub fn list(&self) -> Vec<Arc<K>> {
-        let objects = self.read();
-        let len = objects.values().map(HashMap::len).sum();
+        let state = self.read();
+        let len = state.objects.values().map(HashMap::len).sum();
         let mut out = Vec::with_capacity(len);
-        for names in objects.values() {
+        for names in state.objects.values() {
             out.extend(names.values().cloned());
         }
         out
     }
 
-    /// The objects of one namespace (`None`: the cluster-scoped ones), in no particular order.
+    /// The objects of one namespace (`None`: the cluster-scoped ones), in no particular order:
+    /// the store is keyed by namespace, so this is O(1) plus the answer, no index needed.
     pub fn list_namespace(&self, namespace: Option<&str>) -> Vec<Arc<K>> {
         self.read()
+            .objects
             .get(namespace.unwrap_or(""))
             .map(|names| names.values().cloned().collect())
             .unwrap_or_default()
     }
 
+    /// The namespaces that hold at least one object (`""` stands for cluster-scoped ones).
+    ///
+    /// ```
+    /// # let (store, _writer) = kubeset_clientset::runtime::store::<k8s_openapi::api::core::v1::Pod>();
+    /// for ns in store.namespaces() {
+    ///     println!("{ns}: {} pods", store.list_namespace(Some(&ns)).len());
+    /// }
+    /// ```
+    pub fn namespaces(&self) -> Vec<String> {
+        self.read().objects.keys().cloned().collect()
+    }
+
     /// The first object `predicate` accepts.
     pub fn find(&self, mut predicate: impl FnMut(&K) -> bool) -> Option<Arc<K>> {
         self.read()
+            .objects
             .values()
             .flat_map(HashMap::values)
             .find(|k| predicate(k))
@@ -89,12 +136,12 @@ impl<K> Store<K> {
 
     /// How many objects the store holds.
     pub fn len(&self) -> usize {
-        self.read().values().map(HashMap::len).sum()
+        self.read().objects.values().map(HashMap::len).sum()
     }
 
     /// Whether the store holds no object.
     pub fn is_empty(&self) -> bool {
-        self.read().values().all(HashMap::is_empty)
+        self.read().objects.values().all(HashMap::is_empty)
     }
 
     /// Whether the first full list has been applied.
@@ -112,35 +159,76 @@ impl<K> Store<K> {
     }
 }
 
-/// What applying one event changed, for informers' handlers.
-///
-/// ```
-/// use std::sync::Arc;
-/// use k8s_openapi::api::core::v1::ConfigMap;
-/// use kubeset_clientset::runtime::{Change, Event, store};
-///
-/// let (_reader, mut writer) = store::<ConfigMap>();
-/// let mut cm = ConfigMap::default();
-/// cm.metadata.name = Some("settings".into());
-/// let mut changes = Vec::new();
-/// writer.apply_with(&Event::Apply(Arc::new(cm)), |change| changes.push(change));
-/// assert!(matches!(&changes[..], [Change::Added(cm)] if cm.metadata.name.as_deref() == Some("settings")));
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum Change<K> {
-    /// A new object.
-    Added(Arc<K>),
-    /// An object changed: its previous and its new state.
-    Updated {
-        /// The state the store held.
-        old: Arc<K>,
-        /// The new state.
-        new: Arc<K>,
-    },
-    /// An object was deleted: its last state (after a re-list, the last state the store
-    /// held).
-    Deleted(Arc<K>),
+impl<K: Object> Store<K> {
+    /// Adds a secondary index: `function` gives the values (zero or more: an `Option`, a
+    /// `Vec`, any iterator of `String`s) each object is filed under, and the returned handle
+    /// finds the objects of a value in O(1) plus the size of the answer.
+    ///
+    /// An index can be added at any time, before the store fills or while it runs (unlike
+    /// client-go's `AddIndexers`, which fails once the informer started): it is built from
+    /// the current objects under the write lock, so it is complete and consistent the moment
+    /// it is returned. `function` must depend on the object only (it is called again on the
+    /// old state to take an object out of its values). `name` is for `Debug` output.
+    ///
+    /// ```
+    /// use k8s_openapi::api::core::v1::PersistentVolume;
+    /// use kubeset_clientset::runtime::store;
+    ///
+    /// let (pvs, _writer) = store::<PersistentVolume>();
+    /// // A provisioner's question: which volumes can only be used on this node?
+    /// let by_node = pvs.index("node-affinity", |pv: &PersistentVolume| {
+    ///     let terms = pv.spec.as_ref()
+    ///         .and_then(|s| s.node_affinity.as_ref())
+    ///         .and_then(|a| a.required.as_ref())
+    ///         .map(|r| r.node_selector_terms.clone())
+    ///         .unwrap_or_default();
+    ///     terms.into_iter()
+    ///         .flat_map(|t| t.match_expressions.unwrap_or_default())
+    ///         .filter(|e| e.key == "kubernetes.io/hostname" && e.operator == "In")
+    ///         .flat_map(|e| e.values.unwrap_or_default())
+    ///         .collect::<Vec<_>>()
+    /// });
+    /// assert!(by_node.get("node-1").is_empty());
+    /// ```
+    pub fn index<F, I>(&self, name: &str, function: F) -> Index<K>
+    where
+        F: Fn(&K) -> I + Send + Sync + 'static,
+        I: IntoIterator<Item = String>,
+    {
+        let function: IndexFn<K> = Arc::new(move |k: &K| function(k).into_iter().collect());
+        let name: Arc<str> = Arc::from(name);
+        let mut state = State::write(&self.state);
+        let mut data = IndexData::new(Arc::clone(&name), function);
+        fill(&mut data, &state.objects);
+        state.indexes.push(data);
+        let slot = state.indexes.len() - 1;
+        drop(state);
+        Index::new(Arc::clone(&self.state), slot, name)
+    }
+
+    /// Adds an index by the value of the label `key`: `index_label("app").get("web")` is
+    /// every object labelled `app=web`. Objects without the label are in no value.
+    ///
+    /// ```
+    /// # let (deployments, _writer) = kubeset_clientset::runtime::store::<k8s_openapi::api::apps::v1::Deployment>();
+    /// let by_team = deployments.index_label("team");
+    /// let payments = by_team.get("payments");
+    /// ```
+    pub fn index_label(&self, key: &str) -> Index<K> {
+        let label = key.to_owned();
+        self.index(&format!("label {key}"), move |k: &K| {
+            k.label(&label).map(str::to_owned)
+        })
+    }
+}
+
+/// Files every object of `objects` in `index`.
+fn fill<K: Object>(index: &mut IndexData<K>, objects: &Objects<K>) {
+    for (ns, names) in objects {
+        for (name, object) in names {
+            index.add(&ObjectKey::from_store(ns, name), object);
+        }
+    }
 }
 
 /// The writing half of a store: apply a watcher's events, readers see the result.
@@ -163,24 +251,35 @@ pub enum Change<K> {
 /// assert!(reader.is_ready());
 /// assert!(reader.get(Some("apps"), "settings").is_some());
 /// ```
-#[derive(Debug)]
 pub struct Writer<K> {
-    objects: Arc<RwLock<Objects<K>>>,
+    state: Shared<K>,
     ready: watch::Sender<bool>,
     /// The new state while a full list is coming in.
     incoming: Option<Objects<K>>,
 }
 
+impl<K> std::fmt::Debug for Writer<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("type", &std::any::type_name::<K>())
+            .field("listing", &self.incoming.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A new, empty store: its reader and its writer.
 pub fn store<K>() -> (Store<K>, Writer<K>) {
-    let objects = Arc::new(RwLock::new(HashMap::new()));
+    let state = Arc::new(RwLock::new(State {
+        objects: HashMap::new(),
+        indexes: Vec::new(),
+    }));
     let (ready, ready_rx) = watch::channel(false);
     let reader = Store {
-        objects: Arc::clone(&objects),
+        state: Arc::clone(&state),
         ready: ready_rx,
     };
     let writer = Writer {
-        objects,
+        state,
         ready,
         incoming: None,
     };
@@ -191,13 +290,13 @@ impl<K: Object> Writer<K> {
     /// A reader of this writer's store.
     pub fn reader(&self) -> Store<K> {
         Store {
-            objects: Arc::clone(&self.objects),
+            state: Arc::clone(&self.state),
             ready: self.ready.subscribe(),
         }
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, Objects<K>> {
-        self.objects.write().unwrap_or_else(|e| e.into_inner())
+    fn write(&self) -> RwLockWriteGuard<'_, State<K>> {
+        State::write(&self.state)
     }
 
     /// Applies one event.
@@ -209,7 +308,8 @@ impl<K: Object> Writer<K> {
     ///
     /// A full list (`InitDone`) is compared with the state it replaces: new objects are
     /// `Added`, objects whose resourceVersion differs are `Updated`, and objects it lacks
-    /// are `Deleted` (they went away while the watcher could not see it).
+    /// are `Deleted` (they went away while the watcher could not see it). The objects and
+    /// every index change together: a reader never sees one without the other.
     pub fn apply_with(&mut self, event: &Event<Arc<K>>, mut on_change: impl FnMut(Change<K>)) {
         match event {
             Event::Init => self.incoming = Some(HashMap::new()),
@@ -221,7 +321,7 @@ impl<K: Object> Writer<K> {
             }
             Event::InitDone => {
                 let new = self.incoming.take().unwrap_or_default();
-                let old = std::mem::replace(&mut *self.write(), new);
+                let old = self.swap(new);
                 self.diff(old, &mut on_change);
                 self.ready.send_replace(true);
             }
@@ -229,7 +329,21 @@ impl<K: Object> Writer<K> {
                 let Some((ns, name)) = key::<K>(object) else {
                     return;
                 };
-                let old = insert(&mut self.write(), ns, name, Arc::clone(object));
+                let old = {
+                    let mut state = self.write();
+                    let state = &mut *state;
+                    let old = insert(&mut state.objects, ns, name, Arc::clone(object));
+                    if !state.indexes.is_empty() {
+                        let key = ObjectKey::from_store(ns, name);
+                        for index in &mut state.indexes {
+                            match &old {
+                                Some(old) => index.update(&key, old, object),
+                                None => index.add(&key, object),
+                            }
+                        }
+                    }
+                    old
+                };
                 on_change(match old {
                     Some(old) => Change::Updated {
                         old,
@@ -243,12 +357,23 @@ impl<K: Object> Writer<K> {
                     return;
                 };
                 let held = {
-                    let mut objects = self.write();
-                    let mut held = false;
-                    if let Some(names) = objects.get_mut(ns) {
-                        held = names.remove(name).is_some();
+                    let mut state = self.write();
+                    let state = &mut *state;
+                    let mut held = None;
+                    if let Some(names) = state.objects.get_mut(ns) {
+                        held = names.remove(name);
                         if names.is_empty() {
-                            objects.remove(ns);
+                            state.objects.remove(ns);
+                        }
+                    }
+                    // The index entries were filed by the state the store held, not by the
+                    // event's (newer) one.
+                    if let Some(held) = &held
+                        && !state.indexes.is_empty()
+                    {
+                        let key = ObjectKey::from_store(ns, name);
+                        for index in &mut state.indexes {
+                            index.remove(&key, held);
                         }
                     }
                     held
@@ -256,11 +381,35 @@ impl<K: Object> Writer<K> {
                 // Only what the store held was deleted from it (client-go's DeltaFIFO ignores
                 // the deletion of an unknown object too). The event's object is the last
                 // state, newer than the one the store held.
-                if held {
+                if held.is_some() {
                     on_change(Change::Deleted(Arc::clone(object)));
                 }
             }
         }
+    }
+
+    /// Replaces the objects with `new` and every index with one built from `new`, in one
+    /// step for readers; returns the objects replaced.
+    ///
+    /// The indexes are built outside the lock (readers keep reading the old state meanwhile);
+    /// one added while they were built is built under the lock.
+    fn swap(&self, new: Objects<K>) -> Objects<K> {
+        let mut indexes: Vec<IndexData<K>> = State::read(&self.state)
+            .indexes
+            .iter()
+            .map(IndexData::empty_like)
+            .collect();
+        for index in &mut indexes {
+            fill(index, &new);
+        }
+        let mut state = self.write();
+        for late in state.indexes.iter().skip(indexes.len()) {
+            let mut index = late.empty_like();
+            fill(&mut index, &new);
+            indexes.push(index);
+        }
+        state.indexes = indexes;
+        std::mem::replace(&mut state.objects, new)
     }
 
     /// Reports how the store's objects differ from `old`, the state a full list replaced.
@@ -268,8 +417,8 @@ impl<K: Object> Writer<K> {
     fn diff(&self, mut old: Objects<K>, on_change: &mut impl FnMut(Change<K>)) {
         let mut changes = Vec::new();
         {
-            let objects = self.objects.read().unwrap_or_else(|e| e.into_inner());
-            for (ns, names) in objects.iter() {
+            let state = State::read(&self.state);
+            for (ns, names) in state.objects.iter() {
                 let mut old_names = old.remove(ns);
                 for (name, new) in names {
                     match old_names.as_mut().and_then(|o| o.remove(name)) {
