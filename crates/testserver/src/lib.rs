@@ -5,7 +5,9 @@
 //! client certificates, ServiceAccount tokens it mints itself and anonymous requests, stores
 //! objects in memory with one global resourceVersion, authorizes with RBAC, and runs the
 //! controllers a cluster without a kubelet has (default ServiceAccount, `kube-root-ca.crt`,
-//! namespace deletion, legacy token Secrets, garbage collection, ClusterRole aggregation).
+//! namespace deletion, legacy token Secrets, garbage collection, ClusterRole aggregation), and,
+//! when asked to, the PersistentVolume binder and the pvc-/pv-protection controllers
+//! ([`TestServerBuilder::pv_binder`], [`TestServerBuilder::storage_protection`]).
 //!
 //! # Code map
 //!
@@ -25,7 +27,8 @@
 //!   (defaulting, admission plugins, validation, selectors, managedFields, strategic merge);
 //!   `api/hooks.rs` is their only call site.
 //! - `controllers/`: default ServiceAccount, `kube-root-ca.crt`, namespace deletion, legacy
-//!   token Secrets, garbage collection by ownerReferences (`gc/`), ClusterRole aggregation.
+//!   token Secrets, garbage collection by ownerReferences (`gc/`), ClusterRole aggregation;
+//!   opt-in, the PersistentVolume binder (`pv_binder/`) and the protection finalizers.
 //! - `faults`: switches tests flip (429/5xx, latency, closing watches, compaction, token expiry);
 //!   the watch faults also per namespace or resource type (`faults/scope.rs`), so tests can share
 //!   one server.

@@ -1,10 +1,13 @@
 //! The controllers every cluster runs for what this server stores: default ServiceAccounts,
 //! the `kube-root-ca.crt` ConfigMap, namespace deletion, legacy token Secrets, garbage
-//! collection and aggregated ClusterRoles.
+//! collection and aggregated ClusterRoles; when enabled, the PersistentVolume binder
+//! ([`pv_binder`]) and the pvc-/pv-protection controllers ([`storage_protection`]).
 
 mod aggregation;
 mod gc;
 mod namespace;
+mod pv_binder;
+mod storage_protection;
 mod token_secret;
 
 use std::sync::Arc;
@@ -18,11 +21,23 @@ use crate::storage::{EventType, Scope};
 /// The field manager controllers write as.
 pub(crate) const MANAGER: &str = "kube-controller-manager";
 
+/// Which optional controllers run.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Options {
+    /// The PersistentVolume binder, with this sync period.
+    pub(crate) pv_binder: Option<Duration>,
+    /// The pvc-protection and pv-protection controllers.
+    pub(crate) storage_protection: bool,
+}
+
 /// Runs the controllers until the task is aborted.
-pub(crate) async fn run(app: Arc<App>) {
+pub(crate) async fn run(app: Arc<App>, options: Options) {
     let mut updates = app.store.subscribe();
     let mut last = app.store.revision();
     let mut gc = gc::Collector::default();
+    let mut binder = options.pv_binder.map(pv_binder::Binder::new);
+    // the protection controllers look at the store when a claim, volume or pod changed
+    let mut protection_dirty = options.storage_protection;
     resync(&app);
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     loop {
@@ -31,6 +46,11 @@ pub(crate) async fn run(app: Arc<App>) {
                 for e in events {
                     last = e.revision;
                     gc.observe(e.kind, &e.object);
+                    if let Some(b) = binder.as_mut() {
+                        b.observe(e.kind, &e.key.resource, &e.object);
+                    }
+                    protection_dirty |=
+                        options.storage_protection && storage_protection::concerns(&e.key.resource);
                     react(&app, e.kind, &e.key.resource, &e.key.namespace, &e.object);
                 }
             }
@@ -38,9 +58,19 @@ pub(crate) async fn run(app: Arc<App>) {
                 last = app.store.revision();
                 resync(&app);
                 gc.resync();
+                if let Some(b) = binder.as_mut() {
+                    b.resync();
+                }
+                protection_dirty = options.storage_protection;
             }
         }
         gc.run(&app);
+        if let Some(b) = binder.as_mut() {
+            b.run(&app);
+        }
+        if std::mem::take(&mut protection_dirty) {
+            storage_protection::sync(&app);
+        }
         tokio::select! {
             changed = updates.changed() => if changed.is_err() { return },
             _ = tick.tick() => namespace::finish_terminating(&app),

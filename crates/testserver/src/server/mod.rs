@@ -30,6 +30,7 @@ pub struct TestServerBuilder {
     port: u16,
     advertise_address: Option<String>,
     token_success_cache_ttl: Option<Duration>,
+    controllers: crate::controllers::Options,
 }
 
 impl TestServerBuilder {
@@ -61,6 +62,54 @@ impl TestServerBuilder {
     /// ```
     pub fn token_success_cache_ttl(mut self, ttl: Duration) -> Self {
         self.token_success_cache_ttl = Some(ttl);
+        self
+    }
+
+    /// Runs kube-controller-manager's PersistentVolume binder, syncing every claim and volume
+    /// every `sync_period` (the controller's `--pvclaimbinder-sync-period`, 15 seconds on a
+    /// cluster; a claim created before its volume binds at the next sync). Claims then bind to
+    /// volumes and volumes are released and reclaimed as on a cluster, with the controller's
+    /// phases, annotations and Events; a `WaitForFirstConsumer` claim binds once it carries
+    /// `volume.kubernetes.io/selected-node` (this binder then also plays kube-scheduler's
+    /// volume binder) or a scheduler reserves a volume by writing its `claimRef`.
+    ///
+    /// Off by default: the kube-apiserver transcripts this server replays were recorded
+    /// without it (their volumes stay `Pending`, their claims unbound), and a test of a binder
+    /// of its own must not race this one.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::builder()
+    ///     .pv_binder(std::time::Duration::from_secs(1))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn pv_binder(mut self, sync_period: Duration) -> Self {
+        self.controllers.pv_binder = Some(sync_period);
+        self
+    }
+
+    /// Runs kube-controller-manager's pvc-protection and pv-protection controllers: a deleted
+    /// claim loses its `kubernetes.io/pvc-protection` finalizer (and goes away) once no
+    /// scheduled pod that has not finished uses it, a deleted volume loses
+    /// `kubernetes.io/pv-protection` once it is not `Bound`. Tests of a provisioner that deletes
+    /// released volumes want this and [`TestServerBuilder::pv_binder`].
+    ///
+    /// Off by default: the transcripts this server replays were recorded without them (their
+    /// deleted claims and volumes stay Terminating until the finalizer is removed by hand).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::builder()
+    ///     .pv_binder(std::time::Duration::from_secs(1))
+    ///     .storage_protection()
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn storage_protection(mut self) -> Self {
+        self.controllers.storage_protection = true;
         self
     }
 
@@ -98,7 +147,7 @@ impl TestServerBuilder {
         });
         bootstrap(&app);
         let serving = tokio::spawn(listener::serve(listener, tls, app.clone()));
-        let controllers = tokio::spawn(crate::controllers::run(app.clone()));
+        let controllers = tokio::spawn(crate::controllers::run(app.clone(), self.controllers));
         Ok(TestServer {
             addr,
             app,

@@ -128,8 +128,9 @@ pub(super) fn persistent_volume_claim(obj: &Value) -> Vec<FieldError> {
     errs
 }
 
-/// `ValidatePersistentVolumeClaimUpdate`: the spec is immutable except `volumeName` (set once)
-/// and, for bound claims, the storage request.
+/// `ValidatePersistentVolumeClaimUpdate`: the spec is immutable except `volumeName` (set once),
+/// `storageClassName` set on a claim that named none (`validateStorageClassUpgradeFromNil`) and,
+/// for bound claims, the storage request.
 pub(super) fn persistent_volume_claim_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut new_spec = new.get("spec").cloned().unwrap_or(Value::Null);
@@ -147,6 +148,18 @@ pub(super) fn persistent_volume_claim_update(new: &Value, old: &Value) -> Vec<Fi
                 }
             }
         }
+    }
+    // a claim that never named a class may get one (the retroactive default class)
+    let beta = "volume.beta.kubernetes.io/storage-class";
+    if old
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(beta))
+        .is_none()
+        && old_spec.get("storageClassName").is_none_or(Value::is_null)
+        && !str_of(new, "/spec/storageClassName").is_empty()
+        && let (Some(o), Some(class)) = (old_spec.as_object_mut(), new_spec.get("storageClassName"))
+    {
+        o.insert("storageClassName".into(), class.clone());
     }
     if str_of(new, "/status/phase") == "Bound"
         && let (Some(requests), Some(old_storage)) = (

@@ -10,6 +10,7 @@ mod gc;
 mod kubectl;
 mod list;
 mod pod_subresources;
+mod pv_binder;
 mod rbac;
 mod replay;
 mod support;
