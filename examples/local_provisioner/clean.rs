@@ -116,8 +116,14 @@ mod tests {
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("keep"), "x").unwrap();
         std::os::unix::fs::symlink(outside.path(), root.path().join("vol1")).unwrap();
-        assert!(matches!(clean(root.path(), "vol1"), Err(CleanError::Missing { .. })));
-        assert!(matches!(clean(root.path(), "gone"), Err(CleanError::Missing { .. })));
+        assert!(matches!(
+            clean(root.path(), "vol1"),
+            Err(CleanError::Missing { .. })
+        ));
+        assert!(matches!(
+            clean(root.path(), "gone"),
+            Err(CleanError::Missing { .. })
+        ));
         assert!(outside.path().join("keep").exists());
     }
 }

@@ -12,10 +12,10 @@ pub(crate) struct Config {
     /// Storage class name -> where its volumes are discovered.
     pub(crate) storage_class_map: BTreeMap<String, ClassConfig>,
     /// Labels of the node copied onto every PV (e.g. `topology.kubernetes.io/zone`).
-    #[serde(default)]
+    #[serde(default, rename = "nodeLabelsForPV")]
     pub(crate) node_labels_for_pv: Vec<String>,
     /// Labels put on every PV.
-    #[serde(default)]
+    #[serde(default, rename = "labelsForPV")]
     pub(crate) labels_for_pv: BTreeMap<String, String>,
     /// Name the provisioner `local-volume-provisioner-<node>` instead of
     /// `local-volume-provisioner-<node>-<node uid>`.

@@ -144,9 +144,15 @@ async fn run() -> Result<ExitCode, Box<dyn std::error::Error>> {
     if !missing.is_empty() {
         let me = client.whoami().await?;
         let user = me.username.as_deref().unwrap_or("<unknown>");
-        eprintln!("error: {user} lacks {} permission(s) it needs:", missing.len());
+        eprintln!(
+            "error: {user} lacks {} permission(s) it needs:",
+            missing.len()
+        );
         for permission in &missing {
-            eprintln!("- {permission}; a rule that allows it:\n{}", permission.rule_yaml());
+            eprintln!(
+                "- {permission}; a rule that allows it:\n{}",
+                permission.rule_yaml()
+            );
         }
         eprintln!("see examples/deploy/local_provisioner/rbac.yaml");
         return Ok(ExitCode::FAILURE);

@@ -90,7 +90,11 @@ impl Provisioner {
             _ = self.store.wait_until_ready() => {}
             () = &mut shutdown => return,
         }
-        println!("PV cache ready: {} PVs on node {}", self.mine().len(), self.me.node);
+        println!(
+            "PV cache ready: {} PVs on node {}",
+            self.mine().len(),
+            self.me.node
+        );
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

@@ -29,7 +29,9 @@ pub(crate) fn pv_name(file: &str, node: &str, class: &str) -> String {
 /// The size of the filesystem holding `path` (statvfs), rounded down as upstream does.
 pub(crate) fn capacity(path: &Path) -> std::io::Result<u64> {
     let stat = rustix::fs::statvfs(path)?;
-    Ok(round_down_pretty(stat.f_blocks.saturating_mul(stat.f_frsize)))
+    Ok(round_down_pretty(
+        stat.f_blocks.saturating_mul(stat.f_frsize),
+    ))
 }
 
 /// Rounds down to whole GiB, else whole MiB, when that still leaves at least ten units.
@@ -151,7 +153,9 @@ pub(crate) fn local_path(pv: &PersistentVolume) -> Option<&str> {
 
 /// The PV's storage class.
 pub(crate) fn class(pv: &PersistentVolume) -> Option<&str> {
-    pv.spec.as_ref().and_then(|s| s.storage_class_name.as_deref())
+    pv.spec
+        .as_ref()
+        .and_then(|s| s.storage_class_name.as_deref())
 }
 
 #[cfg(test)]
