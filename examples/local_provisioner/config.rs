@@ -63,7 +63,7 @@ pub(crate) enum ConfigError {
     /// The YAML is not a configuration.
     Parse {
         path: PathBuf,
-        source: serde_saphyr::Error,
+        source: Box<serde_saphyr::Error>,
     },
     /// A class asks for something this provisioner does not do.
     Invalid { class: String, reason: String },
@@ -85,7 +85,7 @@ impl std::error::Error for ConfigError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Read { source, .. } => Some(source),
-            Self::Parse { source, .. } => Some(source),
+            Self::Parse { source, .. } => Some(source.as_ref()),
             Self::Invalid { .. } => None,
         }
     }
@@ -101,7 +101,7 @@ impl Config {
         let config: Config =
             serde_saphyr::from_str(&text).map_err(|source| ConfigError::Parse {
                 path: path.to_owned(),
-                source,
+                source: Box::new(source),
             })?;
         config.check()?;
         Ok(config)

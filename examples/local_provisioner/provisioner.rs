@@ -45,6 +45,8 @@ pub(crate) struct Provisioner {
     missing: HashSet<String>,
     /// Uids of PVs this process deleted (the cache may still show them for a moment).
     deleted: HashSet<String>,
+    /// Uids of PVs whose cleaning failed and was reported (retried at every pass, quietly).
+    failed: HashSet<String>,
 }
 
 impl Provisioner {
@@ -68,6 +70,7 @@ impl Provisioner {
             by_node,
             missing: HashSet::new(),
             deleted: HashSet::new(),
+            failed: HashSet::new(),
         }
     }
 
@@ -230,6 +233,7 @@ impl Provisioner {
         if !volume::is_ours(pv, &self.me.provisioner)
             || !volume::hostnames(pv).contains(&self.me.hostname)
             || !volume::is_released_for_delete(pv)
+            || pv.metadata.deletion_timestamp.is_some()
         {
             return;
         }
@@ -245,6 +249,9 @@ impl Provisioner {
             }),
         };
         if let Err(err) = cleaned {
+            if !self.failed.insert(uid) {
+                return;
+            }
             eprintln!("warning: cannot clean PV {name}: {err}");
             self.recorder.record(
                 NewEvent::warning(reference_to(pv), "VolumeFailedDelete", "Deleting")
@@ -256,6 +263,7 @@ impl Provisioner {
         match self.pvs.delete(&name, &dp).await {
             Ok(_) => {
                 println!("cleaned and deleted PV {name}");
+                self.failed.remove(&uid);
                 self.deleted.insert(uid);
                 self.recorder.record(
                     NewEvent::normal(reference_to(pv), "VolumeDeleted", "Deleting")

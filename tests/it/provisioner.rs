@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::api::events::v1::Event;
 use kubeset::clientset::{
-    Api, Client, DeleteParams, DynamicObject, ListParams, PostParams, TokenParams,
+    Api, Client, DeleteParams, DynamicObject, ListParams, Permission, PostParams, TokenParams,
 };
 use kubeset::config::Config;
 use kubeset::config::kubeconfig::Overrides;
@@ -575,12 +575,14 @@ async fn a_missing_rbac_rule_is_named_at_start_up() {
         )),
         "{out}"
     );
-    // The rule that would allow it, as YAML.
+    // Exactly the missing permission, and the rule that would allow it, as YAML.
+    let missing = Permission::new("get", "nodes").name(NODE);
     assert!(
-        out.contains("resources: [\"nodes\"]") || out.contains("- nodes"),
+        out.contains(&format!("- {missing}; a rule that allows it:")),
         "{out}"
     );
-    assert!(out.contains("get"), "{out}");
+    assert!(out.contains(&missing.rule_yaml()), "{out}");
+    assert!(out.contains("verbs:") && out.contains("nodes"), "{out}");
     assert!(
         !out.contains("persistentvolumes"),
         "only the missing rule: {out}"
@@ -649,8 +651,4 @@ async fn provisioner_survives_token_rotation_and_a_server_restart_and_stops_on_s
     let status = daemon.wait().await;
     assert!(status.success(), "{status}\n{}", daemon.output());
     assert!(daemon.output().contains("stopped"), "{}", daemon.output());
-}
-
-fn name_of(pv: &PersistentVolume) -> String {
-    pv.metadata.name.clone().unwrap()
 }
