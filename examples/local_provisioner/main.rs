@@ -19,7 +19,8 @@
 //! deletes the PV (with a uid precondition); the next discovery creates it afresh. PVs it did
 //! not create are never touched. A volume directory that vanished under a PV is reported with
 //! a Warning Event `VolumeMissing` and a log line; the PV is kept (the disk may come back).
-//! Events: `Provisioned`, `VolumeDeleted`, `VolumeFailedDelete`, `VolumeMissing`, on the PV.
+//! Events (`events.k8s.io/v1`, in namespace `default` as PVs are cluster-scoped):
+//! `Provisioned`, `VolumeDeleted`, `VolumeFailedDelete`, `VolumeMissing`, about the PV.
 //!
 //! **Configuration** (`--config`, default `/etc/provisioner/config/config.yaml`, a ConfigMap
 //! key; the same keys as upstream's ConfigMap, in one YAML document):
