@@ -23,6 +23,7 @@ mod kubeconfig;
 mod list;
 mod patch;
 mod pods;
+mod provisioner;
 mod runtime;
 mod watch;
 mod wiring;
