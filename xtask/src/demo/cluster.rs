@@ -18,10 +18,6 @@ pub(crate) struct Cluster {
     /// A scratch directory for the pods' files and the programs' data.
     pub(crate) scratch: tempfile::TempDir,
     /// The in-process server, when no kubeconfig was given.
-    #[expect(
-        dead_code,
-        reason = "the daemon steps inject faults through it; they come next"
-    )]
     pub(crate) server: Option<TestServer>,
 }
 
@@ -41,10 +37,12 @@ impl Cluster {
                 (config, None)
             }
             None => {
-                // The PersistentVolume binder runs as kube-controller-manager's would, so the
-                // provisioner's volumes get bound and released.
+                // The PersistentVolume binder and the pvc/pv-protection controllers run as
+                // kube-controller-manager's would, so the provisioner's volumes get bound and
+                // released.
                 let server = TestServer::builder()
                     .pv_binder(Duration::from_secs(1))
+                    .storage_protection()
                     .start()
                     .await
                     .map_err(|e| DemoError::msg(format!("cannot start the test server: {e}")))?;

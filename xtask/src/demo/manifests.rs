@@ -14,15 +14,10 @@ pub(crate) struct Applied {
     /// `Kind/name`.
     pub(crate) name: String,
     /// The object as the server stored it.
-    #[expect(dead_code, reason = "the daemon steps read it; they come next")]
     pub(crate) object: Value,
 }
 
 /// Every document of the `.yaml` files in `dir`, in file-name order.
-#[expect(
-    dead_code,
-    reason = "the daemon steps apply their deploy directories; they come next"
-)]
 pub(crate) fn read_dir(dir: &Path) -> Result<Vec<Value>, DemoError> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| DemoError::msg(format!("cannot read {}: {e}", dir.display())))?
@@ -50,7 +45,10 @@ pub(crate) async fn apply(
 ) -> Result<Vec<Applied>, DemoError> {
     let discovery = client.discover().await?;
     let mut applied = Vec::new();
-    for object in objects {
+    // Namespaces first, wherever they stand: the objects in them need them.
+    let mut ordered: Vec<&Value> = objects.iter().collect();
+    ordered.sort_by_key(|o| o["kind"] != "Namespace");
+    for object in ordered {
         let api_version = object["apiVersion"].as_str().unwrap_or_default();
         let kind = object["kind"].as_str().unwrap_or_default();
         let name = object["metadata"]["name"].as_str().unwrap_or_default();

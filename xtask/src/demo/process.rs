@@ -42,6 +42,21 @@ pub(crate) fn example(name: &str) -> PathBuf {
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
+/// How a program ended.
+pub(crate) struct Exited {
+    /// Its exit status.
+    pub(crate) status: std::process::ExitStatus,
+    /// Every line it printed (stdout and stderr).
+    pub(crate) output: Vec<String>,
+}
+
+impl Exited {
+    /// Whether a line it printed contains `text`.
+    pub(crate) fn printed(&self, text: &str) -> bool {
+        self.output.iter().any(|l| l.contains(text))
+    }
+}
+
 /// A running example.
 pub(crate) struct Program {
     name: String,
@@ -49,10 +64,6 @@ pub(crate) struct Program {
     lines: Arc<Mutex<Vec<String>>>,
 }
 
-#[expect(
-    dead_code,
-    reason = "the daemon steps wait for output and terminate; they come next"
-)]
 impl Program {
     /// Starts example `name` with `args` and only `env` (plus `PATH`-less defaults).
     pub(crate) fn start<'a>(
@@ -110,7 +121,13 @@ impl Program {
     ) -> Result<(), DemoError> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
-            if self.output_contains(text) {
+            let printed = self
+                .lines
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .any(|l| l.contains(text));
+            if printed {
                 return Ok(());
             }
             if tokio::time::Instant::now() > deadline {
@@ -123,34 +140,20 @@ impl Program {
         }
     }
 
-    /// Whether a line of its output so far contains `text`.
-    pub(crate) fn output_contains(&self, text: &str) -> bool {
-        self.lines
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .any(|l| l.contains(text))
-    }
-
-    /// Waits for it to exit on its own; its exit status.
-    pub(crate) async fn wait(
-        mut self,
-        within: Duration,
-    ) -> Result<std::process::ExitStatus, DemoError> {
+    /// Waits for it to exit on its own; its exit status and everything it printed.
+    pub(crate) async fn wait(mut self, within: Duration) -> Result<Exited, DemoError> {
         let status = tokio::time::timeout(within, self.child.wait())
             .await
             .map_err(|_| DemoError::msg(format!("{} did not exit within {within:?}", self.name)))?
             .map_err(|e| DemoError::msg(format!("cannot wait for {}: {e}", self.name)))?;
         // let the output readers print the last lines
         tokio::time::sleep(Duration::from_millis(50)).await;
-        Ok(status)
+        let output = std::mem::take(&mut *self.lines.lock().unwrap_or_else(|e| e.into_inner()));
+        Ok(Exited { status, output })
     }
 
     /// Sends SIGTERM, as the kubelet does to stop a container, and waits for the exit.
-    pub(crate) async fn terminate(
-        self,
-        within: Duration,
-    ) -> Result<std::process::ExitStatus, DemoError> {
+    pub(crate) async fn terminate(self, within: Duration) -> Result<Exited, DemoError> {
         if let Some(pid) = self.child.id() {
             let _ = Command::new("kill")
                 .args(["-TERM", &pid.to_string()])

@@ -53,11 +53,14 @@ pub(crate) async fn run(cluster: &Cluster, step: usize) -> Result<(), DemoError>
     let args = ["--service-account-dir", dir.as_str()];
 
     narrate("running it with only that environment (no kubeconfig, no HOME):");
-    let status = Program::start("in_cluster", &args, files.env())?
+    let allowed = Program::start("in_cluster", &args, files.env())?
         .wait(Duration::from_secs(60))
         .await?;
-    if !status.success() {
-        return Err(DemoError::msg(format!("in_cluster failed: {status}")));
+    if !allowed.status.success() {
+        return Err(DemoError::msg(format!(
+            "in_cluster failed: {}",
+            allowed.status
+        )));
     }
 
     narrate("the Role is taken away; the same program is told exactly what it lacks:");
@@ -68,13 +71,18 @@ pub(crate) async fn run(cluster: &Cluster, step: usize) -> Result<(), DemoError>
     roles
         .delete("in-cluster-reads-pods", &Default::default())
         .await?;
-    let status = Program::start("in_cluster", &args, files.env())?
+    let denied = Program::start("in_cluster", &args, files.env())?
         .wait(Duration::from_secs(60))
         .await?;
-    if status.success() {
-        return Err(DemoError::msg("in_cluster succeeded without its Role"));
+    if denied.status.success() || !denied.printed("would allow it") {
+        return Err(DemoError::msg(
+            "in_cluster did not fail with an explained 403 without its Role",
+        ));
     }
-    narrate(&format!("in_cluster exited with {status}, as it should"));
+    narrate(&format!(
+        "in_cluster exited with {}, as it should",
+        denied.status
+    ));
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The demo's steps, in the order they are told.
 
 mod in_cluster;
+mod provisioner;
 
 use super::DemoError;
 use super::cluster::Cluster;
@@ -12,5 +13,6 @@ pub(crate) const NODE: &str = "demo-node-1";
 
 pub(crate) async fn run(cluster: &Cluster) -> Result<(), DemoError> {
     in_cluster::run(cluster, 2).await?;
+    provisioner::run(cluster, 3).await?;
     Ok(())
 }
