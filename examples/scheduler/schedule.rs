@@ -1,0 +1,273 @@
+//! The scheduling loop: caches in, one pod at a time through filter, score and bind, Events
+//! out.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use futures_util::{FutureExt, StreamExt};
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kubeset::clientset::{Client, PostParams};
+use kubeset::runtime::{
+    Change, EventRecorder, Index, NewEvent, ObjectKey, SharedInformer, Store, reference_to,
+};
+use tokio::time::Instant;
+
+use crate::filter;
+use crate::queue::Queue;
+use crate::resources::{self, Resources};
+
+/// The caches the scheduler reads, made before it leads so a new leader starts warm.
+pub(crate) struct Caches {
+    pub(crate) nodes: SharedInformer<Node>,
+    pub(crate) pods: SharedInformer<Pod>,
+    /// Non-terminal pods by `spec.nodeName`.
+    pub(crate) pods_by_node: Index<Pod>,
+}
+
+impl Caches {
+    pub(crate) fn new(nodes: SharedInformer<Node>, pods: SharedInformer<Pod>) -> Self {
+        let pods_by_node = pods.store().index("node", |pod: &Pod| {
+            if terminal(pod) {
+                return None;
+            }
+            pod.spec.as_ref().and_then(|s| s.node_name.clone())
+        });
+        Self {
+            nodes,
+            pods,
+            pods_by_node,
+        }
+    }
+}
+
+/// A pod that has finished holds no resources (kube-scheduler's informer leaves them out).
+fn terminal(pod: &Pod) -> bool {
+    matches!(
+        pod.status.as_ref().and_then(|s| s.phase.as_deref()),
+        Some("Succeeded" | "Failed")
+    )
+}
+
+fn key(pod: &Pod) -> ObjectKey {
+    ObjectKey::new(
+        pod.metadata.namespace.as_deref(),
+        pod.metadata.name.as_deref().unwrap_or(""),
+    )
+}
+
+/// One scheduler's loop.
+pub(crate) struct Scheduler {
+    pub(crate) name: String,
+    pub(crate) client: Client,
+    pub(crate) recorder: EventRecorder,
+    pods: Store<Pod>,
+    nodes: Store<Node>,
+    pods_by_node: Index<Pod>,
+    queue: Queue,
+    /// Pods bound by us that the cache has not shown bound yet: uid -> (node, pod).
+    assumed: HashMap<String, (String, Arc<Pod>)>,
+}
+
+impl Scheduler {
+    pub(crate) fn new(name: String, client: Client, recorder: EventRecorder, caches: &Caches) -> Self {
+        Self {
+            name,
+            client,
+            recorder,
+            pods: caches.pods.store(),
+            nodes: caches.nodes.store(),
+            pods_by_node: caches.pods_by_node.clone(),
+            queue: Queue::default(),
+            assumed: HashMap::new(),
+        }
+    }
+
+    /// Whether this scheduler should place `pod` now.
+    fn responsible(&self, pod: &Pod) -> bool {
+        let Some(spec) = &pod.spec else { return false };
+        spec.scheduler_name.as_deref() == Some(self.name.as_str())
+            && spec.node_name.as_deref().unwrap_or("").is_empty()
+            && pod.metadata.deletion_timestamp.is_none()
+            && !terminal(pod)
+    }
+
+    /// Runs until the caches' streams end (never, while the informers live).
+    pub(crate) async fn run(mut self, caches: &Caches) {
+        let mut node_changes = caches.nodes.subscribe();
+        let mut pod_changes = caches.pods.subscribe();
+        self.nodes.wait_until_ready().await;
+        self.pods.wait_until_ready().await;
+        println!("caches synced: {} nodes, {} pods", self.nodes.len(), self.pods.len());
+        loop {
+            while let Some(Some(change)) = node_changes.next().now_or_never() {
+                self.on_node(&change);
+            }
+            while let Some(Some(change)) = pod_changes.next().now_or_never() {
+                self.on_pod(change);
+            }
+            if let Some(key) = self.queue.pop(Instant::now()) {
+                self.schedule_one(key).await;
+                continue;
+            }
+            let wakeup = self.queue.next_wakeup();
+            tokio::select! {
+                change = node_changes.next() => match change {
+                    Some(change) => self.on_node(&change),
+                    None => return,
+                },
+                change = pod_changes.next() => match change {
+                    Some(change) => self.on_pod(change),
+                    None => return,
+                },
+                () = sleep_until(wakeup) => {}
+            }
+        }
+    }
+
+    fn on_node(&mut self, change: &Change<Node>) {
+        if !matches!(change, Change::Deleted(_)) {
+            self.queue.cluster_changed();
+        }
+    }
+
+    fn on_pod(&mut self, change: Change<Pod>) {
+        match change {
+            Change::Added(pod) | Change::Updated { new: pod, .. } => {
+                if pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some() {
+                    self.forget(&pod);
+                }
+                if self.responsible(&pod) {
+                    self.queue.add(key(&pod));
+                } else {
+                    self.queue.remove(&key(&pod));
+                }
+                if terminal(&pod) {
+                    self.queue.cluster_changed(); // its resources are free again
+                }
+            }
+            Change::Deleted(pod) => {
+                self.forget(&pod);
+                self.queue.remove(&key(&pod));
+                if pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some() {
+                    self.queue.cluster_changed();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn forget(&mut self, pod: &Pod) {
+        if let Some(uid) = &pod.metadata.uid {
+            self.assumed.remove(uid);
+        }
+    }
+
+    /// What the pods on `node` request (as filtered, and as scored) and how many there are,
+    /// counting pods we bound that the cache does not show yet.
+    fn usage(&self, node: &str) -> (Resources, Resources, i64) {
+        let mut bound = self.pods_by_node.get(node);
+        let known: Vec<&str> = bound.iter().filter_map(|p| p.metadata.uid.as_deref()).collect();
+        let extra: Vec<Arc<Pod>> = self
+            .assumed
+            .iter()
+            .filter(|(uid, (on, _))| on == node && !known.contains(&uid.as_str()))
+            .map(|(_, (_, pod))| Arc::clone(pod))
+            .collect();
+        bound.extend(extra);
+        let mut fit = Resources::default();
+        let mut non_zero = Resources::default();
+        for pod in &bound {
+            fit = fit.add(resources::pod_requests(pod, false));
+            non_zero = non_zero.add(resources::pod_requests(pod, true));
+        }
+        (fit, non_zero, i64::try_from(bound.len()).unwrap_or(i64::MAX))
+    }
+
+    async fn schedule_one(&mut self, key: ObjectKey) {
+        let Some(pod) = self.pods.get(key.namespace.as_deref(), &key.name) else {
+            self.queue.remove(&key);
+            return;
+        };
+        if !self.responsible(&pod) {
+            self.queue.remove(&key);
+            return;
+        }
+        let mut nodes = self.nodes.list();
+        nodes.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+        let mut best: Option<(i64, String)> = None;
+        for node in &nodes {
+            let name = node.metadata.name.clone().unwrap_or_default();
+            let (used, used_non_zero, count) = self.usage(&name);
+            let failed = filter::reasons(&pod, node, used, count);
+            if !failed.is_empty() {
+                for reason in failed {
+                    *reasons.entry(reason).or_default() += 1;
+                }
+                continue;
+            }
+            let score = least_allocated(&pod, node, used_non_zero);
+            // The highest score wins; among equals the first by name (kube-scheduler picks
+            // one at random, which makes its choices harder to test and to explain).
+            if best.as_ref().is_none_or(|(top, _)| score > *top) {
+                best = Some((score, name));
+            }
+        }
+        let pod_name = format!("{}/{}", key.namespace.as_deref().unwrap_or(""), key.name);
+        let Some((_, node)) = best else {
+            let message = filter::fit_error(nodes.len(), &reasons);
+            println!("{pod_name} is unschedulable: {message}");
+            self.recorder.record(
+                NewEvent::warning(reference_to(&*pod), "FailedScheduling", "Scheduling").note(message),
+            );
+            self.queue.failed(key, true, Instant::now());
+            return;
+        };
+        let pods = self.client.pods(key.namespace.as_deref().unwrap_or("default"));
+        match pods.bind(&key.name, &node, &PostParams::default()).await {
+            Ok(_) => {
+                if let Some(uid) = &pod.metadata.uid {
+                    self.assumed.insert(uid.clone(), (node.clone(), Arc::clone(&pod)));
+                }
+                self.queue.remove(&key);
+                println!("bound {pod_name} to {node}");
+                self.recorder.record(
+                    NewEvent::normal(reference_to(&*pod), "Scheduled", "Binding")
+                        .note(format!("Successfully assigned {pod_name} to {node}")),
+                );
+            }
+            // Bound by someone else, or gone: nothing left to do.
+            Err(err) if err.is_conflict() || err.is_not_found() => {
+                println!("{pod_name} was bound or deleted meanwhile: {err}");
+                self.queue.remove(&key);
+            }
+            Err(err) => {
+                eprintln!("binding {pod_name} to {node} failed, retrying: {err}");
+                self.queue.failed(key, false, Instant::now());
+            }
+        }
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// kube-scheduler's NodeResourcesLeastAllocated score (0..=100): for CPU and memory, weight 1
+/// each, `(allocatable - requested) * 100 / allocatable`, requested counting this pod, with
+/// the non-zero defaults for containers that request nothing.
+fn least_allocated(pod: &Pod, node: &Node, used: Resources) -> i64 {
+    let (allocatable, _) = resources::allocatable(node);
+    let requested = used.add(resources::pod_requests(pod, true));
+    let score = |requested: i64, capacity: i64| {
+        if capacity == 0 || requested > capacity {
+            0
+        } else {
+            (capacity - requested) * 100 / capacity
+        }
+    };
+    (score(requested.milli_cpu, allocatable.milli_cpu) + score(requested.memory, allocatable.memory)) / 2
+}
