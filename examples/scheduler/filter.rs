@@ -90,7 +90,10 @@ fn ready(node: &Node) -> bool {
 
 /// `v1.Toleration.ToleratesTaint`: effect and key match when set; `Exists` matches any value,
 /// `Equal` (or no operator) the same value.
-pub(crate) fn tolerates(toleration: &k8s_openapi::api::core::v1::Toleration, taint: &Taint) -> bool {
+pub(crate) fn tolerates(
+    toleration: &k8s_openapi::api::core::v1::Toleration,
+    taint: &Taint,
+) -> bool {
     let effect = toleration.effect.as_deref().unwrap_or("");
     if !effect.is_empty() && effect != taint.effect {
         return false;
@@ -100,7 +103,9 @@ pub(crate) fn tolerates(toleration: &k8s_openapi::api::core::v1::Toleration, tai
         return false;
     }
     match toleration.operator.as_deref().unwrap_or("") {
-        "" | "Equal" => toleration.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or(""),
+        "" | "Equal" => {
+            toleration.value.as_deref().unwrap_or("") == taint.value.as_deref().unwrap_or("")
+        }
         "Exists" => true,
         _ => false,
     }
@@ -120,7 +125,10 @@ fn affinity_matches(pod: &Pod, node: &Node) -> bool {
         .affinity
         .as_ref()
         .and_then(|a| a.node_affinity.as_ref())
-        .and_then(|a| a.required_during_scheduling_ignored_during_execution.as_ref());
+        .and_then(|a| {
+            a.required_during_scheduling_ignored_during_execution
+                .as_ref()
+        });
     let name = node.metadata.name.as_deref().unwrap_or("");
     selector_ok
         && required.is_none_or(|r| {
@@ -143,9 +151,9 @@ pub(crate) fn term_matches(
     }
     let fields_map = BTreeMap::from([("metadata.name".to_owned(), name.to_owned())]);
     expressions.iter().all(|r| requirement_matches(r, labels))
-        && fields.iter().all(|r| {
-            r.key == "metadata.name" && requirement_matches(r, &fields_map)
-        })
+        && fields
+            .iter()
+            .all(|r| r.key == "metadata.name" && requirement_matches(r, &fields_map))
 }
 
 /// One `NodeSelectorRequirement`: `In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt`, `Lt`.

@@ -31,7 +31,12 @@ pub(crate) struct MissingPermissions {
 
 impl std::fmt::Display for MissingPermissions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} lacks {} permission(s):", self.user, self.missing.len())?;
+        write!(
+            f,
+            "{} lacks {} permission(s):",
+            self.user,
+            self.missing.len()
+        )?;
         for missing in &self.missing {
             write!(
                 f,

@@ -109,7 +109,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let lease_namespace = args
         .lease_namespace
         .unwrap_or_else(|| client.default_namespace().to_owned());
-    let lease_name = args.lease_name.unwrap_or_else(|| args.scheduler_name.clone());
+    let lease_name = args
+        .lease_name
+        .unwrap_or_else(|| args.scheduler_name.clone());
     in_pod::check_permissions(&client, &needed(&lease_namespace)).await?;
 
     let identity = std::env::var("POD_NAME")
@@ -135,10 +137,17 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     )?
     .spawn();
     println!("{identity} campaigning for lease {lease_namespace}/{lease_name}");
-    let scheduler =
-        schedule::Scheduler::new(args.scheduler_name.clone(), client, recorder.clone(), &caches);
+    let scheduler = schedule::Scheduler::new(
+        args.scheduler_name.clone(),
+        client,
+        recorder.clone(),
+        &caches,
+    );
     let work = async {
-        println!("{identity} leads: scheduling pods of {}", args.scheduler_name);
+        println!(
+            "{identity} leads: scheduling pods of {}",
+            args.scheduler_name
+        );
         scheduler.run(&caches).await;
     };
     let outcome = tokio::select! {

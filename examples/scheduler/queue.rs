@@ -100,7 +100,11 @@ impl Queue {
         }
         while let Some(key) = self.active.pop_front() {
             // Removed or re-queued meanwhile: skip stale entries.
-            if self.entries.get(&key).is_some_and(|e| e.state == State::Active) {
+            if self
+                .entries
+                .get(&key)
+                .is_some_and(|e| e.state == State::Active)
+            {
                 // Mark as taken: a failure re-queues it, a success removes it.
                 if let Some(entry) = self.entries.get_mut(&key) {
                     entry.state = State::Backoff(now + MAX_UNSCHEDULABLE);
@@ -136,7 +140,11 @@ mod tests {
         let now = Instant::now();
         assert_eq!(queue.pop(now), Some(key.clone()));
         queue.failed(key.clone(), true, now);
-        assert_eq!(queue.pop(now + Duration::from_secs(5)), None, "no change yet");
+        assert_eq!(
+            queue.pop(now + Duration::from_secs(5)),
+            None,
+            "no change yet"
+        );
         queue.cluster_changed();
         assert_eq!(queue.pop(now), None, "still backing off");
         assert_eq!(queue.pop(now + INITIAL_BACKOFF), Some(key));

@@ -51,7 +51,10 @@ const NON_ZERO: Resources = Resources {
 };
 
 fn container_requests(container: &Container, non_zero: bool) -> Resources {
-    let requests = container.resources.as_ref().and_then(|r| r.requests.as_ref());
+    let requests = container
+        .resources
+        .as_ref()
+        .and_then(|r| r.requests.as_ref());
     let mut amount = Resources::from_list(requests);
     if non_zero {
         let has = |name: &str| requests.is_some_and(|r| r.contains_key(name));
@@ -73,12 +76,9 @@ pub(crate) fn pod_requests(pod: &Pod, non_zero: bool) -> Resources {
     let Some(spec) = &pod.spec else {
         return Resources::default();
     };
-    let mut sum = spec
-        .containers
-        .iter()
-        .fold(Resources::default(), |acc, c| {
-            acc.add(container_requests(c, non_zero))
-        });
+    let mut sum = spec.containers.iter().fold(Resources::default(), |acc, c| {
+        acc.add(container_requests(c, non_zero))
+    });
     let mut sidecars = Resources::default();
     let mut init = Resources::default();
     for container in spec.init_containers.iter().flatten() {

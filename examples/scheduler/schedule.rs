@@ -69,7 +69,12 @@ pub(crate) struct Scheduler {
 }
 
 impl Scheduler {
-    pub(crate) fn new(name: String, client: Client, recorder: EventRecorder, caches: &Caches) -> Self {
+    pub(crate) fn new(
+        name: String,
+        client: Client,
+        recorder: EventRecorder,
+        caches: &Caches,
+    ) -> Self {
         Self {
             name,
             client,
@@ -97,7 +102,11 @@ impl Scheduler {
         let mut pod_changes = caches.pods.subscribe();
         self.nodes.wait_until_ready().await;
         self.pods.wait_until_ready().await;
-        println!("caches synced: {} nodes, {} pods", self.nodes.len(), self.pods.len());
+        println!(
+            "caches synced: {} nodes, {} pods",
+            self.nodes.len(),
+            self.pods.len()
+        );
         loop {
             while let Some(Some(change)) = node_changes.next().now_or_never() {
                 self.on_node(&change);
@@ -133,7 +142,12 @@ impl Scheduler {
     fn on_pod(&mut self, change: Change<Pod>) {
         match change {
             Change::Added(pod) | Change::Updated { new: pod, .. } => {
-                if pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some() {
+                if pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.as_ref())
+                    .is_some()
+                {
                     self.forget(&pod);
                 }
                 if self.responsible(&pod) {
@@ -148,7 +162,12 @@ impl Scheduler {
             Change::Deleted(pod) => {
                 self.forget(&pod);
                 self.queue.remove(&key(&pod));
-                if pod.spec.as_ref().and_then(|s| s.node_name.as_ref()).is_some() {
+                if pod
+                    .spec
+                    .as_ref()
+                    .and_then(|s| s.node_name.as_ref())
+                    .is_some()
+                {
                     self.queue.cluster_changed();
                 }
             }
@@ -166,7 +185,10 @@ impl Scheduler {
     /// counting pods we bound that the cache does not show yet.
     fn usage(&self, node: &str) -> (Resources, Resources, i64) {
         let mut bound = self.pods_by_node.get(node);
-        let known: Vec<&str> = bound.iter().filter_map(|p| p.metadata.uid.as_deref()).collect();
+        let known: Vec<&str> = bound
+            .iter()
+            .filter_map(|p| p.metadata.uid.as_deref())
+            .collect();
         let extra: Vec<Arc<Pod>> = self
             .assumed
             .iter()
@@ -180,7 +202,11 @@ impl Scheduler {
             fit = fit.add(resources::pod_requests(pod, false));
             non_zero = non_zero.add(resources::pod_requests(pod, true));
         }
-        (fit, non_zero, i64::try_from(bound.len()).unwrap_or(i64::MAX))
+        (
+            fit,
+            non_zero,
+            i64::try_from(bound.len()).unwrap_or(i64::MAX),
+        )
     }
 
     async fn schedule_one(&mut self, key: ObjectKey) {
@@ -218,16 +244,20 @@ impl Scheduler {
             let message = filter::fit_error(nodes.len(), &reasons);
             println!("{pod_name} is unschedulable: {message}");
             self.recorder.record(
-                NewEvent::warning(reference_to(&*pod), "FailedScheduling", "Scheduling").note(message),
+                NewEvent::warning(reference_to(&*pod), "FailedScheduling", "Scheduling")
+                    .note(message),
             );
             self.queue.failed(key, true, Instant::now());
             return;
         };
-        let pods = self.client.pods(key.namespace.as_deref().unwrap_or("default"));
+        let pods = self
+            .client
+            .pods(key.namespace.as_deref().unwrap_or("default"));
         match pods.bind(&key.name, &node, &PostParams::default()).await {
             Ok(_) => {
                 if let Some(uid) = &pod.metadata.uid {
-                    self.assumed.insert(uid.clone(), (node.clone(), Arc::clone(&pod)));
+                    self.assumed
+                        .insert(uid.clone(), (node.clone(), Arc::clone(&pod)));
                 }
                 self.queue.remove(&key);
                 println!("bound {pod_name} to {node}");
@@ -269,5 +299,7 @@ fn least_allocated(pod: &Pod, node: &Node, used: Resources) -> i64 {
             (capacity - requested) * 100 / capacity
         }
     };
-    (score(requested.milli_cpu, allocatable.milli_cpu) + score(requested.memory, allocatable.memory)) / 2
+    (score(requested.milli_cpu, allocatable.milli_cpu)
+        + score(requested.memory, allocatable.memory))
+        / 2
 }

@@ -24,5 +24,6 @@ mod list;
 mod patch;
 mod pods;
 mod runtime;
+mod scheduler;
 mod watch;
 mod wiring;
