@@ -56,6 +56,7 @@
 //! there, as kube-scheduler's cache does, so two pods in a row never overcommit a node.
 
 mod filter;
+#[path = "../shared/in_pod.rs"]
 mod in_pod;
 mod queue;
 mod resources;

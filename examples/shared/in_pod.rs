@@ -1,5 +1,6 @@
-//! What a daemon does before its work: find the API server as a pod does, and check that
-//! RBAC grants everything it needs.
+//! What a daemon does before its work (shared by the `scheduler` and `controller` examples):
+//! find the API server as a pod does, check that RBAC grants everything it needs, and wait
+//! for SIGTERM.
 
 use std::path::Path;
 
