@@ -57,11 +57,13 @@ use kubeset::clientset::{Client, Permission};
 use kubeset::config::incluster;
 use kubeset::runtime::controller::{Action, Controller, ObjectRef};
 use kubeset::runtime::{
-    Change, EventRecorder, LeaderElectionConfig, LeaderElector, NewEvent, Reporter,
-    SharedInformer, WatcherConfig, predicates, reference_to,
+    Change, EventRecorder, LeaderElectionConfig, LeaderElector, NewEvent, Reporter, SharedInformer,
+    WatcherConfig, predicates, reference_to,
 };
 
-use crate::sync::{Context, SOURCE_ANNOTATION, SOURCE_NAMESPACE_LABEL, SYNC_FROM_LABEL, SYNC_LABEL};
+use crate::sync::{
+    Context, SOURCE_ANNOTATION, SOURCE_NAMESPACE_LABEL, SYNC_FROM_LABEL, SYNC_LABEL,
+};
 
 /// Copies labelled ConfigMaps into the namespaces that ask for them.
 #[derive(Debug, Parser)]
@@ -93,7 +95,9 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let config = in_pod::config(&args.service_account_dir)?;
     let client = Client::new(config)?;
     let own_namespace = client.default_namespace().to_owned();
-    let source_namespace = args.source_namespace.unwrap_or_else(|| own_namespace.clone());
+    let source_namespace = args
+        .source_namespace
+        .unwrap_or_else(|| own_namespace.clone());
     in_pod::check_permissions(&client, &needed(&own_namespace, &source_namespace)).await?;
     let identity = std::env::var("POD_NAME")
         .or_else(|_| std::env::var("HOSTNAME"))
@@ -109,7 +113,11 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         WatcherConfig::default().labels(&format!("{SOURCE_NAMESPACE_LABEL}={source_namespace}")),
     );
     let copies_by_source = copies.store().index("source", |cm: &ConfigMap| {
-        cm.metadata.annotations.as_ref()?.get(SOURCE_ANNOTATION).cloned()
+        cm.metadata
+            .annotations
+            .as_ref()?
+            .get(SOURCE_ANNOTATION)
+            .cloned()
     });
     let recorder = EventRecorder::new(
         client.clone(),
@@ -136,7 +144,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         LeaderElectionConfig::default(),
     )?
     .spawn();
-    println!("{identity} campaigning for lease {own_namespace}/{}", args.lease_name);
+    println!(
+        "{identity} campaigning for lease {own_namespace}/{}",
+        args.lease_name
+    );
 
     let mut on_stop = stopped.clone();
     let work = async {
@@ -156,27 +167,39 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         });
         let namespace_changes = namespaces.subscribe().map(|_: Change<Namespace>| ());
         let mut stopped = stopped.clone();
-        Controller::new(sources, WatcherConfig::default().labels(&format!("{SYNC_LABEL}=true")))
-            .reconcile_on(copy_changes)
-            .reconcile_all_on(namespace_changes)
-            // our own status annotation does not reconcile again; data, finalizers and
-            // deletion do
-            .reconcile_when(|cm: &ConfigMap| {
-                let deleting = cm.metadata.deletion_timestamp.is_some();
-                let binary: Vec<(&String, &Vec<u8>)> =
-                    cm.binary_data.iter().flatten().map(|(k, v)| (k, &v.0)).collect();
-                Some(hash(&(&cm.data, binary, predicates::finalizers(cm), deleting)))
-            })
-            .graceful_shutdown_on(async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            })
-            .run(sync::reconcile, error_policy, Arc::clone(&context))
-            .for_each(|result| async move {
-                if let Err(err) = result {
-                    in_pod::report(&err);
-                }
-            })
-            .await;
+        Controller::new(
+            sources,
+            WatcherConfig::default().labels(&format!("{SYNC_LABEL}=true")),
+        )
+        .reconcile_on(copy_changes)
+        .reconcile_all_on(namespace_changes)
+        // our own status annotation does not reconcile again; data, finalizers and
+        // deletion do
+        .reconcile_when(|cm: &ConfigMap| {
+            let deleting = cm.metadata.deletion_timestamp.is_some();
+            let binary: Vec<(&String, &Vec<u8>)> = cm
+                .binary_data
+                .iter()
+                .flatten()
+                .map(|(k, v)| (k, &v.0))
+                .collect();
+            Some(hash(&(
+                &cm.data,
+                binary,
+                predicates::finalizers(cm),
+                deleting,
+            )))
+        })
+        .graceful_shutdown_on(async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        })
+        .run(sync::reconcile, error_policy, Arc::clone(&context))
+        .for_each(|result| async move {
+            if let Err(err) = result {
+                in_pod::report(&err);
+            }
+        })
+        .await;
     };
     let outcome = tokio::select! {
         result = leader.lead(work) => result.map_err(|lost| lost.to_string()),

@@ -177,8 +177,14 @@ async fn write_copy(
             namespace: Some(namespace.to_owned()),
             labels: Some(
                 [
-                    (SOURCE_NAMESPACE_LABEL.to_owned(), ctx.source_namespace.clone()),
-                    ("app.kubernetes.io/managed-by".to_owned(), MANAGER.to_owned()),
+                    (
+                        SOURCE_NAMESPACE_LABEL.to_owned(),
+                        ctx.source_namespace.clone(),
+                    ),
+                    (
+                        "app.kubernetes.io/managed-by".to_owned(),
+                        MANAGER.to_owned(),
+                    ),
                 ]
                 .into(),
             ),
@@ -194,7 +200,11 @@ async fn write_copy(
     body["kind"] = "ConfigMap".into();
     ctx.client
         .config_maps(namespace)
-        .patch(name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(body))
+        .patch(
+            name,
+            &PatchParams::apply(MANAGER).force(),
+            &Patch::Apply(body),
+        )
         .await
         .map(drop)
         .map_err(|source| Error::WriteCopy {

@@ -11,6 +11,7 @@ mod support;
 
 mod auth;
 mod client_builder;
+mod controller_example;
 mod crud;
 mod examples;
 mod facade;
