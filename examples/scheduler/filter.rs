@@ -215,3 +215,237 @@ pub(crate) fn fit_error(nodes: usize, reasons: &BTreeMap<String, usize>) -> Stri
     }
     message
 }
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::{Node, Pod};
+    use serde_json::{Value, json};
+
+    use super::reasons;
+    use crate::resources::Resources;
+
+    /// A Ready node with 2 CPUs, 4Gi and 110 pods, `extra` merged into its JSON.
+    fn node(extra: Value) -> Node {
+        let mut node = json!({
+            "metadata": {"name": "n1", "labels": {"zone": "a", "gen": "10"}},
+            "spec": {},
+            "status": {
+                "allocatable": {"cpu": "2", "memory": "4Gi", "pods": "110"},
+                "conditions": [{"type": "Ready", "status": "True"}],
+            },
+        });
+        merge(&mut node, extra);
+        serde_json::from_value(node).unwrap()
+    }
+
+    /// A pod with one container requesting 100m, `spec` merged into its spec.
+    fn pod(spec: Value) -> Pod {
+        let mut pod = json!({"metadata": {"name": "p"}, "spec": {
+            "containers": [{"name": "c", "resources": {"requests": {"cpu": "100m"}}}],
+        }});
+        merge(&mut pod["spec"], spec);
+        serde_json::from_value(pod).unwrap()
+    }
+
+    fn merge(into: &mut Value, from: Value) {
+        match (into, from) {
+            (Value::Object(into), Value::Object(from)) => {
+                for (k, v) in from {
+                    merge(into.entry(k).or_insert(Value::Null), v);
+                }
+            }
+            (into, from) => *into = from,
+        }
+    }
+
+    #[track_caller]
+    fn check(pod_spec: Value, node_extra: Value, expected: &[&str]) {
+        let got = reasons(&pod(pod_spec), &node(node_extra), Resources::default(), 0);
+        assert_eq!(got, expected);
+    }
+
+    fn taint(key: &str, value: &str, effect: &str) -> Value {
+        json!({"spec": {"taints": [{"key": key, "value": value, "effect": effect}]}})
+    }
+
+    const AFFINITY: &str = "node(s) didn't match Pod's node affinity/selector";
+
+    fn required(terms: Value) -> Value {
+        json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}}})
+    }
+
+    #[test]
+    fn readiness_and_cordons() {
+        check(json!({}), json!({}), &[]);
+        let not_ready = json!({"status": {"conditions": [{"type": "Ready", "status": "False"}]}});
+        check(
+            json!({}),
+            not_ready,
+            &["node(s) had untolerated taint {node.kubernetes.io/not-ready: }"],
+        );
+        check(
+            json!({}),
+            json!({"spec": {"unschedulable": true}}),
+            &["node(s) were unschedulable"],
+        );
+        let tolerates = json!({"tolerations": [{"key": "node.kubernetes.io/unschedulable", "operator": "Exists"}]});
+        check(tolerates, json!({"spec": {"unschedulable": true}}), &[]);
+    }
+
+    #[test]
+    fn taints_and_tolerations() {
+        let gpu = || taint("dedicated", "gpu", "NoSchedule");
+        let untolerated = ["node(s) had untolerated taint {dedicated: gpu}"];
+        check(json!({}), gpu(), &untolerated);
+        check(
+            json!({}),
+            taint("dedicated", "gpu", "PreferNoSchedule"),
+            &[],
+        );
+        check(
+            json!({}),
+            taint("dedicated", "gpu", "NoExecute"),
+            &untolerated,
+        );
+        for (toleration, tolerated) in [
+            (json!({"key": "dedicated", "value": "gpu"}), true),
+            (
+                json!({"key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}),
+                true,
+            ),
+            (
+                json!({"key": "dedicated", "operator": "Equal", "value": "cpu"}),
+                false,
+            ),
+            (json!({"key": "dedicated", "operator": "Exists"}), true),
+            (json!({"operator": "Exists"}), true),
+            (json!({"operator": "Exists", "effect": "NoExecute"}), false),
+            (json!({"key": "other", "operator": "Exists"}), false),
+            (
+                json!({"key": "dedicated", "operator": "Gt", "value": "gpu"}),
+                false,
+            ),
+        ] {
+            let expected: &[&str] = if tolerated { &[] } else { &untolerated };
+            check(json!({"tolerations": [toleration]}), gpu(), expected);
+        }
+    }
+
+    #[test]
+    fn node_selector_and_required_affinity() {
+        check(json!({"nodeSelector": {"zone": "a"}}), json!({}), &[]);
+        check(
+            json!({"nodeSelector": {"zone": "b"}}),
+            json!({}),
+            &[AFFINITY],
+        );
+        for (expression, matches) in [
+            (
+                json!({"key": "zone", "operator": "In", "values": ["a", "b"]}),
+                true,
+            ),
+            (
+                json!({"key": "zone", "operator": "In", "values": ["b"]}),
+                false,
+            ),
+            (
+                json!({"key": "zone", "operator": "NotIn", "values": ["b"]}),
+                true,
+            ),
+            (
+                json!({"key": "missing", "operator": "NotIn", "values": ["b"]}),
+                true,
+            ),
+            (json!({"key": "zone", "operator": "Exists"}), true),
+            (json!({"key": "missing", "operator": "Exists"}), false),
+            (json!({"key": "missing", "operator": "DoesNotExist"}), true),
+            (
+                json!({"key": "gen", "operator": "Gt", "values": ["9"]}),
+                true,
+            ),
+            (
+                json!({"key": "gen", "operator": "Gt", "values": ["10"]}),
+                false,
+            ),
+            (
+                json!({"key": "gen", "operator": "Lt", "values": ["11"]}),
+                true,
+            ),
+            (
+                json!({"key": "zone", "operator": "Lt", "values": ["11"]}),
+                false,
+            ),
+            (
+                json!({"key": "gen", "operator": "Gt", "values": ["1", "2"]}),
+                false,
+            ),
+        ] {
+            let expected: &[&str] = if matches { &[] } else { &[AFFINITY] };
+            let spec = required(json!([{"matchExpressions": [expression.clone()]}]));
+            let got = reasons(&pod(spec), &node(json!({})), Resources::default(), 0);
+            assert_eq!(got, expected, "{expression}");
+        }
+        // terms are ORed, an empty term matches nothing, fields match the name
+        let no = json!({"key": "zone", "operator": "In", "values": ["b"]});
+        check(
+            required(
+                json!([{"matchExpressions": [no]}, {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}]),
+            ),
+            json!({}),
+            &[],
+        );
+        check(required(json!([{}])), json!({}), &[AFFINITY]);
+    }
+
+    #[test]
+    fn resources_as_kube_scheduler_counts_them() {
+        let over = |cpu: &str| json!({"containers": [{"name": "c", "resources": {"requests": {"cpu": cpu}}}]});
+        check(over("2"), json!({}), &[]);
+        check(over("2001m"), json!({}), &["Insufficient cpu"]);
+        // the largest init container counts when it is more than the containers
+        let init = json!({"initContainers": [{"name": "i", "resources": {"requests": {"cpu": "3", "memory": "5Gi"}}}]});
+        check(
+            init,
+            json!({}),
+            &["Insufficient cpu", "Insufficient memory"],
+        );
+        // a sidecar runs beside the containers: 1.5 + 0.6 > 2
+        let sidecar = json!({
+            "containers": [{"name": "c", "resources": {"requests": {"cpu": "1500m"}}}],
+            "initContainers": [{"name": "s", "restartPolicy": "Always", "resources": {"requests": {"cpu": "600m"}}}],
+        });
+        check(sidecar, json!({}), &["Insufficient cpu"]);
+        check(
+            json!({"overhead": {"cpu": "1950m"}}),
+            json!({}),
+            &["Insufficient cpu"],
+        );
+        check(
+            json!({}),
+            json!({"status": {"allocatable": {"pods": "0"}}}),
+            &["Too many pods"],
+        );
+        let used = Resources {
+            milli_cpu: 1950,
+            memory: 0,
+        };
+        let got = reasons(&pod(json!({})), &node(json!({})), used, 0);
+        assert_eq!(got, ["Insufficient cpu"]);
+    }
+
+    #[test]
+    fn fit_error_counts_and_sorts_reasons() {
+        let reasons = [
+            ("Insufficient cpu".to_owned(), 2),
+            (
+                "node(s) had untolerated taint {dedicated: gpu}".to_owned(),
+                1,
+            ),
+        ]
+        .into();
+        assert_eq!(
+            super::fit_error(3, &reasons),
+            "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu."
+        );
+    }
+}

@@ -132,8 +132,8 @@ impl Queue {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
-    async fn unschedulable_pods_wait_for_a_change_and_their_backoff() {
+    #[test]
+    fn unschedulable_pods_wait_for_a_change_and_their_backoff() {
         let mut queue = Queue::default();
         let key = ObjectKey::new(Some("ns"), "p");
         queue.add(key.clone());
