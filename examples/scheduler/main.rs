@@ -20,7 +20,8 @@
 //!   (`Successfully assigned ns/pod to node`), or a `FailedScheduling` warning with
 //!   kube-scheduler's message (`0/3 nodes are available: 1 node(s) had untolerated taint
 //!   {dedicated: gpu}, 2 Insufficient cpu.`; there is no preemption, so no `preemption:`
-//!   sentence follows);
+//!   sentence follows), and the pod's `PodScheduled` condition set to `False` /
+//!   `Unschedulable` with the same message;
 //! - **retry** unschedulable pods when a node is added or changes or a bound pod goes away,
 //!   after a per-pod backoff (1 s doubling to 10 s), and every five minutes regardless.
 //!
@@ -45,7 +46,8 @@
 //! - The leader identity is `POD_NAME` (the downward API), else `HOSTNAME`.
 //!
 //! RBAC (`examples/deploy/scheduler/`), checked at start-up with every missing rule named:
-//! `get`, `list`, `watch` on `pods` and `nodes`, `create` on `pods/binding`, `create` and
+//! `get`, `list`, `watch` on `pods` and `nodes`, `create` on `pods/binding`, `patch` on
+//! `pods/status` (the `PodScheduled` condition of an unschedulable pod), `create` and
 //! `patch` on `events.k8s.io` `events` (cluster-wide, as Events go to each pod's namespace),
 //! and `get`, `create`, `update` on `coordination.k8s.io` `leases` in its own namespace.
 //!
@@ -174,6 +176,7 @@ fn needed(lease_namespace: &str) -> Vec<Permission> {
         }
     }
     needed.push(Permission::new("create", "pods").subresource("binding"));
+    needed.push(Permission::new("patch", "pods").subresource("status"));
     for verb in ["create", "patch"] {
         needed.push(Permission::new(verb, "events").group("events.k8s.io"));
     }

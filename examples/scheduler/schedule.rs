@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use futures_util::{FutureExt, StreamExt};
 use k8s_openapi::api::core::v1::{Node, Pod};
-use kubeset::clientset::{Client, PostParams};
+use kubeset::clientset::{Client, Patch, PatchParams, PostParams};
 use kubeset::runtime::{
     Change, EventRecorder, Index, NewEvent, ObjectKey, SharedInformer, Store, reference_to,
 };
@@ -245,8 +245,9 @@ impl Scheduler {
             println!("{pod_name} is unschedulable: {message}");
             self.recorder.record(
                 NewEvent::warning(reference_to(&*pod), "FailedScheduling", "Scheduling")
-                    .note(message),
+                    .note(message.clone()),
             );
+            self.mark_unschedulable(&pod, &message).await;
             self.queue.failed(key, true, Instant::now());
             return;
         };
@@ -277,6 +278,49 @@ impl Scheduler {
             }
         }
     }
+}
+
+impl Scheduler {
+    /// Sets the pod's `PodScheduled` condition to `False`/`Unschedulable` with the message,
+    /// as kube-scheduler does (what `kubectl get pods` and cluster autoscalers read); only
+    /// when it changed, so retries do not write. A failure is logged: the Event has the news.
+    async fn mark_unschedulable(&self, pod: &Pod, message: &str) {
+        let current = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|c| c.iter().find(|c| c.type_ == "PodScheduled"));
+        if current.is_some_and(|c| {
+            c.status == "False"
+                && c.reason.as_deref() == Some("Unschedulable")
+                && c.message.as_deref() == Some(message)
+        }) {
+            return;
+        }
+        let now = now();
+        let patch = serde_json::json!({"status": {"conditions": [{
+            "type": "PodScheduled",
+            "status": "False",
+            "reason": "Unschedulable",
+            "message": message,
+            "lastTransitionTime": now,
+        }]}});
+        let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
+        let name = pod.metadata.name.as_deref().unwrap_or("");
+        let written = self
+            .client
+            .pods(namespace)
+            .patch_status(name, &PatchParams::default(), &Patch::Strategic(patch))
+            .await;
+        if let Err(err) = written {
+            eprintln!("could not set the PodScheduled condition of {namespace}/{name}: {err}");
+        }
+    }
+}
+
+/// The current time as RFC 3339 seconds (a condition's `lastTransitionTime`).
+fn now() -> k8s_openapi::apimachinery::pkg::apis::meta::v1::Time {
+    k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(k8s_openapi::jiff::Timestamp::now())
 }
 
 async fn sleep_until(at: Option<Instant>) {

@@ -187,6 +187,24 @@ async fn scheduler_places_pods_as_kube_scheduler_would_under_one_leader() {
         event_note(&ctx, "big", "FailedScheduling").await,
         "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu."
     );
+    // and the PodScheduled condition, as kube-scheduler sets it
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let big = ctx.client.pods(&ctx.ns).get("big").await.unwrap();
+        let conditions = big.status.unwrap().conditions.unwrap_or_default();
+        let scheduled = conditions.into_iter().find(|c| c.type_ == "PodScheduled");
+        let got = scheduled.map(|c| (c.status, c.reason, c.message));
+        let expected = (
+            "False".to_owned(),
+            Some("Unschedulable".to_owned()),
+            Some("0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu.".to_owned()),
+        );
+        if got.as_ref() == Some(&expected) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "PodScheduled condition {got:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     // another scheduler's pod is never touched
     pod(&ctx, "other", "someone-else", "100m", json!({})).await;
     let d = node(&ctx, &mut deployed, "d", "8", "16Gi", json!({}), json!([])).await;
