@@ -13,6 +13,15 @@
 //!   on `metadata.name`); pod count, CPU and memory requests against the node's
 //!   allocatable minus what its pods already request (NodeResourcesFit: init containers,
 //!   sidecars and `overhead` counted as `resourcehelper.PodRequests` counts them);
+//! - **volumes** (VolumeBinding, statically provisioned volumes): a bound claim's volume must
+//!   allow the node (`node(s) had volume node affinity conflict`); an unbound claim of a
+//!   `WaitForFirstConsumer` class needs an `Available` volume of its class, size and access
+//!   modes that allows the node (`node(s) didn't find available persistent volumes to
+//!   bind`; a class with a real provisioner is taken to provision anywhere); an unbound
+//!   claim of another class makes the pod wait (`pod has unbound immediate
+//!   PersistentVolumeClaims`). Once a node is chosen, the waiting claims get the
+//!   `volume.kubernetes.io/selected-node` annotation, and the pod is bound after the volume
+//!   binder has bound them (it is retried with its backoff meanwhile);
 //! - **score**: NodeResourcesLeastAllocated (CPU and memory, weight 1 each, containers that
 //!   request nothing counted at 100m and 200Mi); among equal scores the first node by name
 //!   (kube-scheduler picks at random);
@@ -47,13 +56,15 @@
 //!
 //! RBAC (`examples/deploy/scheduler/`), checked at start-up with every missing rule named:
 //! `get`, `list`, `watch` on `pods` and `nodes`, `create` on `pods/binding`, `patch` on
-//! `pods/status` (the `PodScheduled` condition of an unschedulable pod), `create` and
+//! `pods/status` (the `PodScheduled` condition of an unschedulable pod), `list`, `watch` on
+//! `persistentvolumeclaims`, `persistentvolumes` and `storageclasses`, `patch` on
+//! `persistentvolumeclaims` (the selected node), `create` and
 //! `patch` on `events.k8s.io` `events` (cluster-wide, as Events go to each pod's namespace),
 //! and `get`, `create`, `update` on `coordination.k8s.io` `leases` in its own namespace.
 //!
 //! Compared with kube-scheduler: the same filter semantics and messages for the plugins
-//! above, but no preemption, no inter-pod affinity, topology spread, ports, volume or image
-//! locality plugins, no extenders or profiles, and one pod at a time (kube-scheduler binds
+//! above, but no preemption, no inter-pod affinity, topology spread, ports, volume limits or
+//! image locality plugins, no dynamic provisioning topology (allowed topologies), no extenders or profiles, and one pod at a time (kube-scheduler binds
 //! asynchronously). Pods it bound are "assumed" on their node until the cache shows them
 //! there, as kube-scheduler's cache does, so two pods in a row never overcommit a node.
 
@@ -63,6 +74,7 @@ mod in_pod;
 mod queue;
 mod resources;
 mod schedule;
+mod volumes;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,7 +83,7 @@ use clap::Parser;
 use kubeset::clientset::{Client, Permission};
 use kubeset::config::incluster;
 use kubeset::runtime::{
-    EventRecorder, LeaderElectionConfig, LeaderElector, Reporter, SharedInformer, WatcherConfig,
+    EventRecorder, LeaderElectionConfig, LeaderElector, Reporter, WatcherConfig,
 };
 
 /// A custom scheduler for the pods that name it in `spec.schedulerName`.
@@ -124,10 +136,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(selector) = &args.node_selector {
         node_config = node_config.labels(selector);
     }
-    let caches = schedule::Caches::new(
-        SharedInformer::new(client.nodes(), node_config),
-        SharedInformer::new(client.all_pods(), WatcherConfig::default()),
-    );
+    let caches = schedule::Caches::new(&client, node_config);
     let recorder = EventRecorder::new(
         client.clone(),
         Reporter::new(args.scheduler_name.clone(), identity.clone()),
@@ -177,6 +186,15 @@ fn needed(lease_namespace: &str) -> Vec<Permission> {
     }
     needed.push(Permission::new("create", "pods").subresource("binding"));
     needed.push(Permission::new("patch", "pods").subresource("status"));
+    for resource in ["persistentvolumeclaims", "persistentvolumes"] {
+        for verb in ["list", "watch"] {
+            needed.push(Permission::new(verb, resource));
+        }
+    }
+    for verb in ["list", "watch"] {
+        needed.push(Permission::new(verb, "storageclasses").group("storage.k8s.io"));
+    }
+    needed.push(Permission::new("patch", "persistentvolumeclaims"));
     for verb in ["create", "patch"] {
         needed.push(Permission::new(verb, "events").group("events.k8s.io"));
     }

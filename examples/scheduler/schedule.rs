@@ -5,27 +5,35 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use futures_util::{FutureExt, StreamExt};
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::storage::v1::StorageClass;
 use kubeset::clientset::{Client, Patch, PatchParams, PostParams};
 use kubeset::runtime::{
-    Change, EventRecorder, Index, NewEvent, ObjectKey, SharedInformer, Store, reference_to,
+    Change, EventRecorder, Index, NewEvent, ObjectKey, SharedInformer, Store, WatcherConfig,
+    reference_to,
 };
 use tokio::time::Instant;
 
 use crate::filter;
 use crate::queue::Queue;
 use crate::resources::{self, Resources};
+use crate::volumes::{SELECTED_NODE, Volumes};
 
 /// The caches the scheduler reads, made before it leads so a new leader starts warm.
 pub(crate) struct Caches {
     pub(crate) nodes: SharedInformer<Node>,
     pub(crate) pods: SharedInformer<Pod>,
+    pub(crate) claims: SharedInformer<PersistentVolumeClaim>,
+    pub(crate) volumes: SharedInformer<PersistentVolume>,
+    pub(crate) classes: SharedInformer<StorageClass>,
     /// Non-terminal pods by `spec.nodeName`.
     pub(crate) pods_by_node: Index<Pod>,
 }
 
 impl Caches {
-    pub(crate) fn new(nodes: SharedInformer<Node>, pods: SharedInformer<Pod>) -> Self {
+    pub(crate) fn new(client: &Client, node_config: WatcherConfig) -> Self {
+        let nodes = SharedInformer::new(client.nodes(), node_config);
+        let pods = SharedInformer::new(client.all_pods(), WatcherConfig::default());
         let pods_by_node = pods.store().index("node", |pod: &Pod| {
             if terminal(pod) {
                 return None;
@@ -35,6 +43,12 @@ impl Caches {
         Self {
             nodes,
             pods,
+            claims: SharedInformer::new(
+                client.all_persistent_volume_claims(),
+                WatcherConfig::default(),
+            ),
+            volumes: SharedInformer::new(client.persistent_volumes(), WatcherConfig::default()),
+            classes: SharedInformer::new(client.storage_classes(), WatcherConfig::default()),
             pods_by_node,
         }
     }
@@ -63,6 +77,7 @@ pub(crate) struct Scheduler {
     pods: Store<Pod>,
     nodes: Store<Node>,
     pods_by_node: Index<Pod>,
+    volumes: Volumes,
     queue: Queue,
     /// Pods bound by us that the cache has not shown bound yet: uid -> (node, pod).
     assumed: HashMap<String, (String, Arc<Pod>)>,
@@ -82,6 +97,11 @@ impl Scheduler {
             pods: caches.pods.store(),
             nodes: caches.nodes.store(),
             pods_by_node: caches.pods_by_node.clone(),
+            volumes: Volumes {
+                claims: caches.claims.store(),
+                volumes: caches.volumes.store(),
+                classes: caches.classes.store(),
+            },
             queue: Queue::default(),
             assumed: HashMap::new(),
         }
@@ -100,8 +120,16 @@ impl Scheduler {
     pub(crate) async fn run(mut self, caches: &Caches) {
         let mut node_changes = caches.nodes.subscribe();
         let mut pod_changes = caches.pods.subscribe();
+        // a new or changed claim or volume may let a pod fit
+        let mut volume_changes = futures_util::stream::select(
+            caches.claims.subscribe().map(|_| ()),
+            caches.volumes.subscribe().map(|_| ()),
+        );
         self.nodes.wait_until_ready().await;
         self.pods.wait_until_ready().await;
+        self.volumes.claims.wait_until_ready().await;
+        self.volumes.volumes.wait_until_ready().await;
+        self.volumes.classes.wait_until_ready().await;
         println!(
             "caches synced: {} nodes, {} pods",
             self.nodes.len(),
@@ -113,6 +141,9 @@ impl Scheduler {
             }
             while let Some(Some(change)) = pod_changes.next().now_or_never() {
                 self.on_pod(change);
+            }
+            while let Some(Some(())) = volume_changes.next().now_or_never() {
+                self.queue.cluster_changed();
             }
             if let Some(key) = self.queue.pop(Instant::now()) {
                 self.schedule_one(key).await;
@@ -128,6 +159,7 @@ impl Scheduler {
                     Some(change) => self.on_pod(change),
                     None => return,
                 },
+                Some(()) = volume_changes.next() => self.queue.cluster_changed(),
                 () = sleep_until(wakeup) => {}
             }
         }
@@ -220,12 +252,24 @@ impl Scheduler {
         }
         let mut nodes = self.nodes.list();
         nodes.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+        let pod_name = format!("{}/{}", key.namespace.as_deref().unwrap_or(""), key.name);
+        let claims = match self.volumes.claims(&pod) {
+            Ok(claims) => claims,
+            Err(reason) => {
+                let message = format!("0/{} nodes are available: {reason}.", nodes.len());
+                self.unschedulable(key, &pod, &pod_name, message).await;
+                return;
+            }
+        };
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
         let mut best: Option<(i64, String)> = None;
         for node in &nodes {
             let name = node.metadata.name.clone().unwrap_or_default();
             let (used, used_non_zero, count) = self.usage(&name);
-            let failed = filter::reasons(&pod, node, used, count);
+            let mut failed = filter::reasons(&pod, node, used, count);
+            if failed.is_empty() {
+                failed = self.volumes.reasons(&claims, node);
+            }
             if !failed.is_empty() {
                 for reason in failed {
                     *reasons.entry(reason).or_default() += 1;
@@ -239,18 +283,20 @@ impl Scheduler {
                 best = Some((score, name));
             }
         }
-        let pod_name = format!("{}/{}", key.namespace.as_deref().unwrap_or(""), key.name);
         let Some((_, node)) = best else {
             let message = filter::fit_error(nodes.len(), &reasons);
-            println!("{pod_name} is unschedulable: {message}");
-            self.recorder.record(
-                NewEvent::warning(reference_to(&*pod), "FailedScheduling", "Scheduling")
-                    .note(message.clone()),
-            );
-            self.mark_unschedulable(&pod, &message).await;
-            self.queue.failed(key, true, Instant::now());
+            self.unschedulable(key, &pod, &pod_name, message).await;
             return;
         };
+        if !claims.waiting.is_empty() {
+            // PreBind: ask for the claims' volumes on the node, bind once they are bound
+            for claim in &claims.waiting {
+                self.select_node(claim, &node).await;
+            }
+            println!("{pod_name} waits for its claims to be bound on {node}");
+            self.queue.failed(key, false, Instant::now());
+            return;
+        }
         let pods = self
             .client
             .pods(key.namespace.as_deref().unwrap_or("default"));
@@ -281,6 +327,40 @@ impl Scheduler {
 }
 
 impl Scheduler {
+    /// Reports the pod unschedulable and waits for the cluster to change.
+    async fn unschedulable(&mut self, key: ObjectKey, pod: &Pod, pod_name: &str, message: String) {
+        println!("{pod_name} is unschedulable: {message}");
+        self.recorder.record(
+            NewEvent::warning(reference_to(pod), "FailedScheduling", "Scheduling")
+                .note(message.clone()),
+        );
+        self.mark_unschedulable(pod, &message).await;
+        self.queue.failed(key, true, Instant::now());
+    }
+
+    /// Annotates `claim` with the chosen node (once), for the volume binder.
+    async fn select_node(&self, claim: &PersistentVolumeClaim, node: &str) {
+        let annotations = claim.metadata.annotations.as_ref();
+        if annotations
+            .and_then(|a| a.get(SELECTED_NODE))
+            .map(String::as_str)
+            == Some(node)
+        {
+            return;
+        }
+        let namespace = claim.metadata.namespace.as_deref().unwrap_or("default");
+        let name = claim.metadata.name.as_deref().unwrap_or("");
+        let patch = serde_json::json!({"metadata": {"annotations": {SELECTED_NODE: node}}});
+        let written = self
+            .client
+            .persistent_volume_claims(namespace)
+            .patch(name, &PatchParams::default(), &Patch::Merge(patch))
+            .await;
+        if let Err(err) = written {
+            eprintln!("could not select node {node} for claim {namespace}/{name}: {err}");
+        }
+    }
+
     /// Sets the pod's `PodScheduled` condition to `False`/`Unschedulable` with the message,
     /// as kube-scheduler does (what `kubectl get pods` and cluster autoscalers read); only
     /// when it changed, so retries do not write. A failure is logged: the Event has the news.

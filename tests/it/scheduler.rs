@@ -3,15 +3,20 @@
 //! retry when a fitting node appears, other schedulers' pods left alone, one leader of two
 //! replicas, and a prompt exit on SIGTERM that hands the lease over.
 
+use std::mem::ManuallyDrop;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::{Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::events::v1::Event;
-use kubeset::clientset::{Api, ListParams, Patch, PatchParams, PostParams};
+use k8s_openapi::api::storage::v1::StorageClass;
+use kubeset::clientset::{Api, Client, ListParams, Patch, PatchParams, PostParams};
+use kubeset::config::Config;
+use kubeset::config::kubeconfig::Overrides;
+use kubeset_testserver::TestServer;
 use serde_json::{Value, json};
 
-use crate::support::deploy::{Daemon, Deployed, apply, manifests};
-use crate::support::{Ctx, ServiceAccountFiles, setup};
+use crate::support::deploy::{Daemon, Deployed, apply, apply_to, manifests};
+use crate::support::{Ctx, ServiceAccountFiles, no_env, setup};
 
 const MANIFESTS: &str = "examples/deploy/scheduler/scheduler.yaml";
 const WAIT: Duration = Duration::from_secs(30);
@@ -274,4 +279,130 @@ async fn scheduler_without_the_binding_rule_names_it_and_exits() {
         stderr.contains("- pods/binding"),
         "the rule that would allow it: {stderr}"
     );
+}
+
+/// A `WaitForFirstConsumer` claim: the pod goes where a fitting volume is, the claim gets
+/// `volume.kubernetes.io/selected-node` and is bound there (by the test server's PV binder,
+/// on a private server as it is off on the shared one), and a claim with no volume anywhere
+/// waits with kube-scheduler's message until one appears.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduler_places_wait_for_first_consumer_claims_on_their_volume_node() {
+    let server = TestServer::builder()
+        .pv_binder(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config");
+    server.write_kubeconfig(&path).unwrap();
+    let admin =
+        Config::from_kubeconfig_with(Some(&path), &no_env(), &Overrides::default()).unwrap();
+    let client = Client::new(admin.clone()).unwrap();
+    let ns = "wffc".to_owned();
+    let namespace: Namespace = serde_json::from_value(json!({"metadata": {"name": ns}})).unwrap();
+    client
+        .namespaces()
+        .create(&PostParams::default(), &namespace)
+        .await
+        .unwrap();
+    // a Ctx of the private server; its namespace goes with the server
+    let ctx = ManuallyDrop::new(Ctx {
+        client: client.clone(),
+        ns: ns.clone(),
+    });
+    let mut deployed = apply_to(&ctx, admin, manifests(MANIFESTS)).await;
+    let env = server
+        .service_account_env(&ns, "kubeset-scheduler")
+        .await
+        .unwrap();
+    let files = ServiceAccountFiles::TestServer(env);
+
+    let a = node(&ctx, &mut deployed, "a", "2", "4Gi", json!({}), json!([])).await;
+    let b = node(&ctx, &mut deployed, "b", "2", "4Gi", json!({}), json!([])).await;
+    let class: StorageClass = serde_json::from_value(json!({
+        "metadata": {"name": "local"},
+        "provisioner": "kubernetes.io/no-provisioner",
+        "volumeBindingMode": "WaitForFirstConsumer",
+    }))
+    .unwrap();
+    client
+        .storage_classes()
+        .create(&PostParams::default(), &class)
+        .await
+        .unwrap();
+    let volume = |name: &str, node: &str| -> PersistentVolume {
+        serde_json::from_value(json!({
+            "metadata": {"name": name},
+            "spec": {
+                "capacity": {"storage": "1Gi"},
+                "accessModes": ["ReadWriteOnce"],
+                "storageClassName": "local",
+                "local": {"path": "/mnt/disks/vol1"},
+                "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                    {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}]}]}},
+            },
+        }))
+        .unwrap()
+    };
+    client
+        .persistent_volumes()
+        .create(&PostParams::default(), &volume("pv-b", &b))
+        .await
+        .unwrap();
+    for claim in ["data", "more"] {
+        let claim: PersistentVolumeClaim = serde_json::from_value(json!({
+            "metadata": {"name": claim},
+            "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "local",
+                     "resources": {"requests": {"storage": "1Gi"}}},
+        }))
+        .unwrap();
+        client
+            .persistent_volume_claims(&ns)
+            .create(&PostParams::default(), &claim)
+            .await
+            .unwrap();
+    }
+    let name = "wffc-scheduler";
+    let claim = |claim: &str| json!({"volumes": [{"name": "v", "persistentVolumeClaim": {"claimName": claim}}]});
+
+    let args = [format!("--scheduler-name={name}")];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut daemon = Daemon::start("scheduler", &files, "scheduler-0", &args);
+    daemon.wait_for("scheduler-0 leads", WAIT).await;
+
+    // a and b score the same and a comes first by name: the volume decides
+    pod(&ctx, "uses-data", name, "100m", claim("data")).await;
+    assert_eq!(bound(&ctx, "uses-data").await, b, "{}", daemon.output());
+    let data = client
+        .persistent_volume_claims(&ns)
+        .get("data")
+        .await
+        .unwrap();
+    let selected = data
+        .metadata
+        .annotations
+        .unwrap_or_default()
+        .get("volume.kubernetes.io/selected-node")
+        .cloned();
+    assert_eq!(selected, Some(b.clone()));
+    assert_eq!(data.spec.unwrap().volume_name.as_deref(), Some("pv-b"));
+
+    // no volume left: kube-scheduler's message, then bound where a new volume appears
+    pod(&ctx, "uses-more", name, "100m", claim("more")).await;
+    assert_eq!(
+        event_note(&ctx, "uses-more", "FailedScheduling").await,
+        "0/2 nodes are available: 2 node(s) didn't find available persistent volumes to bind."
+    );
+    client
+        .persistent_volumes()
+        .create(&PostParams::default(), &volume("pv-a", &a))
+        .await
+        .unwrap();
+    assert_eq!(bound(&ctx, "uses-more").await, a, "{}", daemon.output());
+    assert!(
+        daemon.terminate(Duration::from_secs(10)).await,
+        "{}",
+        daemon.output()
+    );
+    drop(deployed);
 }

@@ -16,6 +16,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use kubeset::clientset::{Api, Client, DeleteParams, PostParams};
+use kubeset::config::Config;
 use serde_json::Value;
 
 use super::examples::example_bin;
@@ -30,6 +31,8 @@ pub(crate) fn manifests(path: &str) -> Vec<Value> {
 
 /// The cluster-wide objects a test created, deleted on drop.
 pub(crate) struct Deployed {
+    /// Who deletes the cluster-wide objects.
+    admin: Config,
     cluster_roles: Vec<String>,
     cluster_role_bindings: Vec<String>,
     nodes: Vec<String>,
@@ -45,7 +48,13 @@ impl Deployed {
 /// Creates `objects` for the test `ctx` (see the module docs); `Namespace` objects are
 /// skipped (the test's namespace stands in).
 pub(crate) async fn apply(ctx: &Ctx, objects: Vec<Value>) -> Deployed {
+    apply_to(ctx, admin_config(), objects).await
+}
+
+/// [`apply`] on the cluster of `admin` (a private test server).
+pub(crate) async fn apply_to(ctx: &Ctx, admin: Config, objects: Vec<Value>) -> Deployed {
     let mut deployed = Deployed {
+        admin,
         cluster_roles: Vec::new(),
         cluster_role_bindings: Vec::new(),
         nodes: Vec::new(),
@@ -108,13 +117,14 @@ impl Drop for Deployed {
         let roles = std::mem::take(&mut self.cluster_roles);
         let bindings = std::mem::take(&mut self.cluster_role_bindings);
         let nodes = std::mem::take(&mut self.nodes);
+        let admin = self.admin.clone();
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap();
             runtime.block_on(async {
-                let client = Client::new(admin_config()).unwrap();
+                let client = Client::new(admin).unwrap();
                 let dp = DeleteParams::default();
                 for name in bindings {
                     let _ = Api::<ClusterRoleBinding>::all(client.clone())
