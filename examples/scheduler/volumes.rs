@@ -59,7 +59,7 @@ impl Volumes {
                 Some(volume) => match self.volumes.get(None, &volume) {
                     Some(volume) => claims.bound.push(volume),
                     None => {
-                        return Err(format!("pvc(s) bound to non-existent pv(s)"));
+                        return Err("pvc(s) bound to non-existent pv(s)".to_owned());
                     }
                 },
                 None if self.waits_for_consumer(&claim) => claims.waiting.push(claim),
