@@ -168,3 +168,85 @@ fn fits_node(pv: &PersistentVolume, node: &Node) -> bool {
             .any(|t| term_matches(t, labels, name))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim};
+    use serde_json::{Value, json};
+
+    use super::{available_for, fits_node};
+
+    fn volume(spec: Value) -> PersistentVolume {
+        let mut base = json!({
+            "capacity": {"storage": "10Gi"},
+            "accessModes": ["ReadWriteOnce", "ReadOnlyMany"],
+            "storageClassName": "local",
+            "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                {"key": "kubernetes.io/hostname", "operator": "In", "values": ["n1"]}]}]}},
+        });
+        base.as_object_mut()
+            .unwrap()
+            .extend(spec.as_object().unwrap().clone());
+        serde_json::from_value(json!({"metadata": {"name": "pv"}, "spec": base})).unwrap()
+    }
+
+    fn claim(storage: &str, modes: Value) -> PersistentVolumeClaim {
+        serde_json::from_value(json!({
+            "metadata": {"name": "data", "namespace": "apps"},
+            "spec": {"storageClassName": "local", "accessModes": modes,
+                     "resources": {"requests": {"storage": storage}}},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_volume_is_available_to_a_claim_it_fits() {
+        let rwo = || json!(["ReadWriteOnce"]);
+        for (volume, claim, expected) in [
+            (volume(json!({})), claim("10Gi", rwo()), true),
+            (volume(json!({})), claim("11Gi", rwo()), false),
+            (
+                volume(json!({})),
+                claim("1Gi", json!(["ReadWriteMany"])),
+                false,
+            ),
+            (
+                volume(json!({"storageClassName": "other"})),
+                claim("1Gi", rwo()),
+                false,
+            ),
+            (
+                volume(json!({"claimRef": {"namespace": "apps", "name": "other"}})),
+                claim("1Gi", rwo()),
+                false,
+            ),
+            (
+                volume(json!({"claimRef": {"namespace": "apps", "name": "data"}})),
+                claim("1Gi", rwo()),
+                true,
+            ),
+        ] {
+            assert_eq!(
+                available_for(&volume, &claim),
+                expected,
+                "{volume:?}\n{claim:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn node_affinity_pins_a_volume() {
+        let node = |name: &str| -> Node {
+            serde_json::from_value(
+                json!({"metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}}}),
+            )
+            .unwrap()
+        };
+        assert!(fits_node(&volume(json!({})), &node("n1")));
+        assert!(!fits_node(&volume(json!({})), &node("n2")));
+        assert!(fits_node(
+            &volume(json!({"nodeAffinity": null})),
+            &node("n2")
+        ));
+    }
+}
