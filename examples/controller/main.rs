@@ -9,7 +9,8 @@
 //!   are watched and map back to their source);
 //! - a namespace that stops asking loses its copy; a new one that asks gets it;
 //! - deleting the source deletes every copy first: the source carries the finalizer
-//!   `kubeset.example/copies` until its copies are gone;
+//!   `kubeset.example/copies` until its copies are gone; removing its label does the same
+//!   (the controller watches every ConfigMap of the source namespace to see that);
 //! - the source's annotation `kubeset.example/synced-namespaces` says how many namespaces
 //!   hold a copy, and `Synced` / `CleanedUp` Events (and `SyncFailed` warnings) say what each
 //!   reconcile did.
@@ -61,9 +62,7 @@ use kubeset::runtime::{
     WatcherConfig, predicates, reference_to,
 };
 
-use crate::sync::{
-    Context, SOURCE_ANNOTATION, SOURCE_NAMESPACE_LABEL, SYNC_FROM_LABEL, SYNC_LABEL,
-};
+use crate::sync::{Context, SOURCE_ANNOTATION, SOURCE_NAMESPACE_LABEL, SYNC_FROM_LABEL};
 
 /// Copies labelled ConfigMaps into the namespaces that ask for them.
 #[derive(Debug, Parser)]
@@ -167,39 +166,38 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         });
         let namespace_changes = namespaces.subscribe().map(|_: Change<Namespace>| ());
         let mut stopped = stopped.clone();
-        Controller::new(
-            sources,
-            WatcherConfig::default().labels(&format!("{SYNC_LABEL}=true")),
-        )
-        .reconcile_on(copy_changes)
-        .reconcile_all_on(namespace_changes)
-        // our own status annotation does not reconcile again; data, finalizers and
-        // deletion do
-        .reconcile_when(|cm: &ConfigMap| {
-            let deleting = cm.metadata.deletion_timestamp.is_some();
-            let binary: Vec<(&String, &Vec<u8>)> = cm
-                .binary_data
-                .iter()
-                .flatten()
-                .map(|(k, v)| (k, &v.0))
-                .collect();
-            Some(hash(&(
-                &cm.data,
-                binary,
-                predicates::finalizers(cm),
-                deleting,
-            )))
-        })
-        .graceful_shutdown_on(async move {
-            let _ = stopped.wait_for(|stop| *stop).await;
-        })
-        .run(sync::reconcile, error_policy, Arc::clone(&context))
-        .for_each(|result| async move {
-            if let Err(err) = result {
-                in_pod::report(&err);
-            }
-        })
-        .await;
+        // every ConfigMap of the source namespace: one that loses the label is cleaned up
+        Controller::new(sources, WatcherConfig::default())
+            .reconcile_on(copy_changes)
+            .reconcile_all_on(namespace_changes)
+            // our own status annotation does not reconcile again; data, finalizers, deletion
+            // and the sync label do
+            .reconcile_when(|cm: &ConfigMap| {
+                let deleting = cm.metadata.deletion_timestamp.is_some();
+                let binary: Vec<(&String, &Vec<u8>)> = cm
+                    .binary_data
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| (k, &v.0))
+                    .collect();
+                Some(hash(&(
+                    &cm.data,
+                    binary,
+                    predicates::finalizers(cm),
+                    deleting,
+                    sync::is_source(cm),
+                )))
+            })
+            .graceful_shutdown_on(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })
+            .run(sync::reconcile, error_policy, Arc::clone(&context))
+            .for_each(|result| async move {
+                if let Err(err) = result {
+                    in_pod::report(&err);
+                }
+            })
+            .await;
     };
     let outcome = tokio::select! {
         result = leader.lead(work) => result.map_err(|lost| lost.to_string()),

@@ -57,8 +57,8 @@ pub(crate) enum Error {
         #[source]
         source: kubeset::clientset::Error,
     },
-    /// Writing the status annotation on the source failed.
-    #[error("failed to write the status of {name}")]
+    /// Writing the status annotation or removing the finalizer of the source failed.
+    #[error("failed to write the metadata of {name}")]
     Status {
         name: String,
         #[source]
@@ -82,6 +82,18 @@ pub(crate) async fn reconcile(
     ctx: Arc<Context>,
 ) -> Result<Action, finalizer::Error<Error>> {
     let sources: Api<ConfigMap> = ctx.client.config_maps(&ctx.source_namespace);
+    if !is_source(&source) {
+        // No longer labelled (or never was): it goes away as a source.
+        return unlabelled(&sources, &source, &ctx)
+            .await
+            .map_err(|source_error| finalizer::Error::Cleanup {
+                object: kubeset::runtime::controller::ObjectRef::new(
+                    source.metadata.name.as_deref().unwrap_or(""),
+                )
+                .within(&ctx.source_namespace),
+                source: source_error,
+            });
+    }
     finalizer::finalizer(&sources, FINALIZER, source, |event| async {
         match event {
             Event::Apply(source) => apply(&source, &ctx).await,
@@ -90,6 +102,40 @@ pub(crate) async fn reconcile(
         }
     })
     .await
+}
+
+/// Whether `cm` is labelled for syncing.
+pub(crate) fn is_source(cm: &ConfigMap) -> bool {
+    cm.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(SYNC_LABEL))
+        .is_some_and(|v| v == "true")
+}
+
+/// A ConfigMap that lost its label but still carries our finalizer: its copies go, then the
+/// finalizer (a JSON patch that `test`s its position, so no other finalizer is lost).
+async fn unlabelled(
+    sources: &Api<ConfigMap>,
+    cm: &ConfigMap,
+    ctx: &Context,
+) -> Result<Action, Error> {
+    let finalizers = cm.metadata.finalizers.as_deref().unwrap_or_default();
+    let Some(position) = finalizers.iter().position(|f| f == FINALIZER) else {
+        return Ok(Action::await_change());
+    };
+    cleanup(cm, ctx).await?;
+    let name = cm.metadata.name.clone().unwrap_or_default();
+    let path = format!("/metadata/finalizers/{position}");
+    let patch = serde_json::json!([
+        {"op": "test", "path": path, "value": FINALIZER},
+        {"op": "remove", "path": path},
+    ]);
+    sources
+        .patch(&name, &PatchParams::default(), &Patch::Json(patch))
+        .await
+        .map_err(|source| Error::Status { name, source })?;
+    Ok(Action::await_change())
 }
 
 async fn apply(source: &ConfigMap, ctx: &Context) -> Result<Action, Error> {
@@ -241,7 +287,7 @@ async fn cleanup(source: &ConfigMap, ctx: &Context) -> Result<Action, Error> {
         delete_copy(&namespace, &name, ctx).await?;
     }
     let note = format!("deleted {} copies", copies.len());
-    println!("{key}: source deleted, {note}");
+    println!("{key}: no longer a source, {note}");
     ctx.recorder
         .record(NewEvent::normal(reference_to(source), "CleanedUp", "Cleanup").note(note));
     Ok(Action::await_change())

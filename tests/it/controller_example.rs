@@ -203,6 +203,37 @@ async fn controller_keeps_copies_in_sync_and_removes_them_with_the_source() {
     })
     .await;
 
+    // a source that loses its label: its copies go, and so does the finalizer
+    let other = config_map("other", &[("kubeset.example/sync", "true")], &[("a", "1")]);
+    ctx.client
+        .config_maps(&ctx.ns)
+        .create(&PostParams::default(), &other)
+        .await
+        .unwrap();
+    let has_copy = || async {
+        ctx.client
+            .config_maps(&a.ns)
+            .get_opt("other")
+            .await
+            .unwrap()
+            .is_some()
+    };
+    eventually("a copy of the second source", has_copy).await;
+    let unlabel = json!({"metadata": {"labels": {"kubeset.example/sync": null}}});
+    ctx.client
+        .config_maps(&ctx.ns)
+        .patch("other", &PatchParams::default(), &Patch::Merge(unlabel))
+        .await
+        .unwrap();
+    eventually(
+        "the unlabelled source's copy and finalizer gone",
+        || async {
+            let other = ctx.client.config_maps(&ctx.ns).get("other").await.unwrap();
+            !has_copy().await && other.metadata.finalizers.unwrap_or_default().is_empty()
+        },
+    )
+    .await;
+
     // deleting the source deletes the copies first, then the finalizer lets it go
     ctx.client
         .config_maps(&ctx.ns)
