@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::core::v1::{Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::events::v1::Event;
 use k8s_openapi::api::storage::v1::StorageClass;
-use kubeset::clientset::{Api, Client, ListParams, Patch, PatchParams, PostParams};
+use kubeset::clientset::{Api, Client, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kubeset::config::Config;
 use kubeset::config::kubeconfig::Overrides;
 use kubeset_testserver::TestServer;
@@ -214,6 +214,18 @@ async fn scheduler_places_pods_as_kube_scheduler_would_under_one_leader() {
     pod(&ctx, "other", "someone-else", "100m", json!({})).await;
     let d = node(&ctx, &mut deployed, "d", "8", "16Gi", json!({}), json!([])).await;
     assert_eq!(bound(&ctx, "big").await, d);
+
+    // what bound pods request counts: 6 CPUs fit nowhere while big holds 3 of d's 8, and
+    // fit once big is gone (a deleted pod retries the unschedulable ones)
+    pod(&ctx, "huge", &name, "6", json!({})).await;
+    assert_eq!(
+        event_note(&ctx, "huge", "FailedScheduling").await,
+        "0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 3 Insufficient cpu."
+    );
+    // no kubelet confirms a graceful deletion here: force it, as `kubectl delete --force`
+    let now = DeleteParams::default().grace_period(0);
+    ctx.client.pods(&ctx.ns).delete("big", &now).await.unwrap();
+    assert_eq!(bound(&ctx, "huge").await, d);
 
     // a second replica waits while the first leads
     let mut second = Daemon::start("scheduler", &files, "scheduler-1", &args);
