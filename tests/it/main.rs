@@ -11,6 +11,7 @@ mod support;
 
 mod auth;
 mod client_builder;
+mod controller_example;
 mod crud;
 mod examples;
 mod facade;
@@ -25,5 +26,6 @@ mod patch;
 mod pods;
 mod provisioner;
 mod runtime;
+mod scheduler;
 mod watch;
 mod wiring;

@@ -8,6 +8,7 @@
 //! Each test calls [`setup`] and gets a [`Ctx`]: a `Client` and a namespace of its own,
 //! created at the start and deleted when the `Ctx` is dropped (also when the test panics).
 
+pub(crate) mod deploy;
 pub(crate) mod examples;
 pub(crate) mod objects;
 mod sa;
