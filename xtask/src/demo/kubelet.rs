@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Node, Pod, ProjectedVolumeSource, Service};
-use kubeset_clientset::{Client, PostParams, TokenParams};
+use kubeset_clientset::{Client, Patch, PatchParams, PostParams, TokenParams};
 use serde_json::json;
 
 use super::atomic_writer;
@@ -51,8 +51,21 @@ impl Kubelet {
                         "message": "kubelet is posting ready status"}],
                 },
             }))?;
-            nodes.create(&PostParams::default(), &object).await?;
+            let created = nodes.create(&PostParams::default(), &object).await?;
             narrate(&format!("registered Node {node} (Ready, 4 CPUs, 8Gi)"));
+            // Admission taints a new node not-ready; kube-controller-manager's node lifecycle
+            // controller lifts the taint once the kubelet reports Ready. Played here too.
+            let taints: Vec<_> = created
+                .spec
+                .and_then(|s| s.taints)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| t.key != "node.kubernetes.io/not-ready")
+                .collect();
+            let patch = json!({"spec": {"taints": taints}});
+            nodes
+                .patch(node, &PatchParams::default(), &Patch::Merge(patch))
+                .await?;
         }
         Ok(Self {
             client: client.clone(),
@@ -220,6 +233,22 @@ impl PodFiles {
     pub(crate) fn env(&self) -> impl Iterator<Item = (&str, &str)> {
         self.env.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
+}
+
+/// The pod a workload's controller would create from its template: a DaemonSet's pod is
+/// owned by the DaemonSet; a Deployment's would be owned by a ReplicaSet, which no controller
+/// makes here, so it has no owner.
+pub(crate) fn pod_from_template(workload: &serde_json::Value) -> Result<Pod, DemoError> {
+    let name = workload["metadata"]["name"].as_str().unwrap_or("workload");
+    let mut template = workload["spec"]["template"].clone();
+    template["metadata"]["generateName"] = json!(format!("{name}-"));
+    if workload["kind"] == "DaemonSet" {
+        template["metadata"]["ownerReferences"] = json!([{
+            "apiVersion": "apps/v1", "kind": "DaemonSet", "name": name,
+            "uid": workload["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true,
+        }]);
+    }
+    Ok(serde_json::from_value(template)?)
 }
 
 fn service_ip(service: &Service) -> String {

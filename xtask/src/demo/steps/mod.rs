@@ -1,5 +1,6 @@
 //! The demo's steps, in the order they are told.
 
+mod daemons;
 mod in_cluster;
 mod provisioner;
 
@@ -14,5 +15,6 @@ pub(crate) const NODE: &str = "demo-node-1";
 pub(crate) async fn run(cluster: &Cluster) -> Result<(), DemoError> {
     in_cluster::run(cluster, 2).await?;
     provisioner::run(cluster, 3).await?;
+    daemons::run(cluster, 6).await?;
     Ok(())
 }

@@ -5,14 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::api::rbac::v1::ClusterRoleBinding;
 use kubeset_clientset::{Api, DeleteParams, ListParams, PostParams};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::NODE;
 use crate::demo::cluster::Cluster;
-use crate::demo::kubelet::{Kubelet, PodFiles};
+use crate::demo::kubelet::{self, Kubelet, PodFiles};
 use crate::demo::manifests;
 use crate::demo::process::{Program, workspace_root};
 use crate::demo::{DemoError, narrate, title};
@@ -171,7 +171,7 @@ async fn deploy(cluster: &Cluster) -> Result<Deployed, DemoError> {
         .map_err(|e| DemoError::msg(format!("cannot write {}: {e}", config.display())))?;
 
     let kubelet = Kubelet::register(&cluster.client, NODE).await?;
-    let pod = pod_of(&daemonset.object)?;
+    let pod = kubelet::pod_from_template(&daemonset.object)?;
     let files = kubelet
         .run_pod(NAMESPACE, pod, cluster.scratch.path())
         .await?;
@@ -184,18 +184,6 @@ async fn deploy(cluster: &Cluster) -> Result<Deployed, DemoError> {
         config,
         discovery,
     })
-}
-
-/// The pod the DaemonSet controller would create from its template.
-fn pod_of(daemonset: &Value) -> Result<Pod, DemoError> {
-    let name = daemonset["metadata"]["name"].as_str().unwrap_or("daemon");
-    let mut template = daemonset["spec"]["template"].clone();
-    template["metadata"]["generateName"] = json!(format!("{name}-"));
-    template["metadata"]["ownerReferences"] = json!([{
-        "apiVersion": "apps/v1", "kind": "DaemonSet", "name": name,
-        "uid": daemonset["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true,
-    }]);
-    Ok(serde_json::from_value(template)?)
 }
 
 /// Waits until `count` PVs of the provisioner exist and are Available.
