@@ -86,6 +86,7 @@ pub(crate) fn parse(attrs: &[Attribute], span: Span) -> syn::Result<Attrs> {
     let mut selectable = Vec::new();
     let mut validations = Vec::new();
     let mut seen_attr = None;
+    let mut scale_span = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("kubeset")) {
         seen_attr.get_or_insert(attr.path().get_ident().map_or(span, Ident::span));
         attr.parse_nested_meta(|meta| match key(&meta).as_str() {
@@ -137,6 +138,7 @@ pub(crate) fn parse(attrs: &[Attribute], span: Span) -> syn::Result<Attrs> {
             }
             "scale" => {
                 let parsed = parse_scale(&meta)?;
+                scale_span = meta.path.get_ident().map(Ident::span);
                 once(&mut scale, parsed, &meta)
             }
             "validation" => {
@@ -162,7 +164,7 @@ pub(crate) fn parse(attrs: &[Attribute], span: Span) -> syn::Result<Attrs> {
     let kind = kind.ok_or_else(|| missing("kind"))?;
     if scale.is_some() && status.is_none() {
         return Err(syn::Error::new(
-            at,
+            scale_span.unwrap_or(at),
             "`scale` needs a status subresource: add `status = \"...\"`",
         ));
     }
