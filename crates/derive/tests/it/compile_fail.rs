@@ -3,5 +3,5 @@
 
 #[test]
 fn attributes_that_make_no_sense() {
-    trybuild::TestCases::new().compile_fail("tests/ui/*.rs");
+    trybuild::TestCases::new().compile_fail("tests/it/ui/*.rs");
 }

@@ -1,77 +1,8 @@
-//! The generated CRD and schema of a representative spec, checked field by field.
-#![allow(missing_docs)] // Test fixtures.
-#![allow(clippy::unwrap_used)] // Test helpers outside #[test] functions panic on purpose.
+//! The generated CRD and schema of the representative spec, checked field by field.
 
-use std::collections::BTreeMap;
-
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kubeset_derive::CustomResource;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-/// A representative spec: nested structs, enums, Option, Vec, maps, IntOrString, Quantity,
-/// defaults and free-form JSON.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, JsonSchema)]
-#[kubeset(group = "example.com", version = "v1", kind = "Foo", namespaced)]
-#[kubeset(status = "FooStatus", shortname = "fo", category = "all")]
-#[kubeset(printcolumn(name = "Replicas", type = "integer", json_path = ".spec.replicas"))]
-#[kubeset(selectable = ".spec.color", validation = "self.replicas <= 10")]
-#[kubeset(scale(
-    spec_replicas_path = ".spec.replicas",
-    status_replicas_path = ".status.replicas"
-))]
-#[serde(rename_all = "camelCase")]
-pub struct FooSpec {
-    /// How many.
-    pub replicas: i32,
-    /// A color.
-    #[serde(default = "default_color")]
-    pub color: String,
-    pub mode: Mode,
-    pub maybe_mode: Option<Mode>,
-    pub inner: Inner,
-    pub maybe_inner: Option<Inner>,
-    pub items: Vec<Inner>,
-    pub labels: BTreeMap<String, String>,
-    pub port: IntOrString,
-    pub maybe_port: Option<IntOrString>,
-    pub memory: Quantity,
-    pub free: serde_json::Value,
-    pub action: Action,
-}
-
-fn default_color() -> String {
-    "blue".into()
-}
-
-#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
-pub enum Mode {
-    Fast,
-    Slow,
-}
-
-#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase")]
-pub enum Action {
-    /// Restart it.
-    Restart { after_seconds: u32 },
-    /// Scale it.
-    Scale { to: u32 },
-}
-
-#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
-pub struct Inner {
-    pub name: String,
-    pub weight: Option<f64>,
-}
-
-#[derive(Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
-pub struct FooStatus {
-    pub replicas: i32,
-    pub message: Option<String>,
-}
+use crate::fixture::{Foo, FooSpec, FooStatus};
 
 fn crd() -> Value {
     serde_json::to_value(Foo::crd()).unwrap()
