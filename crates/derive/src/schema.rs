@@ -12,6 +12,7 @@
 //!   string `enum`;
 //! - a `oneOf`/`anyOf` of objects (an enum with data) becomes an object with every branch's
 //!   properties, the branches keeping only their `required` lists (what the server allows);
+//!   a property in several branches (an internal tag) allows every branch's `enum` values;
 //! - an optional property without a type (`Option<IntOrString>`, for which schemars cannot
 //!   add a null type) is `nullable: true`;
 //! - a schema with no type and nothing else to say (`serde_json::Value`, `true`) gets
@@ -106,7 +107,20 @@ pub(crate) fn structural_fn() -> TokenStream {
                                 {
                                     o.entry("description").or_insert_with(|| d.clone());
                                 }
-                                props.entry(k).or_insert(v);
+                                match props.get_mut(&k) {
+                                    // A tag property (`#[serde(tag = "type")]`): every
+                                    // branch's value is allowed.
+                                    Some(Value::Object(have)) => {
+                                        if let (Some(Value::Array(all)), Some(Value::Array(more))) =
+                                            (have.get_mut("enum"), v.get("enum"))
+                                        {
+                                            all.extend(more.iter().cloned());
+                                        }
+                                    }
+                                    _ => {
+                                        props.insert(k, v);
+                                    }
+                                }
                             }
                         }
                         b.retain(|k, _| k == "required");
@@ -134,7 +148,9 @@ pub(crate) fn structural_fn() -> TokenStream {
                     }
                 }
             }
-            if let Some(Value::Array(values)) = obj.get_mut("enum") {
+            if let Some(Value::Array(values)) = obj.get_mut("enum")
+                && values.iter().any(|v| !v.is_null())
+            {
                 values.retain(|v| !v.is_null());
             }
             let says_shape = [

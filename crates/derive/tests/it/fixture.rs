@@ -26,6 +26,7 @@ pub(crate) struct FooSpec {
     pub(crate) replicas: i32,
     /// A color.
     #[serde(default = "default_color")]
+    #[schemars(extend("x-kubernetes-validations" = [{"rule": "self != ''"}]))]
     pub(crate) color: String,
     pub(crate) mode: Mode,
     pub(crate) maybe_mode: Option<Mode>,
@@ -38,6 +39,15 @@ pub(crate) struct FooSpec {
     pub(crate) memory: Quantity,
     pub(crate) free: serde_json::Value,
     pub(crate) action: Action,
+    pub(crate) source: Source,
+    pub(crate) maybe_action: Option<Action>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, JsonSchema)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub(crate) enum Source {
+    Git { url: String },
+    Image { image: String, pull: Option<bool> },
 }
 
 fn default_color() -> String {

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod compile_fail;
+mod controller;
 mod fixture;
 mod schema;
 mod server;

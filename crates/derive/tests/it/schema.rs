@@ -84,7 +84,8 @@ fn spec_fields_are_structural() {
     );
     check(
         &p("color"),
-        json!({"type": "string", "default": "blue", "description": "A color."}),
+        json!({"type": "string", "default": "blue", "description": "A color.",
+               "x-kubernetes-validations": [{"rule": "self != ''"}]}),
     );
     check(
         &p("mode"),
@@ -121,9 +122,27 @@ fn spec_fields_are_structural() {
         }}),
     );
     check(
+        &p("source"),
+        // The tag is required by every branch; its values are every variant's.
+        json!({"type": "object",
+        "oneOf": [{"required": ["type", "url"]}, {"required": ["type", "image"]}],
+        "properties": {
+          "type": {"type": "string", "enum": ["git", "image"]},
+          "url": {"type": "string"},
+          "image": {"type": "string"},
+          "pull": {"type": "boolean", "nullable": true},
+        }}),
+    );
+    check(&p("maybeAction/nullable"), json!(true));
+    check(
+        &p("maybeAction/oneOf"),
+        json!([{"required": ["restart"]}, {"required": ["scale"]}]),
+    );
+    check(
         &format!("{SPEC}/required"),
         json!([
-            "replicas", "mode", "inner", "items", "labels", "port", "memory", "free", "action"
+            "replicas", "mode", "inner", "items", "labels", "port", "memory", "free", "action",
+            "source"
         ]),
     );
 }
@@ -158,6 +177,7 @@ fn serde_round_trip_with_api_version_and_kind() {
     let spec: FooSpec = serde_json::from_value(json!({
         "replicas": 2, "mode": "Fast", "inner": {"name": "a"}, "items": [], "labels": {},
         "port": 80, "memory": "1Gi", "free": {"any": ["thing"]}, "action": {"scale": {"to": 3}},
+        "source": {"type": "git", "url": "https://example.com/x"},
     }))
     .unwrap();
     let mut foo = Foo::new("one", spec);
@@ -194,6 +214,7 @@ fn resource_impls() {
     let mut foo: Foo = serde_json::from_value(json!({"spec": {
         "replicas": 1, "mode": "Slow", "inner": {"name": "a"}, "items": [], "labels": {},
         "port": "http", "memory": "1", "free": null, "action": {"restart": {"afterSeconds": 1}},
+        "source": {"type": "image", "image": "x"},
     }}))
     .unwrap();
     foo.metadata_mut().name = Some("x".into());

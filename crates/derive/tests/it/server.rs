@@ -60,7 +60,7 @@ pub(crate) async fn namespace(client: &Client, name: &str) {
         .unwrap();
 }
 
-fn spec() -> FooSpec {
+pub(crate) fn spec() -> FooSpec {
     serde_json::from_value(json!({
         "replicas": 2,
         "mode": "Fast",
@@ -74,6 +74,8 @@ fn spec() -> FooSpec {
         "memory": "1Gi",
         "free": {"nested": {"any": ["thing", 1, true]}},
         "action": {"restart": {"afterSeconds": 30}},
+        "source": {"type": "image", "image": "registry/x:1", "pull": true},
+        "maybeAction": {"scale": {"to": 4}},
     }))
     .unwrap()
 }
