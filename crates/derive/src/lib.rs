@@ -69,6 +69,34 @@ pub(crate) struct Names {
 /// generated code (a proc-macro crate cannot export functions), so it is an associated function
 /// of every derived type; any of them merges the CRDs of any version.
 ///
+/// ```
+/// mod v1alpha1 {
+///     /// The first cut.
+///     #[derive(kubeset_derive::CustomResource, serde::Serialize, serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+///     #[kubeset(group = "example.com", version = "v1alpha1", kind = "Gadget", namespaced)]
+///     pub struct GadgetSpec {
+///         /// How big.
+///         pub size: i64,
+///     }
+/// }
+/// mod v1 {
+///     /// The stable version.
+///     #[derive(kubeset_derive::CustomResource, serde::Serialize, serde::Deserialize, Clone, Debug, schemars::JsonSchema)]
+///     #[kubeset(group = "example.com", version = "v1", kind = "Gadget", namespaced)]
+///     pub struct GadgetSpec {
+///         /// How big.
+///         pub size: i64,
+///         /// Its label.
+///         pub label: Option<String>,
+///     }
+/// }
+///
+/// let crd = v1::Gadget::merge_crds(vec![v1alpha1::Gadget::crd(), v1::Gadget::crd()], "v1")?;
+/// let stored: Vec<_> = crd.spec.versions.iter().filter(|v| v.storage).map(|v| &v.name).collect();
+/// assert_eq!(stored, ["v1"]);
+/// # Ok::<(), String>(())
+/// ```
+///
 /// # Example
 ///
 /// ```
