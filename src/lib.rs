@@ -4,7 +4,8 @@
 //! - [`config`]: in-cluster and kubeconfig configuration, resolved into one [`config::Config`];
 //! - [`transport`]: tower layers that carry requests to the API server;
 //! - [`clientset`]: the typed client;
-//! - [`runtime`]: work queues, controllers, finalizers, Events and leader election.
+//! - [`runtime`]: work queues, controllers, finalizers, Events and leader election;
+//! - [`CustomResource`]: the derive for custom resource types and their CRDs.
 //!
 //! ```
 //! let config = kubeset::config::Config::new("https://127.0.0.1:6443".parse().unwrap());
@@ -12,6 +13,7 @@
 //! ```
 
 pub use kubeset_clientset as clientset;
+pub use kubeset_derive::CustomResource;
 pub use kubeset_config as config;
 pub use kubeset_runtime as runtime;
 pub use kubeset_transport as transport;
