@@ -13,7 +13,7 @@
 //! ```
 
 pub use kubeset_clientset as clientset;
-pub use kubeset_derive::CustomResource;
 pub use kubeset_config as config;
+pub use kubeset_derive::CustomResource;
 pub use kubeset_runtime as runtime;
 pub use kubeset_transport as transport;
