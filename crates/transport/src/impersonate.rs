@@ -38,8 +38,10 @@ impl ImpersonateLayer {
 /// The headers for `who` (pure).
 pub(crate) fn headers(who: &Impersonation) -> Result<HeaderMap, Error> {
     let mut map = HeaderMap::new();
+    // Bytes, not `&str`: names may be UTF-8 (`--as=josé`), which HTTP carries as opaque bytes
+    // and kubectl sends as they are; control characters are still refused.
     let value = |header: &str, text: &str| {
-        HeaderValue::try_from(text).map_err(|_| Error::InvalidImpersonation {
+        HeaderValue::from_bytes(text.as_bytes()).map_err(|_| Error::InvalidImpersonation {
             header: header.to_owned(),
         })
     };
@@ -161,6 +163,14 @@ mod tests {
             .insert("example.com/scopes".into(), vec!["x".into(), "y".into()]);
         let map = headers(&who).unwrap();
         assert_eq!(map["impersonate-user"], "jane");
+        who.user = Some("josé".into());
+        assert_eq!(
+            headers(&who).unwrap()["impersonate-user"].as_bytes(),
+            "josé".as_bytes()
+        );
+        who.user = Some("bad\nname".into());
+        assert!(headers(&who).is_err());
+        who.user = Some("jane".into());
         assert_eq!(map["impersonate-uid"], "42");
         let groups: Vec<_> = map.get_all("impersonate-group").iter().collect();
         assert_eq!(groups, ["a", "b"]);

@@ -41,7 +41,8 @@ pub struct UserAgentLayer {
 impl UserAgentLayer {
     /// A layer setting `user_agent`; fails when it is not a valid header value.
     pub fn new(user_agent: &str) -> Result<Self, Error> {
-        HeaderValue::try_from(user_agent)
+        // Bytes: a product name may be UTF-8, which HTTP carries as opaque bytes.
+        HeaderValue::from_bytes(user_agent.as_bytes())
             .map(|value| Self { value })
             .map_err(|_| Error::InvalidUserAgent {
                 user_agent: user_agent.to_owned(),
