@@ -131,10 +131,17 @@ async fn unlabelled(
         {"op": "test", "path": path, "value": FINALIZER},
         {"op": "remove", "path": path},
     ]);
-    sources
+    match sources
         .patch(&name, &PatchParams::default(), &Patch::Json(patch))
         .await
-        .map_err(|source| Error::Status { name, source })?;
+    {
+        Ok(_) => {}
+        // The `test` failed (422) or the source is gone (404): the finalizers changed since
+        // the cached read, most often because this controller removed ours a moment ago and
+        // the cache has not seen it yet. That change reconciles the source again.
+        Err(err) if matches!(err.code(), Some(404 | 422)) => {}
+        Err(source) => return Err(Error::Status { name, source }),
+    }
     Ok(Action::await_change())
 }
 
