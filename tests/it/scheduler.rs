@@ -232,7 +232,10 @@ async fn scheduler_places_pods_as_kube_scheduler_would_under_one_leader() {
     second.wait_for("scheduler-1 campaigning", WAIT).await;
     pod(&ctx, "late", &name, "100m", json!({})).await;
     bound(&ctx, "late").await;
-    assert!(first.stdout().contains(&format!("bound {}/late", ctx.ns)));
+    // the binding is visible before the daemon's line about it is read: wait for the line
+    first
+        .wait_for(&format!("bound {}/late", ctx.ns), WAIT)
+        .await;
     assert!(!second.stdout().contains("bound "), "{}", second.output());
     assert!(!second.stdout().contains("leads"), "{}", second.output());
 

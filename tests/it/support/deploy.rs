@@ -150,6 +150,8 @@ pub(crate) struct Daemon {
     child: Child,
     stdout: Arc<Mutex<String>>,
     stderr: Arc<Mutex<String>>,
+    /// The threads reading the two pipes; they end at the child's exit (EOF).
+    readers: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Daemon {
@@ -177,7 +179,7 @@ impl Daemon {
         let collect = |pipe: Box<dyn std::io::Read + Send>| {
             let text = Arc::new(Mutex::new(String::new()));
             let sink = Arc::clone(&text);
-            std::thread::spawn(move || {
+            let reader = std::thread::spawn(move || {
                 for line in BufReader::new(pipe).lines() {
                     let Ok(line) = line else { break };
                     let mut sink = sink.lock().unwrap();
@@ -185,14 +187,15 @@ impl Daemon {
                     sink.push('\n');
                 }
             });
-            text
+            (text, reader)
         };
-        let stdout = collect(Box::new(child.stdout.take().unwrap()));
-        let stderr = collect(Box::new(child.stderr.take().unwrap()));
+        let (stdout, out_reader) = collect(Box::new(child.stdout.take().unwrap()));
+        let (stderr, err_reader) = collect(Box::new(child.stderr.take().unwrap()));
         Self {
             child,
             stdout,
             stderr,
+            readers: vec![out_reader, err_reader],
         }
     }
 
@@ -211,8 +214,7 @@ impl Daemon {
         let deadline = Instant::now() + within;
         while !self.stdout().contains(text) {
             if let Ok(Some(status)) = self.child.try_wait() {
-                // the pipes may still hold the last lines
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                self.drain();
                 assert!(
                     self.stdout().contains(text),
                     "exited ({status}) before printing {text:?}\n{}",
@@ -226,6 +228,13 @@ impl Daemon {
                 self.output()
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// After the exit: waits for the readers to take the last lines out of the pipes.
+    fn drain(&mut self) {
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
         }
     }
 
@@ -249,8 +258,7 @@ impl Daemon {
         let deadline = Instant::now() + within;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                // let the reader threads catch the last lines
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                self.drain();
                 return status.success();
             }
             assert!(

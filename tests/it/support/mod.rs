@@ -138,6 +138,18 @@ pub(crate) async fn setup(name: &str) -> Ctx {
         .create(&PostParams::default(), &namespace)
         .await
         .unwrap_or_else(|err| panic!("creating namespace {ns}: {err}"));
+    // Pods need the namespace's `default` ServiceAccount (ServiceAccount admission refuses them
+    // until the controller made it), as on a cluster: wait for it, as Kubernetes' own e2e
+    // framework does.
+    let accounts = client.service_accounts(&ns);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while accounts.get_opt("default").await.ok().flatten().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "namespace {ns} got no default ServiceAccount within 30 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     Ctx {
         client: client.with_default_namespace(ns.clone()),
         ns,
