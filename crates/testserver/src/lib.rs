@@ -58,6 +58,7 @@
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
 mod admission;
 mod api;
+pub mod audit;
 mod auth;
 mod clock;
 mod controllers;
