@@ -43,12 +43,19 @@ pub(crate) struct Answered(pub(crate) Arc<Value>);
 #[derive(Debug)]
 pub(crate) struct AuditLog {
     events: Mutex<VecDeque<Event>>,
+    capacity: usize,
     file: Option<Mutex<File>>,
 }
 
 impl AuditLog {
-    /// A log kept in memory and, if `path` is given, appended to that file.
+    /// A log keeping [`CAPACITY`] events in memory and, if `path` is given, appending every
+    /// event to that file.
     pub(crate) fn new(path: Option<&Path>) -> std::io::Result<Self> {
+        Self::with_capacity(path, CAPACITY)
+    }
+
+    /// [`AuditLog::new`] keeping `capacity` events in memory.
+    fn with_capacity(path: Option<&Path>, capacity: usize) -> std::io::Result<Self> {
         let file = match path {
             Some(p) => Some(Mutex::new(
                 std::fs::OpenOptions::new()
@@ -60,6 +67,7 @@ impl AuditLog {
         };
         Ok(AuditLog {
             events: Mutex::new(VecDeque::new()),
+            capacity: capacity.max(1),
             file,
         })
     }
@@ -79,7 +87,7 @@ impl AuditLog {
             }
         }
         let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        if events.len() == CAPACITY {
+        if events.len() >= self.capacity {
             events.pop_front();
         }
         events.push_back(event);
@@ -114,4 +122,48 @@ pub(crate) fn finish(
     }
     log.record(pending.complete(status, annotations));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(verb: &str) -> Event {
+        Event {
+            kind: "Event".into(),
+            api_version: "audit.k8s.io/v1".into(),
+            level: "Metadata".into(),
+            audit_id: verb.into(),
+            stage: "ResponseComplete".into(),
+            request_uri: "/api".into(),
+            verb: verb.into(),
+            user: UserInfo::default(),
+            impersonated_user: None,
+            source_ips: Vec::new(),
+            user_agent: String::new(),
+            object_ref: None,
+            response_status: Some(ResponseStatus::code(200)),
+            request_received_timestamp: String::new(),
+            stage_timestamp: String::new(),
+            annotations: Default::default(),
+        }
+    }
+
+    #[test]
+    fn memory_keeps_the_newest_and_the_file_every_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.log");
+        let log = AuditLog::with_capacity(Some(&path), 2).unwrap();
+        for verb in ["get", "list", "watch"] {
+            log.record(event(verb));
+        }
+        let kept: Vec<String> = log.events().into_iter().map(|e| e.verb).collect();
+        assert_eq!(kept, ["list", "watch"]);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let written: Vec<String> = text
+            .lines()
+            .map(|l| serde_json::from_str::<Event>(l).unwrap().verb)
+            .collect();
+        assert_eq!(written, ["get", "list", "watch"]);
+    }
 }
