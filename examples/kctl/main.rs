@@ -15,6 +15,8 @@
 //! - `kctl logs POD [-c C] [-f] [--tail N] [--since D]`.
 //! - `kctl auth whoami [-o json|yaml]`, `kctl auth can-i VERB TYPE [NAME]`,
 //!   `kctl create token SA [--duration D] [--audience A]`.
+//! - `kctl auth rbac-from-audit --user U -f audit.log [--compare -f manifests/]`: least-privilege
+//!   RBAC from an audit log, or manifests compared with it (`rbac_audit.rs`; no cluster needed).
 //!
 //! ```text
 //! cargo run --example kctl -- get pods -A -o wide
@@ -30,6 +32,7 @@ mod get_raw;
 mod json;
 mod logs;
 mod manifest;
+mod rbac_audit;
 mod resources;
 mod session;
 mod table;
@@ -161,6 +164,8 @@ enum AuthCommand {
     },
     /// Check whether an action is allowed.
     CanI(auth::CanIArgs),
+    /// Derive least-privilege RBAC from an audit log, or compare manifests with it.
+    RbacFromAudit(rbac_audit::RbacFromAuditArgs),
 }
 
 /// The output formats kctl prints.
@@ -235,6 +240,9 @@ fn main() -> ExitCode {
             }
         },
         Command::Get(args) if args.raw.is_some() => get_raw(&cli.globals, args),
+        Command::Auth {
+            command: AuthCommand::RbacFromAudit(args),
+        } => rbac_audit::run(cli.globals.user.as_deref(), args),
         command => {
             let runtime = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -288,7 +296,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 /// The command words of the command line (`get`, `create token`, `auth can-i`).
 fn command_path() -> String {
     const COMMANDS: &[&str] = &["config", "get", "create", "apply", "delete", "logs", "auth"];
-    const SUBCOMMANDS: &[&str] = &["view", "token", "whoami", "can-i"];
+    const SUBCOMMANDS: &[&str] = &["view", "token", "whoami", "can-i", "rbac-from-audit"];
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(at) = args.iter().position(|a| COMMANDS.contains(&a.as_str())) else {
         return String::new();
@@ -353,7 +361,10 @@ async fn run(globals: &GlobalFlags, command: &Command) -> Result<Vec<Failure>, F
                 Ok(vec![Failure::silent()])
             }
         }
-        Command::Config { .. } => Ok(Vec::new()),
+        Command::Config { .. }
+        | Command::Auth {
+            command: AuthCommand::RbacFromAudit(_),
+        } => Ok(Vec::new()),
     }
 }
 

@@ -180,7 +180,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 fn needed(lease_namespace: &str) -> Vec<Permission> {
     let mut needed = Vec::new();
     for resource in ["pods", "nodes"] {
-        for verb in ["get", "list", "watch"] {
+        for verb in ["list", "watch"] {
             needed.push(Permission::new(verb, resource));
         }
     }

@@ -1,7 +1,7 @@
 //! The `controller` example (a ConfigMap syncer), deployed with its manifests' permissions
 //! and run as a pod would run it: copies made, updated, repaired and pruned, the finalizer
 //! removing them with the source, Events and status written, a clean exit on SIGTERM, and
-//! the missing-rule error.
+//! the missing-rule error; its manifests grant exactly what it used (from the audit log).
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -11,8 +11,9 @@ use kubeset::clientset::{Api, DeleteParams, ListParams, Patch, PatchParams, Post
 use serde_json::{Value, json};
 
 use crate::support::deploy::{Daemon, Deployed, apply, manifests};
+use crate::support::least_privilege::assert_exactly_granted;
 use crate::support::objects::config_map;
-use crate::support::{Ctx, ServiceAccountFiles, setup};
+use crate::support::{Ctx, ServiceAccountFiles, setup, test_server};
 
 const MANIFESTS: &str = "examples/deploy/controller/controller.yaml";
 const WAIT: Duration = Duration::from_secs(30);
@@ -268,6 +269,19 @@ async fn controller_keeps_copies_in_sync_and_removes_them_with_the_source() {
         daemon.output()
     );
     assert!(!daemon.stderr().contains("error"), "{}", daemon.output());
+
+    // least privilege: the manifests grant exactly what all of this used (on the test
+    // server, whose audit log is the evidence), the test's namespace standing for theirs
+    if let Some(server) = test_server() {
+        let usage = assert_exactly_granted(
+            server,
+            "system:serviceaccount:kubeset-system:kubeset-configmap-sync",
+            "examples/deploy/controller",
+            &[(ctx.ns.as_str(), "kubeset-system")],
+        )
+        .await;
+        assert!(usage.denied.is_empty(), "{:?}", usage.denied);
+    }
 }
 
 #[tokio::test]

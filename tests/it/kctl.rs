@@ -30,6 +30,7 @@ mod yaml;
 
 mod auth;
 mod get;
+mod rbac_audit;
 mod usage;
 mod watch;
 mod write;

@@ -9,6 +9,7 @@
 
 mod support;
 
+mod audit;
 mod auth;
 mod client_builder;
 mod controller_example;

@@ -11,6 +11,7 @@
 //! create a Node, cluster-wide RBAC and PVs of their own, and the faults (expired tokens,
 //! closed watches) exist only on the test server.
 
+mod least_privilege;
 mod world;
 
 use std::collections::BTreeMap;

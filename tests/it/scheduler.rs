@@ -16,6 +16,7 @@ use kubeset_testserver::TestServer;
 use serde_json::{Value, json};
 
 use crate::support::deploy::{Daemon, Deployed, apply, apply_to, manifests};
+use crate::support::least_privilege::assert_exactly_granted;
 use crate::support::{Ctx, ServiceAccountFiles, no_env, setup};
 
 const MANIFESTS: &str = "examples/deploy/scheduler/scheduler.yaml";
@@ -299,7 +300,8 @@ async fn scheduler_without_the_binding_rule_names_it_and_exits() {
 /// A `WaitForFirstConsumer` claim: the pod goes where a fitting volume is, the claim gets
 /// `volume.kubernetes.io/selected-node` and is bound there (by the test server's PV binder,
 /// on a private server as it is off on the shared one), and a claim with no volume anywhere
-/// waits with kube-scheduler's message until one appears.
+/// waits with kube-scheduler's message until one appears. The scheduler's manifests grant
+/// exactly what it used for all of it (from the test server's audit log).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scheduler_places_wait_for_first_consumer_claims_on_their_volume_node() {
     let server = TestServer::builder()
@@ -408,6 +410,32 @@ async fn scheduler_places_wait_for_first_consumer_claims_on_their_volume_node() 
         event_note(&ctx, "uses-more", "FailedScheduling").await,
         "0/2 nodes are available: 2 node(s) didn't find available persistent volumes to bind."
     );
+    // a volume on no node of ours: the pod is retried and fails the same way, and its Event
+    // becomes a series (the recorder patches the count)
+    client
+        .persistent_volumes()
+        .create(&PostParams::default(), &volume("pv-x", "nowhere"))
+        .await
+        .unwrap();
+    let events: Api<Event> = Api::namespaced(client.clone(), &ns);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let list = events.list(&ListParams::default()).await.unwrap();
+        let repeated = list.items.iter().any(|e| {
+            e.reason.as_deref() == Some("FailedScheduling")
+                && e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some("uses-more")
+                && e.series.as_ref().is_some_and(|s| s.count >= 2)
+        });
+        if repeated {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no FailedScheduling series\n{}",
+            daemon.output()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     client
         .persistent_volumes()
         .create(&PostParams::default(), &volume("pv-a", &a))
@@ -419,5 +447,20 @@ async fn scheduler_places_wait_for_first_consumer_claims_on_their_volume_node() 
         "{}",
         daemon.output()
     );
+
+    // least privilege: all of this (leader election, binding, Events, the PodScheduled
+    // condition, the selected-node annotation, the volume caches) is exactly what the
+    // manifests grant, the test's namespace standing for theirs
+    let usage = assert_exactly_granted(
+        &server,
+        "system:serviceaccount:kubeset-system:kubeset-scheduler",
+        "examples/deploy/scheduler",
+        &[
+            ("\"wffc\"", "\"kubeset-system\""),
+            (":wffc:", ":kubeset-system:"),
+        ],
+    )
+    .await;
+    assert!(usage.denied.is_empty(), "{:?}", usage.denied);
     drop(deployed);
 }

@@ -7,7 +7,8 @@
 //! controllers a cluster without a kubelet has (default ServiceAccount, `kube-root-ca.crt`,
 //! namespace deletion, legacy token Secrets, garbage collection, ClusterRole aggregation), and,
 //! when asked to, the PersistentVolume binder and the pvc-/pv-protection controllers
-//! ([`TestServerBuilder::pv_binder`], [`TestServerBuilder::storage_protection`]).
+//! ([`TestServerBuilder::pv_binder`], [`TestServerBuilder::storage_protection`]). Every request
+//! is recorded in an audit log in kube-apiserver's format ([`TestServer::audit_events`]).
 //!
 //! # Code map
 //!
@@ -29,6 +30,8 @@
 //! - `controllers/`: default ServiceAccount, `kube-root-ca.crt`, namespace deletion, legacy
 //!   token Secrets, garbage collection by ownerReferences (`gc/`), ClusterRole aggregation;
 //!   opt-in, the PersistentVolume binder (`pv_binder/`) and the protection finalizers.
+//! - `audit`: one `audit.k8s.io/v1` Event per request, as kube-apiserver's audit log at level
+//!   `Metadata` ([`TestServer::audit_events`], [`TestServerBuilder::audit_log_path`]).
 //! - `faults`: switches tests flip (429/5xx, latency, closing watches, compaction, token expiry);
 //!   the watch faults also per namespace or resource type (`faults/scope.rs`), so tests can share
 //!   one server.
@@ -58,6 +61,7 @@
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
 mod admission;
 mod api;
+pub mod audit;
 mod auth;
 mod clock;
 mod controllers;

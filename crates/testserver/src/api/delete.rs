@@ -36,11 +36,15 @@ pub(super) fn delete(
     let ns = target.namespace.as_deref().unwrap_or("");
     let name = target.name.as_deref().unwrap_or("");
     let (status, v) = delete_object(app, &target.rt, ns, name, &opts)?;
-    let answer = respond::value(
-        status,
-        &respond::shaped(&target.rt, &v, ctx.repr),
-        ctx.repr.format,
-    );
+    let answer = if v.get("kind").and_then(Value::as_str) == Some("Status") {
+        respond::status(status, &v, ctx.repr.format)
+    } else {
+        respond::value(
+            status,
+            &respond::shaped(&target.rt, &v, ctx.repr),
+            ctx.repr.format,
+        )
+    };
     Ok(with_job_warning(answer, &target.rt, &opts))
 }
 

@@ -63,6 +63,8 @@ pub(crate) struct App {
     pub(crate) faults: Faults,
     /// `host:port` the server listens on (discovery's `serverAddressByClientCIDRs`).
     pub(crate) address: String,
+    /// The audit log every request is recorded in.
+    pub(crate) audit: Arc<crate::audit::AuditLog>,
 }
 
 impl App {

@@ -44,6 +44,14 @@ pub(crate) fn value(status: u16, v: &impl Serialize, format: Format) -> Response
     }
 }
 
+/// A `Status` answer (a binding's or delete's `Success`), which the audit log records.
+pub(crate) fn status(code: u16, status: &Value, format: Format) -> Response<Body> {
+    let mut r = value(code, status, format);
+    r.extensions_mut()
+        .insert(crate::audit::Answered(std::sync::Arc::new(status.clone())));
+    r
+}
+
 /// A text/plain answer.
 pub(crate) fn text(status: u16, body: &'static str) -> Response<Body> {
     with_type(status, "text/plain; charset=utf-8", full(body))
@@ -54,10 +62,13 @@ pub(crate) fn error(e: &ApiError) -> Response<Body> {
     if e.plain {
         return with_type(e.code, "text/plain; charset=utf-8", full(e.message.clone()));
     }
-    let mut r = match serde_json::to_vec(&e.to_status()) {
+    let status = e.to_status();
+    let mut r = match serde_json::to_vec(&status) {
         Ok(bytes) => with_type(e.code, "application/json", full(bytes)),
         Err(_) => text(500, "internal error\n"),
     };
+    r.extensions_mut()
+        .insert(crate::audit::Answered(std::sync::Arc::new(status)));
     if let Some(secs) = e.retry_after
         && let Ok(v) = HeaderValue::from_str(&secs.to_string())
     {

@@ -34,6 +34,12 @@ pub(crate) enum Request<'a> {
 
 /// Allows the request or returns the real 403, as RBAC over the stored Roles, ClusterRoles
 /// and bindings (plus the bootstrap policy seeded at start) decides.
+///
+/// The decision and its reason become the request's `authorization.k8s.io/decision` and
+/// `authorization.k8s.io/reason` audit annotations.
 pub(crate) fn authorize(user: &User, req: &Request<'_>, store: &dyn Store) -> Result<(), ApiError> {
-    crate::rbac::seam::authorize_request(user, req, store)
+    let attrs = crate::rbac::seam::attributes_of(req);
+    let decision = crate::rbac::seam::decide(user, &attrs, store);
+    crate::audit::annotate_decision(decision.allowed, &decision.reason);
+    crate::rbac::seam::answer(user, &attrs, &decision)
 }

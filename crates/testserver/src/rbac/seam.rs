@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::attributes::Attributes;
-use super::evaluate::authorize;
+use super::evaluate::{Decision, authorize};
 use super::forbidden::Forbidden;
 use super::objects::RbacObjects;
 use crate::api::status::ApiError;
@@ -145,10 +145,19 @@ pub(crate) fn authorize_attributes(
     attrs: &Attributes,
     store: &dyn Store,
 ) -> Result<(), ApiError> {
-    let decision = match StoreObjects::current(store) {
+    answer(user, attrs, &decide(user, attrs, store))
+}
+
+/// The decision on a request, by RBAC over the stored objects.
+pub(crate) fn decide(user: &User, attrs: &Attributes, store: &dyn Store) -> Decision {
+    match StoreObjects::current(store) {
         Some(objects) => authorize(&objects, user, attrs),
         None => authorize(&super::objects::PolicySet::default(), user, attrs),
-    };
+    }
+}
+
+/// Nothing when `decision` allows the request, else the real 403.
+pub(crate) fn answer(user: &User, attrs: &Attributes, decision: &Decision) -> Result<(), ApiError> {
     if decision.allowed {
         return Ok(());
     }

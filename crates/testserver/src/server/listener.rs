@@ -1,6 +1,7 @@
 //! Accepting TLS connections and serving HTTP/2 and HTTP/1.1 on them.
 
 use std::convert::Infallible;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use http::{Request, Response};
@@ -14,6 +15,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::api::respond::{self, Body};
 use crate::api::status::ApiError;
 use crate::api::{self, App};
+use crate::audit;
 use crate::auth::{self, Credentials, TokenCheck};
 use crate::clock;
 use crate::rbac::reviews::subject::client_cert_credential_id;
@@ -26,7 +28,7 @@ const MAX_BODY: usize = 3 * 1024 * 1024;
 pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, app: Arc<App>) {
     let acceptor = TlsAcceptor::from(tls);
     loop {
-        let Ok((tcp, _)) = listener.accept().await else {
+        let Ok((tcp, peer)) = listener.accept().await else {
             continue;
         };
         let acceptor = acceptor.clone();
@@ -47,7 +49,7 @@ pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>,
             let service = hyper::service::service_fn(move |req| {
                 let app = app.clone();
                 let cert = cert.clone();
-                async move { Ok::<_, Infallible>(answer(app, cert, req).await) }
+                async move { Ok::<_, Infallible>(answer(app, cert, peer.ip(), req).await) }
             });
             let _ = auto::Builder::new(TokioExecutor::new())
                 .serve_connection(TokioIo::new(tls), service)
@@ -59,8 +61,10 @@ pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>,
 async fn answer(
     app: Arc<App>,
     cert: Option<(String, Vec<String>, String)>,
+    peer: IpAddr,
     req: Request<Incoming>,
 ) -> Response<Body> {
+    let received = time::OffsetDateTime::now_utc();
     let latency = app.faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -94,27 +98,68 @@ async fn answer(
     let Some(user) = auth::authenticate(&creds, &check) else {
         return respond::error(&ApiError::unauthorized());
     };
+    let mut pending = audit::Pending::new(
+        &audit::Arrival {
+            method: req.method().as_str(),
+            uri: request_uri(&req),
+            path: req.uri().path(),
+            query: req.uri().query().unwrap_or_default(),
+            headers: req.headers(),
+            peer,
+            received,
+        },
+        &user,
+    );
+    let log = app.audit.clone();
+    let ((response, body), annotations) =
+        audit::with_annotations(authorized(app, user, req, &mut pending)).await;
+    if annotations
+        .get(audit::DECISION)
+        .is_some_and(|d| d == "allow")
+    {
+        // the handler decoded the body: the objectRef takes what it names
+        pending.request_object(&body);
+    }
+    audit::finish(&log, pending, response, annotations)
+}
+
+/// Answers a request from an authenticated user (impersonation, the body, the API), with the
+/// request body read.
+async fn authorized(
+    app: Arc<App>,
+    user: auth::User,
+    req: Request<Incoming>,
+    pending: &mut audit::Pending,
+) -> (Response<Body>, bytes::Bytes) {
     // Impersonate-* headers: the authenticated user must be allowed to `impersonate` each value
+    let impersonating = req
+        .headers()
+        .keys()
+        .any(|k| k.as_str().starts_with("impersonate-"));
     let user =
         match crate::rbac::seam::impersonate(user, request_uri(&req), req.headers(), &*app.store) {
             Ok(user) => user,
-            Err(e) => return respond::error(&e),
+            Err(e) => return (respond::error(&e), bytes::Bytes::new()),
         };
+    if impersonating {
+        pending.impersonated(&user);
+    }
     let (parts, body) = req.into_parts();
     let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(_) => return respond::error(&ApiError::too_large()),
+        Err(_) => return (respond::error(&ApiError::too_large()), bytes::Bytes::new()),
     };
-    api::handle(
+    let response = api::handle(
         app,
         user,
         parts.method,
         parts.uri.path().to_owned(),
         parts.uri.query().map(str::to_owned),
         parts.headers,
-        body,
+        body.clone(),
     )
-    .await
+    .await;
+    (response, body)
 }
 
 /// Go's `Request.RequestURI`: the path and query as sent (HTTP/2 requests carry the scheme and

@@ -6,7 +6,7 @@ pub(crate) mod pki;
 mod sa_env;
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,6 +31,7 @@ pub struct TestServerBuilder {
     advertise_address: Option<String>,
     token_success_cache_ttl: Option<Duration>,
     controllers: crate::controllers::Options,
+    audit_log_path: Option<PathBuf>,
 }
 
 impl TestServerBuilder {
@@ -113,11 +114,37 @@ impl TestServerBuilder {
         self
     }
 
+    /// Also appends every audit event to `path` as one JSON line, as kube-apiserver's
+    /// `--audit-log-path` with a `level: Metadata` policy does (the file is created if
+    /// missing). The events are kept in memory either way ([`TestServer::audit_events`]).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let dir = tempfile::tempdir().expect("temp dir");
+    /// let server = kubeset_testserver::TestServer::builder()
+    ///     .audit_log_path(dir.path().join("audit.log"))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn audit_log_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.audit_log_path = Some(path.into());
+        self
+    }
+
     /// Starts the server.
     ///
     /// # Errors
-    /// Certificate or key generation, TLS configuration or binding the port failed.
+    /// Certificate or key generation, TLS configuration or binding the port failed, or the
+    /// audit log file cannot be opened.
     pub async fn start(self) -> Result<TestServer, Error> {
+        let audit =
+            crate::audit::AuditLog::new(self.audit_log_path.as_deref()).map_err(|source| {
+                Error::Write {
+                    path: self.audit_log_path.clone().unwrap_or_default(),
+                    source,
+                }
+            })?;
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let listener = TcpListener::bind(addr)
             .await
@@ -144,6 +171,7 @@ impl TestServerBuilder {
             pki,
             faults: Faults::default(),
             address: self.advertise_address.unwrap_or_else(|| addr.to_string()),
+            audit: Arc::new(audit),
         });
         bootstrap(&app);
         let serving = tokio::spawn(listener::serve(listener, tls, app.clone()));
@@ -330,6 +358,38 @@ impl TestServer {
             path: path.to_owned(),
             source,
         })
+    }
+
+    /// The audit events of the requests answered so far, oldest first (the newest
+    /// [`crate::audit::CAPACITY`]): one per authenticated request, a watch's once it ended.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::start().await?;
+    /// let denied = server
+    ///     .audit_events()
+    ///     .into_iter()
+    ///     .filter(|e| e.code() == 403)
+    ///     .count();
+    /// # Ok(()) }
+    /// ```
+    pub fn audit_events(&self) -> Vec<crate::audit::Event> {
+        self.app.audit.events()
+    }
+
+    /// The audit events of requests authorized as `username` (the impersonated user when a
+    /// request impersonated one), oldest first.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::start().await?;
+    /// let events = server.audit_events_of("system:serviceaccount:default:default");
+    /// # Ok(()) }
+    /// ```
+    pub fn audit_events_of(&self, username: &str) -> Vec<crate::audit::Event> {
+        let mut events = self.app.audit.events();
+        events.retain(|e| e.effective_user().username == username);
+        events
     }
 
     /// Switches faults on this server.

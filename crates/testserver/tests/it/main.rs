@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
 mod api;
+mod audit;
 mod auth;
 mod controllers;
 mod crd;

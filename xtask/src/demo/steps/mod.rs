@@ -2,6 +2,7 @@
 
 mod daemons;
 mod in_cluster;
+mod least_privilege;
 mod provisioner;
 
 use super::DemoError;
@@ -15,6 +16,7 @@ pub(crate) const NODE: &str = "demo-node-1";
 pub(crate) async fn run(cluster: &Cluster) -> Result<(), DemoError> {
     in_cluster::run(cluster, 2).await?;
     provisioner::run(cluster, 3).await?;
-    daemons::run(cluster, 6).await?;
+    least_privilege::run(cluster, 6).await?;
+    daemons::run(cluster, 7).await?;
     Ok(())
 }

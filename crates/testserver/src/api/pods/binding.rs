@@ -85,7 +85,7 @@ fn bind_request(
         binding
     };
     assign(app, &pods, ns, &binding, dry)?;
-    Ok(respond::value(201, &created(), ctx.repr.format))
+    Ok(respond::status(201, &created(), ctx.repr.format))
 }
 
 /// The parts of a `core/v1` Binding the server uses.

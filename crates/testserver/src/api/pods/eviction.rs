@@ -70,7 +70,7 @@ pub(crate) fn create(
             set_rv_precondition(&mut options, text(&pod, "/metadata/resourceVersion"));
         }
         deleter.delete(options, dry)?;
-        return Ok(respond::value(201, &created(), ctx.repr.format));
+        return Ok(respond::status(201, &created(), ctx.repr.format));
     }
     let budgets = budgets_for(app, ns, &pod)?;
     let budget = match budgets.as_slice() {
@@ -106,7 +106,7 @@ pub(crate) fn create(
             ))
         }
         Err(e) => Err(e),
-        Ok(()) => Ok(respond::value(201, &created(), ctx.repr.format)),
+        Ok(()) => Ok(respond::status(201, &created(), ctx.repr.format)),
     }
 }
 
