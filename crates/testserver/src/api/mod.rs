@@ -4,6 +4,7 @@
 //! every write goes through [`write`], so admission, defaulting and `managedFields` have one call
 //! site each (in [`hooks`]).
 
+mod aggregated;
 pub(crate) mod body;
 mod convert;
 /// The API server's own CRD controllers (names, Established, instance cleanup).
