@@ -114,7 +114,7 @@ mod write_params;
 pub use api::Api;
 pub use builder::ClientBuilder;
 pub use client::Client;
-pub use discovery::{DiscoveredResource, Discovery};
+pub use discovery::{DiscoveredResource, Discovery, DiscoveryCache, cache_dir_name};
 pub use dynamic::{ApiResource, DynamicObject};
 pub use either::Either;
 pub use error::{ApiError, Error};

@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod controllers;
 mod crd;
+mod discovery;
 mod faults;
 mod gc;
 mod kubectl;
