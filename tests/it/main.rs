@@ -22,6 +22,7 @@ mod indexes;
 mod kctl;
 mod kubeconfig;
 mod list;
+mod logs;
 mod patch;
 mod pods;
 mod provisioner;

@@ -67,6 +67,8 @@ mod faults;
 #[doc(hidden)]
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
 pub mod fields;
+/// Scripted container logs for `pods/log`.
+mod logs;
 mod protobuf;
 #[allow(
     dead_code,
@@ -88,5 +90,6 @@ mod validation;
 
 pub use error::Error;
 pub use faults::{FaultInjector, WatchScope};
+pub use logs::PodLogs;
 pub use secret::Secret;
 pub use server::{ClientCert, ServiceAccountEnv, TestServer, TestServerBuilder};

@@ -62,6 +62,8 @@ pub(crate) struct App {
     pub(crate) pki: crate::server::pki::Pki,
     /// Fault injection switches.
     pub(crate) faults: Faults,
+    /// The scripted container logs `pods/log` answers from.
+    pub(crate) logs: crate::logs::PodLogs,
     /// `host:port` the server listens on (discovery's `serverAddressByClientCIDRs`).
     pub(crate) address: String,
 }

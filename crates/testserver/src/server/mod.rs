@@ -143,6 +143,7 @@ impl TestServerBuilder {
             ),
             pki,
             faults: Faults::default(),
+            logs: crate::logs::PodLogs::default(),
             address: self.advertise_address.unwrap_or_else(|| addr.to_string()),
         });
         bootstrap(&app);
@@ -330,6 +331,12 @@ impl TestServer {
             path: path.to_owned(),
             source,
         })
+    }
+
+    /// The scripted container logs `pods/log` answers from: append lines, restart or finish
+    /// a container, cut the follow streams.
+    pub fn logs(&self) -> crate::PodLogs {
+        self.app.logs.clone()
     }
 
     /// Switches faults on this server.
