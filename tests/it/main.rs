@@ -27,6 +27,7 @@ mod patch;
 mod pods;
 mod provisioner;
 mod runtime;
+mod scale;
 mod scheduler;
 mod watch;
 mod wiring;

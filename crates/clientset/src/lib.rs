@@ -103,6 +103,7 @@ mod query;
 mod rbac;
 mod read;
 pub mod runtime;
+mod scale;
 mod split;
 mod status;
 mod table;
