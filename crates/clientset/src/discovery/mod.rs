@@ -49,6 +49,9 @@ pub struct Discovery {
     pub resources: Vec<DiscoveredResource>,
     /// Group-versions that failed to answer (an aggregated API that is down), with why.
     pub failed: Vec<(String, Error)>,
+    /// Every group-version the server lists (`v1`, `apps/v1`), core first, each group's
+    /// preferred version first: what `kubectl api-versions` prints, sorted.
+    pub group_versions: Vec<String>,
     /// Whether every part came from the server just now (`false` when some came from a
     /// [`DiscoveryCache`] file): a name missing from a discovery that is not fresh may exist,
     /// so look again with [`Client::rediscover_cached`], as kubectl does.
@@ -167,6 +170,7 @@ impl Discovery {
         let mut lists: Vec<_> = lists.into_iter().map(Some).collect();
         for group in groups {
             for version in &group.versions {
+                discovery.group_versions.push(version.group_version.clone());
                 let Some(slot) = lists.iter_mut().find(|l| {
                     l.as_ref()
                         .is_some_and(|(gv, _)| *gv == version.group_version)
