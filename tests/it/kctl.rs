@@ -30,6 +30,7 @@ mod yaml;
 
 mod auth;
 mod get;
+mod surface;
 mod usage;
 mod watch;
 mod write;

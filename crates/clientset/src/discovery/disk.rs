@@ -235,7 +235,12 @@ impl Client {
                 continue;
             }
             match known.remove(&gv) {
-                Some(Split::Current(list)) => lists.push((gv, Ok(list))),
+                Some(Split::Current(list)) => {
+                    if !list.resources.is_empty() {
+                        writes.push((cache.resources_file(&gv), encode(&list)));
+                    }
+                    lists.push((gv, Ok(list)));
+                }
                 Some(Split::Stale(_)) => {
                     lists.push((gv.clone(), Err(Error::StaleDiscovery { group_version: gv })))
                 }

@@ -172,6 +172,12 @@ async fn the_disk_cache_answers_until_it_expires() {
     assert!(third.resolve_kind("apps", "Deployment").is_some());
     assert!(host.join("apps/v1/serverresources.json").exists());
 
+    // asked fresh (kubectl after a miss), every file is written again from the server
+    std::fs::remove_dir_all(host.join("apps")).unwrap();
+    let refreshed = server.client.rediscover_cached(&cache).await.unwrap();
+    assert!(refreshed.fresh);
+    assert!(host.join("apps/v1/serverresources.json").exists());
+
     // with a zero TTL every file is stale and the server is asked
     let before = server.seen().len();
     let expired = cache.clone().with_ttl(std::time::Duration::ZERO);
