@@ -204,7 +204,9 @@ pub(crate) async fn can_i(session: &Session, args: &CanIArgs) -> Result<bool, Fa
         let (resource, group, namespaced) = if kind == "*" {
             (String::from("*"), String::new(), true)
         } else {
-            let discovery = session.discovery().await?;
+            let discovery = session
+                .discovery_knowing(|d| d.resolve_name(&kind.to_ascii_lowercase()).is_some())
+                .await?;
             let mut warnings = Vec::new();
             match resources::resolve_one(discovery, kind, &mut warnings) {
                 Ok(found) => (found.plural, found.group, found.namespaced),

@@ -94,7 +94,9 @@ pub(crate) async fn run(
 ) -> Result<Printed, Failure> {
     let mut request = resources::parse(&args.args)?;
     let mut warnings = Vec::new();
-    let discovery = session.discovery().await?;
+    let discovery = session
+        .discovery_knowing(|d| resources::known(d, &request))
+        .await?;
     crate::categories::expand(discovery, &mut request);
     let targets = resources::resolve(discovery, &request, &mut warnings);
     for warning in &warnings {

@@ -3,7 +3,8 @@
 //! kubectl reads the pod first to pick the container: `-c`, else the one the
 //! `kubectl.kubernetes.io/default-container` annotation names, else the only one, else the
 //! first (saying so on stderr: `Defaulted container "a" out of: a, b`). It then streams
-//! `pods/NAME/log?container=C` to stdout as the bytes arrive.
+//! `pods/NAME/log?container=C` to stdout as the bytes arrive; with `-f`, line by line through
+//! `log_lines`, which also resumes a dropped connection without repeating lines.
 
 use std::io::Write;
 
@@ -88,6 +89,9 @@ pub(crate) async fn run(session: &Session, args: &LogsArgs) -> Result<(), Failur
         None => default_container(&pod)?,
     };
     lp = lp.container(&container);
+    if lp.follow {
+        return follow(session, &pods, name, &lp, args.timestamps).await;
+    }
     let mut chunks = pods
         .log_stream(name, &lp)
         .await
@@ -96,6 +100,30 @@ pub(crate) async fn run(session: &Session, args: &LogsArgs) -> Result<(), Failur
     while let Some(chunk) = chunks.try_next().await.map_err(|e| session.fail(&e))? {
         stdout
             .write_all(&chunk)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Failure::error(format!("writing the log: {e}")))?;
+    }
+    Ok(())
+}
+
+/// `-f`: the log as lines while the container writes, resumed after a dropped connection
+/// (kubectl gives up there); each line printed as kubectl prints it.
+async fn follow(
+    session: &Session,
+    pods: &kubeset::clientset::Api<Pod>,
+    name: &str,
+    lp: &LogParams,
+    timestamps: bool,
+) -> Result<(), Failure> {
+    let mut lines = std::pin::pin!(pods.log_lines(name, lp));
+    let mut stdout = std::io::stdout();
+    while let Some(line) = lines.try_next().await.map_err(|e| session.fail(&e))? {
+        let text = match (&line.timestamp, timestamps) {
+            (Some(ts), true) => format!("{ts} {}\n", line.text),
+            _ => format!("{}\n", line.text),
+        };
+        stdout
+            .write_all(text.as_bytes())
             .and_then(|()| stdout.flush())
             .map_err(|e| Failure::error(format!("writing the log: {e}")))?;
     }

@@ -17,11 +17,15 @@
 //!   `kctl create token SA [--duration D] [--audience A]`.
 //! - `kctl auth rbac-from-audit --user U -f audit.log [--compare -f manifests/]`: least-privilege
 //!   RBAC from an audit log, or manifests compared with it (`rbac_audit.rs`; no cluster needed).
+//! - `kctl scale --replicas=N [--current-replicas=N] TYPE/NAME`, `kctl api-resources
+//!   [-o wide|name] [--namespaced] [--api-group G] [--verbs V] [--no-headers] [--cached]`,
+//!   `kctl api-versions`; discovery goes through kubectl's disk cache (`--cache-dir`).
 //!
 //! ```text
 //! cargo run --example kctl -- get pods -A -o wide
 //! ```
 
+mod api_resources;
 mod auth;
 mod categories;
 mod config_view;
@@ -34,6 +38,7 @@ mod logs;
 mod manifest;
 mod rbac_audit;
 mod resources;
+mod scale;
 mod session;
 mod table;
 mod tabwriter;
@@ -87,6 +92,9 @@ pub(crate) struct GlobalFlags {
     /// The address and port of the Kubernetes API server.
     #[arg(short = 's', long, global = true, value_name = "URL")]
     pub(crate) server: Option<String>,
+    /// Default cache directory (discovery is cached under `<dir>/discovery`).
+    #[arg(long = "cache-dir", global = true, value_name = "DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
 }
 
 impl GlobalFlags {
@@ -129,6 +137,12 @@ enum Command {
         #[command(subcommand)]
         command: AuthCommand,
     },
+    /// Set a new size for a deployment, replica set, stateful set or custom resource.
+    Scale(scale::ScaleArgs),
+    /// Print the supported API resources on the server.
+    ApiResources(api_resources::ApiResourcesArgs),
+    /// Print the supported API versions on the server.
+    ApiVersions,
 }
 
 #[derive(Debug, Subcommand)]
@@ -295,7 +309,18 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 
 /// The command words of the command line (`get`, `create token`, `auth can-i`).
 fn command_path() -> String {
-    const COMMANDS: &[&str] = &["config", "get", "create", "apply", "delete", "logs", "auth"];
+    const COMMANDS: &[&str] = &[
+        "config",
+        "get",
+        "create",
+        "apply",
+        "delete",
+        "logs",
+        "auth",
+        "scale",
+        "api-resources",
+        "api-versions",
+    ];
     const SUBCOMMANDS: &[&str] = &["view", "token", "whoami", "can-i", "rbac-from-audit"];
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(at) = args.iter().position(|a| COMMANDS.contains(&a.as_str())) else {
@@ -361,6 +386,11 @@ async fn run(globals: &GlobalFlags, command: &Command) -> Result<Vec<Failure>, F
                 Ok(vec![Failure::silent()])
             }
         }
+        Command::Scale(args) => scale::run(&session, args).await.map(|()| Vec::new()),
+        Command::ApiResources(args) => api_resources::resources(&session, args)
+            .await
+            .map(|()| Vec::new()),
+        Command::ApiVersions => api_resources::versions(&session).await.map(|()| Vec::new()),
         Command::Config { .. }
         | Command::Auth {
             command: AuthCommand::RbacFromAudit(_),

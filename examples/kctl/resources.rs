@@ -74,6 +74,14 @@ pub(crate) fn parse(args: &[String]) -> Result<Request, Failure> {
     })
 }
 
+/// Whether every type of `request` is a resource or category `discovery` knows.
+pub(crate) fn known(discovery: &Discovery, request: &Request) -> bool {
+    request.groups.iter().all(|(kind, _)| {
+        let lower = kind.to_ascii_lowercase();
+        discovery.resolve_name(&lower).is_some() || !discovery.resolve_category(&lower).is_empty()
+    })
+}
+
 /// Resolves each type of `request`; warnings (ambiguous short names) go to `warnings`.
 pub(crate) fn resolve(
     discovery: &Discovery,

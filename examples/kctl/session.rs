@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use kubeset::clientset::{Api, ApiResource, Client, Discovery, DynamicObject};
+use kubeset::clientset::{Api, ApiResource, Client, Discovery, DiscoveryCache, DynamicObject};
 use kubeset::config::{ProcessEnv, incluster};
 use tokio::sync::OnceCell;
 
@@ -18,7 +18,12 @@ pub(crate) struct Session {
     pub(crate) namespace: String,
     /// `host:port` of the server, for kubectl's connection messages.
     pub(crate) server: String,
+    /// kubectl's discovery cache for this server (`None` without a home directory).
+    cache: Option<DiscoveryCache>,
+    /// Discovery as first read (through the cache).
     discovery: OnceCell<Discovery>,
+    /// Discovery fetched from the server after a miss, or when a command wants it fresh.
+    fresh: OnceCell<Discovery>,
 }
 
 impl Session {
@@ -36,6 +41,11 @@ impl Session {
             .authority()
             .map(|a| a.to_string())
             .unwrap_or_else(|| config.cluster_url.to_string());
+        let cache = globals
+            .cache_dir
+            .clone()
+            .or_else(DiscoveryCache::default_root)
+            .map(|root| DiscoveryCache::for_server(&root, &config.cluster_url.to_string()));
         let mut namespace = config.default_namespace.clone();
         if namespace.is_empty() {
             namespace = String::from("default");
@@ -45,16 +55,54 @@ impl Session {
             client,
             namespace,
             server,
+            cache,
             discovery: OnceCell::new(),
+            fresh: OnceCell::new(),
         })
     }
 
-    /// The server's resources, fetched once.
+    /// The server's resources, through kubectl's disk cache (fetched once per run).
     pub(crate) async fn discovery(&self) -> Result<&Discovery, Failure> {
+        if let Some(fresh) = self.fresh.get() {
+            return Ok(fresh);
+        }
         self.discovery
-            .get_or_try_init(|| self.client.discover())
+            .get_or_try_init(|| async {
+                match &self.cache {
+                    Some(cache) => self.client.discover_cached(cache).await,
+                    None => self.client.discover().await,
+                }
+            })
             .await
             .map_err(|e| self.fail(&e))
+    }
+
+    /// The server's resources as it lists them now (the cache rewritten), as kubectl
+    /// invalidates its cache.
+    pub(crate) async fn fresh_discovery(&self) -> Result<&Discovery, Failure> {
+        self.fresh
+            .get_or_try_init(|| async {
+                match &self.cache {
+                    Some(cache) => self.client.rediscover_cached(cache).await,
+                    None => self.client.discover().await,
+                }
+            })
+            .await
+            .map_err(|e| self.fail(&e))
+    }
+
+    /// [`Session::discovery`], fetched fresh when it lacks something `knows` looks for and
+    /// came from cache files (a CRD created since they were written), as kubectl does on a
+    /// miss.
+    pub(crate) async fn discovery_knowing(
+        &self,
+        knows: impl Fn(&Discovery) -> bool,
+    ) -> Result<&Discovery, Failure> {
+        let discovery = self.discovery().await?;
+        if discovery.fresh || knows(discovery) {
+            return Ok(discovery);
+        }
+        self.fresh_discovery().await
     }
 
     /// kubectl's line for a failed request.

@@ -77,7 +77,15 @@ async fn map_all(
     manifests: Vec<Manifest>,
     explicit_namespace: bool,
 ) -> Result<Vec<Mapped>, Failure> {
-    let discovery = session.discovery().await?;
+    let discovery = session
+        .discovery_knowing(|d| {
+            manifests.iter().all(|m| {
+                let api_version = m.object["apiVersion"].as_str().unwrap_or_default();
+                let kind = m.object["kind"].as_str().unwrap_or_default();
+                d.resolve_api_version(api_version, kind).is_some()
+            })
+        })
+        .await?;
     let mut mapped = Vec::new();
     for manifest in manifests {
         let object = &manifest.object;
@@ -243,7 +251,10 @@ pub(crate) async fn delete(
             Failure::error("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
         })?;
         let mut warnings = Vec::new();
-        let targets = resources::resolve(session.discovery().await?, &request, &mut warnings);
+        let discovery = session
+            .discovery_knowing(|d| resources::known(d, &request))
+            .await?;
+        let targets = resources::resolve(discovery, &request, &mut warnings);
         for warning in warnings {
             eprintln!("{warning}");
         }

@@ -31,6 +31,7 @@ mod yaml;
 mod auth;
 mod get;
 mod rbac_audit;
+mod surface;
 mod usage;
 mod watch;
 mod write;

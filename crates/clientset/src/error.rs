@@ -156,6 +156,13 @@ pub enum Error {
         /// What was looked for (`apps/v1 Deployment`).
         what: String,
     },
+    /// Aggregated discovery listed a group-version as stale: the API server could not reach
+    /// the aggregated API that serves it.
+    #[error("the API server's discovery of {group_version} is stale")]
+    StaleDiscovery {
+        /// The group-version (`metrics.k8s.io/v1beta1`).
+        group_version: String,
+    },
     /// The client configuration could not be resolved (in-cluster files or kubeconfig).
     #[error("failed to resolve the client configuration")]
     Config {

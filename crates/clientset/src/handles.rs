@@ -256,4 +256,40 @@ impl Client {
     pub fn namespaces(&self) -> Api<k8s_openapi::api::core::v1::Namespace> {
         Api::cluster(self.clone())
     }
+
+    /// Deployments (apps/v1) in `namespace`; `get_scale`/`scale` read and set their replicas.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
+    /// client.deployments("apps").scale("web", 3).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn deployments(&self, namespace: &str) -> Api<k8s_openapi::api::apps::v1::Deployment> {
+        Api::namespaced(self.clone(), namespace)
+    }
+
+    /// Deployments (apps/v1) across all namespaces (list, watch).
+    pub fn all_deployments(&self) -> Api<k8s_openapi::api::apps::v1::Deployment> {
+        Api::all(self.clone())
+    }
+
+    /// ReplicaSets (apps/v1) in `namespace`.
+    pub fn replica_sets(&self, namespace: &str) -> Api<k8s_openapi::api::apps::v1::ReplicaSet> {
+        Api::namespaced(self.clone(), namespace)
+    }
+
+    /// ReplicaSets (apps/v1) across all namespaces (list, watch).
+    pub fn all_replica_sets(&self) -> Api<k8s_openapi::api::apps::v1::ReplicaSet> {
+        Api::all(self.clone())
+    }
+
+    /// StatefulSets (apps/v1) in `namespace`.
+    pub fn stateful_sets(&self, namespace: &str) -> Api<k8s_openapi::api::apps::v1::StatefulSet> {
+        Api::namespaced(self.clone(), namespace)
+    }
+
+    /// StatefulSets (apps/v1) across all namespaces (list, watch).
+    pub fn all_stateful_sets(&self) -> Api<k8s_openapi::api::apps::v1::StatefulSet> {
+        Api::all(self.clone())
+    }
 }

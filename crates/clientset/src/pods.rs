@@ -62,6 +62,21 @@ impl LogParams {
         self.since_seconds = Some(seconds);
         self
     }
+    /// Only lines since `time` (RFC 3339).
+    pub fn since_time(mut self, time: &str) -> Self {
+        self.since_time = Some(time.to_owned());
+        self
+    }
+    /// Prefixes each line with its time.
+    pub fn timestamps(mut self) -> Self {
+        self.timestamps = true;
+        self
+    }
+    /// The previous (crashed) instance's log.
+    pub fn previous(mut self) -> Self {
+        self.previous = true;
+        self
+    }
 
     fn write(&self, q: &mut Query) {
         q.push_opt("container", self.container.as_deref());

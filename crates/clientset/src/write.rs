@@ -273,7 +273,7 @@ where
         self.client.request_json(request).await
     }
 
-    async fn send_body<T: DeserializeOwned>(
+    pub(crate) async fn send_body<T: DeserializeOwned>(
         &self,
         method: Method,
         url: String,

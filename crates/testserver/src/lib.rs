@@ -71,6 +71,8 @@ mod faults;
 #[doc(hidden)]
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
 pub mod fields;
+/// Scripted container logs for `pods/log`.
+mod logs;
 mod protobuf;
 #[allow(
     dead_code,
@@ -92,5 +94,6 @@ mod validation;
 
 pub use error::Error;
 pub use faults::{FaultInjector, WatchScope};
+pub use logs::PodLogs;
 pub use secret::Secret;
 pub use server::{ClientCert, ServiceAccountEnv, TestServer, TestServerBuilder};

@@ -3,7 +3,7 @@
 use kubeset_clientset::{Api, ApiResource, Error};
 use serde_json::json;
 
-use crate::support::{json, recorded, serve, status};
+use crate::support::{bytes, json, recorded, serve, status};
 
 async fn discovery_server() -> crate::support::Server {
     let mut known = std::collections::HashMap::new();
@@ -64,6 +64,126 @@ async fn discovery_resolves_kinds_names_and_scopes() {
     assert!(!discovery.failed.is_empty());
     assert!(discovery.failed.iter().all(|(_, e)| e.is_server_error()));
     assert!(discovery.resolve_kind("apps", "NoSuchKind").is_none());
+    // the roots were asked for in aggregated form first, as client-go asks
+    let first = &server.seen()[0];
+    assert_eq!(first.uri, "/api");
+    assert_eq!(
+        first.header("accept"),
+        "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json"
+    );
+}
+
+const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/// `/api` and `/apis` in aggregated form; any other request fails the test's expectations.
+async fn aggregated_server() -> crate::support::Server {
+    let core = json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
+        "items": [{"metadata": {"creationTimestamp": null}, "versions": [{"version": "v1", "freshness": "Current", "resources": [
+            {"resource": "pods", "responseKind": {"group": "", "version": "", "kind": "Pod"}, "scope": "Namespaced",
+             "singularResource": "pod", "verbs": ["get", "list"], "shortNames": ["po"], "categories": ["all"],
+             "subresources": [{"subresource": "log", "responseKind": {"group": "", "version": "", "kind": "Pod"}, "verbs": ["get"]}]}]}]}]});
+    let groups = json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
+    "items": [
+        {"metadata": {"name": "apps", "creationTimestamp": null}, "versions": [{"version": "v1", "freshness": "Current", "resources": [
+            {"resource": "deployments", "responseKind": {"group": "", "version": "", "kind": "Deployment"}, "scope": "Namespaced",
+             "singularResource": "deployment", "verbs": ["get"], "shortNames": ["deploy"],
+             "subresources": [{"subresource": "scale", "responseKind": {"group": "autoscaling", "version": "v1", "kind": "Scale"}, "verbs": ["get", "update"]}]}]}]},
+        {"metadata": {"name": "metrics.k8s.io", "creationTimestamp": null}, "versions": [{"version": "v1beta1", "freshness": "Stale"}]},
+        {"metadata": {"name": "example.com", "creationTimestamp": null}, "versions": [
+            {"version": "v2", "freshness": "Current", "resources": [
+                {"resource": "backups", "responseKind": {"group": "example.com", "version": "v2", "kind": "Backup"}, "scope": "Cluster",
+                 "singularResource": "backup", "verbs": ["get"]}]},
+            {"version": "v1", "freshness": "Current", "resources": [
+                {"resource": "backups", "responseKind": {"group": "example.com", "version": "v1", "kind": "Backup"}, "scope": "Cluster",
+                 "singularResource": "backup", "verbs": ["get"]}]}]}
+    ]});
+    serve(move |seen| match seen.uri.as_str() {
+        "/api" => bytes(200, AGGREGATED, serde_json::to_vec(&core).unwrap().into()),
+        "/apis" => bytes(200, AGGREGATED, serde_json::to_vec(&groups).unwrap().into()),
+        _ => status(404, "NotFound", "not asked for in aggregated discovery"),
+    })
+    .await
+}
+
+#[tokio::test]
+async fn aggregated_discovery_needs_two_requests() {
+    let server = aggregated_server().await;
+    let discovery = server.client.discover().await.unwrap();
+    let uris: Vec<_> = server.seen().into_iter().map(|s| s.uri).collect();
+    assert_eq!(uris, ["/api", "/apis"]);
+    assert!(discovery.fresh);
+    let pods = discovery.resolve_name("po").unwrap();
+    assert_eq!((pods.api_version.as_str(), pods.namespaced), ("v1", true));
+    let deploy = discovery
+        .resources
+        .iter()
+        .find(|r| r.resource.kind == "Deployment")
+        .unwrap();
+    assert_eq!(deploy.subresources, ["scale"]);
+    assert_eq!(deploy.resource.api_version, "apps/v1");
+    // the first listed version is the preferred one
+    let backup = discovery.resolve_kind("example.com", "Backup").unwrap();
+    assert_eq!(backup.version, "v2");
+    assert!(!backup.namespaced);
+    assert!(
+        discovery
+            .resolve_gvk("example.com", "v1", "Backup")
+            .is_some()
+    );
+    // a stale group-version fails alone
+    assert_eq!(discovery.failed.len(), 1, "{:?}", discovery.failed);
+    let (gv, err) = &discovery.failed[0];
+    assert_eq!(gv, "metrics.k8s.io/v1beta1");
+    assert!(matches!(err, Error::StaleDiscovery { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_disk_cache_answers_until_it_expires() {
+    let server = aggregated_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = kubeset_clientset::DiscoveryCache::for_server(dir.path(), "http://127.0.0.1:1");
+    let first = server.client.discover_cached(&cache).await.unwrap();
+    assert!(first.fresh);
+    let host = dir.path().join("discovery/127.0.0.1_1");
+    let groups: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(host.join("servergroups.json")).unwrap()).unwrap();
+    assert_eq!(groups["kind"], "APIGroupList");
+    assert_eq!(groups["groups"][0]["name"], "", "core first: {groups}");
+    assert_eq!(groups["groups"][3]["preferredVersion"]["version"], "v2");
+    for gv in ["v1", "apps/v1", "example.com/v1", "example.com/v2"] {
+        assert!(host.join(gv).join("serverresources.json").exists(), "{gv}");
+    }
+    assert!(
+        !host.join("metrics.k8s.io").exists(),
+        "stale versions are not cached"
+    );
+    let asked = server.seen().len();
+
+    let second = server.client.discover_cached(&cache).await.unwrap();
+    assert!(!second.fresh);
+    assert_eq!(server.seen().len(), asked, "every file was used");
+    assert_eq!(second.resolve_name("deploy"), first.resolve_name("deploy"));
+    assert_eq!(second.resources, first.resources);
+
+    // a missing file is fetched alone: aggregated roots again, the others stay files
+    std::fs::remove_file(host.join("apps/v1/serverresources.json")).unwrap();
+    let third = server.client.discover_cached(&cache).await.unwrap();
+    assert!(!third.fresh);
+    assert!(third.resolve_kind("apps", "Deployment").is_some());
+    assert!(host.join("apps/v1/serverresources.json").exists());
+
+    // asked fresh (kubectl after a miss), every file is written again from the server
+    std::fs::remove_dir_all(host.join("apps")).unwrap();
+    let refreshed = server.client.rediscover_cached(&cache).await.unwrap();
+    assert!(refreshed.fresh);
+    assert!(host.join("apps/v1/serverresources.json").exists());
+
+    // with a zero TTL every file is stale and the server is asked
+    let before = server.seen().len();
+    let expired = cache.clone().with_ttl(std::time::Duration::ZERO);
+    let fourth = server.client.discover_cached(&expired).await.unwrap();
+    assert!(fourth.fresh);
+    assert_eq!(server.seen().len(), before + 2);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@ use http::{HeaderMap, Response};
 use serde_json::{Value, json};
 
 use crate::api::App;
+use crate::api::aggregated;
 use crate::api::body::Format;
 use crate::api::respond::{self, Body};
 use crate::api::route::Route;
@@ -26,9 +27,27 @@ fn group_doc(g: &GroupInfo) -> Value {
 pub(crate) fn answer(
     app: &App,
     route: &Route,
-    _headers: &HeaderMap,
+    headers: &HeaderMap,
 ) -> Result<Response<Body>, ApiError> {
     let json = |v: Value| Ok(respond::value(200, &v, Format::Json));
+    let aggregated = aggregated::negotiate(
+        headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    );
+    match (route, aggregated) {
+        (Route::CoreVersions, Some(version)) => {
+            return Ok(aggregated::respond(aggregated::core(app), version, headers));
+        }
+        (Route::Groups, Some(version)) => {
+            return Ok(aggregated::respond(
+                aggregated::groups(app),
+                version,
+                headers,
+            ));
+        }
+        _ => {}
+    }
     match route {
         Route::CoreVersions => json(json!({
             "kind": "APIVersions",

@@ -4,6 +4,7 @@
 //! every write goes through [`write`], so admission, defaulting and `managedFields` have one call
 //! site each (in [`hooks`]).
 
+mod aggregated;
 pub(crate) mod body;
 mod convert;
 /// The API server's own CRD controllers (names, Established, instance cleanup).
@@ -61,6 +62,8 @@ pub(crate) struct App {
     pub(crate) pki: crate::server::pki::Pki,
     /// Fault injection switches.
     pub(crate) faults: Faults,
+    /// The scripted container logs `pods/log` answers from.
+    pub(crate) logs: crate::logs::PodLogs,
     /// `host:port` the server listens on (discovery's `serverAddressByClientCIDRs`).
     pub(crate) address: String,
     /// The audit log every request is recorded in.

@@ -1,7 +1,5 @@
 //! Building HTTP responses: objects, lists, errors, plain text.
 
-use std::convert::Infallible;
-
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, combinators::UnsyncBoxBody};
@@ -14,12 +12,15 @@ use crate::api::status::ApiError;
 use crate::api::yaml;
 use crate::registry::ResourceType;
 
-/// The response body type of every answer (watches stream through it too).
-pub(crate) type Body = UnsyncBoxBody<Bytes, Infallible>;
+/// The response body type of every answer (watches and log streams through it too); an
+/// error breaks the connection mid-body, as a dropped connection does.
+pub(crate) type Body = UnsyncBoxBody<Bytes, std::io::Error>;
 
 /// A complete body.
 pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
-    Full::new(bytes.into()).boxed_unsync()
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed_unsync()
 }
 
 fn with_type(status: u16, content_type: &'static str, body: Body) -> Response<Body> {

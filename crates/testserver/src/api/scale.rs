@@ -1,6 +1,9 @@
-//! GET, PUT and PATCH of a custom resource's `scale` subresource (an `autoscaling/v1`
-//! Scale mapped onto the object by `crate::crd::scale`), written through the write pipeline
-//! as an update of the `scale` subresource.
+//! GET, PUT and PATCH of the `scale` subresource (an `autoscaling/v1` Scale mapped onto the
+//! object by `crate::crd::scale`), written through the write pipeline as an update of the
+//! `scale` subresource: for a custom resource at the paths its CRD names, for the built-in
+//! types that have one (deployments, replicasets, statefulsets, replicationcontrollers) at
+//! `.spec.replicas` and `.status.replicas`, with `status.selector` the string form of
+//! `.spec.selector`, as their registries' `ScaleREST` answer.
 
 use bytes::Bytes;
 use http::Response;
@@ -15,14 +18,48 @@ use crate::api::write::{self, WriteOpts};
 use crate::api::{App, Ctx};
 use crate::crd::scale;
 
-fn subresource(target: &Target) -> Result<Value, ApiError> {
-    target
-        .rt
-        .custom
-        .as_ref()
-        .and_then(|c| c.scale())
-        .cloned()
-        .ok_or_else(ApiError::method_not_allowed)
+/// Where the Scale's fields live in the object.
+enum Source {
+    /// A CRD version's `subresources.scale`.
+    Custom(Value),
+    /// A built-in type's `ScaleREST`.
+    Builtin,
+}
+
+impl Source {
+    /// The paths, in a CRD's `subresources.scale` shape.
+    fn paths(&self) -> Value {
+        match self {
+            Source::Custom(paths) => paths.clone(),
+            Source::Builtin => {
+                serde_json::json!({"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"})
+            }
+        }
+    }
+
+    /// The Scale of an object (external form).
+    fn scale_of(&self, external: &Value) -> Value {
+        let mut out = scale::to_scale(&self.paths(), external);
+        if matches!(self, Source::Builtin) {
+            let selector = scale::selector_string(external.pointer("/spec/selector"));
+            if !selector.is_empty() {
+                out["status"]["selector"] = selector.into();
+            }
+        }
+        out
+    }
+}
+
+fn subresource(target: &Target) -> Result<Source, ApiError> {
+    match &target.rt.custom {
+        Some(custom) => custom
+            .scale()
+            .cloned()
+            .map(Source::Custom)
+            .ok_or_else(ApiError::method_not_allowed),
+        None if target.rt.subresources.contains_key("scale") => Ok(Source::Builtin),
+        None => Err(ApiError::method_not_allowed()),
+    }
 }
 
 /// GET `.../NAME/scale`.
@@ -36,11 +73,13 @@ pub(super) fn get(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Body
         .get(&app.key(rt, ns, name))
         .ok_or_else(|| ApiError::not_found(rt, name))?;
     let external = crate::api::convert::to_external(rt, &obj);
-    if !scale::has_spec_replicas(&sub, &external) {
+    if let Source::Custom(sub) = &sub
+        && !scale::has_spec_replicas(sub, &external)
+    {
         // apierrors.NewInternalError
         let cause = format!(
             "the spec replicas field {} does not exist",
-            crate::validation::go_quote(scale::spec_replicas_path(&sub))
+            crate::validation::go_quote(scale::spec_replicas_path(sub))
         );
         return Err(ApiError::from_status(
             500,
@@ -52,7 +91,7 @@ pub(super) fn get(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Body
     }
     Ok(respond::value(
         200,
-        &scale::to_scale(&sub, &external),
+        &sub.scale_of(&external),
         ctx.repr.format,
     ))
 }
@@ -87,7 +126,7 @@ pub(super) fn write(
         subresource: "scale",
     };
     let updated = write::update(app, rt, &ns, &name, opts, &mut |old| {
-        let current = scale::to_scale(&sub, &crate::api::convert::to_external(rt, old));
+        let current = sub.scale_of(&crate::api::convert::to_external(rt, old));
         let wanted = if !patch {
             input.clone()
         } else {
@@ -108,12 +147,12 @@ pub(super) fn write(
             }
             doc
         };
-        scale::apply(&sub, old, &wanted).map_err(|e| ApiError::from_status(422, e.status()))
+        scale::apply(&sub.paths(), old, &wanted).map_err(|e| ApiError::from_status(422, e.status()))
     })?;
     let external = crate::api::convert::to_external(rt, &updated);
     Ok(respond::value(
         200,
-        &scale::to_scale(&sub, &external),
+        &sub.scale_of(&external),
         ctx.repr.format,
     ))
 }

@@ -1,6 +1,5 @@
 //! WATCH: events from history or "now", selectors, bookmarks, initial events, 410 on too old.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -135,7 +134,7 @@ pub(super) fn watch(
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv()
             .await
-            .map(|b| (Ok::<_, Infallible>(Frame::data(b)), rx))
+            .map(|b| (Ok::<_, std::io::Error>(Frame::data(b)), rx))
     });
     let mut r = Response::new(StreamBody::new(stream).boxed_unsync());
     r.headers_mut().insert(

@@ -170,6 +170,7 @@ impl TestServerBuilder {
             ),
             pki,
             faults: Faults::default(),
+            logs: crate::logs::PodLogs::default(),
             address: self.advertise_address.unwrap_or_else(|| addr.to_string()),
             audit: Arc::new(audit),
         });
@@ -390,6 +391,12 @@ impl TestServer {
         let mut events = self.app.audit.events();
         events.retain(|e| e.effective_user().username == username);
         events
+    }
+
+    /// The scripted container logs `pods/log` answers from: append lines, restart or finish
+    /// a container, cut the follow streams.
+    pub fn logs(&self) -> crate::PodLogs {
+        self.app.logs.clone()
     }
 
     /// Switches faults on this server.

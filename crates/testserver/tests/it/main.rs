@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod controllers;
 mod crd;
+mod discovery;
 mod faults;
 mod gc;
 mod kubectl;

@@ -8,6 +8,9 @@
 //! - otherwise the server would proxy to the node's kubelet. The test server runs none, so the
 //!   answer is the 500 a real server gives when the kubelet does not answer (the node's
 //!   preferred address and kubelet port, as `--kubelet-preferred-address-types` picks them).
+//!
+//! A container with a scripted log ([`crate::logs`]) is answered from it instead, at the point
+//! where the real server would ask the kubelet (after validation and the container check).
 
 use http::{Response, StatusCode};
 use serde_json::Value;
@@ -109,6 +112,28 @@ impl LogOptions {
             }
         }
         causes
+    }
+
+    /// The lines these options pick: `sinceTime` reaches the kubelet with second precision.
+    fn selection(&self) -> crate::logs::Selection {
+        use time::format_description::well_known::Rfc3339;
+        let since = match (self.since_seconds, &self.since_time) {
+            (Some(n), _) => Some(time::OffsetDateTime::now_utc() - time::Duration::seconds(n)),
+            (None, Some(t)) => time::OffsetDateTime::parse(t, &Rfc3339)
+                .ok()
+                .and_then(|t| t.replace_nanosecond(0).ok()),
+            (None, None) => None,
+        };
+        crate::logs::Selection {
+            tail: self
+                .tail_lines
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            since,
+            timestamps: self.timestamps,
+            limit_bytes: self
+                .limit_bytes
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        }
     }
 
     /// The kubelet query the server would proxy to (keys sorted, as `url.Values.Encode`).
@@ -326,6 +351,10 @@ pub(crate) fn get(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Body
         .get(&app.key(&pods, ns, name))
         .ok_or_else(|| ApiError::not_found(&pods, name))?;
     let container = container_for(&pod, &opts.container)?;
+    if app.logs.has(ns, name, &container) {
+        let key = (ns.to_owned(), name.to_owned(), container);
+        return crate::logs::respond(&app.logs, key, opts.previous, opts.follow, opts.selection());
+    }
     let node_name = text(&pod, "/spec/nodeName");
     if node_name.is_empty() {
         let mut r = Response::new(respond::full(bytes::Bytes::new()));

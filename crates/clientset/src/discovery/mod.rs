@@ -1,12 +1,13 @@
 //! Discovery: which groups, versions and resources the server offers.
 
-use futures_util::{StreamExt, stream};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{APIGroupList, APIResourceList, APIVersions};
+mod disk;
+mod fetch;
+mod wire;
+
+pub use disk::{DiscoveryCache, cache_dir_name};
 
 use crate::{ApiResource, Client, Error};
-
-/// How many group-versions are fetched at once.
-const CONCURRENCY: usize = 16;
+use wire::{Group, GroupVersion, ResourceList};
 
 /// One resource the server offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,13 @@ pub struct Discovery {
     pub resources: Vec<DiscoveredResource>,
     /// Group-versions that failed to answer (an aggregated API that is down), with why.
     pub failed: Vec<(String, Error)>,
+    /// Every group-version the server lists (`v1`, `apps/v1`), core first, each group's
+    /// preferred version first: what `kubectl api-versions` prints, sorted.
+    pub group_versions: Vec<String>,
+    /// Whether every part came from the server just now (`false` when some came from a
+    /// [`DiscoveryCache`] file): a name missing from a discovery that is not fresh may exist,
+    /// so look again with [`Client::rediscover_cached`], as kubectl does.
+    pub fresh: bool,
 }
 
 impl Discovery {
@@ -127,57 +135,6 @@ impl Discovery {
 }
 
 impl Client {
-    /// Fetches the whole API surface (`/api`, `/apis` and every group-version, concurrently).
-    ///
-    /// A group-version that fails (a down aggregated API) is listed in `failed`, as kubectl
-    /// does, instead of failing everything.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: kubeset_clientset::Client) -> Result<(), kubeset_clientset::Error> {
-    /// let discovery = client.discover().await?;
-    /// if let Some(deployments) = discovery.resolve_kind("apps", "Deployment") {
-    ///     println!("{} is served at {}", deployments.kind, deployments.api_version);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn discover(&self) -> Result<Discovery, Error> {
-        let core: APIVersions = self.get_json("/api").await?;
-        let groups: APIGroupList = self.get_json("/apis").await?;
-        let mut wanted: Vec<(String, String, bool)> = core
-            .versions
-            .iter()
-            .map(|v| (format!("/api/{v}"), String::new(), true))
-            .collect();
-        for group in &groups.groups {
-            let preferred = group.preferred_version.as_ref().map(|p| p.version.as_str());
-            for version in &group.versions {
-                wanted.push((
-                    format!("/apis/{}", version.group_version),
-                    group.name.clone(),
-                    preferred.is_none_or(|p| p == version.version),
-                ));
-            }
-        }
-        let fetched: Vec<_> = stream::iter(wanted)
-            .map(|(path, group, preferred)| async move {
-                let result = self.get_json::<APIResourceList>(&path).await;
-                (path, group, preferred, result)
-            })
-            .buffered(CONCURRENCY)
-            .collect()
-            .await;
-        let mut discovery = Discovery::default();
-        for (path, group, preferred, result) in fetched {
-            match result {
-                Ok(list) => discovery
-                    .resources
-                    .extend(resources_of(&group, preferred, list)),
-                Err(err) => discovery.failed.push((path, err)),
-            }
-        }
-        Ok(discovery)
-    }
-
     /// Looks up one kind at `group/version` with a single request.
     ///
     /// ```no_run
@@ -192,35 +149,62 @@ impl Client {
         version: &str,
         kind: &str,
     ) -> Result<ApiResource, Error> {
-        let path = crate::api::group_prefix(group, version);
-        let list: APIResourceList = self.get_json(&path).await?;
+        let gv = GroupVersion::new(group, version).group_version;
+        let list = self.resource_list(&gv).await?;
         resources_of(group, true, list)
             .map(|r| r.resource)
             .find(|r| r.kind == kind)
             .ok_or_else(|| Error::UnknownResource {
-                what: format!(
-                    "{} {kind}",
-                    path.trim_start_matches("/apis/")
-                        .trim_start_matches("/api/")
-                ),
+                what: format!("{gv} {kind}"),
             })
     }
+}
 
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
-        let request = crate::client::build(
-            http::Method::GET,
-            path.to_owned(),
-            crate::client::JSON,
-            None,
-        )?;
-        self.request_json(request).await
+impl Discovery {
+    /// The discovery of `groups` (core first) from each group-version's resource list.
+    pub(crate) fn from_parts(
+        groups: &[Group],
+        lists: Vec<(String, Result<ResourceList, Error>)>,
+    ) -> Self {
+        let mut discovery = Discovery::default();
+        let mut lists: Vec<_> = lists.into_iter().map(Some).collect();
+        for group in groups {
+            for version in &group.versions {
+                discovery.group_versions.push(version.group_version.clone());
+                let Some(slot) = lists.iter_mut().find(|l| {
+                    l.as_ref()
+                        .is_some_and(|(gv, _)| *gv == version.group_version)
+                }) else {
+                    continue;
+                };
+                let Some((gv, result)) = slot.take() else {
+                    continue;
+                };
+                let preferred = group.preferred_version.version == version.version;
+                match result {
+                    Ok(list) => {
+                        discovery
+                            .resources
+                            .extend(resources_of(&group.name, preferred, list))
+                    }
+                    Err(err) => discovery.failed.push((gv, err)),
+                }
+            }
+        }
+        // group-versions no group lists (stale ones of aggregated discovery) fail alone
+        for (gv, result) in lists.into_iter().flatten() {
+            if let Err(err) = result {
+                discovery.failed.push((gv, err));
+            }
+        }
+        discovery
     }
 }
 
 fn resources_of(
     group: &str,
     preferred: bool,
-    list: APIResourceList,
+    list: ResourceList,
 ) -> impl Iterator<Item = DiscoveredResource> {
     let version = list
         .group_version
@@ -246,8 +230,8 @@ fn resources_of(
                 .collect(),
             resource: ApiResource::new(&group, &version, &r.kind, &r.name, r.namespaced),
             verbs: r.verbs,
-            short_names: r.short_names.unwrap_or_default(),
-            categories: r.categories.unwrap_or_default(),
+            short_names: r.short_names,
+            categories: r.categories,
             singular: r.singular_name,
             preferred,
         })
