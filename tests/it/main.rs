@@ -22,6 +22,7 @@ mod indexes;
 mod kctl;
 mod kubeconfig;
 mod list;
+mod operator;
 mod patch;
 mod pods;
 mod provisioner;
