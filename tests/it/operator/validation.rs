@@ -1,5 +1,5 @@
-//! The API server refuses Websites its CRD's schema rules out, with kube-apiserver's
-//! messages naming the field; a valid one is accepted.
+//! The API server refuses Websites its CRD's schema and CEL rules rule out, with
+//! kube-apiserver's messages naming the field; a valid one is accepted.
 
 use kubeset::clientset::{Api, PostParams};
 
@@ -34,6 +34,33 @@ async fn the_api_server_refuses_websites_the_schema_rules_out() {
     assert!(
         err.to_string()
             .contains("spec.title: Too long: may not be more than 100"),
+        "{err}"
+    );
+
+    // the CEL rules (`x-kubernetes-validations`) on the spec, with their messages
+    let err = websites
+        .create(
+            &pp,
+            &website("no-index", "No index", &[("about.html", "hi")]),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(r#"spec: Invalid value: "object": a website needs an index.html page"#),
+        "{err}"
+    );
+    let err = websites
+        .create(
+            &pp,
+            &website("slash", "Slash", &[("index.html", "hi"), ("a/b.html", "x")]),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            r#"spec: Invalid value: "object": page names are ConfigMap keys: letters, digits, '-', '_' and '.'"#
+        ),
         "{err}"
     );
 
