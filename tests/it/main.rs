@@ -24,6 +24,7 @@ mod kctl;
 mod kubeconfig;
 mod list;
 mod logs;
+mod operator;
 mod patch;
 mod pods;
 mod provisioner;

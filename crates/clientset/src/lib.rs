@@ -86,6 +86,7 @@ mod api;
 mod builder;
 mod cause;
 mod client;
+pub mod crd;
 mod decode;
 mod discovery;
 mod dynamic;

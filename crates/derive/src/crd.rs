@@ -1,5 +1,4 @@
-//! The generated `crd()` (the CustomResourceDefinition of one version) and `merge_crds()` (one
-//! CRD from the CRDs of several versions of a kind).
+//! The generated `crd()`: the CustomResourceDefinition of one version.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -9,7 +8,7 @@ use crate::Names;
 use crate::attrs::Attrs;
 use crate::schema::structural_fn;
 
-/// `impl Root { pub fn crd() ...; pub fn merge_crds(...) ... }`.
+/// `impl Root { pub fn crd() ... }`.
 pub(crate) fn crd_impl(attrs: &Attrs, names: &Names, spec: &Ident) -> TokenStream {
     let root = format_ident!("{}", attrs.kind);
     let crd_ty = quote!(
@@ -196,49 +195,6 @@ pub(crate) fn crd_impl(attrs: &Attrs, names: &Names, spec: &Ident) -> TokenStrea
                         err
                     ),
                 }
-            }
-
-            /// One CustomResourceDefinition from the `crd()`s of several versions of this kind
-            /// (one `#[derive(CustomResource)]` per version, usually one module per version):
-            /// every version served, `storage_version` the only storage version.
-            ///
-            /// An `Err` says what is wrong when `crds` is empty, when the CRDs are not of one
-            /// group and kind (their names differ), when a version is given twice, or when no
-            /// CRD holds `storage_version`.
-            pub fn merge_crds(
-                crds: ::std::vec::Vec<#crd_ty>,
-                storage_version: &str,
-            ) -> ::core::result::Result<#crd_ty, ::std::string::String> {
-                let mut crds = crds.into_iter();
-                let ::core::option::Option::Some(mut merged) = crds.next() else {
-                    return ::core::result::Result::Err("no CustomResourceDefinitions to merge".into());
-                };
-                for crd in crds {
-                    if crd.metadata.name != merged.metadata.name {
-                        return ::core::result::Result::Err(::std::format!(
-                            "CustomResourceDefinitions {:?} and {:?} are not of one kind",
-                            merged.metadata.name, crd.metadata.name
-                        ));
-                    }
-                    for v in crd.spec.versions {
-                        if merged.spec.versions.iter().any(|m| m.name == v.name) {
-                            return ::core::result::Result::Err(::std::format!(
-                                "version {} is given twice", v.name
-                            ));
-                        }
-                        merged.spec.versions.push(v);
-                    }
-                }
-                if !merged.spec.versions.iter().any(|v| v.name == storage_version) {
-                    return ::core::result::Result::Err(::std::format!(
-                        "no CustomResourceDefinition has the storage version {storage_version}"
-                    ));
-                }
-                for v in &mut merged.spec.versions {
-                    v.served = true;
-                    v.storage = v.name == storage_version;
-                }
-                ::core::result::Result::Ok(merged)
             }
         }
     }

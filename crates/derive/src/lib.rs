@@ -64,10 +64,9 @@ pub(crate) struct Names {
 /// # Several versions of a kind
 ///
 /// Derive each version in a module of its own (`v1alpha1::FooSpec`, `v1::FooSpec`, each with
-/// `kind = "Foo"`), then install one CRD holding both:
-/// `v1::Foo::merge_crds(vec![v1alpha1::Foo::crd(), v1::Foo::crd()], "v1")`. Merging is
-/// generated code (a proc-macro crate cannot export functions), so it is an associated function
-/// of every derived type; any of them merges the CRDs of any version.
+/// `kind = "Foo"`), then install one CRD holding both, made by
+/// `kubeset::clientset::crd::merge_crds(vec![v1alpha1::Foo::crd(), v1::Foo::crd()], "v1")`
+/// (a library function with a typed error: a proc-macro crate can export neither).
 ///
 /// ```
 /// mod v1alpha1 {
@@ -91,10 +90,10 @@ pub(crate) struct Names {
 ///     }
 /// }
 ///
-/// let crd = v1::Gadget::merge_crds(vec![v1alpha1::Gadget::crd(), v1::Gadget::crd()], "v1")?;
+/// let crd = kubeset_clientset::crd::merge_crds(vec![v1alpha1::Gadget::crd(), v1::Gadget::crd()], "v1")?;
 /// let stored: Vec<_> = crd.spec.versions.iter().filter(|v| v.storage).map(|v| &v.name).collect();
 /// assert_eq!(stored, ["v1"]);
-/// # Ok::<(), String>(())
+/// # Ok::<(), kubeset_clientset::crd::MergeError>(())
 /// ```
 ///
 /// # Example

@@ -10,6 +10,8 @@
 //! - [`finalizer`]: cleanup before an object goes away, without losing other controllers'
 //!   finalizers.
 //! - [`predicates`] and [`streams`]: filters and adapters for watcher event streams.
+//! - [`wait`]: waiting until an object meets a condition, e.g. until a
+//!   CustomResourceDefinition is Established ([`wait::crd_established`]).
 //!
 //! The caches themselves (watcher, store, reflector, informer) live in
 //! [`kubeset_clientset::runtime`] and are re-exported here, so one path names the whole runtime.
@@ -149,6 +151,7 @@ pub mod leader;
 pub mod predicates;
 pub mod queue;
 pub mod streams;
+pub mod wait;
 
 pub use kubeset_clientset::runtime::*;
 

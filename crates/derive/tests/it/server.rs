@@ -1,6 +1,7 @@
 //! `Foo::crd()` installed on the test server (which validates a CRD as kube-apiserver does),
 //! then `Foo`s created, listed, watched and their status updated through `Api<Foo>`: the
-//! generated schema is accepted, and pruning keeps every field the Rust type has.
+//! generated schema is accepted, pruning keeps every field the Rust type has, and the
+//! validation rules are enforced.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -179,4 +180,42 @@ async fn schema_enums_pruning_and_defaults_are_applied_by_the_server() {
     assert_eq!(created["spec"].get("unknown"), None);
     assert_eq!(created["spec"]["color"], "blue");
     assert_eq!(created["spec"]["free"], spec["free"]);
+}
+
+/// The derive's validation rules (`validation = ...` on the spec, schemars' `extend` on a
+/// field) are `x-kubernetes-validations` the server evaluates, with its messages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_generated_validation_rules_are_enforced_by_the_server() {
+    let server = TestServer::start().await.unwrap();
+    let client = client(&server).await;
+    install(&client, &Foo::crd()).await;
+    namespace(&client, "rules").await;
+    let foos: Api<Foo> = Api::namespaced(client, "rules");
+    let pp = PostParams::default();
+
+    let mut too_many = spec();
+    too_many.replicas = 11;
+    let err = foos
+        .create(&pp, &Foo::new("many", too_many))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(r#"spec: Invalid value: "object": failed rule: self.replicas <= 10"#),
+        "{err}"
+    );
+
+    let mut colorless = spec();
+    colorless.color = String::new();
+    let err = foos
+        .create(&pp, &Foo::new("colorless", colorless))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(r#"spec.color: Invalid value: "string": failed rule: self != ''"#),
+        "{err}"
+    );
+
+    foos.create(&pp, &Foo::new("fine", spec())).await.unwrap();
 }

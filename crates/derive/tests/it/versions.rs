@@ -1,6 +1,8 @@
 //! Several versions of one kind: one derive per version in modules of their own, merged into
-//! one CRD with `merge_crds`, served by the test server at both versions.
+//! one CRD with `kubeset_clientset::crd::merge_crds`, served by the test server at both versions.
 
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kubeset_clientset::crd::{MergeError, merge_crds};
 use kubeset_clientset::{Api, PostParams};
 use kubeset_testserver::TestServer;
 
@@ -42,7 +44,7 @@ mod other {
 
 #[test]
 fn merged_versions_have_one_storage_version() {
-    let crd = v1::Bar::merge_crds(vec![v1alpha1::Bar::crd(), v1::Bar::crd()], "v1").unwrap();
+    let crd = merge_crds(vec![v1alpha1::Bar::crd(), v1::Bar::crd()], "v1").unwrap();
     let versions: Vec<_> = crd
         .spec
         .versions
@@ -52,20 +54,57 @@ fn merged_versions_have_one_storage_version() {
     assert_eq!(versions, [("v1alpha1", true, false), ("v1", true, true)]);
 }
 
+/// The error names the CRD, version or field at fault.
 #[test]
 fn merge_errors_say_what_is_wrong() {
-    let check = |crds, storage: &str, expected: &str| {
-        let err = v1::Bar::merge_crds(crds, storage).unwrap_err();
-        assert!(err.contains(expected), "{err}");
-    };
-    check(vec![], "v1", "no CustomResourceDefinitions");
+    #[track_caller]
+    fn check(crds: Vec<CustomResourceDefinition>, storage: &str, expected: MergeError) {
+        assert_eq!(merge_crds(crds, storage).unwrap_err(), expected);
+    }
+    let bars = || "bars.example.com".to_owned();
+    check(vec![], "v1", MergeError::Empty);
     check(
         vec![v1::Bar::crd(), other::Baz::crd()],
         "v1",
-        "not of one kind",
+        MergeError::DifferentKinds {
+            first: bars(),
+            other: "bazes.example.com".into(),
+        },
     );
-    check(vec![v1::Bar::crd(), v1::Bar::crd()], "v1", "given twice");
-    check(vec![v1alpha1::Bar::crd()], "v1", "storage version v1");
+    check(
+        vec![v1::Bar::crd(), v1::Bar::crd()],
+        "v1",
+        MergeError::DuplicateVersion {
+            crd: bars(),
+            version: "v1".into(),
+        },
+    );
+    check(
+        vec![v1alpha1::Bar::crd()],
+        "v1",
+        MergeError::NoStorageVersion {
+            crd: bars(),
+            version: "v1".into(),
+        },
+    );
+    let mut cluster = v1::Bar::crd();
+    cluster.spec.scope = "Cluster".into();
+    check(
+        vec![v1alpha1::Bar::crd(), cluster],
+        "v1",
+        MergeError::Mismatch {
+            crd: bars(),
+            version: "v1".into(),
+            field: "spec.scope",
+        },
+    );
+    let mut renamed = v1::Bar::crd();
+    renamed.spec.names.short_names = Some(vec!["b".into()]);
+    let err = merge_crds(vec![v1alpha1::Bar::crd(), renamed], "v1").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "version v1 of bars.example.com has another spec.names than the versions before it"
+    );
 }
 
 #[test]
@@ -79,7 +118,7 @@ fn cluster_scope_without_namespaced() {
 async fn an_object_written_at_one_version_is_read_at_the_other() {
     let server = TestServer::start().await.unwrap();
     let client = super::server::client(&server).await;
-    let crd = v1::Bar::merge_crds(vec![v1alpha1::Bar::crd(), v1::Bar::crd()], "v1").unwrap();
+    let crd = merge_crds(vec![v1alpha1::Bar::crd(), v1::Bar::crd()], "v1").unwrap();
     super::server::install(&client, &crd).await;
     super::server::namespace(&client, "demo").await;
 

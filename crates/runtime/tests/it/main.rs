@@ -9,3 +9,4 @@ mod finalizer;
 mod queue;
 mod support;
 mod timing;
+mod wait;

@@ -7,7 +7,8 @@
 //!   the Terminating condition and cleanup finalizer on delete) and [`validate`] its validation.
 //! - [`strategy`]: the one strategy object every custom resource type carries
 //!   ([`CustomStrategy`]): pruning, defaulting on write and read, status/spec isolation,
-//!   generation, validation against the version's schema ([`schema`]).
+//!   generation, validation against the version's schema ([`schema`]) and its CEL rules
+//!   ([`cel`]).
 //! - [`scale`]: the `scale` subresource's mapping onto an object.
 //!
 //! The controllers that establish CRDs and clean up after deleted ones are in
@@ -18,6 +19,7 @@
 //! per-type behaviour is in their [`CustomStrategy`], reached through `ResourceType::custom`.
 //! This module depends on neither `api` nor `registry` (pure functions over JSON values).
 
+pub(crate) mod cel;
 pub(crate) mod crd_strategy;
 pub(crate) mod definition;
 pub(crate) mod format;

@@ -13,8 +13,8 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 
-use crate::crd::Definition;
 use crate::crd::schema::{self, At};
+use crate::crd::{Definition, cel};
 use crate::fields::schema::TypeInfo;
 use crate::validation::{FieldError, Invalid};
 
@@ -268,9 +268,12 @@ impl CustomStrategy {
                         name: String::new(),
                     };
                     schema::validate(status_schema, status, &at, &mut errs);
+                    let old_status = old.and_then(|o| o.get("status"));
+                    cel::validate(status_schema, status, old_status, "status", &mut errs);
                 }
             } else {
                 schema::validate(&self.schema, obj, &At::root(), &mut errs);
+                cel::validate(&self.schema, obj, old, "", &mut errs);
             }
         }
         if errs.is_empty() {

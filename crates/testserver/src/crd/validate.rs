@@ -253,6 +253,7 @@ fn node(schema: &Value, path: &str, context: &str, errs: &mut Vec<FieldError>) {
 }
 
 fn node_children(schema: &Value, path: &str, errs: &mut Vec<FieldError>) {
+    super::cel::compile_errors(schema, path, errs);
     let properties = schema.get("properties").and_then(Value::as_object);
     let additional = schema.get("additionalProperties");
     if properties.is_some_and(|p| !p.is_empty())
