@@ -101,6 +101,7 @@ mod pods;
 mod query;
 mod rbac;
 mod read;
+mod remote;
 pub mod runtime;
 mod split;
 mod status;
@@ -125,6 +126,11 @@ pub use params::{GetParams, ListParams, VersionMatch, WatchParams};
 pub use patch::Patch;
 pub use pods::LogParams;
 pub use rbac::{AccessDecision, CanI};
+pub use remote::{
+    AttachedProcess, ChannelProtocol, ExecOutput, ExecParams, ExitStatus, ForwardEvent,
+    LocalForward, PortForward, PortStream, RemoteError, Stderr, Stdin, Stdout, TerminalResizer,
+    TerminalSize,
+};
 pub use table::{Table, TableColumn, TableRow};
 pub use tokens::{IssuedToken, TokenParams};
 pub use watch::{Bookmark, INITIAL_EVENTS_END, WatchEvent, WatchStream};
