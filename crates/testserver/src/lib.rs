@@ -67,6 +67,7 @@ mod faults;
 #[doc(hidden)]
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
 pub mod fields;
+pub mod node_agent;
 mod protobuf;
 #[allow(
     dead_code,

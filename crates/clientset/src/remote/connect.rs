@@ -11,6 +11,7 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 
 use super::RemoteError;
 use crate::client::collect;
+use crate::forbidden::Denial;
 use crate::status::api_error;
 use crate::{Client, Error};
 
@@ -50,8 +51,12 @@ pub(crate) async fn open(
     if response.status() != StatusCode::SWITCHING_PROTOCOLS {
         let code = response.status().as_u16();
         let bytes = collect(response.into_body(), url).await?;
-        // these subresources are authorized as `create`, whatever the method
-        return Err(api_error(code, &bytes, Method::POST, url.to_owned()).into());
+        let mut error = api_error(code, &bytes, Method::GET, url.to_owned());
+        if let Some(denial) = error.denial.as_mut() {
+            // these subresources are authorized as `create`, whatever the method
+            **denial = Denial::from_request(&Method::POST, url, &error.status);
+        }
+        return Err(error.into());
     }
     let handshake = |reason: String| RemoteError::Handshake {
         url: url.to_owned(),

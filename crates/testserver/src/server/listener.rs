@@ -50,7 +50,7 @@ pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>,
                 async move { Ok::<_, Infallible>(answer(app, cert, req).await) }
             });
             let _ = auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(tls), service)
+                .serve_connection_with_upgrades(TokioIo::new(tls), service)
                 .await;
         });
     }
@@ -59,7 +59,7 @@ pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>,
 async fn answer(
     app: Arc<App>,
     cert: Option<(String, Vec<String>, String)>,
-    req: Request<Incoming>,
+    mut req: Request<Incoming>,
 ) -> Response<Body> {
     let latency = app.faults.latency();
     if !latency.is_zero() {
@@ -100,6 +100,10 @@ async fn answer(
             Ok(user) => user,
             Err(e) => return respond::error(&e),
         };
+    let upgrade = req
+        .headers()
+        .contains_key(http::header::UPGRADE)
+        .then(|| hyper::upgrade::on(&mut req));
     let (parts, body) = req.into_parts();
     let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
@@ -113,6 +117,7 @@ async fn answer(
         parts.uri.query().map(str::to_owned),
         parts.headers,
         body,
+        upgrade,
     )
     .await
 }
