@@ -13,6 +13,8 @@
 //! - `kctl create -f FILE`, `kctl apply --server-side -f FILE`, `kctl delete TYPE NAME` /
 //!   `kctl delete -f FILE` / `kctl delete TYPE -l SEL|--all`: writes.
 //! - `kctl logs POD [-c C] [-f] [--tail N] [--since D]`.
+//! - `kctl exec POD [-c C] [-i] [-t] -- COMMAND [ARGS...]`, `kctl attach POD [-c C] [-i] [-t]`
+//!   (exit status: the command's), `kctl port-forward POD [LOCAL:]REMOTE... [--address A]`.
 //! - `kctl auth whoami [-o json|yaml]`, `kctl auth can-i VERB TYPE [NAME]`,
 //!   `kctl create token SA [--duration D] [--audience A]`.
 //!
@@ -24,12 +26,14 @@ mod auth;
 mod categories;
 mod config_view;
 mod duration;
+mod exec;
 mod failure;
 mod get;
 mod get_raw;
 mod json;
 mod logs;
 mod manifest;
+mod port_forward;
 mod resources;
 mod session;
 mod table;
@@ -121,6 +125,12 @@ enum Command {
     Delete(write::DeleteArgs),
     /// Print the logs of a container in a pod.
     Logs(logs::LogsArgs),
+    /// Execute a command in a container.
+    Exec(exec::ExecArgs),
+    /// Attach to a running container.
+    Attach(exec::ExecArgs),
+    /// Forward one or more local ports to a pod.
+    PortForward(port_forward::PortForwardArgs),
     /// Inspect authorization.
     Auth {
         #[command(subcommand)]
@@ -235,6 +245,9 @@ fn main() -> ExitCode {
             }
         },
         Command::Get(args) if args.raw.is_some() => get_raw(&cli.globals, args),
+        Command::Exec(args) => exec::main(&cli.globals, args, exec::Mode::Exec),
+        Command::Attach(args) => exec::main(&cli.globals, args, exec::Mode::Attach),
+        Command::PortForward(args) => port_forward::main(&cli.globals, args),
         command => {
             let runtime = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -287,7 +300,18 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 
 /// The command words of the command line (`get`, `create token`, `auth can-i`).
 fn command_path() -> String {
-    const COMMANDS: &[&str] = &["config", "get", "create", "apply", "delete", "logs", "auth"];
+    const COMMANDS: &[&str] = &[
+        "config",
+        "get",
+        "create",
+        "apply",
+        "delete",
+        "logs",
+        "auth",
+        "exec",
+        "attach",
+        "port-forward",
+    ];
     const SUBCOMMANDS: &[&str] = &["view", "token", "whoami", "can-i"];
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(at) = args.iter().position(|a| COMMANDS.contains(&a.as_str())) else {
@@ -353,7 +377,10 @@ async fn run(globals: &GlobalFlags, command: &Command) -> Result<Vec<Failure>, F
                 Ok(vec![Failure::silent()])
             }
         }
-        Command::Config { .. } => Ok(Vec::new()),
+        Command::Config { .. }
+        | Command::Exec(_)
+        | Command::Attach(_)
+        | Command::PortForward(_) => Ok(Vec::new()),
     }
 }
 

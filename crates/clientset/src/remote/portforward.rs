@@ -16,6 +16,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use super::RemoteError;
 use super::connect::{self, Socket};
@@ -328,7 +330,13 @@ async fn run(
             let _ = writer.shutdown().await;
         }
     }
-    let _ = sink.close().await;
+    // a normal-closure code: Go clients treat a close frame without one (1005) as an error
+    let _ = sink
+        .send(Message::Close(Some(CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        })))
+        .await;
     let result = match (first_error, broken) {
         (Some(err), _) => Err(err),
         (None, Some(source)) => Err(RemoteError::PortForwardLost { pod, source }),

@@ -10,6 +10,8 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use super::RemoteError;
 use super::connect::Socket;
@@ -104,7 +106,13 @@ pub(crate) async fn run(
     }
     finish(&mut plumbing.stdout).await;
     finish(&mut plumbing.stderr).await;
-    let _ = sink.close().await;
+    // a normal-closure code: Go clients treat a close frame without one (1005) as an error
+    let _ = sink
+        .send(Message::Close(Some(CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        })))
+        .await;
     let Subject { pod, container } = subject;
     let result = match (got_error_frame, broken) {
         (false, Some(source)) => Err(RemoteError::ConnectionLost {

@@ -10,6 +10,8 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use super::session::Socket;
 use super::{NodeAgent, PortTarget};
@@ -82,7 +84,13 @@ pub(crate) async fn serve(socket: Socket, pod: Pod, ports: Vec<u16>, agent: Node
             },
         }
     }
-    let _ = sink.close().await;
+    // a normal-closure code: Go clients treat a close frame without one (1005) as an error
+    let _ = sink
+        .send(Message::Close(Some(CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        })))
+        .await;
 }
 
 /// One port's connection: frames in from `input`, frames out to `output`.

@@ -13,6 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use super::{ExecSession, Handler, Outcome};
 
@@ -153,7 +155,13 @@ pub(crate) async fn serve(socket: Socket, request: Request, handler: Handler) {
     {
         return;
     }
-    let _ = sink.close().await;
+    // a normal-closure code: Go clients treat a close frame without one (1005) as an error
+    let _ = sink
+        .send(Message::Close(Some(CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        })))
+        .await;
 }
 
 /// The error channel's bytes for an exit code (`None`: nothing is sent).
