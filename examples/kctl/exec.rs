@@ -6,8 +6,9 @@
 //! completed pod is refused, the container defaults as for `logs`, then the session runs over
 //! WebSocket with stdout and stderr copied as they arrive and stdin (`-i`) copied and
 //! half-closed at its end. kctl exits with the command's exit code, saying `command terminated
-//! with exit code N` on stderr as kubectl does. `-t` asks for a terminal only when stdin is one
-//! (kubectl's warning otherwise); kctl does not switch the local terminal to raw mode.
+//! with exit code N` on stderr as kubectl does. `-t` asks for a terminal only with `-i` and
+//! when stdin is one (kubectl's warning otherwise); kctl does not switch the local terminal to
+//! raw mode.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -125,8 +126,9 @@ async fn run(globals: &GlobalFlags, args: &ExecArgs, mode: Mode) -> Result<i32, 
         }
         None => default_container(&pod)?,
     };
-    let mut tty = args.tty;
-    if tty && !(args.stdin && std::io::stdin().is_terminal()) {
+    // kubectl: a terminal only with stdin, and only when stdin is one (warning otherwise)
+    let mut tty = args.tty && args.stdin;
+    if tty && !std::io::stdin().is_terminal() {
         if !args.quiet {
             eprintln!("Unable to use a TTY - input is not a terminal or the right kind of file");
         }

@@ -12,7 +12,9 @@
 //! [`watch_metadata`](Api::watch_metadata)).
 //!
 //! Resource-specific verbs live on their handles: pod [`logs`](Api::logs),
-//! [`bind`](Api::bind), [`evict`](Api::evict); node [`cordon`](Api::cordon); ServiceAccount
+//! [`bind`](Api::bind), [`evict`](Api::evict), and streams into pods over WebSocket:
+//! [`exec`](Api::exec), [`attach`](Api::attach), [`exec_output`](Api::exec_output),
+//! [`port_forward`](Api::port_forward), [`forward_local`](Api::forward_local); node [`cordon`](Api::cordon); ServiceAccount
 //! [`create_token`](Api::create_token). RBAC self-checks live on the client:
 //! [`whoami`](Client::whoami), [`can_i`](Client::can_i), [`rules`](Client::rules),
 //! [`missing_permissions`](Client::missing_permissions). Untyped access goes through

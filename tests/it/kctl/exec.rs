@@ -95,6 +95,19 @@ async fn exec_prints_output_and_exits_with_the_commands_code() {
 
     let piped = compare_stdin(&["exec", "-i", "p", "-n", ns, "--", "cat"], "from stdin");
     assert_eq!((piped.code, piped.stdout.as_str()), (0, "cat|from stdin\n"));
+
+    // -t without a terminal on stdin: none is asked for (with -i, kubectl says so)
+    let no_tty = compare(&["exec", "-t", "p", "-n", ns, "--", "echo", "t"]);
+    assert_eq!((no_tty.code, no_tty.stdout.as_str()), (0, "echo t|\n"));
+    let warned = compare_stdin(&["exec", "-it", "p", "-n", ns, "--", "cat"], "x");
+    assert_eq!(
+        (warned.code, warned.stdout.as_str(), warned.stderr.as_str()),
+        (
+            0,
+            "cat|x\n",
+            "Unable to use a TTY - input is not a terminal or the right kind of file\nwarning: from the container\n"
+        )
+    );
 }
 
 #[tokio::test]
@@ -147,7 +160,11 @@ async fn exec_and_attach_refusals_match_kubectl() {
 
     let attached = compare(&["attach", "p", "-n", ns]);
     assert_eq!(
-        (attached.code, attached.stdout.as_str(), attached.stderr.as_str()),
+        (
+            attached.code,
+            attached.stdout.as_str(),
+            attached.stderr.as_str()
+        ),
         (
             0,
             "attached\n",

@@ -54,7 +54,10 @@ pub struct AttachedProcess {
 }
 
 impl AttachedProcess {
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the session's ends, handed over once by exec.rs"
+    )]
     pub(crate) fn new(
         stdin: Option<DuplexStream>,
         stdout: Option<DuplexStream>,
