@@ -393,3 +393,54 @@ async fn forward_local_carries_each_connection_to_a_tcp_target() {
         }
     }
 }
+
+#[tokio::test]
+async fn streams_larger_than_every_buffer_flow_both_ways() {
+    let Some((agent, ctx, pods)) = running_pod("exec-large").await else {
+        return;
+    };
+    // `cat`: output blocks until the client reads, while more input keeps arriving
+    agent.on_exec(Pods::named(&ctx.ns, "p"), |mut session| async move {
+        if let (Some(stdin), Some(stdout)) = (session.stdin.as_mut(), session.stdout.as_mut()) {
+            tokio::io::copy(stdin, stdout).await.unwrap();
+        }
+        Outcome::Exit(0)
+    });
+    agent.on_port_forward(Pods::named(&ctx.ns, "p"), 9000, PortTarget::Echo);
+    const SIZE: usize = 4 << 20;
+    let data: Vec<u8> = (0..SIZE).map(|i| (i % 251) as u8).collect();
+
+    let mut process = within(pods.exec("p", &["cat"], &ExecParams::default().stdin()))
+        .await
+        .unwrap();
+    let mut stdin = process.stdin().unwrap();
+    let input = data.clone();
+    let writer = tokio::spawn(async move {
+        stdin.write_all(&input).await.unwrap();
+        stdin.shutdown().await.unwrap();
+    });
+    let mut out = Vec::new();
+    within(process.stdout().unwrap().read_to_end(&mut out))
+        .await
+        .unwrap();
+    within(writer).await.unwrap();
+    assert!(
+        out == data,
+        "cat returned {} of {SIZE} bytes intact",
+        out.len()
+    );
+    assert!(within(process.status()).await.unwrap().success());
+
+    let mut forward = within(pods.port_forward("p", &[9000])).await.unwrap();
+    let (mut read, mut write) = tokio::io::split(forward.take_stream(9000).unwrap());
+    let input = data.clone();
+    let writer = tokio::spawn(async move {
+        write.write_all(&input).await.unwrap();
+        write
+    });
+    let mut back = vec![0u8; SIZE];
+    within(read.read_exact(&mut back)).await.unwrap();
+    assert!(back == data, "the echo came back intact");
+    drop((read, within(writer).await.unwrap()));
+    within(forward.join()).await.unwrap();
+}

@@ -55,6 +55,24 @@ pub(crate) async fn serve(socket: Socket, pod: Pod, ports: Vec<u16>, agent: Node
         ));
     }
     drop(out_tx);
+    // the client's frames are read while the ports' output is written by a task of its own,
+    // so a port blocked on its output never stops its input (an echo of more than the
+    // channels hold)
+    let mut writer = tokio::spawn(async move {
+        while let Some(bytes) = out_rx.recv().await {
+            if sink.send(Message::binary(bytes)).await.is_err() {
+                return;
+            }
+        }
+        // every port's connection has ended; a normal-closure code: Go clients treat a close
+        // frame without one (1005) as an error
+        let _ = sink
+            .send(Message::Close(Some(CloseFrame {
+                code: CloseCode::Normal,
+                reason: "".into(),
+            })))
+            .await;
+    });
     loop {
         tokio::select! {
             message = stream.next() => match message {
@@ -70,27 +88,13 @@ pub(crate) async fn serve(socket: Socket, pod: Pod, ports: Vec<u16>, agent: Node
                         *slot = None;
                     }
                 }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
-            out = out_rx.recv() => match out {
-                Some(bytes) => {
-                    if sink.send(Message::binary(bytes)).await.is_err() {
-                        return;
-                    }
-                }
-                // every port's connection has ended
-                None => break,
-            },
+            _ = &mut writer => return,
         }
     }
-    // a normal-closure code: Go clients treat a close frame without one (1005) as an error
-    let _ = sink
-        .send(Message::Close(Some(CloseFrame {
-            code: CloseCode::Normal,
-            reason: "".into(),
-        })))
-        .await;
+    writer.abort();
 }
 
 /// One port's connection: frames in from `input`, frames out to `output`.

@@ -59,7 +59,7 @@ pub(crate) async fn serve(socket: Socket, request: Request, handler: Handler) {
     let close_signal = protocol == PROTOCOLS[0];
     let json_status = close_signal || protocol == PROTOCOLS[1];
     let pipe = |open: bool| open.then(|| tokio::io::duplex(64 * 1024));
-    let (stdin_agent, mut stdin_ours) = split(pipe(request.stdin));
+    let (stdin_agent, stdin_ours) = split(pipe(request.stdin));
     let (stdout_agent, mut stdout_ours) = split(pipe(request.stdout));
     let (stderr_agent, mut stderr_ours) = split(pipe(request.stderr && !request.tty));
     let (resize_tx, resizes) = mpsc::unbounded_channel();
@@ -76,7 +76,10 @@ pub(crate) async fn serve(socket: Socket, request: Request, handler: Handler) {
         resizes,
     };
     let mut running = tokio::spawn(handler(session));
-    let (mut sink, mut stream) = socket.split();
+    let (mut sink, stream) = socket.split();
+    // what the client sends is read by a task of its own, so a handler blocked on its output
+    // never stops its input (a `cat` of more than the pipes hold)
+    let mut inbound = tokio::spawn(inbound(stream, stdin_ours, resize_tx, close_signal));
     let mut outcome = None;
     let mut out_buf = vec![0u8; 32 * 1024];
     let mut err_buf = vec![0u8; 32 * 1024];
@@ -85,45 +88,17 @@ pub(crate) async fn serve(socket: Socket, request: Request, handler: Handler) {
             break;
         }
         tokio::select! {
-            message = stream.next() => match message {
-                Some(Ok(Message::Binary(data))) => {
-                    let Some((&channel, payload)) = data.split_first() else { continue };
-                    match channel {
-                        STDIN => {
-                            if let Some(pipe) = stdin_ours.as_mut()
-                                && pipe.write_all(payload).await.is_err()
-                            {
-                                stdin_ours = None;
-                            }
-                        }
-                        RESIZE => {
-                            if let Ok(size) = serde_json::from_slice::<Value>(payload) {
-                                let dim = |k: &str| size.get(k).and_then(Value::as_u64).unwrap_or(0);
-                                let width = u16::try_from(dim("Width")).unwrap_or(u16::MAX);
-                                let height = u16::try_from(dim("Height")).unwrap_or(u16::MAX);
-                                let _ = resize_tx.send((width, height));
-                            }
-                        }
-                        CLOSE if close_signal && payload.first() == Some(&STDIN) => {
-                            if let Some(mut pipe) = stdin_ours.take() {
-                                let _ = pipe.shutdown().await;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
-                    // the client went away: the process loses its terminal
-                    running.abort();
-                    return;
-                }
-                Some(Ok(_)) => {}
+            _ = &mut inbound => {
+                // the client went away: the process loses its terminal
+                running.abort();
+                return;
             },
             read = read_some(&mut stdout_ours, &mut out_buf) => match read {
                 0 => stdout_ours = None,
                 n => {
                     if sink.send(Message::binary(frame(STDOUT, &out_buf[..n]))).await.is_err() {
                         running.abort();
+                        inbound.abort();
                         return;
                     }
                 }
@@ -133,6 +108,7 @@ pub(crate) async fn serve(socket: Socket, request: Request, handler: Handler) {
                 n => {
                     if sink.send(Message::binary(frame(STDERR, &err_buf[..n]))).await.is_err() {
                         running.abort();
+                        inbound.abort();
                         return;
                     }
                 }
@@ -142,6 +118,7 @@ pub(crate) async fn serve(socket: Socket, request: Request, handler: Handler) {
             }
         }
     }
+    inbound.abort();
     let error = match outcome {
         Some(Outcome::Disconnect) | None => return,
         Some(Outcome::Exit(code)) => exit_report(&request, code, json_status),
@@ -162,6 +139,49 @@ pub(crate) async fn serve(socket: Socket, request: Request, handler: Handler) {
             reason: "".into(),
         })))
         .await;
+}
+
+/// Reads the client's frames until it closes: stdin, resizes, the close signal.
+async fn inbound(
+    mut stream: futures_util::stream::SplitStream<Socket>,
+    mut stdin: Option<DuplexStream>,
+    resizes: mpsc::UnboundedSender<(u16, u16)>,
+    close_signal: bool,
+) {
+    while let Some(Ok(message)) = stream.next().await {
+        let Message::Binary(data) = message else {
+            if matches!(message, Message::Close(_)) {
+                return;
+            }
+            continue;
+        };
+        let Some((&channel, payload)) = data.split_first() else {
+            continue;
+        };
+        match channel {
+            STDIN => {
+                if let Some(pipe) = stdin.as_mut()
+                    && pipe.write_all(payload).await.is_err()
+                {
+                    stdin = None;
+                }
+            }
+            RESIZE => {
+                if let Ok(size) = serde_json::from_slice::<Value>(payload) {
+                    let dim = |k: &str| size.get(k).and_then(Value::as_u64).unwrap_or(0);
+                    let width = u16::try_from(dim("Width")).unwrap_or(u16::MAX);
+                    let height = u16::try_from(dim("Height")).unwrap_or(u16::MAX);
+                    let _ = resizes.send((width, height));
+                }
+            }
+            CLOSE if close_signal && payload.first() == Some(&STDIN) => {
+                if let Some(mut pipe) = stdin.take() {
+                    let _ = pipe.shutdown().await;
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The error channel's bytes for an exit code (`None`: nothing is sent).
