@@ -132,7 +132,11 @@ async fn follow(
 
 /// kubectl's words when the pod cannot be read: the resource builder's error, lower-cased,
 /// with the namespace for a missing pod.
-fn pod_error(session: &Session, name: &str, error: &kubeset::clientset::Error) -> Failure {
+pub(crate) fn pod_error(
+    session: &Session,
+    name: &str,
+    error: &kubeset::clientset::Error,
+) -> Failure {
     match error.api() {
         Some(_) if error.is_not_found() => Failure::error(format!(
             "error from server (NotFound): pods \"{name}\" not found in namespace \"{}\"",
@@ -148,7 +152,7 @@ fn pod_error(session: &Session, name: &str, error: &kubeset::clientset::Error) -
 }
 
 /// Whether the pod has a container, init container or ephemeral container `name`.
-fn has_container(pod: &Pod, name: &str) -> bool {
+pub(crate) fn has_container(pod: &Pod, name: &str) -> bool {
     let Some(spec) = &pod.spec else { return false };
     spec.containers.iter().any(|c| c.name == name)
         || spec
@@ -164,7 +168,7 @@ fn has_container(pod: &Pod, name: &str) -> bool {
 }
 
 /// kubectl's choice of container when `-c` is not given.
-fn default_container(pod: &Pod) -> Result<String, Failure> {
+pub(crate) fn default_container(pod: &Pod) -> Result<String, Failure> {
     let name = pod.metadata.name.clone().unwrap_or_default();
     let spec = pod.spec.clone().unwrap_or_default();
     let containers: Vec<&str> = spec.containers.iter().map(|c| c.name.as_str()).collect();

@@ -13,6 +13,8 @@
 //! - `kctl create -f FILE`, `kctl apply --server-side -f FILE`, `kctl delete TYPE NAME` /
 //!   `kctl delete -f FILE` / `kctl delete TYPE -l SEL|--all`: writes.
 //! - `kctl logs POD [-c C] [-f] [--tail N] [--since D]`.
+//! - `kctl exec POD [-c C] [-i] [-t] -- COMMAND [ARGS...]`, `kctl attach POD [-c C] [-i] [-t]`
+//!   (exit status: the command's), `kctl port-forward POD [LOCAL:]REMOTE... [--address A]`.
 //! - `kctl auth whoami [-o json|yaml]`, `kctl auth can-i VERB TYPE [NAME]`,
 //!   `kctl create token SA [--duration D] [--audience A]`.
 //! - `kctl auth rbac-from-audit --user U -f audit.log [--compare -f manifests/]`: least-privilege
@@ -30,12 +32,14 @@ mod auth;
 mod categories;
 mod config_view;
 mod duration;
+mod exec;
 mod failure;
 mod get;
 mod get_raw;
 mod json;
 mod logs;
 mod manifest;
+mod port_forward;
 mod rbac_audit;
 mod resources;
 mod scale;
@@ -132,6 +136,12 @@ enum Command {
     Delete(write::DeleteArgs),
     /// Print the logs of a container in a pod.
     Logs(logs::LogsArgs),
+    /// Execute a command in a container.
+    Exec(exec::ExecArgs),
+    /// Attach to a running container.
+    Attach(exec::ExecArgs),
+    /// Forward one or more local ports to a pod.
+    PortForward(port_forward::PortForwardArgs),
     /// Inspect authorization.
     Auth {
         #[command(subcommand)]
@@ -257,6 +267,9 @@ fn main() -> ExitCode {
         Command::Auth {
             command: AuthCommand::RbacFromAudit(args),
         } => rbac_audit::run(cli.globals.user.as_deref(), args),
+        Command::Exec(args) => exec::main(&cli.globals, args, exec::Mode::Exec),
+        Command::Attach(args) => exec::main(&cli.globals, args, exec::Mode::Attach),
+        Command::PortForward(args) => port_forward::main(&cli.globals, args),
         command => {
             let runtime = match tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -320,6 +333,9 @@ fn command_path() -> String {
         "scale",
         "api-resources",
         "api-versions",
+        "exec",
+        "attach",
+        "port-forward",
     ];
     const SUBCOMMANDS: &[&str] = &["view", "token", "whoami", "can-i", "rbac-from-audit"];
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -392,6 +408,9 @@ async fn run(globals: &GlobalFlags, command: &Command) -> Result<Vec<Failure>, F
             .map(|()| Vec::new()),
         Command::ApiVersions => api_resources::versions(&session).await.map(|()| Vec::new()),
         Command::Config { .. }
+        | Command::Exec(_)
+        | Command::Attach(_)
+        | Command::PortForward(_)
         | Command::Auth {
             command: AuthCommand::RbacFromAudit(_),
         } => Ok(Vec::new()),

@@ -29,6 +29,7 @@ mod tabwriter;
 mod yaml;
 
 mod auth;
+mod exec;
 mod get;
 mod rbac_audit;
 mod surface;

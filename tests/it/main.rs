@@ -15,6 +15,7 @@ mod client_builder;
 mod controller_example;
 mod crud;
 mod examples;
+mod exec;
 mod facade;
 mod get_raw;
 mod handles;

@@ -175,6 +175,26 @@ impl Client {
         self.dispatch(request, &url).await
     }
 
+    /// Sends `request` and returns the answer whatever its status: for connection upgrades,
+    /// whose success is `101 Switching Protocols`.
+    pub(crate) async fn send_upgrade(
+        &self,
+        request: Request<RequestBody>,
+        url: &str,
+    ) -> Result<Response<ResponseBody>, Error> {
+        let method = request.method().clone();
+        self.inner
+            .service
+            .clone()
+            .oneshot(request)
+            .await
+            .map_err(|source| Error::Transport {
+                method,
+                url: url.to_owned(),
+                source,
+            })
+    }
+
     /// [`Client::send`] for a request whose URL string the caller already has (for errors).
     pub(crate) async fn dispatch(
         &self,

@@ -181,9 +181,42 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// An exec, attach or port-forward session failed after the server accepted it.
+    #[error(transparent)]
+    Remote {
+        /// What went wrong in the session.
+        #[from]
+        source: crate::remote::RemoteError,
+    },
+    /// A local address for port forwarding could not be bound.
+    #[error("failed to listen on {address}")]
+    Bind {
+        /// The address.
+        address: std::net::SocketAddr,
+        /// What the system reported.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Copying a forwarded connection failed.
+    #[error("failed to forward a connection to port {port}")]
+    Forward {
+        /// The pod's port.
+        port: u16,
+        /// What the copy reported.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {
+    /// The session error, when an exec, attach or port-forward session failed.
+    pub fn remote(&self) -> Option<&crate::remote::RemoteError> {
+        match self {
+            Error::Remote { source } => Some(source),
+            _ => None,
+        }
+    }
+
     /// The API server's answer, when this is an API error.
     pub fn api(&self) -> Option<&ApiError> {
         match self {

@@ -12,7 +12,9 @@
 //! [`watch_metadata`](Api::watch_metadata)).
 //!
 //! Resource-specific verbs live on their handles: pod [`logs`](Api::logs),
-//! [`bind`](Api::bind), [`evict`](Api::evict); node [`cordon`](Api::cordon); ServiceAccount
+//! [`bind`](Api::bind), [`evict`](Api::evict), and streams into pods over WebSocket:
+//! [`exec`](Api::exec), [`attach`](Api::attach), [`exec_output`](Api::exec_output),
+//! [`port_forward`](Api::port_forward), [`forward_local`](Api::forward_local); node [`cordon`](Api::cordon); ServiceAccount
 //! [`create_token`](Api::create_token). RBAC self-checks live on the client:
 //! [`whoami`](Client::whoami), [`can_i`](Client::can_i), [`rules`](Client::rules),
 //! [`missing_permissions`](Client::missing_permissions). Untyped access goes through
@@ -103,6 +105,7 @@ mod pods;
 mod query;
 mod rbac;
 mod read;
+mod remote;
 pub mod runtime;
 mod scale;
 mod split;
@@ -129,6 +132,11 @@ pub use params::{GetParams, ListParams, VersionMatch, WatchParams};
 pub use patch::Patch;
 pub use pods::LogParams;
 pub use rbac::{AccessDecision, CanI};
+pub use remote::{
+    AttachedProcess, ChannelProtocol, ExecOutput, ExecParams, ExitStatus, ForwardEvent,
+    LocalForward, PortForward, PortStream, RemoteError, Stderr, Stdin, Stdout, TerminalResizer,
+    TerminalSize,
+};
 pub use table::{Table, TableColumn, TableRow};
 pub use tokens::{IssuedToken, TokenParams};
 pub use watch::{Bookmark, INITIAL_EVENTS_END, WatchEvent, WatchStream};

@@ -22,7 +22,11 @@
 //!   snapshots for consistent pages and `Exact` reads; a bounded event history serves watches).
 //! - `api/`: routing, one file per verb, the write pipeline (`write`), errors as `Status`
 //!   (`status`), representations (JSON, YAML, Table, PartialObjectMetadata, protobuf input),
-//!   pod subresources (`pods/`: binding, eviction with PodDisruptionBudgets, log).
+//!   pod subresources (`pods/`: binding, eviction with PodDisruptionBudgets, log, and exec,
+//!   attach and portforward in `connect.rs`).
+//! - `node_agent/`: the scripted kubelet behind exec, attach and port-forward
+//!   ([`TestServer::node_agent`]): handlers and port targets tests register, and the kubelet's
+//!   side of the WebSocket channel protocols.
 //! - `rbac/`: evaluation, bootstrap policy, 403 texts, escalation checks, self reviews.
 //! - `admission/`, `validation/`, `selector/`, `fields/`: pure functions over JSON objects
 //!   (defaulting, admission plugins, validation, selectors, managedFields, strategic merge);
@@ -73,6 +77,7 @@ mod faults;
 pub mod fields;
 /// Scripted container logs for `pods/log`.
 mod logs;
+pub mod node_agent;
 mod protobuf;
 #[allow(
     dead_code,

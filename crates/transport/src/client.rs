@@ -46,6 +46,10 @@ struct Pool {
 /// connection and queues concurrent requests on it instead of racing one connection per
 /// request. A server that negotiates HTTP/1.1 fails that first connection before anything is
 /// sent; the request is then resent on an HTTP/1.1 pool, which is used from then on.
+///
+/// A request with an `Upgrade` header (a WebSocket handshake) goes over HTTP/1.1 on a new
+/// connection of its own, through the same proxy and TLS settings; after a `101` answer,
+/// `hyper::upgrade::on(response)` yields the connection.
 #[derive(Clone)]
 pub(crate) struct HyperClient {
     pool: Arc<ArcSwap<Pool>>,
@@ -55,6 +59,10 @@ pub(crate) struct HyperClient {
     protocol: Arc<Protocol>,
     /// The cluster URL is `https://`, so HTTP/2 may be negotiated.
     https: bool,
+    /// Connection upgrades (WebSocket: exec, attach, port-forward): HTTP/1.1, each on a
+    /// connection of its own that is never pooled (the upgraded connection belongs to the
+    /// caller).
+    upgrades: Client<Connector, RequestBody>,
 }
 
 impl std::fmt::Debug for HyperClient {
@@ -73,7 +81,13 @@ impl HyperClient {
             identity_generation: identity.check(),
             http2_only: https,
         };
+        let upgrades = Client::builder(TokioExecutor::new())
+            .timer(TokioTimer::new())
+            .pool_timer(TokioTimer::new())
+            .pool_max_idle_per_host(0)
+            .build(connector.for_upgrades());
         Self {
+            upgrades,
             pool: Arc::new(ArcSwap::from_pointee(pool)),
             protocol: connector.protocol(),
             connector,
@@ -114,6 +128,9 @@ impl HyperClient {
         >,
     > {
         Box::pin(async move {
+            if req.headers().contains_key(http::header::UPGRADE) {
+                return self.upgrades.request(req).await;
+            }
             if !self.https || self.protocol.http1_only() {
                 return self.client().request(req).await;
             }

@@ -211,6 +211,11 @@ pub(crate) struct ConnectSettings {
 #[derive(Clone, Debug)]
 pub(crate) struct Connector {
     inner: HttpsConnector<ProxyConnector>,
+    /// The same, offering only `http/1.1` in ALPN: for connection upgrades (WebSocket), which
+    /// kube-apiserver serves over HTTP/1.1 only.
+    inner_http1: HttpsConnector<ProxyConnector>,
+    /// Open connections with `inner_http1`.
+    http1: bool,
     tls: Arc<Tls>,
     timeout: Duration,
     protocol: Arc<Protocol>,
@@ -246,30 +251,42 @@ impl Connector {
         http.set_keepalive(Some(settings.tcp_keepalive));
         http.set_connect_timeout(Some(settings.connect_timeout));
         let proxy_tls = Arc::new(tls.config.clone());
-        let builder = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls.config.clone())
-            .https_or_http();
-        let builder = match server_name {
-            Some(name) => {
-                let name =
-                    rustls_pki_types::ServerName::try_from(name.to_owned()).map_err(|_| {
-                        Error::ServerName {
-                            name: name.to_owned(),
-                        }
-                    })?;
-                builder.with_server_name_resolver(hyper_rustls::FixedServerNameResolver::new(name))
-            }
-            None => builder,
+        let server_name = match server_name {
+            Some(name) => Some(
+                rustls_pki_types::ServerName::try_from(name.to_owned()).map_err(|_| {
+                    Error::ServerName {
+                        name: name.to_owned(),
+                    }
+                })?,
+            ),
+            None => None,
         };
-        let inner = builder
+        let builder = || {
+            let builder = hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config(tls.config.clone())
+                .https_or_http();
+            match &server_name {
+                Some(name) => builder.with_server_name_resolver(
+                    hyper_rustls::FixedServerNameResolver::new(name.clone()),
+                ),
+                None => builder,
+            }
+        };
+        let proxy_connector = ProxyConnector {
+            http,
+            proxy: proxy.clone(),
+            proxy_tls,
+        };
+        let inner_http1 = builder()
+            .enable_http1()
+            .wrap_connector(proxy_connector.clone());
+        let inner = builder()
             .enable_all_versions()
-            .wrap_connector(ProxyConnector {
-                http,
-                proxy: proxy.clone(),
-                proxy_tls,
-            });
+            .wrap_connector(proxy_connector);
         Ok(Self {
             inner,
+            inner_http1,
+            http1: false,
             proxy,
             tls: Arc::new(tls),
             timeout: settings.connect_timeout,
@@ -305,6 +322,15 @@ impl Connector {
         }
     }
 
+    /// This connector, offering only HTTP/1.1: for connection upgrades.
+    pub(crate) fn for_upgrades(&self) -> Self {
+        Self {
+            http1: true,
+            require_h2: false,
+            ..self.clone()
+        }
+    }
+
     /// This connector, failing connections that do not negotiate HTTP/2.
     pub(crate) fn requiring_h2(&self) -> Self {
         Self {
@@ -325,7 +351,12 @@ impl Service<Uri> for Connector {
 
     fn call(&mut self, dst: Uri) -> Self::Future {
         let address = address_of(&dst);
-        let connecting = self.inner.call(dst);
+        let http1 = self.http1;
+        let connecting = if http1 {
+            self.inner_http1.call(dst)
+        } else {
+            self.inner.call(dst)
+        };
         let tls = self.tls.clone();
         let timeout = self.timeout;
         let protocol = self.protocol.clone();
@@ -340,6 +371,7 @@ impl Service<Uri> for Connector {
                 Ok(Err(err)) => Err(classify(err, address.clone(), &tls)),
             };
             if let Ok(MaybeHttpsStream::Https(stream)) = &result
+                && !http1
                 && stream.inner().get_ref().1.alpn_protocol() != Some(b"h2")
             {
                 protocol

@@ -9,6 +9,7 @@ mod errors;
 mod list;
 mod mock;
 mod rbac;
+mod remote;
 mod send;
 mod special;
 mod support;

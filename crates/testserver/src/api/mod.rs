@@ -68,6 +68,8 @@ pub(crate) struct App {
     pub(crate) address: String,
     /// The audit log every request is recorded in.
     pub(crate) audit: Arc<crate::audit::AuditLog>,
+    /// The scripted kubelet behind `pods/exec`, `pods/attach` and `pods/portforward`.
+    pub(crate) node_agent: crate::node_agent::NodeAgent,
 }
 
 impl App {
@@ -115,7 +117,9 @@ impl Ctx {
     }
 }
 
-/// Answers one authenticated request.
+/// Answers one authenticated request; `upgrade` is the connection's upgrade when the request
+/// asked for one.
+#[allow(clippy::too_many_arguments, reason = "the parts of one request")]
 pub(crate) async fn handle(
     app: Arc<App>,
     user: User,
@@ -124,13 +128,19 @@ pub(crate) async fn handle(
     raw_query: Option<String>,
     headers: HeaderMap,
     body: Bytes,
+    upgrade: Option<hyper::upgrade::OnUpgrade>,
 ) -> Response<Body> {
-    match dispatch(&app, user, &method, &path, raw_query, headers, body).await {
+    match dispatch(
+        &app, user, &method, &path, raw_query, headers, body, upgrade,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => respond::error(&e),
     }
 }
 
+#[allow(clippy::too_many_arguments, reason = "the parts of one request")]
 async fn dispatch(
     app: &Arc<App>,
     user: User,
@@ -139,6 +149,7 @@ async fn dispatch(
     raw_query: Option<String>,
     headers: HeaderMap,
     body: Bytes,
+    upgrade: Option<hyper::upgrade::OnUpgrade>,
 ) -> Result<Response<Body>, ApiError> {
     let route = match route::resolve(&app.registry, path) {
         Ok(r) => r,
@@ -198,6 +209,25 @@ async fn dispatch(
         repr,
     };
     check_verb_allowed(&target, verb)?;
+    if let Some(sub) = connect_subresource(&target) {
+        // AuthorizePodWebsocketUpgradeCreatePermission (on by default since 1.35): the GET of a
+        // WebSocket upgrade must also be allowed to `create` the subresource
+        if verb != "create" {
+            authz::authorize(
+                &ctx.user,
+                &AuthzRequest::Resource {
+                    verb: "create",
+                    group: "",
+                    resource: "pods",
+                    subresource: sub,
+                    namespace: target.namespace.as_deref().unwrap_or(""),
+                    name: target.name.as_deref().unwrap_or(""),
+                },
+                &*app.store,
+            )?;
+        }
+        return pods::connect::connect(app, &ctx, &target, sub, upgrade);
+    }
     match verb {
         "get" => get::get(app, &ctx, &target),
         "list" => list::list(app, &ctx, &target),
@@ -209,6 +239,16 @@ async fn dispatch(
         "deletecollection" => delete::delete_collection(app, &ctx, &target, &body),
         _ => Err(ApiError::method_not_allowed()),
     }
+}
+
+/// `exec`, `attach` or `portforward` of a core pod: the subresources that reach the kubelet.
+fn connect_subresource(target: &Target) -> Option<&'static str> {
+    if !target.rt.group.is_empty() || target.rt.plural != "pods" {
+        return None;
+    }
+    ["exec", "attach", "portforward"]
+        .into_iter()
+        .find(|s| target.subresource.as_deref() == Some(*s))
 }
 
 fn verb_of_path(method: &Method) -> String {

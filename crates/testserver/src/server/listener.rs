@@ -52,7 +52,7 @@ pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>,
                 async move { Ok::<_, Infallible>(answer(app, cert, peer.ip(), req).await) }
             });
             let _ = auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(tls), service)
+                .serve_connection_with_upgrades(TokioIo::new(tls), service)
                 .await;
         });
     }
@@ -128,7 +128,7 @@ async fn answer(
 async fn authorized(
     app: Arc<App>,
     user: auth::User,
-    req: Request<Incoming>,
+    mut req: Request<Incoming>,
     pending: &mut audit::Pending,
 ) -> (Response<Body>, bytes::Bytes) {
     // Impersonate-* headers: the authenticated user must be allowed to `impersonate` each value
@@ -144,6 +144,10 @@ async fn authorized(
     if impersonating {
         pending.impersonated(&user);
     }
+    let upgrade = req
+        .headers()
+        .contains_key(http::header::UPGRADE)
+        .then(|| hyper::upgrade::on(&mut req));
     let (parts, body) = req.into_parts();
     let body = match http_body_util::Limited::new(body, MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
@@ -157,6 +161,7 @@ async fn authorized(
         parts.uri.query().map(str::to_owned),
         parts.headers,
         body.clone(),
+        upgrade,
     )
     .await;
     (response, body)

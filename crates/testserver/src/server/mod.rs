@@ -173,6 +173,7 @@ impl TestServerBuilder {
             logs: crate::logs::PodLogs::default(),
             address: self.advertise_address.unwrap_or_else(|| addr.to_string()),
             audit: Arc::new(audit),
+            node_agent: crate::node_agent::NodeAgent::default(),
         });
         bootstrap(&app);
         let serving = tokio::spawn(listener::serve(listener, tls, app.clone()));
@@ -397,6 +398,21 @@ impl TestServer {
     /// a container, cut the follow streams.
     pub fn logs(&self) -> crate::PodLogs {
         self.app.logs.clone()
+    }
+
+    /// The scripted kubelet: handlers for `pods/exec` and `pods/attach` sessions and targets
+    /// for `pods/portforward` (see [`node_agent`](crate::node_agent)).
+    ///
+    /// ```no_run
+    /// use kubeset_testserver::node_agent::{PortTarget, Pods};
+    ///
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::start().await?;
+    /// server.node_agent().on_port_forward(Pods::Any, 8080, PortTarget::Echo);
+    /// # Ok(()) }
+    /// ```
+    pub fn node_agent(&self) -> crate::node_agent::NodeAgent {
+        self.app.node_agent.clone()
     }
 
     /// Switches faults on this server.

@@ -206,3 +206,33 @@ async fn a_cold_burst_of_requests_is_served_on_one_http2_connection() {
         "opened {opened}, used {used:?}"
     );
 }
+
+#[tokio::test]
+async fn an_upgrade_goes_over_http1_on_its_own_connection_and_the_pool_stays_http2() {
+    let (server, config, _dir) = tls_server(ServerTls::h2).await;
+    let service = kubeset_transport::connect(&config).unwrap();
+    get(&service, "/warm-up").await.unwrap();
+    let upgrade = Request::get("/api/v1/namespaces/ns/pods/p/exec?command=true")
+        .header(http::header::CONNECTION, "Upgrade")
+        .header(http::header::UPGRADE, "websocket")
+        .body(Full::default())
+        .unwrap();
+    let response = service.clone().oneshot(upgrade).await.unwrap();
+    assert_eq!(response.status(), 200, "this server does not upgrade");
+    get(&service, "/after").await.unwrap();
+    let seen = server.seen();
+    let versions: Vec<Version> = seen.iter().map(|s| s.version).collect();
+    assert_eq!(
+        versions,
+        [Version::HTTP_2, Version::HTTP_11, Version::HTTP_2],
+        "WebSocket upgrades need HTTP/1.1; everything else stays on HTTP/2"
+    );
+    assert_ne!(
+        seen[1].connection, seen[0].connection,
+        "a connection of its own"
+    );
+    assert_eq!(
+        seen[2].connection, seen[0].connection,
+        "the pool is unchanged"
+    );
+}

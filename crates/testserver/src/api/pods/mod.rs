@@ -1,10 +1,12 @@
 //! The pod subresources a controller or scheduler drives without a kubelet: `pods/binding`,
-//! `pods/eviction` (policy/v1, guarded by PodDisruptionBudgets) and `pods/log`.
+//! `pods/eviction` (policy/v1, guarded by PodDisruptionBudgets) and `pods/log`; and the ones that
+//! reach the scripted node agent: `pods/exec`, `pods/attach`, `pods/portforward`.
 //!
 //! Each verb is a pure core (what the real registry decides from the stored objects) with a thin
 //! request edge; the answers, status codes and messages are kube-apiserver v1.36's.
 
 pub(super) mod binding;
+pub(super) mod connect;
 mod disruption;
 pub(super) mod eviction;
 pub(super) mod log;
