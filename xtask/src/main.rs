@@ -4,7 +4,10 @@
 //! - `cargo xtask demo`: the seed's story: starts `kubeset-testserver`, plays the kubelet and
 //!   runs the example daemons as pods would run them (`--kubeconfig FILE` for a real cluster;
 //!   `cargo xtask demo kctl` for the scripted kctl session).
+//! - `cargo xtask bench`: kubeset against kube-rs on a canned API server; updates
+//!   `docs/BENCHMARKS.md` (`--reps K`, `--only WORKLOADS`, `--no-write`).
 
+mod bench;
 mod demo;
 
 use std::process::{Command, ExitCode};
@@ -14,8 +17,9 @@ fn main() -> ExitCode {
     match task.as_deref() {
         Some("ci") => ci(),
         Some("demo") => demo::demo(&std::env::args().skip(2).collect::<Vec<_>>()),
+        Some("bench") => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
-            eprintln!("usage: cargo xtask ci|demo");
+            eprintln!("usage: cargo xtask ci|demo|bench");
             ExitCode::from(2)
         }
     }

@@ -16,11 +16,11 @@ struct Kind<'a> {
 /// A `Status` with `status: Failure` in a 2xx answer, as an [`ApiError`] (client-go does the
 /// same): an eviction the server could not decide answers `201` with a Failure of code 500.
 pub(crate) fn failure_in_success(body: &[u8], method: &Method, url: &str) -> Option<ApiError> {
-    // a byte scan keeps the common answer (any object without that word) free of a second parse
-    const FAILURE: &[u8] = b"\"Failure\"";
-    if !body.windows(FAILURE.len()).any(|w| w == FAILURE) {
-        return None;
-    }
+    // a byte scan keeps the common answer (any object without that word) free of a second parse;
+    // memmem's vectorized search, as the naive window compare cost 3% of a GET's CPU
+    static FAILURE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"Failure\""));
+    FAILURE.find(body)?;
     let kind = serde_json::from_slice::<Kind<'_>>(body).ok()?.kind?;
     if kind != "Status" {
         return None;

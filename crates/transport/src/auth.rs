@@ -81,6 +81,21 @@ pub trait CredentialSource: std::fmt::Debug + Send + Sync + 'static {
     /// Called after the server answered `401` to a request sent with generation `rejected`:
     /// returns a different credential to retry with, or `None` to hand the `401` back.
     fn refresh_unauthorized(&self, rejected: u64) -> CredentialFuture<'_, Option<Credential>>;
+
+    /// Whether [`refresh_unauthorized`](Self::refresh_unauthorized) can ever return a new
+    /// credential. `false` lets [`AuthLayer`] skip keeping a copy of each request for the retry
+    /// after a `401`. Default `true`.
+    ///
+    /// ```
+    /// use kubeset_config::Secret;
+    /// use kubeset_transport::{CredentialSource, StaticCredential};
+    ///
+    /// let token = StaticCredential::bearer(&Secret::new(String::from("abc"))).unwrap();
+    /// assert!(!token.can_refresh());
+    /// ```
+    fn can_refresh(&self) -> bool {
+        true
+    }
 }
 
 /// A credential that never changes: a static token or basic auth.
@@ -126,6 +141,10 @@ impl CredentialSource for StaticCredential {
 
     fn refresh_unauthorized(&self, _rejected: u64) -> CredentialFuture<'_, Option<Credential>> {
         Box::pin(std::future::ready(Ok(None)))
+    }
+
+    fn can_refresh(&self) -> bool {
+        false
     }
 }
 
@@ -228,11 +247,16 @@ where
                 None => source.fetch().await?,
             };
             authorize(&mut req, &credential);
-            let retry = clone_request(&req);
+            let retry = source.can_refresh().then(|| clone_request(&req));
             let response = inner.call(req).await.map_err(Into::into)?;
             if response.status() != StatusCode::UNAUTHORIZED {
                 return Ok(response);
             }
+            let Some(retry) = retry else {
+                metrics::counter!("kubeset_unauthorized_refreshes_total", "result" => "unchanged")
+                    .increment(1);
+                return Ok(response);
+            };
             let Some(fresh) = source.refresh_unauthorized(credential.generation()).await? else {
                 metrics::counter!("kubeset_unauthorized_refreshes_total", "result" => "unchanged")
                     .increment(1);

@@ -131,7 +131,10 @@ impl HyperClient {
             if req.headers().contains_key(http::header::UPGRADE) {
                 return self.upgrades.request(req).await;
             }
-            if !self.https || self.protocol.http1_only() {
+            // Once the server has negotiated h2, the fallback below is not needed: no request
+            // pays for a copy of itself (should the server later refuse h2, that connection
+            // error is one the retry layer repeats, on the HTTP/1.1 pool).
+            if !self.https || self.protocol.http1_only() || self.protocol.h2_seen() {
                 return self.client().request(req).await;
             }
             let fallback = crate::body::clone_request(&req);
@@ -182,11 +185,13 @@ impl Service<Request<RequestBody>> for HyperClient {
                 .insert(http::header::PROXY_AUTHORIZATION, auth);
         }
         let method = req.method().clone();
-        let url = crate::trace::redacted_url(req.uri());
+        // A cheap copy (shared bytes); it is redacted into a string only for an error.
+        let uri = req.uri().clone();
         let sending = self.clone().send(req);
         Box::pin(async move {
             let result = sending.await;
             result.map_err(|err| {
+                let url = crate::trace::redacted_url(&uri);
                 let err = if err.is_connect() {
                     let source = unwrap_connect(err);
                     RequestError::Connect {

@@ -225,16 +225,23 @@ pub(crate) struct Connector {
     require_h2: bool,
 }
 
-/// Whether the server has been seen to refuse HTTP/2 (negotiate only HTTP/1.1 over TLS).
+/// Whether the server has been seen to refuse HTTP/2 (negotiate only HTTP/1.1 over TLS), and
+/// whether it has been seen to accept it.
 #[derive(Debug, Default)]
 pub(crate) struct Protocol {
     http1_only: std::sync::atomic::AtomicBool,
+    h2_seen: std::sync::atomic::AtomicBool,
 }
 
 impl Protocol {
     /// True once a TLS connection negotiated HTTP/1.1.
     pub(crate) fn http1_only(&self) -> bool {
         self.http1_only.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// True once a TLS connection negotiated HTTP/2.
+    pub(crate) fn h2_seen(&self) -> bool {
+        self.h2_seen.load(std::sync::atomic::Ordering::Acquire)
     }
 }
 
@@ -372,13 +379,18 @@ impl Service<Uri> for Connector {
             };
             if let Ok(MaybeHttpsStream::Https(stream)) = &result
                 && !http1
-                && stream.inner().get_ref().1.alpn_protocol() != Some(b"h2")
             {
-                protocol
-                    .http1_only
-                    .store(true, std::sync::atomic::Ordering::Release);
-                if require_h2 {
-                    return Err(ConnectError::Http2Unavailable { address });
+                if stream.inner().get_ref().1.alpn_protocol() == Some(b"h2") {
+                    protocol
+                        .h2_seen
+                        .store(true, std::sync::atomic::Ordering::Release);
+                } else {
+                    protocol
+                        .http1_only
+                        .store(true, std::sync::atomic::Ordering::Release);
+                    if require_h2 {
+                        return Err(ConnectError::Http2Unavailable { address });
+                    }
                 }
             }
             result

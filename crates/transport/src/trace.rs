@@ -6,7 +6,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use http::{Request, Response, Uri};
+use http::{Method, Request, Response, StatusCode, Uri};
+use metrics::SharedString;
 use tower::{Layer, Service};
 use tracing::Instrument as _;
 
@@ -115,14 +116,14 @@ where
                 let code = match &result {
                     Ok(response) => {
                         span.record("status", response.status().as_u16());
-                        response.status().as_str().to_owned()
+                        code_label(response.status())
                     }
                     Err(err) => {
                         tracing::debug!(error = %crate::error_chain(&**err), "request failed");
-                        String::from("error")
+                        SharedString::const_str("error")
                     }
                 };
-                let method = method.as_str().to_owned();
+                let method = method_label(&method);
                 metrics::histogram!(
                     "kubeset_request_duration_seconds",
                     "method" => method.clone(),
@@ -136,6 +137,29 @@ where
             }
             .instrument(span),
         )
+    }
+}
+
+/// The method as a metric label, without allocating for the methods Kubernetes uses.
+fn method_label(method: &Method) -> SharedString {
+    match *method {
+        Method::GET => SharedString::const_str("GET"),
+        Method::POST => SharedString::const_str("POST"),
+        Method::PUT => SharedString::const_str("PUT"),
+        Method::PATCH => SharedString::const_str("PATCH"),
+        Method::DELETE => SharedString::const_str("DELETE"),
+        _ => SharedString::from(method.as_str().to_owned()),
+    }
+}
+
+/// The status code as a metric label, without allocating for the common answers.
+fn code_label(status: StatusCode) -> SharedString {
+    match status.as_u16() {
+        200 => SharedString::const_str("200"),
+        201 => SharedString::const_str("201"),
+        404 => SharedString::const_str("404"),
+        409 => SharedString::const_str("409"),
+        _ => SharedString::from(status.as_str().to_owned()),
     }
 }
 
