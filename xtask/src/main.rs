@@ -4,8 +4,11 @@
 //! - `cargo xtask demo`: the seed's story: starts `kubeset-testserver`, plays the kubelet and
 //!   runs the example daemons as pods would run them (`--kubeconfig FILE` for a real cluster;
 //!   `cargo xtask demo kctl` for the scripted kctl session).
+//! - `cargo xtask fuzz [--seconds N] [TARGET...]`: runs the cargo-fuzz targets in `fuzz/` in
+//!   turn and prints execs and crashes per target (nightly and cargo-fuzz needed).
 
 mod demo;
+mod fuzz;
 
 use std::process::{Command, ExitCode};
 
@@ -14,8 +17,9 @@ fn main() -> ExitCode {
     match task.as_deref() {
         Some("ci") => ci(),
         Some("demo") => demo::demo(&std::env::args().skip(2).collect::<Vec<_>>()),
+        Some("fuzz") => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
-            eprintln!("usage: cargo xtask ci|demo");
+            eprintln!("usage: cargo xtask ci|demo|fuzz");
             ExitCode::from(2)
         }
     }

@@ -91,6 +91,8 @@ mod discovery;
 mod dynamic;
 mod error;
 mod forbidden;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handles;
 mod list;
 mod metadata;

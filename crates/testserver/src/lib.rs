@@ -71,6 +71,8 @@ mod faults;
 #[doc(hidden)]
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
 pub mod fields;
+#[doc(hidden)]
+pub mod fuzzing;
 mod protobuf;
 #[allow(
     dead_code,
