@@ -28,5 +28,6 @@ mod pods;
 mod provisioner;
 mod runtime;
 mod scheduler;
+mod secrets;
 mod watch;
 mod wiring;
