@@ -144,9 +144,9 @@ fn execs(log: &str) -> u64 {
     });
     done.unwrap_or_else(|| {
         log.lines()
+            .rev()
             .filter_map(|l| l.strip_prefix('#'))
-            .filter_map(|r| r.split_whitespace().next()?.parse().ok())
-            .last()
+            .find_map(|r| r.split_whitespace().next()?.parse().ok())
             .unwrap_or(0)
     })
 }
