@@ -22,6 +22,5 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = merged.view(false);
     let _ = merged.to_view_json(true);
-    let _ = merged.to_json();
     let _ = merged.minify();
 });

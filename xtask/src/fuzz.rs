@@ -113,7 +113,7 @@ fn run(dir: &Path, target: &str, seconds: u64) -> Result<Outcome, String> {
     std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
     let seeds = dir.join("seeds").join(target);
     let mut cmd = nightly_cargo();
-    cmd.args(["fuzz", "run", target])
+    cmd.args(["fuzz", "run", "-O", target])
         .arg(&corpus)
         .current_dir(dir);
     if seeds.is_dir() {
