@@ -32,5 +32,6 @@ mod provisioner;
 mod runtime;
 mod scale;
 mod scheduler;
+mod secrets;
 mod watch;
 mod wiring;

@@ -6,9 +6,12 @@
 //!   `cargo xtask demo kctl` for the scripted kctl session).
 //! - `cargo xtask bench`: kubeset against kube-rs on a canned API server; updates
 //!   `docs/BENCHMARKS.md` (`--reps K`, `--only WORKLOADS`, `--no-write`).
+//! - `cargo xtask fuzz [--seconds N] [TARGET...]`: runs the cargo-fuzz targets in `fuzz/` in
+//!   turn and prints execs and crashes per target (nightly and cargo-fuzz needed).
 
 mod bench;
 mod demo;
+mod fuzz;
 
 use std::process::{Command, ExitCode};
 
@@ -18,8 +21,9 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("demo") => demo::demo(&std::env::args().skip(2).collect::<Vec<_>>()),
         Some("bench") => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
+        Some("fuzz") => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
-            eprintln!("usage: cargo xtask ci|demo|bench");
+            eprintln!("usage: cargo xtask ci|demo|bench|fuzz");
             ExitCode::from(2)
         }
     }

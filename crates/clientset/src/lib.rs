@@ -94,6 +94,8 @@ mod discovery;
 mod dynamic;
 mod error;
 mod forbidden;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handles;
 mod list;
 mod logs;

@@ -75,6 +75,8 @@ mod faults;
 #[doc(hidden)]
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
 pub mod fields;
+#[doc(hidden)]
+pub mod fuzzing;
 /// Scripted container logs for `pods/log`.
 mod logs;
 pub mod node_agent;

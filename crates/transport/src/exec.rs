@@ -271,79 +271,12 @@ impl ExecCredentials {
         }
         // The output holds secrets: keep it out of error messages.
         let stdout = Secret::new(output.stdout);
-        let parsed: ExecCredentialOut =
-            serde_json::from_slice(stdout.expose()).map_err(|source| ExecError::Parse {
-                command: command.clone(),
-                source,
-            })?;
-        if let Some(got) = parsed.api_version
-            && got != self.config.api_version
-        {
-            return Err(ExecError::ApiVersion {
-                command,
-                expected: self.config.api_version.clone(),
-                got,
-            });
-        }
-        let status = parsed.status.ok_or_else(|| ExecError::NoCredential {
-            command: command.clone(),
-        })?;
-        let expires = match &status.expiration_timestamp {
-            None => None,
-            Some(text) => {
-                Some(
-                    text.parse::<jiff::Timestamp>()
-                        .map_err(|_| ExecError::Expiration {
-                            command: command.clone(),
-                            value: text.clone(),
-                        })?,
-                )
-            }
-        };
+        let printed = parse_output(stdout.expose(), &command, &self.config.api_version)?;
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
-        let header = match status.token.as_deref().map(str::trim) {
-            Some(token) if !token.is_empty() => {
-                crate::jwt::record(token, "exec");
-                let credential = Credential::bearer(token, generation, &command).map_err(|_| {
-                    ExecError::InvalidToken {
-                        command: command.clone(),
-                    }
-                })?;
-                credential.header().cloned()
-            }
-            _ => None,
-        };
-        let non_empty =
-            |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
-        let pair = (
-            non_empty(&status.client_certificate_data),
-            non_empty(&status.client_key_data),
-        );
-        let has_cert = match pair {
-            (Some(cert), Some(key)) => {
-                let key = Secret::new(key.clone());
-                let identity = crate::tls::certified_key(
-                    cert.as_bytes(),
-                    &format!("exec plugin {command}"),
-                    key.expose().as_bytes(),
-                    &format!("exec plugin {command}"),
-                    &crate::tls::provider(),
-                )
-                .map_err(|source| ExecError::Certificate {
-                    command: command.clone(),
-                    source,
-                })?;
-                self.identity.store(identity);
-                true
-            }
-            (None, None) => false,
-            (Some(_), None) | (None, Some(_)) => {
-                return Err(ExecError::HalfCertificate { command });
-            }
-        };
-        if header.is_none() && !has_cert {
-            return Err(ExecError::NoCredential { command });
+        if let Some(identity) = printed.identity {
+            self.identity.store(identity);
         }
+        let (header, expires) = (printed.header, printed.expires);
         let credential = Credential::new(header, generation);
         self.issued.store(Some(Arc::new(Issued {
             credential: credential.clone(),
@@ -351,6 +284,96 @@ impl ExecCredentials {
         })));
         Ok(credential)
     }
+}
+
+/// What a plugin printed, checked: its bearer header, client identity and expiry.
+pub(crate) struct Printed {
+    pub(crate) header: Option<http::HeaderValue>,
+    pub(crate) identity: Option<rustls::sign::CertifiedKey>,
+    pub(crate) expires: Option<jiff::Timestamp>,
+}
+
+/// Parses and checks a plugin's standard output (an `ExecCredential`). Pure: no I/O, and no
+/// byte of `stdout` ends up in an error.
+pub(crate) fn parse_output(
+    stdout: &[u8],
+    command: &str,
+    api_version: &str,
+) -> Result<Printed, ExecError> {
+    let command = command.to_owned();
+    let parsed: ExecCredentialOut =
+        serde_json::from_slice(stdout).map_err(|source| ExecError::Parse {
+            command: command.clone(),
+            source,
+        })?;
+    if let Some(got) = parsed.api_version
+        && got != api_version
+    {
+        return Err(ExecError::ApiVersion {
+            command,
+            expected: api_version.to_owned(),
+            got,
+        });
+    }
+    let status = parsed.status.ok_or_else(|| ExecError::NoCredential {
+        command: command.clone(),
+    })?;
+    let expires = match &status.expiration_timestamp {
+        None => None,
+        Some(text) => Some(
+            text.parse::<jiff::Timestamp>()
+                .map_err(|_| ExecError::Expiration {
+                    command: command.clone(),
+                    value: text.clone(),
+                })?,
+        ),
+    };
+    let header = match status.token.as_deref().map(str::trim) {
+        Some(token) if !token.is_empty() => {
+            crate::jwt::record(token, "exec");
+            // only the header is kept: the caller numbers the credential it builds
+            let credential =
+                Credential::bearer(token, 0, &command).map_err(|_| ExecError::InvalidToken {
+                    command: command.clone(),
+                })?;
+            credential.header().cloned()
+        }
+        _ => None,
+    };
+    let non_empty = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+    let pair = (
+        non_empty(&status.client_certificate_data),
+        non_empty(&status.client_key_data),
+    );
+    let identity = match pair {
+        (Some(cert), Some(key)) => {
+            let key = Secret::new(key);
+            let identity = crate::tls::certified_key(
+                cert.as_bytes(),
+                &format!("exec plugin {command}"),
+                key.expose().as_bytes(),
+                &format!("exec plugin {command}"),
+                &crate::tls::provider(),
+            )
+            .map_err(|source| ExecError::Certificate {
+                command: command.clone(),
+                source,
+            })?;
+            Some(identity)
+        }
+        (None, None) => None,
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(ExecError::HalfCertificate { command });
+        }
+    };
+    if header.is_none() && identity.is_none() {
+        return Err(ExecError::NoCredential { command });
+    }
+    Ok(Printed {
+        header,
+        identity,
+        expires,
+    })
 }
 
 fn cache_key(config: &ExecConfig) -> String {

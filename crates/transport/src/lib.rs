@@ -87,6 +87,8 @@ mod compression;
 mod connector;
 mod error;
 mod exec;
+#[doc(hidden)]
+pub mod fuzzing;
 mod impersonate;
 mod jwt;
 mod options;
