@@ -21,8 +21,9 @@ use crate::support::{Ctx, admin_config, setup, test_server};
 /// Every session here ends well within this; a hang fails the test instead of stalling it.
 const DEADLINE: Duration = Duration::from_secs(20);
 
-/// The node agent, a namespace, and pod `p` bound to a node that exists.
-async fn running_pod(name: &str) -> Option<(NodeAgent, Ctx, Api<Pod>)> {
+/// The node agent, a namespace, and pod `p` bound to a node that exists (`None` on a real
+/// cluster, which has no scripted node agent).
+pub(crate) async fn running_pod(name: &str) -> Option<(NodeAgent, Ctx, Api<Pod>)> {
     let agent = test_server()?.node_agent();
     let ctx = setup(name).await;
     let node_name = format!("node-{}", ctx.ns);

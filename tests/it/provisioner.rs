@@ -18,7 +18,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use kubeset::clientset::{DeleteParams, ListParams, Permission, PostParams, TokenParams};
 use serde_json::json;
 
@@ -176,23 +175,7 @@ async fn a_released_volume_is_cleaned_and_its_pv_created_afresh() {
     let first = world.pv_where(&mut daemon, &name, |_| true).await;
 
     // A claim on the node (the scheduler's selected-node annotation: WaitForFirstConsumer).
-    world
-        .admin
-        .namespaces()
-        .create(
-            &PostParams::default(),
-            &serde_json::from_value(json!({"metadata": {"name": "apps"}})).unwrap(),
-        )
-        .await
-        .unwrap();
-    let claim: PersistentVolumeClaim = serde_json::from_value(json!({
-        "metadata": {"name": "data", "annotations": {"volume.kubernetes.io/selected-node": NODE}},
-        "spec": {"storageClassName": CLASS, "accessModes": ["ReadWriteOnce"],
-                 "resources": {"requests": {"storage": "1Mi"}}},
-    }))
-    .unwrap();
-    let claims = world.admin.persistent_volume_claims("apps");
-    claims.create(&PostParams::default(), &claim).await.unwrap();
+    let claims = world.claim_on_node().await;
     world.pv_where(&mut daemon, &name, phase("Bound")).await;
     // The pod writes its data, including a symlink out of the volume.
     let outside = tempfile::tempdir().unwrap();

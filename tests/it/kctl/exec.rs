@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Pod;
 use kubeset::clientset::{Api, Patch, PatchParams, PostParams};
 use kubeset_testserver::node_agent::{NodeAgent, Outcome, Pods, PortTarget};
 use serde_json::json;
@@ -15,23 +15,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::{Run, assert_same, compare, kctl_bin, kubectl, run_in};
 use crate::support::objects::pod;
-use crate::support::{Ctx, kubeconfig_path, setup, test_server};
+use crate::support::{Ctx, kubeconfig_path};
 
 /// The node agent, a namespace, and pod `p` bound to a node, in phase `phase`.
 async fn pod_in_phase(name: &str, phase: &str) -> Option<(NodeAgent, Ctx, Api<Pod>)> {
-    let agent = test_server()?.node_agent();
-    let ctx = setup(name).await;
-    let node_name = format!("node-{}", ctx.ns);
-    let node: Node = serde_json::from_value(json!({"metadata": {"name": node_name}})).unwrap();
-    ctx.client
-        .nodes()
-        .create(&PostParams::default(), &node)
-        .await
-        .unwrap();
-    let pods = ctx.client.pods(&ctx.ns);
-    let mut p = pod("p", &[]);
-    p.spec.as_mut().unwrap().node_name = Some(node_name);
-    pods.create(&PostParams::default(), &p).await.unwrap();
+    let (agent, ctx, pods) = crate::exec::running_pod(name).await?;
     pods.patch_status(
         "p",
         &PatchParams::default(),

@@ -4,11 +4,9 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::PersistentVolumeClaim;
-use kubeset::clientset::{DeleteParams, PostParams, TokenParams};
-use serde_json::json;
+use kubeset::clientset::{DeleteParams, TokenParams};
 
-use super::world::{CLASS, NODE, NS, SA, World, eventually, phase, pv_name};
+use super::world::{NS, SA, World, eventually, phase, pv_name};
 use crate::support::least_privilege::assert_exactly_granted;
 
 #[tokio::test]
@@ -30,23 +28,7 @@ async fn the_manifests_grant_exactly_what_the_provisioner_uses() {
     files.write_token(token.token.expose());
 
     // a claim on the node binds, is deleted, and the released volume is cleaned and offered again
-    world
-        .admin
-        .namespaces()
-        .create(
-            &PostParams::default(),
-            &serde_json::from_value(json!({"metadata": {"name": "apps"}})).unwrap(),
-        )
-        .await
-        .unwrap();
-    let claim: PersistentVolumeClaim = serde_json::from_value(json!({
-        "metadata": {"name": "data", "annotations": {"volume.kubernetes.io/selected-node": NODE}},
-        "spec": {"storageClassName": CLASS, "accessModes": ["ReadWriteOnce"],
-                 "resources": {"requests": {"storage": "1Mi"}}},
-    }))
-    .unwrap();
-    let claims = world.admin.persistent_volume_claims("apps");
-    claims.create(&PostParams::default(), &claim).await.unwrap();
+    let claims = world.claim_on_node().await;
     world.pv_where(&mut daemon, &name, phase("Bound")).await;
     claims
         .delete("data", &DeleteParams::default())

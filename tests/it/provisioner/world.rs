@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Node, PersistentVolume};
+use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::api::events::v1::Event;
 use kubeset::clientset::{Api, Client, DynamicObject, ListParams, PostParams};
 use kubeset::config::Config;
@@ -36,6 +36,28 @@ pub(super) struct World {
 }
 
 impl World {
+    /// Creates namespace `apps` and claim `apps/data` of our class, annotated for our node as the
+    /// scheduler does under WaitForFirstConsumer; returns the namespace's claims handle.
+    pub(super) async fn claim_on_node(&self) -> Api<PersistentVolumeClaim> {
+        self.admin
+            .namespaces()
+            .create(
+                &PostParams::default(),
+                &serde_json::from_value(json!({"metadata": {"name": "apps"}})).unwrap(),
+            )
+            .await
+            .unwrap();
+        let claim: PersistentVolumeClaim = serde_json::from_value(json!({
+            "metadata": {"name": "data", "annotations": {"volume.kubernetes.io/selected-node": NODE}},
+            "spec": {"storageClassName": CLASS, "accessModes": ["ReadWriteOnce"],
+                     "resources": {"requests": {"storage": "1Mi"}}},
+        }))
+        .unwrap();
+        let claims = self.admin.persistent_volume_claims("apps");
+        claims.create(&PostParams::default(), &claim).await.unwrap();
+        claims
+    }
+
     pub(super) async fn new(skip: &[&str]) -> Self {
         let server = TestServer::builder()
             .pv_binder(Duration::from_millis(100))
