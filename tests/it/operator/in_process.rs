@@ -32,21 +32,31 @@ fn pages(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The operator's controller on the test's namespace, in a task; it stops when the sender is
+/// used (or dropped).
+fn start_controller(
+    ctx: &Ctx,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let client = ctx.client.clone();
+    let ns = ctx.ns.clone();
+    let running = tokio::spawn(async move {
+        controller::run(client, Some(&ns), "it-operator", async {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    (stop, running)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_operator_publishes_repairs_and_unpublishes_websites() {
     let ctx = setup("operator").await;
     let _crd = crd::install(&ctx.client).await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn({
-        let client = ctx.client.clone();
-        let ns = ctx.ns.clone();
-        async move {
-            controller::run(client, Some(&ns), "it-operator", async {
-                let _ = stopped.await;
-            })
-            .await;
-        }
-    });
+    let (stop, running) = start_controller(&ctx);
     let websites: Api<Website> = Api::namespaced(ctx.client.clone(), &ctx.ns);
     let docs = website(
         "docs",
@@ -185,17 +195,7 @@ async fn the_operator_publishes_repairs_and_unpublishes_websites() {
 async fn a_website_the_api_server_refuses_to_publish_is_reported_not_retried() {
     let ctx = setup("operator-refused").await;
     let _crd = crd::install(&ctx.client).await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn({
-        let client = ctx.client.clone();
-        let ns = ctx.ns.clone();
-        async move {
-            controller::run(client, Some(&ns), "it-operator", async {
-                let _ = stopped.await;
-            })
-            .await;
-        }
-    });
+    let (stop, running) = start_controller(&ctx);
     // more than a ConfigMap holds (1 MiB): the schema cannot say so, the ConfigMap write fails
     let big = "x".repeat(600 * 1024);
     let site = website(
