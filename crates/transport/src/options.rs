@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use kubeset_config::ExecConfig;
 
+use crate::body_limit::BodyLimits;
 use crate::retry::RetryPolicy;
 use crate::warning::{LogWarnings, WarningHandler};
 
@@ -84,6 +85,11 @@ pub struct TransportOptions {
     /// default) or every warning of every response. client-go: `WarningWriterOptions.Deduplicate`
     /// (kubectl sets it).
     pub deduplicate_warnings: bool,
+    /// Bounds on response bodies: total size (default 1 GiB), one watch event (64 MiB), idle
+    /// time while a body is read (60 s); watches, log follows and upgrades are exempt from
+    /// what they may rightly exceed. See [`BodyLimits`] for each default and client-go's
+    /// equivalent (none of the three has a client-go limit).
+    pub body_limits: BodyLimits,
 }
 
 impl std::fmt::Debug for TransportOptions {
@@ -101,6 +107,7 @@ impl std::fmt::Debug for TransportOptions {
             .field("token_check_interval", &self.token_check_interval)
             .field("exec", &self.exec)
             .field("deduplicate_warnings", &self.deduplicate_warnings)
+            .field("body_limits", &self.body_limits)
             .finish_non_exhaustive()
     }
 }
@@ -121,6 +128,7 @@ impl Default for TransportOptions {
             exec: None,
             warning_handler: Arc::new(LogWarnings),
             deduplicate_warnings: true,
+            body_limits: BodyLimits::default(),
         }
     }
 }
