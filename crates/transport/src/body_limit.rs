@@ -220,7 +220,7 @@ fn bounds_for<B>(req: &Request<B>, limits: &BodyLimits) -> Bounds {
 }
 
 /// Whether `uri` asks to follow a log (`follow=true`): the body may rightly be quiet for ever.
-fn is_follow(uri: &Uri) -> bool {
+pub(crate) fn is_follow(uri: &Uri) -> bool {
     uri.query().is_some_and(|query| {
         query.split('&').any(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));

@@ -33,6 +33,7 @@
 //! | [`RetryLayer`] | retries that know what is safe to repeat, with a budget |
 //! | [`RateLimitLayer`] | client-side QPS/burst token bucket |
 //! | [`AuthLayer`] | `Authorization` from a [`CredentialSource`] ([`StaticCredential`], [`TokenFile`], [`ExecCredentials`]), one retry after a `401` |
+//! | [`HttpLogLayer`] | kubectl's `-v=6`…`-v=10` request logging, credentials masked (off by default) |
 //! | [`BodyLimitLayer`] | bounds on response bodies: total size, watch event size, idle time ([`BodyLimits`]) |
 //! | [`CompressionLayer`] | `Accept-Encoding: gzip` and decoding |
 //! | [`ResponseTimeoutLayer`] | a per-attempt limit on the wait for response headers; watches exempt |
@@ -93,6 +94,7 @@ mod error;
 mod exec;
 #[doc(hidden)]
 pub mod fuzzing;
+mod http_log;
 mod impersonate;
 mod jwt;
 mod options;
@@ -119,6 +121,7 @@ pub use error::{
     find_connect_error,
 };
 pub use exec::{ExecCredentials, ExecError};
+pub use http_log::{HttpLog, HttpLogLayer};
 pub use impersonate::{Impersonate, ImpersonateLayer};
 pub use options::{Qps, TransportOptions};
 pub use rate_limit::{RateLimit, RateLimitLayer};

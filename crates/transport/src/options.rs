@@ -90,6 +90,13 @@ pub struct TransportOptions {
     /// what they may rightly exceed. See [`BodyLimits`] for each default and client-go's
     /// equivalent (none of the three has a client-go limit).
     pub body_limits: BodyLimits,
+    /// Log every request and response as kubectl does at `-v=N` (6: request lines with status
+    /// and timing; 7: request headers; 8: response headers and bodies cut at 1 KiB; 9: curl
+    /// lines and bodies cut at 10 KiB; 10: whole bodies), with credentials masked, as `tracing`
+    /// events at `INFO` with target `kubeset_transport::http_log` ([`HttpLogLayer`](crate::HttpLogLayer)).
+    /// Default `None`: nothing is logged. client-go: klog's `-v` through its debugging round
+    /// tripper.
+    pub http_log: Option<u8>,
 }
 
 impl std::fmt::Debug for TransportOptions {
@@ -108,6 +115,7 @@ impl std::fmt::Debug for TransportOptions {
             .field("exec", &self.exec)
             .field("deduplicate_warnings", &self.deduplicate_warnings)
             .field("body_limits", &self.body_limits)
+            .field("http_log", &self.http_log)
             .finish_non_exhaustive()
     }
 }
@@ -129,6 +137,7 @@ impl Default for TransportOptions {
             warning_handler: Arc::new(LogWarnings),
             deduplicate_warnings: true,
             body_limits: BodyLimits::default(),
+            http_log: None,
         }
     }
 }

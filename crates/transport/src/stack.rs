@@ -1,7 +1,8 @@
 //! Assembling the layers into one [`BoxService`] for a [`Config`].
 //!
 //! Order, outermost first: trace, base URI, user agent, impersonation, warnings, retry, rate
-//! limit, authentication, body limits, compression, per-attempt response timeout, pooled HTTP
+//! limit, authentication, HTTP logging (when asked for: it sees each attempt's headers, and
+//! the bodies decoded, as kubectl logs them), body limits, compression, per-attempt response timeout, pooled HTTP
 //! client. Body limits sit above compression, so they count decoded bytes. Retries
 //! sit outside authentication so each attempt carries the freshest credential, and outside the
 //! rate limit so retries are paced too; the timeout sits inside all of them, so it limits one
@@ -27,6 +28,7 @@ use crate::compression::CompressionLayer;
 use crate::connector::{ConnectSettings, Connector};
 use crate::error::Error;
 use crate::exec::ExecCredentials;
+use crate::http_log::HttpLogLayer;
 use crate::impersonate::ImpersonateLayer;
 use crate::options::TransportOptions;
 use crate::proxy::ProxyPolicy;
@@ -155,6 +157,12 @@ where
                 .map(|q| RateLimitLayer::new(q.qps, q.burst)),
         )
         .option_layer(auth)
+        .option_layer(
+            options
+                .http_log
+                .filter(|level| *level >= 6)
+                .map(HttpLogLayer::new),
+        )
         .layer(BodyLimitLayer::new(options.body_limits))
         .layer(CompressionLayer::new(!config.disable_compression))
         .option_layer(options.request_timeout.map(ResponseTimeoutLayer::new))
