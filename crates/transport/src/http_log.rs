@@ -127,6 +127,15 @@ where
             || crate::body_limit::is_follow(req.uri())
             || req.headers().contains_key(http::header::UPGRADE);
         let body_limit = body_limit(level);
+        // As kubectl: the REST client logs the request body before the round tripper logs
+        // the request.
+        if let Some(limit) = body_limit {
+            let sent = request_body(req.body());
+            emit(&format!(
+                "\"Request Body\" body={}",
+                shown_body(&sent, sent.len(), limit)
+            ));
+        }
         if level >= 9 {
             emit(&curl(method.as_str(), &url, req.headers()));
         } else if level >= 7 {
@@ -135,13 +144,6 @@ where
             for line in header_lines(req.headers()) {
                 emit(&line);
             }
-        }
-        if let Some(limit) = body_limit {
-            let sent = request_body(req.body());
-            emit(&format!(
-                "\"Request Body\" body={}",
-                shown_body(&sent, sent.len(), limit)
-            ));
         }
         let started = Instant::now();
         let future = self.inner.call(req);
@@ -499,11 +501,11 @@ mod tests {
         assert_eq!(
             logged(8, request()).await,
             [
+                r#""Request Body" body="{\"metadata\":{\"name\":\"p\"}}""#.into(),
                 format!("POST {url}"),
                 "Request Headers:".into(),
                 "Accept: application/json".into(),
                 "Authorization: Bearer <masked>".into(),
-                r#""Request Body" body="{\"metadata\":{\"name\":\"p\"}}""#.into(),
                 "Response Status: 200 OK in N milliseconds".into(),
                 "Response Headers:".into(),
                 "Content-Type: application/json".into(),
@@ -514,10 +516,10 @@ mod tests {
         assert_eq!(
             logged(9, request()).await,
             [
+                r#""Request Body" body="{\"metadata\":{\"name\":\"p\"}}""#.into(),
                 format!(
                     r#"curl -v -XPOST  -H "Accept: application/json" -H "Authorization: Bearer <masked>" '{url}'"#
                 ),
-                r#""Request Body" body="{\"metadata\":{\"name\":\"p\"}}""#.into(),
                 format!("POST {url} 200 OK in N milliseconds"),
                 "Response Headers:".into(),
                 "Content-Type: application/json".into(),
