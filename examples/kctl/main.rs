@@ -1,9 +1,11 @@
 //! `kctl`: a small kubectl built on kubeset.
 //!
 //! It takes kubectl's global flags (`--kubeconfig`, `--context`, `--cluster`, `--user`,
-//! `--namespace`/`-n`, `--server`/`-s`) before or after the command, as kubectl does, and
+//! `--namespace`/`-n`, `--server`/`-s`, `-v`/`--v`) before or after the command, as kubectl does, and
 //! prints what kubectl v1.32 prints for the same inputs, byte for byte (errors included).
-//! Commands:
+//! `-v=6` and up print kubectl's request log to standard error (`verbosity.rs`: request lines
+//! and timings at 6, request headers at 7, response headers and bodies at 8, curl lines at 9;
+//! the transport masks credentials). Commands:
 //!
 //! - `kctl config view [--minify] [--flatten] [--raw] [-o json|yaml]`: the merged kubeconfig.
 //! - `kctl get --raw PATH`: the body of a GET, as it arrives.
