@@ -5,8 +5,9 @@
 //! [`TransportOptions::http_log`](crate::TransportOptions::http_log) is set); credentials are
 //! masked here, whoever reads the lines: `Authorization` and `Proxy-Authorization` values
 //! print as `Bearer <masked>`, `Basic <masked>` or `<masked>`, exactly as kubectl prints them,
-//! and URLs lose any userinfo. Bodies are what the server sent, as kubectl logs them; watch,
-//! log-follow and upgrade bodies are never buffered or logged.
+//! and URLs lose any userinfo. Bodies are logged as kubectl logs them, except that the bodies
+//! of Secrets, TokenRequests and TokenReviews show only their length (kubectl prints them);
+//! watch, log-follow and upgrade bodies are never buffered or logged.
 //!
 //! Each line is a `tracing` event at `INFO` with target `kubeset_transport::http_log` and the
 //! line as its message. By level, as kubectl:
@@ -118,7 +119,7 @@ where
             let future = self.inner.call(req);
             return Box::pin(async move {
                 let response = future.await.map_err(Into::into)?;
-                Ok(response.map(|body| LoggedBody::new(body, None).boxed_unsync()))
+                Ok(response.map(|body| LoggedBody::new(body, None, false).boxed_unsync()))
             });
         }
         let method = req.method().clone();
@@ -127,13 +128,14 @@ where
             || crate::body_limit::is_follow(req.uri())
             || req.headers().contains_key(http::header::UPGRADE);
         let body_limit = body_limit(level);
+        let secret = carries_secrets(req.uri().path());
         // As kubectl: the REST client logs the request body before the round tripper logs
         // the request.
         if let Some(limit) = body_limit {
             let sent = request_body(req.body());
             emit(&format!(
                 "\"Request Body\" body={}",
-                shown_body(&sent, sent.len(), limit)
+                shown_body(&sent, sent.len(), limit, secret)
             ));
         }
         if level >= 9 {
@@ -169,7 +171,7 @@ where
                 }
             }
             let log = body_limit.filter(|_| !streams);
-            Ok(response.map(|body| LoggedBody::new(body, log).boxed_unsync()))
+            Ok(response.map(|body| LoggedBody::new(body, log, secret).boxed_unsync()))
         })
     }
 }
@@ -263,9 +265,22 @@ fn request_body<B: Body<Data = Bytes> + Clone + Unpin>(body: &B) -> Bytes {
         .unwrap_or_default()
 }
 
+/// Whether bodies sent to or from `path` may hold secrets: Secrets (their data, and any
+/// `last-applied-configuration`), TokenRequests (`…/serviceaccounts/x/token`) and
+/// TokenReviews. Those bodies are never logged, only their length (kubectl logs them).
+fn carries_secrets(path: &str) -> bool {
+    path.split('/')
+        .any(|segment| segment == "secrets" || segment == "tokenreviews")
+        || path.ends_with("/token")
+}
+
 /// A body as klog prints it: quoted, cut at `limit` bytes with client-go's
 /// ` [truncated N chars]` note. `total` is the body's full length (`bytes` may be a prefix).
-fn shown_body(bytes: &[u8], total: usize, limit: usize) -> String {
+/// A `secret` body shows only its length.
+fn shown_body(bytes: &[u8], total: usize, limit: usize, secret: bool) -> String {
+    if secret {
+        return format!("\"[masked: {total} bytes that may hold secrets]\"");
+    }
     if total <= limit {
         return go_quote(bytes);
     }
@@ -310,15 +325,19 @@ pin_project_lite::pin_project! {
         // Bytes kept for the log, at most the level's limit, and the body's length so far.
         kept: Option<(BytesMut, usize)>,
         limit: usize,
+        secret: bool,
     }
 }
 
 impl<B> LoggedBody<B> {
-    fn new(inner: B, limit: Option<usize>) -> Self {
+    fn new(inner: B, limit: Option<usize>, secret: bool) -> Self {
+        // A secret body is counted, never kept.
+        let limit = limit.map(|limit| if secret { 0 } else { limit });
         Self {
             inner,
             kept: limit.map(|_| (BytesMut::new(), 0)),
             limit: limit.unwrap_or(0),
+            secret,
         }
     }
 }
@@ -355,7 +374,7 @@ where
                 if let Some((kept, total)) = this.kept.take() {
                     emit(&format!(
                         "\"Response Body\" body={}",
-                        shown_body(&kept, total, *this.limit)
+                        shown_body(&kept, total, *this.limit, *this.secret)
                     ));
                 }
             }
@@ -412,7 +431,7 @@ mod tests {
             r#""{\"a\":\"b\\c\"}\n\u0001\xff""#
         );
         let long = vec![b'x'; 1030];
-        let shown = shown_body(&long[..1024], 1030, 1024);
+        let shown = shown_body(&long[..1024], 1030, 1024, false);
         assert!(shown.ends_with("x [truncated 6 chars]\""), "{shown}");
         assert_eq!(shown.len(), 1024 + 2 + " [truncated 6 chars]".len());
     }
@@ -527,6 +546,35 @@ mod tests {
                 r#""Response Body" body="{\"kind\":\"Pod\"}""#.into(),
             ]
         );
+        // Bodies that may hold secrets show only their length.
+        let secret = Request::put("https://h/api/v1/namespaces/a/secrets/db")
+            .body(Full::new(Bytes::from_static(
+                br#"{"data":{"k":"c2VjcmV0"}}"#,
+            )))
+            .unwrap();
+        let lines = logged(10, secret).await;
+        assert!(
+            lines.contains(
+                &r#""Request Body" body="[masked: 25 bytes that may hold secrets]""#.into()
+            ) && lines.contains(
+                &r#""Response Body" body="[masked: 14 bytes that may hold secrets]""#.into()
+            ),
+            "{lines:?}"
+        );
+        assert!(
+            !lines
+                .iter()
+                .any(|l| l.contains("c2VjcmV0") || l.contains("Pod"))
+        );
+        for (path, secret) in [
+            ("/api/v1/namespaces/a/serviceaccounts/robot/token", true),
+            ("/apis/authentication.k8s.io/v1/tokenreviews", true),
+            ("/api/v1/secrets", true),
+            ("/api/v1/namespaces/secrets/pods", true),
+            ("/api/v1/namespaces/a/configmaps/tokens", false),
+        ] {
+            assert_eq!(carries_secrets(path), secret, "{path}");
+        }
         let watch = Request::get("https://h/api/v1/pods?watch=true")
             .body(Full::default())
             .unwrap();

@@ -92,7 +92,8 @@ pub struct TransportOptions {
     pub body_limits: BodyLimits,
     /// Log every request and response as kubectl does at `-v=N` (6: request lines with status
     /// and timing; 7: request headers; 8: response headers and bodies cut at 1 KiB; 9: curl
-    /// lines and bodies cut at 10 KiB; 10: whole bodies), with credentials masked, as `tracing`
+    /// lines and bodies cut at 10 KiB; 10: whole bodies), with credentials masked (and the
+    /// bodies of Secrets, TokenRequests and TokenReviews shown only by length), as `tracing`
     /// events at `INFO` with target `kubeset_transport::http_log` ([`HttpLogLayer`](crate::HttpLogLayer)).
     /// Default `None`: nothing is logged. client-go: klog's `-v` through its debugging round
     /// tripper.
