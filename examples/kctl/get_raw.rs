@@ -143,14 +143,19 @@ fn is_empty_config(error: &kubeset::config::KubeconfigConfigError) -> bool {
 }
 
 /// GETs `path` (with its query) from the server `config` names and copies a successful
-/// answer's body to `out` as it arrives.
+/// answer's body to `out` as it arrives; `verbosity` is kubectl's `-v`.
 pub(crate) async fn get_raw(
     config: &Config,
+    verbosity: Option<u8>,
     path: &str,
     out: &mut (dyn Write + Send),
 ) -> Result<(), RawError> {
-    let service = kubeset::transport::connect(config).map_err(|source| RawError::Transport {
-        source: Box::new(source),
+    let mut options = kubeset::transport::TransportOptions::default();
+    options.http_log = verbosity;
+    let service = kubeset::transport::connect_with(config, &options).map_err(|source| {
+        RawError::Transport {
+            source: Box::new(source),
+        }
     })?;
     let request = http::Request::get(path)
         .header(http::header::ACCEPT, "application/json, */*")

@@ -1,9 +1,11 @@
 //! `kctl`: a small kubectl built on kubeset.
 //!
 //! It takes kubectl's global flags (`--kubeconfig`, `--context`, `--cluster`, `--user`,
-//! `--namespace`/`-n`, `--server`/`-s`) before or after the command, as kubectl does, and
+//! `--namespace`/`-n`, `--server`/`-s`, `-v`/`--v`) before or after the command, as kubectl does, and
 //! prints what kubectl v1.32 prints for the same inputs, byte for byte (errors included).
-//! Commands:
+//! `-v=6` and up print kubectl's request log to standard error (`verbosity.rs`: request lines
+//! and timings at 6, request headers at 7, response headers and bodies at 8, curl lines at 9;
+//! the transport masks credentials). Commands:
 //!
 //! - `kctl config view [--minify] [--flatten] [--raw] [-o json|yaml]`: the merged kubeconfig.
 //! - `kctl get --raw PATH`: the body of a GET, as it arrives.
@@ -46,6 +48,7 @@ mod scale;
 mod session;
 mod table;
 mod tabwriter;
+mod verbosity;
 mod watch;
 mod write;
 mod yaml;
@@ -99,6 +102,10 @@ pub(crate) struct GlobalFlags {
     /// Default cache directory (discovery is cached under `<dir>/discovery`).
     #[arg(long = "cache-dir", global = true, value_name = "DIR")]
     pub(crate) cache_dir: Option<PathBuf>,
+    /// Number for the log level verbosity: 6 logs requests, 7 their headers, 8 response
+    /// headers and bodies, 9 curl lines (credentials masked), as kubectl.
+    #[arg(short = 'v', long = "v", global = true, value_name = "LEVEL")]
+    pub(crate) v: Option<u8>,
 }
 
 impl GlobalFlags {
@@ -250,6 +257,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return usage_error(&error),
     };
+    verbosity::install(cli.globals.v);
     match &cli.command {
         Command::Config {
             command: ConfigCommand::View(args),
@@ -438,7 +446,7 @@ fn get_raw(globals: &GlobalFlags, args: &get::GetArgs) -> ExitCode {
     )
     .and_then(|config| {
         let mut stdout = std::io::stdout();
-        runtime.block_on(get_raw::get_raw(&config, path, &mut stdout))
+        runtime.block_on(get_raw::get_raw(&config, globals.v, path, &mut stdout))
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -50,7 +50,11 @@ impl Session {
         if namespace.is_empty() {
             namespace = String::from("default");
         }
-        let client = Client::new(config).map_err(|e| Failure::request(&e, &server))?;
+        let mut builder = Client::builder(config);
+        if let Some(level) = globals.v {
+            builder = builder.http_log(level);
+        }
+        let client = builder.build().map_err(|e| Failure::request(&e, &server))?;
         Ok(Self {
             client,
             namespace,

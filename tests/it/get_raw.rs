@@ -45,7 +45,7 @@ async fn kctl(kubeconfig: &Path, path: &str) -> Outcome {
         }
     };
     let mut out = Vec::new();
-    let result = cmd::get_raw(&config, path, &mut out).await;
+    let result = cmd::get_raw(&config, None, path, &mut out).await;
     Outcome {
         success: result.is_ok(),
         stdout: String::from_utf8(out).unwrap(),

@@ -6,6 +6,8 @@
 //! plugin and a rejected token; requests that succeed, fail with 401 and 403, and are
 //! retried after 503 and 429. Every captured line, every `Debug` print of the configs,
 //! clients and errors, and every error's message chain is then searched for each secret.
+//! Then kctl runs with `-v=9` and `-v=10` (kubectl's request log, bodies included) with each
+//! credential kind, and its output is searched the same way.
 
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
@@ -243,4 +245,42 @@ async fn no_credential_is_logged_printed_or_in_an_error() {
     for err in &errors {
         assert_clean(err, &secrets, "an error");
     }
+
+    // kctl -v=9 and -v=10 (kubectl's request log: every header, bodies, curl lines) with each
+    // credential kind: the Authorization header is shown masked, and no secret at all.
+    let mut shown = String::new();
+    for (context, authorization) in [
+        ("cert", None),
+        ("token", Some("Authorization: Bearer <masked>")),
+        ("basic", Some("Authorization: Basic <masked>")),
+        ("exec", Some("Authorization: Bearer <masked>")),
+        ("rejected", Some("Authorization: Bearer <masked>")),
+    ] {
+        for level in ["-v=9", "--v=10"] {
+            let dir = tempfile::tempdir().unwrap();
+            let args = [
+                "--context",
+                context,
+                "-n",
+                &ctx.ns,
+                "get",
+                "configmaps",
+                "c",
+                "-o",
+                "json",
+                level,
+            ];
+            let run = crate::kctl::run_in(crate::kctl::kctl_bin(), &path, dir.path(), &args, None);
+            let what = format!("kctl {}:\n{}", args.join(" "), run.stderr);
+            assert!(run.stderr.contains("] curl -v -XGET "), "{what}");
+            assert!(run.stderr.contains("\"Response Body\" body="), "{what}");
+            match authorization {
+                Some(line) => assert!(run.stderr.contains(line), "{what}"),
+                None => assert!(!run.stderr.contains("Authorization"), "{what}"),
+            }
+            shown.push_str(&run.stdout);
+            shown.push_str(&run.stderr);
+        }
+    }
+    assert_clean(&shown, &secrets, "kctl's -v log");
 }

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{Request, Response};
 use kubeset_config::Config;
 use kubeset_transport::{
-    BoxError, Qps, RequestBody, RetryPolicy, TransportOptions, WarningHandler,
+    BodyLimits, BoxError, Qps, RequestBody, RetryPolicy, TransportOptions, WarningHandler,
 };
 use tower::Service;
 
@@ -161,6 +161,38 @@ impl ClientBuilder {
     /// ```
     pub fn deduplicate_warnings(mut self, deduplicate: bool) -> Self {
         self.options.deduplicate_warnings = deduplicate;
+        self
+    }
+
+    /// Bounds on what a server may send: a response's total size, one watch event, and how
+    /// long a body may go quiet (watches, log follows and upgrades exempt where they must
+    /// be). Defaults: 1 GiB, 64 MiB, 60 s; client-go has none of them. A body that breaks one
+    /// fails with [`Error::ReadBody`] holding a `kubeset_transport::BodyError` that names the
+    /// request and the limit.
+    ///
+    /// ```
+    /// # let config = kubeset_config::Config::new("https://10.96.0.1".parse().unwrap());
+    /// let mut limits = kubeset_transport::BodyLimits::default();
+    /// limits.max_response_bytes = Some(4 << 30); // unpaged lists of a very large cluster
+    /// let builder = kubeset_clientset::Client::builder(config).body_limits(limits);
+    /// # let _ = builder;
+    /// ```
+    pub fn body_limits(mut self, limits: BodyLimits) -> Self {
+        self.options.body_limits = limits;
+        self
+    }
+
+    /// Logs every request as kubectl does at `-v=level` (6 to 10; credentials masked), as
+    /// `tracing` events at `INFO` with target `kubeset_transport::http_log`. client-go: klog's
+    /// `-v`.
+    ///
+    /// ```
+    /// # let config = kubeset_config::Config::new("https://10.96.0.1".parse().unwrap());
+    /// let builder = kubeset_clientset::Client::builder(config).http_log(8);
+    /// # let _ = builder;
+    /// ```
+    pub fn http_log(mut self, level: u8) -> Self {
+        self.options.http_log = Some(level);
         self
     }
 

@@ -217,8 +217,18 @@ impl Client {
             return Ok(response);
         }
         let code = response.status().as_u16();
+        let redirect = response
+            .status()
+            .is_redirection()
+            .then(|| crate::status::redirect_target(response.headers()));
         let bytes = collect(response.into_body(), url).await?;
-        Err(api_error(code, &bytes, method, url.to_owned()).into())
+        let mut error = api_error(code, &bytes, method, url.to_owned());
+        if let Some(target) = redirect {
+            error.status.message = Some(format!(
+                "the server redirected the request to {target}; redirects are never followed"
+            ));
+        }
+        Err(error.into())
     }
 
     /// GETs `path` (with its query) and returns the body, like `kubectl get --raw`.

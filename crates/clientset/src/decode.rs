@@ -59,8 +59,61 @@ pub(crate) fn decode_error<T>(
         url: url.to_owned(),
         path,
         excerpt: excerpt(bytes, source.line(), source.column()),
-        source,
+        source: masked_message(&source),
     }
+}
+
+/// `err` with the values its message quotes masked: serde's `invalid type: string "…"` and
+/// `unknown variant `…`` quote what they met, which may be a token or a Secret's data. Line
+/// and column are kept (serde_json reads them back from the message's end).
+fn masked_message(err: &serde_json::Error) -> serde_json::Error {
+    let text = err.to_string();
+    let (message, position) = match text.rfind(" at line ") {
+        Some(at) if err.line() > 0 => text.split_at(at),
+        _ => (text.as_str(), ""),
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = message;
+    loop {
+        let quote = rest.find('"');
+        let variant = ["unknown variant `", "character `"]
+            .iter()
+            .filter_map(|p| rest.find(p).map(|at| at + p.len() - 1))
+            .min();
+        let (open, close) = match (quote, variant) {
+            (Some(q), Some(v)) if v < q => (v, '`'),
+            (Some(q), _) => (q, '"'),
+            (None, Some(v)) => (v, '`'),
+            (None, None) => break,
+        };
+        out.push_str(&rest[..=open]);
+        let body = &rest[open + 1..];
+        // Debug-escaped text: `\"` does not close it.
+        let mut end = None;
+        let mut escaped = false;
+        for (i, c) in body.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                c if c == close => {
+                    end = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            out.push_str("****");
+            rest = "";
+            break;
+        };
+        out.push_str("****");
+        out.push(close);
+        rest = &body[end + 1..];
+    }
+    out.push_str(rest);
+    out.push_str(position);
+    <serde_json::Error as serde::de::Error>::custom(out)
 }
 
 fn join_path(prefix: &str, inner: &str) -> String {
@@ -128,7 +181,10 @@ pub(crate) fn excerpt_from(bytes: &[u8], at: usize, entry: StringState) -> Strin
 }
 
 /// A copy of `json[..end]` with the content of every string replaced by `*`, except object
-/// keys: strings followed by `:` (looking past `end` if needed).
+/// keys: strings without escapes after `{` or `,` and followed by `:` (looking past `end` if
+/// needed); words outside strings that
+/// are not numbers or `true`/`false`/`null` are masked too, so a body whose quotes are out of
+/// step (one lost or added by a broken server) shows no string's content either.
 ///
 /// Deciding by what follows needs no knowledge of the nesting, so a piece that starts in the
 /// middle of a document is masked as well as a whole one; only where the piece starts
@@ -152,7 +208,14 @@ fn mask_string_values(json: &[u8], end: usize, entry: StringState) -> Vec<u8> {
                     escaped = true;
                 } else if b == b'"' {
                     open = None;
-                    let is_key = !cut && followed_by_colon(&json[i + 1..]);
+                    // A key holds no escapes: a value string that ends early in a broken
+                    // body (`\"` turned into `\}`) may be followed by a colon, and may hold
+                    // whole documents (`last-applied-configuration`).
+                    // Likewise a key follows `{` or `,`, never the `:` before a value.
+                    let is_key = !cut
+                        && !json[from..i].contains(&b'\\')
+                        && preceded_by_key_start(&json[..from.saturating_sub(1)])
+                        && followed_by_colon(&json[i + 1..]);
                     if !is_key {
                         out[from.min(end)..i.min(end)].fill(b'*');
                     }
@@ -168,6 +231,21 @@ fn mask_string_values(json: &[u8], end: usize, entry: StringState) -> Vec<u8> {
                 }
                 if b == b'"' {
                     open = Some(i + 1);
+                } else if !is_structural(b) {
+                    // A word outside strings: shown only if it is a number or a literal. In
+                    // a broken body (a quote lost or added) string contents end up here.
+                    let run = json[i..]
+                        .iter()
+                        .position(|&c| is_structural(c) || c == b'"')
+                        .map_or(json.len(), |n| i + n);
+                    let word = &json[i..run];
+                    if !is_literal(word)
+                        && word.iter().any(|&c| c.is_ascii_alphanumeric() || c >= 0x80)
+                    {
+                        out[i.min(end)..run.min(end)].fill(b'*');
+                    }
+                    i = run;
+                    continue;
                 }
             }
         }
@@ -178,6 +256,30 @@ fn mask_string_values(json: &[u8], end: usize, entry: StringState) -> Vec<u8> {
         out[from.min(end)..].fill(b'*');
     }
     out
+}
+
+/// JSON's punctuation and whitespace.
+fn is_structural(b: u8) -> bool {
+    b.is_ascii_whitespace() || b"{}[]:,".contains(&b)
+}
+
+/// Whether `word` is `true`, `false`, `null` or looks like a number.
+fn is_literal(word: &[u8]) -> bool {
+    matches!(word, b"true" | b"false" | b"null")
+        || (word
+            .first()
+            .is_some_and(|&c| c == b'-' || c.is_ascii_digit())
+            && word
+                .iter()
+                .all(|&c| c.is_ascii_digit() || b".eE+-".contains(&c)))
+}
+
+/// Whether the last byte that is not whitespace is a `{` or `,` (or there is none).
+fn preceded_by_key_start(before: &[u8]) -> bool {
+    before
+        .iter()
+        .rfind(|b| !b.is_ascii_whitespace())
+        .is_none_or(|&b| b == b'{' || b == b',')
 }
 
 /// Whether the next byte that is not whitespace is a `:` (what follows an object key).
@@ -241,6 +343,43 @@ mod tests {
     }
 
     #[test]
+    fn decoder_messages_lose_the_values_they_quote() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        enum Kind {
+            A,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Doc {
+            n: Option<u32>,
+            k: Option<Kind>,
+            c: Option<char>,
+        }
+        for (body, shown) in [
+            (
+                r#"{"n": "tok\"en"}"#,
+                r#"invalid type: string "****", expected u32 at line 1 column 15"#,
+            ),
+            (
+                r#"{"k": "s3cr3t"}"#,
+                "unknown variant `****`, expected `A` at line 1 column 14",
+            ),
+            (
+                r#"{"c": 5}"#,
+                "invalid type: integer `5`, expected a character at line 1 column 7",
+            ),
+        ] {
+            let err = decode_json::<Doc>(body.as_bytes(), "/x").unwrap_err();
+            let Error::Decode { source, .. } = &err else {
+                panic!("{err:?}")
+            };
+            assert_eq!(source.to_string(), shown);
+            assert_eq!(source.line(), 1, "the position is kept");
+        }
+    }
+
+    #[test]
     fn trailing_garbage_is_an_error() {
         let err = decode_json::<serde_json::Value>(b"{} x", "/y").unwrap_err();
         assert!(matches!(err, Error::Decode { .. }), "{err:?}");
@@ -288,6 +427,13 @@ mod tests {
             StringState::Outside,
             &[r#""password": "#, r#""n": 3"#],
             &["hunter2", "\"y\""],
+        );
+        // A quote lost: the contents of the strings fall outside them, and are still masked.
+        check_masked(
+            r#"{"metadata]:{"name":"db"},"data":{"password":"c2VjcmV0","n":12}"#,
+            StringState::Outside,
+            &[],
+            &["c2VjcmV0", "db", "name"],
         );
         // A string cut by the end of the input is masked.
         check_masked(

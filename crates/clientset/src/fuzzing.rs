@@ -53,6 +53,11 @@ pub fn read_list<K: DeserializeOwned + Send + 'static>(
     drive(crate::list::read_list(body(chunks), URL))
 }
 
+/// One JSON document decoded as a `get` decodes its answer.
+pub fn decode<K: DeserializeOwned>(bytes: &[u8]) -> Result<K, Error> {
+    crate::decode::decode_json(bytes, URL)
+}
+
 /// The error for an answer with HTTP `code` and `body`, as the client builds it.
 pub fn api_error(code: u16, body: &[u8]) -> ApiError {
     crate::status::api_error(code, body, http::Method::GET, URL.to_owned())

@@ -281,6 +281,13 @@ where
         items.extend(join(handle, url).await?);
     }
     let envelope: Envelope = decode_json(splitter.envelope(), url)?;
+    // A 2xx answer holding a Failure Status is an error, not an empty list (client-go too).
+    if envelope.kind == "Status"
+        && let Some(failure) =
+            crate::status::failure_in_success(splitter.envelope(), &http::Method::GET, url)
+    {
+        return Err(failure.into());
+    }
     tracing::debug!(url, items = items.len(), "decoded list");
     let list = ObjectList {
         api_version: envelope.api_version,

@@ -77,6 +77,27 @@ pub(crate) fn synthesize(code: u16, body: &[u8]) -> Status {
     }
 }
 
+/// Where a redirect answer points, for its error message: the `Location` without its query
+/// (which may carry a token), or `an unnamed location`.
+///
+/// kubeset never follows a redirect (hyper does not, and the transport adds nothing that
+/// would), so credentials never leave for another host; client-go follows redirects and drops
+/// `Authorization` when the host changes.
+pub(crate) fn redirect_target(headers: &http::HeaderMap) -> String {
+    headers
+        .get(http::header::LOCATION)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()))
+        .map(|location| {
+            location
+                .split(['?', '#'])
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .filter(|location| !location.is_empty())
+        .unwrap_or_else(|| String::from("an unnamed location"))
+}
+
 /// An [`ApiError`] for a watch `ERROR` event (no HTTP code of its own: the Status's is used).
 pub(crate) fn watch_error(status: Status, url: &str) -> ApiError {
     let code = status

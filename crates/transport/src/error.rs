@@ -216,6 +216,9 @@ pub enum TlsFailure {
     },
     /// The server does not speak TLS on this port (a plain HTTP server, say).
     NotTls,
+    /// The server offers only TLS 1.1 or older (or refused TLS 1.2 and 1.3 with a
+    /// `protocol_version` alert); those versions are never used.
+    OldProtocol,
     /// Anything else rustls reported.
     Other {
         /// rustls's description.
@@ -260,6 +263,9 @@ impl std::fmt::Display for TlsFailure {
             }
             Self::NotTls => {
                 f.write_str("the server did not answer with TLS (is it plain http://?)")
+            }
+            Self::OldProtocol => {
+                f.write_str("the server offers only TLS versions older than 1.2, which are refused")
             }
             Self::Other { detail } => f.write_str(detail),
         }
@@ -330,6 +336,46 @@ impl RequestError {
     pub fn connect_error(&self) -> Option<&ConnectError> {
         find_connect_error(self)
     }
+}
+
+/// A response body broke one of the transport's [`BodyLimits`](crate::BodyLimits); nothing
+/// more is read from it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BodyError {
+    /// The body holds more bytes than `max_response_bytes`.
+    #[error("{method} {url}: the response body exceeds {limit} bytes (max_response_bytes)")]
+    TooLarge {
+        /// The request method.
+        method: http::Method,
+        /// The request URL without its query.
+        url: String,
+        /// The limit.
+        limit: u64,
+    },
+    /// One event of a watch stream holds more bytes than `max_watch_event_bytes` (a line that
+    /// never ends).
+    #[error(
+        "{method} {url}: a watch event exceeds {limit} bytes without a newline (max_watch_event_bytes)"
+    )]
+    EventTooLarge {
+        /// The request method.
+        method: http::Method,
+        /// The request URL without its query.
+        url: String,
+        /// The limit.
+        limit: u64,
+    },
+    /// The server sent nothing for `body_idle_timeout` while the body was read.
+    #[error("{method} {url}: the server sent no body data for {after:?} (body_idle_timeout)")]
+    Stalled {
+        /// The request method.
+        method: http::Method,
+        /// The request URL without its query.
+        url: String,
+        /// The timeout.
+        after: Duration,
+    },
 }
 
 /// Finds the [`ConnectError`] in an error's source chain, e.g. to ask for its

@@ -33,6 +33,8 @@
 //! | [`RetryLayer`] | retries that know what is safe to repeat, with a budget |
 //! | [`RateLimitLayer`] | client-side QPS/burst token bucket |
 //! | [`AuthLayer`] | `Authorization` from a [`CredentialSource`] ([`StaticCredential`], [`TokenFile`], [`ExecCredentials`]), one retry after a `401` |
+//! | [`HttpLogLayer`] | kubectl's `-v=6`…`-v=10` request logging, credentials masked (off by default) |
+//! | [`BodyLimitLayer`] | bounds on response bodies: total size, watch event size, idle time ([`BodyLimits`]) |
 //! | [`CompressionLayer`] | `Accept-Encoding: gzip` and decoding |
 //! | [`ResponseTimeoutLayer`] | a per-attempt limit on the wait for response headers; watches exempt |
 //!
@@ -52,6 +54,8 @@
 //! - [`ConnectError`]: TCP, proxy or TLS; a TLS failure carries a [`TlsFailure`] (unknown CA,
 //!   with the CA file and why it could not be loaded; name mismatch; expired certificate; ...),
 //!   found anywhere in a chain with [`find_connect_error`];
+//! - [`BodyError`] (from a response body, not the service): the body broke a [`BodyLimits`]
+//!   bound, naming the request and the limit;
 //! - [`AuthError`]: the token file (named) or the exec plugin ([`ExecError`], with the
 //!   plugin's `installHint` when it is missing).
 //!
@@ -82,6 +86,7 @@
 mod auth;
 mod base_uri;
 mod body;
+mod body_limit;
 mod client;
 mod compression;
 mod connector;
@@ -89,6 +94,7 @@ mod error;
 mod exec;
 #[doc(hidden)]
 pub mod fuzzing;
+mod http_log;
 mod impersonate;
 mod jwt;
 mod options;
@@ -108,11 +114,14 @@ mod warnings;
 pub use auth::{Auth, AuthLayer, Credential, CredentialFuture, CredentialSource, StaticCredential};
 pub use base_uri::{BaseUri, BaseUriLayer};
 pub use body::{BoxError, BoxService, RequestBody, ResponseBody};
+pub use body_limit::{BodyLimit, BodyLimitLayer, BodyLimits};
 pub use compression::{Compression, CompressionLayer};
 pub use error::{
-    AuthError, ConnectError, Error, PemError, RequestError, TlsFailure, find_connect_error,
+    AuthError, BodyError, ConnectError, Error, PemError, RequestError, TlsFailure,
+    find_connect_error,
 };
 pub use exec::{ExecCredentials, ExecError};
+pub use http_log::{HttpLog, HttpLogLayer};
 pub use impersonate::{Impersonate, ImpersonateLayer};
 pub use options::{Qps, TransportOptions};
 pub use rate_limit::{RateLimit, RateLimitLayer};

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use kubeset_config::ExecConfig;
 
+use crate::body_limit::BodyLimits;
 use crate::retry::RetryPolicy;
 use crate::warning::{LogWarnings, WarningHandler};
 
@@ -84,6 +85,19 @@ pub struct TransportOptions {
     /// default) or every warning of every response. client-go: `WarningWriterOptions.Deduplicate`
     /// (kubectl sets it).
     pub deduplicate_warnings: bool,
+    /// Bounds on response bodies: total size (default 1 GiB), one watch event (64 MiB), idle
+    /// time while a body is read (60 s); watches, log follows and upgrades are exempt from
+    /// what they may rightly exceed. See [`BodyLimits`] for each default and client-go's
+    /// equivalent (none of the three has a client-go limit).
+    pub body_limits: BodyLimits,
+    /// Log every request and response as kubectl does at `-v=N` (6: request lines with status
+    /// and timing; 7: request headers; 8: response headers and bodies cut at 1 KiB; 9: curl
+    /// lines and bodies cut at 10 KiB; 10: whole bodies), with credentials masked (and the
+    /// bodies of Secrets, TokenRequests and TokenReviews shown only by length), as `tracing`
+    /// events at `INFO` with target `kubeset_transport::http_log` ([`HttpLogLayer`](crate::HttpLogLayer)).
+    /// Default `None`: nothing is logged. client-go: klog's `-v` through its debugging round
+    /// tripper.
+    pub http_log: Option<u8>,
 }
 
 impl std::fmt::Debug for TransportOptions {
@@ -101,6 +115,8 @@ impl std::fmt::Debug for TransportOptions {
             .field("token_check_interval", &self.token_check_interval)
             .field("exec", &self.exec)
             .field("deduplicate_warnings", &self.deduplicate_warnings)
+            .field("body_limits", &self.body_limits)
+            .field("http_log", &self.http_log)
             .finish_non_exhaustive()
     }
 }
@@ -121,6 +137,8 @@ impl Default for TransportOptions {
             exec: None,
             warning_handler: Arc::new(LogWarnings),
             deduplicate_warnings: true,
+            body_limits: BodyLimits::default(),
+            http_log: None,
         }
     }
 }

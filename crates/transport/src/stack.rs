@@ -1,7 +1,9 @@
 //! Assembling the layers into one [`BoxService`] for a [`Config`].
 //!
 //! Order, outermost first: trace, base URI, user agent, impersonation, warnings, retry, rate
-//! limit, authentication, compression, per-attempt response timeout, pooled HTTP client. Retries
+//! limit, authentication, HTTP logging (when asked for: it sees each attempt's headers, and
+//! the bodies decoded, as kubectl logs them), body limits, compression, per-attempt response timeout, pooled HTTP
+//! client. Body limits sit above compression, so they count decoded bytes. Retries
 //! sit outside authentication so each attempt carries the freshest credential, and outside the
 //! rate limit so retries are paced too; the timeout sits inside all of them, so it limits one
 //! attempt on the wire and never the wait for a rate-limit token.
@@ -20,11 +22,13 @@ use tower::{Service, ServiceBuilder, ServiceExt};
 use crate::auth::{AuthLayer, CredentialSource, StaticCredential};
 use crate::base_uri::BaseUriLayer;
 use crate::body::{BoxError, BoxService, RequestBody};
+use crate::body_limit::BodyLimitLayer;
 use crate::client::{HyperClient, PoolSettings};
 use crate::compression::CompressionLayer;
 use crate::connector::{ConnectSettings, Connector};
 use crate::error::Error;
 use crate::exec::ExecCredentials;
+use crate::http_log::HttpLogLayer;
 use crate::impersonate::ImpersonateLayer;
 use crate::options::TransportOptions;
 use crate::proxy::ProxyPolicy;
@@ -153,6 +157,13 @@ where
                 .map(|q| RateLimitLayer::new(q.qps, q.burst)),
         )
         .option_layer(auth)
+        .option_layer(
+            options
+                .http_log
+                .filter(|level| *level >= 6)
+                .map(HttpLogLayer::new),
+        )
+        .layer(BodyLimitLayer::new(options.body_limits))
         .layer(CompressionLayer::new(!config.disable_compression))
         .option_layer(options.request_timeout.map(ResponseTimeoutLayer::new))
         .service(inner);

@@ -6,6 +6,7 @@
 mod builder;
 mod dynamic;
 mod errors;
+mod hostile;
 mod list;
 mod mock;
 mod rbac;

@@ -117,6 +117,12 @@ impl Tls {
             rustls::Error::InvalidCertificate(C::NotValidYet | C::NotValidYetContext { .. }) => {
                 TlsFailure::NotYetValid
             }
+            rustls::Error::PeerIncompatible(
+                rustls::PeerIncompatible::ServerDoesNotSupportTls12Or13,
+            )
+            | rustls::Error::AlertReceived(rustls::AlertDescription::ProtocolVersion) => {
+                TlsFailure::OldProtocol
+            }
             rustls::Error::AlertReceived(alert) => {
                 use rustls::AlertDescription as A;
                 match alert {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use http::StatusCode;
 use kubeset_config::{BasicAuth, BearerToken, Config, Secret};
 
-use crate::support::{Server, get, json, ok, write};
+use crate::support::{Capture, Server, get, json, ok, write};
 
 /// A server that accepts only `Bearer <good>` (the good token is changeable).
 fn only(good: Arc<Mutex<String>>) -> crate::support::Handler {
@@ -149,29 +149,6 @@ async fn basic_auth_is_sent() {
         server.seen()[0].header("authorization"),
         Some("Basic YWRtaW46cGE1NQ==")
     );
-}
-
-/// A `MakeWriter` collecting everything logged.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@
 
 mod auth;
 mod exec;
+mod hostile;
 mod http;
 mod metrics;
 mod proxy;
