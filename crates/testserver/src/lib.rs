@@ -92,6 +92,7 @@ mod secret;
 mod selector;
 mod server;
 mod storage;
+mod strict;
 #[allow(
     dead_code,
     unused_imports,

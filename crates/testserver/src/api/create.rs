@@ -36,8 +36,7 @@ pub(super) fn create(
     }
     let dry = dry_run(&ctx.query, "CreateOptions")?;
     let mut obj = crate::api::hooks::decode_body(rt, content_type, body)?;
-    let warnings =
-        crate::api::hooks::decode_custom(rt, ctx.query.get("fieldValidation"), &mut obj)?;
+    let warnings = crate::api::strict::decode(rt, ctx, body, &mut obj)?;
     let ns = match (&target.namespace, rt.namespaced) {
         (Some(ns), true) => ns.clone(),
         (None, true) => return Err(ApiError::no_resource()),

@@ -23,6 +23,7 @@ pub(crate) mod respond;
 pub(crate) mod route;
 mod scale;
 pub(crate) mod status;
+mod strict;
 pub(crate) mod table;
 mod token_request;
 mod update;

@@ -135,6 +135,12 @@ pub(super) fn patch(
             m.remove("resourceVersion");
         }
         warnings = hooks::decode_custom(rt, field_validation, &mut doc)?;
+        warnings.extend(crate::api::strict::patched(
+            rt,
+            ctx,
+            (body, &patch),
+            &mut doc,
+        )?);
         let new = to_storage(rt, &doc);
         hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &new, Some(old))?;
         Ok(new)

@@ -26,8 +26,7 @@ pub(super) fn update(
     };
     let dry = dry_run(&ctx.query, "UpdateOptions")?;
     let mut obj = crate::api::hooks::decode_body(rt, ctx.header("content-type"), body)?;
-    let warnings =
-        crate::api::hooks::decode_custom(rt, ctx.query.get("fieldValidation"), &mut obj)?;
+    let warnings = crate::api::strict::decode(rt, ctx, body, &mut obj)?;
     let ns = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
     let body_name = crate::api::meta_str(&obj, "name");
