@@ -13,6 +13,7 @@ mod create;
 pub(crate) mod delete;
 pub(crate) mod discovery;
 mod get;
+mod health;
 pub(crate) mod hooks;
 mod list;
 mod patch;
@@ -179,6 +180,9 @@ async fn dispatch(
                 },
                 &*app.store,
             )?;
+            if matches!(other, Route::Health) {
+                return health::answer(path, &query);
+            }
             if *method != Method::GET && *method != Method::HEAD {
                 return Err(ApiError::method_not_allowed());
             }
