@@ -9,10 +9,9 @@ use serde_json::Value;
 
 use crate::api::body::{BodyType, body_type, go_json_error};
 use crate::api::convert::{to_external, to_storage};
-use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
-use crate::api::status::{ApiError, Cause};
+use crate::api::status::ApiError;
 use crate::api::write::{self, Managed, WriteOpts};
 use crate::api::{App, Ctx, hooks, meta_mut, meta_str};
 use crate::clock;
@@ -56,25 +55,16 @@ pub(super) fn patch(
         | BodyType::ApplyPatch => {}
         _ => return Err(ApiError::unsupported_patch_type()),
     }
-    let mut causes = Vec::new();
-    if is_apply && ctx.query.get("fieldManager").is_none_or(str::is_empty) {
-        causes.push(Cause::new(
-            "FieldValueRequired",
-            "fieldManager",
-            "Required value: is required for apply patch",
-        ));
-    }
-    if !is_apply && ctx.query.get("force").is_some() {
-        causes.push(Cause::new(
-            "FieldValueForbidden",
-            "force",
-            "Forbidden: may not be specified for non-apply patch",
-        ));
-    }
-    if !causes.is_empty() {
-        return Err(ApiError::invalid_options("PatchOptions", causes));
-    }
-    let dry = dry_run(&ctx.query, "PatchOptions")?;
+    // ValidatePatchOptions
+    let dry_run = ctx.query.all("dryRun");
+    crate::validation::patch_options(
+        is_apply,
+        ctx.query.get("fieldManager").unwrap_or_default(),
+        ctx.query.get("force").map(|_| true),
+        (&dry_run, ctx.query.get("fieldValidation")),
+    )
+    .map_err(|invalid| ApiError::from_status(422, invalid.status()))?;
+    let dry = !dry_run.is_empty();
     let patch: Value = if is_apply {
         let text = std::str::from_utf8(body)
             .map_err(|_| ApiError::bad_request("the patch is not valid UTF-8"))?;

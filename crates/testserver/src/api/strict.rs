@@ -18,6 +18,20 @@ use crate::strict::{
 };
 use crate::validation::{FieldError, Invalid};
 
+/// `ValidateCreateOptions`/`ValidateUpdateOptions` (`kind` `CreateOptions` or
+/// `UpdateOptions`) of the query: the 422 when invalid, else whether the write is a dry run.
+pub(crate) fn write_options(ctx: &Ctx, kind: &str) -> Result<bool, ApiError> {
+    let dry_run = ctx.query.all("dryRun");
+    crate::validation::write_options(
+        kind,
+        ctx.query.get("fieldManager").unwrap_or_default(),
+        ctx.query.get("fieldValidation"),
+        &dry_run,
+    )
+    .map_err(|invalid| ApiError::from_status(422, invalid.status()))?;
+    Ok(!dry_run.is_empty())
+}
+
 fn validation(ctx: &Ctx) -> FieldValidation {
     FieldValidation::parse(ctx.query.get("fieldValidation"))
 }

@@ -218,3 +218,45 @@ async fn strategic_merge_patch() {
         [r#"299 - "unknown field \"metadata.labelz\"""#]
     );
 }
+
+/// `ValidateCreateOptions`, `ValidateUpdateOptions` and `ValidatePatchOptions` refuse a
+/// `fieldValidation` outside `allowedFieldValidationValues` before the body is read.
+#[tokio::test]
+async fn unknown_directive_is_refused_on_every_write() {
+    let server = TestServer::start().await.unwrap();
+    let expected = r#"fieldValidation: Unsupported value: "strict": supported values: "", "Ignore", "Strict", "Warn""#;
+    for (method, path, ct, kind) in [
+        (
+            Method::POST,
+            CM.to_owned(),
+            "application/json",
+            "CreateOptions",
+        ),
+        (
+            Method::PUT,
+            format!("{CM}/x"),
+            "application/json",
+            "UpdateOptions",
+        ),
+        (
+            Method::PATCH,
+            format!("{CM}/x"),
+            "application/merge-patch+json",
+            "PatchOptions",
+        ),
+    ] {
+        let a = raw(
+            &server,
+            method,
+            &format!("{path}?fieldValidation=strict"),
+            ct,
+            "{}",
+        )
+        .await;
+        assert_eq!(a.status, 422);
+        assert_eq!(
+            a.json()["message"],
+            format!(r#"{kind}.meta.k8s.io "" is invalid: {expected}"#)
+        );
+    }
+}
