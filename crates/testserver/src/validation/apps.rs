@@ -23,11 +23,10 @@ fn non_negative(spec: &Value, key: &str, errs: &mut Vec<FieldError>) {
 }
 
 fn is_empty_selector(selector: &Value) -> bool {
-    let empty = |key: &str| {
-        selector.get(key).map_or(true, |v| {
-            v.as_object()
-                .map_or(v.as_array().is_none_or(Vec::is_empty), |m| m.is_empty())
-        })
+    let empty = |key: &str| match selector.get(key) {
+        Some(Value::Object(m)) => m.is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        _ => true,
     };
     empty("matchLabels") && empty("matchExpressions")
 }
