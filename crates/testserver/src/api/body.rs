@@ -198,7 +198,12 @@ pub(crate) fn decode_object(
         BodyType::Yaml => {
             let text = std::str::from_utf8(body)
                 .map_err(|_| ApiError::bad_request("the body is not valid UTF-8"))?;
-            serde_saphyr::from_str(text).map_err(|e| {
+            // Go's non-strict YAMLToJSON: a repeated key's last value wins (strict decoding
+            // reports the repetition, see crate::strict)
+            let last_wins = serde_saphyr::options! {
+                duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
+            };
+            serde_saphyr::from_str_with_options(text, last_wins).map_err(|e| {
                 ApiError::bad_request(format!(
                     "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; yaml parse error: {e}"
                 ))

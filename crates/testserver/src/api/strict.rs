@@ -15,6 +15,7 @@ use crate::fields::known::{self, Node};
 use crate::registry::ResourceType;
 use crate::strict::{
     FieldValidation, StrictError, cannot_handle, decoding_error, prune, resolve, scan,
+    yaml_duplicate_key,
 };
 use crate::validation::{FieldError, Invalid};
 
@@ -67,8 +68,14 @@ pub(crate) fn decode(
     let errs = match (validation, media) {
         (FieldValidation::Ignore, _) => Vec::new(),
         (_, BodyType::Json) => scan(body, root),
-        // YAML reaches the JSON decoder re-encoded from a Go map: keys sorted, as here
-        (_, BodyType::Yaml) => scan(&serde_json::to_vec(obj).unwrap_or_default(), root),
+        // YAML: its duplicate keys first (YAMLToJSONStrict), then the JSON it converts to,
+        // re-encoded from a Go map: keys sorted, as here
+        (_, BodyType::Yaml) => {
+            let text = std::str::from_utf8(body).unwrap_or_default();
+            let mut errs: Vec<StrictError> = yaml_duplicate_key(text).into_iter().collect();
+            errs.extend(scan(&serde_json::to_vec(obj).unwrap_or_default(), root));
+            errs
+        }
         _ => Vec::new(),
     };
     prune(root, obj);

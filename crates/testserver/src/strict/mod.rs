@@ -8,11 +8,13 @@
 
 mod prune;
 mod scan;
+mod yaml;
 
 use std::fmt;
 
 pub(crate) use self::prune::prune;
 pub(crate) use self::scan::scan;
+pub(crate) use self::yaml::duplicate_key as yaml_duplicate_key;
 
 use crate::validation::go_quote;
 
@@ -52,6 +54,11 @@ pub(crate) enum StrictError {
         /// The field path.
         path: String,
     },
+    /// The YAML decoder's text for a duplicate key (`yaml: unmarshal errors: ...`).
+    Yaml {
+        /// The whole text.
+        text: String,
+    },
 }
 
 impl fmt::Display for StrictError {
@@ -61,6 +68,7 @@ impl fmt::Display for StrictError {
             StrictError::DuplicateField { path } => {
                 write!(f, "duplicate field {}", go_quote(path))
             }
+            StrictError::Yaml { text } => f.write_str(text),
         }
     }
 }

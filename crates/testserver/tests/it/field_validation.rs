@@ -260,3 +260,34 @@ async fn unknown_directive_is_refused_on_every_write() {
         );
     }
 }
+
+/// YAML duplicate keys: the body is accepted with the last value (YAMLToJSON), and the strict
+/// decoder's `YAMLToJSONStrict` error comes before the JSON errors.
+#[tokio::test]
+async fn yaml_duplicate_keys() {
+    let server = TestServer::start().await.unwrap();
+    let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\ndata:\n  a: first\n  a: second\nextra: 1\n";
+    let a = raw(&server, Method::POST, CM, "application/yaml", yaml).await;
+    assert_eq!(a.status, 201, "{:?}", a.json());
+    assert_eq!(a.json()["data"]["a"], "second");
+    assert_eq!(
+        warnings(&a),
+        [
+            r#"299 - "yaml: unmarshal errors:\n  line 6: key \"a\" already set in map""#,
+            r#"299 - "unknown field \"extra\"""#,
+        ]
+    );
+    let a = raw(
+        &server,
+        Method::PUT,
+        &format!("{CM}/dup?fieldValidation=Strict"),
+        "application/yaml",
+        yaml,
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    assert_eq!(
+        a.json()["message"],
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n  line 6: key \"a\" already set in map, unknown field \"extra\""
+    );
+}
