@@ -86,7 +86,11 @@ pub(super) fn patch(
     let wrt = crate::api::storage_type(app, rt);
     let info = hooks::type_info(rt);
     if is_apply && let Some(info) = info {
-        return server_side_apply(app, ctx, rt, info, (&ns, &name), patch, opts);
+        let text = std::str::from_utf8(body).unwrap_or_default();
+        let warnings = crate::api::strict::apply_config(ctx, text)?;
+        let mut answer = server_side_apply(app, ctx, rt, info, (&ns, &name), patch, opts)?;
+        hooks::add_warnings(&mut answer, &warnings);
+        return Ok(answer);
     }
     if is_apply && sub.is_empty() && app.store.get(&key).is_none() {
         let obj = to_storage(rt, &patch);

@@ -143,3 +143,23 @@ pub(crate) fn patched(
     );
     Err(ApiError::from_status(422, invalid.status()))
 }
+
+/// `applyPatcher`'s strict check of an apply configuration (`yaml.UnmarshalStrict` of the
+/// body under `Warn` and `Strict`): its duplicate keys as a `Warning`, or the 400
+/// `error strict decoding YAML: ...` under `Strict`.
+pub(crate) fn apply_config(ctx: &Ctx, body: &str) -> Result<Vec<String>, ApiError> {
+    let validation = validation(ctx);
+    if validation == FieldValidation::Ignore {
+        return Ok(Vec::new());
+    }
+    let Some(duplicate) = yaml_duplicate_key(body) else {
+        return Ok(Vec::new());
+    };
+    let text = format!("error converting YAML to JSON: {duplicate}");
+    match validation {
+        FieldValidation::Strict => Err(ApiError::bad_request(format!(
+            "error strict decoding YAML: {text}"
+        ))),
+        _ => Ok(vec![text]),
+    }
+}

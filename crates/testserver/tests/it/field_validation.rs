@@ -273,7 +273,7 @@ async fn yaml_duplicate_keys() {
     assert_eq!(
         warnings(&a),
         [
-            r#"299 - "yaml: unmarshal errors:\n  line 6: key \"a\" already set in map""#,
+            r#"299 - "yaml: unmarshal errors:\n  line 7: key \"a\" already set in map""#,
             r#"299 - "unknown field \"extra\"""#,
         ]
     );
@@ -288,6 +288,44 @@ async fn yaml_duplicate_keys() {
     assert_eq!(a.status, 400);
     assert_eq!(
         a.json()["message"],
-        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n  line 6: key \"a\" already set in map, unknown field \"extra\""
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n  line 7: key \"a\" already set in map, unknown field \"extra\""
+    );
+}
+
+/// Server-side apply: a repeated key of the configuration is applied with its last value and
+/// reported by `applyPatcher`'s `yaml.UnmarshalStrict` check.
+#[tokio::test]
+async fn apply_configuration_duplicate_keys() {
+    let server = TestServer::start().await.unwrap();
+    let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: first\n  a: second\n";
+    let path = format!("{CM}/applied?fieldManager=me");
+    let a = raw(
+        &server,
+        Method::PATCH,
+        &path,
+        "application/apply-patch+yaml",
+        yaml,
+    )
+    .await;
+    assert_eq!(a.status, 201, "{:?}", a.json());
+    assert_eq!(a.json()["data"]["a"], "second");
+    assert_eq!(
+        warnings(&a),
+        [
+            r#"299 - "error converting YAML to JSON: yaml: unmarshal errors:\n  line 7: key \"a\" already set in map""#
+        ]
+    );
+    let a = raw(
+        &server,
+        Method::PATCH,
+        &format!("{path}&fieldValidation=Strict"),
+        "application/apply-patch+yaml",
+        yaml,
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    assert_eq!(
+        a.json()["message"],
+        "error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line 7: key \"a\" already set in map"
     );
 }
