@@ -30,7 +30,8 @@
 //! - `rbac/`: evaluation, bootstrap policy, 403 texts, escalation checks, self reviews.
 //! - `admission/`, `validation/`, `selector/`, `fields/`: pure functions over JSON objects
 //!   (defaulting, admission plugins, validation, selectors, managedFields, strategic merge);
-//!   `api/hooks.rs` is their only call site.
+//!   `api/hooks.rs` is their only call site. `strict/`: unknown and duplicate fields
+//!   (`fieldValidation`) of write bodies, from the field table `fields/known/`.
 //! - `controllers/`: default ServiceAccount, `kube-root-ca.crt`, namespace deletion, legacy
 //!   token Secrets, garbage collection by ownerReferences (`gc/`), ClusterRole aggregation;
 //!   opt-in, the PersistentVolume binder (`pv_binder/`) and the protection finalizers.
@@ -92,6 +93,7 @@ mod secret;
 mod selector;
 mod server;
 mod storage;
+mod strict;
 #[allow(
     dead_code,
     unused_imports,

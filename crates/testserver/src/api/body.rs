@@ -192,13 +192,18 @@ pub(crate) fn decode_object(
             ApiError::bad_request(format!(
                 "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: {} ({})",
                 go_json_error(body, &e),
-                String::from_utf8_lossy(body)
+                summarize_data(body)
             ))
         })?,
         BodyType::Yaml => {
             let text = std::str::from_utf8(body)
                 .map_err(|_| ApiError::bad_request("the body is not valid UTF-8"))?;
-            serde_saphyr::from_str(text).map_err(|e| {
+            // Go's non-strict YAMLToJSON: a repeated key's last value wins (strict decoding
+            // reports the repetition, see crate::strict)
+            let last_wins = serde_saphyr::options! {
+                duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
+            };
+            serde_saphyr::from_str_with_options(text, last_wins).map_err(|e| {
                 ApiError::bad_request(format!(
                     "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; yaml parse error: {e}"
                 ))
@@ -218,6 +223,17 @@ pub(crate) fn decode_object(
         crate::api::hooks::type_meta_mismatch(rt, kind, &value)?;
     }
     Ok(value)
+}
+
+/// `summarizeData(body, 30)` of the create and update handlers: the body as text, cut after
+/// 30 bytes with ` ...`, `<empty>`, or `<binary, N bytes>` when it starts with a NUL byte.
+fn summarize_data(body: &[u8]) -> String {
+    match body {
+        [] => "<empty>".to_owned(),
+        [0, ..] => format!("<binary, {} bytes>", body.len()),
+        _ if body.len() > 30 => format!("{} ...", String::from_utf8_lossy(&body[..30])),
+        _ => String::from_utf8_lossy(body).into_owned(),
+    }
 }
 
 fn go_type(v: &Value) -> &'static str {
@@ -271,6 +287,21 @@ mod tests {
             "invalid character 'b' looking for beginning of object key string",
         );
         check("[x", "invalid character 'x' looking for beginning of value");
+    }
+
+    /// `summarizeData` of apiserver/pkg/endpoints/handlers/rest.go.
+    #[test]
+    fn body_summaries() {
+        assert_eq!(summarize_data(b""), "<empty>");
+        assert_eq!(summarize_data(b"\0abc"), "<binary, 4 bytes>");
+        assert_eq!(
+            summarize_data(br#"{"apiVersion": "v1", "kind": "#),
+            r#"{"apiVersion": "v1", "kind": "#
+        );
+        assert_eq!(
+            summarize_data(br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{}"#),
+            r#"{"apiVersion":"v1","kind":"Con ..."#
+        );
     }
 
     #[test]

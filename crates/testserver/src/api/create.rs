@@ -4,7 +4,6 @@ use bytes::Bytes;
 use http::Response;
 use serde_json::Value;
 
-use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::ApiError;
@@ -34,10 +33,9 @@ pub(super) fn create(
         let obj = crate::api::hooks::decode_body(rt, content_type, body)?;
         return review(app, ctx, target, obj);
     }
-    let dry = dry_run(&ctx.query, "CreateOptions")?;
+    let dry = crate::api::strict::write_options(ctx, "CreateOptions")?;
     let mut obj = crate::api::hooks::decode_body(rt, content_type, body)?;
-    let warnings =
-        crate::api::hooks::decode_custom(rt, ctx.query.get("fieldValidation"), &mut obj)?;
+    let warnings = crate::api::strict::decode(rt, ctx, body, &mut obj)?;
     let ns = match (&target.namespace, rt.namespaced) {
         (Some(ns), true) => ns.clone(),
         (None, true) => return Err(ApiError::no_resource()),

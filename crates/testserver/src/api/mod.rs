@@ -13,6 +13,7 @@ mod create;
 pub(crate) mod delete;
 pub(crate) mod discovery;
 mod get;
+mod health;
 pub(crate) mod hooks;
 mod list;
 mod patch;
@@ -23,6 +24,7 @@ pub(crate) mod respond;
 pub(crate) mod route;
 mod scale;
 pub(crate) mod status;
+mod strict;
 pub(crate) mod table;
 mod token_request;
 mod update;
@@ -178,6 +180,9 @@ async fn dispatch(
                 },
                 &*app.store,
             )?;
+            if matches!(other, Route::Health) {
+                return health::answer(path, &query);
+            }
             if *method != Method::GET && *method != Method::HEAD {
                 return Err(ApiError::method_not_allowed());
             }

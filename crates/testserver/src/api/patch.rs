@@ -9,10 +9,9 @@ use serde_json::Value;
 
 use crate::api::body::{BodyType, body_type, go_json_error};
 use crate::api::convert::{to_external, to_storage};
-use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
-use crate::api::status::{ApiError, Cause};
+use crate::api::status::ApiError;
 use crate::api::write::{self, Managed, WriteOpts};
 use crate::api::{App, Ctx, hooks, meta_mut, meta_str};
 use crate::clock;
@@ -56,25 +55,16 @@ pub(super) fn patch(
         | BodyType::ApplyPatch => {}
         _ => return Err(ApiError::unsupported_patch_type()),
     }
-    let mut causes = Vec::new();
-    if is_apply && ctx.query.get("fieldManager").is_none_or(str::is_empty) {
-        causes.push(Cause::new(
-            "FieldValueRequired",
-            "fieldManager",
-            "Required value: is required for apply patch",
-        ));
-    }
-    if !is_apply && ctx.query.get("force").is_some() {
-        causes.push(Cause::new(
-            "FieldValueForbidden",
-            "force",
-            "Forbidden: may not be specified for non-apply patch",
-        ));
-    }
-    if !causes.is_empty() {
-        return Err(ApiError::invalid_options("PatchOptions", causes));
-    }
-    let dry = dry_run(&ctx.query, "PatchOptions")?;
+    // ValidatePatchOptions
+    let dry_run = ctx.query.all("dryRun");
+    crate::validation::patch_options(
+        is_apply,
+        ctx.query.get("fieldManager").unwrap_or_default(),
+        ctx.query.get("force").map(|_| true),
+        (&dry_run, ctx.query.get("fieldValidation")),
+    )
+    .map_err(|invalid| ApiError::from_status(422, invalid.status()))?;
+    let dry = !dry_run.is_empty();
     let patch: Value = if is_apply {
         let text = std::str::from_utf8(body)
             .map_err(|_| ApiError::bad_request("the patch is not valid UTF-8"))?;
@@ -96,7 +86,11 @@ pub(super) fn patch(
     let wrt = crate::api::storage_type(app, rt);
     let info = hooks::type_info(rt);
     if is_apply && let Some(info) = info {
-        return server_side_apply(app, ctx, rt, info, (&ns, &name), patch, opts);
+        let text = std::str::from_utf8(body).unwrap_or_default();
+        let warnings = crate::api::strict::apply_config(ctx, text)?;
+        let mut answer = server_side_apply(app, ctx, rt, info, (&ns, &name), patch, opts)?;
+        hooks::add_warnings(&mut answer, &warnings);
+        return Ok(answer);
     }
     if is_apply && sub.is_empty() && app.store.get(&key).is_none() {
         let obj = to_storage(rt, &patch);
@@ -135,6 +129,12 @@ pub(super) fn patch(
             m.remove("resourceVersion");
         }
         warnings = hooks::decode_custom(rt, field_validation, &mut doc)?;
+        warnings.extend(crate::api::strict::patched(
+            rt,
+            ctx,
+            (body, &patch),
+            &mut doc,
+        )?);
         let new = to_storage(rt, &doc);
         hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &new, Some(old))?;
         Ok(new)

@@ -3,7 +3,6 @@
 use bytes::Bytes;
 use http::Response;
 
-use crate::api::query::dry_run;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::ApiError;
@@ -24,10 +23,9 @@ pub(super) fn update(
         Some("scale") => return crate::api::scale::write(app, ctx, target, body, false),
         Some(_) => return Err(ApiError::method_not_allowed()),
     };
-    let dry = dry_run(&ctx.query, "UpdateOptions")?;
+    let dry = crate::api::strict::write_options(ctx, "UpdateOptions")?;
     let mut obj = crate::api::hooks::decode_body(rt, ctx.header("content-type"), body)?;
-    let warnings =
-        crate::api::hooks::decode_custom(rt, ctx.query.get("fieldValidation"), &mut obj)?;
+    let warnings = crate::api::strict::decode(rt, ctx, body, &mut obj)?;
     let ns = target.namespace.clone().unwrap_or_default();
     let name = target.name.clone().unwrap_or_default();
     let body_name = crate::api::meta_str(&obj, "name");

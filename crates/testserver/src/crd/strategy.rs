@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::crd::schema::{self, At};
 use crate::crd::{Definition, cel};
 use crate::fields::schema::TypeInfo;
+use crate::strict::StrictError;
 use crate::validation::{FieldError, Invalid};
 
 /// The per-type behaviour of one served version of a CRD.
@@ -49,27 +50,7 @@ pub(crate) enum Refusal {
     },
 }
 
-/// How a request wants unknown fields treated (`fieldValidation`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FieldValidation {
-    /// Drop them silently.
-    Ignore,
-    /// Drop them with a `Warning` each (the default).
-    Warn,
-    /// Refuse the request.
-    Strict,
-}
-
-impl FieldValidation {
-    /// From the query value (`Warn` when absent).
-    pub(crate) fn parse(value: Option<&str>) -> FieldValidation {
-        match value {
-            Some("Ignore") => FieldValidation::Ignore,
-            Some("Strict") => FieldValidation::Strict,
-            _ => FieldValidation::Warn,
-        }
-    }
-}
+pub(crate) use crate::strict::FieldValidation;
 
 fn without(obj: &Value, keys: &[&str]) -> Value {
     let mut v = obj.clone();
@@ -142,6 +123,17 @@ impl CustomStrategy {
         obj: &mut Value,
         validation: FieldValidation,
     ) -> Result<Vec<String>, Refusal> {
+        self.decode_after(obj, validation, Vec::new())
+    }
+
+    /// [`CustomStrategy::decode`] after the `earlier` strict errors of the body (its duplicate
+    /// fields), which come first in the warnings and the message.
+    pub(crate) fn decode_after(
+        &self,
+        obj: &mut Value,
+        validation: FieldValidation,
+        earlier: Vec<StrictError>,
+    ) -> Result<Vec<String>, Refusal> {
         let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
         if !kind.is_empty() && kind != self.def.kind {
             let name = crate::crd::meta_str(obj, "name");
@@ -161,24 +153,15 @@ impl CustomStrategy {
                 expected: self.def.kind.clone(),
             });
         }
-        let unknown = schema::prune(&self.schema, obj);
-        let texts: Vec<String> = unknown
-            .iter()
-            .map(|f| format!("unknown field {}", crate::validation::go_quote(f)))
-            .collect();
-        match validation {
-            FieldValidation::Ignore => Ok(Vec::new()),
-            FieldValidation::Warn => Ok(texts),
-            FieldValidation::Strict if texts.is_empty() => Ok(Vec::new()),
-            FieldValidation::Strict => Err(Refusal::Strict {
-                message: format!(
-                    "{kind} in version {} cannot be handled as a {kind}: strict decoding error: {}",
-                    crate::validation::go_quote(&self.version),
-                    texts.join(", "),
-                    kind = self.def.kind
-                ),
-            }),
-        }
+        let mut errs = earlier;
+        errs.extend(
+            schema::prune(&self.schema, obj)
+                .into_iter()
+                .map(|path| StrictError::UnknownField { path }),
+        );
+        crate::strict::resolve(validation, errs).map_err(|errs| Refusal::Strict {
+            message: crate::strict::cannot_handle(&self.def.kind, &self.version, &errs),
+        })
     }
 
     /// Pruning and defaulting of an object about to be written.

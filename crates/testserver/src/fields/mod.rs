@@ -66,6 +66,7 @@ pub mod entry;
 pub mod error;
 pub mod fieldset;
 pub(crate) mod gofmt;
+pub(crate) mod known;
 pub mod managed;
 pub mod manager;
 pub mod path;

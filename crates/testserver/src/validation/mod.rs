@@ -9,6 +9,7 @@
 //! Call after the registry strategy (`admission::strategy`), with `generateName` resolved and,
 //! for an update, `metadata.resourceVersion` set (the stored one for an unconditional update).
 
+mod apps;
 mod configmap;
 mod core_misc;
 mod field_error;
@@ -74,6 +75,23 @@ pub(crate) fn resource_info(group: &str, resource: &str) -> Option<ResourceInfo>
             ("ClusterRoleBinding", false, PathSegment)
         }
         ("apps", "deployments") => ("Deployment", true, Subdomain),
+        ("apps", "replicasets") => ("ReplicaSet", true, Subdomain),
+        ("apps", "statefulsets") => ("StatefulSet", true, Label),
+        ("apps", "daemonsets") => ("DaemonSet", true, Subdomain),
+        // ObjectMeta only (no spec rules yet): the name rules of their ValidateXName
+        ("apps", "controllerrevisions") => ("ControllerRevision", true, Subdomain),
+        ("", "replicationcontrollers") => ("ReplicationController", true, Subdomain),
+        ("", "podtemplates") => ("PodTemplate", true, Subdomain),
+        ("", "limitranges") => ("LimitRange", true, Subdomain),
+        ("", "resourcequotas") => ("ResourceQuota", true, Subdomain),
+        ("batch", "jobs") => ("Job", true, Subdomain),
+        ("batch", "cronjobs") => ("CronJob", true, Subdomain),
+        ("autoscaling", "horizontalpodautoscalers") => ("HorizontalPodAutoscaler", true, Subdomain),
+        ("networking.k8s.io", "ingresses") => ("Ingress", true, Subdomain),
+        ("networking.k8s.io", "ingressclasses") => ("IngressClass", false, Subdomain),
+        ("networking.k8s.io", "networkpolicies") => ("NetworkPolicy", true, Subdomain),
+        ("discovery.k8s.io", "endpointslices") => ("EndpointSlice", true, Subdomain),
+        ("node.k8s.io", "runtimeclasses") => ("RuntimeClass", false, Subdomain),
         ("policy", "poddisruptionbudgets") => ("PodDisruptionBudget", true, Subdomain),
         ("events.k8s.io", "events") => ("Event", true, PathSegment),
         _ => return None,
@@ -110,6 +128,9 @@ fn spec_errors(group: &str, resource: &str, obj: &Value) -> Vec<FieldError> {
         ("", "configmaps") => configmap::validate(obj),
         ("", "services") => service::validate(obj),
         ("apps", "deployments") => workloads::deployment(obj),
+        ("apps", "replicasets") => apps::replica_set(obj),
+        ("apps", "statefulsets") => apps::stateful_set(obj),
+        ("apps", "daemonsets") => apps::daemon_set(obj),
         ("", "secrets") => secret::validate(obj),
         ("", "namespaces") => core_misc::namespace(obj),
         ("", "nodes") => core_misc::node(obj),
@@ -242,6 +263,11 @@ fn update_errors(
         ("apps", "deployments") => {
             let mut errs = object_errors(group, resource, info, new);
             errs.extend(workloads::deployment_update(new, old));
+            errs
+        }
+        ("apps", "statefulsets") => {
+            let mut errs = object_errors(group, resource, info, new);
+            errs.extend(apps::stateful_set_update(new, old));
             errs
         }
         _ => object_errors(group, resource, info, new),

@@ -105,19 +105,17 @@ pub(crate) fn list_options(o: &ListOptions<'_>) -> Result<(), Invalid> {
     result(META, "ListOptions", "", errs)
 }
 
+/// `ValidateDryRun`: one error showing the whole list (`%#v` of the `[]string`).
 fn dry_run(values: &[&str]) -> Vec<FieldError> {
-    values
-        .iter()
-        .filter(|v| **v != "All")
-        .map(|v| {
-            FieldError::not_supported(
-                "dryRun",
-                BadValue::Raw(format!("[]string{{{}}}", super::go_quote(v))),
-                &["All"],
-            )
-        })
-        .take(1)
-        .collect()
+    if values.iter().all(|v| *v == "All") {
+        return Vec::new();
+    }
+    let quoted: Vec<String> = values.iter().map(|v| super::go_quote(v)).collect();
+    vec![FieldError::not_supported(
+        "dryRun",
+        BadValue::Raw(format!("[]string{{{}}}", quoted.join(", "))),
+        &["All"],
+    )]
 }
 
 /// `ValidateDeleteOptions`.
@@ -150,19 +148,33 @@ pub(crate) fn delete_options(
     result(META, "DeleteOptions", "", errs)
 }
 
+/// `ValidateFieldManager`: at most 128 bytes, printable characters only (one error per
+/// character, `%#U` and its byte position).
 fn field_manager(manager: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if manager.len() > 128 {
         errs.push(FieldError::too_long("fieldManager", 128));
     }
-    if manager.chars().any(|c| c.is_control()) {
+    for (at, c) in manager.char_indices().filter(|(_, c)| c.is_control()) {
         errs.push(FieldError::invalid(
             "fieldManager",
             manager,
-            "must only contain printable characters",
+            format!(
+                "invalid character U+{:04X} (at position {at})",
+                u32::from(c)
+            ),
         ));
     }
     errs
+}
+
+/// `ValidateFieldValidation`: the values of `allowedFieldValidationValues`, listed sorted.
+fn field_validation(value: Option<&str>) -> Vec<FieldError> {
+    value
+        .filter(|v| !["", "Ignore", "Warn", "Strict"].contains(v))
+        .map(|v| FieldError::not_supported("fieldValidation", v, &["", "Ignore", "Strict", "Warn"]))
+        .into_iter()
+        .collect()
 }
 
 /// `ValidatePatchOptions`: apply needs a field manager, `force` is for apply only.
@@ -173,7 +185,7 @@ pub(crate) fn patch_options(
     is_apply: bool,
     manager: &str,
     force: Option<bool>,
-    dry_run_values: &[&str],
+    (dry_run_values, validation): (&[&str], Option<&str>),
 ) -> Result<(), Invalid> {
     let mut errs = Vec::new();
     if !is_apply {
@@ -191,6 +203,7 @@ pub(crate) fn patch_options(
     }
     errs.extend(field_manager(manager));
     errs.extend(dry_run(dry_run_values));
+    errs.extend(field_validation(validation));
     result(META, "PatchOptions", "", errs)
 }
 
@@ -207,13 +220,7 @@ pub(crate) fn write_options(
 ) -> Result<(), Invalid> {
     let mut errs = field_manager(manager);
     errs.extend(dry_run(dry_run_values));
-    if let Some(v) = field_validation.filter(|v| !["", "Ignore", "Warn", "Strict"].contains(v)) {
-        errs.push(FieldError::not_supported(
-            "fieldValidation",
-            v,
-            &["Ignore", "Warn", "Strict"],
-        ));
-    }
+    errs.extend(self::field_validation(field_validation));
     result(META, kind, "", errs)
 }
 
@@ -326,8 +333,18 @@ mod tests {
             "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"Sometimes\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"",
         );
         check(
-            patch_options(true, "", None, &[]),
+            patch_options(true, "", None, (&[], None)),
             "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+        );
+        // ValidatePatchOptions: force, fieldManager (ValidateFieldManager), dryRun,
+        // fieldValidation (allowedFieldValidationValues.List(), sorted), in that order
+        check(
+            patch_options(false, "a\u{7}b", Some(true), (&[], Some("Loose"))),
+            "PatchOptions.meta.k8s.io \"\" is invalid: [force: Forbidden: may not be specified for non-apply patch, fieldManager: Invalid value: \"a\\ab\": invalid character U+0007 (at position 1), fieldValidation: Unsupported value: \"Loose\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"]",
+        );
+        check(
+            write_options("CreateOptions", &"m".repeat(129), Some("warn"), &[]),
+            "CreateOptions.meta.k8s.io \"\" is invalid: [fieldManager: Too long: may not be more than 128 bytes, fieldValidation: Unsupported value: \"warn\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"]",
         );
         check(
             pod_log_options(

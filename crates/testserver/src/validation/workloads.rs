@@ -6,7 +6,10 @@ use super::field_error::BadValue;
 use super::{FieldError, godump, meta, pod};
 
 /// Whether `labels` satisfy a `matchLabels`/`matchExpressions` selector.
-fn selector_matches(selector: &Value, labels: Option<&serde_json::Map<String, Value>>) -> bool {
+pub(super) fn selector_matches(
+    selector: &Value,
+    labels: Option<&serde_json::Map<String, Value>>,
+) -> bool {
     let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
     let match_labels = selector.get("matchLabels").and_then(Value::as_object);
     let labels_ok = match_labels

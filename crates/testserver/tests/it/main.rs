@@ -9,6 +9,7 @@ mod controllers;
 mod crd;
 mod discovery;
 mod faults;
+mod field_validation;
 mod gc;
 mod kubectl;
 mod list;

@@ -60,7 +60,7 @@ pub(super) fn check_request(
                 is_apply,
                 q("fieldManager").unwrap_or(""),
                 force,
-                &[],
+                (&[], None),
             ))
         }
         "POST" if t.resource == "selfsubjectaccessreviews" => {

@@ -19,8 +19,12 @@ pub fn parse_apply_body(body: &str) -> Result<Value, ApplyError> {
     let value: Value = if body.trim().is_empty() {
         Value::Null
     } else {
-        // YAML 1.1 like the server's go-yaml: `0777` is octal (`yes`/`on` are booleans either way).
-        let options = serde_saphyr::options! { legacy_octal_numbers: true };
+        // YAML 1.1 like the server's go-yaml: `0777` is octal (`yes`/`on` are booleans either way);
+        // a repeated key's last value wins, as in its non-strict decoding.
+        let options = serde_saphyr::options! {
+            legacy_octal_numbers: true,
+            duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
+        };
         serde_saphyr::from_str_with_options(body, options).map_err(|err| ApplyError::Decode {
             message: format!(
                 "error converting YAML to JSON: yaml: {}",
@@ -89,11 +93,8 @@ mod tests {
             err.to_string(),
             "error decoding YAML: error converting YAML to JSON: yaml: line 1: did not find expected ',' or ']'"
         );
-        let err = parse_apply_body("a: 1\na: 2\n").unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("error decoding YAML: error converting YAML to JSON: yaml: line 2: "),
-            "{err}"
-        );
+        // go-yaml's non-strict decoding: a repeated key's last value wins (the strict check,
+        // crate::api::strict::apply_config, reports it)
+        assert_eq!(parse_apply_body("a: 1\na: 2\n").unwrap(), json!({"a": 2}));
     }
 }

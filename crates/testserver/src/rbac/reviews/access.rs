@@ -51,16 +51,20 @@ fn internal_non_resource(attrs: &Value) -> String {
     json!({"Path": text(attrs, "path"), "Verb": text(attrs, "verb")}).to_string()
 }
 
-/// One validation error: field path and the text after it (`Invalid value: ...: detail`).
-struct FieldError {
-    field: &'static str,
-    body: String,
+/// One validation error: field path, the text after it (`Invalid value: ...: detail`) and
+/// the cause's reason.
+pub(super) struct FieldError {
+    pub(super) field: String,
+    pub(super) body: String,
+    pub(super) reason: &'static str,
 }
 
-fn field_invalid(field: &'static str, value: &str, detail: &str) -> FieldError {
+/// `field.Invalid` with the value already printed as the server prints it.
+pub(super) fn field_invalid(field: &str, value: &str, detail: &str) -> FieldError {
     FieldError {
-        field,
+        field: field.to_owned(),
         body: format!("Invalid value: {value}: {detail}"),
+        reason: "FieldValueInvalid",
     }
 }
 
@@ -77,7 +81,7 @@ fn invalid(errors: &[FieldError]) -> Rejected {
     };
     let causes: Vec<Value> = errors
         .iter()
-        .map(|e| json!({"reason": "FieldValueInvalid", "message": e.body, "field": e.field}))
+        .map(|e| json!({"reason": e.reason, "message": e.body, "field": e.field}))
         .collect();
     Rejected {
         code: 422,
@@ -177,7 +181,9 @@ pub(crate) fn self_subject_access_review(
 ) -> Result<Value, Rejected> {
     let spec = request.get("spec").unwrap_or(&Value::Null);
     let mut errors = Vec::new();
-    match attributes(spec, &mut errors) {
+    let found = attributes(spec, &mut errors);
+    super::selectors::validate(spec, &mut errors);
+    match found {
         Some((attrs, echoed)) if errors.is_empty() => Ok(answer(
             "SelfSubjectAccessReview",
             request,
@@ -228,6 +234,7 @@ pub(crate) fn subject_access_review(
             "at least one of user or group must be specified",
         ));
     }
+    super::selectors::validate(spec, &mut errors);
     if let Some(ns) = namespace {
         if let Some(r) = spec.get("resourceAttributes").filter(|v| v.is_object())
             && text(r, "namespace") != ns

@@ -13,6 +13,7 @@
 
 pub(crate) mod access;
 pub(crate) mod rules;
+mod selectors;
 pub(crate) mod subject;
 
 use serde_json::{Value, json};

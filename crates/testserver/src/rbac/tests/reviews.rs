@@ -291,6 +291,30 @@ fn subject_access_reviews() {
             ".authorization.k8s.io \"\" is invalid: spec.resourceAttributes.namespace: Invalid value: \"other\": must match metadata.namespace",
         ),
     );
+    // ValidateLocalSubjectAccessReview: the spec's errors in ValidateSubjectAccessReviewSpec's
+    // order (attributes, user, then the selectors of validateResourceAttributes), then the
+    // namespace
+    check_sar(
+        &policy,
+        json!({"spec": {"resourceAttributes": {"namespace": "other", "verb": "list", "resource": "pods",
+            "labelSelector": {}}}}),
+        Some("ns"),
+        Err(
+            ".authorization.k8s.io \"\" is invalid: [spec.user: Invalid value: \"\": at least one of user or group must be specified, \
+         spec.resourceAttributes.labelSelector.requirements: Required value: when spec.resourceAttributes.labelSelector is specified, requirements or rawSelector is required, \
+         spec.resourceAttributes.namespace: Invalid value: \"other\": must match metadata.namespace]",
+        ),
+    );
+    // a well-formed selector does not change RBAC's decision
+    check_sar(
+        &policy,
+        json!({"spec": {"user": "alice", "resourceAttributes": {"namespace": "ns", "verb": "get",
+            "resource": "configmaps", "fieldSelector": {"rawSelector": "metadata.name=x"}}}}),
+        Some("ns"),
+        Ok(
+            json!({"allowed": true, "reason": "RBAC: allowed by RoleBinding \"cm/ns\" of Role \"cm\" to User \"alice\""}),
+        ),
+    );
     let body = subject_access_review(
         &policy,
         &json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
