@@ -91,6 +91,7 @@ mod secret;
 #[allow(dead_code, reason = "building blocks not every server path calls yet")]
 mod selector;
 mod server;
+mod shared;
 mod storage;
 #[allow(
     dead_code,

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::error::forbidden;
 use super::{AdmissionError, Attributes, Lookup, Operation};
-use crate::admission::json::{object_at, str_at};
+use crate::shared::json::{object_at, str_at};
 
 const GROUP: &str = "scheduling.k8s.io";
 const RESOURCE: &str = "priorityclasses";

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::admission::json::{default_field, default_str, object_at};
+use crate::shared::json::{default_field, default_str, object_at};
 
 /// Fills `spec.clusterIP(s)`, `spec.ipFamilies`, `spec.ipFamilyPolicy` and missing node ports of
 /// a defaulted Service. `next_ip` and `next_node_port` are called only when a value is needed.

@@ -264,7 +264,9 @@ pub(crate) fn delete_object(
             return Ok((200, last.unwrap_or_else(|| success(rt, name, &uid))));
         }
         match app.store.delete(&key, rv, last) {
-            Ok(stored) if rt.returns_deleted_object() => return Ok((200, (*stored).clone())),
+            Ok(stored) if rt.strategy.returns_deleted_object() => {
+                return Ok((200, (*stored).clone()));
+            }
             Ok(_) => return Ok((200, success(rt, name, &uid))),
             Err(StoreError::Conflict { .. }) => continue,
             Err(StoreError::NotFound) => return Err(ApiError::not_found(rt, name)),

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::admission::json::{array_mut, default_field, default_str, object_at};
+use crate::shared::json::{array_mut, default_field, default_str, object_at};
 
 /// The volume source keys of a v1 `Volume`, in the order validation looks at them.
 pub(crate) const VOLUME_SOURCES: [&str; 30] = [
