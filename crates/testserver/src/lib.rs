@@ -60,9 +60,6 @@
 //! # Ok(()) }
 //! ```
 
-// Admission, validation and selectors are pure building blocks; some of their items are only
-// used by their own tests until the server calls them.
-#[allow(dead_code, reason = "building blocks not every server path calls yet")]
 mod admission;
 mod api;
 pub mod audit;
@@ -73,7 +70,6 @@ mod crd;
 mod error;
 mod faults;
 #[doc(hidden)]
-#[allow(dead_code, reason = "building blocks not every server path calls yet")]
 pub mod fields;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -81,23 +77,13 @@ pub mod fuzzing;
 mod logs;
 pub mod node_agent;
 mod protobuf;
-#[allow(
-    dead_code,
-    reason = "RBAC building blocks the server wires in step by step"
-)]
 mod rbac;
 mod registry;
 mod secret;
-#[allow(dead_code, reason = "building blocks not every server path calls yet")]
 mod selector;
 mod server;
 mod shared;
 mod storage;
-#[allow(
-    dead_code,
-    unused_imports,
-    reason = "building blocks not every server path calls yet"
-)]
 mod validation;
 
 pub use error::Error;

@@ -32,15 +32,12 @@ mod namespace_lifecycle;
 mod priority;
 mod pvc_resize;
 mod service_account;
-/// Service cluster IP and node port placement.
-pub(crate) mod service_alloc;
 mod storage_protection;
 mod taint_nodes;
 
 use serde_json::Value;
 
 pub(crate) use error::AdmissionError;
-pub(crate) use priority::builtin_priority_classes;
 
 /// Read access to the server's stored objects, for the plugins that look things up
 /// (ServiceAccounts, PriorityClasses, Namespaces, StorageClasses).
@@ -69,8 +66,6 @@ pub(crate) enum Operation {
     Update,
     /// DELETE.
     Delete,
-    /// A connect subresource (`pods/log`, `pods/exec`, ...).
-    Connect,
 }
 
 /// What is being done to which object: the admission "attributes" of a request.

@@ -5,6 +5,8 @@
 //! site each (in [`hooks`]).
 
 mod aggregated;
+/// Authorization of a request (RBAC, audit annotations).
+mod authz;
 pub(crate) mod body;
 mod convert;
 /// The API server's own CRD controllers (names, Established, instance cleanup).
@@ -37,8 +39,8 @@ use http::{HeaderMap, Method, Response};
 use serde_json::Value;
 
 use crate::auth::User;
-use crate::auth::authz::{self, Request as AuthzRequest};
 use crate::faults::Faults;
+use crate::rbac::seam::Request as AuthzRequest;
 use crate::registry::Registry;
 use crate::storage::{Key, Store};
 use body::Representation;

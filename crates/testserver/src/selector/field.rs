@@ -127,15 +127,6 @@ impl FieldSelector {
         self.terms.is_empty()
     }
 
-    /// The value a single `metadata.name=X` term requires, if that is the whole selector
-    /// (lets the server look one object up instead of scanning).
-    pub(crate) fn single_name(&self) -> Option<&str> {
-        match self.terms.as_slice() {
-            [t] if t.field == "metadata.name" && !t.negated => Some(&t.value),
-            _ => None,
-        }
-    }
-
     /// Whether `obj` (external JSON) matches every term.
     pub(crate) fn matches(&self, obj: &Value) -> bool {
         self.terms

@@ -136,11 +136,19 @@ async fn authorized(
         .headers()
         .keys()
         .any(|k| k.as_str().starts_with("impersonate-"));
-    let user =
-        match crate::rbac::seam::impersonate(user, request_uri(&req), req.headers(), &*app.store) {
-            Ok(user) => user,
-            Err(e) => return (respond::error(&e), bytes::Bytes::new()),
-        };
+    let user = match crate::rbac::seam::impersonate(user, req.headers(), &*app.store) {
+        Ok(user) => user,
+        Err(refused) => {
+            use crate::rbac::impersonation::Refused;
+            let e = match refused {
+                Refused::Forbidden { answer: f } => ApiError::forbidden(f.message, f.details),
+                Refused::WithoutUser { message } => {
+                    ApiError::plain_internal(request_uri(&req), &message)
+                }
+            };
+            return (respond::error(&e), bytes::Bytes::new());
+        }
+    };
     if impersonating {
         pending.impersonated(&user);
     }

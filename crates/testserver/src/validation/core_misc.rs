@@ -251,7 +251,7 @@ pub(crate) fn priority_class(obj: &Value) -> Vec<FieldError> {
     let value = obj.get("value").and_then(Value::as_i64).unwrap_or(0);
     let mut errs = Vec::new();
     if name.starts_with("system-") {
-        let known = crate::admission::builtin_priority_classes()
+        let known = crate::shared::api::builtin_priority_classes()
             .iter()
             .any(|c| {
                 s(c, "/metadata/name") == name

@@ -17,6 +17,10 @@ mod invalid;
 mod meta;
 /// Name and key syntax checks with the real explanations.
 pub(crate) mod names;
+// The query-option checks the server does not call yet are used by the transcript tests
+// only; `options.rs` is being wired into the server on the semantics branch (issue 13), which
+// will remove this exception (checked by `tests/architecture.rs`).
+#[expect(dead_code, reason = "query-option checks not yet called by the server")]
 mod options;
 /// Pod checks.
 pub(crate) mod pod;
@@ -37,9 +41,11 @@ use serde_json::Value;
 pub(crate) use field_error::{BadValue, ErrorKind, FieldError, go_quote};
 pub(crate) use invalid::Invalid;
 pub(crate) use meta::NameRule;
+pub(crate) use options::delete_options;
+#[cfg(test)]
 pub(crate) use options::{
-    ListOptions, PodLogOptions, delete_options, list_options, patch_options, pod_log_options,
-    self_subject_access_review, write_options,
+    ListOptions, PodLogOptions, list_options, patch_options, pod_log_options,
+    self_subject_access_review,
 };
 pub(crate) use request::{token_request, type_meta_mismatch};
 

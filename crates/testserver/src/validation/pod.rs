@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::{FieldError, names};
-use crate::admission::defaults::pod::VOLUME_SOURCES;
+use crate::shared::api::VOLUME_SOURCES;
 use crate::shared::quantity::Quantity;
 
 const RESTART_POLICIES: [&str; 3] = ["Always", "OnFailure", "Never"];
