@@ -259,14 +259,6 @@ pub(crate) fn decode_body(
     crate::api::body::decode_object(rt, &rt.kind, content_type, body)
 }
 
-fn is_rbac_object(rt: &ResourceType) -> bool {
-    rt.group == "rbac.authorization.k8s.io"
-        && matches!(
-            rt.plural.as_str(),
-            "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings"
-        )
-}
-
 /// Escalation prevention on a write of a Role, ClusterRole, RoleBinding or
 /// ClusterRoleBinding by `user` (a no-op for every other type): the RBAC storage of
 /// kube-apiserver runs it before validation, on creates and on the object an update or
@@ -285,7 +277,7 @@ pub(crate) fn confirm_rbac_write(
     use crate::rbac::objects::PolicySet;
     use crate::rbac::seam::StoreObjects;
 
-    if !is_rbac_object(rt) {
+    if !rt.strategy.checks_escalation() {
         return Ok(());
     }
     let write = RbacWrite {

@@ -32,6 +32,13 @@ impl Strategy for CustomResourceDefinitions {
         crd_strategy::prepare_for_update(subresource, new, old);
     }
 
+    /// The cleanup finalizer and the `Terminating` condition, on the first delete.
+    fn before_delete(&self, marked: &mut Value, old: &Value, already: bool, now: &str) {
+        if !already {
+            crd_strategy::mark_for_deletion(marked, old, now);
+        }
+    }
+
     fn validate(&self, _rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
         validate::validate(obj, None)
     }

@@ -38,7 +38,7 @@ mod workloads;
 mod tests;
 
 pub(crate) use builtin::strategy as builtin_strategy;
-pub(crate) use strategy::{GcDefault, StrategyRef};
+pub(crate) use strategy::{DeleteRules, GcDefault, StrategyRef};
 
 /// The custom resource types of established CRDs.
 pub(crate) mod custom;
@@ -103,16 +103,10 @@ impl ResourceType {
 
     /// The storage prefix shared by every version of the resource.
     pub(crate) fn storage_prefix(&self) -> String {
-        if self.group == "events.k8s.io" && self.plural == "events" {
-            // stored as core/v1 Events, like kube-apiserver does
-            return "/events".to_owned();
+        if let Some(prefix) = self.strategy.stored_as() {
+            return prefix.to_owned();
         }
         format!("{}/{}", self.group, self.plural)
-    }
-
-    /// Whether this is the CustomResourceDefinition type itself.
-    pub(crate) fn is_crd(&self) -> bool {
-        self.group == crate::crd::GROUP && self.plural == "customresourcedefinitions"
     }
 
     /// Whether the verb is allowed on the main resource.

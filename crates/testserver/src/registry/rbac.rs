@@ -55,6 +55,10 @@ impl Strategy for Roles {
     fn allow_create_on_update(&self) -> bool {
         true
     }
+
+    fn checks_escalation(&self) -> bool {
+        true
+    }
 }
 
 impl Strategy for Bindings {
@@ -87,6 +91,10 @@ impl Strategy for Bindings {
     }
 
     fn allow_create_on_update(&self) -> bool {
+        true
+    }
+
+    fn checks_escalation(&self) -> bool {
         true
     }
 }

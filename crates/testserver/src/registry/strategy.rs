@@ -28,6 +28,16 @@ pub(crate) enum GcDefault {
     Unsupported,
 }
 
+/// Which registry's DELETE rules a type follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeleteRules {
+    /// The generic registry's: preconditions, GC finalizers, graceful deletion.
+    Generic,
+    /// The namespace registry's own `Delete`: its precondition wording, its finalizer rules,
+    /// and the object stays (`Terminating`) until the namespace controller finalizes it.
+    Namespace,
+}
+
 /// What the generic store asks a resource. One value per resource; see `registry/builtin.rs`
 /// for where each is registered.
 ///
@@ -121,6 +131,32 @@ pub(crate) trait Strategy: std::fmt::Debug + Send + Sync {
     /// `DefaultGarbageCollectionPolicy`.
     fn gc_default(&self) -> GcDefault {
         GcDefault::DeleteDependents
+    }
+
+    /// `CheckGracefulDelete`: the grace period of a DELETE of `old` that asked for
+    /// `requested` seconds, or `None` for types deleted at once (no graceful strategy).
+    fn graceful_delete(&self, _old: &Value, _requested: Option<i64>) -> Option<i64> {
+        None
+    }
+
+    /// Which registry's DELETE rules the type follows.
+    fn delete_rules(&self) -> DeleteRules {
+        DeleteRules::Generic
+    }
+
+    /// What the type's DELETE does to the object it marks as deleting (`already`: it was
+    /// marked before); `now` is the server time in RFC 3339.
+    fn before_delete(&self, _marked: &mut Value, _old: &Value, _already: bool, _now: &str) {}
+
+    /// The storage prefix of the resource whose objects this one serves in its own version
+    /// (events.k8s.io Events are stored as core Events), or `None`.
+    fn stored_as(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether writes are checked for privilege escalation (the RBAC storage's wrapper).
+    fn checks_escalation(&self) -> bool {
+        false
     }
 
     /// Resolves a field-selector label to its canonical name and getter (`GetAttrs` and the

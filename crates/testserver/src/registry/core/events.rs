@@ -116,6 +116,11 @@ impl Strategy for Events {
 }
 
 impl Strategy for EventsV1 {
+    /// Stored as core/v1 Events, as kube-apiserver does.
+    fn stored_as(&self) -> Option<&'static str> {
+        Some("/events")
+    }
+
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
         validate(rt, obj, core_misc::events_v1)
     }

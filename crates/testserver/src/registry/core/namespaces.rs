@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::admission::defaults::{DecodeError, namespace};
 use crate::registry::ResourceType;
-use crate::registry::strategy::{self, Strategy, Validated, keep};
+use crate::registry::strategy::{self, DeleteRules, Strategy, Validated, keep};
 use crate::registry::table::{self, Column, col};
 use crate::selector::{Getter, NAME, SelectorError, supported};
 use crate::shared::json::object_at;
@@ -83,6 +83,24 @@ impl Strategy for Namespaces {
             && let Some(labels) = object_at(obj, &["metadata", "labels"])
         {
             labels.insert(namespace::NAME_LABEL.into(), json!(name));
+        }
+    }
+
+    fn delete_rules(&self) -> DeleteRules {
+        DeleteRules::Namespace
+    }
+
+    /// A deleted namespace is `Terminating`, without a grace period.
+    fn before_delete(&self, marked: &mut Value, _old: &Value, _already: bool, _now: &str) {
+        if let Some(o) = marked.as_object_mut() {
+            let status = o.entry("status").or_insert_with(|| json!({}));
+            if !status.is_object() {
+                *status = json!({});
+            }
+            status["phase"] = "Terminating".into();
+        }
+        if let Some(m) = marked.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.remove("deletionGracePeriodSeconds");
         }
     }
 

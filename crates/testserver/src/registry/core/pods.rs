@@ -105,6 +105,23 @@ impl Strategy for Pods {
         true
     }
 
+    /// A scheduled pod gets the requested grace period, else its
+    /// `terminationGracePeriodSeconds` (30 by default); an unscheduled one goes at once.
+    fn graceful_delete(&self, old: &Value, requested: Option<i64>) -> Option<i64> {
+        let scheduled = old
+            .pointer("/spec/nodeName")
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty());
+        if !scheduled {
+            return Some(0);
+        }
+        let default = old
+            .pointer("/spec/terminationGracePeriodSeconds")
+            .and_then(Value::as_i64)
+            .unwrap_or(30);
+        Some(requested.unwrap_or(default).max(0))
+    }
+
     fn field_label(&self, label: &str) -> Result<(String, Getter), SelectorError> {
         if label == "spec.host" {
             return supported(FIELD_LABELS, "spec.nodeName");
