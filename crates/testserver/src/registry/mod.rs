@@ -13,9 +13,11 @@
 //! line in `builtin.rs`. Custom resources get their CRD's [`crate::crd::CustomStrategy`]
 //! (`custom_strategy.rs`).
 //!
-//! Architecture invariant: no code outside this module matches on a resource's group or name
-//! to decide how it behaves; the pure building blocks (`admission::defaults`, `validation`,
-//! `selector`) take no resource names.
+//! Architecture invariant: the generic store (`api`) does not match on a resource's group or
+//! name to decide how it behaves (routing a subresource to its handler, such as `pods/log`, is
+//! not behaviour of the type); the building blocks the strategies call
+//! (`admission::defaults`, `validation`, `selector`) take no resource names. Admission plugins
+//! decide by the request's attributes, as the real ones do.
 
 mod builtin;
 mod core;
