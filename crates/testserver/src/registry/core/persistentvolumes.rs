@@ -25,6 +25,30 @@ impl Validated for PersistentVolumes {
     }
 }
 
+/// `lastPhaseTransitionTime` on a status update: kept from the stored status when the phase
+/// stays and the client sent none; `now` when the phase changes and the client sent none or
+/// the stored one; what the client sent otherwise.
+fn phase_transition_time(new: &mut Value, old: &Value, now: &str) {
+    let Some(status) = new.get_mut("status").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let stored = old.pointer("/status/lastPhaseTransitionTime");
+    let sent = status
+        .get("lastPhaseTransitionTime")
+        .filter(|v| !v.is_null());
+    let same_phase = status.get("phase") == old.pointer("/status/phase");
+    let time = match (same_phase, sent) {
+        (true, None) => stored.cloned(),
+        (false, None) => Some(json!(now)),
+        (false, Some(t)) if Some(t) == stored => Some(json!(now)),
+        (_, Some(t)) => Some(t.clone()),
+    };
+    match time {
+        Some(t) => status.insert("lastPhaseTransitionTime".into(), t),
+        None => status.remove("lastPhaseTransitionTime"),
+    };
+}
+
 impl Strategy for PersistentVolumes {
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         quantities::maps_at(obj, &["/spec/capacity"])?;
@@ -48,12 +72,7 @@ impl Strategy for PersistentVolumes {
             "" => self.prepare_main_update(new, old),
             "status" => {
                 keep(new, old, "spec");
-                let new_phase = new.pointer("/status/phase").cloned();
-                if new_phase.as_ref() != old.pointer("/status/phase")
-                    && let Some(status) = new.get_mut("status").and_then(Value::as_object_mut)
-                {
-                    status.insert("lastPhaseTransitionTime".into(), json!(now));
-                }
+                phase_transition_time(new, old, now);
             }
             _ => {}
         }
@@ -88,5 +107,41 @@ impl Strategy for PersistentVolumes {
             ],
             Vec::new(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(sent: Value, expected: Option<&str>) {
+        let old = json!({"spec": {}, "status": {"phase": "Available",
+            "lastPhaseTransitionTime": "2026-01-01T00:00:00Z"}});
+        let mut new = json!({"spec": {}, "status": sent});
+        PersistentVolumes.prepare_for_update("status", &mut new, &old, "2026-02-02T00:00:00Z");
+        assert_eq!(
+            new["status"]["lastPhaseTransitionTime"].as_str(),
+            expected,
+            "{new}"
+        );
+    }
+
+    #[test]
+    fn phase_transition_time_follows_the_phase() {
+        check(json!({"phase": "Available"}), Some("2026-01-01T00:00:00Z"));
+        check(json!({"phase": "Bound"}), Some("2026-02-02T00:00:00Z"));
+        check(
+            json!({"phase": "Bound", "lastPhaseTransitionTime": "2026-01-01T00:00:00Z"}),
+            Some("2026-02-02T00:00:00Z"),
+        );
+        check(
+            json!({"phase": "Bound", "lastPhaseTransitionTime": "2025-05-05T00:00:00Z"}),
+            Some("2025-05-05T00:00:00Z"),
+        );
+        check(
+            json!({"phase": "Available", "lastPhaseTransitionTime": "2025-05-05T00:00:00Z"}),
+            Some("2025-05-05T00:00:00Z"),
+        );
     }
 }

@@ -73,16 +73,7 @@ impl Strategy for Pods {
     fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, _now: &str) {
         match subresource {
             "" => self.prepare_main_update(new, old),
-            "status" => {
-                keep(new, old, "spec");
-                // Old kubelets corrupt owner references through pods/status.
-                if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
-                    match old.pointer("/metadata/ownerReferences") {
-                        Some(v) => meta.insert("ownerReferences".into(), v.clone()),
-                        None => meta.remove("ownerReferences"),
-                    };
-                }
-            }
+            "status" => prepare_status_update(new, old),
             _ => {}
         }
     }
@@ -105,14 +96,19 @@ impl Strategy for Pods {
         true
     }
 
-    /// A scheduled pod gets the requested grace period, else its
-    /// `terminationGracePeriodSeconds` (30 by default); an unscheduled one goes at once.
+    /// A scheduled, running pod gets the requested grace period, else its
+    /// `terminationGracePeriodSeconds` (30 by default); an unscheduled or terminated
+    /// (`Succeeded`, `Failed`) one goes at once.
     fn graceful_delete(&self, old: &Value, requested: Option<i64>) -> Option<i64> {
         let scheduled = old
             .pointer("/spec/nodeName")
             .and_then(Value::as_str)
             .is_some_and(|n| !n.is_empty());
-        if !scheduled {
+        let terminated = matches!(
+            old.pointer("/status/phase").and_then(Value::as_str),
+            Some("Succeeded" | "Failed")
+        );
+        if !scheduled || terminated {
             return Some(0);
         }
         let default = old
@@ -185,6 +181,57 @@ impl Strategy for Pods {
                 ),
             ],
         )
+    }
+}
+
+/// `podStatusStrategy.PrepareForUpdate`: the spec and owner references are the stored ones
+/// (old kubelets corrupt owner references through `pods/status`); a status without
+/// `qosClass` keeps the stored class (it is immutable, and old kubelets dropped it), and an
+/// unset `observedGeneration`, of the status or of a condition (matched by type, in order),
+/// keeps the stored value.
+fn prepare_status_update(new: &mut Value, old: &Value) {
+    keep(new, old, "spec");
+    if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+        match old.pointer("/metadata/ownerReferences") {
+            Some(v) => meta.insert("ownerReferences".into(), v.clone()),
+            None => meta.remove("ownerReferences"),
+        };
+    }
+    let Some(status) = new.get_mut("status").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let unset = |v: Option<&Value>| v.is_none_or(|v| v.is_null() || v == "" || v == 0);
+    for key in ["qosClass", "observedGeneration"] {
+        if unset(status.get(key))
+            && let Some(v) = old.pointer(&format!("/status/{key}"))
+        {
+            status.insert(key.into(), v.clone());
+        }
+    }
+    let mut old_generations: Vec<(&str, &Value)> = old
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            let ty = c.get("type").and_then(Value::as_str)?;
+            Some((ty, c.get("observedGeneration").unwrap_or(&Value::Null)))
+        })
+        .collect();
+    let Some(conditions) = status.get_mut("conditions").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for condition in conditions.iter_mut().filter_map(Value::as_object_mut) {
+        let ty = condition.get("type").and_then(Value::as_str).unwrap_or("");
+        let stored = old_generations
+            .iter()
+            .position(|(t, _)| *t == ty)
+            .map(|i| old_generations.remove(i).1);
+        if unset(condition.get("observedGeneration"))
+            && let Some(generation) = stored.filter(|g| !g.is_null())
+        {
+            condition.insert("observedGeneration".into(), generation.clone());
+        }
     }
 }
 
@@ -295,6 +342,44 @@ mod tests {
         let mut changed = json!({"metadata": {"generation": 1}, "spec": {"x": 2}});
         Pods.prepare_for_update("", &mut changed, &old, "t");
         assert_eq!(changed["metadata"]["generation"], 2);
+    }
+
+    #[test]
+    fn status_update_backfills_qos_class_and_observed_generations() {
+        let old = json!({"metadata": {}, "spec": {}, "status": {"qosClass": "Burstable",
+            "observedGeneration": 3, "conditions": [
+                {"type": "Ready", "status": "False", "observedGeneration": 2},
+                {"type": "PodScheduled", "status": "True", "observedGeneration": 1}]}});
+        let mut new = json!({"metadata": {}, "status": {"phase": "Running", "conditions": [
+            {"type": "PodScheduled", "status": "True"},
+            {"type": "Ready", "status": "True", "observedGeneration": 3},
+            {"type": "Initialized", "status": "True"}]}});
+        Pods.prepare_for_update("status", &mut new, &old, "t");
+        assert_eq!(
+            new["status"],
+            json!({"phase": "Running", "qosClass": "Burstable", "observedGeneration": 3,
+                "conditions": [
+                    {"type": "PodScheduled", "status": "True", "observedGeneration": 1},
+                    {"type": "Ready", "status": "True", "observedGeneration": 3},
+                    {"type": "Initialized", "status": "True"}]})
+        );
+        // a class the kubelet sends is kept (validation refuses a change)
+        let mut own = json!({"status": {"qosClass": "BestEffort"}});
+        Pods.prepare_for_update("status", &mut own, &old, "t");
+        assert_eq!(own["status"]["qosClass"], "BestEffort");
+    }
+
+    #[test]
+    fn terminated_and_unscheduled_pods_are_deleted_at_once() {
+        let pod = |node: &str, phase: &str| {
+            json!({"spec": {"nodeName": node, "terminationGracePeriodSeconds": 20},
+                "status": {"phase": phase}})
+        };
+        assert_eq!(Pods.graceful_delete(&pod("n", "Running"), None), Some(20));
+        assert_eq!(Pods.graceful_delete(&pod("n", "Running"), Some(5)), Some(5));
+        assert_eq!(Pods.graceful_delete(&pod("", "Pending"), Some(5)), Some(0));
+        assert_eq!(Pods.graceful_delete(&pod("n", "Succeeded"), None), Some(0));
+        assert_eq!(Pods.graceful_delete(&pod("n", "Failed"), Some(5)), Some(0));
     }
 
     #[test]
