@@ -12,7 +12,7 @@
 //!
 //! # Code map
 //!
-//! - `server/`: start-up, TLS (`pki`: CA, serving and client certificates via rcgen on ring),
+//! - `server/`: start-up, TLS (with `pki`: CA, serving and client certificates via rcgen on ring),
 //!   the accept loop (HTTP/2 and HTTP/1.1), kubeconfig and ServiceAccount environment files.
 //! - `auth/`: who is asking (client certificates, RS256 ServiceAccount JWTs, legacy Secret
 //!   tokens, anonymous); whether they may is `api/authz.rs` asking `rbac/` (`system:masters`,
@@ -24,8 +24,9 @@
 //! - `storage/`: the narrow `Store` trait and the in-memory store (persistent maps give O(1)
 //!   snapshots for consistent pages and `Exact` reads; a bounded event history serves watches).
 //! - `api/`: routing, one file per verb, the write pipeline (`write`), errors as `Status`
-//!   (`status`), representations (JSON, YAML, Table, PartialObjectMetadata, protobuf input),
-//!   pod subresources (`pods/`: binding, eviction with PodDisruptionBudgets, log, and exec,
+//!   (`answer/status.rs`: `answer` holds what the layers below `api` share with it, errors
+//!   and the body type), representations (JSON, YAML, Table, PartialObjectMetadata, protobuf
+//!   input), pod subresources (`pods/`: binding, eviction with PodDisruptionBudgets, log, and exec,
 //!   attach and portforward in `connect.rs`); `hooks.rs` and `write.rs` are the generic store,
 //!   `authz.rs` authorization.
 //! - `node_agent/`: the scripted kubelet behind exec, attach and port-forward
@@ -69,6 +70,7 @@
 //! ```
 
 mod admission;
+mod answer;
 mod api;
 pub mod audit;
 mod auth;
@@ -84,6 +86,7 @@ pub mod fuzzing;
 /// Scripted container logs for `pods/log`.
 mod logs;
 pub mod node_agent;
+mod pki;
 mod protobuf;
 mod rbac;
 mod registry;

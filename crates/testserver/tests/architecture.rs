@@ -5,15 +5,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Module cycles that still exist, each a pair `(a, b)` with `a < b`: all pass through `api`
-/// because `api::status::ApiError` and `api::respond::Body` are used below it. Remove a pair
-/// when its cycle is broken; the test fails when the list is not exact.
-const KNOWN_CYCLES: &[(&str, &str)] = &[
-    ("api", "audit"),
-    ("api", "faults"),
-    ("api", "logs"),
-    ("api", "server"),
-];
+/// Module cycles that still exist, each a pair `(a, b)` with `a < b` (one depends on the
+/// other directly, which reaches it back): `faults` uses `api::App` and `ApiError` while `api`
+/// consults the fault switches. Remove a pair when its cycle is broken; the test fails when
+/// the list is not exact.
+const KNOWN_CYCLES: &[(&str, &str)] = &[("api", "faults")];
 
 /// Files allowed to name `dead_code` in an attribute, with the reason.
 const DEAD_CODE_EXCEPTIONS: &[&str] = &[
@@ -94,10 +90,11 @@ fn top_level_modules_form_no_new_cycle() {
     let graph = module_graph();
     assert!(graph.contains_key("registry") && graph.contains_key("api"));
     let mut cycles = BTreeSet::new();
-    for a in graph.keys() {
-        for b in graph.keys() {
-            if a < b && graph[a].contains(b) && reaches(&graph, b, a) {
-                cycles.insert((a.clone(), b.clone()));
+    for (a, deps) in &graph {
+        for b in deps {
+            if reaches(&graph, b, a) {
+                let pair = if a < b { (a, b) } else { (b, a) };
+                cycles.insert((pair.0.clone(), pair.1.clone()));
             }
         }
     }
@@ -119,6 +116,7 @@ fn the_lowest_modules_depend_on_nothing_above_them() {
         ("selector", &["validation", "shared"][..]),
         ("validation", &["shared"][..]),
         ("admission", &["validation", "selector", "shared"][..]),
+        ("answer", &["registry"][..]),
     ] {
         let deps = graph.get(module).cloned().unwrap_or_default();
         let extra: Vec<&String> = deps

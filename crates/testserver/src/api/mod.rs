@@ -24,7 +24,7 @@ pub(crate) mod query;
 pub(crate) mod respond;
 pub(crate) mod route;
 mod scale;
-pub(crate) mod status;
+pub(crate) use crate::answer::status;
 pub(crate) mod table;
 mod token_request;
 mod update;
@@ -61,7 +61,7 @@ pub(crate) struct App {
     /// Successful token authentications, remembered as kube-apiserver does.
     pub(crate) token_cache: crate::auth::cache::TokenCache,
     /// CA and certificates.
-    pub(crate) pki: crate::server::pki::Pki,
+    pub(crate) pki: crate::pki::Pki,
     /// Fault injection switches.
     pub(crate) faults: Faults,
     /// The scripted container logs `pods/log` answers from.

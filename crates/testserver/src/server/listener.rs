@@ -18,8 +18,8 @@ use crate::api::{self, App};
 use crate::audit;
 use crate::auth::{self, Credentials, TokenCheck};
 use crate::clock;
+use crate::pki::subject_of;
 use crate::rbac::reviews::subject::client_cert_credential_id;
-use crate::server::pki::subject_of;
 
 /// The largest request body accepted (kube-apiserver's limit is 3 MiB for most requests).
 const MAX_BODY: usize = 3 * 1024 * 1024;
