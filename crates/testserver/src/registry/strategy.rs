@@ -289,13 +289,20 @@ impl Checks<'_> {
         old: &Value,
         main: impl FnOnce() -> Vec<FieldError>,
     ) -> Result<(), Invalid> {
-        let mut errs = object_meta(new, self.rt.namespaced, self.name_rule);
-        errs.extend(object_meta_update(new, old));
-        errs.extend(object_meta_update(new, old));
+        let mut errs = self.common(new, old);
         if subresource.is_empty() {
             errs.extend(main());
         }
         self.result(new, errs)
+    }
+
+    /// The checks every update starts with: `validateCommonFields` and the metadata update
+    /// rules the strategy's `ValidateUpdate` repeats.
+    pub(crate) fn common(&self, new: &Value, old: &Value) -> Vec<FieldError> {
+        let mut errs = object_meta(new, self.rt.namespaced, self.name_rule);
+        errs.extend(object_meta_update(new, old));
+        errs.extend(object_meta_update(new, old));
+        errs
     }
 }
 

@@ -24,6 +24,8 @@ pub(crate) mod names;
 mod options;
 /// Pod checks.
 pub(crate) mod pod;
+/// Pod status update checks.
+pub(crate) mod pod_status;
 /// Pod update checks.
 pub(crate) mod pod_update;
 mod request;

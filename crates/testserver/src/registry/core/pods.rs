@@ -5,12 +5,12 @@ use serde_json::{Value, json};
 
 use crate::admission::defaults::{DecodeError, pod, quantities};
 use crate::registry::ResourceType;
-use crate::registry::strategy::{self, Strategy, Validated, keep};
+use crate::registry::strategy::{self, Checks, Strategy, Validated, keep};
 use crate::registry::table::{self, Column, col, int_col};
 use crate::selector::{Getter, NAME, NAMESPACE, SelectorError, supported};
 use crate::shared::json::array;
 use crate::shared::quantity::Quantity;
-use crate::validation::{FieldError, Invalid, NameRule, pod_update};
+use crate::validation::{FieldError, Invalid, NameRule, pod_status, pod_update};
 
 /// The pod strategy.
 #[derive(Debug, Clone, Copy)]
@@ -89,6 +89,15 @@ impl Strategy for Pods {
         new: &Value,
         old: &Value,
     ) -> Result<(), Invalid> {
+        if subresource == "status" {
+            let c = Checks {
+                rt,
+                name_rule: Self::NAME_RULE,
+            };
+            let mut errs = c.common(new, old);
+            errs.extend(pod_status::validate(new, old));
+            return c.result(new, errs);
+        }
         strategy::validate_update::<Self>(rt, subresource, new, old)
     }
 
