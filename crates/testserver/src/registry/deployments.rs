@@ -31,10 +31,6 @@ impl Strategy for Deployments {
         Ok(())
     }
 
-    fn has_status(&self) -> bool {
-        true
-    }
-
     fn tracks_generation(&self) -> bool {
         true
     }

@@ -37,7 +37,8 @@ pub(crate) fn create(
 }
 
 /// Update path (PUT, or the result of a patch, re-defaulted): mutating admission, the
-/// system metadata of the stored object, `PrepareForUpdate`, `ValidateUpdate`, `Canonicalize`,
+/// system metadata of the stored object, the stored status (main-resource updates of types
+/// with a status subresource), `PrepareForUpdate`, `ValidateUpdate`, `Canonicalize`,
 /// validating admission. `new.metadata.resourceVersion` must be set (the stored one for an
 /// unconditional update).
 ///
@@ -53,12 +54,26 @@ pub(crate) fn update(
 ) -> Result<(), AdmissionError> {
     admission::admit(attrs, Some(new), Some(old), lookup)?;
     keep_system_metadata(new, old);
+    if attrs.subresource.is_empty() && rt.subresources.contains_key("status") {
+        // a type with a status subresource: its status changes only through it
+        keep_status(new, old);
+    }
     rt.strategy
         .prepare_for_update(attrs.subresource, new, old, now);
     rt.strategy
         .validate_update(rt, attrs.subresource, new, old)?;
     rt.strategy.canonicalize(new);
     admission::validate_update(attrs, new, old, lookup)
+}
+
+/// `new.status = old.status` (removed when the stored object has none).
+fn keep_status(new: &mut Value, old: &Value) {
+    if let Some(map) = new.as_object_mut() {
+        match old.get("status") {
+            Some(s) => map.insert("status".into(), s.clone()),
+            None => map.remove("status"),
+        };
+    }
 }
 
 /// `generateName`: a missing name becomes the prefix plus a random suffix.

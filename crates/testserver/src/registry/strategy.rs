@@ -54,11 +54,6 @@ pub(crate) trait Strategy: std::fmt::Debug + Send + Sync {
         Ok(())
     }
 
-    /// Whether main-resource updates keep the stored `status` (a `/status` subresource).
-    fn has_status(&self) -> bool {
-        false
-    }
-
     /// Whether `metadata.generation` is 1 on create and bumps when the spec changes.
     fn tracks_generation(&self) -> bool {
         false
@@ -72,7 +67,9 @@ pub(crate) trait Strategy: std::fmt::Debug + Send + Sync {
     }
 
     /// `PrepareForUpdate` of the main resource (`subresource` `""`), or of the status strategy
-    /// (`status`); other subresources change nothing here.
+    /// (`status`); other subresources change nothing here. A main-resource update of a type
+    /// with a `/status` subresource keeps the stored status before this is called
+    /// (`pipeline`), as every such strategy does.
     fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, _now: &str) {
         match subresource {
             "" => self.prepare_main_update(new, old),
@@ -81,12 +78,9 @@ pub(crate) trait Strategy: std::fmt::Debug + Send + Sync {
         }
     }
 
-    /// The generic part of a main-resource `PrepareForUpdate`: the stored status stays (for
-    /// types with a status subresource) and the generation bumps on a spec change.
+    /// The generic part of a main-resource `PrepareForUpdate`: the generation bumps on a spec
+    /// change.
     fn prepare_main_update(&self, new: &mut Value, old: &Value) {
-        if self.has_status() {
-            keep(new, old, "status");
-        }
         if self.tracks_generation() {
             bump_generation_on_change(new, old, "spec");
         }

@@ -80,8 +80,7 @@ pub(crate) const STATEFUL_SETS: Workload = Workload {
 /// apps/v1 DaemonSets.
 pub(crate) const DAEMON_SETS: Workload = Workload::new(workloads::daemon_set);
 
-/// apps/v1 ControllerRevisions (no template, no status of their own: the stored status, none,
-/// is kept as for every apps type).
+/// apps/v1 ControllerRevisions (no template, no status).
 pub(crate) const CONTROLLER_REVISIONS: Workload = Workload {
     generation: false,
     ..Workload::new(no_defaults)
@@ -117,10 +116,6 @@ impl Strategy for Workload {
         }
         (self.defaults)(obj);
         Ok(())
-    }
-
-    fn has_status(&self) -> bool {
-        true
     }
 
     fn tracks_generation(&self) -> bool {

@@ -30,10 +30,6 @@ impl Strategy for Namespaces {
         Ok(())
     }
 
-    fn has_status(&self) -> bool {
-        true
-    }
-
     fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
         if let Some(spec) = object_at(obj, &["spec"]) {
             let finalizers = spec.entry("finalizers").or_insert_with(|| json!([]));
@@ -51,11 +47,8 @@ impl Strategy for Namespaces {
 
     fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, _now: &str) {
         match subresource {
-            "" => {
-                keep(new, old, "status");
-                // Namespace finalizers change only through the finalize subresource.
-                keep(new, old, "spec");
-            }
+            // Namespace finalizers change only through the finalize subresource.
+            "" => keep(new, old, "spec"),
             "status" => keep(new, old, "spec"),
             _ => {}
         }

@@ -29,10 +29,6 @@ impl Strategy for Nodes {
         Ok(())
     }
 
-    fn has_status(&self) -> bool {
-        true
-    }
-
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
         strategy::validate::<Self>(rt, obj)
     }

@@ -40,10 +40,6 @@ impl Strategy for PersistentVolumeClaims {
         Ok(())
     }
 
-    fn has_status(&self) -> bool {
-        true
-    }
-
     fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
         strategy::set_status(obj, json!({"phase": "Pending"}));
     }

@@ -56,10 +56,6 @@ impl Strategy for PersistentVolumes {
         Ok(())
     }
 
-    fn has_status(&self) -> bool {
-        true
-    }
-
     fn prepare_for_create(&self, obj: &mut Value, now: &str) {
         strategy::set_status(
             obj,

@@ -56,10 +56,6 @@ impl Strategy for Pods {
         Ok(())
     }
 
-    fn has_status(&self) -> bool {
-        true
-    }
-
     fn tracks_generation(&self) -> bool {
         true
     }
@@ -347,7 +343,6 @@ mod tests {
             json!({"metadata": {"generation": 1, "labels": {"a": "b"}}, "spec": {"x": 1}});
         Pods.prepare_for_update("", &mut same, &old, "t");
         assert_eq!(same["metadata"]["generation"], 1);
-        assert_eq!(same["status"], json!({"phase": "Pending"}));
         let mut changed = json!({"metadata": {"generation": 1}, "spec": {"x": 2}});
         Pods.prepare_for_update("", &mut changed, &old, "t");
         assert_eq!(changed["metadata"]["generation"], 2);

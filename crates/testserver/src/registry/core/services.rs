@@ -30,10 +30,6 @@ impl Strategy for Services {
         Ok(())
     }
 
-    fn has_status(&self) -> bool {
-        true
-    }
-
     fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
         strategy::set_status(obj, json!({"loadBalancer": {}}));
     }

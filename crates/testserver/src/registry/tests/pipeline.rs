@@ -127,3 +127,40 @@ fn malformed_objects_do_not_panic() {
         }
     }
 }
+
+/// A main-resource update of a type with a status subresource keeps the stored status (the
+/// catalog says which types have one); a type without one takes the status it is sent.
+#[test]
+fn main_updates_keep_the_status_of_types_with_a_status_subresource() {
+    let lookup = MemLookup::namespace("ns");
+    for (group, resource, kept) in [
+        ("", "pods", true),
+        ("autoscaling", "horizontalpodautoscalers", true),
+        ("", "resourcequotas", true),
+        ("apps", "controllerrevisions", false),
+    ] {
+        let rt = super::resource(group, resource).unwrap();
+        let old = json!({"metadata": {"name": "n", "namespace": "ns", "resourceVersion": "1"},
+            "status": {"stored": true}});
+        let mut new = json!({"metadata": {"name": "n", "namespace": "ns", "resourceVersion": "1"},
+            "status": {"sent": true}});
+        let update = Attributes {
+            name: "n",
+            ..attrs(group, resource, Operation::Update)
+        };
+        let _ = pipeline::update(
+            &rt,
+            &update,
+            &mut new,
+            &old,
+            &lookup,
+            "2026-01-01T00:00:00Z",
+        );
+        let expected = if kept {
+            json!({"stored": true})
+        } else {
+            json!({"sent": true})
+        };
+        assert_eq!(new["status"], expected, "{group}/{resource}");
+    }
+}
