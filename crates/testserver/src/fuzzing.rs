@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::admission::quantity::Quantity;
 use crate::selector::{FieldSelector, LabelSelector};
+use crate::shared::quantity::Quantity;
 
 /// Parses a label selector and matches it against `object`: `Ok(matched)` or the server's
 /// 400 message.
@@ -16,7 +16,9 @@ pub fn label_selector(selector: &str, object: &Value) -> Result<bool, String> {
 /// Parses a field selector for pods (the resource with the most field labels) and matches it
 /// against `object`: `Ok(matched)` or the server's 400 message.
 pub fn field_selector(selector: &str, object: &Value) -> Result<bool, String> {
-    let parsed = FieldSelector::parse("", "pods", selector).map_err(|e| e.message)?;
+    let pods = crate::registry::builtin_strategy("", "pods");
+    let parsed =
+        FieldSelector::parse(selector, &|label| pods.field_label(label)).map_err(|e| e.message)?;
     Ok(parsed.matches(object))
 }
 

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::{Attributes, Lookup, Operation};
-use crate::admission::json::{object_at, str_at};
+use crate::shared::json::{object_at, str_at};
 
 const DEFAULT_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
 const BETA_DEFAULT_ANNOTATION: &str = "storageclass.beta.kubernetes.io/is-default-class";
@@ -47,7 +47,7 @@ pub(super) fn admit(attrs: &Attributes<'_>, claim: &mut Value, lookup: &dyn Look
                 .unwrap_or("")
                 .to_owned()
         };
-        let name = |c: &Value| crate::admission::json::name(c).to_owned();
+        let name = |c: &Value| crate::shared::json::name(c).to_owned();
         created(b)
             .cmp(&created(a))
             .then_with(|| name(a).cmp(&name(b)))
@@ -55,7 +55,7 @@ pub(super) fn admit(attrs: &Attributes<'_>, claim: &mut Value, lookup: &dyn Look
     let Some(class) = defaults.first() else {
         return;
     };
-    let name = crate::admission::json::name(class).to_owned();
+    let name = crate::shared::json::name(class).to_owned();
     if let Some(spec) = object_at(claim, &["spec"]) {
         spec.insert("storageClassName".into(), Value::String(name));
     }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Attributes, Operation};
-use crate::admission::json::{object_at, str_at};
+use crate::shared::json::{object_at, str_at};
 
 /// Seconds a pod stays bound to a not-ready or unreachable node.
 pub(crate) const DEFAULT_TOLERATION_SECONDS: i64 = 300;

@@ -1,21 +1,22 @@
-//! Admission: what kube-apiserver does to a decoded object between decoding and storage.
+//! Admission: what kube-apiserver does to a decoded object between decoding and storage,
+//! apart from the type's own strategy (`registry`).
 //!
-//! The real request pipeline for a write, and the function of this module for each step:
+//! The real request pipeline for a write, and where each step lives:
 //!
-//! 1. decode the body and apply API defaults: [`defaults::apply`];
+//! 1. decode the body and apply API defaults: the type's `Strategy::default`, built from
+//!    [`defaults`];
 //! 2. compute `managedFields` (the `fields` module): defaulted fields belong to the writer,
 //!    everything below does not;
 //! 3. mutating admission plugins: [`admit`] (NamespaceLifecycle, ServiceAccount,
 //!    TaintNodesByCondition, Priority, DefaultTolerationSeconds, DefaultStorageClass,
 //!    StorageObjectInUseProtection, in the real order);
-//! 4. the registry strategy: [`strategy::prepare_for_create`] / [`strategy::prepare_for_update`]
-//!    (status reset, `generation`), then `generateName` ([`names::generate`]), validation
-//!    (`crate::validation`) and [`strategy::canonicalize`];
+//! 4. the registry strategy (`PrepareForCreate`/`PrepareForUpdate`), `generateName`
+//!    ([`names::generate`]), validation and `Canonicalize`;
 //! 5. validating admission plugins: [`validate`] (create) / [`validate_update`] (update, adds
 //!    PersistentVolumeClaimResize);
 //! 6. storage.
 //!
-//! [`pipeline::create`] and [`pipeline::update`] run steps 3 to 5 in one call.
+//! `registry::pipeline` runs steps 3 to 5 in one call.
 //!
 //! Everything here is a pure function over `serde_json::Value` objects in their external JSON
 //! form; the server gives read access to its storage through [`Lookup`].
@@ -25,29 +26,18 @@ mod default_tolerations;
 /// API field defaulting.
 pub(crate) mod defaults;
 mod error;
-/// Helpers over `serde_json::Value` objects.
-pub(crate) mod json;
 /// Random name suffixes.
 pub(crate) mod names;
 mod namespace_lifecycle;
-/// The create/update write path in one call each.
-pub(crate) mod pipeline;
 mod priority;
 mod pvc_resize;
-/// Resource quantities, for comparisons.
-pub(crate) mod quantity;
 mod service_account;
-/// Service cluster IP and node port placement.
-pub(crate) mod service_alloc;
 mod storage_protection;
-/// The registry strategies' `PrepareForCreate`/`PrepareForUpdate`.
-pub(crate) mod strategy;
 mod taint_nodes;
 
 use serde_json::Value;
 
 pub(crate) use error::AdmissionError;
-pub(crate) use priority::builtin_priority_classes;
 
 /// Read access to the server's stored objects, for the plugins that look things up
 /// (ServiceAccounts, PriorityClasses, Namespaces, StorageClasses).
@@ -76,8 +66,6 @@ pub(crate) enum Operation {
     Update,
     /// DELETE.
     Delete,
-    /// A connect subresource (`pods/log`, `pods/exec`, ...).
-    Connect,
 }
 
 /// What is being done to which object: the admission "attributes" of a request.
@@ -107,7 +95,7 @@ impl Attributes<'_> {
 /// Runs the mutating admission plugins, in kube-apiserver's default order, on `obj` (the new
 /// object; `None` for a delete or connect). `old` is the stored object for an update.
 ///
-/// Call it after defaulting and `managedFields`, before [`strategy`] and validation, with
+/// Call it after defaulting and `managedFields`, before the strategy and validation, with
 /// `metadata.namespace` already set from the URL and *before* resolving `generateName`.
 ///
 /// # Errors
@@ -166,5 +154,3 @@ pub(crate) mod testing;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod transcripts;

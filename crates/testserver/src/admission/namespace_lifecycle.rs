@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::error::{StatusCause, forbidden};
 use super::{AdmissionError, Attributes, Lookup, Operation};
-use crate::admission::json::str_at;
+use crate::shared::json::str_at;
 
 /// Namespaces that may never be deleted.
 const IMMORTAL: [&str; 3] = ["default", "kube-system", "kube-public"];

@@ -5,45 +5,11 @@ use serde_json::{Value, json};
 
 use super::error::forbidden;
 use super::{AdmissionError, Attributes, Lookup, Operation};
-use crate::admission::json::{object_at, str_at};
+use crate::shared::api::{DEFAULT_PREEMPTION, builtin_priority_classes};
+use crate::shared::json::{object_at, str_at};
 
 const GROUP: &str = "scheduling.k8s.io";
 const RESOURCE: &str = "priorityclasses";
-const DEFAULT_PREEMPTION: &str = "PreemptLowerPriority";
-
-/// The PriorityClasses every cluster has (kube-apiserver creates them at start-up, with manager
-/// `kube-apiserver`): `(name, value, description)`.
-pub(crate) const BUILTIN: [(&str, i64, &str); 2] = [
-    (
-        "system-node-critical",
-        2_000_001_000,
-        "Used for system critical pods that must not be moved from their current node.",
-    ),
-    (
-        "system-cluster-critical",
-        2_000_000_000,
-        "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
-    ),
-];
-
-/// The built-in PriorityClass objects (without server-filled metadata), for the server to store
-/// at start-up.
-pub(crate) fn builtin_priority_classes() -> Vec<Value> {
-    BUILTIN
-        .iter()
-        .map(|(name, value, description)| {
-            json!({
-                "kind": "PriorityClass",
-                "apiVersion": "scheduling.k8s.io/v1",
-                "metadata": {"name": name},
-                "value": value,
-                "description": description,
-                "preemptionPolicy": DEFAULT_PREEMPTION,
-            })
-        })
-        .collect()
-}
-
 fn find_class(lookup: &dyn Lookup, name: &str) -> Option<Value> {
     lookup.get(GROUP, RESOURCE, None, name).or_else(|| {
         // The built-ins are always there on a real server, even before the server stored them.
@@ -91,7 +57,7 @@ pub(super) fn admit(
             Ok(())
         }
         Operation::Create => admit_create(attrs, pod, lookup),
-        Operation::Delete | Operation::Connect => Ok(()),
+        Operation::Delete => Ok(()),
     }
 }
 

@@ -4,8 +4,8 @@
 use serde_json::Value;
 
 use super::error::forbidden;
-use super::quantity::Quantity;
 use super::{AdmissionError, Attributes, Lookup, Operation};
+use crate::shared::quantity::Quantity;
 
 fn storage(claim: &Value) -> Option<Quantity> {
     claim

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::forbidden;
 use super::{AdmissionError, Attributes, Lookup, Operation, names};
-use crate::admission::json::{array, object_at, str_at};
+use crate::shared::json::{array, object_at, str_at};
 
 /// The ServiceAccount a pod runs as when it names none.
 pub(crate) const DEFAULT_SERVICE_ACCOUNT: &str = "default";

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{Attributes, Operation};
-use crate::admission::json::object_at;
+use crate::shared::json::object_at;
 
 /// Adds the protection finalizer to a new PV or PVC.
 pub(super) fn admit(attrs: &Attributes<'_>, obj: &mut Value) {

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{Attributes, Operation};
-use crate::admission::json::{object_at, str_at};
+use crate::shared::json::{object_at, str_at};
 
 /// Adds the `not-ready:NoSchedule` taint to a new Node unless it has it.
 pub(super) fn admit(attrs: &Attributes<'_>, node: &mut Value) {

@@ -60,7 +60,7 @@ impl Lookup for MemLookup {
                 g == group
                     && r == resource
                     && ns.as_deref() == namespace
-                    && crate::admission::json::name(o) == name
+                    && crate::shared::json::name(o) == name
             })
             .map(|(.., o)| o.clone())
     }

@@ -199,7 +199,7 @@ pub(crate) fn decode_object(
             let text = std::str::from_utf8(body)
                 .map_err(|_| ApiError::bad_request("the body is not valid UTF-8"))?;
             // Go's non-strict YAMLToJSON: a repeated key's last value wins (strict decoding
-            // reports the repetition, see crate::strict)
+            // reports the repetition, see `strict/`)
             let last_wins = serde_saphyr::options! {
                 duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
             };

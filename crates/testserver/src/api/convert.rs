@@ -27,7 +27,7 @@ const EVENT_FIELDS: &[(&str, &str)] = &[
 
 /// Whether objects of `rt` are stored in another version's form.
 pub(crate) fn is_converted(rt: &ResourceType) -> bool {
-    rt.group == "events.k8s.io" && rt.plural == "events"
+    rt.strategy.stored_as().is_some()
 }
 
 fn empty(v: &Value) -> bool {

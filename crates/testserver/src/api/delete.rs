@@ -16,7 +16,7 @@ use crate::api::status::ApiError;
 use crate::api::write::no_finalizers;
 use crate::api::{App, Ctx, meta_mut, meta_str};
 use crate::clock;
-use crate::registry::ResourceType;
+use crate::registry::{DeleteRules, ResourceType};
 use crate::storage::{StoreError, revision_of};
 pub(super) use collection::delete_collection;
 pub(crate) use options::{DeleteOptions, Propagation};
@@ -93,7 +93,7 @@ pub(crate) fn check_preconditions(
     old: &Value,
     opts: &DeleteOptions,
 ) -> Result<(), ApiError> {
-    let is_namespace = rt.group.is_empty() && rt.plural == "namespaces";
+    let is_namespace = rt.strategy.delete_rules() == DeleteRules::Namespace;
     let uid = meta_str(old, "uid");
     let rv = revision_of(old);
     if let Some(want) = &opts.uid
@@ -145,26 +145,6 @@ pub(crate) fn check_preconditions(
     Ok(())
 }
 
-/// The grace period a pod delete gets (0 for everything else and for unscheduled pods).
-fn grace_period(rt: &ResourceType, old: &Value, opts: &DeleteOptions) -> i64 {
-    if !(rt.group.is_empty() && rt.plural == "pods") {
-        return 0;
-    }
-    let scheduled = old
-        .pointer("/spec/nodeName")
-        .and_then(Value::as_str)
-        .is_some_and(|n| !n.is_empty());
-    let default = old
-        .pointer("/spec/terminationGracePeriodSeconds")
-        .and_then(Value::as_i64)
-        .unwrap_or(30);
-    if scheduled {
-        opts.grace.unwrap_or(default).max(0)
-    } else {
-        0
-    }
-}
-
 /// The finalizers the delete leaves, or `None` when it does not change them.
 fn new_finalizers(
     rt: &ResourceType,
@@ -173,7 +153,7 @@ fn new_finalizers(
     already: bool,
 ) -> Option<Vec<String>> {
     let existing = finalizers(old);
-    if rt.group.is_empty() && rt.plural == "namespaces" {
+    if rt.strategy.delete_rules() == DeleteRules::Namespace {
         return if already {
             None
         } else {
@@ -213,32 +193,19 @@ pub(crate) fn delete_object(
         let already = old
             .pointer("/metadata/deletionTimestamp")
             .is_some_and(|v| !v.is_null());
-        let is_pod = rt.group.is_empty() && rt.plural == "pods";
-        let is_namespace = rt.group.is_empty() && rt.plural == "namespaces";
-        let grace = grace_period(rt, &old, opts);
+        let graceful = rt.strategy.graceful_delete(&old, opts.grace);
+        let is_namespace = rt.strategy.delete_rules() == DeleteRules::Namespace;
+        let grace = graceful.unwrap_or(0);
         let mut marked = (*old).clone();
         let changed = new_finalizers(rt, &old, opts, already);
         if let Some(list) = changed.clone() {
             set_finalizers(&mut marked, list);
         }
-        if !already || (is_pod && grace == 0) {
+        if !already || graceful == Some(0) {
             mark_deleting(&mut marked, grace);
         }
-        if is_namespace {
-            if let Some(o) = marked.as_object_mut() {
-                let status = o.entry("status").or_insert_with(|| json!({}));
-                if !status.is_object() {
-                    *status = json!({});
-                }
-                status["phase"] = "Terminating".into();
-            }
-            if let Some(m) = meta_mut(&mut marked) {
-                m.remove("deletionGracePeriodSeconds");
-            }
-        }
-        if rt.is_crd() && !already {
-            crate::crd::crd_strategy::mark_for_deletion(&mut marked, &old, &crate::clock::now());
-        }
+        rt.strategy
+            .before_delete(&mut marked, &old, already, &crate::clock::now());
         let keep = is_namespace || !no_finalizers(&marked) || grace > 0;
         if keep {
             // not deleted yet: the legacy `orphanDependents: false` earns a 202
@@ -247,7 +214,7 @@ pub(crate) fn delete_object(
             } else {
                 200
             };
-            if already && !is_pod && changed.is_none() {
+            if already && graceful.is_none() && changed.is_none() {
                 return Ok((code, (*old).clone()));
             }
             if opts.dry_run {
@@ -259,12 +226,15 @@ pub(crate) fn delete_object(
                 Err(e) => return Err(ApiError::internal(e.to_string())),
             }
         }
-        let last = if is_pod { Some(marked) } else { None };
+        // a graceful type's last state (the DELETED event) is the marked object
+        let last = graceful.is_some().then_some(marked);
         if opts.dry_run {
             return Ok((200, last.unwrap_or_else(|| success(rt, name, &uid))));
         }
         match app.store.delete(&key, rv, last) {
-            Ok(stored) if rt.returns_deleted_object() => return Ok((200, (*stored).clone())),
+            Ok(stored) if rt.strategy.returns_deleted_object() => {
+                return Ok((200, (*stored).clone()));
+            }
             Ok(_) => return Ok((200, success(rt, name, &uid))),
             Err(StoreError::Conflict { .. }) => continue,
             Err(StoreError::NotFound) => return Err(ApiError::not_found(rt, name)),

@@ -9,7 +9,7 @@ use crate::api::App;
 use crate::api::status::ApiError;
 use crate::clock;
 use crate::fields::managed::{Write, record_update, set_managed_fields};
-use crate::registry::ResourceType;
+use crate::registry::{ResourceType, pipeline};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::storage::{Key, Scope};
 use crate::validation;
@@ -58,16 +58,17 @@ impl Lookup for StoreLookup<'_> {
     }
 }
 
-/// API field defaulting of a decoded object.
+/// API field defaulting of a decoded object: a typed decoding drops `null`s, then the
+/// type's defaults.
 pub(crate) fn apply_defaults(rt: &ResourceType, obj: &mut Value) -> Result<(), ApiError> {
-    if let Some(custom) = &rt.custom {
-        custom.apply_defaults(obj);
+    if !obj.is_object() {
         return Ok(());
     }
-    if rt.is_crd() {
-        crate::crd::crd_strategy::default(obj);
+    if rt.custom.is_none() {
+        admission::defaults::strip_nulls(obj);
     }
-    admission::defaults::apply(&rt.group, &rt.plural, obj)
+    rt.strategy
+        .default(obj)
         .map_err(|e| ApiError::bad_request(e.status_message()))
 }
 
@@ -203,38 +204,20 @@ pub(crate) fn admit_create(
     obj: &mut Value,
 ) -> Result<(), ApiError> {
     let attrs = attributes(rt, Op::Create, namespace, "", subresource);
-    if let Some(custom) = &rt.custom {
-        if custom.terminating() {
-            return Err(ApiError::from_status(
-                405,
-                serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
-                    "status": "Failure",
-                    "message": "create not allowed while custom resource definition is terminating",
-                    "reason": "MethodNotAllowed",
-                    "details": {"group": rt.group, "kind": rt.plural}, "code": 405}),
-            ));
-        }
-        admission::admit(&attrs, Some(obj), None, &StoreLookup(app))
-            .map_err(|e| admission_error(&e))?;
-        custom.prepare_for_create(obj);
-        let prefix = crate::api::meta_str(obj, "generateName").to_owned();
-        if crate::api::meta_str(obj, "name").is_empty()
-            && !prefix.is_empty()
-            && let Some(m) = crate::api::meta_mut(obj)
-        {
-            m.insert("name".into(), admission::names::generate(&prefix).into());
-        }
-        return custom.validate(obj, None, subresource).map_err(invalid);
+    if let Some(custom) = &rt.custom
+        && custom.terminating()
+    {
+        return Err(ApiError::from_status(
+            405,
+            serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+                "status": "Failure",
+                "message": "create not allowed while custom resource definition is terminating",
+                "reason": "MethodNotAllowed",
+                "details": {"group": rt.group, "kind": rt.plural}, "code": 405}),
+        ));
     }
-    if rt.is_crd() {
-        crate::crd::crd_strategy::prepare_for_create(obj);
-    }
-    admission::pipeline::create(&attrs, obj, &StoreLookup(app), &clock::now())
-        .map_err(|e| admission_error(&e))?;
-    if rt.is_crd() {
-        crate::crd::validate::validate(obj, None).map_err(invalid)?;
-    }
-    Ok(())
+    pipeline::create(rt, &attrs, obj, &StoreLookup(app), &clock::now())
+        .map_err(|e| admission_error(&e))
 }
 
 /// The update path after defaulting and `managedFields` (`new` carries the stored
@@ -249,21 +232,8 @@ pub(crate) fn admit_update(
     old: &Value,
 ) -> Result<(), ApiError> {
     let attrs = attributes(rt, Op::Update, namespace, name, subresource);
-    if let Some(custom) = &rt.custom {
-        admission::admit(&attrs, Some(new), Some(old), &StoreLookup(app))
-            .map_err(|e| admission_error(&e))?;
-        custom.prepare_for_update(subresource, new, old);
-        return custom
-            .validate(new, Some(old), subresource)
-            .map_err(invalid);
-    }
-    admission::pipeline::update(&attrs, new, old, &StoreLookup(app), &clock::now())
-        .map_err(|e| admission_error(&e))?;
-    if rt.is_crd() {
-        crate::crd::crd_strategy::prepare_for_update(subresource, new, old);
-        crate::crd::validate::validate(new, Some(old)).map_err(invalid)?;
-    }
-    Ok(())
+    pipeline::update(rt, &attrs, new, old, &StoreLookup(app), &clock::now())
+        .map_err(|e| admission_error(&e))
 }
 
 /// Decodes a request body for `rt`: the RBAC objects and self reviews kubectl sends as
@@ -289,20 +259,6 @@ pub(crate) fn decode_body(
     crate::api::body::decode_object(rt, &rt.kind, content_type, body)
 }
 
-/// Whether a PUT of a missing object creates it (`AllowCreateOnUpdate` of the type's
-/// strategy): true for Roles, ClusterRoles and their bindings.
-pub(crate) fn creates_on_update(rt: &ResourceType) -> bool {
-    is_rbac_object(rt)
-}
-
-fn is_rbac_object(rt: &ResourceType) -> bool {
-    rt.group == "rbac.authorization.k8s.io"
-        && matches!(
-            rt.plural.as_str(),
-            "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings"
-        )
-}
-
 /// Escalation prevention on a write of a Role, ClusterRole, RoleBinding or
 /// ClusterRoleBinding by `user` (a no-op for every other type): the RBAC storage of
 /// kube-apiserver runs it before validation, on creates and on the object an update or
@@ -321,7 +277,7 @@ pub(crate) fn confirm_rbac_write(
     use crate::rbac::objects::PolicySet;
     use crate::rbac::seam::StoreObjects;
 
-    if !is_rbac_object(rt) {
+    if !rt.strategy.checks_escalation() {
         return Ok(());
     }
     let write = RbacWrite {
@@ -389,11 +345,8 @@ impl Filter {
     /// Parses `labelSelector` and `fieldSelector` for the type.
     pub(crate) fn parse(rt: &ResourceType, label: &str, field: &str) -> Result<Self, ApiError> {
         let labels = LabelSelector::parse(label).map_err(|e| ApiError::bad_request(e.message))?;
-        let fields = match &rt.custom {
-            Some(custom) => FieldSelector::parse_custom(field, custom.selectable_fields()),
-            None => FieldSelector::parse(&rt.group, &rt.plural, field),
-        }
-        .map_err(|e| ApiError::bad_request(e.message))?;
+        let fields = FieldSelector::parse(field, &|label| rt.strategy.field_label(label))
+            .map_err(|e| ApiError::bad_request(e.message))?;
         Ok(Filter { labels, fields })
     }
 
@@ -474,6 +427,7 @@ mod tests {
             verbs: Vec::new(),
             subresources: Default::default(),
             custom: None,
+            strategy: crate::registry::StrategyRef::Static(&crate::registry::strategy::Plain),
         };
         let body = envelope(
             "rbac.authorization.k8s.io/v1",

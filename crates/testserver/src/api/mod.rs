@@ -5,6 +5,8 @@
 //! site each (in [`hooks`]).
 
 mod aggregated;
+/// Authorization of a request (RBAC, audit annotations).
+mod authz;
 pub(crate) mod body;
 mod convert;
 /// The API server's own CRD controllers (names, Established, instance cleanup).
@@ -23,7 +25,7 @@ pub(crate) mod query;
 pub(crate) mod respond;
 pub(crate) mod route;
 mod scale;
-pub(crate) mod status;
+pub(crate) use crate::answer::status;
 mod strict;
 pub(crate) mod table;
 mod token_request;
@@ -39,8 +41,8 @@ use http::{HeaderMap, Method, Response};
 use serde_json::Value;
 
 use crate::auth::User;
-use crate::auth::authz::{self, Request as AuthzRequest};
 use crate::faults::Faults;
+use crate::rbac::seam::Request as AuthzRequest;
 use crate::registry::Registry;
 use crate::storage::{Key, Store};
 use body::Representation;
@@ -61,7 +63,7 @@ pub(crate) struct App {
     /// Successful token authentications, remembered as kube-apiserver does.
     pub(crate) token_cache: crate::auth::cache::TokenCache,
     /// CA and certificates.
-    pub(crate) pki: crate::server::pki::Pki,
+    pub(crate) pki: crate::pki::Pki,
     /// Fault injection switches.
     pub(crate) faults: Faults,
     /// The scripted container logs `pods/log` answers from.

@@ -1,8 +1,6 @@
 //! Building HTTP responses: objects, lists, errors, plain text.
 
-use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, combinators::UnsyncBoxBody};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
@@ -12,16 +10,7 @@ use crate::api::status::ApiError;
 use crate::api::yaml;
 use crate::registry::ResourceType;
 
-/// The response body type of every answer (watches and log streams through it too); an
-/// error breaks the connection mid-body, as a dropped connection does.
-pub(crate) type Body = UnsyncBoxBody<Bytes, std::io::Error>;
-
-/// A complete body.
-pub(crate) fn full(bytes: impl Into<Bytes>) -> Body {
-    Full::new(bytes.into())
-        .map_err(|never| match never {})
-        .boxed_unsync()
-}
+pub(crate) use crate::answer::body::{Body, full};
 
 fn with_type(status: u16, content_type: &'static str, body: Body) -> Response<Body> {
     let mut r = Response::new(body);

@@ -37,7 +37,7 @@ pub(super) fn update(
     let manager = ctx.manager();
     let wrt = crate::api::storage_type(app, rt);
     let obj = crate::api::convert::to_storage(rt, &obj);
-    if sub.is_empty() && crate::api::hooks::creates_on_update(rt) {
+    if sub.is_empty() && rt.strategy.allow_create_on_update() {
         let key = app.key(rt, &ns, &name);
         if app.store.get(&key).is_none() {
             return create_on_update(app, ctx, target, obj, dry);

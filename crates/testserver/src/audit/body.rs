@@ -10,7 +10,7 @@ use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
 
 use super::{AuditLog, Event};
-use crate::api::respond::Body;
+use crate::answer::body::Body;
 
 /// `body`, recording `event` (its stage timestamp renewed) when it ends.
 pub(super) fn on_end(body: Body, event: Event, log: Arc<AuditLog>) -> Body {

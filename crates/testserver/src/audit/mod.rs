@@ -30,7 +30,7 @@ use serde_json::Value;
 pub use event::{Event, ObjectReference, ResponseStatus, UserInfo};
 pub(crate) use request::{Arrival, DECISION, Pending, annotate_decision, with_annotations};
 
-use crate::api::respond::Body;
+use crate::answer::body::Body;
 
 /// How many events the memory keeps (the oldest go first).
 pub const CAPACITY: usize = 50_000;

@@ -1,6 +1,5 @@
 //! Authentication: client certificates, ServiceAccount tokens, anonymous requests.
 
-pub(crate) mod authz;
 pub(crate) mod cache;
 pub(crate) mod jwt;
 pub(crate) mod token;
@@ -13,6 +12,9 @@ use crate::storage::{Key, Store};
 
 /// The issuer of every ServiceAccount token this server mints.
 pub(crate) const ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
+/// The `extra` key of a client certificate's credential ID (as `SelfSubjectReview` shows it).
+pub(crate) const CREDENTIAL_ID: &str = "authentication.kubernetes.io/credential-id";
+
 /// The issuer of legacy Secret-based tokens.
 pub(crate) const LEGACY_ISSUER: &str = "kubernetes/serviceaccount";
 
@@ -84,10 +86,7 @@ pub(crate) fn authenticate(creds: &Credentials, check: &TokenCheck<'_>) -> Optio
             let mut groups = groups.clone();
             groups.push("system:authenticated".into());
             let mut extra = BTreeMap::new();
-            extra.insert(
-                crate::rbac::reviews::subject::CREDENTIAL_ID.to_owned(),
-                vec![credential_id.clone()],
-            );
+            extra.insert(CREDENTIAL_ID.to_owned(), vec![credential_id.clone()]);
             Some(User {
                 name: name.clone(),
                 uid: String::new(),

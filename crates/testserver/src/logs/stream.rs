@@ -7,8 +7,8 @@ use http_body::Frame;
 use http_body_util::{BodyExt, StreamBody};
 
 use super::{PodLogs, Selection};
-use crate::api::respond::{self, Body};
-use crate::api::status::ApiError;
+use crate::answer::body::{self as respond, Body};
+use crate::answer::status::ApiError;
 
 /// Answers a log request from the scripted log of `key` (namespace, pod, container).
 pub(crate) fn respond(

@@ -17,7 +17,7 @@
 use serde_json::{Map, Value, json};
 
 use super::aggregation::aggregate_all;
-use super::objects::{PolicySet, name_of};
+use super::objects::name_of;
 use super::rule::PolicyRule;
 
 const DATA: &str = include_str!("bootstrap.json");
@@ -221,10 +221,11 @@ pub(crate) fn objects() -> Vec<Value> {
     all
 }
 
+#[cfg(test)]
 /// The whole bootstrap policy (cluster-scoped and namespaced) as an in-memory
-/// [`PolicySet`].
-pub(crate) fn policy() -> PolicySet {
+/// [`PolicySet`](super::objects::PolicySet).
+pub(crate) fn policy() -> super::objects::PolicySet {
     let mut all = objects();
     all.extend(namespaced_objects());
-    PolicySet::new(all)
+    super::objects::PolicySet::new(all)
 }

@@ -1,7 +1,7 @@
 //! The 403 `Status` kube-apiserver writes when authorization denies a request
 //! (`responsewriters.ForbiddenStatusError` + `apierrors.NewForbidden`).
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::attributes::Attributes;
 use super::goquote::quote;
@@ -73,9 +73,10 @@ impl Forbidden {
         }
     }
 
+    #[cfg(test)]
     /// The whole `Status` body.
     pub(crate) fn to_status(&self) -> Value {
-        json!({
+        serde_json::json!({
             "kind": "Status",
             "apiVersion": "v1",
             "metadata": {},

@@ -14,7 +14,7 @@
 //! - [`reviews`]: SelfSubjectReview, SelfSubjectAccessReview, SelfSubjectRulesReview.
 //! - [`escalation`]: escalation prevention on writes of roles and bindings.
 //! - [`impersonation`]: `Impersonate-*` headers (`kubectl --as`).
-//! - [`seam`]: the store as [`objects::RbacObjects`] and a drop-in for `auth::authz`.
+//! - [`seam`]: the store as [`objects::RbacObjects`] and the request attributes `api::authz` authorizes.
 //! - [`wire`]: RBAC objects and self reviews in kubectl's protobuf encoding.
 //!
 //! Wiring it into the server: seed the store with [`bootstrap::objects`] (manager
@@ -43,3 +43,24 @@ pub(crate) mod wire;
 
 #[cfg(test)]
 mod tests;
+
+// The credential-ID key a self review shows is the one authentication records.
+const _: () = assert!(same_text(
+    reviews::subject::CREDENTIAL_ID,
+    crate::auth::CREDENTIAL_ID
+));
+
+const fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}

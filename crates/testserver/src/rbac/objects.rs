@@ -19,8 +19,6 @@ pub(crate) trait RbacObjects {
     fn cluster_role(&self, name: &str) -> Option<Arc<Value>>;
     /// One Role by namespace and name.
     fn role(&self, namespace: &str, name: &str) -> Option<Arc<Value>>;
-    /// Every ClusterRole (for aggregation).
-    fn cluster_roles(&self) -> Vec<Arc<Value>>;
 }
 
 /// An in-memory set of RBAC objects, e.g. the bootstrap policy plus a test's own objects.
@@ -46,6 +44,7 @@ pub(crate) fn namespace_of(v: &Value) -> &str {
 }
 
 impl PolicySet {
+    #[cfg(test)]
     /// A set holding `objects` (any mix of the four RBAC kinds; others are ignored).
     pub(crate) fn new(objects: impl IntoIterator<Item = Value>) -> Self {
         let mut set = PolicySet::default();
@@ -55,6 +54,7 @@ impl PolicySet {
         set
     }
 
+    #[cfg(test)]
     /// Adds or replaces (same kind, namespace and name) an object.
     pub(crate) fn put(&mut self, object: Value) {
         let same = |o: &Arc<Value>| {
@@ -68,16 +68,12 @@ impl PolicySet {
             .sort_by(|a, b| (namespace_of(a), name_of(a)).cmp(&(namespace_of(b), name_of(b))));
     }
 
+    #[cfg(test)]
     /// Removes an object by kind, namespace and name.
     pub(crate) fn remove(&mut self, kind: &str, namespace: &str, name: &str) {
         self.objects.retain(|o| {
             !(str_at(o, "/kind") == kind && namespace_of(o) == namespace && name_of(o) == name)
         });
-    }
-
-    /// Every object held.
-    pub(crate) fn objects(&self) -> &[Arc<Value>] {
-        &self.objects
     }
 
     fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Arc<Value>> + 'a {
@@ -109,9 +105,5 @@ impl RbacObjects for PolicySet {
         self.of_kind("Role")
             .find(|o| namespace_of(o) == namespace && name_of(o) == name)
             .cloned()
-    }
-
-    fn cluster_roles(&self) -> Vec<Arc<Value>> {
-        self.of_kind("ClusterRole").cloned().collect()
     }
 }

@@ -1,5 +1,5 @@
 //! Adapters between RBAC and the rest of the server: the store as [`RbacObjects`] and the
-//! authorization seam `auth::authz` can delegate to.
+//! authorization seam `api::authz` delegates to.
 
 use std::sync::Arc;
 
@@ -9,9 +9,7 @@ use super::attributes::Attributes;
 use super::evaluate::{Decision, authorize};
 use super::forbidden::Forbidden;
 use super::objects::RbacObjects;
-use crate::api::status::ApiError;
 use crate::auth::User;
-use crate::auth::authz::Request;
 use crate::storage::{Key, Scope, Snapshot, Store};
 
 const ROLES: &str = "rbac.authorization.k8s.io/roles";
@@ -66,22 +64,17 @@ impl RbacObjects for StoreObjects {
             .get(&Key::new(ROLES, namespace, name))
             .cloned()
     }
-
-    fn cluster_roles(&self) -> Vec<Arc<Value>> {
-        self.list(CLUSTER_ROLES, None)
-    }
 }
 
 /// The user a request runs as after its `Impersonate-*` headers (the authenticated user
-/// when there are none), or the 403/500 the real server answers. Call it right after
+/// when there are none), or why the real server refuses (a 403 or 500). Call it right after
 /// authentication, before anything is authorized.
 pub(crate) fn impersonate(
     user: User,
-    uri: &str,
     headers: &http::HeaderMap,
     store: &dyn Store,
-) -> Result<User, ApiError> {
-    use super::impersonation::{Refused, impersonate};
+) -> Result<User, super::impersonation::Refused> {
+    use super::impersonation::impersonate;
 
     if !headers
         .keys()
@@ -95,13 +88,37 @@ pub(crate) fn impersonate(
         Some(s) => s,
         None => &empty,
     };
-    impersonate(objects, &user, headers).map_err(|refused| match refused {
-        Refused::Forbidden { answer: f } => ApiError::forbidden(f.message, f.details),
-        Refused::WithoutUser { message } => ApiError::plain_internal(uri, &message),
-    })
+    impersonate(objects, &user, headers)
 }
 
-/// The attributes of an `auth::authz` request.
+/// What a request wants to do.
+#[derive(Debug, Clone)]
+pub(crate) enum Request<'a> {
+    /// A request for a non-resource URL such as `/api` or `/healthz`.
+    Path {
+        /// Lowercase HTTP verb (`get`, `post`).
+        verb: &'a str,
+        /// The URL path.
+        path: &'a str,
+    },
+    /// A request on a resource.
+    Resource {
+        /// API verb (`get`, `list`, `watch`, `create`, ...).
+        verb: &'a str,
+        /// API group.
+        group: &'a str,
+        /// Resource (plural).
+        resource: &'a str,
+        /// Subresource, empty if none.
+        subresource: &'a str,
+        /// Namespace, empty for cluster scope.
+        namespace: &'a str,
+        /// Object name, empty for collections.
+        name: &'a str,
+    },
+}
+
+/// The attributes of a [`Request`].
 pub(crate) fn attributes_of(req: &Request<'_>) -> Attributes {
     match req {
         Request::Path { verb, path } => Attributes::non_resource(verb, path),
@@ -128,23 +145,25 @@ pub(crate) fn attributes_of(req: &Request<'_>) -> Attributes {
     }
 }
 
+#[cfg(test)]
 /// Allows the request or returns the real 403, deciding by RBAC over the stored objects
-/// (a drop-in for `auth::authz::authorize`).
+/// (what `api::authz::authorize` calls).
 pub(crate) fn authorize_request(
     user: &User,
     req: &Request<'_>,
     store: &dyn Store,
-) -> Result<(), ApiError> {
+) -> Result<(), Forbidden> {
     authorize_attributes(user, &attributes_of(req), store)
 }
 
+#[cfg(test)]
 /// Allows a request described by its attributes (e.g. [`Attributes::from_request`], which
 /// also covers URLs the router does not know) or returns the real 403.
 pub(crate) fn authorize_attributes(
     user: &User,
     attrs: &Attributes,
     store: &dyn Store,
-) -> Result<(), ApiError> {
+) -> Result<(), Forbidden> {
     answer(user, attrs, &decide(user, attrs, store))
 }
 
@@ -157,10 +176,13 @@ pub(crate) fn decide(user: &User, attrs: &Attributes, store: &dyn Store) -> Deci
 }
 
 /// Nothing when `decision` allows the request, else the real 403.
-pub(crate) fn answer(user: &User, attrs: &Attributes, decision: &Decision) -> Result<(), ApiError> {
+pub(crate) fn answer(
+    user: &User,
+    attrs: &Attributes,
+    decision: &Decision,
+) -> Result<(), Forbidden> {
     if decision.allowed {
         return Ok(());
     }
-    let f = Forbidden::new(&user.name, attrs, &decision.reason);
-    Err(ApiError::forbidden(f.message, f.details))
+    Err(Forbidden::new(&user.name, attrs, &decision.reason))
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::crd::definition::{VERBS, version_rank};
 use crate::crd::{CustomStrategy, Definition};
-use crate::registry::{GroupInfo, ResourceType, Subresource};
+use crate::registry::{GroupInfo, ResourceType, StrategyRef, Subresource};
 
 /// The served custom types and groups, built from the established CRDs.
 ///
@@ -62,9 +62,9 @@ pub(crate) fn served(definitions: &[(String, Arc<Definition>)]) -> Served {
             if version.scale.is_some() {
                 subresources.insert("scale".to_owned(), Subresource { verbs });
             }
-            served
-                .types
-                .push(intern(identity, &version.name, || ResourceType {
+            served.types.push(intern(identity, &version.name, || {
+                let strategy = Arc::new(CustomStrategy::new((**def).clone(), &version.name));
+                ResourceType {
                     group: def.group.clone(),
                     version: version.name.clone(),
                     plural: def.plural.clone(),
@@ -72,11 +72,10 @@ pub(crate) fn served(definitions: &[(String, Arc<Definition>)]) -> Served {
                     namespaced: def.namespaced,
                     verbs: VERBS.map(str::to_owned).to_vec(),
                     subresources,
-                    custom: Some(Arc::new(CustomStrategy::new(
-                        (**def).clone(),
-                        &version.name,
-                    ))),
-                }));
+                    custom: Some(strategy.clone()),
+                    strategy: StrategyRef::Shared(strategy),
+                }
+            }));
             groups
                 .entry(def.group.clone())
                 .or_default()

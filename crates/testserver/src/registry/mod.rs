@@ -1,9 +1,47 @@
-//! The resource registry: every API type the server knows, in one place.
+//! The resource registry: every API type the server knows, in one place, each with its
+//! [`Strategy`].
 //!
 //! The catalog (`catalog.json`) lists the group versions and resources exactly as the real
 //! kube-apiserver v1.36 advertises them in discovery. A resource with the `list` verb is served by
-//! the generic storage; its per-type behaviour (field selectors, status subresource, deletion) is
-//! looked up by [`ResourceType`] methods, so adding a type is one catalog entry.
+//! the generic store (`api`); everything that differs between types (defaults, status reset,
+//! generation, validation, field selectors, table columns, deletion and garbage-collection
+//! defaults) is its [`Strategy`], carried by its [`ResourceType`], as kube-apiserver keeps it in
+//! `pkg/registry/<group>/<resource>/strategy.go`.
+//!
+//! Adding a built-in resource: its catalog entry (the discovery data), and, when it has
+//! behaviour of its own, one strategy file (`core/pods.rs` is the fullest example) plus its
+//! line in `builtin.rs`. Custom resources get their CRD's [`crate::crd::CustomStrategy`]
+//! (`custom_strategy.rs`).
+//!
+//! Architecture invariant: the generic store (`api`) does not match on a resource's group or
+//! name to decide how it behaves (routing a subresource to its handler, such as `pods/log`, is
+//! not behaviour of the type); the building blocks the strategies call
+//! (`admission::defaults`, `validation`, `selector`) take no resource names. Admission plugins
+//! decide by the request's attributes, as the real ones do.
+
+mod builtin;
+mod core;
+mod custom_strategy;
+mod customresourcedefinitions;
+mod deployments;
+mod leases;
+mod metadata_only;
+/// The generic store's write steps around the strategy.
+pub(crate) mod pipeline;
+mod priorityclasses;
+mod rbac;
+mod storage;
+/// The [`Strategy`] trait and its helpers.
+pub(crate) mod strategy;
+/// Table columns.
+pub(crate) mod table;
+mod workloads;
+
+#[cfg(test)]
+mod tests;
+
+pub(crate) use builtin::strategy as builtin_strategy;
+pub(crate) use strategy::{DeleteRules, GcDefault, StrategyRef};
 
 /// The custom resource types of established CRDs.
 pub(crate) mod custom;
@@ -33,8 +71,11 @@ pub(crate) struct ResourceType {
     pub(crate) verbs: Vec<String>,
     /// Subresources by name (`status`, `token`, ...).
     pub(crate) subresources: BTreeMap<String, Subresource>,
-    /// The strategy of a custom resource (`None` for built-in types).
+    /// The strategy of a custom resource (`None` for built-in types): what only custom
+    /// resources have (their schema for decoding and patches, conversion, scale paths).
     pub(crate) custom: Option<Arc<crate::crd::CustomStrategy>>,
+    /// Everything that differs between types.
+    pub(crate) strategy: StrategyRef,
 }
 
 /// A subresource such as `pods/status`.
@@ -65,16 +106,10 @@ impl ResourceType {
 
     /// The storage prefix shared by every version of the resource.
     pub(crate) fn storage_prefix(&self) -> String {
-        if self.group == "events.k8s.io" && self.plural == "events" {
-            // stored as core/v1 Events, like kube-apiserver does
-            return "/events".to_owned();
+        if let Some(prefix) = self.strategy.stored_as() {
+            return prefix.to_owned();
         }
         format!("{}/{}", self.group, self.plural)
-    }
-
-    /// Whether this is the CustomResourceDefinition type itself.
-    pub(crate) fn is_crd(&self) -> bool {
-        self.group == crate::crd::GROUP && self.plural == "customresourcedefinitions"
     }
 
     /// Whether the verb is allowed on the main resource.
@@ -85,17 +120,6 @@ impl ResourceType {
     /// Whether objects of this type are stored (as opposed to virtual review types).
     pub(crate) fn is_stored(&self) -> bool {
         self.allows("get") || self.allows("list")
-    }
-
-    /// Whether DELETE answers with the deleted object instead of a Status (the registries of
-    /// pods and the storage.k8s.io types set `ReturnDeletedObject`).
-    pub(crate) fn returns_deleted_object(&self) -> bool {
-        (self.group.is_empty() && self.plural == "pods")
-            || (self.group == "storage.k8s.io"
-                && matches!(
-                    self.plural.as_str(),
-                    "storageclasses" | "csidrivers" | "csinodes" | "volumeattachments"
-                ))
     }
 }
 
@@ -294,44 +318,9 @@ fn collect_types(
             verbs: strings(r, "verbs"),
             subresources: BTreeMap::new(),
             custom: None,
+            strategy: builtin::strategy(group, &name),
             plural: name,
         });
     }
     out.extend(mains.into_iter().map(Arc::new));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn catalog_parses_and_holds_the_issue_types() {
-        let r = Registry::builtin();
-        for (g, v, p) in [
-            ("", "v1", "pods"),
-            ("", "v1", "nodes"),
-            ("", "v1", "persistentvolumes"),
-            ("", "v1", "serviceaccounts"),
-            ("storage.k8s.io", "v1", "storageclasses"),
-            ("coordination.k8s.io", "v1", "leases"),
-            ("events.k8s.io", "v1", "events"),
-            ("scheduling.k8s.io", "v1", "priorityclasses"),
-            ("rbac.authorization.k8s.io", "v1", "roles"),
-            ("apps", "v1", "deployments"),
-        ] {
-            let t = r
-                .find(g, v, p)
-                .unwrap_or_else(|| panic!("{g}/{v}/{p} missing"));
-            assert!(t.is_stored(), "{p}");
-        }
-        let pods = r.find("", "v1", "pods").unwrap();
-        assert!(pods.subresources.contains_key("status"));
-        assert!(pods.subresources.contains_key("binding"));
-        assert!(
-            r.find("", "v1", "serviceaccounts")
-                .unwrap()
-                .subresources
-                .contains_key("token")
-        );
-    }
 }

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
+use super::Getter;
 use super::SelectorError;
-use super::fields_by_resource::{Getter, resolve};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Term {
@@ -93,32 +93,14 @@ fn unescape(value: &str) -> Result<String, SelectorError> {
 }
 
 impl FieldSelector {
-    /// Parses `selector` for `group`/`resource` (plural), resolving each field label.
+    /// Parses `selector`, resolving each field label with `resolve` (a type's
+    /// `Strategy::field_label`).
     ///
     /// # Errors
     /// [`SelectorError`] with the real text: a syntax error
-    /// (`invalid selector: '...'; can't understand '...'`), or an unsupported field
-    /// (`field label not supported: spec.foo`, or for resources with only the generic fields
-    /// `"status.phase" is not a known field selector: only "metadata.name", "metadata.namespace"`).
-    pub(crate) fn parse(
-        group: &str,
-        resource: &str,
-        selector: &str,
-    ) -> Result<Self, SelectorError> {
-        Self::parse_with(selector, &|label| resolve(group, resource, label))
-    }
-
-    /// Parses a selector of a custom resource whose CRD version selects on `selectable`.
-    pub(crate) fn parse_custom(
-        selector: &str,
-        selectable: &[String],
-    ) -> Result<Self, SelectorError> {
-        Self::parse_with(selector, &|label| {
-            super::fields_by_resource::resolve_custom(selectable, label)
-        })
-    }
-
-    fn parse_with(selector: &str, resolve: &Resolve<'_>) -> Result<Self, SelectorError> {
+    /// (`invalid selector: '...'; can't understand '...'`), or what `resolve` says of an
+    /// unsupported field.
+    pub(crate) fn parse(selector: &str, resolve: &Resolve<'_>) -> Result<Self, SelectorError> {
         let mut parts = split_terms(selector);
         parts.sort();
         let mut terms = Vec::new();
@@ -145,15 +127,6 @@ impl FieldSelector {
         self.terms.is_empty()
     }
 
-    /// The value a single `metadata.name=X` term requires, if that is the whole selector
-    /// (lets the server look one object up instead of scanning).
-    pub(crate) fn single_name(&self) -> Option<&str> {
-        match self.terms.as_slice() {
-            [t] if t.field == "metadata.name" && !t.negated => Some(&t.value),
-            _ => None,
-        }
-    }
-
     /// Whether `obj` (external JSON) matches every term.
     pub(crate) fn matches(&self, obj: &Value) -> bool {
         self.terms
@@ -165,18 +138,13 @@ impl FieldSelector {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::selector::metadata_label;
     use serde_json::json;
 
     #[track_caller]
-    fn check(resource: &str, selector: &str, obj: &Value, expected: bool) {
-        let s = FieldSelector::parse("", resource, selector).unwrap();
-        assert_eq!(s.matches(obj), expected, "{selector}");
-    }
-
-    #[track_caller]
-    fn check_err(resource: &str, selector: &str, message: &str) {
+    fn check_err(selector: &str, message: &str) {
         assert_eq!(
-            FieldSelector::parse("", resource, selector)
+            FieldSelector::parse(selector, &metadata_label)
                 .unwrap_err()
                 .message,
             message
@@ -184,64 +152,33 @@ mod tests {
     }
 
     #[test]
-    fn pod_fields() {
-        let pod = json!({"metadata": {"name": "p2", "namespace": "ns"},
-            "spec": {"restartPolicy": "Always", "schedulerName": "default-scheduler"},
-            "status": {"phase": "Pending"}});
-        check("pods", "metadata.name=p2", &pod, true);
-        check("pods", "metadata.name==p1", &pod, false);
-        check("pods", "spec.nodeName=", &pod, true);
-        check("pods", "status.phase!=Pending", &pod, false);
-        check(
-            "pods",
-            "spec.restartPolicy=Always,metadata.name!=p1",
-            &pod,
-            true,
-        );
-        check("pods", "spec.host=", &pod, true);
-        check("pods", "spec.hostNetwork=false", &pod, true);
-        check("pods", "metadata.namespace=ns", &pod, true);
+    fn generic_labels() {
+        let obj = json!({"metadata": {"name": "p2", "namespace": "ns"}});
+        let s = FieldSelector::parse("metadata.name=p2,metadata.namespace!=x", &metadata_label)
+            .unwrap();
+        assert!(s.matches(&obj));
+        let s = FieldSelector::parse("metadata.name==p1", &metadata_label).unwrap();
+        assert!(!s.matches(&obj));
     }
 
     #[test]
     fn errors() {
         check_err(
-            "pods",
-            "spec.foo=bar",
-            "field label not supported: spec.foo",
-        );
-        check_err(
-            "persistentvolumes",
             "status.phase=Available",
             "\"status.phase\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"",
         );
         check_err(
-            "pods",
             "nonsense",
             "invalid selector: 'nonsense'; can't understand 'nonsense'",
         );
         check_err(
-            "pods",
             "metadata.name=a\\b",
             "invalid field selector: invalid escape sequence: \\b",
         );
         // Multi-byte characters next to escapes must not split a character.
-        check_err("pods", "\\é\\é=x", "field label not supported: \\é\\é");
         check_err(
-            "pods",
             "metadata.name=\\é",
             "invalid field selector: invalid escape sequence: \\é",
         );
-    }
-
-    #[test]
-    fn event_and_node_fields() {
-        let ev = json!({"involvedObject": {"name": "p1", "kind": "Pod"}, "reason": "Scheduled", "type": "Normal", "source": {"component": "x"}});
-        check("events", "involvedObject.name=p1", &ev, true);
-        check("events", "reason=Scheduled,type=Normal", &ev, true);
-        check("events", "source=x", &ev, true);
-        let node = json!({"metadata": {"name": "n"}, "spec": {"unschedulable": true}});
-        check("nodes", "spec.unschedulable=true", &node, true);
-        check("nodes", "spec.unschedulable=false", &json!({}), true);
     }
 }

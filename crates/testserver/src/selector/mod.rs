@@ -5,12 +5,13 @@
 //! `400 BadRequest`.
 
 mod field;
-mod fields_by_resource;
+mod getter;
 mod label;
 
 use std::fmt;
 
 pub(crate) use field::FieldSelector;
+pub(crate) use getter::{Getter, NAME, NAMESPACE, metadata_label, resolve_custom, supported};
 pub(crate) use label::LabelSelector;
 
 /// A selector the server refuses (HTTP 400, reason `BadRequest`, this `message`).
@@ -21,7 +22,7 @@ pub(crate) struct SelectorError {
 }
 
 impl SelectorError {
-    fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         SelectorError {
             message: message.into(),
         }
@@ -76,9 +77,8 @@ mod tests {
         ];
         for input in inputs {
             let _ = LabelSelector::parse(input);
-            let _ = FieldSelector::parse("", "pods", input);
-            let _ = FieldSelector::parse("", "configmaps", input);
+            let _ = FieldSelector::parse(input, &super::metadata_label);
         }
-        assert!(FieldSelector::parse("", "pods", "metadata.name=a\\=b").is_ok());
+        assert!(FieldSelector::parse("metadata.name=a\\=b", &super::metadata_label).is_ok());
     }
 }

@@ -3,7 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::server::pki::ClientCert;
+use crate::pki::ClientCert;
 
 /// A kubeconfig for `server` authenticating with the client certificate.
 pub(crate) fn render(server: &str, ca_pem: &str, cert: &ClientCert, user: &str) -> String {

@@ -18,8 +18,8 @@ use crate::api::{self, App};
 use crate::audit;
 use crate::auth::{self, Credentials, TokenCheck};
 use crate::clock;
+use crate::pki::subject_of;
 use crate::rbac::reviews::subject::client_cert_credential_id;
-use crate::server::pki::subject_of;
 
 /// The largest request body accepted (kube-apiserver's limit is 3 MiB for most requests).
 const MAX_BODY: usize = 3 * 1024 * 1024;
@@ -136,11 +136,19 @@ async fn authorized(
         .headers()
         .keys()
         .any(|k| k.as_str().starts_with("impersonate-"));
-    let user =
-        match crate::rbac::seam::impersonate(user, request_uri(&req), req.headers(), &*app.store) {
-            Ok(user) => user,
-            Err(e) => return (respond::error(&e), bytes::Bytes::new()),
-        };
+    let user = match crate::rbac::seam::impersonate(user, req.headers(), &*app.store) {
+        Ok(user) => user,
+        Err(refused) => {
+            use crate::rbac::impersonation::Refused;
+            let e = match refused {
+                Refused::Forbidden { answer: f } => ApiError::forbidden(f.message, f.details),
+                Refused::WithoutUser { message } => {
+                    ApiError::plain_internal(request_uri(&req), &message)
+                }
+            };
+            return (respond::error(&e), bytes::Bytes::new());
+        }
+    };
     if impersonating {
         pending.impersonated(&user);
     }

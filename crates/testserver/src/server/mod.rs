@@ -2,8 +2,7 @@
 
 mod kubeconfig;
 mod listener;
-pub(crate) mod pki;
-mod sa_env;
+pub(crate) mod sa_env;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -19,9 +18,9 @@ use crate::api::write::{self, WriteOpts};
 use crate::auth::cache::TokenCache;
 use crate::error::Error;
 use crate::faults::{FaultInjector, Faults};
+pub use crate::pki::ClientCert;
 use crate::registry::Registry;
 use crate::storage::{MemoryStore, Store};
-pub use pki::ClientCert;
 pub use sa_env::ServiceAccountEnv;
 
 /// Options for [`TestServer::builder`].
@@ -152,7 +151,7 @@ impl TestServerBuilder {
         let addr = listener
             .local_addr()
             .map_err(|source| Error::Bind { addr, source })?;
-        let pki = pki::Pki::generate()?;
+        let pki = crate::pki::Pki::generate()?;
         let tls = pki.server_config()?;
         let admin = pki.client_cert("admin", &["system:masters"])?;
         let signer = tokio::task::spawn_blocking(crate::auth::jwt::Signer::shared)

@@ -90,7 +90,7 @@ fn spec(obj: &Value) -> &Value {
 }
 
 /// `ValidateReplicaSetSpec` (its selector message says "deployment", as upstream's does).
-pub(super) fn replica_set(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn replica_set(obj: &Value) -> Vec<FieldError> {
     let spec = spec(obj);
     let mut errs = Vec::new();
     non_negative(spec, "replicas", &mut errs);
@@ -101,7 +101,7 @@ pub(super) fn replica_set(obj: &Value) -> Vec<FieldError> {
 }
 
 /// `ValidateStatefulSetSpec`.
-pub(super) fn stateful_set(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn stateful_set(obj: &Value) -> Vec<FieldError> {
     let spec = spec(obj);
     let mut errs = Vec::new();
     let policy = spec
@@ -138,7 +138,7 @@ pub(super) fn stateful_set(obj: &Value) -> Vec<FieldError> {
 }
 
 /// `ValidateStatefulSetUpdate`: only some spec fields may change.
-pub(super) fn stateful_set_update(new: &Value, old: &Value) -> Vec<FieldError> {
+pub(crate) fn stateful_set_update(new: &Value, old: &Value) -> Vec<FieldError> {
     const MUTABLE: &[&str] = &[
         "replicas",
         "template",
@@ -164,7 +164,7 @@ pub(super) fn stateful_set_update(new: &Value, old: &Value) -> Vec<FieldError> {
 
 /// `ValidateDaemonSetSpec`: a missing selector selects nothing, so it never matches the
 /// template.
-pub(super) fn daemon_set(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn daemon_set(obj: &Value) -> Vec<FieldError> {
     let spec = spec(obj);
     let mut errs = Vec::new();
     let selector = spec.get("selector").filter(|s| !s.is_null());
@@ -295,33 +295,6 @@ mod tests {
             [
                 "spec.template.metadata.labels: Invalid value: {\"app\":\"a\"}: `selector` does not match template `labels`"
             ]
-        );
-    }
-
-    /// ValidateObjectMeta with each kind's name function: NameIsDNSLabel for StatefulSets
-    /// (ValidateStatefulSetName), NameIsDNSSubdomain for Jobs and the others.
-    #[test]
-    fn names_of_kinds_without_spec_rules_are_checked() {
-        let err = |group: &str, resource: &str, name: &str| {
-            super::super::validate_create(
-                group,
-                resource,
-                &json!({"metadata": {"name": name, "namespace": "ns"}}),
-            )
-            .err()
-            .map(|e| e.to_string())
-        };
-        assert_eq!(
-            err("batch", "jobs", "Bad_Name").as_deref(),
-            Some(
-                "Job.batch \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-            )
-        );
-        assert_eq!(err("batch", "jobs", "a.b"), None);
-        let sts = err("apps", "statefulsets", "a.b").unwrap_or_default();
-        assert!(
-            sts.starts_with("StatefulSet.apps \"a.b\" is invalid: [metadata.name: Invalid value: \"a.b\": a lowercase RFC 1123 label"),
-            "{sts}"
         );
     }
 }

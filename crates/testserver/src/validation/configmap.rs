@@ -8,7 +8,7 @@ use super::{FieldError, names};
 pub(crate) const MAX_SIZE: usize = 1024 * 1024;
 
 /// `ValidateConfigMap` without the metadata: keys, duplicates across `data`/`binaryData`, size.
-pub(super) fn validate(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn validate(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let data = obj.get("data").and_then(Value::as_object);
     let binary = obj.get("binaryData").and_then(Value::as_object);
@@ -47,12 +47,12 @@ pub(super) fn validate(obj: &Value) -> Vec<FieldError> {
 }
 
 /// Immutable ConfigMaps: neither `immutable` nor the data may change.
-pub(super) fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
+pub(crate) fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
     immutable_data(new, old, &["data", "binaryData"])
 }
 
 /// The rules shared by immutable ConfigMaps and Secrets.
-pub(super) fn immutable_data(new: &Value, old: &Value, keys: &[&str]) -> Vec<FieldError> {
+pub(crate) fn immutable_data(new: &Value, old: &Value, keys: &[&str]) -> Vec<FieldError> {
     const DETAIL: &str = "field is immutable when `immutable` is set";
     let mut errs = Vec::new();
     if old.get("immutable").and_then(Value::as_bool) != Some(true) {

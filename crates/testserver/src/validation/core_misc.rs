@@ -17,7 +17,7 @@ fn s<'a>(v: &'a Value, pointer: &str) -> &'a str {
 }
 
 /// `ValidateNamespace`: the spec finalizer names.
-pub(super) fn namespace(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn namespace(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     for f in items(obj, "/spec/finalizers") {
         let name = f.as_str().unwrap_or("");
@@ -36,7 +36,7 @@ pub(super) fn namespace(obj: &Value) -> Vec<FieldError> {
 }
 
 /// `ValidateNode`: taints.
-pub(super) fn node(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn node(obj: &Value) -> Vec<FieldError> {
     const EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
     let mut errs = Vec::new();
     for (i, taint) in items(obj, "/spec/taints").iter().enumerate() {
@@ -66,7 +66,7 @@ pub(super) fn node(obj: &Value) -> Vec<FieldError> {
 }
 
 /// `legacyValidateEvent` for core/v1 Events.
-pub(super) fn event(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn event(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let ns = s(obj, "/metadata/namespace");
     let involved_ns = s(obj, "/involvedObject/namespace");
@@ -122,7 +122,7 @@ pub(super) fn event(obj: &Value) -> Vec<FieldError> {
 
 /// `ValidateEventCreate` for an events.k8s.io/v1 Event (the new API: `eventTime`,
 /// `reportingController`, `action` and `reason` required, deprecated fields unset).
-pub(super) fn events_v1(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn events_v1(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let ns = s(obj, "/metadata/namespace");
     if obj.get("eventTime").is_none_or(Value::is_null) {
@@ -215,7 +215,7 @@ pub(super) fn events_v1(obj: &Value) -> Vec<FieldError> {
 }
 
 /// `ValidateLease`.
-pub(super) fn lease(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn lease(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if let Some(d) = obj
         .pointer("/spec/leaseDurationSeconds")
@@ -246,12 +246,12 @@ pub(super) fn lease(obj: &Value) -> Vec<FieldError> {
 const HIGHEST_USER_PRIORITY: i64 = 1_000_000_000;
 
 /// `ValidatePriorityClass`.
-pub(super) fn priority_class(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn priority_class(obj: &Value) -> Vec<FieldError> {
     let name = s(obj, "/metadata/name");
     let value = obj.get("value").and_then(Value::as_i64).unwrap_or(0);
     let mut errs = Vec::new();
     if name.starts_with("system-") {
-        let known = crate::admission::builtin_priority_classes()
+        let known = crate::shared::api::builtin_priority_classes()
             .iter()
             .any(|c| {
                 s(c, "/metadata/name") == name
@@ -281,7 +281,7 @@ pub(super) fn priority_class(obj: &Value) -> Vec<FieldError> {
 }
 
 /// `ValidateRole`/`ValidateClusterRole`: every policy rule.
-pub(super) fn role(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn role(obj: &Value) -> Vec<FieldError> {
     let namespaced = obj.get("kind").and_then(Value::as_str) == Some("Role")
         || !s(obj, "/metadata/namespace").is_empty();
     let mut errs = Vec::new();
@@ -331,7 +331,7 @@ pub(super) fn role(obj: &Value) -> Vec<FieldError> {
 }
 
 /// `ValidateRoleBinding`/`ValidateClusterRoleBinding`.
-pub(super) fn role_binding(obj: &Value, namespaced: bool) -> Vec<FieldError> {
+pub(crate) fn role_binding(obj: &Value, namespaced: bool) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let group = s(obj, "/roleRef/apiGroup");
     if group != "rbac.authorization.k8s.io" {
@@ -385,7 +385,7 @@ pub(super) fn role_binding(obj: &Value, namespaced: bool) -> Vec<FieldError> {
 }
 
 /// `roleRef` is immutable; the value prints as the internal struct's JSON.
-pub(super) fn role_binding_update(new: &Value, old: &Value) -> Vec<FieldError> {
+pub(crate) fn role_binding_update(new: &Value, old: &Value) -> Vec<FieldError> {
     if new.get("roleRef") == old.get("roleRef") {
         return Vec::new();
     }
@@ -408,7 +408,7 @@ pub(super) fn role_binding_update(new: &Value, old: &Value) -> Vec<FieldError> {
 }
 
 /// `ValidatePriorityClassUpdate`: the value and the preemption policy are fixed.
-pub(super) fn priority_class_update(new: &Value, old: &Value) -> Vec<FieldError> {
+pub(crate) fn priority_class_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if new.get("value") != old.get("value") {
         errs.push(FieldError::forbidden(

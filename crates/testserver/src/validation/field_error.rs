@@ -26,8 +26,6 @@ pub(crate) enum ErrorKind {
     TooLong,
     /// `Too many` (`FieldValueTooMany`).
     TooMany,
-    /// `Internal error` (`InternalError`).
-    Internal,
 }
 
 impl ErrorKind {
@@ -43,7 +41,6 @@ impl ErrorKind {
             ErrorKind::Forbidden => "FieldValueForbidden",
             ErrorKind::TooLong => "FieldValueTooLong",
             ErrorKind::TooMany => "FieldValueTooMany",
-            ErrorKind::Internal => "InternalError",
         }
     }
 
@@ -58,7 +55,6 @@ impl ErrorKind {
             ErrorKind::Forbidden => "Forbidden",
             ErrorKind::TooLong => "Too long",
             ErrorKind::TooMany => "Too many",
-            ErrorKind::Internal => "Internal error",
         }
     }
 
@@ -66,7 +62,7 @@ impl ErrorKind {
     fn hides_value(self) -> bool {
         matches!(
             self,
-            ErrorKind::Required | ErrorKind::Forbidden | ErrorKind::TooLong | ErrorKind::Internal
+            ErrorKind::Required | ErrorKind::Forbidden | ErrorKind::TooLong
         )
     }
 }

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::{FieldError, names};
-use crate::admission::defaults::pod::VOLUME_SOURCES;
-use crate::admission::quantity::Quantity;
+use crate::shared::api::VOLUME_SOURCES;
+use crate::shared::quantity::Quantity;
 
 const RESTART_POLICIES: [&str; 3] = ["Always", "OnFailure", "Never"];
 const DNS_POLICIES: [&str; 4] = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
@@ -22,7 +22,7 @@ fn s<'a>(v: &'a Value, key: &str) -> &'a str {
 }
 
 /// The pod-specific create checks of a Pod object.
-pub(super) fn validate(pod: &Value) -> Vec<FieldError> {
+pub(crate) fn validate(pod: &Value) -> Vec<FieldError> {
     validate_spec(
         pod.get("spec").unwrap_or(&Value::Null),
         "spec",
@@ -32,7 +32,7 @@ pub(super) fn validate(pod: &Value) -> Vec<FieldError> {
 
 /// `ValidatePodSpec` of the spec at `path` (`spec`, or `spec.template.spec` in workloads, which
 /// allow fewer restart policies).
-pub(super) fn validate_spec(
+pub(crate) fn validate_spec(
     spec: &Value,
     path: &str,
     restart_policies: &[&str],

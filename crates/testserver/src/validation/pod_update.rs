@@ -16,7 +16,7 @@ fn list<'a>(spec: &'a Value, key: &str) -> &'a [Value] {
 }
 
 /// `ValidatePodUpdate` without the metadata and the full re-validation of the new pod.
-pub(super) fn validate(new: &Value, old: &Value) -> Vec<FieldError> {
+pub(crate) fn validate(new: &Value, old: &Value) -> Vec<FieldError> {
     let null = Value::Null;
     let new_spec = new.get("spec").unwrap_or(&null);
     let old_spec = old.get("spec").unwrap_or(&null);

@@ -95,7 +95,7 @@ fn text_offset(bytes: &[u8], line: usize, column: usize) -> usize {
 }
 
 /// `ValidateSecret` without the metadata: keys, size and the typed-secret payloads.
-pub(super) fn validate(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn validate(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let data = obj.get("data").and_then(Value::as_object);
     let mut total = 0;
@@ -164,7 +164,7 @@ pub(super) fn validate(obj: &Value) -> Vec<FieldError> {
 }
 
 /// The type is immutable; immutable Secrets keep their data.
-pub(super) fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
+pub(crate) fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let ty = |v: &Value| {
         v.get("type")

@@ -20,7 +20,7 @@ fn port_in_range(path: String, port: i64) -> Option<FieldError> {
 }
 
 /// `ValidateService` without the metadata.
-pub(super) fn validate(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn validate(obj: &Value) -> Vec<FieldError> {
     let null = Value::Null;
     let spec = obj.get("spec").unwrap_or(&null);
     let mut errs = Vec::new();
@@ -104,7 +104,7 @@ pub(super) fn validate(obj: &Value) -> Vec<FieldError> {
 }
 
 /// A Service's cluster IP cannot change once set (the registry's allocation is the only way in).
-pub(super) fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
+pub(crate) fn validate_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let ip = |v: &Value| {
         v.pointer("/spec/clusterIP")
             .and_then(Value::as_str)

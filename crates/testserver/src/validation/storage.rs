@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::field_error::BadValue;
 use super::{FieldError, godump, names};
-use crate::admission::quantity::Quantity;
+use crate::shared::quantity::Quantity;
 
 const ACCESS_MODES: [&str; 4] = [
     "ReadOnlyMany",
@@ -32,7 +32,7 @@ fn immutable(field: &str, new: Option<&Value>, old: Option<&Value>) -> Option<Fi
 }
 
 /// `ValidateStorageClass`.
-pub(super) fn storage_class(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn storage_class(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let provisioner = str_of(obj, "/provisioner");
     if provisioner.is_empty() {
@@ -77,7 +77,7 @@ pub(super) fn storage_class(obj: &Value) -> Vec<FieldError> {
 
 /// `ValidateStorageClassUpdate`: parameters, provisioner, reclaim policy and binding mode are
 /// immutable.
-pub(super) fn storage_class_update(new: &Value, old: &Value) -> Vec<FieldError> {
+pub(crate) fn storage_class_update(new: &Value, old: &Value) -> Vec<FieldError> {
     [
         "parameters",
         "provisioner",
@@ -119,7 +119,7 @@ fn volume_mode(obj: &Value, path: &str) -> Option<FieldError> {
 }
 
 /// `ValidatePersistentVolumeClaim` (spec part).
-pub(super) fn persistent_volume_claim(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn persistent_volume_claim(obj: &Value) -> Vec<FieldError> {
     let mut errs = access_modes(obj, "spec.accessModes");
     if obj.pointer("/spec/resources/requests/storage").is_none() {
         errs.push(FieldError::required("spec.resources[storage]", ""));
@@ -131,7 +131,7 @@ pub(super) fn persistent_volume_claim(obj: &Value) -> Vec<FieldError> {
 /// `ValidatePersistentVolumeClaimUpdate`: the spec is immutable except `volumeName` (set once),
 /// `storageClassName` set on a claim that named none (`validateStorageClassUpgradeFromNil`) and,
 /// for bound claims, the storage request.
-pub(super) fn persistent_volume_claim_update(new: &Value, old: &Value) -> Vec<FieldError> {
+pub(crate) fn persistent_volume_claim_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut new_spec = new.get("spec").cloned().unwrap_or(Value::Null);
     let mut old_spec = old.get("spec").cloned().unwrap_or(Value::Null);
@@ -208,7 +208,7 @@ pub(super) fn persistent_volume_claim_update(new: &Value, old: &Value) -> Vec<Fi
 }
 
 /// `ValidatePersistentVolume` (spec part).
-pub(super) fn persistent_volume(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn persistent_volume(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     errs.extend(access_modes(obj, "spec.accessModes"));
     match obj.pointer("/spec/capacity").and_then(Value::as_object) {
@@ -257,7 +257,7 @@ pub(super) fn persistent_volume(obj: &Value) -> Vec<FieldError> {
 }
 
 /// `ValidatePersistentVolumeUpdate`: the volume source and mode are immutable.
-pub(super) fn persistent_volume_update(new: &Value, old: &Value) -> Vec<FieldError> {
+pub(crate) fn persistent_volume_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let empty = Value::Null;
     let (old_dump, new_dump) = (

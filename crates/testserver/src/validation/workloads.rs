@@ -38,7 +38,7 @@ pub(super) fn selector_matches(
 }
 
 /// The Deployment-specific checks (selector, template, replicas, strategy).
-pub(super) fn deployment(obj: &Value) -> Vec<FieldError> {
+pub(crate) fn deployment(obj: &Value) -> Vec<FieldError> {
     let null = Value::Null;
     let spec = obj.get("spec").unwrap_or(&null);
     let mut errs = Vec::new();
@@ -104,7 +104,7 @@ pub(super) fn deployment(obj: &Value) -> Vec<FieldError> {
 }
 
 /// The selector of a Deployment is immutable.
-pub(super) fn deployment_update(new: &Value, old: &Value) -> Vec<FieldError> {
+pub(crate) fn deployment_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let (n, o) = (new.pointer("/spec/selector"), old.pointer("/spec/selector"));
     if n != o {
         let value = BadValue::Raw(godump::go_json(n.unwrap_or(&Value::Null)));

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::admission::json::default_field;
+use crate::shared::json::default_field;
 
 /// Adds the fields a typed core/v1 Event always prints: `eventTime`, `firstTimestamp` and
 /// `lastTimestamp` (`null` when unset), `reportingComponent`/`reportingInstance` (`""`), and the

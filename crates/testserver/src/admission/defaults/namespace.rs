@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::admission::json::{default_str, object_at};
+use crate::shared::json::{default_str, object_at};
 
 /// The label every namespace carries, always equal to its name (the server overwrites attempts
 /// to change it).
@@ -10,7 +10,7 @@ pub(crate) const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 /// `SetDefaults_Namespace` and `SetDefaults_NamespaceStatus`.
 pub(crate) fn namespace(obj: &mut Value) {
-    let name = crate::admission::json::name(obj).to_owned();
+    let name = crate::shared::json::name(obj).to_owned();
     if !name.is_empty()
         && let Some(labels) = object_at(obj, &["metadata", "labels"])
     {

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::admission::json::{default_field, object_at};
+use crate::shared::json::{default_field, object_at};
 
 /// `SetDefaults_NodeStatus` (allocatable from capacity), the `podCIDR`/`podCIDRs` conversion and
 /// the always-present `status.daemonEndpoints` / `status.nodeInfo` structs.

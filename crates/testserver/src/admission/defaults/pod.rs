@@ -3,41 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::admission::json::{array_mut, default_field, default_str, object_at};
-
-/// The volume source keys of a v1 `Volume`, in the order validation looks at them.
-pub(crate) const VOLUME_SOURCES: [&str; 30] = [
-    "hostPath",
-    "emptyDir",
-    "gcePersistentDisk",
-    "awsElasticBlockStore",
-    "gitRepo",
-    "secret",
-    "nfs",
-    "iscsi",
-    "glusterfs",
-    "persistentVolumeClaim",
-    "rbd",
-    "flexVolume",
-    "cinder",
-    "cephfs",
-    "flocker",
-    "downwardAPI",
-    "fc",
-    "azureFile",
-    "configMap",
-    "vsphereVolume",
-    "quobyte",
-    "azureDisk",
-    "photonPersistentDisk",
-    "projected",
-    "portworxVolume",
-    "scaleIO",
-    "storageos",
-    "csi",
-    "ephemeral",
-    "image",
-];
+use crate::shared::api::VOLUME_SOURCES;
+use crate::shared::json::{array_mut, default_field, default_str, object_at};
 
 /// Defaults a whole Pod object (spec defaults plus the Pod-only ones).
 pub(crate) fn pod(obj: &mut Value) {

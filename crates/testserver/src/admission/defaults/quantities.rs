@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::DecodeError;
-use crate::admission::quantity::Quantity;
+use crate::shared::quantity::Quantity;
 
 fn canonical_in(map: &mut Map<String, Value>, kind: &str) -> Result<(), DecodeError> {
     for value in map.values_mut() {
@@ -42,7 +42,7 @@ fn maps(obj: &mut Value, pointers: &[&str], kind: &str) -> Result<(), DecodeErro
 }
 
 /// The quantities of a pod spec (containers, overhead, pod resources, emptyDir limits).
-pub(super) fn pod_spec(spec: &mut Value, kind: &str) -> Result<(), DecodeError> {
+fn pod_spec(spec: &mut Value, kind: &str) -> Result<(), DecodeError> {
     for key in ["containers", "initContainers", "ephemeralContainers"] {
         if let Some(containers) = spec.get_mut(key).and_then(Value::as_array_mut) {
             for c in containers {
@@ -73,61 +73,54 @@ pub(super) fn pod_spec(spec: &mut Value, kind: &str) -> Result<(), DecodeError> 
     Ok(())
 }
 
-/// Canonicalises every quantity of an object of `group`/`resource`.
-pub(super) fn canonicalize(
-    group: &str,
-    resource: &str,
-    obj: &mut Value,
-) -> Result<(), DecodeError> {
-    let kind = obj
-        .get("kind")
+fn kind_of(obj: &Value) -> String {
+    obj.get("kind")
         .and_then(Value::as_str)
         .unwrap_or("Object")
-        .to_owned();
-    let template = match (group, resource) {
-        ("", "pods") => "/spec",
-        ("", "podtemplates") => "/template/spec",
-        ("", "replicationcontrollers") | ("apps", _) => "/spec/template/spec",
-        ("", "persistentvolumeclaims") => {
-            return maps(
-                obj,
-                &[
-                    "/spec/resources/requests",
-                    "/spec/resources/limits",
-                    "/status/capacity",
-                    "/status/allocatedResources",
-                ],
-                &kind,
-            );
-        }
-        ("", "persistentvolumes") => return maps(obj, &["/spec/capacity"], &kind),
-        ("", "nodes") => return maps(obj, &["/status/capacity", "/status/allocatable"], &kind),
-        _ => return Ok(()),
-    };
-    match obj.pointer_mut(template) {
+        .to_owned()
+}
+
+/// Canonicalises the quantities of the pod spec at `pointer` (`/spec` of a Pod,
+/// `/spec/template/spec` of a workload).
+///
+/// # Errors
+/// [`DecodeError::InvalidQuantity`] for a quantity that does not parse.
+pub(crate) fn pod_spec_at(obj: &mut Value, pointer: &str) -> Result<(), DecodeError> {
+    let kind = kind_of(obj);
+    match obj.pointer_mut(pointer) {
         Some(spec) => pod_spec(spec, &kind),
         None => Ok(()),
     }
+}
+
+/// Canonicalises the maps of quantities at each JSON pointer (`/spec/capacity`).
+///
+/// # Errors
+/// [`DecodeError::InvalidQuantity`] for a quantity that does not parse.
+pub(crate) fn maps_at(obj: &mut Value, pointers: &[&str]) -> Result<(), DecodeError> {
+    let kind = kind_of(obj);
+    maps(obj, pointers, &kind)
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use crate::admission::defaults::apply;
+    use super::{maps_at, pod_spec_at};
 
     #[test]
     fn quantities_are_canonical_after_decoding() {
         let mut pod = json!({"kind": "Pod", "spec": {"containers": [{"name": "c", "image": "x",
             "resources": {"limits": {"cpu": "1000m", "memory": "1024Mi"}, "requests": {"cpu": 0.5}}}]}});
-        apply("", "pods", &mut pod).unwrap();
+        pod_spec_at(&mut pod, "/spec").unwrap();
+        crate::admission::defaults::pod::pod(&mut pod);
         assert_eq!(
             pod["spec"]["containers"][0]["resources"],
             json!({"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}})
         );
         let mut claim = json!({"kind": "PersistentVolumeClaim", "spec": {"resources": {"requests": {"storage": "5GB"}}}});
         assert_eq!(
-            apply("", "persistentvolumeclaims", &mut claim)
+            maps_at(&mut claim, &["/spec/resources/requests"])
                 .unwrap_err()
                 .status_message(),
             "PersistentVolumeClaim in version \"v1\" cannot be handled as a PersistentVolumeClaim: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"

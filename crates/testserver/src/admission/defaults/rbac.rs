@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::admission::json::{array_mut, default_str};
+use crate::shared::json::{array_mut, default_str};
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 

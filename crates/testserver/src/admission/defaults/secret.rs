@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
 
 use super::DecodeError;
-use crate::admission::json::default_str;
+use crate::shared::json::default_str;
 
 /// `SetDefaults_Secret` (type `Opaque`) and the conversion that merges `stringData` into `data`
 /// (a `stringData` key wins over the same `data` key) and drops `stringData`.

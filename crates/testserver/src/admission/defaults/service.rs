@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::admission::json::{array_mut, default_field, default_str, object_at};
+use crate::shared::json::{array_mut, default_field, default_str, object_at};
 
 /// `SetDefaults_Service`.
 pub(crate) fn service(obj: &mut Value) {

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::admission::json::{default_str, object_at};
+use crate::shared::json::{default_str, object_at};
 
 /// `SetDefaults_PersistentVolume`: reclaim policy `Retain`, volume mode `Filesystem`, phase
 /// `Pending`.

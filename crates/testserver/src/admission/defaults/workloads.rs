@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::pod::pod_spec;
-use crate::admission::json::{default_field, default_str, object_at};
+use crate::shared::json::{default_field, default_str, object_at};
 
 fn template(obj: &mut Value) {
     if let Some(spec) = object_at(obj, &["spec", "template", "spec"]) {
@@ -136,7 +136,7 @@ pub(crate) fn pod_disruption_budget(obj: &mut Value) {
 mod tests {
     use serde_json::json;
 
-    use crate::admission::defaults::apply;
+    use crate::admission::defaults::strip_nulls;
 
     #[test]
     fn deployment_from_kubectl_create() {
@@ -147,7 +147,8 @@ mod tests {
                 "template": {"metadata": {"creationTimestamp": null, "labels": {"app": "web"}},
                     "spec": {"containers": [{"name": "nginx", "image": "nginx", "resources": {}}]}}},
             "status": {}});
-        apply("apps", "deployments", &mut d).unwrap();
+        strip_nulls(&mut d);
+        super::deployment(&mut d);
         assert_eq!(
             d,
             json!({"kind": "Deployment", "apiVersion": "apps/v1",

@@ -4,34 +4,17 @@
 use std::collections::BTreeSet;
 
 use super::options::{DeleteOptions, Propagation};
-use crate::registry::ResourceType;
+use crate::registry::{GcDefault, ResourceType};
 
 /// The finalizer that makes the garbage collector orphan the dependents.
 pub(crate) const ORPHAN: &str = "orphan";
 /// The finalizer that keeps an owner until its blocking dependents are gone.
 pub(crate) const FOREGROUND: &str = "foregroundDeletion";
 
-/// A type's default garbage-collection policy (`DefaultGarbageCollectionPolicy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum GcDefault {
-    /// Dependents are deleted (in the background unless asked otherwise).
-    DeleteDependents,
-    /// Dependents are orphaned unless asked otherwise.
-    OrphanDependents,
-    /// The type takes part in no garbage collection: its finalizers are never set.
-    Unsupported,
-}
-
-/// The default policy of a served type. Events opt out; batch/v1 Jobs orphan their pods
-/// (for backward compatibility, with a warning); every other served type deletes dependents
-/// (the orphaning defaults of extensions/v1beta1, apps/v1beta1/2 and batch/v1beta1 are for
-/// group versions v1.36 no longer serves).
+/// The default policy of a served type, as its strategy says
+/// (`DefaultGarbageCollectionPolicy`).
 pub(crate) fn default_policy(rt: &ResourceType) -> GcDefault {
-    match (rt.group.as_str(), rt.version.as_str(), rt.plural.as_str()) {
-        ("" | "events.k8s.io", _, "events") => GcDefault::Unsupported,
-        ("batch", "v1", "jobs") => GcDefault::OrphanDependents,
-        _ => GcDefault::DeleteDependents,
-    }
+    rt.strategy.gc_default()
 }
 
 /// The text of the warning a Job delete without a policy gets.

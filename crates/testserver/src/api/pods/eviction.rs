@@ -131,6 +131,7 @@ fn eviction_type(version: &str) -> ResourceType {
         verbs: Vec::new(),
         subresources: Default::default(),
         custom: None,
+        strategy: crate::registry::StrategyRef::Static(&crate::registry::strategy::Plain),
     }
 }
 

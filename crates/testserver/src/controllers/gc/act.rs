@@ -101,7 +101,7 @@ fn remove_finalizer(app: &App, n: &Node<'_>, finalizer: &str) -> Result<(), ApiE
             m.remove("finalizers");
         }
     };
-    let is_namespace = n.rt.group.is_empty() && n.rt.plural == "namespaces";
+    let is_namespace = n.rt.strategy.delete_rules() == crate::registry::DeleteRules::Namespace;
     if !is_namespace {
         return edit(app, n, &mut |obj| strip(obj));
     }

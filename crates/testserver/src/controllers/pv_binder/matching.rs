@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::admission::quantity::Quantity;
 use crate::selector::LabelSelector;
+use crate::shared::quantity::Quantity;
 
 /// `volume.beta.kubernetes.io/storage-class`, which wins over `spec.storageClassName`.
 const BETA_CLASS: &str = "volume.beta.kubernetes.io/storage-class";

@@ -94,7 +94,7 @@ mod tests {
             "error decoding YAML: error converting YAML to JSON: yaml: line 1: did not find expected ',' or ']'"
         );
         // go-yaml's non-strict decoding: a repeated key's last value wins (the strict check,
-        // crate::api::strict::apply_config, reports it)
+        // `api/strict.rs`'s `apply_config`, reports it)
         assert_eq!(parse_apply_body("a: 1\na: 2\n").unwrap(), json!({"a": 2}));
     }
 }

@@ -4,8 +4,8 @@ use serde_json::{Value, json};
 
 use super::support::{cluster_binding, cluster_role, rule, sa};
 use crate::auth::User;
-use crate::auth::authz::Request;
 use crate::rbac::objects::name_of;
+use crate::rbac::seam::Request;
 use crate::rbac::seam::authorize_request;
 use crate::storage::{Key, MemoryStore, Store};
 

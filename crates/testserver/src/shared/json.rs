@@ -16,11 +16,6 @@ pub(crate) fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(value, |v, key| v.get(key))
 }
 
-/// The mutable value at `path`, if every step exists.
-pub(crate) fn at_mut<'a>(value: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
-    path.iter().try_fold(value, |v, key| v.get_mut(key))
-}
-
 /// The object at `path`, created (as `{}`) along the way where missing or `null`.
 ///
 /// Returns `None` when a step exists but is not an object (the caller then leaves the value
@@ -86,24 +81,6 @@ pub(crate) fn array_mut<'a>(
 /// `metadata.name` of an object, or `""`.
 pub(crate) fn name(obj: &Value) -> &str {
     str_at(obj, &["metadata", "name"]).unwrap_or("")
-}
-
-/// `metadata.namespace` of an object, or `""`.
-pub(crate) fn namespace(obj: &Value) -> &str {
-    str_at(obj, &["metadata", "namespace"]).unwrap_or("")
-}
-
-/// Whether a value counts as "unset" the way Go's zero values do: missing, `null`, `""`, `[]`,
-/// `{}`, `false` or `0`.
-pub(crate) fn is_zero(value: Option<&Value>) -> bool {
-    match value {
-        None | Some(Value::Null) => true,
-        Some(Value::String(s)) => s.is_empty(),
-        Some(Value::Array(a)) => a.is_empty(),
-        Some(Value::Object(o)) => o.is_empty(),
-        Some(Value::Bool(b)) => !b,
-        Some(Value::Number(n)) => n.as_f64() == Some(0.0),
-    }
 }
 
 #[cfg(test)]

@@ -470,3 +470,46 @@ fn volumes_have_exactly_one_source() {
         Some("Pod \"p\" is invalid: spec.volumes[0]: Required value: must specify a volume type"),
     );
 }
+
+/// `pods/status`: a nominated node must be a node name, and a terminated container may not
+/// come back unless the restart policy restarts it (`ValidatePodStatusUpdate`).
+#[test]
+fn pod_status_updates() {
+    let pod = |restart: &str, status: Value| json!({"metadata": meta("p"), "spec": {"restartPolicy": restart}, "status": status});
+    let check_status = |restart: &str, new: Value, old: Value| {
+        validate_update("", "pods", "status", &pod(restart, new), &pod(restart, old))
+            .err()
+            .map(|e| e.to_string())
+    };
+    let nominated = check_status(
+        "Always",
+        json!({"nominatedNodeName": "Bad_Node"}),
+        json!({}),
+    )
+    .unwrap();
+    assert!(
+        nominated.starts_with(
+            "Pod \"p\" is invalid: status.nominatedNodeName: Invalid value: \"Bad_Node\": a lowercase RFC 1123 subdomain"
+        ),
+        "{nominated}"
+    );
+    assert_eq!(
+        check_status("Always", json!({"nominatedNodeName": "node-1"}), json!({})),
+        None
+    );
+    let terminated = |code: i64| json!({"containerStatuses": [{"name": "c", "state": {"terminated": {"exitCode": code}}}]});
+    let running = json!({"containerStatuses": [{"name": "c", "state": {"running": {}}}]});
+    assert_eq!(
+        check_status("Never", running.clone(), terminated(0)),
+        Some(
+            "Pod \"p\" is invalid: status.containerStatuses[0].state: Forbidden: may not be transitioned to non-terminated state"
+                .to_owned()
+        )
+    );
+    assert_eq!(check_status("Always", running.clone(), terminated(0)), None);
+    assert_eq!(
+        check_status("OnFailure", running.clone(), terminated(1)),
+        None
+    );
+    assert!(check_status("OnFailure", running, terminated(0)).is_some());
+}

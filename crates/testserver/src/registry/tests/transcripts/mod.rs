@@ -12,16 +12,17 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::admission::{self, Attributes, Lookup, Operation, defaults, pipeline};
+use super::{defaults, resource as find_type};
+use crate::admission::{Attributes, Lookup, Operation};
+use crate::registry::pipeline;
 use crate::selector::{FieldSelector, LabelSelector};
-use crate::validation;
 use normalize::{denormalize, normalize};
 
 const NOW: &str = "2026-01-01T00:00:00Z";
 
 /// The resources whose writes this pipeline fully covers.
 fn covered(group: &str, resource: &str) -> bool {
-    validation::resource_info(group, resource).is_some()
+    super::VALIDATED.contains(&(group, resource))
         && (group, resource) != ("events.k8s.io", "events")
 }
 
@@ -207,13 +208,13 @@ fn strip_server_metadata(obj: &mut Value) {
 }
 
 fn kind_and_version(group: &str, resource: &str) -> (String, String) {
-    let kind = validation::resource_info(group, resource).map_or("", |i| i.kind);
+    let kind = find_type(group, resource).map_or(String::new(), |rt| rt.kind.clone());
     let api_version = if group.is_empty() {
         "v1".to_owned()
     } else {
         format!("{group}/v1")
     };
-    (kind.to_owned(), api_version)
+    (kind, api_version)
 }
 
 /// Runs the create pipeline; `Err` is the Status the server would answer with.
@@ -225,12 +226,13 @@ fn create(t: &Target, mut obj: Value, store: &Store) -> Result<Value, Value> {
     }
     if let (Some(ns), Some(meta)) = (
         &t.namespace,
-        admission::json::object_at(&mut obj, &["metadata"]),
+        crate::shared::json::object_at(&mut obj, &["metadata"]),
     ) {
         meta.insert("namespace".into(), json!(ns));
     }
-    defaults::apply(&t.group, &t.resource, &mut obj)
-        .map_err(|e| json!({"message": e.status_message(), "code": 400}))?;
+    let rt =
+        find_type(&t.group, &t.resource).ok_or_else(|| json!({"message": "unknown resource"}))?;
+    defaults(&rt, &mut obj).map_err(|e| json!({"message": e.status_message(), "code": 400}))?;
     let attrs = Attributes {
         group: &t.group,
         resource: &t.resource,
@@ -239,14 +241,15 @@ fn create(t: &Target, mut obj: Value, store: &Store) -> Result<Value, Value> {
         name: "",
         operation: Operation::Create,
     };
-    pipeline::create(&attrs, &mut obj, store, NOW).map_err(|e| e.status())?;
+    pipeline::create(&rt, &attrs, &mut obj, store, NOW).map_err(|e| e.status())?;
     Ok(obj)
 }
 
 /// Runs the update pipeline on `new` (the patched or PUT object).
 fn update(t: &Target, mut new: Value, old: &Value, store: &Store) -> Result<Value, Value> {
-    defaults::apply(&t.group, &t.resource, &mut new)
-        .map_err(|e| json!({"message": e.status_message(), "code": 400}))?;
+    let rt =
+        find_type(&t.group, &t.resource).ok_or_else(|| json!({"message": "unknown resource"}))?;
+    defaults(&rt, &mut new).map_err(|e| json!({"message": e.status_message(), "code": 400}))?;
     let attrs = Attributes {
         group: &t.group,
         resource: &t.resource,
@@ -255,7 +258,7 @@ fn update(t: &Target, mut new: Value, old: &Value, store: &Store) -> Result<Valu
         name: &t.name,
         operation: Operation::Update,
     };
-    pipeline::update(&attrs, &mut new, old, store, NOW).map_err(|e| e.status())?;
+    pipeline::update(&rt, &attrs, &mut new, old, store, NOW).map_err(|e| e.status())?;
     Ok(new)
 }
 
@@ -409,7 +412,8 @@ fn replay(file: &str, scenario: &Value, outcome: &mut Outcome) {
                     ("PUT", _) => {
                         new = body.clone();
                         if new.pointer("/metadata/resourceVersion").is_none()
-                            && let Some(meta) = admission::json::object_at(&mut new, &["metadata"])
+                            && let Some(meta) =
+                                crate::shared::json::object_at(&mut new, &["metadata"])
                         {
                             meta.insert("resourceVersion".into(), json!("<rv>"));
                         }
@@ -481,9 +485,12 @@ fn check_selectors(
     let fields = t.query.get("fieldSelector").map(|s| {
         // the CRD scenarios' groups are custom resources (none has selectableFields)
         if t.group.ends_with(".capture.example.com") {
-            FieldSelector::parse_custom(s, &[])
+            FieldSelector::parse(s, &|l| crate::selector::resolve_custom(&[], l))
         } else {
-            FieldSelector::parse(&t.group, &t.resource, s)
+            match find_type(&t.group, &t.resource) {
+                Some(rt) => FieldSelector::parse(s, &|l| rt.strategy.field_label(l)),
+                None => FieldSelector::parse(s, &crate::selector::metadata_label),
+            }
         }
     });
     let error = labels

@@ -5,9 +5,11 @@ use serde_json::Value;
 use super::{Outcome, Target, check};
 use crate::validation::{self, Invalid, ListOptions, PodLogOptions};
 
-fn kind_of(group: &str, resource: &str) -> Option<(&'static str, &'static str)> {
-    let kind = validation::resource_info(group, resource)?.kind;
-    Some((kind, "v1"))
+fn kind_of(group: &str, resource: &str) -> Option<(String, &'static str)> {
+    if !super::super::VALIDATED.contains(&(group, resource)) {
+        return None;
+    }
+    Some((super::find_type(group, resource)?.kind.clone(), "v1"))
 }
 
 /// Runs the option and body checks for a step; `true` when the step was fully handled here.
@@ -69,7 +71,8 @@ pub(super) fn check_request(
         "POST" if t.subresource == "token" => Some(validation::token_request(body)),
         "POST" if t.subresource.is_empty() && body.is_object() => {
             if let Some((kind, version)) = kind_of(&t.group, &t.resource)
-                && let Some(message) = validation::type_meta_mismatch(&t.group, version, kind, body)
+                && let Some(message) =
+                    validation::type_meta_mismatch(&t.group, version, &kind, body)
             {
                 outcome.checked += 1;
                 if status != 400 || expected["message"] != message.as_str() {

@@ -1,0 +1,200 @@
+//! Table columns (`as=Table`, what `kubectl get` prints): the column type the strategies'
+//! table convertors return, and the cells every type shares (`Name`, `Age`).
+
+use std::borrow::Cow;
+
+use serde_json::{Value, json};
+
+use crate::clock;
+
+const NAME_DESC: &str = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+const AGE_DESC: &str = "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+
+/// How a column's cell is computed from an object.
+#[derive(Debug, Clone)]
+pub(crate) enum Cell {
+    /// A function of the object.
+    Fn(fn(&Value) -> Value),
+    /// The value at a JSON pointer (`null` when missing), shown as an age when `date` and a
+    /// string (the `additionalPrinterColumns` of a CRD).
+    Path {
+        /// The JSON pointer.
+        pointer: String,
+        /// Whether the column's type is `date`.
+        date: bool,
+    },
+}
+
+/// One column definition with its cell.
+#[derive(Debug, Clone)]
+pub(crate) struct Column {
+    /// Header.
+    pub(crate) name: Cow<'static, str>,
+    /// OpenAPI type (`string`, `integer`, `date`).
+    pub(crate) ty: Cow<'static, str>,
+    /// OpenAPI format (`name` for the first column).
+    pub(crate) format: Cow<'static, str>,
+    /// Description.
+    pub(crate) description: Cow<'static, str>,
+    /// 0 for the default columns, 1 for `-o wide`.
+    pub(crate) priority: i64,
+    /// The cell.
+    pub(crate) cell: Cell,
+}
+
+impl Column {
+    /// The cell of `obj`.
+    pub(crate) fn cell(&self, obj: &Value) -> Value {
+        match &self.cell {
+            Cell::Fn(f) => f(obj),
+            Cell::Path { pointer, date } => {
+                let value = obj.pointer(pointer).cloned().unwrap_or(Value::Null);
+                match (date, &value) {
+                    (true, Value::String(_)) => {
+                        age(&json!({"metadata": {"creationTimestamp": value}}))
+                    }
+                    _ => value,
+                }
+            }
+        }
+    }
+
+    /// The `columnDefinitions` entry.
+    pub(crate) fn definition(&self) -> Value {
+        json!({"name": self.name, "type": self.ty, "format": self.format,
+            "description": self.description, "priority": self.priority})
+    }
+}
+
+/// A `string` column of priority `priority`.
+pub(crate) const fn col(
+    name: &'static str,
+    description: &'static str,
+    priority: i64,
+    cell: fn(&Value) -> Value,
+) -> Column {
+    Column {
+        name: Cow::Borrowed(name),
+        ty: Cow::Borrowed("string"),
+        format: Cow::Borrowed(""),
+        description: Cow::Borrowed(description),
+        priority,
+        cell: Cell::Fn(cell),
+    }
+}
+
+/// An `integer` column.
+pub(crate) fn int_col(
+    name: &'static str,
+    description: &'static str,
+    cell: fn(&Value) -> Value,
+) -> Column {
+    Column {
+        ty: Cow::Borrowed("integer"),
+        ..col(name, description, 0, cell)
+    }
+}
+
+/// The first column of every table.
+pub(crate) fn name_column() -> Column {
+    Column {
+        format: Cow::Borrowed("name"),
+        ..col("Name", NAME_DESC, 0, name)
+    }
+}
+
+/// The `Age` column.
+pub(crate) fn age_column() -> Column {
+    col("Age", AGE_DESC, 0, age)
+}
+
+/// `Name`, the type's `middle` columns, `Age`, then the `wide` ones.
+pub(crate) fn columns(middle: Vec<Column>, wide: Vec<Column>) -> Vec<Column> {
+    let mut cols = vec![name_column()];
+    cols.extend(middle);
+    cols.push(age_column());
+    cols.extend(wide);
+    cols
+}
+
+/// The generic convertor's columns: `Name` and `Created At`.
+pub(crate) fn default_columns() -> Vec<Column> {
+    let mut created = col("Created At", AGE_DESC, 0, |v| {
+        s(v, "/metadata/creationTimestamp")
+    });
+    created.ty = Cow::Borrowed("date");
+    vec![name_column(), created]
+}
+
+/// The columns of a custom resource: `Name`, then the CRD version's
+/// `additionalPrinterColumns` (an `Age` column of the creation time when it has none), cells
+/// read by their simple `jsonPath` (`.spec.replicas`).
+pub(crate) fn printer_columns(printer: &[Value]) -> Vec<Column> {
+    let age_column = json!({"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp",
+        "description": AGE_DESC});
+    let printer: &[Value] = if printer.is_empty() {
+        std::slice::from_ref(&age_column)
+    } else {
+        printer
+    };
+    let text = |c: &Value, k: &str| c.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let mut cols = vec![name_column()];
+    for c in printer {
+        cols.push(Column {
+            name: text(c, "name").into(),
+            ty: text(c, "type").into(),
+            format: text(c, "format").into(),
+            description: text(c, "description").into(),
+            priority: c.get("priority").and_then(Value::as_i64).unwrap_or(0),
+            cell: Cell::Path {
+                pointer: text(c, "jsonPath").replace('.', "/"),
+                date: text(c, "type") == "date",
+            },
+        });
+    }
+    cols
+}
+
+/// The string at `p`, `<none>` when missing.
+pub(crate) fn s(v: &Value, p: &str) -> Value {
+    v.pointer(p)
+        .and_then(Value::as_str)
+        .unwrap_or("<none>")
+        .into()
+}
+
+fn name(v: &Value) -> Value {
+    s(v, "/metadata/name")
+}
+
+fn age(v: &Value) -> Value {
+    let created = v
+        .pointer("/metadata/creationTimestamp")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    match time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339) {
+        Ok(t) => human((clock::unix_now() - t.unix_timestamp()).max(0)).into(),
+        Err(_) => "<unknown>".into(),
+    }
+}
+
+/// Go's `duration.HumanDuration`, shortened.
+fn human(secs: i64) -> String {
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 600 => format!("{}m{}s", s / 60, s % 60),
+        s if s < 3 * 3600 => format!("{}m", s / 60),
+        s if s < 8 * 3600 => format!("{}h{}m", s / 3600, (s % 3600) / 60),
+        s if s < 48 * 3600 => format!("{}h", s / 3600),
+        s if s < 8 * 86400 => format!("{}d{}h", s / 86400, (s % 86400) / 3600),
+        s => format!("{}d", s / 86400),
+    }
+}
+
+/// The number of entries of the maps at `keys`.
+pub(crate) fn count(v: &Value, keys: &[&str]) -> Value {
+    keys.iter()
+        .map(|k| v.get(*k).and_then(Value::as_object).map_or(0, |m| m.len()))
+        .sum::<usize>()
+        .into()
+}

@@ -1,0 +1,192 @@
+//! The controllers' workload types (apps, batch, policy and core ReplicationControllers):
+//! defaults and canonical quantities of the pod template, a status subresource, a
+//! `generation` that follows the spec, the status each starts with, and their validation
+//! (`pkg/registry/{apps,batch,policy,core}/*/strategy.go`; ReplicaSet, StatefulSet and DaemonSet
+//! specs as `pkg/apis/apps/validation`, the others `ObjectMeta` only). Deployments, which the test server
+//! also validates, are in `deployments.rs`.
+
+use serde_json::{Value, json};
+
+use crate::admission::defaults::{DecodeError, quantities, workloads};
+use crate::registry::ResourceType;
+use crate::registry::strategy::{self, Checks, GcDefault, Strategy};
+use crate::selector::{Getter, NAME, NAMESPACE, SelectorError, supported};
+use crate::validation::{FieldError, Invalid, NameRule, apps};
+
+/// The template pointer of the workloads with a pod template.
+const TEMPLATE: &str = "/spec/template/spec";
+
+/// The field labels of ReplicaSets and ReplicationControllers.
+const REPLICA_LABELS: &[(&str, Getter)] = &[
+    ("metadata.name", NAME),
+    ("metadata.namespace", NAMESPACE),
+    ("status.replicas", Getter::Int("/status/replicas")),
+];
+
+/// The strategy of a workload type.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Workload {
+    /// The type's `SetDefaults_*` (after the template's quantities).
+    defaults: fn(&mut Value),
+    /// The status `PrepareForCreate` sets, if it resets it.
+    created_status: Option<fn() -> Value>,
+    /// Whether the type has the `status.replicas` field label.
+    replica_labels: bool,
+    /// `DefaultGarbageCollectionPolicy`.
+    gc: GcDefault,
+    /// Whether the type has a pod template whose quantities are canonicalised.
+    template: bool,
+    /// Whether `metadata.generation` follows the spec.
+    generation: bool,
+    /// How names are checked (`ValidateXName`).
+    name_rule: NameRule,
+    /// The type's own checks of a new object (after `ObjectMeta`).
+    spec: fn(&Value) -> Vec<FieldError>,
+    /// The type's update-only checks (after the object checks).
+    spec_update: fn(&Value, &Value) -> Vec<FieldError>,
+}
+
+impl Workload {
+    const fn new(defaults: fn(&mut Value)) -> Workload {
+        Workload {
+            defaults,
+            created_status: None,
+            replica_labels: false,
+            gc: GcDefault::DeleteDependents,
+            template: true,
+            generation: true,
+            name_rule: NameRule::Subdomain,
+            spec: no_checks,
+            spec_update: no_update_checks,
+        }
+    }
+}
+
+fn no_defaults(_: &mut Value) {}
+
+fn no_checks(_: &Value) -> Vec<FieldError> {
+    Vec::new()
+}
+
+fn no_update_checks(_: &Value, _: &Value) -> Vec<FieldError> {
+    Vec::new()
+}
+
+/// core/v1 ReplicationControllers.
+pub(crate) const REPLICATION_CONTROLLERS: Workload = Workload {
+    created_status: Some(|| json!({"replicas": 0})),
+    replica_labels: true,
+    ..Workload::new(workloads::replication_controller)
+};
+
+/// apps/v1 ReplicaSets.
+pub(crate) const REPLICA_SETS: Workload = Workload {
+    created_status: Some(|| json!({"replicas": 0})),
+    replica_labels: true,
+    spec: apps::replica_set,
+    ..Workload::new(workloads::replica_set)
+};
+
+/// apps/v1 StatefulSets.
+pub(crate) const STATEFUL_SETS: Workload = Workload {
+    created_status: Some(|| json!({"replicas": 0, "availableReplicas": 0})),
+    name_rule: NameRule::Label,
+    spec: apps::stateful_set,
+    spec_update: apps::stateful_set_update,
+    ..Workload::new(workloads::stateful_set)
+};
+
+/// apps/v1 DaemonSets.
+pub(crate) const DAEMON_SETS: Workload = Workload {
+    spec: apps::daemon_set,
+    ..Workload::new(workloads::daemon_set)
+};
+
+/// apps/v1 ControllerRevisions (no template, no status).
+pub(crate) const CONTROLLER_REVISIONS: Workload = Workload {
+    generation: false,
+    ..Workload::new(no_defaults)
+};
+
+/// policy/v1 PodDisruptionBudgets.
+pub(crate) const POD_DISRUPTION_BUDGETS: Workload = Workload {
+    created_status: Some(
+        || json!({"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}),
+    ),
+    template: false,
+    ..Workload::new(workloads::pod_disruption_budget)
+};
+
+/// batch/v1 Jobs: they orphan their pods by default, for backward compatibility.
+pub(crate) const JOBS: Workload = Workload {
+    gc: GcDefault::OrphanDependents,
+    template: false,
+    ..Workload::new(no_defaults)
+};
+
+/// batch/v1 CronJobs.
+pub(crate) const CRON_JOBS: Workload = Workload {
+    template: false,
+    ..Workload::new(no_defaults)
+};
+
+impl Strategy for Workload {
+    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
+        if self.template {
+            quantities::pod_spec_at(obj, TEMPLATE)?;
+        }
+        (self.defaults)(obj);
+        Ok(())
+    }
+
+    fn tracks_generation(&self) -> bool {
+        self.generation
+    }
+
+    fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
+        if self.generation {
+            strategy::set_generation(obj, 1);
+        }
+        if let Some(status) = self.created_status {
+            strategy::set_status(obj, status());
+        }
+    }
+
+    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+        let c = Checks {
+            rt,
+            name_rule: self.name_rule,
+        };
+        c.result(obj, c.object(obj, (self.spec)(obj)))
+    }
+
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        let c = Checks {
+            rt,
+            name_rule: self.name_rule,
+        };
+        c.update(subresource, new, old, || {
+            let mut errs = c.object(new, (self.spec)(new));
+            errs.extend((self.spec_update)(new, old));
+            errs
+        })
+    }
+
+    fn gc_default(&self) -> GcDefault {
+        self.gc
+    }
+
+    fn field_label(&self, label: &str) -> Result<(String, Getter), SelectorError> {
+        if self.replica_labels {
+            supported(REPLICA_LABELS, label)
+        } else {
+            crate::selector::metadata_label(label)
+        }
+    }
+}
