@@ -129,7 +129,9 @@ impl Faults {
 
     /// The answer to a `method` request as the client gets it: cut if a cut is planned.
     pub(crate) fn deliver(&self, method: &Method, response: Response<Body>) -> Response<Body> {
-        if response.status() == http::StatusCode::SWITCHING_PROTOCOLS {
+        // only answers of requests that were served (and acted on) are cut; an upgrade's
+        // body is not the session
+        if !response.status().is_success() {
             return response;
         }
         let cut = {
@@ -306,9 +308,9 @@ impl FaultInjector {
         *storm = Some((until, retry_after_seconds));
     }
 
-    /// Serves the next `count` requests that `hits` covers, then resets the connection
-    /// half-way through the answer's body: the request was acted on (a create created), but
-    /// the client cannot read the answer. Replaces cuts still planned.
+    /// Serves the next `count` requests that `hits` covers and succeed (2xx), then resets the
+    /// connection half-way through the answer's body: the request was acted on (a create
+    /// created), but the client cannot read the answer. Replaces cuts still planned.
     ///
     /// ```no_run
     /// use kubeset_testserver::Hits;
@@ -322,8 +324,9 @@ impl FaultInjector {
         self.plan_cut(cut::Cut::Reset, hits, count);
     }
 
-    /// Serves the next `count` requests that `hits` covers and sends the answers' headers,
-    /// then nothing for `stall`, then resets the connection. Replaces cuts still planned.
+    /// Serves the next `count` requests that `hits` covers and succeed (2xx) and sends the
+    /// answers' headers, then nothing for `stall`, then resets the connection. Replaces cuts
+    /// still planned.
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -446,6 +449,40 @@ impl FaultInjector {
             .faults
             .tokens_not_before
             .store(crate::clock::unix_now() + 1, Ordering::Relaxed);
+    }
+
+    /// Rejects every ServiceAccount token issued before `time` (whole seconds, as a token's
+    /// `iat`): after a rotation, the tokens a client should no longer use.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::start().await?;
+    /// let mut env = server.service_account_env("default", "default").await?;
+    /// let rotated = std::time::SystemTime::now();
+    /// env.rotate_token()?;
+    /// // ... once clients had time to read the new token:
+    /// server.faults().expire_tokens_issued_before(rotated);
+    /// # Ok(()) }
+    /// ```
+    pub fn expire_tokens_issued_before(&self, time: std::time::SystemTime) {
+        bump(&self.app.faults.counts.token_expiries);
+        let secs = time
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        self.app
+            .faults
+            .tokens_not_before
+            .store(secs, Ordering::Relaxed);
+    }
+
+    /// Ends the faults that answer requests: planned 429s and 5xx, a storm, planned cuts and
+    /// the added latency. (What was done stays done: expired history and tokens, rotations.)
+    pub fn clear(&self) {
+        let faults = &self.app.faults;
+        *faults.planned.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *faults.storm.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *faults.cuts.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        faults.latency_ms.store(0, Ordering::Relaxed);
     }
 
     /// Sends a bookmark on watches with `allowWatchBookmarks` this often (default one minute).

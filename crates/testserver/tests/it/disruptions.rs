@@ -288,3 +288,49 @@ async fn service_account_files_are_swapped_as_the_kubelet_does() {
     );
     assert_eq!(server.faults().counts().token_rotations, 1);
 }
+
+#[tokio::test]
+async fn clear_ends_the_answering_faults() {
+    let server = TestServer::start().await.unwrap();
+    server.faults().throttle_for(Duration::from_secs(600), 1);
+    server.faults().reset_next(5, Hits::Any);
+    assert_eq!(
+        admin(&server, Method::GET, CMS, None).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    server.faults().clear();
+    assert_eq!(
+        admin(&server, Method::GET, CMS, None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(server.faults().counts().resets, 0);
+}
+
+#[tokio::test]
+async fn tokens_issued_before_a_rotation_are_rejected_and_later_ones_kept() {
+    use crate::support::{Who, send};
+    let server = TestServer::start().await.unwrap();
+    let mut env = server
+        .service_account_env("default", "default")
+        .await
+        .unwrap();
+    let old = env.token().expose().to_owned();
+    tokio::time::sleep(Duration::from_millis(1100)).await; // a later `iat`
+    let rotated = std::time::SystemTime::now();
+    env.rotate_token().unwrap();
+    let new = env.token().expose().to_owned();
+    server
+        .faults()
+        .expire_tokens_issued_before(rotated - Duration::from_millis(500));
+    let status = |token: String| {
+        let server = &server;
+        async move {
+            send(server, Who::Token(&token), Method::GET, "/api", None)
+                .await
+                .status
+        }
+    };
+    assert_eq!(status(old).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(status(new).await, StatusCode::OK);
+    assert_eq!(server.faults().counts().token_expiries, 1);
+}
