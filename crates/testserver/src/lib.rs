@@ -101,7 +101,7 @@ mod storage;
 mod validation;
 
 pub use error::Error;
-pub use faults::{FaultCounts, FaultInjector, Hits, WatchScope};
+pub use faults::{FaultCounts, FaultInjector, Hits, WatchScope, write_projected};
 pub use logs::PodLogs;
 pub use secret::Secret;
 pub use server::{ClientCert, ServiceAccountEnv, TestServer, TestServerBuilder};

@@ -13,7 +13,7 @@
 
 mod counts;
 mod cut;
-pub(crate) mod projected;
+mod projected;
 mod restart;
 mod scope;
 mod tls;
@@ -33,6 +33,7 @@ use crate::storage::StoreError;
 pub use counts::FaultCounts;
 use counts::{Counters, bump};
 pub use cut::Hits;
+pub use projected::write_projected;
 pub(crate) use restart::{RestartWatch, rebind};
 use scope::Floors;
 pub use scope::WatchScope;

@@ -10,9 +10,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Tells the payload directories of one process apart when written within one clock tick.
 static SEQUENCE: AtomicU64 = AtomicU64::new(0);
 
-/// Writes `files` into `dir` as the kubelet writes a projected volume, replacing the previous
-/// version (whose directory is removed afterwards).
-pub(crate) fn write(dir: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()> {
+/// Writes `files` (name, contents) into `dir` as the kubelet writes a projected volume (its
+/// `AtomicWriter`): a new version directory, the `..data` symlink swapped to it with one
+/// `rename`, each file a symlink through `..data`; the previous version is removed
+/// afterwards. A reader sees all old files or all new ones, never a mix. `dir` is created if
+/// missing; a plain file of the same name is replaced by the link.
+///
+/// ```no_run
+/// let dir = std::path::Path::new("/tmp/serviceaccount");
+/// kubeset_testserver::write_projected(dir, &[("token", b"eyJ..."), ("namespace", b"default")])?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+/// A directory, file or link could not be made.
+pub fn write_projected(dir: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
     let now = time::OffsetDateTime::now_utc();
     let stamp = format!(
         "..{:04}_{:02}_{:02}_{:02}_{:02}_{:02}.{}",
@@ -59,7 +72,7 @@ mod tests {
     #[test]
     fn versions_swap_behind_stable_links() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), &[("token", b"one"), ("namespace", b"ns")]).unwrap();
+        write_projected(dir.path(), &[("token", b"one"), ("namespace", b"ns")]).unwrap();
         let token = dir.path().join("token");
         assert_eq!(std::fs::read(&token).unwrap(), b"one");
         assert_eq!(
@@ -67,7 +80,7 @@ mod tests {
             Path::new("..data/token")
         );
         let first = std::fs::read_link(dir.path().join("..data")).unwrap();
-        write(dir.path(), &[("token", b"two"), ("namespace", b"ns")]).unwrap();
+        write_projected(dir.path(), &[("token", b"two"), ("namespace", b"ns")]).unwrap();
         assert_eq!(std::fs::read(&token).unwrap(), b"two");
         let second = std::fs::read_link(dir.path().join("..data")).unwrap();
         assert_ne!(first, second);

@@ -113,7 +113,7 @@ fn write_files(dir: &Path, token: &str, ca_pem: &str, namespace: &str) -> Result
         ("ca.crt", ca_pem.as_bytes()),
         ("namespace", namespace.as_bytes()),
     ];
-    crate::faults::projected::write(dir, &files).map_err(|source| Error::Write {
+    crate::faults::write_projected(dir, &files).map_err(|source| Error::Write {
         path: dir.to_owned(),
         source,
     })

@@ -315,13 +315,14 @@ async fn tokens_issued_before_a_rotation_are_rejected_and_later_ones_kept() {
         .await
         .unwrap();
     let old = env.token().expose().to_owned();
-    tokio::time::sleep(Duration::from_millis(1100)).await; // a later `iat`
-    let rotated = std::time::SystemTime::now();
+    // the old token was issued before `before`, the new one in a later second
+    let before = std::time::SystemTime::now();
+    tokio::time::sleep(Duration::from_millis(1050)).await;
     env.rotate_token().unwrap();
     let new = env.token().expose().to_owned();
     server
         .faults()
-        .expire_tokens_issued_before(rotated - Duration::from_millis(500));
+        .expire_tokens_issued_before(before + Duration::from_secs(1));
     let status = |token: String| {
         let server = &server;
         async move {
