@@ -16,6 +16,7 @@ const STORM_RETRY_AFTER: u64 = 1;
 enum Fault {
     CloseWatches,
     ExpireWatches,
+    Compaction,
     Storm,
     Burst503,
     Burst500,
@@ -27,7 +28,7 @@ enum Fault {
     Restart,
 }
 
-const CYCLE: [Fault; 11] = [
+const CYCLE: [Fault; 12] = [
     Fault::CloseWatches,
     Fault::ResetWrites,
     Fault::Storm,
@@ -39,6 +40,7 @@ const CYCLE: [Fault; 11] = [
     Fault::ResetReads,
     Fault::CaRotation,
     Fault::Restart,
+    Fault::Compaction,
 ];
 
 /// Runs whole cycles until `until` (at least one); gives how many ran.
@@ -77,6 +79,8 @@ async fn inject(
             tokio::time::sleep(STORM).await;
             attempts.storm(false);
         }
+        // as etcd's periodic compaction: every watch or list from before answers 410 Gone
+        Fault::Compaction => faults.compact_history(),
         Fault::Burst503 => faults.fail_next(4, 503),
         Fault::Burst500 => faults.fail_next(2, 500),
         Fault::StallReads => faults.stall_next(1, Duration::from_secs(8), Hits::Reads),
