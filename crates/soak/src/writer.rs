@@ -299,3 +299,58 @@ impl Writer {
 pub(crate) fn op_of(object: &ConfigMap) -> Option<u64> {
     object.metadata.annotations.as_ref()?.get(OP)?.parse().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "a test")]
+
+    use super::*;
+    use crate::cluster::{self, NAMESPACE};
+    use kubeset_testserver::Hits;
+
+    /// Each write's answer is reset after the server made it: the writer settles it by
+    /// reading, and the audit log shows each write made once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_whose_answers_are_lost_are_settled_not_repeated() {
+        let cluster = cluster::start().await.unwrap();
+        let faults = cluster.server.faults();
+        let mut writer = Writer::new(cluster.writer.client.config_maps(NAMESPACE), 1);
+
+        faults.reset_next(1, Hits::Writes);
+        let outcome = writer.create("lost-create", 1).await;
+        assert!(matches!(outcome, Outcome::Recovered), "create");
+        writer.settle("lost-create", 1, outcome, 0);
+
+        faults.reset_next(1, Hits::Writes);
+        let outcome = writer.update("lost-create", 2).await;
+        assert!(matches!(outcome, Outcome::Recovered), "update");
+        writer.settle("lost-create", 2, outcome, 1);
+
+        faults.reset_next(1, Hits::Writes);
+        let outcome = writer.delete("lost-create").await;
+        assert!(matches!(outcome, Outcome::Recovered), "delete");
+        writer.settle("lost-create", 3, outcome, 2);
+
+        assert_eq!(faults.counts().resets, 3);
+        assert_eq!(writer.counts.recovered, 3);
+        assert!(writer.counts.errors >= 3, "{:?}", writer.counts);
+        assert_eq!(writer.ledger["lost-create"], [1, 1, 1]);
+        let once = crate::check::exactly_once(&cluster.audit_log, &writer.ledger).unwrap();
+        assert_eq!(once, crate::check::ExactlyOnce::default());
+    }
+
+    /// The audit comparison can fail: a write the writer did not record is a duplicate.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_made_twice_shows_in_the_audit_comparison() {
+        let cluster = cluster::start().await.unwrap();
+        let mut writer = Writer::new(cluster.writer.client.config_maps(NAMESPACE), 1);
+        let outcome = writer.create("twice", 1).await;
+        writer.settle("twice", 1, outcome, 0);
+        // two updates the server makes and the ledger does not record
+        assert!(matches!(writer.update("twice", 2).await, Outcome::Done));
+        assert!(matches!(writer.update("twice", 3).await, Outcome::Done));
+        let once = crate::check::exactly_once(&cluster.audit_log, &writer.ledger).unwrap();
+        assert_eq!(once.duplicates, 2, "{once:?}");
+        assert_eq!(once.missing, 0);
+    }
+}
