@@ -186,6 +186,11 @@ pub async fn run(plan: &Plan) -> Result<Report, Error> {
         writer: writer.counts,
         reconciles: mirror_counts.reconciles.load(Ordering::Relaxed),
         controller_errors: mirror_counts.errors.load(Ordering::Relaxed),
+        controller_errors_by_kind: mirror_counts
+            .by_kind
+            .lock()
+            .map(|k| k.clone())
+            .unwrap_or_default(),
         requests: attempts.all(),
         storm_budget: storm_budget(&policy, &storm, cycles),
         max_attempts: u64::from(policy.max_attempts),

@@ -5,19 +5,19 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use kubeset_clientset::{Api, Client, Patch, PatchParams};
-use kubeset_runtime::controller::{Action, Controller};
+use kubeset_runtime::controller::{Action, Controller, Error};
 use kubeset_runtime::{Store, WatcherConfig};
 use serde_json::json;
 
 use crate::cluster::NAMESPACE;
-use crate::writer::{LABEL, OP};
+use crate::writer::{LABEL, OP, kind_of};
 
 /// What the controller's result stream said.
 #[derive(Debug, Default)]
@@ -25,6 +25,8 @@ pub(crate) struct MirrorCounts {
     pub(crate) reconciles: AtomicU64,
     /// Failed reconciles and watch errors: errors surfaced to the controller.
     pub(crate) errors: AtomicU64,
+    /// The same by kind: `reconcile` or `watch`, then the client error's kind.
+    pub(crate) by_kind: Mutex<BTreeMap<String, u64>>,
 }
 
 /// Why a reconcile failed.
@@ -53,11 +55,21 @@ pub(crate) fn controller(
     });
     let results = controller.run(reconcile, |_, _, _| Action::backoff(), context);
     let driven = results.for_each(move |result| {
-        let counter = match result {
-            Ok(_) => &counts.reconciles,
-            Err(_) => &counts.errors,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+        match result {
+            Ok(_) => {
+                counts.reconciles.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(err) => {
+                counts.errors.fetch_add(1, Ordering::Relaxed);
+                let kind = match &err {
+                    Error::Reconcile { source, .. } => format!("reconcile {}", kind_of(&source.0)),
+                    Error::Watch { source, .. } => format!("watch {}", kind_of(source)),
+                    _ => String::from("panic"),
+                };
+                let mut by_kind = counts.by_kind.lock().unwrap_or_else(|e| e.into_inner());
+                *by_kind.entry(kind).or_default() += 1;
+            }
+        }
         async {}
     });
     (store, driven)

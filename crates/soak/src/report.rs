@@ -23,6 +23,8 @@ pub struct Report {
     pub reconciles: u64,
     /// Failed reconciles and watch errors the controller's stream yielded.
     pub controller_errors: u64,
+    /// The same by kind (`reconcile` or `watch`, then the client error's kind).
+    pub controller_errors_by_kind: std::collections::BTreeMap<String, u64>,
     /// Logical requests of both daemons and their attempts.
     pub requests: Counted,
     /// The requests that started during a 429 storm and their attempts.
@@ -144,6 +146,7 @@ impl Report {
                 "errors surfaced to the writer (each retried or settled)",
                 w.errors.to_string(),
             ),
+            ("writer errors by kind", kinds(&w.errors_by_kind)),
             (
                 "lost answers settled by reading (write had landed)",
                 w.recovered.to_string(),
@@ -151,6 +154,10 @@ impl Report {
             (
                 "reconciles / errors surfaced to the controller",
                 format!("{} / {}", self.reconciles, self.controller_errors),
+            ),
+            (
+                "controller errors by kind",
+                kinds(&self.controller_errors_by_kind),
             ),
             (
                 "storm: logical requests / attempts / most per request",
@@ -216,6 +223,15 @@ impl Report {
             let _ = writeln!(out, "| {name} | {value} |");
         }
         out
+    }
+}
+
+fn kinds(by_kind: &std::collections::BTreeMap<String, u64>) -> String {
+    let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+    if kinds.is_empty() {
+        String::from("none")
+    } else {
+        kinds.join(", ")
     }
 }
 

@@ -41,6 +41,9 @@ pub struct WriterCounts {
     pub deletes: u64,
     /// Errors the client returned to the writer (each then retried or settled by reading).
     pub errors: u64,
+    /// The same errors by kind: `HTTP <code>`, `timeout` (no answer within the writer's
+    /// deadline: a stall), `connect`, `tls`, `body` (the answer was cut) or `other`.
+    pub errors_by_kind: BTreeMap<String, u64>,
     /// Writes whose answer was lost but which had landed (found by reading).
     pub recovered: u64,
     /// Retried creates that met an object that was not ours.
@@ -189,14 +192,19 @@ impl Writer {
         match tokio::time::timeout(CALL_TIMEOUT, call).await {
             Ok(Ok(value)) => Some(Ok(value)),
             Ok(Err(err)) => {
-                self.counts.errors += 1;
+                self.count_error(kind_of(&err));
                 Some(Err(err))
             }
             Err(_elapsed) => {
-                self.counts.errors += 1;
+                self.count_error(String::from("timeout"));
                 None
             }
         }
+    }
+
+    fn count_error(&mut self, kind: String) {
+        self.counts.errors += 1;
+        *self.counts.errors_by_kind.entry(kind).or_default() += 1;
     }
 
     async fn pause(&mut self, tries: u32) {
@@ -292,6 +300,25 @@ impl Writer {
             }
         }
         Outcome::Abandoned
+    }
+}
+
+/// What kind of error `err` is, for [`WriterCounts::errors_by_kind`] and the controller's.
+pub(crate) fn kind_of(err: &kubeset_clientset::Error) -> String {
+    if let Some(code) = err.code() {
+        format!("HTTP {code}")
+    } else if err.is_tls() {
+        String::from("tls")
+    } else if err.is_connect() {
+        String::from("connect")
+    } else if err.is_request_timeout() {
+        String::from("timeout")
+    } else if matches!(err, kubeset_clientset::Error::ReadBody { .. }) {
+        String::from("body")
+    } else if matches!(err, kubeset_clientset::Error::Transport { .. }) {
+        String::from("transport")
+    } else {
+        String::from("other")
     }
 }
 
