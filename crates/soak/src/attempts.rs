@@ -33,7 +33,7 @@ pub(crate) struct Tally {
     most: AtomicU64,
 }
 
-/// A snapshot of a [`Tally`].
+/// Logical requests and the attempts made for them (a snapshot).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counted {
     /// Logical requests (what callers asked for).
