@@ -8,10 +8,13 @@
 //!   `docs/BENCHMARKS.md` (`--reps K`, `--only WORKLOADS`, `--no-write`).
 //! - `cargo xtask fuzz [--seconds N] [TARGET...]`: runs the cargo-fuzz targets in `fuzz/` in
 //!   turn and prints execs and crashes per target (nightly and cargo-fuzz needed).
+//! - `cargo xtask soak [--seconds N] [--release]`: the fault soak (`crates/soak`), its
+//!   figures as a markdown table; fails when an invariant broke.
 
 mod bench;
 mod demo;
 mod fuzz;
+mod soak;
 
 use std::process::{Command, ExitCode};
 
@@ -22,8 +25,9 @@ fn main() -> ExitCode {
         Some("demo") => demo::demo(&std::env::args().skip(2).collect::<Vec<_>>()),
         Some("bench") => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
         Some("fuzz") => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
+        Some("soak") => soak::soak(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
-            eprintln!("usage: cargo xtask ci|demo|bench|fuzz");
+            eprintln!("usage: cargo xtask ci|demo|bench|fuzz|soak");
             ExitCode::from(2)
         }
     }

@@ -43,7 +43,8 @@
 //!   opt-in, the PersistentVolume binder (`pv_binder/`) and the protection finalizers.
 //! - `audit`: one `audit.k8s.io/v1` Event per request, as kube-apiserver's audit log at level
 //!   `Metadata` ([`TestServer::audit_events`], [`TestServerBuilder::audit_log_path`]).
-//! - `faults`: switches tests flip (429/5xx, latency, closing watches, compaction, token expiry);
+//! - `faults`: switches tests flip (429s and storms, 5xx, latency, cut and stalled answers,
+//!   restarts, CA and token rotation, closing watches, compaction, token expiry), each counted;
 //!   the watch faults also per namespace or resource type (`faults/scope.rs`), so tests can share
 //!   one server.
 //!
@@ -100,7 +101,7 @@ mod strict;
 mod validation;
 
 pub use error::Error;
-pub use faults::{FaultInjector, WatchScope};
+pub use faults::{FaultCounts, FaultInjector, Hits, WatchScope, write_projected};
 pub use logs::PodLogs;
 pub use secret::Secret;
 pub use server::{ClientCert, ServiceAccountEnv, TestServer, TestServerBuilder};

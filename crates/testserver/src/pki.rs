@@ -91,6 +91,11 @@ impl Pki {
         })
     }
 
+    /// The CA certificate (DER).
+    pub(crate) fn ca_der(&self) -> &CertificateDer<'static> {
+        &self.ca_der
+    }
+
     /// Issues a client certificate for `CN=user, O=groups...`.
     pub(crate) fn client_cert(&self, user: &str, groups: &[&str]) -> Result<ClientCert, Error> {
         let mut params =
@@ -112,16 +117,27 @@ impl Pki {
     }
 
     /// The rustls server configuration: HTTP/2 and HTTP/1.1, optional client certificates.
+    pub(crate) fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, Error> {
+        self.server_config_trusting(&[])
+    }
+
+    /// [`Pki::server_config`], also accepting client certificates of `client_cas` (the CAs
+    /// served before a rotation).
     #[allow(
         deprecated,
         reason = "ring, our provider, is deprecated only for lacking post-quantum kx"
     )]
-    pub(crate) fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, Error> {
+    pub(crate) fn server_config_trusting(
+        &self,
+        client_cas: &[CertificateDer<'static>],
+    ) -> Result<Arc<rustls::ServerConfig>, Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = rustls::RootCertStore::empty();
-        roots
-            .add(self.ca_der.clone())
-            .map_err(|source| Error::Tls { what: "CA", source })?;
+        for ca in std::iter::once(&self.ca_der).chain(client_cas) {
+            roots
+                .add(ca.clone())
+                .map_err(|source| Error::Tls { what: "CA", source })?;
+        }
         let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
             Arc::new(roots),
             provider.clone(),

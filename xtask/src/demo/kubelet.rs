@@ -17,7 +17,6 @@ use k8s_openapi::api::core::v1::{ConfigMap, Endpoints, Node, Pod, ProjectedVolum
 use kubeset_clientset::{Client, Patch, PatchParams, PostParams, TokenParams};
 use serde_json::json;
 
-use super::atomic_writer;
 use super::{DemoError, narrate};
 
 /// A pod the demo runs as a local process: its files and environment.
@@ -225,7 +224,7 @@ impl PodFiles {
             .iter()
             .map(|(n, c)| (n.as_str(), c.as_slice()))
             .collect();
-        atomic_writer::write(&self.dir, &files)
+        kubeset_testserver::write_projected(&self.dir, &files)
             .map_err(|e| DemoError::msg(format!("cannot write {}: {e}", self.dir.display())))
     }
 

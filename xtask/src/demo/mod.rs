@@ -9,7 +9,6 @@
 //!
 //! `cargo xtask demo kctl` runs the older scripted session of `kctl`, our small kubectl.
 
-mod atomic_writer;
 mod cluster;
 mod kctl;
 mod kubelet;

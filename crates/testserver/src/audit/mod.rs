@@ -48,14 +48,9 @@ pub(crate) struct AuditLog {
 }
 
 impl AuditLog {
-    /// A log keeping [`CAPACITY`] events in memory and, if `path` is given, appending every
-    /// event to that file.
-    pub(crate) fn new(path: Option<&Path>) -> std::io::Result<Self> {
-        Self::with_capacity(path, CAPACITY)
-    }
-
-    /// [`AuditLog::new`] keeping `capacity` events in memory.
-    fn with_capacity(path: Option<&Path>, capacity: usize) -> std::io::Result<Self> {
+    /// A log keeping `capacity` events in memory (the server's default is [`CAPACITY`]) and,
+    /// if `path` is given, appending every event to that file.
+    pub(crate) fn with_capacity(path: Option<&Path>, capacity: usize) -> std::io::Result<Self> {
         let file = match path {
             Some(p) => Some(Mutex::new(
                 std::fs::OpenOptions::new()

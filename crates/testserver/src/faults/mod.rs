@@ -1,15 +1,40 @@
 //! Fault injection: what tests switch on to see how clients cope.
+//!
+//! - answers instead of the real one: 429 with `Retry-After` (the next N requests, or a storm
+//!   of every request for a while), injected 5xx, added latency;
+//! - answers cut after the request was served (`cut.rs`): the body reset part-way, or the
+//!   headers then a stall;
+//! - watches closed or expired, per scope (`scope.rs`), history compacted;
+//! - the server restarted on its address with its store kept (`restart.rs`), a CA rotation
+//!   (`tls.rs`), tokens rejected, ServiceAccount files rotated as the kubelet does
+//!   (`projected.rs`).
+//!
+//! Every fault counts how often it fired (`counts.rs`, [`FaultCounts`]).
 
+mod counts;
+mod cut;
+mod projected;
+mod restart;
 mod scope;
+mod tls;
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use http::{Method, Response};
 
 use crate::api::App;
+use crate::api::respond::Body;
 use crate::api::status::ApiError;
+use crate::error::Error;
 use crate::storage::StoreError;
 
+pub use counts::FaultCounts;
+use counts::{Counters, bump};
+pub use cut::Hits;
+pub use projected::write_projected;
+pub(crate) use restart::{RestartWatch, rebind};
 use scope::Floors;
 pub use scope::WatchScope;
 pub(crate) use scope::{Ending, Subject, history_compacted};
@@ -34,6 +59,12 @@ pub(crate) struct Faults {
     floors: Floors,
     tokens_not_before: AtomicI64,
     bookmark_ms: AtomicU64,
+    /// Every request answered 429 until then, with this `Retry-After`.
+    storm: Mutex<Option<(Instant, u64)>>,
+    cuts: Mutex<Option<cut::Planned>>,
+    restarts: restart::Restarts,
+    rotation: tls::Rotation,
+    counts: Counters,
 }
 
 impl Default for Faults {
@@ -45,6 +76,11 @@ impl Default for Faults {
             floors: Floors::default(),
             tokens_not_before: AtomicI64::new(i64::MIN),
             bookmark_ms: AtomicU64::new(60_000),
+            storm: Mutex::new(None),
+            cuts: Mutex::new(None),
+            restarts: restart::Restarts::default(),
+            rotation: tls::Rotation::default(),
+            counts: Counters::default(),
         }
     }
 }
@@ -55,13 +91,21 @@ impl Faults {
         Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
     }
 
-    /// The injected error for this request, if one is planned.
+    /// The injected error for this request, if one is planned (every request passes here,
+    /// and is counted).
     pub(crate) fn take_failure(&self) -> Option<ApiError> {
+        bump(&self.counts.requests);
+        if let Some(retry_after) = self.storming() {
+            bump(&self.counts.throttled);
+            return Some(ApiError::too_many_requests(retry_after));
+        }
         let mut planned = self.planned.lock().unwrap_or_else(|e| e.into_inner());
         let p = planned.as_mut()?;
         let err = if p.code == 429 {
+            bump(&self.counts.throttled);
             ApiError::too_many_requests(p.retry_after)
         } else {
+            bump(&self.counts.failed);
             ApiError::injected(p.code)
         };
         p.remaining = p.remaining.saturating_sub(1);
@@ -69,6 +113,57 @@ impl Faults {
             *planned = None;
         }
         Some(err)
+    }
+
+    /// The `Retry-After` of the 429 storm going on, if one is.
+    fn storming(&self) -> Option<u64> {
+        let mut storm = self.storm.lock().unwrap_or_else(|e| e.into_inner());
+        match *storm {
+            Some((until, retry_after)) if Instant::now() < until => Some(retry_after),
+            Some(_) => {
+                *storm = None;
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// The answer to a `method` request as the client gets it: cut if a cut is planned.
+    pub(crate) fn deliver(&self, method: &Method, response: Response<Body>) -> Response<Body> {
+        // only answers of requests that were served (and acted on) are cut; an upgrade's
+        // body is not the session
+        if !response.status().is_success() {
+            return response;
+        }
+        let cut = {
+            let mut planned = self.cuts.lock().unwrap_or_else(|e| e.into_inner());
+            planned.as_mut().and_then(|p| p.take(method))
+        };
+        match cut {
+            None => response,
+            Some(cut) => {
+                bump(match cut {
+                    cut::Cut::Reset => &self.counts.resets,
+                    cut::Cut::Stall(_) => &self.counts.stalls,
+                });
+                cut::apply(response, cut)
+            }
+        }
+    }
+
+    /// Notices the restarts asked for from now on.
+    pub(crate) fn restart_watch(&self) -> RestartWatch {
+        self.restarts.watch()
+    }
+
+    /// The TLS configuration for a new connection, when a CA rotation replaced the original.
+    pub(crate) fn serving_tls(&self) -> Option<Arc<rustls::ServerConfig>> {
+        self.rotation.serving()
+    }
+
+    /// Counts a ServiceAccount token rotation.
+    pub(crate) fn count_token_rotation(&self) {
+        bump(&self.counts.token_rotations);
     }
 
     /// Every request to end watches from now on (a watch checks whether it is hit).
@@ -131,6 +226,7 @@ pub struct FaultInjector {
 impl FaultInjector {
     /// Ends every open watch stream (clients see the connection's body end).
     pub fn close_watches(&self) {
+        bump(&self.app.faults.counts.watch_closes);
         self.app.faults.end_watches(Ending {
             scope: None,
             expired_at: None,
@@ -150,6 +246,7 @@ impl FaultInjector {
     /// # Ok(()) }
     /// ```
     pub fn close_watches_in(&self, scope: &WatchScope) {
+        bump(&self.app.faults.counts.watch_closes);
         self.app.faults.end_watches(Ending {
             scope: Some(scope.clone()),
             expired_at: None,
@@ -179,6 +276,7 @@ impl FaultInjector {
     /// ```
     pub fn expire_watches_in(&self, scope: &WatchScope) {
         let faults = &self.app.faults;
+        bump(&faults.counts.watch_expiries);
         let floor = faults.floors.raise(scope, self.app.store.revision());
         faults.end_watches(Ending {
             scope: Some(scope.clone()),
@@ -189,6 +287,128 @@ impl FaultInjector {
     /// Answers the next `count` requests with `429 TooManyRequests` and `Retry-After`.
     pub fn throttle_next(&self, count: u32, retry_after_seconds: u64) {
         self.plan(429, retry_after_seconds, count);
+    }
+
+    /// Answers every request with `429 TooManyRequests` and `Retry-After` for `duration` from
+    /// now (a storm: API Priority and Fairness shedding load), on top of the planned faults.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::start().await?;
+    /// server.faults().throttle_for(std::time::Duration::from_secs(3), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn throttle_for(&self, duration: Duration, retry_after_seconds: u64) {
+        let until = Instant::now() + duration;
+        let mut storm = self
+            .app
+            .faults
+            .storm
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        *storm = Some((until, retry_after_seconds));
+    }
+
+    /// Serves the next `count` requests that `hits` covers and succeed (2xx), then resets the
+    /// connection half-way through the answer's body: the request was acted on (a create
+    /// created), but the client cannot read the answer. Replaces cuts still planned.
+    ///
+    /// ```no_run
+    /// use kubeset_testserver::Hits;
+    ///
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::start().await?;
+    /// server.faults().reset_next(1, Hits::Writes);
+    /// # Ok(()) }
+    /// ```
+    pub fn reset_next(&self, count: u32, hits: Hits) {
+        self.plan_cut(cut::Cut::Reset, hits, count);
+    }
+
+    /// Serves the next `count` requests that `hits` covers and succeed (2xx) and sends the
+    /// answers' headers, then nothing for `stall`, then resets the connection. Replaces cuts
+    /// still planned.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use kubeset_testserver::Hits;
+    ///
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::start().await?;
+    /// server.faults().stall_next(1, Duration::from_secs(5), Hits::Reads);
+    /// # Ok(()) }
+    /// ```
+    pub fn stall_next(&self, count: u32, stall: Duration, hits: Hits) {
+        self.plan_cut(cut::Cut::Stall(stall), hits, count);
+    }
+
+    fn plan_cut(&self, cut: cut::Cut, hits: Hits, remaining: u32) {
+        let mut planned = self
+            .app
+            .faults
+            .cuts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        *planned = Some(cut::Planned {
+            cut,
+            hits,
+            remaining,
+        });
+    }
+
+    /// Restarts the server: the listener and every open connection (watches included) are
+    /// closed at once, connections are refused for `downtime`, then the same address is
+    /// served again. The store is kept, so objects, resourceVersions and watch history
+    /// survive, as across a kube-apiserver restart.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::start().await?;
+    /// server.faults().restart(std::time::Duration::from_millis(500));
+    /// # Ok(()) }
+    /// ```
+    pub fn restart(&self, downtime: Duration) {
+        bump(&self.app.faults.counts.restarts);
+        self.app.faults.restarts.ask(downtime);
+    }
+
+    /// Starts a CA rotation: makes a new CA and a serving certificate under it, and returns
+    /// the PEM bundle clients should trust until [`switch_ca`](Self::switch_ca) (the new CA,
+    /// then the one served now). The server goes on serving its current certificate.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::start().await?;
+    /// let mut env = server.service_account_env("default", "default").await?;
+    /// let bundle = server.faults().stage_ca()?;
+    /// env.write_ca(&bundle)?; // clients trust both CAs
+    /// let new_ca = server.faults().switch_ca()?; // new connections get the new certificate
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// Generating the certificates failed.
+    pub fn stage_ca(&self) -> Result<String, Error> {
+        self.app.faults.rotation.stage(&self.app.pki.ca_pem)
+    }
+
+    /// Serves the certificate [`stage_ca`](Self::stage_ca) made to every new connection (open
+    /// connections keep theirs); returns the new CA (PEM), or `None` when nothing was staged.
+    /// Client certificates of the earlier CAs stay valid.
+    ///
+    /// # Errors
+    /// The TLS configuration could not be built.
+    pub fn switch_ca(&self) -> Result<Option<String>, Error> {
+        let switched = self.app.faults.rotation.switch(self.app.pki.ca_der())?;
+        if switched.is_some() {
+            bump(&self.app.faults.counts.ca_rotations);
+        }
+        Ok(switched)
+    }
+
+    /// How often each fault fired so far, and how many requests arrived.
+    pub fn counts(&self) -> FaultCounts {
+        self.app.faults.counts.snapshot()
     }
 
     /// Answers the next `count` requests with the given 5xx status.
@@ -218,16 +438,52 @@ impl FaultInjector {
 
     /// Forgets the watch history up to now: watches from an older resourceVersion get 410.
     pub fn compact_history(&self) {
+        bump(&self.app.faults.counts.watch_expiries);
         let rv = self.app.store.revision();
         self.app.store.compact(rv);
     }
 
     /// Rejects every ServiceAccount token issued until now (clients must re-read their token).
     pub fn expire_tokens(&self) {
+        bump(&self.app.faults.counts.token_expiries);
         self.app
             .faults
             .tokens_not_before
             .store(crate::clock::unix_now() + 1, Ordering::Relaxed);
+    }
+
+    /// Rejects every ServiceAccount token issued before `time` (whole seconds, as a token's
+    /// `iat`): after a rotation, the tokens a client should no longer use.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::start().await?;
+    /// let mut env = server.service_account_env("default", "default").await?;
+    /// let rotated = std::time::SystemTime::now();
+    /// env.rotate_token()?;
+    /// // ... once clients had time to read the new token:
+    /// server.faults().expire_tokens_issued_before(rotated);
+    /// # Ok(()) }
+    /// ```
+    pub fn expire_tokens_issued_before(&self, time: std::time::SystemTime) {
+        bump(&self.app.faults.counts.token_expiries);
+        let secs = time
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        self.app
+            .faults
+            .tokens_not_before
+            .store(secs, Ordering::Relaxed);
+    }
+
+    /// Ends the faults that answer requests: planned 429s and 5xx, a storm, planned cuts and
+    /// the added latency. (What was done stays done: expired history and tokens, rotations.)
+    pub fn clear(&self) {
+        let faults = &self.app.faults;
+        *faults.planned.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *faults.storm.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *faults.cuts.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        faults.latency_ms.store(0, Ordering::Relaxed);
     }
 
     /// Sends a bookmark on watches with `allowWatchBookmarks` this often (default one minute).

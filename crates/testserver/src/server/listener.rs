@@ -25,14 +25,26 @@ use crate::rbac::reviews::subject::client_cert_credential_id;
 const MAX_BODY: usize = 3 * 1024 * 1024;
 
 /// Accepts connections until the task is aborted.
-pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, app: Arc<App>) {
-    let acceptor = TlsAcceptor::from(tls);
+pub(crate) async fn serve(
+    mut listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    app: Arc<App>,
+) {
+    let mut restarts = app.faults.restart_watch();
     loop {
-        let Ok((tcp, peer)) = listener.accept().await else {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            downtime = restarts.next() => {
+                listener = crate::faults::rebind(listener, downtime).await;
+                continue;
+            }
+        };
+        let Ok((tcp, peer)) = accepted else {
             continue;
         };
-        let acceptor = acceptor.clone();
+        let acceptor = TlsAcceptor::from(app.faults.serving_tls().unwrap_or_else(|| tls.clone()));
         let app = app.clone();
+        let mut restarted = app.faults.restart_watch();
         tokio::spawn(async move {
             let Ok(tls) = acceptor.accept(tcp).await else {
                 return;
@@ -49,11 +61,19 @@ pub(crate) async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>,
             let service = hyper::service::service_fn(move |req| {
                 let app = app.clone();
                 let cert = cert.clone();
-                async move { Ok::<_, Infallible>(answer(app, cert, peer.ip(), req).await) }
+                let method = req.method().clone();
+                async move {
+                    let response = answer(app.clone(), cert, peer.ip(), req).await;
+                    Ok::<_, Infallible>(app.faults.deliver(&method, response))
+                }
             });
-            let _ = auto::Builder::new(TokioExecutor::new())
-                .serve_connection_with_upgrades(TokioIo::new(tls), service)
-                .await;
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
+            // a restart drops every connection at once
+            tokio::select! {
+                _ = connection => {}
+                _ = restarted.next() => {}
+            }
         });
     }
 }

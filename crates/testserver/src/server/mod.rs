@@ -31,6 +31,7 @@ pub struct TestServerBuilder {
     token_success_cache_ttl: Option<Duration>,
     controllers: crate::controllers::Options,
     audit_log_path: Option<PathBuf>,
+    audit_memory: Option<usize>,
 }
 
 impl TestServerBuilder {
@@ -131,19 +132,38 @@ impl TestServerBuilder {
         self
     }
 
+    /// Keeps the newest `capacity` audit events in memory (default
+    /// [`CAPACITY`](crate::audit::CAPACITY)); a long run that reads its events from
+    /// [`audit_log_path`](Self::audit_log_path) keeps its memory flat with a small one.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::builder()
+    ///     .audit_log_path("/tmp/audit.log")
+    ///     .audit_memory(1_000)
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn audit_memory(mut self, capacity: usize) -> Self {
+        self.audit_memory = Some(capacity);
+        self
+    }
+
     /// Starts the server.
     ///
     /// # Errors
     /// Certificate or key generation, TLS configuration or binding the port failed, or the
     /// audit log file cannot be opened.
     pub async fn start(self) -> Result<TestServer, Error> {
-        let audit =
-            crate::audit::AuditLog::new(self.audit_log_path.as_deref()).map_err(|source| {
-                Error::Write {
-                    path: self.audit_log_path.clone().unwrap_or_default(),
-                    source,
-                }
-            })?;
+        let audit = crate::audit::AuditLog::with_capacity(
+            self.audit_log_path.as_deref(),
+            self.audit_memory.unwrap_or(crate::audit::CAPACITY),
+        )
+        .map_err(|source| Error::Write {
+            path: self.audit_log_path.clone().unwrap_or_default(),
+            source,
+        })?;
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
         let listener = TcpListener::bind(addr)
             .await

@@ -15,6 +15,10 @@ use crate::storage::Key;
 
 /// A ServiceAccount's in-cluster environment: the directory that stands in for
 /// `/var/run/secrets/kubernetes.io/serviceaccount` and the two environment variables.
+///
+/// The directory is laid out as the kubelet writes a projected volume: `token`, `ca.crt` and
+/// `namespace` are symlinks into `..data`, itself a symlink to the current version's
+/// directory, swapped atomically on each rotation.
 #[derive(Debug)]
 pub struct ServiceAccountEnv {
     dir: tempfile::TempDir,
@@ -25,6 +29,7 @@ pub struct ServiceAccountEnv {
     namespace: String,
     name: String,
     uid: String,
+    ca_pem: String,
 }
 
 impl ServiceAccountEnv {
@@ -48,13 +53,43 @@ impl ServiceAccountEnv {
         &self.token
     }
 
-    /// Mints a new token and replaces the `token` file atomically (as the kubelet rotates it).
+    /// Mints a new token and swaps it in atomically, as the kubelet rotates it (a new
+    /// version of the files behind the `..data` symlink).
     ///
     /// # Errors
-    /// The file cannot be written.
+    /// The files cannot be written.
     pub fn rotate_token(&mut self) -> Result<(), Error> {
         self.token = token(&self.app, &self.namespace, &self.name, &self.uid);
-        write_atomic(&self.dir.path().join("token"), self.token.expose())
+        self.app.faults.count_token_rotation();
+        self.write()
+    }
+
+    /// Replaces `ca.crt` with `pem` atomically, as the kubelet updates the projected
+    /// `kube-root-ca.crt` (e.g. with the bundle of a CA rotation,
+    /// [`FaultInjector::stage_ca`](crate::FaultInjector::stage_ca)).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::start().await?;
+    /// let mut env = server.service_account_env("default", "default").await?;
+    /// env.write_ca(&server.faults().stage_ca()?)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// The files cannot be written.
+    pub fn write_ca(&mut self, pem: &str) -> Result<(), Error> {
+        pem.clone_into(&mut self.ca_pem);
+        self.write()
+    }
+
+    fn write(&self) -> Result<(), Error> {
+        write_files(
+            self.dir.path(),
+            self.token.expose(),
+            &self.ca_pem,
+            &self.namespace,
+        )
     }
 }
 
@@ -72,14 +107,14 @@ fn token(app: &App, namespace: &str, name: &str, uid: &str) -> Secret {
     Secret::new(mint(&app.signer, &spec).0)
 }
 
-fn write_atomic(path: &Path, content: &str) -> Result<(), Error> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, content).map_err(|source| Error::Write {
-        path: tmp.clone(),
-        source,
-    })?;
-    std::fs::rename(&tmp, path).map_err(|source| Error::Write {
-        path: path.to_owned(),
+fn write_files(dir: &Path, token: &str, ca_pem: &str, namespace: &str) -> Result<(), Error> {
+    let files: [(&str, &[u8]); 3] = [
+        ("token", token.as_bytes()),
+        ("ca.crt", ca_pem.as_bytes()),
+        ("namespace", namespace.as_bytes()),
+    ];
+    crate::faults::write_projected(dir, &files).map_err(|source| Error::Write {
+        path: dir.to_owned(),
         source,
     })
 }
@@ -116,9 +151,7 @@ pub(super) async fn create(
         .to_owned();
     let dir = tempfile::tempdir().map_err(dir_err)?;
     let token = token(app, namespace, name, &uid);
-    write_atomic(&dir.path().join("token"), token.expose())?;
-    write_atomic(&dir.path().join("ca.crt"), &app.pki.ca_pem)?;
-    write_atomic(&dir.path().join("namespace"), namespace)?;
+    write_files(dir.path(), token.expose(), &app.pki.ca_pem, namespace)?;
     Ok(ServiceAccountEnv {
         dir,
         host: addr.ip().to_string(),
@@ -128,5 +161,6 @@ pub(super) async fn create(
         namespace: namespace.to_owned(),
         name: name.to_owned(),
         uid,
+        ca_pem: app.pki.ca_pem.clone(),
     })
 }

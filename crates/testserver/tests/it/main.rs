@@ -8,6 +8,7 @@ mod auth;
 mod controllers;
 mod crd;
 mod discovery;
+mod disruptions;
 mod faults;
 mod field_validation;
 mod gc;
