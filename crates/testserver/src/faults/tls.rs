@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use rustls::pki_types::CertificateDer;
 
 use crate::error::Error;
-use crate::server::pki::Pki;
+use crate::pki::Pki;
 
 /// A CA served after a rotation and the configuration serving its certificate.
 #[derive(Debug)]
