@@ -8,10 +8,13 @@
 //!   `docs/BENCHMARKS.md` (`--reps K`, `--only WORKLOADS`, `--no-write`).
 //! - `cargo xtask fuzz [--seconds N] [TARGET...]`: runs the cargo-fuzz targets in `fuzz/` in
 //!   turn and prints execs and crashes per target (nightly and cargo-fuzz needed).
+//! - `cargo xtask protogen`: writes kubeset-protobuf's `src/generated.rs` from the vendored
+//!   Kubernetes `.proto` files and Go struct tags in `crates/protobuf/proto/`.
 
 mod bench;
 mod demo;
 mod fuzz;
+mod protogen;
 
 use std::process::{Command, ExitCode};
 
@@ -22,8 +25,9 @@ fn main() -> ExitCode {
         Some("demo") => demo::demo(&std::env::args().skip(2).collect::<Vec<_>>()),
         Some("bench") => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
         Some("fuzz") => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
+        Some("protogen") => protogen::protogen(),
         _ => {
-            eprintln!("usage: cargo xtask ci|demo|bench|fuzz");
+            eprintln!("usage: cargo xtask ci|demo|bench|fuzz|protogen");
             ExitCode::from(2)
         }
     }
