@@ -160,10 +160,11 @@ impl<K: Resource> Api<K> {
         let protobuf = client.protobuf();
         let mut api =
             Self::from_parts(client, K::GROUP, K::VERSION, K::URL_PATH_SEGMENT, namespace);
-        if protobuf && let Some(proto) = crate::protobuf::ProtoType::of(K::API_VERSION, K::KIND) {
-            if let Some(base) = Arc::get_mut(&mut api.base) {
-                base.protobuf = Some(proto);
-            }
+        if protobuf
+            && let Some(proto) = crate::protobuf::ProtoType::of(K::API_VERSION, K::KIND)
+            && let Some(base) = Arc::get_mut(&mut api.base)
+        {
+            base.protobuf = Some(proto);
         }
         api
     }
