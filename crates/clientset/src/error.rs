@@ -132,7 +132,7 @@ pub enum Error {
         url: String,
         /// What the codec reported (with the message and field path).
         #[source]
-        source: Box<kubeset_protobuf::Error>,
+        source: kubeset_protobuf::Error,
     },
     /// A request body could not be encoded as protobuf.
     #[error("failed to encode {type_name} as a protobuf request body")]
@@ -141,7 +141,7 @@ pub enum Error {
         type_name: &'static str,
         /// What the codec reported (with the message and field path).
         #[source]
-        source: Box<kubeset_protobuf::Error>,
+        source: kubeset_protobuf::Error,
     },
     /// A resource name cannot be used in a URL path.
     #[error(

@@ -31,7 +31,9 @@ impl<'a> Envelope<'a> {
     /// # Ok::<(), kubeset_protobuf::Error>(())
     /// ```
     pub fn read(bytes: &'a [u8]) -> Result<Self, Error> {
-        let body = bytes.strip_prefix(MAGIC).ok_or(Error::NoEnvelope)?;
+        let body = bytes
+            .strip_prefix(MAGIC)
+            .ok_or_else(|| Error::from(crate::error::ErrorKind::NoEnvelope))?;
         let mut envelope = Envelope {
             api_version: "",
             kind: "",

@@ -1,14 +1,47 @@
 //! The one error type of decoding and encoding; it names the message and the field path.
+//!
+//! [`Error`] is one pointer wide (the [`ErrorKind`] is boxed): every serde call returns a
+//! `Result` with it, and a large error would be copied on every return of the hot path.
 
 use std::fmt;
 
-/// Why bytes could not be decoded, or a value encoded.
+/// Why bytes could not be decoded, or a value encoded: see [`Error::kind`].
+pub struct Error(Box<ErrorKind>);
+
+impl Error {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error(Box::new(kind))
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The kinds of [`Error`].
 ///
-/// Every variant carries `path`: where in the object it happened, as the JSON path from the
+/// Most variants carry `path`: where in the object it happened, as the JSON path from the
 /// top-level message (`k8s.io.api.core.v1.Pod: spec.containers[0].image`).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorKind {
     /// The bytes are not well-formed protobuf.
     #[error("malformed protobuf at {path}: {reason}")]
     Malformed {
@@ -106,56 +139,60 @@ impl fmt::Display for Path {
 
 impl Error {
     pub(crate) fn malformed(reason: &'static str) -> Self {
-        Error::Malformed {
+        ErrorKind::Malformed {
             reason,
             path: Path::default(),
         }
+        .into()
     }
 
     pub(crate) fn wire_type() -> Self {
-        Error::WireType {
+        ErrorKind::WireType {
             path: Path::default(),
         }
+        .into()
     }
 
     pub(crate) fn mismatch(got: &'static str, expected: &'static str) -> Self {
-        Error::Mismatch {
+        ErrorKind::Mismatch {
             got,
             expected,
             path: Path::default(),
         }
+        .into()
     }
 
     pub(crate) fn format(value: &str, format: &'static str) -> Self {
-        Error::Format {
+        ErrorKind::Format {
             value: value.to_owned(),
             format,
             path: Path::default(),
         }
+        .into()
     }
 
     /// The path, for variants that have one.
     pub fn path(&self) -> Option<&Path> {
-        match self {
-            Error::Malformed { path, .. }
-            | Error::WireType { path }
-            | Error::Custom { path, .. }
-            | Error::UnknownField { path, .. }
-            | Error::Mismatch { path, .. }
-            | Error::Format { path, .. } => Some(path),
-            Error::UnknownType { .. } | Error::NoEnvelope => None,
+        match self.kind() {
+            ErrorKind::Malformed { path, .. }
+            | ErrorKind::WireType { path }
+            | ErrorKind::Custom { path, .. }
+            | ErrorKind::UnknownField { path, .. }
+            | ErrorKind::Mismatch { path, .. }
+            | ErrorKind::Format { path, .. } => Some(path),
+            ErrorKind::UnknownType { .. } | ErrorKind::NoEnvelope => None,
         }
     }
 
     fn path_mut(&mut self) -> Option<&mut Path> {
-        match self {
-            Error::Malformed { path, .. }
-            | Error::WireType { path }
-            | Error::Custom { path, .. }
-            | Error::UnknownField { path, .. }
-            | Error::Mismatch { path, .. }
-            | Error::Format { path, .. } => Some(path),
-            Error::UnknownType { .. } | Error::NoEnvelope => None,
+        match &mut *self.0 {
+            ErrorKind::Malformed { path, .. }
+            | ErrorKind::WireType { path }
+            | ErrorKind::Custom { path, .. }
+            | ErrorKind::UnknownField { path, .. }
+            | ErrorKind::Mismatch { path, .. }
+            | ErrorKind::Format { path, .. } => Some(path),
+            ErrorKind::UnknownType { .. } | ErrorKind::NoEnvelope => None,
         }
     }
 
@@ -195,18 +232,20 @@ impl Error {
 
 impl serde::de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error::Custom {
+        ErrorKind::Custom {
             message: msg.to_string(),
             path: Path::default(),
         }
+        .into()
     }
 }
 
 impl serde::ser::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error::Custom {
+        ErrorKind::Custom {
             message: msg.to_string(),
             path: Path::default(),
         }
+        .into()
     }
 }

@@ -49,7 +49,7 @@ mod wire;
 use serde::{Deserialize, Serialize};
 
 pub use envelope::{Envelope, MAGIC};
-pub use error::{Error, Path};
+pub use error::{Error, ErrorKind, Path};
 use schema::Message;
 
 /// The media type of the encoding.
@@ -72,9 +72,12 @@ pub fn message_for(api_version: &str, kind: &str) -> Option<&'static Message> {
 }
 
 fn message_or_error(api_version: &str, kind: &str) -> Result<&'static Message, Error> {
-    message_for(api_version, kind).ok_or_else(|| Error::UnknownType {
-        api_version: api_version.to_owned(),
-        kind: kind.to_owned(),
+    message_for(api_version, kind).ok_or_else(|| {
+        ErrorKind::UnknownType {
+            api_version: api_version.to_owned(),
+            kind: kind.to_owned(),
+        }
+        .into()
     })
 }
 
@@ -181,10 +184,11 @@ impl<'a> ListParts<'a> {
             message.field_named("metadata"),
             message.field_named("items"),
         ) else {
-            return Err(Error::UnknownType {
+            return Err(ErrorKind::UnknownType {
                 api_version: api_version.to_owned(),
                 kind: kind.to_owned(),
-            });
+            }
+            .into());
         };
         let schema::Kind::Message(item) = items.kind else {
             return Err(Error::mismatch("list", "message"));

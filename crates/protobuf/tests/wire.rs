@@ -85,11 +85,15 @@ fn errors_name_the_message_and_field_path() {
     );
 
     let err = kubeset_protobuf::from_slice::<Pod>(b"{\"kind\":\"Pod\"}").unwrap_err();
-    assert!(matches!(err, kubeset_protobuf::Error::NoEnvelope));
-    let unknown = kubeset_protobuf::Envelope::write("example.com/v1", "Widget", &[]);
     assert!(matches!(
-        kubeset_protobuf::from_slice::<serde_json::Value>(&unknown),
-        Err(kubeset_protobuf::Error::UnknownType { .. })
+        err.kind(),
+        kubeset_protobuf::ErrorKind::NoEnvelope
+    ));
+    let unknown = kubeset_protobuf::Envelope::write("example.com/v1", "Widget", &[]);
+    let err = kubeset_protobuf::from_slice::<serde_json::Value>(&unknown).unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        kubeset_protobuf::ErrorKind::UnknownType { .. }
     ));
 }
 

@@ -55,7 +55,7 @@ impl ProtoType {
             .map(Bytes::from)
             .map_err(|source| Error::ProtobufEncode {
                 type_name: std::any::type_name::<T>(),
-                source: Box::new(source),
+                source,
             })
     }
 }
@@ -73,7 +73,7 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], url: &str) -> Result<T, 
     kubeset_protobuf::from_slice(bytes).map_err(|source| Error::ProtobufDecode {
         type_name: std::any::type_name::<T>(),
         url: url.to_owned(),
-        source: Box::new(source),
+        source,
     })
 }
 
@@ -124,7 +124,7 @@ where
     let error = |source| Error::ProtobufDecode {
         type_name: std::any::type_name::<ObjectList<K>>(),
         url: url.to_owned(),
-        source: Box::new(source),
+        source,
     };
     let envelope = kubeset_protobuf::Envelope::read(&bytes).map_err(error)?;
     let parts =
@@ -177,7 +177,7 @@ where
                     |source| Error::ProtobufDecode {
                         type_name: std::any::type_name::<K>(),
                         url: format!("{url} (items[{}])", first + i),
-                        source: Box::new(source),
+                        source,
                     },
                 )?,
             );

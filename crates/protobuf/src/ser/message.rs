@@ -68,11 +68,12 @@ impl MessageBuf {
         if key == "apiVersion" || key == "kind" {
             return Ok(());
         }
-        Err(Error::UnknownField {
+        Err(crate::error::ErrorKind::UnknownField {
             field: key.to_owned(),
             message: self.message.name,
             path: Default::default(),
-        })
+        }
+        .into())
     }
 
     /// The message's bytes.

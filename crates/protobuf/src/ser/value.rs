@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::schema::{self, Field, Kind, MAP, Message, REPEATED, Special};
 use crate::wire;
 
-/// Refuses a serde data type with a [`Error::Mismatch`] naming it.
+/// Refuses a serde data type with an [`ErrorKind::Mismatch`](crate::ErrorKind::Mismatch) naming it.
 macro_rules! refuse {
     ($what:expr; $($method:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
         fn $method(self, $($arg: $ty),*) -> Result<$ret, Error> {

@@ -11,8 +11,8 @@ use crate::api::status::ApiError;
 /// Decodes a `k8s\0`-prefixed protobuf body into the object's JSON form (`apiVersion` and
 /// `kind` from the envelope).
 pub(crate) fn decode(body: &[u8]) -> Result<Value, ApiError> {
-    kubeset_protobuf::from_slice(body).map_err(|e| match e {
-        kubeset_protobuf::Error::UnknownType { .. } => ApiError::unsupported_body(),
+    kubeset_protobuf::from_slice(body).map_err(|e| match e.kind() {
+        kubeset_protobuf::ErrorKind::UnknownType { .. } => ApiError::unsupported_body(),
         _ => ApiError::bad_request("the protobuf body is not a valid Kubernetes object"),
     })
 }
