@@ -374,7 +374,11 @@ fn render(rows: &[Row], reps: usize, load_before: &str, load_after: &str) -> Str
         let rss = |lib| {
             median(
                 &row.of(lib)
-                    .map(|s| s.iter().map(|s| s.rss_kb as f64 / 1024.0).collect::<Vec<_>>())
+                    .map(|s| {
+                        s.iter()
+                            .map(|s| s.rss_kb as f64 / 1024.0)
+                            .collect::<Vec<_>>()
+                    })
                     .unwrap_or_default(),
             )
         };

@@ -66,7 +66,9 @@ impl Canned {
             .collect();
         let pb_pods: Vec<Bytes> = (0..count)
             .map(|i| {
-                Bytes::from(kubeset_protobuf::to_vec(&pods::pod(i), "v1", "Pod").unwrap_or_default())
+                Bytes::from(
+                    kubeset_protobuf::to_vec(&pods::pod(i), "v1", "Pod").unwrap_or_default(),
+                )
             })
             .collect();
         let pb_items: Vec<Bytes> = pb_pods
@@ -132,10 +134,10 @@ pub async fn start(pki: &Pki, canned: Arc<Canned>) -> Result<Server, BoxError> {
 }
 
 async fn answer(canned: Arc<Canned>, req: Request<Incoming>) -> Response<Body> {
-    let protobuf = req
-        .headers()
-        .get(http::header::ACCEPT)
-        .is_some_and(|a| a.as_bytes().starts_with(kubeset_protobuf::CONTENT_TYPE.as_bytes()));
+    let protobuf = req.headers().get(http::header::ACCEPT).is_some_and(|a| {
+        a.as_bytes()
+            .starts_with(kubeset_protobuf::CONTENT_TYPE.as_bytes())
+    });
     {
         let authorized = req
             .headers()
@@ -165,7 +167,11 @@ async fn answer(canned: Arc<Canned>, req: Request<Incoming>) -> Response<Body> {
             .strip_prefix(&collection)
             .and_then(|p| p.strip_prefix('/'))
         {
-            let pods = if protobuf { &canned.pb_pods } else { &canned.pods };
+            let pods = if protobuf {
+                &canned.pb_pods
+            } else {
+                &canned.pods
+            };
             match index_of(name).and_then(|i| pods.get(i)) {
                 Some(pod) if req.method() == Method::GET && protobuf => {
                     pb(StatusCode::OK, pod.clone())
