@@ -87,12 +87,14 @@ pub fn run(args: &[String]) -> Result<(), BoxError> {
                 [
                     Lib::Kubeset,
                     Lib::KubeRs,
+                    Lib::KubesetPb,
                     Lib::FloorH1,
                     Lib::FloorH2,
                     Lib::Serde,
                 ]
             } else {
                 [
+                    Lib::KubesetPb,
                     Lib::KubeRs,
                     Lib::Kubeset,
                     Lib::FloorH2,
@@ -204,7 +206,12 @@ impl Row {
 
     /// kubeset ÷ kube-rs, repetition by repetition.
     fn paired(&self, f: impl Fn(&Sample) -> f64) -> Vec<f64> {
-        match (self.of(Lib::Kubeset), self.of(Lib::KubeRs)) {
+        self.paired_for(Lib::Kubeset, f)
+    }
+
+    /// `lib` ÷ kube-rs, repetition by repetition.
+    fn paired_for(&self, lib: Lib, f: impl Fn(&Sample) -> f64) -> Vec<f64> {
+        match (self.of(lib), self.of(Lib::KubeRs)) {
             (Some(a), Some(b)) => a.iter().zip(b).map(|(a, b)| f(a) / f(b)).collect(),
             _ => Vec::new(),
         }
@@ -285,11 +292,16 @@ fn fmt_ratio(values: &[f64]) -> String {
 
 /// The target for a row, and whether the measurement meets it.
 fn target(row: &Row) -> (&'static str, bool) {
-    let time = median(&row.paired(|s| s.time.as_secs_f64()));
-    let memory = median(&row.paired(|s| s.rss_kb as f64));
-    let over_h2_floor = median(&row.times(Lib::Kubeset)) / median(&row.times(Lib::FloorH2));
+    target_for(row, Lib::Kubeset)
+}
+
+/// The target for a row, and whether `lib`'s measurement meets it.
+fn target_for(row: &Row, lib: Lib) -> (&'static str, bool) {
+    let time = median(&row.paired_for(lib, |s| s.time.as_secs_f64()));
+    let memory = median(&row.paired_for(lib, |s| s.rss_kb as f64));
+    let over_h2_floor = median(&row.times(lib)) / median(&row.times(Lib::FloorH2));
     let connections = row
-        .of(Lib::Kubeset)
+        .of(lib)
         .map(|s| {
             s.iter()
                 .map(|s| s.counts.http1 + s.counts.http2)
@@ -352,6 +364,35 @@ fn render(rows: &[Row], reps: usize, load_before: &str, load_after: &str) -> Str
             median(&memory),
             row.connections(Lib::Kubeset),
             row.connections(Lib::KubeRs),
+        ));
+    }
+    out.push_str("\nkubeset with `protobuf(true)` (`kubeset-pb`): the same objects from the same server, in Kubernetes' protobuf encoding as client-go users get them; kube-rs has no protobuf support and stays JSON. Watches stay JSON.\n\n");
+    out.push_str("| workload | kubeset-pb median (min–max) | kube-rs median (min–max) | kubeset-pb ÷ kube-rs, paired | target | met | peak RSS kubeset-pb / kube-rs |\n");
+    out.push_str("|---|---|---|---|---|---|---|\n");
+    for row in rows.iter().filter(|row| row.of(Lib::KubesetPb).is_some()) {
+        let (target, met) = target_for(row, Lib::KubesetPb);
+        let rss = |lib| {
+            median(
+                &row.of(lib)
+                    .map(|s| {
+                        s.iter()
+                            .map(|s| s.rss_kb as f64 / 1024.0)
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default(),
+            )
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {:.0} / {:.0} MiB ({:.2}) |\n",
+            row.workload.title(),
+            fmt_spread(&row.times(Lib::KubesetPb)),
+            fmt_spread(&row.times(Lib::KubeRs)),
+            fmt_ratio(&row.paired_for(Lib::KubesetPb, |s| s.time.as_secs_f64())),
+            target,
+            if met { "yes" } else { "**no**" },
+            rss(Lib::KubesetPb),
+            rss(Lib::KubeRs),
+            median(&row.paired_for(Lib::KubesetPb, |s| s.rss_kb as f64)),
         ));
     }
     out.push_str("\nFloors (same server, same requests; medians):\n\n");

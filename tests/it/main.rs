@@ -28,6 +28,7 @@ mod logs;
 mod operator;
 mod patch;
 mod pods;
+mod protobuf;
 mod provisioner;
 mod runtime;
 mod scale;

@@ -10,10 +10,13 @@
 //!   turn and prints execs and crashes per target (nightly and cargo-fuzz needed).
 //! - `cargo xtask soak [--seconds N] [--release]`: the fault soak (`crates/soak`), its
 //!   figures as a markdown table; fails when an invariant broke.
+//! - `cargo xtask protogen`: writes kubeset-protobuf's `src/generated.rs` from the vendored
+//!   Kubernetes `.proto` files and Go struct tags in `crates/protobuf/proto/`.
 
 mod bench;
 mod demo;
 mod fuzz;
+mod protogen;
 mod soak;
 
 use std::process::{Command, ExitCode};
@@ -26,8 +29,9 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
         Some("fuzz") => fuzz::fuzz(&std::env::args().skip(2).collect::<Vec<_>>()),
         Some("soak") => soak::soak(&std::env::args().skip(2).collect::<Vec<_>>()),
+        Some("protogen") => protogen::protogen(),
         _ => {
-            eprintln!("usage: cargo xtask ci|demo|bench|fuzz|soak");
+            eprintln!("usage: cargo xtask ci|demo|bench|fuzz|soak|protogen");
             ExitCode::from(2)
         }
     }

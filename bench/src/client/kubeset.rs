@@ -10,8 +10,12 @@ use super::{CREATES, EVENTS, PAGE, PAR_GETS, PODS, SEQ_GETS, TASKS, Workload, ex
 use crate::pods::NAMESPACE;
 use crate::server::BoxError;
 
-pub async fn run(workload: Workload, started: Instant) -> Result<Duration, BoxError> {
-    let client = Client::infer().await?;
+pub async fn run(
+    workload: Workload,
+    started: Instant,
+    protobuf: bool,
+) -> Result<Duration, BoxError> {
+    let client = Client::infer().await?.with_protobuf(protobuf);
     let pods: Api<Pod> = client.pods(NAMESPACE);
     pods.get(&crate::pods::name(0)).await?;
     if workload == Workload::Startup {

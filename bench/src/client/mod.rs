@@ -16,6 +16,8 @@ use crate::server::BoxError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lib {
     Kubeset,
+    /// kubeset with `protobuf(true)`: the same objects in protobuf, as client-go users get them.
+    KubesetPb,
     KubeRs,
     /// Bare hyper over HTTP/1.1: bytes only, no decoding, no layers.
     FloorH1,
@@ -26,8 +28,9 @@ pub enum Lib {
 }
 
 impl Lib {
-    pub const ALL: [Lib; 5] = [
+    pub const ALL: [Lib; 6] = [
         Lib::Kubeset,
+        Lib::KubesetPb,
         Lib::KubeRs,
         Lib::FloorH1,
         Lib::FloorH2,
@@ -37,6 +40,7 @@ impl Lib {
     pub fn name(self) -> &'static str {
         match self {
             Lib::Kubeset => "kubeset",
+            Lib::KubesetPb => "kubeset-pb",
             Lib::KubeRs => "kube-rs",
             Lib::FloorH1 => "floor-h1",
             Lib::FloorH2 => "floor-h2",
@@ -114,6 +118,8 @@ impl Workload {
     pub fn applies(self, lib: Lib) -> bool {
         match lib {
             Lib::Kubeset | Lib::KubeRs | Lib::FloorH1 | Lib::FloorH2 => true,
+            // Watches stay JSON; start-up is the same client.
+            Lib::KubesetPb => !matches!(self, Workload::Startup | Workload::Watch),
             Lib::Serde => matches!(
                 self,
                 Workload::List | Workload::Pages | Workload::GetSeq | Workload::Watch
@@ -129,7 +135,8 @@ pub fn child(lib: Lib, workload: Workload, started: Instant) -> Result<(), BoxEr
         .build()?;
     let elapsed: Duration = runtime.block_on(async {
         match lib {
-            Lib::Kubeset => kubeset::run(workload, started).await,
+            Lib::Kubeset => kubeset::run(workload, started, false).await,
+            Lib::KubesetPb => kubeset::run(workload, started, true).await,
             Lib::KubeRs => kube_rs::run(workload, started).await,
             Lib::FloorH1 => floor::run(workload, started, false).await,
             Lib::FloorH2 => floor::run(workload, started, true).await,

@@ -40,6 +40,12 @@ pub struct Canned {
     pub events: Vec<Bytes>,
     /// How many events a watch sends.
     pub watch_events: usize,
+    /// Each pod's protobuf message bytes (no envelope): list items.
+    pub pb_items: Vec<Bytes>,
+    /// Each pod as a protobuf object (`k8s\0` envelope): GET answers.
+    pub pb_pods: Vec<Bytes>,
+    /// The whole list in protobuf.
+    pub pb_list: Bytes,
 }
 
 impl Canned {
@@ -58,11 +64,29 @@ impl Canned {
                 Bytes::from(line)
             })
             .collect();
+        let pb_pods: Vec<Bytes> = (0..count)
+            .map(|i| {
+                Bytes::from(
+                    kubeset_protobuf::to_vec(&pods::pod(i), "v1", "Pod").unwrap_or_default(),
+                )
+            })
+            .collect();
+        let pb_items: Vec<Bytes> = pb_pods
+            .iter()
+            .map(|pod| match kubeset_protobuf::Envelope::read(pod) {
+                Ok(envelope) => Bytes::copy_from_slice(envelope.raw),
+                Err(_) => Bytes::new(),
+            })
+            .collect();
+        let pb_list = Bytes::from(pb_list_body(&pb_items, None, 0));
         Canned {
             pods,
             list,
             events,
             watch_events,
+            pb_items,
+            pb_pods,
+            pb_list,
         }
     }
 }
@@ -110,6 +134,10 @@ pub async fn start(pki: &Pki, canned: Arc<Canned>) -> Result<Server, BoxError> {
 }
 
 async fn answer(canned: Arc<Canned>, req: Request<Incoming>) -> Response<Body> {
+    let protobuf = req.headers().get(http::header::ACCEPT).is_some_and(|a| {
+        a.as_bytes()
+            .starts_with(kubeset_protobuf::CONTENT_TYPE.as_bytes())
+    });
     {
         let authorized = req
             .headers()
@@ -127,8 +155,9 @@ async fn answer(canned: Arc<Canned>, req: Request<Incoming>) -> Response<Body> {
                 Method::GET if param(query, "watch").is_some_and(|w| w == "true" || w == "1") => {
                     watch(&canned)
                 }
-                Method::GET => list(&canned, query),
+                Method::GET => list(&canned, query, protobuf),
                 Method::POST => match req.into_body().collect().await {
+                    Ok(body) if protobuf => pb(StatusCode::CREATED, body.to_bytes()),
                     Ok(body) => json(StatusCode::CREATED, body.to_bytes()),
                     Err(_) => status(StatusCode::BAD_REQUEST, "unreadable body"),
                 },
@@ -138,7 +167,15 @@ async fn answer(canned: Arc<Canned>, req: Request<Incoming>) -> Response<Body> {
             .strip_prefix(&collection)
             .and_then(|p| p.strip_prefix('/'))
         {
-            match index_of(name).and_then(|i| canned.pods.get(i)) {
+            let pods = if protobuf {
+                &canned.pb_pods
+            } else {
+                &canned.pods
+            };
+            match index_of(name).and_then(|i| pods.get(i)) {
+                Some(pod) if req.method() == Method::GET && protobuf => {
+                    pb(StatusCode::OK, pod.clone())
+                }
                 Some(pod) if req.method() == Method::GET => json(StatusCode::OK, pod.clone()),
                 _ => status(StatusCode::NOT_FOUND, "NotFound"),
             }
@@ -148,8 +185,11 @@ async fn answer(canned: Arc<Canned>, req: Request<Incoming>) -> Response<Body> {
     }
 }
 
-fn list(canned: &Canned, query: &str) -> Response<Body> {
+fn list(canned: &Canned, query: &str, protobuf: bool) -> Response<Body> {
     let Some(limit) = param(query, "limit").and_then(|l| l.parse::<usize>().ok()) else {
+        if protobuf {
+            return pb(StatusCode::OK, canned.pb_list.clone());
+        }
         return json(StatusCode::OK, canned.list.clone());
     };
     let start = param(query, "continue")
@@ -158,6 +198,14 @@ fn list(canned: &Canned, query: &str) -> Response<Body> {
         .min(canned.pods.len());
     let end = (start + limit.max(1)).min(canned.pods.len());
     let next = (end < canned.pods.len()).then(|| end.to_string());
+    if protobuf {
+        let body = pb_list_body(
+            &canned.pb_items[start..end],
+            next.as_deref(),
+            canned.pods.len() - end,
+        );
+        return pb(StatusCode::OK, Bytes::from(body));
+    }
     let body = pods::list_body(
         &canned.pods[start..end],
         next.as_deref(),
@@ -188,6 +236,49 @@ fn json(code: StatusCode, body: Bytes) -> Response<Body> {
         http::HeaderValue::from_static("application/json"),
     );
     response
+}
+
+fn pb(code: StatusCode, body: Bytes) -> Response<Body> {
+    let mut response = json(code, body);
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/vnd.kubernetes.protobuf"),
+    );
+    response
+}
+
+/// A `PodList` in protobuf, as [`pods::list_body`] writes it in JSON: `metadata` (1) with
+/// `resourceVersion` (2), `continue` (3), `remainingItemCount` (4), then each item (2).
+fn pb_list_body(items: &[Bytes], continue_token: Option<&str>, remaining: usize) -> Vec<u8> {
+    fn put_len(out: &mut Vec<u8>, key: u8, bytes: &[u8]) {
+        out.push(key);
+        let mut n = bytes.len() as u64;
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+        out.extend_from_slice(bytes);
+    }
+    let mut meta = Vec::new();
+    put_len(&mut meta, 0x12, b"200000");
+    if let Some(token) = continue_token {
+        put_len(&mut meta, 0x1a, token.as_bytes());
+        meta.push(0x20);
+        let mut n = remaining as u64;
+        while n >= 0x80 {
+            meta.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        meta.push(n as u8);
+    }
+    let size: usize = items.iter().map(|b| b.len() + 4).sum();
+    let mut raw = Vec::with_capacity(size + 64);
+    put_len(&mut raw, 0x0a, &meta);
+    for item in items {
+        put_len(&mut raw, 0x12, item);
+    }
+    kubeset_protobuf::Envelope::write("v1", "PodList", &raw)
 }
 
 fn status(code: StatusCode, reason: &str) -> Response<Body> {

@@ -48,6 +48,8 @@ pub(crate) struct Base {
     pub(crate) collection: String,
     /// The handle's namespace, `None` for cluster scope and all namespaces.
     pub(crate) namespace: Option<String>,
+    /// The type's protobuf form, when the client speaks protobuf and the type has one.
+    pub(crate) protobuf: Option<crate::protobuf::ProtoType>,
 }
 
 impl<K> Clone for Api<K> {
@@ -99,6 +101,7 @@ impl<K> Api<K> {
             base: Arc::new(Base {
                 collection,
                 namespace: namespace.map(str::to_owned),
+                protobuf: None,
             }),
             _kind: PhantomData,
         }
@@ -152,6 +155,20 @@ impl<K> Api<K> {
 }
 
 impl<K: Resource> Api<K> {
+    /// A typed handle over `namespace` (or none): protobuf when the client and the type allow.
+    fn typed(client: Client, namespace: Option<&str>) -> Self {
+        let protobuf = client.protobuf();
+        let mut api =
+            Self::from_parts(client, K::GROUP, K::VERSION, K::URL_PATH_SEGMENT, namespace);
+        if protobuf
+            && let Some(proto) = crate::protobuf::ProtoType::of(K::API_VERSION, K::KIND)
+            && let Some(base) = Arc::get_mut(&mut api.base)
+        {
+            base.protobuf = Some(proto);
+        }
+        api
+    }
+
     /// A handle for a namespaced kind in `namespace`.
     ///
     /// ```no_run
@@ -165,13 +182,7 @@ impl<K: Resource> Api<K> {
     where
         K: Resource<Scope = NamespaceResourceScope>,
     {
-        Self::from_parts(
-            client,
-            K::GROUP,
-            K::VERSION,
-            K::URL_PATH_SEGMENT,
-            Some(namespace),
-        )
+        Self::typed(client, Some(namespace))
     }
 
     /// A handle for a namespaced kind in the client's default namespace.
@@ -196,12 +207,12 @@ impl<K: Resource> Api<K> {
     where
         K: Resource<Scope = ClusterResourceScope>,
     {
-        Self::from_parts(client, K::GROUP, K::VERSION, K::URL_PATH_SEGMENT, None)
+        Self::typed(client, None)
     }
 
     /// A handle across all namespaces, for `list`, `watch` and `delete_collection`
     /// (a get or create needs a namespaced handle).
     pub fn all(client: Client) -> Self {
-        Self::from_parts(client, K::GROUP, K::VERSION, K::URL_PATH_SEGMENT, None)
+        Self::typed(client, None)
     }
 }

@@ -46,6 +46,7 @@ use crate::{Client, Error};
 pub struct ClientBuilder {
     config: Config,
     options: TransportOptions,
+    protobuf: bool,
 }
 
 impl ClientBuilder {
@@ -53,6 +54,7 @@ impl ClientBuilder {
         Self {
             config,
             options: TransportOptions::default(),
+            protobuf: false,
         }
     }
 
@@ -215,6 +217,24 @@ impl ClientBuilder {
         self
     }
 
+    /// Speak protobuf (`application/vnd.kubernetes.protobuf`) for built-in types, as client-go
+    /// controllers do (`ContentType`/`AcceptContentTypes`): gets and lists ask for protobuf with
+    /// JSON as the fallback, creates and updates are sent in protobuf, and answers are decoded
+    /// by their `Content-Type`. Lists decode several times faster than from JSON. Custom
+    /// resources, patches, watches and metadata or Table reads stay JSON. Off by default.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), kubeset_clientset::Error> {
+    /// let config = kubeset_config::Config::infer()?;
+    /// let client = kubeset_clientset::Client::builder(config).protobuf(true).build()?;
+    /// assert!(client.protobuf());
+    /// # Ok(()) }
+    /// ```
+    pub fn protobuf(mut self, protobuf: bool) -> Self {
+        self.protobuf = protobuf;
+        self
+    }
+
     /// Builds the client: the CA bundle and client certificate are loaded now (a broken file is
     /// [`Error::Connect`], naming it); connections, token files and exec plugins are used on
     /// the first request.
@@ -227,10 +247,10 @@ impl ClientBuilder {
     /// ```
     pub fn build(self) -> Result<Client, Error> {
         let service = crate::wiring::connect(&self.config, &self.options)?;
-        Ok(Client::from_box_service(
-            service,
-            self.config.default_namespace,
-        ))
+        Ok(
+            Client::from_box_service(service, self.config.default_namespace)
+                .with_protobuf(self.protobuf),
+        )
     }
 
     /// Builds the client over `service` instead of a network connection, with every option
@@ -264,9 +284,9 @@ impl ClientBuilder {
         B::Error: Into<BoxError> + Send + 'static,
     {
         let service = crate::wiring::connect_over(&self.config, &self.options, service)?;
-        Ok(Client::from_box_service(
-            service,
-            self.config.default_namespace,
-        ))
+        Ok(
+            Client::from_box_service(service, self.config.default_namespace)
+                .with_protobuf(self.protobuf),
+        )
     }
 }

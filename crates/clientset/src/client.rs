@@ -42,12 +42,14 @@ pub struct Client {
 struct Inner {
     service: BoxService,
     default_namespace: String,
+    protobuf: bool,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("default_namespace", &self.inner.default_namespace)
+            .field("protobuf", &self.inner.protobuf)
             .finish_non_exhaustive()
     }
 }
@@ -140,6 +142,7 @@ impl Client {
             inner: Arc::new(Inner {
                 service,
                 default_namespace,
+                protobuf: false,
             }),
         }
     }
@@ -147,7 +150,34 @@ impl Client {
     /// The same connection with another default namespace.
     pub fn with_default_namespace(self, namespace: impl Into<String>) -> Self {
         let service = self.inner.service.clone();
-        Self::from_box_service(service, namespace.into())
+        let protobuf = self.inner.protobuf;
+        Self::from_box_service(service, namespace.into()).with_protobuf(protobuf)
+    }
+
+    /// The same connection, with handles made from it speaking protobuf for built-in types
+    /// (or not): see [`ClientBuilder::protobuf`].
+    ///
+    /// ```
+    /// # let (service, _handle) = tower_test::mock::pair::<
+    /// #     http::Request<kubeset_transport::RequestBody>,
+    /// #     http::Response<http_body_util::Full<bytes::Bytes>>,
+    /// # >();
+    /// let client = kubeset_clientset::Client::from_service(service).with_protobuf(true);
+    /// assert!(client.protobuf());
+    /// ```
+    pub fn with_protobuf(self, protobuf: bool) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                service: self.inner.service.clone(),
+                default_namespace: self.inner.default_namespace.clone(),
+                protobuf,
+            }),
+        }
+    }
+
+    /// Whether handles made from this client speak protobuf for built-in types.
+    pub fn protobuf(&self) -> bool {
+        self.inner.protobuf
     }
 
     /// The namespace `*_default` handles use (the kubeconfig context's or the pod's).
@@ -221,7 +251,11 @@ impl Client {
             .status()
             .is_redirection()
             .then(|| crate::status::redirect_target(response.headers()));
-        let bytes = collect(response.into_body(), url).await?;
+        let protobuf = crate::protobuf::is_protobuf(response.headers());
+        let mut bytes = collect(response.into_body(), url).await?;
+        if protobuf && let Some(json) = crate::protobuf::status_as_json(&bytes) {
+            bytes = Bytes::from(json);
+        }
         let mut error = api_error(code, &bytes, method, url.to_owned());
         if let Some(target) = redirect {
             error.status.message = Some(format!(
@@ -268,7 +302,11 @@ impl Client {
         let url = request.uri().to_string();
         let method = request.method().clone();
         let response = self.dispatch(request, &url).await?;
+        let protobuf = crate::protobuf::is_protobuf(response.headers());
         let bytes = collect(response.into_body(), &url).await?;
+        if protobuf {
+            return crate::protobuf::decode(&bytes, &url);
+        }
         if let Some(failure) = failure_in_success(&bytes, &method, &url) {
             return Err(failure.into());
         }

@@ -123,6 +123,26 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A protobuf answer could not be decoded as the caller's type.
+    #[error("failed to decode {type_name} from the protobuf answer of {url}")]
+    ProtobufDecode {
+        /// The Rust type being decoded.
+        type_name: &'static str,
+        /// The request path and query.
+        url: String,
+        /// What the codec reported (with the message and field path).
+        #[source]
+        source: kubeset_protobuf::Error,
+    },
+    /// A request body could not be encoded as protobuf.
+    #[error("failed to encode {type_name} as a protobuf request body")]
+    ProtobufEncode {
+        /// The Rust type being encoded.
+        type_name: &'static str,
+        /// What the codec reported (with the message and field path).
+        #[source]
+        source: kubeset_protobuf::Error,
+    },
     /// A resource name cannot be used in a URL path.
     #[error(
         "resource name {name:?} is not valid in a URL path (empty, `.`, `..`, or contains `/`, `%`, `?` or `#`)"

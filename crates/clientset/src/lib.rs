@@ -104,6 +104,7 @@ mod nodes;
 mod params;
 mod patch;
 mod pods;
+mod protobuf;
 mod query;
 mod rbac;
 mod read;

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 
 use crate::client::{JSON, build};
 use crate::list::{decode_item, decode_keyed, fill_dynamic_types, read_list, read_list_with};
+use crate::protobuf;
 use crate::query::Query;
 use crate::{Api, Error, GetParams, ListParams, ObjectList, WatchParams, WatchStream};
 
@@ -102,6 +103,7 @@ where
         accept: &'static str,
     ) -> Result<T, Error> {
         let path = self.item_path(name, subresource)?;
+        let accept = self.accept(accept);
         self.client
             .request_json(build(Method::GET, path, accept, None)?)
             .await
@@ -138,8 +140,15 @@ where
         let url = self.list_url(lp);
         let response = self
             .client
-            .dispatch(build(Method::GET, url.clone(), accept, None)?, &url)
+            .dispatch(
+                build(Method::GET, url.clone(), self.accept(accept), None)?,
+                &url,
+            )
             .await?;
+        if self.base.protobuf.is_some() {
+            let (headers, body) = (response.headers().clone(), response.into_body());
+            return Ok(protobuf::read_list(&headers, body, &url, false).await?.0);
+        }
         read_list(response.into_body(), &url).await
     }
 
@@ -211,8 +220,15 @@ where
         let url = self.list_url(lp);
         let response = self
             .client
-            .dispatch(build(Method::GET, url.clone(), JSON, None)?, &url)
+            .dispatch(
+                build(Method::GET, url.clone(), self.accept(JSON), None)?,
+                &url,
+            )
             .await?;
+        if self.base.protobuf.is_some() {
+            let (headers, body) = (response.headers().clone(), response.into_body());
+            return protobuf::read_list(&headers, body, &url, true).await;
+        }
         let (mut list, key) =
             read_list_with(response.into_body(), &url, decode_item::<K>, true).await?;
         fill_dynamic_types(&mut list);
@@ -250,6 +266,14 @@ where
         rest.kind = list.kind;
         fill_dynamic_types(&mut rest);
         Ok(rest.items)
+    }
+
+    /// `accept`, or protobuf with a JSON fallback for a plain JSON read on a protobuf handle.
+    fn accept(&self, accept: &'static str) -> &'static str {
+        match self.base.protobuf {
+            Some(_) if accept == JSON => protobuf::ACCEPT,
+            _ => accept,
+        }
     }
 
     fn list_url(&self, lp: &ListParams) -> String {

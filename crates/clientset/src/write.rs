@@ -49,8 +49,7 @@ where
     {
         let mut query = Query::new(self.base.collection.clone());
         pp.write(&mut query);
-        self.send_body(Method::POST, query.finish(), encode(object)?, JSON)
-            .await
+        self.send_object(Method::POST, query.finish(), object).await
     }
 
     /// Replaces object `name` (a full update; set `metadata.resourceVersion` for optimistic
@@ -108,8 +107,7 @@ where
     {
         let mut query = Query::new(self.item_path(name, subresource)?);
         pp.write(&mut query);
-        self.send_body(Method::PUT, query.finish(), encode(object)?, JSON)
-            .await
+        self.send_object(Method::PUT, query.finish(), object).await
     }
 
     /// Patches object `name`.
@@ -271,6 +269,26 @@ where
             Some((encode(body)?, JSON)),
         )?;
         self.client.request_json(request).await
+    }
+
+    /// Sends `object` as a create or update body: protobuf on a protobuf handle, else JSON.
+    async fn send_object(&self, method: Method, url: String, object: &K) -> Result<K, Error>
+    where
+        K: Serialize,
+    {
+        match &self.base.protobuf {
+            Some(proto) => {
+                let body = proto.encode(object)?;
+                let request = build(
+                    method,
+                    url,
+                    crate::protobuf::ACCEPT,
+                    Some((body, crate::protobuf::CONTENT_TYPE)),
+                )?;
+                self.client.request_json(request).await
+            }
+            None => self.send_body(method, url, encode(object)?, JSON).await,
+        }
     }
 
     pub(crate) async fn send_body<T: DeserializeOwned>(

@@ -12,6 +12,12 @@ pub(crate) enum Format {
     Json,
     /// YAML.
     Yaml,
+    /// `application/vnd.kubernetes.protobuf`, for built-in types; for others JSON when
+    /// `or_json` (the `Accept` also allowed it), else 406.
+    Protobuf {
+        /// Whether JSON was acceptable too.
+        or_json: bool,
+    },
 }
 
 /// What shape of object the client asked for.
@@ -47,6 +53,15 @@ pub(crate) fn negotiate(accept: Option<&str>) -> Result<Representation, ApiError
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
         return Ok(Representation::JSON);
     };
+    let or_json = accept.split(',').any(|range| {
+        let media = range
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        matches!(media.as_str(), "application/json" | "*/*" | "application/*")
+    });
     for range in accept.split(',') {
         let mut parts = range.split(';').map(str::trim);
         let media = parts.next().unwrap_or("").to_ascii_lowercase();
@@ -62,6 +77,7 @@ pub(crate) fn negotiate(accept: Option<&str>) -> Result<Representation, ApiError
         let format = match media.as_str() {
             "application/json" | "*/*" | "application/*" | "application/json-seq" => Format::Json,
             "application/yaml" => Format::Yaml,
+            "application/vnd.kubernetes.protobuf" if as_.is_none() => Format::Protobuf { or_json },
             _ => continue,
         };
         let shape = match (as_.as_deref(), group.as_deref()) {
@@ -313,6 +329,21 @@ mod tests {
         assert_eq!(
             negotiate(Some(
                 "application/vnd.kubernetes.protobuf, application/json"
+            ))
+            .unwrap()
+            .format,
+            Format::Protobuf { or_json: true }
+        );
+        assert_eq!(
+            negotiate(Some("application/vnd.kubernetes.protobuf"))
+                .unwrap()
+                .format,
+            Format::Protobuf { or_json: false }
+        );
+        // Protobuf Tables and metadata are not served: the next range is.
+        assert_eq!(
+            negotiate(Some(
+                "application/vnd.kubernetes.protobuf;as=Table;g=meta.k8s.io;v=v1, application/json"
             ))
             .unwrap(),
             Representation::JSON

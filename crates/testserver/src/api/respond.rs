@@ -31,6 +31,14 @@ pub(crate) fn value(status: u16, v: &impl Serialize, format: Format) -> Response
             Ok(v) => with_type(status, "application/yaml", full(yaml::to_yaml(&v))),
             Err(e) => error(&ApiError::internal(e.to_string())),
         },
+        Format::Protobuf { or_json } => match serde_json::to_value(v) {
+            Ok(v) => match crate::api::protobuf::encode(&v) {
+                Some(bytes) => with_type(status, kubeset_protobuf::CONTENT_TYPE, full(bytes)),
+                None if or_json => value(status, &v, Format::Json),
+                None => error(&ApiError::not_acceptable()),
+            },
+            Err(e) => error(&ApiError::internal(e.to_string())),
+        },
     }
 }
 

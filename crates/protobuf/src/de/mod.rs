@@ -1,0 +1,266 @@
+//! Decoding: a serde `Deserializer` over the bytes of one message, driven by the table.
+//!
+//! Guarantees: nothing is copied into an intermediate form (strings are handed to the visitor
+//! borrowed from the input); fields come in wire order, a repeated field or map as one key
+//! however many entries it has (Go writes them together; entries of one field split by other
+//! fields would be a duplicate key); unknown field numbers are skipped, as Go skips them; a
+//! zero non-pointer scalar whose Go field has `omitempty` is left out, as Go's JSON leaves it
+//! out, and so is a zero `Time`; fields of an inlined struct appear in the parent's object.
+
+mod value;
+
+use serde::de::{self, DeserializeSeed, Visitor};
+use serde::forward_to_deserialize_any;
+
+use crate::error::Error;
+use crate::schema::{self, INLINE, Kind, Message, POINTER, REPEATED, Special};
+use crate::wire::{Reader, Wire};
+
+pub(crate) use value::FieldDe;
+
+/// Deserializes one message from its bytes.
+#[derive(Debug)]
+pub(crate) struct MessageDe<'de> {
+    pub(crate) message: &'static Message,
+    pub(crate) buf: &'de [u8],
+    /// `apiVersion` and `kind` to put first (a top-level object from the envelope).
+    pub(crate) type_meta: Option<(&'de str, &'de str)>,
+}
+
+impl<'de> MessageDe<'de> {
+    pub(crate) fn new(message: &'static Message, buf: &'de [u8]) -> Self {
+        MessageDe {
+            message,
+            buf,
+            type_meta: None,
+        }
+    }
+
+    /// The scalar fields of a special message, by number.
+    fn scalars(&self) -> Result<[Option<Wire<'de>>; 3], Error> {
+        let mut out = [None; 3];
+        let mut reader = Reader::new(self.buf);
+        while let Some((number, wire)) = reader.field()? {
+            if let Some(slot) = out.get_mut((number as usize).wrapping_sub(1)) {
+                *slot = Some(wire);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn int(w: Option<Wire<'_>>) -> Result<i64, Error> {
+    match w {
+        None => Ok(0),
+        Some(Wire::Varint(v)) => Ok(v as i64),
+        Some(_) => Err(Error::wire_type()),
+    }
+}
+
+fn text<'de>(w: Option<Wire<'de>>) -> Result<&'de str, Error> {
+    match w {
+        None => Ok(""),
+        Some(Wire::Len(b)) => {
+            std::str::from_utf8(b).map_err(|_| Error::malformed("a string is not UTF-8"))
+        }
+        Some(_) => Err(Error::wire_type()),
+    }
+}
+
+impl<'de> de::Deserializer<'de> for MessageDe<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.message.special {
+            Special::Time | Special::MicroTime => {
+                if self.buf.is_empty() {
+                    return visitor.visit_unit();
+                }
+                let [s, n, _] = self.scalars()?;
+                let micro = self.message.special == Special::MicroTime;
+                visitor.visit_string(crate::time::format(int(s)?, int(n)? as i32, micro))
+            }
+            Special::Duration => {
+                let [d, ..] = self.scalars()?;
+                visitor.visit_string(crate::time::format_duration(int(d)?))
+            }
+            Special::IntOrString => {
+                let [t, i, s] = self.scalars()?;
+                if int(t)? == 1 {
+                    visitor.visit_borrowed_str(text(s)?)
+                } else {
+                    visitor.visit_i32(int(i)? as i32)
+                }
+            }
+            Special::Quantity => {
+                let [s, ..] = self.scalars()?;
+                visitor.visit_borrowed_str(text(s)?)
+            }
+            Special::RawJson => match self.scalars()? {
+                [Some(Wire::Len(raw)), ..] if !raw.is_empty() => {
+                    let mut json = serde_json::Deserializer::from_slice(raw);
+                    de::Deserializer::deserialize_any(&mut json, visitor)
+                        .map_err(<Error as de::Error>::custom)
+                }
+                _ => visitor.visit_unit(),
+            },
+            Special::Items => {
+                let field = self
+                    .message
+                    .field(1)
+                    .ok_or_else(|| Error::malformed("a list type has no items field"))?;
+                visitor.visit_seq(value::Elements::new(field, self.buf))
+            }
+            _ => visitor.visit_map(Fields::new(self)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.message.special {
+            Special::Time | Special::MicroTime | Special::RawJson if self.buf.is_empty() => {
+                visitor.visit_none()
+            }
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// The fields of one message as a serde map.
+struct Fields<'de> {
+    message: &'static Message,
+    reader: Reader<'de>,
+    /// Inlined structs being read, innermost last, with the reader of their parent.
+    outer: Vec<(&'static Message, Reader<'de>)>,
+    type_meta: Option<(&'de str, &'de str)>,
+    type_meta_step: u8,
+    pending: Option<FieldDe<'de>>,
+}
+
+impl<'de> Fields<'de> {
+    fn new(de: MessageDe<'de>) -> Self {
+        Fields {
+            message: de.message,
+            reader: Reader::new(de.buf),
+            outer: Vec::new(),
+            type_meta: de.type_meta,
+            type_meta_step: 0,
+            pending: None,
+        }
+    }
+
+    /// The next field to hand out, skipping what JSON would leave out.
+    fn next_field(&mut self) -> Result<Option<FieldDe<'de>>, Error> {
+        loop {
+            let before = self.reader.clone();
+            let Some((number, wire)) = self.reader.field()? else {
+                match self.outer.pop() {
+                    Some((message, reader)) => {
+                        self.message = message;
+                        self.reader = reader;
+                        continue;
+                    }
+                    None => return Ok(None),
+                }
+            };
+            let Some(field) = self.message.field(number) else {
+                continue;
+            };
+            if field.has(REPEATED) {
+                self.reader = before;
+                let run = self.reader.run(number)?;
+                return Ok(Some(FieldDe::repeated(field, run)));
+            }
+            match (field.kind, wire) {
+                (Kind::Message(i), Wire::Len(bytes)) => {
+                    let message = schema::message(i);
+                    if field.has(INLINE) {
+                        let parent = std::mem::replace(&mut self.reader, Reader::new(bytes));
+                        self.outer
+                            .push((std::mem::replace(&mut self.message, message), parent));
+                        continue;
+                    }
+                    if bytes.is_empty()
+                        && matches!(message.special, Special::Time | Special::MicroTime)
+                    {
+                        continue;
+                    }
+                }
+                (Kind::Message(_), _) => return Err(Error::wire_type().at_field(field.name)),
+                (_, w)
+                    if w.is_zero()
+                        && field.flags & (POINTER | crate::schema::OMITEMPTY)
+                            == crate::schema::OMITEMPTY =>
+                {
+                    continue;
+                }
+                _ => {}
+            }
+            return Ok(Some(FieldDe::single(field, wire)));
+        }
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Fields<'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        if let Some((api_version, kind)) = self.type_meta {
+            let key = match self.type_meta_step {
+                0 => "apiVersion",
+                1 => "kind",
+                _ => {
+                    self.type_meta = None;
+                    return self.next_key_seed(seed);
+                }
+            };
+            let _ = (api_version, kind);
+            return seed
+                .deserialize(de::value::BorrowedStrDeserializer::new(key))
+                .map(Some);
+        }
+        match self.next_field()? {
+            None => Ok(None),
+            Some(field) => {
+                let name = field.field.name;
+                self.pending = Some(field);
+                seed.deserialize(de::value::BorrowedStrDeserializer::new(name))
+                    .map(Some)
+            }
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        if let Some((api_version, kind)) = self.type_meta {
+            let value = if self.type_meta_step == 0 {
+                api_version
+            } else {
+                kind
+            };
+            self.type_meta_step += 1;
+            return seed.deserialize(de::value::BorrowedStrDeserializer::new(value));
+        }
+        let field = self
+            .pending
+            .take()
+            .ok_or_else(|| Error::malformed("a value was asked for before its key"))?;
+        let name = field.field.name;
+        seed.deserialize(field).map_err(|e| e.at_field(name))
+    }
+}
