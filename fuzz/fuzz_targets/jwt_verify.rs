@@ -45,7 +45,10 @@ fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
             if value.is_null() {
                 map.remove(key);
             } else {
-                merge(map.entry(key.clone()).or_insert(serde_json::Value::Null), value);
+                merge(
+                    map.entry(key.clone()).or_insert(serde_json::Value::Null),
+                    value,
+                );
             }
         }
     }

@@ -73,8 +73,8 @@ pub fn route(
     query: Option<&str>,
     headers: &[(&str, &str)],
 ) -> Result<String, Answer> {
-    let method = Method::from_bytes(method.as_bytes())
-        .map_err(|_| (400, "400 Bad Request".to_owned()))?;
+    let method =
+        Method::from_bytes(method.as_bytes()).map_err(|_| (400, "400 Bad Request".to_owned()))?;
     let mut map = HeaderMap::new();
     for (name, value) in headers {
         if let (Ok(name), Ok(value)) = (
@@ -241,8 +241,8 @@ fn patch_pod(
         let text = std::str::from_utf8(body)
             .map_err(|_| ApiError::bad_request("the patch is not valid UTF-8"))?;
         let config = parse_apply_body(text).map_err(|e| status(e.code(), e.to_status()))?;
-        let applied =
-            apply(&write, Some(live), &config, force).map_err(|e| status(e.code(), e.to_status()))?;
+        let applied = apply(&write, Some(live), &config, force)
+            .map_err(|e| status(e.code(), e.to_status()))?;
         return Ok(applied.object);
     }
     let patch: Value = serde_json::from_slice(body).map_err(|e| {

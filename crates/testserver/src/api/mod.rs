@@ -256,7 +256,11 @@ fn verb_of_path(method: &Method) -> String {
 }
 
 /// The API verb of a request (`list` vs `get`, `watch`, `deletecollection`).
-pub(crate) fn api_verb(method: &Method, target: &Target, query: &Query) -> Result<&'static str, ApiError> {
+pub(crate) fn api_verb(
+    method: &Method,
+    target: &Target,
+    query: &Query,
+) -> Result<&'static str, ApiError> {
     let named = target.name.is_some();
     Ok(match (method.as_str(), named) {
         ("GET" | "HEAD", false) => {

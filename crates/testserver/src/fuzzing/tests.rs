@@ -19,7 +19,12 @@ fn check_route(method: &str, uri: &str, headers: &[(&str, &str)], expected: &str
 
 #[test]
 fn requests_are_routed_or_answered_with_their_error() {
-    check_route("GET", "/api/v1/namespaces/a/pods?watch=1", &[], "watch /pods ns=Some(\"a\")");
+    check_route(
+        "GET",
+        "/api/v1/namespaces/a/pods?watch=1",
+        &[],
+        "watch /pods ns=Some(\"a\")",
+    );
     check_route("GET", "/api/v1/pods?limit=x", &[], "400 {");
     check_route(
         "GET",
