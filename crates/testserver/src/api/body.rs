@@ -140,20 +140,24 @@ pub(crate) fn go_json_error(body: &[u8], err: &serde_json::Error) -> String {
     if err.is_eof() {
         return "unexpected end of JSON input".to_owned();
     }
-    let text = String::from_utf8_lossy(body);
-    let offset: usize = text
-        .split('\n')
+    // serde's line and column count bytes, so the offset is one into `body`; the text on
+    // each side is decoded separately, as the offset may fall inside a character.
+    let offset: usize = body
+        .split(|&b| b == b'\n')
         .take(err.line().saturating_sub(1))
         .map(|l| l.len() + 1)
         .sum::<usize>()
         + err.column().saturating_sub(1);
-    let ch = text[offset.min(text.len())..].chars().next().unwrap_or(' ');
-    let before = text[..offset.min(text.len())].trim_end().chars().last();
+    let (prefix, rest) = body.split_at(offset.min(body.len()));
+    let ch = String::from_utf8_lossy(&rest[..rest.len().min(4)])
+        .chars()
+        .next()
+        .unwrap_or(' ');
+    let prefix = String::from_utf8_lossy(prefix);
+    let before = prefix.trim_end().chars().last();
     let context = match before {
         Some('{') => "looking for beginning of object key string",
-        Some(',') if in_object(&text[..offset.min(text.len())]) => {
-            "looking for beginning of object key string"
-        }
+        Some(',') if in_object(&prefix) => "looking for beginning of object key string",
         Some(':') | Some('[') | Some(',') | None => "looking for beginning of value",
         _ => "after object key:value pair",
     };
@@ -317,6 +321,26 @@ mod tests {
         assert_eq!(
             summarize_data(br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{}"#),
             r#"{"apiVersion":"v1","kind":"Con ..."#
+        );
+    }
+
+    /// Found by the `patch` fuzz target: a byte that is not UTF-8 before the error moved the
+    /// offset into the middle of the replacement character, and slicing there panicked.
+    #[test]
+    fn invalid_utf8_before_the_error_is_no_panic() {
+        let body = b"{\"metadaza\":{\"labels\":{\"tier\":\"fronT\xb8\0\0\0\0\0\0\0ers\":[{\"name\":\"app\",\"image\"&\"x\"}]}}";
+        let e = serde_json::from_slice::<Value>(body).unwrap_err();
+        // the character is the NUL serde stopped at (Go would add "in string literal")
+        assert!(
+            go_json_error(body, &e).starts_with("invalid character '\\u0000' "),
+            "{}",
+            go_json_error(body, &e)
+        );
+        let body = "{\"a\":\"\u{e9}\"x".as_bytes();
+        let e = serde_json::from_slice::<Value>(body).unwrap_err();
+        assert_eq!(
+            go_json_error(body, &e),
+            "invalid character 'x' after object key:value pair"
         );
     }
 

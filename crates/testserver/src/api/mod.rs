@@ -263,7 +263,11 @@ fn verb_of_path(method: &Method) -> String {
 }
 
 /// The API verb of a request (`list` vs `get`, `watch`, `deletecollection`).
-fn api_verb(method: &Method, target: &Target, query: &Query) -> Result<&'static str, ApiError> {
+pub(crate) fn api_verb(
+    method: &Method,
+    target: &Target,
+    query: &Query,
+) -> Result<&'static str, ApiError> {
     let named = target.name.is_some();
     Ok(match (method.as_str(), named) {
         ("GET" | "HEAD", false) => {
@@ -284,7 +288,7 @@ fn api_verb(method: &Method, target: &Target, query: &Query) -> Result<&'static 
     })
 }
 
-fn check_verb_allowed(target: &Target, verb: &str) -> Result<(), ApiError> {
+pub(crate) fn check_verb_allowed(target: &Target, verb: &str) -> Result<(), ApiError> {
     let allowed = match &target.subresource {
         Some(sub) => target
             .rt

@@ -127,7 +127,7 @@ fn exists_with_uid(
     (uid.is_empty() || found == uid).then(|| (*obj).clone())
 }
 
-fn token_user(token: &str, check: &TokenCheck<'_>) -> Option<User> {
+pub(crate) fn token_user(token: &str, check: &TokenCheck<'_>) -> Option<User> {
     let claims = check.signer.verify(token).ok()?;
     let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or(0);
     if iat < check.not_before {
