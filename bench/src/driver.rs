@@ -110,14 +110,15 @@ pub fn run(args: &[String]) -> Result<(), BoxError> {
                 let mut sample = env.measure(lib, workload)?;
                 sample.counts = server.stats.take();
                 eprintln!(
-                    "{:<8} {:<9} rep {}: {:>10} {:>8} kB {} ({} requests)",
+                    "{:<8} {:<9} rep {}: {:>10} {:>8} kB {} ({} requests{})",
                     workload.name(),
                     lib.name(),
                     rep + 1,
                     fmt_time(sample.time),
                     sample.rss_kb,
                     sample.counts.describe(),
-                    sample.counts.requests
+                    sample.counts.requests,
+                    sample.counts.describe_bodies()
                 );
                 list.push(sample);
             }
@@ -134,6 +135,39 @@ pub fn run(args: &[String]) -> Result<(), BoxError> {
         eprintln!("wrote {}", out.display());
     }
     Ok(())
+}
+
+/// Runs only the server until the process is killed, printing the environment for a child.
+pub fn serve() -> Result<(), BoxError> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let pki = Pki::generate()?;
+    eprintln!("preparing {PODS} pods and {EVENTS} watch events ...");
+    let canned = Arc::new(Canned::new(PODS, EVENTS));
+    let server = runtime.block_on(server::start(&pki, canned))?;
+    let dir = std::env::temp_dir().join(format!("kubeset-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(&kubeconfig, pki.kubeconfig(server.port))?;
+    let ca = dir.join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem)?;
+    println!(
+        "export KUBECONFIG={} KUBESET_BENCH_CA={} KUBESET_BENCH_PORT={}",
+        kubeconfig.display(),
+        ca.display(),
+        server.port
+    );
+    loop {
+        std::thread::sleep(Duration::from_secs(5));
+        let counts = server.stats.take();
+        if counts.requests > 0 {
+            eprintln!(
+                "{} ({} requests{})",
+                counts.describe(),
+                counts.requests,
+                counts.describe_bodies()
+            );
+        }
+    }
 }
 
 struct ChildEnv {

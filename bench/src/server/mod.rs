@@ -120,7 +120,7 @@ pub async fn start(pki: &Pki, canned: Arc<Canned>) -> Result<Server, BoxError> {
                 stats.connection(tls.get_ref().1.alpn_protocol() == Some(b"h2"));
                 let service = hyper::service::service_fn(move |req| {
                     stats.request();
-                    let answer = answer(canned.clone(), req);
+                    let answer = answer(canned.clone(), stats.clone(), req);
                     async move { Ok::<_, Infallible>(answer.await) }
                 });
                 let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -133,7 +133,26 @@ pub async fn start(pki: &Pki, canned: Arc<Canned>) -> Result<Server, BoxError> {
     Ok(Server { port, stats })
 }
 
-async fn answer(canned: Arc<Canned>, req: Request<Incoming>) -> Response<Body> {
+/// Reads a request body frame by frame, counting its frames and the wait for its end.
+async fn read_body(mut body: Incoming, stats: &Stats) -> Option<Bytes> {
+    let begin = std::time::Instant::now();
+    let (mut frames, mut empty) = (0, 0);
+    let mut buf = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.ok()?.into_data() else {
+            continue;
+        };
+        frames += 1;
+        if data.is_empty() {
+            empty += 1;
+        }
+        buf.extend_from_slice(&data);
+    }
+    stats.body(frames, empty, begin.elapsed().as_nanos() as u64);
+    Some(buf.freeze())
+}
+
+async fn answer(canned: Arc<Canned>, stats: Arc<Stats>, req: Request<Incoming>) -> Response<Body> {
     let protobuf = req.headers().get(http::header::ACCEPT).is_some_and(|a| {
         a.as_bytes()
             .starts_with(kubeset_protobuf::CONTENT_TYPE.as_bytes())
@@ -156,10 +175,10 @@ async fn answer(canned: Arc<Canned>, req: Request<Incoming>) -> Response<Body> {
                     watch(&canned)
                 }
                 Method::GET => list(&canned, query, protobuf),
-                Method::POST => match req.into_body().collect().await {
-                    Ok(body) if protobuf => pb(StatusCode::CREATED, body.to_bytes()),
-                    Ok(body) => json(StatusCode::CREATED, body.to_bytes()),
-                    Err(_) => status(StatusCode::BAD_REQUEST, "unreadable body"),
+                Method::POST => match read_body(req.into_body(), &stats).await {
+                    Some(body) if protobuf => pb(StatusCode::CREATED, body),
+                    Some(body) => json(StatusCode::CREATED, body),
+                    None => status(StatusCode::BAD_REQUEST, "unreadable body"),
                 },
                 _ => status(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed"),
             }
