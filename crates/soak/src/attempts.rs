@@ -2,7 +2,8 @@
 //! per request above the retry layer, its `attempts` field recorded after each attempt).
 //!
 //! A process-wide tracing layer ([`install`]) counts them; requests that start while a 429
-//! storm is on ([`Attempts::storm`]) are also counted apart, for the amplification figure.
+//! storm is on ([`Attempts::storm`]), or have an attempt answered during one, are also counted
+//! apart, for the amplification figure.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -84,7 +85,8 @@ impl Tally {
 }
 
 impl Attempts {
-    /// Marks the start or end of a 429 storm: requests starting now count as in it.
+    /// Marks the start or end of a 429 storm: requests starting now, or with an attempt answered
+    /// now, count as in it.
     pub(crate) fn storm(&self, on: bool) {
         self.storm.store(on, Ordering::Relaxed);
     }
@@ -94,7 +96,8 @@ impl Attempts {
         self.all.read()
     }
 
-    /// The requests that started during a storm since the last reset.
+    /// The requests that met a storm (started or had an attempt answered during one) since the
+    /// last reset.
     pub(crate) fn in_storm(&self) -> Counted {
         self.in_storm.read()
     }
@@ -170,6 +173,8 @@ where
         let mut extensions = span.extensions_mut();
         if let Some(request) = extensions.get_mut::<Request>() {
             values.record(&mut AttemptsField(&mut request.attempts));
+            // an attempt answered during a storm: the request met it, even if it began before
+            request.in_storm |= self.attempts.storm.load(Ordering::Relaxed);
         }
     }
 
