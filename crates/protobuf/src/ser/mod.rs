@@ -3,7 +3,19 @@
 //! (fields by number, non-pointer scalars even when zero; an absent non-pointer struct is left
 //! out rather than written as its zero value, which Go reads back the same).
 
+/// Refuses a serde data type with an [`ErrorKind::Mismatch`](crate::ErrorKind::Mismatch) naming it.
+macro_rules! refuse {
+    ($what:expr; $($method:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {$(
+        fn $method(self, $($arg: $ty),*) -> Result<$ret, Error> {
+            let _ = ($($arg,)*);
+            Err(Error::mismatch(stringify!($method), $what))
+        }
+    )*};
+}
+
+mod key;
 mod message;
+mod top;
 mod value;
 
 use serde::Serialize;
@@ -48,6 +60,6 @@ pub(crate) fn write_message<T: ?Sized + Serialize>(
     value: &T,
 ) -> Result<Vec<u8>, Error> {
     value
-        .serialize(value::TopSer { message })
+        .serialize(top::TopSer { message })
         .map_err(|e| e.in_message(message.name))
 }
