@@ -67,7 +67,8 @@ async fn get_list_create_and_replace_in_protobuf_see_what_json_sees() {
     let json_list = json_pods.list(&ListParams::default()).await.unwrap();
     assert_eq!(list.kind, "PodList");
     assert_eq!(list.items.len(), 5);
-    assert_eq!(list.resource_version(), json_list.resource_version());
+    // the revision is the server's, which other writers move between the two lists
+    assert!(list.resource_version().is_some_and(|rv| !rv.is_empty()));
     assert_eq!(
         serde_json::to_value(&list.items).unwrap(),
         serde_json::to_value(&json_list.items).unwrap()
