@@ -115,7 +115,10 @@ fn the_lowest_modules_depend_on_nothing_above_them() {
         ("admission", &["validation", "selector", "shared"][..]),
         ("answer", &["registry"][..]),
         // the switches the server consults; `api` holds them, never the other way
-        ("faults", &["answer", "registry", "storage", "error", "pki", "clock"][..]),
+        (
+            "faults",
+            &["answer", "registry", "storage", "error", "pki", "clock"][..],
+        ),
     ] {
         let deps = graph.get(module).cloned().unwrap_or_default();
         let extra: Vec<&String> = deps

@@ -321,10 +321,7 @@ impl FaultInjector {
     /// ```
     pub fn throttle_for(&self, duration: Duration, retry_after_seconds: u64) {
         let until = Instant::now() + duration;
-        let mut storm = self.faults
-            .storm
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut storm = self.faults.storm.lock().unwrap_or_else(|e| e.into_inner());
         *storm = Some((until, retry_after_seconds));
     }
 
@@ -362,10 +359,7 @@ impl FaultInjector {
     }
 
     fn plan_cut(&self, cut: cut::Cut, hits: Hits, remaining: u32) {
-        let mut planned = self.faults
-            .cuts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut planned = self.faults.cuts.lock().unwrap_or_else(|e| e.into_inner());
         *planned = Some(cut::Planned {
             cut,
             hits,
@@ -434,7 +428,8 @@ impl FaultInjector {
     }
 
     fn plan(&self, code: u16, retry_after: u64, remaining: u32) {
-        let mut planned = self.faults
+        let mut planned = self
+            .faults
             .planned
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -484,9 +479,7 @@ impl FaultInjector {
         let secs = time
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        self.faults
-            .tokens_not_before
-            .store(secs, Ordering::Relaxed);
+        self.faults.tokens_not_before.store(secs, Ordering::Relaxed);
     }
 
     /// Ends the faults that answer requests: planned 429s and 5xx, a storm, planned cuts and
