@@ -6,10 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Module cycles that still exist, each a pair `(a, b)` with `a < b` (one depends on the
-/// other directly, which reaches it back): `faults` uses `api::App` and `ApiError` while `api`
-/// consults the fault switches. Remove a pair when its cycle is broken; the test fails when
-/// the list is not exact.
-const KNOWN_CYCLES: &[(&str, &str)] = &[("api", "faults")];
+/// other directly, which reaches it back). None is left; the test fails when the list is not
+/// exact, so a new cycle has to be named here, with its reason, to pass.
+const KNOWN_CYCLES: &[(&str, &str)] = &[];
 
 /// Files allowed to name `dead_code` in an attribute, with the reason.
 const DEAD_CODE_EXCEPTIONS: &[&str] = &[];
@@ -32,7 +31,7 @@ fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-/// `module -> modules it names as crate::X`, over every file (tests included).
+/// `module -> modules it names as crate::x`, over every file (tests included).
 fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
     let root = src();
     let mut files = Vec::new();
@@ -57,7 +56,8 @@ fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                 .collect();
-            if !name.is_empty() && name != top {
+            // `crate::TestServer` and the like are the root's re-exports, not modules
+            if name.starts_with(|c: char| c.is_ascii_lowercase()) && name != top {
                 deps.insert(name);
             }
         }
@@ -114,6 +114,11 @@ fn the_lowest_modules_depend_on_nothing_above_them() {
         ("validation", &["shared"][..]),
         ("admission", &["validation", "selector", "shared"][..]),
         ("answer", &["registry"][..]),
+        // the switches the server consults; `api` holds them, never the other way
+        (
+            "faults",
+            &["answer", "registry", "storage", "error", "pki", "clock"][..],
+        ),
     ] {
         let deps = graph.get(module).cloned().unwrap_or_default();
         let extra: Vec<&String> = deps

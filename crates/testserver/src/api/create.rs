@@ -85,17 +85,21 @@ fn review(app: &App, ctx: &Ctx, target: &Target, obj: Value) -> Result<Response<
         Some(s) => s,
         None => &empty,
     };
+    let manager = ctx.manager();
+    let stamp = access::Stamp {
+        manager: &manager,
+        now: &now,
+    };
     let answer = match kind {
-        "SelfSubjectAccessReview" => access::self_subject_access_review(objects, &ctx.user, &obj)
-            .map(|r| access::with_managed_fields(r, &ctx.manager(), &now)),
+        "SelfSubjectAccessReview" => {
+            access::self_subject_access_review(objects, &ctx.user, &obj, &stamp)
+        }
         "SelfSubjectRulesReview" => rules::self_subject_rules_review(objects, &ctx.user, &obj),
-        "SubjectAccessReview" => access::subject_access_review(objects, &obj, None)
-            .map(|r| access::with_managed_fields(r, &ctx.manager(), &now)),
+        "SubjectAccessReview" => access::subject_access_review(objects, &obj, None, &stamp),
         "LocalSubjectAccessReview" => {
             let ns = target.namespace.as_deref().unwrap_or_default();
             let obj = in_request_namespace(obj, ns)?;
-            access::subject_access_review(objects, &obj, Some(ns))
-                .map(|r| access::with_managed_fields(r, &ctx.manager(), &now))
+            access::subject_access_review(objects, &obj, Some(ns), &stamp)
         }
         _ => return Err(ApiError::method_not_allowed()),
     };

@@ -64,8 +64,8 @@ pub(crate) struct App {
     pub(crate) token_cache: crate::auth::cache::TokenCache,
     /// CA and certificates.
     pub(crate) pki: crate::pki::Pki,
-    /// Fault injection switches.
-    pub(crate) faults: Faults,
+    /// Fault injection switches (shared with the [`FaultInjector`](crate::FaultInjector)s).
+    pub(crate) faults: Arc<Faults>,
     /// The scripted container logs `pods/log` answers from.
     pub(crate) logs: crate::logs::PodLogs,
     /// `host:port` the server listens on (discovery's `serverAddressByClientCIDRs`).

@@ -76,8 +76,6 @@ pub(crate) struct ListOptions {
     pub(crate) label_selector: String,
     /// `fieldSelector`.
     pub(crate) field_selector: String,
-    /// `watch`.
-    pub(crate) watch: bool,
     /// `allowWatchBookmarks`.
     pub(crate) bookmarks: bool,
     /// `resourceVersion` (raw).
@@ -95,98 +93,43 @@ pub(crate) struct ListOptions {
 }
 
 impl ListOptions {
-    /// Parses and validates the options as `ListOptions` validation does.
+    /// Converts the query (a malformed value is the 400) and validates the options as
+    /// `ValidateListOptions` does (the 422).
     pub(crate) fn parse(q: &Query, force_watch: bool) -> Result<Self, ApiError> {
+        // converted in the fields' declaration order: the first malformed one answers
         let watch = force_watch || q.bool("watch")?;
-        let rv_match = match q.get("resourceVersionMatch").unwrap_or("") {
-            "" => RvMatch::Unset,
-            "NotOlderThan" => RvMatch::NotOlderThan,
-            "Exact" => RvMatch::Exact,
-            other => {
-                return Err(ApiError::invalid_options(
-                    "ListOptions",
-                    vec![Cause::new(
-                        "FieldValueNotSupported",
-                        "resourceVersionMatch",
-                        format!(
-                            "Unsupported value: \"{other}\": supported values: \"Exact\", \"NotOlderThan\", \"\""
-                        ),
-                    )],
-                ));
-            }
-        };
+        let bookmarks = q.bool("allowWatchBookmarks")?;
+        let timeout_seconds = q.int("timeoutSeconds")?;
+        let limit = q.int("limit")?.unwrap_or(0);
         let send_initial_events = match q.get("sendInitialEvents") {
             None => None,
             Some(_) => Some(q.bool("sendInitialEvents")?),
         };
-        let opts = ListOptions {
+        crate::validation::list_options(&crate::validation::ListOptions {
+            watch,
+            resource_version: q.get("resourceVersion"),
+            resource_version_match: q.get("resourceVersionMatch"),
+            send_initial_events,
+            continue_token: q.get("continue"),
+        })
+        .map_err(|invalid| ApiError::from_status(422, invalid.status()))?;
+        // validated: only the two values, or none
+        let rv_match = match q.get("resourceVersionMatch").unwrap_or("") {
+            "NotOlderThan" => RvMatch::NotOlderThan,
+            "Exact" => RvMatch::Exact,
+            _ => RvMatch::Unset,
+        };
+        Ok(ListOptions {
             label_selector: q.get("labelSelector").unwrap_or("").to_owned(),
             field_selector: q.get("fieldSelector").unwrap_or("").to_owned(),
-            watch,
-            bookmarks: q.bool("allowWatchBookmarks")?,
+            bookmarks,
             resource_version: q.get("resourceVersion").unwrap_or("").to_owned(),
             rv_match,
-            timeout_seconds: q.int("timeoutSeconds")?,
-            limit: q.int("limit")?.unwrap_or(0),
+            timeout_seconds,
+            limit,
             continue_token: q.get("continue").unwrap_or("").to_owned(),
             send_initial_events,
-        };
-        opts.validate()?;
-        Ok(opts)
-    }
-
-    fn validate(&self) -> Result<(), ApiError> {
-        let mut causes = Vec::new();
-        let forbidden = |field: &str, msg: &str| {
-            Cause::new("FieldValueForbidden", field, format!("Forbidden: {msg}"))
-        };
-        let initial = self.send_initial_events == Some(true);
-        if self.rv_match != RvMatch::Unset {
-            if self.watch && initial {
-                if self.rv_match != RvMatch::NotOlderThan {
-                    causes.push(forbidden(
-                        "resourceVersionMatch",
-                        "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
-                    ));
-                }
-            } else if self.watch {
-                causes.push(forbidden(
-                    "resourceVersionMatch",
-                    "resourceVersionMatch is forbidden for watch",
-                ));
-            } else if self.resource_version.is_empty() {
-                causes.push(forbidden(
-                    "resourceVersionMatch",
-                    "resourceVersionMatch is forbidden unless resourceVersion is provided",
-                ));
-            } else if !self.continue_token.is_empty() {
-                causes.push(forbidden(
-                    "resourceVersionMatch",
-                    "resourceVersionMatch is forbidden when continue is provided",
-                ));
-            } else if self.rv_match == RvMatch::Exact && self.resource_version == "0" {
-                causes.push(forbidden(
-                    "resourceVersionMatch",
-                    "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"",
-                ));
-            }
-        } else if self.watch && initial {
-            causes.push(forbidden(
-                "resourceVersionMatch",
-                "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
-            ));
-        }
-        if self.send_initial_events.is_some() && !self.watch {
-            causes.push(forbidden(
-                "sendInitialEvents",
-                "sendInitialEvents is forbidden for list",
-            ));
-        }
-        if causes.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::invalid_options("ListOptions", causes))
-        }
+        })
     }
 
     /// The resourceVersion as a number (`None` when unset); the real server's 500 when not a number.
@@ -260,6 +203,21 @@ mod tests {
         check(
             "watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan",
             "ok",
+        );
+        // validateWatchOptions: any sendInitialEvents needs NotOlderThan, and a match needs
+        // sendInitialEvents
+        check(
+            "watch=1&sendInitialEvents=false",
+            "422 ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+        );
+        check(
+            "watch=1&resourceVersionMatch=Exact",
+            "422 ListOptions.meta.k8s.io \"\" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided, resourceVersionMatch: Unsupported value: \"Exact\": supported values: \"NotOlderThan\"]",
+        );
+        // every list check, not the first one
+        check(
+            "resourceVersionMatch=Other&continue=abc",
+            "422 ListOptions.meta.k8s.io \"\" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided, resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided, resourceVersionMatch: Unsupported value: \"Other\": supported values: \"Exact\", \"NotOlderThan\", \"\"]",
         );
     }
 }

@@ -4,7 +4,10 @@
 //!
 //! Guarantees: a built-in object is stored without the fields its type does not have, whatever
 //! `fieldValidation` says; `Warn` (the default) answers with one `Warning` per strict error,
-//! `Strict` refuses with the real 400 (create, update) or 422 (patch) and its text.
+//! `Strict` refuses with the real 400 (create, update) or 422 (patch) and its text. A value
+//! its Go type cannot hold is refused first, under every `fieldValidation`: the 400 `Pod in
+//! version "v1" cannot be handled as a Pod: json: cannot unmarshal ...` of a create or update,
+//! the 422 `patch: Invalid value: ...` of a patch.
 
 use serde_json::Value;
 
@@ -14,8 +17,8 @@ use crate::api::status::ApiError;
 use crate::fields::known::{self, Node};
 use crate::registry::ResourceType;
 use crate::strict::{
-    FieldValidation, StrictError, cannot_handle, decoding_error, prune, resolve, scan,
-    yaml_duplicate_key,
+    FieldValidation, StrictError, cannot_handle, cannot_handle_error, convert_error,
+    decoding_error, prune, resolve, scan, type_error, yaml_duplicate_key,
 };
 use crate::validation::{FieldError, Invalid};
 
@@ -65,6 +68,21 @@ pub(crate) fn decode(
     let Some(root) = known::root(&rt.api_version(), &rt.kind) else {
         return Ok(Vec::new());
     };
+    // the decoder's type errors come first, whatever fieldValidation says: YAML is decoded
+    // as the JSON it converts to (re-encoded from a Go map: keys sorted, as here)
+    let json = match media {
+        BodyType::Yaml => serde_json::to_vec(obj).unwrap_or_default(),
+        _ => body.to_vec(),
+    };
+    if matches!(media, BodyType::Json | BodyType::Yaml)
+        && let Some(error) = type_error(&json, root)
+    {
+        return Err(ApiError::bad_request(cannot_handle_error(
+            &rt.kind,
+            &rt.version,
+            &error,
+        )));
+    }
     let errs = match (validation, media) {
         (FieldValidation::Ignore, _) => Vec::new(),
         (_, BodyType::Json) => scan(body, root),
@@ -99,19 +117,31 @@ pub(crate) fn patched(
     let Some(root) = known::root(&rt.api_version(), &rt.kind) else {
         return Ok(Vec::new());
     };
+    let media = body_type(ctx.header("content-type"));
+    // the patched object as Go encodes it (from a map: keys sorted)
+    let patched_json = serde_json::to_string(doc).unwrap_or_default();
+    // a type error trumps the strict errors, whatever fieldValidation says: JSON and merge
+    // patches decode the patched JSON, strategic merge patches convert the merged map
+    let type_error = if media == BodyType::StrategicMergePatch {
+        convert_error(doc, root).map(|e| (crate::fields::gofmt::go_v(patch), e))
+    } else {
+        type_error(patched_json.as_bytes(), root).map(|e| (patched_json.clone(), e))
+    };
+    if let Some((value, error)) = type_error {
+        let invalid = Invalid::new("", "", "", vec![FieldError::invalid("patch", value, error)]);
+        return Err(ApiError::from_status(422, invalid.status()));
+    }
     let validation = validation(ctx);
     if validation == FieldValidation::Ignore {
         prune(root, doc);
         return Ok(Vec::new());
     }
-    let media = body_type(ctx.header("content-type"));
     // the patch's own duplicate keys (decoded into a map before it is applied)
     let applied = match media {
         BodyType::MergePatch | BodyType::StrategicMergePatch => scan(patch_body, Node::Any),
         _ => Vec::new(),
     };
-    // the patched object as Go encodes it (from a map: keys sorted), decoded strictly
-    let patched_json = serde_json::to_string(doc).unwrap_or_default();
+    // the patched object decoded strictly
     let decoded = scan(patched_json.as_bytes(), root);
     prune(root, doc);
     if validation == FieldValidation::Warn {

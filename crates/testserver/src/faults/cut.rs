@@ -12,7 +12,7 @@ use http::{Method, Response};
 use http_body::Frame;
 use http_body_util::{BodyExt, StreamBody};
 
-use crate::api::respond::Body;
+use crate::answer::body::Body;
 
 /// Which requests a cut ([`FaultInjector::reset_next`](crate::FaultInjector::reset_next),
 /// [`FaultInjector::stall_next`](crate::FaultInjector::stall_next)) hits.
@@ -173,7 +173,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_reset_body_gives_half_then_an_error() {
-        let response = Response::new(crate::api::respond::full("0123456789"));
+        let response = Response::new(crate::answer::body::full("0123456789"));
         let mut body = apply(response, Cut::Reset).into_body();
         let first = body.frame().await.unwrap().unwrap().into_data().unwrap();
         assert_eq!(first, Bytes::from_static(b"01234"));

@@ -24,11 +24,12 @@ use std::time::{Duration, Instant};
 
 use http::{Method, Response};
 
-use crate::api::App;
-use crate::api::respond::Body;
-use crate::api::status::ApiError;
+use rustls::pki_types::CertificateDer;
+
+use crate::answer::body::Body;
+use crate::answer::status::ApiError;
 use crate::error::Error;
-use crate::storage::StoreError;
+use crate::storage::{Store, StoreError};
 
 pub use counts::FaultCounts;
 use counts::{Counters, bump};
@@ -220,14 +221,34 @@ impl Faults {
 /// ```
 #[derive(Debug, Clone)]
 pub struct FaultInjector {
-    pub(crate) app: Arc<App>,
+    faults: Arc<Faults>,
+    store: Arc<dyn Store>,
+    /// The server's own CA, which a rotation's first bundle names after the new one.
+    ca_pem: String,
+    ca_der: CertificateDer<'static>,
 }
 
 impl FaultInjector {
+    /// The switches of a server: its `faults`, the `store` whose history they compact, and
+    /// its own CA (PEM and DER), which CA rotations start from.
+    pub(crate) fn new(
+        faults: Arc<Faults>,
+        store: Arc<dyn Store>,
+        ca_pem: String,
+        ca_der: CertificateDer<'static>,
+    ) -> Self {
+        FaultInjector {
+            faults,
+            store,
+            ca_pem,
+            ca_der,
+        }
+    }
+
     /// Ends every open watch stream (clients see the connection's body end).
     pub fn close_watches(&self) {
-        bump(&self.app.faults.counts.watch_closes);
-        self.app.faults.end_watches(Ending {
+        bump(&self.faults.counts.watch_closes);
+        self.faults.end_watches(Ending {
             scope: None,
             expired_at: None,
         });
@@ -246,8 +267,8 @@ impl FaultInjector {
     /// # Ok(()) }
     /// ```
     pub fn close_watches_in(&self, scope: &WatchScope) {
-        bump(&self.app.faults.counts.watch_closes);
-        self.app.faults.end_watches(Ending {
+        bump(&self.faults.counts.watch_closes);
+        self.faults.end_watches(Ending {
             scope: Some(scope.clone()),
             expired_at: None,
         });
@@ -275,9 +296,9 @@ impl FaultInjector {
     /// # Ok(()) }
     /// ```
     pub fn expire_watches_in(&self, scope: &WatchScope) {
-        let faults = &self.app.faults;
+        let faults = &self.faults;
         bump(&faults.counts.watch_expiries);
-        let floor = faults.floors.raise(scope, self.app.store.revision());
+        let floor = faults.floors.raise(scope, self.store.revision());
         faults.end_watches(Ending {
             scope: Some(scope.clone()),
             expired_at: Some(floor),
@@ -300,12 +321,7 @@ impl FaultInjector {
     /// ```
     pub fn throttle_for(&self, duration: Duration, retry_after_seconds: u64) {
         let until = Instant::now() + duration;
-        let mut storm = self
-            .app
-            .faults
-            .storm
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut storm = self.faults.storm.lock().unwrap_or_else(|e| e.into_inner());
         *storm = Some((until, retry_after_seconds));
     }
 
@@ -343,12 +359,7 @@ impl FaultInjector {
     }
 
     fn plan_cut(&self, cut: cut::Cut, hits: Hits, remaining: u32) {
-        let mut planned = self
-            .app
-            .faults
-            .cuts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut planned = self.faults.cuts.lock().unwrap_or_else(|e| e.into_inner());
         *planned = Some(cut::Planned {
             cut,
             hits,
@@ -368,8 +379,8 @@ impl FaultInjector {
     /// # Ok(()) }
     /// ```
     pub fn restart(&self, downtime: Duration) {
-        bump(&self.app.faults.counts.restarts);
-        self.app.faults.restarts.ask(downtime);
+        bump(&self.faults.counts.restarts);
+        self.faults.restarts.ask(downtime);
     }
 
     /// Starts a CA rotation: makes a new CA and a serving certificate under it, and returns
@@ -389,7 +400,7 @@ impl FaultInjector {
     /// # Errors
     /// Generating the certificates failed.
     pub fn stage_ca(&self) -> Result<String, Error> {
-        self.app.faults.rotation.stage(&self.app.pki.ca_pem)
+        self.faults.rotation.stage(&self.ca_pem)
     }
 
     /// Serves the certificate [`stage_ca`](Self::stage_ca) made to every new connection (open
@@ -399,16 +410,16 @@ impl FaultInjector {
     /// # Errors
     /// The TLS configuration could not be built.
     pub fn switch_ca(&self) -> Result<Option<String>, Error> {
-        let switched = self.app.faults.rotation.switch(self.app.pki.ca_der())?;
+        let switched = self.faults.rotation.switch(&self.ca_der)?;
         if switched.is_some() {
-            bump(&self.app.faults.counts.ca_rotations);
+            bump(&self.faults.counts.ca_rotations);
         }
         Ok(switched)
     }
 
     /// How often each fault fired so far, and how many requests arrived.
     pub fn counts(&self) -> FaultCounts {
-        self.app.faults.counts.snapshot()
+        self.faults.counts.snapshot()
     }
 
     /// Answers the next `count` requests with the given 5xx status.
@@ -418,7 +429,6 @@ impl FaultInjector {
 
     fn plan(&self, code: u16, retry_after: u64, remaining: u32) {
         let mut planned = self
-            .app
             .faults
             .planned
             .lock()
@@ -433,21 +443,20 @@ impl FaultInjector {
     /// Delays every request by `latency`.
     pub fn set_latency(&self, latency: Duration) {
         let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        self.app.faults.latency_ms.store(ms, Ordering::Relaxed);
+        self.faults.latency_ms.store(ms, Ordering::Relaxed);
     }
 
     /// Forgets the watch history up to now: watches from an older resourceVersion get 410.
     pub fn compact_history(&self) {
-        bump(&self.app.faults.counts.watch_expiries);
-        let rv = self.app.store.revision();
-        self.app.store.compact(rv);
+        bump(&self.faults.counts.watch_expiries);
+        let rv = self.store.revision();
+        self.store.compact(rv);
     }
 
     /// Rejects every ServiceAccount token issued until now (clients must re-read their token).
     pub fn expire_tokens(&self) {
-        bump(&self.app.faults.counts.token_expiries);
-        self.app
-            .faults
+        bump(&self.faults.counts.token_expiries);
+        self.faults
             .tokens_not_before
             .store(crate::clock::unix_now() + 1, Ordering::Relaxed);
     }
@@ -466,20 +475,17 @@ impl FaultInjector {
     /// # Ok(()) }
     /// ```
     pub fn expire_tokens_issued_before(&self, time: std::time::SystemTime) {
-        bump(&self.app.faults.counts.token_expiries);
+        bump(&self.faults.counts.token_expiries);
         let secs = time
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        self.app
-            .faults
-            .tokens_not_before
-            .store(secs, Ordering::Relaxed);
+        self.faults.tokens_not_before.store(secs, Ordering::Relaxed);
     }
 
     /// Ends the faults that answer requests: planned 429s and 5xx, a storm, planned cuts and
     /// the added latency. (What was done stays done: expired history and tokens, rotations.)
     pub fn clear(&self) {
-        let faults = &self.app.faults;
+        let faults = &self.faults;
         *faults.planned.lock().unwrap_or_else(|e| e.into_inner()) = None;
         *faults.storm.lock().unwrap_or_else(|e| e.into_inner()) = None;
         *faults.cuts.lock().unwrap_or_else(|e| e.into_inner()) = None;
@@ -489,6 +495,6 @@ impl FaultInjector {
     /// Sends a bookmark on watches with `allowWatchBookmarks` this often (default one minute).
     pub fn set_bookmark_interval(&self, interval: Duration) {
         let ms = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX);
-        self.app.faults.bookmark_ms.store(ms, Ordering::Relaxed);
+        self.faults.bookmark_ms.store(ms, Ordering::Relaxed);
     }
 }

@@ -188,7 +188,7 @@ impl TestServerBuilder {
                     .unwrap_or(crate::auth::cache::SUCCESS_TTL),
             ),
             pki,
-            faults: Faults::default(),
+            faults: Arc::new(Faults::default()),
             logs: crate::logs::PodLogs::default(),
             address: self.advertise_address.unwrap_or_else(|| addr.to_string()),
             audit: Arc::new(audit),
@@ -436,9 +436,12 @@ impl TestServer {
 
     /// Switches faults on this server.
     pub fn faults(&self) -> FaultInjector {
-        FaultInjector {
-            app: self.app.clone(),
-        }
+        FaultInjector::new(
+            self.app.faults.clone(),
+            self.app.store.clone(),
+            self.app.pki.ca_pem.clone(),
+            self.app.pki.ca_der().clone(),
+        )
     }
 
     /// A ServiceAccount environment for in-cluster tests: a directory with `token`, `ca.crt` and

@@ -5,6 +5,8 @@
 
 /// Volume sources and the built-in PriorityClasses.
 pub(crate) mod api;
+/// Go's RFC 3339 time parsing errors.
+pub(crate) mod gotime;
 /// Helpers over `serde_json::Value` objects.
 pub(crate) mod json;
 /// Resource quantities, for comparisons.

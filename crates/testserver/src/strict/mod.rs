@@ -1,19 +1,25 @@
 //! The strict decoder of request bodies (`fieldValidation`), shared by built-in and custom
 //! types: which fields are unknown or duplicated, the `Warning` texts and the 400 message, as
-//! kube-apiserver's serializer (sigs.k8s.io/json `UnmarshalStrict`) and its handlers write them.
+//! kube-apiserver's serializer (sigs.k8s.io/json `UnmarshalStrict`) and its handlers write them;
+//! and the decoder's type errors of built-in types (`types.rs` for bodies and JSON-patched
+//! objects, `convert.rs` for strategically merged ones), which no `fieldValidation` silences.
 //!
 //! Guarantees: errors come in the order the Go decoder meets them (document order of a JSON
 //! body; sorted keys for YAML bodies and patched objects, which Go re-encodes from maps), each
 //! distinct text once, at most 100; paths read `spec.containers[0].foo`.
 
+mod convert;
 mod prune;
 mod scan;
+mod types;
 mod yaml;
 
 use std::fmt;
 
+pub(crate) use self::convert::convert_error;
 pub(crate) use self::prune::prune;
 pub(crate) use self::scan::scan;
+pub(crate) use self::types::type_error;
 pub(crate) use self::yaml::duplicate_key as yaml_duplicate_key;
 
 use crate::validation::go_quote;
@@ -71,6 +77,15 @@ impl fmt::Display for StrictError {
             StrictError::Yaml { text } => f.write_str(text),
         }
     }
+}
+
+/// The 400 message of a create or update whose body does not decode into its Go type
+/// (`transformDecodeError` around the decoder's `error`).
+pub(crate) fn cannot_handle_error(kind: &str, version: &str, error: &str) -> String {
+    format!(
+        "{kind} in version {} cannot be handled as a {kind}: {error}",
+        go_quote(version)
+    )
 }
 
 /// `runtime.NewStrictDecodingError(errs).Error()`: `strict decoding error: a, b`.

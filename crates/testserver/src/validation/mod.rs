@@ -41,11 +41,10 @@ use serde_json::Value;
 pub(crate) use field_error::{BadValue, ErrorKind, FieldError, go_quote};
 pub(crate) use invalid::Invalid;
 pub(crate) use meta::NameRule;
-#[cfg(test)]
 pub(crate) use options::{
-    ListOptions, PodLogOptions, list_options, pod_log_options, self_subject_access_review,
+    ListOptions, PodLogOptions, delete_options, list_options, patch_options, pod_log_options,
+    write_options,
 };
-pub(crate) use options::{delete_options, patch_options, write_options};
 pub(crate) use request::{token_request, type_meta_mismatch};
 
 /// `ValidateObjectMeta` of a new object.

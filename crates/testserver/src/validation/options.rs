@@ -1,15 +1,11 @@
 //! Validation of request options (query parameters and option bodies): `ListOptions`,
-//! `DeleteOptions`, `PatchOptions`, `CreateOptions`/`UpdateOptions`, `PodLogOptions`, and the
-//! SelfSubjectAccessReview spec. Each returns the real `Invalid` (group `meta.k8s.io` for the
-//! generic options).
+//! `DeleteOptions`, `PatchOptions`, `CreateOptions`/`UpdateOptions` and `PodLogOptions`. Each
+//! returns the real `Invalid` (group `meta.k8s.io` for the generic options), its errors in the
+//! order the real validation finds them.
 //!
-//! The server calls the write and delete checks. The list, pod-log and SelfSubjectAccessReview
-//! checks are test-only cross-checks against the transcripts: the server makes those checks in
-//! `api/query.rs`, `api/pods/log.rs` and `rbac/reviews/access.rs` (folding the two into one is
-//! open work).
-
-#[cfg(test)]
-use serde_json::Value;
+//! These are the only implementations: `api/query.rs` (list and watch), `api/pods/log.rs`
+//! and the write handlers call them after converting the query. (The SelfSubjectAccessReview
+//! spec is checked with the other reviews' in `rbac/reviews/access.rs`.)
 
 use super::field_error::BadValue;
 use super::{FieldError, Invalid};
@@ -24,7 +20,6 @@ fn result(group: &str, kind: &str, name: &str, errors: Vec<FieldError>) -> Resul
     }
 }
 
-#[cfg(test)]
 /// The list/watch query parameters that validation looks at (`None` when absent).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ListOptions<'a> {
@@ -40,12 +35,10 @@ pub(crate) struct ListOptions<'a> {
     pub(crate) continue_token: Option<&'a str>,
 }
 
-#[cfg(test)]
 fn non_empty(v: Option<&str>) -> Option<&str> {
     v.filter(|s| !s.is_empty())
 }
 
-#[cfg(test)]
 /// `ValidateListOptions` (with the WatchList feature on, as in v1.36).
 ///
 /// # Errors
@@ -233,10 +226,9 @@ pub(crate) fn write_options(
     result(META, kind, "", errs)
 }
 
-#[cfg(test)]
 /// The `pods/log` query parameters validation looks at.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct PodLogOptions {
+pub(crate) struct PodLogOptions<'a> {
     /// `tailLines`.
     pub(crate) tail_lines: Option<i64>,
     /// `limitBytes`.
@@ -245,14 +237,15 @@ pub(crate) struct PodLogOptions {
     pub(crate) since_seconds: Option<i64>,
     /// Whether `sinceTime` is given.
     pub(crate) since_time: bool,
+    /// `stream` (`All`, `Stdout`, `Stderr`).
+    pub(crate) stream: Option<&'a str>,
 }
 
-#[cfg(test)]
 /// `ValidatePodLogOptions`.
 ///
 /// # Errors
 /// `PodLogOptions "<pod>" is invalid: ...`.
-pub(crate) fn pod_log_options(pod: &str, o: &PodLogOptions) -> Result<(), Invalid> {
+pub(crate) fn pod_log_options(pod: &str, o: &PodLogOptions<'_>) -> Result<(), Invalid> {
     let mut errs = Vec::new();
     if let Some(t) = o.tail_lines.filter(|t| *t < 0) {
         errs.push(FieldError::invalid(
@@ -280,38 +273,24 @@ pub(crate) fn pod_log_options(pod: &str, o: &PodLogOptions) -> Result<(), Invali
         )),
         _ => {}
     }
-    result("", "PodLogOptions", pod, errs)
-}
-
-#[cfg(test)]
-/// `ValidateSelfSubjectAccessReview`: exactly one of the attribute kinds.
-///
-/// # Errors
-/// `.authorization.k8s.io "" is invalid: ...` (the real message has no kind).
-pub(crate) fn self_subject_access_review(body: &Value) -> Result<(), Invalid> {
-    let spec = body.get("spec").unwrap_or(&Value::Null);
-    let resource = spec.get("resourceAttributes").filter(|v| !v.is_null());
-    let non_resource = spec.get("nonResourceAttributes").filter(|v| !v.is_null());
-    let mut errs = Vec::new();
-    match (resource, non_resource) {
-        (Some(_), Some(n)) => {
-            let s =
-                |k: &str| super::godump::go_string(n.get(k).and_then(Value::as_str).unwrap_or(""));
-            let value = format!("{{\"Path\":{},\"Verb\":{}}}", s("path"), s("verb"));
-            errs.push(FieldError::invalid(
-                "spec.nonResourceAttributes",
-                BadValue::Raw(value),
-                "cannot be specified in combination with resourceAttributes",
+    // `stream` may be absent: defaulting does not apply when no parameter is given
+    if let Some(stream) = o.stream {
+        if !["All", "Stdout", "Stderr"].contains(&stream) {
+            // the order of `validLogStreams.UnsortedList()` the transcripts show
+            errs.push(FieldError::not_supported(
+                "stream",
+                stream,
+                &["All", "Stdout", "Stderr"],
             ));
         }
-        (None, None) => errs.push(FieldError::invalid(
-            "spec.resourceAttributes",
-            Value::Null,
-            "exactly one of nonResourceAttributes or resourceAttributes must be specified",
-        )),
-        _ => {}
+        if stream != "All" && o.tail_lines.is_some() {
+            errs.push(FieldError::forbidden(
+                "",
+                "`tailLines` and specific `stream` are mutually exclusive for now",
+            ));
+        }
     }
-    result("authorization.k8s.io", "", "", errs)
+    result("", "PodLogOptions", pod, errs)
 }
 
 #[cfg(test)]

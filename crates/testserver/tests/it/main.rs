@@ -19,3 +19,4 @@ mod pv_binder;
 mod rbac;
 mod replay;
 mod support;
+mod type_errors;

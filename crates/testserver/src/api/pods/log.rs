@@ -19,7 +19,7 @@ use super::{pods, text};
 use crate::api::query::Query;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
-use crate::api::status::{ApiError, Cause};
+use crate::api::status::ApiError;
 use crate::api::{App, Ctx};
 
 /// `PodLogOptions` from the query string.
@@ -62,56 +62,19 @@ impl LogOptions {
         })
     }
 
-    /// `ValidatePodLogOptions`: the field causes of the 422.
-    pub(crate) fn validate(&self) -> Vec<Cause> {
-        let mut causes = Vec::new();
-        let invalid = |field: &str, v: i64, why: &str| {
-            Cause::new(
-                "FieldValueInvalid",
-                field,
-                format!("Invalid value: {v}: {why}"),
-            )
-        };
-        if let Some(n) = self.tail_lines.filter(|n| *n < 0) {
-            causes.push(invalid(
-                "tailLines",
-                n,
-                "must be greater than or equal to 0",
-            ));
-        }
-        if let Some(n) = self.limit_bytes.filter(|n| *n < 1) {
-            causes.push(invalid("limitBytes", n, "must be greater than 0"));
-        }
-        match (self.since_seconds, &self.since_time) {
-            (Some(_), Some(_)) => causes.push(Cause::new(
-                "FieldValueForbidden",
-                "",
-                "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified",
-            )),
-            (Some(n), None) if n < 1 => {
-                causes.push(invalid("sinceSeconds", n, "must be greater than 0"));
-            }
-            _ => {}
-        }
-        if let Some(stream) = &self.stream {
-            if !matches!(stream.as_str(), "All" | "Stdout" | "Stderr") {
-                causes.push(Cause::new(
-                    "FieldValueNotSupported",
-                    "stream",
-                    format!(
-                        "Unsupported value: {}: supported values: \"All\", \"Stdout\", \"Stderr\"",
-                        Value::from(stream.as_str())
-                    ),
-                ));
-            } else if stream != "All" && self.tail_lines.is_some() {
-                causes.push(Cause::new(
-                    "FieldValueForbidden",
-                    "",
-                    "Forbidden: `tailLines` and specific `stream` are mutually exclusive for now",
-                ));
-            }
-        }
-        causes
+    /// `ValidatePodLogOptions` of the options of pod `pod`: the 422 when they are invalid.
+    pub(crate) fn validate(&self, pod: &str) -> Result<(), ApiError> {
+        crate::validation::pod_log_options(
+            pod,
+            &crate::validation::PodLogOptions {
+                tail_lines: self.tail_lines,
+                limit_bytes: self.limit_bytes,
+                since_seconds: self.since_seconds,
+                since_time: self.since_time.is_some(),
+                stream: self.stream.as_deref(),
+            },
+        )
+        .map_err(|invalid| ApiError::from_status(422, invalid.status()))
     }
 
     /// The lines these options pick: `sinceTime` reaches the kubelet with second precision.
@@ -195,78 +158,13 @@ fn go_int(v: Option<&str>) -> Result<Option<i64>, ApiError> {
 fn go_time(v: Option<&str>) -> Result<Option<String>, ApiError> {
     match v {
         None | Some("" | "null") => Ok(None),
-        Some(s) => match rfc3339_error(s) {
+        Some(s) => match crate::shared::gotime::rfc3339_error(s) {
             None => Ok(Some(s.to_owned())),
             Some(why) => Err(ApiError::bad_request(format!(
                 "parsing time {}{why}",
                 Value::from(s)
             ))),
         },
-    }
-}
-
-/// What Go's `time.Parse(time.RFC3339, s)` says after `parsing time "s"`, or `None` when `s`
-/// parses.
-fn rfc3339_error(s: &str) -> Option<String> {
-    const LAYOUT: &str = "\"2006-01-02T15:04:05Z07:00\"";
-    // (layout element, digits it needs, or the literal it needs)
-    let elements: [(&str, usize); 11] = [
-        ("2006", 4),
-        ("-", 0),
-        ("01", 2),
-        ("-", 0),
-        ("02", 2),
-        ("T", 0),
-        ("15", 2),
-        (":", 0),
-        ("04", 2),
-        (":", 0),
-        ("05", 2),
-    ];
-    let cannot = |rest: &str, elem: &str| {
-        Some(format!(
-            " as {LAYOUT}: cannot parse {} as \"{elem}\"",
-            Value::from(rest)
-        ))
-    };
-    let mut rest = s;
-    for (elem, digits) in elements {
-        let ok = if digits > 0 {
-            rest.len() >= digits && rest.as_bytes()[..digits].iter().all(u8::is_ascii_digit)
-        } else {
-            rest.starts_with(elem)
-        };
-        if !ok {
-            return cannot(rest, elem);
-        }
-        rest = &rest[digits.max(elem.len())..];
-    }
-    if let Some(frac) = rest.strip_prefix(['.', ',']) {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        rest = &frac[n..];
-    }
-    let zone_ok = |z: &str| {
-        let b = z.as_bytes();
-        z.len() >= 6
-            && (b[0] == b'+' || b[0] == b'-')
-            && b[1..3].iter().all(u8::is_ascii_digit)
-            && b[3] == b':'
-            && b[4..6].iter().all(u8::is_ascii_digit)
-    };
-    let after = if let Some(r) = rest.strip_prefix('Z') {
-        r
-    } else if zone_ok(rest) {
-        &rest[6..]
-    } else {
-        return cannot(rest, "Z07:00");
-    };
-    if after.is_empty() {
-        if time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_err() {
-            return Some(": day out of range".to_owned());
-        }
-        None
-    } else {
-        Some(format!(": extra text: {}", Value::from(after)))
     }
 }
 
@@ -341,10 +239,7 @@ pub(crate) fn get(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Body
     let name = target.name.as_deref().unwrap_or("");
     let ns = target.namespace.as_deref().unwrap_or("");
     let opts = LogOptions::parse(&ctx.query)?;
-    let causes = opts.validate();
-    if !causes.is_empty() {
-        return Err(ApiError::invalid("PodLogOptions", "", name, causes));
-    }
+    opts.validate(name)?;
     let pods = pods(app)?;
     let pod = app
         .store
@@ -425,12 +320,23 @@ mod tests {
 
     #[track_caller]
     fn check_causes(query: &str, expected: &[(&str, &str)]) {
-        let got: Vec<(String, String)> = opts(query)
-            .unwrap()
-            .validate()
-            .into_iter()
-            .map(|c| (c.field, c.message))
-            .collect();
+        let got: Vec<(String, String)> = match opts(query).unwrap().validate("p") {
+            Ok(()) => Vec::new(),
+            Err(e) => {
+                let status = e.to_status();
+                assert_eq!(status["details"]["name"], "p");
+                assert_eq!(status["details"]["kind"], "PodLogOptions");
+                status["details"]["causes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| {
+                        let text = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
+                        (text("field"), text("message"))
+                    })
+                    .collect()
+            }
+        };
         let expected: Vec<(String, String)> = expected
             .iter()
             .map(|(f, m)| ((*f).to_owned(), (*m).to_owned()))
@@ -510,6 +416,20 @@ mod tests {
                 "",
                 "Forbidden: `tailLines` and specific `stream` are mutually exclusive for now",
             )],
+        );
+        // the two stream checks are not exclusive: an unknown stream is not `All` either
+        check_causes(
+            "stream=Both&tailLines=1",
+            &[
+                (
+                    "stream",
+                    "Unsupported value: \"Both\": supported values: \"All\", \"Stdout\", \"Stderr\"",
+                ),
+                (
+                    "",
+                    "Forbidden: `tailLines` and specific `stream` are mutually exclusive for now",
+                ),
+            ],
         );
     }
 

@@ -85,7 +85,9 @@ pub fn apply(
         return Err(ApplyError::ManagedFieldsInConfig);
     }
     let shape = write.info.shape();
-    let errors = validate::config_errors(config, shape);
+    let node = crate::fields::known::root(&write.info.api_version(), write.info.kind)
+        .unwrap_or(crate::fields::known::Node::Any);
+    let errors = validate::config_errors(config, shape, node);
     if !errors.is_empty() {
         return Err(invalid_config(config, errors));
     }

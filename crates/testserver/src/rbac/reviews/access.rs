@@ -172,25 +172,30 @@ fn answer(
     })
 }
 
-/// Answers a SelfSubjectAccessReview `request` body sent by `user` (`201` body), or the
-/// 422 for an invalid spec.
+/// Answers a SelfSubjectAccessReview `request` body sent by `user` (`201` body, with the
+/// `managedFields` of `stamp`), or the 422 for an invalid spec or non-empty metadata.
 pub(crate) fn self_subject_access_review(
     objects: &dyn RbacObjects,
     user: &User,
     request: &Value,
+    stamp: &Stamp<'_>,
 ) -> Result<Value, Rejected> {
     let spec = request.get("spec").unwrap_or(&Value::Null);
     let mut errors = Vec::new();
     let found = attributes(spec, &mut errors);
     super::selectors::validate(spec, &mut errors);
+    errors.extend(super::metadata::metadata_error(request, false, stamp));
     match found {
-        Some((attrs, echoed)) if errors.is_empty() => Ok(answer(
-            "SelfSubjectAccessReview",
-            request,
-            echoed,
-            objects,
-            user,
-            &attrs,
+        Some((attrs, echoed)) if errors.is_empty() => Ok(with_managed_fields(
+            answer(
+                "SelfSubjectAccessReview",
+                request,
+                echoed,
+                objects,
+                user,
+                &attrs,
+            ),
+            stamp,
         )),
         _ => Err(invalid(&errors)),
     }
@@ -217,11 +222,13 @@ fn spec_user(spec: &Value) -> User {
 }
 
 /// Answers a SubjectAccessReview (`namespace` `None`) or a LocalSubjectAccessReview posted
-/// to `namespace` (`201` body), or the 422 for an invalid spec.
+/// to `namespace` (`201` body, with the `managedFields` of `stamp`), or the 422 for an
+/// invalid spec or metadata.
 pub(crate) fn subject_access_review(
     objects: &dyn RbacObjects,
     request: &Value,
     namespace: Option<&str>,
+    stamp: &Stamp<'_>,
 ) -> Result<Value, Rejected> {
     let spec = request.get("spec").unwrap_or(&Value::Null);
     let mut errors = Vec::new();
@@ -235,6 +242,11 @@ pub(crate) fn subject_access_review(
         ));
     }
     super::selectors::validate(spec, &mut errors);
+    errors.extend(super::metadata::metadata_error(
+        request,
+        namespace.is_some(),
+        stamp,
+    ));
     if let Some(ns) = namespace {
         if let Some(r) = spec.get("resourceAttributes").filter(|v| v.is_object())
             && text(r, "namespace") != ns
@@ -272,7 +284,10 @@ pub(crate) fn subject_access_review(
     } else {
         "SubjectAccessReview"
     };
-    Ok(answer(kind, request, echoed, objects, &user, &attrs))
+    Ok(with_managed_fields(
+        answer(kind, request, echoed, objects, &user, &attrs),
+        stamp,
+    ))
 }
 
 /// The FieldsV1 set of a value below the root: objects list `.` (themselves) and their
@@ -291,28 +306,66 @@ fn fields_v1(v: &Value) -> Value {
     }
 }
 
-/// Adds the `managedFields` entry the server's field manager records for the create: the
-/// spec fields the client set belong to `manager` (the `fieldManager` parameter or the
-/// User-Agent's program name) as an `Update` at `now`.
-pub(crate) fn with_managed_fields(mut review: Value, manager: &str, now: &str) -> Value {
-    let Some(spec) = review.get("spec").and_then(Value::as_object) else {
-        return review;
-    };
-    if spec.is_empty() {
-        return review;
+/// Who creates a review and when: what the field manager records in `managedFields`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stamp<'a> {
+    /// The `fieldManager` parameter, or the User-Agent's program name.
+    pub(crate) manager: &'a str,
+    /// The time of the create (RFC 3339).
+    pub(crate) now: &'a str,
+}
+
+/// `metadata` fields the field manager never records (`stripMetaManager`).
+const STRIPPED_META: &[&str] = &[
+    "name",
+    "namespace",
+    "creationTimestamp",
+    "selfLink",
+    "uid",
+    "generation",
+    "managedFields",
+    "resourceVersion",
+];
+
+/// The `managedFields` entry the server's field manager records for the create of `review`:
+/// the spec and metadata fields the client set belong to the stamp's manager as an `Update`;
+/// `None` when the client set none.
+pub(super) fn managed_fields_entry(review: &Value, stamp: &Stamp<'_>) -> Option<Value> {
+    let mut set = Map::new();
+    for part in ["metadata", "spec"] {
+        let Some(fields) = review.get(part).and_then(Value::as_object) else {
+            continue;
+        };
+        let mut part_set = Map::new();
+        for (k, child) in fields {
+            let skip = part == "metadata" && STRIPPED_META.contains(&k.as_str());
+            if !skip && !child.is_null() {
+                part_set.insert(format!("f:{k}"), fields_v1(child));
+            }
+        }
+        if !part_set.is_empty() {
+            set.insert(format!("f:{part}"), Value::Object(part_set));
+        }
     }
-    let mut spec_set = Map::new();
-    for (k, child) in spec {
-        spec_set.insert(format!("f:{k}"), fields_v1(child));
+    if set.is_empty() {
+        return None;
     }
-    let entry = json!({
-        "manager": manager,
+    Some(json!({
+        "manager": stamp.manager,
         "operation": "Update",
         "apiVersion": review.get("apiVersion").cloned().unwrap_or_default(),
-        "time": now,
+        "time": stamp.now,
         "fieldsType": "FieldsV1",
-        "fieldsV1": {"f:spec": spec_set},
-    });
+        "fieldsV1": set,
+    }))
+}
+
+/// Adds the `managedFields` entry the server's field manager records for the create
+/// ([`managed_fields_entry`]).
+pub(crate) fn with_managed_fields(mut review: Value, stamp: &Stamp<'_>) -> Value {
+    let Some(entry) = managed_fields_entry(&review, stamp) else {
+        return review;
+    };
     if let Some(meta) = review.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.insert("managedFields".into(), json!([entry]));
     }

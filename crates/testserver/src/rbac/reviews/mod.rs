@@ -12,6 +12,7 @@
 //! by `system:basic-user` to every authenticated user); these functions compute the answer.
 
 pub(crate) mod access;
+mod metadata;
 pub(crate) mod rules;
 mod selectors;
 pub(crate) mod subject;

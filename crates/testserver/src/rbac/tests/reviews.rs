@@ -6,12 +6,15 @@ use serde_json::{Value, json};
 use super::support::{admin, binding, role, rule, sa, transcript_user, user, with_bootstrap};
 use crate::auth::User;
 use crate::rbac::objects::PolicySet;
-use crate::rbac::reviews::access::{
-    self_subject_access_review, subject_access_review, with_managed_fields,
-};
+use crate::rbac::reviews::access::{Stamp, self_subject_access_review, subject_access_review};
 use crate::rbac::reviews::rules::self_subject_rules_review;
 use crate::rbac::reviews::subject::{
     CREDENTIAL_ID, client_cert_credential_id, self_subject_review,
+};
+
+const STAMP: Stamp<'static> = Stamp {
+    manager: "test",
+    now: "2026-01-02T03:04:05Z",
 };
 
 fn transcript(text: &str) -> Value {
@@ -22,8 +25,12 @@ fn transcript(text: &str) -> Value {
 fn check_access(policy: &PolicySet, user: &User, step: &Value) {
     let request = &step["request"]["body"];
     let response = &step["response"];
-    let got = match self_subject_access_review(policy, user, request) {
-        Ok(body) => (201, with_managed_fields(body, "k8s-transcript", "<time>")),
+    let stamp = Stamp {
+        manager: "k8s-transcript",
+        now: "<time>",
+    };
+    let got = match self_subject_access_review(policy, user, request, &stamp) {
+        Ok(body) => (201, body),
         Err(rejected) => (u64::from(rejected.code), rejected.to_status()),
     };
     let note = step["note"].as_str().unwrap_or_default();
@@ -217,7 +224,7 @@ fn check_sar(
     namespace: Option<&str>,
     want: Result<Value, &str>,
 ) {
-    let got = subject_access_review(policy, &request, namespace);
+    let got = subject_access_review(policy, &request, namespace, &STAMP);
     match (got, want) {
         (Ok(body), Ok(status)) => assert_eq!(body["status"], status, "{request}"),
         (Err(rejected), Err(message)) => {
@@ -282,6 +289,28 @@ fn subject_access_reviews() {
          spec.user: Invalid value: \"\": at least one of user or group must be specified]",
         ),
     );
+    // ValidateSubjectAccessReview: metadata after the spec; ValidateLocalSubjectAccessReview:
+    // metadata (a namespace allowed) before the namespace match
+    check_sar(
+        &policy,
+        json!({"apiVersion": "authorization.k8s.io/v1", "metadata": {"name": "r"},
+        "spec": {"resourceAttributes": {"verb": "get", "resource": "pods"}}}),
+        None,
+        Err(
+            ".authorization.k8s.io \"\" is invalid: [spec.user: Invalid value: \"\": at least one of user or group must be specified, \
+         metadata: Invalid value: {\"name\":\"r\",\"managedFields\":[{\"manager\":\"test\",\"operation\":\"Update\",\"apiVersion\":\"authorization.k8s.io/v1\",\"time\":\"2026-01-02T03:04:05Z\",\"fieldsType\":\"FieldsV1\",\"fieldsV1\":{\"f:spec\":{\"f:resourceAttributes\":{\".\":{},\"f:resource\":{},\"f:verb\":{}}}}}]}: must be empty]",
+        ),
+    );
+    check_sar(
+        &policy,
+        json!({"apiVersion": "authorization.k8s.io/v1", "metadata": {"namespace": "ns", "labels": {"a": "b"}},
+        "spec": {"user": "alice", "resourceAttributes": {"namespace": "other", "verb": "get", "resource": "pods"}}}),
+        Some("ns"),
+        Err(
+            ".authorization.k8s.io \"\" is invalid: [metadata: Invalid value: {\"namespace\":\"ns\",\"labels\":{\"a\":\"b\"},\"managedFields\":[{\"manager\":\"test\",\"operation\":\"Update\",\"apiVersion\":\"authorization.k8s.io/v1\",\"time\":\"2026-01-02T03:04:05Z\",\"fieldsType\":\"FieldsV1\",\"fieldsV1\":{\"f:metadata\":{\"f:labels\":{\".\":{},\"f:a\":{}}},\"f:spec\":{\"f:resourceAttributes\":{\".\":{},\"f:namespace\":{},\"f:resource\":{},\"f:verb\":{}},\"f:user\":{}}}}]}: must be empty except for namespace, \
+         spec.resourceAttributes.namespace: Invalid value: \"other\": must match metadata.namespace]",
+        ),
+    );
     check_sar(
         &policy,
         json!({"spec": {"user": "alice",
@@ -321,6 +350,7 @@ fn subject_access_reviews() {
         "spec": {"user": "alice", "groups": ["g"], "uid": "u1", "extra": {"k": ["v"]},
                  "resourceAttributes": {"verb": "list", "resource": "nodes", "version": ""}}}),
         None,
+        &STAMP,
     )
     .expect("review");
     assert_eq!(body["kind"], "SubjectAccessReview");

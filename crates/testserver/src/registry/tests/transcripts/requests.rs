@@ -44,6 +44,7 @@ pub(super) fn check_request(
                 limit_bytes: q("limitBytes").and_then(|v| v.parse().ok()),
                 since_seconds: q("sinceSeconds").and_then(|v| v.parse().ok()),
                 since_time: q("sinceTime").is_some(),
+                stream: q("stream"),
             },
         )),
         "DELETE" => {
@@ -64,9 +65,6 @@ pub(super) fn check_request(
                 force,
                 (&[], None),
             ))
-        }
-        "POST" if t.resource == "selfsubjectaccessreviews" => {
-            Some(validation::self_subject_access_review(body))
         }
         "POST" if t.subresource == "token" => Some(validation::token_request(body)),
         "POST" if t.subresource.is_empty() && body.is_object() => {
