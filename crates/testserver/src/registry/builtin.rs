@@ -13,6 +13,7 @@ use super::leases::Leases;
 use super::metadata_only::MetadataOnly;
 use super::priorityclasses::PriorityClasses;
 use super::rbac::{Bindings, Roles};
+use super::status_types;
 use super::storage::{ReturnsDeleted, StorageClasses};
 use super::strategy::{Plain, Strategy, StrategyRef};
 use super::workloads;
@@ -81,11 +82,25 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ("storage.k8s.io", "storageclasses", &StorageClasses),
     ("storage.k8s.io", "volumeattachments", &ReturnsDeleted),
     ("", "limitranges", &METADATA_ONLY),
-    ("", "resourcequotas", &METADATA_ONLY),
-    ("autoscaling", "horizontalpodautoscalers", &METADATA_ONLY),
+    ("", "resourcequotas", &status_types::RESOURCE_QUOTAS),
+    (
+        "autoscaling",
+        "horizontalpodautoscalers",
+        &status_types::HORIZONTAL_POD_AUTOSCALERS,
+    ),
     ("discovery.k8s.io", "endpointslices", &METADATA_ONLY),
     ("networking.k8s.io", "ingressclasses", &METADATA_ONLY),
-    ("networking.k8s.io", "ingresses", &METADATA_ONLY),
+    ("networking.k8s.io", "ingresses", &status_types::INGRESSES),
+    (
+        "flowcontrol.apiserver.k8s.io",
+        "flowschemas",
+        &status_types::FLOW_CONTROL,
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io",
+        "prioritylevelconfigurations",
+        &status_types::FLOW_CONTROL,
+    ),
     ("networking.k8s.io", "networkpolicies", &METADATA_ONLY),
     ("node.k8s.io", "runtimeclasses", &METADATA_ONLY),
 ];

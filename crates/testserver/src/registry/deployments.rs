@@ -22,6 +22,10 @@ impl Validated for Deployments {
     fn spec_update(new: &Value, old: &Value) -> Vec<FieldError> {
         crate::validation::workloads::deployment_update(new, old)
     }
+
+    fn status_update(new: &Value, old: &Value) -> Vec<FieldError> {
+        crate::validation::apps_status::deployment(new, old)
+    }
 }
 
 impl Strategy for Deployments {
