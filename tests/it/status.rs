@@ -21,7 +21,9 @@ fn object<K: serde::de::DeserializeOwned>(value: Value) -> K {
 /// The 422 of a refused write: its message.
 #[track_caller]
 fn invalid(err: &Error) -> String {
-    let api = err.api().unwrap_or_else(|| panic!("not an API error: {err}"));
+    let api = err
+        .api()
+        .unwrap_or_else(|| panic!("not an API error: {err}"));
     assert_eq!((api.code, api.reason()), (422, "Invalid"), "{err}");
     api.message().to_owned()
 }
@@ -63,7 +65,7 @@ async fn deployment_status_keeps_spec_and_checks_counters() {
         )
         .await
         .unwrap();
-    assert_eq!(written.spec.as_ref().and_then(|s| s.replicas), Some(0));
+    assert_eq!(written.spec.replicas, Some(0));
     assert_eq!(
         written.metadata.labels.as_ref().and_then(|l| l.get("app")),
         Some(&"web".to_owned())
@@ -74,8 +76,10 @@ async fn deployment_status_keeps_spec_and_checks_counters() {
         .patch_status(
             "web",
             &pp,
-            &merge(json!({"status": {"replicas": 1, "readyReplicas": 2, "availableReplicas": 2,
-                "collisionCount": 1}})),
+            &merge(
+                json!({"status": {"replicas": 1, "readyReplicas": 2, "availableReplicas": 2,
+                "collisionCount": 1}}),
+            ),
         )
         .await
         .unwrap_err();

@@ -1,6 +1,7 @@
 //! Where each built-in resource's [`Strategy`] is registered: one line per resource with
 //! behaviour of its own; every other catalog entry gets [`Plain`].
 
+use super::certificates::CertificateSigningRequests;
 use super::core::{
     configmaps::ConfigMaps, endpoints::Endpoints, events::Events, events::EventsV1,
     namespaces::Namespaces, nodes::Nodes, persistentvolumeclaims::PersistentVolumeClaims,
@@ -56,6 +57,11 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ("apps", "replicasets", &workloads::REPLICA_SETS),
     ("apps", "statefulsets", &workloads::STATEFUL_SETS),
     ("batch", "cronjobs", &workloads::CRON_JOBS),
+    (
+        "certificates.k8s.io",
+        "certificatesigningrequests",
+        &CertificateSigningRequests,
+    ),
     ("batch", "jobs", &workloads::JOBS),
     ("coordination.k8s.io", "leases", &Leases),
     ("events.k8s.io", "events", &EventsV1),
@@ -80,7 +86,30 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ("storage.k8s.io", "csidrivers", &ReturnsDeleted),
     ("storage.k8s.io", "csinodes", &ReturnsDeleted),
     ("storage.k8s.io", "storageclasses", &StorageClasses),
-    ("storage.k8s.io", "volumeattachments", &ReturnsDeleted),
+    (
+        "storage.k8s.io",
+        "volumeattachments",
+        &status_types::ResetsMetaForStatus {
+            created_status: || serde_json::json!({"attached": false}),
+            returns_deleted: true,
+        },
+    ),
+    (
+        "resource.k8s.io",
+        "resourceclaims",
+        &status_types::ResetsMetaForStatus {
+            created_status: || serde_json::json!({}),
+            returns_deleted: false,
+        },
+    ),
+    (
+        "apiregistration.k8s.io",
+        "apiservices",
+        &status_types::ResetsMetaForStatus {
+            created_status: || serde_json::json!({}),
+            returns_deleted: false,
+        },
+    ),
     ("", "limitranges", &METADATA_ONLY),
     ("", "resourcequotas", &status_types::RESOURCE_QUOTAS),
     (

@@ -20,6 +20,7 @@
 //! decide by the request's attributes, as the real ones do.
 
 mod builtin;
+mod certificates;
 mod core;
 mod custom_strategy;
 mod customresourcedefinitions;

@@ -1,7 +1,8 @@
 //! Types whose behaviour of their own is a status subresource: HorizontalPodAutoscalers
 //! (`pkg/registry/autoscaling/horizontalpodautoscaler`), Ingresses
 //! (`pkg/registry/networking/ingress`), ResourceQuotas (`pkg/registry/core/resourcequota`),
-//! FlowSchemas and PriorityLevelConfigurations (`pkg/registry/flowcontrol/*`).
+//! FlowSchemas and PriorityLevelConfigurations (`pkg/registry/flowcontrol/*`); and the types
+//! whose status strategy only resets metadata ([`ResetsMetaForStatus`]).
 //!
 //! Their `PrepareForCreate` resets the status (and sets the generation where it is tracked),
 //! the main resource keeps the stored status, the status strategy keeps the stored spec (the
@@ -118,6 +119,53 @@ impl Strategy for StatusType {
     }
 }
 
+/// Types whose status strategy keeps the stored spec and the stored labels, annotations,
+/// finalizers and owner references (`metav1.ResetObjectMetaForStatus`): VolumeAttachments and
+/// ResourceClaims; APIServices' strategy keeps the same four fields by hand. Their status is
+/// not validated.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResetsMetaForStatus {
+    /// The status `PrepareForCreate` sets.
+    pub(crate) created_status: fn() -> Value,
+    /// `ReturnDeletedObject` (VolumeAttachments).
+    pub(crate) returns_deleted: bool,
+}
+
+impl Strategy for ResetsMetaForStatus {
+    fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
+        strategy::set_status(obj, (self.created_status)());
+    }
+
+    fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, _now: &str) {
+        match subresource {
+            "" => self.prepare_main_update(new, old),
+            "status" => {
+                keep(new, old, "spec");
+                reset_object_meta_for_status(new, old);
+            }
+            _ => {}
+        }
+    }
+
+    fn returns_deleted_object(&self) -> bool {
+        self.returns_deleted
+    }
+}
+
+/// `metav1.ResetObjectMetaForStatus`: labels, annotations, finalizers and owner references
+/// are the stored ones (deletion timestamp and generation are kept for every write).
+fn reset_object_meta_for_status(new: &mut Value, old: &Value) {
+    let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for key in ["labels", "annotations", "finalizers", "ownerReferences"] {
+        match old.pointer(&format!("/metadata/{key}")) {
+            Some(v) => meta.insert(key.into(), v.clone()),
+            None => meta.remove(key),
+        };
+    }
+}
+
 /// `new.ObjectMeta = old.ObjectMeta` except `managedFields`, which track the status write.
 fn keep_metadata_but_managed_fields(new: &mut Value, old: &Value) {
     let managed = new.pointer("/metadata/managedFields").cloned();
@@ -146,6 +194,25 @@ mod tests {
         INGRESSES.prepare_for_update("status", &mut new, &old, "t");
         assert_eq!(new["spec"], json!({"rules": []}));
         assert_eq!(new["metadata"]["labels"], json!({"a": "b"}));
+    }
+
+    /// `volumeAttachmentStatusStrategy.PrepareForUpdate`.
+    #[test]
+    fn reset_object_meta_for_status() {
+        let old = json!({"metadata": {"name": "va", "labels": {"a": "1"}, "finalizers": ["f"]},
+            "spec": {"x": 1}});
+        let mut new = json!({"metadata": {"name": "va", "annotations": {"b": "2"}},
+            "spec": {"x": 2}, "status": {"attached": true}});
+        let volume_attachments = ResetsMetaForStatus {
+            created_status: || json!({"attached": false}),
+            returns_deleted: true,
+        };
+        volume_attachments.prepare_for_update("status", &mut new, &old, "t");
+        assert_eq!(
+            new,
+            json!({"metadata": {"name": "va", "labels": {"a": "1"}, "finalizers": ["f"]},
+                "spec": {"x": 1}, "status": {"attached": true}})
+        );
     }
 
     /// `flowSchemaStatusStrategy.PrepareForUpdate`: only the status (and managedFields) change.

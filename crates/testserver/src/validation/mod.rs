@@ -18,6 +18,8 @@ pub(crate) mod configmap;
 pub(crate) mod core_misc;
 /// Status checks of core and networking types.
 pub(crate) mod core_status;
+/// CertificateSigningRequest status and approval checks.
+pub(crate) mod csr_status;
 mod field_error;
 /// The Go-struct dump and unified diff of immutability errors.
 pub(crate) mod godump;
