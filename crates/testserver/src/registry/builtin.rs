@@ -90,25 +90,19 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
         "storage.k8s.io",
         "volumeattachments",
         &status_types::ResetsMetaForStatus {
-            created_status: || serde_json::json!({"attached": false}),
             returns_deleted: true,
+            ..status_types::ResetsMetaForStatus::new(|| serde_json::json!({"attached": false}))
         },
     ),
     (
         "resource.k8s.io",
         "resourceclaims",
-        &status_types::ResetsMetaForStatus {
-            created_status: || serde_json::json!({}),
-            returns_deleted: false,
-        },
+        &status_types::ResetsMetaForStatus::new(|| serde_json::json!({})),
     ),
     (
         "apiregistration.k8s.io",
         "apiservices",
-        &status_types::ResetsMetaForStatus {
-            created_status: || serde_json::json!({}),
-            returns_deleted: false,
-        },
+        &status_types::ResetsMetaForStatus::new(|| serde_json::json!({})),
     ),
     ("", "limitranges", &METADATA_ONLY),
     ("", "resourcequotas", &status_types::RESOURCE_QUOTAS),
@@ -120,6 +114,16 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ("discovery.k8s.io", "endpointslices", &METADATA_ONLY),
     ("networking.k8s.io", "ingressclasses", &METADATA_ONLY),
     ("networking.k8s.io", "ingresses", &status_types::INGRESSES),
+    (
+        "networking.k8s.io",
+        "servicecidrs",
+        &status_types::SERVICE_CIDRS,
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicies",
+        &status_types::VALIDATING_ADMISSION_POLICIES,
+    ),
     (
         "flowcontrol.apiserver.k8s.io",
         "flowschemas",

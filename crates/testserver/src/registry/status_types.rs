@@ -120,20 +120,74 @@ impl Strategy for StatusType {
 }
 
 /// Types whose status strategy keeps the stored spec and the stored labels, annotations,
-/// finalizers and owner references (`metav1.ResetObjectMetaForStatus`): VolumeAttachments and
-/// ResourceClaims; APIServices' strategy keeps the same four fields by hand. Their status is
-/// not validated.
+/// finalizers and owner references (`metav1.ResetObjectMetaForStatus`): VolumeAttachments,
+/// ResourceClaims, ServiceCIDRs and ValidatingAdmissionPolicies; APIServices' strategy keeps the
+/// same four fields by hand. Only the last two's status checks are reproduced (`status`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ResetsMetaForStatus {
     /// The status `PrepareForCreate` sets.
     pub(crate) created_status: fn() -> Value,
     /// `ReturnDeletedObject` (VolumeAttachments).
     pub(crate) returns_deleted: bool,
+    /// Whether `metadata.generation` follows the spec.
+    pub(crate) generation: bool,
+    /// The status strategy's own checks, when reproduced.
+    pub(crate) status: Option<fn(&Value, &Value) -> Vec<FieldError>>,
 }
 
+impl ResetsMetaForStatus {
+    /// No generation, no status checks.
+    pub(crate) const fn new(created_status: fn() -> Value) -> Self {
+        ResetsMetaForStatus {
+            created_status,
+            returns_deleted: false,
+            generation: false,
+            status: None,
+        }
+    }
+}
+
+/// networking.k8s.io ServiceCIDRs (`ValidateServiceCIDRStatusUpdate`: the conditions).
+pub(crate) const SERVICE_CIDRS: ResetsMetaForStatus = ResetsMetaForStatus {
+    status: Some(core_status::conditions_only),
+    ..ResetsMetaForStatus::new(|| json!({}))
+};
+
+/// admissionregistration.k8s.io ValidatingAdmissionPolicies
+/// (`validateValidatingAdmissionPolicyStatus`: type-checking warnings and conditions).
+pub(crate) const VALIDATING_ADMISSION_POLICIES: ResetsMetaForStatus = ResetsMetaForStatus {
+    generation: true,
+    status: Some(core_status::admission_policy),
+    ..ResetsMetaForStatus::new(|| json!({}))
+};
+
 impl Strategy for ResetsMetaForStatus {
+    fn tracks_generation(&self) -> bool {
+        self.generation
+    }
+
     fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
+        if self.generation {
+            strategy::set_generation(obj, 1);
+        }
         strategy::set_status(obj, (self.created_status)());
+    }
+
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        match (subresource, self.status) {
+            ("status", Some(status)) => Checks {
+                rt,
+                name_rule: NameRule::PathSegment,
+            }
+            .status_update(new, old, status(new, old)),
+            _ => Ok(()),
+        }
     }
 
     fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, _now: &str) {
@@ -204,8 +258,8 @@ mod tests {
         let mut new = json!({"metadata": {"name": "va", "annotations": {"b": "2"}},
             "spec": {"x": 2}, "status": {"attached": true}});
         let volume_attachments = ResetsMetaForStatus {
-            created_status: || json!({"attached": false}),
             returns_deleted: true,
+            ..ResetsMetaForStatus::new(|| json!({"attached": false}))
         };
         volume_attachments.prepare_for_update("status", &mut new, &old, "t");
         assert_eq!(

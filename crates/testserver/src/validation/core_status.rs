@@ -2,8 +2,9 @@
 //! `pkg/apis/networking/validation`): `ValidateNamespaceStatusUpdate` (the phase follows the
 //! deletion timestamp), `ValidateServiceStatusUpdate` and `ValidateIngressStatusUpdate` (load
 //! balancer ingress points), `ValidatePersistentVolumeClaimStatusUpdate` (capacity and
-//! allocated resources), `ValidateResourceQuotaStatusUpdate` (hard and used amounts) and the
-//! status part of `ValidateNodeUpdate` (capacities, duplicate addresses).
+//! allocated resources), `ValidateResourceQuotaStatusUpdate` (hard and used amounts), the
+//! status part of `ValidateNodeUpdate` (capacities, duplicate addresses), and the conditions of
+//! ServiceCIDRs and ValidatingAdmissionPolicies.
 //!
 //! Each function is the type's own part, after the metadata update checks the strategy runs.
 
@@ -158,6 +159,34 @@ pub(crate) fn service(new: &Value, old: &Value) -> Vec<FieldError> {
 /// `ValidateIngressStatusUpdate`: each load-balancer ingress point a valid IP or DNS name.
 pub(crate) fn ingress(new: &Value, old: &Value) -> Vec<FieldError> {
     ingress_points(new, old, false)
+}
+
+/// `metav1validation.ValidateConditions` of `status.conditions` (ServiceCIDRs).
+pub(crate) fn conditions_only(new: &Value, _old: &Value) -> Vec<FieldError> {
+    conditions(status(new).get("conditions"), "status.conditions")
+}
+
+/// `validateValidatingAdmissionPolicyStatus`: every type-checking warning has its text, then
+/// the conditions.
+pub(crate) fn admission_policy(new: &Value, old: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let warnings = new
+        .pointer("/status/typeChecking/expressionWarnings")
+        .and_then(Value::as_array);
+    for (i, w) in warnings.into_iter().flatten().enumerate() {
+        if w.get("warning")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            errs.push(FieldError::required(
+                format!("status.typeChecking.expressionWarnings[{i}].warning"),
+                "",
+            ));
+        }
+    }
+    errs.extend(conditions_only(new, old));
+    errs
 }
 
 fn quantity(v: &Value) -> Option<Quantity> {
@@ -455,6 +484,23 @@ mod tests {
                 "status.hard[pods]: Invalid value: \"1500m\": must be an integer",
                 "status.hard[storage]: Invalid value: \"storage\": must be a standard resource for quota",
                 "status.used[bogus]: Invalid value: \"bogus\": must be a standard resource type or fully qualified",
+            ],
+        );
+    }
+
+    /// `validateValidatingAdmissionPolicyStatus`.
+    #[test]
+    fn admission_policy_warnings_and_conditions() {
+        check(
+            admission_policy,
+            json!({"status": {"typeChecking": {"expressionWarnings": [
+                {"fieldRef": "spec.validations[0].expression", "warning": ""}]},
+                "conditions": [{"type": "Ready", "status": "True"}]}}),
+            json!({}),
+            &[
+                "status.typeChecking.expressionWarnings[0].warning: Required value",
+                "status.conditions[0].lastTransitionTime: Required value: must be set",
+                "status.conditions[0].reason: Required value: must be set",
             ],
         );
     }
