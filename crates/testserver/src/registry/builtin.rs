@@ -102,7 +102,7 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     (
         "apiregistration.k8s.io",
         "apiservices",
-        &status_types::ResetsMetaForStatus::new(|| serde_json::json!({})),
+        &status_types::API_SERVICES,
     ),
     ("", "limitranges", &METADATA_ONLY),
     ("", "resourcequotas", &status_types::RESOURCE_QUOTAS),

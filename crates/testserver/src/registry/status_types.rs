@@ -122,7 +122,8 @@ impl Strategy for StatusType {
 /// Types whose status strategy keeps the stored spec and the stored labels, annotations,
 /// finalizers and owner references (`metav1.ResetObjectMetaForStatus`): VolumeAttachments,
 /// ResourceClaims, ServiceCIDRs and ValidatingAdmissionPolicies; APIServices' strategy keeps the
-/// same four fields by hand. Only the last two's status checks are reproduced (`status`).
+/// same four fields by hand. All but VolumeAttachments' and ResourceClaims' status checks are
+/// reproduced (`status`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ResetsMetaForStatus {
     /// The status `PrepareForCreate` sets.
@@ -150,6 +151,12 @@ impl ResetsMetaForStatus {
 /// networking.k8s.io ServiceCIDRs (`ValidateServiceCIDRStatusUpdate`: the conditions).
 pub(crate) const SERVICE_CIDRS: ResetsMetaForStatus = ResetsMetaForStatus {
     status: Some(core_status::conditions_only),
+    ..ResetsMetaForStatus::new(|| json!({}))
+};
+
+/// apiregistration.k8s.io APIServices (`ValidateAPIServiceStatus`: condition statuses).
+pub(crate) const API_SERVICES: ResetsMetaForStatus = ResetsMetaForStatus {
+    status: Some(core_status::api_service),
     ..ResetsMetaForStatus::new(|| json!({}))
 };
 

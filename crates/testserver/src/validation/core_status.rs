@@ -4,7 +4,7 @@
 //! balancer ingress points), `ValidatePersistentVolumeClaimStatusUpdate` (capacity and
 //! allocated resources), `ValidateResourceQuotaStatusUpdate` (hard and used amounts), the
 //! status part of `ValidateNodeUpdate` (capacities, duplicate addresses), and the conditions of
-//! ServiceCIDRs and ValidatingAdmissionPolicies.
+//! ServiceCIDRs, ValidatingAdmissionPolicies and APIServices (`ValidateAPIServiceStatus`).
 //!
 //! Each function is the type's own part, after the metadata update checks the strategy runs.
 
@@ -187,6 +187,26 @@ pub(crate) fn admission_policy(new: &Value, old: &Value) -> Vec<FieldError> {
     }
     errs.extend(conditions_only(new, old));
     errs
+}
+
+/// `ValidateAPIServiceStatus`: each condition's status is `True`, `False` or `Unknown`
+/// (listed in that order).
+pub(crate) fn api_service(new: &Value, _old: &Value) -> Vec<FieldError> {
+    let list = status(new).get("conditions").and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let s = c.get("status").and_then(Value::as_str).unwrap_or("");
+            (!matches!(s, "True" | "False" | "Unknown")).then(|| {
+                FieldError::not_supported(
+                    format!("status.conditions[{i}].status"),
+                    s,
+                    &["True", "False", "Unknown"],
+                )
+            })
+        })
+        .collect()
 }
 
 fn quantity(v: &Value) -> Option<Quantity> {
@@ -501,6 +521,20 @@ mod tests {
                 "status.typeChecking.expressionWarnings[0].warning: Required value",
                 "status.conditions[0].lastTransitionTime: Required value: must be set",
                 "status.conditions[0].reason: Required value: must be set",
+            ],
+        );
+    }
+
+    /// `ValidateAPIServiceStatus`.
+    #[test]
+    fn api_service_condition_statuses() {
+        check(
+            api_service,
+            json!({"status": {"conditions": [{"type": "Available", "status": "True"},
+                {"type": "Available", "status": "Yes"}]}}),
+            json!({}),
+            &[
+                "status.conditions[1].status: Unsupported value: \"Yes\": supported values: \"True\", \"False\", \"Unknown\"",
             ],
         );
     }
