@@ -34,5 +34,6 @@ mod runtime;
 mod scale;
 mod scheduler;
 mod secrets;
+mod status;
 mod watch;
 mod wiring;

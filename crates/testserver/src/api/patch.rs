@@ -31,6 +31,7 @@ pub(super) fn patch(
     let sub = match target.subresource.as_deref() {
         None => "",
         Some("status") => "status",
+        Some("approval") => "approval",
         Some("scale") => return crate::api::scale::write(app, ctx, target, body, true),
         Some(_) => return Err(ApiError::method_not_allowed()),
     };

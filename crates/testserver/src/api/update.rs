@@ -20,6 +20,7 @@ pub(super) fn update(
     let sub = match target.subresource.as_deref() {
         None => "",
         Some("status") => "status",
+        Some("approval") => "approval",
         Some("scale") => return crate::api::scale::write(app, ctx, target, body, false),
         Some(_) => return Err(ApiError::method_not_allowed()),
     };

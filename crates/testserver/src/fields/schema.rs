@@ -167,7 +167,10 @@ impl Shape {
 ///
 /// let deployment = lookup("apps/v1", "Deployment").unwrap();
 /// assert_eq!(deployment.api_version(), "apps/v1");
-/// assert_eq!(deployment.reset_paths(Some("status")), vec![vec!["spec"]]);
+/// assert_eq!(
+///     deployment.reset_paths(Some("status")),
+///     vec![vec!["spec"], vec!["metadata", "labels"]]
+/// );
 /// ```
 #[derive(Debug)]
 pub struct TypeInfo {

@@ -1,6 +1,7 @@
 //! Where each built-in resource's [`Strategy`] is registered: one line per resource with
 //! behaviour of its own; every other catalog entry gets [`Plain`].
 
+use super::certificates::CertificateSigningRequests;
 use super::core::{
     configmaps::ConfigMaps, endpoints::Endpoints, events::Events, events::EventsV1,
     namespaces::Namespaces, nodes::Nodes, persistentvolumeclaims::PersistentVolumeClaims,
@@ -13,6 +14,7 @@ use super::leases::Leases;
 use super::metadata_only::MetadataOnly;
 use super::priorityclasses::PriorityClasses;
 use super::rbac::{Bindings, Roles};
+use super::status_types;
 use super::storage::{ReturnsDeleted, StorageClasses};
 use super::strategy::{Plain, Strategy, StrategyRef};
 use super::workloads;
@@ -55,6 +57,11 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ("apps", "replicasets", &workloads::REPLICA_SETS),
     ("apps", "statefulsets", &workloads::STATEFUL_SETS),
     ("batch", "cronjobs", &workloads::CRON_JOBS),
+    (
+        "certificates.k8s.io",
+        "certificatesigningrequests",
+        &CertificateSigningRequests,
+    ),
     ("batch", "jobs", &workloads::JOBS),
     ("coordination.k8s.io", "leases", &Leases),
     ("events.k8s.io", "events", &EventsV1),
@@ -79,13 +86,54 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ("storage.k8s.io", "csidrivers", &ReturnsDeleted),
     ("storage.k8s.io", "csinodes", &ReturnsDeleted),
     ("storage.k8s.io", "storageclasses", &StorageClasses),
-    ("storage.k8s.io", "volumeattachments", &ReturnsDeleted),
+    (
+        "storage.k8s.io",
+        "volumeattachments",
+        &status_types::ResetsMetaForStatus {
+            returns_deleted: true,
+            ..status_types::ResetsMetaForStatus::new(|| serde_json::json!({"attached": false}))
+        },
+    ),
+    (
+        "resource.k8s.io",
+        "resourceclaims",
+        &status_types::ResetsMetaForStatus::new(|| serde_json::json!({})),
+    ),
+    (
+        "apiregistration.k8s.io",
+        "apiservices",
+        &status_types::API_SERVICES,
+    ),
     ("", "limitranges", &METADATA_ONLY),
-    ("", "resourcequotas", &METADATA_ONLY),
-    ("autoscaling", "horizontalpodautoscalers", &METADATA_ONLY),
+    ("", "resourcequotas", &status_types::RESOURCE_QUOTAS),
+    (
+        "autoscaling",
+        "horizontalpodautoscalers",
+        &status_types::HORIZONTAL_POD_AUTOSCALERS,
+    ),
     ("discovery.k8s.io", "endpointslices", &METADATA_ONLY),
     ("networking.k8s.io", "ingressclasses", &METADATA_ONLY),
-    ("networking.k8s.io", "ingresses", &METADATA_ONLY),
+    ("networking.k8s.io", "ingresses", &status_types::INGRESSES),
+    (
+        "networking.k8s.io",
+        "servicecidrs",
+        &status_types::SERVICE_CIDRS,
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicies",
+        &status_types::VALIDATING_ADMISSION_POLICIES,
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io",
+        "flowschemas",
+        &status_types::FLOW_CONTROL,
+    ),
+    (
+        "flowcontrol.apiserver.k8s.io",
+        "prioritylevelconfigurations",
+        &status_types::FLOW_CONTROL,
+    ),
     ("networking.k8s.io", "networkpolicies", &METADATA_ONLY),
     ("node.k8s.io", "runtimeclasses", &METADATA_ONLY),
 ];

@@ -22,6 +22,10 @@ impl Validated for Deployments {
     fn spec_update(new: &Value, old: &Value) -> Vec<FieldError> {
         crate::validation::workloads::deployment_update(new, old)
     }
+
+    fn status_update(new: &Value, old: &Value) -> Vec<FieldError> {
+        crate::validation::apps_status::deployment(new, old)
+    }
 }
 
 impl Strategy for Deployments {
@@ -40,10 +44,28 @@ impl Strategy for Deployments {
         strategy::set_status(obj, json!({}));
     }
 
-    /// The status strategy also keeps the stored labels (`deploymentStatusStrategy`).
+    /// A main-resource update bumps the generation when the spec or the annotations change
+    /// (annotations are copied to the ReplicaSets); the status strategy also keeps the stored
+    /// labels (`deploymentStatusStrategy`).
     fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, _now: &str) {
         match subresource {
-            "" => self.prepare_main_update(new, old),
+            "" => {
+                let annotations = |v: &Value| {
+                    v.pointer("/metadata/annotations")
+                        .and_then(Value::as_object)
+                        .filter(|m| !m.is_empty())
+                        .cloned()
+                };
+                if annotations(new) != annotations(old) && new.get("spec") == old.get("spec") {
+                    let generation = old
+                        .pointer("/metadata/generation")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0);
+                    strategy::set_generation(new, generation + 1);
+                } else {
+                    self.prepare_main_update(new, old);
+                }
+            }
             "status" => {
                 keep(new, old, "spec");
                 if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -75,6 +97,39 @@ impl Strategy for Deployments {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `deploymentStrategy.PrepareForUpdate`: spec or annotation changes bump the generation.
+    #[test]
+    fn annotations_bump_the_generation() {
+        let old = json!({"metadata": {"generation": 4, "annotations": {"a": "1"}},
+            "spec": {"replicas": 1}});
+        let bumped = |new: Value| {
+            let mut new = new;
+            Deployments.prepare_for_update("", &mut new, &old, "t");
+            new["metadata"]["generation"].clone()
+        };
+        assert_eq!(
+            bumped(
+                json!({"metadata": {"generation": 4, "annotations": {"a": "2"}},
+                "spec": {"replicas": 1}})
+            ),
+            5
+        );
+        assert_eq!(
+            bumped(
+                json!({"metadata": {"generation": 4, "annotations": {"a": "1"}, "labels": {"l": "1"}},
+                "spec": {"replicas": 1}})
+            ),
+            4
+        );
+        assert_eq!(
+            bumped(
+                json!({"metadata": {"generation": 4, "annotations": {"a": "2"}},
+                "spec": {"replicas": 2}})
+            ),
+            5
+        );
+    }
 
     #[test]
     fn status_update_keeps_spec_and_labels_but_not_annotations() {

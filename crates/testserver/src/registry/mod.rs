@@ -20,6 +20,7 @@
 //! decide by the request's attributes, as the real ones do.
 
 mod builtin;
+mod certificates;
 mod core;
 mod custom_strategy;
 mod customresourcedefinitions;
@@ -30,6 +31,7 @@ mod metadata_only;
 pub(crate) mod pipeline;
 mod priorityclasses;
 mod rbac;
+mod status_types;
 mod storage;
 /// The [`Strategy`] trait and its helpers.
 pub(crate) mod strategy;

@@ -290,6 +290,22 @@ impl Checks<'_> {
         self.result(new, errs)
     }
 
+    /// A `status` update: the checks every update starts with, then `status`, the status
+    /// strategy's own checks (`ValidateXStatusUpdate` after its metadata rules).
+    ///
+    /// # Errors
+    /// [`Invalid`] with every field error.
+    pub(crate) fn status_update(
+        &self,
+        new: &Value,
+        old: &Value,
+        status: Vec<FieldError>,
+    ) -> Result<(), Invalid> {
+        let mut errs = self.common(new, old);
+        errs.extend(status);
+        self.result(new, errs)
+    }
+
     /// The checks every update starts with: `validateCommonFields` and the metadata update
     /// rules the strategy's `ValidateUpdate` repeats.
     pub(crate) fn common(&self, new: &Value, old: &Value) -> Vec<FieldError> {
@@ -309,6 +325,11 @@ pub(crate) trait Validated {
     fn spec(obj: &Value) -> Vec<FieldError>;
     /// The type's update-only checks, run after the object checks.
     fn spec_update(_new: &Value, _old: &Value) -> Vec<FieldError> {
+        Vec::new()
+    }
+    /// The status strategy's own checks of a `status` update (`ValidateXStatusUpdate` after
+    /// its metadata rules); none by default.
+    fn status_update(_new: &Value, _old: &Value) -> Vec<FieldError> {
         Vec::new()
     }
 }
@@ -339,6 +360,9 @@ pub(crate) fn validate_update<V: Validated>(
         rt,
         name_rule: V::NAME_RULE,
     };
+    if subresource == "status" {
+        return checks.status_update(new, old, V::status_update(new, old));
+    }
     checks.update(subresource, new, old, || {
         let mut errs = checks.object(new, V::spec(new));
         errs.extend(V::spec_update(new, old));

@@ -11,7 +11,9 @@ use crate::admission::defaults::{DecodeError, quantities, workloads};
 use crate::registry::ResourceType;
 use crate::registry::strategy::{self, Checks, GcDefault, Strategy};
 use crate::selector::{Getter, NAME, NAMESPACE, SelectorError, supported};
-use crate::validation::{FieldError, Invalid, NameRule, apps};
+use crate::validation::{
+    FieldError, Invalid, NameRule, apps, apps_status, job_status, policy_status,
+};
 
 /// The template pointer of the workloads with a pod template.
 const TEMPLATE: &str = "/spec/template/spec";
@@ -44,6 +46,9 @@ pub(crate) struct Workload {
     spec: fn(&Value) -> Vec<FieldError>,
     /// The type's update-only checks (after the object checks).
     spec_update: fn(&Value, &Value) -> Vec<FieldError>,
+    /// The status strategy's own checks of a `status` update (`ValidateXStatusUpdate` after
+    /// its metadata rules).
+    status: fn(&Value, &Value) -> Vec<FieldError>,
 }
 
 impl Workload {
@@ -58,6 +63,7 @@ impl Workload {
             name_rule: NameRule::Subdomain,
             spec: no_checks,
             spec_update: no_update_checks,
+            status: no_update_checks,
         }
     }
 }
@@ -76,6 +82,7 @@ fn no_update_checks(_: &Value, _: &Value) -> Vec<FieldError> {
 pub(crate) const REPLICATION_CONTROLLERS: Workload = Workload {
     created_status: Some(|| json!({"replicas": 0})),
     replica_labels: true,
+    status: apps_status::replication_controller,
     ..Workload::new(workloads::replication_controller)
 };
 
@@ -84,6 +91,7 @@ pub(crate) const REPLICA_SETS: Workload = Workload {
     created_status: Some(|| json!({"replicas": 0})),
     replica_labels: true,
     spec: apps::replica_set,
+    status: apps_status::replica_set,
     ..Workload::new(workloads::replica_set)
 };
 
@@ -93,12 +101,17 @@ pub(crate) const STATEFUL_SETS: Workload = Workload {
     name_rule: NameRule::Label,
     spec: apps::stateful_set,
     spec_update: apps::stateful_set_update,
+    status: apps_status::stateful_set,
     ..Workload::new(workloads::stateful_set)
 };
 
 /// apps/v1 DaemonSets.
 pub(crate) const DAEMON_SETS: Workload = Workload {
+    created_status: Some(
+        || json!({"currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0, "numberReady": 0}),
+    ),
     spec: apps::daemon_set,
+    status: apps_status::daemon_set,
     ..Workload::new(workloads::daemon_set)
 };
 
@@ -114,18 +127,22 @@ pub(crate) const POD_DISRUPTION_BUDGETS: Workload = Workload {
         || json!({"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}),
     ),
     template: false,
+    status: policy_status::pod_disruption_budget,
     ..Workload::new(workloads::pod_disruption_budget)
 };
 
 /// batch/v1 Jobs: they orphan their pods by default, for backward compatibility.
 pub(crate) const JOBS: Workload = Workload {
+    created_status: Some(|| json!({})),
     gc: GcDefault::OrphanDependents,
     template: false,
+    status: job_status::job,
     ..Workload::new(no_defaults)
 };
 
 /// batch/v1 CronJobs.
 pub(crate) const CRON_JOBS: Workload = Workload {
+    created_status: Some(|| json!({})),
     template: false,
     ..Workload::new(no_defaults)
 };
@@ -171,6 +188,9 @@ impl Strategy for Workload {
             rt,
             name_rule: self.name_rule,
         };
+        if subresource == "status" {
+            return c.status_update(new, old, (self.status)(new, old));
+        }
         c.update(subresource, new, old, || {
             let mut errs = c.object(new, (self.spec)(new));
             errs.extend((self.spec_update)(new, old));

@@ -128,6 +128,19 @@ impl Quantity {
     pub(crate) fn add(self, other: Quantity) -> Quantity {
         Quantity(self.0.saturating_add(other.0))
     }
+
+    /// `Quantity.Value()`: the value in whole units, rounded up.
+    pub(crate) fn value(self) -> i64 {
+        let units =
+            self.0.div_euclid(1_000_000_000) + i128::from(self.0.rem_euclid(1_000_000_000) != 0);
+        i64::try_from(units).unwrap_or(if units < 0 { i64::MIN } else { i64::MAX })
+    }
+
+    /// Whether the quantity is a whole number of units (`MilliValue() % 1000 == 0`).
+    pub(crate) fn is_whole(self) -> bool {
+        let milli = self.0.div_euclid(1_000_000) + i128::from(self.0.rem_euclid(1_000_000) != 0);
+        milli.rem_euclid(1000) == 0
+    }
 }
 
 #[cfg(test)]

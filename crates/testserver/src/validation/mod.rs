@@ -8,14 +8,24 @@
 
 /// ReplicaSet, StatefulSet and DaemonSet checks.
 pub(crate) mod apps;
+/// Status checks of the replicated workloads.
+pub(crate) mod apps_status;
+/// The pieces status checks are built from (counters, conditions, IPs).
+pub(crate) mod common_status;
 /// ConfigMap checks.
 pub(crate) mod configmap;
 /// Namespace, Node, Event, Lease, PriorityClass and RBAC checks.
 pub(crate) mod core_misc;
+/// Status checks of core and networking types.
+pub(crate) mod core_status;
+/// CertificateSigningRequest status and approval checks.
+pub(crate) mod csr_status;
 mod field_error;
 /// The Go-struct dump and unified diff of immutability errors.
 pub(crate) mod godump;
 mod invalid;
+/// Job status checks.
+pub(crate) mod job_status;
 mod meta;
 /// Name and key syntax checks with the real explanations.
 pub(crate) mod names;
@@ -26,6 +36,8 @@ pub(crate) mod pod;
 pub(crate) mod pod_status;
 /// Pod update checks.
 pub(crate) mod pod_update;
+/// PodDisruptionBudget, HorizontalPodAutoscaler and flow-control status checks.
+pub(crate) mod policy_status;
 mod request;
 /// Secret checks.
 pub(crate) mod secret;

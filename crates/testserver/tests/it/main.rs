@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod controllers;
 mod crd;
+mod csr;
 mod discovery;
 mod disruptions;
 mod faults;

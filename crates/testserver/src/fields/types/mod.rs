@@ -328,14 +328,18 @@ pub(crate) static TYPES: &[TypeInfo] = &[
         r#"{"roleRef":{"apiGroup":"","kind":"","name":""}}"#,
         false,
     ),
-    info(
-        "apps",
-        "v1",
-        "Deployment",
-        &DEPLOYMENT,
-        r#"{"spec":{"selector":null,"template":{"metadata":{},"spec":{"containers":null}},"strategy":{}},"status":{}}"#,
-        true,
-    ),
+    TypeInfo {
+        // deploymentStatusStrategy.GetResetFields
+        status_reset_extra: &["metadata.labels"],
+        ..info(
+            "apps",
+            "v1",
+            "Deployment",
+            &DEPLOYMENT,
+            r#"{"spec":{"selector":null,"template":{"metadata":{},"spec":{"containers":null}},"strategy":{}},"status":{}}"#,
+            true,
+        )
+    },
     info(
         "policy",
         "v1",

@@ -22,6 +22,10 @@ impl Validated for Namespaces {
     fn spec(obj: &Value) -> Vec<FieldError> {
         core_misc::namespace(obj)
     }
+
+    fn status_update(new: &Value, old: &Value) -> Vec<FieldError> {
+        crate::validation::core_status::namespace(new, old)
+    }
 }
 
 impl Strategy for Namespaces {

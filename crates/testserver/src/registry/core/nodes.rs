@@ -20,6 +20,10 @@ impl Validated for Nodes {
     fn spec(obj: &Value) -> Vec<FieldError> {
         core_misc::node(obj)
     }
+
+    fn status_update(new: &Value, old: &Value) -> Vec<FieldError> {
+        crate::validation::core_status::node(new, old)
+    }
 }
 
 impl Strategy for Nodes {

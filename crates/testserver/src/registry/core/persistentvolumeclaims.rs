@@ -23,6 +23,10 @@ impl Validated for PersistentVolumeClaims {
     fn spec_update(new: &Value, old: &Value) -> Vec<FieldError> {
         crate::validation::storage::persistent_volume_claim_update(new, old)
     }
+
+    fn status_update(new: &Value, old: &Value) -> Vec<FieldError> {
+        crate::validation::core_status::persistent_volume_claim(new, old)
+    }
 }
 
 impl Strategy for PersistentVolumeClaims {

@@ -22,6 +22,10 @@ impl Validated for Services {
     fn spec_update(new: &Value, old: &Value) -> Vec<FieldError> {
         crate::validation::service::validate_update(new, old)
     }
+
+    fn status_update(new: &Value, old: &Value) -> Vec<FieldError> {
+        crate::validation::core_status::service(new, old)
+    }
 }
 
 impl Strategy for Services {

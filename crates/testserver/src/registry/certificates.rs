@@ -1,0 +1,192 @@
+//! certificates.k8s.io/v1 CertificateSigningRequests
+//! (`pkg/registry/certificates/certificates/strategy.go`): a request is immutable after
+//! creation except through its subresources. `status` (the signer) keeps the spec and the
+//! Approved/Denied conditions and may set the certificate; `approval` (the approver) may change
+//! only the conditions; both fill in the conditions' missing timestamps. Names are checked only
+//! as URL path segments (`ValidateCertificateRequestName` accepts any name).
+
+use serde_json::{Value, json};
+
+use crate::registry::ResourceType;
+use crate::registry::strategy::{self, Checks, Strategy, keep};
+use crate::validation::csr_status::{self, Writer};
+use crate::validation::{Invalid, NameRule};
+
+/// The CertificateSigningRequest strategy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CertificateSigningRequests;
+
+fn conditions_mut(csr: &mut Value) -> Option<&mut Vec<Value>> {
+    csr.pointer_mut("/status/conditions")
+        .and_then(Value::as_array_mut)
+}
+
+fn ty(c: &Value) -> Option<&str> {
+    c.get("type").and_then(Value::as_str)
+}
+
+/// `preserveConditionInstances`: when the write neither adds nor removes conditions of type
+/// `t`, those of the stored object replace them, in order.
+fn preserve_instances(new: &mut Value, old: &Value, t: &str) {
+    let stored: Vec<Value> = old
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| ty(c) == Some(t))
+        .cloned()
+        .collect();
+    let Some(list) = conditions_mut(new) else {
+        return;
+    };
+    let positions: Vec<usize> = (0..list.len())
+        .filter(|i| ty(&list[*i]) == Some(t))
+        .collect();
+    if positions.len() != stored.len() {
+        return;
+    }
+    for (i, c) in positions.into_iter().zip(stored) {
+        list[i] = c;
+    }
+}
+
+/// `populateConditionTimestamps`: a missing `lastUpdateTime` is now; a missing
+/// `lastTransitionTime` is that of the stored condition of the same type and status, or now.
+fn populate_timestamps(new: &mut Value, old: &Value, now: &str) {
+    let stored: Vec<Value> = old
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let Some(list) = conditions_mut(new) else {
+        return;
+    };
+    let unset = |c: &serde_json::Map<String, Value>, k: &str| {
+        c.get(k)
+            .is_none_or(|v| v.is_null() || v.as_str() == Some(""))
+    };
+    for c in list.iter_mut().filter_map(Value::as_object_mut) {
+        if unset(c, "lastUpdateTime") {
+            c.insert("lastUpdateTime".into(), json!(now));
+        }
+        if unset(c, "lastTransitionTime") {
+            let same = stored.iter().find_map(|o| {
+                let matches = o.get("type") == c.get("type") && o.get("status") == c.get("status");
+                o.get("lastTransitionTime")
+                    .filter(|t| matches && t.as_str().is_some_and(|s| !s.is_empty()))
+                    .cloned()
+            });
+            c.insert(
+                "lastTransitionTime".into(),
+                same.unwrap_or_else(|| json!(now)),
+            );
+        }
+    }
+}
+
+impl Strategy for CertificateSigningRequests {
+    /// Users cannot create pre-approved requests: the status starts empty.
+    fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
+        strategy::set_status(obj, json!({}));
+    }
+
+    fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
+        match subresource {
+            // the stored status was kept by the pipeline
+            "" => keep(new, old, "spec"),
+            "status" => {
+                keep(new, old, "spec");
+                preserve_instances(new, old, "Approved");
+                preserve_instances(new, old, "Denied");
+                populate_timestamps(new, old, now);
+            }
+            "approval" => {
+                let conditions = new.pointer("/status/conditions").cloned();
+                keep(new, old, "spec");
+                keep(new, old, "status");
+                if let Some(conditions) = conditions {
+                    let status = new
+                        .as_object_mut()
+                        .map(|o| o.entry("status").or_insert_with(|| json!({})));
+                    if let Some(Value::Object(status)) = status {
+                        status.insert("conditions".into(), conditions);
+                    }
+                } else if let Some(status) = new.get_mut("status").and_then(Value::as_object_mut) {
+                    status.remove("conditions");
+                }
+                populate_timestamps(new, old, now);
+            }
+            _ => {}
+        }
+    }
+
+    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+        let c = Checks {
+            rt,
+            name_rule: NameRule::PathSegment,
+        };
+        c.result(obj, c.object(obj, Vec::new()))
+    }
+
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        let c = Checks {
+            rt,
+            name_rule: NameRule::PathSegment,
+        };
+        let writer = match subresource {
+            "status" => Writer::Status,
+            "approval" => Writer::Approval,
+            _ => return c.update(subresource, new, old, || c.object(new, Vec::new())),
+        };
+        c.status_update(new, old, csr_status::update(new, old, writer))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `csrStatusStrategy.PrepareForUpdate`: the signer cannot touch the spec or the approval.
+    #[test]
+    fn status_writes_keep_spec_and_approval() {
+        let old = json!({"spec": {"signerName": "a/b"}, "status": {"conditions": [
+            {"type": "Approved", "status": "True", "reason": "ok",
+                "lastUpdateTime": "2026-01-01T00:00:00Z", "lastTransitionTime": "2026-01-01T00:00:00Z"}]}});
+        let mut new = json!({"spec": {"signerName": "x/y"}, "status": {"certificate": "Y2VydA==",
+            "conditions": [{"type": "Approved", "status": "True", "reason": "changed"},
+                {"type": "Failed", "status": "True"}]}});
+        CertificateSigningRequests.prepare_for_update("status", &mut new, &old, "NOW");
+        assert_eq!(new["spec"], old["spec"]);
+        assert_eq!(
+            new["status"]["conditions"][0],
+            old["status"]["conditions"][0]
+        );
+        assert_eq!(
+            new["status"]["conditions"][1],
+            json!({"type": "Failed", "status": "True", "lastUpdateTime": "NOW",
+                "lastTransitionTime": "NOW"})
+        );
+        assert_eq!(new["status"]["certificate"], "Y2VydA==");
+    }
+
+    /// `csrApprovalStrategy.PrepareForUpdate`: only the conditions change.
+    #[test]
+    fn approval_writes_change_only_conditions() {
+        let old = json!({"spec": {"signerName": "a/b"}, "status": {"certificate": "Y2VydA=="}});
+        let mut new = json!({"spec": {}, "status": {"conditions": [
+            {"type": "Approved", "status": "True"}]}});
+        CertificateSigningRequests.prepare_for_update("approval", &mut new, &old, "NOW");
+        assert_eq!(
+            new,
+            json!({"spec": {"signerName": "a/b"}, "status": {"certificate": "Y2VydA==",
+                "conditions": [{"type": "Approved", "status": "True",
+                    "lastUpdateTime": "NOW", "lastTransitionTime": "NOW"}]}})
+        );
+    }
+}
