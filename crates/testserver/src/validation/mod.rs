@@ -10,8 +10,10 @@
 pub(crate) mod apps;
 /// ConfigMap checks.
 pub(crate) mod configmap;
-/// Namespace, Node, Event, Lease, PriorityClass and RBAC checks.
+/// Namespace, Node, Lease, PriorityClass and RBAC checks.
 pub(crate) mod core_misc;
+/// Event checks, in both API versions.
+pub(crate) mod event;
 mod field_error;
 /// The Go-struct dump and unified diff of immutability errors.
 pub(crate) mod godump;
