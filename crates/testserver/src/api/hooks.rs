@@ -111,8 +111,12 @@ pub(crate) fn record_managed_fields(
             let old = old.map(|o| external(t, o));
             Some(compare_in(info, old.as_ref(), &external(t, new)))
         };
-        let old = old.map(|o| external(rt, o));
-        record_update_across(&write, old.as_ref(), &external(rt, new), &other)
+        if crate::api::convert::is_converted(rt) {
+            let old = old.map(|o| external(rt, o));
+            record_update_across(&write, old.as_ref(), &external(rt, new), &other)
+        } else {
+            record_update_across(&write, old, new, &other)
+        }
     };
     set_managed_fields(new, entries);
 }

@@ -394,7 +394,7 @@ mod tests {
         new["message"] = json!("changed");
         new["involvedObject"]["name"] = json!("pv2");
         new["related"] = json!({"kind": "Node", "name": "n"});
-        new["eventTime"] = json!("2024-01-01T00:00:00.5Z");
+        new["eventTime"] = json!("2024-01-01T00:00:00.500000Z");
         assert_eq!(
             bodies(&event_update(&new, &old, EventApi::EventsV1)),
             [

@@ -281,6 +281,14 @@ mod tests {
     }
 
     #[test]
+    fn both_versions_print_the_same_table() {
+        let names = |cols: Vec<Column>| -> Vec<String> {
+            cols.iter().map(|c| c.name.to_string()).collect()
+        };
+        assert_eq!(names(EventsV1.columns()), names(Events.columns()));
+    }
+
+    #[test]
     fn validation_names_the_core_kind_in_both_versions() {
         let ev = json!({"metadata": {"name": "e", "namespace": "ns"}, "eventTime": null, "type": "Info",
             "involvedObject": {"namespace": "ns"}});
