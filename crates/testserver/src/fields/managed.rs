@@ -91,7 +91,7 @@ pub fn record_update(write: &Write<'_>, old: Option<&Value>, new: &Value) -> Vec
 /// };
 /// // `old` owns `f:value` in a version where the key `a` is called `value`
 /// let old = json!({"metadata": {"managedFields": [{"manager": "old", "operation": "Update",
-///     "apiVersion": "example.com/v2", "time": "2026-01-01T00:00:00Z", "fieldsType": "FieldsV1",
+///     "apiVersion": "example.com/v2", "time": "2025-01-01T00:00:00Z", "fieldsType": "FieldsV1",
 ///     "fieldsV1": {"f:value": {}, "f:other": {}}}]}, "data": {"a": "1"}});
 /// let new = json!({"metadata": old["metadata"].clone(), "data": {"a": "2"}});
 /// let managed = record_update_across(&write, Some(&old), &new, &|_| {
