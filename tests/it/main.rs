@@ -14,6 +14,7 @@ mod auth;
 mod client_builder;
 mod controller_example;
 mod crud;
+mod events;
 mod examples;
 mod exec;
 mod facade;

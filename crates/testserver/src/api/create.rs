@@ -42,12 +42,11 @@ pub(super) fn create(
         _ => String::new(),
     };
     let manager = ctx.manager();
-    let wrt = crate::api::storage_type(app, rt);
     let obj = crate::api::convert::to_storage(rt, &obj);
     crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, "", &obj, None)?;
     let created = write::create(
         app,
-        &wrt,
+        rt,
         &ns,
         obj,
         WriteOpts {

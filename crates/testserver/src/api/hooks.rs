@@ -8,8 +8,10 @@ use crate::admission::{self, Attributes, Lookup, Operation};
 use crate::api::App;
 use crate::api::status::ApiError;
 use crate::clock;
-use crate::fields::managed::{Write, record_update, set_managed_fields};
-use crate::registry::{ResourceType, pipeline};
+use crate::fields::managed::{
+    Write, compare_in, record_update, record_update_across, set_managed_fields,
+};
+use crate::registry::{Registry, ResourceType, pipeline};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::storage::{Key, Scope};
 use crate::validation;
@@ -72,8 +74,11 @@ pub(crate) fn apply_defaults(rt: &ResourceType, obj: &mut Value) -> Result<(), A
         .map_err(|e| ApiError::bad_request(e.status_message()))
 }
 
-/// Records the write in `metadata.managedFields`.
+/// Records the write in `metadata.managedFields`, in the version `rt` serves (`old` and `new`
+/// are stored objects): managers of the other versions of the same stored resource lose what
+/// changed in their own version (see [`record_update_across`]).
 pub(crate) fn record_managed_fields(
+    registry: &Registry,
     rt: &ResourceType,
     old: Option<&Value>,
     new: &mut Value,
@@ -95,7 +100,23 @@ pub(crate) fn record_managed_fields(
         let old = old.map(nulls_as_values);
         record_update(&write, old.as_ref(), &nulls_as_values(new))
     } else {
-        record_update(&write, old, new)
+        let external = |t: &ResourceType, v: &Value| crate::api::convert::to_external(t, v);
+        let other = |api_version: &str| {
+            let t = registry.types().find(|t| {
+                t.api_version() == api_version
+                    && t.kind == rt.kind
+                    && t.storage_prefix() == rt.storage_prefix()
+            })?;
+            let info = type_info(t)?;
+            let old = old.map(|o| external(t, o));
+            Some(compare_in(info, old.as_ref(), &external(t, new)))
+        };
+        if crate::api::convert::is_converted(rt) {
+            let old = old.map(|o| external(rt, o));
+            record_update_across(&write, old.as_ref(), &external(rt, new), &other)
+        } else {
+            record_update_across(&write, old, new, &other)
+        }
     };
     set_managed_fields(new, entries);
 }

@@ -319,20 +319,6 @@ pub(crate) fn delete_for_controller(
     delete::delete_object(app, rt, namespace, name, &options).map(|(_, v)| v)
 }
 
-/// The type writes go to: the stored form's type for converted resources (events.k8s.io
-/// Events are written as core Events).
-pub(crate) fn storage_type(
-    app: &App,
-    rt: &Arc<crate::registry::ResourceType>,
-) -> Arc<crate::registry::ResourceType> {
-    if convert::is_converted(rt)
-        && let Some(core) = app.registry.find("", "v1", "events")
-    {
-        return core;
-    }
-    rt.clone()
-}
-
 /// The object's `metadata.<field>` as text.
 pub(crate) fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
     obj.get("metadata")

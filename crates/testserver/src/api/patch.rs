@@ -84,7 +84,6 @@ pub(super) fn patch(
         subresource: sub,
     };
     let key = app.key(rt, &ns, &name);
-    let wrt = crate::api::storage_type(app, rt);
     let info = hooks::type_info(rt);
     if is_apply && let Some(info) = info {
         let text = std::str::from_utf8(body).unwrap_or_default();
@@ -96,7 +95,7 @@ pub(super) fn patch(
     if is_apply && sub.is_empty() && app.store.get(&key).is_none() {
         let obj = to_storage(rt, &patch);
         hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &obj, None)?;
-        let created = write::create(app, &wrt, &ns, obj, opts)?;
+        let created = write::create(app, rt, &ns, obj, opts)?;
         return Ok(respond::value(
             201,
             &respond::shaped(rt, &created, ctx.repr),
@@ -106,7 +105,7 @@ pub(super) fn patch(
     let pins_rv = patch.pointer("/metadata/resourceVersion").is_some();
     let field_validation = ctx.query.get("fieldValidation");
     let mut warnings = Vec::new();
-    let updated = write::update(app, &wrt, &ns, &name, opts, &mut |old| {
+    let updated = write::update(app, rt, &ns, &name, opts, &mut |old| {
         let mut doc = to_external(rt, old);
         match kind {
             BodyType::StrategicMergePatch => {
@@ -173,7 +172,6 @@ fn server_side_apply(
         ctx.query.get("force"),
         Some("1" | "t" | "T" | "true" | "TRUE" | "True")
     );
-    let wrt = &crate::api::storage_type(app, rt);
     let body_name = meta_str(&config, "name");
     if !body_name.is_empty() && body_name != name {
         return Err(ApiError::bad_request(format!(
@@ -188,14 +186,14 @@ fn server_side_apply(
         let applied = apply(write, None, &config, force).map_err(|e| apply_error(&e))?;
         let obj = to_storage(rt, &applied.object);
         hooks::confirm_rbac_write(app, &ctx.user, rt, ns, name, &obj, None)?;
-        let created = write::create_with(app, wrt, ns, obj, opts, Managed::Keep)?;
+        let created = write::create_with(app, rt, ns, obj, opts, Managed::Keep)?;
         return Ok(respond::value(
             201,
             &respond::shaped(rt, &created, ctx.repr),
             ctx.repr.format,
         ));
     }
-    let updated = write::update_with(app, wrt, ns, name, opts, Managed::Keep, &mut |old| {
+    let updated = write::update_with(app, rt, ns, name, opts, Managed::Keep, &mut |old| {
         let live = to_external(rt, old);
         let applied = apply(write, Some(&live), &config, force).map_err(|e| apply_error(&e))?;
         let new = to_storage(rt, &applied.object);

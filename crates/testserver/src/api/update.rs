@@ -36,7 +36,6 @@ pub(super) fn update(
         )));
     }
     let manager = ctx.manager();
-    let wrt = crate::api::storage_type(app, rt);
     let obj = crate::api::convert::to_storage(rt, &obj);
     if sub.is_empty() && rt.strategy.allow_create_on_update() {
         let key = app.key(rt, &ns, &name);
@@ -46,7 +45,7 @@ pub(super) fn update(
     }
     let updated = write::update(
         app,
-        &wrt,
+        rt,
         &ns,
         &name,
         WriteOpts {
@@ -86,13 +85,12 @@ fn create_on_update(
         m.remove("resourceVersion");
     }
     let manager = ctx.manager();
-    let wrt = crate::api::storage_type(app, rt);
     let opts = WriteOpts {
         manager: &manager,
         dry_run,
         subresource: "",
     };
-    let created = write::create(app, &wrt, &ns, obj, opts)?;
+    let created = write::create(app, rt, &ns, obj, opts)?;
     Ok(respond::value(
         201,
         &respond::shaped(rt, &created, ctx.repr),

@@ -57,10 +57,9 @@ impl Watcher {
             table
         } else if self.metadata_only {
             respond::partial_metadata(obj)
-        } else if self.rt.custom.is_some() {
-            crate::api::convert::to_external(&self.rt, obj)
         } else {
-            obj.clone()
+            // in the version watched (custom resources' served version, events.k8s.io Events)
+            crate::api::convert::to_external(&self.rt, obj)
         };
         let mut bytes =
             serde_json::to_vec(&json!({"type": kind, "object": obj})).unwrap_or_default();

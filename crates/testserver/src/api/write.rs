@@ -57,7 +57,7 @@ pub(crate) fn create_with(
     managed: Managed,
 ) -> Result<Arc<Value>, ApiError> {
     obj["kind"] = Value::String(rt.kind.clone());
-    obj["apiVersion"] = Value::String(rt.api_version());
+    obj["apiVersion"] = Value::String(rt.stored_api_version());
     if rt.namespaced {
         let body_ns = meta_str(&obj, "namespace");
         if !body_ns.is_empty() && body_ns != namespace {
@@ -76,7 +76,14 @@ pub(crate) fn create_with(
     }
     hooks::apply_defaults(rt, &mut obj)?;
     if managed == Managed::Record {
-        hooks::record_managed_fields(rt, None, &mut obj, opts.manager, opts.subresource);
+        hooks::record_managed_fields(
+            &app.registry,
+            rt,
+            None,
+            &mut obj,
+            opts.manager,
+            opts.subresource,
+        );
     }
     hooks::admit_create(app, rt, namespace, opts.subresource, &mut obj)?;
     if let Some(m) = meta_mut(&mut obj) {
@@ -193,7 +200,7 @@ fn prepare_update(
         }
     }
     new["kind"] = Value::String(rt.kind.clone());
-    new["apiVersion"] = Value::String(rt.api_version());
+    new["apiVersion"] = Value::String(rt.stored_api_version());
     hooks::apply_defaults(rt, new)?;
     // system metadata is the server's
     let keep = [
@@ -226,7 +233,14 @@ fn prepare_update(
         );
     }
     if managed == Managed::Record {
-        hooks::record_managed_fields(rt, Some(old), new, opts.manager, opts.subresource);
+        hooks::record_managed_fields(
+            &app.registry,
+            rt,
+            Some(old),
+            new,
+            opts.manager,
+            opts.subresource,
+        );
     }
     hooks::admit_update(app, rt, namespace, name, opts.subresource, new, old)?;
     if let Some(m) = meta_mut(new) {

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::fields::compare::compare;
+use crate::fields::compare::{Comparison, compare};
 pub use crate::fields::entry::{ManagedEntry, Operation, decode, encode, set_managed_fields};
 use crate::fields::fieldset::FieldSet;
 use crate::fields::path::PathElement;
@@ -67,23 +67,70 @@ pub struct Write<'a> {
 /// assert_eq!(managed[0]["fieldsV1"], json!({"f:data": {".": {}, "f:a": {}}}));
 /// ```
 pub fn record_update(write: &Write<'_>, old: Option<&Value>, new: &Value) -> Vec<Value> {
+    record_update_across(write, old, new, &|_| None)
+}
+
+/// [`record_update`] of an object served in several API versions: `old` and `new` are in the
+/// writer's version, and `other(api_version)` is the change in another version (`None` when
+/// that version is not known: its managers then lose what changed in the writer's version).
+/// A manager of another version loses the fields that changed or went in *its* version, as
+/// structured-merge-diff's `Updater` compares the objects converted to each manager's
+/// version; each entry keeps its own `apiVersion`.
+///
+/// ```
+/// use kubeset_testserver::fields::compare::compare;
+/// use kubeset_testserver::fields::managed::{Write, record_update_across};
+/// use kubeset_testserver::fields::schema::{Shape, lookup};
+/// use serde_json::json;
+///
+/// let write = Write {
+///     info: lookup("v1", "ConfigMap").unwrap(),
+///     manager: "new",
+///     subresource: None,
+///     time: "2026-01-01T00:00:00Z",
+/// };
+/// // `old` owns `f:value` in a version where the key `a` is called `value`
+/// let old = json!({"metadata": {"managedFields": [{"manager": "old", "operation": "Update",
+///     "apiVersion": "example.com/v2", "time": "2025-01-01T00:00:00Z", "fieldsType": "FieldsV1",
+///     "fieldsV1": {"f:value": {}, "f:other": {}}}]}, "data": {"a": "1"}});
+/// let new = json!({"metadata": old["metadata"].clone(), "data": {"a": "2"}});
+/// let managed = record_update_across(&write, Some(&old), &new, &|_| {
+///     Some(compare(&json!({"value": "1", "other": 1}), &json!({"value": "2", "other": 1}), Shape::Deduced))
+/// });
+/// assert_eq!(managed[0]["fieldsV1"], json!({"f:other": {}}));
+/// assert_eq!(managed[0]["apiVersion"], "example.com/v2");
+/// assert_eq!(managed[1]["fieldsV1"], json!({"f:data": {"f:a": {}}}));
+/// ```
+pub fn record_update_across(
+    write: &Write<'_>,
+    old: Option<&Value>,
+    new: &Value,
+    other: &dyn Fn(&str) -> Option<Comparison>,
+) -> Vec<Value> {
     let mut entries = starting_entries(write, old, new);
-    let zero;
-    let old = match old {
-        Some(old) => old,
-        None => {
-            zero = serde_json::from_str(write.info.zero).unwrap_or_else(|_| json!({}));
-            &zero
-        }
-    };
-    let mut change = compare(
-        &without_managed_fields(old),
-        &without_managed_fields(new),
-        write.info.shape(),
-    );
+    let mut change = compare_in(write.info, old, new);
     change.filter(&reset_set(write));
     let changed = change.changed();
+    let version = write.info.api_version();
+    let mut others: Vec<(String, Option<Comparison>)> = Vec::new();
     for entry in &mut entries {
+        if entry.api_version != version {
+            let found = match others.iter().find(|(v, _)| *v == entry.api_version) {
+                Some((_, found)) => found.clone(),
+                None => {
+                    let found = other(&entry.api_version);
+                    others.push((entry.api_version.clone(), found.clone()));
+                    found
+                }
+            };
+            if let Some(theirs) = found {
+                entry.fields = entry
+                    .fields
+                    .difference(&theirs.changed())
+                    .difference(&theirs.removed);
+                continue;
+            }
+        }
         entry.fields = entry
             .fields
             .difference(&changed)
@@ -110,6 +157,24 @@ pub fn record_update(write: &Write<'_>, old: Option<&Value>, new: &Value) -> Vec
     entries.retain(|e| !e.fields.is_empty());
     cap_update_managers(&mut entries);
     encode(&entries)
+}
+
+/// The change from `old` (the type's zero object for a create) to `new` under `info`'s
+/// shape, `managedFields` left out.
+pub fn compare_in(info: &TypeInfo, old: Option<&Value>, new: &Value) -> Comparison {
+    let zero;
+    let old = match old {
+        Some(old) => old,
+        None => {
+            zero = serde_json::from_str(info.zero).unwrap_or_else(|_| json!({}));
+            &zero
+        }
+    };
+    compare(
+        &without_managed_fields(old),
+        &without_managed_fields(new),
+        info.shape(),
+    )
 }
 
 /// The entries an operation starts from (see [`record_update`]).

@@ -108,10 +108,20 @@ impl ResourceType {
 
     /// The storage prefix shared by every version of the resource.
     pub(crate) fn storage_prefix(&self) -> String {
-        if let Some(prefix) = self.strategy.stored_as() {
-            return prefix.to_owned();
+        match self.strategy.stored_as() {
+            Some(stored) => format!("{}/{}", stored.group, stored.plural),
+            None => format!("{}/{}", self.group, self.plural),
         }
-        format!("{}/{}", self.group, self.plural)
+    }
+
+    /// The `apiVersion` of the stored objects: the served one, or the stored resource's for a
+    /// resource served in another version (see [`strategy::StoredAs`]).
+    pub(crate) fn stored_api_version(&self) -> String {
+        match self.strategy.stored_as() {
+            Some(s) if s.group.is_empty() => s.version.to_owned(),
+            Some(s) => format!("{}/{}", s.group, s.version),
+            None => self.api_version(),
+        }
     }
 
     /// Whether the verb is allowed on the main resource.

@@ -38,6 +38,25 @@ pub(crate) enum DeleteRules {
     Namespace,
 }
 
+/// Where a resource served in another version is stored, and how its objects convert: the
+/// stored form is the hub every version converts to and from, as kube-apiserver's internal
+/// version is. Every other step of the generic store (defaults, strategy, admission, storage)
+/// sees the stored form; only the request's body, the answer and the `managedFields` of the
+/// write are in the version addressed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StoredAs {
+    /// The stored resource's group (`""` for core).
+    pub(crate) group: &'static str,
+    /// The stored resource's version.
+    pub(crate) version: &'static str,
+    /// The stored resource's plural.
+    pub(crate) plural: &'static str,
+    /// An object of the served version in the stored form.
+    pub(crate) to_stored: fn(&Value) -> Value,
+    /// A stored object in the served version.
+    pub(crate) from_stored: fn(&Value) -> Value,
+}
+
 /// What the generic store asks a resource. One value per resource; see `registry/builtin.rs`
 /// for where each is registered.
 ///
@@ -142,9 +161,10 @@ pub(crate) trait Strategy: std::fmt::Debug + Send + Sync {
     /// marked before); `now` is the server time in RFC 3339.
     fn before_delete(&self, _marked: &mut Value, _old: &Value, _already: bool, _now: &str) {}
 
-    /// The storage prefix of the resource whose objects this one serves in its own version
-    /// (events.k8s.io Events are stored as core Events), or `None`.
-    fn stored_as(&self) -> Option<&'static str> {
+    /// The resource whose objects this one serves in its own version (events.k8s.io Events are
+    /// stored as core Events), with the conversions both ways; `None` for a resource stored in
+    /// its own version.
+    fn stored_as(&self) -> Option<StoredAs> {
         None
     }
 

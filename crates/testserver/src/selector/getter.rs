@@ -24,6 +24,9 @@ pub(crate) enum Getter {
     /// A custom resource's selectable field: a string, integer or boolean at this JSON
     /// pointer, as text (`""` when missing).
     Scalar(&'static str),
+    /// The string at the first JSON pointer, or at the second when that one is empty (an
+    /// Event's `source`: the source component, else the reporting controller).
+    StrOr(&'static str, &'static str),
 }
 
 impl Getter {
@@ -43,6 +46,10 @@ impl Getter {
                     .to_string(),
             ),
             Getter::Empty => Cow::Borrowed(""),
+            Getter::StrOr(first, second) => match Getter::Str(first).get(obj) {
+                Cow::Borrowed("") => Getter::Str(second).get(obj),
+                found => found,
+            },
             Getter::Scalar(p) => match obj.pointer(p) {
                 Some(Value::String(s)) => Cow::Borrowed(s.as_str()),
                 Some(v @ (Value::Number(_) | Value::Bool(_))) => Cow::Owned(v.to_string()),

@@ -14,12 +14,14 @@ pub(crate) mod apps_status;
 pub(crate) mod common_status;
 /// ConfigMap checks.
 pub(crate) mod configmap;
-/// Namespace, Node, Event, Lease, PriorityClass and RBAC checks.
+/// Namespace, Node, Lease, PriorityClass and RBAC checks.
 pub(crate) mod core_misc;
 /// Status checks of core and networking types.
 pub(crate) mod core_status;
 /// CertificateSigningRequest status and approval checks.
 pub(crate) mod csr_status;
+/// Event checks, in both API versions.
+pub(crate) mod event;
 mod field_error;
 /// The Go-struct dump and unified diff of immutability errors.
 pub(crate) mod godump;

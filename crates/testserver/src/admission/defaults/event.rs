@@ -1,22 +1,291 @@
-//! core/v1 Event: no `SetDefaults_Event`, but Go always serialises some of its fields.
+//! Events as Go's typed decoding and encoding leave them, in both versions, and the conversion
+//! between them (`pkg/apis/events/v1/conversion.go`, through the internal `core.Event`).
+//!
+//! Neither version has `SetDefaults_Event`, but a typed round trip is not the identity: fields
+//! without `omitempty`, structs and `metav1.Time`s are always printed (`""`, `{}`, `null`),
+//! empty `omitempty` strings and zero counts vanish. Both forms here are exactly what
+//! `encoding/json` prints for the typed object, so converting there and back loses nothing the
+//! real server keeps.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
-use crate::shared::json::default_field;
+/// How a field of `core/v1.Event` or `events/v1.Event` is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    /// `string` with `omitempty`: absent when empty.
+    Str,
+    /// `string` without `omitempty`: `""` when empty.
+    StrAlways,
+    /// `int32` with `omitempty`: absent when zero.
+    Int,
+    /// `metav1.Time`/`MicroTime` (a struct, so `omitempty` never applies): `null` when zero.
+    Time,
+    /// `ObjectReference` or `EventSource` value: `{}` when empty, its strings `omitempty`.
+    Struct,
+    /// `*ObjectReference` with `omitempty`: absent when nil, its strings `omitempty`.
+    Ref,
+    /// `*EventSeries` with `omitempty`: absent when nil.
+    Series,
+}
 
-/// Adds the fields a typed core/v1 Event always prints: `eventTime`, `firstTimestamp` and
-/// `lastTimestamp` (`null` when unset), `reportingComponent`/`reportingInstance` (`""`), and the
-/// `involvedObject`/`source` structs.
+/// The fields of both versions: core/v1 name, events.k8s.io/v1 name, and how each version
+/// prints it.
+const FIELDS: &[(&str, &str, Ty, Ty)] = &[
+    ("involvedObject", "regarding", Ty::Struct, Ty::Struct),
+    ("reason", "reason", Ty::Str, Ty::Str),
+    ("message", "note", Ty::Str, Ty::Str),
+    ("source", "deprecatedSource", Ty::Struct, Ty::Struct),
+    (
+        "firstTimestamp",
+        "deprecatedFirstTimestamp",
+        Ty::Time,
+        Ty::Time,
+    ),
+    (
+        "lastTimestamp",
+        "deprecatedLastTimestamp",
+        Ty::Time,
+        Ty::Time,
+    ),
+    ("count", "deprecatedCount", Ty::Int, Ty::Int),
+    ("type", "type", Ty::Str, Ty::Str),
+    ("eventTime", "eventTime", Ty::Time, Ty::Time),
+    ("series", "series", Ty::Series, Ty::Series),
+    ("action", "action", Ty::Str, Ty::Str),
+    ("related", "related", Ty::Ref, Ty::Ref),
+    (
+        "reportingComponent",
+        "reportingController",
+        Ty::StrAlways,
+        Ty::Str,
+    ),
+    (
+        "reportingInstance",
+        "reportingInstance",
+        Ty::StrAlways,
+        Ty::Str,
+    ),
+];
+
+/// Which version a form is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Core,
+    EventsV1,
+}
+
+impl Form {
+    fn name(self, field: &(&'static str, &'static str, Ty, Ty)) -> &'static str {
+        match self {
+            Form::Core => field.0,
+            Form::EventsV1 => field.1,
+        }
+    }
+
+    fn ty(self, field: &(&'static str, &'static str, Ty, Ty)) -> Ty {
+        match self {
+            Form::Core => field.2,
+            Form::EventsV1 => field.3,
+        }
+    }
+
+    fn api_version(self) -> &'static str {
+        match self {
+            Form::Core => "v1",
+            Form::EventsV1 => "events.k8s.io/v1",
+        }
+    }
+}
+
+/// Whether `v` is Go's zero for a field printed as `ty`.
+fn is_zero(v: &Value, ty: Ty) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty() && matches!(ty, Ty::Str | Ty::StrAlways | Ty::Time),
+        Value::Number(n) => n.as_f64() == Some(0.0) && ty == Ty::Int,
+        _ => false,
+    }
+}
+
+/// An `ObjectReference` or `EventSource` as Go prints it: empty strings dropped.
+fn reference(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// An `EventSeries` as `form` prints it: core/v1 omits a zero count, events.k8s.io/v1 does
+/// not; both print `lastObservedTime` (`null` when zero).
+fn series(v: &Value, form: Form) -> Value {
+    let Value::Object(m) = v else {
+        return v.clone();
+    };
+    let mut out = Map::new();
+    match m.get("count") {
+        Some(c) if !is_zero(c, Ty::Int) => {
+            out.insert("count".into(), c.clone());
+        }
+        _ if form == Form::EventsV1 => {
+            out.insert("count".into(), 0.into());
+        }
+        _ => {}
+    }
+    let last = m.get("lastObservedTime").cloned().unwrap_or(Value::Null);
+    out.insert("lastObservedTime".into(), last);
+    Value::Object(out)
+}
+
+/// The value `v` of a field printed as `ty` in `form`, or `None` when Go leaves it out.
+fn printed(v: Option<&Value>, ty: Ty, form: Form) -> Option<Value> {
+    let v = v.filter(|v| !is_zero(v, ty));
+    match (ty, v) {
+        (Ty::Str | Ty::Int | Ty::Ref | Ty::Series, None) => None,
+        (Ty::StrAlways, None) => Some(Value::String(String::new())),
+        (Ty::Time, None) => Some(Value::Null),
+        (Ty::Struct, None) => Some(Value::Object(Map::new())),
+        (Ty::Struct | Ty::Ref, Some(v)) => Some(reference(v)),
+        (Ty::Series, Some(v)) => Some(series(v, form)),
+        (_, Some(v)) => Some(v.clone()),
+    }
+}
+
+/// Moves the event fields of `from` (in form `src`) into `out` (in form `dst`), printed as Go
+/// prints `dst`. Other top-level keys stay as they are when converting in place.
+fn fill(out: &mut Map<String, Value>, from: &Map<String, Value>, src: Form, dst: Form) {
+    for field in FIELDS {
+        let value = printed(from.get(src.name(field)), dst.ty(field), dst);
+        if src != dst {
+            out.remove(src.name(field));
+        }
+        match value {
+            Some(v) => out.insert(dst.name(field).into(), v),
+            None => out.remove(dst.name(field)),
+        };
+    }
+}
+
+/// A core/v1 Event as a typed core/v1 Event prints it (see the module docs); other keys are
+/// left alone. What the server's decoding of a core/v1 Event body gives.
 pub(crate) fn core_event(obj: &mut Value) {
-    let Some(event) = obj.as_object_mut() else {
+    canonical(obj, Form::Core);
+}
+
+fn canonical(obj: &mut Value, form: Form) {
+    let Some(map) = obj.as_object_mut() else {
         return;
     };
-    default_field(event, "involvedObject", json!({}));
-    default_field(event, "source", json!({}));
-    for key in ["firstTimestamp", "lastTimestamp", "eventTime"] {
-        event.entry(key).or_insert(Value::Null);
+    let from = map.clone();
+    fill(map, &from, form, form);
+}
+
+/// An events.k8s.io/v1 Event as the core/v1 Event it is stored as
+/// (`Convert_v1_Event_To_core_Event`, then core/v1 printing).
+pub(crate) fn events_v1_to_core(obj: &Value) -> Value {
+    convert(obj, Form::EventsV1, Form::Core)
+}
+
+/// A stored core/v1 Event as an events.k8s.io/v1 Event (`Convert_core_Event_To_v1_Event`).
+pub(crate) fn core_to_events_v1(obj: &Value) -> Value {
+    convert(obj, Form::Core, Form::EventsV1)
+}
+
+fn convert(obj: &Value, src: Form, dst: Form) -> Value {
+    let Some(from) = obj.as_object() else {
+        return obj.clone();
+    };
+    let mut out = Map::new();
+    out.insert("kind".into(), "Event".into());
+    out.insert("apiVersion".into(), dst.api_version().into());
+    if let Some(meta) = from.get("metadata") {
+        out.insert("metadata".into(), meta.clone());
     }
-    for key in ["reportingComponent", "reportingInstance"] {
-        default_field(event, key, json!(""));
+    fill(&mut out, from, src, dst);
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn core_events_print_as_go_prints_them() {
+        // as the real server answered the create of the events-core transcript
+        let mut ev = json!({"metadata": {"name": "e"}, "involvedObject": {"kind": "Pod", "name": "p", "uid": ""},
+            "reason": "", "message": "hi", "count": 0, "source": {"component": "c", "host": ""}});
+        core_event(&mut ev);
+        assert_eq!(
+            ev,
+            json!({"metadata": {"name": "e"}, "involvedObject": {"kind": "Pod", "name": "p"}, "message": "hi",
+                "source": {"component": "c"}, "firstTimestamp": null, "lastTimestamp": null, "eventTime": null,
+                "reportingComponent": "", "reportingInstance": ""})
+        );
+    }
+
+    #[test]
+    fn a_core_event_reads_as_the_real_server_prints_it_in_events_v1() {
+        // the events-core transcript's core Event, read through events.k8s.io/v1
+        let core = json!({"kind": "Event", "apiVersion": "v1", "metadata": {"name": "p1.0001"},
+            "involvedObject": {"kind": "Pod", "namespace": "ns", "name": "p1", "apiVersion": "v1"},
+            "reason": "Scheduled", "message": "hello", "source": {"component": "transcripts"},
+            "firstTimestamp": "2024-01-01T00:00:00Z", "lastTimestamp": "2024-01-01T00:01:00Z", "count": 2,
+            "type": "Normal", "eventTime": null, "reportingComponent": "", "reportingInstance": ""});
+        assert_eq!(
+            core_to_events_v1(&core),
+            json!({"kind": "Event", "apiVersion": "events.k8s.io/v1", "metadata": {"name": "p1.0001"},
+                "eventTime": null, "reason": "Scheduled",
+                "regarding": {"kind": "Pod", "namespace": "ns", "name": "p1", "apiVersion": "v1"},
+                "note": "hello", "type": "Normal", "deprecatedSource": {"component": "transcripts"},
+                "deprecatedFirstTimestamp": "2024-01-01T00:00:00Z",
+                "deprecatedLastTimestamp": "2024-01-01T00:01:00Z", "deprecatedCount": 2})
+        );
+        assert_eq!(events_v1_to_core(&core_to_events_v1(&core)), core);
+    }
+
+    #[test]
+    fn every_field_converts_both_ways() {
+        let v1 = json!({"kind": "Event", "apiVersion": "events.k8s.io/v1", "metadata": {"name": "e", "namespace": "ns"},
+            "eventTime": "2024-01-01T00:00:00.000001Z", "series": {"count": 2, "lastObservedTime": "2024-01-01T00:00:05.000000Z"},
+            "reportingController": "example.com/c", "reportingInstance": "c-1", "action": "Bind", "reason": "Scheduled",
+            "regarding": {"kind": "Pod", "name": "p"}, "related": {"kind": "Node", "name": "n"}, "note": "bound",
+            "type": "Normal", "deprecatedSource": {"component": "s", "host": "h"},
+            "deprecatedFirstTimestamp": "2024-01-01T00:00:00Z", "deprecatedLastTimestamp": "2024-01-01T00:00:01Z",
+            "deprecatedCount": 3});
+        let core = events_v1_to_core(&v1);
+        assert_eq!(
+            core,
+            json!({"kind": "Event", "apiVersion": "v1", "metadata": {"name": "e", "namespace": "ns"},
+                "eventTime": "2024-01-01T00:00:00.000001Z", "series": {"count": 2, "lastObservedTime": "2024-01-01T00:00:05.000000Z"},
+                "reportingComponent": "example.com/c", "reportingInstance": "c-1", "action": "Bind", "reason": "Scheduled",
+                "involvedObject": {"kind": "Pod", "name": "p"}, "related": {"kind": "Node", "name": "n"}, "message": "bound",
+                "type": "Normal", "source": {"component": "s", "host": "h"},
+                "firstTimestamp": "2024-01-01T00:00:00Z", "lastTimestamp": "2024-01-01T00:00:01Z", "count": 3})
+        );
+        assert_eq!(core_to_events_v1(&core), v1);
+    }
+
+    #[test]
+    fn an_empty_event_prints_the_zero_of_each_version() {
+        // the zero objects the field manager compares a create with (`fields::types`)
+        let v1 = core_to_events_v1(&json!({}));
+        assert_eq!(
+            v1,
+            json!({"kind": "Event", "apiVersion": "events.k8s.io/v1", "eventTime": null, "regarding": {},
+                "deprecatedSource": {}, "deprecatedFirstTimestamp": null, "deprecatedLastTimestamp": null})
+        );
+        assert_eq!(
+            events_v1_to_core(&v1),
+            json!({"kind": "Event", "apiVersion": "v1", "involvedObject": {}, "source": {}, "firstTimestamp": null,
+                "lastTimestamp": null, "eventTime": null, "reportingComponent": "", "reportingInstance": ""})
+        );
+        let v1 = core_to_events_v1(&json!({"series": {"lastObservedTime": null}}));
+        assert_eq!(v1["series"], json!({"count": 0, "lastObservedTime": null}));
     }
 }

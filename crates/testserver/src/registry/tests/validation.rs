@@ -394,15 +394,17 @@ fn new_api_events() {
     let event = json!({"metadata": {"name": "e", "namespace": "ns"}, "eventTime": "2024-01-01T00:00:00.000000Z",
         "type": "Normal", "reason": "Provisioned", "action": "Create", "reportingController": "example.com/provisioner",
         "reportingInstance": "node-1", "regarding": {"kind": "PersistentVolume", "name": "pv", "namespace": "ns"}});
-    check("events.k8s.io/events", event.clone(), None);
+    // the strategy validates the stored (core/v1) form, and names the internal kind
+    let stored = crate::admission::defaults::event::events_v1_to_core;
+    check("events.k8s.io/events", stored(&event), None);
     let mut bad = event;
     bad["eventTime"] = Value::Null;
     bad["type"] = json!("Info");
     check(
         "events.k8s.io/events",
-        bad,
+        stored(&bad),
         Some(
-            "Event.events.k8s.io \"e\" is invalid: [eventTime: Required value, type: Invalid value: \"\": has invalid value: Info]",
+            "Event \"e\" is invalid: [eventTime: Required value, type: Invalid value: \"\": has invalid value: Info]",
         ),
     );
 }
