@@ -21,8 +21,9 @@ use crate::validation::{FieldError, Invalid, NameRule, core_status, policy_statu
 pub(crate) struct StatusType {
     /// How names are checked.
     name_rule: NameRule,
-    /// The status `PrepareForCreate` sets.
-    created_status: fn() -> Value,
+    /// The status `PrepareForCreate` sets, by the object's `apiVersion` (the empty status
+    /// serialises differently in each version).
+    created_status: fn(&str) -> Value,
     /// Whether `metadata.generation` follows the spec.
     generation: bool,
     /// Whether a status write keeps the stored metadata (labels, annotations, finalizers,
@@ -32,10 +33,14 @@ pub(crate) struct StatusType {
     status: fn(&Value, &Value) -> Vec<FieldError>,
 }
 
-/// autoscaling HorizontalPodAutoscalers (v1 and v2 share it; the created status is v2's).
+/// autoscaling HorizontalPodAutoscalers: v1's empty status shows both replica counts, v2's
+/// only `desiredReplicas` (`currentReplicas` is `omitempty` there).
 pub(crate) const HORIZONTAL_POD_AUTOSCALERS: StatusType = StatusType {
     name_rule: NameRule::Subdomain,
-    created_status: || json!({"desiredReplicas": 0}),
+    created_status: |api_version| match api_version {
+        "autoscaling/v1" => json!({"currentReplicas": 0, "desiredReplicas": 0}),
+        _ => json!({"desiredReplicas": 0}),
+    },
     generation: false,
     keeps_metadata: false,
     status: policy_status::horizontal_pod_autoscaler,
@@ -44,7 +49,7 @@ pub(crate) const HORIZONTAL_POD_AUTOSCALERS: StatusType = StatusType {
 /// networking.k8s.io/v1 Ingresses.
 pub(crate) const INGRESSES: StatusType = StatusType {
     name_rule: NameRule::Subdomain,
-    created_status: || json!({"loadBalancer": {}}),
+    created_status: |_| json!({"loadBalancer": {}}),
     generation: true,
     keeps_metadata: false,
     status: core_status::ingress,
@@ -53,7 +58,7 @@ pub(crate) const INGRESSES: StatusType = StatusType {
 /// core/v1 ResourceQuotas.
 pub(crate) const RESOURCE_QUOTAS: StatusType = StatusType {
     name_rule: NameRule::Subdomain,
-    created_status: || json!({}),
+    created_status: |_| json!({}),
     generation: false,
     keeps_metadata: false,
     status: core_status::resource_quota,
@@ -62,7 +67,7 @@ pub(crate) const RESOURCE_QUOTAS: StatusType = StatusType {
 /// flowcontrol.apiserver.k8s.io/v1 FlowSchemas and PriorityLevelConfigurations.
 pub(crate) const FLOW_CONTROL: StatusType = StatusType {
     name_rule: NameRule::PathSegment,
-    created_status: || json!({}),
+    created_status: |_| json!({}),
     generation: true,
     keeps_metadata: true,
     status: policy_status::flow_control,
@@ -77,7 +82,12 @@ impl Strategy for StatusType {
         if self.generation {
             strategy::set_generation(obj, 1);
         }
-        strategy::set_status(obj, (self.created_status)());
+        let api_version = obj
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        strategy::set_status(obj, (self.created_status)(&api_version));
     }
 
     fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, _now: &str) {
@@ -241,6 +251,22 @@ fn keep_metadata_but_managed_fields(new: &mut Value, old: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `PrepareForCreate` of HorizontalPodAutoscalers, as each version serialises it.
+    #[test]
+    fn hpa_created_status_per_version() {
+        for (version, expected) in [
+            (
+                "autoscaling/v1",
+                json!({"currentReplicas": 0, "desiredReplicas": 0}),
+            ),
+            ("autoscaling/v2", json!({"desiredReplicas": 0})),
+        ] {
+            let mut hpa = json!({"apiVersion": version, "status": {"currentReplicas": 3}});
+            HORIZONTAL_POD_AUTOSCALERS.prepare_for_create(&mut hpa, "t");
+            assert_eq!(hpa["status"], expected, "{version}");
+        }
+    }
 
     #[test]
     fn created_status_is_reset_and_status_writes_keep_the_spec() {
