@@ -28,6 +28,8 @@ mod leases;
 mod metadata_only;
 /// The generic store's write steps around the strategy.
 pub(crate) mod pipeline;
+/// Go's formatting helpers of the printers, for the table columns.
+pub(crate) mod print;
 mod priorityclasses;
 mod rbac;
 mod storage;

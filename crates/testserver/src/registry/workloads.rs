@@ -2,14 +2,20 @@
 //! defaults and canonical quantities of the pod template, a status subresource, a
 //! `generation` that follows the spec, the status each starts with, and their validation
 //! (`pkg/registry/{apps,batch,policy,core}/*/strategy.go`; ReplicaSet, StatefulSet and DaemonSet
-//! specs as `pkg/apis/apps/validation`, the others `ObjectMeta` only). Deployments, which the test server
-//! also validates, are in `deployments.rs`.
+//! specs as `pkg/apis/apps/validation`, the others `ObjectMeta` only), and their table columns
+//! (`workloads/`). Deployments, which the test server also validates, are in `deployments.rs`.
 
 use serde_json::{Value, json};
+
+mod batch;
+mod disruption_budgets;
+mod revisions;
+mod sets;
 
 use crate::admission::defaults::{DecodeError, quantities, workloads};
 use crate::registry::ResourceType;
 use crate::registry::strategy::{self, Checks, GcDefault, Strategy};
+use crate::registry::table::{self, Column};
 use crate::selector::{Getter, NAME, NAMESPACE, SelectorError, supported};
 use crate::validation::{FieldError, Invalid, NameRule, apps};
 
@@ -44,6 +50,8 @@ pub(crate) struct Workload {
     spec: fn(&Value) -> Vec<FieldError>,
     /// The type's update-only checks (after the object checks).
     spec_update: fn(&Value, &Value) -> Vec<FieldError>,
+    /// The table columns (the files under `workloads/`).
+    columns: fn() -> Vec<Column>,
 }
 
 impl Workload {
@@ -58,6 +66,7 @@ impl Workload {
             name_rule: NameRule::Subdomain,
             spec: no_checks,
             spec_update: no_update_checks,
+            columns: table::default_columns,
         }
     }
 }
@@ -76,6 +85,7 @@ fn no_update_checks(_: &Value, _: &Value) -> Vec<FieldError> {
 pub(crate) const REPLICATION_CONTROLLERS: Workload = Workload {
     created_status: Some(|| json!({"replicas": 0})),
     replica_labels: true,
+    columns: sets::replication_controllers,
     ..Workload::new(workloads::replication_controller)
 };
 
@@ -84,6 +94,7 @@ pub(crate) const REPLICA_SETS: Workload = Workload {
     created_status: Some(|| json!({"replicas": 0})),
     replica_labels: true,
     spec: apps::replica_set,
+    columns: sets::replica_sets,
     ..Workload::new(workloads::replica_set)
 };
 
@@ -93,18 +104,21 @@ pub(crate) const STATEFUL_SETS: Workload = Workload {
     name_rule: NameRule::Label,
     spec: apps::stateful_set,
     spec_update: apps::stateful_set_update,
+    columns: sets::stateful_sets,
     ..Workload::new(workloads::stateful_set)
 };
 
 /// apps/v1 DaemonSets.
 pub(crate) const DAEMON_SETS: Workload = Workload {
     spec: apps::daemon_set,
+    columns: sets::daemon_sets,
     ..Workload::new(workloads::daemon_set)
 };
 
 /// apps/v1 ControllerRevisions (no template, no status).
 pub(crate) const CONTROLLER_REVISIONS: Workload = Workload {
     generation: false,
+    columns: revisions::controller_revisions,
     ..Workload::new(no_defaults)
 };
 
@@ -114,6 +128,7 @@ pub(crate) const POD_DISRUPTION_BUDGETS: Workload = Workload {
         || json!({"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}),
     ),
     template: false,
+    columns: disruption_budgets::pod_disruption_budgets,
     ..Workload::new(workloads::pod_disruption_budget)
 };
 
@@ -121,12 +136,14 @@ pub(crate) const POD_DISRUPTION_BUDGETS: Workload = Workload {
 pub(crate) const JOBS: Workload = Workload {
     gc: GcDefault::OrphanDependents,
     template: false,
+    columns: batch::jobs,
     ..Workload::new(no_defaults)
 };
 
 /// batch/v1 CronJobs.
 pub(crate) const CRON_JOBS: Workload = Workload {
     template: false,
+    columns: batch::cron_jobs,
     ..Workload::new(no_defaults)
 };
 
@@ -188,5 +205,9 @@ impl Strategy for Workload {
         } else {
             crate::selector::metadata_label(label)
         }
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        (self.columns)()
     }
 }
