@@ -2,9 +2,10 @@
 //! behaviour of its own; every other catalog entry gets [`Plain`].
 
 use super::core::{
-    configmaps::ConfigMaps, endpoints::Endpoints, events::Events, events::EventsV1,
-    namespaces::Namespaces, nodes::Nodes, persistentvolumeclaims::PersistentVolumeClaims,
-    persistentvolumes::PersistentVolumes, pods::Pods, podtemplates::PodTemplates, secrets::Secrets,
+    componentstatuses::ComponentStatuses, configmaps::ConfigMaps, endpoints::Endpoints,
+    events::Events, events::EventsV1, namespaces::Namespaces, nodes::Nodes,
+    persistentvolumeclaims::PersistentVolumeClaims, persistentvolumes::PersistentVolumes,
+    pods::Pods, podtemplates::PodTemplates, resourcequotas::ResourceQuotas, secrets::Secrets,
     serviceaccounts::ServiceAccounts, services::Services,
 };
 use super::customresourcedefinitions::CustomResourceDefinitions;
@@ -23,6 +24,7 @@ const METADATA_ONLY: MetadataOnly = MetadataOnly(NameRule::Subdomain);
 
 /// `(group, resource, strategy)` of every built-in resource that is not [`Plain`].
 static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
+    ("", "componentstatuses", &ComponentStatuses),
     ("", "configmaps", &ConfigMaps),
     ("", "endpoints", &Endpoints),
     ("", "events", &Events),
@@ -37,6 +39,7 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
         "replicationcontrollers",
         &workloads::REPLICATION_CONTROLLERS,
     ),
+    ("", "resourcequotas", &ResourceQuotas),
     ("", "secrets", &Secrets),
     ("", "serviceaccounts", &ServiceAccounts),
     ("", "services", &Services),
@@ -81,7 +84,6 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ("storage.k8s.io", "storageclasses", &StorageClasses),
     ("storage.k8s.io", "volumeattachments", &ReturnsDeleted),
     ("", "limitranges", &METADATA_ONLY),
-    ("", "resourcequotas", &METADATA_ONLY),
     ("autoscaling", "horizontalpodautoscalers", &METADATA_ONLY),
     ("discovery.k8s.io", "endpointslices", &METADATA_ONLY),
     ("networking.k8s.io", "ingressclasses", &METADATA_ONLY),

@@ -1,14 +1,17 @@
 //! Events, core/v1 and events.k8s.io/v1 (`pkg/registry/core/event/strategy.go`): defaults,
 //! validation (the event's own checks first, `ObjectMeta` only when they pass), the core
-//! field selectors; events take part in no garbage collection.
+//! field selectors, table columns; events take part in no garbage collection.
 
 use serde_json::Value;
 
 use crate::admission::defaults::{DecodeError, event};
 use crate::registry::ResourceType;
 use crate::registry::strategy::{Checks, GcDefault, Strategy};
+use crate::registry::table::Column;
 use crate::selector::{Getter, NAME, NAMESPACE, SelectorError, supported};
 use crate::validation::{FieldError, Invalid, NameRule, core_misc};
+
+mod columns;
 
 /// The core/v1 Event strategy.
 #[derive(Debug, Clone, Copy)]
@@ -113,6 +116,11 @@ impl Strategy for Events {
     fn field_label(&self, label: &str) -> Result<(String, Getter), SelectorError> {
         supported(FIELD_LABELS, label)
     }
+
+    /// `printEvent` (`events/columns.rs`).
+    fn columns(&self) -> Vec<Column> {
+        columns::columns()
+    }
 }
 
 impl Strategy for EventsV1 {
@@ -137,6 +145,11 @@ impl Strategy for EventsV1 {
 
     fn gc_default(&self) -> GcDefault {
         GcDefault::Unsupported
+    }
+
+    /// `printEvent` (`events/columns.rs`).
+    fn columns(&self) -> Vec<Column> {
+        columns::columns()
     }
 }
 
