@@ -105,18 +105,6 @@ pub(crate) const fn col(
     }
 }
 
-/// An `integer` column.
-pub(crate) fn int_col(
-    name: &'static str,
-    description: &'static str,
-    cell: fn(&Value) -> Value,
-) -> Column {
-    Column {
-        ty: Cow::Borrowed("integer"),
-        ..col(name, description, 0, cell)
-    }
-}
-
 /// The first column of every table.
 pub(crate) fn name_column() -> Column {
     Column {
