@@ -5,12 +5,12 @@
 //! specs as `pkg/apis/apps/validation`, the others `ObjectMeta` only), and their table columns
 //! (`workloads/`). Deployments, which the test server also validates, are in `deployments.rs`.
 
-use serde_json::{Value, json};
-
 mod batch;
 mod disruption_budgets;
 mod revisions;
 mod sets;
+
+use serde_json::{Value, json};
 
 use crate::admission::defaults::{DecodeError, quantities, workloads};
 use crate::registry::ResourceType;
