@@ -36,5 +36,6 @@ mod scale;
 mod scheduler;
 mod secrets;
 mod status;
+mod tables;
 mod watch;
 mod wiring;

@@ -24,6 +24,7 @@ pub(super) fn get(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Body
         .get(&app.key(rt, ns, name))
         .ok_or_else(|| ApiError::not_found(rt, name))?;
     if ctx.repr.shape == As::Table {
+        table::check_options(&ctx.query)?;
         let rv = obj
             .pointer("/metadata/resourceVersion")
             .and_then(|v| v.as_str())

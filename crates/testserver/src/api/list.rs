@@ -203,6 +203,7 @@ pub(crate) fn answer(
     let format = ctx.repr.format;
     match ctx.repr.shape {
         As::Table => {
+            table::check_options(&ctx.query)?;
             let rv = snapshot.revision.to_string();
             let mut t = table::render(rt, items.iter().map(|o| &***o), &rv, &ctx.query);
             t["metadata"] = meta;

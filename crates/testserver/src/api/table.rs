@@ -1,17 +1,38 @@
 //! `as=Table` answers (what `kubectl get` prints): the rows of the columns the type's strategy
-//! defines (`registry::table`).
+//! defines (`registry::table`), each row's object as `includeObject` asks. Every answer
+//! carries the column definitions but the later events of a watch (`api::watch`), as
+//! kube-apiserver's `TableConvertor` and watch encoder do.
 
 use serde_json::{Value, json};
 
+use crate::api::convert::to_external;
 use crate::api::query::Query;
 use crate::api::respond::partial_metadata;
+use crate::api::status::ApiError;
 use crate::registry::ResourceType;
+use crate::validation::go_quote;
 
-/// A row's `object` as `includeObject` asks (`Metadata` by default).
-fn row_object(include: &str, o: &Value) -> Option<Value> {
+/// `ValidateTableOptions` (`optionsForTransform`): `includeObject` is `None`, `Metadata`,
+/// `Object` or empty.
+///
+/// # Errors
+/// The real 400 for another value.
+pub(crate) fn check_options(query: &Query) -> Result<(), ApiError> {
+    match query.get("includeObject") {
+        None | Some("" | "None" | "Metadata" | "Object") => Ok(()),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "Unable to convert to Table as requested: includeObject: Unsupported value: {}: supported values: \"Metadata\", \"None\", \"Object\"",
+            go_quote(other)
+        ))),
+    }
+}
+
+/// A row's `object` as `includeObject` asks (`Metadata` by default): the object in the
+/// requested version, its metadata, or none.
+fn row_object(rt: &ResourceType, include: &str, o: &Value) -> Option<Value> {
     match include {
         "None" => None,
-        "Object" => Some(o.clone()),
+        "Object" => Some(to_external(rt, o)),
         _ => Some(partial_metadata(o)),
     }
 }
@@ -28,7 +49,7 @@ pub(crate) fn render<'a>(
     let rows: Vec<Value> = objects
         .map(|o| {
             let mut row = json!({"cells": cols.iter().map(|c| c.cell(o)).collect::<Vec<_>>()});
-            if let Some(object) = row_object(include, o) {
+            if let Some(object) = row_object(rt, include, o) {
                 row["object"] = object;
             }
             row
@@ -41,4 +62,25 @@ pub(crate) fn render<'a>(
         "columnDefinitions": cols.iter().map(|c| c.definition()).collect::<Vec<_>>(),
         "rows": rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// As `ValidateTableOptions` through `optionsForTransform`.
+    #[test]
+    fn include_object_values() {
+        for ok in ["", "None", "Metadata", "Object"] {
+            let q = Query::parse(Some(&format!("includeObject={ok}")));
+            assert!(check_options(&q).is_ok(), "{ok}");
+        }
+        assert!(check_options(&Query::parse(None)).is_ok());
+        let err = check_options(&Query::parse(Some("includeObject=All"))).unwrap_err();
+        assert_eq!(err.code, 400);
+        assert_eq!(
+            err.message,
+            "Unable to convert to Table as requested: includeObject: Unsupported value: \"All\": supported values: \"Metadata\", \"None\", \"Object\""
+        );
+    }
 }

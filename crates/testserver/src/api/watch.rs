@@ -113,6 +113,9 @@ pub(super) fn watch(
     let filter = Filter::parse(&rt, &opts.label_selector, &opts.field_selector)?;
     let requested = opts.revision()?;
     let initial_events = opts.send_initial_events == Some(true);
+    if ctx.repr.shape == As::Table {
+        crate::api::table::check_options(&ctx.query)?;
+    }
     let watcher = Watcher {
         app: app.clone(),
         scope: scope_of(&rt, target),

@@ -1,30 +1,47 @@
 //! Where each built-in resource's [`Strategy`] is registered: one line per resource with
 //! behaviour of its own; every other catalog entry gets [`Plain`].
 
+use super::admissionregistration::{
+    MUTATING_WEBHOOK_CONFIGURATIONS, VALIDATING_ADMISSION_POLICIES,
+    VALIDATING_ADMISSION_POLICY_BINDINGS, VALIDATING_WEBHOOK_CONFIGURATIONS,
+};
+use super::apiservices::API_SERVICES;
+use super::autoscaling::HORIZONTAL_POD_AUTOSCALERS;
 use super::certificates::CertificateSigningRequests;
 use super::core::{
-    configmaps::ConfigMaps, endpoints::Endpoints, events::Events, events::EventsV1,
-    namespaces::Namespaces, nodes::Nodes, persistentvolumeclaims::PersistentVolumeClaims,
-    persistentvolumes::PersistentVolumes, pods::Pods, podtemplates::PodTemplates, secrets::Secrets,
+    componentstatuses::ComponentStatuses, configmaps::ConfigMaps, endpoints::Endpoints,
+    events::Events, events::EventsV1, namespaces::Namespaces, nodes::Nodes,
+    persistentvolumeclaims::PersistentVolumeClaims, persistentvolumes::PersistentVolumes,
+    pods::Pods, podtemplates::PodTemplates, resourcequotas::RESOURCE_QUOTAS, secrets::Secrets,
     serviceaccounts::ServiceAccounts, services::Services,
 };
 use super::customresourcedefinitions::CustomResourceDefinitions;
 use super::deployments::Deployments;
+use super::discovery::ENDPOINT_SLICES;
+use super::flowcontrol::{FLOW_SCHEMAS, PRIORITY_LEVEL_CONFIGURATIONS};
 use super::leases::Leases;
 use super::metadata_only::MetadataOnly;
+use super::networking::{
+    INGRESS_CLASSES, INGRESSES, IP_ADDRESSES, NETWORK_POLICIES, SERVICE_CIDRS,
+};
 use super::priorityclasses::PriorityClasses;
 use super::rbac::{Bindings, Roles};
-use super::status_types;
-use super::storage::{ReturnsDeleted, StorageClasses};
+use super::resource::{DEVICE_CLASSES, RESOURCE_CLAIM_TEMPLATES, RESOURCE_CLAIMS, RESOURCE_SLICES};
+use super::runtimeclasses::RUNTIME_CLASSES;
+use super::storage::{
+    CSI_DRIVERS, CSI_NODES, CSI_STORAGE_CAPACITIES, StorageClasses, VOLUME_ATTACHMENTS,
+    VOLUME_ATTRIBUTES_CLASSES,
+};
 use super::strategy::{Plain, Strategy, StrategyRef};
 use super::workloads;
-use crate::validation::NameRule;
 
-/// Types validated as far as their `ObjectMeta` (all with `NameIsDNSSubdomain`).
-const METADATA_ONLY: MetadataOnly = MetadataOnly(NameRule::Subdomain);
+/// LimitRanges: validated as far as their `ObjectMeta` (`NameIsDNSSubdomain`), printed with
+/// the default table as kube-apiserver does.
+const METADATA_ONLY: MetadataOnly = MetadataOnly(crate::validation::NameRule::Subdomain);
 
 /// `(group, resource, strategy)` of every built-in resource that is not [`Plain`].
 static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
+    ("", "componentstatuses", &ComponentStatuses),
     ("", "configmaps", &ConfigMaps),
     ("", "endpoints", &Endpoints),
     ("", "events", &Events),
@@ -39,6 +56,7 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
         "replicationcontrollers",
         &workloads::REPLICATION_CONTROLLERS,
     ),
+    ("", "resourcequotas", &RESOURCE_QUOTAS),
     ("", "secrets", &Secrets),
     ("", "serviceaccounts", &ServiceAccounts),
     ("", "services", &Services),
@@ -83,59 +101,73 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ),
     ("rbac.authorization.k8s.io", "roles", &Roles),
     ("scheduling.k8s.io", "priorityclasses", &PriorityClasses),
-    ("storage.k8s.io", "csidrivers", &ReturnsDeleted),
-    ("storage.k8s.io", "csinodes", &ReturnsDeleted),
-    ("storage.k8s.io", "storageclasses", &StorageClasses),
+    ("storage.k8s.io", "csidrivers", &CSI_DRIVERS),
+    ("storage.k8s.io", "csinodes", &CSI_NODES),
     (
         "storage.k8s.io",
-        "volumeattachments",
-        &status_types::ResetsMetaForStatus {
-            returns_deleted: true,
-            ..status_types::ResetsMetaForStatus::new(|| serde_json::json!({"attached": false}))
-        },
+        "csistoragecapacities",
+        &CSI_STORAGE_CAPACITIES,
     ),
+    ("storage.k8s.io", "storageclasses", &StorageClasses),
+    ("storage.k8s.io", "volumeattachments", &VOLUME_ATTACHMENTS),
     (
-        "resource.k8s.io",
-        "resourceclaims",
-        &status_types::ResetsMetaForStatus::new(|| serde_json::json!({})),
-    ),
-    (
-        "apiregistration.k8s.io",
-        "apiservices",
-        &status_types::API_SERVICES,
+        "storage.k8s.io",
+        "volumeattributesclasses",
+        &VOLUME_ATTRIBUTES_CLASSES,
     ),
     ("", "limitranges", &METADATA_ONLY),
-    ("", "resourcequotas", &status_types::RESOURCE_QUOTAS),
     (
         "autoscaling",
         "horizontalpodautoscalers",
-        &status_types::HORIZONTAL_POD_AUTOSCALERS,
+        &HORIZONTAL_POD_AUTOSCALERS,
     ),
-    ("discovery.k8s.io", "endpointslices", &METADATA_ONLY),
-    ("networking.k8s.io", "ingressclasses", &METADATA_ONLY),
-    ("networking.k8s.io", "ingresses", &status_types::INGRESSES),
+    ("discovery.k8s.io", "endpointslices", &ENDPOINT_SLICES),
+    ("networking.k8s.io", "ingressclasses", &INGRESS_CLASSES),
+    ("networking.k8s.io", "ingresses", &INGRESSES),
+    ("networking.k8s.io", "ipaddresses", &IP_ADDRESSES),
+    ("networking.k8s.io", "networkpolicies", &NETWORK_POLICIES),
+    ("networking.k8s.io", "servicecidrs", &SERVICE_CIDRS),
+    ("node.k8s.io", "runtimeclasses", &RUNTIME_CLASSES),
     (
-        "networking.k8s.io",
-        "servicecidrs",
-        &status_types::SERVICE_CIDRS,
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+        &MUTATING_WEBHOOK_CONFIGURATIONS,
     ),
     (
         "admissionregistration.k8s.io",
         "validatingadmissionpolicies",
-        &status_types::VALIDATING_ADMISSION_POLICIES,
+        &VALIDATING_ADMISSION_POLICIES,
     ),
     (
-        "flowcontrol.apiserver.k8s.io",
-        "flowschemas",
-        &status_types::FLOW_CONTROL,
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicybindings",
+        &VALIDATING_ADMISSION_POLICY_BINDINGS,
     ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+        &VALIDATING_WEBHOOK_CONFIGURATIONS,
+    ),
+    ("apiregistration.k8s.io", "apiservices", &API_SERVICES),
+    (
+        "certificates.k8s.io",
+        "certificatesigningrequests",
+        &CertificateSigningRequests,
+    ),
+    ("flowcontrol.apiserver.k8s.io", "flowschemas", &FLOW_SCHEMAS),
     (
         "flowcontrol.apiserver.k8s.io",
         "prioritylevelconfigurations",
-        &status_types::FLOW_CONTROL,
+        &PRIORITY_LEVEL_CONFIGURATIONS,
     ),
-    ("networking.k8s.io", "networkpolicies", &METADATA_ONLY),
-    ("node.k8s.io", "runtimeclasses", &METADATA_ONLY),
+    ("resource.k8s.io", "deviceclasses", &DEVICE_CLASSES),
+    ("resource.k8s.io", "resourceclaims", &RESOURCE_CLAIMS),
+    (
+        "resource.k8s.io",
+        "resourceclaimtemplates",
+        &RESOURCE_CLAIM_TEMPLATES,
+    ),
+    ("resource.k8s.io", "resourceslices", &RESOURCE_SLICES),
 ];
 
 /// The strategy of the built-in `group`/`resource`.

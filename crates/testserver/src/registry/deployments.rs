@@ -1,11 +1,13 @@
 //! apps/v1 Deployments (`pkg/registry/apps/deployment/strategy.go`): the workload behaviour
-//! (template defaults, status, generation) plus validation.
+//! (template defaults, status, generation) plus validation and table columns.
 
 use serde_json::{Value, json};
 
 use crate::admission::defaults::{DecodeError, quantities, workloads};
 use crate::registry::ResourceType;
+use crate::registry::print::{self, int};
 use crate::registry::strategy::{self, Strategy, Validated, keep};
+use crate::registry::table::{self, CONTAINERS_DESC, Column, IMAGES_DESC, col};
 use crate::validation::{FieldError, Invalid, NameRule};
 
 /// The Deployment strategy.
@@ -92,6 +94,50 @@ impl Strategy for Deployments {
     ) -> Result<(), Invalid> {
         strategy::validate_update::<Self>(rt, subresource, new, old)
     }
+
+    /// `printDeployment`: ready of desired, up-to-date, available; the wide containers,
+    /// images and selector.
+    fn columns(&self) -> Vec<Column> {
+        const CONTAINERS: &str = "/spec/template/spec/containers";
+        table::columns(
+            vec![
+                col("Ready", "Number of the pod with ready state", 0, |v| {
+                    let ready = int(v, "/status/readyReplicas");
+                    format!("{ready}/{}", int(v, "/spec/replicas")).into()
+                }),
+                col(
+                    "Up-to-date",
+                    "Total number of non-terminating pods targeted by this deployment that have the desired template spec.",
+                    0,
+                    |v| int(v, "/status/updatedReplicas").into(),
+                ),
+                col(
+                    "Available",
+                    "Total number of available non-terminating pods (ready for at least minReadySeconds) targeted by this deployment.",
+                    0,
+                    |v| int(v, "/status/availableReplicas").into(),
+                ),
+            ],
+            vec![
+                col("Containers", CONTAINERS_DESC, 1, |v| {
+                    print::containers(v, CONTAINERS).0.into()
+                }),
+                col("Images", IMAGES_DESC, 1, |v| {
+                    print::containers(v, CONTAINERS).1.into()
+                }),
+                col(
+                    "Selector",
+                    "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.",
+                    1,
+                    |v| {
+                        print::label_selector_string(v.pointer("/spec/selector"))
+                            .unwrap_or_else(|| "<invalid>".into())
+                            .into()
+                    },
+                ),
+            ],
+        )
+    }
 }
 
 #[cfg(test)]
@@ -128,6 +174,21 @@ mod tests {
                 "spec": {"replicas": 2}})
             ),
             5
+        );
+    }
+
+    /// As `printDeployment`: `READY ready/desired`, counts, and the selector without
+    /// `<none>` (it is `selector.String()`).
+    #[test]
+    fn columns_follow_print_deployment() {
+        let d = json!({"spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"spec": {"containers": [{"name": "web", "image": "nginx"}]}}},
+            "status": {"readyReplicas": 2, "updatedReplicas": 3, "availableReplicas": 2}});
+        let cells: Vec<Value> = Deployments.columns().iter().map(|c| c.cell(&d)).collect();
+        assert_eq!(cells[1..4].to_vec(), vec![json!("2/3"), json!(3), json!(2)]);
+        assert_eq!(
+            cells[5..].to_vec(),
+            vec![json!("web"), json!("nginx"), json!("app=web")]
         );
     }
 

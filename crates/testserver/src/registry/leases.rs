@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::registry::ResourceType;
+use crate::registry::print::text;
 use crate::registry::strategy::{self, Strategy, Validated};
 use crate::registry::table::{self, Column, col};
 use crate::validation::{FieldError, Invalid, NameRule, core_misc};
@@ -35,11 +36,15 @@ impl Strategy for Leases {
         strategy::validate_update::<Self>(rt, subresource, new, old)
     }
 
+    /// `printLease`: the holder (empty when unset).
     fn columns(&self) -> Vec<Column> {
         table::columns(
-            vec![col("Holder", "the lease holder", 0, |v| {
-                table::s(v, "/spec/holderIdentity")
-            })],
+            vec![col(
+                "Holder",
+                "holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.",
+                0,
+                |v| text(v, "/spec/holderIdentity").into(),
+            )],
             Vec::new(),
         )
     }

@@ -19,18 +19,29 @@
 //! (`admission::defaults`, `validation`, `selector`) take no resource names. Admission plugins
 //! decide by the request's attributes, as the real ones do.
 
+mod admissionregistration;
+mod apiservices;
+mod autoscaling;
 mod builtin;
 mod certificates;
 mod core;
 mod custom_strategy;
 mod customresourcedefinitions;
 mod deployments;
+mod discovery;
+mod flowcontrol;
 mod leases;
 mod metadata_only;
+mod networking;
 /// The generic store's write steps around the strategy.
 pub(crate) mod pipeline;
+/// Go's formatting helpers of the printers, for the table columns.
+pub(crate) mod print;
+mod printed;
 mod priorityclasses;
 mod rbac;
+mod resource;
+mod runtimeclasses;
 mod status_types;
 mod storage;
 /// The [`Strategy`] trait and its helpers.

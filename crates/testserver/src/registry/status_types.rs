@@ -8,29 +8,33 @@
 //! the main resource keeps the stored status, the status strategy keeps the stored spec (the
 //! flow-control ones the stored metadata too) and validates the status with the real rules
 //! (`validation::*_status`). Names are checked as far as `ObjectMeta`; their spec rules are
-//! not reproduced here.
+//! not reproduced here. Each type's value, with its table columns, is defined in its group's
+//! file from the bases here.
 
 use serde_json::{Value, json};
 
 use crate::registry::ResourceType;
 use crate::registry::strategy::{self, Checks, Strategy, keep};
+use crate::registry::table::{self, Column};
 use crate::validation::{FieldError, Invalid, NameRule, core_status, policy_status};
 
 /// A type with a status strategy and nothing else of its own.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StatusType {
     /// How names are checked.
-    name_rule: NameRule,
+    pub(crate) name_rule: NameRule,
     /// The status `PrepareForCreate` sets, by the object's `apiVersion` (the empty status
     /// serialises differently in each version).
-    created_status: fn(&str) -> Value,
+    pub(crate) created_status: fn(&str) -> Value,
     /// Whether `metadata.generation` follows the spec.
-    generation: bool,
+    pub(crate) generation: bool,
     /// Whether a status write keeps the stored metadata (labels, annotations, finalizers,
     /// owner references), as the flow-control status strategies do.
-    keeps_metadata: bool,
+    pub(crate) keeps_metadata: bool,
     /// The status strategy's own checks (`ValidateXStatusUpdate` after the metadata).
-    status: fn(&Value, &Value) -> Vec<FieldError>,
+    pub(crate) status: fn(&Value, &Value) -> Vec<FieldError>,
+    /// The table columns.
+    pub(crate) columns: fn() -> Vec<Column>,
 }
 
 /// autoscaling HorizontalPodAutoscalers: v1's empty status shows both replica counts, v2's
@@ -44,6 +48,7 @@ pub(crate) const HORIZONTAL_POD_AUTOSCALERS: StatusType = StatusType {
     generation: false,
     keeps_metadata: false,
     status: policy_status::horizontal_pod_autoscaler,
+    columns: table::default_columns,
 };
 
 /// networking.k8s.io/v1 Ingresses.
@@ -53,6 +58,7 @@ pub(crate) const INGRESSES: StatusType = StatusType {
     generation: true,
     keeps_metadata: false,
     status: core_status::ingress,
+    columns: table::default_columns,
 };
 
 /// core/v1 ResourceQuotas.
@@ -62,6 +68,7 @@ pub(crate) const RESOURCE_QUOTAS: StatusType = StatusType {
     generation: false,
     keeps_metadata: false,
     status: core_status::resource_quota,
+    columns: table::default_columns,
 };
 
 /// flowcontrol.apiserver.k8s.io/v1 FlowSchemas and PriorityLevelConfigurations.
@@ -71,6 +78,7 @@ pub(crate) const FLOW_CONTROL: StatusType = StatusType {
     generation: true,
     keeps_metadata: true,
     status: policy_status::flow_control,
+    columns: table::default_columns,
 };
 
 impl Strategy for StatusType {
@@ -127,6 +135,10 @@ impl Strategy for StatusType {
         }
         c.update(subresource, new, old, || c.object(new, Vec::new()))
     }
+
+    fn columns(&self) -> Vec<Column> {
+        (self.columns)()
+    }
 }
 
 /// Types whose status strategy keeps the stored spec and the stored labels, annotations,
@@ -144,6 +156,8 @@ pub(crate) struct ResetsMetaForStatus {
     pub(crate) generation: bool,
     /// The status strategy's own checks, when reproduced.
     pub(crate) status: Option<fn(&Value, &Value) -> Vec<FieldError>>,
+    /// The table columns.
+    pub(crate) columns: fn() -> Vec<Column>,
 }
 
 impl ResetsMetaForStatus {
@@ -154,6 +168,7 @@ impl ResetsMetaForStatus {
             returns_deleted: false,
             generation: false,
             status: None,
+            columns: table::default_columns,
         }
     }
 }
@@ -220,6 +235,10 @@ impl Strategy for ResetsMetaForStatus {
 
     fn returns_deleted_object(&self) -> bool {
         self.returns_deleted
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        (self.columns)()
     }
 }
 

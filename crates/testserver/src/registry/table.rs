@@ -1,14 +1,20 @@
 //! Table columns (`as=Table`, what `kubectl get` prints): the column type the strategies'
-//! table convertors return, and the cells every type shares (`Name`, `Age`).
+//! table convertors return, and the cells every type shares (`Name`, `Age`). The cells are
+//! formatted with Go's helpers in `registry::print`.
 
 use std::borrow::Cow;
 
 use serde_json::{Value, json};
 
-use crate::clock;
+use super::print;
 
 const NAME_DESC: &str = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
 const AGE_DESC: &str = "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+
+/// The description of the wide `Containers` column of the types with a pod template.
+pub(crate) const CONTAINERS_DESC: &str = "Names of each container in the template.";
+/// The description of the wide `Images` column of the types with a pod template.
+pub(crate) const IMAGES_DESC: &str = "Images referenced by each container in the template.";
 
 /// How a column's cell is computed from an object.
 #[derive(Debug, Clone)]
@@ -59,6 +65,22 @@ impl Column {
         }
     }
 
+    /// The column with OpenAPI type `ty` (`integer`, `boolean`).
+    pub(crate) fn typed(self, ty: &'static str) -> Column {
+        Column {
+            ty: Cow::Borrowed(ty),
+            ..self
+        }
+    }
+
+    /// The column at priority 1 (shown by `-o wide`).
+    pub(crate) fn wide(self) -> Column {
+        Column {
+            priority: 1,
+            ..self
+        }
+    }
+
     /// The `columnDefinitions` entry.
     pub(crate) fn definition(&self) -> Value {
         json!({"name": self.name, "type": self.ty, "format": self.format,
@@ -80,18 +102,6 @@ pub(crate) const fn col(
         description: Cow::Borrowed(description),
         priority,
         cell: Cell::Fn(cell),
-    }
-}
-
-/// An `integer` column.
-pub(crate) fn int_col(
-    name: &'static str,
-    description: &'static str,
-    cell: fn(&Value) -> Value,
-) -> Column {
-    Column {
-        ty: Cow::Borrowed("integer"),
-        ..col(name, description, 0, cell)
     }
 }
 
@@ -117,10 +127,14 @@ pub(crate) fn columns(middle: Vec<Column>, wide: Vec<Column>) -> Vec<Column> {
     cols
 }
 
-/// The generic convertor's columns: `Name` and `Created At`.
+/// The generic convertor's columns (`rest.NewDefaultTableConvertor`): `Name` and
+/// `Created At`, the creation time in RFC 3339 (Go's zero time when unset).
 pub(crate) fn default_columns() -> Vec<Column> {
     let mut created = col("Created At", AGE_DESC, 0, |v| {
-        s(v, "/metadata/creationTimestamp")
+        v.pointer("/metadata/creationTimestamp")
+            .and_then(Value::as_str)
+            .unwrap_or("0001-01-01T00:00:00Z")
+            .into()
     });
     created.ty = Cow::Borrowed("date");
     vec![name_column(), created]
@@ -168,27 +182,7 @@ fn name(v: &Value) -> Value {
 }
 
 fn age(v: &Value) -> Value {
-    let created = v
-        .pointer("/metadata/creationTimestamp")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    match time::OffsetDateTime::parse(created, &time::format_description::well_known::Rfc3339) {
-        Ok(t) => human((clock::unix_now() - t.unix_timestamp()).max(0)).into(),
-        Err(_) => "<unknown>".into(),
-    }
-}
-
-/// Go's `duration.HumanDuration`, shortened.
-fn human(secs: i64) -> String {
-    match secs {
-        s if s < 120 => format!("{s}s"),
-        s if s < 600 => format!("{}m{}s", s / 60, s % 60),
-        s if s < 3 * 3600 => format!("{}m", s / 60),
-        s if s < 8 * 3600 => format!("{}h{}m", s / 3600, (s % 3600) / 60),
-        s if s < 48 * 3600 => format!("{}h", s / 3600),
-        s if s < 8 * 86400 => format!("{}d{}h", s / 86400, (s % 86400) / 3600),
-        s => format!("{}d", s / 86400),
-    }
+    print::age(v).into()
 }
 
 /// The number of entries of the maps at `keys`.

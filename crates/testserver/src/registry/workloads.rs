@@ -2,14 +2,20 @@
 //! defaults and canonical quantities of the pod template, a status subresource, a
 //! `generation` that follows the spec, the status each starts with, and their validation
 //! (`pkg/registry/{apps,batch,policy,core}/*/strategy.go`; ReplicaSet, StatefulSet and DaemonSet
-//! specs as `pkg/apis/apps/validation`, the others `ObjectMeta` only). Deployments, which the test server
-//! also validates, are in `deployments.rs`.
+//! specs as `pkg/apis/apps/validation`, the others `ObjectMeta` only), and their table columns
+//! (`workloads/`). Deployments, which the test server also validates, are in `deployments.rs`.
+
+mod batch;
+mod disruption_budgets;
+mod revisions;
+mod sets;
 
 use serde_json::{Value, json};
 
 use crate::admission::defaults::{DecodeError, quantities, workloads};
 use crate::registry::ResourceType;
 use crate::registry::strategy::{self, Checks, GcDefault, Strategy};
+use crate::registry::table::{self, Column};
 use crate::selector::{Getter, NAME, NAMESPACE, SelectorError, supported};
 use crate::validation::{
     FieldError, Invalid, NameRule, apps, apps_status, job_status, policy_status,
@@ -49,6 +55,8 @@ pub(crate) struct Workload {
     /// The status strategy's own checks of a `status` update (`ValidateXStatusUpdate` after
     /// its metadata rules).
     status: fn(&Value, &Value) -> Vec<FieldError>,
+    /// The table columns (the files under `workloads/`).
+    columns: fn() -> Vec<Column>,
 }
 
 impl Workload {
@@ -64,6 +72,7 @@ impl Workload {
             spec: no_checks,
             spec_update: no_update_checks,
             status: no_update_checks,
+            columns: table::default_columns,
         }
     }
 }
@@ -83,6 +92,7 @@ pub(crate) const REPLICATION_CONTROLLERS: Workload = Workload {
     created_status: Some(|| json!({"replicas": 0})),
     replica_labels: true,
     status: apps_status::replication_controller,
+    columns: sets::replication_controllers,
     ..Workload::new(workloads::replication_controller)
 };
 
@@ -92,6 +102,7 @@ pub(crate) const REPLICA_SETS: Workload = Workload {
     replica_labels: true,
     spec: apps::replica_set,
     status: apps_status::replica_set,
+    columns: sets::replica_sets,
     ..Workload::new(workloads::replica_set)
 };
 
@@ -102,6 +113,7 @@ pub(crate) const STATEFUL_SETS: Workload = Workload {
     spec: apps::stateful_set,
     spec_update: apps::stateful_set_update,
     status: apps_status::stateful_set,
+    columns: sets::stateful_sets,
     ..Workload::new(workloads::stateful_set)
 };
 
@@ -112,12 +124,14 @@ pub(crate) const DAEMON_SETS: Workload = Workload {
     ),
     spec: apps::daemon_set,
     status: apps_status::daemon_set,
+    columns: sets::daemon_sets,
     ..Workload::new(workloads::daemon_set)
 };
 
 /// apps/v1 ControllerRevisions (no template, no status).
 pub(crate) const CONTROLLER_REVISIONS: Workload = Workload {
     generation: false,
+    columns: revisions::controller_revisions,
     ..Workload::new(no_defaults)
 };
 
@@ -128,6 +142,7 @@ pub(crate) const POD_DISRUPTION_BUDGETS: Workload = Workload {
     ),
     template: false,
     status: policy_status::pod_disruption_budget,
+    columns: disruption_budgets::pod_disruption_budgets,
     ..Workload::new(workloads::pod_disruption_budget)
 };
 
@@ -137,6 +152,7 @@ pub(crate) const JOBS: Workload = Workload {
     gc: GcDefault::OrphanDependents,
     template: false,
     status: job_status::job,
+    columns: batch::jobs,
     ..Workload::new(no_defaults)
 };
 
@@ -144,6 +160,7 @@ pub(crate) const JOBS: Workload = Workload {
 pub(crate) const CRON_JOBS: Workload = Workload {
     created_status: Some(|| json!({})),
     template: false,
+    columns: batch::cron_jobs,
     ..Workload::new(no_defaults)
 };
 
@@ -208,5 +225,9 @@ impl Strategy for Workload {
         } else {
             crate::selector::metadata_label(label)
         }
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        (self.columns)()
     }
 }

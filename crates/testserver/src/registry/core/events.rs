@@ -25,6 +25,8 @@ use crate::selector::{Getter, NAME, NAMESPACE, SelectorError, supported};
 use crate::validation::event::{EventApi, event_create, event_update};
 use crate::validation::{Invalid, NameRule, object_meta, object_meta_update};
 
+mod columns;
+
 /// The core/v1 Event strategy.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Events;
@@ -157,6 +159,11 @@ impl Strategy for Events {
 
     fn field_label(&self, label: &str) -> Result<(String, Getter), SelectorError> {
         supported(SELECTABLE, label)
+    }
+
+    /// `printEvent` (`events/columns.rs`).
+    fn columns(&self) -> Vec<Column> {
+        columns::columns()
     }
 }
 

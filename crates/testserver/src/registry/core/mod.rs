@@ -1,5 +1,7 @@
 //! The core (`""`) group's strategies with behaviour of their own.
 
+/// ComponentStatuses.
+pub(crate) mod componentstatuses;
 /// ConfigMaps.
 pub(crate) mod configmaps;
 /// Endpoints.
@@ -18,6 +20,8 @@ pub(crate) mod persistentvolumes;
 pub(crate) mod pods;
 /// PodTemplates.
 pub(crate) mod podtemplates;
+/// ResourceQuotas.
+pub(crate) mod resourcequotas;
 /// Secrets.
 pub(crate) mod secrets;
 /// ServiceAccounts.

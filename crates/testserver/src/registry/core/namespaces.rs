@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::admission::defaults::{DecodeError, namespace};
 use crate::registry::ResourceType;
+use crate::registry::print::text;
 use crate::registry::strategy::{self, DeleteRules, Strategy, Validated, keep};
 use crate::registry::table::{self, Column, col};
 use crate::selector::{Getter, NAME, SelectorError, supported};
@@ -111,10 +112,11 @@ impl Strategy for Namespaces {
         )
     }
 
+    /// `printNamespace`: the phase.
     fn columns(&self) -> Vec<Column> {
         table::columns(
             vec![col("Status", "The status of the namespace", 0, |v| {
-                table::s(v, "/status/phase")
+                text(v, "/status/phase").into()
             })],
             Vec::new(),
         )

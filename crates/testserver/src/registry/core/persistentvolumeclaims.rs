@@ -3,8 +3,10 @@
 
 use serde_json::{Value, json};
 
+use super::persistentvolumes::{access_modes, class, phase, unset};
 use crate::admission::defaults::{DecodeError, quantities, storage};
 use crate::registry::ResourceType;
+use crate::registry::print::{self, text};
 use crate::registry::strategy::{self, Strategy, Validated};
 use crate::registry::table::{self, Column, col};
 use crate::validation::{FieldError, Invalid, NameRule};
@@ -62,20 +64,112 @@ impl Strategy for PersistentVolumeClaims {
         strategy::validate_update::<Self>(rt, subresource, new, old)
     }
 
+    /// `printPersistentVolumeClaim`: phase (`Terminating` while deleting), volume, and, once
+    /// bound to a volume, the status capacity and access modes; class, attributes class, the
+    /// wide volume mode.
     fn columns(&self) -> Vec<Column> {
-        table::columns(
+        let mut cols = table::columns(
             vec![
-                col("Status", "status of the claim", 0, |v| {
-                    table::s(v, "/status/phase")
+                col(
+                    "Status",
+                    "phase represents the current phase of PersistentVolumeClaim.",
+                    0,
+                    phase,
+                ),
+                col(
+                    "Volume",
+                    "volumeName is the binding reference to the PersistentVolume backing this claim.",
+                    0,
+                    |v| text(v, "/spec/volumeName").into(),
+                ),
+                col(
+                    "Capacity",
+                    "capacity represents the actual resources of the underlying volume.",
+                    0,
+                    |v| {
+                        if text(v, "/spec/volumeName").is_empty() {
+                            return "".into();
+                        }
+                        print::quantity(v, "/status/capacity/storage").into()
+                    },
+                ),
+                col(
+                    "Access Modes",
+                    "accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1",
+                    0,
+                    |v| {
+                        if text(v, "/spec/volumeName").is_empty() {
+                            return "".into();
+                        }
+                        access_modes(v, "/status/accessModes").into()
+                    },
+                ),
+                col("StorageClass", "StorageClass of the pvc", 0, |v| {
+                    class(v, "/spec/storageClassName").into()
                 }),
-                col("Volume", "bound volume", 0, |v| {
-                    table::s(v, "/spec/volumeName")
-                }),
-                col("StorageClass", "storage class of the claim", 0, |v| {
-                    table::s(v, "/spec/storageClassName")
-                }),
+                col(
+                    "VolumeAttributesClass",
+                    "VolumeAttributesClass of the pvc",
+                    0,
+                    |v| unset(v, "/spec/volumeAttributesClassName"),
+                ),
             ],
             Vec::new(),
-        )
+        );
+        cols.push(col("VolumeMode", "volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.", 1, |v| {
+            unset(v, "/spec/volumeMode")
+        }));
+        cols
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// As `TestPrintPersistentVolumeClaim`: capacity and access modes only once bound, the
+    /// beta class annotation before the field.
+    #[test]
+    fn columns_follow_print_persistent_volume_claim() {
+        let cells = |pvc: &Value| -> Vec<Value> {
+            PersistentVolumeClaims
+                .columns()
+                .iter()
+                .map(|c| c.cell(pvc))
+                .collect()
+        };
+        let pending = json!({"metadata": {"annotations": {
+            "volume.beta.kubernetes.io/storage-class": "beta"}},
+            "spec": {"storageClassName": "fast", "volumeMode": "Filesystem",
+                "resources": {"requests": {"storage": "1Gi"}}},
+            "status": {"phase": "Pending"}});
+        let c = cells(&pending);
+        assert_eq!(
+            c[1..7].to_vec(),
+            vec![
+                json!("Pending"),
+                json!(""),
+                json!(""),
+                json!(""),
+                json!("beta"),
+                json!("<unset>")
+            ]
+        );
+        assert_eq!(c[8], json!("Filesystem"));
+        let bound = json!({"spec": {"volumeName": "pv1", "storageClassName": "fast"},
+            "status": {"phase": "Bound", "capacity": {"storage": "1024Mi"},
+                "accessModes": ["ReadWriteOncePod"]}});
+        let c = cells(&bound);
+        assert_eq!(
+            c[1..6].to_vec(),
+            vec![
+                json!("Bound"),
+                json!("pv1"),
+                json!("1Gi"),
+                json!("RWOP"),
+                json!("fast")
+            ]
+        );
+        assert_eq!(c[8], json!("<unset>"));
     }
 }

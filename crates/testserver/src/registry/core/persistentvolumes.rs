@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::admission::defaults::{DecodeError, quantities, storage};
 use crate::registry::ResourceType;
+use crate::registry::print::{self, items, text};
 use crate::registry::strategy::{self, Strategy, Validated, keep};
 use crate::registry::table::{self, Column, col};
 use crate::validation::{FieldError, Invalid, NameRule};
@@ -88,27 +89,151 @@ impl Strategy for PersistentVolumes {
         strategy::validate_update::<Self>(rt, subresource, new, old)
     }
 
+    /// `printPersistentVolume`: capacity, access modes, reclaim policy, phase
+    /// (`Terminating` while deleting), claim, class, attributes class, reason; the wide volume
+    /// mode.
     fn columns(&self) -> Vec<Column> {
-        table::columns(
+        let mut cols = table::columns(
             vec![
-                col("Capacity", "capacity of the volume", 0, |v| {
-                    table::s(v, "/spec/capacity/storage")
+                col(
+                    "Capacity",
+                    "capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity",
+                    0,
+                    |v| print::quantity(v, "/spec/capacity/storage").into(),
+                ),
+                col(
+                    "Access Modes",
+                    "accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes",
+                    0,
+                    |v| access_modes(v, "/spec/accessModes").into(),
+                ),
+                col(
+                    "Reclaim Policy",
+                    "persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming",
+                    0,
+                    |v| text(v, "/spec/persistentVolumeReclaimPolicy").into(),
+                ),
+                col(
+                    "Status",
+                    "phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase",
+                    0,
+                    phase,
+                ),
+                col(
+                    "Claim",
+                    "claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding",
+                    0,
+                    |v| match v.pointer("/spec/claimRef") {
+                        Some(r) if r.is_object() => {
+                            format!("{}/{}", text(r, "/namespace"), text(r, "/name")).into()
+                        }
+                        _ => "".into(),
+                    },
+                ),
+                col("StorageClass", "StorageClass of the pv", 0, |v| {
+                    class(v, "/spec/storageClassName").into()
                 }),
-                col("Status", "status of the volume", 0, |v| {
-                    table::s(v, "/status/phase")
-                }),
-                col("StorageClass", "storage class of the volume", 0, |v| {
-                    table::s(v, "/spec/storageClassName")
-                }),
+                col(
+                    "VolumeAttributesClass",
+                    "VolumeAttributesClass of the pv",
+                    0,
+                    |v| unset(v, "/spec/volumeAttributesClassName"),
+                ),
+                col(
+                    "Reason",
+                    "reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.",
+                    0,
+                    |v| text(v, "/status/reason").into(),
+                ),
             ],
             Vec::new(),
-        )
+        );
+        cols.push(col("VolumeMode", "volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.", 1, |v| {
+            unset(v, "/spec/volumeMode")
+        }));
+        cols
     }
+}
+
+/// `helper.GetAccessModesAsString`: `RWO`, `ROX`, `RWX`, `RWOP` in that order, each once.
+pub(crate) fn access_modes(obj: &Value, pointer: &str) -> String {
+    let modes = items(obj, pointer);
+    let has = |m: &str| modes.iter().any(|v| v.as_str() == Some(m));
+    [
+        ("ReadWriteOnce", "RWO"),
+        ("ReadOnlyMany", "ROX"),
+        ("ReadWriteMany", "RWX"),
+        ("ReadWriteOncePod", "RWOP"),
+    ]
+    .iter()
+    .filter(|(mode, _)| has(mode))
+    .map(|(_, short)| *short)
+    .collect::<Vec<_>>()
+    .join(",")
+}
+
+/// `GetPersistentVolumeClass` and `GetPersistentVolumeClaimClass`: the beta annotation
+/// first, then the field at `pointer`.
+pub(crate) fn class(obj: &Value, pointer: &str) -> String {
+    let beta = obj
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
+        .and_then(Value::as_str);
+    beta.unwrap_or_else(|| text(obj, pointer)).to_owned()
+}
+
+/// The string at `pointer`, `<unset>` when missing.
+pub(crate) fn unset(obj: &Value, pointer: &str) -> Value {
+    obj.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or("<unset>")
+        .into()
+}
+
+/// The phase, `Terminating` while the object is being deleted.
+pub(crate) fn phase(obj: &Value) -> Value {
+    if print::deleting(obj) {
+        return "Terminating".into();
+    }
+    text(obj, "/status/phase").into()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// As `TestPrintPersistentVolume`: every column, the claim as `namespace/name`.
+    #[test]
+    fn columns_follow_print_persistent_volume() {
+        let pv = json!({"metadata": {"annotations": {}}, "spec": {"capacity": {"storage": "4Gi"},
+            "accessModes": ["ReadWriteMany", "ReadWriteOnce", "ReadWriteOnce"],
+            "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "fast",
+            "claimRef": {"namespace": "ns", "name": "c"}, "volumeMode": "Block"},
+            "status": {"phase": "Bound"}});
+        let cells: Vec<Value> = PersistentVolumes
+            .columns()
+            .iter()
+            .map(|c| c.cell(&pv))
+            .collect();
+        assert_eq!(
+            cells[1..9].to_vec(),
+            vec![
+                json!("4Gi"),
+                json!("RWO,RWX"),
+                json!("Retain"),
+                json!("Bound"),
+                json!("ns/c"),
+                json!("fast"),
+                json!("<unset>"),
+                json!("")
+            ]
+        );
+        assert_eq!(cells[10], json!("Block"));
+        let deleting = json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"},
+            "spec": {}, "status": {"phase": "Bound"}});
+        assert_eq!(phase(&deleting), json!("Terminating"));
+        assert_eq!(print::quantity(&deleting, "/spec/capacity/storage"), "0");
+    }
 
     #[track_caller]
     fn check(sent: Value, expected: Option<&str>) {

@@ -1,16 +1,19 @@
 //! Pods (`pkg/registry/core/pod/strategy.go`): defaults, the `Pending` status and QoS class of
-//! a new pod, generation, validation, field selectors, table columns; DELETE returns the pod.
+//! a new pod, generation, validation, field selectors, table columns (`pods/columns.rs`);
+//! DELETE returns the pod.
 
 use serde_json::{Value, json};
 
 use crate::admission::defaults::{DecodeError, pod, quantities};
 use crate::registry::ResourceType;
 use crate::registry::strategy::{self, Checks, Strategy, Validated, keep};
-use crate::registry::table::{self, Column, col, int_col};
+use crate::registry::table::Column;
 use crate::selector::{Getter, NAME, NAMESPACE, SelectorError, supported};
 use crate::shared::json::array;
 use crate::shared::quantity::Quantity;
 use crate::validation::{FieldError, Invalid, NameRule, pod_status, pod_update};
+
+mod columns;
 
 /// The pod strategy.
 #[derive(Debug, Clone, Copy)]
@@ -131,61 +134,7 @@ impl Strategy for Pods {
     }
 
     fn columns(&self) -> Vec<Column> {
-        table::columns(
-            vec![
-                col(
-                    "Ready",
-                    "The aggregate readiness state of this pod for accepting traffic.",
-                    0,
-                    |v| {
-                        let total = v
-                            .pointer("/spec/containers")
-                            .and_then(Value::as_array)
-                            .map_or(0, Vec::len);
-                        let ready = v
-                            .pointer("/status/containerStatuses")
-                            .and_then(Value::as_array)
-                            .map_or(0, |a| {
-                                a.iter()
-                                    .filter(|c| c.get("ready") == Some(&Value::Bool(true)))
-                                    .count()
-                            });
-                        format!("{ready}/{total}").into()
-                    },
-                ),
-                col(
-                    "Status",
-                    "The aggregate status of the containers in this pod.",
-                    0,
-                    |v| table::s(v, "/status/phase"),
-                ),
-                int_col(
-                    "Restarts",
-                    "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
-                    |_| 0.into(),
-                ),
-            ],
-            vec![
-                col("IP", "The IP address assigned to this pod", 1, |v| {
-                    table::s(v, "/status/podIP")
-                }),
-                col("Node", "The node this pod is scheduled to", 1, |v| {
-                    table::s(v, "/spec/nodeName")
-                }),
-                col(
-                    "Nominated Node",
-                    "The node this pod is nominated to",
-                    1,
-                    |v| table::s(v, "/status/nominatedNodeName"),
-                ),
-                col(
-                    "Readiness Gates",
-                    "The readiness gates of this pod",
-                    1,
-                    |_| "<none>".into(),
-                ),
-            ],
-        )
+        columns::columns()
     }
 }
 

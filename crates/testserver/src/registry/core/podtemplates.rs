@@ -1,12 +1,14 @@
 //! PodTemplates (`pkg/registry/core/podtemplate/strategy.go`): the pod defaults and canonical
-//! quantities of the template, and `ObjectMeta` validation.
+//! quantities of the template, `ObjectMeta` validation, table columns.
 
 use serde_json::Value;
 
 use crate::admission::defaults::{DecodeError, pod, quantities};
 use crate::registry::ResourceType;
 use crate::registry::metadata_only::MetadataOnly;
+use crate::registry::print;
 use crate::registry::strategy::Strategy;
+use crate::registry::table::{self, Column, col};
 use crate::shared::json::object_at;
 use crate::validation::{Invalid, NameRule};
 
@@ -35,5 +37,46 @@ impl Strategy for PodTemplates {
         old: &Value,
     ) -> Result<(), Invalid> {
         MetadataOnly(NameRule::Subdomain).validate_update(rt, subresource, new, old)
+    }
+
+    /// `printPodTemplate`: containers, images and the template's labels; no age.
+    fn columns(&self) -> Vec<Column> {
+        const CONTAINERS: &str = "/template/spec/containers";
+        vec![
+            table::name_column(),
+            col(
+                "Containers",
+                "Names of each container in the template.",
+                0,
+                |v| print::containers(v, CONTAINERS).0.into(),
+            ),
+            col(
+                "Images",
+                "Images referenced by each container in the template.",
+                0,
+                |v| print::containers(v, CONTAINERS).1.into(),
+            ),
+            col("Pod Labels", "The labels for the pod template.", 0, |v| {
+                print::format_labels(v.pointer("/template/metadata/labels")).into()
+            }),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn columns_follow_print_pod_template() {
+        let t = json!({"metadata": {"name": "t"}, "template": {"metadata": {"labels": {"b": "2", "a": "1"}},
+            "spec": {"containers": [{"name": "c", "image": "i"}]}}});
+        let cells: Vec<Value> = PodTemplates.columns().iter().map(|c| c.cell(&t)).collect();
+        assert_eq!(
+            cells,
+            vec![json!("t"), json!("c"), json!("i"), json!("a=1,b=2")]
+        );
     }
 }

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::admission::defaults::{DecodeError, secret};
 use crate::registry::ResourceType;
+use crate::registry::print::{self, text};
 use crate::registry::strategy::{Checks, Strategy};
 use crate::registry::table::{self, Column, col};
 use crate::selector::{Getter, NAME, NAMESPACE, SelectorError, supported};
@@ -57,15 +58,22 @@ impl Strategy for Secrets {
         )
     }
 
+    /// `printSecret`: the type and the number of `data` keys.
     fn columns(&self) -> Vec<Column> {
         table::columns(
             vec![
-                col("Type", "The type of the secret", 0, |v| {
-                    table::s(v, "/type")
-                }),
-                col("Data", "The number of entries in the data", 0, |v| {
-                    table::count(v, &["data"])
-                }),
+                col(
+                    "Type",
+                    "Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types",
+                    0,
+                    |v| text(v, "/type").into(),
+                ),
+                col(
+                    "Data",
+                    "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4",
+                    0,
+                    |v| print::len(v, "/data").into(),
+                ),
             ],
             Vec::new(),
         )

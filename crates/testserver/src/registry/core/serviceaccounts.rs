@@ -4,8 +4,9 @@
 use serde_json::Value;
 
 use crate::registry::ResourceType;
+use crate::registry::print;
 use crate::registry::strategy::{self, Strategy, Validated};
-use crate::registry::table::{self, Column, int_col};
+use crate::registry::table::{self, Column, col};
 use crate::validation::{FieldError, Invalid, NameRule};
 
 /// The ServiceAccount strategy.
@@ -35,17 +36,15 @@ impl Strategy for ServiceAccounts {
         strategy::validate_update::<Self>(rt, subresource, new, old)
     }
 
+    /// `printServiceAccount`: the number of listed secrets (a `string` column of integers,
+    /// as Go declares it).
     fn columns(&self) -> Vec<Column> {
         table::columns(
-            vec![int_col(
+            vec![col(
                 "Secrets",
-                "Secrets is the list of secrets allowed to be used by pods running using this ServiceAccount.",
-                |v| {
-                    v.get("secrets")
-                        .and_then(Value::as_array)
-                        .map_or(0, Vec::len)
-                        .into()
-                },
+                "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use. Pods are only limited to this list if this service account has a \"kubernetes.io/enforce-mountable-secrets\" annotation set to \"true\". The \"kubernetes.io/enforce-mountable-secrets\" annotation is deprecated since v1.32. Prefer separate namespaces to isolate access to mounted secrets. This field should not be used to find auto-generated service account token secrets for use outside of pods. Instead, tokens can be requested directly using the TokenRequest API, or service account token secrets can be manually created. More info: https://kubernetes.io/docs/concepts/configuration/secret",
+                0,
+                |v| print::len(v, "/secrets").into(),
             )],
             Vec::new(),
         )
