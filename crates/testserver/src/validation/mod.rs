@@ -12,10 +12,19 @@ pub(crate) mod apps;
 pub(crate) mod configmap;
 /// Namespace, Node, Event, Lease, PriorityClass and RBAC checks.
 pub(crate) mod core_misc;
+/// CronJob schedules as robfig/cron parses them.
+mod cron;
+/// CronJob checks.
+pub(crate) mod cron_jobs;
 mod field_error;
 /// The Go-struct dump and unified diff of immutability errors.
 pub(crate) mod godump;
+mod int_or_percent;
 mod invalid;
+/// The Job spec's policies and formats.
+mod job_policies;
+/// Job checks.
+pub(crate) mod jobs;
 mod meta;
 /// Name and key syntax checks with the real explanations.
 pub(crate) mod names;
@@ -26,9 +35,13 @@ pub(crate) mod pod;
 pub(crate) mod pod_status;
 /// Pod update checks.
 pub(crate) mod pod_update;
+/// PodDisruptionBudget checks.
+pub(crate) mod policy;
 mod request;
 /// Secret checks.
 pub(crate) mod secret;
+/// Label selectors: their rules and matching.
+pub(crate) mod selector;
 /// Service checks.
 pub(crate) mod service;
 /// PersistentVolume, PersistentVolumeClaim and StorageClass checks.
