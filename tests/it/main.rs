@@ -34,5 +34,6 @@ mod runtime;
 mod scale;
 mod scheduler;
 mod secrets;
+mod validation;
 mod watch;
 mod wiring;

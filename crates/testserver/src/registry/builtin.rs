@@ -13,6 +13,7 @@ use super::leases::Leases;
 use super::metadata_only::MetadataOnly;
 use super::priorityclasses::PriorityClasses;
 use super::rbac::{Bindings, Roles};
+use super::spec_checked;
 use super::storage::{ReturnsDeleted, StorageClasses};
 use super::strategy::{Plain, Strategy, StrategyRef};
 use super::workloads;
@@ -84,9 +85,17 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ("", "resourcequotas", &METADATA_ONLY),
     ("autoscaling", "horizontalpodautoscalers", &METADATA_ONLY),
     ("discovery.k8s.io", "endpointslices", &METADATA_ONLY),
-    ("networking.k8s.io", "ingressclasses", &METADATA_ONLY),
-    ("networking.k8s.io", "ingresses", &METADATA_ONLY),
-    ("networking.k8s.io", "networkpolicies", &METADATA_ONLY),
+    (
+        "networking.k8s.io",
+        "ingressclasses",
+        &spec_checked::INGRESS_CLASSES,
+    ),
+    ("networking.k8s.io", "ingresses", &spec_checked::INGRESSES),
+    (
+        "networking.k8s.io",
+        "networkpolicies",
+        &spec_checked::NETWORK_POLICIES,
+    ),
     ("node.k8s.io", "runtimeclasses", &METADATA_ONLY),
 ];
 

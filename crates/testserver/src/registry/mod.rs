@@ -30,6 +30,7 @@ mod metadata_only;
 pub(crate) mod pipeline;
 mod priorityclasses;
 mod rbac;
+mod spec_checked;
 mod storage;
 /// The [`Strategy`] trait and its helpers.
 pub(crate) mod strategy;

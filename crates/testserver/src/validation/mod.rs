@@ -28,6 +28,10 @@ pub(crate) mod jobs;
 mod meta;
 /// Name and key syntax checks with the real explanations.
 pub(crate) mod names;
+/// Ports, CIDRs and wildcard hosts.
+mod net;
+/// NetworkPolicy, Ingress and IngressClass checks.
+pub(crate) mod networking;
 mod options;
 /// Pod checks.
 pub(crate) mod pod;
