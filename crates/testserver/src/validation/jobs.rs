@@ -364,7 +364,7 @@ pub(crate) fn job_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let (n, o) = (spec(new), spec(old));
     let mut errs = job_spec(n, "spec");
     errs.extend(completions_update(n, o));
-    errs.extend(immutable(n, o, "selector", |v| json_value(v)));
+    errs.extend(immutable(n, o, "selector", json_value));
     let suspended = o.get("suspend").and_then(Value::as_bool) == Some(true);
     let not_started = old.pointer("/status/startTime").is_none_or(Value::is_null);
     let mut old_template = o.get("template").cloned().unwrap_or(Value::Null);
@@ -378,12 +378,12 @@ pub(crate) fn job_update(new: &Value, old: &Value) -> Vec<FieldError> {
             "field is immutable",
         ));
     }
-    errs.extend(immutable(n, o, "completionMode", |v| json_value(v)));
+    errs.extend(immutable(n, o, "completionMode", json_value));
     errs.extend(immutable(n, o, "podFailurePolicy", |v| {
         BadValue::Raw(failure_policy_value(v))
     }));
-    errs.extend(immutable(n, o, "backoffLimitPerIndex", |v| json_value(v)));
-    errs.extend(immutable(n, o, "managedBy", |v| json_value(v)));
+    errs.extend(immutable(n, o, "backoffLimitPerIndex", json_value));
+    errs.extend(immutable(n, o, "managedBy", json_value));
     errs.extend(immutable(n, o, "successPolicy", success_policy_value));
     errs
 }
@@ -392,7 +392,7 @@ pub(crate) fn job_update(new: &Value, old: &Value) -> Vec<FieldError> {
 /// together with its parallelism.
 fn completions_update(new: &Value, old: &Value) -> Vec<FieldError> {
     if new.get("completionMode").and_then(Value::as_str) != Some("Indexed") {
-        return immutable(new, old, "completions", |v| json_value(v));
+        return immutable(new, old, "completions", json_value);
     }
     let (n, o) = (int(new, "completions"), int(old, "completions"));
     match n {
