@@ -124,6 +124,8 @@ pub(crate) const POD_DISRUPTION_BUDGETS: Workload = Workload {
         || json!({"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}),
     ),
     template: None,
+    // its Validate checks the spec only; the generic path-segment rule checks the name
+    name_rule: NameRule::PathSegment,
     spec: policy::pod_disruption_budget,
     ..Workload::new(workloads::pod_disruption_budget)
 };
