@@ -37,5 +37,6 @@ mod scheduler;
 mod secrets;
 mod status;
 mod tables;
+mod validation;
 mod watch;
 mod wiring;

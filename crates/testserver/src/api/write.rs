@@ -11,7 +11,6 @@ use serde_json::Value;
 use crate::api::hooks;
 use crate::api::status::ApiError;
 use crate::api::{App, meta_mut, meta_str};
-use crate::clock;
 use crate::registry::ResourceType;
 use crate::storage::{StoreError, revision_of};
 
@@ -87,8 +86,7 @@ pub(crate) fn create_with(
     }
     hooks::admit_create(app, rt, namespace, opts.subresource, &mut obj)?;
     if let Some(m) = meta_mut(&mut obj) {
-        m.insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
-        m.insert("creationTimestamp".into(), clock::now().into());
+        // uid and creationTimestamp are set by the create pipeline, before the strategy
         m.remove("resourceVersion");
         m.remove("deletionTimestamp");
         m.remove("deletionGracePeriodSeconds");

@@ -42,6 +42,7 @@ mod priorityclasses;
 mod rbac;
 mod resource;
 mod runtimeclasses;
+mod spec_checked;
 mod status_types;
 mod storage;
 /// The [`Strategy`] trait and its helpers.

@@ -7,8 +7,10 @@ use serde_json::Value;
 
 use crate::registry::print::{self, items, text};
 use crate::registry::printed::Printed;
+use crate::registry::spec_checked::{SpecChecked, nothing};
 use crate::registry::status_types::{self, ResetsMetaForStatus, StatusType};
 use crate::registry::table::{self, Column, col};
+use crate::validation::{NameRule, networking as checks};
 
 fn ingresses() -> Vec<Column> {
     table::columns(
@@ -93,6 +95,8 @@ fn address(ingress: &Value) -> String {
 /// networking.k8s.io/v1 Ingresses.
 pub(crate) const INGRESSES: StatusType = StatusType {
     columns: ingresses,
+    spec: checks::ingress,
+    spec_update: Some(checks::ingress_update),
     ..status_types::INGRESSES
 };
 
@@ -126,7 +130,14 @@ fn ingress_classes() -> Vec<Column> {
 }
 
 /// networking.k8s.io/v1 IngressClasses.
-pub(crate) const INGRESS_CLASSES: Printed = Printed::validated(ingress_classes);
+/// networking.k8s.io/v1 IngressClasses: the controller may not change.
+pub(crate) const INGRESS_CLASSES: SpecChecked = SpecChecked {
+    name_rule: NameRule::Subdomain,
+    spec: checks::ingress_class,
+    spec_update: None,
+    extra_update: checks::ingress_class_update,
+    columns: ingress_classes,
+};
 
 fn network_policies() -> Vec<Column> {
     table::columns(
@@ -153,7 +164,14 @@ fn network_policies() -> Vec<Column> {
 }
 
 /// networking.k8s.io/v1 NetworkPolicies.
-pub(crate) const NETWORK_POLICIES: Printed = Printed::validated(network_policies);
+/// networking.k8s.io/v1 NetworkPolicies.
+pub(crate) const NETWORK_POLICIES: SpecChecked = SpecChecked {
+    name_rule: NameRule::Subdomain,
+    spec: checks::network_policy,
+    spec_update: None,
+    extra_update: nothing,
+    columns: network_policies,
+};
 
 /// The two columns Go defines (its rows add an age cell no column names).
 fn ip_addresses() -> Vec<Column> {

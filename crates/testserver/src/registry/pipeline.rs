@@ -12,7 +12,9 @@ use serde_json::{Map, Value};
 use super::ResourceType;
 use crate::admission::{self, AdmissionError, Attributes, Lookup, names};
 
-/// Create path: mutating admission, `PrepareForCreate`, `generateName`, `Validate`,
+/// Create path: mutating admission, the system fields (`uid`, `creationTimestamp`) and
+/// `generateName` (the store's `FillObjectMetaSystemFields`, before the strategy sees the
+/// object: a Job's generated selector holds its uid and name), `PrepareForCreate`, `Validate`,
 /// `Canonicalize`, validating admission. `obj` must be defaulted and carry
 /// `metadata.namespace` (from the URL) already.
 ///
@@ -27,10 +29,12 @@ pub(crate) fn create(
     now: &str,
 ) -> Result<(), AdmissionError> {
     admission::admit(attrs, Some(obj), None, lookup)?;
-    rt.strategy.prepare_for_create(obj, now);
     if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
+        meta.insert("creationTimestamp".into(), now.into());
         generate_name(meta);
     }
+    rt.strategy.prepare_for_create(obj, now);
     rt.strategy.validate(rt, obj)?;
     rt.strategy.canonicalize(obj);
     admission::validate(attrs, Some(obj), lookup)

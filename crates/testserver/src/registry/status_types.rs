@@ -7,9 +7,9 @@
 //! Their `PrepareForCreate` resets the status (and sets the generation where it is tracked),
 //! the main resource keeps the stored status, the status strategy keeps the stored spec (the
 //! flow-control ones the stored metadata too) and validates the status with the real rules
-//! (`validation::*_status`). Names are checked as far as `ObjectMeta`; their spec rules are
-//! not reproduced here. Each type's value, with its table columns, is defined in its group's
-//! file from the bases here.
+//! (`validation::*_status`). Names are checked as far as `ObjectMeta`, and specs by the
+//! type's `spec` checks where the test server has them (Ingresses). Each type's value, with
+//! its table columns, is defined in its group's file from the bases here.
 
 use serde_json::{Value, json};
 
@@ -33,8 +33,17 @@ pub(crate) struct StatusType {
     pub(crate) keeps_metadata: bool,
     /// The status strategy's own checks (`ValidateXStatusUpdate` after the metadata).
     pub(crate) status: fn(&Value, &Value) -> Vec<FieldError>,
+    /// The spec checks (`ValidateX`), none for most.
+    pub(crate) spec: fn(&Value) -> Vec<FieldError>,
+    /// The spec's update checks, when they differ from the create checks.
+    pub(crate) spec_update: Option<fn(&Value, &Value) -> Vec<FieldError>>,
     /// The table columns.
     pub(crate) columns: fn() -> Vec<Column>,
+}
+
+/// No spec checks.
+fn unchecked(_: &Value) -> Vec<FieldError> {
+    Vec::new()
 }
 
 /// autoscaling HorizontalPodAutoscalers: v1's empty status shows both replica counts, v2's
@@ -49,6 +58,8 @@ pub(crate) const HORIZONTAL_POD_AUTOSCALERS: StatusType = StatusType {
     keeps_metadata: false,
     status: policy_status::horizontal_pod_autoscaler,
     columns: table::default_columns,
+    spec: unchecked,
+    spec_update: None,
 };
 
 /// networking.k8s.io/v1 Ingresses.
@@ -59,6 +70,8 @@ pub(crate) const INGRESSES: StatusType = StatusType {
     keeps_metadata: false,
     status: core_status::ingress,
     columns: table::default_columns,
+    spec: unchecked,
+    spec_update: None,
 };
 
 /// core/v1 ResourceQuotas.
@@ -69,6 +82,8 @@ pub(crate) const RESOURCE_QUOTAS: StatusType = StatusType {
     keeps_metadata: false,
     status: core_status::resource_quota,
     columns: table::default_columns,
+    spec: unchecked,
+    spec_update: None,
 };
 
 /// flowcontrol.apiserver.k8s.io/v1 FlowSchemas and PriorityLevelConfigurations.
@@ -79,6 +94,8 @@ pub(crate) const FLOW_CONTROL: StatusType = StatusType {
     keeps_metadata: true,
     status: policy_status::flow_control,
     columns: table::default_columns,
+    spec: unchecked,
+    spec_update: None,
 };
 
 impl Strategy for StatusType {
@@ -116,7 +133,7 @@ impl Strategy for StatusType {
             rt,
             name_rule: self.name_rule,
         };
-        c.result(obj, c.object(obj, Vec::new()))
+        c.result(obj, c.object(obj, (self.spec)(obj)))
     }
 
     fn validate_update(
@@ -133,7 +150,10 @@ impl Strategy for StatusType {
         if subresource == "status" {
             return c.status_update(new, old, (self.status)(new, old));
         }
-        c.update(subresource, new, old, || c.object(new, Vec::new()))
+        c.update(subresource, new, old, || match self.spec_update {
+            Some(update) => c.object(new, update(new, old)),
+            None => c.object(new, (self.spec)(new)),
+        })
     }
 
     fn columns(&self) -> Vec<Column> {

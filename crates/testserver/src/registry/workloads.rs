@@ -2,8 +2,10 @@
 //! defaults and canonical quantities of the pod template, a status subresource, a
 //! `generation` that follows the spec, the status each starts with, and their validation
 //! (`pkg/registry/{apps,batch,policy,core}/*/strategy.go`; ReplicaSet, StatefulSet and DaemonSet
-//! specs as `pkg/apis/apps/validation`, the others `ObjectMeta` only), and their table columns
-//! (`workloads/`). Deployments, which the test server also validates, are in `deployments.rs`.
+//! specs as `pkg/apis/apps/validation`, Jobs and CronJobs as `pkg/apis/batch/validation`,
+//! PodDisruptionBudgets as `pkg/apis/policy/validation`, the others `ObjectMeta` only), their
+//! status checks, and their table columns (`workloads/`). Deployments, which the test server
+//! also validates, are in `deployments.rs`.
 
 mod batch;
 mod disruption_budgets;
@@ -12,17 +14,22 @@ mod sets;
 
 use serde_json::{Value, json};
 
-use crate::admission::defaults::{DecodeError, quantities, workloads};
+use crate::shared::json::object_at;
+
+use crate::admission::defaults::{DecodeError, jobs, quantities, workloads};
 use crate::registry::ResourceType;
 use crate::registry::strategy::{self, Checks, GcDefault, Strategy};
 use crate::registry::table::{self, Column};
 use crate::selector::{Getter, NAME, NAMESPACE, SelectorError, supported};
 use crate::validation::{
-    FieldError, Invalid, NameRule, apps, apps_status, job_status, policy_status,
+    FieldError, Invalid, NameRule, apps, apps_status, cron_jobs, job_status, policy, policy_status,
 };
 
 /// The template pointer of the workloads with a pod template.
 const TEMPLATE: &str = "/spec/template/spec";
+
+/// The pod template pointer of CronJobs.
+const JOB_TEMPLATE: &str = "/spec/jobTemplate/spec/template/spec";
 
 /// The field labels of ReplicaSets and ReplicationControllers.
 const REPLICA_LABELS: &[(&str, Getter)] = &[
@@ -42,8 +49,8 @@ pub(crate) struct Workload {
     replica_labels: bool,
     /// `DefaultGarbageCollectionPolicy`.
     gc: GcDefault,
-    /// Whether the type has a pod template whose quantities are canonicalised.
-    template: bool,
+    /// Where the type's pod template is, whose quantities are canonicalised.
+    template: Option<&'static str>,
     /// Whether `metadata.generation` follows the spec.
     generation: bool,
     /// How names are checked (`ValidateXName`).
@@ -57,6 +64,8 @@ pub(crate) struct Workload {
     status: fn(&Value, &Value) -> Vec<FieldError>,
     /// The table columns (the files under `workloads/`).
     columns: fn() -> Vec<Column>,
+    /// What the type's `PrepareForCreate` does besides generation and status.
+    on_create: fn(&mut Value),
 }
 
 impl Workload {
@@ -66,13 +75,14 @@ impl Workload {
             created_status: None,
             replica_labels: false,
             gc: GcDefault::DeleteDependents,
-            template: true,
+            template: Some(TEMPLATE),
             generation: true,
             name_rule: NameRule::Subdomain,
             spec: no_checks,
             spec_update: no_update_checks,
             status: no_update_checks,
             columns: table::default_columns,
+            on_create: no_defaults,
         }
     }
 }
@@ -132,6 +142,7 @@ pub(crate) const DAEMON_SETS: Workload = Workload {
 pub(crate) const CONTROLLER_REVISIONS: Workload = Workload {
     generation: false,
     columns: revisions::controller_revisions,
+    template: None,
     ..Workload::new(no_defaults)
 };
 
@@ -140,7 +151,10 @@ pub(crate) const POD_DISRUPTION_BUDGETS: Workload = Workload {
     created_status: Some(
         || json!({"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}),
     ),
-    template: false,
+    template: None,
+    // its Validate checks the spec only; the generic path-segment rule checks the name
+    name_rule: NameRule::PathSegment,
+    spec: policy::pod_disruption_budget,
     status: policy_status::pod_disruption_budget,
     columns: disruption_budgets::pod_disruption_budgets,
     ..Workload::new(workloads::pod_disruption_budget)
@@ -150,24 +164,72 @@ pub(crate) const POD_DISRUPTION_BUDGETS: Workload = Workload {
 pub(crate) const JOBS: Workload = Workload {
     created_status: Some(|| json!({})),
     gc: GcDefault::OrphanDependents,
-    template: false,
     status: job_status::job,
     columns: batch::jobs,
-    ..Workload::new(no_defaults)
+    spec: crate::validation::jobs::job,
+    spec_update: crate::validation::jobs::job_update,
+    on_create: generate_selector,
+    ..Workload::new(jobs::job)
 };
 
 /// batch/v1 CronJobs.
 pub(crate) const CRON_JOBS: Workload = Workload {
     created_status: Some(|| json!({})),
-    template: false,
+    template: Some(JOB_TEMPLATE),
     columns: batch::cron_jobs,
-    ..Workload::new(no_defaults)
+    spec: cron_jobs::cron_job,
+    spec_update: cron_jobs::cron_job_update,
+    ..Workload::new(jobs::cron_job)
 };
+
+/// The Job strategy's `generateSelectorIfNeeded`: unless `manualSelector` is set, the template
+/// gets the job-name and controller-uid labels and the selector the controller-uid, where the
+/// user set none; then the labels the stored Job shows when it has none of its own (the
+/// defaults applied again when it is read back).
+fn generate_selector(obj: &mut Value) {
+    use crate::validation::jobs::{
+        CONTROLLER_UID, JOB_NAME, LEGACY_CONTROLLER_UID, LEGACY_JOB_NAME,
+    };
+    let meta_str = |obj: &Value, key: &str| {
+        obj.pointer(&format!("/metadata/{key}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let (name, uid) = (meta_str(obj, "name"), meta_str(obj, "uid"));
+    if obj.pointer("/spec/manualSelector").and_then(Value::as_bool) != Some(true) {
+        if let Some(labels) = object_at(obj, &["spec", "template", "metadata", "labels"]) {
+            for (key, value) in [
+                (LEGACY_JOB_NAME, &name),
+                (JOB_NAME, &name),
+                (LEGACY_CONTROLLER_UID, &uid),
+                (CONTROLLER_UID, &uid),
+            ] {
+                labels.entry(key).or_insert_with(|| json!(value));
+            }
+        }
+        if let Some(match_labels) = object_at(obj, &["spec", "selector", "matchLabels"]) {
+            match_labels
+                .entry(CONTROLLER_UID)
+                .or_insert_with(|| json!(uid));
+        }
+    }
+    let template_labels = obj.pointer("/spec/template/metadata/labels").cloned();
+    if let Some(labels) = template_labels.filter(|l| l.as_object().is_some_and(|m| !m.is_empty()))
+        && let Some(meta) = object_at(obj, &["metadata"])
+        && meta
+            .get("labels")
+            .and_then(Value::as_object)
+            .is_none_or(serde_json::Map::is_empty)
+    {
+        meta.insert("labels".into(), labels);
+    }
+}
 
 impl Strategy for Workload {
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
-        if self.template {
-            quantities::pod_spec_at(obj, TEMPLATE)?;
+        if let Some(template) = self.template {
+            quantities::pod_spec_at(obj, template)?;
         }
         (self.defaults)(obj);
         Ok(())
@@ -184,6 +246,7 @@ impl Strategy for Workload {
         if let Some(status) = self.created_status {
             strategy::set_status(obj, status());
         }
+        (self.on_create)(obj);
     }
 
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {

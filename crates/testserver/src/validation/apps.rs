@@ -9,8 +9,8 @@
 use serde_json::Value;
 
 use super::field_error::BadValue;
-use super::workloads::selector_matches;
-use super::{FieldError, godump, meta, pod};
+use super::selector::{is_empty as is_empty_selector, json_value, matches as selector_matches};
+use super::{FieldError, godump, int_or_percent, meta, pod};
 
 fn non_negative(spec: &Value, key: &str, errs: &mut Vec<FieldError>) {
     if let Some(v) = spec.get(key).and_then(Value::as_i64).filter(|v| *v < 0) {
@@ -20,19 +20,6 @@ fn non_negative(spec: &Value, key: &str, errs: &mut Vec<FieldError>) {
             "must be greater than or equal to 0",
         ));
     }
-}
-
-fn is_empty_selector(selector: &Value) -> bool {
-    let empty = |key: &str| match selector.get(key) {
-        Some(Value::Object(m)) => m.is_empty(),
-        Some(Value::Array(a)) => a.is_empty(),
-        _ => true,
-    };
-    empty("matchLabels") && empty("matchExpressions")
-}
-
-fn json_value(v: Option<&Value>) -> BadValue {
-    BadValue::Raw(godump::go_json(v.unwrap_or(&Value::Null)))
 }
 
 /// The selector rules shared by ReplicaSets and StatefulSets: required, not empty, selecting
@@ -121,19 +108,161 @@ pub(crate) fn stateful_set(obj: &Value) -> Vec<FieldError> {
         .pointer("/updateStrategy/type")
         .and_then(Value::as_str)
         .unwrap_or("");
+    let rolling = spec
+        .pointer("/updateStrategy/rollingUpdate")
+        .filter(|r| !r.is_null());
     match strategy {
         "" => errs.push(FieldError::required("spec.updateStrategy", "")),
-        "RollingUpdate" | "OnDelete" => {}
+        "OnDelete" => {
+            if let Some(rolling) = rolling {
+                errs.push(FieldError::invalid(
+                    "spec.updateStrategy.rollingUpdate",
+                    stateful_set_rolling_value(rolling),
+                    "only allowed for updateStrategy 'RollingUpdate'",
+                ));
+            }
+        }
+        "RollingUpdate" => {
+            if let Some(rolling) = rolling {
+                errs.extend(stateful_set_rolling_update(rolling));
+            }
+        }
         other => errs.push(FieldError::not_supported(
             "spec.updateStrategy",
             other,
             &["RollingUpdate", "OnDelete"],
         )),
     }
+    errs.extend(claim_retention_policy(spec));
     non_negative(spec, "replicas", &mut errs);
     non_negative(spec, "minReadySeconds", &mut errs);
+    if let Some(start) = spec
+        .pointer("/ordinals/start")
+        .and_then(Value::as_i64)
+        .filter(|s| *s < 0)
+    {
+        errs.push(FieldError::invalid(
+            "spec.ordinals.start",
+            start,
+            "must be greater than or equal to 0",
+        ));
+    }
     required_selector(spec, "statefulset", &mut errs);
     always_restarting_template(spec, "StatefulSet", &mut errs);
+    errs
+}
+
+/// `validateRollingUpdateStatefulSet`.
+fn stateful_set_rolling_update(rolling: &Value) -> Vec<FieldError> {
+    const PATH: &str = "spec.updateStrategy.rollingUpdate";
+    let mut errs = Vec::new();
+    if let Some(p) = rolling
+        .get("partition")
+        .and_then(Value::as_i64)
+        .filter(|p| *p < 0)
+    {
+        errs.push(FieldError::invalid(
+            format!("{PATH}.partition"),
+            p,
+            "must be greater than or equal to 0",
+        ));
+    }
+    if let Some(max) = rolling.get("maxUnavailable").filter(|v| !v.is_null()) {
+        let path = format!("{PATH}.maxUnavailable");
+        errs.extend(int_or_percent::positive(Some(max), &path));
+        if int_or_percent::value(Some(max)) == 0 {
+            errs.push(FieldError::invalid(
+                path.clone(),
+                max.clone(),
+                "cannot be 0",
+            ));
+        }
+        errs.extend(int_or_percent::not_more_than_100_percent(Some(max), &path));
+    }
+    errs
+}
+
+/// The internal `RollingUpdateStatefulSetStrategy` as `json.Marshal` prints it.
+fn stateful_set_rolling_value(rolling: &Value) -> BadValue {
+    let partition = rolling
+        .get("partition")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let max = rolling
+        .get("maxUnavailable")
+        .filter(|v| !v.is_null())
+        .map_or("null".to_owned(), godump::go_json);
+    BadValue::Raw(format!(
+        "{{\"Partition\":{partition},\"MaxUnavailable\":{max}}}"
+    ))
+}
+
+/// `ValidatePersistentVolumeClaimRetentionPolicy`.
+fn claim_retention_policy(spec: &Value) -> Vec<FieldError> {
+    const POLICIES: [&str; 2] = ["Retain", "Delete"];
+    let mut errs = Vec::new();
+    let Some(policy) = spec
+        .get("persistentVolumeClaimRetentionPolicy")
+        .filter(|p| !p.is_null())
+    else {
+        return errs;
+    };
+    for key in ["whenDeleted", "whenScaled"] {
+        let value = policy.get(key).and_then(Value::as_str).unwrap_or("");
+        if !POLICIES.contains(&value) {
+            errs.push(FieldError::not_supported(
+                format!("spec.persistentVolumeClaimRetentionPolicy.{key}"),
+                value,
+                &POLICIES,
+            ));
+        }
+    }
+    errs
+}
+
+/// `ValidateDaemonSetUpdateStrategy` with `ValidateRollingUpdateDaemonSet`.
+fn daemon_set_update_strategy(spec: &Value) -> Vec<FieldError> {
+    const PATH: &str = "spec.updateStrategy.rollingUpdate";
+    let mut errs = Vec::new();
+    let strategy = spec.get("updateStrategy").unwrap_or(&Value::Null);
+    match strategy.get("type").and_then(Value::as_str).unwrap_or("") {
+        "OnDelete" => {}
+        "RollingUpdate" => {
+            let Some(rolling) = strategy.get("rollingUpdate").filter(|r| !r.is_null()) else {
+                errs.push(FieldError::required(PATH, ""));
+                return errs;
+            };
+            let unavailable = rolling.get("maxUnavailable").filter(|v| !v.is_null());
+            let surge = rolling.get("maxSurge").filter(|v| !v.is_null());
+            let (u_path, s_path) = (format!("{PATH}.maxUnavailable"), format!("{PATH}.maxSurge"));
+            errs.extend(int_or_percent::positive(unavailable, &u_path));
+            errs.extend(int_or_percent::positive(surge, &s_path));
+            errs.extend(int_or_percent::not_more_than_100_percent(
+                unavailable,
+                &u_path,
+            ));
+            errs.extend(int_or_percent::not_more_than_100_percent(surge, &s_path));
+            let has_unavailable = int_or_percent::value(unavailable) != 0;
+            let has_surge = int_or_percent::value(surge) != 0;
+            if has_unavailable && has_surge {
+                errs.push(FieldError::invalid(
+                    s_path,
+                    surge.cloned().unwrap_or(Value::Null),
+                    "may not be set when maxUnavailable is non-zero",
+                ));
+            } else if !has_unavailable && !has_surge {
+                errs.push(FieldError::required(
+                    u_path,
+                    "cannot be 0 when maxSurge is 0",
+                ));
+            }
+        }
+        other => errs.push(FieldError::not_supported(
+            "spec.updateStrategy",
+            other,
+            &["RollingUpdate", "OnDelete"],
+        )),
+    }
     errs
 }
 
@@ -185,6 +314,8 @@ pub(crate) fn daemon_set(obj: &Value) -> Vec<FieldError> {
     }
     always_restarting_template(spec, "DaemonSet", &mut errs);
     non_negative(spec, "minReadySeconds", &mut errs);
+    errs.extend(daemon_set_update_strategy(spec));
+    non_negative(spec, "revisionHistoryLimit", &mut errs);
     errs
 }
 
@@ -283,18 +414,84 @@ mod tests {
     #[test]
     fn daemon_sets() {
         let good = workload(json!({"selector": {"matchLabels": {"app": "a"}},
+            "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}},
             "template": template(json!({"app": "a"}))}));
         assert!(
             texts(&daemon_set(&good)).is_empty(),
             "{:?}",
             texts(&daemon_set(&good))
         );
-        let none = workload(json!({"template": template(json!({"app": "a"}))}));
+        let none = workload(json!({"updateStrategy": {"type": "OnDelete"},
+            "template": template(json!({"app": "a"}))}));
         assert_eq!(
             texts(&daemon_set(&none)),
             [
                 "spec.template.metadata.labels: Invalid value: {\"app\":\"a\"}: `selector` does not match template `labels`"
             ]
+        );
+    }
+
+    /// ValidateDaemonSetUpdateStrategy and ValidateRollingUpdateDaemonSet: exactly one of
+    /// maxSurge and maxUnavailable is non-zero, both at most 100%.
+    #[test]
+    fn daemon_set_update_strategies() {
+        let with = |rolling: Value| {
+            workload(json!({"selector": {"matchLabels": {"app": "a"}},
+                "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": rolling},
+                "template": template(json!({"app": "a"}))}))
+        };
+        assert!(daemon_set(&with(json!({"maxUnavailable": 0, "maxSurge": "10%"}))).is_empty());
+        assert_eq!(
+            texts(&daemon_set(&with(
+                json!({"maxUnavailable": "20%", "maxSurge": 1})
+            ))),
+            [
+                "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: 1: may not be set when maxUnavailable is non-zero"
+            ]
+        );
+        assert_eq!(
+            texts(&daemon_set(&with(
+                json!({"maxUnavailable": "0%", "maxSurge": 0})
+            ))),
+            [
+                "spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0"
+            ]
+        );
+        assert_eq!(
+            texts(&daemon_set(&with(
+                json!({"maxUnavailable": "120%", "maxSurge": "x"})
+            ))),
+            [
+                "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: \"x\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+                "spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: \"120%\": must not be greater than 100%",
+            ]
+        );
+    }
+
+    /// validateRollingUpdateStatefulSet, the OnDelete rule and the PVC retention policy.
+    #[test]
+    fn stateful_set_update_strategies() {
+        let with = |strategy: Value| {
+            workload(
+                json!({"replicas": 1, "serviceName": "s", "podManagementPolicy": "OrderedReady",
+                "updateStrategy": strategy, "selector": {"matchLabels": {"app": "a"}},
+                "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Keep"},
+                "template": template(json!({"app": "a"}))}),
+            )
+        };
+        assert_eq!(
+            texts(&stateful_set(&with(json!({"type": "RollingUpdate",
+                "rollingUpdate": {"partition": -1, "maxUnavailable": 0}})))),
+            [
+                "spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0",
+                "spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: cannot be 0",
+                "spec.persistentVolumeClaimRetentionPolicy.whenScaled: Unsupported value: \"Keep\": supported values: \"Retain\", \"Delete\"",
+            ]
+        );
+        assert_eq!(
+            texts(&stateful_set(&with(json!({"type": "OnDelete",
+                "rollingUpdate": {"partition": 2}}))))[0],
+            "spec.updateStrategy.rollingUpdate: Invalid value: {\"Partition\":2,\"MaxUnavailable\":null}: only allowed for updateStrategy 'RollingUpdate'"
         );
     }
 }

@@ -117,6 +117,31 @@ pub(crate) fn dump(schema: &'static Struct, value: &Value) -> String {
     out
 }
 
+/// The compact form of a [`dump`] (what `json.Marshal` prints): whitespace outside strings
+/// removed.
+pub(crate) fn compact(indented: &str) -> String {
+    let mut out = String::with_capacity(indented.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in indented.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn indent(out: &mut String, depth: usize) {
     out.push('\n');
     for _ in 0..depth {
@@ -266,6 +291,14 @@ mod tests {
         assert_eq!(
             go_json(&json!({"b": 1, "a": "<x>"})),
             r#"{"a":"\u003cx\u003e","b":1}"#
+        );
+    }
+
+    #[test]
+    fn compact_keeps_strings() {
+        assert_eq!(
+            compact("{\n \"A b\": \"x: \\\" y\",\n \"C\": null\n}"),
+            "{\"A b\":\"x: \\\" y\",\"C\":null}"
         );
     }
 

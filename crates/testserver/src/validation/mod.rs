@@ -18,6 +18,10 @@ pub(crate) mod configmap;
 pub(crate) mod core_misc;
 /// Status checks of core and networking types.
 pub(crate) mod core_status;
+/// CronJob schedules as robfig/cron parses them.
+mod cron;
+/// CronJob checks.
+pub(crate) mod cron_jobs;
 /// CertificateSigningRequest status and approval checks.
 pub(crate) mod csr_status;
 /// Event checks, in both API versions.
@@ -25,12 +29,21 @@ pub(crate) mod event;
 mod field_error;
 /// The Go-struct dump and unified diff of immutability errors.
 pub(crate) mod godump;
+mod int_or_percent;
 mod invalid;
+/// The Job spec's policies and formats.
+mod job_policies;
 /// Job status checks.
 pub(crate) mod job_status;
+/// Job checks.
+pub(crate) mod jobs;
 mod meta;
 /// Name and key syntax checks with the real explanations.
 pub(crate) mod names;
+/// Ports, CIDRs and wildcard hosts.
+mod net;
+/// NetworkPolicy, Ingress and IngressClass checks.
+pub(crate) mod networking;
 mod options;
 /// Pod checks.
 pub(crate) mod pod;
@@ -38,11 +51,15 @@ pub(crate) mod pod;
 pub(crate) mod pod_status;
 /// Pod update checks.
 pub(crate) mod pod_update;
+/// PodDisruptionBudget checks.
+pub(crate) mod policy;
 /// PodDisruptionBudget, HorizontalPodAutoscaler and flow-control status checks.
 pub(crate) mod policy_status;
 mod request;
 /// Secret checks.
 pub(crate) mod secret;
+/// Label selectors: their rules and matching.
+pub(crate) mod selector;
 /// Service checks.
 pub(crate) mod service;
 /// PersistentVolume, PersistentVolumeClaim and StorageClass checks.

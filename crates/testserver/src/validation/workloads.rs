@@ -3,39 +3,8 @@
 use serde_json::Value;
 
 use super::field_error::BadValue;
-use super::{FieldError, godump, meta, pod};
-
-/// Whether `labels` satisfy a `matchLabels`/`matchExpressions` selector.
-pub(super) fn selector_matches(
-    selector: &Value,
-    labels: Option<&serde_json::Map<String, Value>>,
-) -> bool {
-    let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-    let match_labels = selector.get("matchLabels").and_then(Value::as_object);
-    let labels_ok = match_labels
-        .into_iter()
-        .flatten()
-        .all(|(k, v)| get(k) == v.as_str());
-    let expressions = selector.get("matchExpressions").and_then(Value::as_array);
-    let expressions_ok = expressions.into_iter().flatten().all(|e| {
-        let key = e.get("key").and_then(Value::as_str).unwrap_or("");
-        let values: Vec<&str> = e
-            .get("values")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        match e.get("operator").and_then(Value::as_str).unwrap_or("") {
-            "In" => get(key).is_some_and(|v| values.contains(&v)),
-            "NotIn" => get(key).is_none_or(|v| !values.contains(&v)),
-            "Exists" => get(key).is_some(),
-            "DoesNotExist" => get(key).is_none(),
-            _ => false,
-        }
-    });
-    labels_ok && expressions_ok
-}
+use super::selector::matches as selector_matches;
+use super::{FieldError, godump, int_or_percent, meta, pod};
 
 /// The Deployment-specific checks (selector, template, replicas, strategy).
 pub(crate) fn deployment(obj: &Value) -> Vec<FieldError> {
@@ -93,13 +62,78 @@ pub(crate) fn deployment(obj: &Value) -> Vec<FieldError> {
         .pointer("/strategy/type")
         .and_then(Value::as_str)
         .unwrap_or("");
-    if !["Recreate", "RollingUpdate"].contains(&strategy) {
-        errs.push(FieldError::not_supported(
+    let rolling = spec
+        .pointer("/strategy/rollingUpdate")
+        .filter(|r| !r.is_null());
+    match strategy {
+        "Recreate" if rolling.is_some() => errs.push(FieldError::forbidden(
+            "spec.strategy.rollingUpdate",
+            "may not be specified when strategy `type` is 'Recreate'",
+        )),
+        "Recreate" => {}
+        "RollingUpdate" => match rolling {
+            None => errs.push(FieldError::required(
+                "spec.strategy.rollingUpdate",
+                "this should be defaulted and never be nil",
+            )),
+            Some(rolling) => errs.extend(rolling_update_deployment(rolling)),
+        },
+        _ => errs.push(FieldError::not_supported(
             "spec.strategy.type",
             strategy,
             &["Recreate", "RollingUpdate"],
+        )),
+    }
+    for key in [
+        "minReadySeconds",
+        "revisionHistoryLimit",
+        "progressDeadlineSeconds",
+    ] {
+        if let Some(n) = spec.get(key).and_then(Value::as_i64).filter(|n| *n < 0) {
+            errs.push(FieldError::invalid(
+                format!("spec.{key}"),
+                n,
+                "must be greater than or equal to 0",
+            ));
+        }
+    }
+    let min_ready = spec
+        .get("minReadySeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    if let Some(deadline) = spec
+        .get("progressDeadlineSeconds")
+        .and_then(Value::as_i64)
+        .filter(|d| *d <= min_ready)
+    {
+        errs.push(FieldError::invalid(
+            "spec.progressDeadlineSeconds",
+            deadline,
+            "must be greater than minReadySeconds",
         ));
     }
+    errs
+}
+
+/// `ValidateRollingUpdateDeployment`.
+fn rolling_update_deployment(rolling: &Value) -> Vec<FieldError> {
+    const PATH: &str = "spec.strategy.rollingUpdate";
+    let unavailable = rolling.get("maxUnavailable").filter(|v| !v.is_null());
+    let surge = rolling.get("maxSurge").filter(|v| !v.is_null());
+    let u_path = format!("{PATH}.maxUnavailable");
+    let mut errs = int_or_percent::positive(unavailable, &u_path);
+    errs.extend(int_or_percent::positive(surge, &format!("{PATH}.maxSurge")));
+    if int_or_percent::value(unavailable) == 0 && int_or_percent::value(surge) == 0 {
+        errs.push(FieldError::invalid(
+            u_path.clone(),
+            unavailable.cloned().unwrap_or(Value::from(0)),
+            "may not be 0 when `maxSurge` is 0",
+        ));
+    }
+    errs.extend(int_or_percent::not_more_than_100_percent(
+        unavailable,
+        &u_path,
+    ));
     errs
 }
 
@@ -115,4 +149,61 @@ pub(crate) fn deployment_update(new: &Value, old: &Value) -> Vec<FieldError> {
         )];
     }
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn texts(errs: &[FieldError]) -> Vec<String> {
+        errs.iter().map(ToString::to_string).collect()
+    }
+
+    fn with_strategy(strategy: Value) -> Value {
+        json!({"spec": {"replicas": 1, "selector": {"matchLabels": {"app": "a"}},
+            "strategy": strategy, "progressDeadlineSeconds": 600, "revisionHistoryLimit": 10,
+            "template": {"metadata": {"labels": {"app": "a"}}, "spec": {"restartPolicy": "Always",
+                "dnsPolicy": "ClusterFirst", "containers": [{"name": "c", "image": "i",
+                "imagePullPolicy": "IfNotPresent", "terminationMessagePolicy": "File"}]}}}})
+    }
+
+    /// ValidateDeploymentStrategy and ValidateRollingUpdateDeployment.
+    #[test]
+    fn rolling_updates() {
+        let ok = with_strategy(json!({"type": "RollingUpdate",
+            "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}));
+        assert!(deployment(&ok).is_empty(), "{:?}", texts(&deployment(&ok)));
+        assert_eq!(
+            texts(&deployment(&with_strategy(json!({"type": "RollingUpdate",
+                "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "0%"}})))),
+            [
+                "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0"
+            ]
+        );
+        assert_eq!(
+            texts(&deployment(&with_strategy(json!({"type": "RollingUpdate",
+                "rollingUpdate": {"maxUnavailable": "110%", "maxSurge": -1}})))),
+            [
+                "spec.strategy.rollingUpdate.maxSurge: Invalid value: -1: must be greater than or equal to 0",
+                "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"110%\": must not be greater than 100%",
+            ]
+        );
+        assert_eq!(
+            texts(&deployment(&with_strategy(json!({"type": "Recreate",
+                "rollingUpdate": {"maxSurge": 1}})))),
+            [
+                "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"
+            ]
+        );
+        let mut slow = ok.clone();
+        slow["spec"]["minReadySeconds"] = json!(600);
+        assert_eq!(
+            texts(&deployment(&slow)),
+            [
+                "spec.progressDeadlineSeconds: Invalid value: 600: must be greater than minReadySeconds"
+            ]
+        );
+    }
 }

@@ -10,6 +10,8 @@
 
 /// Event defaults.
 pub(crate) mod event;
+/// Job and CronJob defaults.
+pub(crate) mod jobs;
 /// Namespace defaults.
 pub(crate) mod namespace;
 /// Node defaults.

@@ -135,7 +135,7 @@ fn catalog_parses_and_holds_the_issue_types() {
 }
 
 /// ValidateObjectMeta with each kind's name function: NameIsDNSLabel for StatefulSets
-/// (ValidateStatefulSetName), NameIsDNSSubdomain for Jobs and the others.
+/// (ValidateStatefulSetName), NameIsDNSSubdomain for HorizontalPodAutoscalers and the others.
 #[test]
 fn names_of_kinds_without_spec_rules_are_checked() {
     let err = |group: &str, plural: &str, name: &str| {
@@ -148,12 +148,15 @@ fn names_of_kinds_without_spec_rules_are_checked() {
         .map(|e| e.to_string())
     };
     assert_eq!(
-        err("batch", "jobs", "Bad_Name").as_deref(),
+        err("autoscaling", "horizontalpodautoscalers", "Bad_Name").as_deref(),
         Some(
-            "Job.batch \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+            "HorizontalPodAutoscaler.autoscaling \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
         )
     );
-    assert_eq!(err("batch", "jobs", "a.b"), None);
+    assert_eq!(err("autoscaling", "horizontalpodautoscalers", "a.b"), None);
+    // a PodDisruptionBudget's strategy checks no name rule of its own: only the generic
+    // path-segment rule applies
+    assert_eq!(err("policy", "poddisruptionbudgets", "Bad_Name"), None);
     let sts = err("apps", "statefulsets", "a.b").unwrap_or_default();
     assert!(
         sts.starts_with("StatefulSet.apps \"a.b\" is invalid: [metadata.name: Invalid value: \"a.b\": a lowercase RFC 1123 label"),

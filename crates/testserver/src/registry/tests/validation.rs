@@ -288,7 +288,7 @@ fn deployments() {
         "containers": [{"name": "c", "image": "x", "imagePullPolicy": "IfNotPresent"}]});
     let deployment = |selector: Value, labels: Value| {
         json!({"metadata": {"name": "d", "namespace": "ns"}, "spec": {"replicas": 1, "selector": selector,
-            "strategy": {"type": "RollingUpdate"}, "template": {"metadata": {"labels": labels}, "spec": pod_spec.clone()}}})
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}, "template": {"metadata": {"labels": labels}, "spec": pod_spec.clone()}}})
     };
     check(
         "apps/deployments",
