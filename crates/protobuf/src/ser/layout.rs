@@ -50,7 +50,7 @@ pub(super) fn layout(message: &'static Message) -> Option<&'static Layout> {
     static LAYOUTS: OnceLock<Box<[Layout]>> = OnceLock::new();
     let offset = (message as *const Message as usize).wrapping_sub(MESSAGES.as_ptr() as usize);
     let index = offset / size_of::<Message>();
-    if offset % size_of::<Message>() != 0 || index >= MESSAGES.len() {
+    if !offset.is_multiple_of(size_of::<Message>()) || index >= MESSAGES.len() {
         return None;
     }
     let layouts = LAYOUTS.get_or_init(|| MESSAGES.iter().map(compute).collect());
