@@ -66,16 +66,44 @@ impl<'a> Envelope<'a> {
 
     /// Writes an envelope around message bytes, as Go's protobuf serializer does (empty
     /// `contentEncoding` and `contentType` included).
+    ///
+    /// ```
+    /// let bytes = kubeset_protobuf::Envelope::write("v1", "Pod", &[]);
+    /// assert!(bytes.starts_with(kubeset_protobuf::MAGIC));
+    /// ```
     pub fn write(api_version: &str, kind: &str, raw: &[u8]) -> Vec<u8> {
-        let mut type_meta = Vec::with_capacity(api_version.len() + kind.len() + 4);
-        wire::put_bytes(&mut type_meta, 1, api_version.as_bytes());
-        wire::put_bytes(&mut type_meta, 2, kind.as_bytes());
-        let mut out = Vec::with_capacity(raw.len() + type_meta.len() + 20);
-        out.extend_from_slice(MAGIC);
-        wire::put_bytes(&mut out, 1, &type_meta);
-        wire::put_bytes(&mut out, 2, raw);
-        wire::put_bytes(&mut out, 3, b"");
-        wire::put_bytes(&mut out, 4, b"");
+        let mut out = Vec::with_capacity(raw.len() + api_version.len() + kind.len() + 32);
+        write_head(&mut out, api_version, kind, raw.len());
+        out.extend_from_slice(raw);
+        out.extend_from_slice(TAIL);
         out
     }
+}
+
+/// What follows the message bytes: empty `contentEncoding` (3) and `contentType` (4).
+pub(crate) const TAIL: &[u8] = &[0x1a, 0, 0x22, 0];
+
+/// Writes what precedes `raw_len` message bytes: the magic, the `TypeMeta` and field 2's key
+/// and length.
+pub(crate) fn write_head(out: &mut Vec<u8>, api_version: &str, kind: &str, raw_len: usize) {
+    out.extend_from_slice(MAGIC);
+    let type_meta_len =
+        2 + api_version.len() + kind.len() + varint_len(api_version.len()) + varint_len(kind.len());
+    wire::put_key(out, 1, 2);
+    wire::put_varint(out, type_meta_len as u64);
+    wire::put_bytes(out, 1, api_version.as_bytes());
+    wire::put_bytes(out, 2, kind.as_bytes());
+    wire::put_key(out, 2, 2);
+    wire::put_varint(out, raw_len as u64);
+}
+
+/// The bytes of `v` as a varint.
+fn varint_len(v: usize) -> usize {
+    let mut n = 1;
+    let mut v = v >> 7;
+    while v > 0 {
+        n += 1;
+        v >>= 7;
+    }
+    n
 }

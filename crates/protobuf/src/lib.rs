@@ -136,8 +136,7 @@ pub fn to_vec<T: ?Sized + Serialize>(
     kind: &str,
 ) -> Result<Vec<u8>, Error> {
     let message = message_or_error(api_version, kind)?;
-    let raw = ser::write_message(message, value)?;
-    Ok(Envelope::write(api_version, kind, &raw))
+    ser::write_object(message, value, api_version, kind)
 }
 
 /// Encodes `value` as the bytes of `message`, without an envelope.

@@ -3,19 +3,67 @@
 
 use crate::error::Error;
 
+/// An RFC 3339 time formatted on the stack (no allocation per decoded time).
+pub(crate) struct TimeText {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl TimeText {
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits and separators are ever written.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
+    /// `value` in `width` digits, zero-padded (more digits when it needs them, with a `-`
+    /// before a negative year).
+    fn digits(&mut self, value: i64, width: u32) {
+        if value < 0 {
+            self.push(b'-');
+        }
+        let value = value.unsigned_abs();
+        let width = width.max(value.checked_ilog10().map_or(1, |d| d + 1));
+        for place in (0..width).rev() {
+            self.push(b'0' + (value / 10u64.pow(place) % 10) as u8);
+        }
+    }
+}
+
 /// Formats Unix `seconds` as RFC 3339 in UTC; with `micros`, six fractional digits
 /// (`MicroTime`), else whole seconds (`Time`, as Go's JSON writes it).
-pub(crate) fn format(seconds: i64, nanos: i32, micros: bool) -> String {
+pub(crate) fn format(seconds: i64, nanos: i32, micros: bool) -> TimeText {
     let days = seconds.div_euclid(86_400);
     let secs = seconds.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    let (hh, mm, ss) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = TimeText {
+        buf: [0; 40],
+        len: 0,
+    };
+    out.digits(y, 4);
+    out.push(b'-');
+    out.digits(m, 2);
+    out.push(b'-');
+    out.digits(d, 2);
+    out.push(b'T');
+    out.digits(secs / 3600, 2);
+    out.push(b':');
+    out.digits(secs / 60 % 60, 2);
+    out.push(b':');
+    out.digits(secs % 60, 2);
     if micros {
-        let us = nanos.clamp(0, 999_999_999) / 1000;
-        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{us:06}Z")
-    } else {
-        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+        out.push(b'.');
+        out.digits(i64::from(nanos.clamp(0, 999_999_999) / 1000), 6);
     }
+    out.push(b'Z');
+    out
 }
 
 /// Reads an RFC 3339 time into Unix seconds and nanoseconds.
@@ -186,11 +234,20 @@ mod tests {
             ("1969-12-31T23:59:59Z", -1, 0),
         ] {
             assert_eq!(parse(s).unwrap(), (secs, nanos), "{s}");
-            assert_eq!(format(secs, nanos, false), s);
+            assert_eq!(format(secs, nanos, false).as_str(), s);
         }
         assert_eq!(
-            format(1_709_251_199, 123_456_789, true),
+            format(1_709_251_199, 123_456_789, true).as_str(),
             "2024-02-29T23:59:59.123456Z"
+        );
+        // Years outside 0..=9999 keep every digit, as Go's formatter does not cut them.
+        assert_eq!(
+            format(253_402_300_800, 0, false).as_str(),
+            "10000-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            format(-62_167_219_200, 0, false).as_str(),
+            "0000-01-01T00:00:00Z"
         );
         assert_eq!(
             parse("2024-02-29T23:59:59.123456Z").unwrap(),

@@ -78,7 +78,7 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
                 }
                 let [s, n, _] = self.scalars()?;
                 let micro = self.message.special == Special::MicroTime;
-                visitor.visit_string(crate::time::format(int(s)?, int(n)? as i32, micro))
+                visitor.visit_str(crate::time::format(int(s)?, int(n)? as i32, micro).as_str())
             }
             Special::Duration => {
                 let [d, ..] = self.scalars()?;

@@ -4,29 +4,31 @@ use serde::ser::{self, Impossible, Serialize};
 
 use crate::error::Error;
 
-/// A map key: only a string.
-pub(super) struct KeySer;
+/// A map key: only a string, written into the `String` (cleared first).
+pub(super) struct KeySer<'a>(pub(super) &'a mut String);
 
-impl ser::Serializer for KeySer {
-    type Ok = String;
+impl ser::Serializer for KeySer<'_> {
+    type Ok = ();
     type Error = Error;
-    type SerializeSeq = Impossible<String, Error>;
-    type SerializeTuple = Impossible<String, Error>;
-    type SerializeTupleStruct = Impossible<String, Error>;
-    type SerializeTupleVariant = Impossible<String, Error>;
-    type SerializeMap = Impossible<String, Error>;
-    type SerializeStruct = Impossible<String, Error>;
-    type SerializeStructVariant = Impossible<String, Error>;
+    type SerializeSeq = Impossible<(), Error>;
+    type SerializeTuple = Impossible<(), Error>;
+    type SerializeTupleStruct = Impossible<(), Error>;
+    type SerializeTupleVariant = Impossible<(), Error>;
+    type SerializeMap = Impossible<(), Error>;
+    type SerializeStruct = Impossible<(), Error>;
+    type SerializeStructVariant = Impossible<(), Error>;
 
-    fn serialize_str(self, v: &str) -> Result<String, Error> {
-        Ok(v.to_owned())
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.0.clear();
+        self.0.push_str(v);
+        Ok(())
     }
 
     fn serialize_newtype_struct<T: ?Sized + Serialize>(
         self,
         _name: &'static str,
         value: &T,
-    ) -> Result<String, Error> {
+    ) -> Result<(), Error> {
         value.serialize(self)
     }
 
@@ -66,7 +68,7 @@ impl ser::Serializer for KeySer {
         Err(Error::mismatch("enum variant", "string"))
     }
 
-    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<String, Error> {
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
 

@@ -1,140 +1,221 @@
-//! One message being written: its fields in any order in, Go's bytes out (fields by number,
-//! non-pointer scalars written even when zero, inlined structs gathered into their field).
+//! One message being encoded: its block of slots (see [`encoder`](super::encoder)), fields
+//! given in any order by JSON name, Go's bytes out (fields by number, non-pointer scalars
+//! written even when zero, inlined structs gathered into their field).
 
 use serde::Serialize;
 
+use super::encoder::{DEFAULT, Encoder, drift, key_len, varint_len};
+use super::layout::{self, block_len, inlined};
 use super::write_value;
 use crate::error::Error;
-use crate::schema::{self, Field, INLINE, Kind, Message, POINTER, REPEATED};
-use crate::wire;
+use crate::schema::{Field, INLINE, Kind, Message, POINTER, REPEATED};
 
-/// The bytes of one message so far.
-pub(crate) struct MessageBuf {
-    message: &'static Message,
-    buf: Vec<u8>,
-    /// (field number, start in `buf`) of each field written, in writing order.
-    segments: Vec<(u32, usize)>,
-    seen: Vec<bool>,
-    inline: Vec<(&'static Field, MessageBuf)>,
+/// A message's block in the encoder.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Block {
+    pub(super) message: &'static Message,
+    /// The index of the block's first slot (the message's size).
+    pub(super) at: usize,
+    /// Where to look first for the next field by name (see [`layout::find`]).
+    cursor: usize,
 }
 
-impl MessageBuf {
-    pub(crate) fn new(message: &'static Message) -> Self {
-        MessageBuf {
+impl Block {
+    fn new(message: &'static Message, at: usize) -> Self {
+        Block {
             message,
-            buf: Vec::new(),
-            segments: Vec::new(),
-            seen: vec![false; message.fields.len()],
-            inline: Vec::new(),
+            at,
+            cursor: 0,
+        }
+    }
+}
+
+/// Where a message goes: field `number`, whose bytes are added to `slot` (the parent's), or
+/// the top level at `offset` of the output.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Place {
+    Field { slot: usize, number: u32 },
+    Top { offset: usize },
+}
+
+/// The bytes Go writes for field's zero value when it is not a pointer, if any.
+fn default_len(field: &Field) -> usize {
+    if field.flags & (REPEATED | POINTER | INLINE) != 0 {
+        return 0;
+    }
+    key_len(field.number)
+        + match field.kind {
+            Kind::Bool
+            | Kind::Int32
+            | Kind::Int64
+            | Kind::Uint32
+            | Kind::Uint64
+            | Kind::Sint32
+            | Kind::Sint64
+            | Kind::String => 1,
+            Kind::Fixed32 | Kind::Sfixed32 | Kind::Float => 4,
+            Kind::Fixed64 | Kind::Sfixed64 | Kind::Double => 8,
+            // Go writes a nil []byte not at all, and an absent struct as its zero value,
+            // which reads back the same as no field.
+            Kind::Bytes | Kind::Message(_) => return 0,
+        }
+}
+
+impl Encoder {
+    /// Starts a message at `place`: takes its block (the size pass) or finds it and turns its
+    /// sizes into write offsets (the write pass).
+    pub(super) fn begin(
+        &mut self,
+        message: &'static Message,
+        place: Place,
+    ) -> Result<Block, Error> {
+        let len = block_len(message);
+        if !self.writing {
+            let at = self.slots.len();
+            self.slots.resize(at + len, 0);
+            return Ok(Block::new(message, at));
+        }
+        let at = self.next;
+        self.next += len;
+        let size = *self.slots.get(at).ok_or_else(drift)?;
+        let start = match place {
+            Place::Field { slot, number } => {
+                self.key(slot, number, 2)?;
+                self.varint(slot, size as u64)?;
+                let start = *self.slots.get(slot).ok_or_else(drift)?;
+                self.slots[slot] += size;
+                start
+            }
+            Place::Top { offset } => offset,
+        };
+        let block = Block::new(message, at);
+        self.open(block, start)?;
+        Ok(block)
+    }
+
+    /// The write pass: turns the sizes of `block`'s fields into the offsets where they start
+    /// (the block's content starting at `start`), writes the zero scalars Go writes, and opens
+    /// the inlined structs that have fields.
+    fn open(&mut self, block: Block, start: usize) -> Result<(), Error> {
+        let mut cursor = start;
+        let mut inner = block.at + 1 + block.message.fields.len();
+        for (i, field) in block.message.fields.iter().enumerate() {
+            let slot = block.at + 1 + i;
+            let value = *self.slots.get(slot).ok_or_else(drift)?;
+            self.slots[slot] = cursor;
+            cursor += value & !DEFAULT;
+            if value & DEFAULT != 0 {
+                self.write_default(field, slot)?;
+            } else if let Some(message) = inlined(field) {
+                if value != 0 {
+                    let size = *self.slots.get(inner).ok_or_else(drift)?;
+                    self.key(slot, field.number, 2)?;
+                    self.varint(slot, size as u64)?;
+                    let at = self.slots[slot];
+                    self.slots[slot] += size;
+                    self.open(Block::new(message, inner), at)?;
+                }
+                inner += block_len(message);
+            }
+        }
+        Ok(())
+    }
+
+    fn write_default(&mut self, field: &Field, slot: usize) -> Result<(), Error> {
+        match field.kind {
+            Kind::Fixed32 | Kind::Sfixed32 | Kind::Float => {
+                self.key(slot, field.number, 5)?;
+                self.put(slot, &[0; 4])
+            }
+            Kind::Fixed64 | Kind::Sfixed64 | Kind::Double => {
+                self.key(slot, field.number, 1)?;
+                self.put(slot, &[0; 8])
+            }
+            Kind::String => self.bytes(slot, field.number, b""),
+            _ => {
+                self.key(slot, field.number, 0)?;
+                self.put(slot, &[0])
+            }
         }
     }
 
-    /// Writes the value of the JSON key `key`.
-    pub(crate) fn field<T: ?Sized + Serialize>(
+    /// Ends a message: in the size pass, adds up its size (the zero scalars Go writes and its
+    /// inlined structs included) and adds its field to `place`.
+    pub(super) fn end(&mut self, block: Block, place: Place) -> Result<(), Error> {
+        if self.writing {
+            return Ok(());
+        }
+        self.close(block)?;
+        if let Place::Field { slot, number } = place {
+            let size = self.slots[block.at];
+            *self.slots.get_mut(slot).ok_or_else(drift)? +=
+                key_len(number) + varint_len(size as u64) + size;
+        }
+        Ok(())
+    }
+
+    /// The size pass: the size of `block`'s content, into its first slot.
+    fn close(&mut self, block: Block) -> Result<(), Error> {
+        let mut total = 0;
+        let mut inner = block.at + 1 + block.message.fields.len();
+        for (i, field) in block.message.fields.iter().enumerate() {
+            let slot = block.at + 1 + i;
+            let mut value = *self.slots.get(slot).ok_or_else(drift)?;
+            if let Some(message) = inlined(field) {
+                if value != 0 {
+                    let inner_block = Block::new(message, inner);
+                    self.close(inner_block)?;
+                    let size = self.slots[inner];
+                    value = key_len(field.number) + varint_len(size as u64) + size;
+                }
+                inner += block_len(message);
+            } else if value == 0 {
+                let len = default_len(field);
+                if len > 0 {
+                    value = len | DEFAULT;
+                }
+            }
+            self.slots[slot] = value;
+            total += value & !DEFAULT;
+        }
+        self.slots[block.at] = total;
+        Ok(())
+    }
+
+    /// Writes the value of the JSON key `key` of `block`'s message.
+    pub(super) fn field<T: ?Sized + Serialize>(
         &mut self,
+        block: &mut Block,
         key: &str,
         value: &T,
     ) -> Result<(), Error> {
-        if let Some(i) = self.message.fields.iter().position(|f| f.name == key) {
-            let field = &self.message.fields[i];
-            let start = self.buf.len();
-            write_value(field, value, &mut self.buf, false).map_err(|e| e.at_field(key))?;
-            if self.buf.len() > start {
-                self.segments.push((field.number, start));
-                self.seen[i] = true;
-            }
-            return Ok(());
+        let fields = block.message.fields;
+        if let Some(i) = layout::find(block.message, key, &mut block.cursor) {
+            return write_value(self, &fields[i], block.at + 1 + i, value, false)
+                .map_err(|e| e.at_field(key));
         }
-        for field in self.message.fields.iter().filter(|f| f.has(INLINE)) {
-            let Kind::Message(m) = field.kind else {
+        let mut inner = block.at + 1 + fields.len();
+        for (i, field) in fields.iter().enumerate() {
+            let Some(message) = inlined(field) else {
                 continue;
             };
-            let inner = schema::message(m);
-            if inner.field_named(key).is_some() {
-                let slot = match self
-                    .inline
-                    .iter()
-                    .position(|(f, _)| std::ptr::eq(*f, field))
-                {
-                    Some(slot) => slot,
-                    None => {
-                        self.inline.push((field, MessageBuf::new(inner)));
-                        self.inline.len() - 1
-                    }
-                };
-                return self.inline[slot].1.field(key, value);
+            if message.field_named(key).is_some() {
+                if !self.writing {
+                    // Marks the inlined struct as given, so it is written.
+                    self.slots[block.at + 1 + i] = 1;
+                }
+                return self.field(&mut Block::new(message, inner), key, value);
             }
+            inner += block_len(message);
         }
         if key == "apiVersion" || key == "kind" {
             return Ok(());
         }
         Err(crate::error::ErrorKind::UnknownField {
             field: key.to_owned(),
-            message: self.message.name,
+            message: block.message.name,
             path: Default::default(),
         }
         .into())
-    }
-
-    /// The message's bytes.
-    pub(crate) fn finish(mut self) -> Result<Vec<u8>, Error> {
-        for (field, inner) in std::mem::take(&mut self.inline) {
-            let bytes = inner.finish()?;
-            if let Some(i) = self
-                .message
-                .fields
-                .iter()
-                .position(|f| std::ptr::eq(f, field))
-            {
-                self.seen[i] = true;
-            }
-            self.segments.push((field.number, self.buf.len()));
-            wire::put_bytes(&mut self.buf, field.number, &bytes);
-        }
-        for (field, seen) in self.message.fields.iter().zip(&self.seen) {
-            if *seen || field.flags & (REPEATED | POINTER) != 0 {
-                continue;
-            }
-            let start = self.buf.len();
-            match field.kind {
-                Kind::Bool
-                | Kind::Int32
-                | Kind::Int64
-                | Kind::Uint32
-                | Kind::Uint64
-                | Kind::Sint32
-                | Kind::Sint64 => {
-                    wire::put_key(&mut self.buf, field.number, 0);
-                    self.buf.push(0);
-                }
-                Kind::Fixed32 | Kind::Sfixed32 | Kind::Float => {
-                    wire::put_key(&mut self.buf, field.number, 5);
-                    self.buf.extend_from_slice(&[0; 4]);
-                }
-                Kind::Fixed64 | Kind::Sfixed64 | Kind::Double => {
-                    wire::put_key(&mut self.buf, field.number, 1);
-                    self.buf.extend_from_slice(&[0; 8]);
-                }
-                Kind::String => wire::put_bytes(&mut self.buf, field.number, b""),
-                // Go writes a nil []byte not at all, and an absent struct as its zero value,
-                // which reads back the same as no field.
-                Kind::Bytes | Kind::Message(_) => continue,
-            }
-            self.segments.push((field.number, start));
-        }
-        if self.segments.is_sorted_by_key(|s| s.0) {
-            return Ok(self.buf);
-        }
-        let mut spans: Vec<(u32, usize, usize)> = Vec::with_capacity(self.segments.len());
-        for (i, &(number, start)) in self.segments.iter().enumerate() {
-            let end = self.segments.get(i + 1).map_or(self.buf.len(), |s| s.1);
-            spans.push((number, start, end));
-        }
-        spans.sort_by_key(|s| s.0);
-        let mut out = Vec::with_capacity(self.buf.len());
-        for (_, start, end) in spans {
-            out.extend_from_slice(&self.buf[start..end]);
-        }
-        Ok(out)
     }
 }

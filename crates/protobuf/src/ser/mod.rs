@@ -2,6 +2,10 @@
 //! the table describes, byte for byte as Go's generated marshaller would for the same object
 //! (fields by number, non-pointer scalars even when zero; an absent non-pointer struct is left
 //! out rather than written as its zero value, which Go reads back the same).
+//!
+//! The value is serialized twice, as Go marshals: a pass that only adds up sizes, then a pass
+//! that writes each byte once into one buffer of the exact size ([`encoder`]). Nothing is
+//! allocated per message or per field.
 
 /// Refuses a serde data type with an [`ErrorKind::Mismatch`](crate::ErrorKind::Mismatch) naming it.
 macro_rules! refuse {
@@ -13,7 +17,9 @@ macro_rules! refuse {
     )*};
 }
 
+mod encoder;
 mod key;
+mod layout;
 mod message;
 mod top;
 mod value;
@@ -22,36 +28,108 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::schema::{self, Field, Kind, Special};
-use crate::wire;
 
-pub(crate) use message::MessageBuf;
+use encoder::{Encoder, drift};
 use value::FieldSer;
 
-/// Writes `value` as field `field` into `out` (every entry, for a repeated field given as a
-/// sequence; `in_repeat` when `value` is one entry).
-pub(crate) fn write_value<T: ?Sized + Serialize>(
+/// Writes `value` as field `field` into slot `slot` (every entry, for a repeated field given
+/// as a sequence; `in_repeat` when `value` is one entry).
+fn write_value<T: ?Sized + Serialize>(
+    enc: &mut Encoder,
     field: &'static Field,
+    slot: usize,
     value: &T,
-    out: &mut Vec<u8>,
     in_repeat: bool,
 ) -> Result<(), Error> {
     if let Kind::Message(m) = field.kind
         && schema::message(m).special == Special::RawJson
         && (in_repeat || !field.has(schema::REPEATED))
     {
-        let json = serde_json::to_vec(value).map_err(<Error as serde::ser::Error>::custom)?;
-        if json != b"null" {
-            let mut raw = Vec::with_capacity(json.len() + 4);
-            wire::put_bytes(&mut raw, 1, &json);
-            wire::put_bytes(out, field.number, &raw);
-        }
-        return Ok(());
+        return write_raw_json(enc, field.number, slot, value);
     }
     value.serialize(FieldSer {
+        enc,
         field,
-        out,
+        slot,
         in_repeat,
     })
+}
+
+/// A `RawExtension` or `FieldsV1`: the value as JSON in field 1.
+fn write_raw_json<T: ?Sized + Serialize>(
+    enc: &mut Encoder,
+    number: u32,
+    slot: usize,
+    value: &T,
+) -> Result<(), Error> {
+    let mut json = std::mem::take(&mut enc.scratch);
+    json.clear();
+    let written =
+        serde_json::to_writer(&mut json, value).map_err(<Error as serde::ser::Error>::custom);
+    let result = written.and_then(|()| {
+        if json == b"null" {
+            return Ok(());
+        }
+        let mut head = encoder::Small::new();
+        head.key(1, 2).varint(json.len() as u64);
+        enc.small_message(slot, number, head.bytes(), &json)
+    });
+    enc.scratch = json;
+    result
+}
+
+/// Encodes `value` as `message`: a size pass, then `frame` is given the message's size and
+/// writes what comes before it into the output (`extra` is room for what comes before and
+/// after), then the write pass fills the message in place.
+fn encode<T: ?Sized + Serialize>(
+    message: &'static schema::Message,
+    value: &T,
+    extra: usize,
+    frame: impl FnOnce(usize, &mut Vec<u8>),
+) -> Result<Vec<u8>, Error> {
+    thread_local! {
+        /// The last encoding's state, so its buffers are reused rather than grown again.
+        static SPARE: std::cell::Cell<Option<Encoder>> = const { std::cell::Cell::new(None) };
+    }
+    let mut enc = SPARE.take().unwrap_or_default();
+    enc.slots.clear();
+    enc.next = 0;
+    enc.writing = false;
+    let result = encode_with(&mut enc, message, value, extra, frame);
+    SPARE.set(Some(enc));
+    result
+}
+
+fn encode_with<T: ?Sized + Serialize>(
+    enc: &mut Encoder,
+    message: &'static schema::Message,
+    value: &T,
+    extra: usize,
+    frame: impl FnOnce(usize, &mut Vec<u8>),
+) -> Result<Vec<u8>, Error> {
+    value.serialize(top::TopSer {
+        enc,
+        message,
+        offset: 0,
+    })?;
+    let size = *enc.slots.first().ok_or_else(drift)?;
+    let mut out = Vec::with_capacity(size + extra);
+    frame(size, &mut out);
+    let offset = out.len();
+    out.resize(offset + size, 0);
+    enc.out = out;
+    enc.writing = true;
+    let written = value.serialize(top::TopSer {
+        enc,
+        message,
+        offset,
+    });
+    let out = std::mem::take(&mut enc.out);
+    written?;
+    if enc.next != enc.slots.len() {
+        return Err(drift());
+    }
+    Ok(out)
 }
 
 /// Writes `value` as the bytes of `message` (no envelope).
@@ -59,7 +137,22 @@ pub(crate) fn write_message<T: ?Sized + Serialize>(
     message: &'static schema::Message,
     value: &T,
 ) -> Result<Vec<u8>, Error> {
-    value
-        .serialize(top::TopSer { message })
-        .map_err(|e| e.in_message(message.name))
+    encode(message, value, 0, |_, _| {}).map_err(|e| e.in_message(message.name))
+}
+
+/// Writes `value` as the bytes of `message` in a `k8s\0` envelope of `api_version` and
+/// `kind`.
+pub(crate) fn write_object<T: ?Sized + Serialize>(
+    message: &'static schema::Message,
+    value: &T,
+    api_version: &str,
+    kind: &str,
+) -> Result<Vec<u8>, Error> {
+    let extra = api_version.len() + kind.len() + 32;
+    let mut out = encode(message, value, extra, |size, out| {
+        crate::envelope::write_head(out, api_version, kind, size);
+    })
+    .map_err(|e| e.in_message(message.name))?;
+    out.extend_from_slice(crate::envelope::TAIL);
+    Ok(out)
 }

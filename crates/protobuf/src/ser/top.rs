@@ -2,39 +2,49 @@
 
 use serde::ser::{self, Impossible, Serialize};
 
-use super::MessageBuf;
+use super::Encoder;
 use super::key::KeySer;
+use super::message::{Block, Place};
 use crate::error::Error;
 use crate::schema::Message;
 
-/// The top level: only a struct or map, written as the bytes of `message`.
-pub(super) struct TopSer {
+/// The top level: only a struct or map, written as the bytes of `message` at `offset` of the
+/// output.
+pub(super) struct TopSer<'a> {
+    pub(super) enc: &'a mut Encoder,
     pub(super) message: &'static Message,
+    pub(super) offset: usize,
 }
 
-impl ser::Serializer for TopSer {
-    type Ok = Vec<u8>;
+impl<'a> ser::Serializer for TopSer<'a> {
+    type Ok = ();
     type Error = Error;
-    type SerializeSeq = Impossible<Vec<u8>, Error>;
-    type SerializeTuple = Impossible<Vec<u8>, Error>;
-    type SerializeTupleStruct = Impossible<Vec<u8>, Error>;
-    type SerializeTupleVariant = Impossible<Vec<u8>, Error>;
-    type SerializeMap = TopStruct;
-    type SerializeStruct = TopStruct;
-    type SerializeStructVariant = Impossible<Vec<u8>, Error>;
+    type SerializeSeq = Impossible<(), Error>;
+    type SerializeTuple = Impossible<(), Error>;
+    type SerializeTupleStruct = Impossible<(), Error>;
+    type SerializeTupleVariant = Impossible<(), Error>;
+    type SerializeMap = TopStruct<'a>;
+    type SerializeStruct = TopStruct<'a>;
+    type SerializeStructVariant = Impossible<(), Error>;
 
-    fn serialize_map(self, _len: Option<usize>) -> Result<TopStruct, Error> {
+    fn serialize_map(self, _len: Option<usize>) -> Result<TopStruct<'a>, Error> {
+        let place = Place::Top {
+            offset: self.offset,
+        };
+        let block = self.enc.begin(self.message, place)?;
         Ok(TopStruct {
-            buf: MessageBuf::new(self.message),
+            enc: self.enc,
+            block,
+            place,
             key: None,
         })
     }
 
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<TopStruct, Error> {
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<TopStruct<'a>, Error> {
         self.serialize_map(None)
     }
 
-    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<Vec<u8>, Error> {
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
 
@@ -42,7 +52,7 @@ impl ser::Serializer for TopSer {
         self,
         _name: &'static str,
         value: &T,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<(), Error> {
         value.serialize(self)
     }
 
@@ -85,13 +95,15 @@ impl ser::Serializer for TopSer {
 }
 
 /// The fields of the top-level message.
-pub(super) struct TopStruct {
-    buf: MessageBuf,
+pub(super) struct TopStruct<'a> {
+    enc: &'a mut Encoder,
+    block: Block,
+    place: Place,
     key: Option<String>,
 }
 
-impl ser::SerializeStruct for TopStruct {
-    type Ok = Vec<u8>;
+impl ser::SerializeStruct for TopStruct<'_> {
+    type Ok = ();
     type Error = Error;
 
     fn serialize_field<T: ?Sized + Serialize>(
@@ -99,20 +111,22 @@ impl ser::SerializeStruct for TopStruct {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.buf.field(key, value)
+        self.enc.field(&mut self.block, key, value)
     }
 
-    fn end(self) -> Result<Vec<u8>, Error> {
-        self.buf.finish()
+    fn end(self) -> Result<(), Error> {
+        self.enc.end(self.block, self.place)
     }
 }
 
-impl ser::SerializeMap for TopStruct {
-    type Ok = Vec<u8>;
+impl ser::SerializeMap for TopStruct<'_> {
+    type Ok = ();
     type Error = Error;
 
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), Error> {
-        self.key = Some(key.serialize(KeySer)?);
+        let mut text = String::new();
+        key.serialize(KeySer(&mut text))?;
+        self.key = Some(text);
         Ok(())
     }
 
@@ -121,10 +135,10 @@ impl ser::SerializeMap for TopStruct {
             .key
             .take()
             .ok_or_else(|| Error::malformed("a map value came before its key"))?;
-        self.buf.field(&key, value)
+        self.enc.field(&mut self.block, &key, value)
     }
 
-    fn end(self) -> Result<Vec<u8>, Error> {
-        self.buf.finish()
+    fn end(self) -> Result<(), Error> {
+        self.enc.end(self.block, self.place)
     }
 }

@@ -3,17 +3,19 @@
 use base64::Engine as _;
 use serde::ser::{self, Impossible, Serialize};
 
-use super::{MessageBuf, write_value};
+use super::encoder::{Encoder, Small};
+use super::message::{Block, Place};
+use super::write_value;
 use crate::error::Error;
 use crate::schema::{self, Field, Kind, MAP, REPEATED, Special};
-use crate::wire;
 
 use super::key::KeySer;
 
-/// Writes one value of `field` (with its key) into `out`.
+/// Writes one value of `field` (with its key) into slot `slot`.
 pub(super) struct FieldSer<'a> {
+    pub(super) enc: &'a mut Encoder,
     pub(super) field: &'static Field,
-    pub(super) out: &'a mut Vec<u8>,
+    pub(super) slot: usize,
     pub(super) in_repeat: bool,
 }
 
@@ -40,68 +42,73 @@ impl FieldSer<'_> {
         Error::mismatch(got, kind_name(self.field.kind))
     }
 
-    fn nested(&mut self, build: impl FnOnce(&mut Vec<u8>)) {
-        let mut inner = Vec::with_capacity(16);
-        build(&mut inner);
-        wire::put_bytes(self.out, self.field.number, &inner);
+    /// Writes the field as a small message: `head`, then `tail`.
+    fn nested(self, head: &Small, tail: &[u8]) -> Result<(), Error> {
+        self.enc
+            .small_message(self.slot, self.field.number, head.bytes(), tail)
+    }
+
+    fn scalar_key(&mut self, wire_type: u8) -> Result<(), Error> {
+        self.enc.key(self.slot, self.field.number, wire_type)
     }
 
     fn int(mut self, v: i64) -> Result<(), Error> {
-        let n = self.field.number;
         match self.field.kind {
             Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64 => {
-                wire::put_key(self.out, n, 0);
-                wire::put_varint(self.out, v as u64);
+                self.scalar_key(0)?;
+                self.enc.varint(self.slot, v as u64)
             }
             Kind::Sint32 | Kind::Sint64 => {
-                wire::put_key(self.out, n, 0);
-                wire::put_varint(self.out, ((v << 1) ^ (v >> 63)) as u64);
+                self.scalar_key(0)?;
+                self.enc.varint(self.slot, ((v << 1) ^ (v >> 63)) as u64)
             }
             Kind::Fixed32 | Kind::Sfixed32 => {
-                wire::put_key(self.out, n, 5);
-                self.out.extend_from_slice(&(v as u32).to_le_bytes());
+                self.scalar_key(5)?;
+                self.enc.put(self.slot, &(v as u32).to_le_bytes())
             }
             Kind::Fixed64 | Kind::Sfixed64 => {
-                wire::put_key(self.out, n, 1);
-                self.out.extend_from_slice(&(v as u64).to_le_bytes());
+                self.scalar_key(1)?;
+                self.enc.put(self.slot, &(v as u64).to_le_bytes())
             }
-            Kind::Float | Kind::Double => return self.float(v as f64),
+            Kind::Float | Kind::Double => self.float(v as f64),
             Kind::Message(_) => match self.special() {
-                Special::IntOrString => self.nested(|b| {
-                    wire::put_key(b, 1, 0);
-                    b.push(0);
-                    wire::put_key(b, 2, 0);
-                    wire::put_varint(b, v as u64);
-                    wire::put_bytes(b, 3, b"");
-                }),
-                Special::Quantity => {
-                    self.nested(|b| wire::put_bytes(b, 1, v.to_string().as_bytes()))
+                Special::IntOrString => {
+                    let mut head = Small::new();
+                    head.key(1, 0)
+                        .varint(0)
+                        .key(2, 0)
+                        .varint(v as u64)
+                        .key(3, 2)
+                        .varint(0);
+                    self.nested(&head, &[])
                 }
-                _ => return Err(self.mismatch("integer")),
+                Special::Quantity => {
+                    let text = v.to_string();
+                    let mut head = Small::new();
+                    head.key(1, 2).varint(text.len() as u64);
+                    self.nested(&head, text.as_bytes())
+                }
+                _ => Err(self.mismatch("integer")),
             },
-            _ => return Err(self.mismatch("integer")),
+            _ => Err(self.mismatch("integer")),
         }
-        Ok(())
     }
 
-    fn float(self, v: f64) -> Result<(), Error> {
-        let n = self.field.number;
+    fn float(mut self, v: f64) -> Result<(), Error> {
         match self.field.kind {
             Kind::Float => {
-                wire::put_key(self.out, n, 5);
-                self.out
-                    .extend_from_slice(&(v as f32).to_bits().to_le_bytes());
+                self.scalar_key(5)?;
+                self.enc.put(self.slot, &(v as f32).to_bits().to_le_bytes())
             }
             Kind::Double => {
-                wire::put_key(self.out, n, 1);
-                self.out.extend_from_slice(&v.to_bits().to_le_bytes());
+                self.scalar_key(1)?;
+                self.enc.put(self.slot, &v.to_bits().to_le_bytes())
             }
             Kind::Int32 | Kind::Int64 | Kind::Sint32 | Kind::Sint64 if v.fract() == 0.0 => {
-                return self.int(v as i64);
+                self.int(v as i64)
             }
-            _ => return Err(self.mismatch("floating point number")),
+            _ => Err(self.mismatch("floating point number")),
         }
-        Ok(())
     }
 }
 
@@ -124,29 +131,26 @@ impl<'a> ser::Serializer for FieldSer<'a> {
     type SerializeStruct = StructSer<'a>;
     type SerializeStructVariant = Impossible<(), Error>;
 
-    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+    fn serialize_bool(mut self, v: bool) -> Result<(), Error> {
         if self.field.kind != Kind::Bool {
             return Err(self.mismatch("bool"));
         }
-        wire::put_key(self.out, self.field.number, 0);
-        self.out.push(u8::from(v));
-        Ok(())
+        self.scalar_key(0)?;
+        self.enc.put(self.slot, &[u8::from(v)])
     }
 
     ints!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
           serialize_u8: u8, serialize_u16: u16, serialize_u32: u32);
 
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
+    fn serialize_u64(mut self, v: u64) -> Result<(), Error> {
         match self.field.kind {
-            Kind::Uint64 | Kind::Fixed64 => {
-                if self.field.kind == Kind::Uint64 {
-                    wire::put_key(self.out, self.field.number, 0);
-                    wire::put_varint(self.out, v);
-                } else {
-                    wire::put_key(self.out, self.field.number, 1);
-                    self.out.extend_from_slice(&v.to_le_bytes());
-                }
-                Ok(())
+            Kind::Uint64 => {
+                self.scalar_key(0)?;
+                self.enc.varint(self.slot, v)
+            }
+            Kind::Fixed64 => {
+                self.scalar_key(1)?;
+                self.enc.put(self.slot, &v.to_le_bytes())
             }
             _ => self.int(i64::try_from(v).map_err(|_| Error::mismatch("u64", "int64"))?),
         }
@@ -164,54 +168,55 @@ impl<'a> ser::Serializer for FieldSer<'a> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
 
-    fn serialize_str(mut self, v: &str) -> Result<(), Error> {
-        let n = self.field.number;
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        let (slot, n) = (self.slot, self.field.number);
         match self.field.kind {
-            Kind::String => wire::put_bytes(self.out, n, v.as_bytes()),
+            Kind::String => self.enc.bytes(slot, n, v.as_bytes()),
             Kind::Bytes => {
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(v)
-                    .map_err(|_| Error::format(v, "base64"))?;
-                wire::put_bytes(self.out, n, &bytes);
+                let mut bytes = std::mem::take(&mut self.enc.scratch);
+                bytes.clear();
+                let result = base64::engine::general_purpose::STANDARD
+                    .decode_vec(v, &mut bytes)
+                    .map_err(|_| Error::format(v, "base64"))
+                    .and_then(|()| self.enc.bytes(slot, n, &bytes));
+                self.enc.scratch = bytes;
+                result
             }
-            Kind::Message(_) => match self.special() {
-                Special::Time | Special::MicroTime => {
-                    let (seconds, nanos) = crate::time::parse(v)?;
-                    self.nested(|b| {
-                        wire::put_key(b, 1, 0);
-                        wire::put_varint(b, seconds as u64);
-                        wire::put_key(b, 2, 0);
-                        wire::put_varint(b, i64::from(nanos) as u64);
-                    });
+            Kind::Message(_) => {
+                let mut head = Small::new();
+                match self.special() {
+                    Special::Time | Special::MicroTime => {
+                        let (seconds, nanos) = crate::time::parse(v)?;
+                        head.key(1, 0)
+                            .varint(seconds as u64)
+                            .key(2, 0)
+                            .varint(i64::from(nanos) as u64);
+                        self.nested(&head, &[])
+                    }
+                    Special::Duration => {
+                        let nanos = crate::time::parse_duration(v)?;
+                        head.key(1, 0).varint(nanos as u64);
+                        self.nested(&head, &[])
+                    }
+                    Special::IntOrString => {
+                        head.key(1, 0).varint(1).key(2, 0).varint(0).key(3, 2);
+                        head.varint(v.len() as u64);
+                        self.nested(&head, v.as_bytes())
+                    }
+                    Special::Quantity => {
+                        head.key(1, 2).varint(v.len() as u64);
+                        self.nested(&head, v.as_bytes())
+                    }
+                    _ => Err(self.mismatch("string")),
                 }
-                Special::Duration => {
-                    let nanos = crate::time::parse_duration(v)?;
-                    self.nested(|b| {
-                        wire::put_key(b, 1, 0);
-                        wire::put_varint(b, nanos as u64);
-                    });
-                }
-                Special::IntOrString => self.nested(|b| {
-                    wire::put_key(b, 1, 0);
-                    b.push(1);
-                    wire::put_key(b, 2, 0);
-                    b.push(0);
-                    wire::put_bytes(b, 3, v.as_bytes());
-                }),
-                Special::Quantity => self.nested(|b| wire::put_bytes(b, 1, v.as_bytes())),
-                _ => return Err(self.mismatch("string")),
-            },
-            _ => return Err(self.mismatch("string")),
+            }
+            _ => Err(self.mismatch("string")),
         }
-        Ok(())
     }
 
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
         match self.field.kind {
-            Kind::Bytes | Kind::String => {
-                wire::put_bytes(self.out, self.field.number, v);
-                Ok(())
-            }
+            Kind::Bytes | Kind::String => self.enc.bytes(self.slot, self.field.number, v),
             _ => Err(self.mismatch("byte string")),
         }
     }
@@ -262,8 +267,9 @@ impl<'a> ser::Serializer for FieldSer<'a> {
     fn serialize_seq(self, _len: Option<usize>) -> Result<SeqSer<'a>, Error> {
         if self.field.has(REPEATED) && !self.in_repeat {
             return Ok(SeqSer {
+                enc: self.enc,
                 field: self.field,
-                out: self.out,
+                slot: self.slot,
                 items: None,
                 index: 0,
             });
@@ -272,10 +278,17 @@ impl<'a> ser::Serializer for FieldSer<'a> {
             && schema::message(m).special == Special::Items
             && let Some(items) = schema::message(m).field(1)
         {
+            let place = Place::Field {
+                slot: self.slot,
+                number: self.field.number,
+            };
+            let block = self.enc.begin(schema::message(m), place)?;
+            let slot = block.at + 1 + items_index(block.message);
             return Ok(SeqSer {
+                enc: self.enc,
                 field: items,
-                out: self.out,
-                items: Some((self.field.number, Vec::new())),
+                slot,
+                items: Some((block, place)),
                 index: 0,
             });
         }
@@ -309,23 +322,31 @@ impl<'a> ser::Serializer for FieldSer<'a> {
             return Err(self.mismatch("map"));
         };
         if self.field.has(MAP) && !self.in_repeat {
+            let entry = schema::message(m);
+            let (Some(key), Some(value)) = (entry.field(1), entry.field(2)) else {
+                return Err(Error::malformed("a map entry lacks its key or value field"));
+            };
             return Ok(StructSer {
+                enc: self.enc,
                 target: Target::Map {
                     field: self.field,
-                    out: self.out,
+                    slot: self.slot,
+                    key,
+                    value,
+                    entry: None,
                 },
                 key: None,
-                index: 0,
             });
         }
+        let place = Place::Field {
+            slot: self.slot,
+            number: self.field.number,
+        };
+        let block = self.enc.begin(schema::message(m), place)?;
         Ok(StructSer {
-            target: Target::Message {
-                buf: MessageBuf::new(schema::message(m)),
-                out: self.out,
-                number: self.field.number,
-            },
+            enc: self.enc,
+            target: Target::Message { block, place },
             key: None,
-            index: 0,
         })
     }
 
@@ -344,12 +365,22 @@ impl<'a> ser::Serializer for FieldSer<'a> {
     }
 }
 
-/// The entries of a repeated field, or the items of an `Items` message (written as one field
-/// `number` at the end).
+/// The index of field 1 (the items) of an `Items` message.
+fn items_index(message: &schema::Message) -> usize {
+    message
+        .fields
+        .iter()
+        .position(|f| f.number == 1)
+        .unwrap_or(0)
+}
+
+/// The entries of a repeated field, or the items of an `Items` message (a message of its own
+/// at `place`).
 pub(super) struct SeqSer<'a> {
+    enc: &'a mut Encoder,
     field: &'static Field,
-    out: &'a mut Vec<u8>,
-    items: Option<(u32, Vec<u8>)>,
+    slot: usize,
+    items: Option<(Block, Place)>,
     index: usize,
 }
 
@@ -358,76 +389,55 @@ impl ser::SerializeSeq for SeqSer<'_> {
     type Error = Error;
 
     fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        let out = match &mut self.items {
-            Some((_, buf)) => buf,
-            None => &mut *self.out,
-        };
         let index = self.index;
         self.index += 1;
-        write_value(self.field, value, out, true).map_err(|e| e.at_index(index))
+        write_value(self.enc, self.field, self.slot, value, true).map_err(|e| e.at_index(index))
     }
 
     fn end(self) -> Result<(), Error> {
-        if let Some((number, buf)) = self.items {
-            wire::put_bytes(self.out, number, &buf);
+        match self.items {
+            Some((block, place)) => self.enc.end(block, place),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
-enum Target<'a> {
-    /// A message written as field `number` of `out` (0: the top level, no key).
-    Message {
-        buf: MessageBuf,
-        out: &'a mut Vec<u8>,
-        number: u32,
-    },
-    /// The entries of a map field.
+enum Target {
+    /// A message of its own.
+    Message { block: Block, place: Place },
+    /// The entries of a map field into `slot`, each an entry message of `key` and `value`
+    /// (`entry`: the one being written, between its key and its value).
     Map {
         field: &'static Field,
-        out: &'a mut Vec<u8>,
+        slot: usize,
+        key: &'static Field,
+        value: &'static Field,
+        entry: Option<Block>,
     },
 }
 
 /// A struct or map: the fields of a message, or the entries of a map field.
 pub(super) struct StructSer<'a> {
-    target: Target<'a>,
+    enc: &'a mut Encoder,
+    target: Target,
+    /// A JSON key given as a map key, whose value comes next (a message given as a map).
     key: Option<String>,
-    index: usize,
 }
 
 impl StructSer<'_> {
-    fn entry<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Result<(), Error> {
-        match &mut self.target {
-            Target::Message { buf, .. } => buf.field(key, value),
-            Target::Map { field, out } => {
-                let Kind::Message(m) = field.kind else {
-                    return Err(Error::mismatch("map", "map entry"));
-                };
-                let entry = schema::message(m);
-                let (Some(key_field), Some(value_field)) = (entry.field(1), entry.field(2)) else {
-                    return Err(Error::malformed("a map entry lacks its key or value field"));
-                };
-                let mut bytes = Vec::with_capacity(key.len() + 16);
-                write_value(key_field, key, &mut bytes, false)?;
-                write_value(value_field, value, &mut bytes, false)
-                    .map_err(|e| e.at_index(format_args!("{key:?}")))?;
-                wire::put_bytes(out, field.number, &bytes);
-                Ok(())
-            }
+    /// The place of the next entry of a map field.
+    fn entry_place(field: &'static Field, slot: usize) -> Place {
+        Place::Field {
+            slot,
+            number: field.number,
         }
     }
 
     fn finish(self) -> Result<(), Error> {
-        if let Target::Message { buf, out, number } = self.target {
-            let bytes = buf.finish()?;
-            if number == 0 {
-                out.extend_from_slice(&bytes);
-            } else {
-                wire::put_bytes(out, number, &bytes);
-            }
+        match self.target {
+            Target::Message { block, place } => self.enc.end(block, place),
+            Target::Map { .. } => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -440,7 +450,13 @@ impl ser::SerializeStruct for StructSer<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.entry(key, value)
+        match self.target {
+            Target::Message { ref mut block, .. } => self.enc.field(block, key, value),
+            Target::Map { .. } => {
+                ser::SerializeMap::serialize_key(self, key)?;
+                ser::SerializeMap::serialize_value(self, value)
+            }
+        }
     }
 
     fn end(self) -> Result<(), Error> {
@@ -453,20 +469,76 @@ impl ser::SerializeMap for StructSer<'_> {
     type Error = Error;
 
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), Error> {
-        self.key = Some(key.serialize(KeySer)?);
-        Ok(())
+        match &mut self.target {
+            Target::Message { .. } => {
+                let mut text = String::new();
+                key.serialize(KeySer(&mut text))?;
+                self.key = Some(text);
+                Ok(())
+            }
+            Target::Map {
+                field,
+                slot,
+                key: key_field,
+                entry,
+                ..
+            } => {
+                let place = Self::entry_place(field, *slot);
+                let Kind::Message(m) = field.kind else {
+                    return Err(Error::mismatch("map", "map entry"));
+                };
+                let block = self.enc.begin(schema::message(m), place)?;
+                *entry = Some(block);
+                let key_slot = block.at + 1 + field_index(block.message, key_field.number);
+                let mut text = std::mem::take(&mut self.enc.map_key);
+                let written = key.serialize(KeySer(&mut text)).and_then(|()| {
+                    write_value(self.enc, key_field, key_slot, text.as_str(), false)
+                });
+                self.enc.map_key = text;
+                written
+            }
+        }
     }
 
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        let key = self
-            .key
-            .take()
-            .ok_or_else(|| Error::malformed("a map value came before its key"))?;
-        self.index += 1;
-        self.entry(&key, value)
+        match &mut self.target {
+            Target::Message { block, .. } => {
+                let key = self
+                    .key
+                    .take()
+                    .ok_or_else(|| Error::malformed("a map value came before its key"))?;
+                self.enc.field(block, &key, value)
+            }
+            Target::Map {
+                field,
+                slot,
+                value: value_field,
+                entry,
+                ..
+            } => {
+                let block = entry
+                    .take()
+                    .ok_or_else(|| Error::malformed("a map value came before its key"))?;
+                let value_slot = block.at + 1 + field_index(block.message, value_field.number);
+                let written = write_value(self.enc, value_field, value_slot, value, false);
+                if let Err(e) = written {
+                    return Err(e.at_index(format_args!("{:?}", self.enc.map_key)));
+                }
+                self.enc.end(block, Self::entry_place(field, *slot))
+            }
+        }
     }
 
     fn end(self) -> Result<(), Error> {
         self.finish()
     }
+}
+
+/// The index in `message.fields` of field `number`.
+fn field_index(message: &schema::Message, number: u32) -> usize {
+    message
+        .fields
+        .iter()
+        .position(|f| f.number == number)
+        .unwrap_or(0)
 }
