@@ -17,6 +17,7 @@ use crate::api::status::ApiError;
 use crate::api::write::{self, WriteOpts};
 use crate::api::{App, Ctx};
 use crate::crd::scale;
+use crate::registry::print;
 
 /// Where the Scale's fields live in the object.
 enum Source {
@@ -41,7 +42,8 @@ impl Source {
     fn scale_of(&self, external: &Value) -> Value {
         let mut out = scale::to_scale(&self.paths(), external);
         if matches!(self, Source::Builtin) {
-            let selector = scale::selector_string(external.pointer("/spec/selector"));
+            let selector = print::label_selector_string(external.pointer("/spec/selector"))
+                .unwrap_or_default();
             if !selector.is_empty() {
                 out["status"]["selector"] = selector.into();
             }

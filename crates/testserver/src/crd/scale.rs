@@ -111,69 +111,9 @@ pub(crate) fn apply(scale: &Value, obj: &Value, new_scale: &Value) -> Result<Val
     Ok(out)
 }
 
-/// `metav1.LabelSelectorAsSelector(sel).String()`: requirements sorted by key, `in`/`notin`
-/// values sorted; `""` for a missing or empty selector.
-pub(crate) fn selector_string(selector: Option<&Value>) -> String {
-    let Some(selector) = selector else {
-        return String::new();
-    };
-    let mut requirements: Vec<(String, String)> = Vec::new();
-    if let Some(labels) = selector.get("matchLabels").and_then(Value::as_object) {
-        for (k, v) in labels {
-            requirements.push((k.clone(), format!("{k}={}", v.as_str().unwrap_or(""))));
-        }
-    }
-    for e in selector
-        .get("matchExpressions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let key = e.get("key").and_then(Value::as_str).unwrap_or("");
-        let mut values: Vec<&str> = e
-            .get("values")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        values.sort_unstable();
-        values.dedup();
-        let text = match e.get("operator").and_then(Value::as_str).unwrap_or("") {
-            "In" => format!("{key} in ({})", values.join(",")),
-            "NotIn" => format!("{key} notin ({})", values.join(",")),
-            "Exists" => key.to_owned(),
-            "DoesNotExist" => format!("!{key}"),
-            _ => continue,
-        };
-        requirements.push((key.to_owned(), text));
-    }
-    requirements.sort_by(|a, b| a.0.cmp(&b.0));
-    requirements
-        .into_iter()
-        .map(|(_, text)| text)
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn selectors_print_as_labels_selector_string() {
-        assert_eq!(selector_string(None), "");
-        assert_eq!(selector_string(Some(&json!({}))), "");
-        assert_eq!(
-            selector_string(Some(&json!({"matchLabels": {"tier": "web", "app": "x"},
-                "matchExpressions": [
-                    {"key": "env", "operator": "In", "values": ["prod", "dev"]},
-                    {"key": "zone", "operator": "NotIn", "values": ["b"]},
-                    {"key": "gpu", "operator": "Exists"},
-                    {"key": "spot", "operator": "DoesNotExist"}]}))),
-            "app=x,env in (dev,prod),gpu,!spot,tier=web,zone notin (b)"
-        );
-    }
 
     #[test]
     fn scale_reads_and_writes_the_named_paths() {

@@ -52,6 +52,7 @@ pub(crate) fn label_selector_string(selector: Option<&Value>) -> Option<String> 
             .filter_map(Value::as_str)
             .collect();
         values.sort_unstable();
+        values.dedup();
         let text = match expr.get("operator").and_then(Value::as_str) {
             Some("In") if !values.is_empty() => format!("{key} in ({})", values.join(",")),
             Some("NotIn") if !values.is_empty() => format!("{key} notin ({})", values.join(",")),
@@ -110,5 +111,12 @@ mod tests {
         let bad = json!({"matchExpressions": [{"key": "a", "operator": "In", "values": []}]});
         assert_eq!(format_label_selector(Some(&bad)), "<error>");
         assert_eq!(label_selector_string(Some(&bad)), None);
+        // a set of values, as `sets.New` makes it: repeated values print once
+        let repeated = json!({"matchExpressions": [
+            {"key": "env", "operator": "In", "values": ["prod", "dev", "prod"]}]});
+        assert_eq!(
+            label_selector_string(Some(&repeated)).as_deref(),
+            Some("env in (dev,prod)")
+        );
     }
 }
