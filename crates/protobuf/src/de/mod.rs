@@ -6,6 +6,8 @@
 //! fields would be a duplicate key); unknown field numbers are skipped, as Go skips them; a
 //! zero non-pointer scalar whose Go field has `omitempty` is left out, as Go's JSON leaves it
 //! out, and so is a zero `Time`; fields of an inlined struct appear in the parent's object.
+//! Messages nest at most [`MAX_DEPTH`] deep (a self-referencing message could otherwise
+//! take the decoder's stack as deep as the bytes allow); deeper is a malformed error.
 
 mod value;
 
@@ -18,6 +20,10 @@ use crate::wire::{Reader, Wire};
 
 pub(crate) use value::FieldDe;
 
+/// How deep messages may nest inside the top-level one. Kubernetes objects nest about a dozen
+/// deep; only a self-referencing message (`CompositePodGroupTemplate`) can go further.
+pub(crate) const MAX_DEPTH: u16 = 100;
+
 /// Deserializes one message from its bytes.
 #[derive(Debug)]
 pub(crate) struct MessageDe<'de> {
@@ -25,14 +31,22 @@ pub(crate) struct MessageDe<'de> {
     pub(crate) buf: &'de [u8],
     /// `apiVersion` and `kind` to put first (a top-level object from the envelope).
     pub(crate) type_meta: Option<(&'de str, &'de str)>,
+    /// How many messages enclose this one.
+    pub(crate) depth: u16,
 }
 
 impl<'de> MessageDe<'de> {
     pub(crate) fn new(message: &'static Message, buf: &'de [u8]) -> Self {
+        MessageDe::inner(message, buf, 0)
+    }
+
+    /// A message `depth` messages deep.
+    pub(crate) fn inner(message: &'static Message, buf: &'de [u8], depth: u16) -> Self {
         MessageDe {
             message,
             buf,
             type_meta: None,
+            depth,
         }
     }
 
@@ -71,6 +85,9 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.depth > MAX_DEPTH {
+            return Err(Error::malformed("messages nest more than 100 deep"));
+        }
         match self.message.special {
             Special::Time | Special::MicroTime => {
                 if self.buf.is_empty() {
@@ -109,7 +126,7 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
                     .message
                     .field(1)
                     .ok_or_else(|| Error::malformed("a list type has no items field"))?;
-                visitor.visit_seq(value::Elements::new(field, self.buf))
+                visitor.visit_seq(value::Elements::new(field, self.buf, self.depth))
             }
             _ => visitor.visit_map(Fields::new(self)),
         }
@@ -148,6 +165,7 @@ struct Fields<'de> {
     type_meta: Option<(&'de str, &'de str)>,
     type_meta_step: u8,
     pending: Option<FieldDe<'de>>,
+    depth: u16,
 }
 
 impl<'de> Fields<'de> {
@@ -159,6 +177,7 @@ impl<'de> Fields<'de> {
             type_meta: de.type_meta,
             type_meta_step: 0,
             pending: None,
+            depth: de.depth,
         }
     }
 
@@ -182,7 +201,7 @@ impl<'de> Fields<'de> {
             if field.has(REPEATED) {
                 self.reader = before;
                 let run = self.reader.run(number)?;
-                return Ok(Some(FieldDe::repeated(field, run)));
+                return Ok(Some(FieldDe::repeated(field, run, self.depth)));
             }
             match (field.kind, wire) {
                 (Kind::Message(i), Wire::Len(bytes)) => {
@@ -209,7 +228,7 @@ impl<'de> Fields<'de> {
                 }
                 _ => {}
             }
-            return Ok(Some(FieldDe::single(field, wire)));
+            return Ok(Some(FieldDe::single(field, wire, self.depth)));
         }
     }
 }
