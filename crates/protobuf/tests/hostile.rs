@@ -112,3 +112,24 @@ fn scalars_the_bytes_leave_out_are_zero_as_in_gos_json() {
     let value: Value = kubeset_protobuf::from_message(port, &[0x18, 80, 0x28, 0]).expect("decodes");
     assert_eq!(value, json!({"port": 80}));
 }
+
+#[test]
+fn an_empty_or_null_raw_extension_is_left_out() {
+    // found by the fuzz target: WatchEvent.object as an empty message decoded to `null`,
+    // which encodes to nothing
+    check_round_trip(
+        &[7, 0x0a, 0x01, b'X', 0x12, 0x00],
+        &json!({"apiVersion": "meta.k8s.io/v1", "kind": "WatchEvent", "type": "X"}),
+    );
+    let null = [0x12, 0x06, 0x0a, 0x04, b'n', b'u', b'l', b'l'];
+    check_round_trip(
+        &[[7, 0x0a, 0x01, b'X'].as_slice(), &null].concat(),
+        &json!({"apiVersion": "meta.k8s.io/v1", "kind": "WatchEvent", "type": "X"}),
+    );
+    // JSON that is there is kept
+    let object = [0x12, 0x04, 0x0a, 0x02, b'{', b'}'];
+    check_round_trip(
+        &[[7, 0x0a, 0x01, b'X'].as_slice(), &object].concat(),
+        &json!({"apiVersion": "meta.k8s.io/v1", "kind": "WatchEvent", "type": "X", "object": {}}),
+    );
+}

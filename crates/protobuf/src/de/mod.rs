@@ -5,7 +5,7 @@
 //! however many entries it has (Go writes them together; entries of one field split by other
 //! fields would be a duplicate key); unknown field numbers are skipped, as Go skips them; a
 //! zero non-pointer scalar whose Go field has `omitempty` is left out, as Go's JSON leaves it
-//! out, and so is a zero `Time`; a non-pointer scalar without `omitempty` that the bytes leave
+//! out, and so is a zero `Time` and an empty or `null` `RawExtension`; a non-pointer scalar without `omitempty` that the bytes leave
 //! out is given its zero value, as Go's JSON of the decoded struct writes it (Go's marshaller
 //! always writes such fields, so only another encoder leaves them out), after the fields on
 //! the wire; fields of an inlined struct appear in the parent's object.
@@ -202,6 +202,19 @@ fn zero_in_json(field: &Field) -> bool {
         && !matches!(field.kind, Kind::Message(_) | Kind::Bytes)
 }
 
+/// Whether a `RawExtension`/`FieldsV1` holds no JSON or JSON `null`: left out like a zero
+/// `Time` (the encoder writes nothing for it, so decoding it as `null` would not round-trip).
+fn raw_json_is_null(bytes: &[u8]) -> bool {
+    let mut reader = Reader::new(bytes);
+    let mut raw: &[u8] = &[];
+    while let Ok(Some((number, wire))) = reader.field() {
+        if let (1, Wire::Len(b)) = (number, wire) {
+            raw = b;
+        }
+    }
+    matches!(raw.trim_ascii(), b"" | b"null")
+}
+
 /// The zero payload of a scalar.
 fn zero_wire<'de>(kind: Kind) -> Wire<'de> {
     match kind {
@@ -293,8 +306,9 @@ impl<'de> Fields<'de> {
                         ));
                         continue;
                     }
-                    if bytes.is_empty()
-                        && matches!(message.special, Special::Time | Special::MicroTime)
+                    if (bytes.is_empty()
+                        && matches!(message.special, Special::Time | Special::MicroTime))
+                        || (message.special == Special::RawJson && raw_json_is_null(bytes))
                     {
                         continue;
                     }
