@@ -126,6 +126,12 @@ fn an_empty_or_null_raw_extension_is_left_out() {
         &[[7, 0x0a, 0x01, b'X'].as_slice(), &null].concat(),
         &json!({"apiVersion": "meta.k8s.io/v1", "kind": "WatchEvent", "type": "X"}),
     );
+    // the last field 1 counts, as for the other special messages: here a varint
+    let shadowed = [0x12, 0x06, 0x0a, 0x02, b'{', b'}', 0x08, 0x01];
+    check_round_trip(
+        &[[7, 0x0a, 0x01, b'X'].as_slice(), &shadowed].concat(),
+        &json!({"apiVersion": "meta.k8s.io/v1", "kind": "WatchEvent", "type": "X"}),
+    );
     // JSON that is there is kept
     let object = [0x12, 0x04, 0x0a, 0x02, b'{', b'}'];
     check_round_trip(

@@ -205,14 +205,22 @@ fn zero_in_json(field: &Field) -> bool {
 /// Whether a `RawExtension`/`FieldsV1` holds no JSON or JSON `null`: left out like a zero
 /// `Time` (the encoder writes nothing for it, so decoding it as `null` would not round-trip).
 fn raw_json_is_null(bytes: &[u8]) -> bool {
+    // as `MessageDe::scalars` reads it: the last field 1 counts, whatever its wire type
     let mut reader = Reader::new(bytes);
-    let mut raw: &[u8] = &[];
-    while let Ok(Some((number, wire))) = reader.field() {
-        if let (1, Wire::Len(b)) = (number, wire) {
-            raw = b;
+    let mut raw = None;
+    loop {
+        match reader.field() {
+            Ok(Some((1, wire))) => raw = Some(wire),
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            // decoding reports it
+            Err(_) => return false,
         }
     }
-    matches!(raw.trim_ascii(), b"" | b"null")
+    match raw {
+        Some(Wire::Len(b)) => matches!(b.trim_ascii(), b"" | b"null"),
+        _ => true,
+    }
 }
 
 /// The zero payload of a scalar.
