@@ -1,5 +1,6 @@
 //! `cargo xtask fuzz [--seconds N] [TARGET...]`: runs each cargo-fuzz target in `fuzz/` for N
-//! seconds (default 60), one after the other, and prints execs and crashes per target.
+//! seconds (default 60), one after the other, and prints execs, crashes and the peak
+//! resident set libFuzzer reported per target.
 //!
 //! Needs the nightly toolchain and `cargo-fuzz`. The build goes to `fuzz/target`; inputs that
 //! crash are kept by libFuzzer in `fuzz/artifacts/TARGET/`. A crash stops that target's run
@@ -13,6 +14,8 @@ use std::process::{Command, ExitCode};
 struct Outcome {
     target: String,
     execs: u64,
+    /// The highest `rss:` libFuzzer printed, MB.
+    peak_rss_mb: u64,
     crashed: bool,
     artifact: Option<String>,
 }
@@ -54,14 +57,15 @@ pub(crate) fn fuzz(args: &[String]) -> ExitCode {
             }
         }
     }
-    println!("| target | seconds | execs | crashes |");
-    println!("|---|---:|---:|---:|");
+    println!("| target | seconds | execs | crashes | peak rss (MB) |");
+    println!("|---|---:|---:|---:|---:|");
     for o in &outcomes {
         println!(
-            "| {} | {seconds} | {} | {} |",
+            "| {} | {seconds} | {} | {} | {} |",
             o.target,
             o.execs,
-            u8::from(o.crashed)
+            u8::from(o.crashed),
+            o.peak_rss_mb
         );
     }
     for o in outcomes.iter().filter(|o| o.crashed) {
@@ -127,6 +131,7 @@ fn run(dir: &Path, target: &str, seconds: u64) -> Result<Outcome, String> {
     Ok(Outcome {
         target: target.to_owned(),
         execs: execs(&log),
+        peak_rss_mb: peak_rss_mb(&log),
         crashed: !out.status.success(),
         artifact: log
             .lines()
@@ -151,9 +156,17 @@ fn execs(log: &str) -> u64 {
     })
 }
 
+/// The highest resident set libFuzzer's status lines report (`... rss: 123Mb`), MB.
+fn peak_rss_mb(log: &str) -> u64 {
+    log.lines()
+        .filter_map(|l| l.split_once("rss: ")?.1.split("Mb").next()?.parse().ok())
+        .max()
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::execs;
+    use super::{execs, peak_rss_mb};
 
     #[test]
     fn execs_are_read_from_the_log() {
@@ -166,5 +179,14 @@ mod tests {
             4096
         );
         assert_eq!(execs("nothing"), 0);
+    }
+
+    #[test]
+    fn the_peak_rss_is_the_highest_status_line() {
+        let log = "#2 INITED cov: 5 ft: 5 corp: 1/1b exec/s: 0 rss: 33Mb\n\
+                   #4096 pulse cov: 9 ft: 9 corp: 3/9b lim: 4 exec/s: 2048 rss: 128Mb\n\
+                   #8192 pulse cov: 9 ft: 9 corp: 3/9b lim: 4 exec/s: 2048 rss: 97Mb\n";
+        assert_eq!(peak_rss_mb(log), 128);
+        assert_eq!(peak_rss_mb("Done 5 runs"), 0);
     }
 }

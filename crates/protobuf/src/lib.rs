@@ -99,6 +99,7 @@ pub fn from_slice<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, Error
         message,
         buf: envelope.raw,
         type_meta: Some((envelope.api_version, envelope.kind)),
+        depth: 0,
     })
     .map_err(|e| e.in_message(message.name))
 }

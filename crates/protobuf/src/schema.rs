@@ -113,13 +113,15 @@ pub use crate::generated::{INPUT_HASH, MESSAGES, TYPES};
 impl Message {
     /// The field with this number.
     pub fn field(&self, number: u32) -> Option<&'static Field> {
-        let fields = self.fields;
-        match fields.get(number.wrapping_sub(1) as usize) {
-            Some(f) if f.number == number => Some(f),
-            _ => fields
-                .binary_search_by_key(&number, |f| f.number)
-                .ok()
-                .map(|i| &fields[i]),
+        self.index_of(number).map(|i| &self.fields[i])
+    }
+
+    /// The index in [`fields`](Self::fields) of the field with this number.
+    pub(crate) fn index_of(&self, number: u32) -> Option<usize> {
+        let guess = number.wrapping_sub(1) as usize;
+        match self.fields.get(guess) {
+            Some(f) if f.number == number => Some(guess),
+            _ => self.fields.binary_search_by_key(&number, |f| f.number).ok(),
         }
     }
 

@@ -23,6 +23,8 @@ pub(crate) const WRITER_USER: &str = "system:serviceaccount:soak:writer";
 
 /// The server and the daemons' identities.
 pub(crate) struct Cluster {
+    /// Runs on a runtime of its own ([`crate::heap::server_runtime`]), so its allocations are
+    /// counted apart from the daemons'.
     pub(crate) server: TestServer,
     /// Reads for the final comparison (admin, with the transport's default retries).
     pub(crate) admin: Client,
@@ -30,6 +32,20 @@ pub(crate) struct Cluster {
     pub(crate) mirror: Daemon,
     pub(crate) audit_log: PathBuf,
     _dir: tempfile::TempDir,
+    /// Last, so the server is dropped before its runtime stops.
+    _runtime: ServerRuntime,
+}
+
+/// The server's runtime, stopped without waiting when the cluster is dropped (a runtime may
+/// not be dropped, blocking, inside the daemons' one).
+struct ServerRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for ServerRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 /// A daemon's ServiceAccount files and the client that reads them.
@@ -50,12 +66,21 @@ fn api(what: &'static str) -> impl FnOnce(kubeset_clientset::Error) -> Error {
 pub(crate) async fn start() -> Result<Cluster, Error> {
     let dir = tempfile::tempdir().map_err(io("create a temporary directory"))?;
     let audit_log = dir.path().join("audit.log");
-    let server = TestServer::builder()
+    let runtime = crate::heap::server_runtime().map_err(io("start the server's runtime"))?;
+    let builder = TestServer::builder()
         .audit_log_path(&audit_log)
         // the checks read the file; the server's memory stays flat
-        .audit_memory(1_000)
-        .start()
+        .audit_memory(1_000);
+    // started on its runtime, every task it spawns (listener, connections, watches,
+    // controllers) runs there
+    let starting = runtime.spawn(async move { builder.start().await });
+    let runtime = ServerRuntime(Some(runtime));
+    let server = starting
         .await
+        .map_err(|e| Error::Io {
+            what: "start the server",
+            source: std::io::Error::other(e),
+        })?
         .map_err(|source| Error::Server { source })?;
     let kubeconfig = dir.path().join("kubeconfig");
     server
@@ -95,6 +120,7 @@ pub(crate) async fn start() -> Result<Cluster, Error> {
         mirror,
         audit_log,
         _dir: dir,
+        _runtime: runtime,
     })
 }
 

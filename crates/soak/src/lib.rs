@@ -20,8 +20,9 @@
 //! the server's, every mirror matches its ConfigMap, the server's audit log shows each of the
 //! writer's writes made exactly once, no operation was abandoned, and during the storms each
 //! logical request took at most the retry policy's attempts and the amplification stayed in
-//! the retry budget. Memory is reported (the slope of the resident set after warm-up), never
-//! asserted; so is every speed.
+//! the retry budget. Memory is reported (the slope of the resident set after warm-up, and of
+//! the daemons' and the server's live heap apart when the binary counts allocations, see
+//! [`heap`]), never asserted; so is every speed.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), kubeset_soak::Error> {
@@ -35,6 +36,7 @@ mod attempts;
 mod check;
 mod cluster;
 mod error;
+pub mod heap;
 mod memory;
 mod mirror;
 mod report;
@@ -50,7 +52,7 @@ use kubeset_transport::RetryPolicy;
 pub use attempts::Counted;
 pub use check::{Diff, ExactlyOnce};
 pub use error::Error;
-pub use memory::Memory;
+pub use memory::{Level, Memory};
 pub use report::Report;
 pub use writer::WriterCounts;
 

@@ -1,9 +1,18 @@
 //! `kubeset-soak --seconds N`: runs the fault soak for N seconds and prints its figures as a
 //! markdown table; exits non-zero when an invariant broke.
+//!
+//! The binary counts its allocations (`kubeset_soak::heap`), so the report gives the daemons'
+//! live heap apart from the in-process test server's.
 
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: kubeset_soak::heap::Allocator = kubeset_soak::heap::Allocator::system();
+
 fn main() -> ExitCode {
+    if !kubeset_soak::heap::install() {
+        eprintln!("cannot count allocations: another allocation tracker is set");
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let seconds = match args.as_slice() {
         [] => 60,

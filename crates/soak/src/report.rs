@@ -6,7 +6,7 @@ use kubeset_testserver::FaultCounts;
 
 use crate::attempts::Counted;
 use crate::check::{Diff, ExactlyOnce};
-use crate::memory::Memory;
+use crate::memory::{Level, Memory};
 use crate::writer::WriterCounts;
 
 /// What one soak measured.
@@ -217,6 +217,26 @@ impl Report {
                     |s| format!("{s:+.0} KiB/min ({} samples)", self.memory.samples),
                 ),
             ),
+            (
+                "daemons' live heap after warm-up / at the end",
+                heap_levels(self.memory.client_heap.as_ref()),
+            ),
+            (
+                "daemons' live heap slope after warm-up",
+                heap_slope(self.memory.client_heap.as_ref()),
+            ),
+            (
+                "test server's live heap after warm-up / at the end",
+                heap_levels(self.memory.server_heap.as_ref()),
+            ),
+            (
+                "test server's live heap slope after warm-up",
+                heap_slope(self.memory.server_heap.as_ref()),
+            ),
+            (
+                "the writer's ledger (the soak's record of every name) after warm-up / at the end",
+                heap_levels(self.memory.harness_heap.as_ref()),
+            ),
         ];
         let mut out = String::from("| figure | value |\n|---|---:|\n");
         for (name, value) in rows {
@@ -224,6 +244,20 @@ impl Report {
         }
         out
     }
+}
+
+fn heap_levels(level: Option<&Level>) -> String {
+    level.map_or_else(
+        || String::from("not counted"),
+        |l| format!("{} KiB / {} KiB", l.warm_kib, l.end_kib),
+    )
+}
+
+fn heap_slope(level: Option<&Level>) -> String {
+    level.and_then(|l| l.slope_kib_per_min).map_or_else(
+        || String::from("not counted"),
+        |s| format!("{s:+.1} KiB/min"),
+    )
 }
 
 fn kinds(by_kind: &std::collections::BTreeMap<String, u64>) -> String {

@@ -69,6 +69,8 @@ pub(crate) struct Writer {
     pub(crate) unknown: Vec<String>,
     pub(crate) ledger: Ledger,
     pub(crate) counts: WriterCounts,
+    /// The ledger grows with the run by design: its memory is counted apart.
+    harness: crate::heap::Harness,
 }
 
 enum Outcome {
@@ -90,6 +92,7 @@ impl Writer {
             unknown: Vec::new(),
             ledger: Ledger::new(),
             counts: WriterCounts::default(),
+            harness: crate::heap::Harness::new(),
         }
     }
 
@@ -147,14 +150,12 @@ impl Writer {
             Outcome::Recovered => self.counts.recovered += 1,
             Outcome::Done => {}
         }
-        if let Some(slot) = self
-            .ledger
-            .entry(name.to_owned())
-            .or_default()
-            .get_mut(kind)
-        {
-            *slot += 1;
-        }
+        let ledger = &mut self.ledger;
+        self.harness.record(|| {
+            if let Some(slot) = ledger.entry(name.to_owned()).or_default().get_mut(kind) {
+                *slot += 1;
+            }
+        });
         match kind {
             0 => {
                 self.counts.creates += 1;

@@ -3,7 +3,8 @@
 //!
 //! Each function runs pure server code on input as a client could send it, with no storage,
 //! network or clock: selectors and quantities, the request router and option parsing, the
-//! patch handlers against a fixed Pod, and ServiceAccount token verification.
+//! patch handlers against a fixed Pod, protobuf request bodies, and ServiceAccount token
+//! verification.
 
 use std::sync::LazyLock;
 
@@ -272,6 +273,24 @@ fn patch_pod(
     let managed = record_update(&write, Some(live), &doc);
     set_managed_fields(&mut doc, managed);
     Ok(doc)
+}
+
+/// Decodes a create or update body sent as `application/vnd.kubernetes.protobuf` for the
+/// built-in type served at `group/version/plural`, as the server's handlers do (RBAC objects
+/// and self reviews by their own reader, everything else by `kubeset-protobuf`, then the
+/// `apiVersion`/`kind` check). `Ok` is the object's JSON form; `Err` the error answer (for a
+/// type that is not served, the plain-text 404 of an unknown path).
+pub fn protobuf_body(
+    group: &str,
+    version: &str,
+    plural: &str,
+    body: &[u8],
+) -> Result<Value, Answer> {
+    let rt = REGISTRY
+        .find(group, version, plural)
+        .ok_or_else(|| (404, "404 page not found".to_owned()))?;
+    crate::api::hooks::decode_body(&rt, Some(kubeset_protobuf::CONTENT_TYPE), body)
+        .map_err(|e| answer(&e))
 }
 
 /// The token checks' fixed "now" (Unix seconds): 2026-01-01T00:00:00Z.

@@ -5,7 +5,12 @@
 //! however many entries it has (Go writes them together; entries of one field split by other
 //! fields would be a duplicate key); unknown field numbers are skipped, as Go skips them; a
 //! zero non-pointer scalar whose Go field has `omitempty` is left out, as Go's JSON leaves it
-//! out, and so is a zero `Time`; fields of an inlined struct appear in the parent's object.
+//! out, and so is a zero `Time` and an empty or `null` `RawExtension`; a non-pointer scalar without `omitempty` that the bytes leave
+//! out is given its zero value, as Go's JSON of the decoded struct writes it (Go's marshaller
+//! always writes such fields, so only another encoder leaves them out), after the fields on
+//! the wire; fields of an inlined struct appear in the parent's object.
+//! Messages nest at most [`MAX_DEPTH`] deep (a self-referencing message could otherwise
+//! take the decoder's stack as deep as the bytes allow); deeper is a malformed error.
 
 mod value;
 
@@ -13,10 +18,14 @@ use serde::de::{self, DeserializeSeed, Visitor};
 use serde::forward_to_deserialize_any;
 
 use crate::error::Error;
-use crate::schema::{self, INLINE, Kind, Message, POINTER, REPEATED, Special};
+use crate::schema::{self, Field, INLINE, Kind, Message, OMITEMPTY, POINTER, REPEATED, Special};
 use crate::wire::{Reader, Wire};
 
 pub(crate) use value::FieldDe;
+
+/// How deep messages may nest inside the top-level one. Kubernetes objects nest about a dozen
+/// deep; only a self-referencing message (`CompositePodGroupTemplate`) can go further.
+pub(crate) const MAX_DEPTH: u16 = 100;
 
 /// Deserializes one message from its bytes.
 #[derive(Debug)]
@@ -25,14 +34,22 @@ pub(crate) struct MessageDe<'de> {
     pub(crate) buf: &'de [u8],
     /// `apiVersion` and `kind` to put first (a top-level object from the envelope).
     pub(crate) type_meta: Option<(&'de str, &'de str)>,
+    /// How many messages enclose this one.
+    pub(crate) depth: u16,
 }
 
 impl<'de> MessageDe<'de> {
     pub(crate) fn new(message: &'static Message, buf: &'de [u8]) -> Self {
+        MessageDe::inner(message, buf, 0)
+    }
+
+    /// A message `depth` messages deep.
+    pub(crate) fn inner(message: &'static Message, buf: &'de [u8], depth: u16) -> Self {
         MessageDe {
             message,
             buf,
             type_meta: None,
+            depth,
         }
     }
 
@@ -71,6 +88,9 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.depth > MAX_DEPTH {
+            return Err(Error::malformed("messages nest more than 100 deep"));
+        }
         match self.message.special {
             Special::Time | Special::MicroTime => {
                 if self.buf.is_empty() {
@@ -109,7 +129,7 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
                     .message
                     .field(1)
                     .ok_or_else(|| Error::malformed("a list type has no items field"))?;
-                visitor.visit_seq(value::Elements::new(field, self.buf))
+                visitor.visit_seq(value::Elements::new(field, self.buf, self.depth))
             }
             _ => visitor.visit_map(Fields::new(self)),
         }
@@ -143,11 +163,74 @@ impl<'de> de::Deserializer<'de> for MessageDe<'de> {
 struct Fields<'de> {
     message: &'static Message,
     reader: Reader<'de>,
-    /// Inlined structs being read, innermost last, with the reader of their parent.
-    outer: Vec<(&'static Message, Reader<'de>)>,
+    /// The fields of `message` met on the wire, by index (see [`Seen`]).
+    seen: Seen,
+    /// Once the wire is read: the index of the next field to check for a zero to add.
+    fill: Option<usize>,
+    /// Inlined structs being read, innermost last, with the state of their parent.
+    outer: Vec<(&'static Message, Reader<'de>, Seen)>,
     type_meta: Option<(&'de str, &'de str)>,
     type_meta_step: u8,
     pending: Option<FieldDe<'de>>,
+    depth: u16,
+    done: bool,
+}
+
+/// Which fields of a message (by index; messages have at most a few dozen) were met.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen(u128);
+
+impl Seen {
+    fn mark(&mut self, index: usize) {
+        if let Some(bit) = 1u128.checked_shl(index as u32) {
+            self.0 |= bit;
+        }
+    }
+
+    /// Whether `index` was met; an index past the set counts as met (nothing is added).
+    fn has(self, index: usize) -> bool {
+        1u128
+            .checked_shl(index as u32)
+            .is_none_or(|bit| self.0 & bit != 0)
+    }
+}
+
+/// Whether Go's JSON writes the field's zero value when it is zero: a single non-pointer
+/// scalar without `omitempty`.
+fn zero_in_json(field: &Field) -> bool {
+    field.flags & (POINTER | OMITEMPTY | REPEATED) == 0
+        && !matches!(field.kind, Kind::Message(_) | Kind::Bytes)
+}
+
+/// Whether a `RawExtension`/`FieldsV1` holds no JSON or JSON `null`: left out like a zero
+/// `Time` (the encoder writes nothing for it, so decoding it as `null` would not round-trip).
+fn raw_json_is_null(bytes: &[u8]) -> bool {
+    // as `MessageDe::scalars` reads it: the last field 1 counts, whatever its wire type
+    let mut reader = Reader::new(bytes);
+    let mut raw = None;
+    loop {
+        match reader.field() {
+            Ok(Some((1, wire))) => raw = Some(wire),
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            // decoding reports it
+            Err(_) => return false,
+        }
+    }
+    match raw {
+        Some(Wire::Len(b)) => matches!(b.trim_ascii(), b"" | b"null"),
+        _ => true,
+    }
+}
+
+/// The zero payload of a scalar.
+fn zero_wire<'de>(kind: Kind) -> Wire<'de> {
+    match kind {
+        Kind::String | Kind::Bytes | Kind::Message(_) => Wire::Len(&[]),
+        Kind::Fixed32 | Kind::Sfixed32 | Kind::Float => Wire::Fixed32(0),
+        Kind::Fixed64 | Kind::Sfixed64 | Kind::Double => Wire::Fixed64(0),
+        _ => Wire::Varint(0),
+    }
 }
 
 impl<'de> Fields<'de> {
@@ -155,61 +238,96 @@ impl<'de> Fields<'de> {
         Fields {
             message: de.message,
             reader: Reader::new(de.buf),
+            seen: Seen::default(),
+            fill: None,
             outer: Vec::new(),
             type_meta: de.type_meta,
             type_meta_step: 0,
             pending: None,
+            depth: de.depth,
+            done: false,
         }
+    }
+
+    /// After the wire: the next field Go's JSON writes whose zero the bytes left out.
+    fn next_zero(&mut self, from: usize) -> Option<FieldDe<'de>> {
+        let (index, field) = self
+            .message
+            .fields
+            .iter()
+            .enumerate()
+            .skip(from)
+            .find(|&(i, f)| !self.seen.has(i) && zero_in_json(f))?;
+        self.fill = Some(index + 1);
+        Some(FieldDe::single(field, zero_wire(field.kind), self.depth))
     }
 
     /// The next field to hand out, skipping what JSON would leave out.
     fn next_field(&mut self) -> Result<Option<FieldDe<'de>>, Error> {
+        if self.done {
+            return Ok(None);
+        }
         loop {
-            let before = self.reader.clone();
-            let Some((number, wire)) = self.reader.field()? else {
+            if let Some(from) = self.fill {
+                if let Some(zero) = self.next_zero(from) {
+                    return Ok(Some(zero));
+                }
+                self.fill = None;
                 match self.outer.pop() {
-                    Some((message, reader)) => {
+                    Some((message, reader, seen)) => {
                         self.message = message;
                         self.reader = reader;
+                        self.seen = seen;
                         continue;
                     }
-                    None => return Ok(None),
+                    None => {
+                        self.done = true;
+                        return Ok(None);
+                    }
                 }
-            };
-            let Some(field) = self.message.field(number) else {
+            }
+            let before = self.reader.clone();
+            let Some((number, wire)) = self.reader.field()? else {
+                self.fill = Some(0);
                 continue;
             };
+            let Some(index) = self.message.index_of(number) else {
+                continue;
+            };
+            self.seen.mark(index);
+            let field = &self.message.fields[index];
             if field.has(REPEATED) {
                 self.reader = before;
                 let run = self.reader.run(number)?;
-                return Ok(Some(FieldDe::repeated(field, run)));
+                return Ok(Some(FieldDe::repeated(field, run, self.depth)));
             }
             match (field.kind, wire) {
                 (Kind::Message(i), Wire::Len(bytes)) => {
                     let message = schema::message(i);
                     if field.has(INLINE) {
                         let parent = std::mem::replace(&mut self.reader, Reader::new(bytes));
-                        self.outer
-                            .push((std::mem::replace(&mut self.message, message), parent));
+                        let seen = std::mem::take(&mut self.seen);
+                        self.outer.push((
+                            std::mem::replace(&mut self.message, message),
+                            parent,
+                            seen,
+                        ));
                         continue;
                     }
-                    if bytes.is_empty()
-                        && matches!(message.special, Special::Time | Special::MicroTime)
+                    if (bytes.is_empty()
+                        && matches!(message.special, Special::Time | Special::MicroTime))
+                        || (message.special == Special::RawJson && raw_json_is_null(bytes))
                     {
                         continue;
                     }
                 }
                 (Kind::Message(_), _) => return Err(Error::wire_type().at_field(field.name)),
-                (_, w)
-                    if w.is_zero()
-                        && field.flags & (POINTER | crate::schema::OMITEMPTY)
-                            == crate::schema::OMITEMPTY =>
-                {
+                (_, w) if w.is_zero() && field.flags & (POINTER | OMITEMPTY) == OMITEMPTY => {
                     continue;
                 }
                 _ => {}
             }
-            return Ok(Some(FieldDe::single(field, wire)));
+            return Ok(Some(FieldDe::single(field, wire, self.depth)));
         }
     }
 }

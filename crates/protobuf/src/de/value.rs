@@ -14,6 +14,8 @@ use crate::wire::{Reader, Wire};
 pub(crate) struct FieldDe<'de> {
     pub(crate) field: &'static Field,
     value: Value<'de>,
+    /// The depth of the message holding the field.
+    depth: u16,
 }
 
 #[derive(Debug)]
@@ -25,23 +27,31 @@ enum Value<'de> {
 }
 
 impl<'de> FieldDe<'de> {
-    pub(crate) fn single(field: &'static Field, wire: Wire<'de>) -> Self {
+    pub(crate) fn single(field: &'static Field, wire: Wire<'de>, depth: u16) -> Self {
         FieldDe {
             field,
             value: Value::Single(wire),
+            depth,
         }
     }
 
-    pub(crate) fn repeated(field: &'static Field, run: &'de [u8]) -> Self {
+    pub(crate) fn repeated(field: &'static Field, run: &'de [u8], depth: u16) -> Self {
         FieldDe {
             field,
             value: Value::Run(run),
+            depth,
         }
     }
 }
 
-/// Hands one scalar (or message) value of `kind` to `visitor`.
-fn visit<'de, V: Visitor<'de>>(kind: Kind, wire: Wire<'de>, visitor: V) -> Result<V::Value, Error> {
+/// Hands one scalar (or message) value of `kind`, of a field of a message `depth` deep, to
+/// `visitor`.
+fn visit<'de, V: Visitor<'de>>(
+    kind: Kind,
+    wire: Wire<'de>,
+    visitor: V,
+    depth: u16,
+) -> Result<V::Value, Error> {
     match (kind, wire) {
         (Kind::Bool, Wire::Varint(v)) => visitor.visit_bool(v != 0),
         (Kind::Int32, Wire::Varint(v)) => visitor.visit_i32(v as i32),
@@ -63,7 +73,8 @@ fn visit<'de, V: Visitor<'de>>(kind: Kind, wire: Wire<'de>, visitor: V) -> Resul
             visitor.visit_string(base64::engine::general_purpose::STANDARD.encode(b))
         }
         (Kind::Message(i), Wire::Len(b)) => {
-            de::Deserializer::deserialize_any(MessageDe::new(schema::message(i), b), visitor)
+            let inner = MessageDe::inner(schema::message(i), b, depth.saturating_add(1));
+            de::Deserializer::deserialize_any(inner, visitor)
         }
         _ => Err(Error::wire_type()),
     }
@@ -78,20 +89,22 @@ impl<'de> de::Deserializer<'de> for FieldDe<'de> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self.value {
-            Value::Single(wire) => visit(self.field.kind, wire, visitor),
+            Value::Single(wire) => visit(self.field.kind, wire, visitor, self.depth),
             Value::Run(run) if self.field.has(MAP) => visitor.visit_map(Entries {
                 field: self.field,
                 reader: Reader::new(run),
                 value: None,
+                depth: self.depth,
             }),
-            Value::Run(run) => visitor.visit_seq(Elements::new(self.field, run)),
+            Value::Run(run) => visitor.visit_seq(Elements::new(self.field, run, self.depth)),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match (self.field.kind, &self.value) {
             (Kind::Message(i), &Value::Single(Wire::Len(b))) => {
-                de::Deserializer::deserialize_option(MessageDe::new(schema::message(i), b), visitor)
+                let inner = MessageDe::inner(schema::message(i), b, self.depth.saturating_add(1));
+                de::Deserializer::deserialize_option(inner, visitor)
             }
             _ => visitor.visit_some(self),
         }
@@ -118,15 +131,17 @@ pub(crate) struct Elements<'de> {
     reader: Reader<'de>,
     packed: Option<Reader<'de>>,
     index: usize,
+    depth: u16,
 }
 
 impl<'de> Elements<'de> {
-    pub(crate) fn new(field: &'static Field, run: &'de [u8]) -> Self {
+    pub(crate) fn new(field: &'static Field, run: &'de [u8], depth: u16) -> Self {
         Elements {
             field,
             reader: Reader::new(run),
             packed: None,
             index: 0,
+            depth,
         }
     }
 
@@ -176,7 +191,7 @@ impl<'de> de::SeqAccess<'de> for Elements<'de> {
         };
         let index = self.index;
         self.index += 1;
-        seed.deserialize(FieldDe::single(self.field, wire))
+        seed.deserialize(FieldDe::single(self.field, wire, self.depth))
             .map(Some)
             .map_err(|e| e.at_index(index))
     }
@@ -187,6 +202,8 @@ struct Entries<'de> {
     field: &'static Field,
     reader: Reader<'de>,
     value: Option<(&'static Field, Option<Wire<'de>>, &'de str)>,
+    /// The depth of the entry messages.
+    depth: u16,
 }
 
 impl<'de> de::MapAccess<'de> for Entries<'de> {
@@ -228,7 +245,8 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
             _ => "",
         };
         self.value = Some((value_field, value, label));
-        seed.deserialize(FieldDe::single(key_field, key)).map(Some)
+        seed.deserialize(FieldDe::single(key_field, key, self.depth))
+            .map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
@@ -242,7 +260,7 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
             Kind::Double | Kind::Fixed64 | Kind::Sfixed64 => Wire::Fixed64(0),
             _ => Wire::Varint(0),
         });
-        seed.deserialize(FieldDe::single(field, wire))
+        seed.deserialize(FieldDe::single(field, wire, self.depth))
             .map_err(|e| e.at_index(format_args!("{label:?}")))
     }
 }

@@ -114,3 +114,49 @@ fn minted_tokens_authenticate_and_altered_ones_do_not() {
     assert_eq!(authenticate_token("a.b.c"), None);
     assert_eq!(authenticate_token(""), None);
 }
+
+#[track_caller]
+fn check_protobuf_body(plural: (&str, &str, &str), body: &[u8], expected: Result<Value, u16>) {
+    let (group, version, plural) = plural;
+    match (protobuf_body(group, version, plural, body), expected) {
+        (Ok(object), Ok(want)) => assert_eq!(object, want),
+        (Err((code, status)), Err(want)) => {
+            assert_eq!(code, want, "{status}");
+            let status: Value = serde_json::from_str(&status).expect("a Status");
+            assert_eq!(status["code"], code);
+        }
+        (got, want) => panic!("got {got:?}, expected {want:?}"),
+    }
+}
+
+#[test]
+fn protobuf_bodies_decode_to_their_object_or_fail_with_their_status() {
+    let config_map = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "a", "namespace": "n"}, "data": {"k": "v"}});
+    let bytes = kubeset_protobuf::to_vec(&config_map, "v1", "ConfigMap").expect("encodes");
+    let config_maps = ("", "v1", "configmaps");
+    check_protobuf_body(config_maps, &bytes, Ok(config_map));
+    // a body for another type, a body cut short, no envelope, a type without protobuf
+    check_protobuf_body(("", "v1", "secrets"), &bytes, Err(400));
+    check_protobuf_body(config_maps, &bytes[..bytes.len() - 3], Err(400));
+    check_protobuf_body(config_maps, b"{}", Err(400));
+    let unknown = kubeset_protobuf::Envelope::write("example.com/v1", "Widget", b"");
+    check_protobuf_body(config_maps, &unknown, Err(415));
+    // a type that is not served: the plain 404 of an unknown path
+    assert_eq!(
+        protobuf_body("", "v1", "nothings", &bytes),
+        Err((404, "404 page not found".to_owned()))
+    );
+
+    // kubectl's RBAC bodies go through their own reader
+    let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+        "metadata": {"name": "r", "namespace": "n"},
+        "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]});
+    let bytes =
+        kubeset_protobuf::to_vec(&role, "rbac.authorization.k8s.io/v1", "Role").expect("encodes");
+    check_protobuf_body(
+        ("rbac.authorization.k8s.io", "v1", "roles"),
+        &bytes,
+        Ok(role),
+    );
+}
