@@ -217,14 +217,10 @@ fn metric_source(source: &str, src: &Value, path: &str) -> Vec<FieldError> {
                 ),
             }
         }
-        "resource" => {
-            if text(src, "name").is_empty() {
-                errs.push(FieldError::required(
-                    format!("{path}.name"),
-                    "must specify a resource name",
-                ));
-            }
-        }
+        "resource" if text(src, "name").is_empty() => errs.push(FieldError::required(
+            format!("{path}.name"),
+            "must specify a resource name",
+        )),
         _ => {}
     }
     if matches!(source, "object" | "external" | "pods") {
