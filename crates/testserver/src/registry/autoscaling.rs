@@ -1,5 +1,6 @@
 //! autoscaling HorizontalPodAutoscalers (v1 and v2): their spec checks
-//! (`validation::autoscaling`) and the table columns (`printHorizontalPodAutoscaler`, `formatHPAMetrics`).
+//! (`validation::autoscaling`) and the table columns (`printHorizontalPodAutoscaler`,
+//! `formatHPAMetrics`).
 
 use serde_json::{Value, json};
 
