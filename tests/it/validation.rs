@@ -1,9 +1,11 @@
 //! Spec validation of the workload kinds controllers write, as kube-apiserver answers it:
 //! Jobs (defaults, the generated selector, the restart policy, the immutable template),
 //! CronJobs (schedules as robfig/cron parses them, time zones), Deployment rolling updates and
-//! PodDisruptionBudgets. The messages are the real server's, so these hold on a cluster too.
+//! PodDisruptionBudgets, HorizontalPodAutoscalers. The messages are the real server's, so
+//! these hold on a cluster too.
 
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kubeset::clientset::{Api, Error, Patch, PatchParams, PostParams};
@@ -233,5 +235,50 @@ async fn rolling_updates_and_disruption_budgets_check_their_counts() {
     assert_eq!(
         causes,
         [("spec".to_owned(), "FieldValueInvalid".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn autoscalers_check_their_replica_bounds_and_behavior() {
+    let ctx = setup("valid-hpa").await;
+    let hpas: Api<HorizontalPodAutoscaler> = Api::namespaced(ctx.client.clone(), &ctx.ns);
+    let hpa = |max: i64| -> HorizontalPodAutoscaler {
+        serde_json::from_value(json!({"metadata": {"name": "web"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                "maxReplicas": max}}))
+        .unwrap()
+    };
+    // minReplicas is defaulted to 1 before validation, so both bounds fail
+    let err = hpas
+        .create(&PostParams::default(), &hpa(0))
+        .await
+        .unwrap_err();
+    let (message, causes) = invalid(&err);
+    assert_eq!(
+        message,
+        "HorizontalPodAutoscaler.autoscaling \"web\" is invalid: [spec.maxReplicas: Invalid value: 0: must be greater than 0, spec.maxReplicas: Invalid value: 0: must be greater than or equal to `minReplicas`]"
+    );
+    assert_eq!(
+        causes,
+        [
+            (
+                "spec.maxReplicas".to_owned(),
+                "FieldValueInvalid".to_owned()
+            ),
+            (
+                "spec.maxReplicas".to_owned(),
+                "FieldValueInvalid".to_owned()
+            ),
+        ]
+    );
+    hpas.create(&PostParams::default(), &hpa(3)).await.unwrap();
+    let window = json!({"spec": {"behavior": {"scaleDown": {"stabilizationWindowSeconds": 3601}}}});
+    let err = hpas
+        .patch("web", &PatchParams::default(), &Patch::Merge(&window))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        invalid(&err).0,
+        "HorizontalPodAutoscaler.autoscaling \"web\" is invalid: spec.behavior.scaleDown.stabilizationWindowSeconds: Invalid value: 3601: must be less than or equal to 3600"
     );
 }

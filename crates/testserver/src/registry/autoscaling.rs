@@ -1,11 +1,13 @@
-//! autoscaling HorizontalPodAutoscalers (v1 and v2): `ObjectMeta` validation and the table
-//! columns (`printHorizontalPodAutoscaler`, `formatHPAMetrics`).
+//! autoscaling HorizontalPodAutoscalers (v1 and v2): their spec checks
+//! (`validation::autoscaling`) and the table columns (`printHorizontalPodAutoscaler`,
+//! `formatHPAMetrics`).
 
 use serde_json::{Value, json};
 
 use crate::registry::print::{self, int, items, text};
 use crate::registry::status_types::{self, StatusType};
 use crate::registry::table::{self, Column, col};
+use crate::validation::autoscaling as checks;
 
 /// The metrics as autoscaling/v2 has them; a v1 object's CPU target becomes a resource
 /// metric, as the conversion to the internal type does.
@@ -161,6 +163,8 @@ fn horizontal_pod_autoscalers() -> Vec<Column> {
 /// autoscaling/v1 and v2 HorizontalPodAutoscalers.
 pub(crate) const HORIZONTAL_POD_AUTOSCALERS: StatusType = StatusType {
     columns: horizontal_pod_autoscalers,
+    spec: checks::horizontal_pod_autoscaler,
+    spec_update: Some(checks::horizontal_pod_autoscaler_update),
     ..status_types::HORIZONTAL_POD_AUTOSCALERS
 };
 

@@ -8,8 +8,9 @@
 //! the main resource keeps the stored status, the status strategy keeps the stored spec (the
 //! flow-control ones the stored metadata too) and validates the status with the real rules
 //! (`validation::*_status`). Names are checked as far as `ObjectMeta`, and specs by the
-//! type's `spec` checks where the test server has them (Ingresses). Each type's value, with
-//! its table columns, is defined in its group's file from the bases here.
+//! type's `spec` checks where the test server has them (Ingresses, HorizontalPodAutoscalers).
+//! Each type's value, with its table columns, is defined in its group's file from the bases
+//! here.
 
 use serde_json::{Value, json};
 

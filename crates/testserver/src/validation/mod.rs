@@ -10,6 +10,8 @@
 pub(crate) mod apps;
 /// Status checks of the replicated workloads.
 pub(crate) mod apps_status;
+/// HorizontalPodAutoscaler checks.
+pub(crate) mod autoscaling;
 /// The pieces status checks are built from (counters, conditions, IPs).
 pub(crate) mod common_status;
 /// ConfigMap checks.
