@@ -161,6 +161,19 @@ pub fn record_update_across(
 
 /// The change from `old` (the type's zero object for a create) to `new` under `info`'s
 /// shape, `managedFields` left out.
+///
+/// ```
+/// use kubeset_testserver::fields::managed::compare_in;
+/// use kubeset_testserver::fields::schema::lookup;
+/// use serde_json::json;
+///
+/// let info = lookup("v1", "ConfigMap").unwrap();
+/// let old = json!({"metadata": {"name": "c"}, "data": {"a": "1"}});
+/// let new = json!({"metadata": {"name": "c"}, "data": {"a": "2", "b": "3"}});
+/// let change = compare_in(info, Some(&old), &new);
+/// assert_eq!(change.modified.to_fields_v1(), json!({"f:data": {"f:a": {}}}));
+/// assert_eq!(change.added.to_fields_v1(), json!({"f:data": {"f:b": {}}}));
+/// ```
 pub fn compare_in(info: &TypeInfo, old: Option<&Value>, new: &Value) -> Comparison {
     let zero;
     let old = match old {
