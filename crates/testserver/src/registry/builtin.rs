@@ -10,7 +10,7 @@ use super::autoscaling::HORIZONTAL_POD_AUTOSCALERS;
 use super::certificates::CertificateSigningRequests;
 use super::core::{
     componentstatuses::ComponentStatuses, configmaps::ConfigMaps, endpoints::Endpoints,
-    events::Events, events::EventsV1, namespaces::Namespaces, nodes::Nodes,
+    events::CORE_EVENTS, events::EVENTS_V1, namespaces::Namespaces, nodes::Nodes,
     persistentvolumeclaims::PersistentVolumeClaims, persistentvolumes::PersistentVolumes,
     pods::Pods, podtemplates::PodTemplates, resourcequotas::RESOURCE_QUOTAS, secrets::Secrets,
     serviceaccounts::ServiceAccounts, services::Services,
@@ -44,7 +44,7 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ("", "componentstatuses", &ComponentStatuses),
     ("", "configmaps", &ConfigMaps),
     ("", "endpoints", &Endpoints),
-    ("", "events", &Events),
+    ("", "events", &CORE_EVENTS),
     ("", "namespaces", &Namespaces),
     ("", "nodes", &Nodes),
     ("", "persistentvolumeclaims", &PersistentVolumeClaims),
@@ -82,7 +82,7 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ),
     ("batch", "jobs", &workloads::JOBS),
     ("coordination.k8s.io", "leases", &Leases),
-    ("events.k8s.io", "events", &EventsV1),
+    ("events.k8s.io", "events", &EVENTS_V1),
     (
         "policy",
         "poddisruptionbudgets",

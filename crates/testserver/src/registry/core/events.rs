@@ -27,14 +27,16 @@ use crate::validation::{Invalid, NameRule, object_meta, object_meta_update};
 
 mod columns;
 
-/// The core/v1 Event strategy.
+/// The Event strategy of one API version: the same store, rules and table for both, each
+/// version's own objects, validation and field labels.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Events;
+pub(crate) struct Events(EventApi);
 
-/// The events.k8s.io/v1 Event strategy: the same store and rules, its own version of the
-/// objects, validation and field labels.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct EventsV1;
+/// The core/v1 Event strategy.
+pub(crate) const CORE_EVENTS: Events = Events(EventApi::Core);
+
+/// The events.k8s.io/v1 Event strategy, stored as core/v1 Events.
+pub(crate) const EVENTS_V1: Events = Events(EventApi::EventsV1);
 
 /// `source`: `ToSelectableFields` falls back to the reporting controller.
 const SOURCE: Getter = Getter::StrOr("/source/component", "/reportingComponent");
@@ -130,13 +132,14 @@ fn validate_update(new: &Value, old: &Value, api: EventApi) -> Result<(), Invali
 }
 
 impl Strategy for Events {
+    /// The strategy's steps see the stored (core/v1) form, whatever the version addressed.
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         event::core_event(obj);
         Ok(())
     }
 
     fn validate(&self, _rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
-        validate(obj, EventApi::Core)
+        validate(obj, self.0)
     }
 
     fn validate_update(
@@ -146,46 +149,7 @@ impl Strategy for Events {
         new: &Value,
         old: &Value,
     ) -> Result<(), Invalid> {
-        validate_update(new, old, EventApi::Core)
-    }
-
-    fn allow_create_on_update(&self) -> bool {
-        true
-    }
-
-    fn gc_default(&self) -> GcDefault {
-        GcDefault::Unsupported
-    }
-
-    fn field_label(&self, label: &str) -> Result<(String, Getter), SelectorError> {
-        supported(SELECTABLE, label)
-    }
-
-    /// `printEvent` (`events/columns.rs`).
-    fn columns(&self) -> Vec<Column> {
-        columns::columns()
-    }
-}
-
-impl Strategy for EventsV1 {
-    /// The strategy's steps see the stored (core/v1) form: its typed printing.
-    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
-        event::core_event(obj);
-        Ok(())
-    }
-
-    fn validate(&self, _rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
-        validate(obj, EventApi::EventsV1)
-    }
-
-    fn validate_update(
-        &self,
-        _rt: &ResourceType,
-        _subresource: &str,
-        new: &Value,
-        old: &Value,
-    ) -> Result<(), Invalid> {
-        validate_update(new, old, EventApi::EventsV1)
+        validate_update(new, old, self.0)
     }
 
     fn allow_create_on_update(&self) -> bool {
@@ -197,21 +161,31 @@ impl Strategy for EventsV1 {
     }
 
     fn stored_as(&self) -> Option<StoredAs> {
-        Some(STORED_AS_CORE)
+        match self.0 {
+            EventApi::Core => None,
+            EventApi::EventsV1 => Some(STORED_AS_CORE),
+        }
     }
 
     fn field_label(&self, label: &str) -> Result<(String, Getter), SelectorError> {
-        let mapped = EVENTS_V1_LABELS
-            .iter()
-            .find(|(l, _)| *l == label)
-            .map(|(_, to)| *to)
-            .ok_or_else(|| SelectorError::new(format!("field label not supported: {label}")))?;
-        supported(SELECTABLE, mapped)
+        match self.0 {
+            EventApi::Core => supported(SELECTABLE, label),
+            EventApi::EventsV1 => {
+                let mapped = EVENTS_V1_LABELS
+                    .iter()
+                    .find(|(l, _)| *l == label)
+                    .map(|(_, to)| *to)
+                    .ok_or_else(|| {
+                        SelectorError::new(format!("field label not supported: {label}"))
+                    })?;
+                supported(SELECTABLE, mapped)
+            }
+        }
     }
 
-    /// One table convertor serves both versions.
+    /// `printEvent` (`events/columns.rs`): one table convertor serves both versions.
     fn columns(&self) -> Vec<Column> {
-        Events.columns()
+        columns::columns()
     }
 }
 
@@ -244,12 +218,12 @@ mod tests {
     #[test]
     fn core_field_selectors() {
         let ev = stored();
-        assert!(selects(&Events, "involvedObject.name=p1", &ev));
-        assert!(selects(&Events, "reason=Scheduled,type=Normal", &ev));
-        assert!(selects(&Events, "reportingComponent=ctrl", &ev));
-        assert!(!selects(&Events, "involvedObject.kind=Node", &ev));
+        assert!(selects(&CORE_EVENTS, "involvedObject.name=p1", &ev));
+        assert!(selects(&CORE_EVENTS, "reason=Scheduled,type=Normal", &ev));
+        assert!(selects(&CORE_EVENTS, "reportingComponent=ctrl", &ev));
+        assert!(!selects(&CORE_EVENTS, "involvedObject.kind=Node", &ev));
         assert_eq!(
-            refused(&Events, "regarding.name=p1"),
+            refused(&CORE_EVENTS, "regarding.name=p1"),
             "field label not supported: regarding.name"
         );
     }
@@ -257,31 +231,31 @@ mod tests {
     #[test]
     fn source_falls_back_to_the_reporting_controller() {
         let mut ev = stored();
-        assert!(selects(&Events, "source=ctrl", &ev));
+        assert!(selects(&CORE_EVENTS, "source=ctrl", &ev));
         ev["source"] = json!({"component": "kubelet"});
-        assert!(selects(&Events, "source=kubelet", &ev));
-        assert!(!selects(&Events, "source=ctrl", &ev));
+        assert!(selects(&CORE_EVENTS, "source=kubelet", &ev));
+        assert!(!selects(&CORE_EVENTS, "source=ctrl", &ev));
     }
 
     #[test]
     fn events_v1_labels_map_to_the_same_selectable_fields() {
         let ev = stored();
         assert!(selects(
-            &EventsV1,
+            &EVENTS_V1,
             "regarding.name=p1,regarding.kind=Pod",
             &ev
         ));
-        assert!(selects(&EventsV1, "reportingController=ctrl", &ev));
+        assert!(selects(&EVENTS_V1, "reportingController=ctrl", &ev));
         assert!(selects(
-            &EventsV1,
+            &EVENTS_V1,
             "source=ctrl,reason=Scheduled,type=Normal",
             &ev
         ));
-        assert!(selects(&EventsV1, "metadata.name=e", &ev));
-        assert!(!selects(&EventsV1, "regarding.name=p2", &ev));
+        assert!(selects(&EVENTS_V1, "metadata.name=e", &ev));
+        assert!(!selects(&EVENTS_V1, "regarding.name=p2", &ev));
         for label in ["involvedObject.name", "reportingComponent", "note"] {
             assert_eq!(
-                refused(&EventsV1, &format!("{label}=x")),
+                refused(&EVENTS_V1, &format!("{label}=x")),
                 format!("field label not supported: {label}")
             );
         }
@@ -292,7 +266,7 @@ mod tests {
         let names = |cols: Vec<Column>| -> Vec<String> {
             cols.iter().map(|c| c.name.to_string()).collect()
         };
-        assert_eq!(names(EventsV1.columns()), names(Events.columns()));
+        assert_eq!(names(EVENTS_V1.columns()), names(CORE_EVENTS.columns()));
     }
 
     #[test]
