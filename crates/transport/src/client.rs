@@ -50,9 +50,15 @@ struct Pool {
 /// A request with an `Upgrade` header (a WebSocket handshake) goes over HTTP/1.1 on a new
 /// connection of its own, through the same proxy and TLS settings; after a `101` answer,
 /// `hyper::upgrade::on(response)` yields the connection.
+/// The pooled client under the layers. Cloned for every request (by the boxed stack above it
+/// and by the retry layer), so a clone is one reference count: everything lives in [`Shared`].
 #[derive(Clone)]
 pub(crate) struct HyperClient {
-    pool: Arc<ArcSwap<Pool>>,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    pool: ArcSwap<Pool>,
     connector: Connector,
     settings: PoolSettings,
     identity: Arc<ClientIdentity>,
@@ -68,7 +74,7 @@ pub(crate) struct HyperClient {
 impl std::fmt::Debug for HyperClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HyperClient")
-            .field("settings", &self.settings)
+            .field("settings", &self.shared.settings)
             .finish_non_exhaustive()
     }
 }
@@ -87,39 +93,43 @@ impl HyperClient {
             .pool_max_idle_per_host(0)
             .build(connector.for_upgrades());
         Self {
-            upgrades,
-            pool: Arc::new(ArcSwap::from_pointee(pool)),
-            protocol: connector.protocol(),
-            connector,
-            settings: settings.clone(),
-            identity,
-            https,
+            shared: Arc::new(Shared {
+                upgrades,
+                pool: ArcSwap::from_pointee(pool),
+                protocol: connector.protocol(),
+                connector,
+                settings: settings.clone(),
+                identity,
+                https,
+            }),
         }
     }
+}
 
+impl Shared {
     /// The pool for the current client identity.
-    fn client(&self) -> Client<Connector, RequestBody> {
+    fn pool(&self) -> Arc<Pool> {
         let generation = self.identity.check();
         let http2_only = self.https && !self.protocol.http1_only();
-        let pool = self.pool.load();
+        let pool = self.pool.load_full();
         if pool.identity_generation == generation && pool.http2_only == http2_only {
-            return pool.client.clone();
+            return pool;
         }
         if pool.identity_generation != generation {
             tracing::debug!("the client certificate changed; opening new connections");
         }
-        let client = build_client(&self.connector, &self.settings, http2_only);
-        self.pool.store(Arc::new(Pool {
-            client: client.clone(),
+        let pool = Arc::new(Pool {
+            client: build_client(&self.connector, &self.settings, http2_only),
             identity_generation: generation,
             http2_only,
-        }));
-        client
+        });
+        self.pool.store(pool.clone());
+        pool
     }
 
     /// Sends `req`, first waiting for the first connection to the server if there is none yet.
     fn send(
-        self,
+        self: Arc<Self>,
         req: Request<RequestBody>,
     ) -> Pin<
         Box<
@@ -135,13 +145,13 @@ impl HyperClient {
             // pays for a copy of itself (should the server later refuse h2, that connection
             // error is one the retry layer repeats, on the HTTP/1.1 pool).
             if !self.https || self.protocol.http1_only() || self.protocol.h2_seen() {
-                return self.client().request(req).await;
+                return self.pool().client.request(req).await;
             }
             let fallback = crate::body::clone_request(&req);
-            match self.client().request(req).await {
+            match self.pool().client.request(req).await {
                 Err(err) if err.is_connect() && self.protocol.http1_only() => {
                     tracing::debug!("the server offers only HTTP/1.1; switching to it");
-                    self.client().request(fallback).await
+                    self.pool().client.request(fallback).await
                 }
                 other => other,
             }
@@ -180,14 +190,14 @@ impl Service<Request<RequestBody>> for HyperClient {
     }
 
     fn call(&mut self, mut req: Request<RequestBody>) -> Self::Future {
-        if let Some(auth) = self.connector.forward_proxy_auth(req.uri()) {
+        if let Some(auth) = self.shared.connector.forward_proxy_auth(req.uri()) {
             req.headers_mut()
                 .insert(http::header::PROXY_AUTHORIZATION, auth);
         }
         let method = req.method().clone();
         // A cheap copy (shared bytes); it is redacted into a string only for an error.
         let uri = req.uri().clone();
-        let sending = self.clone().send(req);
+        let sending = self.shared.clone().send(req);
         Box::pin(async move {
             let result = sending.await;
             result.map_err(|err| {

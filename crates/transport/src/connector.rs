@@ -210,19 +210,26 @@ pub(crate) struct ConnectSettings {
 /// The connector the pooled hyper client uses: proxy, TLS, timeout, clear errors.
 #[derive(Clone, Debug)]
 pub(crate) struct Connector {
+    /// What every copy shares: hyper-util clones its connector for every request, so a copy
+    /// is one reference count and two flags.
+    parts: Arc<Parts>,
+    /// Open connections offering only `http/1.1`.
+    http1: bool,
+    /// Refuse connections that do not negotiate `h2` (for the HTTP/2-only pool).
+    require_h2: bool,
+}
+
+#[derive(Debug)]
+struct Parts {
     inner: HttpsConnector<ProxyConnector>,
     /// The same, offering only `http/1.1` in ALPN: for connection upgrades (WebSocket), which
     /// kube-apiserver serves over HTTP/1.1 only.
     inner_http1: HttpsConnector<ProxyConnector>,
-    /// Open connections with `inner_http1`.
-    http1: bool,
     tls: Arc<Tls>,
     timeout: Duration,
     protocol: Arc<Protocol>,
     /// The proxy policy, also consulted for `Proxy-Authorization` on forwarded requests.
     proxy: ProxyPolicy,
-    /// Refuse connections that do not negotiate `h2` (for the HTTP/2-only pool).
-    require_h2: bool,
 }
 
 /// Whether the server has been seen to refuse HTTP/2 (negotiate only HTTP/1.1 over TLS), and
@@ -291,13 +298,15 @@ impl Connector {
             .enable_all_versions()
             .wrap_connector(proxy_connector);
         Ok(Self {
-            inner,
-            inner_http1,
+            parts: Arc::new(Parts {
+                inner,
+                inner_http1,
+                proxy,
+                tls: Arc::new(tls),
+                timeout: settings.connect_timeout,
+                protocol: Arc::new(Protocol::default()),
+            }),
             http1: false,
-            proxy,
-            tls: Arc::new(tls),
-            timeout: settings.connect_timeout,
-            protocol: Arc::new(Protocol::default()),
             require_h2: false,
         })
     }
@@ -306,12 +315,12 @@ impl Connector {
 impl Connector {
     /// The client identity behind this connector's TLS.
     pub(crate) fn identity(&self) -> Arc<crate::tls::ClientIdentity> {
-        self.tls.identity.clone()
+        self.parts.tls.identity.clone()
     }
 
     /// What the server's connections negotiate.
     pub(crate) fn protocol(&self) -> Arc<Protocol> {
-        self.protocol.clone()
+        self.parts.protocol.clone()
     }
 
     /// `Proxy-Authorization` for a plain-HTTP request forwarded through an HTTP proxy.
@@ -319,7 +328,7 @@ impl Connector {
         if uri.scheme_str() != Some("http") {
             return None;
         }
-        match self.proxy.route(uri)? {
+        match self.parts.proxy.route(uri)? {
             ProxySpec {
                 kind: ProxyKind::Http,
                 auth: Some(ProxyAuth::Basic(value)),
@@ -359,14 +368,15 @@ impl Service<Uri> for Connector {
     fn call(&mut self, dst: Uri) -> Self::Future {
         let address = address_of(&dst);
         let http1 = self.http1;
-        let connecting = if http1 {
-            self.inner_http1.call(dst)
+        let mut inner = if http1 {
+            self.parts.inner_http1.clone()
         } else {
-            self.inner.call(dst)
+            self.parts.inner.clone()
         };
-        let tls = self.tls.clone();
-        let timeout = self.timeout;
-        let protocol = self.protocol.clone();
+        let connecting = inner.call(dst);
+        let tls = self.parts.tls.clone();
+        let timeout = self.parts.timeout;
+        let protocol = self.parts.protocol.clone();
         let require_h2 = self.require_h2;
         Box::pin(async move {
             let result = match tokio::time::timeout(timeout, connecting).await {
