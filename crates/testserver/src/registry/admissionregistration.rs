@@ -1,13 +1,19 @@
 //! admissionregistration.k8s.io/v1: webhook configurations, ValidatingAdmissionPolicies and
-//! their bindings: the table columns (`printMutatingWebhook`, `printValidatingWebhook`,
-//! `printValidatingAdmissionPolicy`, `printValidatingAdmissionPolicyBinding`).
+//! their bindings: the v1 defaults of the webhook configurations (`SetDefaults_*Webhook`,
+//! `SetDefaults_Rule`, `SetDefaults_ServiceReference`), their validation
+//! (`validation::webhooks`), and the table columns (`printMutatingWebhook`,
+//! `printValidatingWebhook`, `printValidatingAdmissionPolicy`,
+//! `printValidatingAdmissionPolicyBinding`).
 
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use crate::registry::print::{self, text};
 use crate::registry::printed::Printed;
+use crate::registry::spec_validated::{SpecValidated, nothing_created};
 use crate::registry::status_types::{self, ResetsMetaForStatus};
 use crate::registry::table::{self, Column, col};
+use crate::validation::webhooks::Hooks;
+use crate::validation::{FieldError, NameRule, object_meta};
 
 fn webhook_configurations() -> Vec<Column> {
     table::columns(
@@ -24,12 +30,63 @@ fn webhook_configurations() -> Vec<Column> {
     )
 }
 
+/// Sets `key` when the map lacks it (or holds `null`).
+fn default_to(map: &mut Map<String, Value>, key: &str, value: Value) {
+    if map.get(key).is_none_or(Value::is_null) {
+        map.insert(key.into(), value);
+    }
+}
+
+/// `SetDefaults_ValidatingWebhook`/`SetDefaults_MutatingWebhook` with the rules' scope and
+/// the service port, for each webhook.
+fn webhook_defaults(obj: &mut Value, mutating: bool) {
+    let hooks = obj.get_mut("webhooks").and_then(Value::as_array_mut);
+    for hook in hooks.into_iter().flatten().filter_map(Value::as_object_mut) {
+        default_to(hook, "failurePolicy", json!("Fail"));
+        default_to(hook, "matchPolicy", json!("Equivalent"));
+        default_to(hook, "namespaceSelector", json!({}));
+        default_to(hook, "objectSelector", json!({}));
+        default_to(hook, "timeoutSeconds", json!(10));
+        if mutating {
+            default_to(hook, "reinvocationPolicy", json!("Never"));
+        }
+        let rules = hook.get_mut("rules").and_then(Value::as_array_mut);
+        for rule in rules.into_iter().flatten().filter_map(Value::as_object_mut) {
+            default_to(rule, "scope", json!("*"));
+        }
+        if let Some(service) = hook
+            .get_mut("clientConfig")
+            .and_then(|c| c.get_mut("service"))
+            .and_then(Value::as_object_mut)
+        {
+            default_to(service, "port", json!(443));
+        }
+    }
+}
+
+/// `ObjectMeta` (DNS-subdomain names) then the webhooks.
+fn with_meta(obj: &Value, hooks: Vec<FieldError>) -> Vec<FieldError> {
+    let mut errs = object_meta(obj, false, NameRule::Subdomain);
+    errs.extend(hooks);
+    errs
+}
+
 /// MutatingWebhookConfigurations.
-pub(crate) const MUTATING_WEBHOOK_CONFIGURATIONS: Printed =
-    Printed::columns(webhook_configurations);
+pub(crate) const MUTATING_WEBHOOK_CONFIGURATIONS: SpecValidated<Printed> = SpecValidated {
+    base: Printed::columns(webhook_configurations),
+    defaults: |obj| webhook_defaults(obj, true),
+    created: nothing_created,
+    validate: |obj| with_meta(obj, Hooks::Mutating.validate(obj)),
+    validate_update: |new, old| with_meta(new, Hooks::Mutating.validate_update(new, old)),
+};
 /// ValidatingWebhookConfigurations.
-pub(crate) const VALIDATING_WEBHOOK_CONFIGURATIONS: Printed =
-    Printed::columns(webhook_configurations);
+pub(crate) const VALIDATING_WEBHOOK_CONFIGURATIONS: SpecValidated<Printed> = SpecValidated {
+    base: Printed::columns(webhook_configurations),
+    defaults: |obj| webhook_defaults(obj, false),
+    created: nothing_created,
+    validate: |obj| with_meta(obj, Hooks::Validating.validate(obj)),
+    validate_update: |new, old| with_meta(new, Hooks::Validating.validate_update(new, old)),
+};
 
 fn policies() -> Vec<Column> {
     table::columns(

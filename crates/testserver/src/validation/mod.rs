@@ -6,6 +6,8 @@
 //! Which checks a type runs, and in which order, is its strategy's business (`registry`);
 //! nothing here is keyed by resource name.
 
+/// Rules and match conditions of admissionregistration.k8s.io types.
+mod admission_rules;
 /// ReplicaSet, StatefulSet and DaemonSet checks.
 pub(crate) mod apps;
 /// Status checks of the replicated workloads.
@@ -29,6 +31,8 @@ pub(crate) mod csr_status;
 /// Event checks, in both API versions.
 pub(crate) mod event;
 mod field_error;
+/// Go's `net/url.Parse`, as webhook URLs are checked with it.
+mod go_url;
 /// The Go-struct dump and unified diff of immutability errors.
 pub(crate) mod godump;
 mod int_or_percent;
@@ -66,6 +70,8 @@ pub(crate) mod selector;
 pub(crate) mod service;
 /// PersistentVolume, PersistentVolumeClaim and StorageClass checks.
 pub(crate) mod storage;
+/// Webhook configuration checks.
+pub(crate) mod webhooks;
 /// Deployment checks.
 pub(crate) mod workloads;
 
