@@ -8,6 +8,8 @@
 
 /// Rules and match conditions of admissionregistration.k8s.io types.
 mod admission_rules;
+/// APIService checks.
+pub(crate) mod api_service;
 /// ReplicaSet, StatefulSet and DaemonSet checks.
 pub(crate) mod apps;
 /// Status checks of the replicated workloads.
