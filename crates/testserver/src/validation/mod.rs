@@ -33,6 +33,8 @@ pub(crate) mod csr_status;
 /// Event checks, in both API versions.
 pub(crate) mod event;
 mod field_error;
+/// FlowSchema and PriorityLevelConfiguration checks.
+pub(crate) mod flow_control;
 /// Go's `net/url.Parse`, as webhook URLs are checked with it.
 mod go_url;
 /// The Go-struct dump and unified diff of immutability errors.
