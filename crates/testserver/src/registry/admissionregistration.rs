@@ -12,6 +12,7 @@ use crate::registry::printed::Printed;
 use crate::registry::spec_validated::{SpecValidated, nothing_created};
 use crate::registry::status_types::{self, ResetsMetaForStatus};
 use crate::registry::table::{self, Column, col};
+use crate::validation::admission_policy;
 use crate::validation::webhooks::Hooks;
 use crate::validation::{FieldError, NameRule, object_meta};
 
@@ -50,10 +51,7 @@ fn webhook_defaults(obj: &mut Value, mutating: bool) {
         if mutating {
             default_to(hook, "reinvocationPolicy", json!("Never"));
         }
-        let rules = hook.get_mut("rules").and_then(Value::as_array_mut);
-        for rule in rules.into_iter().flatten().filter_map(Value::as_object_mut) {
-            default_to(rule, "scope", json!("*"));
-        }
+        rule_defaults(hook.get_mut("rules"));
         if let Some(service) = hook
             .get_mut("clientConfig")
             .and_then(|c| c.get_mut("service"))
@@ -62,6 +60,41 @@ fn webhook_defaults(obj: &mut Value, mutating: bool) {
             default_to(service, "port", json!(443));
         }
     }
+}
+
+/// `SetDefaults_Rule` of each rule: scope `*`.
+fn rule_defaults(rules: Option<&mut Value>) {
+    let rules = rules.and_then(Value::as_array_mut);
+    for rule in rules.into_iter().flatten().filter_map(Value::as_object_mut) {
+        default_to(rule, "scope", json!("*"));
+    }
+}
+
+/// `SetDefaults_MatchResources`, with the rules' defaults.
+fn match_resources_defaults(m: Option<&mut Value>) {
+    let Some(m) = m.and_then(Value::as_object_mut) else {
+        return;
+    };
+    default_to(m, "matchPolicy", json!("Equivalent"));
+    default_to(m, "namespaceSelector", json!({}));
+    default_to(m, "objectSelector", json!({}));
+    rule_defaults(m.get_mut("resourceRules"));
+    rule_defaults(m.get_mut("excludeResourceRules"));
+}
+
+/// `SetDefaults_ValidatingAdmissionPolicySpec` (failure policy `Fail`) and the match
+/// constraints' defaults.
+fn policy_defaults(obj: &mut Value) {
+    let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    default_to(spec, "failurePolicy", json!("Fail"));
+    match_resources_defaults(spec.get_mut("matchConstraints"));
+}
+
+/// The defaults of a binding's match resources.
+fn binding_defaults(obj: &mut Value) {
+    match_resources_defaults(obj.pointer_mut("/spec/matchResources"));
 }
 
 /// `ObjectMeta` (DNS-subdomain names) then the webhooks.
@@ -78,6 +111,7 @@ pub(crate) const MUTATING_WEBHOOK_CONFIGURATIONS: SpecValidated<Printed> = SpecV
     created: nothing_created,
     validate: |obj| with_meta(obj, Hooks::Mutating.validate(obj)),
     validate_update: |new, old| with_meta(new, Hooks::Mutating.validate_update(new, old)),
+    generation_of: Some("webhooks"),
 };
 /// ValidatingWebhookConfigurations.
 pub(crate) const VALIDATING_WEBHOOK_CONFIGURATIONS: SpecValidated<Printed> = SpecValidated {
@@ -86,6 +120,7 @@ pub(crate) const VALIDATING_WEBHOOK_CONFIGURATIONS: SpecValidated<Printed> = Spe
     created: nothing_created,
     validate: |obj| with_meta(obj, Hooks::Validating.validate(obj)),
     validate_update: |new, old| with_meta(new, Hooks::Validating.validate_update(new, old)),
+    generation_of: Some("webhooks"),
 };
 
 fn policies() -> Vec<Column> {
@@ -115,10 +150,18 @@ fn policies() -> Vec<Column> {
 }
 
 /// ValidatingAdmissionPolicies.
-pub(crate) const VALIDATING_ADMISSION_POLICIES: ResetsMetaForStatus = ResetsMetaForStatus {
-    columns: policies,
-    ..status_types::VALIDATING_ADMISSION_POLICIES
-};
+pub(crate) const VALIDATING_ADMISSION_POLICIES: SpecValidated<ResetsMetaForStatus> =
+    SpecValidated {
+        base: ResetsMetaForStatus {
+            columns: policies,
+            ..status_types::VALIDATING_ADMISSION_POLICIES
+        },
+        defaults: policy_defaults,
+        created: nothing_created,
+        validate: admission_policy::policy,
+        validate_update: admission_policy::policy_update,
+        generation_of: None,
+    };
 
 /// `metav1.LabelSelector.String()` (the generated protobuf text).
 fn selector_text(selector: &Value) -> String {
@@ -186,8 +229,15 @@ fn policy_bindings() -> Vec<Column> {
     )
 }
 
-/// ValidatingAdmissionPolicyBindings.
-pub(crate) const VALIDATING_ADMISSION_POLICY_BINDINGS: Printed = Printed::columns(policy_bindings);
+/// ValidatingAdmissionPolicyBindings (their generation follows the spec).
+pub(crate) const VALIDATING_ADMISSION_POLICY_BINDINGS: SpecValidated<Printed> = SpecValidated {
+    base: Printed::columns(policy_bindings),
+    defaults: binding_defaults,
+    created: nothing_created,
+    validate: admission_policy::binding,
+    validate_update: |new, _| admission_policy::binding(new),
+    generation_of: Some("spec"),
+};
 
 #[cfg(test)]
 mod tests {

@@ -80,6 +80,7 @@ pub(crate) const API_SERVICES: SpecValidated<ResetsMetaForStatus> = SpecValidate
     created,
     validate: api_service::api_service,
     validate_update: api_service::api_service_update,
+    generation_of: None,
 };
 
 #[cfg(test)]

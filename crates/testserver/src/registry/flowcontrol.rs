@@ -63,6 +63,7 @@ pub(crate) const FLOW_SCHEMAS: SpecValidated<StatusType> = SpecValidated {
     created: nothing_created,
     validate: flow_control::flow_schema,
     validate_update: |new, _| flow_control::flow_schema(new),
+    generation_of: None,
 };
 
 /// The integer at `pointer` of a limited level's queuing, `<none>` otherwise.
@@ -126,6 +127,7 @@ pub(crate) const PRIORITY_LEVEL_CONFIGURATIONS: SpecValidated<StatusType> = Spec
     created: nothing_created,
     validate: flow_control::priority_level,
     validate_update: |new, _| flow_control::priority_level(new),
+    generation_of: None,
 };
 
 #[cfg(test)]

@@ -210,28 +210,40 @@ pub(crate) fn match_conditions(conditions: Option<&Value>, path: &str) -> Vec<Fi
     errs
 }
 
-/// `CompileCELExpression` of an expression that must be a bool: a parse error is
-/// `compilation failed: <issues>`, a literal of another type `must evaluate to bool but got
-/// <type>`.
+/// `CompileCELExpression` of an expression that must be a bool.
 pub(crate) fn compile_bool(expression: &str, path: &str) -> Vec<FieldError> {
-    match Program::compile(expression) {
-        Err(err) => vec![FieldError::invalid(
-            path,
-            expression,
+    compile(expression, expression, &["bool"], path)
+}
+
+/// `CompileCELExpression` of `source` (shown as `shown`) whose result must have one of the
+/// `types` (any type when empty): a parse error is `compilation failed: <issues>`, a literal
+/// of another type `must evaluate to <type> but got <type>` (or `one of [...]`).
+pub(crate) fn compile(source: &str, shown: &str, types: &[&str], path: &str) -> Vec<FieldError> {
+    let program = match Program::compile(source) {
+        Ok(program) => program,
+        Err(err) => {
             // cel-go indents the source snippet and the caret line by one space
-            format!(
-                "compilation failed: {}",
-                err.to_string().replace("\n| ", "\n | ")
-            ),
-        )],
-        Ok(program) => match literal_type(&program.expression().expr) {
-            Some(t) if t != "bool" => vec![FieldError::invalid(
+            let issues = err.to_string().replace("\n| ", "\n | ");
+            return vec![FieldError::invalid(
                 path,
-                expression,
-                format!("must evaluate to bool but got {t}"),
-            )],
-            _ => Vec::new(),
-        },
+                shown,
+                format!("compilation failed: {issues}"),
+            )];
+        }
+    };
+    match literal_type(&program.expression().expr) {
+        Some(t) if !types.is_empty() && !types.contains(&t) => {
+            let wanted = match types {
+                [one] => (*one).to_owned(),
+                many => format!("one of [{}]", many.join(" ")),
+            };
+            vec![FieldError::invalid(
+                path,
+                shown,
+                format!("must evaluate to {wanted} but got {t}"),
+            )]
+        }
+        _ => Vec::new(),
     }
 }
 

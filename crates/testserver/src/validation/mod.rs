@@ -6,6 +6,8 @@
 //! Which checks a type runs, and in which order, is its strategy's business (`registry`);
 //! nothing here is keyed by resource name.
 
+/// ValidatingAdmissionPolicy and binding checks.
+pub(crate) mod admission_policy;
 /// Rules and match conditions of admissionregistration.k8s.io types.
 mod admission_rules;
 /// APIService checks.
