@@ -8,7 +8,8 @@
 //! `validate_update` is the base's (and the generation handling, when `generation_of` names the
 //! field that drives it); a `status` (or other subresource) update is validated by
 //! the base alone; `validate` and `validate_update` produce the type's errors, `ObjectMeta`
-//! included, behind `validateCommonFields` on updates.
+//! included, behind `validateCommonFields` (the metadata with path-segment names, and its
+//! update rules) on updates.
 
 use serde_json::Value;
 
@@ -19,7 +20,7 @@ use crate::registry::strategy::{
 };
 use crate::registry::table::Column;
 use crate::selector::{Getter, SelectorError};
-use crate::validation::{FieldError, Invalid, NameRule};
+use crate::validation::{FieldError, Invalid, NameRule, object_meta, object_meta_update};
 
 /// The type's validation and defaults over `base`.
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +43,7 @@ pub(crate) struct SpecValidated<S: 'static> {
 /// Nothing more on create.
 pub(crate) fn nothing_created(_: &mut Value, _: &str) {}
 
-/// The checks of `validateCommonFields` (names as path segments) around the type's own.
+/// The 422 of the routed type.
 fn checks(rt: &ResourceType) -> Checks<'_> {
     Checks {
         rt,
@@ -97,7 +98,12 @@ impl<S: Strategy> Strategy for SpecValidated<S> {
         if !subresource.is_empty() {
             return self.base.validate_update(rt, subresource, new, old);
         }
-        checks(rt).update(subresource, new, old, || (self.validate_update)(new, old))
+        // `validateCommonFields`, then the strategy's own `ValidateUpdate` (which repeats the
+        // metadata update rules only where the real one does)
+        let mut errs = object_meta(new, rt.namespaced, NameRule::PathSegment);
+        errs.extend(object_meta_update(new, old));
+        errs.extend((self.validate_update)(new, old));
+        checks(rt).result(new, errs)
     }
 
     fn canonicalize(&self, obj: &mut Value) {
@@ -248,6 +254,43 @@ mod tests {
                 .any(|e| e.field == "spec.groupPriorityMinimum"),
             "{err:?}"
         );
+    }
+
+    /// The metadata update rules run once in `validateCommonFields`, and again only where the
+    /// type's own `ValidateUpdate` repeats them (APIServices, not webhook configurations).
+    #[test]
+    fn metadata_update_rules_run_as_often_as_on_the_real_server() {
+        for (group, plural, obj, times) in [
+            (
+                "apiregistration.k8s.io",
+                "apiservices",
+                json!({"spec": {"group": "a.io", "version": "v1", "groupPriorityMinimum": 1,
+                    "versionPriority": 1}}),
+                2,
+            ),
+            (
+                "admissionregistration.k8s.io",
+                "validatingwebhookconfigurations",
+                json!({"webhooks": []}),
+                1,
+            ),
+        ] {
+            let rt = rt(group, plural);
+            let mut old = obj.clone();
+            old["metadata"] = json!({"name": "v1.a.io", "uid": "1", "resourceVersion": "1"});
+            let mut new = old.clone();
+            new["metadata"]["uid"] = json!("2");
+            let err = rt
+                .strategy
+                .validate_update(&rt, "", &new, &old)
+                .unwrap_err();
+            let uid_errors = err
+                .errors
+                .iter()
+                .filter(|e| e.field == "metadata.uid")
+                .count();
+            assert_eq!(uid_errors, times, "{plural}: {err:?}");
+        }
     }
 
     /// The v1 defaults run with the base's.
