@@ -6,16 +6,16 @@
 //! review versions.
 //!
 //! An update relaxes what the stored object already broke, as the real server does: side
-//! effects other than `None`/`NoneOnDryRun`, review versions this server does not know and
-//! duplicate names stay allowed when the stored object had them, and unchanged match
-//! conditions are not compiled again.
+//! effects other than `None`/`NoneOnDryRun`, review versions this server does not know,
+//! duplicate names and selector values that are not label values stay allowed when the stored
+//! object had them, and unchanged match conditions are not compiled again.
 
 use std::collections::HashSet;
 
 use serde_json::Value;
 
 use super::admission_rules::{items, match_conditions, opt_str, rule_with_operations, strings};
-use super::{FieldError, go_url, names, net, selector};
+use super::{ErrorKind, FieldError, go_url, names, net, selector};
 
 /// Which kind of webhook configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +33,7 @@ struct Options {
     require_no_side_effects: bool,
     require_recognized_review_version: bool,
     require_unique_names: bool,
+    allow_invalid_label_values: bool,
 }
 
 const CREATE: Options = Options {
@@ -40,7 +41,10 @@ const CREATE: Options = Options {
     require_no_side_effects: true,
     require_recognized_review_version: true,
     require_unique_names: true,
+    allow_invalid_label_values: false,
 };
+
+const SELECTORS: [&str; 2] = ["namespaceSelector", "objectSelector"];
 
 /// The review versions this server speaks (`AcceptedAdmissionReviewVersions`).
 const REVIEW_VERSIONS: [&str; 2] = ["v1", "v1beta1"];
@@ -79,6 +83,11 @@ impl Hooks {
                     .iter()
                     .all(|h| seen.insert(opt_str(h, "name").unwrap_or("")))
             },
+            allow_invalid_label_values: old_hooks.iter().any(|h| {
+                SELECTORS
+                    .iter()
+                    .any(|key| !selector::label_selector(h.get(*key), key).is_empty())
+            }),
         };
         self.configuration(new, opts)
     }
@@ -149,10 +158,14 @@ impl Hooks {
                 "the timeout value must be between 1 and 30 seconds",
             ));
         }
-        for key in ["namespaceSelector", "objectSelector"] {
-            if let Some(s) = hook.get(key).filter(|s| !s.is_null()) {
-                errs.extend(selector::label_selector(Some(s), &format!("{path}.{key}")));
-            }
+        for key in SELECTORS {
+            let found = selector::label_selector(hook.get(key), &format!("{path}.{key}"));
+            // `AllowInvalidLabelValueInSelector` skips the values' label-value rule only
+            errs.extend(found.into_iter().filter(|e| {
+                !(opts.allow_invalid_label_values
+                    && e.kind == ErrorKind::Invalid
+                    && e.field.contains(".values["))
+            }));
         }
         if self == Hooks::Mutating
             && let Some(policy) = opt_str(hook, "reinvocationPolicy")

@@ -249,3 +249,26 @@ fn updates_keep_what_the_stored_object_had() {
         "Unknown side effects are refused when every stored hook had None"
     );
 }
+
+/// `validatingWebhookHasInvalidLabelValueInSelector`: a stored selector that breaks the rules
+/// lets the update keep selector values that are not label values.
+#[test]
+fn updates_keep_invalid_selector_values_the_stored_object_had() {
+    let selector = json!({"matchExpressions": [{"key": "a", "operator": "In", "values": ["not a label value!"]}]});
+    let broken = numbered(vec![hook(json!({"objectSelector": selector}))]);
+    let value_error = "webhooks[0].objectSelector.matchExpressions[0].values[0]";
+    let fields = |errs: Vec<super::FieldError>| -> Vec<String> {
+        errs.into_iter().map(|e| e.field).collect()
+    };
+    assert_eq!(fields(Hooks::Validating.validate(&broken)), [value_error]);
+    assert!(
+        Hooks::Validating
+            .validate_update(&broken, &broken)
+            .is_empty()
+    );
+    let clean = numbered(vec![hook(json!({}))]);
+    assert_eq!(
+        fields(Hooks::Validating.validate_update(&broken, &clean)),
+        [value_error]
+    );
+}
