@@ -5,8 +5,9 @@
 //!
 //! CEL: expressions are parsed by the `cel` crate, as CRD validation rules are
 //! (`crd::cel`); a syntax error is refused with `compilation failed: ERROR: ...` as cel-go
-//! words it. cel-go also type-checks (undeclared references, a result that is not a bool) and
-//! estimates cost; of that only a literal non-bool result is caught here.
+//! words it, while syntax the crate does not support (the optional-field forms) is let through
+//! unchecked. cel-go also type-checks (undeclared references, a result of the wrong type) and
+//! estimates cost; of that only a literal result of the wrong type is caught here.
 
 use std::collections::HashSet;
 
@@ -221,6 +222,16 @@ pub(crate) fn compile_bool(expression: &str, path: &str) -> Vec<FieldError> {
 pub(crate) fn compile(source: &str, shown: &str, types: &[&str], path: &str) -> Vec<FieldError> {
     let program = match Program::compile(source) {
         Ok(program) => program,
+        // syntax cel-go accepts in Kubernetes' environments but the crate's parser does not
+        // (optional `.?`, `[?`, `?:` fields): not ours to refuse
+        Err(err)
+            if err
+                .errors
+                .iter()
+                .all(|e| e.msg.starts_with("unsupported syntax")) =>
+        {
+            return Vec::new();
+        }
         Err(err) => {
             // cel-go indents the source snippet and the caret line by one space
             let issues = err.to_string().replace("\n| ", "\n | ");
@@ -261,4 +272,28 @@ fn literal_type(expr: &Expr) -> Option<&'static str> {
         LiteralValue::Bytes(_) => "bytes",
         LiteralValue::Null => "null_type",
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expressions cel-go accepts in match conditions compile here too.
+    #[test]
+    fn valid_expressions_compile() {
+        for expression in [
+            "has(object.metadata.labels) && 'app' in object.metadata.labels",
+            "request.userInfo.groups.exists(g, g == 'system:masters')",
+            "object.?metadata.?labels.orValue({}).size() > 0",
+            "!(request.resource.group == 'rbac.authorization.k8s.io' && request.resource.resource in ['roles'])",
+            "authorizer.group('').resource('pods').check('create').allowed()",
+            "object.spec.replicas <= params.data.maxReplicas",
+            "cel.bind(x, object.metadata.name, x.startsWith('a'))",
+            "object.metadata.name.matches('^[a-z]+$') ? true : false",
+            "size(object.spec.containers.filter(c, c.image.endsWith(':latest'))) == 0",
+            "duration('1h') > duration('30m') && timestamp('2024-01-01T00:00:00Z') < timestamp('2025-01-01T00:00:00Z')",
+        ] {
+            assert_eq!(compile_bool(expression, "e"), Vec::new(), "{expression}");
+        }
+    }
 }
