@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::priority_level::mandatory_priority_level;
 use super::*;
 
 /// The errors of `validate` on `obj` after `defaults`.
