@@ -263,4 +263,48 @@ mod tests {
         let w = json!({"webhooks": [{}]});
         assert_eq!(webhook_configurations()[1].cell(&w), json!(1));
     }
+
+    /// `SetDefaults_ValidatingWebhook`/`SetDefaults_MutatingWebhook` with `SetDefaults_Rule`
+    /// and `SetDefaults_ServiceReference`; set values stay.
+    #[test]
+    fn webhooks_are_defaulted() {
+        let sent = json!({"webhooks": [{"timeoutSeconds": 5, "rules": [{}],
+            "clientConfig": {"service": {"name": "s"}}}]});
+        let mut validating = sent.clone();
+        webhook_defaults(&mut validating, false);
+        assert_eq!(
+            validating["webhooks"][0],
+            json!({"timeoutSeconds": 5, "rules": [{"scope": "*"}],
+                "clientConfig": {"service": {"name": "s", "port": 443}},
+                "failurePolicy": "Fail", "matchPolicy": "Equivalent",
+                "namespaceSelector": {}, "objectSelector": {}})
+        );
+        let mut mutating = sent;
+        webhook_defaults(&mut mutating, true);
+        assert_eq!(mutating["webhooks"][0]["reinvocationPolicy"], "Never");
+    }
+
+    /// `SetDefaults_ValidatingAdmissionPolicySpec` and `SetDefaults_MatchResources`, for
+    /// policies and bindings.
+    #[test]
+    fn policies_and_bindings_are_defaulted() {
+        let mut policy = json!({"spec": {"matchConstraints": {"resourceRules": [{}],
+            "excludeResourceRules": [{"scope": "Cluster"}]}}});
+        policy_defaults(&mut policy);
+        assert_eq!(
+            policy["spec"],
+            json!({"failurePolicy": "Fail", "matchConstraints": {"matchPolicy": "Equivalent",
+                "namespaceSelector": {}, "objectSelector": {},
+                "resourceRules": [{"scope": "*"}], "excludeResourceRules": [{"scope": "Cluster"}]}})
+        );
+        let mut binding = json!({"spec": {"policyName": "p"}});
+        binding_defaults(&mut binding);
+        assert_eq!(binding, json!({"spec": {"policyName": "p"}}));
+        let mut binding = json!({"spec": {"matchResources": {"matchPolicy": "Exact"}}});
+        binding_defaults(&mut binding);
+        assert_eq!(
+            binding["spec"]["matchResources"],
+            json!({"matchPolicy": "Exact", "namespaceSelector": {}, "objectSelector": {}})
+        );
+    }
 }
