@@ -1,9 +1,11 @@
 //! admissionregistration.k8s.io/v1: webhook configurations, ValidatingAdmissionPolicies and
-//! their bindings: the v1 defaults of the webhook configurations (`SetDefaults_*Webhook`,
-//! `SetDefaults_Rule`, `SetDefaults_ServiceReference`), their validation
-//! (`validation::webhooks`), and the table columns (`printMutatingWebhook`,
-//! `printValidatingWebhook`, `printValidatingAdmissionPolicy`,
-//! `printValidatingAdmissionPolicyBinding`).
+//! their bindings: the v1 defaults (`SetDefaults_*Webhook`, `SetDefaults_Rule`,
+//! `SetDefaults_ServiceReference`, `SetDefaults_ValidatingAdmissionPolicySpec`,
+//! `SetDefaults_MatchResources`), the validation (`validation::webhooks`,
+//! `validation::admission_policy`), the generation (webhook configurations bump it when their
+//! `webhooks` change, bindings when their spec does, policies through their status base), and
+//! the table columns (`printMutatingWebhook`, `printValidatingWebhook`,
+//! `printValidatingAdmissionPolicy`, `printValidatingAdmissionPolicyBinding`).
 
 use serde_json::{Map, Value, json};
 
