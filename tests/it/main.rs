@@ -9,6 +9,7 @@
 
 mod support;
 
+mod admission_config;
 mod audit;
 mod auth;
 mod client_builder;

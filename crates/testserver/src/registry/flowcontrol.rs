@@ -1,11 +1,15 @@
-//! flowcontrol.apiserver.k8s.io/v1 FlowSchemas and PriorityLevelConfigurations: the table
-//! columns (`printFlowSchema`, `printPriorityLevelConfiguration`).
+//! flowcontrol.apiserver.k8s.io/v1 FlowSchemas and PriorityLevelConfigurations: the v1
+//! defaults and validation of their strategies (`validation::flow_control`) over the status
+//! strategy of `status_types`, and the table columns (`printFlowSchema`,
+//! `printPriorityLevelConfiguration`).
 
 use serde_json::Value;
 
 use crate::registry::print::{int, items, text};
+use crate::registry::spec_validated::{SpecValidated, nothing_created};
 use crate::registry::status_types::{self, StatusType};
 use crate::registry::table::{self, Column, col};
+use crate::validation::flow_control;
 
 fn flow_schemas() -> Vec<Column> {
     let mut cols = table::columns(
@@ -50,9 +54,16 @@ fn flow_schemas() -> Vec<Column> {
 }
 
 /// FlowSchemas.
-pub(crate) const FLOW_SCHEMAS: StatusType = StatusType {
-    columns: flow_schemas,
-    ..status_types::FLOW_CONTROL
+pub(crate) const FLOW_SCHEMAS: SpecValidated<StatusType> = SpecValidated {
+    base: StatusType {
+        columns: flow_schemas,
+        ..status_types::FLOW_CONTROL
+    },
+    defaults: flow_control::flow_schema_defaults,
+    created: nothing_created,
+    validate: flow_control::flow_schema,
+    validate_update: |new, _| flow_control::flow_schema(new),
+    generation_of: None,
 };
 
 /// The integer at `pointer` of a limited level's queuing, `<none>` otherwise.
@@ -107,9 +118,16 @@ fn priority_levels() -> Vec<Column> {
 }
 
 /// PriorityLevelConfigurations.
-pub(crate) const PRIORITY_LEVEL_CONFIGURATIONS: StatusType = StatusType {
-    columns: priority_levels,
-    ..status_types::FLOW_CONTROL
+pub(crate) const PRIORITY_LEVEL_CONFIGURATIONS: SpecValidated<StatusType> = SpecValidated {
+    base: StatusType {
+        columns: priority_levels,
+        ..status_types::FLOW_CONTROL
+    },
+    defaults: flow_control::priority_level_defaults,
+    created: nothing_created,
+    validate: flow_control::priority_level,
+    validate_update: |new, _| flow_control::priority_level(new),
+    generation_of: None,
 };
 
 #[cfg(test)]

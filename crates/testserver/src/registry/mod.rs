@@ -43,6 +43,7 @@ mod rbac;
 mod resource;
 mod runtimeclasses;
 mod spec_checked;
+mod spec_validated;
 mod status_types;
 mod storage;
 /// The [`Strategy`] trait and its helpers.

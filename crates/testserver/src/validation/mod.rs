@@ -6,6 +6,12 @@
 //! Which checks a type runs, and in which order, is its strategy's business (`registry`);
 //! nothing here is keyed by resource name.
 
+/// ValidatingAdmissionPolicy and binding checks.
+pub(crate) mod admission_policy;
+/// Rules and match conditions of admissionregistration.k8s.io types.
+mod admission_rules;
+/// APIService checks.
+pub(crate) mod api_service;
 /// ReplicaSet, StatefulSet and DaemonSet checks.
 pub(crate) mod apps;
 /// Status checks of the replicated workloads.
@@ -29,6 +35,10 @@ pub(crate) mod csr_status;
 /// Event checks, in both API versions.
 pub(crate) mod event;
 mod field_error;
+/// FlowSchema and PriorityLevelConfiguration checks.
+pub(crate) mod flow_control;
+/// Go's `net/url.Parse`, as webhook URLs are checked with it.
+mod go_url;
 /// The Go-struct dump and unified diff of immutability errors.
 pub(crate) mod godump;
 mod int_or_percent;
@@ -66,6 +76,8 @@ pub(crate) mod selector;
 pub(crate) mod service;
 /// PersistentVolume, PersistentVolumeClaim and StorageClass checks.
 pub(crate) mod storage;
+/// Webhook configuration checks.
+pub(crate) mod webhooks;
 /// Deployment checks.
 pub(crate) mod workloads;
 

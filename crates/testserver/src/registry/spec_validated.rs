@@ -1,0 +1,304 @@
+//! A strategy with the type's own `Validate`/`ValidateUpdate` and defaults in front of a base
+//! strategy that holds the rest (status handling, generation, columns): the webhook
+//! configurations, ValidatingAdmissionPolicies, APIServices, FlowSchemas and
+//! PriorityLevelConfigurations, whose bases (`Printed`, `ResetsMetaForStatus`, `StatusType`)
+//! validate no spec.
+//!
+//! Guarantees: every method but `default`, `validate` and the main resource's
+//! `validate_update` is the base's (and the generation handling, when `generation_of` names the
+//! field that drives it); a `status` (or other subresource) update is validated by
+//! the base alone; `validate` and `validate_update` produce the type's errors, `ObjectMeta`
+//! included, behind `validateCommonFields` (the metadata with path-segment names, and its
+//! update rules) on updates.
+
+use serde_json::Value;
+
+use crate::admission::defaults::DecodeError;
+use crate::registry::ResourceType;
+use crate::registry::strategy::{
+    Checks, DeleteRules, GcDefault, StoredAs, Strategy, bump_generation_on_change, set_generation,
+};
+use crate::registry::table::Column;
+use crate::selector::{Getter, SelectorError};
+use crate::validation::{FieldError, Invalid, NameRule, object_meta, object_meta_update};
+
+/// The type's validation and defaults over `base`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SpecValidated<S: 'static> {
+    /// Everything else.
+    pub(crate) base: S,
+    /// `SetDefaults_*` of the served version.
+    pub(crate) defaults: fn(&mut Value),
+    /// Run after the base's `PrepareForCreate` (`now` in RFC 3339).
+    pub(crate) created: fn(&mut Value, &str),
+    /// `ValidateX`: every error of a new object, `ObjectMeta` included.
+    pub(crate) validate: fn(&Value) -> Vec<FieldError>,
+    /// `ValidateXUpdate(new, old)` as the strategy calls it, `ObjectMeta` included.
+    pub(crate) validate_update: fn(&Value, &Value) -> Vec<FieldError>,
+    /// The field whose change bumps `metadata.generation` (1 on create), when the type's
+    /// strategy tracks it and the base does not.
+    pub(crate) generation_of: Option<&'static str>,
+}
+
+/// Nothing more on create.
+pub(crate) fn nothing_created(_: &mut Value, _: &str) {}
+
+/// The 422 of the routed type.
+fn checks(rt: &ResourceType) -> Checks<'_> {
+    Checks {
+        rt,
+        name_rule: NameRule::PathSegment,
+    }
+}
+
+impl<S: Strategy> Strategy for SpecValidated<S> {
+    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
+        self.base.default(obj)?;
+        (self.defaults)(obj);
+        Ok(())
+    }
+
+    fn tracks_generation(&self) -> bool {
+        self.generation_of.is_some() || self.base.tracks_generation()
+    }
+
+    fn prepare_for_create(&self, obj: &mut Value, now: &str) {
+        self.base.prepare_for_create(obj, now);
+        if self.generation_of.is_some() {
+            set_generation(obj, 1);
+        }
+        (self.created)(obj, now);
+    }
+
+    fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
+        match (subresource, self.generation_of) {
+            ("", Some(key)) => bump_generation_on_change(new, old, key),
+            _ => self.base.prepare_for_update(subresource, new, old, now),
+        }
+    }
+
+    fn prepare_main_update(&self, new: &mut Value, old: &Value) {
+        match self.generation_of {
+            Some(key) => bump_generation_on_change(new, old, key),
+            None => self.base.prepare_main_update(new, old),
+        }
+    }
+
+    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+        checks(rt).result(obj, (self.validate)(obj))
+    }
+
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        if !subresource.is_empty() {
+            return self.base.validate_update(rt, subresource, new, old);
+        }
+        // `validateCommonFields`, then the strategy's own `ValidateUpdate` (which repeats the
+        // metadata update rules only where the real one does)
+        let mut errs = object_meta(new, rt.namespaced, NameRule::PathSegment);
+        errs.extend(object_meta_update(new, old));
+        errs.extend((self.validate_update)(new, old));
+        checks(rt).result(new, errs)
+    }
+
+    fn canonicalize(&self, obj: &mut Value) {
+        self.base.canonicalize(obj);
+    }
+
+    fn allow_create_on_update(&self) -> bool {
+        self.base.allow_create_on_update()
+    }
+
+    fn returns_deleted_object(&self) -> bool {
+        self.base.returns_deleted_object()
+    }
+
+    fn gc_default(&self) -> GcDefault {
+        self.base.gc_default()
+    }
+
+    fn graceful_delete(&self, old: &Value, requested: Option<i64>) -> Option<i64> {
+        self.base.graceful_delete(old, requested)
+    }
+
+    fn delete_rules(&self) -> DeleteRules {
+        self.base.delete_rules()
+    }
+
+    fn before_delete(&self, marked: &mut Value, old: &Value, already: bool, now: &str) {
+        self.base.before_delete(marked, old, already, now);
+    }
+
+    fn stored_as(&self) -> Option<StoredAs> {
+        self.base.stored_as()
+    }
+
+    fn checks_escalation(&self) -> bool {
+        self.base.checks_escalation()
+    }
+
+    fn field_label(&self, label: &str) -> Result<(String, Getter), SelectorError> {
+        self.base.field_label(label)
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        self.base.columns()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::registry::Registry;
+
+    fn rt(group: &str, plural: &str) -> Arc<ResourceType> {
+        Registry::builtin()
+            .find(group, "v1", plural)
+            .expect("a catalog type")
+    }
+
+    /// Every type built on `SpecValidated` refuses a nameless object with its own kind.
+    #[test]
+    fn each_type_validates_through_the_registry() {
+        for (group, plural, kind) in [
+            (
+                "admissionregistration.k8s.io",
+                "validatingwebhookconfigurations",
+                "ValidatingWebhookConfiguration",
+            ),
+            (
+                "admissionregistration.k8s.io",
+                "mutatingwebhookconfigurations",
+                "MutatingWebhookConfiguration",
+            ),
+            (
+                "admissionregistration.k8s.io",
+                "validatingadmissionpolicies",
+                "ValidatingAdmissionPolicy",
+            ),
+            (
+                "admissionregistration.k8s.io",
+                "validatingadmissionpolicybindings",
+                "ValidatingAdmissionPolicyBinding",
+            ),
+            ("apiregistration.k8s.io", "apiservices", "APIService"),
+            ("flowcontrol.apiserver.k8s.io", "flowschemas", "FlowSchema"),
+            (
+                "flowcontrol.apiserver.k8s.io",
+                "prioritylevelconfigurations",
+                "PriorityLevelConfiguration",
+            ),
+        ] {
+            let rt = rt(group, plural);
+            let err = rt
+                .strategy
+                .validate(&rt, &json!({"metadata": {}}))
+                .unwrap_err();
+            assert_eq!((err.group.as_str(), err.kind.as_str()), (group, kind));
+            assert_eq!(err.errors[0].field, "metadata.name", "{plural}");
+        }
+    }
+
+    /// Webhook configurations start at generation 1 and bump it when `webhooks` change only.
+    #[test]
+    fn webhook_generation_follows_the_webhooks() {
+        let rt = rt(
+            "admissionregistration.k8s.io",
+            "validatingwebhookconfigurations",
+        );
+        let mut old = json!({"metadata": {"name": "w"}, "webhooks": []});
+        rt.strategy.prepare_for_create(&mut old, "t");
+        assert_eq!(old["metadata"]["generation"], 1);
+        let mut relabelled = json!({"metadata": {"name": "w", "generation": 1, "labels": {"a": "b"}},
+            "webhooks": []});
+        rt.strategy
+            .prepare_for_update("", &mut relabelled, &old, "t");
+        assert_eq!(relabelled["metadata"]["generation"], 1);
+        let mut changed = json!({"metadata": {"name": "w", "generation": 1},
+            "webhooks": [{"name": "a.b.c"}]});
+        rt.strategy.prepare_for_update("", &mut changed, &old, "t");
+        assert_eq!(changed["metadata"]["generation"], 2);
+    }
+
+    /// A status write is the base's business: spec errors are not reported there, the
+    /// status rules are.
+    #[test]
+    fn status_updates_are_the_bases() {
+        let rt = rt("apiregistration.k8s.io", "apiservices");
+        let old = json!({"metadata": {"name": "v1.a.io", "resourceVersion": "1"},
+            "spec": {"group": "a.io", "version": "v1"}});
+        let mut new = old.clone();
+        new["status"] = json!({"conditions": [{"type": "Available", "status": "Maybe"}]});
+        let err = rt
+            .strategy
+            .validate_update(&rt, "status", &new, &old)
+            .unwrap_err();
+        let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["status.conditions[0].status"]);
+        let err = rt
+            .strategy
+            .validate_update(&rt, "", &new, &old)
+            .unwrap_err();
+        assert!(
+            err.errors
+                .iter()
+                .any(|e| e.field == "spec.groupPriorityMinimum"),
+            "{err:?}"
+        );
+    }
+
+    /// The metadata update rules run once in `validateCommonFields`, and again only where the
+    /// type's own `ValidateUpdate` repeats them (APIServices, not webhook configurations).
+    #[test]
+    fn metadata_update_rules_run_as_often_as_on_the_real_server() {
+        for (group, plural, obj, times) in [
+            (
+                "apiregistration.k8s.io",
+                "apiservices",
+                json!({"spec": {"group": "a.io", "version": "v1", "groupPriorityMinimum": 1,
+                    "versionPriority": 1}}),
+                2,
+            ),
+            (
+                "admissionregistration.k8s.io",
+                "validatingwebhookconfigurations",
+                json!({"webhooks": []}),
+                1,
+            ),
+        ] {
+            let rt = rt(group, plural);
+            let mut old = obj.clone();
+            old["metadata"] = json!({"name": "v1.a.io", "uid": "1", "resourceVersion": "1"});
+            let mut new = old.clone();
+            new["metadata"]["uid"] = json!("2");
+            let err = rt
+                .strategy
+                .validate_update(&rt, "", &new, &old)
+                .unwrap_err();
+            let uid_errors = err
+                .errors
+                .iter()
+                .filter(|e| e.field == "metadata.uid")
+                .count();
+            assert_eq!(uid_errors, times, "{plural}: {err:?}");
+        }
+    }
+
+    /// The v1 defaults run with the base's.
+    #[test]
+    fn defaults_are_applied() {
+        let rt = rt("flowcontrol.apiserver.k8s.io", "flowschemas");
+        let mut fs = json!({"metadata": {"name": "f"}, "spec": {}});
+        rt.strategy.default(&mut fs).unwrap();
+        assert_eq!(fs["spec"]["matchingPrecedence"], 1000);
+    }
+}
