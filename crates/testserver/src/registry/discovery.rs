@@ -1,11 +1,16 @@
-//! discovery.k8s.io/v1 EndpointSlices: `ObjectMeta` validation and the table columns
-//! (`printEndpointSlice`).
+//! discovery.k8s.io/v1 EndpointSlices (`pkg/registry/discovery/endpointslice/strategy.go`):
+//! the port defaults, the generation (1 on create, bumped when anything but the metadata, or
+//! the labels, changes), `ValidateEndpointSliceCreate`/`ValidateEndpointSliceUpdate`
+//! (`validation::endpoint_slices`) and the table columns (`printEndpointSlice`).
 
 use serde_json::Value;
 
+use crate::admission::defaults::DecodeError;
+use crate::registry::ResourceType;
 use crate::registry::print::{self, items, text};
-use crate::registry::printed::Printed;
+use crate::registry::strategy::{self, Checks, Strategy};
 use crate::registry::table::{self, Column, col};
+use crate::validation::{Invalid, NameRule, endpoint_slices as checks};
 
 const MAX: usize = 3;
 
@@ -63,8 +68,73 @@ fn endpoint_slices() -> Vec<Column> {
     )
 }
 
+/// The EndpointSlice strategy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EndpointSlices;
+
 /// discovery.k8s.io/v1 EndpointSlices.
-pub(crate) const ENDPOINT_SLICES: Printed = Printed::validated(endpoint_slices);
+pub(crate) const ENDPOINT_SLICES: EndpointSlices = EndpointSlices;
+
+/// The slice without its metadata, and its labels: what `PrepareForUpdate` compares.
+fn generation_inputs(slice: &Value) -> (Value, Option<&Value>) {
+    let mut rest = slice.clone();
+    if let Some(map) = rest.as_object_mut() {
+        map.remove("metadata");
+        map.remove("apiVersion");
+        map.remove("kind");
+    }
+    (rest, slice.pointer("/metadata/labels"))
+}
+
+impl Strategy for EndpointSlices {
+    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
+        checks::default_ports(obj);
+        Ok(())
+    }
+
+    fn tracks_generation(&self) -> bool {
+        true
+    }
+
+    fn prepare_main_update(&self, new: &mut Value, old: &Value) {
+        if generation_inputs(new) != generation_inputs(old) {
+            let bumped = old
+                .pointer("/metadata/generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                + 1;
+            strategy::set_generation(new, bumped);
+        }
+    }
+
+    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+        let c = Checks {
+            rt,
+            name_rule: NameRule::Subdomain,
+        };
+        c.result(obj, c.object(obj, checks::endpoint_slice(obj)))
+    }
+
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        let c = Checks {
+            rt,
+            name_rule: NameRule::Subdomain,
+        };
+        c.update(subresource, new, old, || {
+            c.object(new, checks::endpoint_slice_update(new, old))
+        })
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        endpoint_slices()
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -80,5 +150,28 @@ mod tests {
         assert_eq!(ports(&s), "80,http,* + 1 more...");
         assert_eq!(endpoints(&s), "10.0.0.1,10.0.0.2,10.0.0.3");
         assert_eq!(endpoints(&json!({})), "<unset>");
+    }
+
+    /// `endpointSliceStrategy.PrepareForUpdate`: the generation follows everything but the
+    /// metadata, and the labels.
+    #[test]
+    fn generation_bumps() {
+        let old = json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "1"}},
+            "addressType": "IPv4", "endpoints": []});
+        for (edit, bumped) in [
+            (json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "1"},
+                "annotations": {"x": "y"}}, "addressType": "IPv4", "endpoints": []}), 3),
+            (json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "2"}},
+                "addressType": "IPv4", "endpoints": []}), 4),
+            (json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "1"}},
+                "addressType": "IPv4", "endpoints": [{"addresses": ["10.0.0.1"]}]}), 4),
+        ] {
+            let mut new = edit;
+            ENDPOINT_SLICES.prepare_for_update("", &mut new, &old, "t");
+            assert_eq!(new["metadata"]["generation"], bumped, "{new}");
+        }
+        let mut created = json!({"metadata": {"name": "s"}});
+        ENDPOINT_SLICES.prepare_for_create(&mut created, "t");
+        assert_eq!(created["metadata"]["generation"], 1);
     }
 }

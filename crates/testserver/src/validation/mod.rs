@@ -26,6 +26,8 @@ mod cron;
 pub(crate) mod cron_jobs;
 /// CertificateSigningRequest status and approval checks.
 pub(crate) mod csr_status;
+/// EndpointSlice checks.
+pub(crate) mod endpoint_slices;
 /// Event checks, in both API versions.
 pub(crate) mod event;
 mod field_error;
