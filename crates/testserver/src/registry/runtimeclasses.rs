@@ -1,9 +1,11 @@
-//! node.k8s.io/v1 RuntimeClasses: `ObjectMeta` validation and the table columns
-//! (`printRuntimeClass`).
+//! node.k8s.io/v1 RuntimeClasses (`pkg/registry/node/runtimeclass/strategy.go`):
+//! `ValidateRuntimeClass`, and on update the same checks with the immutable handler
+//! (`validation::runtime_classes`); the table columns (`printRuntimeClass`).
 
 use crate::registry::print::text;
-use crate::registry::printed::Printed;
+use crate::registry::spec_checked::{SpecChecked, nothing};
 use crate::registry::table::{self, Column, col};
+use crate::validation::{NameRule, runtime_classes as checks};
 
 fn runtime_classes() -> Vec<Column> {
     // Go describes the column with `ObjectMeta{}.SwaggerDoc()["handler"]`, which is empty.
@@ -14,7 +16,13 @@ fn runtime_classes() -> Vec<Column> {
 }
 
 /// RuntimeClasses.
-pub(crate) const RUNTIME_CLASSES: Printed = Printed::validated(runtime_classes);
+pub(crate) const RUNTIME_CLASSES: SpecChecked = SpecChecked {
+    name_rule: NameRule::Subdomain,
+    spec: checks::runtime_class,
+    spec_update: Some(checks::runtime_class_update),
+    extra_update: nothing,
+    columns: runtime_classes,
+};
 
 #[cfg(test)]
 mod tests {

@@ -60,6 +60,8 @@ pub(crate) mod policy;
 /// PodDisruptionBudget, HorizontalPodAutoscaler and flow-control status checks.
 pub(crate) mod policy_status;
 mod request;
+/// RuntimeClass checks.
+pub(crate) mod runtime_classes;
 /// Secret checks.
 pub(crate) mod secret;
 /// Label selectors: their rules and matching.
