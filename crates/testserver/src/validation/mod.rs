@@ -24,6 +24,8 @@ pub(crate) mod core_status;
 mod cron;
 /// CronJob checks.
 pub(crate) mod cron_jobs;
+/// CSIDriver, CSINode and CSIStorageCapacity checks.
+pub(crate) mod csi;
 /// CertificateSigningRequest status and approval checks.
 pub(crate) mod csr_status;
 /// EndpointSlice checks.
@@ -35,6 +37,8 @@ mod field_error;
 pub(crate) mod godump;
 mod int_or_percent;
 mod invalid;
+/// IPAddress and ServiceCIDR checks.
+pub(crate) mod ip_addresses;
 /// The Job spec's policies and formats.
 mod job_policies;
 /// Job status checks.
@@ -70,6 +74,8 @@ pub(crate) mod selector;
 pub(crate) mod service;
 /// PersistentVolume, PersistentVolumeClaim and StorageClass checks.
 pub(crate) mod storage;
+/// VolumeAttachment and VolumeAttributesClass checks.
+pub(crate) mod volume_attachments;
 /// Deployment checks.
 pub(crate) mod workloads;
 

@@ -1,0 +1,144 @@
+//! The strategy of built-in types whose validation functions return the whole list the Go
+//! function does, `ObjectMeta` rules included (the storage and networking types whose
+//! `ValidateX`/`ValidateXUpdate` repeat or skip metadata checks in their own order): the
+//! generic store's `validateCommonFields` (the new metadata with the path-segment name rule,
+//! the metadata update) comes first on every update, then the type's list. Everything but
+//! defaulting and validation is the wrapped `base` strategy's.
+
+use serde_json::Value;
+
+use crate::admission::defaults::DecodeError;
+use crate::registry::ResourceType;
+use crate::registry::strategy::{
+    self, Checks, DeleteRules, GcDefault, Strategy, StoredAs,
+};
+use crate::registry::table::Column;
+use crate::selector::{Getter, SelectorError};
+use crate::validation::{FieldError, Invalid, NameRule, object_meta, object_meta_update};
+
+/// Validation from whole Go error lists around a `base` strategy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WholeChecked<B: 'static> {
+    /// Everything but validation (and the defaults below).
+    pub(crate) base: B,
+    /// The defaults the typed decoding applies, before the base's.
+    pub(crate) defaults: fn(&mut Value),
+    /// The strategy's `Validate`.
+    pub(crate) create: fn(&Value) -> Vec<FieldError>,
+    /// The strategy's `ValidateUpdate` of the main resource.
+    pub(crate) update: fn(&Value, &Value) -> Vec<FieldError>,
+    /// The status strategy's `ValidateUpdate`; `None` leaves status writes to the base.
+    pub(crate) status: Option<fn(&Value, &Value) -> Vec<FieldError>>,
+    /// Whether a main-resource update that changes the spec bumps the generation (from 0 when
+    /// the type sets none on create), as CSIDrivers' `PrepareForUpdate` does.
+    pub(crate) spec_generation: bool,
+}
+
+/// No defaults.
+pub(crate) fn no_defaults(_: &mut Value) {}
+
+impl<B> WholeChecked<B> {
+    /// `validateCommonFields` then `errs`, as the 422 of this type.
+    fn after_common(
+        rt: &ResourceType,
+        new: &Value,
+        old: &Value,
+        errs: Vec<FieldError>,
+    ) -> Result<(), Invalid> {
+        let mut all = object_meta(new, rt.namespaced, NameRule::PathSegment);
+        all.extend(object_meta_update(new, old));
+        all.extend(errs);
+        checks(rt).result(new, all)
+    }
+}
+
+fn checks(rt: &ResourceType) -> Checks<'_> {
+    Checks {
+        rt,
+        name_rule: NameRule::PathSegment,
+    }
+}
+
+impl<B: Strategy> Strategy for WholeChecked<B> {
+    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
+        (self.defaults)(obj);
+        self.base.default(obj)
+    }
+
+    fn tracks_generation(&self) -> bool {
+        self.base.tracks_generation()
+    }
+
+    fn prepare_for_create(&self, obj: &mut Value, now: &str) {
+        self.base.prepare_for_create(obj, now);
+    }
+
+    fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
+        self.base.prepare_for_update(subresource, new, old, now);
+        if subresource.is_empty() && self.spec_generation {
+            strategy::bump_generation_on_change(new, old, "spec");
+        }
+    }
+
+    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+        checks(rt).result(obj, (self.create)(obj))
+    }
+
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        match (subresource, self.status) {
+            ("", _) => Self::after_common(rt, new, old, (self.update)(new, old)),
+            ("status", Some(status)) => Self::after_common(rt, new, old, status(new, old)),
+            _ => self.base.validate_update(rt, subresource, new, old),
+        }
+    }
+
+    fn canonicalize(&self, obj: &mut Value) {
+        self.base.canonicalize(obj);
+    }
+
+    fn allow_create_on_update(&self) -> bool {
+        self.base.allow_create_on_update()
+    }
+
+    fn returns_deleted_object(&self) -> bool {
+        self.base.returns_deleted_object()
+    }
+
+    fn gc_default(&self) -> GcDefault {
+        self.base.gc_default()
+    }
+
+    fn graceful_delete(&self, old: &Value, requested: Option<i64>) -> Option<i64> {
+        self.base.graceful_delete(old, requested)
+    }
+
+    fn delete_rules(&self) -> DeleteRules {
+        self.base.delete_rules()
+    }
+
+    fn before_delete(&self, marked: &mut Value, old: &Value, already: bool, now: &str) {
+        self.base.before_delete(marked, old, already, now);
+    }
+
+    fn stored_as(&self) -> Option<StoredAs> {
+        self.base.stored_as()
+    }
+
+    fn checks_escalation(&self) -> bool {
+        self.base.checks_escalation()
+    }
+
+    fn field_label(&self, label: &str) -> Result<(String, Getter), SelectorError> {
+        self.base.field_label(label)
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        self.base.columns()
+    }
+}
