@@ -159,12 +159,21 @@ mod tests {
         let old = json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "1"}},
             "addressType": "IPv4", "endpoints": []});
         for (edit, bumped) in [
-            (json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "1"},
-                "annotations": {"x": "y"}}, "addressType": "IPv4", "endpoints": []}), 3),
-            (json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "2"}},
-                "addressType": "IPv4", "endpoints": []}), 4),
-            (json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "1"}},
-                "addressType": "IPv4", "endpoints": [{"addresses": ["10.0.0.1"]}]}), 4),
+            (
+                json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "1"},
+                "annotations": {"x": "y"}}, "addressType": "IPv4", "endpoints": []}),
+                3,
+            ),
+            (
+                json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "2"}},
+                "addressType": "IPv4", "endpoints": []}),
+                4,
+            ),
+            (
+                json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "1"}},
+                "addressType": "IPv4", "endpoints": [{"addresses": ["10.0.0.1"]}]}),
+                4,
+            ),
         ] {
             let mut new = edit;
             ENDPOINT_SLICES.prepare_for_update("", &mut new, &old, "t");

@@ -9,9 +9,7 @@ use serde_json::Value;
 
 use crate::admission::defaults::DecodeError;
 use crate::registry::ResourceType;
-use crate::registry::strategy::{
-    self, Checks, DeleteRules, GcDefault, Strategy, StoredAs,
-};
+use crate::registry::strategy::{self, Checks, DeleteRules, GcDefault, StoredAs, Strategy};
 use crate::registry::table::Column;
 use crate::selector::{Getter, SelectorError};
 use crate::validation::{FieldError, Invalid, NameRule, object_meta, object_meta_update};

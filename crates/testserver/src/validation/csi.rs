@@ -87,7 +87,10 @@ fn csi_driver_spec(spec: &Value) -> Vec<FieldError> {
     let mut audiences = HashSet::new();
     for (i, request) in items(spec.get("tokenRequests")).iter().enumerate() {
         let at = format!("spec.tokenRequests[{i}]");
-        let audience = request.get("audience").and_then(Value::as_str).unwrap_or("");
+        let audience = request
+            .get("audience")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if !audiences.insert(audience) {
             errs.push(FieldError::duplicate(format!("{at}.audience"), audience));
             continue;
@@ -146,7 +149,11 @@ pub(crate) fn csi_driver_update(new: &Value, old: &Value) -> Vec<FieldError> {
     ] {
         let (now, before) = (set(spec(new), key), set(spec(old), key));
         if now != before {
-            errs.push(FieldError::invalid(path, printed(now), "field is immutable"));
+            errs.push(FieldError::invalid(
+                path,
+                printed(now),
+                "field is immutable",
+            ));
         }
     }
     errs

@@ -54,7 +54,11 @@ pub(crate) fn endpoint_slice_update(new: &Value, old: &Value) -> Vec<FieldError>
     let mut errs = endpoint_slice(new);
     let (now, before) = (str_at(new, "addressType"), str_at(old, "addressType"));
     if now != before {
-        errs.push(FieldError::invalid("addressType", now, "field is immutable"));
+        errs.push(FieldError::invalid(
+            "addressType",
+            now,
+            "field is immutable",
+        ));
     }
     errs
 }

@@ -131,7 +131,11 @@ pub(crate) fn ip_address(obj: &Value) -> Vec<FieldError> {
 pub(crate) fn ip_address_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = ip_address(new);
     errs.extend(object_meta_update(new, old));
-    let parent = |v: &Value| v.pointer("/spec/parentRef").filter(|p| !p.is_null()).cloned();
+    let parent = |v: &Value| {
+        v.pointer("/spec/parentRef")
+            .filter(|p| !p.is_null())
+            .cloned()
+    };
     let (now, before) = (parent(new), parent(old));
     if now != before {
         let value = match &now {
@@ -165,7 +169,10 @@ pub(crate) fn service_cidr(obj: &Value) -> Vec<FieldError> {
     let mut errs = object_meta(obj, false, NameRule::Subdomain);
     let list = cidrs(obj);
     if list.is_empty() {
-        errs.push(FieldError::required("spec.cidrs", "at least one CIDR required"));
+        errs.push(FieldError::required(
+            "spec.cidrs",
+            "at least one CIDR required",
+        ));
         return errs;
     }
     if list.len() > 2 {

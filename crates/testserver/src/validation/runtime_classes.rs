@@ -48,7 +48,12 @@ pub(crate) fn runtime_class(obj: &Value) -> Vec<FieldError> {
 /// immutable handler.
 pub(crate) fn runtime_class_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = runtime_class(new);
-    let handler = |v: &Value| v.get("handler").and_then(Value::as_str).unwrap_or("").to_owned();
+    let handler = |v: &Value| {
+        v.get("handler")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
     if handler(new) != handler(old) {
         errs.push(FieldError::invalid(
             "handler",
@@ -130,7 +135,10 @@ fn container_limits(limits: Option<&Map<String, Value>>, path: &str) -> Vec<Fiel
         cpu_or_memory |= name == "cpu" || name == "memory";
     }
     if huge_pages && !cpu_or_memory {
-        errs.push(FieldError::forbidden(path, "HugePages require cpu or memory"));
+        errs.push(FieldError::forbidden(
+            path,
+            "HugePages require cpu or memory",
+        ));
     }
     errs
 }

@@ -23,7 +23,11 @@ const ONE_SOURCE: &str = "must specify exactly one of inlineVolumeSpec and persi
 
 static ATTACHMENT_SOURCE: Struct = Struct {
     fields: &[
-        Field::new("PersistentVolumeName", "persistentVolumeName", Ty::Ptr(&Ty::Str)),
+        Field::new(
+            "PersistentVolumeName",
+            "persistentVolumeName",
+            Ty::Ptr(&Ty::Str),
+        ),
         Field::new("InlineVolumeSpec", "inlineVolumeSpec", Ty::Json),
     ],
 };

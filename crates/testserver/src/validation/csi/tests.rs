@@ -40,10 +40,12 @@ fn driver_defaults() {
 /// `validateCSIDriverSpec`: policies, token requests, lifecycle modes, the update period.
 #[test]
 fn driver_spec() {
-    let d = driver(json!({"fsGroupPolicy": "Always", "volumeLifecycleModes": ["Forever"],
+    let d = driver(
+        json!({"fsGroupPolicy": "Always", "volumeLifecycleModes": ["Forever"],
         "tokenRequests": [{"audience": "a", "expirationSeconds": 60}, {"audience": "a"},
             {"audience": "b", "expirationSeconds": 5_000_000_000_i64}],
-        "nodeAllocatableUpdatePeriodSeconds": 5}));
+        "nodeAllocatableUpdatePeriodSeconds": 5}),
+    );
     check(
         csi_driver(&d),
         &[
@@ -104,7 +106,10 @@ fn nodes() {
             "spec.drivers[0].nodeID: Required value",
             "spec.drivers[0]: Duplicate value: \"zone\"",
             "spec.drivers[0]: Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
-            &format!("spec.drivers[1].nodeID: Invalid value: \"{}\": must be 256 characters or less", "x".repeat(257)),
+            &format!(
+                "spec.drivers[1].nodeID: Invalid value: \"{}\": must be 256 characters or less",
+                "x".repeat(257)
+            ),
             "spec.drivers[1].allocatable.count: Invalid value: -1: must be greater than or equal to 0",
             "spec.drivers[1].name: Duplicate value: \"d.example.com\"",
         ],

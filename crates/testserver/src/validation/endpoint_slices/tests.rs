@@ -14,13 +14,13 @@ fn address_type() {
     check(endpoint_slice(&json!({})), &["addressType: Required value"]);
     check(
         endpoint_slice(&json!({"addressType": "IP"})),
-        &[
-            "addressType: Unsupported value: \"IP\": supported values: \"FQDN\", \"IPv4\", \"IPv6\"",
-        ],
+        &["addressType: Unsupported value: \"IP\": supported values: \"FQDN\", \"IPv4\", \"IPv6\""],
     );
     check(
-        endpoint_slice(&json!({"addressType": "IPv4", "endpoints": [{"addresses": ["10.0.0.1"]}],
-            "ports": [{"name": "http", "protocol": "TCP", "port": 80}]})),
+        endpoint_slice(
+            &json!({"addressType": "IPv4", "endpoints": [{"addresses": ["10.0.0.1"]}],
+            "ports": [{"name": "http", "protocol": "TCP", "port": 80}]}),
+        ),
         &[],
     );
 }
@@ -57,7 +57,9 @@ fn ip_addresses() {
             "endpoints[0].addresses[4]: Invalid value: \"ff02::2\": may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)",
         ],
     );
-    let many: Vec<String> = (0..101).map(|i| format!("10.0.{}.{}", i / 200, i % 200 + 1)).collect();
+    let many: Vec<String> = (0..101)
+        .map(|i| format!("10.0.{}.{}", i / 200, i % 200 + 1))
+        .collect();
     check(
         endpoint_slice(&json!({"addressType": "IPv4", "endpoints": [{"addresses": many}]})),
         &["endpoints[0].addresses: Too many: 101: must have at most 100 items"],

@@ -24,11 +24,15 @@ fn names_are_strict_ips() {
     );
     check(
         ip_address(&address("::ffff:10.0.0.1", parent.clone())),
-        &["metadata.name: Invalid value: \"::ffff:10.0.0.1\": must not be an IPv4-mapped IPv6 address"],
+        &[
+            "metadata.name: Invalid value: \"::ffff:10.0.0.1\": must not be an IPv4-mapped IPv6 address",
+        ],
     );
     check(
         ip_address(&address("svc-a", parent)),
-        &["metadata.name: Invalid value: \"svc-a\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"],
+        &[
+            "metadata.name: Invalid value: \"svc-a\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+        ],
     );
 }
 
@@ -40,7 +44,10 @@ fn parent_references() {
         &["spec.parentRef: Required value"],
     );
     check(
-        ip_address(&address("10.0.0.1", json!({"group": "Bad_Group", "namespace": "a/b"}))),
+        ip_address(&address(
+            "10.0.0.1",
+            json!({"group": "Bad_Group", "namespace": "a/b"}),
+        )),
         &[
             "spec.parentRef.group: Invalid value: \"Bad_Group\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
             "spec.parentRef.resource: Required value",
@@ -48,11 +55,19 @@ fn parent_references() {
             "spec.parentRef.namespace: Invalid value: \"a/b\": may not contain '/'",
         ],
     );
-    let old = address("10.0.0.1", json!({"resource": "services", "namespace": "ns", "name": "a"}));
-    let new = address("10.0.0.1", json!({"resource": "services", "namespace": "ns", "name": "b"}));
+    let old = address(
+        "10.0.0.1",
+        json!({"resource": "services", "namespace": "ns", "name": "a"}),
+    );
+    let new = address(
+        "10.0.0.1",
+        json!({"resource": "services", "namespace": "ns", "name": "b"}),
+    );
     check(
         ip_address_update(&new, &old),
-        &["spec.parentRef: Invalid value: {\"Group\":\"\",\"Resource\":\"services\",\"Namespace\":\"ns\",\"Name\":\"b\"}: field is immutable"],
+        &[
+            "spec.parentRef: Invalid value: {\"Group\":\"\",\"Resource\":\"services\",\"Namespace\":\"ns\",\"Name\":\"b\"}: field is immutable",
+        ],
     );
 }
 
@@ -75,7 +90,9 @@ fn cidrs_are_strict() {
     );
     check(
         cidr("10.0.0.0", "c"),
-        &["c: Invalid value: \"10.0.0.0\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"],
+        &[
+            "c: Invalid value: \"10.0.0.0\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+        ],
     );
 }
 
@@ -86,22 +103,35 @@ fn service_cidr_of(cidrs: Value) -> Value {
 /// `ValidateServiceCIDR`: one or two CIDRs, one per family.
 #[test]
 fn service_cidrs() {
-    check(service_cidr(&service_cidr_of(json!(["10.96.0.0/16", "fd00::/108"]))), &[]);
+    check(
+        service_cidr(&service_cidr_of(json!(["10.96.0.0/16", "fd00::/108"]))),
+        &[],
+    );
     check(
         service_cidr(&service_cidr_of(json!([]))),
         &["spec.cidrs: Required value: at least one CIDR required"],
     );
     check(
         service_cidr(&service_cidr_of(json!(["10.0.0.0/24", "10.1.0.0/24"]))),
-        &["spec.cidrs: Invalid value: {\"CIDRs\":[\"10.0.0.0/24\",\"10.1.0.0/24\"]}: may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64"],
+        &[
+            "spec.cidrs: Invalid value: {\"CIDRs\":[\"10.0.0.0/24\",\"10.1.0.0/24\"]}: may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64",
+        ],
     );
     check(
-        service_cidr(&service_cidr_of(json!(["10.0.0.0/24", "fd00::/64", "10.1.0.0/24"]))),
-        &["spec.cidrs: Invalid value: {\"CIDRs\":[\"10.0.0.0/24\",\"fd00::/64\",\"10.1.0.0/24\"]}: may only hold up to 2 values"],
+        service_cidr(&service_cidr_of(json!([
+            "10.0.0.0/24",
+            "fd00::/64",
+            "10.1.0.0/24"
+        ]))),
+        &[
+            "spec.cidrs: Invalid value: {\"CIDRs\":[\"10.0.0.0/24\",\"fd00::/64\",\"10.1.0.0/24\"]}: may only hold up to 2 values",
+        ],
     );
     check(
         service_cidr(&service_cidr_of(json!(["10.0.0.1/24"]))),
-        &["spec.cidrs[0]: Invalid value: \"10.0.0.1/24\": must not have bits set beyond the prefix length"],
+        &[
+            "spec.cidrs[0]: Invalid value: \"10.0.0.1/24\": must not have bits set beyond the prefix length",
+        ],
     );
 }
 
@@ -110,7 +140,10 @@ fn service_cidrs() {
 fn service_cidr_updates() {
     let single = service_cidr_of(json!(["10.96.0.0/16"]));
     check(
-        service_cidr_update(&service_cidr_of(json!(["10.96.0.0/16", "fd00::/108"])), &single),
+        service_cidr_update(
+            &service_cidr_of(json!(["10.96.0.0/16", "fd00::/108"])),
+            &single,
+        ),
         &[],
     );
     check(

@@ -40,7 +40,9 @@ fn create() {
     check(
         volume_attachment(&attachment(json!({"attacher": "a", "nodeName": "n",
             "source": {"persistentVolumeName": ""}}))),
-        &["spec.source.persistentVolumeName: Required value: must specify non empty persistentVolumeName"],
+        &[
+            "spec.source.persistentVolumeName: Required value: must specify non empty persistentVolumeName",
+        ],
     );
 }
 
