@@ -1,7 +1,8 @@
 //! discovery.k8s.io/v1 EndpointSlices (`pkg/registry/discovery/endpointslice/strategy.go`):
 //! the port defaults, the generation (1 on create, bumped when anything but the metadata, or
-//! the labels, changes), `ValidateEndpointSliceCreate`/`ValidateEndpointSliceUpdate`
-//! (`validation::endpoint_slices`) and the table columns (`printEndpointSlice`).
+//! the labels, changes), no `deprecatedTopology` stored from v1 writes,
+//! `ValidateEndpointSliceCreate`/`ValidateEndpointSliceUpdate` (`validation::endpoint_slices`)
+//! and the table columns (`printEndpointSlice`).
 
 use serde_json::Value;
 
@@ -86,6 +87,17 @@ fn generation_inputs(slice: &Value) -> (Value, Option<&Value>) {
     (rest, slice.pointer("/metadata/labels"))
 }
 
+/// `dropTopologyOnV1`: writes of v1 never store an endpoint's `deprecatedTopology` (the
+/// only version served writes none, so no stored node name is carried over).
+fn drop_deprecated_topology(slice: &mut Value) {
+    let Some(endpoints) = slice.get_mut("endpoints").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for endpoint in endpoints.iter_mut().filter_map(Value::as_object_mut) {
+        endpoint.remove("deprecatedTopology");
+    }
+}
+
 impl Strategy for EndpointSlices {
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         checks::default_ports(obj);
@@ -96,7 +108,13 @@ impl Strategy for EndpointSlices {
         true
     }
 
+    fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
+        strategy::set_generation(obj, 1);
+        drop_deprecated_topology(obj);
+    }
+
     fn prepare_main_update(&self, new: &mut Value, old: &Value) {
+        drop_deprecated_topology(new);
         if generation_inputs(new) != generation_inputs(old) {
             let bumped = old
                 .pointer("/metadata/generation")
@@ -179,8 +197,10 @@ mod tests {
             ENDPOINT_SLICES.prepare_for_update("", &mut new, &old, "t");
             assert_eq!(new["metadata"]["generation"], bumped, "{new}");
         }
-        let mut created = json!({"metadata": {"name": "s"}});
+        let mut created = json!({"metadata": {"name": "s"}, "endpoints": [{"addresses": ["10.0.0.1"],
+            "deprecatedTopology": {"kubernetes.io/hostname": "n1"}}]});
         ENDPOINT_SLICES.prepare_for_create(&mut created, "t");
         assert_eq!(created["metadata"]["generation"], 1);
+        assert_eq!(created["endpoints"], json!([{"addresses": ["10.0.0.1"]}]));
     }
 }

@@ -140,3 +140,68 @@ impl<B: Strategy> Strategy for WholeChecked<B> {
         self.base.columns()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::registry::Registry;
+
+    fn messages(result: Result<(), crate::validation::Invalid>) -> Vec<String> {
+        match result {
+            Ok(()) => Vec::new(),
+            Err(invalid) => invalid.errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    /// `BeforeUpdate`: `validateCommonFields`, then the strategy's list; the status strategy
+    /// of VolumeAttachments validates as the main one does.
+    #[test]
+    fn common_fields_first_and_status_as_updates() {
+        let registry = Registry::builtin();
+        let rt = registry
+            .find("storage.k8s.io", "v1", "volumeattachments")
+            .expect("volumeattachments");
+        let old = json!({"metadata": {"name": "va", "resourceVersion": "1"},
+            "spec": {"attacher": "a", "nodeName": "n", "source": {"persistentVolumeName": "pv"}}});
+        let mut moved = old.clone();
+        moved["metadata"]["resourceVersion"] = json!("");
+        moved["spec"]["nodeName"] = json!("m");
+        assert_eq!(
+            messages(rt.strategy.validate_update(&rt, "", &moved, &old)),
+            [
+                "metadata.resourceVersion: Invalid value: \"\": must be specified for an update",
+                "spec: Invalid value: {\"Attacher\":\"a\",\"Source\":{\"PersistentVolumeName\":\"pv\",\"InlineVolumeSpec\":null},\"NodeName\":\"m\"}: field is immutable",
+            ]
+        );
+        let mut failed = old.clone();
+        failed["status"] = json!({"detachError": {"errorCode": -1}});
+        let code = "status.detachError.errorCode: Invalid value: -1: must be between 0 and 2147483647, inclusive";
+        assert_eq!(
+            messages(rt.strategy.validate_update(&rt, "status", &failed, &old)),
+            [code, code]
+        );
+    }
+
+    /// CSIDrivers: the v1 defaults before the base's, and the generation bumped by a spec
+    /// change only.
+    #[test]
+    fn driver_defaults_and_generation() {
+        let registry = Registry::builtin();
+        let rt = registry
+            .find("storage.k8s.io", "v1", "csidrivers")
+            .expect("csidrivers");
+        let mut driver = json!({"metadata": {"name": "d"}, "spec": {}});
+        rt.strategy.default(&mut driver).expect("defaults");
+        assert_eq!(driver["spec"]["attachRequired"], true);
+        let old = driver.clone();
+        let mut labelled = driver.clone();
+        labelled["metadata"]["labels"] = json!({"a": "b"});
+        rt.strategy.prepare_for_update("", &mut labelled, &old, "t");
+        assert_eq!(labelled["metadata"].get("generation"), None);
+        let mut changed = driver;
+        changed["spec"]["podInfoOnMount"] = json!(true);
+        rt.strategy.prepare_for_update("", &mut changed, &old, "t");
+        assert_eq!(changed["metadata"]["generation"], 1);
+    }
+}

@@ -1,7 +1,8 @@
 //! storage.k8s.io/v1 CSIDriver, CSINode and CSIStorageCapacity validation
 //! (`pkg/apis/storage/validation`: `ValidateCSIDriver`/`ValidateCSIDriverUpdate`,
 //! `ValidateCSINode`/`ValidateCSINodeUpdate` with long node IDs allowed,
-//! `ValidateCSIStorageCapacity`/`ValidateCSIStorageCapacityUpdate`), each function returning
+//! `ValidateCSIStorageCapacity`/`ValidateCSIStorageCapacityUpdate`, invalid topology values
+//! allowed on update when the stored ones already were), each function returning
 //! the whole list the Go function returns, its `ObjectMeta` rules included.
 
 use std::collections::HashSet;
@@ -311,6 +312,13 @@ pub(crate) fn csi_storage_capacity(obj: &Value) -> Vec<FieldError> {
 /// `ValidateCSIStorageCapacityUpdate` (the metadata update, the immutable topology and class).
 pub(crate) fn csi_storage_capacity_update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = csi_storage_capacity(new);
+    // `AllowInvalidLabelValueInSelector` when the stored topology already fails the rules
+    let ratcheted = !selector::label_selector(old.get("nodeTopology"), "nodeTopology").is_empty();
+    if ratcheted {
+        errs.retain(|e| {
+            !(e.field.starts_with("nodeTopology.matchExpressions[") && e.field.contains(".values["))
+        });
+    }
     errs.extend(object_meta_update(new, old));
     let (now, before) = (set(new, "nodeTopology"), set(old, "nodeTopology"));
     if now != before {

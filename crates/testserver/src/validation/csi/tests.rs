@@ -162,3 +162,15 @@ fn capacities() {
         ],
     );
 }
+
+/// `hasInvalidLabelValueInLabelSelector`: a stored topology that fails the rules lets its
+/// expressions' invalid values stay.
+#[test]
+fn capacity_topology_ratchets() {
+    let topology =
+        json!({"matchExpressions": [{"key": "zone", "operator": "In", "values": ["-a"]}]});
+    let cap = json!({"metadata": {"name": "c", "namespace": "ns", "resourceVersion": "1"},
+        "storageClassName": "fast", "nodeTopology": topology});
+    assert_eq!(csi_storage_capacity(&cap).len(), 1);
+    check(csi_storage_capacity_update(&cap, &cap), &[]);
+}
