@@ -2,14 +2,14 @@
 //! `ValidateIPAddressName`, `ValidateIPAddress`/`ValidateIPAddressUpdate`,
 //! `ValidateServiceCIDR`/`ValidateServiceCIDRUpdate`), with the strict IP and CIDR syntax of
 //! `k8s.io/apimachinery/pkg/util/validation` (`IsValidIP`, `IsValidCIDR`: no leading zeros, no
-//! IPv4-mapped IPv6 addresses, no bits beyond the prefix). Each function returns the whole
+//! IPv4-mapped IPv6 addresses, no bits beyond the prefix, the canonical form). Each function returns the whole
 //! list the Go function returns, its `ObjectMeta` rules included.
 
 use std::net::IpAddr;
 
 use serde_json::Value;
 
-use super::field_error::BadValue;
+use super::field_error::{BadValue, go_quote};
 use super::godump::{self, Field, Struct, Ty};
 use super::{FieldError, NameRule, names, net, object_meta, object_meta_update, selector};
 
@@ -55,6 +55,13 @@ pub(crate) fn ip_messages(value: &str) -> Vec<String> {
     if ipv4_mapped(ip) {
         msgs.push("must not be an IPv4-mapped IPv6 address".to_owned());
     }
+    let canonical = ip.to_string();
+    if msgs.is_empty() && canonical != value {
+        msgs.push(format!(
+            "must be in canonical form ({})",
+            go_quote(&canonical)
+        ));
+    }
     msgs
 }
 
@@ -80,10 +87,22 @@ pub(crate) fn cidr(value: &str, path: &str) -> Vec<FieldError> {
         } else {
             u128::MAX >> (128 - host_bits)
         };
-        if bits & host_mask == 0 {
-            return Vec::new();
+        if bits & host_mask != 0 {
+            "must not have bits set beyond the prefix length"
+        } else {
+            let canonical = format!(
+                "{}/{prefix}",
+                net::parse_ip_sloppy(ip).map_or(String::new(), |a| a.to_string())
+            );
+            if canonical == value {
+                return Vec::new();
+            }
+            return vec![FieldError::invalid(
+                path,
+                value,
+                format!("must be in canonical form ({})", go_quote(&canonical)),
+            )];
         }
-        "must not have bits set beyond the prefix length"
     };
     vec![FieldError::invalid(path, value, detail)]
 }

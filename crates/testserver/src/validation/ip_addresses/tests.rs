@@ -29,6 +29,12 @@ fn names_are_strict_ips() {
         ],
     );
     check(
+        ip_address(&address("2001:DB8:0:0::1", parent.clone())),
+        &[
+            "metadata.name: Invalid value: \"2001:DB8:0:0::1\": must be in canonical form (\"2001:db8::1\")",
+        ],
+    );
+    check(
         ip_address(&address("svc-a", parent)),
         &[
             "metadata.name: Invalid value: \"svc-a\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
@@ -87,6 +93,10 @@ fn cidrs_are_strict() {
     check(
         cidr("::ffff:10.0.0.0/120", "c"),
         &["c: Invalid value: \"::ffff:10.0.0.0/120\": must not have an IPv4-mapped IPv6 address"],
+    );
+    check(
+        cidr("2001:DB8::/64", "c"),
+        &["c: Invalid value: \"2001:DB8::/64\": must be in canonical form (\"2001:db8::/64\")"],
     );
     check(
         cidr("10.0.0.0", "c"),
