@@ -257,10 +257,16 @@ async fn ip_addresses_and_service_cidrs_use_strict_ip_syntax() {
     let addresses: Api<IPAddress> = Api::cluster(ctx.client.clone());
     let bad: IPAddress = typed(json!({"metadata": {"name": "10.0.0.01"},
         "spec": {"parentRef": {"resource": "services", "namespace": ctx.ns, "name": "svc"}}}));
-    let err = addresses
-        .create(&PostParams::default(), &bad)
-        .await
-        .unwrap_err();
+    let err = match addresses.create(&PostParams::default(), &bad).await {
+        Ok(_) => {
+            // leave no allocator object behind on a cluster that took it
+            let _ = addresses
+                .delete("10.0.0.01", &DeleteParams::default())
+                .await;
+            panic!("an IPAddress with leading zeros was created");
+        }
+        Err(err) => err,
+    };
     assert_eq!(
         causes(&err),
         owned(&[(
@@ -270,12 +276,16 @@ async fn ip_addresses_and_service_cidrs_use_strict_ip_syntax() {
     );
 
     let cidrs: Api<ServiceCIDR> = Api::cluster(ctx.client.clone());
-    let bad: ServiceCIDR = typed(json!({"metadata": {"name": format!("{}-cidr", ctx.ns)},
+    let name = format!("{}-cidr", ctx.ns);
+    let bad: ServiceCIDR = typed(json!({"metadata": {"name": name},
         "spec": {"cidrs": ["10.250.0.1/24"]}}));
-    let err = cidrs
-        .create(&PostParams::default(), &bad)
-        .await
-        .unwrap_err();
+    let err = match cidrs.create(&PostParams::default(), &bad).await {
+        Ok(_) => {
+            let _ = cidrs.delete(&name, &DeleteParams::default()).await;
+            panic!("a ServiceCIDR with host bits was created");
+        }
+        Err(err) => err,
+    };
     assert_eq!(
         causes(&err),
         owned(&[(
