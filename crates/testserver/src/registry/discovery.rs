@@ -11,7 +11,9 @@ use crate::registry::ResourceType;
 use crate::registry::print::{self, items, text};
 use crate::registry::strategy::{self, Checks, Strategy};
 use crate::registry::table::{self, Column, col};
-use crate::validation::{Invalid, NameRule, endpoint_slices as checks};
+use crate::validation::{
+    Invalid, NameRule, endpoint_slices as checks, object_meta, object_meta_update,
+};
 
 const MAX: usize = 3;
 
@@ -140,13 +142,18 @@ impl Strategy for EndpointSlices {
         new: &Value,
         old: &Value,
     ) -> Result<(), Invalid> {
+        // `validateCommonFields`, then `ValidateEndpointSliceUpdate`, which checks the new
+        // metadata again but not the metadata update
+        let mut errs = object_meta(new, rt.namespaced, NameRule::PathSegment);
+        errs.extend(object_meta_update(new, old));
         let c = Checks {
             rt,
             name_rule: NameRule::Subdomain,
         };
-        c.update(subresource, new, old, || {
-            c.object(new, checks::endpoint_slice_update(new, old))
-        })
+        if subresource.is_empty() {
+            errs.extend(c.object(new, checks::endpoint_slice_update(new, old)));
+        }
+        c.result(new, errs)
     }
 
     fn columns(&self) -> Vec<Column> {
@@ -202,5 +209,29 @@ mod tests {
         ENDPOINT_SLICES.prepare_for_create(&mut created, "t");
         assert_eq!(created["metadata"]["generation"], 1);
         assert_eq!(created["endpoints"], json!([{"addresses": ["10.0.0.1"]}]));
+    }
+
+    /// `BeforeUpdate` of an EndpointSlice: `validateCommonFields` (the metadata update once),
+    /// then `ValidateEndpointSliceUpdate` (the new metadata, the slice, the address type).
+    #[test]
+    fn update_error_list() {
+        let registry = crate::registry::Registry::builtin();
+        let rt = registry
+            .find("discovery.k8s.io", "v1", "endpointslices")
+            .expect("endpointslices");
+        let old = json!({"metadata": {"name": "s", "namespace": "ns", "resourceVersion": "1"},
+            "addressType": "IPv4"});
+        let new = json!({"metadata": {"name": "s", "namespace": "ns"}, "addressType": "IPv6"});
+        let errs: Vec<String> = match ENDPOINT_SLICES.validate_update(&rt, "", &new, &old) {
+            Ok(()) => Vec::new(),
+            Err(invalid) => invalid.errors.iter().map(ToString::to_string).collect(),
+        };
+        assert_eq!(
+            errs,
+            [
+                "metadata.resourceVersion: Invalid value: \"\": must be specified for an update",
+                "addressType: Invalid value: \"IPv6\": field is immutable",
+            ]
+        );
     }
 }
