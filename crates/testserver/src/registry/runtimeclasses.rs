@@ -3,9 +3,10 @@
 //! (`validation::runtime_classes`); the table columns (`printRuntimeClass`).
 
 use crate::registry::print::text;
-use crate::registry::spec_checked::{SpecChecked, nothing};
+use crate::registry::printed::Printed;
 use crate::registry::table::{self, Column, col};
-use crate::validation::{NameRule, runtime_classes as checks};
+use crate::registry::whole_checked::{WholeChecked, no_defaults};
+use crate::validation::runtime_classes as checks;
 
 fn runtime_classes() -> Vec<Column> {
     // Go describes the column with `ObjectMeta{}.SwaggerDoc()["handler"]`, which is empty.
@@ -16,12 +17,13 @@ fn runtime_classes() -> Vec<Column> {
 }
 
 /// RuntimeClasses.
-pub(crate) const RUNTIME_CLASSES: SpecChecked = SpecChecked {
-    name_rule: NameRule::Subdomain,
-    spec: checks::runtime_class,
-    spec_update: Some(checks::runtime_class_update),
-    extra_update: nothing,
-    columns: runtime_classes,
+pub(crate) const RUNTIME_CLASSES: WholeChecked<Printed> = WholeChecked {
+    base: Printed::columns(runtime_classes),
+    defaults: no_defaults,
+    create: checks::runtime_class_create,
+    update: checks::runtime_class_update,
+    status: None,
+    spec_generation: false,
 };
 
 #[cfg(test)]

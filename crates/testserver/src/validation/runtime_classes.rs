@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::field_error::BadValue;
 use super::godump::{self, Field, Struct, Ty};
-use super::{FieldError, meta, names, pod};
+use super::{FieldError, NameRule, meta, names, object_meta, object_meta_update, pod};
 use crate::shared::quantity::Quantity;
 
 /// The internal `core.Toleration`, as `field.Duplicate` prints it.
@@ -25,7 +25,7 @@ static TOLERATION: Struct = Struct {
 };
 
 /// `ValidateRuntimeClass` without its `ObjectMeta` part.
-pub(crate) fn runtime_class(obj: &Value) -> Vec<FieldError> {
+fn runtime_class(obj: &Value) -> Vec<FieldError> {
     let handler = obj.get("handler").and_then(Value::as_str).unwrap_or("");
     let mut errs: Vec<FieldError> = names::dns1123_label(handler)
         .into_iter()
@@ -44,10 +44,18 @@ pub(crate) fn runtime_class(obj: &Value) -> Vec<FieldError> {
     errs
 }
 
-/// The strategy's `ValidateUpdate` without `ObjectMeta`: the new object's checks, then the
-/// immutable handler.
+/// `ValidateRuntimeClass` with its `ObjectMeta` part (the strategy's `Validate`).
+pub(crate) fn runtime_class_create(obj: &Value) -> Vec<FieldError> {
+    let mut errs = object_meta(obj, false, NameRule::Subdomain);
+    errs.extend(runtime_class(obj));
+    errs
+}
+
+/// The strategy's `ValidateUpdate`: `ValidateRuntimeClass` of the new object, then
+/// `ValidateRuntimeClassUpdate` (the metadata update, the immutable handler).
 pub(crate) fn runtime_class_update(new: &Value, old: &Value) -> Vec<FieldError> {
-    let mut errs = runtime_class(new);
+    let mut errs = runtime_class_create(new);
+    errs.extend(object_meta_update(new, old));
     let handler = |v: &Value| {
         v.get("handler")
             .and_then(Value::as_str)
@@ -253,8 +261,10 @@ mod tests {
                 "handler: Invalid value: \"Run_C\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
             ],
         );
+        let old = json!({"metadata": {"name": "rc", "resourceVersion": "1"}, "handler": "runc"});
+        let new = json!({"metadata": {"name": "rc", "resourceVersion": "1"}, "handler": "kata"});
         check(
-            runtime_class_update(&json!({"handler": "kata"}), &json!({"handler": "runc"})),
+            runtime_class_update(&new, &old),
             &["handler: Invalid value: \"kata\": field is immutable"],
         );
     }
