@@ -1,5 +1,5 @@
 //! The strategy of built-in types whose validation functions return the whole list the Go
-//! function does, `ObjectMeta` rules included (the storage and networking types whose
+//! function does, `ObjectMeta` rules included (the node, storage and networking types whose
 //! `ValidateX`/`ValidateXUpdate` repeat or skip metadata checks in their own order): the
 //! generic store's `validateCommonFields` (the new metadata with the path-segment name rule,
 //! the metadata update) comes first on every update, then the type's list. Everything but
