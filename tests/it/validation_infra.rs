@@ -118,22 +118,22 @@ async fn runtime_classes_check_the_handler_and_tolerations() {
 
     let good: RuntimeClass = typed(json!({"metadata": {"name": name}, "handler": "runc"}));
     classes.create(&PostParams::default(), &good).await.unwrap();
-    let err = classes
+    let patched = classes
         .patch(
             &name,
             &PatchParams::default(),
             &Patch::Merge(json!({"handler": "kata"})),
         )
-        .await
-        .unwrap_err();
-    assert_eq!(
-        causes(&err),
-        owned(&[("handler", "Invalid value: \"kata\": field is immutable")])
-    );
+        .await;
+    // delete before asserting, so a failure leaves nothing behind on a cluster
     classes
         .delete(&name, &DeleteParams::default())
         .await
         .unwrap();
+    assert_eq!(
+        causes(&patched.unwrap_err()),
+        owned(&[("handler", "Invalid value: \"kata\": field is immutable")])
+    );
 }
 
 #[tokio::test]
@@ -144,6 +144,19 @@ async fn csi_drivers_are_defaulted_and_keep_their_attach_mode() {
     let driver: CSIDriver = typed(json!({"metadata": {"name": name}, "spec": {}}));
     let created = drivers
         .create(&PostParams::default(), &driver)
+        .await
+        .unwrap();
+    let patched = drivers
+        .patch(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"spec": {"attachRequired": false,
+                "tokenRequests": [{"audience": "a"}, {"audience": "a"}]}})),
+        )
+        .await;
+    // delete before asserting, so a failure leaves nothing behind on a cluster
+    drivers
+        .delete(&name, &DeleteParams::default())
         .await
         .unwrap();
     let spec = created.spec;
@@ -159,17 +172,8 @@ async fn csi_drivers_are_defaulted_and_keep_their_attach_mode() {
         spec.volume_lifecycle_modes.as_deref(),
         Some(&["Persistent".to_owned()][..])
     );
-    let err = drivers
-        .patch(
-            &name,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"spec": {"attachRequired": false,
-                "tokenRequests": [{"audience": "a"}, {"audience": "a"}]}})),
-        )
-        .await
-        .unwrap_err();
     assert_eq!(
-        causes(&err),
+        causes(&patched.unwrap_err()),
         owned(&[
             ("spec.tokenRequests[1].audience", "Duplicate value: \"a\""),
             (
@@ -178,10 +182,6 @@ async fn csi_drivers_are_defaulted_and_keep_their_attach_mode() {
             ),
         ])
     );
-    drivers
-        .delete(&name, &DeleteParams::default())
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -205,50 +205,49 @@ async fn volume_attachments_keep_their_spec_and_check_their_status() {
         .create(&PostParams::default(), &good)
         .await
         .unwrap();
-    assert_eq!(created.status.map(|s| s.attached), Some(false));
-    let err = attachments
+    let moved = attachments
         .patch(
             &name,
             &PatchParams::default(),
             &Patch::Merge(json!({"spec": {"nodeName": "node-2"}})),
         )
-        .await
-        .unwrap_err();
-    assert_eq!(
-        causes(&err),
-        owned(&[(
-            "spec",
-            "Invalid value: {\"Attacher\":\"csi.example.com\",\"Source\":{\"PersistentVolumeName\":\"pv-1\",\"InlineVolumeSpec\":null},\"NodeName\":\"node-2\"}: field is immutable"
-        )])
-    );
-    // the status strategy validates the whole object, whose checks run twice
-    let err = attachments
+        .await;
+    let failed = attachments
         .patch_status(
             &name,
             &PatchParams::default(),
             &Patch::Merge(json!({"status": {"attached": true,
                 "attachError": {"message": "boom", "errorCode": -1}}})),
         )
-        .await
-        .unwrap_err();
-    let expected = (
-        "status.attachError.errorCode",
-        "Invalid value: -1: must be between 0 and 2147483647, inclusive",
-    );
-    assert_eq!(causes(&err), owned(&[expected, expected]));
+        .await;
     let attached = attachments
         .patch_status(
             &name,
             &PatchParams::default(),
             &Patch::Merge(json!({"status": {"attached": true}})),
         )
-        .await
-        .unwrap();
-    assert_eq!(attached.status.map(|s| s.attached), Some(true));
+        .await;
+    // delete before asserting, so a failure leaves nothing behind on a cluster
     attachments
         .delete(&name, &DeleteParams::default())
         .await
         .unwrap();
+
+    assert_eq!(created.status.map(|s| s.attached), Some(false));
+    assert_eq!(
+        causes(&moved.unwrap_err()),
+        owned(&[(
+            "spec",
+            "Invalid value: {\"Attacher\":\"csi.example.com\",\"Source\":{\"PersistentVolumeName\":\"pv-1\",\"InlineVolumeSpec\":null},\"NodeName\":\"node-2\"}: field is immutable"
+        )])
+    );
+    // the status strategy validates the whole object, whose checks run twice
+    let expected = (
+        "status.attachError.errorCode",
+        "Invalid value: -1: must be between 0 and 2147483647, inclusive",
+    );
+    assert_eq!(causes(&failed.unwrap_err()), owned(&[expected, expected]));
+    assert_eq!(attached.unwrap().status.map(|s| s.attached), Some(true));
 }
 
 #[tokio::test]
