@@ -39,5 +39,6 @@ mod secrets;
 mod status;
 mod tables;
 mod validation;
+mod validation_infra;
 mod watch;
 mod wiring;

@@ -1,11 +1,19 @@
-//! discovery.k8s.io/v1 EndpointSlices: `ObjectMeta` validation and the table columns
-//! (`printEndpointSlice`).
+//! discovery.k8s.io/v1 EndpointSlices (`pkg/registry/discovery/endpointslice/strategy.go`):
+//! the port defaults, the generation (1 on create, bumped when anything but the metadata, or
+//! the labels, changes), no `deprecatedTopology` stored from v1 writes,
+//! `ValidateEndpointSliceCreate`/`ValidateEndpointSliceUpdate` (`validation::endpoint_slices`)
+//! and the table columns (`printEndpointSlice`).
 
 use serde_json::Value;
 
+use crate::admission::defaults::DecodeError;
+use crate::registry::ResourceType;
 use crate::registry::print::{self, items, text};
-use crate::registry::printed::Printed;
+use crate::registry::strategy::{self, Checks, Strategy};
 use crate::registry::table::{self, Column, col};
+use crate::validation::{
+    Invalid, NameRule, endpoint_slices as checks, object_meta, object_meta_update,
+};
 
 const MAX: usize = 3;
 
@@ -63,8 +71,95 @@ fn endpoint_slices() -> Vec<Column> {
     )
 }
 
+/// The EndpointSlice strategy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EndpointSlices;
+
 /// discovery.k8s.io/v1 EndpointSlices.
-pub(crate) const ENDPOINT_SLICES: Printed = Printed::validated(endpoint_slices);
+pub(crate) const ENDPOINT_SLICES: EndpointSlices = EndpointSlices;
+
+/// The slice without its metadata, and its labels: what `PrepareForUpdate` compares.
+fn generation_inputs(slice: &Value) -> (Value, Option<&Value>) {
+    let mut rest = slice.clone();
+    if let Some(map) = rest.as_object_mut() {
+        map.remove("metadata");
+        map.remove("apiVersion");
+        map.remove("kind");
+    }
+    (rest, slice.pointer("/metadata/labels"))
+}
+
+/// `dropTopologyOnV1`: writes of v1 never store an endpoint's `deprecatedTopology` (the
+/// only version served writes none, so no stored node name is carried over).
+fn drop_deprecated_topology(slice: &mut Value) {
+    let Some(endpoints) = slice.get_mut("endpoints").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for endpoint in endpoints.iter_mut().filter_map(Value::as_object_mut) {
+        endpoint.remove("deprecatedTopology");
+    }
+}
+
+impl Strategy for EndpointSlices {
+    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
+        checks::default_ports(obj);
+        Ok(())
+    }
+
+    fn tracks_generation(&self) -> bool {
+        true
+    }
+
+    fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
+        strategy::set_generation(obj, 1);
+        drop_deprecated_topology(obj);
+    }
+
+    fn prepare_main_update(&self, new: &mut Value, old: &Value) {
+        drop_deprecated_topology(new);
+        if generation_inputs(new) != generation_inputs(old) {
+            let bumped = old
+                .pointer("/metadata/generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                + 1;
+            strategy::set_generation(new, bumped);
+        }
+    }
+
+    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+        let c = Checks {
+            rt,
+            name_rule: NameRule::Subdomain,
+        };
+        c.result(obj, c.object(obj, checks::endpoint_slice(obj)))
+    }
+
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        // `validateCommonFields`, then `ValidateEndpointSliceUpdate`, which checks the new
+        // metadata again but not the metadata update
+        let mut errs = object_meta(new, rt.namespaced, NameRule::PathSegment);
+        errs.extend(object_meta_update(new, old));
+        let c = Checks {
+            rt,
+            name_rule: NameRule::Subdomain,
+        };
+        if subresource.is_empty() {
+            errs.extend(c.object(new, checks::endpoint_slice_update(new, old)));
+        }
+        c.result(new, errs)
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        endpoint_slices()
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -80,5 +175,63 @@ mod tests {
         assert_eq!(ports(&s), "80,http,* + 1 more...");
         assert_eq!(endpoints(&s), "10.0.0.1,10.0.0.2,10.0.0.3");
         assert_eq!(endpoints(&json!({})), "<unset>");
+    }
+
+    /// `endpointSliceStrategy.PrepareForUpdate`: the generation follows everything but the
+    /// metadata, and the labels.
+    #[test]
+    fn generation_bumps() {
+        let old = json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "1"}},
+            "addressType": "IPv4", "endpoints": []});
+        for (edit, bumped) in [
+            (
+                json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "1"},
+                "annotations": {"x": "y"}}, "addressType": "IPv4", "endpoints": []}),
+                3,
+            ),
+            (
+                json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "2"}},
+                "addressType": "IPv4", "endpoints": []}),
+                4,
+            ),
+            (
+                json!({"metadata": {"name": "s", "generation": 3, "labels": {"a": "1"}},
+                "addressType": "IPv4", "endpoints": [{"addresses": ["10.0.0.1"]}]}),
+                4,
+            ),
+        ] {
+            let mut new = edit;
+            ENDPOINT_SLICES.prepare_for_update("", &mut new, &old, "t");
+            assert_eq!(new["metadata"]["generation"], bumped, "{new}");
+        }
+        let mut created = json!({"metadata": {"name": "s"}, "endpoints": [{"addresses": ["10.0.0.1"],
+            "deprecatedTopology": {"kubernetes.io/hostname": "n1"}}]});
+        ENDPOINT_SLICES.prepare_for_create(&mut created, "t");
+        assert_eq!(created["metadata"]["generation"], 1);
+        assert_eq!(created["endpoints"], json!([{"addresses": ["10.0.0.1"]}]));
+    }
+
+    /// `BeforeUpdate` of an EndpointSlice: `validateCommonFields` (the metadata update once),
+    /// then `ValidateEndpointSliceUpdate` (the new metadata, the slice, the address type).
+    #[test]
+    fn update_error_list() {
+        let registry = crate::registry::Registry::builtin();
+        let rt = registry
+            .find("discovery.k8s.io", "v1", "endpointslices")
+            .expect("endpointslices");
+        let old = json!({"metadata": {"name": "s", "namespace": "ns", "resourceVersion": "1"},
+            "addressType": "IPv4"});
+        let new = json!({"metadata": {"name": "s", "namespace": "ns"}, "addressType": "IPv6"});
+        let errs: Vec<String> = match ENDPOINT_SLICES.validate_update(&rt, "", &new, &old) {
+            Ok(()) => Vec::new(),
+            Err(invalid) => invalid.errors.iter().map(ToString::to_string).collect(),
+        };
+        assert_eq!(
+            errs,
+            [
+                "metadata.resourceVersion: Invalid value: \"\": must be specified for an update",
+                "addressType: Invalid value: \"IPv6\": field is immutable",
+            ]
+        );
     }
 }

@@ -50,6 +50,7 @@ mod storage;
 pub(crate) mod strategy;
 /// Table columns.
 pub(crate) mod table;
+mod whole_checked;
 mod workloads;
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! networking.k8s.io: Ingresses, IngressClasses, NetworkPolicies, IPAddresses and
-//! ServiceCIDRs: `ObjectMeta` validation where the test server has it and the table columns
-//! (`printIngress`, `printIngressClass`, `printNetworkPolicy`, `printIPAddress`,
-//! `printServiceCIDR`).
+//! ServiceCIDRs: their validation (`validation::networking`, `validation::ip_addresses`) and
+//! the table columns (`printIngress`, `printIngressClass`, `printNetworkPolicy`,
+//! `printIPAddress`, `printServiceCIDR`).
 
 use serde_json::Value;
 
@@ -10,7 +10,8 @@ use crate::registry::printed::Printed;
 use crate::registry::spec_checked::{SpecChecked, nothing};
 use crate::registry::status_types::{self, ResetsMetaForStatus, StatusType};
 use crate::registry::table::{self, Column, col};
-use crate::validation::{NameRule, networking as checks};
+use crate::registry::whole_checked::{WholeChecked, no_defaults};
+use crate::validation::{NameRule, ip_addresses as ip_checks, networking as checks};
 
 fn ingresses() -> Vec<Column> {
     table::columns(
@@ -201,8 +202,15 @@ fn ip_addresses() -> Vec<Column> {
     ]
 }
 
-/// networking.k8s.io/v1 IPAddresses.
-pub(crate) const IP_ADDRESSES: Printed = Printed::columns(ip_addresses);
+/// networking.k8s.io/v1 IPAddresses: named by their address, their parent immutable.
+pub(crate) const IP_ADDRESSES: WholeChecked<Printed> = WholeChecked {
+    base: Printed::columns(ip_addresses),
+    defaults: no_defaults,
+    create: ip_checks::ip_address,
+    update: ip_checks::ip_address_update,
+    status: None,
+    spec_generation: false,
+};
 
 fn service_cidrs() -> Vec<Column> {
     table::columns(
@@ -223,10 +231,18 @@ fn service_cidrs() -> Vec<Column> {
     )
 }
 
-/// networking.k8s.io/v1 ServiceCIDRs.
-pub(crate) const SERVICE_CIDRS: ResetsMetaForStatus = ResetsMetaForStatus {
-    columns: service_cidrs,
-    ..status_types::SERVICE_CIDRS
+/// networking.k8s.io/v1 ServiceCIDRs (status writes as `status_types::SERVICE_CIDRS` checks
+/// them).
+pub(crate) const SERVICE_CIDRS: WholeChecked<ResetsMetaForStatus> = WholeChecked {
+    base: ResetsMetaForStatus {
+        columns: service_cidrs,
+        ..status_types::SERVICE_CIDRS
+    },
+    defaults: no_defaults,
+    create: ip_checks::service_cidr,
+    update: ip_checks::service_cidr_update,
+    status: None,
+    spec_generation: false,
 };
 
 #[cfg(test)]

@@ -1,9 +1,12 @@
-//! node.k8s.io/v1 RuntimeClasses: `ObjectMeta` validation and the table columns
-//! (`printRuntimeClass`).
+//! node.k8s.io/v1 RuntimeClasses (`pkg/registry/node/runtimeclass/strategy.go`):
+//! `ValidateRuntimeClass`, and on update the same checks with the immutable handler
+//! (`validation::runtime_classes`); the table columns (`printRuntimeClass`).
 
 use crate::registry::print::text;
 use crate::registry::printed::Printed;
 use crate::registry::table::{self, Column, col};
+use crate::registry::whole_checked::{WholeChecked, no_defaults};
+use crate::validation::runtime_classes as checks;
 
 fn runtime_classes() -> Vec<Column> {
     // Go describes the column with `ObjectMeta{}.SwaggerDoc()["handler"]`, which is empty.
@@ -14,7 +17,14 @@ fn runtime_classes() -> Vec<Column> {
 }
 
 /// RuntimeClasses.
-pub(crate) const RUNTIME_CLASSES: Printed = Printed::validated(runtime_classes);
+pub(crate) const RUNTIME_CLASSES: WholeChecked<Printed> = WholeChecked {
+    base: Printed::columns(runtime_classes),
+    defaults: no_defaults,
+    create: checks::runtime_class_create,
+    update: checks::runtime_class_update,
+    status: None,
+    spec_generation: false,
+};
 
 #[cfg(test)]
 mod tests {

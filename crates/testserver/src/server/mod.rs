@@ -19,8 +19,8 @@ use crate::auth::cache::TokenCache;
 use crate::error::Error;
 use crate::faults::{FaultInjector, Faults};
 pub use crate::pki::ClientCert;
-use crate::registry::Registry;
-use crate::storage::{MemoryStore, Store};
+use crate::registry::{Registry, ResourceType};
+use crate::storage::{MemoryStore, Store, revision_of};
 pub use sa_env::ServiceAccountEnv;
 
 /// Options for [`TestServer::builder`].
@@ -301,9 +301,39 @@ fn kubernetes_service(app: &App, opts: WriteOpts<'_>) {
     ];
     for ((group, version, resource), obj) in objects {
         if let Some(rt) = app.registry.find(group, version, resource) {
-            let _ = write::create(app, &rt, "default", obj, opts);
+            if resource == "endpointslices" {
+                reconciled_slice(app, &rt, obj, ip, opts);
+            } else {
+                let _ = write::create(app, &rt, "default", obj, opts);
+            }
         }
     }
+}
+
+/// Creates the `kubernetes` EndpointSlice. Its address is this server's, a loopback one that
+/// `ValidateEndpointIP` refuses (a cluster's reconciler never writes one), so the slice goes
+/// through the write path with a documentation address and is then pointed at the server in
+/// storage.
+fn reconciled_slice(
+    app: &App,
+    rt: &ResourceType,
+    mut obj: serde_json::Value,
+    ip: &str,
+    opts: WriteOpts<'_>,
+) {
+    let placeholder = if ip.contains(':') {
+        "2001:db8::1"
+    } else {
+        "192.0.2.1"
+    };
+    obj["endpoints"][0]["addresses"] = json!([placeholder]);
+    let Ok(created) = write::create(app, rt, "default", obj, opts) else {
+        return;
+    };
+    let mut stored = (*created).clone();
+    stored["endpoints"][0]["addresses"] = json!([ip]);
+    let key = app.key(rt, "default", "kubernetes");
+    let _ = app.store.update(&key, revision_of(&created), stored);
 }
 
 /// An in-process Kubernetes API server on 127.0.0.1 with TLS, for tests.

@@ -17,6 +17,9 @@ pub(crate) enum NameRule {
     Dns1035,
     /// Anything that can be a URL path segment (RBAC objects, persistent volumes).
     PathSegment,
+    /// An IP address (`ValidateIPAddressName`, IPAddresses; a `generateName` prefix is
+    /// checked as a whole address too).
+    IpAddress,
 }
 
 impl NameRule {
@@ -34,6 +37,7 @@ impl NameRule {
             NameRule::Label => names::dns1123_label(name),
             NameRule::Dns1035 => names::dns1035_label(name),
             NameRule::PathSegment => names::path_segment_name(name),
+            NameRule::IpAddress => super::ip_addresses::ip_messages(name),
         }
     }
 }

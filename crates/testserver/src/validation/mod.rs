@@ -30,8 +30,12 @@ pub(crate) mod core_status;
 mod cron;
 /// CronJob checks.
 pub(crate) mod cron_jobs;
+/// CSIDriver, CSINode and CSIStorageCapacity checks.
+pub(crate) mod csi;
 /// CertificateSigningRequest status and approval checks.
 pub(crate) mod csr_status;
+/// EndpointSlice checks.
+pub(crate) mod endpoint_slices;
 /// Event checks, in both API versions.
 pub(crate) mod event;
 mod field_error;
@@ -43,6 +47,8 @@ mod go_url;
 pub(crate) mod godump;
 mod int_or_percent;
 mod invalid;
+/// IPAddress and ServiceCIDR checks.
+pub(crate) mod ip_addresses;
 /// The Job spec's policies and formats.
 mod job_policies;
 /// Job status checks.
@@ -68,6 +74,8 @@ pub(crate) mod policy;
 /// PodDisruptionBudget, HorizontalPodAutoscaler and flow-control status checks.
 pub(crate) mod policy_status;
 mod request;
+/// RuntimeClass checks.
+pub(crate) mod runtime_classes;
 /// Secret checks.
 pub(crate) mod secret;
 /// Label selectors: their rules and matching.
@@ -78,6 +86,8 @@ pub(crate) mod service;
 pub(crate) mod storage;
 /// Webhook configuration checks.
 pub(crate) mod webhooks;
+/// VolumeAttachment and VolumeAttributesClass checks.
+pub(crate) mod volume_attachments;
 /// Deployment checks.
 pub(crate) mod workloads;
 

@@ -158,8 +158,8 @@ fn requests_within_limits(c: &Value, path: &str) -> Vec<FieldError> {
     errs
 }
 
-/// `ValidateTolerations`.
-fn tolerations(spec: &Value, path: &str) -> Vec<FieldError> {
+/// `ValidateTolerations` of `spec.tolerations`, reported under `{path}.tolerations`.
+pub(crate) fn tolerations(spec: &Value, path: &str) -> Vec<FieldError> {
     const OPERATORS: [&str; 2] = ["Equal", "Exists"];
     const EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
     let mut errs = Vec::new();

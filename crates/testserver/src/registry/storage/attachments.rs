@@ -1,10 +1,14 @@
-//! VolumeAttachments and VolumeAttributesClasses: their columns (`printVolumeAttachment`,
-//! `printVolumeAttributesClass`); DELETE of an attachment returns it.
+//! VolumeAttachments and VolumeAttributesClasses (`pkg/registry/storage/volumeattachment`,
+//! `volumeattributesclass`): the validation of `validation::volume_attachments` (an
+//! attachment's status writes validated as its updates are), their columns
+//! (`printVolumeAttachment`, `printVolumeAttributesClass`); DELETE of an attachment returns it.
 
 use crate::registry::print::{self, text};
 use crate::registry::printed::Printed;
 use crate::registry::status_types::ResetsMetaForStatus;
 use crate::registry::table::{self, Column, col};
+use crate::registry::whole_checked::{WholeChecked, no_defaults};
+use crate::validation::volume_attachments as checks;
 
 fn attachments() -> Vec<Column> {
     let mut attacher = col(
@@ -33,10 +37,17 @@ fn attachments() -> Vec<Column> {
 }
 
 /// storage.k8s.io/v1 VolumeAttachments.
-pub(crate) const VOLUME_ATTACHMENTS: ResetsMetaForStatus = ResetsMetaForStatus {
-    returns_deleted: true,
-    columns: attachments,
-    ..ResetsMetaForStatus::new(|| serde_json::json!({"attached": false}))
+pub(crate) const VOLUME_ATTACHMENTS: WholeChecked<ResetsMetaForStatus> = WholeChecked {
+    base: ResetsMetaForStatus {
+        returns_deleted: true,
+        columns: attachments,
+        ..ResetsMetaForStatus::new(|| serde_json::json!({"attached": false}))
+    },
+    defaults: no_defaults,
+    create: checks::volume_attachment_create,
+    update: checks::volume_attachment_update,
+    status: Some(checks::volume_attachment_update),
+    spec_generation: false,
 };
 
 fn attributes_classes() -> Vec<Column> {
@@ -52,7 +63,14 @@ fn attributes_classes() -> Vec<Column> {
 }
 
 /// storage.k8s.io/v1 VolumeAttributesClasses.
-pub(crate) const VOLUME_ATTRIBUTES_CLASSES: Printed = Printed::columns(attributes_classes);
+pub(crate) const VOLUME_ATTRIBUTES_CLASSES: WholeChecked<Printed> = WholeChecked {
+    base: Printed::columns(attributes_classes),
+    defaults: no_defaults,
+    create: checks::volume_attributes_class,
+    update: checks::volume_attributes_class_update,
+    status: None,
+    spec_generation: false,
+};
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,15 @@
-//! CSIDrivers, CSINodes and CSIStorageCapacities: their columns (`printCSIDriver`,
-//! `printCSINode`, `printCSIStorageCapacity`); DELETE of a driver or node returns it.
+//! CSIDrivers, CSINodes and CSIStorageCapacities (`pkg/registry/storage/csidriver`,
+//! `csinode`, `csistoragecapacity`): the drivers' v1 defaults and generation, the validation
+//! of `validation::csi`, their columns (`printCSIDriver`, `printCSINode`,
+//! `printCSIStorageCapacity`); DELETE of a driver or node returns it.
 
 use serde_json::Value;
 
 use crate::registry::print::{self, items, text};
 use crate::registry::printed::Printed;
 use crate::registry::table::{self, Column, col};
+use crate::registry::whole_checked::{WholeChecked, no_defaults};
+use crate::validation::csi as checks;
 
 /// The boolean at `pointer`, `default` when unset.
 fn flag(v: &Value, pointer: &str, default: bool) -> Value {
@@ -58,9 +62,16 @@ fn drivers() -> Vec<Column> {
 }
 
 /// storage.k8s.io/v1 CSIDrivers.
-pub(crate) const CSI_DRIVERS: Printed = Printed {
-    returns_deleted: true,
-    ..Printed::columns(drivers)
+pub(crate) const CSI_DRIVERS: WholeChecked<Printed> = WholeChecked {
+    base: Printed {
+        returns_deleted: true,
+        ..Printed::columns(drivers)
+    },
+    defaults: checks::default_csi_driver,
+    create: checks::csi_driver,
+    update: checks::csi_driver_update,
+    status: None,
+    spec_generation: true,
 };
 
 fn nodes() -> Vec<Column> {
@@ -79,9 +90,16 @@ fn nodes() -> Vec<Column> {
 }
 
 /// storage.k8s.io/v1 CSINodes.
-pub(crate) const CSI_NODES: Printed = Printed {
-    returns_deleted: true,
-    ..Printed::columns(nodes)
+pub(crate) const CSI_NODES: WholeChecked<Printed> = WholeChecked {
+    base: Printed {
+        returns_deleted: true,
+        ..Printed::columns(nodes)
+    },
+    defaults: no_defaults,
+    create: checks::csi_node,
+    update: checks::csi_node_update,
+    status: None,
+    spec_generation: false,
 };
 
 fn capacities() -> Vec<Column> {
@@ -106,7 +124,14 @@ fn capacities() -> Vec<Column> {
 }
 
 /// storage.k8s.io/v1 CSIStorageCapacities.
-pub(crate) const CSI_STORAGE_CAPACITIES: Printed = Printed::columns(capacities);
+pub(crate) const CSI_STORAGE_CAPACITIES: WholeChecked<Printed> = WholeChecked {
+    base: Printed::columns(capacities),
+    defaults: no_defaults,
+    create: checks::csi_storage_capacity,
+    update: checks::csi_storage_capacity_update,
+    status: None,
+    spec_generation: false,
+};
 
 #[cfg(test)]
 mod tests {
