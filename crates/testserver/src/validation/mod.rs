@@ -24,6 +24,11 @@ pub(crate) mod core_status;
 mod cron;
 /// CronJob checks.
 pub(crate) mod cron_jobs;
+/// CertificateSigningRequest checks.
+pub(crate) mod csr;
+mod csr_diff;
+/// PEM and PKCS#10 as Go reads them.
+pub(crate) mod csr_pem;
 /// CertificateSigningRequest status and approval checks.
 pub(crate) mod csr_status;
 /// Event checks, in both API versions.
