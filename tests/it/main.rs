@@ -11,6 +11,7 @@ mod support;
 
 mod audit;
 mod auth;
+mod certificates;
 mod client_builder;
 mod controller_example;
 mod crud;
