@@ -15,6 +15,7 @@ mod certificates;
 mod client_builder;
 mod controller_example;
 mod crud;
+mod dra;
 mod events;
 mod examples;
 mod exec;

@@ -1,6 +1,7 @@
 //! resource.k8s.io/v1 (dynamic resource allocation): DeviceClasses, ResourceClaims,
 //! ResourceClaimTemplates and ResourceSlices: the table columns (`printDeviceClass`,
-//! `printResourceClaim`, `printResourceClaimTemplate`, `printResourceSlice`).
+//! `printResourceClaim`, `printResourceClaimTemplate`, `printResourceSlice`), and the
+//! ResourceClaim status rules the test server reproduces.
 
 use serde_json::Value;
 
@@ -51,9 +52,11 @@ fn claims() -> Vec<Column> {
     )
 }
 
-/// ResourceClaims.
+/// ResourceClaims (`ValidateResourceClaimStatusUpdate`, as far as `validation::resource_claim_status`
+/// reproduces it).
 pub(crate) const RESOURCE_CLAIMS: ResetsMetaForStatus = ResetsMetaForStatus {
     columns: claims,
+    status: Some(crate::validation::resource_claim_status::update),
     ..ResetsMetaForStatus::new(|| serde_json::json!({}))
 };
 
