@@ -1,18 +1,20 @@
 //! ResourceClaim status updates (`validateResourceClaimStatusUpdate` of
-//! `pkg/apis/resource/validation`), the rules the hand-written validation keeps for itself:
-//! each `reservedFor` entry names its resource, name and uid; a claim is reserved only once
+//! `pkg/apis/resource/validation`), as its hand-written rules report them (declarative
+//! validation does not take over in v1.36): at most 256 `reservedFor` entries, each naming
+//! its resource, name and a uid no other entry has; a claim is reserved only once
 //! allocated; a deleted claim gets no new reservations; a new allocation's results name a
 //! request (or request/subrequest) of the claim and a device (an RFC 1123 label).
 //!
-//! Not reproduced (declarative validation reports them in v1.36, or they need more of DRA
-//! than the test server has): duplicate `reservedFor` uids and `devices`, the list sizes, the
-//! `status.devices` entries, a changed allocation (immutable once set), and the other
-//! fields of allocation results (driver, pool, tolerations, binding conditions, share IDs,
-//! node selector, config).
+//! Not reproduced: the `status.devices` entries, a changed allocation (immutable once set;
+//! Go shows the whole struct), the allocation's list sizes and the other fields of its
+//! results (driver, pool, tolerations, binding conditions, share IDs, node selector, config).
 
 use serde_json::Value;
 
 use super::{FieldError, names};
+
+/// `ResourceClaimReservedForMaxSize`.
+const RESERVED_FOR_MAX: usize = 256;
 
 /// `ResourceClaimConsumerReference`'s required fields, in Go's order.
 const REFERENCE_FIELDS: &[&str] = &["resource", "name", "uid"];
@@ -79,12 +81,30 @@ fn request_ref(name: &str, path: &str, names: &[(&str, Option<Vec<&str>>)]) -> V
 pub(crate) fn update(new: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let reserved = items(new, "/status/reservedFor");
-    for (i, reference) in reserved.iter().enumerate() {
-        for field in REFERENCE_FIELDS {
-            if text(reference, field).is_empty() {
-                errs.push(FieldError::required(
-                    format!("status.reservedFor[{i}].{field}"),
-                    "",
+    // validateSet: the size alone when too long, else each entry, then duplicate uids
+    if reserved.len() > RESERVED_FOR_MAX {
+        errs.push(FieldError::too_many(
+            "status.reservedFor",
+            reserved.len(),
+            RESERVED_FOR_MAX,
+        ));
+    } else {
+        for (i, reference) in reserved.iter().enumerate() {
+            for field in REFERENCE_FIELDS {
+                if text(reference, field).is_empty() {
+                    errs.push(FieldError::required(
+                        format!("status.reservedFor[{i}].{field}"),
+                        "",
+                    ));
+                }
+            }
+        }
+        for (i, reference) in reserved.iter().enumerate() {
+            let uid = text(reference, "uid");
+            if reserved[..i].iter().any(|r| text(r, "uid") == uid) {
+                errs.push(FieldError::duplicate(
+                    format!("status.reservedFor[{i}]"),
+                    uid,
                 ));
             }
         }
@@ -159,6 +179,17 @@ mod tests {
         let old = claim(json!({"allocation": allocation, "reservedFor": [pod]}));
         let mut new = claim(json!({"allocation": allocation, "reservedFor": [pod, other]}));
         assert!(update(&new, &old).is_empty());
+        let twice = claim(json!({"allocation": allocation, "reservedFor": [pod, pod]}));
+        assert_eq!(
+            texts(update(&twice, &old)),
+            ["status.reservedFor[1]: Duplicate value: \"u\""]
+        );
+        let many: Vec<Value> = (0..257).map(|i| json!({"uid": i.to_string()})).collect();
+        let crowded = claim(json!({"allocation": allocation, "reservedFor": many}));
+        assert_eq!(
+            texts(update(&crowded, &old)),
+            ["status.reservedFor: Too many: 257: must have at most 256 items"]
+        );
         new["metadata"] = json!({"deletionTimestamp": "2026-01-01T00:00:00Z"});
         assert_eq!(
             texts(update(&new, &old)),
