@@ -1,6 +1,8 @@
-//! resource.k8s.io ResourceClaims' status, as kube-apiserver validates it
-//! (`ValidateResourceClaimStatusUpdate`): a reservation needs its consumer's uid and an
-//! allocation first. The messages are the real server's, so this holds on a cluster too.
+//! resource.k8s.io ResourceClaims, as kube-apiserver validates them: the spec is immutable
+//! (`ValidateResourceClaimUpdate`; the refused value is Go's `%#v`, so only the rest of the
+//! message is compared) and a reservation needs its consumer's uid and an allocation first
+//! (`ValidateResourceClaimStatusUpdate`). The messages are the real server's, so this holds
+//! on a cluster too.
 
 use k8s_openapi::api::resource::v1::ResourceClaim;
 use kubeset::clientset::{Api, Patch, PatchParams, PostParams};
@@ -17,6 +19,22 @@ async fn a_claim_is_reserved_only_once_allocated() {
             "exactly": {"deviceClassName": "gpu.example.com"}}]}}}))
     .unwrap();
     claims.create(&PostParams::default(), &claim).await.unwrap();
+
+    let retarget = Patch::Merge(json!({"spec": {"devices": {"requests": [{"name": "gpu",
+        "exactly": {"deviceClassName": "tpu.example.com"}}]}}}));
+    let err = claims
+        .patch("gpu", &PatchParams::default(), &retarget)
+        .await
+        .unwrap_err();
+    let api = err.api().unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(api.code, 422, "{err}");
+    let message = api.message();
+    assert!(
+        message
+            .starts_with("ResourceClaim.resource.k8s.io \"gpu\" is invalid: spec: Invalid value: ")
+            && message.ends_with(": field is immutable"),
+        "{message}"
+    );
 
     let patch = Patch::Merge(json!({"status": {"reservedFor": [
         {"resource": "pods", "name": "p"}]}}));

@@ -63,6 +63,8 @@ pub(crate) mod policy;
 /// PodDisruptionBudget, HorizontalPodAutoscaler and flow-control status checks.
 pub(crate) mod policy_status;
 mod request;
+/// ResourceClaim and ResourceClaimTemplate update checks.
+pub(crate) mod resource_claim;
 /// ResourceClaim status checks.
 pub(crate) mod resource_claim_status;
 /// Secret checks.
