@@ -12,15 +12,19 @@
 //!    StorageObjectInUseProtection, in the real order);
 //! 4. the registry strategy (`PrepareForCreate`/`PrepareForUpdate`), `generateName`
 //!    ([`names::generate`]), validation and `Canonicalize`;
-//! 5. validating admission plugins: [`validate`] (create) / [`validate_update`] (update, adds
-//!    PersistentVolumeClaimResize);
+//! 5. validating admission plugins: [`validate`] (create: Priority, CertificateSubjectRestriction)
+//!    / [`validate_update`] (update: PersistentVolumeClaimResize, CertificateApproval,
+//!    CertificateSigning);
 //! 6. storage.
 //!
 //! `registry::pipeline` runs steps 3 to 5 in one call.
 //!
 //! Everything here is a pure function over `serde_json::Value` objects in their external JSON
-//! form; the server gives read access to its storage through [`Lookup`].
+//! form; the server gives read access to its storage, and its authorizer's answers, through
+//! [`Lookup`]. The requesting user is in [`Attributes::user`] (`None` for the server's own
+//! writes: its controllers and bootstrap, which no plugin that asks the authorizer refuses).
 
+mod certificates;
 mod default_storage_class;
 mod default_tolerations;
 /// API field defaulting.
@@ -34,13 +38,16 @@ mod pvc_resize;
 mod service_account;
 mod storage_protection;
 mod taint_nodes;
+mod user;
 
 use serde_json::Value;
 
 pub(crate) use error::AdmissionError;
+pub(crate) use user::{AuthzQuestion, UserInfo};
 
 /// Read access to the server's stored objects, for the plugins that look things up
-/// (ServiceAccounts, PriorityClasses, Namespaces, StorageClasses).
+/// (ServiceAccounts, PriorityClasses, Namespaces, StorageClasses), and to its authorizer, for
+/// the plugins that ask it (CertificateApproval, CertificateSigning).
 ///
 /// `group` is the API group (`""` for core), `resource` the plural lower-case resource name,
 /// `namespace` `None` for cluster-scoped resources. Objects are returned in external JSON form.
@@ -55,6 +62,8 @@ pub(crate) trait Lookup {
     ) -> Option<Value>;
     /// Every stored object of the resource (in `namespace`, or all when `None`).
     fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<Value>;
+    /// Whether the server's authorizer allows `user` what `question` asks.
+    fn allows(&self, user: &UserInfo<'_>, question: &AuthzQuestion<'_>) -> bool;
 }
 
 /// The kind of request, as admission plugins see it.
@@ -84,6 +93,8 @@ pub(crate) struct Attributes<'a> {
     pub(crate) name: &'a str,
     /// The operation.
     pub(crate) operation: Operation,
+    /// Who asks; `None` for the server's own writes.
+    pub(crate) user: Option<UserInfo<'a>>,
 }
 
 impl Attributes<'_> {
@@ -131,6 +142,7 @@ pub(crate) fn validate_update(
     lookup: &dyn Lookup,
 ) -> Result<(), AdmissionError> {
     pvc_resize::validate(attrs, new, old, lookup)?;
+    certificates::validate_update(attrs, new, old, lookup)?;
     validate(attrs, Some(new), lookup)
 }
 
@@ -145,6 +157,9 @@ pub(crate) fn validate(
 ) -> Result<(), AdmissionError> {
     if let Some(obj) = obj {
         priority::validate(attrs, obj, lookup)?;
+        if attrs.operation == Operation::Create {
+            certificates::validate_create(attrs, obj)?;
+        }
     }
     Ok(())
 }

@@ -2,12 +2,15 @@
 
 use serde_json::Value;
 
-use super::Lookup;
+use super::{AuthzQuestion, Lookup, UserInfo};
 
-/// Objects keyed by (group, resource, namespace, name).
+/// Objects keyed by (group, resource, namespace, name), and what users may do (nothing unless
+/// [`MemLookup::allow`]ed).
 #[derive(Debug, Default)]
 pub(crate) struct MemLookup {
     objects: Vec<(String, String, Option<String>, Value)>,
+    /// (user, verb, resource, name) allowed.
+    allowed: Vec<(String, String, String, String)>,
 }
 
 impl MemLookup {
@@ -25,6 +28,13 @@ impl MemLookup {
             namespace.map(str::to_owned),
             obj,
         ));
+        self
+    }
+
+    /// Allows `user` `verb` on `resource` named `name` (any group).
+    pub(crate) fn allow(mut self, user: &str, verb: &str, resource: &str, name: &str) -> Self {
+        self.allowed
+            .push((user.into(), verb.into(), resource.into(), name.into()));
         self
     }
 
@@ -73,5 +83,12 @@ impl Lookup for MemLookup {
             })
             .map(|(.., o)| o.clone())
             .collect()
+    }
+
+    fn allows(&self, user: &UserInfo<'_>, q: &AuthzQuestion<'_>) -> bool {
+        self.allowed.iter().any(|(u, v, r, n)| {
+            (u.as_str(), v.as_str(), r.as_str(), n.as_str())
+                == (user.name, q.verb, q.resource, q.name)
+        })
     }
 }

@@ -13,6 +13,7 @@ fn attrs<'a>(group: &'a str, resource: &'a str, op: Operation) -> Attributes<'a>
         namespace: "ns",
         name: "",
         operation: op,
+        user: None,
     }
 }
 
@@ -171,6 +172,7 @@ fn namespace_lifecycle() {
         namespace: "",
         name: "kube-system",
         operation: Operation::Delete,
+        user: None,
     };
     assert_eq!(
         admit(&delete, None, None, &MemLookup::default())

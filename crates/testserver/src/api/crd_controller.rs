@@ -95,6 +95,7 @@ fn status_write(
         manager: MANAGER,
         dry_run: false,
         subresource,
+        user: None,
     };
     write::update(app, &rt, "", name, opts, &mut |old| {
         let mut new = old.clone();

@@ -53,6 +53,7 @@ pub(super) fn create(
             manager: &manager,
             dry_run: dry,
             subresource: "",
+            user: Some(&ctx.user),
         },
     )?;
     let mut answer = respond::value(

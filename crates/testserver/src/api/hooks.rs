@@ -4,9 +4,11 @@
 
 use serde_json::Value;
 
-use crate::admission::{self, Attributes, Lookup, Operation};
+use crate::admission::{self, Attributes, AuthzQuestion, Lookup, Operation, UserInfo};
 use crate::api::App;
 use crate::api::status::ApiError;
+use crate::api::write::WriteOpts;
+use crate::auth::User;
 use crate::clock;
 use crate::fields::managed::{
     Write, compare_in, record_update, record_update_across, set_managed_fields,
@@ -27,7 +29,7 @@ pub(crate) enum Op {
     Delete,
 }
 
-/// Read access to storage for admission plugins.
+/// Read access to storage, and RBAC's decisions, for admission plugins.
 struct StoreLookup<'a>(&'a App);
 
 impl Lookup for StoreLookup<'_> {
@@ -57,6 +59,33 @@ impl Lookup for StoreLookup<'_> {
         snap.range(&scope, None)
             .map(|(_, v)| (**v).clone())
             .collect()
+    }
+
+    fn allows(&self, user: &UserInfo<'_>, question: &AuthzQuestion<'_>) -> bool {
+        let user = User {
+            name: user.name.to_owned(),
+            uid: user.uid.to_owned(),
+            groups: user.groups.to_vec(),
+            extra: user.extra.clone(),
+        };
+        let mut attrs = crate::rbac::attributes::Attributes::resource(
+            question.verb,
+            question.group,
+            question.resource,
+        )
+        .named(question.name);
+        "*".clone_into(&mut attrs.api_version);
+        crate::rbac::seam::decide(&user, &attrs, &*self.0.store).allowed
+    }
+}
+
+/// The admission view of a request's user.
+fn user_info(user: &User) -> UserInfo<'_> {
+    UserInfo {
+        name: &user.name,
+        uid: &user.uid,
+        groups: &user.groups,
+        extra: &user.extra,
     }
 }
 
@@ -185,9 +214,9 @@ fn admission_error(e: &admission::AdmissionError) -> ApiError {
 fn attributes<'a>(
     rt: &'a ResourceType,
     op: Op,
-    namespace: &'a str,
-    name: &'a str,
+    (namespace, name): (&'a str, &'a str),
     sub: &'a str,
+    user: Option<&'a User>,
 ) -> Attributes<'a> {
     Attributes {
         group: &rt.group,
@@ -200,6 +229,7 @@ fn attributes<'a>(
             Op::Update => Operation::Update,
             Op::Delete => Operation::Delete,
         },
+        user: user.map(user_info),
     }
 }
 
@@ -210,7 +240,7 @@ pub(crate) fn admit_delete(
     namespace: &str,
     name: &str,
 ) -> Result<(), ApiError> {
-    let attrs = attributes(rt, Op::Delete, namespace, name, "");
+    let attrs = attributes(rt, Op::Delete, (namespace, name), "", None);
     admission::admit(&attrs, None, None, &StoreLookup(app))
         .map_err(|e| ApiError::from_status(e.code(), e.status()))
 }
@@ -221,10 +251,10 @@ pub(crate) fn admit_create(
     app: &App,
     rt: &ResourceType,
     namespace: &str,
-    subresource: &str,
+    opts: &WriteOpts<'_>,
     obj: &mut Value,
 ) -> Result<(), ApiError> {
-    let attrs = attributes(rt, Op::Create, namespace, "", subresource);
+    let attrs = attributes(rt, Op::Create, (namespace, ""), opts.subresource, opts.user);
     if let Some(custom) = &rt.custom
         && custom.terminating()
     {
@@ -246,13 +276,18 @@ pub(crate) fn admit_create(
 pub(crate) fn admit_update(
     app: &App,
     rt: &ResourceType,
-    namespace: &str,
-    name: &str,
-    subresource: &str,
+    (namespace, name): (&str, &str),
+    opts: &WriteOpts<'_>,
     new: &mut Value,
     old: &Value,
 ) -> Result<(), ApiError> {
-    let attrs = attributes(rt, Op::Update, namespace, name, subresource);
+    let attrs = attributes(
+        rt,
+        Op::Update,
+        (namespace, name),
+        opts.subresource,
+        opts.user,
+    );
     pipeline::update(rt, &attrs, new, old, &StoreLookup(app), &clock::now())
         .map_err(|e| admission_error(&e))
 }

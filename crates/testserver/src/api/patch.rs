@@ -82,6 +82,7 @@ pub(super) fn patch(
         manager: &manager,
         dry_run: dry,
         subresource: sub,
+        user: Some(&ctx.user),
     };
     let key = app.key(rt, &ns, &name);
     let info = hooks::type_info(rt);

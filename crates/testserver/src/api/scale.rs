@@ -126,6 +126,7 @@ pub(super) fn write(
         manager: &manager,
         dry_run: dry,
         subresource: "scale",
+        user: Some(&ctx.user),
     };
     let updated = write::update(app, rt, &ns, &name, opts, &mut |old| {
         let current = sub.scale_of(&crate::api::convert::to_external(rt, old));

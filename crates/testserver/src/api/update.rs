@@ -52,6 +52,7 @@ pub(super) fn update(
             manager: &manager,
             dry_run: dry,
             subresource: sub,
+            user: Some(&ctx.user),
         },
         &mut |old| {
             crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &obj, Some(old))?;
@@ -89,6 +90,7 @@ fn create_on_update(
         manager: &manager,
         dry_run,
         subresource: "",
+        user: Some(&ctx.user),
     };
     let created = write::create(app, rt, &ns, obj, opts)?;
     Ok(respond::value(

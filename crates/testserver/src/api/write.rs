@@ -23,6 +23,9 @@ pub(crate) struct WriteOpts<'a> {
     pub(crate) dry_run: bool,
     /// The subresource written (`status`), or `""`.
     pub(crate) subresource: &'a str,
+    /// Who writes (after impersonation); `None` for the server's own writes (controllers,
+    /// bootstrap), which admission plugins that ask the authorizer let through.
+    pub(crate) user: Option<&'a crate::auth::User>,
 }
 
 /// Whether the write pipeline records `managedFields` (an Update by the manager) or keeps the
@@ -84,7 +87,7 @@ pub(crate) fn create_with(
             opts.subresource,
         );
     }
-    hooks::admit_create(app, rt, namespace, opts.subresource, &mut obj)?;
+    hooks::admit_create(app, rt, namespace, &opts, &mut obj)?;
     if let Some(m) = meta_mut(&mut obj) {
         // uid and creationTimestamp are set by the create pipeline, before the strategy
         m.remove("resourceVersion");
@@ -240,7 +243,7 @@ fn prepare_update(
             opts.subresource,
         );
     }
-    hooks::admit_update(app, rt, namespace, name, opts.subresource, new, old)?;
+    hooks::admit_update(app, rt, (namespace, name), &opts, new, old)?;
     if let Some(m) = meta_mut(new) {
         m.insert(
             "resourceVersion".into(),

@@ -74,6 +74,7 @@ fn apply_rules(app: &App, name: &str, rules: Value) -> Result<(), crate::api::st
         manager: MANAGER,
         dry_run: false,
         subresource: "",
+        user: None,
     };
     write::update_with(app, &rt, "", name, opts, Managed::Keep, &mut |old| {
         let mut applied = apply(&write, Some(old), &config, true)

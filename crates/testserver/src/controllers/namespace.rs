@@ -17,6 +17,7 @@ fn opts() -> WriteOpts<'static> {
         manager: MANAGER,
         dry_run: false,
         subresource: "",
+        user: None,
     }
 }
 

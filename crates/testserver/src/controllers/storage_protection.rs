@@ -99,6 +99,7 @@ fn release(app: &App, plural: &str, ns: &str, name: &str, finalizer: &str) {
         manager: MANAGER,
         dry_run: false,
         subresource: "",
+        user: None,
     };
     let _ = write::update(app, &rt, ns, name, opts, &mut |old| {
         let mut new = old.clone();

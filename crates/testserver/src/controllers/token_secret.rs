@@ -57,6 +57,7 @@ pub(super) fn sync(app: &App, secret: &Value) {
         manager: MANAGER,
         dry_run: false,
         subresource: "",
+        user: None,
     };
     let _ = write::update(app, &secret_rt, ns, name, opts, &mut |old| {
         let mut new = old.clone();

@@ -1,19 +1,25 @@
 //! certificates.k8s.io/v1 CertificateSigningRequests
-//! (`pkg/registry/certificates/certificates/strategy.go`): a request is immutable after
-//! creation except through its subresources. `status` (the signer) keeps the spec and the
-//! Approved/Denied conditions and may set the certificate; `approval` (the approver) may change
-//! only the conditions; both fill in the conditions' missing timestamps. The table columns are
-//! `printCertificateSigningRequest`'s (`extractCSRStatus`); the age comes second. Names are checked only
-//! as URL path segments (`ValidateCertificateRequestName` accepts any name).
+//! (`pkg/registry/certificates/certificates/strategy.go`): a new request's `spec.username`,
+//! `uid`, `groups` and `extra` are the requester's (whatever the body said) and its status is
+//! empty; a request is immutable after creation except through its subresources. `status`
+//! (the signer) keeps the spec and the Approved/Denied conditions and may set the certificate;
+//! `approval` (the approver) may change only the conditions; both fill in the conditions'
+//! missing timestamps. Validation is `validation::csr` (the spec, the conditions, the
+//! certificate, what each endpoint may change); who may approve and sign is admission's
+//! (`admission/certificates.rs`). The table columns are `printCertificateSigningRequest`'s
+//! (`extractCSRStatus`); the age comes second. Names are checked only as URL path segments
+//! (`ValidateCertificateRequestName` accepts any name, the generic store then checks the
+//! path-segment rule, on create only when the request's own checks passed).
 
 use serde_json::{Value, json};
 
+use crate::admission::UserInfo;
 use crate::registry::ResourceType;
 use crate::registry::print::{self, items, text};
 use crate::registry::strategy::{self, Checks, Strategy, keep};
 use crate::registry::table::{Column, age_column, col, name_column};
-use crate::validation::csr_status::{self, Writer};
-use crate::validation::{Invalid, NameRule};
+use crate::validation::csr::{self, Writer};
+use crate::validation::{Invalid, NameRule, object_meta, object_meta_update};
 
 /// The CertificateSigningRequest strategy.
 #[derive(Debug, Clone, Copy)]
@@ -151,6 +157,31 @@ impl Strategy for CertificateSigningRequests {
         strategy::set_status(obj, json!({}));
     }
 
+    /// The requester's identity replaces whatever the body said.
+    fn prepare_for_create_by(&self, obj: &mut Value, user: Option<&UserInfo<'_>>) {
+        let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) else {
+            return;
+        };
+        for key in ["username", "uid", "groups", "extra"] {
+            spec.remove(key);
+        }
+        let Some(user) = user else {
+            return;
+        };
+        if !user.name.is_empty() {
+            spec.insert("username".into(), json!(user.name));
+        }
+        if !user.uid.is_empty() {
+            spec.insert("uid".into(), json!(user.uid));
+        }
+        if !user.groups.is_empty() {
+            spec.insert("groups".into(), json!(user.groups));
+        }
+        if !user.extra.is_empty() {
+            spec.insert("extra".into(), json!(user.extra));
+        }
+    }
+
     fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
         match subresource {
             // the stored status was kept by the pipeline
@@ -181,12 +212,17 @@ impl Strategy for CertificateSigningRequests {
         }
     }
 
+    /// `Validate`, then (only when it passed) the generic store's path-segment name rule.
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
         let c = Checks {
             rt,
             name_rule: NameRule::PathSegment,
         };
-        c.result(obj, c.object(obj, Vec::new()))
+        let errs = csr::validate_create(obj);
+        if !errs.is_empty() {
+            return c.result(obj, errs);
+        }
+        c.result(obj, object_meta(obj, false, NameRule::PathSegment))
     }
 
     fn validate_update(
@@ -203,9 +239,13 @@ impl Strategy for CertificateSigningRequests {
         let writer = match subresource {
             "status" => Writer::Status,
             "approval" => Writer::Approval,
-            _ => return c.update(subresource, new, old, || c.object(new, Vec::new())),
+            _ => Writer::Main,
         };
-        c.status_update(new, old, csr_status::update(new, old, writer))
+        // validateCommonFields, then the subresource's own ValidateUpdate
+        let mut errs = object_meta(new, false, NameRule::PathSegment);
+        errs.extend(object_meta_update(new, old));
+        errs.extend(csr::validate_update(new, old, writer));
+        c.result(new, errs)
     }
 
     fn columns(&self) -> Vec<Column> {
@@ -238,6 +278,34 @@ mod tests {
                 "lastTransitionTime": "NOW"})
         );
         assert_eq!(new["status"]["certificate"], "Y2VydA==");
+    }
+
+    /// `csrStrategy.PrepareForCreate`: the requester's identity, never the body's.
+    #[test]
+    fn the_requester_fills_in_the_spec() {
+        let body = || {
+            json!({"spec": {"username": "mallory", "uid": "u", "groups": ["system:masters"],
+                "extra": {"k": ["v"]}, "signerName": "a.b/c"}, "status": {"certificate": "eA=="}})
+        };
+        let extra = std::collections::BTreeMap::from([("x".to_owned(), vec!["1".to_owned()])]);
+        let groups = ["dev".to_owned(), "system:authenticated".to_owned()];
+        let alice = UserInfo {
+            name: "alice",
+            uid: "",
+            groups: &groups,
+            extra: &extra,
+        };
+        let mut csr = body();
+        CertificateSigningRequests.prepare_for_create(&mut csr, "NOW");
+        CertificateSigningRequests.prepare_for_create_by(&mut csr, Some(&alice));
+        assert_eq!(
+            csr,
+            json!({"spec": {"username": "alice", "groups": ["dev", "system:authenticated"],
+                "extra": {"x": ["1"]}, "signerName": "a.b/c"}, "status": {}})
+        );
+        let mut csr = body();
+        CertificateSigningRequests.prepare_for_create_by(&mut csr, None);
+        assert_eq!(csr["spec"], json!({"signerName": "a.b/c"}));
     }
 
     /// `csrApprovalStrategy.PrepareForUpdate`: only the conditions change.

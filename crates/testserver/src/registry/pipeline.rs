@@ -35,6 +35,7 @@ pub(crate) fn create(
         generate_name(meta);
     }
     rt.strategy.prepare_for_create(obj, now);
+    rt.strategy.prepare_for_create_by(obj, attrs.user.as_ref());
     rt.strategy.validate(rt, obj)?;
     rt.strategy.canonicalize(obj);
     admission::validate(attrs, Some(obj), lookup)

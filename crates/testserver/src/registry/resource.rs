@@ -1,22 +1,76 @@
 //! resource.k8s.io/v1 (dynamic resource allocation): DeviceClasses, ResourceClaims,
 //! ResourceClaimTemplates and ResourceSlices: the table columns (`printDeviceClass`,
-//! `printResourceClaim`, `printResourceClaimTemplate`, `printResourceSlice`).
+//! `printResourceClaim`, `printResourceClaimTemplate`, `printResourceSlice`), `ObjectMeta`
+//! validation (DNS-subdomain names), the immutable specs of claims and templates, and the
+//! ResourceClaim status rules the test server reproduces. Their specs are not validated.
 
 use serde_json::Value;
 
+use crate::registry::ResourceType;
 use crate::registry::print::{self, text};
 use crate::registry::printed::Printed;
 use crate::registry::status_types::ResetsMetaForStatus;
+use crate::registry::strategy::{Checks, Strategy};
 use crate::registry::table::{self, Column, col};
+use crate::validation::resource_claim::immutable_spec;
+use crate::validation::{Invalid, NameRule};
 
 fn name_and_age() -> Vec<Column> {
     table::columns(Vec::new(), Vec::new())
 }
 
 /// DeviceClasses.
-pub(crate) const DEVICE_CLASSES: Printed = Printed::columns(name_and_age);
+pub(crate) const DEVICE_CLASSES: Printed = Printed::validated(name_and_age);
+
+/// `ValidateX` (the metadata, DNS-subdomain names) and `ValidateXUpdate` (the metadata and the
+/// immutable spec) of claims and templates.
+fn validate(rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+    let c = Checks {
+        rt,
+        name_rule: NameRule::Subdomain,
+    };
+    c.result(obj, c.object(obj, Vec::new()))
+}
+
+fn validate_update(
+    rt: &ResourceType,
+    subresource: &str,
+    new: &Value,
+    old: &Value,
+) -> Result<(), Invalid> {
+    let c = Checks {
+        rt,
+        name_rule: NameRule::Subdomain,
+    };
+    c.update(subresource, new, old, || immutable_spec(new, old))
+}
+
 /// ResourceClaimTemplates.
-pub(crate) const RESOURCE_CLAIM_TEMPLATES: Printed = Printed::columns(name_and_age);
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResourceClaimTemplates;
+
+impl Strategy for ResourceClaimTemplates {
+    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+        validate(rt, obj)
+    }
+
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        validate_update(rt, subresource, new, old)
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        name_and_age()
+    }
+}
+
+/// ResourceClaimTemplates.
+pub(crate) const RESOURCE_CLAIM_TEMPLATES: ResourceClaimTemplates = ResourceClaimTemplates;
 
 /// `resourceClaimState`: `deleted`, `pending` or `allocated`, `reserved`.
 fn state(claim: &Value) -> String {
@@ -51,11 +105,51 @@ fn claims() -> Vec<Column> {
     )
 }
 
-/// ResourceClaims.
-pub(crate) const RESOURCE_CLAIMS: ResetsMetaForStatus = ResetsMetaForStatus {
+/// The status strategy of ResourceClaims (`ValidateResourceClaimStatusUpdate`, as far as
+/// `validation::resource_claim_status` reproduces it).
+const CLAIM_STATUS: ResetsMetaForStatus = ResetsMetaForStatus {
     columns: claims,
+    status: Some(crate::validation::resource_claim_status::update),
     ..ResetsMetaForStatus::new(|| serde_json::json!({}))
 };
+
+/// ResourceClaims: their status strategy, with the claim's own `Validate`/`ValidateUpdate`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResourceClaims;
+
+impl Strategy for ResourceClaims {
+    fn prepare_for_create(&self, obj: &mut Value, now: &str) {
+        CLAIM_STATUS.prepare_for_create(obj, now);
+    }
+
+    fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
+        CLAIM_STATUS.prepare_for_update(subresource, new, old, now);
+    }
+
+    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+        validate(rt, obj)
+    }
+
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        match subresource {
+            "status" => CLAIM_STATUS.validate_update(rt, subresource, new, old),
+            _ => validate_update(rt, subresource, new, old),
+        }
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        claims()
+    }
+}
+
+/// ResourceClaims.
+pub(crate) const RESOURCE_CLAIMS: ResourceClaims = ResourceClaims;
 
 fn slices() -> Vec<Column> {
     table::columns(
@@ -84,7 +178,7 @@ fn slices() -> Vec<Column> {
 }
 
 /// ResourceSlices.
-pub(crate) const RESOURCE_SLICES: Printed = Printed::columns(slices);
+pub(crate) const RESOURCE_SLICES: Printed = Printed::validated(slices);
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::ResourceType;
 use super::table::{self, Column};
+use crate::admission::UserInfo;
 use crate::admission::defaults::DecodeError;
 use crate::selector::{Getter, SelectorError, metadata_label};
 use crate::validation::{FieldError, Invalid, NameRule, object_meta, object_meta_update};
@@ -61,7 +62,8 @@ pub(crate) struct StoredAs {
 /// for where each is registered.
 ///
 /// The write path calls, in kube-apiserver's order: [`Strategy::default`] (decoding),
-/// mutating admission, [`Strategy::prepare_for_create`] or [`Strategy::prepare_for_update`],
+/// mutating admission, [`Strategy::prepare_for_create`] (and
+/// [`Strategy::prepare_for_create_by`]) or [`Strategy::prepare_for_update`],
 /// `generateName`, [`Strategy::validate`] or [`Strategy::validate_update`],
 /// [`Strategy::canonicalize`], validating admission, storage.
 pub(crate) trait Strategy: std::fmt::Debug + Send + Sync {
@@ -84,6 +86,11 @@ pub(crate) trait Strategy: std::fmt::Debug + Send + Sync {
             set_generation(obj, 1);
         }
     }
+
+    /// The part of `PrepareForCreate` that reads who asks (`genericapirequest.UserFrom(ctx)`),
+    /// called right after [`Strategy::prepare_for_create`]; `user` is `None` for the server's
+    /// own writes (its controllers and bootstrap).
+    fn prepare_for_create_by(&self, _obj: &mut Value, _user: Option<&UserInfo<'_>>) {}
 
     /// `PrepareForUpdate` of the main resource (`subresource` `""`), or of the status strategy
     /// (`status`); other subresources change nothing here. A main-resource update of a type

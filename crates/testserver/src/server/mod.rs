@@ -212,6 +212,7 @@ fn bootstrap(app: &App) {
         manager: "kube-apiserver",
         dry_run: false,
         subresource: "",
+        user: None,
     };
     if let Some(rt) = app.registry.find("", "v1", "namespaces") {
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {

@@ -1,28 +1,22 @@
-//! CertificateSigningRequest update rules (`validateCertificateSigningRequestUpdate` of
-//! `pkg/apis/certificates/validation`, the status part) for the `status` and `approval`
-//! subresources: the conditions' types and statuses, Approved and Denied never together, no
-//! Approved/Denied/Failed condition removed, Approved and Denied set only through `approval`,
-//! and `status.certificate` set only through `status`, once, as CERTIFICATE PEM blocks.
+//! The status rules of CertificateSigningRequest validation
+//! (`pkg/apis/certificates/validation`): `validateConditions` (types and statuses, Approved and
+//! Denied never together, no duplicate types), `validateCertificate` (`status.certificate` is
+//! CERTIFICATE PEM blocks), and the update rules of `validateCertificateSigningRequestUpdate`:
+//! no Approved/Denied/Failed condition removed, Approved and Denied added or changed only
+//! through `approval` (a change is explained with go-cmp's diff, see
+//! [`csr_diff`](super::csr_diff)), the certificate set only through `status`, once.
 //!
-//! The options that tolerate stored data the rules would refuse today
-//! (`getValidationOptions`: duplicate or empty condition types, both Approved and Denied, an
-//! unparsable stored certificate) come from the stored object, as the real ones do.
+//! The tolerances of stored data the rules would refuse today come in an
+//! [`Options`](super::csr::Options), derived from the stored object as the real ones are.
 
 use base64::Engine;
 use serde_json::Value;
 
+use super::csr::Options;
+use super::csr_pem;
 use super::{FieldError, go_quote};
 
-/// Which subresource writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Writer {
-    /// `status`: may set the certificate.
-    Status,
-    /// `approval`: may add Approved and Denied conditions.
-    Approval,
-}
-
-fn conditions(csr: &Value) -> &[Value] {
+fn all_conditions(csr: &Value) -> &[Value] {
     csr.pointer("/status/conditions")
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
@@ -34,59 +28,71 @@ fn ty(c: &Value) -> &str {
 
 /// `findConditions`.
 fn find<'a>(csr: &'a Value, t: &str) -> Vec<&'a Value> {
-    conditions(csr).iter().filter(|c| ty(c) == t).collect()
+    all_conditions(csr).iter().filter(|c| ty(c) == t).collect()
 }
 
-fn has_duplicate_types(csr: &Value) -> bool {
-    let types: Vec<&str> = conditions(csr).iter().map(ty).collect();
+/// `allowBothApprovedAndDenied`'s test of the stored object.
+pub(crate) fn has_both_approved_and_denied(csr: &Value) -> bool {
+    !find(csr, "Approved").is_empty() && !find(csr, "Denied").is_empty()
+}
+
+/// `hasDuplicateConditionTypes`.
+pub(crate) fn has_duplicate_types(csr: &Value) -> bool {
+    let types: Vec<&str> = all_conditions(csr).iter().map(ty).collect();
     types
         .iter()
         .enumerate()
         .any(|(i, t)| types[..i].contains(t))
 }
 
-fn certificate(csr: &Value) -> Option<Vec<u8>> {
-    let text = csr.pointer("/status/certificate").and_then(Value::as_str)?;
-    base64::engine::general_purpose::STANDARD.decode(text).ok()
+/// `hasEmptyConditionType`.
+pub(crate) fn has_empty_type(csr: &Value) -> bool {
+    all_conditions(csr).iter().any(|c| ty(c).is_empty())
+}
+
+/// `status.certificate`, base64-decoded (empty when absent).
+pub(crate) fn certificate_bytes(csr: &Value) -> Vec<u8> {
+    csr.pointer("/status/certificate")
+        .and_then(Value::as_str)
+        .and_then(|text| base64::engine::general_purpose::STANDARD.decode(text).ok())
+        .unwrap_or_default()
 }
 
 /// `validateCertificate`: one or more CERTIFICATE PEM blocks without headers, each holding
 /// certificates; nothing is fine too.
-fn validate_certificate(pem: &[u8]) -> Result<(), String> {
+///
+/// # Errors
+/// Go's text of the first problem.
+pub(crate) fn validate_certificate(pem: &[u8]) -> Result<(), String> {
     if pem.is_empty() {
         return Ok(());
     }
-    let text = String::from_utf8_lossy(pem);
-    let mut rest: &str = &text;
+    let mut rest = pem;
     let mut blocks = 0;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let after = &rest[start + "-----BEGIN ".len()..];
-        let Some(label_end) = after.find("-----") else {
-            break;
-        };
-        let label = &after[..label_end];
-        let body_start = &after[label_end + 5..];
-        let end_marker = format!("-----END {label}-----");
-        let Some(body_end) = body_start.find(&end_marker) else {
-            break;
-        };
-        let body = &body_start[..body_end];
-        rest = &body_start[body_end + end_marker.len()..];
-        if label != "CERTIFICATE" {
+    while let Some((block, remaining)) = csr_pem::decode(rest) {
+        if block.label != "CERTIFICATE" {
             return Err(format!(
                 "only CERTIFICATE PEM blocks are allowed, found {}",
-                go_quote(label)
+                go_quote(&block.label)
             ));
         }
-        if body.lines().any(|l| l.contains(':')) {
+        if block.has_headers {
             return Err("no PEM block headers are permitted".to_owned());
         }
-        let b64: String = body.split_whitespace().collect();
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .map_err(|e| e.to_string())?;
-        x509_parser::parse_x509_certificate(&der).map_err(|e| format!("x509: {e}"))?;
         blocks += 1;
+        // x509.ParseCertificates: certificates back to back
+        let mut der: &[u8] = &block.bytes;
+        let mut count = 0;
+        while !der.is_empty() {
+            let (after, _) = x509_parser::parse_x509_certificate(der)
+                .map_err(|_| "x509: malformed certificate".to_owned())?;
+            der = after;
+            count += 1;
+        }
+        if count == 0 {
+            return Err("found CERTIFICATE PEM block containing 0 certificates".to_owned());
+        }
+        rest = remaining;
     }
     if blocks == 0 {
         return Err("must contain at least one CERTIFICATE PEM block".to_owned());
@@ -94,19 +100,16 @@ fn validate_certificate(pem: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// `validateConditions` with the stored object's tolerances.
-fn condition_rules(new: &Value, old: &Value) -> Vec<FieldError> {
-    let path = "status.conditions";
-    let allow_empty_type = conditions(old).iter().any(|c| ty(c).is_empty());
-    let allow_duplicates = has_duplicate_types(old);
-    let allow_both = !find(old, "Approved").is_empty() && !find(old, "Denied").is_empty();
+/// `validateConditions` at `status.conditions`.
+pub(crate) fn conditions(csr: &Value, opts: &Options) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     let (mut approved, mut denied) = (false, false);
-    for (i, c) in conditions(new).iter().enumerate() {
+    for (i, c) in all_conditions(csr).iter().enumerate() {
+        let path = format!("status.conditions[{i}]");
         let t = ty(c);
-        if !allow_empty_type && t.is_empty() {
-            errs.push(FieldError::required(format!("{path}[{i}].type"), ""));
+        if !opts.allow_empty_condition_type && t.is_empty() {
+            errs.push(FieldError::required(format!("{path}.type"), ""));
         }
         let status = c.get("status").and_then(Value::as_str).unwrap_or("");
         let allowed: &[&str] = if matches!(t, "Approved" | "Denied" | "Failed") {
@@ -115,15 +118,15 @@ fn condition_rules(new: &Value, old: &Value) -> Vec<FieldError> {
             &["False", "True", "Unknown"]
         };
         if status.is_empty() {
-            errs.push(FieldError::required(format!("{path}[{i}].status"), ""));
+            errs.push(FieldError::required(format!("{path}.status"), ""));
         } else if !allowed.contains(&status) {
             errs.push(FieldError::not_supported(
-                format!("{path}[{i}].status"),
+                format!("{path}.status"),
                 status,
                 allowed,
             ));
         }
-        if !allow_both {
+        if !opts.allow_both_approved_and_denied {
             let exclusive = match t {
                 "Approved" => {
                     approved = true;
@@ -137,15 +140,15 @@ fn condition_rules(new: &Value, old: &Value) -> Vec<FieldError> {
             };
             if exclusive {
                 errs.push(FieldError::invalid(
-                    path,
+                    format!("{path}.type"),
                     t,
                     "Approved and Denied conditions are mutually exclusive",
                 ));
             }
         }
-        if !allow_duplicates {
+        if !opts.allow_duplicate_condition_types {
             if seen.contains(&t) {
-                errs.push(FieldError::duplicate(format!("{path}[{i}].type"), t));
+                errs.push(FieldError::duplicate(format!("{path}.type"), t));
             }
             seen.push(t);
         }
@@ -153,19 +156,24 @@ fn condition_rules(new: &Value, old: &Value) -> Vec<FieldError> {
     errs
 }
 
-/// The status part of `validateCertificateSigningRequestUpdate` for a write through `writer`.
-pub(crate) fn update(new: &Value, old: &Value, writer: Writer) -> Vec<FieldError> {
-    let mut errs = condition_rules(new, old);
-    let new_cert = certificate(new).unwrap_or_default();
-    let old_cert = certificate(old).unwrap_or_default();
-    let arbitrary = new_cert == old_cert || validate_certificate(&old_cert).is_err();
-    if !arbitrary && let Err(e) = validate_certificate(&new_cert) {
-        errs.push(FieldError::invalid(
+/// The certificate rule of `validateCertificateSigningRequest`.
+pub(crate) fn certificate(csr: &Value, opts: &Options) -> Vec<FieldError> {
+    if opts.allow_arbitrary_certificate {
+        return Vec::new();
+    }
+    match validate_certificate(&certificate_bytes(csr)) {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![FieldError::invalid(
             "status.certificate",
             "<certificate data>",
             e,
-        ));
+        )],
     }
+}
+
+/// The update rules of `validateCertificateSigningRequestUpdate` (before the metadata rules).
+pub(crate) fn transitions(new: &Value, old: &Value, opts: &Options) -> Vec<FieldError> {
+    let mut errs = Vec::new();
     for t in ["Approved", "Denied", "Failed"] {
         if find(new, t).len() < find(old, t).len() {
             errs.push(FieldError::forbidden(
@@ -174,7 +182,7 @@ pub(crate) fn update(new: &Value, old: &Value, writer: Writer) -> Vec<FieldError
             ));
         }
     }
-    if writer != Writer::Approval {
+    if !opts.allow_setting_approval_conditions {
         for t in ["Approved", "Denied"] {
             let (n, o) = (find(new, t), find(old, t));
             if n.len() > o.len() {
@@ -185,13 +193,18 @@ pub(crate) fn update(new: &Value, old: &Value, writer: Writer) -> Vec<FieldError
             } else if n.len() == o.len() && n != o {
                 errs.push(FieldError::forbidden(
                     "status.conditions",
-                    format!("updates may not modify a condition of type {}", go_quote(t)),
+                    format!(
+                        "updates may not modify a condition of type {}\n{}",
+                        go_quote(t),
+                        super::csr_diff::conditions(&o, &n)
+                    ),
                 ));
             }
         }
     }
+    let (new_cert, old_cert) = (certificate_bytes(new), certificate_bytes(old));
     if new_cert != old_cert {
-        if writer != Writer::Status {
+        if !opts.allow_setting_certificate {
             errs.push(FieldError::forbidden(
                 "status.certificate",
                 "updates may not set certificate content",
@@ -204,75 +217,4 @@ pub(crate) fn update(new: &Value, old: &Value, writer: Writer) -> Vec<FieldError
         }
     }
     errs
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn csr(conditions: Value) -> Value {
-        json!({"status": {"conditions": conditions}})
-    }
-
-    fn texts(errs: Vec<FieldError>) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
-
-    /// The approval/status split of `validateCertificateSigningRequestUpdate`.
-    #[test]
-    fn approval_conditions_only_through_approval() {
-        let approved = csr(json!([{"type": "Approved", "status": "True"}]));
-        assert!(update(&approved, &csr(json!([])), Writer::Approval).is_empty());
-        assert_eq!(
-            texts(update(&approved, &csr(json!([])), Writer::Status)),
-            ["status.conditions: Forbidden: updates may not add a condition of type \"Approved\""]
-        );
-        assert_eq!(
-            texts(update(&csr(json!([])), &approved, Writer::Approval)),
-            [
-                "status.conditions: Forbidden: updates may not remove a condition of type \"Approved\""
-            ]
-        );
-    }
-
-    /// `validateConditions`.
-    #[test]
-    fn condition_statuses_and_exclusivity() {
-        let new = csr(json!([
-            {"type": "Approved", "status": "False"},
-            {"type": "Denied", "status": "True"},
-            {"type": "Custom", "status": "Maybe"},
-            {"type": "Custom", "status": ""}]));
-        assert_eq!(
-            texts(update(&new, &csr(json!([])), Writer::Approval)),
-            [
-                "status.conditions[0].status: Unsupported value: \"False\": supported values: \"True\"",
-                "status.conditions: Invalid value: \"Denied\": Approved and Denied conditions are mutually exclusive",
-                "status.conditions[2].status: Unsupported value: \"Maybe\": supported values: \"False\", \"True\", \"Unknown\"",
-                "status.conditions[3].status: Required value",
-                "status.conditions[3].type: Duplicate value: \"Custom\"",
-            ]
-        );
-    }
-
-    #[test]
-    fn certificates_are_pem_set_once_through_status() {
-        let with_cert = |pem: &str| json!({"status": {"certificate": base64::engine::general_purpose::STANDARD.encode(pem)}});
-        let key = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
-        assert_eq!(
-            texts(update(&with_cert(key), &json!({}), Writer::Status)),
-            [
-                "status.certificate: Invalid value: \"<certificate data>\": only CERTIFICATE PEM blocks are allowed, found \"PRIVATE KEY\""
-            ]
-        );
-        assert_eq!(
-            texts(update(&with_cert("junk"), &json!({}), Writer::Approval)),
-            [
-                "status.certificate: Invalid value: \"<certificate data>\": must contain at least one CERTIFICATE PEM block",
-                "status.certificate: Forbidden: updates may not set certificate content",
-            ]
-        );
-    }
 }

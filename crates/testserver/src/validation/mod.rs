@@ -32,6 +32,11 @@ mod cron;
 pub(crate) mod cron_jobs;
 /// CSIDriver, CSINode and CSIStorageCapacity checks.
 pub(crate) mod csi;
+/// CertificateSigningRequest checks.
+pub(crate) mod csr;
+mod csr_diff;
+/// PEM and PKCS#10 as Go reads them.
+pub(crate) mod csr_pem;
 /// CertificateSigningRequest status and approval checks.
 pub(crate) mod csr_status;
 /// EndpointSlice checks.
@@ -74,6 +79,10 @@ pub(crate) mod policy;
 /// PodDisruptionBudget, HorizontalPodAutoscaler and flow-control status checks.
 pub(crate) mod policy_status;
 mod request;
+/// ResourceClaim and ResourceClaimTemplate update checks.
+pub(crate) mod resource_claim;
+/// ResourceClaim status checks.
+pub(crate) mod resource_claim_status;
 /// RuntimeClass checks.
 pub(crate) mod runtime_classes;
 /// Secret checks.

@@ -9,12 +9,16 @@ use serde_json::json;
 use crate::support::admin;
 
 const CSRS: &str = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
+/// A PKCS#10 request made by `openssl req -new` (P-256).
+const REQUEST: &str = include_str!("../../src/validation/csr_pem/ec.csr.pem");
 
 #[tokio::test]
 async fn approval_and_status_subresources_split_the_work() {
     let server = TestServer::start().await.unwrap();
+    use base64::Engine as _;
+    let request = base64::engine::general_purpose::STANDARD.encode(REQUEST);
     let csr = json!({"metadata": {"name": "node-csr"},
-        "spec": {"request": "cmVx", "signerName": "example.com/signer", "usages": ["client auth"]},
+        "spec": {"request": request, "signerName": "example.com/signer", "usages": ["client auth"]},
         "status": {"conditions": [{"type": "Approved", "status": "True"}]}});
     let created = admin(&server, Method::POST, CSRS, Some(csr)).await;
     assert_eq!(created.status, 201, "{:?}", created.json());
@@ -70,7 +74,7 @@ async fn approval_and_status_subresources_split_the_work() {
     assert_eq!(deny.status, 422);
     assert_eq!(
         deny.json()["message"],
-        "CertificateSigningRequest.certificates.k8s.io \"node-csr\" is invalid: status.conditions: Invalid value: \"Denied\": Approved and Denied conditions are mutually exclusive"
+        "CertificateSigningRequest.certificates.k8s.io \"node-csr\" is invalid: status.conditions[1].type: Invalid value: \"Denied\": Approved and Denied conditions are mutually exclusive"
     );
 
     // a main-resource update changes neither spec nor status

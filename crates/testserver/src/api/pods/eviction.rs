@@ -237,6 +237,7 @@ fn spend(app: &App, ns: &str, pdb: &Value, pod: &Value, dry: bool) -> Result<All
         manager: "kube-apiserver",
         dry_run: false,
         subresource: "status",
+        user: None,
     };
     let mut outcome = first;
     write::update(app, &rt, ns, name, opts, &mut |current: &Value| {
@@ -299,6 +300,7 @@ impl Deleter<'_> {
             manager: "",
             dry_run: false,
             subresource: "status",
+            user: None,
         };
         let stored = write::update_with(
             self.app,

@@ -18,6 +18,7 @@ fn opts() -> WriteOpts<'static> {
         manager: MANAGER,
         dry_run: false,
         subresource: "",
+        user: None,
     }
 }
 

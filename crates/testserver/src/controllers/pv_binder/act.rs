@@ -191,6 +191,7 @@ fn put(app: &App, new: &Value, subresource: &str, manager: &str) -> Result<Arc<V
         manager,
         dry_run: false,
         subresource,
+        user: None,
     };
     let ns = s(new, "/metadata/namespace").to_owned();
     let name = s(new, "/metadata/name").to_owned();

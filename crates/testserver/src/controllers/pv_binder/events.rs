@@ -26,6 +26,7 @@ fn opts() -> WriteOpts<'static> {
         manager: super::super::MANAGER,
         dry_run: false,
         subresource: "",
+        user: None,
     }
 }
 

@@ -16,6 +16,7 @@ fn attrs<'a>(group: &'a str, resource: &'a str, op: Operation) -> Attributes<'a>
         namespace: "ns",
         name: "",
         operation: op,
+        user: None,
     }
 }
 
@@ -95,6 +96,7 @@ fn malformed_objects_do_not_panic() {
                 namespace: "ns",
                 name: "",
                 operation: Operation::Create,
+                user: None,
             };
             let _ = pipeline::create(
                 &rt,
