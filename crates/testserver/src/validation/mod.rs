@@ -6,16 +6,20 @@
 //! Which checks a type runs, and in which order, is its strategy's business (`registry`);
 //! nothing here is keyed by resource name.
 
-/// ReplicaSet, StatefulSet and DaemonSet checks.
+/// ReplicaSet and DaemonSet checks, and what StatefulSets share with them.
 pub(crate) mod apps;
 /// Status checks of the replicated workloads.
 pub(crate) mod apps_status;
 /// HorizontalPodAutoscaler checks.
 pub(crate) mod autoscaling;
+/// PersistentVolumeClaim spec checks (claims and claim templates).
+pub(crate) mod claim_spec;
 /// The pieces status checks are built from (counters, conditions, IPs).
 pub(crate) mod common_status;
 /// ConfigMap checks.
 pub(crate) mod configmap;
+/// ControllerRevision checks.
+pub(crate) mod controller_revision;
 /// Namespace, Node, Lease, PriorityClass and RBAC checks.
 pub(crate) mod core_misc;
 /// Status checks of core and networking types.
@@ -39,6 +43,8 @@ mod job_policies;
 pub(crate) mod job_status;
 /// Job checks.
 pub(crate) mod jobs;
+/// LimitRange checks.
+pub(crate) mod limit_range;
 mod meta;
 /// Name and key syntax checks with the real explanations.
 pub(crate) mod names;
@@ -51,19 +57,29 @@ mod options;
 pub(crate) mod pod;
 /// Pod status update checks.
 pub(crate) mod pod_status;
+/// Pod template checks.
+pub(crate) mod pod_template;
 /// Pod update checks.
 pub(crate) mod pod_update;
 /// PodDisruptionBudget checks.
 pub(crate) mod policy;
 /// PodDisruptionBudget, HorizontalPodAutoscaler and flow-control status checks.
 pub(crate) mod policy_status;
+/// ReplicationController checks.
+pub(crate) mod replication_controller;
 mod request;
+/// ResourceQuota checks.
+pub(crate) mod resource_quota;
+/// Resource names and amounts of resource lists.
+pub(crate) mod resources;
 /// Secret checks.
 pub(crate) mod secret;
 /// Label selectors: their rules and matching.
 pub(crate) mod selector;
 /// Service checks.
 pub(crate) mod service;
+/// StatefulSet checks.
+pub(crate) mod stateful_set;
 /// PersistentVolume, PersistentVolumeClaim and StorageClass checks.
 pub(crate) mod storage;
 /// Deployment checks.

@@ -120,12 +120,7 @@ fn volume_mode(obj: &Value, path: &str) -> Option<FieldError> {
 
 /// `ValidatePersistentVolumeClaim` (spec part).
 pub(crate) fn persistent_volume_claim(obj: &Value) -> Vec<FieldError> {
-    let mut errs = access_modes(obj, "spec.accessModes");
-    if obj.pointer("/spec/resources/requests/storage").is_none() {
-        errs.push(FieldError::required("spec.resources[storage]", ""));
-    }
-    errs.extend(volume_mode(obj, "spec.volumeMode"));
-    errs
+    super::claim_spec::claim_spec(obj.get("spec").unwrap_or(&Value::Null), "spec")
 }
 
 /// `ValidatePersistentVolumeClaimUpdate`: the spec is immutable except `volumeName` (set once),
