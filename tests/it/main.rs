@@ -13,6 +13,7 @@ mod audit;
 mod auth;
 mod client_builder;
 mod controller_example;
+mod core_validation;
 mod crud;
 mod events;
 mod examples;
