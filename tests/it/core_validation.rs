@@ -1,11 +1,13 @@
 //! Spec validation of the core and apps kinds that hold limits, templates and history:
 //! ResourceQuotas, LimitRanges (with the item defaults validation sees), ReplicationControllers
 //! (with the selector and labels defaulted from the template), StatefulSet claim templates,
-//! ControllerRevisions and PodTemplates. Each invalid object has one resource name at fault,
+//! ControllerRevisions, PodTemplates and Endpoints. Each invalid object has one resource name at fault,
 //! so the messages do not depend on Go's map order and hold on a cluster too.
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
-use k8s_openapi::api::core::v1::{LimitRange, PodTemplate, ReplicationController, ResourceQuota};
+use k8s_openapi::api::core::v1::{
+    Endpoints, LimitRange, PodTemplate, ReplicationController, ResourceQuota,
+};
 use kubeset::clientset::{Api, Error, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
@@ -333,5 +335,43 @@ async fn pod_templates_check_their_pod_spec() {
             "template.spec.containers[0].image",
             "FieldValueRequired"
         )]
+    );
+}
+
+#[tokio::test]
+async fn endpoints_check_their_addresses_and_ports() {
+    let ctx = setup("valid-endpoints").await;
+    // the API server's own Endpoints exist and pass
+    let default: Api<Endpoints> = Api::namespaced(ctx.client.clone(), "default");
+    let own = default.get("kubernetes").await.unwrap();
+    assert!(!own.subsets.unwrap_or_default().is_empty());
+
+    let endpoints: Api<Endpoints> = Api::namespaced(ctx.client.clone(), &ctx.ns);
+    let ep = |subsets: Value| -> Endpoints {
+        serde_json::from_value(json!({"metadata": {"name": "ep"}, "subsets": subsets})).unwrap()
+    };
+    endpoints
+        .create(
+            &PostParams::default(),
+            &ep(json!([{"addresses": [{"ip": "10.1.2.3"}], "ports": [{"port": 80}]}])),
+        )
+        .await
+        .unwrap();
+    endpoints.delete("ep", &Default::default()).await.unwrap();
+    let err = endpoints
+        .create(
+            &PostParams::default(),
+            &ep(json!([{"addresses": [{"ip": "127.0.0.1"}], "ports": [{"port": 80}]}])),
+        )
+        .await
+        .unwrap_err();
+    let (message, causes) = invalid(&err);
+    assert_eq!(
+        message,
+        "Endpoints \"ep\" is invalid: subsets[0].addresses[0].ip: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"
+    );
+    assert_eq!(
+        causes,
+        [cause("subsets[0].addresses[0].ip", "FieldValueInvalid")]
     );
 }

