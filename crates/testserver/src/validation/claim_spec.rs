@@ -9,7 +9,7 @@ use super::{FieldError, names, resources, selector};
 use crate::shared::quantity::Quantity;
 
 /// The access modes (`supportedAccessModes`, sorted as `sets.List` sorts them).
-const ACCESS_MODES: [&str; 4] = [
+pub(crate) const ACCESS_MODES: [&str; 4] = [
     "ReadOnlyMany",
     "ReadWriteMany",
     "ReadWriteOnce",
@@ -17,7 +17,7 @@ const ACCESS_MODES: [&str; 4] = [
 ];
 
 /// The volume modes (`supportedVolumeModes`).
-const VOLUME_MODES: [&str; 2] = ["Block", "Filesystem"];
+pub(crate) const VOLUME_MODES: [&str; 2] = ["Block", "Filesystem"];
 
 fn text<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")

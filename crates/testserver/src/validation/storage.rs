@@ -2,17 +2,10 @@
 
 use serde_json::Value;
 
+use super::claim_spec::{ACCESS_MODES, VOLUME_MODES};
 use super::field_error::BadValue;
 use super::{FieldError, godump, names};
 use crate::shared::quantity::Quantity;
-
-const ACCESS_MODES: [&str; 4] = [
-    "ReadOnlyMany",
-    "ReadWriteMany",
-    "ReadWriteOnce",
-    "ReadWriteOncePod",
-];
-const VOLUME_MODES: [&str; 2] = ["Block", "Filesystem"];
 
 fn str_of<'a>(obj: &'a Value, pointer: &str) -> &'a str {
     obj.pointer(pointer).and_then(Value::as_str).unwrap_or("")
