@@ -61,9 +61,9 @@ pub(crate) struct Workload {
     spec: fn(&Value) -> Vec<FieldError>,
     /// The type's update-only checks (after the object checks).
     spec_update: fn(&Value, &Value) -> Vec<FieldError>,
-    /// The type's whole update check after the metadata, where it is not the object checks
-    /// followed by `spec_update` (`ValidateXUpdate` without `ValidateObjectMeta`).
-    update: Option<fn(&Value, &Value) -> Vec<FieldError>>,
+    /// The type's whole update check, where it is not the object checks followed by
+    /// `spec_update`.
+    update: Option<Update>,
     /// The status strategy's own checks of a `status` update (`ValidateXStatusUpdate` after
     /// its metadata rules).
     status: fn(&Value, &Value) -> Vec<FieldError>,
@@ -71,6 +71,15 @@ pub(crate) struct Workload {
     columns: fn() -> Vec<Column>,
     /// What the type's `PrepareForCreate` does besides generation and status.
     on_create: fn(&mut Value),
+}
+
+/// A `ValidateXUpdate` that is not `ValidateX` followed by update-only checks.
+#[derive(Debug, Clone, Copy)]
+struct Update {
+    /// Whether it checks the new object's `ObjectMeta` again (`ValidateObjectMeta`).
+    object_meta: bool,
+    /// Its checks after the metadata.
+    checks: fn(&Value, &Value) -> Vec<FieldError>,
 }
 
 impl Workload {
@@ -132,7 +141,10 @@ pub(crate) const STATEFUL_SETS: Workload = Workload {
     created_status: Some(|| json!({"replicas": 0, "availableReplicas": 0})),
     name_rule: NameRule::Label,
     spec: stateful_set::stateful_set,
-    update: Some(stateful_set::stateful_set_update),
+    update: Some(Update {
+        object_meta: false,
+        checks: stateful_set::stateful_set_update,
+    }),
     status: apps_status::stateful_set,
     columns: sets::stateful_sets,
     ..Workload::new(workloads::stateful_set)
@@ -153,7 +165,10 @@ pub(crate) const DAEMON_SETS: Workload = Workload {
 pub(crate) const CONTROLLER_REVISIONS: Workload = Workload {
     generation: false,
     spec: controller_revision::controller_revision,
-    update: Some(controller_revision::controller_revision_update),
+    update: Some(Update {
+        object_meta: true,
+        checks: controller_revision::controller_revision_update,
+    }),
     columns: revisions::controller_revisions,
     template: None,
     ..Workload::new(no_defaults)
@@ -286,7 +301,12 @@ impl Strategy for Workload {
         }
         c.update(subresource, new, old, || {
             if let Some(update) = self.update {
-                return update(new, old);
+                let errs = (update.checks)(new, old);
+                return if update.object_meta {
+                    c.object(new, errs)
+                } else {
+                    errs
+                };
             }
             let mut errs = c.object(new, (self.spec)(new));
             errs.extend((self.spec_update)(new, old));
