@@ -15,6 +15,7 @@ mod auth;
 mod certificates;
 mod client_builder;
 mod controller_example;
+mod core_validation;
 mod crud;
 mod dra;
 mod events;

@@ -10,17 +10,17 @@ use super::autoscaling::HORIZONTAL_POD_AUTOSCALERS;
 use super::certificates::CertificateSigningRequests;
 use super::core::{
     componentstatuses::ComponentStatuses, configmaps::ConfigMaps, endpoints::Endpoints,
-    events::CORE_EVENTS, events::EVENTS_V1, namespaces::Namespaces, nodes::Nodes,
-    persistentvolumeclaims::PersistentVolumeClaims, persistentvolumes::PersistentVolumes,
-    pods::Pods, podtemplates::PodTemplates, resourcequotas::RESOURCE_QUOTAS, secrets::Secrets,
-    serviceaccounts::ServiceAccounts, services::Services,
+    events::CORE_EVENTS, events::EVENTS_V1, limitranges::LimitRanges, namespaces::Namespaces,
+    nodes::Nodes, persistentvolumeclaims::PersistentVolumeClaims,
+    persistentvolumes::PersistentVolumes, pods::Pods, podtemplates::PodTemplates,
+    resourcequotas::ResourceQuotas, secrets::Secrets, serviceaccounts::ServiceAccounts,
+    services::Services,
 };
 use super::customresourcedefinitions::CustomResourceDefinitions;
 use super::deployments::Deployments;
 use super::discovery::ENDPOINT_SLICES;
 use super::flowcontrol::{FLOW_SCHEMAS, PRIORITY_LEVEL_CONFIGURATIONS};
 use super::leases::Leases;
-use super::metadata_only::MetadataOnly;
 use super::networking::{
     INGRESS_CLASSES, INGRESSES, IP_ADDRESSES, NETWORK_POLICIES, SERVICE_CIDRS,
 };
@@ -34,10 +34,6 @@ use super::storage::{
 };
 use super::strategy::{Plain, Strategy, StrategyRef};
 use super::workloads;
-
-/// LimitRanges: validated as far as their `ObjectMeta` (`NameIsDNSSubdomain`), printed with
-/// the default table as kube-apiserver does.
-const METADATA_ONLY: MetadataOnly = MetadataOnly(crate::validation::NameRule::Subdomain);
 
 /// `(group, resource, strategy)` of every built-in resource that is not [`Plain`].
 static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
@@ -56,7 +52,7 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
         "replicationcontrollers",
         &workloads::REPLICATION_CONTROLLERS,
     ),
-    ("", "resourcequotas", &RESOURCE_QUOTAS),
+    ("", "resourcequotas", &ResourceQuotas),
     ("", "secrets", &Secrets),
     ("", "serviceaccounts", &ServiceAccounts),
     ("", "services", &Services),
@@ -115,7 +111,7 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
         "volumeattributesclasses",
         &VOLUME_ATTRIBUTES_CLASSES,
     ),
-    ("", "limitranges", &METADATA_ONLY),
+    ("", "limitranges", &LimitRanges),
     (
         "autoscaling",
         "horizontalpodautoscalers",

@@ -1,10 +1,11 @@
 //! The controllers' workload types (apps, batch, policy and core ReplicationControllers):
 //! defaults and canonical quantities of the pod template, a status subresource, a
 //! `generation` that follows the spec, the status each starts with, and their validation
-//! (`pkg/registry/{apps,batch,policy,core}/*/strategy.go`; ReplicaSet, StatefulSet and DaemonSet
-//! specs as `pkg/apis/apps/validation`, Jobs and CronJobs as `pkg/apis/batch/validation`,
-//! PodDisruptionBudgets as `pkg/apis/policy/validation`, the others `ObjectMeta` only), their
-//! status checks, and their table columns (`workloads/`). Deployments, which the test server
+//! (`pkg/registry/{apps,batch,policy,core}/*/strategy.go`; ReplicaSet, StatefulSet, DaemonSet
+//! and ControllerRevision specs as `pkg/apis/apps/validation`, ReplicationControllers as
+//! `pkg/apis/core/validation`, Jobs and CronJobs as `pkg/apis/batch/validation`,
+//! PodDisruptionBudgets as `pkg/apis/policy/validation`), their status checks, and their table
+//! columns (`workloads/`). Deployments, which the test server
 //! also validates, are in `deployments.rs`.
 
 mod batch;
@@ -22,7 +23,8 @@ use crate::registry::strategy::{self, Checks, GcDefault, Strategy};
 use crate::registry::table::{self, Column};
 use crate::selector::{Getter, NAME, NAMESPACE, SelectorError, supported};
 use crate::validation::{
-    FieldError, Invalid, NameRule, apps, apps_status, cron_jobs, job_status, policy, policy_status,
+    FieldError, Invalid, NameRule, apps, apps_status, controller_revision, cron_jobs, job_status,
+    policy, policy_status, replication_controller, stateful_set,
 };
 
 /// The template pointer of the workloads with a pod template.
@@ -59,6 +61,9 @@ pub(crate) struct Workload {
     spec: fn(&Value) -> Vec<FieldError>,
     /// The type's update-only checks (after the object checks).
     spec_update: fn(&Value, &Value) -> Vec<FieldError>,
+    /// The type's whole update check, where it is not the object checks followed by
+    /// `spec_update`.
+    update: Option<Update>,
     /// The status strategy's own checks of a `status` update (`ValidateXStatusUpdate` after
     /// its metadata rules).
     status: fn(&Value, &Value) -> Vec<FieldError>,
@@ -66,6 +71,15 @@ pub(crate) struct Workload {
     columns: fn() -> Vec<Column>,
     /// What the type's `PrepareForCreate` does besides generation and status.
     on_create: fn(&mut Value),
+}
+
+/// A `ValidateXUpdate` that is not `ValidateX` followed by update-only checks.
+#[derive(Debug, Clone, Copy)]
+struct Update {
+    /// Whether it checks the new object's `ObjectMeta` again (`ValidateObjectMeta`).
+    object_meta: bool,
+    /// Its checks after the metadata.
+    checks: fn(&Value, &Value) -> Vec<FieldError>,
 }
 
 impl Workload {
@@ -80,6 +94,7 @@ impl Workload {
             name_rule: NameRule::Subdomain,
             spec: no_checks,
             spec_update: no_update_checks,
+            update: None,
             status: no_update_checks,
             columns: table::default_columns,
             on_create: no_defaults,
@@ -97,10 +112,15 @@ fn no_update_checks(_: &Value, _: &Value) -> Vec<FieldError> {
     Vec::new()
 }
 
-/// core/v1 ReplicationControllers.
+/// core/v1 ReplicationControllers: v1 orphans the pods by default, for backward
+/// compatibility; an update checks the spec twice (`ValidateReplicationController` and
+/// `ValidateReplicationControllerUpdate`), as the real strategy does.
 pub(crate) const REPLICATION_CONTROLLERS: Workload = Workload {
     created_status: Some(|| json!({"replicas": 0})),
     replica_labels: true,
+    gc: GcDefault::OrphanDependents,
+    spec: replication_controller::replication_controller,
+    spec_update: replication_controller::replication_controller_update,
     status: apps_status::replication_controller,
     columns: sets::replication_controllers,
     ..Workload::new(workloads::replication_controller)
@@ -120,8 +140,11 @@ pub(crate) const REPLICA_SETS: Workload = Workload {
 pub(crate) const STATEFUL_SETS: Workload = Workload {
     created_status: Some(|| json!({"replicas": 0, "availableReplicas": 0})),
     name_rule: NameRule::Label,
-    spec: apps::stateful_set,
-    spec_update: apps::stateful_set_update,
+    spec: stateful_set::stateful_set,
+    update: Some(Update {
+        object_meta: false,
+        checks: stateful_set::stateful_set_update,
+    }),
     status: apps_status::stateful_set,
     columns: sets::stateful_sets,
     ..Workload::new(workloads::stateful_set)
@@ -141,6 +164,11 @@ pub(crate) const DAEMON_SETS: Workload = Workload {
 /// apps/v1 ControllerRevisions (no template, no status).
 pub(crate) const CONTROLLER_REVISIONS: Workload = Workload {
     generation: false,
+    spec: controller_revision::controller_revision,
+    update: Some(Update {
+        object_meta: true,
+        checks: controller_revision::controller_revision_update,
+    }),
     columns: revisions::controller_revisions,
     template: None,
     ..Workload::new(no_defaults)
@@ -272,6 +300,14 @@ impl Strategy for Workload {
             return c.status_update(new, old, (self.status)(new, old));
         }
         c.update(subresource, new, old, || {
+            if let Some(update) = self.update {
+                let errs = (update.checks)(new, old);
+                return if update.object_meta {
+                    c.object(new, errs)
+                } else {
+                    errs
+                };
+            }
             let mut errs = c.object(new, (self.spec)(new));
             errs.extend((self.spec_update)(new, old));
             errs

@@ -136,6 +136,12 @@ impl Quantity {
         i64::try_from(units).unwrap_or(if units < 0 { i64::MIN } else { i64::MAX })
     }
 
+    /// `Quantity.MilliValue()`: the value in thousandths, rounded up.
+    pub(crate) fn milli_value(self) -> i64 {
+        let milli = self.0.div_euclid(1_000_000) + i128::from(self.0.rem_euclid(1_000_000) != 0);
+        i64::try_from(milli).unwrap_or(if milli < 0 { i64::MIN } else { i64::MAX })
+    }
+
     /// Whether the quantity is a whole number of units (`MilliValue() % 1000 == 0`).
     pub(crate) fn is_whole(self) -> bool {
         let milli = self.0.div_euclid(1_000_000) + i128::from(self.0.rem_euclid(1_000_000) != 0);

@@ -1,18 +1,17 @@
-//! apps/v1 ReplicaSet, StatefulSet and DaemonSet validation (`ValidateReplicaSetSpec`,
-//! `ValidateStatefulSetSpec` with `ValidateStatefulSetUpdate`, `ValidateDaemonSetSpec` of
-//! pkg/apis/apps/validation): replicas, selectors that select the template, the pod template
-//! with `restartPolicy: Always`, and the StatefulSet spec fields that may not change.
+//! apps/v1 ReplicaSet and DaemonSet validation (`ValidateReplicaSetSpec`,
+//! `ValidateDaemonSetSpec` of pkg/apis/apps/validation): replicas, selectors that select the
+//! template, the pod template with `restartPolicy: Always`; and the pieces StatefulSets
+//! (`stateful_set.rs`) share with them.
 //!
 //! Objects reach validation defaulted (`admission/defaults/workloads.rs`), so the required
 //! strategy and policy fields only fail when set to something unknown.
 
 use serde_json::Value;
 
-use super::field_error::BadValue;
 use super::selector::{is_empty as is_empty_selector, json_value, matches as selector_matches};
-use super::{FieldError, godump, int_or_percent, meta, pod};
+use super::{FieldError, int_or_percent, meta, pod};
 
-fn non_negative(spec: &Value, key: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn non_negative(spec: &Value, key: &str, errs: &mut Vec<FieldError>) {
     if let Some(v) = spec.get(key).and_then(Value::as_i64).filter(|v| *v < 0) {
         errs.push(FieldError::invalid(
             format!("spec.{key}"),
@@ -24,7 +23,7 @@ fn non_negative(spec: &Value, key: &str, errs: &mut Vec<FieldError>) {
 
 /// The selector rules shared by ReplicaSets and StatefulSets: required, not empty, selecting
 /// the template's labels.
-fn required_selector(spec: &Value, workload: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn required_selector(spec: &Value, workload: &str, errs: &mut Vec<FieldError>) {
     let selector = spec.get("selector").filter(|s| !s.is_null());
     match selector {
         None => errs.push(FieldError::required("spec.selector", "")),
@@ -49,7 +48,7 @@ fn required_selector(spec: &Value, workload: &str, errs: &mut Vec<FieldError>) {
 
 /// `ValidatePodTemplateSpec` for a workload whose pods must always restart, then the
 /// workload's own template rules.
-fn always_restarting_template(spec: &Value, workload: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn always_restarting_template(spec: &Value, workload: &str, errs: &mut Vec<FieldError>) {
     let null = Value::Null;
     errs.extend(meta::labels(
         spec.pointer("/template/metadata/labels"),
@@ -71,7 +70,33 @@ fn always_restarting_template(spec: &Value, workload: &str, errs: &mut Vec<Field
     }
 }
 
-fn spec(obj: &Value) -> &Value {
+/// The template rules that hold even where the pod spec is not checked again:
+/// `restartPolicy: Always` and no `activeDeadlineSeconds`.
+pub(super) fn restart_always(spec: &Value, workload: &str, errs: &mut Vec<FieldError>) {
+    let restart = spec
+        .pointer("/template/spec/restartPolicy")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if restart != "Always" {
+        errs.push(FieldError::not_supported(
+            "spec.template.spec.restartPolicy",
+            restart,
+            &["Always"],
+        ));
+    }
+    if spec
+        .pointer("/template/spec/activeDeadlineSeconds")
+        .is_some_and(|v| !v.is_null())
+    {
+        errs.push(FieldError::forbidden(
+            "spec.template.spec.activeDeadlineSeconds",
+            format!("activeDeadlineSeconds in {workload} is not Supported"),
+        ));
+    }
+}
+
+/// The object's `spec` (`null` when missing).
+pub(super) fn spec(obj: &Value) -> &Value {
     static NULL: Value = Value::Null;
     obj.get("spec").unwrap_or(&NULL)
 }
@@ -84,139 +109,6 @@ pub(crate) fn replica_set(obj: &Value) -> Vec<FieldError> {
     non_negative(spec, "minReadySeconds", &mut errs);
     required_selector(spec, "deployment", &mut errs);
     always_restarting_template(spec, "ReplicaSet", &mut errs);
-    errs
-}
-
-/// `ValidateStatefulSetSpec`.
-pub(crate) fn stateful_set(obj: &Value) -> Vec<FieldError> {
-    let spec = spec(obj);
-    let mut errs = Vec::new();
-    let policy = spec
-        .get("podManagementPolicy")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    match policy {
-        "" => errs.push(FieldError::required("spec.podManagementPolicy", "")),
-        "OrderedReady" | "Parallel" => {}
-        other => errs.push(FieldError::not_supported(
-            "spec.podManagementPolicy",
-            other,
-            &["OrderedReady", "Parallel"],
-        )),
-    }
-    let strategy = spec
-        .pointer("/updateStrategy/type")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let rolling = spec
-        .pointer("/updateStrategy/rollingUpdate")
-        .filter(|r| !r.is_null());
-    match strategy {
-        "" => errs.push(FieldError::required("spec.updateStrategy", "")),
-        "OnDelete" => {
-            if let Some(rolling) = rolling {
-                errs.push(FieldError::invalid(
-                    "spec.updateStrategy.rollingUpdate",
-                    stateful_set_rolling_value(rolling),
-                    "only allowed for updateStrategy 'RollingUpdate'",
-                ));
-            }
-        }
-        "RollingUpdate" => {
-            if let Some(rolling) = rolling {
-                errs.extend(stateful_set_rolling_update(rolling));
-            }
-        }
-        other => errs.push(FieldError::not_supported(
-            "spec.updateStrategy",
-            other,
-            &["RollingUpdate", "OnDelete"],
-        )),
-    }
-    errs.extend(claim_retention_policy(spec));
-    non_negative(spec, "replicas", &mut errs);
-    non_negative(spec, "minReadySeconds", &mut errs);
-    if let Some(start) = spec
-        .pointer("/ordinals/start")
-        .and_then(Value::as_i64)
-        .filter(|s| *s < 0)
-    {
-        errs.push(FieldError::invalid(
-            "spec.ordinals.start",
-            start,
-            "must be greater than or equal to 0",
-        ));
-    }
-    required_selector(spec, "statefulset", &mut errs);
-    always_restarting_template(spec, "StatefulSet", &mut errs);
-    errs
-}
-
-/// `validateRollingUpdateStatefulSet`.
-fn stateful_set_rolling_update(rolling: &Value) -> Vec<FieldError> {
-    const PATH: &str = "spec.updateStrategy.rollingUpdate";
-    let mut errs = Vec::new();
-    if let Some(p) = rolling
-        .get("partition")
-        .and_then(Value::as_i64)
-        .filter(|p| *p < 0)
-    {
-        errs.push(FieldError::invalid(
-            format!("{PATH}.partition"),
-            p,
-            "must be greater than or equal to 0",
-        ));
-    }
-    if let Some(max) = rolling.get("maxUnavailable").filter(|v| !v.is_null()) {
-        let path = format!("{PATH}.maxUnavailable");
-        errs.extend(int_or_percent::positive(Some(max), &path));
-        if int_or_percent::value(Some(max)) == 0 {
-            errs.push(FieldError::invalid(
-                path.clone(),
-                max.clone(),
-                "cannot be 0",
-            ));
-        }
-        errs.extend(int_or_percent::not_more_than_100_percent(Some(max), &path));
-    }
-    errs
-}
-
-/// The internal `RollingUpdateStatefulSetStrategy` as `json.Marshal` prints it.
-fn stateful_set_rolling_value(rolling: &Value) -> BadValue {
-    let partition = rolling
-        .get("partition")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
-    let max = rolling
-        .get("maxUnavailable")
-        .filter(|v| !v.is_null())
-        .map_or("null".to_owned(), godump::go_json);
-    BadValue::Raw(format!(
-        "{{\"Partition\":{partition},\"MaxUnavailable\":{max}}}"
-    ))
-}
-
-/// `ValidatePersistentVolumeClaimRetentionPolicy`.
-fn claim_retention_policy(spec: &Value) -> Vec<FieldError> {
-    const POLICIES: [&str; 2] = ["Retain", "Delete"];
-    let mut errs = Vec::new();
-    let Some(policy) = spec
-        .get("persistentVolumeClaimRetentionPolicy")
-        .filter(|p| !p.is_null())
-    else {
-        return errs;
-    };
-    for key in ["whenDeleted", "whenScaled"] {
-        let value = policy.get(key).and_then(Value::as_str).unwrap_or("");
-        if !POLICIES.contains(&value) {
-            errs.push(FieldError::not_supported(
-                format!("spec.persistentVolumeClaimRetentionPolicy.{key}"),
-                value,
-                &POLICIES,
-            ));
-        }
-    }
     errs
 }
 
@@ -264,31 +156,6 @@ fn daemon_set_update_strategy(spec: &Value) -> Vec<FieldError> {
         )),
     }
     errs
-}
-
-/// `ValidateStatefulSetUpdate`: only some spec fields may change.
-pub(crate) fn stateful_set_update(new: &Value, old: &Value) -> Vec<FieldError> {
-    const MUTABLE: &[&str] = &[
-        "replicas",
-        "template",
-        "updateStrategy",
-        "minReadySeconds",
-        "ordinals",
-        "revisionHistoryLimit",
-        "persistentVolumeClaimRetentionPolicy",
-    ];
-    let without_mutable = |obj: &Value| {
-        let mut s = spec(obj).as_object().cloned().unwrap_or_default();
-        s.retain(|k, v| !MUTABLE.contains(&k.as_str()) && !v.is_null());
-        s
-    };
-    if without_mutable(new) == without_mutable(old) {
-        return Vec::new();
-    }
-    vec![FieldError::forbidden(
-        "spec",
-        "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
-    )]
 }
 
 /// `ValidateDaemonSetSpec`: a missing selector selects nothing, so it never matches the
@@ -374,42 +241,6 @@ mod tests {
         );
     }
 
-    /// ValidateStatefulSetSpec and ValidateStatefulSetUpdate.
-    #[test]
-    fn stateful_sets() {
-        let old = workload(
-            json!({"replicas": 1, "serviceName": "s", "podManagementPolicy": "OrderedReady",
-            "updateStrategy": {"type": "RollingUpdate"}, "selector": {"matchLabels": {"app": "a"}},
-            "template": template(json!({"app": "a"}))}),
-        );
-        assert!(
-            texts(&stateful_set(&old)).is_empty(),
-            "{:?}",
-            texts(&stateful_set(&old))
-        );
-        let mut new = old.clone();
-        new["spec"]["replicas"] = json!(3);
-        new["spec"]["template"]["spec"]["containers"][0]["image"] = json!("j");
-        assert!(stateful_set_update(&new, &old).is_empty());
-        new["spec"]["serviceName"] = json!("t");
-        assert_eq!(
-            texts(&stateful_set_update(&new, &old)),
-            [
-                "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
-            ]
-        );
-        let mut bad = old.clone();
-        bad["spec"]["podManagementPolicy"] = json!("Random");
-        bad["spec"]["template"]["spec"]["activeDeadlineSeconds"] = json!(5);
-        assert_eq!(
-            texts(&stateful_set(&bad)),
-            [
-                "spec.podManagementPolicy: Unsupported value: \"Random\": supported values: \"OrderedReady\", \"Parallel\"",
-                "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in StatefulSet is not Supported",
-            ]
-        );
-    }
-
     /// ValidateDaemonSetSpec.
     #[test]
     fn daemon_sets() {
@@ -465,33 +296,6 @@ mod tests {
                 "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: \"x\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
                 "spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: \"120%\": must not be greater than 100%",
             ]
-        );
-    }
-
-    /// validateRollingUpdateStatefulSet, the OnDelete rule and the PVC retention policy.
-    #[test]
-    fn stateful_set_update_strategies() {
-        let with = |strategy: Value| {
-            workload(
-                json!({"replicas": 1, "serviceName": "s", "podManagementPolicy": "OrderedReady",
-                "updateStrategy": strategy, "selector": {"matchLabels": {"app": "a"}},
-                "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Keep"},
-                "template": template(json!({"app": "a"}))}),
-            )
-        };
-        assert_eq!(
-            texts(&stateful_set(&with(json!({"type": "RollingUpdate",
-                "rollingUpdate": {"partition": -1, "maxUnavailable": 0}})))),
-            [
-                "spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0",
-                "spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: 0: cannot be 0",
-                "spec.persistentVolumeClaimRetentionPolicy.whenScaled: Unsupported value: \"Keep\": supported values: \"Retain\", \"Delete\"",
-            ]
-        );
-        assert_eq!(
-            texts(&stateful_set(&with(json!({"type": "OnDelete",
-                "rollingUpdate": {"partition": 2}}))))[0],
-            "spec.updateStrategy.rollingUpdate: Invalid value: {\"Partition\":2,\"MaxUnavailable\":null}: only allowed for updateStrategy 'RollingUpdate'"
         );
     }
 }

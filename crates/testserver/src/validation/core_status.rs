@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::common_status::{conditions, legacy_ip};
 use super::field_error::BadValue;
-use super::{FieldError, go_quote, names};
+use super::{FieldError, go_quote, names, resources};
 use crate::shared::quantity::Quantity;
 
 fn status(obj: &Value) -> &Value {
@@ -209,13 +209,9 @@ pub(crate) fn api_service(new: &Value, _old: &Value) -> Vec<FieldError> {
         .collect()
 }
 
-fn quantity(v: &Value) -> Option<Quantity> {
-    v.as_str().and_then(Quantity::parse)
-}
-
 /// `validateBasicResource`: a quantity whose value is not negative.
 fn basic_resource(path: String, v: &Value) -> Option<FieldError> {
-    let q = quantity(v)?;
+    let q = resources::quantity(v)?;
     (q < Quantity::ZERO)
         .then(|| FieldError::invalid(path, q.value(), "must be a valid resource quantity"))
 }
@@ -260,99 +256,6 @@ pub(crate) fn persistent_volume_claim(new: &Value, _old: &Value) -> Vec<FieldErr
     errs
 }
 
-const STANDARD_CONTAINER: [&str; 3] = ["cpu", "memory", "ephemeral-storage"];
-const INTEGER_RESOURCES: [&str; 9] = [
-    "pods",
-    "services",
-    "replicationcontrollers",
-    "resourcequotas",
-    "secrets",
-    "configmaps",
-    "persistentvolumeclaims",
-    "services.nodeports",
-    "services.loadbalancers",
-];
-
-fn is_hugepages(name: &str) -> bool {
-    name.starts_with("hugepages-") || name.starts_with("requests.hugepages-")
-}
-
-/// `IsStandardQuotaResourceName`.
-fn standard_quota(name: &str) -> bool {
-    STANDARD_CONTAINER.contains(&name)
-        || INTEGER_RESOURCES.contains(&name)
-        || matches!(
-            name,
-            "requests.cpu"
-                | "requests.memory"
-                | "requests.storage"
-                | "requests.ephemeral-storage"
-                | "limits.cpu"
-                | "limits.memory"
-                | "limits.ephemeral-storage"
-        )
-        || is_hugepages(name)
-}
-
-/// `IsStandardResourceName`.
-fn standard_resource(name: &str) -> bool {
-    standard_quota(name) || name == "storage"
-}
-
-/// `IsIntegerResourceName`: the object counts and extended resources.
-fn integer_resource(name: &str) -> bool {
-    INTEGER_RESOURCES.contains(&name)
-        || (name.contains('/')
-            && !name.contains("kubernetes.io/")
-            && !name.starts_with("requests."))
-}
-
-/// `ValidateResourceQuantityValue`: not negative; whole for integer resources.
-fn quantity_value(name: &str, path: &str, v: &Value) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let Some(q) = quantity(v) else {
-        return errs;
-    };
-    let text = v.as_str().unwrap_or("");
-    if q < Quantity::ZERO {
-        errs.push(FieldError::invalid(
-            path,
-            text,
-            super::common_status::NEGATIVE,
-        ));
-    }
-    if integer_resource(name) && !q.is_whole() {
-        errs.push(FieldError::invalid(path, text, "must be an integer"));
-    }
-    errs
-}
-
-/// `ValidateResourceQuotaResourceName` (with `validateResourceName`).
-fn quota_resource_name(name: &str, path: &str) -> Vec<FieldError> {
-    let errs: Vec<FieldError> = names::qualified_name(name)
-        .into_iter()
-        .map(|m| FieldError::invalid(path, name, m))
-        .collect();
-    if !errs.is_empty() || name.contains('/') {
-        return errs;
-    }
-    if !standard_resource(name) {
-        return vec![FieldError::invalid(
-            path,
-            name,
-            "must be a standard resource type or fully qualified",
-        )];
-    }
-    if !standard_quota(name) {
-        return vec![FieldError::invalid(
-            path,
-            name,
-            "must be a standard resource for quota",
-        )];
-    }
-    Vec::new()
-}
-
 /// `ValidateResourceQuotaStatusUpdate`: the names and amounts of `status.hard` and
 /// `status.used`.
 pub(crate) fn resource_quota(new: &Value, _old: &Value) -> Vec<FieldError> {
@@ -360,8 +263,8 @@ pub(crate) fn resource_quota(new: &Value, _old: &Value) -> Vec<FieldError> {
     for key in ["hard", "used"] {
         for (name, v) in map_at(new, &format!("/status/{key}")) {
             let path = format!("status.{key}[{name}]");
-            errs.extend(quota_resource_name(name, &path));
-            errs.extend(quantity_value(name, &path, v));
+            errs.extend(resources::quota_resource_name(name, &path));
+            errs.extend(resources::amount(name, &path, v));
         }
     }
     errs
@@ -373,7 +276,7 @@ pub(crate) fn node(new: &Value, _old: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     for key in ["capacity", "allocatable"] {
         for (name, v) in map_at(new, &format!("/status/{key}")) {
-            errs.extend(quantity_value(name, &format!("status.{key}.{name}"), v));
+            errs.extend(resources::amount(name, &format!("status.{key}.{name}"), v));
         }
     }
     let addresses = new
@@ -504,6 +407,7 @@ mod tests {
                 "status.hard[pods]: Invalid value: \"1500m\": must be an integer",
                 "status.hard[storage]: Invalid value: \"storage\": must be a standard resource for quota",
                 "status.used[bogus]: Invalid value: \"bogus\": must be a standard resource type or fully qualified",
+                "status.used[bogus]: Invalid value: \"bogus\": must be a standard resource for quota",
             ],
         );
     }

@@ -127,19 +127,21 @@ pub(crate) fn labels(labels: Option<&Value>, path: &str) -> Vec<FieldError> {
 const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * 1024;
 
 fn annotations(annotations: Option<&Value>) -> Vec<FieldError> {
+    annotations_at(annotations, "metadata.annotations")
+}
+
+/// `ValidateAnnotations` at `path`.
+pub(crate) fn annotations_at(annotations: Option<&Value>, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut total = 0;
     for (k, v) in annotations.and_then(Value::as_object).into_iter().flatten() {
         for msg in names::qualified_name(&k.to_lowercase()) {
-            errs.push(FieldError::invalid("metadata.annotations", k.as_str(), msg));
+            errs.push(FieldError::invalid(path, k.as_str(), msg));
         }
         total += k.len() + v.as_str().map_or(0, str::len);
     }
     if total > TOTAL_ANNOTATION_SIZE_LIMIT {
-        errs.push(FieldError::too_long(
-            "metadata.annotations",
-            TOTAL_ANNOTATION_SIZE_LIMIT,
-        ));
+        errs.push(FieldError::too_long(path, TOTAL_ANNOTATION_SIZE_LIMIT));
     }
     errs
 }

@@ -12,16 +12,20 @@ pub(crate) mod admission_policy;
 mod admission_rules;
 /// APIService checks.
 pub(crate) mod api_service;
-/// ReplicaSet, StatefulSet and DaemonSet checks.
+/// ReplicaSet and DaemonSet checks, and what StatefulSets share with them.
 pub(crate) mod apps;
 /// Status checks of the replicated workloads.
 pub(crate) mod apps_status;
 /// HorizontalPodAutoscaler checks.
 pub(crate) mod autoscaling;
+/// PersistentVolumeClaim spec checks (claims and claim templates).
+pub(crate) mod claim_spec;
 /// The pieces status checks are built from (counters, conditions, IPs).
 pub(crate) mod common_status;
 /// ConfigMap checks.
 pub(crate) mod configmap;
+/// ControllerRevision checks.
+pub(crate) mod controller_revision;
 /// Namespace, Node, Lease, PriorityClass and RBAC checks.
 pub(crate) mod core_misc;
 /// Status checks of core and networking types.
@@ -41,6 +45,8 @@ pub(crate) mod csr_pem;
 pub(crate) mod csr_status;
 /// EndpointSlice checks.
 pub(crate) mod endpoint_slices;
+/// Endpoints checks.
+pub(crate) mod endpoints;
 /// Event checks, in both API versions.
 pub(crate) mod event;
 mod field_error;
@@ -60,6 +66,8 @@ mod job_policies;
 pub(crate) mod job_status;
 /// Job checks.
 pub(crate) mod jobs;
+/// LimitRange checks.
+pub(crate) mod limit_range;
 mod meta;
 /// Name and key syntax checks with the real explanations.
 pub(crate) mod names;
@@ -72,17 +80,25 @@ mod options;
 pub(crate) mod pod;
 /// Pod status update checks.
 pub(crate) mod pod_status;
+/// Pod template checks.
+pub(crate) mod pod_template;
 /// Pod update checks.
 pub(crate) mod pod_update;
 /// PodDisruptionBudget checks.
 pub(crate) mod policy;
 /// PodDisruptionBudget, HorizontalPodAutoscaler and flow-control status checks.
 pub(crate) mod policy_status;
+/// ReplicationController checks.
+pub(crate) mod replication_controller;
 mod request;
 /// ResourceClaim and ResourceClaimTemplate update checks.
 pub(crate) mod resource_claim;
 /// ResourceClaim status checks.
 pub(crate) mod resource_claim_status;
+/// ResourceQuota checks.
+pub(crate) mod resource_quota;
+/// Resource names and amounts of resource lists.
+pub(crate) mod resources;
 /// RuntimeClass checks.
 pub(crate) mod runtime_classes;
 /// Secret checks.
@@ -91,6 +107,8 @@ pub(crate) mod secret;
 pub(crate) mod selector;
 /// Service checks.
 pub(crate) mod service;
+/// StatefulSet checks.
+pub(crate) mod stateful_set;
 /// PersistentVolume, PersistentVolumeClaim and StorageClass checks.
 pub(crate) mod storage;
 /// Webhook configuration checks.

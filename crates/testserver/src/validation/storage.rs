@@ -2,17 +2,10 @@
 
 use serde_json::Value;
 
+use super::claim_spec::{ACCESS_MODES, VOLUME_MODES};
 use super::field_error::BadValue;
 use super::{FieldError, godump, names};
 use crate::shared::quantity::Quantity;
-
-const ACCESS_MODES: [&str; 4] = [
-    "ReadOnlyMany",
-    "ReadWriteMany",
-    "ReadWriteOnce",
-    "ReadWriteOncePod",
-];
-const VOLUME_MODES: [&str; 2] = ["Block", "Filesystem"];
 
 fn str_of<'a>(obj: &'a Value, pointer: &str) -> &'a str {
     obj.pointer(pointer).and_then(Value::as_str).unwrap_or("")
@@ -120,12 +113,7 @@ fn volume_mode(obj: &Value, path: &str) -> Option<FieldError> {
 
 /// `ValidatePersistentVolumeClaim` (spec part).
 pub(crate) fn persistent_volume_claim(obj: &Value) -> Vec<FieldError> {
-    let mut errs = access_modes(obj, "spec.accessModes");
-    if obj.pointer("/spec/resources/requests/storage").is_none() {
-        errs.push(FieldError::required("spec.resources[storage]", ""));
-    }
-    errs.extend(volume_mode(obj, "spec.volumeMode"));
-    errs
+    super::claim_spec::claim_spec(obj.get("spec").unwrap_or(&Value::Null), "spec")
 }
 
 /// `ValidatePersistentVolumeClaimUpdate`: the spec is immutable except `volumeName` (set once),

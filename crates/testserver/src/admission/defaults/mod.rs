@@ -12,6 +12,8 @@
 pub(crate) mod event;
 /// Job and CronJob defaults.
 pub(crate) mod jobs;
+/// ResourceQuota and LimitRange decoding and defaults.
+pub(crate) mod limits;
 /// Namespace defaults.
 pub(crate) mod namespace;
 /// Node defaults.

@@ -49,9 +49,27 @@ pub(crate) fn replica_set(obj: &mut Value) {
     }
 }
 
-/// `SetDefaults_ReplicationController`.
+/// `SetDefaults_ReplicationController`: the selector and the object's labels come from the
+/// template's labels when they are empty; replicas default to 1.
 pub(crate) fn replication_controller(obj: &mut Value) {
     template(obj);
+    let labels = obj
+        .pointer("/spec/template/metadata/labels")
+        .filter(|l| l.is_object())
+        .cloned();
+    let empty = |v: Option<&Value>| v.and_then(Value::as_object).is_none_or(Map::is_empty);
+    if let Some(labels) = labels {
+        if empty(obj.pointer("/spec/selector"))
+            && let Some(spec) = spec(obj)
+        {
+            spec.insert("selector".into(), labels.clone());
+        }
+        if empty(obj.pointer("/metadata/labels"))
+            && let Some(meta) = object_at(obj, &["metadata"])
+        {
+            meta.insert("labels".into(), labels);
+        }
+    }
     if let Some(spec) = spec(obj) {
         default_field(spec, "replicas", json!(1));
     }

@@ -8,6 +8,8 @@ pub(crate) mod configmaps;
 pub(crate) mod endpoints;
 /// Events (core/v1 and events.k8s.io/v1).
 pub(crate) mod events;
+/// LimitRanges.
+pub(crate) mod limitranges;
 /// Namespaces.
 pub(crate) mod namespaces;
 /// Nodes.

@@ -1,16 +1,23 @@
 //! PodTemplates (`pkg/registry/core/podtemplate/strategy.go`): the pod defaults and canonical
-//! quantities of the template, `ObjectMeta` validation, table columns.
+//! quantities of the template, `ValidatePodTemplate` on create and `ValidatePodTemplateUpdate`
+//! on update (`validation/pod_template.rs`), table columns.
 
 use serde_json::Value;
 
 use crate::admission::defaults::{DecodeError, pod, quantities};
 use crate::registry::ResourceType;
-use crate::registry::metadata_only::MetadataOnly;
 use crate::registry::print;
-use crate::registry::strategy::Strategy;
+use crate::registry::strategy::{Checks, Strategy};
 use crate::registry::table::{self, Column, col};
 use crate::shared::json::object_at;
-use crate::validation::{Invalid, NameRule};
+use crate::validation::{Invalid, NameRule, pod_template};
+
+fn checks(rt: &ResourceType) -> Checks<'_> {
+    Checks {
+        rt,
+        name_rule: NameRule::Subdomain,
+    }
+}
 
 /// The PodTemplate strategy.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +33,8 @@ impl Strategy for PodTemplates {
     }
 
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
-        MetadataOnly(NameRule::Subdomain).validate(rt, obj)
+        let c = checks(rt);
+        c.result(obj, c.object(obj, pod_template::pod_template(obj)))
     }
 
     fn validate_update(
@@ -36,7 +44,7 @@ impl Strategy for PodTemplates {
         new: &Value,
         old: &Value,
     ) -> Result<(), Invalid> {
-        MetadataOnly(NameRule::Subdomain).validate_update(rt, subresource, new, old)
+        checks(rt).update(subresource, new, old, || pod_template::pod_template(new))
     }
 
     /// `printPodTemplate`: containers, images and the template's labels; no age.

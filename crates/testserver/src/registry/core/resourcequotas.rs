@@ -1,11 +1,16 @@
-//! ResourceQuotas (`pkg/registry/core/resourcequota/strategy.go`): the status strategy of
-//! `status_types` (the spec rules are not reproduced) and table columns.
+//! ResourceQuotas (`pkg/registry/core/resourcequota/strategy.go`): canonical amounts on
+//! decoding, the status strategy of `status_types`, `ValidateResourceQuota` on create and
+//! `ValidateResourceQuotaUpdate` on update (`validation/resource_quota.rs`), and table columns.
 
 use serde_json::Value;
 
+use crate::admission::defaults::{DecodeError, limits};
+use crate::registry::ResourceType;
 use crate::registry::print;
 use crate::registry::status_types::{self, StatusType};
+use crate::registry::strategy::{Checks, Strategy};
 use crate::registry::table::{self, Column, col};
+use crate::validation::{Invalid, NameRule, resource_quota};
 
 /// `printResourceQuota`: `resource: used/hard` of the status, sorted by resource, the
 /// `limits.*` resources in `Limit` and the others in `Request`.
@@ -29,11 +34,66 @@ fn columns() -> Vec<Column> {
     )
 }
 
-/// The ResourceQuota strategy: its status strategy (`status_types`) with these columns.
-pub(crate) const RESOURCE_QUOTAS: StatusType = StatusType {
+/// The status strategy (`status_types`) with these columns: how status writes, creates and
+/// updates treat the status.
+const STATUS: StatusType = StatusType {
     columns,
     ..status_types::RESOURCE_QUOTAS
 };
+
+/// The ResourceQuota strategy.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResourceQuotas;
+
+impl ResourceQuotas {
+    fn checks(rt: &ResourceType) -> Checks<'_> {
+        Checks {
+            rt,
+            name_rule: NameRule::Subdomain,
+        }
+    }
+}
+
+impl Strategy for ResourceQuotas {
+    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
+        limits::resource_quota(obj)
+    }
+
+    fn prepare_for_create(&self, obj: &mut Value, now: &str) {
+        STATUS.prepare_for_create(obj, now);
+    }
+
+    fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
+        STATUS.prepare_for_update(subresource, new, old, now);
+    }
+
+    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+        let c = Self::checks(rt);
+        c.result(obj, c.object(obj, resource_quota::resource_quota(obj)))
+    }
+
+    /// The main resource: the checks every update starts with, then
+    /// `ValidateResourceQuotaUpdate`; `status`: the status strategy's.
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        if subresource == "status" {
+            return STATUS.validate_update(rt, subresource, new, old);
+        }
+        let c = Self::checks(rt);
+        c.update(subresource, new, old, || {
+            resource_quota::resource_quota_update(new, old)
+        })
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        columns()
+    }
+}
 
 /// The `resource: used/hard` pairs of the limits (`limits`) or of the other resources.
 fn usage(quota: &Value, limits: bool) -> String {
