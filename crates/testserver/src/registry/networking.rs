@@ -198,6 +198,7 @@ fn ip_addresses() -> Vec<Column> {
                 format!("{name}/{}", text(p, "/name")).into()
             },
         ),
+        table::age_column().undefined(),
     ]
 }
 
@@ -257,6 +258,10 @@ mod tests {
         let ip = json!({"spec": {"parentRef": {"group": "", "resource": "services",
             "namespace": "ns", "name": "svc"}}});
         assert_eq!(ip_addresses()[1].cell(&ip), json!("services/ns/svc"));
+        // printIPAddress: a third cell, the age, that no column defines
+        let defined: Vec<bool> = ip_addresses().iter().map(|c| c.defined).collect();
+        assert_eq!(defined, [true, true, false]);
+        assert_eq!(ip_addresses()[2].cell(&ip), json!("<unknown>"));
         let class = json!({"spec": {"controller": "c", "parameters": {"kind": "K", "apiGroup": "g", "name": "n"}}});
         assert_eq!(ingress_classes()[2].cell(&class), json!("K.g/n"));
     }

@@ -3,6 +3,7 @@
 //! formatted with Go's helpers in `registry::print`.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 use serde_json::{Value, json};
 
@@ -46,6 +47,12 @@ pub(crate) struct Column {
     pub(crate) priority: i64,
     /// The cell.
     pub(crate) cell: Cell,
+    /// Whether `columnDefinitions` lists the column; a printer may add a cell to its rows
+    /// that no definition names (IPAddresses' age).
+    pub(crate) defined: bool,
+    /// The order the type's list printer puts the rows of a list in (`printFlowSchemaList`
+    /// sorts); `None` on every column keeps the list's order.
+    pub(crate) list_order: Option<fn(&Value, &Value) -> Ordering>,
 }
 
 impl Column {
@@ -81,6 +88,22 @@ impl Column {
         }
     }
 
+    /// The cell only: the rows carry it, `columnDefinitions` do not name it.
+    pub(crate) fn undefined(self) -> Column {
+        Column {
+            defined: false,
+            ..self
+        }
+    }
+
+    /// The column with the order a list's rows are printed in.
+    pub(crate) fn ordering_lists(self, order: fn(&Value, &Value) -> Ordering) -> Column {
+        Column {
+            list_order: Some(order),
+            ..self
+        }
+    }
+
     /// The `columnDefinitions` entry.
     pub(crate) fn definition(&self) -> Value {
         json!({"name": self.name, "type": self.ty, "format": self.format,
@@ -102,6 +125,8 @@ pub(crate) const fn col(
         description: Cow::Borrowed(description),
         priority,
         cell: Cell::Fn(cell),
+        defined: true,
+        list_order: None,
     }
 }
 
@@ -111,6 +136,11 @@ pub(crate) fn name_column() -> Column {
         format: Cow::Borrowed("name"),
         ..col("Name", NAME_DESC, 0, name)
     }
+}
+
+/// The order of a list's rows under `columns`: the first column's `list_order`, if any.
+pub(crate) fn list_order(columns: &[Column]) -> Option<fn(&Value, &Value) -> Ordering> {
+    columns.iter().find_map(|c| c.list_order)
 }
 
 /// The `Age` column.
@@ -164,6 +194,8 @@ pub(crate) fn printer_columns(printer: &[Value]) -> Vec<Column> {
                 pointer: text(c, "jsonPath").replace('.', "/"),
                 date: text(c, "type") == "date",
             },
+            defined: true,
+            list_order: None,
         });
     }
     cols

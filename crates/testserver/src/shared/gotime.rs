@@ -58,8 +58,7 @@ fn parse_error(s: &str, micro: bool) -> Option<String> {
     if micro {
         // stdFracSecond0: a separator and exactly six digits
         let b = rest.as_bytes();
-        if b.len() < 7 || !matches!(b[0], b'.' | b',') || !b[1..7].iter().all(u8::is_ascii_digit)
-        {
+        if b.len() < 7 || !matches!(b[0], b'.' | b',') || !b[1..7].iter().all(u8::is_ascii_digit) {
             return cannot(rest, ".000000");
         }
         rest = &rest[7..];
@@ -100,7 +99,10 @@ mod tests {
     fn micro_times_take_exactly_six_fractional_digits() {
         // metav1.MicroTime.UnmarshalJSON: time.Parse(RFC3339Micro, s)
         assert_eq!(rfc3339_micro_error("2024-01-01T00:00:00.000001Z"), None);
-        assert_eq!(rfc3339_micro_error("2024-01-01T01:00:00.123456+01:00"), None);
+        assert_eq!(
+            rfc3339_micro_error("2024-01-01T01:00:00.123456+01:00"),
+            None
+        );
         assert_eq!(
             rfc3339_micro_error("2024-01-01T00:00:00Z").as_deref(),
             Some(" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse \"Z\" as \".000000\"")

@@ -566,7 +566,11 @@ mod tests {
         );
         // a MicroTime takes exactly six fractional digits (metav1.RFC3339Micro)
         let event = ("events.k8s.io/v1", "Event");
-        check(event, r#"{"eventTime":"2024-01-01T00:00:00.000001Z"}"#, None);
+        check(
+            event,
+            r#"{"eventTime":"2024-01-01T00:00:00.000001Z"}"#,
+            None,
+        );
         check(
             event,
             r#"{"eventTime":"2024-01-01T00:00:00Z"}"#,
