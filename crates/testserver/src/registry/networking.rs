@@ -179,7 +179,7 @@ fn ip_addresses() -> Vec<Column> {
         table::name_column(),
         col(
             "ParentRef",
-            "ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object.",
+            "parentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object.",
             0,
             |v| {
                 let Some(p) = v.pointer("/spec/parentRef").filter(|p| p.is_object()) else {
@@ -209,7 +209,7 @@ fn service_cidrs() -> Vec<Column> {
     table::columns(
         vec![col(
             "CIDRs",
-            "CIDRs defines the IP blocks in CIDR notation (e.g. \"192.168.0.0/24\" or \"2001:db8::/64\") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.",
+            "cidrs defines the IP blocks in CIDR notation (e.g. \"192.168.0.0/24\" or \"2001:db8::/64\") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.",
             0,
             |v| {
                 items(v, "/spec/cidrs")

@@ -46,7 +46,7 @@ fn attributes_classes() -> Vec<Column> {
     let mut cols = table::columns(
         vec![col(
             "DriverName",
-            "Name of the CSI driver This field is immutable.",
+            "driverName is the name of the CSI driver This field is immutable.",
             0,
             |v| text(v, "/driverName").into(),
         )],
