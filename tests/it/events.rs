@@ -357,6 +357,107 @@ async fn server_side_apply_through_events_v1_owns_its_fields_in_that_version() {
 }
 
 #[tokio::test]
+async fn server_side_apply_judges_managers_of_the_other_version_in_theirs() {
+    let ctx = setup("events-apply-across").await;
+    let (core, new) = apis(&ctx);
+    new.create(&by("new-writer"), &new_event(&ctx, "across.1", "pod-a"))
+        .await
+        .unwrap();
+    // core/v1 `message` is the events.k8s.io/v1 `note` the first writer owns
+    let config = json!({"apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": "across.1", "namespace": ctx.ns}, "message": "changed"});
+    let err = core
+        .patch(
+            "across.1",
+            &PatchParams::apply("core-applier"),
+            &Patch::Apply(config.clone()),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    assert_eq!(
+        err.api().unwrap().message(),
+        "Apply failed with 1 conflict: conflict with \"new-writer\" using events.k8s.io/v1: .note"
+    );
+    let causes: Vec<(String, String)> = err
+        .status()
+        .and_then(|s| s.details.as_ref())
+        .and_then(|d| d.causes.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| (c.field.unwrap_or_default(), c.message.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        causes,
+        [(
+            ".note".to_owned(),
+            "conflict with \"new-writer\" using events.k8s.io/v1".to_owned()
+        )]
+    );
+
+    // forced, the applier takes the field: the first writer keeps the rest, in its version
+    let forced = core
+        .patch(
+            "across.1",
+            &PatchParams::apply("core-applier").force(),
+            &Patch::Apply(config),
+        )
+        .await
+        .unwrap();
+    assert_eq!(forced.message.as_deref(), Some("changed"));
+    let (version, fields) = managed(&forced.metadata, "new-writer");
+    assert_eq!(version, "events.k8s.io/v1");
+    assert!(!fields.contains(&"f:note".to_owned()), "{fields:?}");
+    assert!(fields.contains(&"f:regarding".to_owned()), "{fields:?}");
+    assert_eq!(
+        managed(&forced.metadata, "core-applier"),
+        ("v1".to_owned(), vec!["f:message".to_owned()])
+    );
+    assert_eq!(
+        new.get("across.1").await.unwrap().note.as_deref(),
+        Some("changed")
+    );
+}
+
+#[tokio::test]
+async fn micro_times_take_six_fractional_digits_and_are_stored_in_utc() {
+    use kubeset::clientset::{ApiResource, DynamicObject};
+
+    let ctx = setup("events-microtime").await;
+    let resource = ApiResource::namespaced_of::<NewEvent>();
+    let raw: Api<DynamicObject> =
+        Api::dynamic_namespaced(ctx.client.clone(), &resource, &ctx.ns).unwrap();
+    let mut ev = serde_json::to_value(new_event(&ctx, "time.1", "pod-a")).unwrap();
+    ev["apiVersion"] = json!("events.k8s.io/v1");
+    ev["kind"] = json!("Event");
+    // metav1.MicroTime decodes with RFC3339Micro: whole seconds do not parse
+    ev["eventTime"] = json!("2024-01-01T00:00:00Z");
+    let err = raw.create(&PostParams::default(), &ev).await.unwrap_err();
+    assert!(err.is_bad_request(), "{err}");
+    let message = err.api().unwrap().message().to_owned();
+    assert!(
+        message.starts_with("Event in version \"v1\" cannot be handled as a Event: "),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(
+            "parsing time \"2024-01-01T00:00:00Z\" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse \"Z\" as \".000000\""
+        ),
+        "{message}"
+    );
+    // six digits in another zone: stored, and printed back in UTC
+    ev["eventTime"] = json!("2024-01-01T01:00:00.000001+01:00");
+    let created = raw.create(&PostParams::default(), &ev).await.unwrap();
+    assert_eq!(created["eventTime"], "2024-01-01T00:00:00.000001Z");
+    let (core, _) = apis(&ctx);
+    let read = core.get("time.1").await.unwrap();
+    assert_eq!(
+        serde_json::to_value(read.event_time).unwrap(),
+        "2024-01-01T00:00:00.000001Z"
+    );
+}
+
+#[tokio::test]
 async fn a_put_of_a_missing_event_creates_it() {
     let ctx = setup("events-put").await;
     let (core, new) = apis(&ctx);

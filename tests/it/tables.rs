@@ -223,3 +223,164 @@ async fn kubectl_prints_the_servers_columns() {
     let cells = [&cells[..], &["Filesystem"]].concat();
     check(&["pvc", "data", "-n", ns, "-o", "wide"], &wide, &cells);
 }
+
+/// A cluster-scoped handle of `group/version` `plural`.
+fn cluster(
+    ctx: &crate::support::Ctx,
+    (group, version, kind, plural): (&str, &str, &str, &str),
+) -> Api<kubeset::clientset::DynamicObject> {
+    let resource = kubeset::clientset::ApiResource::new(group, version, kind, plural, false);
+    Api::dynamic_cluster(ctx.client.clone(), &resource).unwrap()
+}
+
+#[tokio::test]
+async fn cluster_scoped_printers_as_kubectl_shows_them() {
+    use kubeset::clientset::DeleteParams;
+
+    let ctx = setup("tables-cluster").await;
+    let prefix = ctx.ns.clone();
+    let pp = PostParams::default();
+
+    // A VolumeAttributesClass marked default: printVolumeAttributesClass appends ` (default)`.
+    let classes = cluster(
+        &ctx,
+        (
+            "storage.k8s.io",
+            "v1",
+            "VolumeAttributesClass",
+            "volumeattributesclasses",
+        ),
+    );
+    let gold = format!("{prefix}-gold");
+    classes
+        .create(
+            &pp,
+            &json!({"apiVersion": "storage.k8s.io/v1", "kind": "VolumeAttributesClass",
+            "metadata": {"name": gold, "annotations":
+                {"volumeattributesclass.alpha.kubernetes.io/is-default-class": "true"}},
+            "driverName": "csi.kubeset.test"}),
+        )
+        .await
+        .unwrap();
+    check(
+        &["volumeattributesclass", &gold],
+        &["NAME", "DRIVERNAME", "AGE"],
+        &[&format!("{gold} (default)"), "csi.kubeset.test", "AGE"],
+    );
+
+    // FlowSchemas: printFlowSchemaList sorts by matching precedence, then name.
+    let schemas = cluster(
+        &ctx,
+        (
+            "flowcontrol.apiserver.k8s.io",
+            "v1",
+            "FlowSchema",
+            "flowschemas",
+        ),
+    );
+    let mut made = Vec::new();
+    for (suffix, precedence) in [("b", 5000), ("a", 5000), ("c", 4000)] {
+        let name = format!("{prefix}-{suffix}");
+        schemas
+            .create(
+                &pp,
+                &json!({"apiVersion": "flowcontrol.apiserver.k8s.io/v1", "kind": "FlowSchema",
+                "metadata": {"name": name}, "spec": {"matchingPrecedence": precedence,
+                    "priorityLevelConfiguration": {"name": "global-default"}}}),
+            )
+            .await
+            .unwrap();
+        made.push(name);
+    }
+    let (header, rows) = get(&["flowschemas"]);
+    assert_eq!(
+        header[..4],
+        [
+            "NAME",
+            "PRIORITYLEVEL",
+            "MATCHINGPRECEDENCE",
+            "DISTINGUISHERMETHOD"
+        ]
+    );
+    let ours: Vec<String> = rows
+        .iter()
+        .filter(|r| r[0].starts_with(&prefix))
+        .map(|r| r[0].clone())
+        .collect();
+    let expected: Vec<String> = ["c", "a", "b"]
+        .iter()
+        .map(|s| format!("{prefix}-{s}"))
+        .collect();
+    assert_eq!(ours, expected);
+
+    // A ValidatingAdmissionPolicyBinding whose paramRef selects: Go's LabelSelector.String().
+    let bindings = cluster(
+        &ctx,
+        (
+            "admissionregistration.k8s.io",
+            "v1",
+            "ValidatingAdmissionPolicyBinding",
+            "validatingadmissionpolicybindings",
+        ),
+    );
+    let binding = format!("{prefix}-binding");
+    bindings
+        .create(&pp, &json!({"apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": "ValidatingAdmissionPolicyBinding", "metadata": {"name": binding},
+            "spec": {"policyName": format!("{prefix}-policy"), "validationActions": ["Deny"],
+                "paramRef": {"parameterNotFoundAction": "Deny", "selector": {
+                    "matchLabels": {"tier": "web", "app": "shop"},
+                    "matchExpressions": [{"key": "env", "operator": "In", "values": ["dev", "prod"]}]}}}}))
+        .await
+        .unwrap();
+    check(
+        &["validatingadmissionpolicybinding", &binding],
+        &["NAME", "POLICYNAME", "PARAMREF", "AGE"],
+        &[
+            &binding,
+            &format!("{prefix}-policy"),
+            "&LabelSelector{MatchLabels:map[string]string{app: shop,tier: web,},MatchExpressions:[]LabelSelectorRequirement{LabelSelectorRequirement{Key:env,Operator:In,Values:[dev prod],},},}",
+            "AGE",
+        ],
+    );
+
+    // An IPAddress: two columns, rows with a third cell (the age) no column names.
+    let addresses = cluster(
+        &ctx,
+        ("networking.k8s.io", "v1", "IPAddress", "ipaddresses"),
+    );
+    let tag = prefix
+        .bytes()
+        .fold(0u16, |h, b| h.wrapping_mul(31).wrapping_add(u16::from(b)));
+    let ip = format!("2001:db8::{:x}", tag.max(1));
+    addresses
+        .create(
+            &pp,
+            &json!({"apiVersion": "networking.k8s.io/v1", "kind": "IPAddress",
+            "metadata": {"name": ip}, "spec": {"parentRef": {"group": "kubeset.test",
+                "resource": "gateways", "namespace": prefix, "name": "gw"}}}),
+        )
+        .await
+        .unwrap();
+    let table = addresses.get_table(&ip).await.unwrap();
+    let names: Vec<&str> = table
+        .column_definitions
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["Name", "ParentRef"]);
+    assert_eq!(table.rows[0].cells.len(), 3, "{:?}", table.rows[0].cells);
+    check(
+        &["ipaddress", &ip],
+        &["NAME", "PARENTREF"],
+        &[&ip, &format!("gateways.kubeset.test/{prefix}/gw")],
+    );
+
+    let dp = DeleteParams::default();
+    classes.delete(&gold, &dp).await.unwrap();
+    for name in &made {
+        schemas.delete(name, &dp).await.unwrap();
+    }
+    bindings.delete(&binding, &dp).await.unwrap();
+    addresses.delete(&ip, &dp).await.unwrap();
+}

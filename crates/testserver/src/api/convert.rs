@@ -7,7 +7,8 @@
 
 use serde_json::Value;
 
-use crate::registry::ResourceType;
+use crate::fields::versions::Versions;
+use crate::registry::{Registry, ResourceType};
 
 /// Whether objects of `rt` are stored in another resource's form.
 pub(crate) fn is_converted(rt: &ResourceType) -> bool {
@@ -33,6 +34,37 @@ pub(crate) fn to_storage(rt: &ResourceType, external: &Value) -> Value {
     }
 }
 
+/// The versions the field manager converts `rt`'s objects between: every built-in resource
+/// of the same kind stored under the same prefix, converted through the stored form.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StoredVersions<'a> {
+    /// Where the other versions are found.
+    pub(crate) registry: &'a Registry,
+    /// The resource written.
+    pub(crate) rt: &'a ResourceType,
+}
+
+impl StoredVersions<'_> {
+    fn served(&self, api_version: &str) -> Option<&ResourceType> {
+        self.registry.types().find(|t| {
+            t.custom.is_none()
+                && t.api_version() == api_version
+                && t.kind == self.rt.kind
+                && t.storage_prefix() == self.rt.storage_prefix()
+        })
+    }
+}
+
+impl Versions for StoredVersions<'_> {
+    fn convert(&self, object: &Value, from: &str, to: &str) -> Option<Value> {
+        if from == to {
+            return Some(object.clone());
+        }
+        let (from, to) = (self.served(from)?, self.served(to)?);
+        Some(to_external(to, &to_storage(from, object)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -55,5 +87,13 @@ mod tests {
         let core_rt = r.find("", "v1", "events").unwrap();
         assert!(!is_converted(&core_rt));
         assert_eq!(to_external(&core_rt, &core), core);
+
+        let versions = StoredVersions {
+            registry: &r,
+            rt: &core_rt,
+        };
+        assert_eq!(versions.convert(&core, "v1", "events.k8s.io/v1"), Some(ext));
+        assert_eq!(versions.convert(&core, "v1", "v1"), Some(core.clone()));
+        assert_eq!(versions.convert(&core, "v1", "events.k8s.io/v1beta1"), None);
     }
 }

@@ -10,9 +10,7 @@ use crate::api::status::ApiError;
 use crate::api::write::WriteOpts;
 use crate::auth::User;
 use crate::clock;
-use crate::fields::managed::{
-    Write, compare_in, record_update, record_update_across, set_managed_fields,
-};
+use crate::fields::managed::{Write, record_update, record_update_across, set_managed_fields};
 use crate::registry::{Registry, ResourceType, pipeline};
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::storage::{Key, Scope};
@@ -129,22 +127,13 @@ pub(crate) fn record_managed_fields(
         let old = old.map(nulls_as_values);
         record_update(&write, old.as_ref(), &nulls_as_values(new))
     } else {
-        let external = |t: &ResourceType, v: &Value| crate::api::convert::to_external(t, v);
-        let other = |api_version: &str| {
-            let t = registry.types().find(|t| {
-                t.api_version() == api_version
-                    && t.kind == rt.kind
-                    && t.storage_prefix() == rt.storage_prefix()
-            })?;
-            let info = type_info(t)?;
-            let old = old.map(|o| external(t, o));
-            Some(compare_in(info, old.as_ref(), &external(t, new)))
-        };
+        let versions = crate::api::convert::StoredVersions { registry, rt };
         if crate::api::convert::is_converted(rt) {
-            let old = old.map(|o| external(rt, o));
-            record_update_across(&write, old.as_ref(), &external(rt, new), &other)
+            let external = |v: &Value| crate::api::convert::to_external(rt, v);
+            let old = old.map(external);
+            record_update_across(&write, old.as_ref(), &external(new), &versions)
         } else {
-            record_update_across(&write, old, new, &other)
+            record_update_across(&write, old, new, &versions)
         }
     };
     set_managed_fields(new, entries);

@@ -8,6 +8,7 @@ use http::Response;
 use serde_json::Value;
 
 use crate::api::body::{BodyType, body_type, go_json_error};
+use crate::api::convert::StoredVersions;
 use crate::api::convert::{to_external, to_storage};
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
@@ -15,9 +16,10 @@ use crate::api::status::ApiError;
 use crate::api::write::{self, Managed, WriteOpts};
 use crate::api::{App, Ctx, hooks, meta_mut, meta_str};
 use crate::clock;
-use crate::fields::apply::{ApplyError, apply, parse_apply_body};
+use crate::fields::apply::{ApplyError, apply_across, parse_apply_body};
 use crate::fields::managed::Write;
 use crate::fields::schema::TypeInfo;
+use crate::fields::versions::{OneVersion, Versions};
 use crate::registry::ResourceType;
 
 /// Answers a patch.
@@ -179,12 +181,23 @@ fn server_side_apply(
             "the name of the object ({body_name}) does not match the name on the URL ({name})"
         )));
     }
+    // managers of the resource's other versions are judged in theirs (custom resources convert
+    // with `None`: every version is the same object)
+    let stored = StoredVersions {
+        registry: &app.registry,
+        rt,
+    };
+    let versions: &dyn Versions = match rt.custom {
+        Some(_) => &OneVersion,
+        None => &stored,
+    };
     let key = app.key(rt, ns, name);
     if opts.subresource.is_empty() && app.store.get(&key).is_none() {
         if let Some(m) = meta_mut(&mut config) {
             m.insert("name".into(), name.into());
         }
-        let applied = apply(write, None, &config, force).map_err(|e| apply_error(&e))?;
+        let applied =
+            apply_across(write, None, &config, force, versions).map_err(|e| apply_error(&e))?;
         let obj = to_storage(rt, &applied.object);
         hooks::confirm_rbac_write(app, &ctx.user, rt, ns, name, &obj, None)?;
         let created = write::create_with(app, rt, ns, obj, opts, Managed::Keep)?;
@@ -196,7 +209,8 @@ fn server_side_apply(
     }
     let updated = write::update_with(app, rt, ns, name, opts, Managed::Keep, &mut |old| {
         let live = to_external(rt, old);
-        let applied = apply(write, Some(&live), &config, force).map_err(|e| apply_error(&e))?;
+        let applied = apply_across(write, Some(&live), &config, force, versions)
+            .map_err(|e| apply_error(&e))?;
         let new = to_storage(rt, &applied.object);
         hooks::confirm_rbac_write(app, &ctx.user, rt, ns, name, &new, Some(old))?;
         Ok(new)

@@ -46,7 +46,12 @@ pub(crate) fn render<'a>(
 ) -> Value {
     let cols = rt.strategy.columns();
     let include = query.get("includeObject").unwrap_or("Metadata");
+    let mut objects: Vec<&Value> = objects.collect();
+    if let Some(order) = crate::registry::table::list_order(&cols) {
+        objects.sort_by(|a, b| order(a, b));
+    }
     let rows: Vec<Value> = objects
+        .into_iter()
         .map(|o| {
             let mut row = json!({"cells": cols.iter().map(|c| c.cell(o)).collect::<Vec<_>>()});
             if let Some(object) = row_object(rt, include, o) {
@@ -59,7 +64,11 @@ pub(crate) fn render<'a>(
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "metadata": {"resourceVersion": resource_version},
-        "columnDefinitions": cols.iter().map(|c| c.definition()).collect::<Vec<_>>(),
+        "columnDefinitions": cols
+            .iter()
+            .filter(|c| c.defined)
+            .map(|c| c.definition())
+            .collect::<Vec<_>>(),
         "rows": rows,
     })
 }

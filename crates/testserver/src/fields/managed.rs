@@ -7,6 +7,7 @@ pub use crate::fields::entry::{ManagedEntry, Operation, decode, encode, set_mana
 use crate::fields::fieldset::FieldSet;
 use crate::fields::path::PathElement;
 use crate::fields::schema::TypeInfo;
+use crate::fields::versions::{OneVersion, Versions, compare_seen_in};
 
 /// Most Update managers an object keeps; older ones merge into `ancient-changes`.
 pub const MAX_UPDATE_MANAGERS: usize = 10;
@@ -67,45 +68,54 @@ pub struct Write<'a> {
 /// assert_eq!(managed[0]["fieldsV1"], json!({"f:data": {".": {}, "f:a": {}}}));
 /// ```
 pub fn record_update(write: &Write<'_>, old: Option<&Value>, new: &Value) -> Vec<Value> {
-    record_update_across(write, old, new, &|_| None)
+    record_update_across(write, old, new, &OneVersion)
 }
 
 /// [`record_update`] of an object served in several API versions: `old` and `new` are in the
-/// writer's version, and `other(api_version)` is the change in another version (`None` when
-/// that version is not known: its managers then lose what changed in the writer's version).
-/// A manager of another version loses the fields that changed or went in *its* version, as
-/// structured-merge-diff's `Updater` compares the objects converted to each manager's
-/// version; each entry keeps its own `apiVersion`.
+/// writer's version, and a manager of another version loses the fields that changed or went
+/// in *its* version, as structured-merge-diff's `Updater` compares the objects converted to
+/// each manager's version (`versions`; a version it cannot convert to is read as the
+/// writer's). Each entry keeps its own `apiVersion`.
 ///
 /// ```
-/// use kubeset_testserver::fields::compare::compare;
 /// use kubeset_testserver::fields::managed::{Write, record_update_across};
-/// use kubeset_testserver::fields::schema::{Shape, lookup};
-/// use serde_json::json;
+/// use kubeset_testserver::fields::schema::lookup;
+/// use kubeset_testserver::fields::versions::Versions;
+/// use serde_json::{Value, json};
 ///
+/// /// Events: core/v1 `message` is events.k8s.io/v1 `note`.
+/// struct Renames;
+/// impl Versions for Renames {
+///     fn convert(&self, object: &Value, from: &str, to: &str) -> Option<Value> {
+///         let (a, b) = if to == "v1" { ("note", "message") } else { ("message", "note") };
+///         let mut out = object.clone();
+///         if from != to && let Some(v) = out.as_object_mut().and_then(|m| m.remove(a)) {
+///             out[b] = v;
+///         }
+///         Some(out)
+///     }
+/// }
 /// let write = Write {
-///     info: lookup("v1", "ConfigMap").unwrap(),
+///     info: lookup("v1", "Event").unwrap(),
 ///     manager: "new",
 ///     subresource: None,
 ///     time: "2026-01-01T00:00:00Z",
 /// };
-/// // `old` owns `f:value` in a version where the key `a` is called `value`
+/// // `old` wrote the note in events.k8s.io/v1
 /// let old = json!({"metadata": {"managedFields": [{"manager": "old", "operation": "Update",
-///     "apiVersion": "example.com/v2", "time": "2025-01-01T00:00:00Z", "fieldsType": "FieldsV1",
-///     "fieldsV1": {"f:value": {}, "f:other": {}}}]}, "data": {"a": "1"}});
-/// let new = json!({"metadata": old["metadata"].clone(), "data": {"a": "2"}});
-/// let managed = record_update_across(&write, Some(&old), &new, &|_| {
-///     Some(compare(&json!({"value": "1", "other": 1}), &json!({"value": "2", "other": 1}), Shape::Deduced))
-/// });
-/// assert_eq!(managed[0]["fieldsV1"], json!({"f:other": {}}));
-/// assert_eq!(managed[0]["apiVersion"], "example.com/v2");
-/// assert_eq!(managed[1]["fieldsV1"], json!({"f:data": {"f:a": {}}}));
+///     "apiVersion": "events.k8s.io/v1", "time": "2025-01-01T00:00:00Z", "fieldsType": "FieldsV1",
+///     "fieldsV1": {"f:note": {}, "f:reason": {}}}]}, "message": "1", "reason": "R"});
+/// let new = json!({"metadata": old["metadata"].clone(), "message": "2", "reason": "R"});
+/// let managed = record_update_across(&write, Some(&old), &new, &Renames);
+/// assert_eq!(managed[0]["fieldsV1"], json!({"f:reason": {}}));
+/// assert_eq!(managed[0]["apiVersion"], "events.k8s.io/v1");
+/// assert_eq!(managed[1]["fieldsV1"], json!({"f:message": {}}));
 /// ```
 pub fn record_update_across(
     write: &Write<'_>,
     old: Option<&Value>,
     new: &Value,
-    other: &dyn Fn(&str) -> Option<Comparison>,
+    versions: &dyn Versions,
 ) -> Vec<Value> {
     let mut entries = starting_entries(write, old, new);
     let mut change = compare_in(write.info, old, new);
@@ -118,7 +128,7 @@ pub fn record_update_across(
             let found = match others.iter().find(|(v, _)| *v == entry.api_version) {
                 Some((_, found)) => found.clone(),
                 None => {
-                    let found = other(&entry.api_version);
+                    let found = compare_seen_in(versions, write.info, old, new, &entry.api_version);
                     others.push((entry.api_version.clone(), found.clone()));
                     found
                 }

@@ -14,6 +14,8 @@
 //!   Update operations; [`manager`] names and validates field managers.
 //! - [`strategic`] applies strategic merge patches; [`apply`] does
 //!   server-side apply.
+//! - [`versions`] converts objects between the API versions one stored resource is
+//!   served in, so each manager's fields are compared in the version it wrote in.
 //!
 //! # How a write goes through it
 //!
@@ -74,6 +76,7 @@ pub mod schema;
 pub mod strategic;
 mod time;
 pub(crate) mod types;
+pub mod versions;
 
 #[cfg(test)]
 mod transcripts;

@@ -165,7 +165,9 @@ pub(crate) const VALIDATING_ADMISSION_POLICIES: SpecValidated<ResetsMetaForStatu
         generation_of: None,
     };
 
-/// `metav1.LabelSelector.String()` (the generated protobuf text).
+/// `metav1.LabelSelector.String()`, the generated text of apimachinery's `generated.pb.go`:
+/// labels sorted by key, `%v` of each value and of the requirement's values, and a comma after
+/// every element.
 fn selector_text(selector: &Value) -> String {
     let mut labels: Vec<(&String, &str)> = selector
         .get("matchLabels")
@@ -183,8 +185,9 @@ fn selector_text(selector: &Value) -> String {
                 .iter()
                 .filter_map(Value::as_str)
                 .collect();
+            // each element is followed by a comma, the last one too
             format!(
-                "LabelSelectorRequirement{{Key:{},Operator:{},Values:[{}],}}",
+                "LabelSelectorRequirement{{Key:{},Operator:{},Values:[{}],}},",
                 text(e, "/key"),
                 text(e, "/operator"),
                 values.join(" ")
@@ -193,7 +196,7 @@ fn selector_text(selector: &Value) -> String {
         .collect();
     format!(
         "&LabelSelector{{MatchLabels:map[string]string{{{labels}}},MatchExpressions:[]LabelSelectorRequirement{{{}}},}}",
-        expressions.join(",")
+        expressions.concat()
     )
 }
 
@@ -260,6 +263,15 @@ mod tests {
             policy_bindings()[2].cell(&s),
             json!(
                 "&LabelSelector{MatchLabels:map[string]string{a: b,},MatchExpressions:[]LabelSelectorRequirement{},}"
+            )
+        );
+        let s = json!({"spec": {"paramRef": {"selector": {"matchLabels": {"z": "1", "a": "2"},
+            "matchExpressions": [{"key": "env", "operator": "In", "values": ["dev", "prod"]},
+                {"key": "tier", "operator": "Exists"}]}}}});
+        assert_eq!(
+            policy_bindings()[2].cell(&s),
+            json!(
+                "&LabelSelector{MatchLabels:map[string]string{a: 2,z: 1,},MatchExpressions:[]LabelSelectorRequirement{LabelSelectorRequirement{Key:env,Operator:In,Values:[dev prod],},LabelSelectorRequirement{Key:tier,Operator:Exists,Values:[],},},}"
             )
         );
         let w = json!({"webhooks": [{}]});

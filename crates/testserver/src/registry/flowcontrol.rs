@@ -3,6 +3,8 @@
 //! strategy of `status_types`, and the table columns (`printFlowSchema`,
 //! `printPriorityLevelConfiguration`).
 
+use std::cmp::Ordering;
+
 use serde_json::Value;
 
 use crate::registry::print::{int, items, text};
@@ -10,6 +12,18 @@ use crate::registry::spec_validated::{SpecValidated, nothing_created};
 use crate::registry::status_types::{self, StatusType};
 use crate::registry::table::{self, Column, col};
 use crate::validation::flow_control;
+
+/// `FlowSchemaSequence.Less`, which `printFlowSchemaList` sorts by: the numerically lowest
+/// matching precedence first, then by name.
+fn precedence_order(a: &Value, b: &Value) -> Ordering {
+    let key = |v| {
+        (
+            int(v, "/spec/matchingPrecedence"),
+            text(v, "/metadata/name"),
+        )
+    };
+    key(a).cmp(&key(b))
+}
 
 fn flow_schemas() -> Vec<Column> {
     let mut cols = table::columns(
@@ -25,7 +39,8 @@ fn flow_schemas() -> Vec<Column> {
                 "`matchingPrecedence` is used to choose among the FlowSchemas that match a given request. The chosen FlowSchema is among those with the numerically lowest (which we take to be logically highest) MatchingPrecedence.  Each MatchingPrecedence value must be ranged in [1,10000]. Note that if the precedence is not specified, it will be set to 1000 as default.",
                 0,
                 |v| int(v, "/spec/matchingPrecedence").into(),
-            ),
+            )
+            .ordering_lists(precedence_order),
             col(
                 "DistinguisherMethod",
                 "`distinguisherMethod` defines how to compute the flow distinguisher for requests that match this schema. `nil` specifies that the distinguisher is disabled and thus will always be the empty string.",
@@ -135,6 +150,22 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn flow_schema_lists_are_printed_by_precedence_then_name() {
+        let fs = |name: &str, precedence: i64| json!({"metadata": {"name": name}, "spec": {"matchingPrecedence": precedence}});
+        let mut list = [
+            fs("b", 500),
+            fs("global-default", 9900),
+            fs("a", 500),
+            fs("exempt", 1),
+        ];
+        let order = table::list_order(&flow_schemas()).unwrap();
+        list.sort_by(order);
+        let names: Vec<&str> = list.iter().map(|v| text(v, "/metadata/name")).collect();
+        assert_eq!(names, ["exempt", "a", "b", "global-default"]);
+        assert!(table::list_order(&priority_levels()).is_none());
+    }
 
     #[test]
     fn flowcontrol_cells() {

@@ -180,7 +180,7 @@ fn ip_addresses() -> Vec<Column> {
         table::name_column(),
         col(
             "ParentRef",
-            "ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object.",
+            "parentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object.",
             0,
             |v| {
                 let Some(p) = v.pointer("/spec/parentRef").filter(|p| p.is_object()) else {
@@ -199,6 +199,7 @@ fn ip_addresses() -> Vec<Column> {
                 format!("{name}/{}", text(p, "/name")).into()
             },
         ),
+        table::age_column().undefined(),
     ]
 }
 
@@ -216,7 +217,7 @@ fn service_cidrs() -> Vec<Column> {
     table::columns(
         vec![col(
             "CIDRs",
-            "CIDRs defines the IP blocks in CIDR notation (e.g. \"192.168.0.0/24\" or \"2001:db8::/64\") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.",
+            "cidrs defines the IP blocks in CIDR notation (e.g. \"192.168.0.0/24\" or \"2001:db8::/64\") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.",
             0,
             |v| {
                 items(v, "/spec/cidrs")
@@ -273,6 +274,10 @@ mod tests {
         let ip = json!({"spec": {"parentRef": {"group": "", "resource": "services",
             "namespace": "ns", "name": "svc"}}});
         assert_eq!(ip_addresses()[1].cell(&ip), json!("services/ns/svc"));
+        // printIPAddress: a third cell, the age, that no column defines
+        let defined: Vec<bool> = ip_addresses().iter().map(|c| c.defined).collect();
+        assert_eq!(defined, [true, true, false]);
+        assert_eq!(ip_addresses()[2].cell(&ip), json!("<unknown>"));
         let class = json!({"spec": {"controller": "c", "parameters": {"kind": "K", "apiGroup": "g", "name": "n"}}});
         assert_eq!(ingress_classes()[2].cell(&class), json!("K.g/n"));
     }

@@ -168,7 +168,7 @@ fn slices() -> Vec<Column> {
             ),
             col(
                 "Pool",
-                "Name is used to identify the pool. For node-local devices, this is often the node name, but this is not required.\n\nIt must not be longer than 253 characters and must consist of one or more DNS sub-domains separated by slashes. This field is immutable.",
+                "Name is used to identify the pool. For node-local devices, this is often the node name, but this is not required. A field selector can be used to list only ResourceSlice objects belonging to a certain pool.\n\nIt must not be longer than 253 characters and must consist of one or more DNS sub-domains separated by slashes. This field is immutable.",
                 0,
                 |v| text(v, "/spec/pool/name").into(),
             ),

@@ -3,6 +3,7 @@
 //! formatted with Go's helpers in `registry::print`.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 use serde_json::{Value, json};
 
@@ -21,13 +22,12 @@ pub(crate) const IMAGES_DESC: &str = "Images referenced by each container in the
 pub(crate) enum Cell {
     /// A function of the object.
     Fn(fn(&Value) -> Value),
-    /// The value at a JSON pointer (`null` when missing), shown as an age when `date` and a
-    /// string (the `additionalPrinterColumns` of a CRD).
+    /// The value at a JSON pointer, as apiextensions-apiserver's table convertor makes a cell
+    /// of it for the column's type (`cellForJSONValue`; the `additionalPrinterColumns` of a
+    /// CRD).
     Path {
         /// The JSON pointer.
         pointer: String,
-        /// Whether the column's type is `date`.
-        date: bool,
     },
 }
 
@@ -46,6 +46,12 @@ pub(crate) struct Column {
     pub(crate) priority: i64,
     /// The cell.
     pub(crate) cell: Cell,
+    /// Whether `columnDefinitions` lists the column; a printer may add a cell to its rows
+    /// that no definition names (IPAddresses' age).
+    pub(crate) defined: bool,
+    /// The order the type's list printer puts the rows of a list in (`printFlowSchemaList`
+    /// sorts); `None` on every column keeps the list's order.
+    pub(crate) list_order: Option<fn(&Value, &Value) -> Ordering>,
 }
 
 impl Column {
@@ -53,14 +59,8 @@ impl Column {
     pub(crate) fn cell(&self, obj: &Value) -> Value {
         match &self.cell {
             Cell::Fn(f) => f(obj),
-            Cell::Path { pointer, date } => {
-                let value = obj.pointer(pointer).cloned().unwrap_or(Value::Null);
-                match (date, &value) {
-                    (true, Value::String(_)) => {
-                        age(&json!({"metadata": {"creationTimestamp": value}}))
-                    }
-                    _ => value,
-                }
+            Cell::Path { pointer } => {
+                json_cell(&self.ty, obj.pointer(pointer).unwrap_or(&Value::Null))
             }
         }
     }
@@ -77,6 +77,22 @@ impl Column {
     pub(crate) fn wide(self) -> Column {
         Column {
             priority: 1,
+            ..self
+        }
+    }
+
+    /// The cell only: the rows carry it, `columnDefinitions` do not name it.
+    pub(crate) fn undefined(self) -> Column {
+        Column {
+            defined: false,
+            ..self
+        }
+    }
+
+    /// The column with the order a list's rows are printed in.
+    pub(crate) fn ordering_lists(self, order: fn(&Value, &Value) -> Ordering) -> Column {
+        Column {
+            list_order: Some(order),
             ..self
         }
     }
@@ -102,6 +118,8 @@ pub(crate) const fn col(
         description: Cow::Borrowed(description),
         priority,
         cell: Cell::Fn(cell),
+        defined: true,
+        list_order: None,
     }
 }
 
@@ -111,6 +129,11 @@ pub(crate) fn name_column() -> Column {
         format: Cow::Borrowed("name"),
         ..col("Name", NAME_DESC, 0, name)
     }
+}
+
+/// The order of a list's rows under `columns`: the first column's `list_order`, if any.
+pub(crate) fn list_order(columns: &[Column]) -> Option<fn(&Value, &Value) -> Ordering> {
+    columns.iter().find_map(|c| c.list_order)
 }
 
 /// The `Age` column.
@@ -162,11 +185,42 @@ pub(crate) fn printer_columns(printer: &[Value]) -> Vec<Column> {
             priority: c.get("priority").and_then(Value::as_i64).unwrap_or(0),
             cell: Cell::Path {
                 pointer: text(c, "jsonPath").replace('.', "/"),
-                date: text(c, "type") == "date",
             },
+            defined: true,
+            list_order: None,
         });
     }
     cols
+}
+
+/// `cellForJSONValue` of `value` in a column of OpenAPI type `ty`: `null` for a missing value
+/// or one the type does not take; a `string` column prints any other value as the jsonpath
+/// printer does (Go's `%v`), an `integer` one truncates numbers, a `number` one takes any, a
+/// `date` one shows the age of an RFC 3339 time (`<invalid>` when it does not parse,
+/// `<unknown>` for an empty one).
+fn json_cell(ty: &str, value: &Value) -> Value {
+    match (ty, value) {
+        (_, Value::Null) => Value::Null,
+        ("string", Value::String(_)) | ("boolean", Value::Bool(_)) => value.clone(),
+        ("string", other) => crate::fields::gofmt::go_v(other).into(),
+        ("integer", Value::Number(n)) => match n.as_i64() {
+            Some(i) => i.into(),
+            // Go's int64(float64) truncates
+            None => n.as_f64().map_or(Value::Null, |f| Value::from(f as i64)),
+        },
+        // a float64 Go's encoder prints without a fraction when it has none
+        ("number", Value::Number(n)) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Value::from(f as i64),
+            Some(f) => Value::from(f),
+            None => Value::Null,
+        },
+        ("date", Value::String(s)) if s.is_empty() || s == "null" => "<unknown>".into(),
+        ("date", Value::String(s)) => match crate::shared::gotime::rfc3339_error(s) {
+            Some(_) => "<invalid>".into(),
+            None => print::since(&json!({ "t": s }), "/t").into(),
+        },
+        _ => Value::Null,
+    }
 }
 
 /// The string at `p`, `<none>` when missing.
@@ -191,4 +245,55 @@ pub(crate) fn count(v: &Value, keys: &[&str]) -> Value {
         .map(|k| v.get(*k).and_then(Value::as_object).map_or(0, |m| m.len()))
         .sum::<usize>()
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn check(ty: &str, value: Value, expected: Value) {
+        assert_eq!(json_cell(ty, &value), expected, "{ty} {value}");
+    }
+
+    /// As apiextensions-apiserver's `TestCellForJSONValue` and `ConvertToTable` of a string
+    /// column holding other values.
+    #[test]
+    fn cells_follow_the_column_type() {
+        check("integer", json!(42), json!(42));
+        check("integer", json!(3.7), json!(3));
+        check("integer", json!("42"), Value::Null);
+        check("number", json!(3), json!(3));
+        check("number", json!(1.5), json!(1.5));
+        check("number", json!("x"), Value::Null);
+        check("boolean", json!(true), json!(true));
+        check("boolean", json!("true"), Value::Null);
+        check("string", json!("a"), json!("a"));
+        check("string", json!(3), json!("3"));
+        check(
+            "string",
+            json!({"b": 1, "a": [true]}),
+            json!("map[a:[true] b:1]"),
+        );
+        check("string", Value::Null, Value::Null);
+        check("date", json!("not a time"), json!("<invalid>"));
+        check("date", json!(""), json!("<unknown>"));
+        check("date", json!(5), Value::Null);
+        assert!(
+            json_cell("date", &json!("2020-01-01T00:00:00Z"))
+                .as_str()
+                .is_some_and(|age| age.ends_with('y') || age.ends_with('d')),
+        );
+    }
+
+    #[test]
+    fn printer_columns_read_their_paths() {
+        let cols = printer_columns(&[
+            json!({"name": "Size", "type": "integer", "jsonPath": ".spec.size"}),
+            json!({"name": "Color", "type": "string", "jsonPath": ".spec.color"}),
+        ]);
+        let obj = json!({"metadata": {"name": "w"}, "spec": {"size": 3.0}});
+        let cells: Vec<Value> = cols.iter().map(|c| c.cell(&obj)).collect();
+        assert_eq!(cells, [json!("w"), json!(3), Value::Null]);
+    }
 }

@@ -1,12 +1,28 @@
-//! Go's `time.Parse(time.RFC3339, s)`: the error texts of a time that does not parse (query
-//! parameters such as `sinceTime`, and `metav1.Time` fields of request bodies).
+//! Go's `time.Parse(time.RFC3339, s)` and `time.Parse(metav1.RFC3339Micro, s)`: the error
+//! texts of a time that does not parse (query parameters such as `sinceTime`, `metav1.Time`
+//! and `metav1.MicroTime` fields of request bodies).
 
 use serde_json::Value;
 
 /// What Go's `time.Parse(time.RFC3339, s)` says after `parsing time "s"`, or `None` when `s`
 /// parses.
 pub(crate) fn rfc3339_error(s: &str) -> Option<String> {
-    const LAYOUT: &str = "\"2006-01-02T15:04:05Z07:00\"";
+    parse_error(s, false)
+}
+
+/// What Go's `time.Parse(metav1.RFC3339Micro, s)` says after `parsing time "s"` (the layout
+/// `2006-01-02T15:04:05.000000Z07:00` takes exactly six fractional digits), or `None` when
+/// `s` parses.
+pub(crate) fn rfc3339_micro_error(s: &str) -> Option<String> {
+    parse_error(s, true)
+}
+
+fn parse_error(s: &str, micro: bool) -> Option<String> {
+    let layout = if micro {
+        "\"2006-01-02T15:04:05.000000Z07:00\""
+    } else {
+        "\"2006-01-02T15:04:05Z07:00\""
+    };
     // (layout element, digits it needs, or the literal it needs)
     let elements: [(&str, usize); 11] = [
         ("2006", 4),
@@ -23,7 +39,7 @@ pub(crate) fn rfc3339_error(s: &str) -> Option<String> {
     ];
     let cannot = |rest: &str, elem: &str| {
         Some(format!(
-            " as {LAYOUT}: cannot parse {} as \"{elem}\"",
+            " as {layout}: cannot parse {} as \"{elem}\"",
             Value::from(rest)
         ))
     };
@@ -39,7 +55,14 @@ pub(crate) fn rfc3339_error(s: &str) -> Option<String> {
         }
         rest = &rest[digits.max(elem.len())..];
     }
-    if let Some(frac) = rest.strip_prefix(['.', ',']) {
+    if micro {
+        // stdFracSecond0: a separator and exactly six digits
+        let b = rest.as_bytes();
+        if b.len() < 7 || !matches!(b[0], b'.' | b',') || !b[1..7].iter().all(u8::is_ascii_digit) {
+            return cannot(rest, ".000000");
+        }
+        rest = &rest[7..];
+    } else if let Some(frac) = rest.strip_prefix(['.', ',']) {
         let n = frac.bytes().take_while(u8::is_ascii_digit).count();
         rest = &frac[n..];
     }
@@ -65,5 +88,35 @@ pub(crate) fn rfc3339_error(s: &str) -> Option<String> {
         None
     } else {
         Some(format!(": extra text: {}", Value::from(after)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn micro_times_take_exactly_six_fractional_digits() {
+        // metav1.MicroTime.UnmarshalJSON: time.Parse(RFC3339Micro, s)
+        assert_eq!(rfc3339_micro_error("2024-01-01T00:00:00.000001Z"), None);
+        assert_eq!(
+            rfc3339_micro_error("2024-01-01T01:00:00.123456+01:00"),
+            None
+        );
+        assert_eq!(
+            rfc3339_micro_error("2024-01-01T00:00:00Z").as_deref(),
+            Some(" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse \"Z\" as \".000000\"")
+        );
+        assert_eq!(
+            rfc3339_micro_error("2024-01-01T00:00:00.123Z").as_deref(),
+            Some(" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse \".123Z\" as \".000000\"")
+        );
+        assert_eq!(
+            rfc3339_micro_error("2024-01-01T00:00:00.123456789Z").as_deref(),
+            Some(" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse \"789Z\" as \"Z07:00\"")
+        );
+        // time.RFC3339 takes any fraction, or none
+        assert_eq!(rfc3339_error("2024-01-01T00:00:00Z"), None);
+        assert_eq!(rfc3339_error("2024-01-01T00:00:00.123456789Z"), None);
     }
 }

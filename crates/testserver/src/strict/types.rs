@@ -249,12 +249,17 @@ impl Decoder<'_> {
                 }
                 c => Err(self.type_error(describe(c), GoType::new("int32"))),
             },
-            // `json.Unmarshal` into a string, then `time.Parse(time.RFC3339, ...)`
+            // `json.Unmarshal` into a string, then `time.Parse(time.RFC3339, ...)`, or
+            // `metav1.RFC3339Micro` (exactly six fractional digits) for a MicroTime
             "v1.Time" | "v1.MicroTime" => match first {
                 b'n' => Ok(()),
                 b'"' => {
                     let text: String = serde_json::from_slice(raw).unwrap_or_default();
-                    match crate::shared::gotime::rfc3339_error(&text) {
+                    let error = match name {
+                        "v1.MicroTime" => crate::shared::gotime::rfc3339_micro_error(&text),
+                        _ => crate::shared::gotime::rfc3339_error(&text),
+                    };
+                    match error {
                         None => Ok(()),
                         Some(why) => Err(format!(
                             "parsing time {}{why}",
@@ -557,6 +562,20 @@ mod tests {
             r#"{"metadata":{"creationTimestamp":"yesterday"}}"#,
             Some(
                 "parsing time \"yesterday\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"yesterday\" as \"2006\"",
+            ),
+        );
+        // a MicroTime takes exactly six fractional digits (metav1.RFC3339Micro)
+        let event = ("events.k8s.io/v1", "Event");
+        check(
+            event,
+            r#"{"eventTime":"2024-01-01T00:00:00.000001Z"}"#,
+            None,
+        );
+        check(
+            event,
+            r#"{"eventTime":"2024-01-01T00:00:00Z"}"#,
+            Some(
+                "parsing time \"2024-01-01T00:00:00Z\" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse \"Z\" as \".000000\"",
             ),
         );
     }

@@ -18,8 +18,11 @@ enum Ty {
     StrAlways,
     /// `int32` with `omitempty`: absent when zero.
     Int,
-    /// `metav1.Time`/`MicroTime` (a struct, so `omitempty` never applies): `null` when zero.
+    /// `metav1.Time` (a struct, so `omitempty` never applies): `null` when zero, else UTC in
+    /// whole seconds, as its `MarshalJSON` prints it.
     Time,
+    /// `metav1.MicroTime`: as `Time`, with six fractional digits.
+    MicroTime,
     /// `ObjectReference` or `EventSource` value: `{}` when empty, its strings `omitempty`.
     Struct,
     /// `*ObjectReference` with `omitempty`: absent when nil, its strings `omitempty`.
@@ -49,7 +52,7 @@ const FIELDS: &[(&str, &str, Ty, Ty)] = &[
     ),
     ("count", "deprecatedCount", Ty::Int, Ty::Int),
     ("type", "type", Ty::Str, Ty::Str),
-    ("eventTime", "eventTime", Ty::Time, Ty::Time),
+    ("eventTime", "eventTime", Ty::MicroTime, Ty::MicroTime),
     ("series", "series", Ty::Series, Ty::Series),
     ("action", "action", Ty::Str, Ty::Str),
     ("related", "related", Ty::Ref, Ty::Ref),
@@ -101,10 +104,39 @@ impl Form {
 fn is_zero(v: &Value, ty: Ty) -> bool {
     match v {
         Value::Null => true,
-        Value::String(s) => s.is_empty() && matches!(ty, Ty::Str | Ty::StrAlways | Ty::Time),
+        Value::String(s) => {
+            s.is_empty() && matches!(ty, Ty::Str | Ty::StrAlways | Ty::Time | Ty::MicroTime)
+        }
         Value::Number(n) => n.as_f64() == Some(0.0) && ty == Ty::Int,
         _ => false,
     }
+}
+
+/// A time as its `MarshalJSON` prints it: `t.UTC().Format(time.RFC3339)` for a `metav1.Time`,
+/// `t.UTC().Format(metav1.RFC3339Micro)` for a `MicroTime`. The decoder refused what does not
+/// parse; anything else is left as it is.
+fn utc(v: &Value, ty: Ty) -> Value {
+    use time::format_description::well_known::Rfc3339;
+    let Some(parsed) = v
+        .as_str()
+        .and_then(|s| time::OffsetDateTime::parse(s, &Rfc3339).ok())
+    else {
+        return v.clone();
+    };
+    let t = parsed.to_offset(time::UtcOffset::UTC);
+    let seconds = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    Value::String(match ty {
+        Ty::MicroTime => format!("{seconds}.{:06}Z", t.microsecond()),
+        _ => format!("{seconds}Z"),
+    })
 }
 
 /// An `ObjectReference` or `EventSource` as Go prints it: empty strings dropped.
@@ -136,7 +168,9 @@ fn series(v: &Value, form: Form) -> Value {
         }
         _ => {}
     }
-    let last = m.get("lastObservedTime").cloned().unwrap_or(Value::Null);
+    let last = m
+        .get("lastObservedTime")
+        .map_or(Value::Null, |t| utc(t, Ty::MicroTime));
     out.insert("lastObservedTime".into(), last);
     Value::Object(out)
 }
@@ -147,7 +181,8 @@ fn printed(v: Option<&Value>, ty: Ty, form: Form) -> Option<Value> {
     match (ty, v) {
         (Ty::Str | Ty::Int | Ty::Ref | Ty::Series, None) => None,
         (Ty::StrAlways, None) => Some(Value::String(String::new())),
-        (Ty::Time, None) => Some(Value::Null),
+        (Ty::Time | Ty::MicroTime, None) => Some(Value::Null),
+        (Ty::Time | Ty::MicroTime, Some(v)) => Some(utc(v, ty)),
         (Ty::Struct, None) => Some(Value::Object(Map::new())),
         (Ty::Struct | Ty::Ref, Some(v)) => Some(reference(v)),
         (Ty::Series, Some(v)) => Some(series(v, form)),
@@ -269,6 +304,21 @@ mod tests {
                 "firstTimestamp": "2024-01-01T00:00:00Z", "lastTimestamp": "2024-01-01T00:00:01Z", "count": 3})
         );
         assert_eq!(core_to_events_v1(&core), v1);
+    }
+
+    #[test]
+    fn times_print_in_utc_as_their_go_types_do() {
+        let mut ev = json!({"eventTime": "2024-01-01T01:00:00.000001+01:00",
+            "firstTimestamp": "2024-01-01T01:00:00.75+01:00", "lastTimestamp": "2024-01-01T00:00:01Z",
+            "series": {"count": 2, "lastObservedTime": "2024-01-01T00:00:05.500000-02:00"}});
+        core_event(&mut ev);
+        assert_eq!(ev["eventTime"], "2024-01-01T00:00:00.000001Z");
+        assert_eq!(ev["firstTimestamp"], "2024-01-01T00:00:00Z");
+        assert_eq!(ev["lastTimestamp"], "2024-01-01T00:00:01Z");
+        assert_eq!(
+            ev["series"]["lastObservedTime"],
+            "2024-01-01T02:00:05.500000Z"
+        );
     }
 
     #[test]

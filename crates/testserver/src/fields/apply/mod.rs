@@ -7,6 +7,7 @@ mod fields;
 mod last_applied;
 mod merge;
 mod parse;
+mod prune;
 mod validate;
 
 pub use self::error::{ApplyError, Conflict};
@@ -15,16 +16,17 @@ pub use self::parse::parse_apply_body;
 
 use serde_json::{Value, json};
 
-use self::fields::{config_field_set, remove_items, with_named_fields};
+use self::fields::config_field_set;
 use self::last_applied::{allowed_by_last_applied, sync_last_applied};
 use self::merge::{merge, strip_nulls};
-use crate::fields::compare::compare;
-use crate::fields::fieldset::FieldSet;
+use self::prune::Owners;
+use crate::fields::compare::{Comparison, compare};
 use crate::fields::managed::{
     ManagedEntry, Operation, Write, cap_update_managers, decode, encode, reset_set,
     set_managed_fields, stripped_meta, without_managed_fields,
 };
-use crate::fields::schema::Shape;
+use crate::fields::schema::lookup;
+use crate::fields::versions::{OneVersion, Versions, compare_seen_in};
 
 /// The outcome of an apply.
 ///
@@ -77,6 +79,53 @@ pub fn apply(
     config: &Value,
     force: bool,
 ) -> Result<Applied, ApplyError> {
+    apply_across(write, live, config, force, &OneVersion)
+}
+
+/// [`apply`] to an object served in several API versions: `live` and `config` are in the
+/// applier's version, and each other manager is judged in its own (`versions` converts the
+/// objects there, as kube-apiserver's field manager does): a field the apply changes or
+/// removes in that version leaves it, a change to one it owns is a conflict reported with its
+/// own path, and fields it owns there keep the applier from pruning them.
+///
+/// ```
+/// use kubeset_testserver::fields::apply::{ApplyError, apply_across};
+/// use kubeset_testserver::fields::managed::Write;
+/// use kubeset_testserver::fields::schema::lookup;
+/// use kubeset_testserver::fields::versions::Versions;
+/// use serde_json::{Value, json};
+///
+/// /// Events: core/v1 `message` is events.k8s.io/v1 `note`.
+/// struct Renames;
+/// impl Versions for Renames {
+///     fn convert(&self, object: &Value, from: &str, to: &str) -> Option<Value> {
+///         let (a, b) = if to == "v1" { ("note", "message") } else { ("message", "note") };
+///         let mut out = object.clone();
+///         if from != to && let Some(v) = out.as_object_mut().and_then(|m| m.remove(a)) {
+///             out[b] = v;
+///         }
+///         Some(out)
+///     }
+/// }
+/// let write = Write { info: lookup("v1", "Event").unwrap(), manager: "core", subresource: None,
+///     time: "2026-01-01T00:00:00Z" };
+/// let live = json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e", "managedFields": [
+///     {"manager": "new", "operation": "Update", "apiVersion": "events.k8s.io/v1",
+///      "time": "2025-01-01T00:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:note": {}}}]},
+///     "message": "hi"});
+/// let config = json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e"}, "message": "bye"});
+/// let Err(ApplyError::Conflicts { conflicts }) = apply_across(&write, Some(&live), &config, false, &Renames)
+/// else { panic!() };
+/// assert_eq!(conflicts[0].owner(), "\"new\" using events.k8s.io/v1");
+/// assert_eq!(conflicts[0].path[0].to_string(), ".note");
+/// ```
+pub fn apply_across(
+    write: &Write<'_>,
+    live: Option<&Value>,
+    config: &Value,
+    force: bool,
+    versions: &dyn Versions,
+) -> Result<Applied, ApplyError> {
     check_type(write, config)?;
     if config
         .pointer("/metadata/managedFields")
@@ -113,20 +162,25 @@ pub fn apply(
         subresource: write.subresource.unwrap_or("").to_owned(),
         fields: applied_set.clone(),
     };
-    let previous = entries.iter().position(|e| e.same_manager(&me));
-    let last_set = previous
-        .map(|i| entries[i].fields.clone())
-        .unwrap_or_default();
-    let previous_time = previous.and_then(|i| entries[i].time.clone());
-    if let Some(i) = previous {
-        entries.remove(i);
-    }
+    let previous = entries
+        .iter()
+        .position(|e| e.same_manager(&me))
+        .map(|i| entries.remove(i));
+    let previous_time = previous.as_ref().and_then(|e| e.time.clone());
 
-    prune(&mut merged, &last_set, &applied_set, &entries, shape);
+    if let Some(last) = previous.as_ref().filter(|e| !e.fields.is_empty()) {
+        let owners = Owners {
+            info: write.info,
+            versions,
+            applied: &applied_set,
+            others: &entries,
+        };
+        prune::prune(&mut merged, last, &owners);
+    }
     let mut change = compare(&live, &merged, shape);
     change.filter(&ignored);
-    let changed_fields = change.changed();
-    let mut conflicts = conflicts_with(&entries, &changed_fields);
+    let seen = seen_by_each(write, versions, &entries, (&live, &merged), &change);
+    let mut conflicts = conflicts_with(&entries, &seen);
     if !conflicts.is_empty() && !force {
         if write.manager == "kubectl"
             && let Some(allowed) = allowed_by_last_applied(&live, shape)
@@ -138,11 +192,11 @@ pub fn apply(
             return Err(ApplyError::Conflicts { conflicts });
         }
     }
-    for entry in &mut entries {
+    for (entry, theirs) in entries.iter_mut().zip(&seen) {
         entry.fields = entry
             .fields
-            .difference(&changed_fields)
-            .difference(&change.removed);
+            .difference(&theirs.changed())
+            .difference(&theirs.removed);
     }
     strip_nulls(&mut merged);
     let changed = merged != strip_nulls_of(&live);
@@ -165,31 +219,55 @@ pub fn apply(
     })
 }
 
-/// Fields the manager applied last time and no longer does go away when no
-/// one else owns them (named parents included, so emptied structs go too).
-fn prune(
-    merged: &mut Value,
-    last_set: &FieldSet,
-    applied: &FieldSet,
+/// The change of the apply as each other manager sees it: in its own version when that is
+/// another one the object converts to, else the applier's `change`.
+fn seen_by_each(
+    write: &Write<'_>,
+    versions: &dyn Versions,
     others: &[ManagedEntry],
-    shape: Shape,
-) {
-    if last_set.is_empty() {
-        return;
-    }
-    let mut owned = applied.clone();
-    for entry in others {
-        owned = owned.union(&entry.fields);
-    }
-    let remove = with_named_fields(last_set).difference(&with_named_fields(&owned));
-    remove_items(merged, &remove, shape);
+    (live, merged): (&Value, &Value),
+    change: &Comparison,
+) -> Vec<Comparison> {
+    let version = write.info.api_version();
+    let mut by_version: Vec<(&str, Option<Comparison>)> = Vec::new();
+    others
+        .iter()
+        .map(|entry| {
+            if entry.api_version == version {
+                return change.clone();
+            }
+            let found = match by_version.iter().find(|(v, _)| *v == entry.api_version) {
+                Some((_, found)) => found.clone(),
+                None => {
+                    let found = seen_in(write, versions, (live, merged), &entry.api_version);
+                    by_version.push((&entry.api_version, found.clone()));
+                    found
+                }
+            };
+            found.unwrap_or_else(|| change.clone())
+        })
+        .collect()
 }
 
-/// The fields of other managers that the apply changes.
-fn conflicts_with(others: &[ManagedEntry], changed: &FieldSet) -> Vec<Conflict> {
+/// The apply's change in API version `to`, without the fields that version's strategy resets.
+fn seen_in(
+    write: &Write<'_>,
+    versions: &dyn Versions,
+    (live, merged): (&Value, &Value),
+    to: &str,
+) -> Option<Comparison> {
+    let mut change = compare_seen_in(versions, write.info, Some(live), merged, to)?;
+    if let Some(info) = lookup(to, write.info.kind) {
+        change.filter(&reset_set(&Write { info, ..*write }));
+    }
+    Some(change)
+}
+
+/// The fields of other managers that the apply changes, each in its manager's version.
+fn conflicts_with(others: &[ManagedEntry], seen: &[Comparison]) -> Vec<Conflict> {
     let mut conflicts = Vec::new();
-    for entry in others {
-        let taken = entry.fields.intersection(changed);
+    for (entry, theirs) in others.iter().zip(seen) {
+        let taken = entry.fields.intersection(&theirs.changed());
         conflicts.extend(
             taken
                 .iterate()
@@ -245,3 +323,5 @@ fn check_type(write: &Write<'_>, config: &Value) -> Result<(), ApplyError> {
 mod invariants;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod versions_tests;

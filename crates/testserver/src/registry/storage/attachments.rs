@@ -50,16 +50,31 @@ pub(crate) const VOLUME_ATTACHMENTS: WholeChecked<ResetsMetaForStatus> = WholeCh
     spec_generation: false,
 };
 
+/// `storageutil.IsDefaultAnnotationForVolumeAttributesClass`: the alpha annotation is `true`.
+const DEFAULT_CLASS: &str = "volumeattributesclass.alpha.kubernetes.io/is-default-class";
+
 fn attributes_classes() -> Vec<Column> {
-    table::columns(
+    let mut cols = table::columns(
         vec![col(
             "DriverName",
-            "Name of the CSI driver This field is immutable.",
+            "driverName is the name of the CSI driver This field is immutable.",
             0,
             |v| text(v, "/driverName").into(),
         )],
         Vec::new(),
-    )
+    );
+    cols[0].cell = table::Cell::Fn(|v| {
+        let name = text(v, "/metadata/name");
+        let annotations = v.pointer("/metadata/annotations");
+        match annotations
+            .and_then(|a| a.get(DEFAULT_CLASS))
+            .and_then(|d| d.as_str())
+        {
+            Some("true") => format!("{name} (default)").into(),
+            _ => name.into(),
+        }
+    });
+    cols
 }
 
 /// storage.k8s.io/v1 VolumeAttributesClasses.
@@ -94,5 +109,22 @@ mod tests {
             ]
         );
         assert_eq!(attachments()[1].definition()["format"], "name");
+    }
+
+    #[test]
+    fn the_default_attributes_class_is_marked() {
+        // printVolumeAttributesClass
+        let vac = |value: &str| json!({"metadata": {"name": "gold", "annotations": {DEFAULT_CLASS: value}}, "driverName": "d"});
+        let cells =
+            |v: &Value| -> Vec<Value> { attributes_classes().iter().map(|c| c.cell(v)).collect() };
+        assert_eq!(
+            cells(&vac("true"))[..2],
+            [json!("gold (default)"), json!("d")]
+        );
+        assert_eq!(cells(&vac("True"))[0], json!("gold"));
+        assert_eq!(
+            cells(&json!({"metadata": {"name": "gold"}}))[0],
+            json!("gold")
+        );
     }
 }
