@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::registry::print::{self, text};
 use crate::registry::printed::Printed;
-use crate::registry::spec_validated::{SpecValidated, nothing_created};
+use crate::registry::spec_validated::{Generation, SpecValidated, nothing_created};
 use crate::registry::status_types::{self, ResetsMetaForStatus};
 use crate::registry::table::{self, Column, col};
 use crate::validation::admission_policy;
@@ -113,7 +113,8 @@ pub(crate) const MUTATING_WEBHOOK_CONFIGURATIONS: SpecValidated<Printed> = SpecV
     created: nothing_created,
     validate: |obj| with_meta(obj, Hooks::Mutating.validate(obj)),
     validate_update: |new, old| with_meta(new, Hooks::Mutating.validate_update(new, old)),
-    generation_of: Some("webhooks"),
+    validate_status: None,
+    generation: Generation::From("webhooks"),
 };
 /// ValidatingWebhookConfigurations.
 pub(crate) const VALIDATING_WEBHOOK_CONFIGURATIONS: SpecValidated<Printed> = SpecValidated {
@@ -122,7 +123,8 @@ pub(crate) const VALIDATING_WEBHOOK_CONFIGURATIONS: SpecValidated<Printed> = Spe
     created: nothing_created,
     validate: |obj| with_meta(obj, Hooks::Validating.validate(obj)),
     validate_update: |new, old| with_meta(new, Hooks::Validating.validate_update(new, old)),
-    generation_of: Some("webhooks"),
+    validate_status: None,
+    generation: Generation::From("webhooks"),
 };
 
 fn policies() -> Vec<Column> {
@@ -162,7 +164,8 @@ pub(crate) const VALIDATING_ADMISSION_POLICIES: SpecValidated<ResetsMetaForStatu
         created: nothing_created,
         validate: admission_policy::policy,
         validate_update: admission_policy::policy_update,
-        generation_of: None,
+        validate_status: None,
+        generation: Generation::Base,
     };
 
 /// `metav1.LabelSelector.String()`, the generated text of apimachinery's `generated.pb.go`:
@@ -241,7 +244,8 @@ pub(crate) const VALIDATING_ADMISSION_POLICY_BINDINGS: SpecValidated<Printed> = 
     created: nothing_created,
     validate: admission_policy::binding,
     validate_update: |new, _| admission_policy::binding(new),
-    generation_of: Some("spec"),
+    validate_status: None,
+    generation: Generation::From("spec"),
 };
 
 #[cfg(test)]

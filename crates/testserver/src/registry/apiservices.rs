@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::registry::print::{items, text};
-use crate::registry::spec_validated::SpecValidated;
+use crate::registry::spec_validated::{Generation, SpecValidated};
 use crate::registry::status_types::{self, ResetsMetaForStatus};
 use crate::registry::table::{self, Column, col};
 use crate::validation::api_service;
@@ -80,7 +80,8 @@ pub(crate) const API_SERVICES: SpecValidated<ResetsMetaForStatus> = SpecValidate
     created,
     validate: api_service::api_service,
     validate_update: api_service::api_service_update,
-    generation_of: None,
+    validate_status: None,
+    generation: Generation::Base,
 };
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use crate::registry::print::{int, items, text};
-use crate::registry::spec_validated::{SpecValidated, nothing_created};
+use crate::registry::spec_validated::{Generation, SpecValidated, nothing_created};
 use crate::registry::status_types::{self, StatusType};
 use crate::registry::table::{self, Column, col};
 use crate::validation::flow_control;
@@ -78,7 +78,8 @@ pub(crate) const FLOW_SCHEMAS: SpecValidated<StatusType> = SpecValidated {
     created: nothing_created,
     validate: flow_control::flow_schema,
     validate_update: |new, _| flow_control::flow_schema(new),
-    generation_of: None,
+    validate_status: None,
+    generation: Generation::Base,
 };
 
 /// The integer at `pointer` of a limited level's queuing, `<none>` otherwise.
@@ -142,7 +143,8 @@ pub(crate) const PRIORITY_LEVEL_CONFIGURATIONS: SpecValidated<StatusType> = Spec
     created: nothing_created,
     validate: flow_control::priority_level,
     validate_update: |new, _| flow_control::priority_level(new),
-    generation_of: None,
+    validate_status: None,
+    generation: Generation::Base,
 };
 
 #[cfg(test)]

@@ -50,7 +50,6 @@ mod storage;
 pub(crate) mod strategy;
 /// Table columns.
 pub(crate) mod table;
-mod whole_checked;
 mod workloads;
 
 #[cfg(test)]

@@ -8,9 +8,9 @@ use serde_json::Value;
 use crate::registry::print::{self, items, text};
 use crate::registry::printed::Printed;
 use crate::registry::spec_checked::{SpecChecked, nothing};
+use crate::registry::spec_validated::{Generation, SpecValidated, no_defaults, nothing_created};
 use crate::registry::status_types::{self, ResetsMetaForStatus, StatusType};
 use crate::registry::table::{self, Column, col};
-use crate::registry::whole_checked::{WholeChecked, no_defaults};
 use crate::validation::{NameRule, ip_addresses as ip_checks, networking as checks};
 
 fn ingresses() -> Vec<Column> {
@@ -204,13 +204,14 @@ fn ip_addresses() -> Vec<Column> {
 }
 
 /// networking.k8s.io/v1 IPAddresses: named by their address, their parent immutable.
-pub(crate) const IP_ADDRESSES: WholeChecked<Printed> = WholeChecked {
+pub(crate) const IP_ADDRESSES: SpecValidated<Printed> = SpecValidated {
     base: Printed::columns(ip_addresses),
     defaults: no_defaults,
-    create: ip_checks::ip_address,
-    update: ip_checks::ip_address_update,
-    status: None,
-    spec_generation: false,
+    created: nothing_created,
+    validate: ip_checks::ip_address,
+    validate_update: ip_checks::ip_address_update,
+    validate_status: None,
+    generation: Generation::Base,
 };
 
 fn service_cidrs() -> Vec<Column> {
@@ -234,16 +235,17 @@ fn service_cidrs() -> Vec<Column> {
 
 /// networking.k8s.io/v1 ServiceCIDRs (status writes as `status_types::SERVICE_CIDRS` checks
 /// them).
-pub(crate) const SERVICE_CIDRS: WholeChecked<ResetsMetaForStatus> = WholeChecked {
+pub(crate) const SERVICE_CIDRS: SpecValidated<ResetsMetaForStatus> = SpecValidated {
     base: ResetsMetaForStatus {
         columns: service_cidrs,
         ..status_types::SERVICE_CIDRS
     },
     defaults: no_defaults,
-    create: ip_checks::service_cidr,
-    update: ip_checks::service_cidr_update,
-    status: None,
-    spec_generation: false,
+    created: nothing_created,
+    validate: ip_checks::service_cidr,
+    validate_update: ip_checks::service_cidr_update,
+    validate_status: None,
+    generation: Generation::Base,
 };
 
 #[cfg(test)]

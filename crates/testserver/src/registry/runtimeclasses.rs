@@ -4,8 +4,8 @@
 
 use crate::registry::print::text;
 use crate::registry::printed::Printed;
+use crate::registry::spec_validated::{Generation, SpecValidated, no_defaults, nothing_created};
 use crate::registry::table::{self, Column, col};
-use crate::registry::whole_checked::{WholeChecked, no_defaults};
 use crate::validation::runtime_classes as checks;
 
 fn runtime_classes() -> Vec<Column> {
@@ -17,13 +17,14 @@ fn runtime_classes() -> Vec<Column> {
 }
 
 /// RuntimeClasses.
-pub(crate) const RUNTIME_CLASSES: WholeChecked<Printed> = WholeChecked {
+pub(crate) const RUNTIME_CLASSES: SpecValidated<Printed> = SpecValidated {
     base: Printed::columns(runtime_classes),
     defaults: no_defaults,
-    create: checks::runtime_class_create,
-    update: checks::runtime_class_update,
-    status: None,
-    spec_generation: false,
+    created: nothing_created,
+    validate: checks::runtime_class_create,
+    validate_update: checks::runtime_class_update,
+    validate_status: None,
+    generation: Generation::Base,
 };
 
 #[cfg(test)]

@@ -1,15 +1,16 @@
-//! A strategy with the type's own `Validate`/`ValidateUpdate` and defaults in front of a base
-//! strategy that holds the rest (status handling, generation, columns): the webhook
-//! configurations, ValidatingAdmissionPolicies, APIServices, FlowSchemas and
-//! PriorityLevelConfigurations, whose bases (`Printed`, `ResetsMetaForStatus`, `StatusType`)
-//! validate no spec.
+//! A strategy with the type's own defaults and `Validate`/`ValidateUpdate` (and, for some, its
+//! status strategy's `ValidateUpdate`) in front of a base strategy that holds the rest (status
+//! handling, columns, delete rules): the webhook configurations, ValidatingAdmissionPolicies,
+//! APIServices, FlowSchemas, PriorityLevelConfigurations, and the node, storage and networking
+//! types whose `ValidateX` return Go's whole error list, `ObjectMeta` rules included. The
+//! bases (`Printed`, `ResetsMetaForStatus`, `StatusType`) validate no spec.
 //!
-//! Guarantees: every method but `default`, `validate` and the main resource's
-//! `validate_update` is the base's (and the generation handling, when `generation_of` names the
-//! field that drives it); a `status` (or other subresource) update is validated by
-//! the base alone; `validate` and `validate_update` produce the type's errors, `ObjectMeta`
-//! included, behind `validateCommonFields` (the metadata with path-segment names, and its
-//! update rules) on updates.
+//! Guarantees: every method but `default`, `validate`, `validate_update` and the generation
+//! handling ([`Generation`]) is the base's; `validate` and `validate_update` produce the type's
+//! errors, `ObjectMeta` included, behind `validateCommonFields` (the metadata with
+//! path-segment names, and its update rules) on updates; a `status` update is validated the
+//! same way by `validate_status` when the type has one, and by the base otherwise; other
+//! subresources are the base's.
 
 use serde_json::Value;
 
@@ -23,27 +24,44 @@ use crate::selector::{Getter, SelectorError};
 use crate::validation::{FieldError, Invalid, NameRule, object_meta, object_meta_update};
 
 /// The type's validation and defaults over `base`.
+/// A type's own defaults and validation in front of `base`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SpecValidated<S: 'static> {
-    /// Everything else.
+    /// Everything the type does not do itself.
     pub(crate) base: S,
-    /// `SetDefaults_*` of the served version.
+    /// The type's defaults (`SetDefaults_X`), after the base's.
     pub(crate) defaults: fn(&mut Value),
-    /// Run after the base's `PrepareForCreate` (`now` in RFC 3339).
+    /// What `PrepareForCreate` sets beyond the base's (`now` is the server time).
     pub(crate) created: fn(&mut Value, &str),
-    /// `ValidateX`: every error of a new object, `ObjectMeta` included.
+    /// `ValidateX` of a new object, `ObjectMeta` included.
     pub(crate) validate: fn(&Value) -> Vec<FieldError>,
-    /// `ValidateXUpdate(new, old)` as the strategy calls it, `ObjectMeta` included.
+    /// `ValidateXUpdate`, after `validateCommonFields`.
     pub(crate) validate_update: fn(&Value, &Value) -> Vec<FieldError>,
-    /// The field whose change bumps `metadata.generation` (1 on create), when the type's
-    /// strategy tracks it and the base does not.
-    pub(crate) generation_of: Option<&'static str>,
+    /// The status strategy's `ValidateUpdate`, after `validateCommonFields`; `None` leaves
+    /// status writes to the base.
+    pub(crate) validate_status: Option<fn(&Value, &Value) -> Vec<FieldError>>,
+    /// How `metadata.generation` moves.
+    pub(crate) generation: Generation,
 }
 
-/// Nothing more on create.
+/// How a [`SpecValidated`] type's `metadata.generation` moves.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Generation {
+    /// As the base moves it.
+    Base,
+    /// 1 on create, bumped by a main-resource update that changes this top-level field.
+    From(&'static str),
+    /// Not set on create; bumped by a main-resource update that changes this top-level field
+    /// (`csiDriverStrategy.PrepareForUpdate`).
+    BumpedOn(&'static str),
+}
+
+/// No defaults of the type's own.
+pub(crate) fn no_defaults(_: &mut Value) {}
+
+/// Nothing set on create beyond the base's.
 pub(crate) fn nothing_created(_: &mut Value, _: &str) {}
 
-/// The 422 of the routed type.
 fn checks(rt: &ResourceType) -> Checks<'_> {
     Checks {
         rt,
@@ -59,28 +77,32 @@ impl<S: Strategy> Strategy for SpecValidated<S> {
     }
 
     fn tracks_generation(&self) -> bool {
-        self.generation_of.is_some() || self.base.tracks_generation()
+        matches!(self.generation, Generation::From(_)) || self.base.tracks_generation()
     }
 
     fn prepare_for_create(&self, obj: &mut Value, now: &str) {
         self.base.prepare_for_create(obj, now);
-        if self.generation_of.is_some() {
+        if let Generation::From(_) = self.generation {
             set_generation(obj, 1);
         }
         (self.created)(obj, now);
     }
 
     fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
-        match (subresource, self.generation_of) {
-            ("", Some(key)) => bump_generation_on_change(new, old, key),
+        match (subresource, self.generation) {
+            ("", Generation::From(key) | Generation::BumpedOn(key)) => {
+                bump_generation_on_change(new, old, key);
+            }
             _ => self.base.prepare_for_update(subresource, new, old, now),
         }
     }
 
     fn prepare_main_update(&self, new: &mut Value, old: &Value) {
-        match self.generation_of {
-            Some(key) => bump_generation_on_change(new, old, key),
-            None => self.base.prepare_main_update(new, old),
+        match self.generation {
+            Generation::From(key) | Generation::BumpedOn(key) => {
+                bump_generation_on_change(new, old, key);
+            }
+            Generation::Base => self.base.prepare_main_update(new, old),
         }
     }
 
@@ -95,14 +117,14 @@ impl<S: Strategy> Strategy for SpecValidated<S> {
         new: &Value,
         old: &Value,
     ) -> Result<(), Invalid> {
-        if !subresource.is_empty() {
-            return self.base.validate_update(rt, subresource, new, old);
-        }
-        // `validateCommonFields`, then the strategy's own `ValidateUpdate` (which repeats the
-        // metadata update rules only where the real one does)
+        let own = match (subresource, self.validate_status) {
+            ("", _) => self.validate_update,
+            ("status", Some(status)) => status,
+            _ => return self.base.validate_update(rt, subresource, new, old),
+        };
         let mut errs = object_meta(new, rt.namespaced, NameRule::PathSegment);
         errs.extend(object_meta_update(new, old));
-        errs.extend((self.validate_update)(new, old));
+        errs.extend(own(new, old));
         checks(rt).result(new, errs)
     }
 
@@ -300,5 +322,63 @@ mod tests {
         let mut fs = json!({"metadata": {"name": "f"}, "spec": {}});
         rt.strategy.default(&mut fs).unwrap();
         assert_eq!(fs["spec"]["matchingPrecedence"], 1000);
+    }
+
+    fn messages(result: Result<(), crate::validation::Invalid>) -> Vec<String> {
+        match result {
+            Ok(()) => Vec::new(),
+            Err(invalid) => invalid.errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    /// `BeforeUpdate`: `validateCommonFields`, then the strategy's list; the status strategy
+    /// of VolumeAttachments validates as the main one does.
+    #[test]
+    fn common_fields_first_and_status_as_updates() {
+        let registry = Registry::builtin();
+        let rt = registry
+            .find("storage.k8s.io", "v1", "volumeattachments")
+            .expect("volumeattachments");
+        let old = json!({"metadata": {"name": "va", "resourceVersion": "1"},
+            "spec": {"attacher": "a", "nodeName": "n", "source": {"persistentVolumeName": "pv"}}});
+        let mut moved = old.clone();
+        moved["metadata"]["resourceVersion"] = json!("");
+        moved["spec"]["nodeName"] = json!("m");
+        assert_eq!(
+            messages(rt.strategy.validate_update(&rt, "", &moved, &old)),
+            [
+                "metadata.resourceVersion: Invalid value: \"\": must be specified for an update",
+                "spec: Invalid value: {\"Attacher\":\"a\",\"Source\":{\"PersistentVolumeName\":\"pv\",\"InlineVolumeSpec\":null},\"NodeName\":\"m\"}: field is immutable",
+            ]
+        );
+        let mut failed = old.clone();
+        failed["status"] = json!({"detachError": {"errorCode": -1}});
+        let code = "status.detachError.errorCode: Invalid value: -1: must be between 0 and 2147483647, inclusive";
+        assert_eq!(
+            messages(rt.strategy.validate_update(&rt, "status", &failed, &old)),
+            [code, code]
+        );
+    }
+
+    /// CSIDrivers: the v1 defaults before the base's, and the generation bumped by a spec
+    /// change only.
+    #[test]
+    fn driver_defaults_and_generation() {
+        let registry = Registry::builtin();
+        let rt = registry
+            .find("storage.k8s.io", "v1", "csidrivers")
+            .expect("csidrivers");
+        let mut driver = json!({"metadata": {"name": "d"}, "spec": {}});
+        rt.strategy.default(&mut driver).expect("defaults");
+        assert_eq!(driver["spec"]["attachRequired"], true);
+        let old = driver.clone();
+        let mut labelled = driver.clone();
+        labelled["metadata"]["labels"] = json!({"a": "b"});
+        rt.strategy.prepare_for_update("", &mut labelled, &old, "t");
+        assert_eq!(labelled["metadata"].get("generation"), None);
+        let mut changed = driver;
+        changed["spec"]["podInfoOnMount"] = json!(true);
+        rt.strategy.prepare_for_update("", &mut changed, &old, "t");
+        assert_eq!(changed["metadata"]["generation"], 1);
     }
 }

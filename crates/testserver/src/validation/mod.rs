@@ -111,10 +111,10 @@ pub(crate) mod service;
 pub(crate) mod stateful_set;
 /// PersistentVolume, PersistentVolumeClaim and StorageClass checks.
 pub(crate) mod storage;
-/// Webhook configuration checks.
-pub(crate) mod webhooks;
 /// VolumeAttachment and VolumeAttributesClass checks.
 pub(crate) mod volume_attachments;
+/// Webhook configuration checks.
+pub(crate) mod webhooks;
 /// Deployment checks.
 pub(crate) mod workloads;
 

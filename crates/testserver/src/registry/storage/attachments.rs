@@ -5,9 +5,9 @@
 
 use crate::registry::print::{self, text};
 use crate::registry::printed::Printed;
+use crate::registry::spec_validated::{Generation, SpecValidated, no_defaults, nothing_created};
 use crate::registry::status_types::ResetsMetaForStatus;
 use crate::registry::table::{self, Column, col};
-use crate::registry::whole_checked::{WholeChecked, no_defaults};
 use crate::validation::volume_attachments as checks;
 
 fn attachments() -> Vec<Column> {
@@ -37,17 +37,18 @@ fn attachments() -> Vec<Column> {
 }
 
 /// storage.k8s.io/v1 VolumeAttachments.
-pub(crate) const VOLUME_ATTACHMENTS: WholeChecked<ResetsMetaForStatus> = WholeChecked {
+pub(crate) const VOLUME_ATTACHMENTS: SpecValidated<ResetsMetaForStatus> = SpecValidated {
     base: ResetsMetaForStatus {
         returns_deleted: true,
         columns: attachments,
         ..ResetsMetaForStatus::new(|| serde_json::json!({"attached": false}))
     },
     defaults: no_defaults,
-    create: checks::volume_attachment_create,
-    update: checks::volume_attachment_update,
-    status: Some(checks::volume_attachment_update),
-    spec_generation: false,
+    created: nothing_created,
+    validate: checks::volume_attachment_create,
+    validate_update: checks::volume_attachment_update,
+    validate_status: Some(checks::volume_attachment_update),
+    generation: Generation::Base,
 };
 
 /// `storageutil.IsDefaultAnnotationForVolumeAttributesClass`: the alpha annotation is `true`.
@@ -78,13 +79,14 @@ fn attributes_classes() -> Vec<Column> {
 }
 
 /// storage.k8s.io/v1 VolumeAttributesClasses.
-pub(crate) const VOLUME_ATTRIBUTES_CLASSES: WholeChecked<Printed> = WholeChecked {
+pub(crate) const VOLUME_ATTRIBUTES_CLASSES: SpecValidated<Printed> = SpecValidated {
     base: Printed::columns(attributes_classes),
     defaults: no_defaults,
-    create: checks::volume_attributes_class,
-    update: checks::volume_attributes_class_update,
-    status: None,
-    spec_generation: false,
+    created: nothing_created,
+    validate: checks::volume_attributes_class,
+    validate_update: checks::volume_attributes_class_update,
+    validate_status: None,
+    generation: Generation::Base,
 };
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use crate::registry::print::{self, items, text};
 use crate::registry::printed::Printed;
+use crate::registry::spec_validated::{Generation, SpecValidated, no_defaults, nothing_created};
 use crate::registry::table::{self, Column, col};
-use crate::registry::whole_checked::{WholeChecked, no_defaults};
 use crate::validation::csi as checks;
 
 /// The boolean at `pointer`, `default` when unset.
@@ -62,16 +62,17 @@ fn drivers() -> Vec<Column> {
 }
 
 /// storage.k8s.io/v1 CSIDrivers.
-pub(crate) const CSI_DRIVERS: WholeChecked<Printed> = WholeChecked {
+pub(crate) const CSI_DRIVERS: SpecValidated<Printed> = SpecValidated {
     base: Printed {
         returns_deleted: true,
         ..Printed::columns(drivers)
     },
     defaults: checks::default_csi_driver,
-    create: checks::csi_driver,
-    update: checks::csi_driver_update,
-    status: None,
-    spec_generation: true,
+    created: nothing_created,
+    validate: checks::csi_driver,
+    validate_update: checks::csi_driver_update,
+    validate_status: None,
+    generation: Generation::BumpedOn("spec"),
 };
 
 fn nodes() -> Vec<Column> {
@@ -90,16 +91,17 @@ fn nodes() -> Vec<Column> {
 }
 
 /// storage.k8s.io/v1 CSINodes.
-pub(crate) const CSI_NODES: WholeChecked<Printed> = WholeChecked {
+pub(crate) const CSI_NODES: SpecValidated<Printed> = SpecValidated {
     base: Printed {
         returns_deleted: true,
         ..Printed::columns(nodes)
     },
     defaults: no_defaults,
-    create: checks::csi_node,
-    update: checks::csi_node_update,
-    status: None,
-    spec_generation: false,
+    created: nothing_created,
+    validate: checks::csi_node,
+    validate_update: checks::csi_node_update,
+    validate_status: None,
+    generation: Generation::Base,
 };
 
 fn capacities() -> Vec<Column> {
@@ -124,13 +126,14 @@ fn capacities() -> Vec<Column> {
 }
 
 /// storage.k8s.io/v1 CSIStorageCapacities.
-pub(crate) const CSI_STORAGE_CAPACITIES: WholeChecked<Printed> = WholeChecked {
+pub(crate) const CSI_STORAGE_CAPACITIES: SpecValidated<Printed> = SpecValidated {
     base: Printed::columns(capacities),
     defaults: no_defaults,
-    create: checks::csi_storage_capacity,
-    update: checks::csi_storage_capacity_update,
-    status: None,
-    spec_generation: false,
+    created: nothing_created,
+    validate: checks::csi_storage_capacity,
+    validate_update: checks::csi_storage_capacity_update,
+    validate_status: None,
+    generation: Generation::Base,
 };
 
 #[cfg(test)]
