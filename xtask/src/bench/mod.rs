@@ -14,12 +14,32 @@ pub(crate) fn bench(args: &[String]) -> ExitCode {
     let bench = root.join("bench");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
     eprintln!("$ cargo build --release (in bench/)");
-    let built = Command::new(&cargo)
+    let mut build = Command::new(&cargo);
+    build
         .args(["build", "--release", "--manifest-path"])
         .arg(bench.join("Cargo.toml"))
         // The bench workspace keeps its own target dir, whatever the caller's environment says.
-        .env("CARGO_TARGET_DIR", bench.join("target"))
-        .status();
+        .env("CARGO_TARGET_DIR", bench.join("target"));
+    // `cargo xtask` runs this with xtask's own package variables set (CARGO_PKG_NAME, ...);
+    // build scripts that watch them (ring's does) would then see a different environment
+    // than a `cargo build` in bench/ by hand, and each switch rebuilds the TLS stack and
+    // everything above it.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+            || name == "CARGO_PRIMARY_PACKAGE"
+        {
+            build.env_remove(name.as_ref());
+        }
+    }
+    let built = build.status();
     match built {
         Ok(status) if status.success() => {}
         Ok(status) => {
