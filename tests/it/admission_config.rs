@@ -4,33 +4,16 @@
 //! refused with the real field errors; the one valid object each test creates is deleted
 //! again, so these hold on a cluster too.
 
-use kubeset::clientset::{Api, Client, DeleteParams, Error, PostParams};
+use kubeset::clientset::{Api, Client, DeleteParams, PostParams};
 use serde_json::{Value, json};
 
+use crate::support::invalid::invalid;
 use crate::support::setup;
 
 /// The dynamic handle of a cluster-scoped kind.
 async fn cluster_api(client: &Client, group: &str, kind: &str) -> Api<Value> {
     let resource = client.resolve(group, "v1", kind).await.unwrap();
     Api::dynamic_cluster(client.clone(), &resource).unwrap()
-}
-
-/// The 422's message and its causes as `(field, reason)`.
-#[track_caller]
-fn invalid(err: &Error) -> (String, Vec<(String, String)>) {
-    let api = err
-        .api()
-        .unwrap_or_else(|| panic!("not an API error: {err}"));
-    assert_eq!((api.code, api.reason()), (422, "Invalid"), "{err}");
-    let causes = err
-        .status()
-        .and_then(|s| s.details.as_ref())
-        .and_then(|d| d.causes.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| (c.field.unwrap_or_default(), c.reason.unwrap_or_default()))
-        .collect();
-    (api.message().to_owned(), causes)
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -8,33 +8,11 @@ use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Endpoints, LimitRange, PodTemplate, ReplicationController, ResourceQuota,
 };
-use kubeset::clientset::{Api, Error, Patch, PatchParams, PostParams};
+use kubeset::clientset::{Api, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
+use crate::support::invalid::{invalid, pod_spec};
 use crate::support::setup;
-
-fn pod_spec(restart: &str) -> Value {
-    json!({"restartPolicy": restart,
-        "containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10"}]})
-}
-
-/// The 422's message, and its causes as `(field, reason)`.
-#[track_caller]
-fn invalid(err: &Error) -> (String, Vec<(String, String)>) {
-    let api = err
-        .api()
-        .unwrap_or_else(|| panic!("not an API error: {err}"));
-    assert_eq!((api.code, api.reason()), (422, "Invalid"), "{err}");
-    let causes = err
-        .status()
-        .and_then(|s| s.details.as_ref())
-        .and_then(|d| d.causes.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| (c.field.unwrap_or_default(), c.reason.unwrap_or_default()))
-        .collect();
-    (api.message().to_owned(), causes)
-}
 
 fn cause(field: &str, reason: &str) -> (String, String) {
     (field.to_owned(), reason.to_owned())

@@ -258,7 +258,7 @@ async fn cluster_scoped_printers_as_kubectl_shows_them() {
             &json!({"apiVersion": "storage.k8s.io/v1", "kind": "VolumeAttributesClass",
             "metadata": {"name": gold, "annotations":
                 {"volumeattributesclass.alpha.kubernetes.io/is-default-class": "true"}},
-            "driverName": "csi.kubeset.test"}),
+            "driverName": "csi.kubeset.test", "parameters": {"iops": "3000"}}),
         )
         .await
         .unwrap();

@@ -8,33 +8,11 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use kubeset::clientset::{Api, Error, Patch, PatchParams, PostParams};
-use serde_json::{Value, json};
+use kubeset::clientset::{Api, Patch, PatchParams, PostParams};
+use serde_json::json;
 
+use crate::support::invalid::{invalid, pod_spec};
 use crate::support::setup;
-
-fn pod_spec(restart: &str) -> Value {
-    json!({"restartPolicy": restart,
-        "containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10"}]})
-}
-
-/// The 422's message, and its causes as `(field, reason)`.
-#[track_caller]
-fn invalid(err: &Error) -> (String, Vec<(String, String)>) {
-    let api = err
-        .api()
-        .unwrap_or_else(|| panic!("not an API error: {err}"));
-    assert_eq!((api.code, api.reason()), (422, "Invalid"), "{err}");
-    let causes = err
-        .status()
-        .and_then(|s| s.details.as_ref())
-        .and_then(|d| d.causes.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| (c.field.unwrap_or_default(), c.reason.unwrap_or_default()))
-        .collect();
-    (api.message().to_owned(), causes)
-}
 
 #[tokio::test]
 async fn jobs_get_a_generated_selector_defaults_and_the_real_rules() {

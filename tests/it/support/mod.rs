@@ -10,6 +10,7 @@
 
 pub(crate) mod deploy;
 pub(crate) mod examples;
+pub(crate) mod invalid;
 pub(crate) mod least_privilege;
 pub(crate) mod objects;
 mod sa;

@@ -8,7 +8,6 @@
 //! written through v1 (its field is dropped on decoding), so its rules never fire here.
 
 use std::collections::HashSet;
-use std::net::{IpAddr, Ipv4Addr};
 
 use serde_json::Value;
 
@@ -99,7 +98,7 @@ fn endpoints(list: &[Value], address_type: &str) -> Vec<FieldError> {
                             format!("must be a valid {family} address"),
                         ));
                     }
-                    errs.extend(endpoint_ip(address, &path));
+                    errs.extend(net::non_special_ip(address, &path));
                 }
                 "FQDN" => errs.extend(fully_qualified_domain_name(address, &path)),
                 _ => {}
@@ -122,72 +121,10 @@ fn endpoints(list: &[Value], address_type: &str) -> Vec<FieldError> {
     errs
 }
 
-/// The address as `ParseIPSloppy` reads it, unwrapping IPv4-mapped IPv6 addresses as Go's
-/// `To4` does.
-fn parse(address: &str) -> Option<IpAddr> {
-    match net::parse_ip_sloppy(address)? {
-        IpAddr::V6(v6) => Some(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)),
-        v4 => Some(v4),
-    }
-}
-
 /// `Some(true)` for an IPv4 address (`IsValidIPv4Address`), `Some(false)` for IPv6, `None`
 /// for no IP at all.
 fn family_of(address: &str) -> Option<bool> {
-    parse(address).map(|ip| ip.is_ipv4())
-}
-
-/// `ValidateEndpointIP`: no unspecified, loopback or link-local addresses.
-fn endpoint_ip(address: &str, path: &str) -> Vec<FieldError> {
-    let Some(ip) = parse(address) else {
-        return vec![FieldError::invalid(
-            path,
-            address,
-            "must be a valid IP address",
-        )];
-    };
-    let (unspecified, loopback, link_local, link_local_multicast) = match ip {
-        IpAddr::V4(v4) => (
-            v4.is_unspecified(),
-            v4.is_loopback(),
-            v4.is_link_local(),
-            is_link_local_multicast_v4(v4),
-        ),
-        IpAddr::V6(v6) => {
-            let seg = v6.segments();
-            (
-                v6.is_unspecified(),
-                v6.is_loopback(),
-                seg[0] & 0xffc0 == 0xfe80,
-                seg[0] & 0xff0f == 0xff02,
-            )
-        }
-    };
-    let mut errs = Vec::new();
-    let mut push = |bad: bool, msg: String| {
-        if bad {
-            errs.push(FieldError::invalid(path, address, msg));
-        }
-    };
-    push(unspecified, format!("may not be unspecified ({address})"));
-    push(
-        loopback,
-        "may not be in the loopback range (127.0.0.0/8, ::1/128)".into(),
-    );
-    push(
-        link_local,
-        "may not be in the link-local range (169.254.0.0/16, fe80::/10)".into(),
-    );
-    push(
-        link_local_multicast,
-        "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)".into(),
-    );
-    errs
-}
-
-fn is_link_local_multicast_v4(v4: Ipv4Addr) -> bool {
-    let [a, b, c, _] = v4.octets();
-    (a, b, c) == (224, 0, 0)
+    net::parse_ip_to4(address).map(|ip| ip.is_ipv4())
 }
 
 /// `IsFullyQualifiedDomainName`: a DNS subdomain of at least two labels (one trailing dot

@@ -5,13 +5,12 @@
 //! each port a number, a known protocol and (when there are several) a DNS-label name.
 //!
 //! The IP's syntax is the `ParseIPSloppy` check of the legacy IP fields: leading zeros and
-//! IPv4-mapped IPv6 addresses are accepted.
-
-use std::net::IpAddr;
+//! IPv4-mapped IPv6 addresses are accepted, a mapped address judged as the IPv4 address it
+//! holds (`net::non_special_ip`, which EndpointSlices share).
 
 use serde_json::Value;
 
-use super::net::{parse_ip_sloppy, port_num};
+use super::net::{non_special_ip, parse_ip_sloppy, port_num};
 use super::{FieldError, names};
 
 /// The port protocols (`supportedPortProtocols`, sorted).
@@ -25,64 +24,6 @@ fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
-}
-
-/// `ValidateNonSpecialIP`.
-fn non_special_ip(value: &str, path: &str) -> Vec<FieldError> {
-    let Some(ip) = parse_ip_sloppy(value) else {
-        return vec![FieldError::invalid(
-            path,
-            value,
-            "must be a valid IP address",
-        )];
-    };
-    let (unspecified, loopback, link_local, link_local_multicast) = match ip {
-        IpAddr::V4(v4) => (
-            v4.is_unspecified(),
-            v4.is_loopback(),
-            v4.is_link_local(),
-            v4.octets()[..3] == [224, 0, 0],
-        ),
-        IpAddr::V6(v6) => {
-            let seg = v6.segments();
-            (
-                v6.is_unspecified(),
-                v6.is_loopback(),
-                seg[0] & 0xffc0 == 0xfe80,
-                seg[0] & 0xff0f == 0xff02,
-            )
-        }
-    };
-    let mut errs = Vec::new();
-    if unspecified {
-        errs.push(FieldError::invalid(
-            path,
-            value,
-            format!("may not be unspecified ({value})"),
-        ));
-    }
-    if loopback {
-        errs.push(FieldError::invalid(
-            path,
-            value,
-            "may not be in the loopback range (127.0.0.0/8, ::1/128)",
-        ));
-    }
-    if link_local {
-        errs.push(FieldError::invalid(
-            path,
-            value,
-            "may not be in the link-local range (169.254.0.0/16, fe80::/10)",
-        ));
-    }
-    if link_local_multicast {
-        errs.push(FieldError::invalid(
-            path,
-            value,
-            "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)",
-        ));
-    }
-    errs
 }
 
 /// `validateEndpointAddress`.

@@ -1,8 +1,9 @@
 //! Network syntax checks (`k8s.io/apimachinery/pkg/util/validation`): port numbers and names,
 //! CIDRs of legacy fields, wildcard DNS subdomains; the explanations are the real ones.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
+use super::FieldError;
 use super::names::{self, max_len_error, regex_error};
 
 /// `IsValidPortNum`.
@@ -120,6 +121,69 @@ pub(crate) fn wildcard_dns1123_subdomain(value: &str) -> Vec<String> {
         ));
     }
     errs
+}
+
+/// The address as `ParseIPSloppy` reads it, unwrapping IPv4-mapped IPv6 addresses as Go's
+/// `To4` does.
+pub(crate) fn parse_ip_to4(address: &str) -> Option<IpAddr> {
+    match parse_ip_sloppy(address)? {
+        IpAddr::V6(v6) => Some(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)),
+        v4 => Some(v4),
+    }
+}
+
+/// `ValidateNonSpecialIP` (EndpointSlices' `ValidateEndpointIP`): no unspecified, loopback or
+/// link-local addresses, IPv4-mapped IPv6 ones judged as the IPv4 address they hold.
+pub(crate) fn non_special_ip(address: &str, path: &str) -> Vec<FieldError> {
+    let Some(ip) = parse_ip_to4(address) else {
+        return vec![FieldError::invalid(
+            path,
+            address,
+            "must be a valid IP address",
+        )];
+    };
+    let (unspecified, loopback, link_local, link_local_multicast) = match ip {
+        IpAddr::V4(v4) => (
+            v4.is_unspecified(),
+            v4.is_loopback(),
+            v4.is_link_local(),
+            is_link_local_multicast_v4(v4),
+        ),
+        IpAddr::V6(v6) => {
+            let seg = v6.segments();
+            (
+                v6.is_unspecified(),
+                v6.is_loopback(),
+                seg[0] & 0xffc0 == 0xfe80,
+                seg[0] & 0xff0f == 0xff02,
+            )
+        }
+    };
+    let mut errs = Vec::new();
+    let mut push = |bad: bool, msg: String| {
+        if bad {
+            errs.push(FieldError::invalid(path, address, msg));
+        }
+    };
+    push(unspecified, format!("may not be unspecified ({address})"));
+    push(
+        loopback,
+        "may not be in the loopback range (127.0.0.0/8, ::1/128)".into(),
+    );
+    push(
+        link_local,
+        "may not be in the link-local range (169.254.0.0/16, fe80::/10)".into(),
+    );
+    push(
+        link_local_multicast,
+        "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)".into(),
+    );
+    errs
+}
+
+fn is_link_local_multicast_v4(v4: Ipv4Addr) -> bool {
+    let [a, b, c, _] = v4.octets();
+    (a, b, c) == (224, 0, 0)
 }
 
 #[cfg(test)]
