@@ -132,7 +132,7 @@ impl Strategy for EndpointSlices {
             rt,
             name_rule: NameRule::Subdomain,
         };
-        c.result(obj, c.object(obj, checks::endpoint_slice(obj)))
+        c.create(obj, checks::endpoint_slice(obj))
     }
 
     fn validate_update(

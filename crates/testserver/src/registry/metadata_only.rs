@@ -19,7 +19,7 @@ impl Strategy for MetadataOnly {
             rt,
             name_rule: self.0,
         };
-        c.result(obj, c.object(obj, Vec::new()))
+        c.create(obj, Vec::new())
     }
 
     fn validate_update(

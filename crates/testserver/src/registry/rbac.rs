@@ -39,7 +39,7 @@ impl Strategy for Roles {
 
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
         let c = checks(rt);
-        c.result(obj, c.object(obj, core_misc::role(obj)))
+        c.create(obj, core_misc::role(obj))
     }
 
     fn validate_update(

@@ -29,7 +29,7 @@ fn validate(rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
         rt,
         name_rule: NameRule::Subdomain,
     };
-    c.result(obj, c.object(obj, Vec::new()))
+    c.create(obj, Vec::new())
 }
 
 fn validate_update(

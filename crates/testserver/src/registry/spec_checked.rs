@@ -37,7 +37,7 @@ impl Strategy for SpecChecked {
             rt,
             name_rule: self.name_rule,
         };
-        c.result(obj, c.object(obj, (self.spec)(obj)))
+        c.create(obj, (self.spec)(obj))
     }
 
     fn validate_update(

@@ -134,7 +134,7 @@ impl Strategy for StatusType {
             rt,
             name_rule: self.name_rule,
         };
-        c.result(obj, c.object(obj, (self.spec)(obj)))
+        c.create(obj, (self.spec)(obj))
     }
 
     fn validate_update(

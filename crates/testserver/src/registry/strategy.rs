@@ -282,6 +282,15 @@ impl Checks<'_> {
         errs
     }
 
+    /// `Validate` of a new object: `ObjectMeta`, then `spec` (the type's own checks), as
+    /// the 422 of this type.
+    ///
+    /// # Errors
+    /// [`Invalid`] with every field error.
+    pub(crate) fn create(&self, obj: &Value, spec: Vec<FieldError>) -> Result<(), Invalid> {
+        self.result(obj, self.object(obj, spec))
+    }
+
     /// The errors as the 422 of this type.
     ///
     /// # Errors

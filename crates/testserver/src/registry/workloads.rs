@@ -282,7 +282,7 @@ impl Strategy for Workload {
             rt,
             name_rule: self.name_rule,
         };
-        c.result(obj, c.object(obj, (self.spec)(obj)))
+        c.create(obj, (self.spec)(obj))
     }
 
     fn validate_update(

@@ -29,7 +29,7 @@ impl Strategy for ConfigMaps {
 
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
         let c = checks(rt);
-        c.result(obj, c.object(obj, configmap::validate(obj)))
+        c.create(obj, configmap::validate(obj))
     }
 
     fn validate_update(

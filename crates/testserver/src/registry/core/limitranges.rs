@@ -41,7 +41,7 @@ impl Strategy for LimitRanges {
 
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
         let c = Self::checks(rt);
-        c.result(obj, c.object(obj, limit_range::limit_range(obj)))
+        c.create(obj, limit_range::limit_range(obj))
     }
 
     fn validate_update(

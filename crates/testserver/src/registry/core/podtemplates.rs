@@ -34,7 +34,7 @@ impl Strategy for PodTemplates {
 
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
         let c = checks(rt);
-        c.result(obj, c.object(obj, pod_template::pod_template(obj)))
+        c.create(obj, pod_template::pod_template(obj))
     }
 
     fn validate_update(

@@ -69,7 +69,7 @@ impl Strategy for ResourceQuotas {
 
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
         let c = Self::checks(rt);
-        c.result(obj, c.object(obj, resource_quota::resource_quota(obj)))
+        c.create(obj, resource_quota::resource_quota(obj))
     }
 
     /// The main resource: the checks every update starts with, then

@@ -29,7 +29,7 @@ impl Strategy for Secrets {
 
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
         let c = checks(rt);
-        c.result(obj, c.object(obj, crate::validation::secret::validate(obj)))
+        c.create(obj, crate::validation::secret::validate(obj))
     }
 
     fn validate_update(
