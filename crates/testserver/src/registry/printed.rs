@@ -30,14 +30,6 @@ impl Printed {
             columns,
         }
     }
-
-    /// Columns and `ObjectMeta` validation with DNS-subdomain names.
-    pub(crate) const fn validated(columns: fn() -> Vec<Column>) -> Printed {
-        Printed {
-            validation: Some(NameRule::Subdomain),
-            ..Printed::columns(columns)
-        }
-    }
 }
 
 impl Strategy for Printed {

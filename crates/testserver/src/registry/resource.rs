@@ -1,76 +1,49 @@
 //! resource.k8s.io/v1 (dynamic resource allocation): DeviceClasses, ResourceClaims,
-//! ResourceClaimTemplates and ResourceSlices: the table columns (`printDeviceClass`,
-//! `printResourceClaim`, `printResourceClaimTemplate`, `printResourceSlice`), `ObjectMeta`
-//! validation (DNS-subdomain names), the immutable specs of claims and templates, and the
-//! ResourceClaim status rules the test server reproduces. Their specs are not validated.
+//! ResourceClaimTemplates and ResourceSlices (`pkg/registry/resource/*/strategy.go`): the v1
+//! defaults and the validation of `validation::resource` behind [`SpecValidated`], the
+//! generation of classes and slices (1 on create, bumped by a spec change), the status
+//! strategy of claims (`validation::resource_claim_status`, with the stale `status.devices`
+//! entries dropped), and the table columns (`printDeviceClass`, `printResourceClaim`,
+//! `printResourceClaimTemplate`, `printResourceSlice`).
 
 use serde_json::Value;
 
+use crate::admission::defaults::DecodeError;
 use crate::registry::ResourceType;
 use crate::registry::print::{self, text};
 use crate::registry::printed::Printed;
+use crate::registry::spec_validated::{Generation, SpecValidated, no_defaults, nothing_created};
 use crate::registry::status_types::ResetsMetaForStatus;
-use crate::registry::strategy::{Checks, Strategy};
+use crate::registry::strategy::Strategy;
 use crate::registry::table::{self, Column, col};
-use crate::validation::resource_claim::immutable_spec;
-use crate::validation::{Invalid, NameRule};
+use crate::validation::Invalid;
+use crate::validation::resource::{claim, defaults, device_class, slice};
 
 fn name_and_age() -> Vec<Column> {
     table::columns(Vec::new(), Vec::new())
 }
 
-/// DeviceClasses.
-pub(crate) const DEVICE_CLASSES: Printed = Printed::validated(name_and_age);
+/// DeviceClasses (`deviceClassStrategy`).
+pub(crate) const DEVICE_CLASSES: SpecValidated<Printed> = SpecValidated {
+    base: Printed::columns(name_and_age),
+    defaults: no_defaults,
+    created: nothing_created,
+    validate: device_class::create,
+    validate_update: device_class::update,
+    validate_status: None,
+    generation: Generation::From("spec"),
+};
 
-/// `ValidateX` (the metadata, DNS-subdomain names) and `ValidateXUpdate` (the metadata and the
-/// immutable spec) of claims and templates.
-fn validate(rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
-    let c = Checks {
-        rt,
-        name_rule: NameRule::Subdomain,
-    };
-    c.create(obj, Vec::new())
-}
-
-fn validate_update(
-    rt: &ResourceType,
-    subresource: &str,
-    new: &Value,
-    old: &Value,
-) -> Result<(), Invalid> {
-    let c = Checks {
-        rt,
-        name_rule: NameRule::Subdomain,
-    };
-    c.update(subresource, new, old, || immutable_spec(new, old))
-}
-
-/// ResourceClaimTemplates.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ResourceClaimTemplates;
-
-impl Strategy for ResourceClaimTemplates {
-    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
-        validate(rt, obj)
-    }
-
-    fn validate_update(
-        &self,
-        rt: &ResourceType,
-        subresource: &str,
-        new: &Value,
-        old: &Value,
-    ) -> Result<(), Invalid> {
-        validate_update(rt, subresource, new, old)
-    }
-
-    fn columns(&self) -> Vec<Column> {
-        name_and_age()
-    }
-}
-
-/// ResourceClaimTemplates.
-pub(crate) const RESOURCE_CLAIM_TEMPLATES: ResourceClaimTemplates = ResourceClaimTemplates;
+/// ResourceClaimTemplates (`resourceClaimTemplateStrategy`).
+pub(crate) const RESOURCE_CLAIM_TEMPLATES: SpecValidated<Printed> = SpecValidated {
+    base: Printed::columns(name_and_age),
+    defaults: defaults::template,
+    created: nothing_created,
+    validate: claim::template_create,
+    validate_update: claim::template_update,
+    validate_status: None,
+    generation: Generation::Base,
+};
 
 /// `resourceClaimState`: `deleted`, `pending` or `allocated`, `reserved`.
 fn state(claim: &Value) -> String {
@@ -105,29 +78,56 @@ fn claims() -> Vec<Column> {
     )
 }
 
-/// The status strategy of ResourceClaims (`ValidateResourceClaimStatusUpdate`, as far as
-/// `validation::resource_claim_status` reproduces it).
+/// The status strategy of ResourceClaims (`resourceclaimStatusStrategy`:
+/// `ValidateResourceClaimStatusUpdate`).
 const CLAIM_STATUS: ResetsMetaForStatus = ResetsMetaForStatus {
     columns: claims,
     status: Some(crate::validation::resource_claim_status::update),
     ..ResetsMetaForStatus::new(|| serde_json::json!({}))
 };
 
-/// ResourceClaims: their status strategy, with the claim's own `Validate`/`ValidateUpdate`.
+/// The claim's own defaults and `Validate`/`ValidateUpdate` over its status strategy.
+const CLAIMS: SpecValidated<ResetsMetaForStatus> = SpecValidated {
+    base: CLAIM_STATUS,
+    defaults: defaults::claim,
+    created: nothing_created,
+    validate: claim::claim_create,
+    validate_update: claim::claim_update,
+    validate_status: None,
+    generation: Generation::Base,
+};
+
+/// ResourceClaims (`resourceclaimStrategy`): [`CLAIMS`], and a status write drops the
+/// `status.devices` entries of devices no longer allocated (`dropDeallocatedStatusDevices`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ResourceClaims;
 
 impl Strategy for ResourceClaims {
+    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
+        CLAIMS.default(obj)
+    }
+
+    fn tracks_generation(&self) -> bool {
+        CLAIMS.tracks_generation()
+    }
+
     fn prepare_for_create(&self, obj: &mut Value, now: &str) {
-        CLAIM_STATUS.prepare_for_create(obj, now);
+        CLAIMS.prepare_for_create(obj, now);
     }
 
     fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
-        CLAIM_STATUS.prepare_for_update(subresource, new, old, now);
+        CLAIMS.prepare_for_update(subresource, new, old, now);
+        if subresource == "status" {
+            defaults::drop_deallocated_status_devices(new, old);
+        }
+    }
+
+    fn prepare_main_update(&self, new: &mut Value, old: &Value) {
+        CLAIMS.prepare_main_update(new, old);
     }
 
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
-        validate(rt, obj)
+        CLAIMS.validate(rt, obj)
     }
 
     fn validate_update(
@@ -137,14 +137,11 @@ impl Strategy for ResourceClaims {
         new: &Value,
         old: &Value,
     ) -> Result<(), Invalid> {
-        match subresource {
-            "status" => CLAIM_STATUS.validate_update(rt, subresource, new, old),
-            _ => validate_update(rt, subresource, new, old),
-        }
+        CLAIMS.validate_update(rt, subresource, new, old)
     }
 
     fn columns(&self) -> Vec<Column> {
-        claims()
+        CLAIMS.columns()
     }
 }
 
@@ -177,14 +174,119 @@ fn slices() -> Vec<Column> {
     )
 }
 
-/// ResourceSlices.
-pub(crate) const RESOURCE_SLICES: Printed = Printed::validated(slices);
+/// `SetObjectDefaults_ResourceSlice`, and the fields of gates off in v1.36 dropped: a stored
+/// slice never holds them, so dropping them at decoding is `dropDisabledFields`.
+fn slice_defaults(obj: &mut Value) {
+    defaults::slice(obj);
+    defaults::drop_disabled_slice_fields(obj, None);
+}
+
+/// ResourceSlices (`resourceSliceStrategy`).
+pub(crate) const RESOURCE_SLICES: SpecValidated<Printed> = SpecValidated {
+    base: Printed::columns(slices),
+    defaults: slice_defaults,
+    created: nothing_created,
+    validate: slice::create,
+    validate_update: slice::update,
+    validate_status: None,
+    generation: Generation::From("spec"),
+};
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use serde_json::json;
 
     use super::*;
+    use crate::registry::Registry;
+
+    fn rt(plural: &str) -> Arc<ResourceType> {
+        Registry::builtin()
+            .find("resource.k8s.io", "v1", plural)
+            .expect("a resource.k8s.io type")
+    }
+
+    fn fields(result: Result<(), Invalid>) -> Vec<String> {
+        result
+            .err()
+            .map(|e| e.errors.iter().map(|e| e.field.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Each type's strategy defaults and validates its spec through the registry.
+    #[test]
+    fn each_type_defaults_and_validates_its_spec() {
+        let claims = rt("resourceclaims");
+        let mut claim = json!({"metadata": {"name": "c", "namespace": "n"},
+            "spec": {"devices": {"requests": [{"name": "a", "exactly": {"deviceClassName": "c"}}]}}});
+        claims.strategy.default(&mut claim).expect("defaults");
+        assert_eq!(
+            claim["spec"]["devices"]["requests"][0]["exactly"]["count"],
+            1
+        );
+        assert!(claims.strategy.validate(&claims, &claim).is_ok());
+        for (plural, obj, field) in [
+            (
+                "resourceclaims",
+                json!({"metadata": {"name": "c", "namespace": "n"},
+                "spec": {"devices": {"requests": [{"name": "a"}]}}}),
+                "spec.devices.requests[0]",
+            ),
+            (
+                "resourceclaimtemplates",
+                json!({"metadata": {"name": "t", "namespace": "n"},
+                "spec": {"spec": {"devices": {"requests": [{"name": "a"}]}}}}),
+                "spec.spec.devices.requests[0]",
+            ),
+            (
+                "deviceclasses",
+                json!({"metadata": {"name": "d"},
+                "spec": {"selectors": [{}]}}),
+                "spec.selectors[0].cel",
+            ),
+            (
+                "resourceslices",
+                json!({"metadata": {"name": "s"},
+                "spec": {"driver": "d.example.com", "allNodes": true,
+                    "pool": {"name": "p", "generation": 0, "resourceSliceCount": 0}}}),
+                "spec.pool.resourceSliceCount",
+            ),
+        ] {
+            let rt = rt(plural);
+            assert_eq!(fields(rt.strategy.validate(&rt, &obj)), [field], "{plural}");
+        }
+    }
+
+    /// DeviceClasses and ResourceSlices start at generation 1, bumped by a spec change.
+    #[test]
+    fn classes_and_slices_track_their_generation() {
+        for plural in ["deviceclasses", "resourceslices"] {
+            let rt = rt(plural);
+            let mut old = json!({"metadata": {"name": "x"}, "spec": {"a": 1}});
+            rt.strategy.prepare_for_create(&mut old, "t");
+            assert_eq!(old["metadata"]["generation"], 1, "{plural}");
+            let mut new = old.clone();
+            new["spec"]["a"] = json!(2);
+            rt.strategy.prepare_for_update("", &mut new, &old, "t");
+            assert_eq!(new["metadata"]["generation"], 2, "{plural}");
+        }
+    }
+
+    /// A claim's status write keeps its spec and drops the status of deallocated devices.
+    #[test]
+    fn claim_status_writes_drop_deallocated_devices() {
+        let rt = rt("resourceclaims");
+        let result = json!({"request": "a", "driver": "d.example.com", "pool": "p", "device": "x"});
+        let old = json!({"metadata": {"name": "c"}, "spec": {"devices": {}},
+            "status": {"allocation": {"devices": {"results": [result]}}}});
+        let mut new = json!({"metadata": {"name": "c"}, "spec": {"devices": {"requests": []}},
+            "status": {"devices": [{"driver": "d.example.com", "pool": "p", "device": "x"}]}});
+        rt.strategy
+            .prepare_for_update("status", &mut new, &old, "t");
+        assert_eq!(new["spec"], old["spec"]);
+        assert_eq!(new["status"], json!({}));
+    }
 
     #[test]
     fn claim_states() {

@@ -91,6 +91,8 @@ pub(crate) mod policy_status;
 /// ReplicationController checks.
 pub(crate) mod replication_controller;
 mod request;
+/// resource.k8s.io (dynamic resource allocation) checks and defaults.
+pub(crate) mod resource;
 /// ResourceClaim and ResourceClaimTemplate update checks.
 pub(crate) mod resource_claim;
 /// ResourceClaim status checks.

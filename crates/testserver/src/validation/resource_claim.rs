@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::FieldError;
 
 /// `v` with empty lists and `null`s removed, as semantic equality sees it.
-fn semantic(v: &Value) -> Value {
+pub(crate) fn semantic(v: &Value) -> Value {
     match v {
         Value::Object(map) => Value::Object(
             map.iter()

@@ -1,17 +1,16 @@
 //! ResourceClaim status updates (`validateResourceClaimStatusUpdate` of
 //! `pkg/apis/resource/validation`), as its hand-written rules report them (declarative
 //! validation does not take over in v1.36): at most 256 `reservedFor` entries, each naming
-//! its resource, name and a uid no other entry has; a claim is reserved only once
-//! allocated; a deleted claim gets no new reservations; a new allocation's results name a
-//! request (or request/subrequest) of the claim and a device (an RFC 1123 label).
-//!
-//! Not reproduced: the `status.devices` entries, a changed allocation (immutable once set;
-//! Go shows the whole struct), the allocation's list sizes and the other fields of its
-//! results (driver, pool, tolerations, binding conditions, share IDs, node selector, config).
+//! its resource, name and a uid no other entry has; the `devices` entries
+//! (`resource::allocation::devices`); a claim is reserved only once allocated; a deleted
+//! claim gets no new reservations; a stored allocation is immutable (shown as JSON where Go
+//! prints `%#v`), a new one is checked whole (`resource::allocation::allocation`).
 
 use serde_json::Value;
 
-use super::{FieldError, names};
+use super::FieldError;
+use super::resource::{allocation, claim};
+use super::resource_claim::semantic;
 
 /// `ResourceClaimReservedForMaxSize`.
 const RESERVED_FOR_MAX: usize = 256;
@@ -27,54 +26,6 @@ fn items<'a>(v: &'a Value, pointer: &str) -> &'a [Value] {
 
 fn text<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-/// `gatherRequestNames`: each request's name with its subrequests' names (`None` for a
-/// request without `firstAvailable`).
-fn request_names(claim: &Value) -> Vec<(&str, Option<Vec<&str>>)> {
-    items(claim, "/spec/devices/requests")
-        .iter()
-        .map(|r| {
-            let subs = items(r, "/firstAvailable");
-            let subs = (!subs.is_empty()).then(|| subs.iter().map(|s| text(s, "name")).collect());
-            (text(r, "name"), subs)
-        })
-        .collect()
-}
-
-/// `requestNames.Has`.
-fn has_request(names: &[(&str, Option<Vec<&str>>)], name: &str) -> bool {
-    let segments: Vec<&str> = name.split('/').collect();
-    let Some((_, subs)) = names.iter().find(|(n, _)| *n == segments[0]) else {
-        return false;
-    };
-    match segments.as_slice() {
-        [_] => true,
-        [_, sub] => subs.as_ref().is_some_and(|s| s.contains(sub)),
-        _ => false,
-    }
-}
-
-/// `ValidateDNS1123Label` at `path`.
-fn dns_label(value: &str, path: &str) -> Vec<FieldError> {
-    names::dns1123_label(value)
-        .into_iter()
-        .map(|msg| FieldError::invalid(path, value, msg))
-        .collect()
-}
-
-/// `validateRequestNameRef`.
-fn request_ref(name: &str, path: &str, names: &[(&str, Option<Vec<&str>>)]) -> Vec<FieldError> {
-    let message = "must be the name of a request in the claim or the name of a request and a subrequest separated by '/'";
-    let segments: Vec<&str> = name.split('/').collect();
-    if segments.len() > 2 {
-        return vec![FieldError::invalid(path, name, message)];
-    }
-    let mut errs: Vec<FieldError> = segments.iter().flat_map(|s| dns_label(s, path)).collect();
-    if !has_request(names, name) {
-        errs.push(FieldError::invalid(path, name, message));
-    }
-    errs
 }
 
 /// The status rules of `ValidateResourceClaimStatusUpdate` (after the metadata rules).
@@ -110,6 +61,11 @@ pub(crate) fn update(new: &Value, old: &Value) -> Vec<FieldError> {
         }
     }
     let allocation = new.pointer("/status/allocation").filter(|a| !a.is_null());
+    let empty = Value::Null;
+    errs.extend(allocation::devices(
+        new.get("status").unwrap_or(&empty),
+        &allocation::allocated(allocation),
+    ));
     if !reserved.is_empty() {
         if allocation.is_none() {
             errs.push(FieldError::forbidden(
@@ -130,17 +86,24 @@ pub(crate) fn update(new: &Value, old: &Value) -> Vec<FieldError> {
         }
     }
     let stored = old.pointer("/status/allocation").filter(|a| !a.is_null());
-    if let (Some(allocation), None) = (allocation, stored) {
-        let names = request_names(new);
-        for (i, result) in items(allocation, "/devices/results").iter().enumerate() {
-            let path = format!("status.allocation.devices.results[{i}]");
-            errs.extend(request_ref(
-                text(result, "request"),
-                &format!("{path}.request"),
+    match (allocation, stored) {
+        (Some(allocation), Some(stored)) if semantic(allocation) != semantic(stored) => {
+            errs.push(FieldError::invalid(
+                "status.allocation",
+                allocation.clone(),
+                "field is immutable",
+            ));
+        }
+        (Some(allocation), None) => {
+            let devices = new.pointer("/spec/devices").unwrap_or(&empty);
+            let names = claim::request_names(devices);
+            errs.extend(allocation::allocation(
+                allocation,
+                "status.allocation",
                 &names,
             ));
-            errs.extend(dns_label(text(result, "device"), &format!("{path}.device")));
         }
+        _ => {}
     }
     errs
 }
