@@ -9,7 +9,7 @@
 //! a cluster too.
 
 use k8s_openapi::api::resource::v1::{DeviceClass, ResourceClaim, ResourceSlice};
-use kubeset::clientset::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kubeset::clientset::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
 use crate::support::invalid::invalid;
@@ -203,4 +203,40 @@ async fn a_claim_is_reserved_only_once_allocated() {
             .is_none_or(|s| s.reserved_for.unwrap_or_default().is_empty()),
         "nothing was stored"
     );
+}
+
+#[tokio::test]
+async fn a_slice_is_defaulted_and_selected_by_node() {
+    let ctx = setup("dra-slice-node").await;
+    let slices: Api<ResourceSlice> = Api::cluster(ctx.client.clone());
+    let name = format!("{}-node", ctx.ns);
+    let slice: ResourceSlice = typed(json!({"metadata": {"name": name},
+        "spec": {"driver": "gpu.example.com", "nodeName": name,
+            "pool": {"name": name, "generation": 1, "resourceSliceCount": 1},
+            "devices": [{"name": "gpu-0", "attributes": {"model": {"string": "a100"}},
+                "taints": [{"key": "example.com/broken", "effect": "NoSchedule"}]}]}}));
+    let created = slices.create(&PostParams::default(), &slice).await;
+    let listed = slices
+        .list(&ListParams::default().fields(&format!("spec.nodeName={name}")))
+        .await;
+    let other = slices
+        .list(&ListParams::default().fields("spec.nodeName=no-such-node"))
+        .await;
+    // delete before asserting, so a failure leaves nothing behind on a cluster
+    slices
+        .delete(&name, &DeleteParams::default())
+        .await
+        .unwrap();
+    let created = serde_json::to_value(created.unwrap()).unwrap();
+    assert_eq!(created["metadata"]["generation"], 1);
+    let added = created["spec"]["devices"][0]["taints"][0]["timeAdded"].as_str();
+    assert!(added.is_some_and(|t| t.ends_with('Z')), "{created}");
+    let names: Vec<Option<String>> = listed
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|s| s.metadata.name)
+        .collect();
+    assert_eq!(names, [Some(name)]);
+    assert!(other.unwrap().items.is_empty());
 }

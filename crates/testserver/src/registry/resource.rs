@@ -3,8 +3,9 @@
 //! defaults and the validation of `validation::resource` behind [`SpecValidated`], the
 //! generation of classes and slices (1 on create, bumped by a spec change), the status
 //! strategy of claims (`validation::resource_claim_status`, with the stale `status.devices`
-//! entries dropped), and the table columns (`printDeviceClass`, `printResourceClaim`,
-//! `printResourceClaimTemplate`, `printResourceSlice`).
+//! entries dropped), the field labels of slices (`spec.nodeName`, `spec.driver`) and the
+//! table columns (`printDeviceClass`, `printResourceClaim`, `printResourceClaimTemplate`,
+//! `printResourceSlice`).
 
 use serde_json::Value;
 
@@ -16,6 +17,7 @@ use crate::registry::spec_validated::{Generation, SpecValidated, no_defaults, no
 use crate::registry::status_types::ResetsMetaForStatus;
 use crate::registry::strategy::Strategy;
 use crate::registry::table::{self, Column, col};
+use crate::selector::{Getter, NAME, SelectorError};
 use crate::validation::Invalid;
 use crate::validation::resource::{claim, defaults, device_class, slice};
 
@@ -181,8 +183,8 @@ fn slice_defaults(obj: &mut Value) {
     defaults::drop_disabled_slice_fields(obj, None);
 }
 
-/// ResourceSlices (`resourceSliceStrategy`).
-pub(crate) const RESOURCE_SLICES: SpecValidated<Printed> = SpecValidated {
+/// The defaults and validation of ResourceSlices (`resourceSliceStrategy`).
+const SLICES: SpecValidated<Printed> = SpecValidated {
     base: Printed::columns(slices),
     defaults: slice_defaults,
     created: nothing_created,
@@ -191,6 +193,70 @@ pub(crate) const RESOURCE_SLICES: SpecValidated<Printed> = SpecValidated {
     validate_status: None,
     generation: Generation::From("spec"),
 };
+
+/// The field labels of ResourceSlices (`addConversionFuncs` of `pkg/apis/resource/v1`, and
+/// `toSelectableFields`: an unset node name selects as `""`).
+const SLICE_FIELD_LABELS: &[(&str, Getter)] = &[
+    ("metadata.name", NAME),
+    ("spec.nodeName", Getter::Str("/spec/nodeName")),
+    ("spec.driver", Getter::Str("/spec/driver")),
+];
+
+/// ResourceSlices: [`SLICES`], selectable by node name and driver.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResourceSlices;
+
+impl Strategy for ResourceSlices {
+    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
+        SLICES.default(obj)
+    }
+
+    fn tracks_generation(&self) -> bool {
+        SLICES.tracks_generation()
+    }
+
+    fn prepare_for_create(&self, obj: &mut Value, now: &str) {
+        SLICES.prepare_for_create(obj, now);
+    }
+
+    fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
+        SLICES.prepare_for_update(subresource, new, old, now);
+    }
+
+    fn prepare_main_update(&self, new: &mut Value, old: &Value) {
+        SLICES.prepare_main_update(new, old);
+    }
+
+    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+        SLICES.validate(rt, obj)
+    }
+
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        SLICES.validate_update(rt, subresource, new, old)
+    }
+
+    fn field_label(&self, label: &str) -> Result<(String, Getter), SelectorError> {
+        match SLICE_FIELD_LABELS.iter().find(|(l, _)| *l == label) {
+            Some((l, getter)) => Ok(((*l).to_owned(), *getter)),
+            None => Err(SelectorError::new(format!(
+                "field label not supported for resource.k8s.io/v1, Kind=ResourceSlice: {label}"
+            ))),
+        }
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        SLICES.columns()
+    }
+}
+
+/// ResourceSlices.
+pub(crate) const RESOURCE_SLICES: ResourceSlices = ResourceSlices;
 
 #[cfg(test)]
 mod tests {
@@ -271,6 +337,25 @@ mod tests {
             rt.strategy.prepare_for_update("", &mut new, &old, "t");
             assert_eq!(new["metadata"]["generation"], 2, "{plural}");
         }
+    }
+
+    /// ResourceSlices select by node name and driver, and nothing else but their name.
+    #[test]
+    fn slice_field_labels() {
+        let rt = rt("resourceslices");
+        let slice = json!({"metadata": {"name": "s"}, "spec": {"driver": "d.example.com"}});
+        let (_, node) = rt
+            .strategy
+            .field_label("spec.nodeName")
+            .expect("spec.nodeName");
+        assert_eq!(node.get(&slice), "");
+        let (_, driver) = rt.strategy.field_label("spec.driver").expect("spec.driver");
+        assert_eq!(driver.get(&slice), "d.example.com");
+        let err = rt.strategy.field_label("metadata.namespace").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "field label not supported for resource.k8s.io/v1, Kind=ResourceSlice: metadata.namespace"
+        );
     }
 
     /// A claim's status write keeps its spec and drops the status of deallocated devices.
