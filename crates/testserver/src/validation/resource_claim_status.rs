@@ -185,4 +185,32 @@ mod tests {
         // a stored allocation is not validated again
         assert!(update(&new, &new).is_empty());
     }
+
+    /// `validateResourceClaimStatusUpdate`: the `devices` entries come before the
+    /// reservation invariants; a stored allocation never changes.
+    #[test]
+    fn devices_entries_and_a_fixed_allocation() {
+        let result =
+            json!({"request": "gpu", "driver": "d.example.com", "pool": "p", "device": "dev-0"});
+        let allocation = json!({"devices": {"results": [result]}});
+        let old = claim(json!({"allocation": allocation}));
+        let new = claim(
+            json!({"allocation": allocation, "reservedFor": [{"resource": "pods", "name": "p", "uid": "u"}],
+            "devices": [{"driver": "d.example.com", "pool": "p", "device": "dev-1"}]}),
+        );
+        assert_eq!(
+            texts(update(&new, &old)),
+            [
+                "status.devices[0]: Invalid value: d.example.com/p/dev-1: must be an allocated device in the claim"
+            ]
+        );
+        let moved = claim(json!({"allocation": {"devices": {"results": [
+            {"request": "gpu", "driver": "d.example.com", "pool": "p", "device": "dev-2"}]}}}));
+        assert_eq!(
+            texts(update(&moved, &old)),
+            [
+                "status.allocation: Invalid value: {\"devices\":{\"results\":[{\"device\":\"dev-2\",\"driver\":\"d.example.com\",\"pool\":\"p\",\"request\":\"gpu\"}]}}: field is immutable"
+            ]
+        );
+    }
 }
