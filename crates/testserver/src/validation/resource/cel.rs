@@ -58,8 +58,14 @@ pub(crate) fn expression(expression: &str, path: &str) -> Vec<FieldError> {
     if expression.len() > EXPRESSION_MAX {
         return vec![FieldError::too_long(path, EXPRESSION_MAX)];
     }
-    let errs = admission_rules::compile(expression, expression, &[], path);
+    let mut errs = admission_rules::compile(expression, expression, &[], path);
     if !errs.is_empty() {
+        if expression.is_empty() {
+            // cel-go shows the empty source line and the caret under it too
+            for err in &mut errs {
+                err.detail.push_str("\n | \n | ^");
+            }
+        }
         return errs;
     }
     match Program::compile(expression)
@@ -100,6 +106,12 @@ mod tests {
             texts(expression("device.driver ==", "e")),
             [
                 "e: Invalid value: \"device.driver ==\": compilation failed: ERROR: <input>:1:17: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n | device.driver ==\n | ................^"
+            ]
+        );
+        assert_eq!(
+            texts(expression("", "e")),
+            [
+                "e: Invalid value: \"\": compilation failed: ERROR: <input>:1:1: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}\n | \n | ^"
             ]
         );
         assert_eq!(

@@ -114,8 +114,7 @@ pub(crate) fn slice(slice: &mut Value) {
 /// The attribute fields of `DRAListTypeAttributes`.
 const LIST_ATTRIBUTES: [&str; 4] = ["bools", "ints", "strings", "versions"];
 
-/// Whether any device of `slice` sets `key` (a device field) or, with `attribute`, a list
-/// attribute value.
+/// Whether any device of `slice` (the stored one of an update) passes `test`.
 fn devices_use(slice: Option<&Value>, test: impl Fn(&Value) -> bool) -> bool {
     slice
         .and_then(|s| s.pointer("/spec/devices"))
@@ -123,6 +122,7 @@ fn devices_use(slice: Option<&Value>, test: impl Fn(&Value) -> bool) -> bool {
         .is_some_and(|devices| devices.iter().any(test))
 }
 
+/// Whether a device has a list-valued attribute.
 fn uses_list_attributes(device: &Value) -> bool {
     device
         .get("attributes")
