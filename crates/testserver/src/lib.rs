@@ -41,6 +41,8 @@
 //! - `controllers/`: default ServiceAccount, `kube-root-ca.crt`, namespace deletion, legacy
 //!   token Secrets, garbage collection by ownerReferences (`gc/`), ClusterRole aggregation;
 //!   opt-in, the PersistentVolume binder (`pv_binder/`) and the protection finalizers.
+//! - `bootstrap/`: what kube-apiserver makes for itself and keeps: the API Priority and
+//!   Fairness configuration with its `Dangling` conditions, the aggregator's local APIServices.
 //! - `audit`: one `audit.k8s.io/v1` Event per request, as kube-apiserver's audit log at level
 //!   `Metadata` ([`TestServer::audit_events`], [`TestServerBuilder::audit_log_path`]).
 //! - `faults`: switches tests flip (429s and storms, 5xx, latency, cut and stalled answers,
@@ -76,6 +78,7 @@ mod answer;
 mod api;
 pub mod audit;
 mod auth;
+mod bootstrap;
 mod clock;
 mod controllers;
 mod crd;
