@@ -22,7 +22,7 @@ use crate::api::delete::{self, DeleteOptions};
 use crate::api::write::{self, WriteOpts};
 use crate::api::{App, meta_str};
 use crate::crd::CRDS;
-use crate::registry::ResourceType;
+use crate::registry::{Registry, ResourceType};
 use crate::storage::Scope;
 use crate::validation::flow_control::normalized;
 
@@ -67,9 +67,8 @@ pub(crate) fn api_service(group: &str, version: &str, priority: (i64, i64), sync
 }
 
 /// The built-in group versions with an APIService, as `ListedPaths` sorts them.
-pub(crate) fn local(app: &App) -> Vec<Value> {
-    let mut versions: Vec<(String, String)> = app
-        .registry
+pub(crate) fn local(registry: &Registry) -> Vec<Value> {
+    let mut versions: Vec<(String, String)> = registry
         .types()
         .filter(|t| t.custom.is_none())
         .map(|t| (t.group.clone(), t.version.clone()))
@@ -93,7 +92,7 @@ pub(crate) fn register_local(app: &App) {
     let Some(rt) = api_services(app) else {
         return;
     };
-    for service in local(app) {
+    for service in local(&app.registry) {
         if let Err(e) = write::create(app, &rt, "", service, opts()) {
             tracing::warn!(error = %e, "creating a local APIService failed");
         }
@@ -221,6 +220,45 @@ fn remove_unwanted(app: &App, rt: &ResourceType, wanted: &[Value]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One APIService per group version the server serves, `apiregistration.k8s.io` aside,
+    /// in `ListedPaths` order.
+    #[test]
+    fn one_per_served_built_in_group_version() {
+        let services = local(&Registry::builtin());
+        let names: Vec<&str> = services.iter().map(|s| meta_str(s, "name")).collect();
+        assert_eq!(
+            names,
+            [
+                "v1.",
+                "v1.admissionregistration.k8s.io",
+                "v1.apiextensions.k8s.io",
+                "v1.apps",
+                "v1.authentication.k8s.io",
+                "v1.authorization.k8s.io",
+                "v1.autoscaling",
+                "v2.autoscaling",
+                "v1.batch",
+                "v1.certificates.k8s.io",
+                "v1.coordination.k8s.io",
+                "v1.discovery.k8s.io",
+                "v1.events.k8s.io",
+                "v1.flowcontrol.apiserver.k8s.io",
+                "v1.networking.k8s.io",
+                "v1.node.k8s.io",
+                "v1.policy",
+                "v1.rbac.authorization.k8s.io",
+                "v1.resource.k8s.io",
+                "v1.scheduling.k8s.io",
+                "v1.storage.k8s.io",
+            ]
+        );
+        assert!(
+            services
+                .iter()
+                .all(|s| s["metadata"]["labels"][MANAGED_LABEL] == "onstart")
+        );
+    }
 
     /// `makeAPIService`: the core group's APIService is `v1.` and has no `group`.
     #[test]
