@@ -7,8 +7,10 @@
 //! controllers a cluster without a kubelet has (default ServiceAccount, `kube-root-ca.crt`,
 //! namespace deletion, legacy token Secrets, garbage collection, ClusterRole aggregation), and,
 //! when asked to, the PersistentVolume binder and the pvc-/pv-protection controllers
-//! ([`TestServerBuilder::pv_binder`], [`TestServerBuilder::storage_protection`]). Every request
-//! is recorded in an audit log in kube-apiserver's format ([`TestServer::audit_events`]).
+//! ([`TestServerBuilder::pv_binder`], [`TestServerBuilder::storage_protection`]). Like
+//! kube-apiserver it starts with the API Priority and Fairness configuration it keeps
+//! ([`TestServerBuilder::flow_control_period`]) and the aggregator's local APIServices. Every
+//! request is recorded in an audit log in kube-apiserver's format ([`TestServer::audit_events`]).
 //!
 //! # Code map
 //!
