@@ -7,8 +7,10 @@
 //! controllers a cluster without a kubelet has (default ServiceAccount, `kube-root-ca.crt`,
 //! namespace deletion, legacy token Secrets, garbage collection, ClusterRole aggregation), and,
 //! when asked to, the PersistentVolume binder and the pvc-/pv-protection controllers
-//! ([`TestServerBuilder::pv_binder`], [`TestServerBuilder::storage_protection`]). Every request
-//! is recorded in an audit log in kube-apiserver's format ([`TestServer::audit_events`]).
+//! ([`TestServerBuilder::pv_binder`], [`TestServerBuilder::storage_protection`]). Like
+//! kube-apiserver it starts with the API Priority and Fairness configuration it keeps
+//! ([`TestServerBuilder::flow_control_period`]) and the aggregator's local APIServices. Every
+//! request is recorded in an audit log in kube-apiserver's format ([`TestServer::audit_events`]).
 //!
 //! # Code map
 //!
@@ -41,6 +43,8 @@
 //! - `controllers/`: default ServiceAccount, `kube-root-ca.crt`, namespace deletion, legacy
 //!   token Secrets, garbage collection by ownerReferences (`gc/`), ClusterRole aggregation;
 //!   opt-in, the PersistentVolume binder (`pv_binder/`) and the protection finalizers.
+//! - `bootstrap/`: what kube-apiserver makes for itself and keeps: the API Priority and
+//!   Fairness configuration with its `Dangling` conditions, the aggregator's local APIServices.
 //! - `audit`: one `audit.k8s.io/v1` Event per request, as kube-apiserver's audit log at level
 //!   `Metadata` ([`TestServer::audit_events`], [`TestServerBuilder::audit_log_path`]).
 //! - `faults`: switches tests flip (429s and storms, 5xx, latency, cut and stalled answers,
@@ -76,6 +80,7 @@ mod answer;
 mod api;
 pub mod audit;
 mod auth;
+mod bootstrap;
 mod clock;
 mod controllers;
 mod crd;

@@ -28,6 +28,8 @@ pub(crate) struct Options {
     pub(crate) pv_binder: Option<Duration>,
     /// The pvc-protection and pv-protection controllers.
     pub(crate) storage_protection: bool,
+    /// The period of the APF configuration producer (a minute when `None`).
+    pub(crate) flow_control_period: Option<Duration>,
 }
 
 /// Runs the controllers until the task is aborted.
@@ -40,6 +42,10 @@ pub(crate) async fn run(app: Arc<App>, options: Options) {
     let mut protection_dirty = options.storage_protection;
     resync(&app);
     let mut tick = tokio::time::interval(Duration::from_millis(200));
+    let flow_control_period = options
+        .flow_control_period
+        .unwrap_or(crate::bootstrap::flow_control::PERIOD);
+    let mut flow_control = tokio::time::Instant::now() + flow_control_period;
     loop {
         match app.store.events_after(last) {
             Ok(events) => {
@@ -71,6 +77,10 @@ pub(crate) async fn run(app: Arc<App>, options: Options) {
         if std::mem::take(&mut protection_dirty) {
             storage_protection::sync(&app);
         }
+        if tokio::time::Instant::now() >= flow_control {
+            crate::bootstrap::flow_control::ensure(&app);
+            flow_control = tokio::time::Instant::now() + flow_control_period;
+        }
         tokio::select! {
             changed = updates.changed() => if changed.is_err() { return },
             _ = tick.tick() => namespace::finish_terminating(&app),
@@ -98,6 +108,7 @@ fn react(app: &App, kind: EventType, resource: &str, ns: &str, obj: &Value) {
         }
         _ => {}
     }
+    crate::bootstrap::react(app, resource);
 }
 
 fn resync(app: &App) {
@@ -119,4 +130,5 @@ fn resync(app: &App) {
         token_secret::sync(app, s);
     }
     aggregation::sync(app);
+    crate::bootstrap::resync(app);
 }

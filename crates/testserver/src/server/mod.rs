@@ -114,6 +114,25 @@ impl TestServerBuilder {
         self
     }
 
+    /// How often kube-apiserver's `priority-and-fairness-config-producer` checks the bootstrap
+    /// FlowSchemas and PriorityLevelConfigurations (default one minute, as on a real server):
+    /// a deleted one is created again, a mandatory one (`exempt`, `catch-all`) gets its spec
+    /// back, a suggested one too unless its `apf.kubernetes.io/autoupdate-spec` annotation is
+    /// `"false"`, and other objects annotated `"true"` are deleted.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), kubeset_testserver::Error> {
+    /// let server = kubeset_testserver::TestServer::builder()
+    ///     .flow_control_period(std::time::Duration::from_millis(100))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn flow_control_period(mut self, period: Duration) -> Self {
+        self.controllers.flow_control_period = Some(period);
+        self
+    }
+
     /// Also appends every audit event to `path` as one JSON line, as kube-apiserver's
     /// `--audit-log-path` with a `level: Metadata` policy does (the file is created if
     /// missing). The events are kept in memory either way ([`TestServer::audit_events`]).
@@ -257,6 +276,7 @@ fn bootstrap(app: &App) {
         }
     }
     kubernetes_service(app, opts);
+    crate::bootstrap::create(app);
     app.store.compact(app.store.revision());
 }
 

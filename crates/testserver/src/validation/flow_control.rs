@@ -13,8 +13,11 @@ use super::admission_rules::{go_slice, items, opt_str, strings};
 use super::policy_status;
 use super::{BadValue, FieldError, NameRule, go_quote, names, object_meta};
 
+pub(crate) mod bootstrap;
+mod go_spec;
 mod priority_level;
 
+use bootstrap::mandatory_flow_schema;
 pub(crate) use priority_level::{priority_level, priority_level_defaults};
 
 const VERBS: [&str; 9] = [
@@ -115,11 +118,11 @@ pub(crate) fn flow_schema(obj: &Value) -> Vec<FieldError> {
         errs.extend(policy_rules(rule, &format!("spec.rules[{i}]")));
     }
     if let Some(fixed) = mandatory_flow_schema(name)
-        && normalized(spec) != normalized(&fixed)
+        && normalized(spec) != normalized(fixed)
     {
         errs.push(FieldError::invalid(
             "spec",
-            spec.clone(),
+            go_spec::flow_schema(spec),
             format!("spec of '{name}' must equal the fixed value"),
         ));
     }
@@ -387,36 +390,9 @@ pub(crate) fn flow_schema_defaults(obj: &mut Value) {
     }
 }
 
-/// The fixed spec of a mandatory FlowSchema (`internalbootstrap.MandatoryFlowSchemas`).
-fn mandatory_flow_schema(name: &str) -> Option<Value> {
-    let everything = json!({
-        "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"],
-            "clusterScope": true, "namespaces": ["*"]}],
-        "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}]});
-    let group = |n: &str| json!({"kind": "Group", "group": {"name": n}});
-    let (precedence, level, distinguisher, subjects) = match name {
-        "exempt" => (1, "exempt", Value::Null, vec![group("system:masters")]),
-        "catch-all" => (
-            10000,
-            "catch-all",
-            json!({"type": "ByUser"}),
-            vec![
-                group("system:unauthenticated"),
-                group("system:authenticated"),
-            ],
-        ),
-        _ => return None,
-    };
-    let mut rule = everything;
-    rule["subjects"] = Value::Array(subjects);
-    Some(json!({"matchingPrecedence": precedence,
-        "priorityLevelConfiguration": {"name": level},
-        "distinguisherMethod": distinguisher, "rules": [rule]}))
-}
-
 /// The value as `apiequality.Semantic.DeepEqual` compares it: unset, zero and empty-list
 /// fields are alike.
-pub(super) fn normalized(v: &Value) -> Value {
+pub(crate) fn normalized(v: &Value) -> Value {
     match v {
         Value::Object(map) => Value::Object(
             map.iter()

@@ -12,6 +12,7 @@ mod discovery;
 mod disruptions;
 mod faults;
 mod field_validation;
+mod flow_control;
 mod gc;
 mod kubectl;
 mod list;

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::bootstrap::mandatory_priority_level;
 use super::{int, name, normalized, set, spec};
 use crate::validation::admission_rules::opt_str;
 use crate::validation::{FieldError, NameRule, object_meta, policy_status};
@@ -65,14 +66,18 @@ pub(crate) fn priority_level(obj: &Value) -> Vec<FieldError> {
         {
             have.insert("exempt".into(), exempt.clone());
         }
-        if normalized(&have) != normalized(&fixed) {
+        if normalized(&have) != normalized(fixed) {
             let detail = if name == "exempt" {
                 "spec of 'exempt' except the 'spec.exempt' field must equal the fixed value"
                     .to_owned()
             } else {
                 format!("spec of '{name}' must equal the fixed value")
             };
-            errs.push(FieldError::invalid("spec", spec.clone(), detail));
+            errs.push(FieldError::invalid(
+                "spec",
+                super::go_spec::priority_level(spec),
+                detail,
+            ));
         }
     }
     errs.extend(policy_status::flow_control(obj, obj));
@@ -240,18 +245,5 @@ pub(crate) fn priority_level_defaults(obj: &mut Value) {
             default_to(queuing, "queues", 64, true);
             default_to(queuing, "queueLengthLimit", 50, true);
         }
-    }
-}
-
-/// The fixed spec of a mandatory priority level
-/// (`internalbootstrap.MandatoryPriorityLevelConfigurations`).
-pub(super) fn mandatory_priority_level(name: &str) -> Option<Value> {
-    match name {
-        "exempt" => Some(json!({"type": "Exempt",
-            "exempt": {"nominalConcurrencyShares": 0, "lendablePercent": 0}})),
-        "catch-all" => Some(json!({"type": "Limited", "limited": {
-            "nominalConcurrencyShares": 5, "lendablePercent": 0,
-            "limitResponse": {"type": "Reject"}}})),
-        _ => None,
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::priority_level::mandatory_priority_level;
+use super::bootstrap::{mandatory_flow_schema, mandatory_priority_level};
 use super::*;
 
 /// The errors of `validate` on `obj` after `defaults`.
@@ -149,9 +149,9 @@ fn policy_rules() {
 /// The mandatory `exempt` and `catch-all` schemas keep their fixed specs.
 #[test]
 fn mandatory_flow_schemas_are_fixed() {
-    let exempt = mandatory_flow_schema("exempt").unwrap();
+    let exempt = mandatory_flow_schema("exempt").unwrap().clone();
     check_fs(fs("exempt", exempt.clone()), &[]);
-    let catch_all = mandatory_flow_schema("catch-all").unwrap();
+    let catch_all = mandatory_flow_schema("catch-all").unwrap().clone();
     check_fs(fs("catch-all", catch_all), &[]);
     let mut changed = exempt;
     changed["rules"][0]["nonResourceRules"][0]["nonResourceURLs"] = json!(["/"]);
@@ -160,6 +160,11 @@ fn mandatory_flow_schemas_are_fixed() {
     assert_eq!(
         (errs[0].field.as_str(), errs[0].detail.as_str()),
         ("spec", "spec of 'exempt' must equal the fixed value")
+    );
+    // the value as `field.Error` prints the internal spec: `json.Marshal`, Go field names
+    assert_eq!(
+        errs[0].to_string(),
+        r#"spec: Invalid value: {"PriorityLevelConfiguration":{"Name":"exempt"},"MatchingPrecedence":1,"DistinguisherMethod":null,"Rules":[{"Subjects":[{"Kind":"Group","User":null,"Group":{"Name":"system:masters"},"ServiceAccount":null}],"ResourceRules":[{"Verbs":["*"],"APIGroups":["*"],"Resources":["*"],"ClusterScope":true,"Namespaces":["*"]}],"NonResourceRules":[{"Verbs":["*"],"NonResourceURLs":["/"]}]}]}: spec of 'exempt' must equal the fixed value"#
     );
 }
 
@@ -298,7 +303,10 @@ fn mandatory_priority_levels() {
         ]
     );
     check_pl(
-        pl("catch-all", mandatory_priority_level("catch-all").unwrap()),
+        pl(
+            "catch-all",
+            mandatory_priority_level("catch-all").unwrap().clone(),
+        ),
         &[],
     );
     let errs = priority_level(&pl(
