@@ -64,7 +64,7 @@
 //! - **Handles compute once.** An [`Api`] builds its collection path when it is made; a
 //!   request appends a name and a query to it, nothing more.
 //! - **Lists are decoded while they stream.** A scanner finds the elements of `items` as bytes
-//!   arrive (jumping from quote to quote with `memchr`), copies each into a batch, and hands
+//!   arrive (eight bytes at a time, looking only at quotes, escapes and brackets), copies each into a batch, and hands
 //!   full batches (256 KiB) to blocking threads, as many at once as there are cores; the
 //!   reader waits when they fall behind, so the raw bytes held are a few batches, not the
 //!   body. Items keep their order; a bad item is reported as `items[N].field.path`.
