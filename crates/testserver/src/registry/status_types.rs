@@ -165,8 +165,8 @@ impl Strategy for StatusType {
 /// Types whose status strategy keeps the stored spec and the stored labels, annotations,
 /// finalizers and owner references (`metav1.ResetObjectMetaForStatus`): VolumeAttachments,
 /// ResourceClaims, ServiceCIDRs and ValidatingAdmissionPolicies; APIServices' strategy keeps the
-/// same four fields by hand. All but VolumeAttachments' and ResourceClaims' status checks are
-/// reproduced (`status`).
+/// same four fields by hand. The status checks are this type's `status`, or, for
+/// VolumeAttachments, their `SpecValidated` wrapper's `validate_status`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ResetsMetaForStatus {
     /// The status `PrepareForCreate` sets.
