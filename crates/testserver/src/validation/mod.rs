@@ -72,7 +72,7 @@ mod meta;
 /// Name and key syntax checks with the real explanations.
 pub(crate) mod names;
 /// Ports, CIDRs and wildcard hosts.
-mod net;
+pub(crate) mod net;
 /// NetworkPolicy, Ingress and IngressClass checks.
 pub(crate) mod networking;
 mod options;

@@ -21,3 +21,4 @@ mod rbac;
 mod replay;
 mod support;
 mod type_errors;
+mod warnings;
