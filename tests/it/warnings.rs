@@ -133,9 +133,7 @@ async fn a_deployment_warns_when_its_spec_changes() {
 
     // a spec change moves it: the template is warned about again
     replace_fresh(&deployments, "d", |d: &mut Deployment| {
-        if let Some(spec) = d.spec.as_mut() {
-            spec.replicas = Some(1);
-        }
+        d.spec.replicas = Some(1);
     })
     .await;
     assert_eq!(texts(&collected), [template.clone()]);
@@ -147,7 +145,7 @@ async fn a_deployment_warns_when_its_spec_changes() {
     assert_eq!(texts(&collected), [template.clone()]);
     let apply = Patch::Apply(deployment("d", 3, deprecated));
     deployments
-        .patch("d", &PatchParams::apply("warnings-it"), &apply)
+        .patch("d", &PatchParams::apply("warnings-it").force(), &apply)
         .await
         .unwrap();
     assert_eq!(texts(&collected), [template]);
@@ -202,7 +200,7 @@ async fn clean_objects_draw_no_warnings() {
         .unwrap();
     let apply = Patch::Apply(deployment("d", 1, label));
     deployments
-        .patch("d", &PatchParams::apply("warnings-it"), &apply)
+        .patch("d", &PatchParams::apply("warnings-it").force(), &apply)
         .await
         .unwrap();
     let services: Api<Service> = Api::namespaced(client, &ctx.ns);
