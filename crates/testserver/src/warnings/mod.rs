@@ -11,6 +11,7 @@ pub(crate) mod ip;
 pub(crate) mod networking;
 pub(crate) mod node;
 pub(crate) mod pod;
+pub(crate) mod resource_quota;
 pub(crate) mod service;
 pub(crate) mod storage;
 pub(crate) mod workloads;

@@ -123,11 +123,12 @@ pub(crate) const CRON_JOBS: Warnings = Warnings {
     },
 };
 
-/// PodTemplates: the template at `template`.
+/// PodTemplates: the template at `template`, on updates when it changes (which is when the
+/// real strategy moves the generation).
 pub(crate) const POD_TEMPLATES: Warnings = Warnings {
     create: |obj| pod::template("template", obj.get("template")),
     update: |new, old| {
-        if generation_moved(new, old) {
+        if new.get("template") != old.get("template") {
             pod::template("template", new.get("template"))
         } else {
             Vec::new()
@@ -255,6 +256,19 @@ mod tests {
                 limit.to_owned()
             ]
         );
+    }
+
+    /// PodTemplates: the template at `template`, again only when it changes.
+    #[test]
+    fn pod_templates() {
+        let pt = json!({"metadata": {"name": "pt"}, "template": {"spec": {
+            "nodeSelector": {"beta.kubernetes.io/os": "linux"}}}});
+        let warning = "template.spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use \"kubernetes.io/os\" instead";
+        assert_eq!((POD_TEMPLATES.create)(&pt), [warning]);
+        assert!((POD_TEMPLATES.update)(&pt, &pt).is_empty());
+        let mut changed = pt.clone();
+        changed["template"]["metadata"] = json!({"labels": {"a": "b"}});
+        assert_eq!((POD_TEMPLATES.update)(&changed, &pt), [warning]);
     }
 
     /// CronJobs: the job template's path, and the time zone in the schedule on update.
