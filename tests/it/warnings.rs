@@ -122,7 +122,7 @@ async fn a_deployment_warns_when_its_spec_changes() {
         )
         .await
         .unwrap();
-    assert_eq!(texts(&collected), [template.clone()]);
+    assert_eq!(texts(&collected), [template.as_str()]);
 
     // a label change leaves the generation: no warning
     replace_fresh(&deployments, "d", |d: &mut Deployment| {
@@ -136,13 +136,13 @@ async fn a_deployment_warns_when_its_spec_changes() {
         d.spec.replicas = Some(1);
     })
     .await;
-    assert_eq!(texts(&collected), [template.clone()]);
+    assert_eq!(texts(&collected), [template.as_str()]);
     let merge = Patch::Merge(json!({"spec": {"replicas": 2}}));
     deployments
         .patch("d", &PatchParams::default(), &merge)
         .await
         .unwrap();
-    assert_eq!(texts(&collected), [template.clone()]);
+    assert_eq!(texts(&collected), [template.as_str()]);
     let apply = Patch::Apply(deployment("d", 3, deprecated));
     deployments
         .patch("d", &PatchParams::apply("warnings-it").force(), &apply)
