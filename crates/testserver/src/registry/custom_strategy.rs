@@ -21,6 +21,10 @@ impl Strategy for CustomStrategy {
         crate::warnings::custom::finalizer_names(new, Some(old))
     }
 
+    fn deprecation(&self) -> Option<&str> {
+        CustomStrategy::deprecation(self)
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         self.apply_defaults(obj);
         Ok(())

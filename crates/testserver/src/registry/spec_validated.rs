@@ -136,7 +136,7 @@ impl<S: Strategy> Strategy for SpecValidated<S> {
         self.base.warnings_on_update(subresource, new, old)
     }
 
-    fn deprecation(&self) -> Option<&'static str> {
+    fn deprecation(&self) -> Option<&str> {
         self.base.deprecation()
     }
 

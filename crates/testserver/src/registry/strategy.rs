@@ -154,7 +154,7 @@ pub(crate) trait Strategy: std::fmt::Debug + Send + Sync {
     /// deprecated (the installer's `AddWarningsHandler`, from the type's
     /// `k8s:prerelease-lifecycle-gen` tags), whatever the verb and outcome; `None` for a
     /// version that is not.
-    fn deprecation(&self) -> Option<&'static str> {
+    fn deprecation(&self) -> Option<&str> {
         None
     }
 

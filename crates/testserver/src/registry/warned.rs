@@ -82,7 +82,7 @@ impl<S: Strategy> Strategy for Warned<S> {
         }
     }
 
-    fn deprecation(&self) -> Option<&'static str> {
+    fn deprecation(&self) -> Option<&str> {
         self.base.deprecation()
     }
 

@@ -117,3 +117,70 @@ async fn deprecated_versions_warn_on_every_request() {
     .await;
     assert!(warnings(&a).is_empty());
 }
+
+/// A deprecated custom resource version warns on every request; creates and updates warn
+/// about the finalizer names they add that are not domain-qualified with a path.
+#[tokio::test]
+async fn custom_resources_deprecated_versions_and_finalizers() {
+    let server = TestServer::start().await.unwrap();
+    let group = "warn.example.com";
+    let version = |name: &str, storage: bool, deprecated: bool| {
+        json!({"name": name, "served": true, "storage": storage, "deprecated": deprecated,
+            "schema": {"openAPIV3Schema": {"type": "object",
+                "x-kubernetes-preserve-unknown-fields": true}}})
+    };
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": format!("gadgets.{group}")},
+        "spec": {"group": group, "scope": "Namespaced",
+            "names": {"plural": "gadgets", "kind": "Gadget"},
+            "versions": [version("v1", false, true), version("v2", true, false)]}});
+    let path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    let a = admin(&server, Method::POST, path, Some(crd)).await;
+    assert_eq!(a.status, 201, "{:?}", a.json());
+    let v1 = format!("/apis/{group}/v1/namespaces/default/gadgets");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while admin(&server, Method::GET, &v1, None).await.status != 200 {
+        assert!(std::time::Instant::now() < deadline, "{v1} is not served");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let deprecated = format!(r#"299 - "{group}/v1 Gadget is deprecated; use {group}/v2 Gadget""#);
+    assert_eq!(
+        warnings(&admin(&server, Method::GET, &v1, None).await),
+        [deprecated.as_str()]
+    );
+    let v2 = format!("/apis/{group}/v2/namespaces/default/gadgets");
+    assert!(warnings(&admin(&server, Method::GET, &v2, None).await).is_empty());
+
+    let gadget = json!({"apiVersion": format!("{group}/v1"), "kind": "Gadget",
+        "metadata": {"name": "g", "finalizers": ["plain", "example.com/ok", "a.example.com"]}});
+    let a = admin(&server, Method::POST, &v1, Some(gadget)).await;
+    assert_eq!(a.status, 201, "{:?}", a.json());
+    assert_eq!(
+        warnings(&a),
+        [
+            deprecated.as_str(),
+            r#"299 - "metadata.finalizers: \"a.example.com\": prefer a domain-qualified finalizer name including a path (/) to avoid accidental conflicts with other finalizer writers""#,
+            r#"299 - "metadata.finalizers: \"plain\": prefer a domain-qualified finalizer name to avoid accidental conflicts with other finalizer writers""#,
+        ]
+    );
+    // an update warns about the names it adds only
+    let who = Who::Cert(server.admin_cert());
+    let patch = r#"{"metadata":{"finalizers":["plain","example.com/ok","a.example.com","more"]}}"#;
+    let a = send_raw(
+        &server,
+        &who,
+        Method::PATCH,
+        &format!("{v2}/g"),
+        Some("application/merge-patch+json"),
+        Some(Bytes::from(patch)),
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, 200, "{:?}", a.json());
+    assert_eq!(
+        warnings(&a),
+        [
+            r#"299 - "metadata.finalizers: \"more\": prefer a domain-qualified finalizer name to avoid accidental conflicts with other finalizer writers""#
+        ]
+    );
+}

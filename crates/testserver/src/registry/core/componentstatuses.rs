@@ -19,7 +19,7 @@ fn healthy(v: &Value) -> Option<&Value> {
 }
 
 impl Strategy for ComponentStatuses {
-    fn deprecation(&self) -> Option<&'static str> {
+    fn deprecation(&self) -> Option<&str> {
         Some("v1 ComponentStatus is deprecated in v1.19+")
     }
 

@@ -36,7 +36,7 @@ impl Validated for Endpoints {
 }
 
 impl Strategy for Endpoints {
-    fn deprecation(&self) -> Option<&'static str> {
+    fn deprecation(&self) -> Option<&str> {
         Some("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
     }
 
