@@ -44,5 +44,6 @@ mod status;
 mod tables;
 mod validation;
 mod validation_infra;
+mod warnings;
 mod watch;
 mod wiring;

@@ -104,6 +104,7 @@ mod shared;
 mod storage;
 mod strict;
 mod validation;
+mod warnings;
 
 pub use error::Error;
 pub use faults::{FaultCounts, FaultInjector, Hits, WatchScope, write_projected};

@@ -113,6 +113,8 @@ fn the_lowest_modules_depend_on_nothing_above_them() {
         ("selector", &["validation", "shared"][..]),
         ("validation", &["shared"][..]),
         ("admission", &["validation", "selector", "shared"][..]),
+        // the strategies' warning texts: pure functions over the validation helpers
+        ("warnings", &["validation", "shared"][..]),
         ("answer", &["registry"][..]),
         // the switches the server consults; `api` holds them, never the other way
         (

@@ -43,7 +43,9 @@ pub(super) fn create(
     };
     let manager = ctx.manager();
     let obj = crate::api::convert::to_storage(rt, &obj);
-    crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, "", &obj, None)?;
+    if let Err(e) = crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, "", &obj, None) {
+        return crate::api::warnings::refused(e, &warnings);
+    }
     let created = write::create(
         app,
         rt,
@@ -55,12 +57,17 @@ pub(super) fn create(
             subresource: "",
             user: Some(&ctx.user),
         },
-    )?;
+    );
+    let created = match created {
+        Ok(created) => created,
+        Err(e) => return crate::api::warnings::refused(e, &warnings),
+    };
     let mut answer = respond::value(
         201,
         &respond::shaped(rt, &created, ctx.repr),
         ctx.repr.format,
     );
+    let warnings = crate::api::warnings::created(rt, warnings, &created);
     crate::api::hooks::add_warnings(&mut answer, &warnings);
     Ok(answer)
 }

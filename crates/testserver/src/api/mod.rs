@@ -13,6 +13,7 @@ mod convert;
 pub(crate) mod crd_controller;
 mod create;
 pub(crate) mod delete;
+mod deprecation;
 pub(crate) mod discovery;
 mod get;
 mod health;
@@ -30,6 +31,7 @@ mod strict;
 pub(crate) mod table;
 mod token_request;
 mod update;
+mod warnings;
 mod watch;
 pub(crate) mod write;
 mod yaml;
@@ -235,7 +237,7 @@ async fn dispatch(
         }
         return pods::connect::connect(app, &ctx, &target, sub, upgrade);
     }
-    match verb {
+    let answer = match verb {
         "get" => get::get(app, &ctx, &target),
         "list" => list::list(app, &ctx, &target),
         "watch" => watch::watch(app, &ctx, &target),
@@ -245,7 +247,8 @@ async fn dispatch(
         "delete" => delete::delete(app, &ctx, &target, &body),
         "deletecollection" => delete::delete_collection(app, &ctx, &target, &body),
         _ => Err(ApiError::method_not_allowed()),
-    }
+    };
+    deprecation::with_deprecation(&target.rt, answer)
 }
 
 /// `exec`, `attach` or `portforward` of a core pod: the subresources that reach the kubelet.

@@ -91,23 +91,25 @@ pub(super) fn patch(
     if is_apply && let Some(info) = info {
         let text = std::str::from_utf8(body).unwrap_or_default();
         let warnings = crate::api::strict::apply_config(ctx, text)?;
-        let mut answer = server_side_apply(app, ctx, rt, info, (&ns, &name), patch, opts)?;
-        hooks::add_warnings(&mut answer, &warnings);
-        return Ok(answer);
+        return server_side_apply(app, ctx, rt, info, (&ns, &name), (patch, warnings), opts);
     }
     if is_apply && sub.is_empty() && app.store.get(&key).is_none() {
         let obj = to_storage(rt, &patch);
         hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &obj, None)?;
         let created = write::create(app, rt, &ns, obj, opts)?;
-        return Ok(respond::value(
+        let mut answer = respond::value(
             201,
             &respond::shaped(rt, &created, ctx.repr),
             ctx.repr.format,
-        ));
+        );
+        let warnings = crate::api::warnings::created(rt, Vec::new(), &created);
+        hooks::add_warnings(&mut answer, &warnings);
+        return Ok(answer);
     }
     let pins_rv = patch.pointer("/metadata/resourceVersion").is_some();
     let field_validation = ctx.query.get("fieldValidation");
     let mut warnings = Vec::new();
+    let mut replaced = None;
     let updated = write::update(app, rt, &ns, &name, opts, &mut |old| {
         let mut doc = to_external(rt, old);
         match kind {
@@ -140,27 +142,34 @@ pub(super) fn patch(
         )?);
         let new = to_storage(rt, &doc);
         hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &new, Some(old))?;
+        replaced = Some(old.clone());
         Ok(new)
-    })?;
+    });
+    let updated = match updated {
+        Ok(updated) => updated,
+        Err(e) => return crate::api::warnings::refused(e, &warnings),
+    };
     let mut answer = respond::value(
         200,
         &respond::shaped(rt, &updated, ctx.repr),
         ctx.repr.format,
     );
+    let warnings = crate::api::warnings::updated(rt, sub, warnings, (&updated, replaced.as_ref()));
     hooks::add_warnings(&mut answer, &warnings);
     Ok(answer)
 }
 
 /// Server-side apply of `config` by `write.manager`: creates the object when it does not exist
 /// (not for subresources), else applies to the live object; the result is then defaulted,
-/// admitted and validated like any write, keeping the managedFields the apply computed.
+/// admitted and validated like any write, keeping the managedFields the apply computed. The
+/// answer carries the configuration's `warnings`, then the strategy's.
 fn server_side_apply(
     app: &App,
     ctx: &Ctx,
     rt: &Arc<ResourceType>,
     info: &TypeInfo,
     (ns, name): (&str, &str),
-    mut config: Value,
+    (mut config, warnings): (Value, Vec<String>),
     opts: WriteOpts<'_>,
 ) -> Result<Response<Body>, ApiError> {
     let now = clock::now();
@@ -200,26 +209,46 @@ fn server_side_apply(
             apply_across(write, None, &config, force, versions).map_err(|e| apply_error(&e))?;
         let obj = to_storage(rt, &applied.object);
         hooks::confirm_rbac_write(app, &ctx.user, rt, ns, name, &obj, None)?;
-        let created = write::create_with(app, rt, ns, obj, opts, Managed::Keep)?;
-        return Ok(respond::value(
+        let created = match write::create_with(app, rt, ns, obj, opts, Managed::Keep) {
+            Ok(created) => created,
+            Err(e) => return crate::api::warnings::refused(e, &warnings),
+        };
+        let mut answer = respond::value(
             201,
             &respond::shaped(rt, &created, ctx.repr),
             ctx.repr.format,
-        ));
+        );
+        let warnings = crate::api::warnings::created(rt, warnings, &created);
+        hooks::add_warnings(&mut answer, &warnings);
+        return Ok(answer);
     }
+    let mut replaced = None;
     let updated = write::update_with(app, rt, ns, name, opts, Managed::Keep, &mut |old| {
         let live = to_external(rt, old);
         let applied = apply_across(write, Some(&live), &config, force, versions)
             .map_err(|e| apply_error(&e))?;
         let new = to_storage(rt, &applied.object);
         hooks::confirm_rbac_write(app, &ctx.user, rt, ns, name, &new, Some(old))?;
+        replaced = Some(old.clone());
         Ok(new)
-    })?;
-    Ok(respond::value(
+    });
+    let updated = match updated {
+        Ok(updated) => updated,
+        Err(e) => return crate::api::warnings::refused(e, &warnings),
+    };
+    let mut answer = respond::value(
         200,
         &respond::shaped(rt, &updated, ctx.repr),
         ctx.repr.format,
-    ))
+    );
+    let warnings = crate::api::warnings::updated(
+        rt,
+        opts.subresource,
+        warnings,
+        (&updated, replaced.as_ref()),
+    );
+    hooks::add_warnings(&mut answer, &warnings);
+    Ok(answer)
 }
 
 /// The answer for a failed apply (400 bad body, 409 conflicts, 500 untypable configuration).

@@ -40,9 +40,10 @@ pub(super) fn update(
     if sub.is_empty() && rt.strategy.allow_create_on_update() {
         let key = app.key(rt, &ns, &name);
         if app.store.get(&key).is_none() {
-            return create_on_update(app, ctx, target, obj, dry);
+            return create_on_update(app, ctx, target, (obj, warnings), dry);
         }
     }
+    let mut replaced = None;
     let updated = write::update(
         app,
         rt,
@@ -56,25 +57,32 @@ pub(super) fn update(
         },
         &mut |old| {
             crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &obj, Some(old))?;
+            replaced = Some(old.clone());
             Ok(obj.clone())
         },
-    )?;
+    );
+    let updated = match updated {
+        Ok(updated) => updated,
+        Err(e) => return crate::api::warnings::refused(e, &warnings),
+    };
     let mut answer = respond::value(
         200,
         &respond::shaped(rt, &updated, ctx.repr),
         ctx.repr.format,
     );
+    let warnings = crate::api::warnings::updated(rt, sub, warnings, (&updated, replaced.as_ref()));
     crate::api::hooks::add_warnings(&mut answer, &warnings);
     Ok(answer)
 }
 
 /// A PUT of a missing object of a type whose strategy allows create on update (the RBAC
-/// types): created as by a POST, answered with 201.
+/// types): created as by a POST, answered with 201 and the decoder's `warnings`, then the
+/// create's.
 fn create_on_update(
     app: &App,
     ctx: &Ctx,
     target: &Target,
-    mut obj: serde_json::Value,
+    (mut obj, warnings): (serde_json::Value, Vec<String>),
     dry_run: bool,
 ) -> Result<Response<Body>, ApiError> {
     let rt = &target.rt;
@@ -93,9 +101,12 @@ fn create_on_update(
         user: Some(&ctx.user),
     };
     let created = write::create(app, rt, &ns, obj, opts)?;
-    Ok(respond::value(
+    let mut answer = respond::value(
         201,
         &respond::shaped(rt, &created, ctx.repr),
         ctx.repr.format,
-    ))
+    );
+    let warnings = crate::api::warnings::created(rt, warnings, &created);
+    crate::api::hooks::add_warnings(&mut answer, &warnings);
+    Ok(answer)
 }

@@ -34,6 +34,9 @@ pub(crate) struct Version {
     pub(crate) columns: Vec<Value>,
     /// `selectableFields[].jsonPath`.
     pub(crate) selectable: Vec<String>,
+    /// The warning of every request to a `deprecated` version: its `deprecationWarning`, or
+    /// the default text (`defaultDeprecationWarning`); `None` for a version not deprecated.
+    pub(crate) deprecation: Option<String>,
 }
 
 /// What serving a CRD's resources needs.
@@ -113,8 +116,21 @@ impl Definition {
                     .filter_map(|f| f.get("jsonPath").and_then(Value::as_str))
                     .map(str::to_owned)
                     .collect(),
+                deprecation: None,
             })
             .collect();
+        let mut versions = versions;
+        let raw = crd.pointer("/spec/versions").and_then(Value::as_array);
+        for (version, raw) in versions.iter_mut().zip(raw.into_iter().flatten()) {
+            if raw.get("deprecated").and_then(Value::as_bool) == Some(true) {
+                version.deprecation = Some(
+                    match raw.get("deprecationWarning").and_then(Value::as_str) {
+                        Some(text) => text.to_owned(),
+                        None => default_deprecation_warning(crd, &version.name),
+                    },
+                );
+            }
+        }
         let storage = crd
             .pointer("/spec/versions")
             .and_then(Value::as_array)
@@ -187,6 +203,30 @@ impl Definition {
     }
 }
 
+/// `defaultDeprecationWarning`: `<group>/<version> <Kind> is deprecated`, and the highest
+/// served version that is not deprecated to use instead.
+fn default_deprecation_warning(crd: &Value, deprecated: &str) -> String {
+    let group = text(crd, "/spec/group");
+    let kind = text(crd, "/spec/names/kind");
+    let mut msg = format!("{group}/{deprecated} {kind} is deprecated");
+    let mut instead: Vec<String> = crd
+        .pointer("/spec/versions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|v| {
+            v.get("served").and_then(Value::as_bool) == Some(true)
+                && v.get("deprecated").and_then(Value::as_bool) != Some(true)
+        })
+        .map(|v| text(v, "/name"))
+        .collect();
+    instead.sort_by_key(|v| version_rank(v));
+    if let Some(best) = instead.first() {
+        msg.push_str(&format!("; use {group}/{best} {kind}"));
+    }
+    msg
+}
+
 /// Kubernetes' version priority: GA before beta before alpha, higher numbers first, other
 /// names last in alphabetical order.
 pub(crate) fn version_rank(v: &str) -> (u8, u8, i64, i64, String) {
@@ -214,6 +254,27 @@ pub(crate) fn version_rank(v: &str) -> (u8, u8, i64, i64, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `deprecated` versions: their own `deprecationWarning`, or the default text naming the
+    /// highest served version that is not deprecated.
+    #[test]
+    fn deprecated_versions_carry_their_warning() {
+        let crd = serde_json::json!({"spec": {"group": "a.io", "names": {"kind": "W"},
+            "versions": [
+                {"name": "v1alpha1", "served": true, "deprecated": true},
+                {"name": "v1beta1", "served": true, "deprecated": true, "deprecationWarning": "gone soon"},
+                {"name": "v1beta2", "served": true},
+                {"name": "v1", "served": true, "storage": true},
+                {"name": "v2", "served": false}]}});
+        let def = Definition::parse(&crd);
+        let warning = |v: &str| def.version(v).and_then(|v| v.deprecation.clone());
+        assert_eq!(
+            warning("v1alpha1").as_deref(),
+            Some("a.io/v1alpha1 W is deprecated; use a.io/v1 W")
+        );
+        assert_eq!(warning("v1beta1").as_deref(), Some("gone soon"));
+        assert_eq!(warning("v1"), None);
+    }
 
     #[test]
     fn versions_rank_as_kubernetes_orders_them() {

@@ -107,6 +107,13 @@ impl CustomStrategy {
             .and_then(|v| v.scale.as_ref())
     }
 
+    /// The deprecation warning of the version, when it is deprecated.
+    pub(crate) fn deprecation(&self) -> Option<&str> {
+        self.def
+            .version(&self.version)
+            .and_then(|v| v.deprecation.as_deref())
+    }
+
     /// The version's `selectableFields` paths (`.spec.color`).
     pub(crate) fn selectable_fields(&self) -> &[String] {
         self.def

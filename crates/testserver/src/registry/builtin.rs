@@ -33,7 +33,9 @@ use super::storage::{
     VOLUME_ATTRIBUTES_CLASSES,
 };
 use super::strategy::{Plain, Strategy, StrategyRef};
+use super::warned::{Warned, no_update_warnings};
 use super::workloads;
+use crate::warnings;
 
 /// `(group, resource, strategy)` of every built-in resource that is not [`Plain`].
 static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
@@ -102,7 +104,11 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     (
         "storage.k8s.io",
         "csistoragecapacities",
-        &CSI_STORAGE_CAPACITIES,
+        &Warned {
+            base: CSI_STORAGE_CAPACITIES,
+            create: warnings::storage::csi_storage_capacity,
+            update: |new, _| warnings::storage::csi_storage_capacity(new),
+        },
     ),
     ("storage.k8s.io", "storageclasses", &StorageClasses),
     ("storage.k8s.io", "volumeattachments", &VOLUME_ATTACHMENTS),
@@ -119,11 +125,35 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ),
     ("discovery.k8s.io", "endpointslices", &ENDPOINT_SLICES),
     ("networking.k8s.io", "ingressclasses", &INGRESS_CLASSES),
-    ("networking.k8s.io", "ingresses", &INGRESSES),
+    (
+        "networking.k8s.io",
+        "ingresses",
+        &Warned {
+            base: INGRESSES,
+            create: warnings::networking::ingress,
+            update: no_update_warnings,
+        },
+    ),
     ("networking.k8s.io", "ipaddresses", &IP_ADDRESSES),
-    ("networking.k8s.io", "networkpolicies", &NETWORK_POLICIES),
+    (
+        "networking.k8s.io",
+        "networkpolicies",
+        &Warned {
+            base: NETWORK_POLICIES,
+            create: warnings::networking::network_policy,
+            update: |new, _| warnings::networking::network_policy(new),
+        },
+    ),
     ("networking.k8s.io", "servicecidrs", &SERVICE_CIDRS),
-    ("node.k8s.io", "runtimeclasses", &RUNTIME_CLASSES),
+    (
+        "node.k8s.io",
+        "runtimeclasses",
+        &Warned {
+            base: RUNTIME_CLASSES,
+            create: warnings::node::runtime_class,
+            update: |new, _| warnings::node::runtime_class(new),
+        },
+    ),
     (
         "admissionregistration.k8s.io",
         "mutatingwebhookconfigurations",

@@ -13,6 +13,18 @@ use crate::selector::{Getter, SelectorError, resolve_custom};
 use crate::validation::Invalid;
 
 impl Strategy for CustomStrategy {
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        crate::warnings::custom::finalizer_names(obj, None)
+    }
+
+    fn warnings_on_update(&self, _subresource: &str, new: &Value, old: &Value) -> Vec<String> {
+        crate::warnings::custom::finalizer_names(new, Some(old))
+    }
+
+    fn deprecation(&self) -> Option<&str> {
+        CustomStrategy::deprecation(self)
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         self.apply_defaults(obj);
         Ok(())

@@ -31,6 +31,17 @@ impl Validated for Deployments {
 }
 
 impl Strategy for Deployments {
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        (crate::warnings::workloads::REPLICATED.create)(obj)
+    }
+
+    fn warnings_on_update(&self, subresource: &str, new: &Value, old: &Value) -> Vec<String> {
+        match subresource {
+            "" => (crate::warnings::workloads::REPLICATED.update)(new, old),
+            _ => Vec::new(),
+        }
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         quantities::pod_spec_at(obj, "/spec/template/spec")?;
         workloads::deployment(obj);

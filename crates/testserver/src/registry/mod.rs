@@ -50,6 +50,7 @@ mod storage;
 pub(crate) mod strategy;
 /// Table columns.
 pub(crate) mod table;
+mod warned;
 mod workloads;
 
 #[cfg(test)]

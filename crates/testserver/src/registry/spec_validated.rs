@@ -6,11 +6,11 @@
 //! bases (`Printed`, `ResetsMetaForStatus`, `StatusType`) validate no spec.
 //!
 //! Guarantees: every method but `default`, `validate`, `validate_update` and the generation
-//! handling ([`Generation`]) is the base's; `validate` and `validate_update` produce the type's
-//! errors, `ObjectMeta` included, behind `validateCommonFields` (the metadata with
-//! path-segment names, and its update rules) on updates; a `status` update is validated the
-//! same way by `validate_status` when the type has one, and by the base otherwise; other
-//! subresources are the base's.
+//! handling ([`Generation`]) is the base's (the warnings too); `validate` and
+//! `validate_update` produce the type's errors, `ObjectMeta` included, behind
+//! `validateCommonFields` (the metadata with path-segment names, and its update rules) on
+//! updates; a `status` update is validated the same way by `validate_status` when the type
+//! has one, and by the base otherwise; other subresources are the base's.
 
 use serde_json::Value;
 
@@ -126,6 +126,18 @@ impl<S: Strategy> Strategy for SpecValidated<S> {
         errs.extend(object_meta_update(new, old));
         errs.extend(own(new, old));
         checks(rt).result(new, errs)
+    }
+
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        self.base.warnings_on_create(obj)
+    }
+
+    fn warnings_on_update(&self, subresource: &str, new: &Value, old: &Value) -> Vec<String> {
+        self.base.warnings_on_update(subresource, new, old)
+    }
+
+    fn deprecation(&self) -> Option<&str> {
+        self.base.deprecation()
     }
 
     fn canonicalize(&self, obj: &mut Value) {

@@ -34,6 +34,17 @@ impl Validated for StorageClasses {
 }
 
 impl Strategy for StorageClasses {
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        crate::warnings::storage::storage_class(obj)
+    }
+
+    fn warnings_on_update(&self, subresource: &str, new: &Value, _old: &Value) -> Vec<String> {
+        match subresource {
+            "" => crate::warnings::storage::storage_class(new),
+            _ => Vec::new(),
+        }
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         storage::storage_class(obj);
         Ok(())

@@ -65,7 +65,9 @@ pub(crate) struct StoredAs {
 /// mutating admission, [`Strategy::prepare_for_create`] (and
 /// [`Strategy::prepare_for_create_by`]) or [`Strategy::prepare_for_update`],
 /// `generateName`, [`Strategy::validate`] or [`Strategy::validate_update`],
-/// [`Strategy::canonicalize`], validating admission, storage.
+/// [`Strategy::canonicalize`], validating admission, storage; a write that is answered then
+/// carries [`Strategy::warnings_on_create`] or [`Strategy::warnings_on_update`] after the
+/// decoder's `fieldValidation` warnings.
 pub(crate) trait Strategy: std::fmt::Debug + Send + Sync {
     /// The defaults the typed decoding applies (`SetDefaults_*`, canonical quantities).
     ///
@@ -133,6 +135,27 @@ pub(crate) trait Strategy: std::fmt::Debug + Send + Sync {
         _old: &Value,
     ) -> Result<(), Invalid> {
         Ok(())
+    }
+
+    /// `WarningsOnCreate`: the `Warning` texts of a create that passed validation (`obj` as it
+    /// is stored); the default warns nothing.
+    fn warnings_on_create(&self, _obj: &Value) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// `WarningsOnUpdate` of the main resource (`subresource` `""`) or of the status
+    /// strategy (`status`), for an update that passed validation (`new` as it is stored); the
+    /// default warns nothing.
+    fn warnings_on_update(&self, _subresource: &str, _new: &Value, _old: &Value) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The `Warning` every request to this resource's version gets when the version is
+    /// deprecated (the installer's `AddWarningsHandler`, from the type's
+    /// `k8s:prerelease-lifecycle-gen` tags), whatever the verb and outcome; `None` for a
+    /// version that is not.
+    fn deprecation(&self) -> Option<&str> {
+        None
     }
 
     /// `Canonicalize`: the last step before storage, after validation.

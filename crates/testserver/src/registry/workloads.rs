@@ -71,6 +71,8 @@ pub(crate) struct Workload {
     columns: fn() -> Vec<Column>,
     /// What the type's `PrepareForCreate` does besides generation and status.
     on_create: fn(&mut Value),
+    /// `WarningsOnCreate` and `WarningsOnUpdate` (`crate::warnings::workloads`).
+    warnings: crate::warnings::workloads::Warnings,
 }
 
 /// A `ValidateXUpdate` that is not `ValidateX` followed by update-only checks.
@@ -98,6 +100,7 @@ impl Workload {
             status: no_update_checks,
             columns: table::default_columns,
             on_create: no_defaults,
+            warnings: crate::warnings::workloads::NONE,
         }
     }
 }
@@ -123,6 +126,7 @@ pub(crate) const REPLICATION_CONTROLLERS: Workload = Workload {
     spec_update: replication_controller::replication_controller_update,
     status: apps_status::replication_controller,
     columns: sets::replication_controllers,
+    warnings: crate::warnings::workloads::REPLICATION_CONTROLLERS,
     ..Workload::new(workloads::replication_controller)
 };
 
@@ -133,6 +137,7 @@ pub(crate) const REPLICA_SETS: Workload = Workload {
     spec: apps::replica_set,
     status: apps_status::replica_set,
     columns: sets::replica_sets,
+    warnings: crate::warnings::workloads::REPLICATED,
     ..Workload::new(workloads::replica_set)
 };
 
@@ -147,6 +152,7 @@ pub(crate) const STATEFUL_SETS: Workload = Workload {
     }),
     status: apps_status::stateful_set,
     columns: sets::stateful_sets,
+    warnings: crate::warnings::workloads::STATEFUL_SETS,
     ..Workload::new(workloads::stateful_set)
 };
 
@@ -158,6 +164,7 @@ pub(crate) const DAEMON_SETS: Workload = Workload {
     spec: apps::daemon_set,
     status: apps_status::daemon_set,
     columns: sets::daemon_sets,
+    warnings: crate::warnings::workloads::DAEMON_SETS,
     ..Workload::new(workloads::daemon_set)
 };
 
@@ -197,6 +204,7 @@ pub(crate) const JOBS: Workload = Workload {
     spec: crate::validation::jobs::job,
     spec_update: crate::validation::jobs::job_update,
     on_create: generate_selector,
+    warnings: crate::warnings::workloads::JOBS,
     ..Workload::new(jobs::job)
 };
 
@@ -207,6 +215,7 @@ pub(crate) const CRON_JOBS: Workload = Workload {
     columns: batch::cron_jobs,
     spec: cron_jobs::cron_job,
     spec_update: cron_jobs::cron_job_update,
+    warnings: crate::warnings::workloads::CRON_JOBS,
     ..Workload::new(jobs::cron_job)
 };
 
@@ -255,6 +264,17 @@ fn generate_selector(obj: &mut Value) {
 }
 
 impl Strategy for Workload {
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        (self.warnings.create)(obj)
+    }
+
+    fn warnings_on_update(&self, subresource: &str, new: &Value, old: &Value) -> Vec<String> {
+        match subresource {
+            "" => (self.warnings.update)(new, old),
+            _ => Vec::new(),
+        }
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         if let Some(template) = self.template {
             quantities::pod_spec_at(obj, template)?;

@@ -54,6 +54,18 @@ fn get_str<'a>(m: Option<&'a Map<String, Value>>, key: &str) -> &'a str {
 
 /// `ValidateObjectMeta` (with the core finalizer-name rule).
 pub(crate) fn validate(obj: &Value, namespaced: bool, rule: NameRule) -> Vec<FieldError> {
+    validate_with(obj, namespaced, rule, true)
+}
+
+/// `ValidateObjectMeta`; `kube_finalizers` adds the core types' finalizer-name rule
+/// (`validateKubeFinalizerName`), which apimachinery's generic validation of custom
+/// resources and CRDs does not have.
+pub(crate) fn validate_with(
+    obj: &Value,
+    namespaced: bool,
+    rule: NameRule,
+    kube_finalizers: bool,
+) -> Vec<FieldError> {
     let m = meta(obj);
     let mut errs = Vec::new();
     let generate_name = get_str(m, "generateName");
@@ -104,7 +116,10 @@ pub(crate) fn validate(obj: &Value, namespaced: bool, rule: NameRule) -> Vec<Fie
     errs.extend(labels(m.and_then(|m| m.get("labels")), "metadata.labels"));
     errs.extend(annotations(m.and_then(|m| m.get("annotations"))));
     errs.extend(owner_references(m.and_then(|m| m.get("ownerReferences"))));
-    errs.extend(finalizers(m.and_then(|m| m.get("finalizers"))));
+    errs.extend(finalizers(
+        m.and_then(|m| m.get("finalizers")),
+        kube_finalizers,
+    ));
     errs
 }
 
@@ -214,7 +229,7 @@ fn owner_references(refs: Option<&Value>) -> Vec<FieldError> {
 /// Finalizer names that need no domain prefix.
 const STANDARD_FINALIZERS: [&str; 3] = ["kubernetes", "orphan", "foregroundDeletion"];
 
-fn finalizers(finalizers: Option<&Value>) -> Vec<FieldError> {
+fn finalizers(finalizers: Option<&Value>, kube_rule: bool) -> Vec<FieldError> {
     let list = finalizers
         .and_then(Value::as_array)
         .map_or(&[][..], Vec::as_slice);
@@ -227,7 +242,7 @@ fn finalizers(finalizers: Option<&Value>) -> Vec<FieldError> {
         for msg in syntax {
             errs.push(FieldError::invalid(path.clone(), name, msg));
         }
-        if !fully_qualified && !STANDARD_FINALIZERS.contains(&name) {
+        if kube_rule && !fully_qualified && !STANDARD_FINALIZERS.contains(&name) {
             errs.push(FieldError::invalid(
                 path,
                 name,

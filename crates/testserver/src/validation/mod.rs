@@ -72,7 +72,7 @@ mod meta;
 /// Name and key syntax checks with the real explanations.
 pub(crate) mod names;
 /// Ports, CIDRs and wildcard hosts.
-mod net;
+pub(crate) mod net;
 /// NetworkPolicy, Ingress and IngressClass checks.
 pub(crate) mod networking;
 mod options;
@@ -142,13 +142,14 @@ pub(crate) fn object_meta_update(new: &Value, old: &Value) -> Vec<FieldError> {
 }
 
 /// `ValidateObjectMetaAccessor` of a custom resource or CRD (lowercase RFC 1123 subdomain
-/// names), plus `ValidateObjectMetaUpdate` when `old` is the stored object of an update.
+/// names; finalizers need only be qualified names, the core types' rule is not applied),
+/// plus `ValidateObjectMetaUpdate` when `old` is the stored object of an update.
 pub(crate) fn custom_object_meta(
     obj: &Value,
     namespaced: bool,
     old: Option<&Value>,
 ) -> Vec<FieldError> {
-    let mut errs = meta::validate(obj, namespaced, NameRule::Subdomain);
+    let mut errs = meta::validate_with(obj, namespaced, NameRule::Subdomain, false);
     if let Some(old) = old {
         errs.extend(meta::validate_update(obj, old));
     }

@@ -22,3 +22,4 @@ mod rbac;
 mod replay;
 mod support;
 mod type_errors;
+mod warnings;

@@ -19,6 +19,10 @@ fn healthy(v: &Value) -> Option<&Value> {
 }
 
 impl Strategy for ComponentStatuses {
+    fn deprecation(&self) -> Option<&str> {
+        Some("v1 ComponentStatus is deprecated in v1.19+")
+    }
+
     /// Status (`Healthy`, `Unhealthy`, `Unknown`), message and error of the `Healthy`
     /// condition.
     fn columns(&self) -> Vec<Column> {

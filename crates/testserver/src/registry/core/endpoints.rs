@@ -36,6 +36,21 @@ impl Validated for Endpoints {
 }
 
 impl Strategy for Endpoints {
+    fn deprecation(&self) -> Option<&str> {
+        Some("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
+    }
+
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        crate::warnings::ip::endpoints(obj)
+    }
+
+    fn warnings_on_update(&self, subresource: &str, new: &Value, _old: &Value) -> Vec<String> {
+        match subresource {
+            "" => crate::warnings::ip::endpoints(new),
+            _ => Vec::new(),
+        }
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         service::endpoints(obj);
         Ok(())

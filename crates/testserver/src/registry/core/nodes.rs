@@ -28,6 +28,17 @@ impl Validated for Nodes {
 }
 
 impl Strategy for Nodes {
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        crate::warnings::node::node(obj)
+    }
+
+    fn warnings_on_update(&self, subresource: &str, new: &Value, _old: &Value) -> Vec<String> {
+        match subresource {
+            "" => crate::warnings::node::node(new),
+            _ => Vec::new(),
+        }
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         quantities::maps_at(obj, &["/status/capacity", "/status/allocatable"])?;
         node::node(obj);

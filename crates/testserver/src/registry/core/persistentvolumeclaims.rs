@@ -32,6 +32,17 @@ impl Validated for PersistentVolumeClaims {
 }
 
 impl Strategy for PersistentVolumeClaims {
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        crate::warnings::storage::persistent_volume_claim(obj)
+    }
+
+    fn warnings_on_update(&self, subresource: &str, new: &Value, _old: &Value) -> Vec<String> {
+        match subresource {
+            "" => crate::warnings::storage::persistent_volume_claim(new),
+            _ => Vec::new(),
+        }
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         quantities::maps_at(
             obj,

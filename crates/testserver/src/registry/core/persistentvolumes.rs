@@ -51,6 +51,17 @@ fn phase_transition_time(new: &mut Value, old: &Value, now: &str) {
 }
 
 impl Strategy for PersistentVolumes {
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        crate::warnings::storage::persistent_volume(obj)
+    }
+
+    fn warnings_on_update(&self, subresource: &str, new: &Value, _old: &Value) -> Vec<String> {
+        match subresource {
+            "" => crate::warnings::storage::persistent_volume(new),
+            _ => Vec::new(),
+        }
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         quantities::maps_at(obj, &["/spec/capacity"])?;
         storage::persistent_volume(obj);

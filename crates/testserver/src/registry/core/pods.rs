@@ -53,6 +53,23 @@ impl Validated for Pods {
 }
 
 impl Strategy for Pods {
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        let mut warnings: Vec<String> = crate::warnings::dns_label_name(obj, "the Pod's hostname")
+            .into_iter()
+            .collect();
+        warnings.extend(crate::warnings::pod::pod(obj));
+        warnings
+    }
+
+    /// Pod updates warn nothing (`podStrategy.WarningsOnUpdate`); status writes about the
+    /// pod's and host's IPs.
+    fn warnings_on_update(&self, subresource: &str, new: &Value, _old: &Value) -> Vec<String> {
+        match subresource {
+            "status" => crate::warnings::pod::status(new),
+            _ => Vec::new(),
+        }
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         quantities::pod_spec_at(obj, "/spec")?;
         pod::pod(obj);

@@ -24,6 +24,17 @@ fn checks(rt: &ResourceType) -> Checks<'_> {
 pub(crate) struct PodTemplates;
 
 impl Strategy for PodTemplates {
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        (crate::warnings::workloads::POD_TEMPLATES.create)(obj)
+    }
+
+    fn warnings_on_update(&self, subresource: &str, new: &Value, old: &Value) -> Vec<String> {
+        match subresource {
+            "" => (crate::warnings::workloads::POD_TEMPLATES.update)(new, old),
+            _ => Vec::new(),
+        }
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         quantities::pod_spec_at(obj, "/template/spec")?;
         if let Some(spec) = object_at(obj, &["template", "spec"]) {

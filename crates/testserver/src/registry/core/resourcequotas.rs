@@ -55,6 +55,10 @@ impl ResourceQuotas {
 }
 
 impl Strategy for ResourceQuotas {
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        crate::warnings::resource_quota::resource_quota(obj)
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         limits::resource_quota(obj)
     }

@@ -32,6 +32,17 @@ impl Validated for Services {
 }
 
 impl Strategy for Services {
+    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
+        crate::warnings::service::service(obj)
+    }
+
+    fn warnings_on_update(&self, subresource: &str, new: &Value, _old: &Value) -> Vec<String> {
+        match subresource {
+            "" => crate::warnings::service::service(new),
+            _ => Vec::new(),
+        }
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         service::service(obj);
         Ok(())
