@@ -179,7 +179,7 @@ fn slices() -> Vec<Column> {
 /// `SetObjectDefaults_ResourceSlice`, and the fields of gates off in v1.36 dropped: a stored
 /// slice never holds them, so dropping them at decoding is `dropDisabledFields`.
 fn slice_defaults(obj: &mut Value) {
-    defaults::slice(obj);
+    defaults::slice(obj, &crate::clock::now());
     defaults::drop_disabled_slice_fields(obj, None);
 }
 

@@ -94,9 +94,9 @@ pub(crate) fn template(template: &mut Value) {
     }
 }
 
-/// `SetObjectDefaults_ResourceSlice`: `timeAdded` of the devices' taints.
-pub(crate) fn slice(slice: &mut Value) {
-    let now = crate::clock::now();
+/// `SetObjectDefaults_ResourceSlice`: `timeAdded` of the devices' taints (`now`, the server's
+/// time).
+pub(crate) fn slice(slice: &mut Value, now: &str) {
     let Some(spec) = slice.get_mut("spec") else {
         return;
     };
@@ -232,13 +232,9 @@ mod tests {
             "taints": [{"key": "k", "effect": "NoSchedule"}, {"key": "l", "effect": "None", "timeAdded": "2020-01-01T00:00:00Z"}],
             "nodeAllocatableResourceMappings": {"cpu": {}},
             "attributes": {"a": {"ints": [1]}, "b": {"int": 1}}}]}});
-        slice(&mut s);
+        slice(&mut s, "2026-12-07T07:00:00Z");
         let taints = &s["spec"]["devices"][0]["taints"];
-        assert!(
-            taints[0]["timeAdded"]
-                .as_str()
-                .is_some_and(|t| t.ends_with('Z'))
-        );
+        assert_eq!(taints[0]["timeAdded"], "2026-12-07T07:00:00Z");
         assert_eq!(taints[1]["timeAdded"], "2020-01-01T00:00:00Z");
         let stored = s.clone();
         drop_disabled_slice_fields(&mut s, None);
