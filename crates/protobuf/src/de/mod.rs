@@ -286,7 +286,7 @@ impl<'de> Fields<'de> {
                     }
                 }
             }
-            let before = self.reader.clone();
+            let before = self.reader.buf;
             let Some((number, wire)) = self.reader.field()? else {
                 self.fill = Some(0);
                 continue;
@@ -297,8 +297,7 @@ impl<'de> Fields<'de> {
             self.seen.mark(index);
             let field = &self.message.fields[index];
             if field.has(REPEATED) {
-                self.reader = before;
-                let run = self.reader.run(number)?;
+                let run = self.reader.run_from(before, number)?;
                 return Ok(Some(FieldDe::repeated(field, run, self.depth)));
             }
             match (field.kind, wire) {
