@@ -15,21 +15,21 @@ impl Encoder {
         at: usize,
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        let mut inner = at + 1 + message.fields.len();
-        for (i, field) in message.fields.iter().enumerate() {
-            let slot = at + 1 + i;
-            let value = *self.slots.get(slot).ok_or_else(drift)?;
-            if value & DEFAULT != 0 {
-                write_default(field, out);
-            } else if let Some(inline) = inlined(field) {
+        let fields = message.fields;
+        let mut inner = at + 1 + fields.len();
+        let slots = self.slots.get(at + 1..inner).ok_or_else(drift)?;
+        for (i, (field, &value)) in fields.iter().zip(slots).enumerate() {
+            if let Some(inline) = inlined(field) {
                 if value != 0 {
                     push_key(out, field.number, 2);
                     push_varint(out, *self.slots.get(inner).ok_or_else(drift)? as u64);
                     self.assemble(inline, inner, out)?;
                 }
                 inner += block_len(inline);
+            } else if value & DEFAULT != 0 {
+                write_default(field, out);
             } else if value != 0 {
-                self.segments(slot, out)?;
+                self.segments(at + 1 + i, out)?;
             }
         }
         Ok(())

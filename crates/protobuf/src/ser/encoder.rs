@@ -131,18 +131,19 @@ impl Encoder {
         Ok(())
     }
 
-    /// Adds `bytes` to field slot `slot`.
-    pub(super) fn put(&mut self, slot: usize, bytes: &[u8]) -> Result<(), Error> {
+    /// Adds what `write` appends to the output to field slot `slot`.
+    #[inline]
+    fn write(&mut self, slot: usize, write: impl FnOnce(&mut Vec<u8>)) -> Result<(), Error> {
         let start = self.bytes.len();
-        self.bytes.extend_from_slice(bytes);
+        write(&mut self.bytes);
         let end = self.bytes.len();
-        let link = self.links.get(slot).ok_or_else(drift)?;
-        self.slots[slot] += bytes.len();
+        *self.slots.get_mut(slot).ok_or_else(drift)? += end - start;
+        let tail = self.links.get(slot).ok_or_else(drift)?.tail;
         // Bytes right after the slot's last bytes extend that segment.
         if let Some(Node {
             seg: Seg::Bytes { end: last, .. },
             ..
-        }) = self.nodes.get_mut(link.tail as usize)
+        }) = self.nodes.get_mut(tail as usize)
             && *last == start
         {
             *last = end;
@@ -151,23 +152,35 @@ impl Encoder {
         self.link(slot, Seg::Bytes { start, end })
     }
 
-    /// Adds a varint to field slot `slot`.
-    pub(super) fn varint(&mut self, slot: usize, v: u64) -> Result<(), Error> {
-        let mut buf = [0; 10];
-        let n = encode_varint(v, &mut buf);
-        self.put(slot, &buf[..n])
+    /// Adds field `number`'s key and `bytes` (a fixed-width value) to slot `slot`.
+    pub(super) fn fixed(
+        &mut self,
+        slot: usize,
+        number: u32,
+        wire_type: u8,
+        bytes: &[u8],
+    ) -> Result<(), Error> {
+        self.write(slot, |out| {
+            push_key(out, number, wire_type);
+            out.extend_from_slice(bytes);
+        })
     }
 
-    /// Adds a field key to slot `slot`.
-    pub(super) fn key(&mut self, slot: usize, number: u32, wire_type: u8) -> Result<(), Error> {
-        self.varint(slot, (u64::from(number) << 3) | u64::from(wire_type))
+    /// Adds field `number` as the varint `v` to slot `slot`.
+    pub(super) fn scalar(&mut self, slot: usize, number: u32, v: u64) -> Result<(), Error> {
+        self.write(slot, |out| {
+            push_key(out, number, 0);
+            push_varint(out, v);
+        })
     }
 
     /// Adds a length-delimited field to slot `slot`.
     pub(super) fn bytes(&mut self, slot: usize, number: u32, bytes: &[u8]) -> Result<(), Error> {
-        self.key(slot, number, 2)?;
-        self.varint(slot, bytes.len() as u64)?;
-        self.put(slot, bytes)
+        self.write(slot, |out| {
+            push_key(out, number, 2);
+            push_varint(out, bytes.len() as u64);
+            out.extend_from_slice(bytes);
+        })
     }
 
     /// Adds field `number` holding a small message, given whole (`head` then `tail`), to slot
@@ -179,21 +192,29 @@ impl Encoder {
         head: &[u8],
         tail: &[u8],
     ) -> Result<(), Error> {
-        self.key(slot, number, 2)?;
-        self.varint(slot, (head.len() + tail.len()) as u64)?;
-        self.put(slot, head)?;
-        self.put(slot, tail)
+        self.write(slot, |out| {
+            push_key(out, number, 2);
+            push_varint(out, (head.len() + tail.len()) as u64);
+            out.extend_from_slice(head);
+            out.extend_from_slice(tail);
+        })
     }
 }
 
 /// Appends a varint to `out`.
+#[inline]
 pub(super) fn push_varint(out: &mut Vec<u8>, v: u64) {
+    if v < 0x80 {
+        out.push(v as u8);
+        return;
+    }
     let mut buf = [0; 10];
     let n = encode_varint(v, &mut buf);
     out.extend_from_slice(&buf[..n]);
 }
 
 /// Appends a field key to `out`.
+#[inline]
 pub(super) fn push_key(out: &mut Vec<u8>, number: u32, wire_type: u8) {
     push_varint(out, (u64::from(number) << 3) | u64::from(wire_type));
 }

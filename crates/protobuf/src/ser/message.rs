@@ -96,9 +96,27 @@ impl Encoder {
 
     /// The size of `block`'s content, into its first slot.
     fn close(&mut self, block: Block) -> Result<(), Error> {
+        let fields = block.message.fields;
+        let mut inner = block.at + 1 + fields.len();
+        if block_len(block.message) == inner - block.at {
+            // No inlined structs: one walk over the block.
+            let slots = self.slots.get_mut(block.at..inner).ok_or_else(drift)?;
+            let (size, slots) = slots.split_first_mut().ok_or_else(drift)?;
+            let mut total = 0;
+            for (field, value) in fields.iter().zip(slots) {
+                if *value == 0 {
+                    let len = default_len(field);
+                    if len > 0 {
+                        *value = len | DEFAULT;
+                    }
+                }
+                total += *value & !DEFAULT;
+            }
+            *size = total;
+            return Ok(());
+        }
         let mut total = 0;
-        let mut inner = block.at + 1 + block.message.fields.len();
-        for (i, field) in block.message.fields.iter().enumerate() {
+        for (i, field) in fields.iter().enumerate() {
             let slot = block.at + 1 + i;
             let mut value = *self.slots.get(slot).ok_or_else(drift)?;
             if let Some(message) = inlined(field) {
