@@ -157,7 +157,7 @@ impl Encoder {
             let Some(message) = inlined(field) else {
                 continue;
             };
-            if message.field_named(key).is_some() {
+            if has_key(message, key) {
                 // Marks the inlined struct as given, so it is written.
                 self.slots[block.at + 1 + i] = 1;
                 return self.field(&mut Block::new(message, inner), key, value);
@@ -174,4 +174,13 @@ impl Encoder {
         }
         .into())
     }
+}
+
+/// Whether `key` is a field of `message` or of a struct it inlines (at any depth:
+/// `NamedRuleWithOperations` inlines `RuleWithOperations`, which inlines `Rule`).
+fn has_key(message: &'static Message, key: &str) -> bool {
+    message
+        .fields
+        .iter()
+        .any(|f| f.name == key || inlined(f).is_some_and(|m| has_key(m, key)))
 }
