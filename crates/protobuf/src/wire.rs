@@ -39,7 +39,7 @@ impl<'a> Reader<'a> {
 
     /// A varint; one byte (every key of a Kubernetes message, most lengths and numbers)
     /// takes the fast path.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn varint(&mut self) -> Result<u64, Error> {
         match self.buf.split_first() {
             Some((&b, rest)) if b < 0x80 => {
@@ -68,6 +68,7 @@ impl<'a> Reader<'a> {
         Err(Error::malformed("a varint is cut short or too long"))
     }
 
+    #[inline(always)]
     fn take(&mut self, len: usize) -> Result<&'a [u8], Error> {
         if len > self.buf.len() {
             return Err(Error::malformed("a field is longer than the bytes left"));
@@ -92,7 +93,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next field's number and payload, `None` at the end.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn field(&mut self) -> Result<Option<(u32, Wire<'a>)>, Error> {
         if self.buf.is_empty() {
             return Ok(None);
@@ -104,7 +105,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The payload of a field whose key is `key`.
-    #[inline]
+    #[inline(always)]
     fn payload(&mut self, key: u64) -> Result<Wire<'a>, Error> {
         Ok(match key & 7 {
             0 => Wire::Varint(self.varint()?),
