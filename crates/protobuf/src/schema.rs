@@ -131,6 +131,16 @@ impl Message {
     }
 }
 
+impl Message {
+    /// The position of this message in [`MESSAGES`] (`None` for a message built elsewhere),
+    /// for tables worked out once per message.
+    pub(crate) fn position(&'static self) -> Option<usize> {
+        let offset = (self as *const Message as usize).wrapping_sub(MESSAGES.as_ptr() as usize);
+        let index = offset / size_of::<Message>();
+        (offset.is_multiple_of(size_of::<Message>()) && index < MESSAGES.len()).then_some(index)
+    }
+}
+
 impl Field {
     /// Whether `flag` is set.
     pub fn has(&self, flag: u8) -> bool {

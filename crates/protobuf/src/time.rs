@@ -29,10 +29,21 @@ impl TimeText {
         if value < 0 {
             self.push(b'-');
         }
-        let value = value.unsigned_abs();
-        let width = width.max(value.checked_ilog10().map_or(1, |d| d + 1));
-        for place in (0..width).rev() {
-            self.push(b'0' + (value / 10u64.pow(place) % 10) as u8);
+        let mut rest = value.unsigned_abs();
+        // Least significant first; zeros already stand for the padding.
+        let mut reversed = [b'0'; 20];
+        let mut len = 0;
+        while let Some(slot) = reversed.get_mut(len) {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            len += 1;
+            if rest == 0 {
+                break;
+            }
+        }
+        let len = len.max(width as usize).min(reversed.len());
+        for &digit in reversed[..len].iter().rev() {
+            self.push(digit);
         }
     }
 }

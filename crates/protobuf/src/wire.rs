@@ -37,7 +37,21 @@ impl<'a> Reader<'a> {
         Reader { buf }
     }
 
+    /// A varint; one byte (every key of a Kubernetes message, most lengths and numbers)
+    /// takes the fast path.
+    #[inline(always)]
     pub(crate) fn varint(&mut self) -> Result<u64, Error> {
+        match self.buf.split_first() {
+            Some((&b, rest)) if b < 0x80 => {
+                self.buf = rest;
+                Ok(u64::from(b))
+            }
+            _ => self.varint_slow(),
+        }
+    }
+
+    #[cold]
+    fn varint_slow(&mut self) -> Result<u64, Error> {
         let mut out = 0u64;
         let mut shift = 0;
         while let Some((&b, rest)) = self.buf.split_first() {
@@ -54,6 +68,7 @@ impl<'a> Reader<'a> {
         Err(Error::malformed("a varint is cut short or too long"))
     }
 
+    #[inline(always)]
     fn take(&mut self, len: usize) -> Result<&'a [u8], Error> {
         if len > self.buf.len() {
             return Err(Error::malformed("a field is longer than the bytes left"));
@@ -78,6 +93,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next field's number and payload, `None` at the end.
+    #[inline(always)]
     pub(crate) fn field(&mut self) -> Result<Option<(u32, Wire<'a>)>, Error> {
         if self.buf.is_empty() {
             return Ok(None);
@@ -85,7 +101,13 @@ impl<'a> Reader<'a> {
         let key = self.varint()?;
         let number = u32::try_from(key >> 3)
             .map_err(|_| Error::malformed("a field number is out of range"))?;
-        let wire = match key & 7 {
+        Ok(Some((number, self.payload(key)?)))
+    }
+
+    /// The payload of a field whose key is `key`.
+    #[inline(always)]
+    fn payload(&mut self, key: u64) -> Result<Wire<'a>, Error> {
+        Ok(match key & 7 {
             0 => Wire::Varint(self.varint()?),
             1 => Wire::Fixed64(self.fixed64()?),
             2 => {
@@ -95,23 +117,24 @@ impl<'a> Reader<'a> {
             }
             5 => Wire::Fixed32(self.fixed32()?),
             _ => return Err(Error::malformed("unsupported wire type (groups)")),
-        };
-        Ok(Some((number, wire)))
+        })
     }
 
-    /// Reads the field at the front and every field right after it with the same number;
-    /// returns the bytes they span (keys included).
-    pub(crate) fn run(&mut self, number: u32) -> Result<&'a [u8], Error> {
-        let start = self.buf;
+    /// After a field numbered `number` was read from `start` (the bytes before it): reads every
+    /// field right after it with the same number and returns the bytes of the whole run (keys
+    /// included), the first field's too.
+    pub(crate) fn run_from(&mut self, start: &'a [u8], number: u32) -> Result<&'a [u8], Error> {
         loop {
             let before = self.buf;
-            match self.field()? {
-                Some((n, _)) if n == number => {}
-                _ => {
-                    self.buf = before;
-                    break;
-                }
+            let Ok(key) = self.varint() else {
+                self.buf = before;
+                break;
+            };
+            if key >> 3 != u64::from(number) {
+                self.buf = before;
+                break;
             }
+            self.payload(key)?;
         }
         Ok(&start[..start.len() - self.buf.len()])
     }

@@ -1,6 +1,6 @@
-//! The two-pass encoder: fields land in number order whatever order they arrive in, a value
-//! that serializes differently in the two passes is an error (never a panic or a wrong
-//! length), and errors inside map values name the entry's key.
+//! The one-pass encoder: a value is serialized once, fields land in number order whatever
+//! order they arrive in, an error leaves the reused state clean, and errors inside map values
+//! name the entry's key.
 
 use std::cell::Cell;
 
@@ -11,7 +11,7 @@ fn message(name: &str) -> &'static kubeset_protobuf::schema::Message {
     kubeset_protobuf::schema::message_named(name).expect("a known message")
 }
 
-/// A `ContainerPort` whose `containerPort` grows by one every time it is serialized.
+/// A `ContainerPort` that changes every time it is serialized.
 struct Drifting(Cell<i32>);
 
 impl Serialize for Drifting {
@@ -26,11 +26,23 @@ impl Serialize for Drifting {
 }
 
 #[test]
-fn a_value_that_changes_between_the_passes_is_an_error() {
+fn a_value_is_serialized_once_and_an_error_leaves_the_encoder_clean() {
     let port = message("k8s.io.api.core.v1.ContainerPort");
-    let err = kubeset_protobuf::to_message(port, &Drifting(Cell::new(1))).unwrap_err();
-    assert!(err.to_string().contains("serialized differently"), "{err}");
-    // The encoder's reused state is clean afterwards: the next encoding is right.
+    let drifting = Drifting(Cell::new(1));
+    let bytes = kubeset_protobuf::to_message(port, &drifting).unwrap();
+    // name "p", hostPort 0, containerPort 1, protocol "", hostIP "": the value as it was the
+    // one time it was serialized.
+    assert_eq!(bytes, [0x0a, 1, b'p', 0x10, 0, 0x18, 1, 0x22, 0, 0x2a, 0]);
+    assert_eq!(drifting.0.get(), 200, "serialized exactly once");
+    // An error half-way through a message (after bytes and a nested message were recorded)...
+    let err = kubeset_protobuf::to_vec(
+        &json!({"metadata": {"name": "x", "labels": {"a": "b"}}, "spec": {"bogus": 1}}),
+        "v1",
+        "Pod",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("bogus"), "{err}");
+    // ...and the next encoding on this thread is right.
     let bytes =
         kubeset_protobuf::to_message(port, &json!({"containerPort": 80, "protocol": "TCP"}))
             .unwrap();

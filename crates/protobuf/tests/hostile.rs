@@ -139,3 +139,50 @@ fn an_empty_or_null_raw_extension_is_left_out() {
         &json!({"apiVersion": "meta.k8s.io/v1", "kind": "WatchEvent", "type": "X", "object": {}}),
     );
 }
+
+/// Decodes `message` bytes of a `v1` `Pod` into a `Value`.
+fn pod(message: &[u8]) -> Result<Value, kubeset_protobuf::Error> {
+    kubeset_protobuf::from_slice(&kubeset_protobuf::Envelope::write("v1", "Pod", message))
+}
+
+#[test]
+fn cut_or_overlong_varints_and_runs_are_errors() {
+    // metadata (1) { finalizers (14, repeated string): "a", then a second entry cut short }
+    let cut_run = field(1, &[0x72, 1, b'a', 0x72, 5, b'b']);
+    let err = pod(&cut_run).expect_err("cut short");
+    assert!(
+        err.to_string().contains("longer than the bytes left"),
+        "{err}"
+    );
+    // the same run, whole, is read as one array, and a field after it still counts
+    let run = field(1, &[0x72, 1, b'a', 0x72, 1, b'b', 0x0a, 1, b'n']);
+    assert_eq!(
+        pod(&run).expect("decodes")["metadata"],
+        json!({"name": "n", "finalizers": ["a", "b"]})
+    );
+    // a key that never ends, and one of eleven bytes
+    for key in [&[0x80][..], &[0xff; 11][..]] {
+        let err = pod(key).expect_err("a bad varint");
+        assert!(err.to_string().contains("varint"), "{err}");
+    }
+    // a two-byte key (field 16, which ObjectMeta does not have) is skipped
+    let unknown = field(1, &[0x82, 0x01, 1, b'x', 0x0a, 1, b'n']);
+    assert_eq!(
+        pod(&unknown).expect("decodes")["metadata"],
+        json!({"name": "n"})
+    );
+}
+
+#[test]
+fn a_bad_map_value_names_its_key_and_a_key_that_is_not_utf8_is_an_error() {
+    // metadata (1) { labels (11): entry { key "k", value as a varint } }
+    let entry = [0x0a, 1, b'k', 0x10, 1];
+    let err = pod(&field(1, &field(11, &entry))).expect_err("a varint label");
+    assert_eq!(err.path().unwrap().fields(), "metadata.labels[\"k\"]");
+    let entry = [0x0a, 1, 0xff, 0x10, 1];
+    let err = pod(&field(1, &field(11, &entry))).expect_err("a bad key");
+    assert!(
+        matches!(err.kind(), kubeset_protobuf::ErrorKind::Malformed { .. }),
+        "{err}"
+    );
+}

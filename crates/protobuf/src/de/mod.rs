@@ -202,6 +202,28 @@ fn zero_in_json(field: &Field) -> bool {
         && !matches!(field.kind, Kind::Message(_) | Kind::Bytes)
 }
 
+/// The fields of `message` (by index) whose zero Go's JSON writes, worked out once per
+/// message of the table (`None` for a message built elsewhere or with more than 128 fields).
+fn zero_mask(message: &'static Message) -> Option<u128> {
+    static MASKS: std::sync::OnceLock<Box<[Option<u128>]>> = std::sync::OnceLock::new();
+    let index = message.position()?;
+    let masks = MASKS.get_or_init(|| {
+        schema::MESSAGES
+            .iter()
+            .map(|m| {
+                (m.fields.len() <= 128).then(|| {
+                    m.fields
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| zero_in_json(f))
+                        .fold(0u128, |mask, (i, _)| mask | 1 << i)
+                })
+            })
+            .collect()
+    });
+    *masks.get(index)?
+}
+
 /// Whether a `RawExtension`/`FieldsV1` holds no JSON or JSON `null`: left out like a zero
 /// `Time` (the encoder writes nothing for it, so decoding it as `null` would not round-trip).
 fn raw_json_is_null(bytes: &[u8]) -> bool {
@@ -251,13 +273,15 @@ impl<'de> Fields<'de> {
 
     /// After the wire: the next field Go's JSON writes whose zero the bytes left out.
     fn next_zero(&mut self, from: usize) -> Option<FieldDe<'de>> {
-        let (index, field) = self
-            .message
-            .fields
-            .iter()
-            .enumerate()
-            .skip(from)
-            .find(|&(i, f)| !self.seen.has(i) && zero_in_json(f))?;
+        let fields = self.message.fields;
+        let index = match zero_mask(self.message) {
+            Some(mask) => {
+                let left = mask & !self.seen.0 & u128::MAX.checked_shl(from as u32).unwrap_or(0);
+                (left != 0).then(|| left.trailing_zeros() as usize)
+            }
+            None => (from..fields.len()).find(|&i| !self.seen.has(i) && zero_in_json(&fields[i])),
+        }?;
+        let field = fields.get(index)?;
         self.fill = Some(index + 1);
         Some(FieldDe::single(field, zero_wire(field.kind), self.depth))
     }
@@ -286,7 +310,7 @@ impl<'de> Fields<'de> {
                     }
                 }
             }
-            let before = self.reader.clone();
+            let before = self.reader.buf;
             let Some((number, wire)) = self.reader.field()? else {
                 self.fill = Some(0);
                 continue;
@@ -297,8 +321,7 @@ impl<'de> Fields<'de> {
             self.seen.mark(index);
             let field = &self.message.fields[index];
             if field.has(REPEATED) {
-                self.reader = before;
-                let run = self.reader.run(number)?;
+                let run = self.reader.run_from(before, number)?;
                 return Ok(Some(FieldDe::repeated(field, run, self.depth)));
             }
             match (field.kind, wire) {

@@ -201,7 +201,8 @@ impl<'de> de::SeqAccess<'de> for Elements<'de> {
 struct Entries<'de> {
     field: &'static Field,
     reader: Reader<'de>,
-    value: Option<(&'static Field, Option<Wire<'de>>, &'de str)>,
+    /// The value's field, the value, and the key (to name the entry in an error).
+    value: Option<(&'static Field, Option<Wire<'de>>, Wire<'de>)>,
     /// The depth of the entry messages.
     depth: u16,
 }
@@ -216,8 +217,9 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
         let Kind::Message(entry) = self.field.kind else {
             return Err(Error::malformed("a map field is not of an entry message"));
         };
-        let entry = schema::message(entry);
-        let (Some(key_field), Some(value_field)) = (entry.field(1), entry.field(2)) else {
+        // Entry messages are generated with the key as field 1 and the value as 2.
+        let (Some(key_field), Some(value_field)) = (entry_field(entry, 1), entry_field(entry, 2))
+        else {
             return Err(Error::malformed("a map entry lacks its key or value field"));
         };
         let Some(bytes) = (loop {
@@ -240,17 +242,13 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
             }
         }
         let key = key.unwrap_or(Wire::Len(&[]));
-        let label = match key {
-            Wire::Len(b) => std::str::from_utf8(b).unwrap_or("?"),
-            _ => "",
-        };
-        self.value = Some((value_field, value, label));
+        self.value = Some((value_field, value, key));
         seed.deserialize(FieldDe::single(key_field, key, self.depth))
             .map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let (field, value, label) = self
+        let (field, value, key) = self
             .value
             .take()
             .ok_or_else(|| Error::malformed("a value was asked for before its key"))?;
@@ -261,6 +259,21 @@ impl<'de> de::MapAccess<'de> for Entries<'de> {
             _ => Wire::Varint(0),
         });
         seed.deserialize(FieldDe::single(field, wire, self.depth))
-            .map_err(|e| e.at_index(format_args!("{label:?}")))
+            .map_err(|e| {
+                let label = match key {
+                    Wire::Len(b) => std::str::from_utf8(b).unwrap_or("?"),
+                    _ => "",
+                };
+                e.at_index(format_args!("{label:?}"))
+            })
+    }
+}
+
+/// Field `number` (1 or 2) of the map entry message `entry`, where the generator puts it.
+fn entry_field(entry: u16, number: u32) -> Option<&'static Field> {
+    let fields = schema::message(entry).fields;
+    match fields.get(number as usize - 1) {
+        Some(f) if f.number == number => Some(f),
+        _ => schema::message(entry).field(number),
     }
 }

@@ -48,11 +48,7 @@ fn slots(message: &'static Message) -> usize {
 /// The layout of a message of the generated table (`None` for a message built elsewhere).
 pub(super) fn layout(message: &'static Message) -> Option<&'static Layout> {
     static LAYOUTS: OnceLock<Box<[Layout]>> = OnceLock::new();
-    let offset = (message as *const Message as usize).wrapping_sub(MESSAGES.as_ptr() as usize);
-    let index = offset / size_of::<Message>();
-    if !offset.is_multiple_of(size_of::<Message>()) || index >= MESSAGES.len() {
-        return None;
-    }
+    let index = message.position()?;
     let layouts = LAYOUTS.get_or_init(|| MESSAGES.iter().map(compute).collect());
     layouts.get(index)
 }

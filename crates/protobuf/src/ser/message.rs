@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::encoder::{DEFAULT, Encoder, drift, key_len, varint_len};
+use super::encoder::{DEFAULT, Encoder, Seg, drift, key_len, varint_len};
 use super::layout::{self, block_len, inlined};
 use super::write_value;
 use crate::error::Error;
@@ -31,15 +31,15 @@ impl Block {
 }
 
 /// Where a message goes: field `number`, whose bytes are added to `slot` (the parent's), or
-/// the top level at `offset` of the output.
+/// the top level.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Place {
     Field { slot: usize, number: u32 },
-    Top { offset: usize },
+    Top,
 }
 
 /// The bytes Go writes for field's zero value when it is not a pointer, if any.
-fn default_len(field: &Field) -> usize {
+pub(super) fn default_len(field: &Field) -> usize {
     if field.flags & (REPEATED | POINTER | INLINE) != 0 {
         return 0;
     }
@@ -62,89 +62,29 @@ fn default_len(field: &Field) -> usize {
 }
 
 impl Encoder {
-    /// Starts a message at `place`: takes its block (the size pass) or finds it and turns its
-    /// sizes into write offsets (the write pass).
+    /// Starts a message at `place`: takes its block, and links it into its parent's slot.
     pub(super) fn begin(
         &mut self,
         message: &'static Message,
         place: Place,
     ) -> Result<Block, Error> {
-        let len = block_len(message);
-        if !self.writing {
-            let at = self.slots.len();
-            self.slots.resize(at + len, 0);
-            return Ok(Block::new(message, at));
+        let at = self.take_block(block_len(message));
+        if let Place::Field { slot, number } = place {
+            self.link(
+                slot,
+                Seg::Message {
+                    at,
+                    number,
+                    message,
+                },
+            )?;
         }
-        let at = self.next;
-        self.next += len;
-        let size = *self.slots.get(at).ok_or_else(drift)?;
-        let start = match place {
-            Place::Field { slot, number } => {
-                self.key(slot, number, 2)?;
-                self.varint(slot, size as u64)?;
-                let start = *self.slots.get(slot).ok_or_else(drift)?;
-                self.slots[slot] += size;
-                start
-            }
-            Place::Top { offset } => offset,
-        };
-        let block = Block::new(message, at);
-        self.open(block, start)?;
-        Ok(block)
+        Ok(Block::new(message, at))
     }
 
-    /// The write pass: turns the sizes of `block`'s fields into the offsets where they start
-    /// (the block's content starting at `start`), writes the zero scalars Go writes, and opens
-    /// the inlined structs that have fields.
-    fn open(&mut self, block: Block, start: usize) -> Result<(), Error> {
-        let mut cursor = start;
-        let mut inner = block.at + 1 + block.message.fields.len();
-        for (i, field) in block.message.fields.iter().enumerate() {
-            let slot = block.at + 1 + i;
-            let value = *self.slots.get(slot).ok_or_else(drift)?;
-            self.slots[slot] = cursor;
-            cursor += value & !DEFAULT;
-            if value & DEFAULT != 0 {
-                self.write_default(field, slot)?;
-            } else if let Some(message) = inlined(field) {
-                if value != 0 {
-                    let size = *self.slots.get(inner).ok_or_else(drift)?;
-                    self.key(slot, field.number, 2)?;
-                    self.varint(slot, size as u64)?;
-                    let at = self.slots[slot];
-                    self.slots[slot] += size;
-                    self.open(Block::new(message, inner), at)?;
-                }
-                inner += block_len(message);
-            }
-        }
-        Ok(())
-    }
-
-    fn write_default(&mut self, field: &Field, slot: usize) -> Result<(), Error> {
-        match field.kind {
-            Kind::Fixed32 | Kind::Sfixed32 | Kind::Float => {
-                self.key(slot, field.number, 5)?;
-                self.put(slot, &[0; 4])
-            }
-            Kind::Fixed64 | Kind::Sfixed64 | Kind::Double => {
-                self.key(slot, field.number, 1)?;
-                self.put(slot, &[0; 8])
-            }
-            Kind::String => self.bytes(slot, field.number, b""),
-            _ => {
-                self.key(slot, field.number, 0)?;
-                self.put(slot, &[0])
-            }
-        }
-    }
-
-    /// Ends a message: in the size pass, adds up its size (the zero scalars Go writes and its
-    /// inlined structs included) and adds its field to `place`.
+    /// Ends a message: adds up its size (the zero scalars Go writes and its inlined structs
+    /// included) and adds its field to `place`.
     pub(super) fn end(&mut self, block: Block, place: Place) -> Result<(), Error> {
-        if self.writing {
-            return Ok(());
-        }
         self.close(block)?;
         if let Place::Field { slot, number } = place {
             let size = self.slots[block.at];
@@ -154,11 +94,29 @@ impl Encoder {
         Ok(())
     }
 
-    /// The size pass: the size of `block`'s content, into its first slot.
+    /// The size of `block`'s content, into its first slot.
     fn close(&mut self, block: Block) -> Result<(), Error> {
+        let fields = block.message.fields;
+        let mut inner = block.at + 1 + fields.len();
+        if block_len(block.message) == inner - block.at {
+            // No inlined structs: one walk over the block.
+            let slots = self.slots.get_mut(block.at..inner).ok_or_else(drift)?;
+            let (size, slots) = slots.split_first_mut().ok_or_else(drift)?;
+            let mut total = 0;
+            for (field, value) in fields.iter().zip(slots) {
+                if *value == 0 {
+                    let len = default_len(field);
+                    if len > 0 {
+                        *value = len | DEFAULT;
+                    }
+                }
+                total += *value & !DEFAULT;
+            }
+            *size = total;
+            return Ok(());
+        }
         let mut total = 0;
-        let mut inner = block.at + 1 + block.message.fields.len();
-        for (i, field) in block.message.fields.iter().enumerate() {
+        for (i, field) in fields.iter().enumerate() {
             let slot = block.at + 1 + i;
             let mut value = *self.slots.get(slot).ok_or_else(drift)?;
             if let Some(message) = inlined(field) {
@@ -199,11 +157,9 @@ impl Encoder {
             let Some(message) = inlined(field) else {
                 continue;
             };
-            if message.field_named(key).is_some() {
-                if !self.writing {
-                    // Marks the inlined struct as given, so it is written.
-                    self.slots[block.at + 1 + i] = 1;
-                }
+            if has_key(message, key) {
+                // Marks the inlined struct as given, so it is written.
+                self.slots[block.at + 1 + i] = 1;
                 return self.field(&mut Block::new(message, inner), key, value);
             }
             inner += block_len(message);
@@ -218,4 +174,13 @@ impl Encoder {
         }
         .into())
     }
+}
+
+/// Whether `key` is a field of `message` or of a struct it inlines (at any depth:
+/// `NamedRuleWithOperations` inlines `RuleWithOperations`, which inlines `Rule`).
+fn has_key(message: &'static Message, key: &str) -> bool {
+    message
+        .fields
+        .iter()
+        .any(|f| f.name == key || inlined(f).is_some_and(|m| has_key(m, key)))
 }

@@ -3,9 +3,10 @@
 //! (fields by number, non-pointer scalars even when zero; an absent non-pointer struct is left
 //! out rather than written as its zero value, which Go reads back the same).
 //!
-//! The value is serialized twice, as Go marshals: a pass that only adds up sizes, then a pass
-//! that writes each byte once into one buffer of the exact size ([`encoder`]). Nothing is
-//! allocated per message or per field.
+//! The value is serialized once: its fields' bytes are recorded in the order they arrive, with
+//! the sizes of the messages they belong to ([`encoder`]), then copied once into one buffer of
+//! the exact size in Go's field order ([`assemble`]). The encoder's buffers are reused from
+//! one encoding to the next on a thread, so nothing is allocated per message or per field.
 
 /// Refuses a serde data type with an [`ErrorKind::Mismatch`](crate::ErrorKind::Mismatch) naming it.
 macro_rules! refuse {
@@ -17,6 +18,7 @@ macro_rules! refuse {
     )*};
 }
 
+mod assemble;
 mod encoder;
 mod key;
 mod layout;
@@ -78,9 +80,9 @@ fn write_raw_json<T: ?Sized + Serialize>(
     result
 }
 
-/// Encodes `value` as `message`: a size pass, then `frame` is given the message's size and
-/// writes what comes before it into the output (`extra` is room for what comes before and
-/// after), then the write pass fills the message in place.
+/// Encodes `value` as `message`: one pass records the bytes and sizes, then `frame` is given
+/// the message's size and writes what comes before it into the output (`extra` is room for
+/// what comes before and after), then the message is assembled after it.
 fn encode<T: ?Sized + Serialize>(
     message: &'static schema::Message,
     value: &T,
@@ -92,9 +94,7 @@ fn encode<T: ?Sized + Serialize>(
         static SPARE: std::cell::Cell<Option<Encoder>> = const { std::cell::Cell::new(None) };
     }
     let mut enc = SPARE.take().unwrap_or_default();
-    enc.slots.clear();
-    enc.next = 0;
-    enc.writing = false;
+    enc.clear();
     let result = encode_with(&mut enc, message, value, extra, frame);
     SPARE.set(Some(enc));
     result
@@ -107,26 +107,13 @@ fn encode_with<T: ?Sized + Serialize>(
     extra: usize,
     frame: impl FnOnce(usize, &mut Vec<u8>),
 ) -> Result<Vec<u8>, Error> {
-    value.serialize(top::TopSer {
-        enc,
-        message,
-        offset: 0,
-    })?;
+    value.serialize(top::TopSer { enc, message })?;
     let size = *enc.slots.first().ok_or_else(drift)?;
     let mut out = Vec::with_capacity(size + extra);
     frame(size, &mut out);
     let offset = out.len();
-    out.resize(offset + size, 0);
-    enc.out = out;
-    enc.writing = true;
-    let written = value.serialize(top::TopSer {
-        enc,
-        message,
-        offset,
-    });
-    let out = std::mem::take(&mut enc.out);
-    written?;
-    if enc.next != enc.slots.len() {
+    enc.assemble(message, 0, &mut out)?;
+    if out.len() != offset + size {
         return Err(drift());
     }
     Ok(out)

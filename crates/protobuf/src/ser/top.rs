@@ -8,12 +8,10 @@ use super::message::{Block, Place};
 use crate::error::Error;
 use crate::schema::Message;
 
-/// The top level: only a struct or map, written as the bytes of `message` at `offset` of the
-/// output.
+/// The top level: only a struct or map, written as the bytes of `message`.
 pub(super) struct TopSer<'a> {
     pub(super) enc: &'a mut Encoder,
     pub(super) message: &'static Message,
-    pub(super) offset: usize,
 }
 
 impl<'a> ser::Serializer for TopSer<'a> {
@@ -28,9 +26,7 @@ impl<'a> ser::Serializer for TopSer<'a> {
     type SerializeStructVariant = Impossible<(), Error>;
 
     fn serialize_map(self, _len: Option<usize>) -> Result<TopStruct<'a>, Error> {
-        let place = Place::Top {
-            offset: self.offset,
-        };
+        let place = Place::Top;
         let block = self.enc.begin(self.message, place)?;
         Ok(TopStruct {
             enc: self.enc,

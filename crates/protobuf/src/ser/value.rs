@@ -48,28 +48,22 @@ impl FieldSer<'_> {
             .small_message(self.slot, self.field.number, head.bytes(), tail)
     }
 
-    fn scalar_key(&mut self, wire_type: u8) -> Result<(), Error> {
-        self.enc.key(self.slot, self.field.number, wire_type)
+    fn fixed(self, wire_type: u8, bytes: &[u8]) -> Result<(), Error> {
+        self.enc
+            .fixed(self.slot, self.field.number, wire_type, bytes)
     }
 
-    fn int(mut self, v: i64) -> Result<(), Error> {
+    fn int(self, v: i64) -> Result<(), Error> {
         match self.field.kind {
             Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64 => {
-                self.scalar_key(0)?;
-                self.enc.varint(self.slot, v as u64)
+                self.enc.scalar(self.slot, self.field.number, v as u64)
             }
             Kind::Sint32 | Kind::Sint64 => {
-                self.scalar_key(0)?;
-                self.enc.varint(self.slot, ((v << 1) ^ (v >> 63)) as u64)
+                let v = ((v << 1) ^ (v >> 63)) as u64;
+                self.enc.scalar(self.slot, self.field.number, v)
             }
-            Kind::Fixed32 | Kind::Sfixed32 => {
-                self.scalar_key(5)?;
-                self.enc.put(self.slot, &(v as u32).to_le_bytes())
-            }
-            Kind::Fixed64 | Kind::Sfixed64 => {
-                self.scalar_key(1)?;
-                self.enc.put(self.slot, &(v as u64).to_le_bytes())
-            }
+            Kind::Fixed32 | Kind::Sfixed32 => self.fixed(5, &(v as u32).to_le_bytes()),
+            Kind::Fixed64 | Kind::Sfixed64 => self.fixed(1, &(v as u64).to_le_bytes()),
             Kind::Float | Kind::Double => self.float(v as f64),
             Kind::Message(_) => match self.special() {
                 Special::IntOrString => {
@@ -94,16 +88,10 @@ impl FieldSer<'_> {
         }
     }
 
-    fn float(mut self, v: f64) -> Result<(), Error> {
+    fn float(self, v: f64) -> Result<(), Error> {
         match self.field.kind {
-            Kind::Float => {
-                self.scalar_key(5)?;
-                self.enc.put(self.slot, &(v as f32).to_bits().to_le_bytes())
-            }
-            Kind::Double => {
-                self.scalar_key(1)?;
-                self.enc.put(self.slot, &v.to_bits().to_le_bytes())
-            }
+            Kind::Float => self.fixed(5, &(v as f32).to_bits().to_le_bytes()),
+            Kind::Double => self.fixed(1, &v.to_bits().to_le_bytes()),
             Kind::Int32 | Kind::Int64 | Kind::Sint32 | Kind::Sint64 if v.fract() == 0.0 => {
                 self.int(v as i64)
             }
@@ -131,27 +119,20 @@ impl<'a> ser::Serializer for FieldSer<'a> {
     type SerializeStruct = StructSer<'a>;
     type SerializeStructVariant = Impossible<(), Error>;
 
-    fn serialize_bool(mut self, v: bool) -> Result<(), Error> {
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
         if self.field.kind != Kind::Bool {
             return Err(self.mismatch("bool"));
         }
-        self.scalar_key(0)?;
-        self.enc.put(self.slot, &[u8::from(v)])
+        self.enc.scalar(self.slot, self.field.number, u64::from(v))
     }
 
     ints!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
           serialize_u8: u8, serialize_u16: u16, serialize_u32: u32);
 
-    fn serialize_u64(mut self, v: u64) -> Result<(), Error> {
+    fn serialize_u64(self, v: u64) -> Result<(), Error> {
         match self.field.kind {
-            Kind::Uint64 => {
-                self.scalar_key(0)?;
-                self.enc.varint(self.slot, v)
-            }
-            Kind::Fixed64 => {
-                self.scalar_key(1)?;
-                self.enc.put(self.slot, &v.to_le_bytes())
-            }
+            Kind::Uint64 => self.enc.scalar(self.slot, self.field.number, v),
+            Kind::Fixed64 => self.fixed(1, &v.to_le_bytes()),
             _ => self.int(i64::try_from(v).map_err(|_| Error::mismatch("u64", "int64"))?),
         }
     }
