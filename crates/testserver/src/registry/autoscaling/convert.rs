@@ -161,16 +161,14 @@ pub(super) fn to_v1(stored: &Value) -> Value {
     let mut wrapper = json!({"metadata": metadata.take()});
     drop_round_trip(&mut wrapper);
     let mut metadata = wrapper["metadata"].take();
-    if !annotations.is_empty() {
-        if let Some(meta) = metadata.as_object_mut() {
-            let own = meta
-                .entry("annotations")
-                .or_insert_with(|| json!({}))
-                .as_object_mut();
-            if let Some(own) = own {
-                own.extend(annotations);
-            }
-        }
+    if !annotations.is_empty()
+        && let Some(meta) = metadata.as_object_mut()
+        && let Some(own) = meta
+            .entry("annotations")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+    {
+        own.extend(annotations);
     }
 
     let mut v1_spec = Map::new();
@@ -202,8 +200,8 @@ pub(super) fn to_v1(stored: &Value) -> Value {
     }
     let cpu_now = current
         .iter()
-        .filter_map(|m| cpu_utilization(m, "current").flatten())
-        .last();
+        .rev()
+        .find_map(|m| cpu_utilization(m, "current").flatten());
     if let Some(now) = cpu_now {
         v1_status.insert("currentCPUUtilizationPercentage".into(), json!(now));
     }
