@@ -12,6 +12,7 @@ mod support;
 mod admission_config;
 mod audit;
 mod auth;
+mod autoscaling;
 mod bootstrap_objects;
 mod certificates;
 mod client_builder;

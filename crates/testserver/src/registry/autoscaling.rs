@@ -1,13 +1,33 @@
-//! autoscaling HorizontalPodAutoscalers (v1 and v2): their spec checks
-//! (`validation::autoscaling`) and the table columns (`printHorizontalPodAutoscaler`,
-//! `formatHPAMetrics`).
+//! autoscaling HorizontalPodAutoscalers (v1 and v2), one stored object served in two
+//! versions (`pkg/registry/autoscaling/horizontalpodautoscaler/strategy.go`).
+//!
+//! Guarantees:
+//! - objects are stored once, as autoscaling/v2 (the storage version); autoscaling/v1 reads,
+//!   lists and watches the same objects converted (`convert`), and a write through either
+//!   version is seen by both;
+//! - each write is defaulted as its version's decoding defaults it (`defaults`), and the
+//!   round-trip annotations are dropped from what is stored;
+//! - the strategy's steps see the stored form: `PrepareForCreate` resets the status and sets
+//!   `metadata.generation` 1 (`HPAGeneration` is on), a main update keeps the status and bumps
+//!   the generation when the spec changes, and validation (`validation::autoscaling`) checks
+//!   the v2 form, so both versions report v2's paths, as the real server does;
+//! - both versions print the same table (`printHorizontalPodAutoscaler`, `formatHPAMetrics`).
 
 use serde_json::{Value, json};
 
+use crate::admission::defaults::DecodeError;
+use crate::registry::ResourceType;
 use crate::registry::print::{self, int, items, text};
 use crate::registry::status_types::{self, StatusType};
+use crate::registry::strategy::{StoredAs, Strategy};
 use crate::registry::table::{self, Column, col};
+use crate::validation::Invalid;
 use crate::validation::autoscaling as checks;
+
+mod convert;
+mod defaults;
+mod gojson;
+mod metrics;
 
 /// The metrics as autoscaling/v2 has them; a v1 object's CPU target becomes a resource
 /// metric, as the conversion to the internal type does.
@@ -160,16 +180,93 @@ fn horizontal_pod_autoscalers() -> Vec<Column> {
     )
 }
 
-/// autoscaling/v1 and v2 HorizontalPodAutoscalers.
-pub(crate) const HORIZONTAL_POD_AUTOSCALERS: StatusType = StatusType {
+/// What both versions share: the status strategy, the spec checks, the generation and the
+/// table.
+const BASE: StatusType = StatusType {
     columns: horizontal_pod_autoscalers,
     spec: checks::horizontal_pod_autoscaler,
     spec_update: Some(checks::horizontal_pod_autoscaler_update),
+    generation: true,
     ..status_types::HORIZONTAL_POD_AUTOSCALERS
 };
 
+/// The HorizontalPodAutoscaler strategy of one served version: its decoding defaults and,
+/// for v1, where its objects are stored; everything else is [`BASE`]'s.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HorizontalPodAutoscalers {
+    /// The version's `SetDefaults_HorizontalPodAutoscaler`, on the stored form.
+    defaults: fn(&mut Value),
+    /// `None` for v2, the storage version.
+    stored_as: Option<StoredAs>,
+}
+
+/// autoscaling/v2 HorizontalPodAutoscalers, the stored form.
+pub(crate) const HORIZONTAL_POD_AUTOSCALERS: HorizontalPodAutoscalers = HorizontalPodAutoscalers {
+    defaults: defaults::v2,
+    stored_as: None,
+};
+
+/// autoscaling/v1 HorizontalPodAutoscalers, stored as v2.
+pub(crate) const HORIZONTAL_POD_AUTOSCALERS_V1: HorizontalPodAutoscalers =
+    HorizontalPodAutoscalers {
+        defaults: defaults::min_replicas,
+        stored_as: Some(StoredAs {
+            group: "autoscaling",
+            version: "v2",
+            plural: "horizontalpodautoscalers",
+            to_stored: convert::to_v2,
+            from_stored: convert::to_v1,
+        }),
+    };
+
+impl Strategy for HorizontalPodAutoscalers {
+    /// The version's defaults on the stored form; a v2 body's round-trip annotations go, as
+    /// its conversion to the internal type drops them (a v1 body's went in `to_stored`).
+    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
+        convert::drop_round_trip(obj);
+        (self.defaults)(obj);
+        Ok(())
+    }
+
+    fn tracks_generation(&self) -> bool {
+        BASE.tracks_generation()
+    }
+
+    fn prepare_for_create(&self, obj: &mut Value, now: &str) {
+        BASE.prepare_for_create(obj, now);
+    }
+
+    fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
+        BASE.prepare_for_update(subresource, new, old, now);
+    }
+
+    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
+        BASE.validate(rt, obj)
+    }
+
+    fn validate_update(
+        &self,
+        rt: &ResourceType,
+        subresource: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Result<(), Invalid> {
+        BASE.validate_update(rt, subresource, new, old)
+    }
+
+    fn stored_as(&self) -> Option<StoredAs> {
+        self.stored_as
+    }
+
+    fn columns(&self) -> Vec<Column> {
+        BASE.columns()
+    }
+}
+
 #[cfg(test)]
-mod tests {
+mod tests;
+#[cfg(test)]
+mod table_tests {
     use super::*;
 
     /// Cases of `TestPrintHPA`.

@@ -6,7 +6,7 @@ use super::admissionregistration::{
     VALIDATING_ADMISSION_POLICY_BINDINGS, VALIDATING_WEBHOOK_CONFIGURATIONS,
 };
 use super::apiservices::API_SERVICES;
-use super::autoscaling::HORIZONTAL_POD_AUTOSCALERS;
+use super::autoscaling::{HORIZONTAL_POD_AUTOSCALERS, HORIZONTAL_POD_AUTOSCALERS_V1};
 use super::certificates::CertificateSigningRequests;
 use super::core::{
     componentstatuses::ComponentStatuses, configmaps::ConfigMaps, endpoints::Endpoints,
@@ -195,6 +195,26 @@ static STRATEGIES: &[(&str, &str, &(dyn Strategy + 'static))] = &[
     ),
     ("resource.k8s.io", "resourceslices", &RESOURCE_SLICES),
 ];
+
+/// `(group, version, resource, strategy)` of the resources whose served versions differ
+/// (one is stored as another, as `StoredAs` says); they take precedence over [`STRATEGIES`].
+static VERSIONED: &[(&str, &str, &str, &(dyn Strategy + 'static))] = &[(
+    "autoscaling",
+    "v1",
+    "horizontalpodautoscalers",
+    &HORIZONTAL_POD_AUTOSCALERS_V1,
+)];
+
+/// The strategy of the built-in `group`/`version`/`resource`.
+pub(crate) fn versioned_strategy(group: &str, version: &str, resource: &str) -> StrategyRef {
+    let found = VERSIONED
+        .iter()
+        .find(|(g, v, r, _)| *g == group && *v == version && *r == resource);
+    match found {
+        Some((_, _, _, s)) => StrategyRef::Static(*s),
+        None => strategy(group, resource),
+    }
+}
 
 /// The strategy of the built-in `group`/`resource`.
 pub(crate) fn strategy(group: &str, resource: &str) -> StrategyRef {

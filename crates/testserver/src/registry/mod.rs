@@ -344,7 +344,7 @@ fn collect_types(
             verbs: strings(r, "verbs"),
             subresources: BTreeMap::new(),
             custom: None,
-            strategy: builtin::strategy(group, &name),
+            strategy: builtin::versioned_strategy(group, version, &name),
             plural: name,
         });
     }

@@ -3,12 +3,13 @@
 //! target reference, the replica bounds, each metric's source and target, and the scaling
 //! behaviour.
 //!
-//! The real server validates the internal (v2-shaped) object, so a v1 object's
-//! `targetCPUUtilizationPercentage` is checked as the resource metric it converts to, with
-//! v2's paths (`spec.metrics[0].resource.target.averageUtilization`). The `HPAScaleToZero`
-//! feature gate is off: `minReplicas` 0 is accepted only on an update of an object that has
-//! it already. Defaults the real server applies before validating are assumed where a field
-//! is missing (`minReplicas` 1, the default policies of a scaling rule without `policies`).
+//! The real server validates the internal (v2-shaped) object; the registry hands these checks
+//! the stored v2 form, so a v1 object's `targetCPUUtilizationPercentage` is checked as the
+//! resource metric it converts to, with v2's paths
+//! (`spec.metrics[0].resource.target.averageUtilization`). The `HPAScaleToZero` feature gate
+//! is off: `minReplicas` 0 is accepted only on an update of an object that has it already.
+//! The stored form is defaulted already; where a field is still missing (a v1 behavior rule
+//! without `policies`), its default is assumed (`minReplicas` 1, the default policies).
 
 use serde_json::{Value, json};
 
