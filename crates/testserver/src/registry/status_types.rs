@@ -47,14 +47,11 @@ fn unchecked(_: &Value) -> Vec<FieldError> {
     Vec::new()
 }
 
-/// autoscaling HorizontalPodAutoscalers: v1's empty status shows both replica counts, v2's
-/// only `desiredReplicas` (`currentReplicas` is `omitempty` there).
+/// autoscaling HorizontalPodAutoscalers, stored as autoscaling/v2: the empty status shows only
+/// `desiredReplicas` (`currentReplicas` is `omitempty` in v2; a v1 read converts it back).
 pub(crate) const HORIZONTAL_POD_AUTOSCALERS: StatusType = StatusType {
     name_rule: NameRule::Subdomain,
-    created_status: |api_version| match api_version {
-        "autoscaling/v1" => json!({"currentReplicas": 0, "desiredReplicas": 0}),
-        _ => json!({"desiredReplicas": 0}),
-    },
+    created_status: |_| json!({"desiredReplicas": 0}),
     generation: false,
     keeps_metadata: false,
     status: policy_status::horizontal_pod_autoscaler,
@@ -292,20 +289,12 @@ fn keep_metadata_but_managed_fields(new: &mut Value, old: &Value) {
 mod tests {
     use super::*;
 
-    /// `PrepareForCreate` of HorizontalPodAutoscalers, as each version serialises it.
+    /// `PrepareForCreate` of HorizontalPodAutoscalers, in their stored version.
     #[test]
-    fn hpa_created_status_per_version() {
-        for (version, expected) in [
-            (
-                "autoscaling/v1",
-                json!({"currentReplicas": 0, "desiredReplicas": 0}),
-            ),
-            ("autoscaling/v2", json!({"desiredReplicas": 0})),
-        ] {
-            let mut hpa = json!({"apiVersion": version, "status": {"currentReplicas": 3}});
-            HORIZONTAL_POD_AUTOSCALERS.prepare_for_create(&mut hpa, "t");
-            assert_eq!(hpa["status"], expected, "{version}");
-        }
+    fn hpa_created_status() {
+        let mut hpa = json!({"apiVersion": "autoscaling/v2", "status": {"currentReplicas": 3}});
+        HORIZONTAL_POD_AUTOSCALERS.prepare_for_create(&mut hpa, "t");
+        assert_eq!(hpa["status"], json!({"desiredReplicas": 0}));
     }
 
     #[test]

@@ -41,99 +41,75 @@ fn reference(r: Option<&Value>) -> Option<String> {
     ]))
 }
 
+/// What tells v1's `MetricSpec` and `MetricStatus` apart in their text.
+struct Side {
+    /// v2's value holder and v1's field-name prefix: `target` or `current`.
+    holder: &'static str,
+    /// Whether v1's resource average value and external value are pointers (`MetricSpec`:
+    /// absent when unset) or values (`MetricStatus`: `"0"` when unset).
+    optional_values: bool,
+}
+
 /// The v1 text of a v2 `MetricSpec`.
 pub(super) fn spec_to_v1(m: &Value) -> String {
-    let target = |s: &Value| s.get("target").cloned().unwrap_or(Value::Null);
-    let metric = |s: &Value| s.get("metric").cloned().unwrap_or(Value::Null);
-    let object_src = source(m, "object").map(|s| {
-        let (t, id) = (target(s), metric(s));
-        object(&[
-            ("target", reference(s.get("describedObject"))),
-            ("metricName", text(&id, "name")),
-            ("targetValue", quantity(t.get("value"))),
-            ("selector", selector(id.get("selector"))),
-            ("averageValue", quantity_ptr(t.get("averageValue"))),
-        ])
-    });
-    let pods = source(m, "pods").map(|s| {
-        let (t, id) = (target(s), metric(s));
-        object(&[
-            ("metricName", text(&id, "name")),
-            ("targetAverageValue", quantity(t.get("averageValue"))),
-            ("selector", selector(id.get("selector"))),
-        ])
-    });
-    let resource = |s: &Value, container: bool| {
-        let t = target(s);
-        object(&[
-            ("name", text(s, "name")),
-            (
-                "targetAverageUtilization",
-                int_ptr(&t, "averageUtilization"),
-            ),
-            ("targetAverageValue", quantity_ptr(t.get("averageValue"))),
-            (
-                "container",
-                container.then(|| text(s, "container")).flatten(),
-            ),
-        ])
-    };
-    let external = source(m, "external").map(|s| {
-        let (t, id) = (target(s), metric(s));
-        object(&[
-            ("metricName", text(&id, "name")),
-            ("metricSelector", selector(id.get("selector"))),
-            ("targetValue", quantity_ptr(t.get("value"))),
-            ("targetAverageValue", quantity_ptr(t.get("averageValue"))),
-        ])
-    });
-    object(&[
-        ("type", text(m, "type")),
-        ("object", object_src),
-        ("pods", pods),
-        (
-            "resource",
-            source(m, "resource").map(|s| resource(s, false)),
-        ),
-        (
-            "containerResource",
-            source(m, "containerResource").map(|s| resource(s, true)),
-        ),
-        ("external", external),
-    ])
+    to_v1(
+        m,
+        &Side {
+            holder: "target",
+            optional_values: true,
+        },
+    )
 }
 
 /// The v1 text of a v2 `MetricStatus`.
 pub(super) fn status_to_v1(m: &Value) -> String {
-    let current = |s: &Value| s.get("current").cloned().unwrap_or(Value::Null);
+    to_v1(
+        m,
+        &Side {
+            holder: "current",
+            optional_values: false,
+        },
+    )
+}
+
+/// The v1 text of a v2 metric, spec or status, as `side` says.
+fn to_v1(m: &Value, side: &Side) -> String {
+    let held = |s: &Value| s.get(side.holder).cloned().unwrap_or(Value::Null);
     let metric = |s: &Value| s.get("metric").cloned().unwrap_or(Value::Null);
+    let maybe = |v: Option<&Value>| {
+        if side.optional_values {
+            quantity_ptr(v)
+        } else {
+            quantity(v)
+        }
+    };
+    let value = format!("{}Value", side.holder);
+    let average_value = format!("{}AverageValue", side.holder);
+    let average_utilization = format!("{}AverageUtilization", side.holder);
     let object_src = source(m, "object").map(|s| {
-        let (c, id) = (current(s), metric(s));
+        let (v, id) = (held(s), metric(s));
         object(&[
             ("target", reference(s.get("describedObject"))),
             ("metricName", text(&id, "name")),
-            ("currentValue", quantity(c.get("value"))),
+            (&value, quantity(v.get("value"))),
             ("selector", selector(id.get("selector"))),
-            ("averageValue", quantity_ptr(c.get("averageValue"))),
+            ("averageValue", quantity_ptr(v.get("averageValue"))),
         ])
     });
     let pods = source(m, "pods").map(|s| {
-        let (c, id) = (current(s), metric(s));
+        let (v, id) = (held(s), metric(s));
         object(&[
             ("metricName", text(&id, "name")),
-            ("currentAverageValue", quantity(c.get("averageValue"))),
+            (&average_value, quantity(v.get("averageValue"))),
             ("selector", selector(id.get("selector"))),
         ])
     });
     let resource = |s: &Value, container: bool| {
-        let c = current(s);
+        let v = held(s);
         object(&[
             ("name", text(s, "name")),
-            (
-                "currentAverageUtilization",
-                int_ptr(&c, "averageUtilization"),
-            ),
-            ("currentAverageValue", quantity(c.get("averageValue"))),
+            (&average_utilization, int_ptr(&v, "averageUtilization")),
+            (&average_value, maybe(v.get("averageValue"))),
             (
                 "container",
                 container.then(|| text(s, "container")).flatten(),
@@ -141,12 +117,12 @@ pub(super) fn status_to_v1(m: &Value) -> String {
         ])
     };
     let external = source(m, "external").map(|s| {
-        let (c, id) = (current(s), metric(s));
+        let (v, id) = (held(s), metric(s));
         object(&[
             ("metricName", text(&id, "name")),
             ("metricSelector", selector(id.get("selector"))),
-            ("currentValue", quantity(c.get("value"))),
-            ("currentAverageValue", quantity_ptr(c.get("averageValue"))),
+            (&value, maybe(v.get("value"))),
+            (&average_value, quantity_ptr(v.get("averageValue"))),
         ])
     });
     object(&[
