@@ -16,12 +16,11 @@
 use serde_json::{Value, json};
 
 use crate::admission::defaults::DecodeError;
-use crate::registry::ResourceType;
 use crate::registry::print::{self, int, items, text};
 use crate::registry::status_types::{self, StatusType};
 use crate::registry::strategy::{StoredAs, Strategy};
 use crate::registry::table::{self, Column, col};
-use crate::validation::Invalid;
+use crate::registry::wrapper;
 use crate::validation::autoscaling as checks;
 
 mod convert;
@@ -219,7 +218,11 @@ pub(crate) const HORIZONTAL_POD_AUTOSCALERS_V1: HorizontalPodAutoscalers =
         }),
     };
 
-impl Strategy for HorizontalPodAutoscalers {
+impl wrapper::Wrapper for HorizontalPodAutoscalers {
+    fn base(&self) -> &dyn Strategy {
+        &BASE
+    }
+
     /// The version's defaults on the stored form; a v2 body's round-trip annotations go, as
     /// its conversion to the internal type drops them (a v1 body's went in `to_stored`).
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
@@ -228,38 +231,8 @@ impl Strategy for HorizontalPodAutoscalers {
         Ok(())
     }
 
-    fn tracks_generation(&self) -> bool {
-        BASE.tracks_generation()
-    }
-
-    fn prepare_for_create(&self, obj: &mut Value, now: &str) {
-        BASE.prepare_for_create(obj, now);
-    }
-
-    fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
-        BASE.prepare_for_update(subresource, new, old, now);
-    }
-
-    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
-        BASE.validate(rt, obj)
-    }
-
-    fn validate_update(
-        &self,
-        rt: &ResourceType,
-        subresource: &str,
-        new: &Value,
-        old: &Value,
-    ) -> Result<(), Invalid> {
-        BASE.validate_update(rt, subresource, new, old)
-    }
-
     fn stored_as(&self) -> Option<StoredAs> {
         self.stored_as
-    }
-
-    fn columns(&self) -> Vec<Column> {
-        BASE.columns()
     }
 }
 

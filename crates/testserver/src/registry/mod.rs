@@ -52,6 +52,7 @@ pub(crate) mod strategy;
 pub(crate) mod table;
 mod warned;
 mod workloads;
+mod wrapper;
 
 #[cfg(test)]
 mod tests;

@@ -9,16 +9,14 @@
 
 use serde_json::Value;
 
-use crate::admission::defaults::DecodeError;
-use crate::registry::ResourceType;
 use crate::registry::print::{self, text};
 use crate::registry::printed::Printed;
 use crate::registry::spec_validated::{Generation, SpecValidated, no_defaults, nothing_created};
 use crate::registry::status_types::ResetsMetaForStatus;
 use crate::registry::strategy::Strategy;
 use crate::registry::table::{self, Column, col};
+use crate::registry::wrapper;
 use crate::selector::{Getter, NAME, SelectorError};
-use crate::validation::Invalid;
 use crate::validation::resource::{claim, defaults, device_class, slice};
 
 fn name_and_age() -> Vec<Column> {
@@ -104,46 +102,16 @@ const CLAIMS: SpecValidated<ResetsMetaForStatus> = SpecValidated {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ResourceClaims;
 
-impl Strategy for ResourceClaims {
-    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
-        CLAIMS.default(obj)
-    }
-
-    fn tracks_generation(&self) -> bool {
-        CLAIMS.tracks_generation()
-    }
-
-    fn prepare_for_create(&self, obj: &mut Value, now: &str) {
-        CLAIMS.prepare_for_create(obj, now);
+impl wrapper::Wrapper for ResourceClaims {
+    fn base(&self) -> &dyn Strategy {
+        &CLAIMS
     }
 
     fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
-        CLAIMS.prepare_for_update(subresource, new, old, now);
+        Strategy::prepare_for_update(&CLAIMS, subresource, new, old, now);
         if subresource == "status" {
             defaults::drop_deallocated_status_devices(new, old);
         }
-    }
-
-    fn prepare_main_update(&self, new: &mut Value, old: &Value) {
-        CLAIMS.prepare_main_update(new, old);
-    }
-
-    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
-        CLAIMS.validate(rt, obj)
-    }
-
-    fn validate_update(
-        &self,
-        rt: &ResourceType,
-        subresource: &str,
-        new: &Value,
-        old: &Value,
-    ) -> Result<(), Invalid> {
-        CLAIMS.validate_update(rt, subresource, new, old)
-    }
-
-    fn columns(&self) -> Vec<Column> {
-        CLAIMS.columns()
     }
 }
 
@@ -206,39 +174,9 @@ const SLICE_FIELD_LABELS: &[(&str, Getter)] = &[
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ResourceSlices;
 
-impl Strategy for ResourceSlices {
-    fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
-        SLICES.default(obj)
-    }
-
-    fn tracks_generation(&self) -> bool {
-        SLICES.tracks_generation()
-    }
-
-    fn prepare_for_create(&self, obj: &mut Value, now: &str) {
-        SLICES.prepare_for_create(obj, now);
-    }
-
-    fn prepare_for_update(&self, subresource: &str, new: &mut Value, old: &Value, now: &str) {
-        SLICES.prepare_for_update(subresource, new, old, now);
-    }
-
-    fn prepare_main_update(&self, new: &mut Value, old: &Value) {
-        SLICES.prepare_main_update(new, old);
-    }
-
-    fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
-        SLICES.validate(rt, obj)
-    }
-
-    fn validate_update(
-        &self,
-        rt: &ResourceType,
-        subresource: &str,
-        new: &Value,
-        old: &Value,
-    ) -> Result<(), Invalid> {
-        SLICES.validate_update(rt, subresource, new, old)
+impl wrapper::Wrapper for ResourceSlices {
+    fn base(&self) -> &dyn Strategy {
+        &SLICES
     }
 
     fn field_label(&self, label: &str) -> Result<(String, Getter), SelectorError> {
@@ -248,10 +186,6 @@ impl Strategy for ResourceSlices {
                 "field label not supported for resource.k8s.io/v1, Kind=ResourceSlice: {label}"
             ))),
         }
-    }
-
-    fn columns(&self) -> Vec<Column> {
-        SLICES.columns()
     }
 }
 
@@ -266,6 +200,8 @@ mod tests {
 
     use super::*;
     use crate::registry::Registry;
+    use crate::registry::ResourceType;
+    use crate::validation::Invalid;
 
     fn rt(plural: &str) -> Arc<ResourceType> {
         Registry::builtin()

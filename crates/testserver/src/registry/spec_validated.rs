@@ -16,11 +16,8 @@ use serde_json::Value;
 
 use crate::admission::defaults::DecodeError;
 use crate::registry::ResourceType;
-use crate::registry::strategy::{
-    Checks, DeleteRules, GcDefault, StoredAs, Strategy, bump_generation_on_change, set_generation,
-};
-use crate::registry::table::Column;
-use crate::selector::{Getter, SelectorError};
+use crate::registry::strategy::{Checks, Strategy, bump_generation_on_change, set_generation};
+use crate::registry::wrapper;
 use crate::validation::{FieldError, Invalid, NameRule, object_meta, object_meta_update};
 
 /// The type's validation and defaults over `base`.
@@ -69,7 +66,11 @@ fn checks(rt: &ResourceType) -> Checks<'_> {
     }
 }
 
-impl<S: Strategy> Strategy for SpecValidated<S> {
+impl<S: Strategy> wrapper::Wrapper for SpecValidated<S> {
+    fn base(&self) -> &dyn Strategy {
+        &self.base
+    }
+
     fn default(&self, obj: &mut Value) -> Result<(), DecodeError> {
         self.base.default(obj)?;
         (self.defaults)(obj);
@@ -126,62 +127,6 @@ impl<S: Strategy> Strategy for SpecValidated<S> {
         errs.extend(object_meta_update(new, old));
         errs.extend(own(new, old));
         checks(rt).result(new, errs)
-    }
-
-    fn warnings_on_create(&self, obj: &Value) -> Vec<String> {
-        self.base.warnings_on_create(obj)
-    }
-
-    fn warnings_on_update(&self, subresource: &str, new: &Value, old: &Value) -> Vec<String> {
-        self.base.warnings_on_update(subresource, new, old)
-    }
-
-    fn deprecation(&self) -> Option<&str> {
-        self.base.deprecation()
-    }
-
-    fn canonicalize(&self, obj: &mut Value) {
-        self.base.canonicalize(obj);
-    }
-
-    fn allow_create_on_update(&self) -> bool {
-        self.base.allow_create_on_update()
-    }
-
-    fn returns_deleted_object(&self) -> bool {
-        self.base.returns_deleted_object()
-    }
-
-    fn gc_default(&self) -> GcDefault {
-        self.base.gc_default()
-    }
-
-    fn graceful_delete(&self, old: &Value, requested: Option<i64>) -> Option<i64> {
-        self.base.graceful_delete(old, requested)
-    }
-
-    fn delete_rules(&self) -> DeleteRules {
-        self.base.delete_rules()
-    }
-
-    fn before_delete(&self, marked: &mut Value, old: &Value, already: bool, now: &str) {
-        self.base.before_delete(marked, old, already, now);
-    }
-
-    fn stored_as(&self) -> Option<StoredAs> {
-        self.base.stored_as()
-    }
-
-    fn checks_escalation(&self) -> bool {
-        self.base.checks_escalation()
-    }
-
-    fn field_label(&self, label: &str) -> Result<(String, Getter), SelectorError> {
-        self.base.field_label(label)
-    }
-
-    fn columns(&self) -> Vec<Column> {
-        self.base.columns()
     }
 }
 
