@@ -1,5 +1,8 @@
 //! Pod validation on create (`ValidatePodSpec`, the commonly hit parts).
 
+mod env;
+mod probes;
+
 use std::collections::HashSet;
 
 use serde_json::Value;
@@ -272,6 +275,8 @@ fn container(
             ));
         }
     }
+    errs.extend(env::env(c, path));
+    errs.extend(env::env_from(c, path));
     for (i, mount) in items(c.get("volumeMounts")).iter().enumerate() {
         let mount_name = s(mount, "name");
         if mount_name.is_empty() {
@@ -301,5 +306,6 @@ fn container(
             &PULL_POLICIES,
         ));
     }
+    errs.extend(probes::lifecycle_and_probes(c, path));
     errs
 }
