@@ -1,5 +1,6 @@
 //! Pod validation on create (`ValidatePodSpec`, the commonly hit parts).
 
+mod container_fields;
 mod env;
 mod probes;
 
@@ -254,6 +255,7 @@ fn container(
             "must not have leading or trailing whitespace",
         ));
     }
+    errs.extend(container_fields::termination_message_policy(c, path));
     for (i, port) in items(c.get("ports")).iter().enumerate() {
         let p = port
             .get("containerPort")
@@ -275,6 +277,7 @@ fn container(
             ));
         }
     }
+    errs.extend(container_fields::ports(c, path));
     errs.extend(env::env(c, path));
     errs.extend(env::env_from(c, path));
     for (i, mount) in items(c.get("volumeMounts")).iter().enumerate() {
@@ -297,6 +300,8 @@ fn container(
             ));
         }
     }
+    errs.extend(container_fields::volume_mounts(c, path));
+    errs.extend(container_fields::volume_devices(c, path, volumes));
     errs.extend(requests_within_limits(c, path));
     let pull = s(c, "imagePullPolicy");
     if !PULL_POLICIES.contains(&pull) {
