@@ -1,6 +1,7 @@
 //! Pod validation on create (`ValidatePodSpec`, the commonly hit parts).
 
 mod container_fields;
+mod container_security;
 mod env;
 mod probes;
 
@@ -311,6 +312,7 @@ fn container(
             &PULL_POLICIES,
         ));
     }
+    errs.extend(container_security::security_context(c, path));
     errs.extend(probes::lifecycle_and_probes(c, path));
     errs
 }
