@@ -4,6 +4,7 @@ mod container_fields;
 mod container_security;
 mod env;
 mod probes;
+mod resources;
 
 use std::collections::HashSet;
 
@@ -312,6 +313,7 @@ fn container(
             &PULL_POLICIES,
         ));
     }
+    errs.extend(resources::container_resources(c, path));
     errs.extend(container_security::security_context(c, path));
     errs.extend(probes::lifecycle_and_probes(c, path));
     errs
