@@ -158,14 +158,13 @@ fn handler(h: &Value, at: &str, kinds: &[&str]) -> Vec<FieldError> {
         }
         count += 1;
         match *kind {
-            "exec" => {
+            "exec"
                 if action
                     .get("command")
                     .and_then(Value::as_array)
-                    .is_none_or(Vec::is_empty)
-                {
-                    errs.push(FieldError::required(format!("{here}.command"), ""));
-                }
+                    .is_none_or(Vec::is_empty) =>
+            {
+                errs.push(FieldError::required(format!("{here}.command"), ""));
             }
             "httpGet" => errs.extend(http_get(action, &here)),
             "tcpSocket" => errs.extend(port_num_or_name(action.get("port"), &here)),
