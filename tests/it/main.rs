@@ -34,6 +34,7 @@ mod list;
 mod logs;
 mod operator;
 mod patch;
+mod pod_containers;
 mod pods;
 mod protobuf;
 mod provisioner;

@@ -1,5 +1,11 @@
 //! Pod validation on create (`ValidatePodSpec`, the commonly hit parts).
 
+mod container_fields;
+mod container_security;
+mod env;
+mod probes;
+mod resources;
+
 use std::collections::HashSet;
 
 use serde_json::Value;
@@ -251,6 +257,7 @@ fn container(
             "must not have leading or trailing whitespace",
         ));
     }
+    errs.extend(container_fields::termination_message_policy(c, path));
     for (i, port) in items(c.get("ports")).iter().enumerate() {
         let p = port
             .get("containerPort")
@@ -272,6 +279,9 @@ fn container(
             ));
         }
     }
+    errs.extend(container_fields::ports(c, path));
+    errs.extend(env::env(c, path));
+    errs.extend(env::env_from(c, path));
     for (i, mount) in items(c.get("volumeMounts")).iter().enumerate() {
         let mount_name = s(mount, "name");
         if mount_name.is_empty() {
@@ -292,6 +302,8 @@ fn container(
             ));
         }
     }
+    errs.extend(container_fields::volume_mounts(c, path));
+    errs.extend(container_fields::volume_devices(c, path, volumes));
     errs.extend(requests_within_limits(c, path));
     let pull = s(c, "imagePullPolicy");
     if !PULL_POLICIES.contains(&pull) {
@@ -301,5 +313,8 @@ fn container(
             &PULL_POLICIES,
         ));
     }
+    errs.extend(resources::container_resources(c, path));
+    errs.extend(container_security::security_context(c, path));
+    errs.extend(probes::lifecycle_and_probes(c, path));
     errs
 }
