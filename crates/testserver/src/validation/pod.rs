@@ -1,5 +1,8 @@
 //! Pod validation on create (`ValidatePodSpec`, the commonly hit parts).
 
+mod fields;
+mod pod_security;
+
 use std::collections::HashSet;
 
 use serde_json::Value;
@@ -105,6 +108,9 @@ pub(crate) fn validate_spec(
             &DNS_POLICIES,
         ));
     }
+    errs.extend(pod_security::security_context(spec, path));
+    errs.extend(fields::gates(spec, path));
+    errs.extend(fields::account_and_node(spec, path));
     if let Some(deadline) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64)
         && deadline <= 0
     {
@@ -114,7 +120,9 @@ pub(crate) fn validate_spec(
             "must be greater than 0",
         ));
     }
+    errs.extend(fields::host_names(spec, path));
     errs.extend(tolerations(spec, path));
+    errs.extend(fields::after_tolerations(spec, path));
     errs
 }
 
