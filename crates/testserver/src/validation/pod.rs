@@ -2,6 +2,7 @@
 
 mod fields;
 mod pod_security;
+mod volumes;
 
 use std::collections::HashSet;
 
@@ -76,6 +77,7 @@ pub(crate) fn validate_spec(
                 }
             }
         }
+        errs.extend(volumes::source(volume, &format!("{path}.volumes[{i}]")));
     }
     let mut container_names = HashSet::new();
     for key in ["initContainers", "containers"] {
