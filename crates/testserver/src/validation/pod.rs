@@ -1,7 +1,9 @@
 //! Pod validation on create (`ValidatePodSpec`, the commonly hit parts).
 
+mod dns;
 mod fields;
 mod pod_security;
+mod scheduling;
 mod volumes;
 
 use std::collections::HashSet;
@@ -110,8 +112,12 @@ pub(crate) fn validate_spec(
             &DNS_POLICIES,
         ));
     }
+    errs.extend(scheduling::node_selector(spec, path));
     errs.extend(pod_security::security_context(spec, path));
+    errs.extend(scheduling::affinity(spec, path));
+    errs.extend(dns::dns_config(spec, path));
     errs.extend(fields::gates(spec, path));
+    errs.extend(scheduling::topology_spread(spec, path));
     errs.extend(fields::account_and_node(spec, path));
     if let Some(deadline) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64)
         && deadline <= 0
