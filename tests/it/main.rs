@@ -33,6 +33,7 @@ mod list;
 mod logs;
 mod operator;
 mod patch;
+mod pod_validation;
 mod pods;
 mod protobuf;
 mod provisioner;
