@@ -1,6 +1,6 @@
 //! Pod-level scalar fields of `validatePodSpec` (kube-apiserver v1.36): readiness and
 //! scheduling gates, service account and node names, hostname and subdomain, host aliases,
-//! priority class, runtime class and preemption policy. Each function returns the errors of
+//! priority class, runtime class, preemption policy and the OS name. Each function returns the errors of
 //! its fields in Go's order; `validate_spec` calls them where `validatePodSpec` does.
 
 use serde_json::Value;
@@ -124,7 +124,27 @@ pub(crate) fn after_tolerations(spec: &Value, path: &str) -> Vec<FieldError> {
             errs.push(FieldError::not_supported(at, policy, &POLICIES));
         }
     }
+    errs.extend(os(spec, path));
     errs
+}
+
+/// `validateOS`: a name is required and is `linux` or `windows`, reported at `os` itself
+/// (the per-OS field checks of `validateLinux`/`validateWindows` are not made).
+fn os(spec: &Value, path: &str) -> Vec<FieldError> {
+    const OSES: [&str; 2] = ["linux", "windows"];
+    let Some(os) = spec.get("os").filter(|v| v.is_object()) else {
+        return Vec::new();
+    };
+    match text(os, "name").unwrap_or("") {
+        "" => vec![FieldError::required(
+            format!("{path}.os.name"),
+            "cannot be empty",
+        )],
+        name if !OSES.contains(&name) => {
+            vec![FieldError::not_supported(format!("{path}.os"), name, &OSES)]
+        }
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -199,5 +219,21 @@ mod tests {
             "spec.preemptionPolicy: Unsupported value: \"Sometimes\": supported values: \"PreemptLowerPriority\", \"Never\""
         );
         assert!(after_tolerations(&json!({"preemptionPolicy": "Never"}), "spec").is_empty());
+    }
+
+    /// `validateOS`: name required, then one of linux and windows, reported at `os`.
+    #[test]
+    fn os_name() {
+        let errs = bodies(&after_tolerations(&json!({"os": {}}), "spec"));
+        assert_eq!(errs, ["spec.os.name: Required value: cannot be empty"]);
+        let errs = bodies(&after_tolerations(
+            &json!({"os": {"name": "plan9"}}),
+            "spec",
+        ));
+        assert_eq!(
+            errs,
+            ["spec.os: Unsupported value: \"plan9\": supported values: \"linux\", \"windows\""]
+        );
+        assert!(after_tolerations(&json!({"os": {"name": "linux"}}), "spec").is_empty());
     }
 }
