@@ -1,5 +1,6 @@
 //! The pod-level security context (`validatePodSpecSecurityContext`, kube-apiserver v1.36):
-//! user and group id ranges, `fsGroupChangePolicy` and the seccomp profile.
+//! user and group id ranges, shareProcessNamespace with hostPID, `fsGroupChangePolicy` and the
+//! seccomp profile.
 //! Errors come in Go's order under `{path}.securityContext`.
 
 use serde_json::Value;
@@ -17,9 +18,12 @@ fn id_error(path: String, value: &Value) -> Option<FieldError> {
 /// `validatePodSpecSecurityContext` of `spec.securityContext`.
 pub(crate) fn security_context(spec: &Value, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let Some(sc) = spec.get("securityContext").filter(|v| v.is_object()) else {
-        return errs;
-    };
+    // Defaulting always sets a securityContext; a spec without one is checked as `{}`.
+    let empty = Value::Object(serde_json::Map::new());
+    let sc = spec
+        .get("securityContext")
+        .filter(|v| v.is_object())
+        .unwrap_or(&empty);
     let at = format!("{path}.securityContext");
     for key in ["fsGroup", "runAsUser", "runAsGroup"] {
         if let Some(v) = sc.get(key) {
@@ -30,6 +34,15 @@ pub(crate) fn security_context(spec: &Value, path: &str) -> Vec<FieldError> {
         for (i, gid) in groups.iter().enumerate() {
             errs.extend(id_error(format!("{at}.supplementalGroups[{i}]"), gid));
         }
+    }
+    // The internal PodSecurityContext holds the spec's hostPID and shareProcessNamespace.
+    let flag = |key: &str| spec.get(key).and_then(Value::as_bool) == Some(true);
+    if flag("shareProcessNamespace") && flag("hostPID") {
+        errs.push(FieldError::invalid(
+            format!("{at}.shareProcessNamespace"),
+            Value::Bool(true),
+            "ShareProcessNamespace and HostPID cannot both be enabled",
+        ));
     }
     if let Some(policy) = sc.get("fsGroupChangePolicy").and_then(Value::as_str) {
         const POLICIES: [&str; 2] = ["Always", "OnRootMismatch"];
@@ -119,6 +132,24 @@ mod tests {
                 "spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive",
                 "spec.securityContext.supplementalGroups[1]: Invalid value: -5: must be between 0 and 2147483647, inclusive",
             ]
+        );
+    }
+
+    /// `validatePodSpecSecurityContext`: the spec's shareProcessNamespace with hostPID.
+    #[test]
+    fn shared_process_namespace_with_host_pid() {
+        let errs = bodies(&json!({"hostPID": true, "shareProcessNamespace": true,
+            "securityContext": {}}));
+        assert_eq!(
+            errs,
+            [
+                "spec.securityContext.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"
+            ]
+        );
+        assert!(bodies(&json!({"hostPID": true, "securityContext": {}})).is_empty());
+        assert_eq!(
+            bodies(&json!({"hostPID": true, "shareProcessNamespace": true})).len(),
+            1
         );
     }
 
