@@ -192,9 +192,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: &[FieldError]) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     fn workload(spec: Value) -> Value {
         json!({"metadata": {"name": "w"}, "spec": spec})
@@ -214,29 +212,26 @@ mod tests {
             "template": template(json!({"app": "a"}))}),
         );
         assert!(
-            texts(&replica_set(&good)).is_empty(),
+            texts(replica_set(&good)).is_empty(),
             "{:?}",
-            texts(&replica_set(&good))
+            texts(replica_set(&good))
         );
         let bad = workload(
             json!({"replicas": -1, "selector": {"matchLabels": {"app": "b"}},
             "template": template(json!({"app": "a"}))}),
         );
         assert_eq!(
-            texts(&replica_set(&bad)),
+            texts(replica_set(&bad)),
             [
                 "spec.replicas: Invalid value: -1: must be greater than or equal to 0",
                 "spec.template.metadata.labels: Invalid value: {\"app\":\"a\"}: `selector` does not match template `labels`",
             ]
         );
         let none = workload(json!({"template": template(json!({"app": "a"}))}));
-        assert_eq!(
-            texts(&replica_set(&none)),
-            ["spec.selector: Required value"]
-        );
+        assert_eq!(texts(replica_set(&none)), ["spec.selector: Required value"]);
         let empty = workload(json!({"selector": {}, "template": template(json!({"app": "a"}))}));
         assert_eq!(
-            texts(&replica_set(&empty)),
+            texts(replica_set(&empty)),
             ["spec.selector: Invalid value: {}: empty selector is invalid for deployment"]
         );
     }
@@ -248,14 +243,14 @@ mod tests {
             "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}},
             "template": template(json!({"app": "a"}))}));
         assert!(
-            texts(&daemon_set(&good)).is_empty(),
+            texts(daemon_set(&good)).is_empty(),
             "{:?}",
-            texts(&daemon_set(&good))
+            texts(daemon_set(&good))
         );
         let none = workload(json!({"updateStrategy": {"type": "OnDelete"},
             "template": template(json!({"app": "a"}))}));
         assert_eq!(
-            texts(&daemon_set(&none)),
+            texts(daemon_set(&none)),
             [
                 "spec.template.metadata.labels: Invalid value: {\"app\":\"a\"}: `selector` does not match template `labels`"
             ]
@@ -273,7 +268,7 @@ mod tests {
         };
         assert!(daemon_set(&with(json!({"maxUnavailable": 0, "maxSurge": "10%"}))).is_empty());
         assert_eq!(
-            texts(&daemon_set(&with(
+            texts(daemon_set(&with(
                 json!({"maxUnavailable": "20%", "maxSurge": 1})
             ))),
             [
@@ -281,7 +276,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            texts(&daemon_set(&with(
+            texts(daemon_set(&with(
                 json!({"maxUnavailable": "0%", "maxSurge": 0})
             ))),
             [
@@ -289,7 +284,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            texts(&daemon_set(&with(
+            texts(daemon_set(&with(
                 json!({"maxUnavailable": "120%", "maxSurge": "x"})
             ))),
             [

@@ -172,9 +172,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: Vec<FieldError>) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// `ValidatePersistentVolumeClaimSpec`: access modes, storage request, class names, data
     /// sources.

@@ -260,9 +260,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: &[FieldError]) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// `metav1validation.ValidateConditions` (apimachinery `meta/v1/validation`).
     #[test]
@@ -275,7 +273,7 @@ mod tests {
                 "lastTransitionTime": "2026-01-01T00:00:00Z", "observedGeneration": -1},
             {"type": "Ready", "status": "True"}]);
         assert_eq!(
-            texts(&conditions(Some(&bad), "status.conditions")),
+            texts(conditions(Some(&bad), "status.conditions")),
             [
                 "status.conditions[0].status: Unsupported value: \"Yes\": supported values: \"False\", \"True\", \"Unknown\"",
                 "status.conditions[0].observedGeneration: Invalid value: -1: must be greater than or equal to zero",
@@ -293,16 +291,16 @@ mod tests {
         assert!(legacy_ip("ip", "10.0.0.1", false).is_empty());
         assert!(legacy_ip("ip", "FE80:0:0:0:0:0:0:0abc", false).is_empty());
         assert_eq!(
-            texts(&legacy_ip("ip", "010.0.0.1", false)),
+            texts(legacy_ip("ip", "010.0.0.1", false)),
             ["ip: Invalid value: \"010.0.0.1\": must not have leading 0s"]
         );
         assert!(legacy_ip("ip", "010.0.0.1", true).is_empty());
         assert_eq!(
-            texts(&legacy_ip("ip", "::ffff:1.2.3.4", false)),
+            texts(legacy_ip("ip", "::ffff:1.2.3.4", false)),
             ["ip: Invalid value: \"::ffff:1.2.3.4\": must not be an IPv4-mapped IPv6 address"]
         );
         assert_eq!(
-            texts(&legacy_ip("ip", "example.com", true)),
+            texts(legacy_ip("ip", "example.com", true)),
             [
                 "ip: Invalid value: \"example.com\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
             ]

@@ -174,9 +174,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: &[FieldError]) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     fn cron_job_with(spec: Value) -> Value {
         let mut base = json!({"metadata": {"name": "nightly"}, "spec": {
@@ -193,15 +191,15 @@ mod tests {
     /// validateCronJobSpec, validateScheduleFormat, validateTimeZone, ValidateJobTemplateSpec.
     #[test]
     fn cron_jobs() {
-        assert!(texts(&cron_job(&cron_job_with(json!({})))).is_empty());
+        assert!(texts(cron_job(&cron_job_with(json!({})))).is_empty());
         assert!(
-            texts(&cron_job(&cron_job_with(
+            texts(cron_job(&cron_job_with(
                 json!({"timeZone": "Europe/Berlin"})
             )))
             .is_empty()
         );
         assert_eq!(
-            texts(&cron_job(&cron_job_with(json!({"schedule": "0 25 * * *",
+            texts(cron_job(&cron_job_with(json!({"schedule": "0 25 * * *",
                 "concurrencyPolicy": "Sometimes", "timeZone": "Mars/Olympus",
                 "successfulJobsHistoryLimit": -1})))),
             [
@@ -212,7 +210,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            texts(&cron_job(&cron_job_with(
+            texts(cron_job(&cron_job_with(
                 json!({"schedule": "CRON_TZ=UTC 0 3 * * *", "timeZone": ""})
             ))),
             [
@@ -226,7 +224,7 @@ mod tests {
         bad_template["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] =
             json!("Always");
         assert_eq!(
-            texts(&cron_job(&bad_template)),
+            texts(cron_job(&bad_template)),
             [
                 "spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\"",
                 "spec.jobTemplate.spec.selector: Invalid value: {\"matchLabels\":{\"a\":\"b\"}}: `selector` will be auto-generated",
@@ -235,7 +233,7 @@ mod tests {
         let long =
             json!({"metadata": {"name": "a".repeat(53)}, "spec": cron_job_with(json!({}))["spec"]});
         assert_eq!(
-            texts(&cron_job(&long)),
+            texts(cron_job(&long)),
             [format!(
                 "metadata.name: Invalid value: \"{}\": must be no more than 52 characters",
                 "a".repeat(53)

@@ -122,9 +122,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: Vec<FieldError>) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// `validateEndpointSubsets` with its address and port rules.
     #[test]

@@ -278,6 +278,12 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
+/// The errors as Go prints each (`field: message`), for tests to compare with the real texts.
+#[cfg(test)]
+pub(crate) fn texts(errs: impl AsRef<[FieldError]>) -> Vec<String> {
+    errs.as_ref().iter().map(ToString::to_string).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

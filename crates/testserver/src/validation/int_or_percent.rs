@@ -80,9 +80,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: &[FieldError]) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// ValidatePositiveIntOrPercent, IsNotMoreThan100Percent, getIntOrPercentValue.
     #[test]
@@ -90,17 +88,17 @@ mod tests {
         assert!(positive(Some(&json!("25%")), "m").is_empty());
         assert!(positive(Some(&json!(0)), "m").is_empty());
         assert_eq!(
-            texts(&positive(Some(&json!("25")), "m")),
+            texts(positive(Some(&json!("25")), "m")),
             [
                 "m: Invalid value: \"25\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"
             ]
         );
         assert_eq!(
-            texts(&positive(Some(&json!(-1)), "m")),
+            texts(positive(Some(&json!(-1)), "m")),
             ["m: Invalid value: -1: must be greater than or equal to 0"]
         );
         assert_eq!(
-            texts(&not_more_than_100_percent(Some(&json!("101%")), "m")),
+            texts(not_more_than_100_percent(Some(&json!("101%")), "m")),
             ["m: Invalid value: \"101%\": must not be greater than 100%"]
         );
         assert!(not_more_than_100_percent(Some(&json!(101)), "m").is_empty());

@@ -449,9 +449,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: &[FieldError]) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// validatePodFailurePolicyRule, ...OnExitCodes, ...OnPodConditions.
     #[test]
@@ -464,7 +462,7 @@ mod tests {
                 {"action": "FailIndex"},
                 {"onExitCodes": {"values": []}}]}});
         assert_eq!(
-            texts(&pod_failure_policy(&spec, "spec.podFailurePolicy")),
+            texts(pod_failure_policy(&spec, "spec.podFailurePolicy")),
             [
                 "spec.podFailurePolicy.rules[1].action: Unsupported value: \"Retry\": supported values: \"Count\", \"FailIndex\", \"FailJob\", \"Ignore\"",
                 "spec.podFailurePolicy.rules[1].onExitCodes.containerName: Invalid value: \"side\": must be one of the container or initContainer names in the pod template",
@@ -490,7 +488,7 @@ mod tests {
             {"succeededIndexes": "7"},
             {}]}});
         assert_eq!(
-            texts(&success_policy(&spec, "spec.successPolicy")),
+            texts(success_policy(&spec, "spec.successPolicy")),
             [
                 "spec.successPolicy.rules[0].succeededCount: Invalid value: 5: must be less than or equal to 4 (the number of indexes in the specified succeededIndexes field)",
                 "spec.successPolicy.rules[1].succeededIndexes: Invalid value: \"3,1\": error parsing succeededIndexes: non-increasing order, previous: 3, current: 1",
@@ -509,13 +507,13 @@ mod tests {
     fn managed_by() {
         assert!(domain_prefixed_path("kueue.x-k8s.io/manager", "m").is_empty());
         assert_eq!(
-            texts(&domain_prefixed_path("manager", "m")),
+            texts(domain_prefixed_path("manager", "m")),
             [
                 "m: Invalid value: \"manager\": must be a domain-prefixed path (such as \"acme.io/foo\")"
             ]
         );
         assert_eq!(
-            texts(&domain_prefixed_path("acme.io/a b", "m")),
+            texts(domain_prefixed_path("acme.io/a b", "m")),
             [
                 "m: Invalid value: \"a b\": Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')"
             ]

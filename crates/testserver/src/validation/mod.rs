@@ -122,6 +122,8 @@ pub(crate) mod workloads;
 
 use serde_json::Value;
 
+#[cfg(test)]
+pub(crate) use field_error::texts;
 pub(crate) use field_error::{BadValue, ErrorKind, FieldError, go_quote};
 pub(crate) use invalid::Invalid;
 pub(crate) use meta::NameRule;

@@ -64,9 +64,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: &[FieldError]) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// ValidatePodDisruptionBudgetSpec.
     #[test]
@@ -77,7 +75,7 @@ mod tests {
         let both = json!({"spec": {"minAvailable": 1, "maxUnavailable": "150%",
             "selector": {"matchLabels": {"app": "a"}}, "unhealthyPodEvictionPolicy": "Never"}});
         assert_eq!(
-            texts(&pod_disruption_budget(&both)),
+            texts(pod_disruption_budget(&both)),
             [
                 "spec: Invalid value: {\"MinAvailable\":1,\"Selector\":{\"matchLabels\":{\"app\":\"a\"}},\"MaxUnavailable\":\"150%\",\"UnhealthyPodEvictionPolicy\":\"Never\"}: minAvailable and maxUnavailable cannot be both set",
                 "spec.maxUnavailable: Invalid value: \"150%\": must not be greater than 100%",
@@ -86,7 +84,7 @@ mod tests {
         );
         let negative = json!({"spec": {"minAvailable": -1}});
         assert_eq!(
-            texts(&pod_disruption_budget(&negative)),
+            texts(pod_disruption_budget(&negative)),
             ["spec.minAvailable: Invalid value: -1: must be greater than or equal to 0"]
         );
     }

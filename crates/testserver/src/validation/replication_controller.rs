@@ -101,9 +101,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: &[FieldError]) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     fn template(labels: Value, restart: &str) -> Value {
         json!({"metadata": {"labels": labels}, "spec": {"restartPolicy": restart,
@@ -119,12 +117,12 @@ mod tests {
         assert!(
             replication_controller(&good).is_empty(),
             "{:?}",
-            texts(&replication_controller(&good))
+            texts(replication_controller(&good))
         );
         let bad = json!({"spec": {"replicas": -1, "minReadySeconds": -2, "selector": {"app": "b"},
             "template": template(json!({"app": "a"}), "OnFailure")}});
         assert_eq!(
-            texts(&replication_controller(&bad)),
+            texts(replication_controller(&bad)),
             [
                 "spec.minReadySeconds: Invalid value: -2: must be greater than or equal to 0",
                 "spec.replicas: Invalid value: -1: must be greater than or equal to 0",
@@ -134,7 +132,7 @@ mod tests {
         );
         let empty = json!({"spec": {"replicas": 1}});
         assert_eq!(
-            texts(&replication_controller(&empty)),
+            texts(replication_controller(&empty)),
             [
                 "spec.selector: Required value",
                 "spec.template: Required value"

@@ -121,9 +121,7 @@ mod tests {
             "status": status})
     }
 
-    fn texts(errs: Vec<FieldError>) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// `validateResourceClaimUserReference` and the reservation invariants.
     #[test]

@@ -195,9 +195,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: Vec<FieldError>) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// `ValidateResourceQuotaResourceName` with `validateResourceName`.
     #[test]

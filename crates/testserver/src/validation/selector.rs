@@ -118,9 +118,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: &[FieldError]) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// ValidateLabelSelector and ValidateLabelSelectorRequirement.
     #[test]
@@ -134,7 +132,7 @@ mod tests {
             {"key": "k", "operator": "Exists", "values": ["v"]},
             {"key": "bad key", "operator": "Near", "values": ["-x"]}]});
         assert_eq!(
-            texts(&label_selector(Some(&bad), "spec.selector")),
+            texts(label_selector(Some(&bad), "spec.selector")),
             [
                 "spec.selector.matchLabels: Invalid value: \"b c\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
                 "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",

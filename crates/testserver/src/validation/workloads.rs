@@ -157,9 +157,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: &[FieldError]) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     fn with_strategy(strategy: Value) -> Value {
         json!({"spec": {"replicas": 1, "selector": {"matchLabels": {"app": "a"}},
@@ -174,16 +172,16 @@ mod tests {
     fn rolling_updates() {
         let ok = with_strategy(json!({"type": "RollingUpdate",
             "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}));
-        assert!(deployment(&ok).is_empty(), "{:?}", texts(&deployment(&ok)));
+        assert!(deployment(&ok).is_empty(), "{:?}", texts(deployment(&ok)));
         assert_eq!(
-            texts(&deployment(&with_strategy(json!({"type": "RollingUpdate",
+            texts(deployment(&with_strategy(json!({"type": "RollingUpdate",
                 "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "0%"}})))),
             [
                 "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0"
             ]
         );
         assert_eq!(
-            texts(&deployment(&with_strategy(json!({"type": "RollingUpdate",
+            texts(deployment(&with_strategy(json!({"type": "RollingUpdate",
                 "rollingUpdate": {"maxUnavailable": "110%", "maxSurge": -1}})))),
             [
                 "spec.strategy.rollingUpdate.maxSurge: Invalid value: -1: must be greater than or equal to 0",
@@ -191,7 +189,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            texts(&deployment(&with_strategy(json!({"type": "Recreate",
+            texts(deployment(&with_strategy(json!({"type": "Recreate",
                 "rollingUpdate": {"maxSurge": 1}})))),
             [
                 "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"
@@ -200,7 +198,7 @@ mod tests {
         let mut slow = ok.clone();
         slow["spec"]["minReadySeconds"] = json!(600);
         assert_eq!(
-            texts(&deployment(&slow)),
+            texts(deployment(&slow)),
             [
                 "spec.progressDeadlineSeconds: Invalid value: 600: must be greater than minReadySeconds"
             ]

@@ -2,9 +2,7 @@ use serde_json::json;
 
 use super::*;
 
-fn texts(errs: &[FieldError]) -> Vec<String> {
-    errs.iter().map(ToString::to_string).collect()
-}
+use crate::validation::texts;
 
 /// A valid v2 object with `spec` fields replaced by `patch`'s.
 fn hpa(patch: Value) -> Value {
@@ -17,7 +15,7 @@ fn hpa(patch: Value) -> Value {
 }
 
 fn check(patch: Value) -> Vec<String> {
-    texts(&horizontal_pod_autoscaler(&hpa(patch)))
+    texts(horizontal_pod_autoscaler(&hpa(patch)))
 }
 
 /// validateHorizontalPodAutoscalerSpec: the replica bounds (HPAScaleToZero off).
@@ -34,7 +32,7 @@ fn replica_bounds() {
     // a missing minReplicas is defaulted to 1 before validation
     let no_min = json!({"spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"},
         "maxReplicas": 0}});
-    assert_eq!(texts(&horizontal_pod_autoscaler(&no_min)).len(), 2);
+    assert_eq!(texts(horizontal_pod_autoscaler(&no_min)).len(), 2);
     assert_eq!(
         check(json!({"minReplicas": 5})),
         ["spec.maxReplicas: Invalid value: 3: must be greater than or equal to `minReplicas`"]
@@ -55,14 +53,14 @@ fn scale_to_zero_is_kept_on_update() {
         "metric": {"name": "queue"}, "target": {"type": "Value", "value": "10"}}}]});
     let old = hpa(external.clone());
     assert_eq!(
-        texts(&horizontal_pod_autoscaler_update(
+        texts(horizontal_pod_autoscaler_update(
             &hpa(external.clone()),
             &old
         )),
         Vec::<String>::new()
     );
     assert_eq!(
-        texts(&horizontal_pod_autoscaler_update(
+        texts(horizontal_pod_autoscaler_update(
             &hpa(external),
             &hpa(json!({}))
         )),
@@ -190,7 +188,7 @@ fn v1_cpu_target() {
     let v1 = json!({"apiVersion": "autoscaling/v1", "spec": {"scaleTargetRef": {"kind": "Deployment",
         "name": "web"}, "maxReplicas": 2, "targetCPUUtilizationPercentage": 0}});
     assert_eq!(
-        texts(&horizontal_pod_autoscaler(&v1)),
+        texts(horizontal_pod_autoscaler(&v1)),
         [
             "spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0"
         ]

@@ -2,9 +2,7 @@ use serde_json::json;
 
 use super::*;
 
-fn texts(errs: &[FieldError]) -> Vec<String> {
-    errs.iter().map(ToString::to_string).collect()
-}
+use crate::validation::texts;
 
 /// A Job as `PrepareForCreate` leaves it: defaulted, selector and labels generated.
 fn job_with(spec: Value) -> Value {
@@ -26,15 +24,15 @@ fn job_with(spec: Value) -> Value {
 #[test]
 fn counts_and_restart_policy() {
     assert!(
-        texts(&job(&job_with(json!({})))).is_empty(),
+        texts(job(&job_with(json!({})))).is_empty(),
         "{:?}",
-        texts(&job(&job_with(json!({}))))
+        texts(job(&job_with(json!({}))))
     );
     let mut bad =
         job_with(json!({"parallelism": -1, "backoffLimit": -2, "ttlSecondsAfterFinished": -3}));
     bad["spec"]["template"]["spec"]["restartPolicy"] = json!("Always");
     assert_eq!(
-        texts(&job(&bad)),
+        texts(job(&bad)),
         [
             "spec.parallelism: Invalid value: -1: must be greater than or equal to 0",
             "spec.backoffLimit: Invalid value: -2: must be greater than or equal to 0",
@@ -48,7 +46,7 @@ fn counts_and_restart_policy() {
     let mut on_failure = on_failure;
     on_failure["spec"]["template"]["spec"]["restartPolicy"] = json!("OnFailure");
     assert_eq!(
-        texts(&job(&on_failure)),
+        texts(job(&on_failure)),
         [
             "spec.podReplacementPolicy: Unsupported value: \"TerminatingOrFailed\": supported values: \"Failed\"",
             "spec.template.spec.restartPolicy: Invalid value: \"OnFailure\": only \"Never\" is supported when podFailurePolicy is specified",
@@ -62,7 +60,7 @@ fn selectors() {
     let mut wrong = job_with(json!({"selector": {"matchLabels": {CONTROLLER_UID: "other"}}}));
     wrong["spec"]["template"]["metadata"]["labels"][JOB_NAME] = json!("someone-else");
     assert_eq!(
-        texts(&job(&wrong)),
+        texts(job(&wrong)),
         [
             "spec.template.metadata.labels[batch.kubernetes.io/job-name]: Invalid value: {\"batch.kubernetes.io/controller-uid\":\"u1\",\"batch.kubernetes.io/job-name\":\"someone-else\",\"controller-uid\":\"u1\",\"job-name\":\"pi\"}: must be 'pi'",
             "spec.selector: Invalid value: {\"matchLabels\":{\"batch.kubernetes.io/controller-uid\":\"other\"}}: `selector` not auto-generated",
@@ -72,7 +70,7 @@ fn selectors() {
     let mut manual = job_with(json!({"manualSelector": true}));
     manual["spec"].as_object_mut().map(|s| s.remove("selector"));
     assert_eq!(
-        texts(&job(&manual)),
+        texts(job(&manual)),
         [
             "spec.selector: Required value",
             "spec.template.metadata.labels: Invalid value: {\"batch.kubernetes.io/controller-uid\":\"u1\",\"batch.kubernetes.io/job-name\":\"pi\",\"controller-uid\":\"u1\",\"job-name\":\"pi\"}: `selector` does not match template `labels`",
@@ -85,7 +83,7 @@ fn selectors() {
 fn indexed_jobs() {
     let mut long = job_with(json!({"completionMode": "Indexed", "completions": 100}));
     long["metadata"]["name"] = json!("a".repeat(62));
-    let name_err = texts(&job(&long));
+    let name_err = texts(job(&long));
     assert_eq!(
         name_err.last().map(String::as_str),
         Some(
@@ -102,7 +100,7 @@ fn indexed_jobs() {
         .as_object_mut()
         .map(|s| s.remove("completions"));
     assert_eq!(
-        texts(&job(&indexed)),
+        texts(job(&indexed)),
         [
             "spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified",
             "spec.completions: Required value: when completion mode is Indexed",
@@ -111,19 +109,19 @@ fn indexed_jobs() {
     );
     let non_indexed = job_with(json!({"backoffLimitPerIndex": 1, "completionMode": "Sometimes"}));
     assert_eq!(
-        texts(&job(&non_indexed)),
+        texts(job(&non_indexed)),
         [
             "spec.completionMode: Unsupported value: \"Sometimes\": supported values: \"NonIndexed\", \"Indexed\""
         ]
     );
     let per_index = job_with(json!({"backoffLimitPerIndex": 1}));
     assert_eq!(
-        texts(&job(&per_index)),
+        texts(job(&per_index)),
         ["spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode"]
     );
     let success = job_with(json!({"successPolicy": {"rules": [{"succeededCount": 1}]}}));
     assert_eq!(
-        texts(&job(&success)),
+        texts(job(&success)),
         [
             "spec.successPolicy: Invalid value: {\"Rules\":[{\"SucceededIndexes\":null,\"SucceededCount\":1}]}: requires indexed completion mode"
         ]
@@ -143,7 +141,7 @@ fn updates() {
     let mut changed = old.clone();
     changed["spec"]["completions"] = json!(2);
     changed["spec"]["template"]["spec"]["containers"][0]["image"] = json!("python");
-    let errs = texts(&job_update(&changed, &old));
+    let errs = texts(job_update(&changed, &old));
     assert_eq!(
         errs[0],
         "spec.completions: Invalid value: 2: field is immutable"
@@ -166,7 +164,7 @@ fn updates() {
     assert!(job_update(&elastic, &elastic_old).is_empty());
     elastic["spec"]["parallelism"] = json!(3);
     assert_eq!(
-        texts(&job_update(&elastic, &elastic_old)),
+        texts(job_update(&elastic, &elastic_old)),
         [
             "spec.completions: Invalid value: 4: can only be modified in tandem with spec.parallelism"
         ]

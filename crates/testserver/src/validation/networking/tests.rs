@@ -2,9 +2,7 @@ use serde_json::json;
 
 use super::*;
 
-fn texts(errs: &[FieldError]) -> Vec<String> {
-    errs.iter().map(ToString::to_string).collect()
-}
+use crate::validation::texts;
 
 /// ValidateNetworkPolicySpec, ValidateNetworkPolicyPort, ValidateNetworkPolicyPeer,
 /// ValidateIPBlock.
@@ -17,14 +15,14 @@ fn network_policies() {
     assert!(
         network_policy(&ok).is_empty(),
         "{:?}",
-        texts(&network_policy(&ok))
+        texts(network_policy(&ok))
     );
     let bad = json!({"spec": {"podSelector": {}, "policyTypes": ["Sideways"],
         "ingress": [{"from": [{}, {"ipBlock": {"cidr": "10.0.0.0/16", "except": ["10.0.0.0/8"]}, "podSelector": {}}],
             "ports": [{"protocol": "ICMP", "port": 90, "endPort": 80}, {"port": "http", "endPort": 81}, {"endPort": 2}]}],
         "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.300/8"}}]}]}});
     assert_eq!(
-        texts(&network_policy(&bad)),
+        texts(network_policy(&bad)),
         [
             "spec.ingress[0].ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"TCP\", \"UDP\", \"SCTP\"",
             "spec.ingress[0].ports[0].endPort: Invalid value: 90: must be greater than or equal to `port`",
@@ -46,9 +44,9 @@ fn ingresses() {
     let ok = json!({"spec": {"ingressClassName": "nginx", "rules": [{"host": "*.example.com", "http": {"paths": [
         {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}],
         "tls": [{"hosts": ["a.example.com"], "secretName": "tls"}]}});
-    assert!(ingress(&ok).is_empty(), "{:?}", texts(&ingress(&ok)));
+    assert!(ingress(&ok).is_empty(), "{:?}", texts(ingress(&ok)));
     assert_eq!(
-        texts(&ingress(&json!({"spec": {}}))),
+        texts(ingress(&json!({"spec": {}}))),
         ["spec: Invalid value: null: either `defaultBackend` or `rules` must be specified"]
     );
     let bad = json!({"metadata": {"annotations": {"kubernetes.io/ingress.class": "traefik"}},
@@ -58,7 +56,7 @@ fn ingresses() {
             {"path": "/", "backend": {}},
             {"path": "/", "pathType": "Regex", "backend": {}}]}}]}});
     assert_eq!(
-        texts(&ingress(&bad)),
+        texts(ingress(&bad)),
         [
             "spec.rules[0].host: Invalid value: \"10.0.0.1\": must be a DNS name, not an IP address",
             "spec.rules[0].http.paths[0].path: Invalid value: \"/a//b\": must not contain '//'",
@@ -83,11 +81,11 @@ fn ingress_classes() {
     assert!(
         ingress_class(&ok).is_empty(),
         "{:?}",
-        texts(&ingress_class(&ok))
+        texts(ingress_class(&ok))
     );
     let bad = json!({"spec": {"controller": "nginx", "parameters": {"kind": "Params", "scope": "Cluster", "namespace": "ns"}}});
     assert_eq!(
-        texts(&ingress_class(&bad)),
+        texts(ingress_class(&bad)),
         [
             "spec.controller: Invalid value: \"nginx\": must be a domain-prefixed path (such as \"acme.io/foo\")",
             "spec.parameters.name: Required value: name is required",
@@ -97,7 +95,7 @@ fn ingress_classes() {
     let mut moved = ok.clone();
     moved["spec"]["controller"] = json!("example.com/other");
     assert_eq!(
-        texts(&ingress_class_update(&moved, &ok)),
+        texts(ingress_class_update(&moved, &ok)),
         ["spec.controller: Invalid value: \"example.com/other\": field is immutable"]
     );
 }

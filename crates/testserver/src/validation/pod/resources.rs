@@ -76,9 +76,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: &[FieldError]) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     const AT: &str = "spec.containers[0]";
 
@@ -91,7 +89,7 @@ mod tests {
         assert!(
             container_resources(&c, AT).is_empty(),
             "{:?}",
-            texts(&container_resources(&c, AT))
+            texts(container_resources(&c, AT))
         );
     }
 
@@ -104,7 +102,7 @@ mod tests {
             "requests": {"memory": "-1", "example.com/gpu": "500m"}}});
         let r = "spec.containers[0].resources";
         assert_eq!(
-            texts(&container_resources(&c, AT)),
+            texts(container_resources(&c, AT)),
             [
                 format!(
                     "{r}.limits[hugepages-2Mi]: Invalid value: \"3Mi\": 3Mi is not positive integer multiple of hugepages-2Mi"
@@ -125,7 +123,7 @@ mod tests {
         );
         let only_pages = json!({"resources": {"limits": {"hugepages-1Gi": "1Gi"}}});
         assert_eq!(
-            texts(&container_resources(&only_pages, AT)),
+            texts(container_resources(&only_pages, AT)),
             [format!("{r}: Forbidden: HugePages require cpu or memory")]
         );
     }

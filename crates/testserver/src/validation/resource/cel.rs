@@ -87,9 +87,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: Vec<FieldError>) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// `validateCELSelector`: a selector that parses passes, a syntax error is cel-go's.
     #[test]

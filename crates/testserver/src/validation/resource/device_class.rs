@@ -65,9 +65,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: Vec<FieldError>) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     fn class(spec: Value) -> Value {
         json!({"metadata": {"name": "gpu.example.com"}, "spec": spec})

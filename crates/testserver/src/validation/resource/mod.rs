@@ -187,9 +187,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: &[FieldError]) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// `validateSlice` and `validateSet`: the size alone when too long, else each item and
     /// then the duplicates.

@@ -178,9 +178,7 @@ pub(crate) fn uid(uid: &str, path: &str) -> Vec<FieldError> {
 mod tests {
     use super::*;
 
-    fn texts(errs: Vec<FieldError>) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// `validateQualifiedName` and `validateFullyQualifiedName`.
     #[test]

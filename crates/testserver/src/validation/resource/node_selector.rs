@@ -107,9 +107,7 @@ mod tests {
 
     use super::*;
 
-    fn texts(errs: Vec<FieldError>) -> Vec<String> {
-        errs.iter().map(ToString::to_string).collect()
-    }
+    use crate::validation::texts;
 
     /// `ValidateNodeSelector`: terms are required; operators, keys and values are checked.
     #[test]

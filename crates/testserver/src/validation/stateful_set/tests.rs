@@ -2,9 +2,7 @@ use serde_json::{Value, json};
 
 use super::*;
 
-fn texts(errs: &[FieldError]) -> Vec<String> {
-    errs.iter().map(ToString::to_string).collect()
-}
+use crate::validation::texts;
 
 fn workload(spec: Value) -> Value {
     json!({"metadata": {"name": "w"}, "spec": spec})
@@ -25,9 +23,9 @@ fn stateful_sets() {
         "template": template(json!({"app": "a"}))}),
     );
     assert!(
-        texts(&stateful_set(&old)).is_empty(),
+        texts(stateful_set(&old)).is_empty(),
         "{:?}",
-        texts(&stateful_set(&old))
+        texts(stateful_set(&old))
     );
     let mut new = old.clone();
     new["spec"]["replicas"] = json!(3);
@@ -35,7 +33,7 @@ fn stateful_sets() {
     assert!(stateful_set_update(&new, &old).is_empty());
     new["spec"]["serviceName"] = json!("t");
     assert_eq!(
-        texts(&stateful_set_update(&new, &old)),
+        texts(stateful_set_update(&new, &old)),
         [
             "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
         ]
@@ -44,7 +42,7 @@ fn stateful_sets() {
     bad["spec"]["podManagementPolicy"] = json!("Random");
     bad["spec"]["template"]["spec"]["activeDeadlineSeconds"] = json!(5);
     assert_eq!(
-        texts(&stateful_set(&bad)),
+        texts(stateful_set(&bad)),
         [
             "spec.podManagementPolicy: Unsupported value: \"Random\": supported values: \"OrderedReady\", \"Parallel\"",
             "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in StatefulSet is not Supported",
@@ -64,7 +62,7 @@ fn stateful_set_update_strategies() {
         )
     };
     assert_eq!(
-        texts(&stateful_set(&with(json!({"type": "RollingUpdate",
+        texts(stateful_set(&with(json!({"type": "RollingUpdate",
             "rollingUpdate": {"partition": -1, "maxUnavailable": 0}})))),
         [
             "spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0",
@@ -73,7 +71,7 @@ fn stateful_set_update_strategies() {
         ]
     );
     assert_eq!(
-        texts(&stateful_set(&with(json!({"type": "OnDelete",
+        texts(stateful_set(&with(json!({"type": "OnDelete",
             "rollingUpdate": {"partition": 2}}))))[0],
         "spec.updateStrategy.rollingUpdate: Invalid value: {\"Partition\":2,\"MaxUnavailable\":null}: only allowed for updateStrategy 'RollingUpdate'"
     );
@@ -95,7 +93,7 @@ fn claim_templates_and_service_name() {
     assert!(
         stateful_set(&sts).is_empty(),
         "{:?}",
-        texts(&stateful_set(&sts))
+        texts(stateful_set(&sts))
     );
     let mut bad = sts.clone();
     bad["spec"]["serviceName"] = json!("Web_1");
@@ -103,7 +101,7 @@ fn claim_templates_and_service_name() {
         json!({"resources": {"requests": {"storage": "1Gi"}}});
     bad["spec"]["template"]["spec"]["containers"][0]["volumeMounts"][0]["name"] = json!("logs");
     assert_eq!(
-        texts(&stateful_set(&bad)),
+        texts(stateful_set(&bad)),
         [
             "spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required",
             "spec.serviceName: Invalid value: \"Web_1\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
@@ -118,6 +116,6 @@ fn claim_templates_and_service_name() {
     assert!(
         stateful_set_update(&new, &stored).is_empty(),
         "{:?}",
-        texts(&stateful_set_update(&new, &stored))
+        texts(stateful_set_update(&new, &stored))
     );
 }

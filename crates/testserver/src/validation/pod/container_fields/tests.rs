@@ -2,9 +2,7 @@ use serde_json::json;
 
 use super::*;
 
-fn texts(errs: &[FieldError]) -> Vec<String> {
-    errs.iter().map(ToString::to_string).collect()
-}
+use crate::validation::texts;
 
 const AT: &str = "spec.containers[0]";
 
@@ -18,7 +16,7 @@ fn termination_message_policy_values() {
     }
     assert!(termination_message_policy(&json!({}), AT).is_empty());
     assert_eq!(
-        texts(&termination_message_policy(
+        texts(termination_message_policy(
             &json!({"terminationMessagePolicy": "Logs"}),
             AT
         )),
@@ -37,7 +35,7 @@ fn port_names_and_host_ports() {
         {"name": "Bad_Name", "containerPort": 82, "hostPort": 70000},
     ]});
     assert_eq!(
-        texts(&ports(&c, AT)),
+        texts(ports(&c, AT)),
         [
             "spec.containers[0].ports[1].name: Duplicate value: \"http\"".to_owned(),
             format!("spec.containers[0].ports[2].name: Invalid value: \"Bad_Name\": {}", net::port_name("Bad_Name")[0]),
@@ -61,7 +59,7 @@ fn volume_mount_rules() {
     ]});
     let l = "spec.containers[0].volumeMounts";
     assert_eq!(
-        texts(&volume_mounts(&c, AT)),
+        texts(volume_mounts(&c, AT)),
         [
             format!("{l}[1].mountPath: Invalid value: \"/data\": must be unique"),
             format!("{l}.subPath: Invalid value: \"/abs/../x\": must be a relative path"),
@@ -107,7 +105,7 @@ fn volume_device_rules() {
     ]});
     let l = "spec.containers[0].volumeDevices";
     assert_eq!(
-        texts(&volume_devices(&c, AT, &volumes)),
+        texts(volume_devices(&c, AT, &volumes)),
         [
             format!("{l}[1].name: Invalid value: \"blk\": must be unique"),
             format!("{l}[1].devicePath: Invalid value: \"/dev/blk\": must be unique"),
@@ -125,7 +123,7 @@ fn volume_device_rules() {
         ]
     );
     assert_eq!(
-        texts(&volume_mounts(&c, AT)),
+        texts(volume_mounts(&c, AT)),
         [
             "spec.containers[0].volumeMounts[0].name: Invalid value: \"data\": must not already exist in volumeDevices",
             "spec.containers[0].volumeMounts[0].mountPath: Invalid value: \"/dev/x\": must not already exist as a path in volumeDevices",

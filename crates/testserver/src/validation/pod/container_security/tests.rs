@@ -2,9 +2,7 @@ use serde_json::json;
 
 use super::*;
 
-fn texts(errs: &[FieldError]) -> Vec<String> {
-    errs.iter().map(ToString::to_string).collect()
-}
+use crate::validation::texts;
 
 const AT: &str = "spec.containers[0]";
 
@@ -20,7 +18,7 @@ fn ids_proc_mount_and_escalation() {
     let dump = sc.to_string();
     let at = "spec.containers[0].securityContext";
     assert_eq!(
-        texts(&security_context(&json!({"securityContext": sc}), AT)),
+        texts(security_context(&json!({"securityContext": sc}), AT)),
         [
             format!(
                 "{at}.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive"
@@ -47,7 +45,7 @@ fn profiles() {
     let at = "spec.containers[0].securityContext";
     let c = |sc: Value| json!({"securityContext": sc});
     assert_eq!(
-        texts(&security_context(
+        texts(security_context(
             &c(
                 json!({"seccompProfile": {"type": "Localhost"}, "appArmorProfile": {"type": "Localhost"}})
             ),
@@ -63,7 +61,7 @@ fn profiles() {
         ]
     );
     assert_eq!(
-        texts(&security_context(
+        texts(security_context(
             &c(
                 json!({"seccompProfile": {"type": "Localhost", "localhostProfile": "/abs/../p.json"},
             "appArmorProfile": {"type": "Localhost", "localhostProfile": " p "}})
@@ -83,7 +81,7 @@ fn profiles() {
         ]
     );
     assert_eq!(
-        texts(&security_context(
+        texts(security_context(
             &c(json!({"seccompProfile": {}, "appArmorProfile": {"type": "Other"}})),
             AT
         )),
@@ -97,7 +95,7 @@ fn profiles() {
         ]
     );
     assert_eq!(
-        texts(&security_context(
+        texts(security_context(
             &c(json!({"appArmorProfile": {"type": "RuntimeDefault", "localhostProfile": "p"}})),
             AT
         )),
@@ -117,7 +115,7 @@ fn windows_options() {
     let bad = json!({"securityContext": {"windowsOptions": {"gmsaCredentialSpec": "",
         "runAsUserName": "a\\b\\c"}}});
     assert_eq!(
-        texts(&security_context(&bad, AT)),
+        texts(security_context(&bad, AT)),
         [
             format!(
                 "{at}.gmsaCredentialSpec: Invalid value: \"\": gmsaCredentialSpec cannot be an empty string"
@@ -129,7 +127,7 @@ fn windows_options() {
     );
     let user = json!({"securityContext": {"windowsOptions": {"runAsUserName": "dom\\..."}}});
     assert_eq!(
-        texts(&security_context(&user, AT)),
+        texts(security_context(&user, AT)),
         [format!(
             "{at}.runAsUserName: Invalid value: \"dom\\\\...\": runAsUserName's User cannot contain only periods or spaces"
         )]

@@ -2,9 +2,7 @@ use serde_json::json;
 
 use super::*;
 
-fn texts(errs: &[FieldError]) -> Vec<String> {
-    errs.iter().map(ToString::to_string).collect()
-}
+use crate::validation::texts;
 
 const AT: &str = "spec.containers[0]";
 
@@ -23,7 +21,7 @@ fn env_names_and_valid_sources() {
         {"name": "S", "valueFrom": {"secretKeyRef": {"name": "sec", "key": "k"}}},
     ]});
     assert_eq!(
-        texts(&env(&c, AT)),
+        texts(env(&c, AT)),
         [
             "spec.containers[0].env[1].name: Required value",
             "spec.containers[0].env[2].name: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='",
@@ -47,7 +45,7 @@ fn value_from_rules() {
     ]});
     let at = "spec.containers[0].env";
     assert_eq!(
-        texts(&env(&c, AT)),
+        texts(env(&c, AT)),
         [
             format!(
                 "{at}[0].valueFrom: Invalid value: \"\": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"
@@ -92,7 +90,7 @@ fn env_from_rules() {
         {"secretRef": {"name": "gen-"}},
     ]});
     assert_eq!(
-        texts(&env_from(&c, AT)),
+        texts(env_from(&c, AT)),
         [
             "spec.containers[0].envFrom[1].prefix: Invalid value: \"a=b\": a valid environment variable name must consist only of printable ASCII characters other than '='",
             "spec.containers[0].envFrom: Invalid value: \"\": must specify one of: `configMapRef` or `secretRef`",

@@ -2,9 +2,7 @@ use serde_json::json;
 
 use super::*;
 
-fn texts(errs: &[FieldError]) -> Vec<String> {
-    errs.iter().map(ToString::to_string).collect()
-}
+use crate::validation::texts;
 
 /// A probe as the defaults leave it.
 fn probe_with(handler: Value) -> Value {
@@ -25,10 +23,10 @@ fn regular_container_valid_and_restart_policy() {
         "readinessProbe": probe_with(json!({"tcpSocket": {"port": 80}})),
         "startupProbe": probe_with(json!({"grpc": {"port": 9000}})),
     });
-    assert!(texts(&lifecycle_and_probes(&c, "spec.containers[0]")).is_empty());
+    assert!(texts(lifecycle_and_probes(&c, "spec.containers[0]")).is_empty());
     let c = json!({"restartPolicy": "Always"});
     assert_eq!(
-        texts(&lifecycle_and_probes(&c, "spec.containers[0]")),
+        texts(lifecycle_and_probes(&c, "spec.containers[0]")),
         ["spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers"]
     );
 }
@@ -45,7 +43,7 @@ fn handler_rules() {
         "startupProbe": probe_with(json!({"grpc": {"port": 70000}})),
     });
     assert_eq!(
-        texts(&lifecycle_and_probes(&c, at)),
+        texts(lifecycle_and_probes(&c, at)),
         [
             format!("{at}.lifecycle.postStart: Required value: must specify a handler type"),
             format!("{at}.lifecycle.preStop.exec.command: Required value"),
@@ -90,7 +88,7 @@ fn probe_numbers() {
     startup["failureThreshold"] = json!(-2);
     let c = json!({"livenessProbe": live, "readinessProbe": ready, "startupProbe": startup});
     assert_eq!(
-        texts(&lifecycle_and_probes(&c, at)),
+        texts(lifecycle_and_probes(&c, at)),
         [
             format!(
                 "{at}.livenessProbe.initialDelaySeconds: Invalid value: -1: must be greater than or equal to 0"
@@ -116,7 +114,7 @@ fn init_containers_and_sidecars() {
     let exec = probe_with(json!({"exec": {"command": ["true"]}}));
     let plain = json!({"lifecycle": {"preStop": {"exec": {"command": ["x"]}}}, "livenessProbe": exec, "startupProbe": exec});
     assert_eq!(
-        texts(&lifecycle_and_probes(&plain, at)),
+        texts(lifecycle_and_probes(&plain, at)),
         [
             format!(
                 "{at}.lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always"
@@ -132,15 +130,15 @@ fn init_containers_and_sidecars() {
     let mut never = plain.clone();
     never["restartPolicy"] = json!("Never");
     assert_eq!(
-        texts(&lifecycle_and_probes(&never, at))[0],
+        texts(lifecycle_and_probes(&never, at))[0],
         format!("{at}.restartPolicy: Unsupported value: \"Never\": supported values: \"Always\"")
     );
     let mut sidecar = plain;
     sidecar["restartPolicy"] = json!("Always");
-    assert!(texts(&lifecycle_and_probes(&sidecar, at)).is_empty());
+    assert!(texts(lifecycle_and_probes(&sidecar, at)).is_empty());
     sidecar["readinessProbe"] = json!({"successThreshold": 1});
     assert_eq!(
-        texts(&lifecycle_and_probes(&sidecar, at)),
+        texts(lifecycle_and_probes(&sidecar, at)),
         [format!(
             "{at}.readinessProbe: Required value: must specify a handler type"
         )]

@@ -3,9 +3,7 @@ use serde_json::json;
 use super::*;
 use crate::validation::resource::claim::request_names;
 
-fn texts(errs: Vec<FieldError>) -> Vec<String> {
-    errs.iter().map(ToString::to_string).collect()
-}
+use crate::validation::texts;
 
 fn result(device: &str) -> Value {
     json!({"request": "gpu", "driver": "gpu.example.com", "pool": "p", "device": device})

@@ -2,9 +2,7 @@ use serde_json::json;
 
 use super::*;
 
-fn texts(errs: Vec<FieldError>) -> Vec<String> {
-    errs.iter().map(ToString::to_string).collect()
-}
+use crate::validation::texts;
 
 fn claim(devices: Value) -> Value {
     json!({"metadata": {"name": "c", "namespace": "ns"}, "spec": {"devices": devices}})

@@ -2,9 +2,7 @@ use serde_json::json;
 
 use super::*;
 
-fn texts(errs: Vec<FieldError>) -> Vec<String> {
-    errs.iter().map(ToString::to_string).collect()
-}
+use crate::validation::texts;
 
 /// `validateDevice`: attribute and capacity names, one value per attribute, semver.
 #[test]
