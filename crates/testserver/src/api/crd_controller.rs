@@ -92,10 +92,8 @@ fn status_write(
         return Ok(());
     };
     let opts = WriteOpts {
-        manager: MANAGER,
-        dry_run: false,
         subresource,
-        user: None,
+        ..WriteOpts::by_server(MANAGER)
     };
     write::update(app, &rt, "", name, opts, &mut |old| {
         let mut new = old.clone();

@@ -28,6 +28,19 @@ pub(crate) struct WriteOpts<'a> {
     pub(crate) user: Option<&'a crate::auth::User>,
 }
 
+impl<'a> WriteOpts<'a> {
+    /// A write of the server's own (a controller's or the bootstrap's) to the main resource,
+    /// recorded as `manager`'s Update; change `subresource` with struct update syntax.
+    pub(crate) const fn by_server(manager: &'a str) -> Self {
+        Self {
+            manager,
+            dry_run: false,
+            subresource: "",
+            user: None,
+        }
+    }
+}
+
 /// Whether the write pipeline records `managedFields` (an Update by the manager) or keeps the
 /// ones the caller computed (server-side apply records its own Apply entry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -35,12 +35,7 @@ const MANAGER: &str = "kube-apiserver";
 const CONTINUOUSLY: &str = "true";
 
 fn opts() -> WriteOpts<'static> {
-    WriteOpts {
-        manager: MANAGER,
-        dry_run: false,
-        subresource: "",
-        user: None,
-    }
+    WriteOpts::by_server(MANAGER)
 }
 
 fn api_services(app: &App) -> Option<std::sync::Arc<ResourceType>> {

@@ -81,10 +81,8 @@ pub(crate) fn sync(app: &App) {
         }
         let name = meta_str(schema, "name");
         let opts = WriteOpts {
-            manager: MANAGER,
-            dry_run: false,
             subresource: "status",
-            user: None,
+            ..WriteOpts::by_server(MANAGER)
         };
         let now = crate::clock::now();
         let written = write::update(app, &rt, "", name, opts, &mut |old| {

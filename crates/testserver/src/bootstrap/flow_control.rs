@@ -53,12 +53,7 @@ const SCHEMAS: Type = Type {
 };
 
 fn opts() -> WriteOpts<'static> {
-    WriteOpts {
-        manager: MANAGER,
-        dry_run: false,
-        subresource: "",
-        user: None,
-    }
+    WriteOpts::by_server(MANAGER)
 }
 
 /// One round of the ensurer (`ensure`): suggested, then mandatory configuration, then the

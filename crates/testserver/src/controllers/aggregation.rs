@@ -70,12 +70,7 @@ fn apply_rules(app: &App, name: &str, rules: Value) -> Result<(), crate::api::st
         subresource: None,
         time: &now,
     };
-    let opts = WriteOpts {
-        manager: MANAGER,
-        dry_run: false,
-        subresource: "",
-        user: None,
-    };
+    let opts = WriteOpts::by_server(MANAGER);
     write::update_with(app, &rt, "", name, opts, Managed::Keep, &mut |old| {
         let mut applied = apply(&write, Some(old), &config, true)
             .map_err(|e| crate::api::status::ApiError::from_status(e.code(), e.to_status()))?

@@ -13,12 +13,7 @@ pub(crate) const ROOT_CA: &str = "kube-root-ca.crt";
 const DESCRIPTION: &str = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
 
 fn opts() -> WriteOpts<'static> {
-    WriteOpts {
-        manager: MANAGER,
-        dry_run: false,
-        subresource: "",
-        user: None,
-    }
+    WriteOpts::by_server(MANAGER)
 }
 
 fn active(app: &App, ns: &str) -> bool {

@@ -95,12 +95,7 @@ fn release(app: &App, plural: &str, ns: &str, name: &str, finalizer: &str) {
     let Some(rt) = app.registry.find("", "v1", plural) else {
         return;
     };
-    let opts = WriteOpts {
-        manager: MANAGER,
-        dry_run: false,
-        subresource: "",
-        user: None,
-    };
+    let opts = WriteOpts::by_server(MANAGER);
     let _ = write::update(app, &rt, ns, name, opts, &mut |old| {
         let mut new = old.clone();
         if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {

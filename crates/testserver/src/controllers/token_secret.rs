@@ -53,12 +53,7 @@ pub(super) fn sync(app: &App, secret: &Value) {
         .unwrap_or("")
         .to_owned();
     let token = mint_legacy(&app.signer, ns, name, sa_name, &sa_uid, clock::unix_now());
-    let opts = WriteOpts {
-        manager: MANAGER,
-        dry_run: false,
-        subresource: "",
-        user: None,
-    };
+    let opts = WriteOpts::by_server(MANAGER);
     let _ = write::update(app, &secret_rt, ns, name, opts, &mut |old| {
         let mut new = old.clone();
         new["data"]["token"] = STANDARD.encode(&token).into();

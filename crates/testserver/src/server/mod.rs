@@ -227,12 +227,7 @@ impl TestServerBuilder {
 
 /// Objects every fresh cluster has; the watch history starts after them.
 fn bootstrap(app: &App) {
-    let opts = WriteOpts {
-        manager: "kube-apiserver",
-        dry_run: false,
-        subresource: "",
-        user: None,
-    };
+    let opts = WriteOpts::by_server("kube-apiserver");
     if let Some(rt) = app.registry.find("", "v1", "namespaces") {
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             let _ = write::create(app, &rt, "", json!({"metadata": {"name": ns}}), opts);

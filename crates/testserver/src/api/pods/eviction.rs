@@ -234,10 +234,8 @@ fn spend(app: &App, ns: &str, pdb: &Value, pod: &Value, dry: bool) -> Result<All
     };
     let name = text(pdb, "/metadata/name");
     let opts = WriteOpts {
-        manager: "kube-apiserver",
-        dry_run: false,
         subresource: "status",
-        user: None,
+        ..WriteOpts::by_server("kube-apiserver")
     };
     let mut outcome = first;
     write::update(app, &rt, ns, name, opts, &mut |current: &Value| {
@@ -297,10 +295,8 @@ impl Deleter<'_> {
         };
         let (want_uid, want_rv) = (precondition("uid"), precondition("resourceVersion"));
         let opts = WriteOpts {
-            manager: "",
-            dry_run: false,
             subresource: "status",
-            user: None,
+            ..WriteOpts::by_server("")
         };
         let stored = write::update_with(
             self.app,

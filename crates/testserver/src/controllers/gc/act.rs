@@ -14,12 +14,7 @@ use crate::api::{App, meta_mut, meta_str};
 use crate::storage::revision_of;
 
 fn opts() -> WriteOpts<'static> {
-    WriteOpts {
-        manager: MANAGER,
-        dry_run: false,
-        subresource: "",
-        user: None,
-    }
+    WriteOpts::by_server(MANAGER)
 }
 
 /// Carries out one action; `Err` means "try again later" (a conflict or another failure).

@@ -188,10 +188,8 @@ fn rt_of(app: &App, obj: &Value) -> Result<Arc<crate::registry::ResourceType>, A
 fn put(app: &App, new: &Value, subresource: &str, manager: &str) -> Result<Arc<Value>, ApiError> {
     let rt = rt_of(app, new)?;
     let opts = WriteOpts {
-        manager,
-        dry_run: false,
         subresource,
-        user: None,
+        ..WriteOpts::by_server(manager)
     };
     let ns = s(new, "/metadata/namespace").to_owned();
     let name = s(new, "/metadata/name").to_owned();

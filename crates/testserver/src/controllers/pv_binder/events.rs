@@ -22,12 +22,7 @@ pub(super) struct Recorder {
 }
 
 fn opts() -> WriteOpts<'static> {
-    WriteOpts {
-        manager: super::super::MANAGER,
-        dry_run: false,
-        subresource: "",
-        user: None,
-    }
+    WriteOpts::by_server(super::super::MANAGER)
 }
 
 impl Recorder {
