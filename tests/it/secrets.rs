@@ -13,14 +13,22 @@ use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
-use k8s_openapi::api::core::v1::{ConfigMap, Pod, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, ServiceAccount};
 use kubeset::clientset::{Api, Client, ListParams, PostParams, TokenParams};
 use kubeset::config::Config;
 use kubeset::config::kubeconfig::{Kubeconfig, Overrides};
 use serde_json::{Value, json};
 use tracing_subscriber::fmt::format::FmtSpan;
 
-use crate::support::{kubeconfig_path, no_env, setup, test_server};
+use kubeset_testserver::TestServer;
+
+use crate::support::{no_env, test_server};
+
+/// The test's admin client and namespace on its own server.
+struct Private {
+    client: Client,
+    ns: String,
+}
 
 /// Every line the subscriber writes, shared with the test.
 #[derive(Clone, Default)]
@@ -68,10 +76,28 @@ fn assert_clean(text: &str, secrets: &[(&str, String)], what: &str) {
 
 #[tokio::test]
 async fn no_credential_is_logged_printed_or_in_an_error() {
-    let Some(server) = test_server() else {
+    if test_server().is_none() {
         return; // the faults and the exec plugin need the in-process server
+    }
+    // A server of its own: the 503s injected below would reach other tests' requests on the
+    // shared one (their creates are not retried).
+    let server = TestServer::start().await.unwrap();
+    let admin_dir = tempfile::tempdir().unwrap();
+    let admin_path = admin_dir.path().join("config");
+    server.write_kubeconfig(&admin_path).unwrap();
+    let admin_config =
+        Config::from_kubeconfig_with(Some(&admin_path), &no_env(), &Overrides::default()).unwrap();
+    let ctx = Private {
+        client: Client::new(admin_config).unwrap(),
+        ns: "secrets".to_owned(),
     };
-    let ctx = setup("secrets").await;
+    let namespace: Namespace =
+        serde_json::from_value(json!({"metadata": {"name": ctx.ns}})).unwrap();
+    ctx.client
+        .namespaces()
+        .create(&PostParams::default(), &namespace)
+        .await
+        .unwrap();
     let sa: ServiceAccount =
         serde_json::from_value(json!({"metadata": {"name": "robot"}})).unwrap();
     let accounts = ctx.client.service_accounts(&ctx.ns);
@@ -85,7 +111,7 @@ async fn no_credential_is_logged_printed_or_in_an_error() {
 
     // The kubeconfig: the admin's cluster and client certificate, plus one user per kind.
     let admin: Value =
-        serde_saphyr::from_str(&std::fs::read_to_string(kubeconfig_path()).unwrap()).unwrap();
+        serde_saphyr::from_str(&std::fs::read_to_string(&admin_path).unwrap()).unwrap();
     let admin_user = &admin["users"][0]["user"];
     let key_data = admin_user["client-key-data"].as_str().unwrap().to_owned();
     let key_pem = base64::engine::general_purpose::STANDARD
@@ -270,7 +296,17 @@ async fn no_credential_is_logged_printed_or_in_an_error() {
                 "json",
                 level,
             ];
-            let run = crate::kctl::run_in(crate::kctl::kctl_bin(), &path, dir.path(), &args, None);
+            // On a blocking thread: this test's runtime thread serves its own server.
+            let run = {
+                let (path, dir) = (path.clone(), dir.path().to_owned());
+                let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+                tokio::task::spawn_blocking(move || {
+                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                    crate::kctl::run_in(crate::kctl::kctl_bin(), &path, &dir, &args, None)
+                })
+                .await
+                .unwrap()
+            };
             let what = format!("kctl {}:\n{}", args.join(" "), run.stderr);
             assert!(run.stderr.contains("] curl -v -XGET "), "{what}");
             assert!(run.stderr.contains("\"Response Body\" body="), "{what}");
