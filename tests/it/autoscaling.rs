@@ -5,19 +5,16 @@
 //!
 //! Every wait for a watch event is bounded (10 s). No test sleeps.
 
-use std::time::Duration;
-
-use futures_util::Stream;
 use k8s_openapi::api::autoscaling::v1::HorizontalPodAutoscaler as HpaV1;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler as HpaV2;
-use kubeset::clientset::{Api, Error, ListParams, PostParams, WatchEvent, WatchParams};
+use kubeset::clientset::{Api, ListParams, PostParams, WatchEvent, WatchParams};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::support::invalid::invalid;
+use crate::support::watch_events::next_change;
 use crate::support::{Ctx, setup};
 
-const WAIT: Duration = Duration::from_secs(10);
 const METRICS: &str = "autoscaling.alpha.kubernetes.io/metrics";
 const BEHAVIOR: &str = "autoscaling.alpha.kubernetes.io/behavior";
 
@@ -194,22 +191,6 @@ async fn a_v1_write_is_validated_with_v2_paths() {
             "FieldValueInvalid".to_owned()
         )]
     );
-}
-
-async fn next_change<K: std::fmt::Debug>(
-    stream: &mut (impl Stream<Item = Result<WatchEvent<K>, Error>> + Unpin),
-) -> WatchEvent<K> {
-    loop {
-        let item = tokio::time::timeout(WAIT, futures_util::StreamExt::next(stream))
-            .await
-            .unwrap_or_else(|_| panic!("no watch event within {WAIT:?}"));
-        match item {
-            Some(Ok(WatchEvent::Bookmark(_))) => continue,
-            Some(Ok(event)) => return event,
-            Some(Err(err)) => panic!("watch error: {err}"),
-            None => panic!("the watch ended"),
-        }
-    }
 }
 
 #[tokio::test]

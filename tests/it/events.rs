@@ -4,9 +4,6 @@
 //!
 //! Every wait for a watch event is bounded (10 s). No test sleeps.
 
-use std::time::Duration;
-
-use futures_util::Stream;
 use k8s_openapi::api::core::v1::Event as CoreEvent;
 use k8s_openapi::api::events::v1::Event as NewEvent;
 use kubeset::clientset::{
@@ -15,9 +12,9 @@ use kubeset::clientset::{
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::support::watch_events::next_change;
 use crate::support::{Ctx, setup};
 
-const WAIT: Duration = Duration::from_secs(10);
 const CONTROLLER: &str = "kubeset.test/events-e2e";
 
 fn typed<T: DeserializeOwned>(v: Value) -> T {
@@ -483,22 +480,6 @@ async fn a_put_of_a_missing_event_creates_it() {
         core.get("put.2").await.unwrap().message.as_deref(),
         Some("bound")
     );
-}
-
-async fn next_change<K: std::fmt::Debug>(
-    stream: &mut (impl Stream<Item = Result<WatchEvent<K>, Error>> + Unpin),
-) -> WatchEvent<K> {
-    loop {
-        let item = tokio::time::timeout(WAIT, futures_util::StreamExt::next(stream))
-            .await
-            .unwrap_or_else(|_| panic!("no watch event within {WAIT:?}"));
-        match item {
-            Some(Ok(WatchEvent::Bookmark(_))) => continue,
-            Some(Ok(event)) => return event,
-            Some(Err(err)) => panic!("watch error: {err}"),
-            None => panic!("the watch ended"),
-        }
-    }
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ pub(crate) mod invalid;
 pub(crate) mod least_privilege;
 pub(crate) mod objects;
 mod sa;
+pub(crate) mod watch_events;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
