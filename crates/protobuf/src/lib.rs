@@ -41,6 +41,7 @@ mod envelope;
 mod error;
 #[rustfmt::skip]
 mod generated;
+mod list;
 pub mod schema;
 mod ser;
 mod time;
@@ -50,6 +51,7 @@ use serde::{Deserialize, Serialize};
 
 pub use envelope::{Envelope, MAGIC};
 pub use error::{Error, ErrorKind, Path};
+pub use list::{ItemBatch, ListParts, ListSplitter};
 use schema::Message;
 
 /// The media type of the encoding.
@@ -153,59 +155,4 @@ pub fn to_message<T: ?Sized + Serialize>(
     value: &T,
 ) -> Result<Vec<u8>, Error> {
     ser::write_message(message, value)
-}
-
-/// A list's parts: the bytes of its `metadata` (a `ListMeta`) and of each item, for decoding
-/// the items apart (in parallel).
-#[derive(Debug)]
-pub struct ListParts<'a> {
-    /// The `ListMeta` bytes.
-    pub metadata: &'a [u8],
-    /// Each item's message bytes.
-    pub items: Vec<&'a [u8]>,
-    /// The items' message.
-    pub item: &'static Message,
-}
-
-impl<'a> ListParts<'a> {
-    /// Splits the message bytes of a list (an [`Envelope`]'s `raw`, of a `...List` kind).
-    ///
-    /// ```
-    /// let list = serde_json::json!({"metadata": {"resourceVersion": "7"}, "items": [{}, {}]});
-    /// let bytes = kubeset_protobuf::to_vec(&list, "v1", "PodList")?;
-    /// let envelope = kubeset_protobuf::Envelope::read(&bytes)?;
-    /// let parts = kubeset_protobuf::ListParts::split(envelope.api_version, envelope.kind, envelope.raw)?;
-    /// assert_eq!(parts.items.len(), 2);
-    /// # Ok::<(), kubeset_protobuf::Error>(())
-    /// ```
-    pub fn split(api_version: &str, kind: &str, raw: &'a [u8]) -> Result<Self, Error> {
-        let message = message_or_error(api_version, kind)?;
-        let (Some(metadata), Some(items)) = (
-            message.field_named("metadata"),
-            message.field_named("items"),
-        ) else {
-            return Err(ErrorKind::UnknownType {
-                api_version: api_version.to_owned(),
-                kind: kind.to_owned(),
-            }
-            .into());
-        };
-        let schema::Kind::Message(item) = items.kind else {
-            return Err(Error::mismatch("list", "message"));
-        };
-        let mut parts = ListParts {
-            metadata: &[],
-            items: Vec::new(),
-            item: schema::message(item),
-        };
-        let mut reader = wire::Reader::new(raw);
-        while let Some((number, value)) = reader.field()? {
-            match value {
-                wire::Wire::Len(bytes) if number == items.number => parts.items.push(bytes),
-                wire::Wire::Len(bytes) if number == metadata.number => parts.metadata = bytes,
-                _ => {}
-            }
-        }
-        Ok(parts)
-    }
 }
