@@ -1,22 +1,15 @@
 //! [`ObjectList`] and the streaming, parallel list decoder.
 
-use std::collections::VecDeque;
-use std::sync::OnceLock;
+mod stream;
 
-use http_body_util::BodyExt;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta;
 use kubeset_transport::ResponseBody;
 use serde::de::DeserializeOwned;
-use tokio::task::JoinHandle;
 
+pub(crate) use self::stream::{Batch, Framer, decode_items};
 use crate::Error;
 use crate::decode::{decode_json, decode_with_prefix};
-use crate::split::{Batch, SplitError, Splitter, StringState};
-
-/// A batch is handed to a decoding thread once it holds this many bytes of complete items.
-const BATCH_BYTES: usize = 256 * 1024;
-/// A list smaller than this is decoded on the calling task (no thread hand-off).
-const INLINE_BYTES: usize = 64 * 1024;
+use crate::split::{self, SplitError, Splitter, StringState};
 
 /// One page of a list: its items and the list metadata (`resourceVersion`, `continue`).
 ///
@@ -101,11 +94,6 @@ struct Envelope {
     metadata: ListMeta,
 }
 
-fn parallelism() -> usize {
-    static N: OnceLock<usize> = OnceLock::new();
-    *N.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
-
 /// Decodes one list item (its bytes, the URL, its index) into a `T`.
 pub(crate) type ItemDecoder<T> = fn(&[u8], &str, usize) -> Result<T, Error>;
 
@@ -118,7 +106,11 @@ pub(crate) fn decode_item<K: DeserializeOwned>(
     decode_with_prefix(bytes, url, || format!("items[{index}]"))
 }
 
-fn decode_batch<T>(batch: &Batch, url: &str, decode: ItemDecoder<T>) -> Result<Vec<T>, Error> {
+fn decode_batch<T>(
+    batch: &split::Batch,
+    url: &str,
+    decode: ItemDecoder<T>,
+) -> Result<Vec<T>, Error> {
     let mut out = Vec::with_capacity(batch.ends.len());
     for (offset, bytes) in batch.items().enumerate() {
         out.push(decode(bytes, url, batch.first_index + offset)?);
@@ -169,12 +161,18 @@ pub(crate) fn decode_keyed<K: DeserializeOwned>(
 
 /// The decode error for a body the splitter rejected; `sample` is the piece it was scanning
 /// (which may start in the middle of a string: `entry` says).
-fn split_error<K>(err: SplitError, url: &str, sample: &[u8], entry: StringState) -> Error {
+fn split_error(
+    err: SplitError,
+    type_name: &'static str,
+    url: &str,
+    sample: &[u8],
+    entry: StringState,
+) -> Error {
     let path = err.item.map_or_else(String::new, |i| format!("items[{i}]"));
     let source = <serde_json::Error as serde::de::Error>::custom(err.message);
     let excerpt = crate::decode::excerpt_from(sample, err.offset, entry);
     Error::Decode {
-        type_name: std::any::type_name::<ObjectList<K>>(),
+        type_name,
         url: url.to_owned(),
         path,
         excerpt,
@@ -194,10 +192,62 @@ where
     Ok(list)
 }
 
+/// A JSON list's items as the [`Splitter`] finds them, decoded with one item decoder.
+struct JsonFramer<T> {
+    splitter: Splitter,
+    decode: ItemDecoder<T>,
+}
+
+impl<T: Send + 'static> Framer for JsonFramer<T> {
+    type Batch = (split::Batch, ItemDecoder<T>);
+
+    fn feed(&mut self, piece: &[u8], url: &str) -> Result<(), Error> {
+        let entry = self.splitter.string_state();
+        self.splitter
+            .feed(piece)
+            .map_err(|e| split_error(e, std::any::type_name::<ObjectList<T>>(), url, piece, entry))
+    }
+
+    fn ready_bytes(&self) -> usize {
+        self.splitter.ready_bytes()
+    }
+
+    fn take_batch(&mut self) -> Option<Self::Batch> {
+        Some((self.splitter.take_batch()?, self.decode))
+    }
+
+    fn finish(&mut self, url: &str) -> Result<(), Error> {
+        self.splitter.finish().map_err(|e| {
+            let type_name = std::any::type_name::<ObjectList<T>>();
+            split_error(
+                e,
+                type_name,
+                url,
+                self.splitter.envelope(),
+                StringState::Outside,
+            )
+        })
+    }
+}
+
+impl<T: Send + 'static> Batch for (split::Batch, ItemDecoder<T>) {
+    fn len(&self) -> usize {
+        self.0.ends.len()
+    }
+
+    fn byte_len(&self) -> usize {
+        self.0.bytes.len()
+    }
+
+    fn first_index(&self) -> usize {
+        self.0.first_index
+    }
+}
+
 /// [`read_list`] with any item decoder; with `last_key`, also returns the storage key of the
 /// last item (one small extra parse per batch, for resuming after an expired continue token).
 pub(crate) async fn read_list_with<T>(
-    mut body: ResponseBody,
+    body: ResponseBody,
     url: &str,
     decode: ItemDecoder<T>,
     last_key: bool,
@@ -205,86 +255,28 @@ pub(crate) async fn read_list_with<T>(
 where
     T: Send + 'static,
 {
-    let runtime = tokio::runtime::Handle::try_current().ok();
-    let mut splitter = Splitter::new();
-    let mut pending: VecDeque<JoinHandle<Result<Vec<T>, Error>>> = VecDeque::new();
-    let mut items: Vec<T> = Vec::new();
+    let mut framer = JsonFramer {
+        splitter: Splitter::new(),
+        decode,
+    };
     let mut key = None;
-    // With a known body length, the first batch tells how many items to expect: reserve
-    // once instead of growing (and copying) the vector of decoded objects by doubling.
-    let body_len = http_body::Body::size_hint(&body).exact();
-    let shared_url: std::sync::Arc<str> = url.into();
-
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|source| Error::ReadBody {
-            url: url.to_owned(),
-            source,
-        })?;
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        let entry = splitter.string_state();
-        splitter
-            .feed(&data)
-            .map_err(|e| split_error::<T>(e, url, &data, entry))?;
-        if splitter.ready_bytes() < BATCH_BYTES {
-            continue;
-        }
-        let Some(batch) = splitter.take_batch() else {
-            continue;
-        };
-        if last_key {
-            key = batch.items().last().and_then(item_key);
-        }
-        if let (0, Some(total)) = (batch.first_index, body_len) {
-            let per_item = (batch.bytes.len() / batch.ends.len().max(1)).max(1);
-            let expected = usize::try_from(total).unwrap_or(usize::MAX) / per_item;
-            items.reserve(expected.saturating_add(expected / 16).min(1 << 24));
-        }
-        match &runtime {
-            Some(rt) => {
-                let task_url = std::sync::Arc::clone(&shared_url);
-                pending
-                    .push_back(rt.spawn_blocking(move || decode_batch(&batch, &task_url, decode)));
-                if pending.len() > parallelism()
-                    && let Some(oldest) = pending.pop_front()
-                {
-                    items.extend(join(oldest, url).await?);
-                }
+    let items = decode_items(
+        body,
+        url,
+        &mut framer,
+        |(batch, decode), url| decode_batch(batch, url, *decode),
+        |(batch, _)| {
+            if last_key {
+                key = batch.items().last().and_then(item_key);
             }
-            None => items.extend(decode_batch(&batch, url, decode)?),
-        }
-    }
-    splitter
-        .finish()
-        .map_err(|e| split_error::<T>(e, url, splitter.envelope(), StringState::Outside))?;
-
-    if let Some(batch) = splitter.take_batch() {
-        if last_key {
-            key = batch.items().last().and_then(item_key);
-        }
-        match &runtime {
-            Some(rt) if !(pending.is_empty() && batch.bytes.len() < INLINE_BYTES) => {
-                let task_url = std::sync::Arc::clone(&shared_url);
-                pending
-                    .push_back(rt.spawn_blocking(move || decode_batch(&batch, &task_url, decode)));
-            }
-            _ => {
-                while let Some(handle) = pending.pop_front() {
-                    items.extend(join(handle, url).await?);
-                }
-                items.extend(decode_batch(&batch, url, decode)?);
-            }
-        }
-    }
-    while let Some(handle) = pending.pop_front() {
-        items.extend(join(handle, url).await?);
-    }
-    let envelope: Envelope = decode_json(splitter.envelope(), url)?;
+        },
+    )
+    .await?;
+    let envelope: Envelope = decode_json(framer.splitter.envelope(), url)?;
     // A 2xx answer holding a Failure Status is an error, not an empty list (client-go too).
     if envelope.kind == "Status"
         && let Some(failure) =
-            crate::status::failure_in_success(splitter.envelope(), &http::Method::GET, url)
+            crate::status::failure_in_success(framer.splitter.envelope(), &http::Method::GET, url)
     {
         return Err(failure.into());
     }
@@ -319,11 +311,4 @@ pub(crate) fn fill_dynamic_types<K: 'static>(list: &mut ObjectList<K>) {
             object.entry("kind").or_insert_with(|| kind.clone().into());
         }
     }
-}
-
-async fn join<K>(handle: JoinHandle<Result<Vec<K>, Error>>, url: &str) -> Result<Vec<K>, Error> {
-    handle.await.map_err(|source| Error::DecodeTask {
-        url: url.to_owned(),
-        source,
-    })?
 }

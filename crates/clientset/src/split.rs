@@ -120,6 +120,9 @@ impl Splitter {
     pub(crate) fn take_batch(&mut self) -> Option<Batch> {
         let end = *self.ends.last()?;
         let bytes = self.batch.split_to(end).freeze();
+        // The next batch gets room for as much as this one took, so it fills without being
+        // copied to ever larger buffers (only the partial item read so far moves).
+        self.batch.reserve(end);
         let ends = std::mem::take(&mut self.ends);
         let first_index = self.taken;
         self.taken += ends.len();

@@ -6,34 +6,28 @@
 //! aggregated API) that answers JSON is still understood. Custom resources, patches, watches
 //! and metadata-only or Table reads stay JSON.
 //!
-//! A protobuf list is read whole, split at its items (they are length-delimited, so that is
-//! one pass over the keys) and decoded in parallel batches on blocking threads, straight into
-//! the item type with no JSON in between.
-
-use std::sync::{Arc, OnceLock};
+//! A protobuf list is split at its items as the body streams (they are length-delimited, so
+//! that is one pass over the keys) and decoded in parallel batches on blocking threads,
+//! straight into the item type with no JSON in between, as JSON lists are: only a few
+//! batches of raw bytes are held at any time.
 
 use bytes::Bytes;
 use http::{HeaderMap, header};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta;
+use kubeset_protobuf::ItemBatch;
 use kubeset_protobuf::schema::Message;
 use kubeset_transport::ResponseBody;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::Error;
-use crate::client::collect;
-use crate::list::{ObjectList, read_list_with};
+use crate::list::{Batch, Framer, ObjectList, decode_items, read_list_with};
 
 /// `Accept` of a read on a protobuf handle: protobuf, else JSON (client-go's default for
 /// built-in types when `ContentType` is protobuf).
 pub(crate) const ACCEPT: &str = "application/vnd.kubernetes.protobuf, application/json";
 /// `Content-Type` of a protobuf request body.
 pub(crate) const CONTENT_TYPE: &str = kubeset_protobuf::CONTENT_TYPE;
-
-/// A list with fewer items is decoded on the calling task (no thread hand-off).
-const INLINE_ITEMS: usize = 256;
-/// Tasks per core, so that a slow batch does not leave the other cores idle.
-const TASKS_PER_CORE: usize = 4;
 
 /// What a handle needs to speak protobuf for its type.
 #[derive(Debug, Clone, Copy)]
@@ -83,11 +77,6 @@ pub(crate) fn status_as_json(bytes: &[u8]) -> Option<Vec<u8>> {
     serde_json::to_vec(&value).ok()
 }
 
-fn parallelism() -> usize {
-    static N: OnceLock<usize> = OnceLock::new();
-    *N.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
-
 #[derive(serde::Deserialize, Default)]
 struct KeyMeta {
     #[serde(default)]
@@ -120,100 +109,122 @@ where
         crate::list::fill_dynamic_types(&mut list);
         return Ok((list, key));
     }
-    let bytes = collect(body, url).await?;
-    let error = |source| Error::ProtobufDecode {
+    let mut framer = ProtobufFramer {
+        splitter: kubeset_protobuf::ListSplitter::new(),
         type_name: std::any::type_name::<ObjectList<K>>(),
+    };
+    let mut last = None;
+    let items = decode_items(body, url, &mut framer, decode_batch::<K>, |batch| {
+        if last_key {
+            last = batch
+                .items()
+                .last()
+                .and_then(|item| item_key(batch.message(), item));
+        }
+    })
+    .await?;
+    let splitter = &framer.splitter;
+    let error = |source| Error::ProtobufDecode {
+        type_name: framer.type_name,
         url: url.to_owned(),
         source,
     };
-    let envelope = kubeset_protobuf::Envelope::read(&bytes).map_err(error)?;
-    let parts =
-        kubeset_protobuf::ListParts::split(envelope.api_version, envelope.kind, envelope.raw)
-            .map_err(error)?;
     let list_meta =
         kubeset_protobuf::schema::message_named("k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta");
     let metadata: ListMeta = match list_meta {
-        Some(message) => kubeset_protobuf::from_message(message, parts.metadata).map_err(error)?,
+        Some(message) => {
+            kubeset_protobuf::from_message(message, splitter.metadata()).map_err(error)?
+        }
         None => ListMeta::default(),
     };
-    let key = match parts.items.last() {
-        Some(last) if last_key => kubeset_protobuf::from_message::<KeyProbe>(parts.item, last)
-            .ok()
-            .map(
-                |probe| match probe.metadata.namespace.filter(|ns| !ns.is_empty()) {
-                    Some(ns) => format!("{ns}/{}", probe.metadata.name),
-                    None => probe.metadata.name,
-                },
-            ),
-        _ => None,
-    };
-    let (api_version, kind) = (envelope.api_version.to_owned(), envelope.kind.to_owned());
-    let items = decode_items::<K>(&bytes, &parts.items, parts.item, url).await?;
     let mut list = ObjectList {
-        api_version,
-        kind,
+        api_version: splitter.api_version().to_owned(),
+        kind: splitter.kind().to_owned(),
         metadata,
         items,
     };
     crate::list::fill_dynamic_types(&mut list);
-    Ok((list, key))
+    Ok((list, last))
 }
 
-/// Decodes the items (slices of `body`) in batches, on as many blocking threads as cores.
-async fn decode_items<K>(
-    body: &Bytes,
-    items: &[&[u8]],
-    message: &'static Message,
-    url: &str,
-) -> Result<Vec<K>, Error>
-where
-    K: DeserializeOwned + Send + 'static,
-{
-    let decode_range = |body: &[u8], ranges: &[(usize, usize)], first: usize, url: &str| {
-        let mut out = Vec::with_capacity(ranges.len());
-        for (i, &(start, end)) in ranges.iter().enumerate() {
-            out.push(
-                kubeset_protobuf::from_message::<K>(message, &body[start..end]).map_err(
-                    |source| Error::ProtobufDecode {
-                        type_name: std::any::type_name::<K>(),
-                        url: format!("{url} (items[{}])", first + i),
-                        source,
-                    },
-                )?,
-            );
-        }
-        Ok::<_, Error>(out)
-    };
-    let base = body.as_ptr() as usize;
-    let ranges: Vec<(usize, usize)> = items
-        .iter()
-        .map(|item| {
-            let start = item.as_ptr() as usize - base;
-            (start, start + item.len())
-        })
-        .collect();
-    let runtime = tokio::runtime::Handle::try_current().ok();
-    let (Some(runtime), true) = (runtime, ranges.len() > INLINE_ITEMS) else {
-        return decode_range(body, &ranges, 0, url);
-    };
-    let per_task = ranges
-        .len()
-        .div_ceil(parallelism() * TASKS_PER_CORE)
-        .max(INLINE_ITEMS / TASKS_PER_CORE);
-    let shared_url: Arc<str> = url.into();
-    let mut tasks = Vec::new();
-    for (n, chunk) in ranges.chunks(per_task).enumerate() {
-        let (body, chunk, task_url) = (body.clone(), chunk.to_vec(), Arc::clone(&shared_url));
-        tasks.push(
-            runtime.spawn_blocking(move || decode_range(&body, &chunk, n * per_task, &task_url)),
-        );
-    }
-    let mut out = Vec::with_capacity(ranges.len());
-    for task in tasks {
-        out.extend(task.await.map_err(|source| Error::DecodeTask {
+/// The storage key (`namespace/name`) of an item.
+fn item_key(message: &'static Message, item: &[u8]) -> Option<String> {
+    let probe: KeyProbe = kubeset_protobuf::from_message(message, item).ok()?;
+    Some(match probe.metadata.namespace.filter(|ns| !ns.is_empty()) {
+        Some(ns) => format!("{ns}/{}", probe.metadata.name),
+        None => probe.metadata.name,
+    })
+}
+
+/// A protobuf list's items as `kubeset_protobuf::ListSplitter` finds them while the body
+/// streams.
+struct ProtobufFramer {
+    splitter: kubeset_protobuf::ListSplitter,
+    /// The list type being read, for errors.
+    type_name: &'static str,
+}
+
+impl ProtobufFramer {
+    fn error(&self, url: &str, source: kubeset_protobuf::Error) -> Error {
+        Error::ProtobufDecode {
+            type_name: self.type_name,
             url: url.to_owned(),
             source,
-        })??);
+        }
+    }
+}
+
+impl Framer for ProtobufFramer {
+    type Batch = ItemBatch;
+
+    fn feed(&mut self, piece: &[u8], url: &str) -> Result<(), Error> {
+        self.splitter
+            .feed(piece)
+            .map_err(|source| self.error(url, source))
+    }
+
+    fn ready_bytes(&self) -> usize {
+        self.splitter.ready_bytes()
+    }
+
+    fn take_batch(&mut self) -> Option<ItemBatch> {
+        self.splitter.take_batch()
+    }
+
+    fn finish(&mut self, url: &str) -> Result<(), Error> {
+        self.splitter
+            .finish()
+            .map_err(|source| self.error(url, source))
+    }
+}
+
+impl Batch for ItemBatch {
+    fn len(&self) -> usize {
+        ItemBatch::len(self)
+    }
+
+    fn byte_len(&self) -> usize {
+        ItemBatch::byte_len(self)
+    }
+
+    fn first_index(&self) -> usize {
+        ItemBatch::first_index(self)
+    }
+}
+
+/// Decodes a batch's items straight into `K`.
+fn decode_batch<K: DeserializeOwned>(batch: &ItemBatch, url: &str) -> Result<Vec<K>, Error> {
+    let mut out = Vec::with_capacity(batch.len());
+    for (i, item) in batch.items().enumerate() {
+        let decoded =
+            kubeset_protobuf::from_message::<K>(batch.message(), item).map_err(|source| {
+                Error::ProtobufDecode {
+                    type_name: std::any::type_name::<K>(),
+                    url: format!("{url} (items[{}])", batch.first_index() + i),
+                    source,
+                }
+            })?;
+        out.push(decoded);
     }
     Ok(out)
 }

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use http::{Request, Response, header};
+use http::{HeaderMap, Request, Response, header};
 use http_body_util::{BodyExt, Full};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kubeset_transport::RequestBody;
@@ -146,4 +146,57 @@ async fn without_the_option_or_for_custom_types_requests_stay_json() {
         .await
         .unwrap();
     assert_eq!(seen.lock().unwrap()[0].0, "application/json");
+}
+
+/// A protobuf response body arriving in pieces of `piece` bytes.
+fn streamed(bytes: &[u8], piece: usize) -> (HeaderMap, kubeset_transport::ResponseBody) {
+    let frames: Vec<Result<http_body::Frame<Bytes>, kubeset_transport::BoxError>> = bytes
+        .chunks(piece)
+        .map(|c| Ok(http_body::Frame::data(Bytes::copy_from_slice(c))))
+        .collect();
+    let body = http_body_util::StreamBody::new(futures_util::stream::iter(frames)).boxed_unsync();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        http::HeaderValue::from_static(super::CONTENT_TYPE),
+    );
+    (headers, body)
+}
+
+#[tokio::test]
+async fn a_list_streamed_in_pieces_decodes_in_order_across_batches() {
+    // About 700 KB: several batches, each decoded on a blocking thread while the rest of the
+    // body is still being fed.
+    let list = pods(8000);
+    let bytes = kubeset_protobuf::to_vec(&list, "v1", "PodList").unwrap();
+    assert!(bytes.len() > 2 * 256 * 1024, "{} bytes", bytes.len());
+    for piece in [997, 16 * 1024] {
+        let (headers, body) = streamed(&bytes, piece);
+        let (decoded, last) = super::read_list::<Pod>(&headers, body, "https://fake/pods", true)
+            .await
+            .unwrap();
+        let names: Vec<_> = decoded
+            .items
+            .iter()
+            .map(|p| p.metadata.name.clone().unwrap())
+            .collect();
+        let want: Vec<_> = (0..8000).map(|i| format!("p{i}")).collect();
+        assert_eq!(names, want, "pieces of {piece} bytes");
+        assert_eq!(decoded.resource_version(), Some("42"));
+        assert_eq!(last.as_deref(), Some("ns/p7999"));
+    }
+}
+
+#[tokio::test]
+async fn a_list_cut_short_is_an_error_naming_the_url() {
+    let bytes = kubeset_protobuf::to_vec(&pods(50), "v1", "PodList").unwrap();
+    let (headers, body) = streamed(&bytes[..bytes.len() / 2], 100);
+    let err = super::read_list::<Pod>(&headers, body, "https://fake/pods", false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, crate::Error::ProtobufDecode { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("https://fake/pods"), "{err}");
 }
