@@ -44,6 +44,9 @@ pub(crate) struct ApiError {
     pub(crate) retry_after: Option<u64>,
     /// A complete Status built elsewhere (admission, validation), answered as is.
     pub(crate) raw: Option<Box<Value>>,
+    /// `Warning`s recorded before the refusal, answered as headers with it (kube-apiserver's
+    /// recorder writes each warning to the response as it is added).
+    pub(crate) warnings: Vec<String>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -77,7 +80,14 @@ impl ApiError {
             plain: false,
             retry_after: None,
             raw: None,
+            warnings: Vec::new(),
         }
+    }
+
+    /// The error with `warnings` recorded after those it carries.
+    pub(crate) fn with_warnings(mut self, warnings: Vec<String>) -> Self {
+        self.warnings.extend(warnings);
+        self
     }
 
     /// An error whose complete Status object was built by admission or validation.

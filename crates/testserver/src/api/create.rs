@@ -68,7 +68,7 @@ pub(super) fn create(
         ctx.repr.format,
     );
     let warnings = crate::api::warnings::created(rt, warnings, &created);
-    crate::api::hooks::add_warnings(&mut answer, &warnings);
+    crate::api::respond::add_warnings(&mut answer, &warnings);
     Ok(answer)
 }
 

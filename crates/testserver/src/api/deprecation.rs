@@ -25,7 +25,7 @@ pub(crate) fn with_deprecation(
         .cloned()
         .collect();
     response.headers_mut().remove(http::header::WARNING);
-    crate::api::hooks::add_warnings(&mut response, &[text.to_owned()]);
+    crate::api::respond::add_warnings(&mut response, &[text.to_owned()]);
     for value in later {
         response.headers_mut().append(http::header::WARNING, value);
     }

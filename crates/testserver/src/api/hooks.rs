@@ -183,21 +183,12 @@ pub(crate) fn decode_custom(
     }
 }
 
-/// Adds `299` `Warning` headers to an answer.
-pub(crate) fn add_warnings(
-    answer: &mut http::Response<crate::api::respond::Body>,
-    warnings: &[String],
-) {
-    for w in warnings {
-        let text = format!("299 - {}", crate::validation::go_quote(w));
-        if let Ok(v) = http::HeaderValue::from_str(&text) {
-            answer.headers_mut().append(http::header::WARNING, v);
-        }
-    }
-}
-
 fn admission_error(e: &admission::AdmissionError) -> ApiError {
     ApiError::from_status(e.code(), e.status())
+}
+
+fn refusal(refused: pipeline::Refused) -> ApiError {
+    admission_error(&refused.error).with_warnings(crate::warnings::recorded(refused.warnings))
 }
 
 fn attributes<'a>(
@@ -256,8 +247,7 @@ pub(crate) fn admit_create(
                 "details": {"group": rt.group, "kind": rt.plural}, "code": 405}),
         ));
     }
-    pipeline::create(rt, &attrs, obj, &StoreLookup(app), &clock::now())
-        .map_err(|e| admission_error(&e))
+    pipeline::create(rt, &attrs, obj, &StoreLookup(app), &clock::now()).map_err(refusal)
 }
 
 /// The update path after defaulting and `managedFields` (`new` carries the stored
@@ -277,8 +267,7 @@ pub(crate) fn admit_update(
         opts.subresource,
         opts.user,
     );
-    pipeline::update(rt, &attrs, new, old, &StoreLookup(app), &clock::now())
-        .map_err(|e| admission_error(&e))
+    pipeline::update(rt, &attrs, new, old, &StoreLookup(app), &clock::now()).map_err(refusal)
 }
 
 /// Decodes a request body for `rt`: the RBAC objects and self reviews kubectl sends as

@@ -103,7 +103,7 @@ pub(super) fn patch(
             ctx.repr.format,
         );
         let warnings = crate::api::warnings::created(rt, Vec::new(), &created);
-        hooks::add_warnings(&mut answer, &warnings);
+        crate::api::respond::add_warnings(&mut answer, &warnings);
         return Ok(answer);
     }
     let pins_rv = patch.pointer("/metadata/resourceVersion").is_some();
@@ -155,7 +155,7 @@ pub(super) fn patch(
         ctx.repr.format,
     );
     let warnings = crate::api::warnings::updated(rt, sub, warnings, (&updated, replaced.as_ref()));
-    hooks::add_warnings(&mut answer, &warnings);
+    crate::api::respond::add_warnings(&mut answer, &warnings);
     Ok(answer)
 }
 
@@ -219,7 +219,7 @@ fn server_side_apply(
             ctx.repr.format,
         );
         let warnings = crate::api::warnings::created(rt, warnings, &created);
-        hooks::add_warnings(&mut answer, &warnings);
+        crate::api::respond::add_warnings(&mut answer, &warnings);
         return Ok(answer);
     }
     let mut replaced = None;
@@ -247,7 +247,7 @@ fn server_side_apply(
         warnings,
         (&updated, replaced.as_ref()),
     );
-    hooks::add_warnings(&mut answer, &warnings);
+    crate::api::respond::add_warnings(&mut answer, &warnings);
     Ok(answer)
 }
 

@@ -72,7 +72,18 @@ pub(crate) fn error(e: &ApiError) -> Response<Body> {
     {
         r.headers_mut().insert(header::RETRY_AFTER, v);
     }
+    add_warnings(&mut r, &e.warnings);
     r
+}
+
+/// Appends `warnings` as `Warning: 299 - "<text>"` headers, in order.
+pub(crate) fn add_warnings(answer: &mut Response<Body>, warnings: &[String]) {
+    for w in warnings {
+        let text = format!("299 - {}", crate::validation::go_quote(w));
+        if let Ok(v) = HeaderValue::from_str(&text) {
+            answer.headers_mut().append(header::WARNING, v);
+        }
+    }
 }
 
 /// Serializes an object without `kind` and `apiVersion` (list items).

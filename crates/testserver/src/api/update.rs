@@ -71,7 +71,7 @@ pub(super) fn update(
         ctx.repr.format,
     );
     let warnings = crate::api::warnings::updated(rt, sub, warnings, (&updated, replaced.as_ref()));
-    crate::api::hooks::add_warnings(&mut answer, &warnings);
+    crate::api::respond::add_warnings(&mut answer, &warnings);
     Ok(answer)
 }
 
@@ -107,6 +107,6 @@ fn create_on_update(
         ctx.repr.format,
     );
     let warnings = crate::api::warnings::created(rt, warnings, &created);
-    crate::api::hooks::add_warnings(&mut answer, &warnings);
+    crate::api::respond::add_warnings(&mut answer, &warnings);
     Ok(answer)
 }

@@ -4,8 +4,9 @@
 //! `BeforeUpdate` once validation passed), each text once.
 //!
 //! Guarantees: the strategy's warnings are computed from the object as stored (or as a dry
-//! run would store it) and, for updates, the stored object the write replaced; a write that
-//! fails sends none of them, only the decoder's.
+//! run would store it) and, for updates, the stored object the write replaced; a write refused
+//! once validation passed (by validating admission, or a create by AlreadyExists) carries
+//! them too, after the decoder's; one refused earlier carries only the decoder's.
 
 use serde_json::Value;
 
@@ -35,15 +36,13 @@ pub(crate) fn updated(
 }
 
 /// The answer of a write refused after decoding: the error, with the decoder's `warnings`
-/// (the real recorder has added them to the response by then).
+/// before those the error carries (the real recorder has added them to the response by then).
 pub(crate) fn refused(
-    error: ApiError,
+    mut error: ApiError,
     warnings: &[String],
 ) -> Result<http::Response<crate::api::respond::Body>, ApiError> {
-    if warnings.is_empty() {
-        return Err(error);
-    }
-    let mut answer = crate::api::respond::error(&error);
-    crate::api::hooks::add_warnings(&mut answer, &crate::warnings::recorded(warnings.to_vec()));
-    Ok(answer)
+    let mut all = warnings.to_vec();
+    all.append(&mut error.warnings);
+    error.warnings = crate::warnings::recorded(all);
+    Err(error)
 }

@@ -110,10 +110,12 @@ pub(crate) fn create_with(
     }
     let name = meta_str(&obj, "name").to_owned();
     let key = app.key(rt, namespace, &name);
+    if app.store.get(&key).is_some() {
+        // refused by the store, after `rest.BeforeCreate` recorded the strategy's warnings
+        let warnings = rt.strategy.warnings_on_create(&obj);
+        return Err(ApiError::already_exists(rt, &name).with_warnings(warnings));
+    }
     if opts.dry_run {
-        if app.store.get(&key).is_some() {
-            return Err(ApiError::already_exists(rt, &name));
-        }
         return Ok(Arc::new(obj));
     }
     app.store.create(&key, obj).map_err(|e| match e {

@@ -12,6 +12,34 @@ use serde_json::{Map, Value};
 use super::ResourceType;
 use crate::admission::{self, AdmissionError, Attributes, Lookup, names};
 
+/// A write the pipeline refused, with the `Warning`s recorded before the refusal: the
+/// strategy's when validation had passed and validating admission refused
+/// (`rest.BeforeCreate` and `BeforeUpdate` record them before admission validates).
+#[derive(Debug)]
+pub(crate) struct Refused {
+    /// Why (boxed: an `AdmissionError` is large, and this is the error of every write).
+    pub(crate) error: Box<AdmissionError>,
+    /// The strategy's warnings, when it got that far.
+    pub(crate) warnings: Vec<String>,
+}
+
+impl From<AdmissionError> for Refused {
+    fn from(error: AdmissionError) -> Self {
+        Refused {
+            error: Box::new(error),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Refused {
+    /// The refusal's `Status`.
+    pub(crate) fn status(&self) -> Value {
+        self.error.status()
+    }
+}
+
 /// Create path: mutating admission, the system fields (`uid`, `creationTimestamp`) and
 /// `generateName` (the store's `FillObjectMetaSystemFields`, before the strategy sees the
 /// object: a Job's generated selector holds its uid and name), `PrepareForCreate`, `Validate`,
@@ -20,14 +48,15 @@ use crate::admission::{self, AdmissionError, Attributes, Lookup, names};
 ///
 /// # Errors
 /// The first failure: an admission refusal (403/404) or the 422 (as
-/// [`AdmissionError::Invalid`]).
+/// [`AdmissionError::Invalid`]), with the strategy's warnings when validating admission
+/// refused.
 pub(crate) fn create(
     rt: &ResourceType,
     attrs: &Attributes<'_>,
     obj: &mut Value,
     lookup: &dyn Lookup,
     now: &str,
-) -> Result<(), AdmissionError> {
+) -> Result<(), Refused> {
     admission::admit(attrs, Some(obj), None, lookup)?;
     if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
@@ -36,9 +65,14 @@ pub(crate) fn create(
     }
     rt.strategy.prepare_for_create(obj, now);
     rt.strategy.prepare_for_create_by(obj, attrs.user.as_ref());
-    rt.strategy.validate(rt, obj)?;
+    rt.strategy
+        .validate(rt, obj)
+        .map_err(AdmissionError::from)?;
     rt.strategy.canonicalize(obj);
-    admission::validate(attrs, Some(obj), lookup)
+    admission::validate(attrs, Some(obj), lookup).map_err(|error| Refused {
+        error: Box::new(error),
+        warnings: rt.strategy.warnings_on_create(obj),
+    })
 }
 
 /// Update path (PUT, or the result of a patch, re-defaulted): mutating admission, the
@@ -56,7 +90,7 @@ pub(crate) fn update(
     old: &Value,
     lookup: &dyn Lookup,
     now: &str,
-) -> Result<(), AdmissionError> {
+) -> Result<(), Refused> {
     admission::admit(attrs, Some(new), Some(old), lookup)?;
     keep_system_metadata(new, old);
     if attrs.subresource.is_empty() && rt.subresources.contains_key("status") {
@@ -66,9 +100,13 @@ pub(crate) fn update(
     rt.strategy
         .prepare_for_update(attrs.subresource, new, old, now);
     rt.strategy
-        .validate_update(rt, attrs.subresource, new, old)?;
+        .validate_update(rt, attrs.subresource, new, old)
+        .map_err(AdmissionError::from)?;
     rt.strategy.canonicalize(new);
-    admission::validate_update(attrs, new, old, lookup)
+    admission::validate_update(attrs, new, old, lookup).map_err(|error| Refused {
+        error: Box::new(error),
+        warnings: rt.strategy.warnings_on_update(attrs.subresource, new, old),
+    })
 }
 
 /// `new.status = old.status` (removed when the stored object has none).

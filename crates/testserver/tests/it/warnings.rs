@@ -22,7 +22,8 @@ const POD: &str = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web.v1"
   "containers":[{"name":"c","image":"i","ports":[{"containerPort":80},{"containerPort":80}]}]}}"#;
 
 /// The decoder's unknown field first, then `WarningsOnCreate`: the name, the node label, the
-/// duplicate port (its protocol defaulted before the check).
+/// duplicate port (its protocol defaulted before the check); on a dry run too, and on a create
+/// the store refuses (AlreadyExists), but not on one validation refuses.
 #[tokio::test]
 async fn strategy_warnings_follow_the_decoders() {
     let server = TestServer::start().await.unwrap();
@@ -50,6 +51,13 @@ async fn strategy_warnings_follow_the_decoders() {
     let a = send_raw(&server, &who, Method::POST, path, None, body, &[]).await;
     assert_eq!(a.status, 422, "{:?}", a.json());
     assert_eq!(warnings(&a), [r#"299 - "unknown field \"spec.bogus\"""#]);
+    // refused by the store after validation passed: the strategy had warned by then, so the
+    // 409 carries every warning of the first create
+    let body = Some(Bytes::from(POD));
+    let a = send_raw(&server, &who, Method::POST, path, None, body, &[]).await;
+    assert_eq!(a.status, 409, "{:?}", a.json());
+    assert_eq!(warnings(&a).len(), 4, "{:?}", warnings(&a));
+    assert_eq!(warnings(&a)[0], r#"299 - "unknown field \"spec.bogus\"""#);
 }
 
 /// The pod status strategy warns about non-canonical IPs; the main strategy not at all.

@@ -189,6 +189,7 @@ pub(crate) fn too_many_requests(cause: &str, retry_after: u64) -> ApiError {
         plain: false,
         retry_after: (retry_after > 0).then_some(retry_after),
         raw: None,
+        warnings: Vec::new(),
     }
 }
 
