@@ -144,7 +144,7 @@ fn type_info(builder: &mut Builder, line: &'static str) -> Option<(&'static str,
             root,
             zero,
             status_subresource,
-            status_reset_extra: status_reset_extra(api_version, kind),
+            status_reset_extra: status_reset_extra(group, kind),
         },
     ))
 }
