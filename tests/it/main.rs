@@ -32,6 +32,7 @@ mod kctl;
 mod kubeconfig;
 mod list;
 mod logs;
+mod managed_fields_types;
 mod operator;
 mod patch;
 mod pod_containers;

@@ -8,7 +8,8 @@
 //! - [`schema`] (with the type table in `types/`) describes, per
 //!   group/version/kind, which lists are atomic, sets or maps keyed by which
 //!   fields, which structs are atomic, the strategic merge patch metadata, the
-//!   Go zero value and the status subresource. A new type is one table row.
+//!   Go zero value and the status subresource, for every built-in kind, from a
+//!   table generated from the Go types (`known/shapes.py`).
 //! - [`path`], [`fieldset`] are FieldsV1 field sets; [`compare`] diffs objects.
 //! - [`entry`] decodes/encodes managedFields entries; [`managed`] records
 //!   Update operations; [`manager`] names and validates field managers.

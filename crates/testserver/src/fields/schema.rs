@@ -6,8 +6,12 @@
 //! JSON arrays are atomic (replaced and owned as a whole), scalars are leaves.
 //! For the built-in Kubernetes types that default is right for almost every
 //! field; the exceptions are lists with `x-kubernetes-list-type: map|set`,
-//! structs and maps marked atomic, and the strategic-merge-patch metadata
-//! (`patchMergeKey`, `patchStrategy`), all recorded in the type table (`fields/types/`).
+//! structs and maps marked atomic, Go maps (an empty one is no field), and the
+//! strategic-merge-patch metadata (`patchMergeKey`, `patchStrategy`).
+//!
+//! Guarantees: [`lookup`] answers for every built-in kind the server serves, from
+//! one table generated from the Go types of kube-apiserver v1.36 (`fields/types/`,
+//! `fields/known/shapes.py`); maps' values are [`Shape::Deduced`].
 
 /// How a JSON value at some path of an object is treated.
 ///
@@ -239,20 +243,15 @@ impl TypeInfo {
 /// assert!(lookup("v1", "Unicorn").is_none());
 /// ```
 pub fn lookup(api_version: &str, kind: &str) -> Option<&'static TypeInfo> {
-    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
-    crate::fields::types::TYPES
-        .iter()
-        .find(|info| info.group == group && info.version == version && info.kind == kind)
+    crate::fields::types::find(api_version, kind)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::types::TYPES;
-
     #[test]
     fn every_type_is_found_once_and_has_a_zero_object() {
-        for info in TYPES {
+        for info in crate::fields::types::all() {
             let found = lookup(&info.api_version(), info.kind).unwrap();
             assert!(
                 std::ptr::eq(found, info),
