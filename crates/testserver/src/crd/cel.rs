@@ -25,8 +25,8 @@
 //! `optionalOldSelf`; the list items of `x-kubernetes-list-type: map` lists are not
 //! correlated with their old values (so their transition rules are not evaluated).
 
+use cel::Context;
 use cel::objects::{Key, Map};
-use cel::{Context, Program};
 use serde_json::Value;
 
 use crate::validation::{BadValue, ErrorKind, FieldError};
@@ -53,7 +53,7 @@ pub(crate) fn compile_errors(schema: &Value, path: &str, errs: &mut Vec<FieldErr
             errs.push(FieldError::required(format!("{at}.rule"), ""));
             continue;
         }
-        if let Err(err) = Program::compile(text) {
+        if let Err(err) = env::compile(text) {
             errs.push(FieldError::invalid(
                 format!("{at}.rule"),
                 BadValue::Raw(go_rule(rule)),
@@ -61,7 +61,7 @@ pub(crate) fn compile_errors(schema: &Value, path: &str, errs: &mut Vec<FieldErr
             ));
         }
         if let Some(expr) = rule.get("messageExpression").and_then(Value::as_str)
-            && let Err(err) = Program::compile(expr)
+            && let Err(err) = env::compile(expr)
         {
             errs.push(FieldError::invalid(
                 format!("{at}.messageExpression"),
@@ -185,14 +185,14 @@ fn evaluate(
 ) {
     let text = rule.get("rule").and_then(Value::as_str).unwrap_or("");
     // compiled when the CRD was written; one that does not parse never got stored
-    let Ok(program) = Program::compile(text) else {
+    let Ok(program) = env::compile(text) else {
         return;
     };
     let transition = program.references().has_variable("oldSelf");
     if (transition && old.is_none()) || (unchanged && !transition) {
         return;
     }
-    let mut context = Context::default();
+    let mut context = Context::with_env(env::env().clone());
     context.add_variable_from_value("self", to_cel(schema, new));
     if let Some(old) = old {
         context.add_variable_from_value("oldSelf", to_cel(schema, old));
@@ -239,16 +239,18 @@ fn message(rule: &Value, text: &str, context: &Context) -> String {
     let Some(expr) = rule.get("messageExpression").and_then(Value::as_str) else {
         return fixed();
     };
-    match Program::compile(expr).map(|p| p.execute(context)) {
+    match env::compile(expr).map(|p| p.execute(context)) {
         Ok(Ok(cel::Value::String(s))) if !s.trim().is_empty() && !s.contains('\n') => s.to_string(),
         _ => fixed(),
     }
 }
 
-/// cel-go's wording of the common evaluation errors.
+/// cel-go's wording of the common evaluation errors; a library function's error is its text.
 fn go_error(err: &cel::ExecutionError) -> String {
     match err {
         cel::ExecutionError::NoSuchKey(key) => format!("no such key: {key}"),
+        cel::ExecutionError::FunctionError { message, .. } => message.clone(),
+        cel::ExecutionError::NoSuchOverload(_) => "no such overload".to_owned(),
         other => other.to_string(),
     }
 }
@@ -292,5 +294,11 @@ fn to_cel(schema: &Value, value: &Value) -> cel::Value {
     }
 }
 
+mod env;
+mod lists;
+mod quantity;
+mod regex;
+#[cfg(test)]
+mod testing;
 #[cfg(test)]
 mod tests;
