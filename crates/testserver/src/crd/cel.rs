@@ -295,10 +295,14 @@ fn to_cel(schema: &Value, value: &Value) -> cel::Value {
 }
 
 mod env;
+mod format;
 mod lists;
+mod net;
 mod quantity;
 mod regex;
+mod sets;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
 mod tests;
+mod url;

@@ -23,14 +23,21 @@ pub(crate) fn compile(text: &str) -> Result<Program, ParseErrors> {
     env().compile(text)
 }
 
+/// A library: registers its types and overloads on an environment.
+type Library = fn(&mut Env) -> Result<(), DeclarationError>;
+
 fn build() -> Env {
     let mut env = Env::stdlib();
-    let libraries: [fn(&mut Env) -> Result<(), DeclarationError>; 5] = [
+    let libraries: [Library; 9] = [
         cel::extensions::strings,
         cel::extensions::lists,
         super::lists::library,
         super::regex::library,
         super::quantity::library,
+        super::url::library,
+        super::net::library,
+        super::format::library,
+        super::sets::library,
     ];
     for library in libraries {
         // a library declaring an overload twice is a bug of this module, found by its tests
