@@ -25,10 +25,13 @@
 //! `optionalOldSelf`; the list items of `x-kubernetes-list-type: map` lists are not
 //! correlated with their old values (so their transition rules are not evaluated).
 
+use std::sync::Arc;
+
 use cel::Context;
-use cel::objects::{Key, Map};
+use cel::objects::{Key, Map, OptionalValue};
 use serde_json::Value;
 
+use self::correlation::Ratchet;
 use crate::validation::{BadValue, ErrorKind, FieldError};
 
 const RULES: &str = "x-kubernetes-validations";
@@ -53,13 +56,17 @@ pub(crate) fn compile_errors(schema: &Value, path: &str, errs: &mut Vec<FieldErr
             errs.push(FieldError::required(format!("{at}.rule"), ""));
             continue;
         }
-        if let Err(err) = env::compile(text) {
-            errs.push(FieldError::invalid(
-                format!("{at}.rule"),
-                BadValue::Raw(go_rule(rule)),
-                format!("compilation failed: {err}"),
-            ));
-        }
+        let uses_old_self = match env::compile(text) {
+            Ok(program) => program.references().has_variable("oldSelf"),
+            Err(err) => {
+                errs.push(FieldError::invalid(
+                    format!("{at}.rule"),
+                    BadValue::Raw(go_rule(rule)),
+                    format!("compilation failed: {err}"),
+                ));
+                continue;
+            }
+        };
         if let Some(expr) = rule.get("messageExpression").and_then(Value::as_str)
             && let Err(err) = env::compile(expr)
         {
@@ -69,6 +76,65 @@ pub(crate) fn compile_errors(schema: &Value, path: &str, errs: &mut Vec<FieldErr
                 format!("messageExpression compilation failed: {err}"),
             ));
         }
+        if let Some(optional) = rule.get("optionalOldSelf").and_then(Value::as_bool)
+            && !uses_old_self
+        {
+            errs.push(FieldError::invalid(
+                format!("{at}.optionalOldSelf"),
+                Value::Bool(optional),
+                "may not be set if oldSelf is not used in rule",
+            ));
+        }
+    }
+    if path.ends_with(".openAPIV3Schema") {
+        uncorrelatable(schema, path, None, errs);
+    }
+}
+
+/// Transition rules where old values cannot be correlated (below the items of a list that
+/// is not a `map` list), refused with the path of the outermost such list.
+fn uncorrelatable(schema: &Value, path: &str, forbid: Option<&str>, errs: &mut Vec<FieldError>) {
+    let rules = schema.get(RULES).and_then(Value::as_array);
+    for (i, rule) in rules.into_iter().flatten().enumerate() {
+        let text = rule.get("rule").and_then(Value::as_str).unwrap_or("");
+        if let (Some(list), Ok(program)) = (forbid, env::compile(text))
+            && program.references().has_variable("oldSelf")
+        {
+            errs.push(FieldError::invalid(
+                format!("{path}.{RULES}[{i}].rule"),
+                text,
+                format!(
+                    "oldSelf cannot be used on the uncorrelatable portion of the schema within \
+                     {list}"
+                ),
+            ));
+        }
+    }
+    let correlatable_map = matches!(
+        schema.get("x-kubernetes-map-type").and_then(Value::as_str),
+        None | Some("granular" | "atomic")
+    );
+    for (key, sub) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let forbid = forbid.or((!correlatable_map).then_some(path));
+        uncorrelatable(sub, &format!("{path}.properties[{key}]"), forbid, errs);
+    }
+    if let Some(items) = schema.get("items").filter(|i| i.is_object()) {
+        let map_list = schema.get("x-kubernetes-list-type").and_then(Value::as_str) == Some("map");
+        let forbid = forbid.or((!map_list).then_some(path));
+        uncorrelatable(items, &format!("{path}.items"), forbid, errs);
+    }
+    if let Some(additional) = schema.get("additionalProperties").filter(|a| a.is_object()) {
+        uncorrelatable(
+            additional,
+            &format!("{path}.additionalProperties"),
+            forbid,
+            errs,
+        );
     }
 }
 
@@ -120,26 +186,36 @@ pub(crate) fn validate(
         ));
         return;
     }
-    node(schema, new, old, field, errs);
+    node(
+        schema,
+        new,
+        old,
+        Ratchet::root(schema, new, old),
+        field,
+        errs,
+    );
 }
 
-fn node(schema: &Value, new: &Value, old: Option<&Value>, field: &str, errs: &mut Vec<FieldError>) {
+/// `Validator.validate`: the rules of this node, then those below it.
+fn node(
+    schema: &Value,
+    new: &Value,
+    old: Option<&Value>,
+    ratchet: Ratchet<'_>,
+    field: &str,
+    errs: &mut Vec<FieldError>,
+) {
     if new.is_null() {
         return;
     }
-    let unchanged = old == Some(new);
+    let old = old.filter(|o| !o.is_null());
     for rule in schema
         .get(RULES)
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
     {
-        evaluate(schema, rule, new, old, unchanged, field, errs);
-    }
-    if unchanged {
-        // ratcheting: below an unchanged value only transition rules could fail, and they
-        // compare equal values
-        return;
+        evaluate(schema, rule, new, old, ratchet, field, errs);
     }
     let child = |key: &str| {
         if field.is_empty() {
@@ -148,38 +224,43 @@ fn node(schema: &Value, new: &Value, old: Option<&Value>, field: &str, errs: &mu
             format!("{field}.{key}")
         }
     };
-    if let (Some(properties), Some(object)) = (
-        schema.get("properties").and_then(Value::as_object),
-        new.as_object(),
-    ) {
-        for (key, sub) in properties {
-            if let Some(value) = object.get(key) {
-                node(sub, value, old.and_then(|o| o.get(key)), &child(key), errs);
-            }
-        }
-    }
-    if let (Some(sub), Some(object)) = (
-        schema.get("additionalProperties").filter(|a| a.is_object()),
-        new.as_object(),
-    ) {
+    if let Some(object) = new.as_object() {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let additional = schema.get("additionalProperties").filter(|a| a.is_object());
         for (key, value) in object {
-            let at = format!("{}[{key}]", if field.is_empty() { "<nil>" } else { field });
-            node(sub, value, old.and_then(|o| o.get(key)), &at, errs);
+            let old = old.and_then(|o| o.get(key));
+            if let Some(sub) = additional {
+                let at = format!("{}[{key}]", if field.is_empty() { "<nil>" } else { field });
+                node(sub, value, old, ratchet.key(key), &at, errs);
+            } else if let Some(sub) = properties.and_then(|p| p.get(key)) {
+                node(sub, value, old, ratchet.key(key), &child(key), errs);
+            }
         }
     }
     if let (Some(items), Some(list)) = (schema.get("items"), new.as_array()) {
         for (i, value) in list.iter().enumerate() {
-            node(items, value, None, &format!("{field}[{i}]"), errs);
+            let old = old.and_then(|o| correlation::map_list_item(schema, o, value));
+            node(
+                items,
+                value,
+                old,
+                ratchet.index(i),
+                &format!("{field}[{i}]"),
+                errs,
+            );
         }
     }
 }
 
+/// One rule of a node (`validateExpressions`): a transition rule (one naming `oldSelf`) runs
+/// only with an old value, unless `optionalOldSelf` makes `oldSelf` an optional; a rule that
+/// evaluates to false is an error unless ratcheting drops it.
 fn evaluate(
     schema: &Value,
     rule: &Value,
     new: &Value,
     old: Option<&Value>,
-    unchanged: bool,
+    ratchet: Ratchet<'_>,
     field: &str,
     errs: &mut Vec<FieldError>,
 ) {
@@ -189,7 +270,8 @@ fn evaluate(
         return;
     };
     let transition = program.references().has_variable("oldSelf");
-    if (transition && old.is_none()) || (unchanged && !transition) {
+    let optional = rule.get("optionalOldSelf").and_then(Value::as_bool) == Some(true);
+    if transition && old.is_none() && !optional {
         return;
     }
     let mut context = Context::with_env(env::env().clone());
@@ -198,27 +280,49 @@ fn evaluate(
         context.add_variable_from_value("oldSelf", to_cel(schema, old));
     }
     let ty = schema.get("type").and_then(Value::as_str).unwrap_or("");
-    let mut at = if field.is_empty() {
-        "<nil>".to_owned()
-    } else {
-        field.to_owned()
-    };
-    if let Some(path) = rule.get("fieldPath").and_then(Value::as_str) {
-        let path = path.trim_start_matches('.');
-        at = if field.is_empty() {
-            path.to_owned()
-        } else {
-            format!("{field}.{path}")
+    let at = if field.is_empty() { "<nil>" } else { field };
+    let result = if optional {
+        let mut rule_context = Context::with_env(env::env().clone());
+        rule_context.add_variable_from_value("self", to_cel(schema, new));
+        let old = old.map(|o| to_cel(schema, o));
+        let old = match old {
+            Some(o) => OptionalValue::of(o),
+            None => OptionalValue::none(),
         };
-    }
-    let failed = match program.execute(&context) {
+        rule_context.add_variable_from_value("oldSelf", cel::Value::Opaque(Arc::new(old)));
+        program.execute(&rule_context)
+    } else {
+        program.execute(&context)
+    };
+    let rule_text = text.trim();
+    let failed = match result {
         Ok(cel::Value::Bool(true)) => return,
-        Ok(cel::Value::Bool(false)) => message(rule, text, &context),
-        Ok(other) => format!(
-            "{other:?} is not a boolean evaluating rule: {}",
-            text.trim()
-        ),
-        Err(err) => format!("{} evaluating rule: {}", go_error(&err), text.trim()),
+        Ok(cel::Value::Bool(false)) => {
+            if !transition && ratchet.applies() {
+                // the real server turns the error into a warning
+                return;
+            }
+            message(rule, text, &context)
+        }
+        Ok(other) => format!("{other:?} is not a boolean evaluating rule: {rule_text}"),
+        Err(err) => {
+            let err = go_error(&err);
+            let msg = if err.starts_with("no such overload") {
+                format!(
+                    "'{err}': call arguments did not match a supported operator, function or \
+                     macro signature for rule: {rule_text}"
+                )
+            } else {
+                format!("{err} evaluating rule: {rule_text}")
+            };
+            errs.push(FieldError::invalid(at, ty, msg));
+            return;
+        }
+    };
+    let at = match rule.get("fieldPath").and_then(Value::as_str) {
+        Some(path) if field.is_empty() => path.trim_start_matches('.').to_owned(),
+        Some(path) => format!("{field}.{}", path.trim_start_matches('.')),
+        None => at.to_owned(),
     };
     let err = match rule.get("reason").and_then(Value::as_str) {
         Some("FieldValueRequired") => FieldError::required(at, failed),
@@ -294,6 +398,7 @@ fn to_cel(schema: &Value, value: &Value) -> cel::Value {
     }
 }
 
+mod correlation;
 mod env;
 mod format;
 mod lists;
