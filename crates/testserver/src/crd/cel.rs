@@ -2,28 +2,35 @@
 //! written and evaluated on every write of its objects, as apiextensions-apiserver's
 //! `pkg/apiserver/schema/cel` does, through the `cel` crate's interpreter.
 //!
-//! What holds, as on the real server:
+//! What holds, as on the real server (v1.36):
 //! - a rule that does not parse refuses the CRD: `<schema path>.x-kubernetes-validations[i].rule:
 //!   Invalid value: apiextensions.ValidationRule{...}: compilation failed: ERROR: <input>:...`;
+//!   so do `optionalOldSelf` on a rule without `oldSelf`, and `oldSelf` below the items of a
+//!   list that is not a `map` list;
+//! - rules run in the environment of [`env`]: the standard library, cel-go's strings, lists
+//!   and sets extensions and Kubernetes' list, regex, quantity, URL, IP/CIDR and format
+//!   libraries, with their error texts;
 //! - each rule sees `self` (the value at its node, typed by the schema: `number` fields are
-//!   doubles, `integer` ones ints) and, on updates, `oldSelf`; a rule naming `oldSelf` (a
-//!   transition rule) is evaluated only when there is an old value;
-//! - a failed rule is `<path>: Invalid value: "<schema type>": <message>`, the message from
-//!   `messageExpression` (when it evaluates to a non-empty string), else `message`, else
-//!   `failed rule: <rule>`; `reason` picks `Required`/`Forbidden`/`Duplicate`; `fieldPath`
-//!   names a field below the node; an evaluation error is `<error> evaluating rule: <rule>`;
-//! - ratcheting: on an update, rules of a value that did not change are not evaluated (only
-//!   transition rules are);
+//!   doubles, `integer` ones ints) and, when there is an old value, `oldSelf`: object fields
+//!   meet their old field, `map` list items the old item with the same keys ([`correlation`]);
+//!   a rule naming `oldSelf` (a transition rule) runs only with an old value, unless it has
+//!   `optionalOldSelf: true`, which makes `oldSelf` an optional and runs it on creates too;
+//! - a failed rule is `<path>: Invalid value: <message>` (a scalar node's value shown before
+//!   the message, as since 1.35), the message from `messageExpression` (when it evaluates to a
+//!   non-empty string), else `message`, else `failed rule: <rule>`; `reason` picks
+//!   `Required`/`Forbidden`/`Duplicate`; `fieldPath` names a field below the node; an
+//!   evaluation error is `<path>: Invalid value: "<schema type>": <error> evaluating rule:
+//!   <rule>`;
+//! - ratcheting: on an update, the failure of a rule without `oldSelf` is dropped when its
+//!   node (or, for an uncorrelated node, its nearest correlated ancestor) is unchanged;
 //! - rules are evaluated only when the schema validation found no error that makes them
 //!   meaningless (type, required, enum, too long/many), else the one `<nil>: Invalid value:
 //!   null: some validation rules were not checked...` error says so.
 //!
 //! Known differences (the `cel` crate is a dynamically typed interpreter, cel-go type-checks
 //! against the schema): type errors in a rule (`self.noSuchField`, `self.replicas == 'x'`)
-//! are found when evaluated, not at CRD creation; no cost estimates or limits; no Kubernetes
-//! CEL libraries (`quantity()`, `url()`, `ip()`, `format.*`, list `isSorted()`...) and no
-//! `optionalOldSelf`; the list items of `x-kubernetes-list-type: map` lists are not
-//! correlated with their old values (so their transition rules are not evaluated).
+//! are found when evaluated, not at CRD creation; no cost estimates or limits; ratcheted
+//! failures are not returned as warnings; see the README for the rest.
 
 use std::sync::Arc;
 
@@ -324,13 +331,20 @@ fn evaluate(
         Some(path) => format!("{field}.{}", path.trim_start_matches('.')),
         None => at.to_owned(),
     };
-    let err = match rule.get("reason").and_then(Value::as_str) {
-        Some("FieldValueRequired") => FieldError::required(at, failed),
-        Some("FieldValueForbidden") => FieldError::forbidden(at, failed),
-        Some("FieldValueDuplicate") => FieldError::duplicate(at, ty),
-        _ => FieldError::invalid(at, ty, failed),
+    // since 1.35 the value of a scalar is shown, that of an object or a list omitted
+    let value = (ty != "object" && ty != "array").then(|| BadValue::Json(new.clone()));
+    let (kind, detail) = match rule.get("reason").and_then(Value::as_str) {
+        Some("FieldValueRequired") => (ErrorKind::Required, failed),
+        Some("FieldValueForbidden") => (ErrorKind::Forbidden, failed),
+        Some("FieldValueDuplicate") => (ErrorKind::Duplicate, String::new()),
+        _ => (ErrorKind::Invalid, failed),
     };
-    errs.push(err);
+    errs.push(FieldError {
+        kind,
+        field: at,
+        value,
+        detail,
+    });
 }
 
 /// The message of a failed rule: `messageExpression`'s string, else `message`, else
