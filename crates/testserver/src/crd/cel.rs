@@ -367,7 +367,9 @@ fn message(rule: &Value, text: &str, context: &Context) -> String {
 fn go_error(err: &cel::ExecutionError) -> String {
     match err {
         cel::ExecutionError::NoSuchKey(key) => format!("no such key: {key}"),
-        cel::ExecutionError::FunctionError { message, .. } => message.clone(),
+        cel::ExecutionError::FunctionError { function, message } => {
+            time::conversion_error(function).unwrap_or_else(|| message.clone())
+        }
         cel::ExecutionError::NoSuchOverload(_) => "no such overload".to_owned(),
         other => other.to_string(),
     }
@@ -386,7 +388,11 @@ fn to_cel(schema: &Value, value: &Value) -> cel::Value {
             (None, Some(u)) => cel::Value::UInt(u),
             _ => cel::Value::Float(n.as_f64().unwrap_or_default()),
         },
-        Value::String(s) => cel::Value::String(s.clone().into()),
+        Value::String(s) => schema
+            .get("format")
+            .and_then(Value::as_str)
+            .and_then(|format| time::typed(format, s))
+            .unwrap_or_else(|| cel::Value::String(s.clone().into())),
         Value::Array(items) => {
             let item = schema.get("items").unwrap_or(&Value::Null);
             cel::Value::List(
@@ -424,4 +430,5 @@ mod sets;
 mod testing;
 #[cfg(test)]
 mod tests;
+mod time;
 mod url;

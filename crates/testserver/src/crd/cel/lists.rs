@@ -87,6 +87,8 @@ pub(super) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (String(a), String(b)) => Some(a.cmp(b)),
         (Bytes(a), Bytes(b)) => Some(a.cmp(b)),
         (Bool(a), Bool(b)) => Some(a.cmp(b)),
+        (Value::Duration(a), Value::Duration(b)) => Some(a.cmp(b)),
+        (Value::Timestamp(a), Value::Timestamp(b)) => Some(a.cmp(b)),
         _ => None,
     }
 }
@@ -103,7 +105,7 @@ fn is_sorted(items: &[Value]) -> Result<Value, String> {
     Ok(Value::Bool(true))
 }
 
-/// `lists.go` `sum`: ints, uints or doubles added in order (`integer overflow` as cel-go's
+/// `lists.go` `sum`: ints, uints, doubles or durations added in order (`integer overflow` as cel-go's
 /// `Add`); the sum of an empty list is `0`.
 fn sum(items: &[Value]) -> Result<Value, String> {
     let overflow = || "integer overflow".to_owned();
@@ -112,6 +114,7 @@ fn sum(items: &[Value]) -> Result<Value, String> {
         Some(Value::Int(_)) => Value::Int(0),
         Some(Value::UInt(_)) => Value::UInt(0),
         Some(Value::Float(_)) => Value::Float(0.0),
+        Some(Value::Duration(_)) => Value::Duration(Default::default()),
         Some(_) => return Err("no such overload".to_owned()),
     };
     for item in items {
@@ -121,6 +124,9 @@ fn sum(items: &[Value]) -> Result<Value, String> {
                 Value::UInt(a.checked_add(*b).ok_or_else(overflow)?)
             }
             (Value::Float(a), Value::Float(b)) => Value::Float(a + b),
+            (Value::Duration(a), Value::Duration(b)) => {
+                Value::Duration(a.checked_add(b).ok_or_else(overflow)?)
+            }
             _ => return Err("no such overload".to_owned()),
         };
     }

@@ -342,3 +342,32 @@ fn crd_checks_of_old_self() {
         ]
     );
 }
+
+/// `valuesunstructured.go`: `date-time` and `duration` strings are timestamps and durations
+/// to the rules.
+#[test]
+fn formatted_strings_are_timestamps_and_durations() {
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "x-kubernetes-validations": [
+            {"rule": "self.ttl <= duration('1h')", "message": "ttl at most 1h"},
+            {"rule": "self.expires > timestamp('2020-01-01T00:00:00Z') + self.ttl"}],
+        "properties": {
+            "ttl": {"type": "string", "format": "duration"},
+            "expires": {"type": "string", "format": "date-time"}}}}});
+    let run = |spec: Value| {
+        let mut errs = Vec::new();
+        validate(&schema, &json!({"spec": spec}), None, "", &mut errs);
+        errs.iter().map(ToString::to_string).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        run(json!({"ttl": "30m", "expires": "2024-01-01T00:00:00Z"})),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        run(json!({"ttl": "2h", "expires": "2020-01-01T01:00:00Z"})),
+        [
+            "spec: Invalid value: ttl at most 1h",
+            "spec: Invalid value: failed rule: self.expires > timestamp('2020-01-01T00:00:00Z') + self.ttl",
+        ]
+    );
+}
