@@ -425,6 +425,7 @@ mod lists;
 mod net;
 mod quantity;
 mod regex;
+mod semver;
 mod sets;
 #[cfg(test)]
 mod testing;

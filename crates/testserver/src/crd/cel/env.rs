@@ -28,7 +28,7 @@ type Library = fn(&mut Env) -> Result<(), DeclarationError>;
 
 fn build() -> Env {
     let mut env = Env::stdlib();
-    let libraries: [Library; 9] = [
+    let libraries: [Library; 10] = [
         cel::extensions::strings,
         cel::extensions::lists,
         super::lists::library,
@@ -38,6 +38,7 @@ fn build() -> Env {
         super::net::library,
         super::format::library,
         super::sets::library,
+        super::semver::library,
     ];
     for library in libraries {
         // a library declaring an overload twice is a bug of this module, found by its tests
