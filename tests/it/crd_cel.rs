@@ -1,6 +1,7 @@
 //! CRD validation rules (`x-kubernetes-validations`) using Kubernetes' CEL libraries: objects
 //! accepted and refused with the real 422 causes, a transition rule inside a map list, an
-//! `optionalOldSelf` rule, and a CRD refused for `oldSelf` where old values cannot be found.
+//! `optionalOldSelf` rule, and CRDs refused for `oldSelf` where old values cannot be found and
+//! for a field the schema does not declare.
 //!
 //! Each test installs a CRD of its own (a group named after its namespace) and removes it.
 
@@ -258,7 +259,7 @@ async fn transition_rules_inside_map_lists_and_optional_old_self() {
 }
 
 #[tokio::test]
-async fn old_self_below_an_atomic_list_refuses_the_crd() {
+async fn rules_the_schema_cannot_support_refuse_the_crd() {
     let ctx = setup("crd-cel-refused").await;
     let crds: Api<CustomResourceDefinition> = Api::cluster(ctx.client.clone());
     let group = format!("{}.cel.kubeset.test", ctx.ns);
@@ -281,6 +282,29 @@ async fn old_self_below_an_atomic_list_refuses_the_crd() {
         message.contains(
             "Invalid value: \"self == oldSelf\": oldSelf cannot be used on the uncorrelatable \
              portion of the schema within "
+        ),
+        "{message}"
+    );
+
+    // a field the schema does not declare: cel-go's type check refuses the rule
+    let spec = json!({"type": "object", "properties": {"size": {"type": "integer"}},
+        "x-kubernetes-validations": [{"rule": "self.noSuchField == 1"}]});
+    let err = crds
+        .create(&PostParams::default(), &Crd::body(&group, spec))
+        .await
+        .unwrap_err();
+    let (message, causes) = invalid(&err);
+    assert_eq!(causes.len(), 1, "{message}");
+    assert!(
+        causes[0]
+            .0
+            .ends_with(".openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule"),
+        "{causes:?}"
+    );
+    assert!(
+        message.ends_with(
+            "compilation failed: ERROR: <input>:1:5: undefined field 'noSuchField'\n | \
+             self.noSuchField == 1\n | ....^"
         ),
         "{message}"
     );

@@ -5,10 +5,10 @@
 //! What holds, as on the real server (v1.36):
 //! - a rule that does not parse refuses the CRD: `<schema path>.x-kubernetes-validations[i].rule:
 //!   Invalid value: apiextensions.ValidationRule{...}: compilation failed: ERROR: <input>:...`;
-//!   so do `optionalOldSelf` on a rule without `oldSelf`, and `oldSelf` below the items of a
-//!   list that is not a `map` list;
-//! - rules run in the environment of [`env`]: the standard library, cel-go's strings, lists
-//!   and sets extensions and Kubernetes' list, regex, quantity, URL, IP/CIDR and format
+//!   so do a field selection the schema does not declare ([`check`]), `optionalOldSelf` on a
+//!   rule without `oldSelf`, and `oldSelf` below the items of a list that is not a `map` list;
+//! - rules run in the environment of [`env()`](env::env): the standard library, cel-go's strings, lists
+//!   and sets extensions and Kubernetes' list, regex, quantity, URL, IP/CIDR, format and semver
 //!   libraries, with their error texts;
 //! - each rule sees `self` (the value at its node, typed by the schema: `number` fields are
 //!   doubles, `integer` ones ints) and, when there is an old value, `oldSelf`: object fields
@@ -28,8 +28,8 @@
 //!   null: some validation rules were not checked...` error says so.
 //!
 //! Known differences (the `cel` crate is a dynamically typed interpreter, cel-go type-checks
-//! against the schema): type errors in a rule (`self.noSuchField`, `self.replicas == 'x'`)
-//! are found when evaluated, not at CRD creation; no cost estimates or limits; ratcheted
+//! against the schema): type errors in a rule other than undefined fields (`self.replicas ==
+//! 'x'`) are found when evaluated, not at CRD creation; no cost estimates or limits; ratcheted
 //! failures are not returned as warnings; see the README for the rest.
 
 use std::sync::Arc;
@@ -63,25 +63,45 @@ pub(crate) fn compile_errors(schema: &Value, path: &str, errs: &mut Vec<FieldErr
             errs.push(FieldError::required(format!("{at}.rule"), ""));
             continue;
         }
+        let optional = rule.get("optionalOldSelf").and_then(Value::as_bool) == Some(true);
+        let is_root = path.ends_with(".openAPIV3Schema");
+        let issues = |program: &cel::Program, text: &str| {
+            check::undefined_fields(program, text, schema, is_root, !optional)
+        };
         let uses_old_self = match env::compile(text) {
-            Ok(program) => program.references().has_variable("oldSelf"),
+            Ok(program) => {
+                let undefined = issues(&program, text);
+                if !undefined.is_empty() {
+                    errs.push(FieldError::invalid(
+                        format!("{at}.rule"),
+                        BadValue::Raw(go_rule(rule)),
+                        format!("compilation failed: {undefined}"),
+                    ));
+                    continue;
+                }
+                program.references().has_variable("oldSelf")
+            }
             Err(err) => {
                 errs.push(FieldError::invalid(
                     format!("{at}.rule"),
                     BadValue::Raw(go_rule(rule)),
-                    format!("compilation failed: {err}"),
+                    format!("compilation failed: {}", go_snippets(&err.to_string())),
                 ));
                 continue;
             }
         };
-        if let Some(expr) = rule.get("messageExpression").and_then(Value::as_str)
-            && let Err(err) = env::compile(expr)
-        {
-            errs.push(FieldError::invalid(
-                format!("{at}.messageExpression"),
-                BadValue::Raw(go_rule(rule)),
-                format!("messageExpression compilation failed: {err}"),
-            ));
+        if let Some(expr) = rule.get("messageExpression").and_then(Value::as_str) {
+            let undefined = match env::compile(expr) {
+                Ok(program) => issues(&program, expr),
+                Err(err) => go_snippets(&err.to_string()),
+            };
+            if !undefined.is_empty() {
+                errs.push(FieldError::invalid(
+                    format!("{at}.messageExpression"),
+                    BadValue::Raw(go_rule(rule)),
+                    format!("messageExpression compilation failed: {undefined}"),
+                ));
+            }
         }
         if let Some(optional) = rule.get("optionalOldSelf").and_then(Value::as_bool)
             && !uses_old_self
@@ -143,6 +163,11 @@ fn uncorrelatable(schema: &Value, path: &str, forbid: Option<&str>, errs: &mut V
             errs,
         );
     }
+}
+
+/// cel-go's snippet lines (` | ` where the `cel` crate writes `| `).
+fn go_snippets(errors: &str) -> String {
+    errors.replace("\n| ", "\n | ")
 }
 
 /// The rule as Go's `%#v` prints an `apiextensions.ValidationRule` (nil pointers only).
@@ -418,6 +443,7 @@ fn to_cel(schema: &Value, value: &Value) -> cel::Value {
     }
 }
 
+mod check;
 mod correlation;
 mod env;
 mod format;

@@ -318,6 +318,7 @@ fn crd_checks_of_old_self() {
     let root = json!({"type": "object", "properties": {"spec": {"type": "object",
     "x-kubernetes-validations": [{"rule": "self.a == 1", "optionalOldSelf": true}],
     "properties": {
+        "a": {"type": "integer"},
         "tags": {"type": "array", "items": {"type": "object",
             "properties": {"v": {"type": "string",
                 "x-kubernetes-validations": [{"rule": "self == oldSelf"}]}}}},
