@@ -18,6 +18,7 @@ mod certificates;
 mod client_builder;
 mod controller_example;
 mod core_validation;
+mod crd_cel;
 mod crud;
 mod dra;
 mod events;

@@ -47,7 +47,7 @@ async fn the_api_server_refuses_websites_the_schema_rules_out() {
         .unwrap_err();
     assert!(
         err.to_string()
-            .contains(r#"spec: Invalid value: "object": a website needs an index.html page"#),
+            .contains(r#"spec: Invalid value: a website needs an index.html page"#),
         "{err}"
     );
     let err = websites
@@ -59,7 +59,7 @@ async fn the_api_server_refuses_websites_the_schema_rules_out() {
         .unwrap_err();
     assert!(
         err.to_string().contains(
-            r#"spec: Invalid value: "object": page names are ConfigMap keys: letters, digits, '-', '_' and '.'"#
+            r#"spec: Invalid value: page names are ConfigMap keys: letters, digits, '-', '_' and '.'"#
         ),
         "{err}"
     );
