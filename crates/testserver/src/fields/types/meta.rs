@@ -1,5 +1,5 @@
 //! `metav1.ObjectMeta` written out as a constant, for the shapes of custom resources, which
-//! are built at run time around it (`crate::crd::shape`). The generated table has the same
+//! are built at run time around it (`crd/shape.rs`). The generated table has the same
 //! shape for it (checked in `tests.rs`).
 
 use crate::fields::schema::{List, ListKind, Object, Shape, Smp};
