@@ -1,5 +1,6 @@
-//! The part of Go's `net/url.Parse` that webhook URL validation looks at: scheme, host, user
-//! information, query and fragment, and the parse errors with Go's wording
+//! Go's `net/url` parser as far as the server's checks look at it: `url.Parse` (webhook URLs)
+//! and `url.ParseRequestURI` (CEL's `url()` and `isURL()`), the parts they keep (scheme, host,
+//! user information, path as written, query, fragment) and their errors with Go's wording
 //! (`parse "<url>": <reason>`).
 
 /// What `url.Parse` found in a URL.
@@ -11,6 +12,8 @@ pub(crate) struct GoUrl {
     pub(crate) host: String,
     /// `u.User.String()` when the URL names a user.
     pub(crate) user: Option<String>,
+    /// The path as written (`u.RawPath`, or `u.Path` when that needs no escaping).
+    pub(crate) raw_path: String,
     /// `u.RawQuery`.
     pub(crate) raw_query: String,
     /// `u.Fragment` (unescaped).
@@ -23,18 +26,35 @@ pub(crate) struct GoUrl {
 /// The text of Go's `*url.Error`, e.g. `parse ":x": missing protocol scheme`.
 pub(crate) fn parse(raw: &str) -> Result<GoUrl, String> {
     let (u, frag) = raw.split_once('#').unwrap_or((raw, ""));
-    let wrap = |url: &str, e: String| format!("parse {}: {e}", super::go_quote(url));
-    let mut url = parse_no_fragment(u).map_err(|e| wrap(u, e))?;
-    url.fragment = unescape(frag, Mode::Other).map_err(|e| wrap(raw, e))?;
+    let mut url = parse_raw(u, false).map_err(|e| wrap(u, &e))?;
+    url.fragment = unescape(frag, Mode::Other).map_err(|e| wrap(raw, &e))?;
     Ok(url)
 }
 
-fn parse_no_fragment(raw: &str) -> Result<GoUrl, String> {
+/// `url.ParseRequestURI`: an absolute URI or an absolute path, the fragment not cut off.
+///
+/// # Errors
+/// As [`parse`], plus `empty url` and `invalid URI for request`.
+pub(crate) fn parse_request_uri(raw: &str) -> Result<GoUrl, String> {
+    parse_raw(raw, true).map_err(|e| wrap(raw, &e))
+}
+
+/// `*url.Error`'s text for the operation `parse`.
+fn wrap(url: &str, reason: &str) -> String {
+    format!("parse {}: {reason}", super::go_quote(url))
+}
+
+/// Go's `parse(rawURL, viaRequest)`: the parts, or the reason it fails.
+fn parse_raw(raw: &str, via_request: bool) -> Result<GoUrl, String> {
     if raw.bytes().any(|b| b < 0x20 || b == 0x7f) {
         return Err("net/url: invalid control character in URL".into());
     }
+    if raw.is_empty() && via_request {
+        return Err("empty url".into());
+    }
     let mut url = GoUrl::default();
     if raw == "*" {
+        url.raw_path = "*".into();
         return Ok(url);
     }
     let (scheme, rest) = scheme(raw)?;
@@ -50,13 +70,18 @@ fn parse_no_fragment(raw: &str) -> Result<GoUrl, String> {
         if !url.scheme.is_empty() {
             return Ok(url); // opaque
         }
+        if via_request {
+            return Err("invalid URI for request".into());
+        }
         let segment = rest.split('/').next().unwrap_or("");
         if segment.contains(':') {
             return Err("first path segment in URL cannot contain colon".into());
         }
     }
     let mut path = rest;
-    if (!url.scheme.is_empty() || !rest.starts_with("///")) && rest.starts_with("//") {
+    if (!url.scheme.is_empty() || (!via_request && !rest.starts_with("///")))
+        && rest.starts_with("//")
+    {
         let authority = &rest[2..];
         let (authority, tail) = match authority.find('/') {
             Some(i) => (&authority[..i], &authority[i..]),
@@ -77,6 +102,7 @@ fn parse_no_fragment(raw: &str) -> Result<GoUrl, String> {
         }
     }
     unescape(path, Mode::Other)?;
+    url.raw_path = path.to_owned();
     Ok(url)
 }
 
@@ -105,12 +131,27 @@ fn parse_host(host: &str) -> Result<String, String> {
         host.rfind(':').map(|i| &host[i..])
     };
     if let Some(port) = port
-        && !(port.is_empty()
-            || (port.starts_with(':') && port[1..].bytes().all(|b| b.is_ascii_digit())))
+        && !valid_optional_port(port)
     {
         return Err(format!("invalid port {} after host", super::go_quote(port)));
     }
     unescape(host, Mode::Host)
+}
+
+/// `validOptionalPort`: empty, or `:` and digits.
+pub(crate) fn valid_optional_port(port: &str) -> bool {
+    port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|digits| digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `unescape(s, encodePath)`: `%XX` sequences decoded (`+` kept).
+///
+/// # Errors
+/// `invalid URL escape "%zz"`.
+pub(crate) fn unescape_path(s: &str) -> Result<String, String> {
+    unescape(s, Mode::Other)
 }
 
 fn valid_userinfo_byte(b: u8) -> bool {
@@ -201,6 +242,24 @@ mod tests {
             ),
         ] {
             assert_eq!(parse(raw).unwrap_err(), err, "{raw}");
+        }
+    }
+
+    /// `net/url.ParseRequestURI`: no relative references, the fragment kept in the path.
+    #[test]
+    fn parses_request_uris_like_go() {
+        let u = parse_request_uri("https://h:8/a%20b?x=1").unwrap();
+        assert_eq!((u.host.as_str(), u.raw_path.as_str()), ("h:8", "/a%20b"));
+        assert_eq!(parse_request_uri("/p#f").unwrap().raw_path, "/p#f");
+        assert_eq!(parse_request_uri("*").unwrap().raw_path, "*");
+        // no authority without a scheme: the whole is the path
+        let u = parse_request_uri("//h/p").unwrap();
+        assert_eq!((u.host.as_str(), u.raw_path.as_str()), ("", "//h/p"));
+        for (raw, err) in [
+            ("", "parse \"\": empty url"),
+            ("a/b", "parse \"a/b\": invalid URI for request"),
+        ] {
+            assert_eq!(parse_request_uri(raw).unwrap_err(), err, "{raw}");
         }
     }
 }

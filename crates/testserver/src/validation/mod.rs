@@ -53,7 +53,7 @@ mod field_error;
 /// FlowSchema and PriorityLevelConfiguration checks.
 pub(crate) mod flow_control;
 /// Go's `net/url.Parse`, as webhook URLs are checked with it.
-mod go_url;
+pub(crate) mod go_url;
 /// The Go-struct dump and unified diff of immutability errors.
 pub(crate) mod godump;
 mod int_or_percent;
