@@ -35,6 +35,7 @@ mod logs;
 mod operator;
 mod patch;
 mod pod_containers;
+mod pod_more;
 mod pod_validation;
 mod pods;
 mod protobuf;

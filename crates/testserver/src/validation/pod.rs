@@ -5,6 +5,8 @@ mod container_fields;
 mod container_security;
 mod dns;
 mod env;
+mod ephemeral;
+mod ephemeral_update;
 mod fields;
 mod pod_security;
 mod probes;
@@ -33,13 +35,35 @@ fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-/// The pod-specific create checks of a Pod object.
+pub(crate) use ephemeral_update::validate as validate_ephemeral_update;
+
+/// The pod-specific checks of `validatePodMetadataAndSpec` (a Pod's create and every update).
 pub(crate) fn validate(pod: &Value) -> Vec<FieldError> {
     validate_spec(
         pod.get("spec").unwrap_or(&Value::Null),
         "spec",
         &RESTART_POLICIES,
     )
+}
+
+/// What `ValidatePodCreate` adds to [`validate`]: ephemeral containers come only through the
+/// `ephemeralcontainers` subresource, and a pod with scheduling gates has no node yet.
+pub(crate) fn validate_create(pod: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let spec = pod.get("spec").unwrap_or(&Value::Null);
+    if !items(spec.get("ephemeralContainers")).is_empty() {
+        errs.push(FieldError::forbidden(
+            "spec.ephemeralContainers",
+            "cannot be set on create",
+        ));
+    }
+    if !s(spec, "nodeName").is_empty() && !items(spec.get("schedulingGates")).is_empty() {
+        errs.push(FieldError::forbidden(
+            "spec.nodeName",
+            "cannot be set until all schedulingGates have been cleared",
+        ));
+    }
+    errs
 }
 
 /// `ValidatePodSpec` of the spec at `path` (`spec`, or `spec.template.spec` in workloads, which
@@ -102,6 +126,7 @@ pub(crate) fn validate_spec(
             ));
         }
     }
+    errs.extend(ephemeral::ephemeral_containers(spec, path, &volumes));
     let restart = s(spec, "restartPolicy");
     if !restart_policies.contains(&restart) {
         errs.push(FieldError::not_supported(
@@ -251,28 +276,61 @@ fn container(
     volumes: &HashSet<String>,
     seen: &mut HashSet<String>,
 ) -> Vec<FieldError> {
-    let mut errs = Vec::new();
+    let mut errs = container_name(c, path);
+    let name = s(c, "name");
+    if !name.is_empty() && !seen.insert(name.to_owned()) {
+        errs.push(FieldError::duplicate(format!("{path}.name"), name));
+    }
+    errs.extend(container_image(c, path));
+    errs.extend(image_whitespace(c, path));
+    errs.extend(container_rest(c, path, volumes));
+    errs.extend(probes::lifecycle_and_probes(c, path));
+    errs
+}
+
+/// `validateContainerCommon`: the checks every kind of container gets (name, image, then
+/// [`container_rest`]).
+fn container_common(c: &Value, path: &str, volumes: &HashSet<String>) -> Vec<FieldError> {
+    let mut errs = container_name(c, path);
+    errs.extend(container_image(c, path));
+    errs.extend(container_rest(c, path, volumes));
+    errs
+}
+
+/// The name is required and a DNS label.
+fn container_name(c: &Value, path: &str) -> Vec<FieldError> {
     let name = s(c, "name");
     if name.is_empty() {
-        errs.push(FieldError::required(format!("{path}.name"), ""));
-    } else {
-        for msg in names::dns1123_label(name) {
-            errs.push(FieldError::invalid(format!("{path}.name"), name, msg));
-        }
-        if !seen.insert(name.to_owned()) {
-            errs.push(FieldError::duplicate(format!("{path}.name"), name));
-        }
+        return vec![FieldError::required(format!("{path}.name"), "")];
     }
+    names::dns1123_label(name)
+        .into_iter()
+        .map(|msg| FieldError::invalid(format!("{path}.name"), name, msg))
+        .collect()
+}
+
+/// The image is required.
+fn container_image(c: &Value, path: &str) -> Option<FieldError> {
+    s(c, "image")
+        .is_empty()
+        .then(|| FieldError::required(format!("{path}.image"), ""))
+}
+
+/// `validateContainerOnlyForPod`: no whitespace around the image.
+fn image_whitespace(c: &Value, path: &str) -> Option<FieldError> {
     let image = s(c, "image");
-    if image.is_empty() {
-        errs.push(FieldError::required(format!("{path}.image"), ""));
-    } else if image.trim() != image {
-        errs.push(FieldError::invalid(
+    (image.trim() != image).then(|| {
+        FieldError::invalid(
             format!("{path}.image"),
             image,
             "must not have leading or trailing whitespace",
-        ));
-    }
+        )
+    })
+}
+
+/// The rest of `validateContainerCommon`, after the name and image.
+fn container_rest(c: &Value, path: &str, volumes: &HashSet<String>) -> Vec<FieldError> {
+    let mut errs = Vec::new();
     errs.extend(container_fields::termination_message_policy(c, path));
     for (i, port) in items(c.get("ports")).iter().enumerate() {
         let p = port
@@ -331,6 +389,5 @@ fn container(
     }
     errs.extend(resources::container_resources(c, path));
     errs.extend(container_security::security_context(c, path));
-    errs.extend(probes::lifecycle_and_probes(c, path));
     errs
 }

@@ -14,6 +14,7 @@ use crate::shared::quantity::Quantity;
 use crate::validation::{FieldError, Invalid, NameRule, pod_status, pod_update};
 
 mod columns;
+mod ephemeral;
 
 /// The pod strategy.
 #[derive(Debug, Clone, Copy)]
@@ -90,12 +91,19 @@ impl Strategy for Pods {
         match subresource {
             "" => self.prepare_main_update(new, old),
             "status" => prepare_status_update(new, old),
+            ephemeral::SUBRESOURCE => ephemeral::prepare_update(new, old),
             _ => {}
         }
     }
 
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
-        strategy::validate::<Self>(rt, obj)
+        let c = Checks {
+            rt,
+            name_rule: Self::NAME_RULE,
+        };
+        let mut errs = Self::spec(obj);
+        errs.extend(crate::validation::pod::validate_create(obj));
+        c.create(obj, errs)
     }
 
     fn validate_update(
@@ -113,6 +121,9 @@ impl Strategy for Pods {
             let mut errs = c.common(new, old);
             errs.extend(pod_status::validate(new, old));
             return c.result(new, errs);
+        }
+        if subresource == ephemeral::SUBRESOURCE {
+            return ephemeral::validate_update(rt, new, old);
         }
         strategy::validate_update::<Self>(rt, subresource, new, old)
     }
