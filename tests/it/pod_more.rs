@@ -235,3 +235,221 @@ async fn ephemeral_containers_are_validated() {
     let stored = pods.get("target").await.unwrap();
     assert!(stored.spec.unwrap().ephemeral_containers.is_none());
 }
+
+async fn refused(
+    pods: &kubeset::clientset::Api<Pod>,
+    name: &str,
+    extra: Value,
+) -> Vec<(String, String)> {
+    let err = pods
+        .create(&PostParams::default(), &pod(name, extra))
+        .await
+        .unwrap_err();
+    invalid(&err).1
+}
+
+#[tokio::test]
+async fn volume_sources_and_their_uses_are_checked() {
+    let ctx = setup("pod-volume-more").await;
+    let pods = ctx.client.pods(&ctx.ns);
+    // the in-tree plugins' own rules
+    assert_eq!(
+        refused(
+            &pods,
+            "nfs",
+            json!({"volumes": [{"name": "v", "nfs": {"server": "nfs.local", "path": "exports"}}]})
+        )
+        .await,
+        cause("spec.volumes[0].nfs.path", "FieldValueInvalid")
+    );
+    assert_eq!(
+        refused(
+            &pods,
+            "iscsi",
+            json!({"volumes": [{"name": "v", "iscsi": {"targetPortal": "10.0.0.1:3260",
+                "iqn": "iqn.2001-04.com.example:disk", "lun": 256}}]})
+        )
+        .await,
+        cause("spec.volumes[0].iscsi.lun", "FieldValueInvalid")
+    );
+    // a second source is refused at Go's path for it
+    assert_eq!(
+        refused(
+            &pods,
+            "two",
+            json!({"volumes": [{"name": "v", "emptyDir": {}, "cephfs": {"monitors": ["m"]}}]})
+        )
+        .await,
+        cause("spec.volumes[0].cephFS", "FieldValueForbidden")
+    );
+    // downward API files name pod fields a volume may show
+    assert_eq!(
+        refused(
+            &pods,
+            "downward",
+            json!({"volumes": [{"name": "v", "downwardAPI": {"items": [{"path": "node",
+                "fieldRef": {"fieldPath": "spec.nodeName"}}]}}]})
+        )
+        .await,
+        cause(
+            "spec.volumes[0].downwardAPI.fieldRef.fieldPath",
+            "FieldValueNotSupported"
+        )
+    );
+    // block devices come from claims only
+    let mut spec = pod_spec("Always");
+    spec["containers"][0]["volumeDevices"] = json!([{"name": "v", "devicePath": "/dev/v"}]);
+    spec["volumes"] = json!([{"name": "v", "emptyDir": {}}]);
+    assert_eq!(
+        refused(&pods, "block", spec).await,
+        cause(
+            "spec.containers[0].volumeDevices[0].name",
+            "FieldValueInvalid"
+        )
+    );
+    // a mount of a volume that failed validation is not found as well
+    let mut spec = pod_spec("Always");
+    spec["containers"][0]["volumeMounts"] = json!([{"name": "cfg", "mountPath": "/cfg"}]);
+    spec["volumes"] = json!([{"name": "cfg", "configMap": {"name": ""}}]);
+    assert_eq!(
+        refused(&pods, "mount", spec).await,
+        [
+            (
+                "spec.volumes[0].configMap.name".to_owned(),
+                "FieldValueRequired".to_owned()
+            ),
+            (
+                "spec.containers[0].volumeMounts[0].name".to_owned(),
+                "FieldValueNotFound".to_owned()
+            ),
+        ]
+    );
+}
+
+fn pod_with_labels(name: &str, labels: Value, extra: Value) -> Pod {
+    let mut pod = serde_json::to_value(pod(name, extra)).unwrap();
+    pod["metadata"]["labels"] = labels;
+    serde_json::from_value(pod).unwrap()
+}
+
+#[tokio::test]
+async fn security_os_scheduling_and_annotation_rules_are_checked() {
+    let ctx = setup("pod-more-rules").await;
+    let pods = ctx.client.pods(&ctx.ns);
+    assert_eq!(
+        refused(
+            &pods,
+            "sysctl",
+            json!({"securityContext": {"sysctls": [{"name": "Kernel.X", "value": "1"}]}})
+        )
+        .await,
+        cause("spec.securityContext.sysctls[0].name", "FieldValueInvalid")
+    );
+    assert_eq!(
+        refused(
+            &pods,
+            "linux",
+            json!({"os": {"name": "linux"},
+                "securityContext": {"windowsOptions": {"runAsUserName": "app"}}})
+        )
+        .await,
+        cause("spec.securityContext.windowsOptions", "FieldValueForbidden")
+    );
+    let mut spec = pod_spec("Always");
+    spec["os"] = json!({"name": "windows"});
+    spec["containers"][0]["securityContext"] = json!({"privileged": false});
+    assert_eq!(
+        refused(&pods, "windows", spec).await,
+        cause(
+            "spec.containers[0].securityContext.privileged",
+            "FieldValueForbidden"
+        )
+    );
+    let mut spec = pod_spec("Always");
+    spec["terminationGracePeriodSeconds"] = json!(30);
+    spec["containers"][0]["lifecycle"] = json!({"preStop": {"sleep": {"seconds": 60}}});
+    let err = pods
+        .create(&PostParams::default(), &pod("sleepy", spec))
+        .await
+        .unwrap_err();
+    let (message, causes) = invalid(&err);
+    assert_eq!(
+        causes,
+        cause(
+            "spec.containers[0].lifecycle.preStop.sleep",
+            "FieldValueInvalid"
+        )
+    );
+    assert!(
+        message.ends_with("must be non-negative and less than terminationGracePeriodSeconds (30)"),
+        "{message}"
+    );
+    let err = pods
+        .create(
+            &PostParams::default(),
+            &pod("deadline", json!({"activeDeadlineSeconds": 0})),
+        )
+        .await
+        .unwrap_err();
+    let (message, _) = invalid(&err);
+    assert!(
+        message.ends_with(
+            "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive"
+        ),
+        "{message}"
+    );
+    // matchLabelKeys become an expression on create; a key the selector already has clashes
+    let affinity = json!({"affinity": {"podAffinity": {
+        "requiredDuringSchedulingIgnoredDuringExecution": [{
+            "labelSelector": {"matchLabels": {"app": "web"}},
+            "matchLabelKeys": ["app"], "topologyKey": "kubernetes.io/hostname"}]}}});
+    let err = pods
+        .create(
+            &PostParams::default(),
+            &pod_with_labels("affine", json!({"app": "web"}), affinity),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        invalid(&err).1,
+        cause(
+            "spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0][0]",
+            "FieldValueInvalid"
+        )
+    );
+    let mut annotated = serde_json::to_value(pod("costly", json!({}))).unwrap();
+    annotated["metadata"]["annotations"] =
+        json!({"controller.kubernetes.io/pod-deletion-cost": "+5"});
+    let err = pods
+        .create(
+            &PostParams::default(),
+            &serde_json::from_value(annotated).unwrap(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        invalid(&err).1,
+        cause(
+            "metadata.annotations[controller.kubernetes.io/pod-deletion-cost]",
+            "FieldValueInvalid"
+        )
+    );
+    // relaxed DNS search names and a matchLabelKeys term of its own are accepted
+    let fine = json!({"dnsConfig": {"searches": [".", "_srv.example.com"]},
+        "affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
+            "labelSelector": {"matchLabels": {"tier": "front"}},
+            "matchLabelKeys": ["app"], "topologyKey": "kubernetes.io/hostname"}]}}});
+    let created = pods
+        .create(
+            &PostParams::default(),
+            &pod_with_labels("fine", json!({"app": "web", "tier": "front"}), fine),
+        )
+        .await
+        .unwrap();
+    let term = &serde_json::to_value(created.spec.unwrap().affinity).unwrap()["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        [0];
+    assert_eq!(
+        term["labelSelector"]["matchExpressions"],
+        json!([{"key": "app", "operator": "In", "values": ["web"]}])
+    );
+}

@@ -1,6 +1,8 @@
 //! Pods (`pkg/registry/core/pod/strategy.go`): defaults, the `Pending` status and QoS class of
-//! a new pod, generation, validation, field selectors, table columns (`pods/columns.rs`);
-//! DELETE returns the pod.
+//! a new pod and its affinity `matchLabelKeys` merged into the selectors
+//! (`pods/label_keys.rs`), generation, validation, field selectors, table columns
+//! (`pods/columns.rs`), the `ephemeralcontainers` subresource (`pods/ephemeral.rs`); DELETE
+//! returns the pod.
 
 use serde_json::{Value, json};
 
@@ -15,6 +17,7 @@ use crate::validation::{FieldError, Invalid, NameRule, pod_status, pod_update};
 
 mod columns;
 mod ephemeral;
+mod label_keys;
 
 /// The pod strategy.
 #[derive(Debug, Clone, Copy)]
@@ -83,6 +86,7 @@ impl Strategy for Pods {
 
     fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
         strategy::set_generation(obj, 1);
+        label_keys::apply(obj);
         let qos = qos_class(obj.get("spec").unwrap_or(&Value::Null));
         strategy::set_status(obj, json!({"phase": "Pending", "qosClass": qos}));
     }

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use super::volume_list::Volumes;
 use super::{container_common, image_whitespace, items, s};
 use crate::validation::FieldError;
 
@@ -30,11 +31,7 @@ const NOT_FOR_EPHEMERAL: &str = "cannot be set for an Ephemeral Container";
 
 /// `validateEphemeralContainers` of `spec.ephemeralContainers`, reported under
 /// `{path}.ephemeralContainers`; `volumes` are the pod's volume names.
-pub(crate) fn ephemeral_containers(
-    spec: &Value,
-    path: &str,
-    volumes: &HashSet<String>,
-) -> Vec<FieldError> {
+pub(crate) fn ephemeral_containers(spec: &Value, path: &str, volumes: &Volumes) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let list = items(spec.get("ephemeralContainers"));
     if list.is_empty() {
@@ -102,7 +99,7 @@ mod tests {
     use crate::validation::texts;
 
     fn errs(spec: Value) -> Vec<String> {
-        let volumes: HashSet<String> = ["data".to_owned()].into();
+        let volumes = Volumes::from([("data".to_owned(), "emptyDir")]);
         texts(ephemeral_containers(&spec, "spec", &volumes))
     }
 

@@ -4,7 +4,7 @@
 //! every non-overcommitable request, huge page amounts as whole pages, and huge pages only
 //! beside cpu or memory. `resources.claims` is not checked (the pod's claim names are not
 //! passed in). Go walks the maps in random order; here limits come before requests, each by
-//! resource name.
+//! resource name. `spec.overhead` is checked by the same rules.
 
 use serde_json::{Map, Value};
 
@@ -24,20 +24,38 @@ fn huge_page_error(name: &str, text: &str) -> Option<String> {
     })
 }
 
-fn list<'a>(c: &'a Value, key: &str) -> Option<&'a Map<String, Value>> {
-    c.pointer(&format!("/resources/{key}"))
-        .and_then(Value::as_object)
+fn list<'a>(r: &'a Value, key: &str) -> Option<&'a Map<String, Value>> {
+    r.get(key).and_then(Value::as_object)
 }
 
-/// `validateResourceRequirements` with `validateContainerResourceName`, without the
-/// request-within-limit comparison.
+/// `ValidateContainerResourceRequirements` of the container's `resources`.
 pub(crate) fn container_resources(c: &Value, path: &str) -> Vec<FieldError> {
+    requirements(
+        c.get("resources").unwrap_or(&Value::Null),
+        &format!("{path}.resources"),
+    )
+}
+
+/// `validateOverhead`: the container rules over `spec.overhead` as limits.
+pub(crate) fn overhead(spec: &Value, path: &str) -> Vec<FieldError> {
+    match spec.get("overhead").filter(|v| !v.is_null()) {
+        Some(o) => requirements(
+            &serde_json::json!({ "limits": o }),
+            &format!("{path}.overhead"),
+        ),
+        None => Vec::new(),
+    }
+}
+
+/// `validateResourceRequirements` with `validateContainerResourceName` of `r` at `at`, without
+/// the request-within-limit comparison.
+fn requirements(r: &Value, at: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let at = format!("{path}.resources");
-    let limits = list(c, "limits");
+    let at = at.to_owned();
+    let limits = list(r, "limits");
     let mut cpu_or_memory = false;
     let mut huge_pages = false;
-    for (key, entries) in [("limits", limits), ("requests", list(c, "requests"))] {
+    for (key, entries) in [("limits", limits), ("requests", list(r, "requests"))] {
         for (name, value) in entries.into_iter().flatten() {
             let here = format!("{at}.{key}[{name}]");
             errs.extend(resources::container_resource_name(name, &here));
@@ -126,5 +144,19 @@ mod tests {
             texts(container_resources(&only_pages, AT)),
             [format!("{r}: Forbidden: HugePages require cpu or memory")]
         );
+    }
+
+    /// `validateOverhead`: `ValidateContainerResourceRequirements` of the overhead as limits.
+    #[test]
+    fn pod_overhead() {
+        let spec = json!({"overhead": {"cpu": "-100m", "example.com/x": "500m", "memory": "64Mi"}});
+        assert_eq!(
+            texts(overhead(&spec, "spec")),
+            [
+                "spec.overhead.limits[cpu]: Invalid value: \"-100m\": must be greater than or equal to 0",
+                "spec.overhead.limits[example.com/x]: Invalid value: \"500m\": must be an integer",
+            ]
+        );
+        assert!(overhead(&json!({}), "spec").is_empty());
     }
 }
