@@ -434,6 +434,19 @@ async fn security_os_scheduling_and_annotation_rules_are_checked() {
             "FieldValueInvalid"
         )
     );
+    // pod-level resources hold cpu and memory only
+    assert_eq!(
+        refused(
+            &pods,
+            "pod-level",
+            json!({"resources": {"limits": {"cpu": "1", "ephemeral-storage": "1Gi"}}})
+        )
+        .await,
+        cause(
+            "spec.resources.limits[ephemeral-storage]",
+            "FieldValueNotSupported"
+        )
+    );
     // relaxed DNS search names and a matchLabelKeys term of its own are accepted
     let fine = json!({"dnsConfig": {"searches": [".", "_srv.example.com"]},
         "affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{

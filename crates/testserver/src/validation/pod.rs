@@ -134,6 +134,8 @@ fn pod_spec(
         }
     }
     errs.extend(ephemeral::ephemeral_containers(spec, path, &volumes));
+    errs.extend(resources::pod_resources(spec, path));
+    errs.extend(requests_within_limits(spec, path));
     let restart = s(spec, "restartPolicy");
     if !restart_policies.contains(&restart) {
         errs.push(FieldError::not_supported(

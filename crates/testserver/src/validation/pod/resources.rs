@@ -33,7 +33,36 @@ pub(crate) fn container_resources(c: &Value, path: &str) -> Vec<FieldError> {
     requirements(
         c.get("resources").unwrap_or(&Value::Null),
         &format!("{path}.resources"),
+        resources::container_resource_name,
     )
+}
+
+/// `validatePodResourceName`: a valid resource name that pod-level resources support.
+fn pod_resource_name(name: &str, path: &str) -> Vec<FieldError> {
+    const SUPPORTED: [&str; 2] = ["cpu", "memory"];
+    let errs = resources::resource_name(name, path);
+    if errs.is_empty() && !SUPPORTED.contains(&name) {
+        return vec![FieldError::not_supported(path, name, &SUPPORTED)];
+    }
+    errs
+}
+
+/// `validatePodResources` (`PodLevelResources`, on by default) of `spec.resources` without
+/// `validatePodResourceConsistency`: no claims, then the requirements with pod resource names.
+pub(crate) fn pod_resources(spec: &Value, path: &str) -> Vec<FieldError> {
+    let Some(r) = spec.get("resources").filter(|v| !v.is_null()) else {
+        return Vec::new();
+    };
+    let at = format!("{path}.resources");
+    let mut errs = Vec::new();
+    if r.get("claims").is_some_and(|v| !v.is_null()) {
+        errs.push(FieldError::forbidden(
+            format!("{at}.claims"),
+            "claims cannot be set for Resources at pod-level",
+        ));
+    }
+    errs.extend(requirements(r, &at, pod_resource_name));
+    errs
 }
 
 /// `validateOverhead`: the container rules over `spec.overhead` as limits.
@@ -42,14 +71,19 @@ pub(crate) fn overhead(spec: &Value, path: &str) -> Vec<FieldError> {
         Some(o) => requirements(
             &serde_json::json!({ "limits": o }),
             &format!("{path}.overhead"),
+            resources::container_resource_name,
         ),
         None => Vec::new(),
     }
 }
 
-/// `validateResourceRequirements` with `validateContainerResourceName` of `r` at `at`, without
-/// the request-within-limit comparison.
-fn requirements(r: &Value, at: &str) -> Vec<FieldError> {
+/// `validateResourceRequirements` of `r` at `at` with the resource name rule `name_rule`,
+/// without the request-within-limit comparison.
+fn requirements(
+    r: &Value,
+    at: &str,
+    name_rule: fn(&str, &str) -> Vec<FieldError>,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let at = at.to_owned();
     let limits = list(r, "limits");
@@ -58,7 +92,7 @@ fn requirements(r: &Value, at: &str) -> Vec<FieldError> {
     for (key, entries) in [("limits", limits), ("requests", list(r, "requests"))] {
         for (name, value) in entries.into_iter().flatten() {
             let here = format!("{at}.{key}[{name}]");
-            errs.extend(resources::container_resource_name(name, &here));
+            errs.extend(name_rule(name, &here));
             errs.extend(resources::amount(name, &here, value));
             if key == "requests"
                 && !limits.is_some_and(|l| l.contains_key(name))
@@ -158,5 +192,27 @@ mod tests {
             ]
         );
         assert!(overhead(&json!({}), "spec").is_empty());
+    }
+
+    /// `validatePodResources`: no claims, `validatePodResourceName` (cpu and memory only).
+    #[test]
+    fn pod_level_resources() {
+        let spec = json!({"resources": {"claims": [{"name": "gpu"}],
+            "limits": {"cpu": "1", "example.com/gpu": "1"}, "requests": {"pods": "1"}}});
+        assert_eq!(
+            texts(pod_resources(&spec, "spec")),
+            [
+                "spec.resources.claims: Forbidden: claims cannot be set for Resources at pod-level",
+                "spec.resources.limits[example.com/gpu]: Unsupported value: \"example.com/gpu\": supported values: \"cpu\", \"memory\"",
+                "spec.resources.requests[pods]: Unsupported value: \"pods\": supported values: \"cpu\", \"memory\"",
+            ]
+        );
+        assert!(
+            pod_resources(
+                &json!({"resources": {"limits": {"cpu": "2", "memory": "1Gi"}}}),
+                "spec"
+            )
+            .is_empty()
+        );
     }
 }
