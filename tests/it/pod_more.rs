@@ -466,3 +466,36 @@ async fn security_os_scheduling_and_annotation_rules_are_checked() {
         json!([{"key": "app", "operator": "In", "values": ["web"]}])
     );
 }
+
+#[tokio::test]
+async fn resource_claims_are_checked() {
+    let ctx = setup("pod-claims").await;
+    let pods = ctx.client.pods(&ctx.ns);
+    assert_eq!(
+        refused(
+            &pods,
+            "no-source",
+            json!({"resourceClaims": [{"name": "gpu"}]})
+        )
+        .await,
+        cause("spec.resourceClaims[0]", "FieldValueInvalid")
+    );
+    let mut spec = pod_spec("Always");
+    spec["containers"][0]["resources"] = json!({"claims": [{"name": "gpu"}]});
+    let err = pods
+        .create(&PostParams::default(), &pod("unknown", spec))
+        .await
+        .unwrap_err();
+    let (message, causes) = invalid(&err);
+    assert_eq!(
+        causes,
+        cause(
+            "spec.containers[0].resources.claims[0]",
+            "FieldValueNotFound"
+        )
+    );
+    assert!(
+        message.ends_with("must be one of the names in pod.spec.resourceClaims which is empty"),
+        "{message}"
+    );
+}

@@ -2,6 +2,7 @@
 //! the files under `pod/` in Go's order; the README says which rules are not yet checked.
 
 mod annotations;
+mod claims;
 mod container_fields;
 mod container_security;
 mod dns;
@@ -26,6 +27,13 @@ use serde_json::Value;
 use super::{FieldError, names};
 use crate::shared::quantity::Quantity;
 use volume_list::{PodOf, Volumes};
+
+/// What a pod's containers are checked against: its valid volumes and its claim names.
+#[derive(Debug, Clone, Copy)]
+struct Ctx<'a> {
+    volumes: &'a Volumes,
+    claims: &'a std::collections::BTreeSet<String>,
+}
 
 const RESTART_POLICIES: [&str; 3] = ["Always", "OnFailure", "Never"];
 const DNS_POLICIES: [&str; 4] = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
@@ -113,6 +121,12 @@ fn pod_spec(
     pod: PodOf<'_>,
 ) -> Vec<FieldError> {
     let (volumes, mut errs) = volume_list::volumes(spec, path, pod);
+    let claim_names = claims::claim_names(spec);
+    errs.extend(claims::pod_claims(spec, path));
+    let ctx = Ctx {
+        volumes: &volumes,
+        claims: &claim_names,
+    };
     let mut container_names = HashSet::new();
     let grace = spec
         .get("terminationGracePeriodSeconds")
@@ -127,13 +141,13 @@ fn pod_spec(
             errs.extend(container(
                 c,
                 &format!("{path}.{key}[{i}]"),
-                &volumes,
+                ctx,
                 &mut container_names,
                 grace,
             ));
         }
     }
-    errs.extend(ephemeral::ephemeral_containers(spec, path, &volumes));
+    errs.extend(ephemeral::ephemeral_containers(spec, path, ctx));
     errs.extend(resources::pod_resources(spec, path));
     errs.extend(requests_within_limits(spec, path));
     let restart = s(spec, "restartPolicy");
@@ -286,7 +300,7 @@ pub(crate) fn tolerations(spec: &Value, path: &str) -> Vec<FieldError> {
 fn container(
     c: &Value,
     path: &str,
-    volumes: &Volumes,
+    ctx: Ctx<'_>,
     seen: &mut HashSet<String>,
     grace: Option<i64>,
 ) -> Vec<FieldError> {
@@ -297,17 +311,17 @@ fn container(
     }
     errs.extend(container_image(c, path));
     errs.extend(image_whitespace(c, path));
-    errs.extend(container_rest(c, path, volumes));
+    errs.extend(container_rest(c, path, ctx));
     errs.extend(probes::lifecycle_and_probes(c, path, grace));
     errs
 }
 
 /// `validateContainerCommon`: the checks every kind of container gets (name, image, then
 /// [`container_rest`]).
-fn container_common(c: &Value, path: &str, volumes: &Volumes) -> Vec<FieldError> {
+fn container_common(c: &Value, path: &str, ctx: Ctx<'_>) -> Vec<FieldError> {
     let mut errs = container_name(c, path);
     errs.extend(container_image(c, path));
-    errs.extend(container_rest(c, path, volumes));
+    errs.extend(container_rest(c, path, ctx));
     errs
 }
 
@@ -343,7 +357,7 @@ fn image_whitespace(c: &Value, path: &str) -> Option<FieldError> {
 }
 
 /// The rest of `validateContainerCommon`, after the name and image.
-fn container_rest(c: &Value, path: &str, volumes: &Volumes) -> Vec<FieldError> {
+fn container_rest(c: &Value, path: &str, ctx: Ctx<'_>) -> Vec<FieldError> {
     let mut errs = Vec::new();
     errs.extend(container_fields::termination_message_policy(c, path));
     for (i, port) in items(c.get("ports")).iter().enumerate() {
@@ -370,8 +384,8 @@ fn container_rest(c: &Value, path: &str, volumes: &Volumes) -> Vec<FieldError> {
     errs.extend(container_fields::ports(c, path));
     errs.extend(env::env(c, path));
     errs.extend(env::env_from(c, path));
-    errs.extend(container_fields::volume_mounts(c, path, volumes));
-    errs.extend(container_fields::volume_devices(c, path, volumes));
+    errs.extend(container_fields::volume_mounts(c, path, ctx.volumes));
+    errs.extend(container_fields::volume_devices(c, path, ctx.volumes));
     errs.extend(requests_within_limits(c, path));
     let pull = s(c, "imagePullPolicy");
     if !PULL_POLICIES.contains(&pull) {
@@ -382,6 +396,7 @@ fn container_rest(c: &Value, path: &str, volumes: &Volumes) -> Vec<FieldError> {
         ));
     }
     errs.extend(resources::container_resources(c, path));
+    errs.extend(claims::container_claims(c, path, ctx.claims));
     errs.extend(container_security::security_context(c, path));
     errs
 }

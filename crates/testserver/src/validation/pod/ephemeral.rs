@@ -8,8 +8,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::volume_list::Volumes;
-use super::{container_common, image_whitespace, items, s};
+use super::{Ctx, container_common, image_whitespace, items, s};
 use crate::validation::FieldError;
 
 /// What an ephemeral container may not have (`allowedEphemeralContainerFields` false or
@@ -30,8 +29,8 @@ const NOT_ALLOWED: [&str; 9] = [
 const NOT_FOR_EPHEMERAL: &str = "cannot be set for an Ephemeral Container";
 
 /// `validateEphemeralContainers` of `spec.ephemeralContainers`, reported under
-/// `{path}.ephemeralContainers`; `volumes` are the pod's volume names.
-pub(crate) fn ephemeral_containers(spec: &Value, path: &str, volumes: &Volumes) -> Vec<FieldError> {
+/// `{path}.ephemeralContainers`, against the pod's volumes and claims in `ctx`.
+pub(super) fn ephemeral_containers(spec: &Value, path: &str, ctx: Ctx<'_>) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let list = items(spec.get("ephemeralContainers"));
     if list.is_empty() {
@@ -45,7 +44,7 @@ pub(crate) fn ephemeral_containers(spec: &Value, path: &str, volumes: &Volumes) 
     let mut all = others.clone();
     for (i, ec) in list.iter().enumerate() {
         let at = format!("{path}.ephemeralContainers[{i}]");
-        errs.extend(container_common(ec, &at, volumes));
+        errs.extend(container_common(ec, &at, ctx));
         errs.extend(image_whitespace(ec, &at));
         let name = s(ec, "name");
         if !all.insert(name) {
@@ -99,8 +98,13 @@ mod tests {
     use crate::validation::texts;
 
     fn errs(spec: Value) -> Vec<String> {
-        let volumes = Volumes::from([("data".to_owned(), "emptyDir")]);
-        texts(ephemeral_containers(&spec, "spec", &volumes))
+        let volumes = super::super::volume_list::Volumes::from([("data".to_owned(), "emptyDir")]);
+        let claims = std::collections::BTreeSet::new();
+        let ctx = Ctx {
+            volumes: &volumes,
+            claims: &claims,
+        };
+        texts(ephemeral_containers(&spec, "spec", ctx))
     }
 
     fn debug(extra: Value) -> Value {
