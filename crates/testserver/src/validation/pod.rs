@@ -1,5 +1,7 @@
-//! Pod validation on create (`ValidatePodSpec`): the pod-level rules and the containers, from
-//! the files under `pod/` in Go's order; the README says which rules are not yet checked.
+//! Pod validation (`validatePodMetadataAndSpec`, `ValidatePodSpec`, `ValidatePodCreate` and the
+//! ephemeral-container update rules): the pod's annotations, volumes, claims, containers and
+//! pod-level rules, from the files under `pod/` in Go's order; the README says which rules are
+//! not yet checked.
 
 mod annotations;
 mod claims;
