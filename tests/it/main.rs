@@ -37,6 +37,7 @@ mod managed_fields_types;
 mod operator;
 mod patch;
 mod pod_containers;
+mod pod_more;
 mod pod_validation;
 mod pods;
 mod protobuf;

@@ -13,7 +13,7 @@ pub(super) fn get(app: &App, ctx: &Ctx, target: &Target) -> Result<Response<Body
     let rt = &target.rt;
     let name = target.name.as_deref().unwrap_or("");
     match target.subresource.as_deref() {
-        None | Some("status" | "approval") => {}
+        None | Some("status" | "approval" | "ephemeralcontainers") => {}
         Some("log") => return crate::api::pods::log::get(app, ctx, target),
         Some("scale") => return crate::api::scale::get(app, ctx, target),
         Some(_) => return Err(ApiError::method_not_allowed()),

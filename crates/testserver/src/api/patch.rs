@@ -34,6 +34,7 @@ pub(super) fn patch(
         None => "",
         Some("status") => "status",
         Some("approval") => "approval",
+        Some("ephemeralcontainers") => "ephemeralcontainers",
         Some("scale") => return crate::api::scale::write(app, ctx, target, body, true),
         Some(_) => return Err(ApiError::method_not_allowed()),
     };

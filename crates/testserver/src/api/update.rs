@@ -21,6 +21,7 @@ pub(super) fn update(
         None => "",
         Some("status") => "status",
         Some("approval") => "approval",
+        Some("ephemeralcontainers") => "ephemeralcontainers",
         Some("scale") => return crate::api::scale::write(app, ctx, target, body, false),
         Some(_) => return Err(ApiError::method_not_allowed()),
     };

@@ -15,7 +15,7 @@ mod schema;
 use serde_json::Value;
 
 pub(crate) use difflib::unified_diff;
-pub(crate) use schema::{POD_SPEC, PV_SOURCE, PV_SOURCE_KEYS, PVC_SPEC, pod_spec_value};
+pub(crate) use schema::{CONTAINER, POD_SPEC, PV_SOURCE, PV_SOURCE_KEYS, PVC_SPEC, pod_spec_value};
 
 /// The type of a field of an internal Go struct.
 #[derive(Debug)]

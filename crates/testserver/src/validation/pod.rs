@@ -1,15 +1,25 @@
-//! Pod validation on create (`ValidatePodSpec`): the pod-level rules and the containers, from
-//! the files under `pod/` in Go's order; the README says which rules are not yet checked.
+//! Pod validation (`validatePodMetadataAndSpec`, `ValidatePodSpec`, `ValidatePodCreate` and the
+//! ephemeral-container update rules): the pod's annotations, volumes, claims, containers and
+//! pod-level rules, from the files under `pod/` in Go's order; the README says which rules are
+//! not yet checked.
 
+mod annotations;
+mod claims;
 mod container_fields;
 mod container_security;
 mod dns;
 mod env;
+mod ephemeral;
+mod ephemeral_update;
 mod fields;
+mod os_rules;
 mod pod_security;
 mod probes;
 mod resources;
 mod scheduling;
+mod sysctls;
+mod volume_list;
+mod volume_plugins;
 mod volumes;
 
 use std::collections::HashSet;
@@ -17,8 +27,15 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::{FieldError, names};
-use crate::shared::api::VOLUME_SOURCES;
 use crate::shared::quantity::Quantity;
+use volume_list::{PodOf, Volumes};
+
+/// What a pod's containers are checked against: its valid volumes and its claim names.
+#[derive(Debug, Clone, Copy)]
+struct Ctx<'a> {
+    volumes: &'a Volumes,
+    claims: &'a std::collections::BTreeSet<String>,
+}
 
 const RESTART_POLICIES: [&str; 3] = ["Always", "OnFailure", "Never"];
 const DNS_POLICIES: [&str; 4] = ["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"];
@@ -33,13 +50,59 @@ fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-/// The pod-specific create checks of a Pod object.
+pub(crate) use ephemeral_update::validate as validate_ephemeral_update;
+
+/// The pod-specific checks of `validatePodMetadataAndSpec` (a Pod's create and every update).
 pub(crate) fn validate(pod: &Value) -> Vec<FieldError> {
-    validate_spec(
+    let name = pod.pointer("/metadata/name").and_then(Value::as_str);
+    let mut errs = annotations::pod_annotations(pod);
+    errs.extend(pod_spec(
         pod.get("spec").unwrap_or(&Value::Null),
         "spec",
         &RESTART_POLICIES,
-    )
+        PodOf {
+            name: Some(name.unwrap_or("")),
+        },
+    ));
+    let spec = pod.get("spec").unwrap_or(&Value::Null);
+    if s(spec, "serviceAccountName").is_empty() {
+        for (v, volume) in items(spec.get("volumes")).iter().enumerate() {
+            let sources = items(volume.pointer("/projected/sources"));
+            for (i, _) in sources.iter().enumerate().filter(|(_, source)| {
+                source
+                    .get("serviceAccountToken")
+                    .is_some_and(|t| !t.is_null())
+            }) {
+                errs.push(FieldError::forbidden(
+                    format!("spec.volumes[{v}].projected.sources[{i}].serviceAccountToken"),
+                    "must not be specified when serviceAccountName is not set",
+                ));
+            }
+        }
+    }
+    errs
+}
+
+/// What `ValidatePodCreate` adds to [`validate`]: ephemeral containers come only through the
+/// `ephemeralcontainers` subresource, a pod with scheduling gates has no node yet, and the
+/// seccomp and AppArmor annotations agree with the fields.
+pub(crate) fn validate_create(pod: &Value) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let spec = pod.get("spec").unwrap_or(&Value::Null);
+    if !items(spec.get("ephemeralContainers")).is_empty() {
+        errs.push(FieldError::forbidden(
+            "spec.ephemeralContainers",
+            "cannot be set on create",
+        ));
+    }
+    if !s(spec, "nodeName").is_empty() && !items(spec.get("schedulingGates")).is_empty() {
+        errs.push(FieldError::forbidden(
+            "spec.nodeName",
+            "cannot be set until all schedulingGates have been cleared",
+        ));
+    }
+    errs.extend(annotations::fields_match_on_create(pod));
+    errs
 }
 
 /// `ValidatePodSpec` of the spec at `path` (`spec`, or `spec.template.spec` in workloads, which
@@ -49,46 +112,29 @@ pub(crate) fn validate_spec(
     path: &str,
     restart_policies: &[&str],
 ) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    let mut volumes = HashSet::new();
-    for (i, volume) in items(spec.get("volumes")).iter().enumerate() {
-        let path = format!("{path}.volumes[{i}].name");
-        let name = s(volume, "name");
-        if name.is_empty() {
-            errs.push(FieldError::required(path, ""));
-        } else if !volumes.insert(name.to_owned()) {
-            errs.push(FieldError::duplicate(path, name));
-        } else {
-            for msg in names::dns1123_label(name) {
-                errs.push(FieldError::invalid(path.clone(), name, msg));
-            }
-        }
-    }
-    for (i, volume) in items(spec.get("volumes")).iter().enumerate() {
-        let given: Vec<&str> = VOLUME_SOURCES
-            .iter()
-            .copied()
-            .filter(|k| volume.get(*k).is_some_and(|v| !v.is_null()))
-            .collect();
-        match given.as_slice() {
-            [] => errs.push(FieldError::required(
-                format!("{path}.volumes[{i}]"),
-                "must specify a volume type",
-            )),
-            [_] => {}
-            [_, rest @ ..] => {
-                for extra in rest {
-                    errs.push(FieldError::forbidden(
-                        format!("{path}.volumes[{i}].{extra}"),
-                        "may not specify more than 1 volume type",
-                    ));
-                }
-            }
-        }
-        errs.extend(volumes::source(volume, &format!("{path}.volumes[{i}]")));
-    }
+    pod_spec(spec, path, restart_policies, PodOf { name: None })
+}
+
+/// `ValidatePodSpec` of a Pod's spec (`pod` names it) or of a template's.
+fn pod_spec(
+    spec: &Value,
+    path: &str,
+    restart_policies: &[&str],
+    pod: PodOf<'_>,
+) -> Vec<FieldError> {
+    let (volumes, mut errs) = volume_list::volumes(spec, path, pod);
+    let claim_names = claims::claim_names(spec);
+    errs.extend(claims::pod_claims(spec, path));
+    let ctx = Ctx {
+        volumes: &volumes,
+        claims: &claim_names,
+    };
     let mut container_names = HashSet::new();
-    for key in ["initContainers", "containers"] {
+    let grace = spec
+        .get("terminationGracePeriodSeconds")
+        .and_then(Value::as_i64);
+    // validateContainers, then validateInitContainers
+    for key in ["containers", "initContainers"] {
         let list = items(spec.get(key));
         if key == "containers" && list.is_empty() {
             errs.push(FieldError::required(format!("{path}.containers"), ""));
@@ -97,11 +143,15 @@ pub(crate) fn validate_spec(
             errs.extend(container(
                 c,
                 &format!("{path}.{key}[{i}]"),
-                &volumes,
+                ctx,
                 &mut container_names,
+                grace,
             ));
         }
     }
+    errs.extend(ephemeral::ephemeral_containers(spec, path, ctx));
+    errs.extend(resources::pod_resources(spec, path));
+    errs.extend(requests_within_limits(spec, path));
     let restart = s(spec, "restartPolicy");
     if !restart_policies.contains(&restart) {
         errs.push(FieldError::not_supported(
@@ -124,19 +174,23 @@ pub(crate) fn validate_spec(
     errs.extend(dns::dns_config(spec, path));
     errs.extend(fields::gates(spec, path));
     errs.extend(scheduling::topology_spread(spec, path));
+    errs.extend(os_rules::host_process(spec, path));
+    errs.extend(os_rules::host_users(spec, path));
     errs.extend(fields::account_and_node(spec, path));
     if let Some(deadline) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64)
-        && deadline <= 0
+        && !(1..=i64::from(i32::MAX)).contains(&deadline)
     {
         errs.push(FieldError::invalid(
             format!("{path}.activeDeadlineSeconds"),
             deadline,
-            "must be greater than 0",
+            "must be between 1 and 2147483647, inclusive",
         ));
     }
     errs.extend(fields::host_names(spec, path));
     errs.extend(tolerations(spec, path));
     errs.extend(fields::after_tolerations(spec, path));
+    errs.extend(resources::overhead(spec, path));
+    errs.extend(os_rules::os(spec, path));
     errs
 }
 
@@ -248,31 +302,65 @@ pub(crate) fn tolerations(spec: &Value, path: &str) -> Vec<FieldError> {
 fn container(
     c: &Value,
     path: &str,
-    volumes: &HashSet<String>,
+    ctx: Ctx<'_>,
     seen: &mut HashSet<String>,
+    grace: Option<i64>,
 ) -> Vec<FieldError> {
-    let mut errs = Vec::new();
+    let mut errs = container_name(c, path);
+    let name = s(c, "name");
+    if !name.is_empty() && !seen.insert(name.to_owned()) {
+        errs.push(FieldError::duplicate(format!("{path}.name"), name));
+    }
+    errs.extend(container_image(c, path));
+    errs.extend(image_whitespace(c, path));
+    errs.extend(container_rest(c, path, ctx));
+    errs.extend(probes::lifecycle_and_probes(c, path, grace));
+    errs
+}
+
+/// `validateContainerCommon`: the checks every kind of container gets (name, image, then
+/// [`container_rest`]).
+fn container_common(c: &Value, path: &str, ctx: Ctx<'_>) -> Vec<FieldError> {
+    let mut errs = container_name(c, path);
+    errs.extend(container_image(c, path));
+    errs.extend(container_rest(c, path, ctx));
+    errs
+}
+
+/// The name is required and a DNS label.
+fn container_name(c: &Value, path: &str) -> Vec<FieldError> {
     let name = s(c, "name");
     if name.is_empty() {
-        errs.push(FieldError::required(format!("{path}.name"), ""));
-    } else {
-        for msg in names::dns1123_label(name) {
-            errs.push(FieldError::invalid(format!("{path}.name"), name, msg));
-        }
-        if !seen.insert(name.to_owned()) {
-            errs.push(FieldError::duplicate(format!("{path}.name"), name));
-        }
+        return vec![FieldError::required(format!("{path}.name"), "")];
     }
+    names::dns1123_label(name)
+        .into_iter()
+        .map(|msg| FieldError::invalid(format!("{path}.name"), name, msg))
+        .collect()
+}
+
+/// The image is required.
+fn container_image(c: &Value, path: &str) -> Option<FieldError> {
+    s(c, "image")
+        .is_empty()
+        .then(|| FieldError::required(format!("{path}.image"), ""))
+}
+
+/// `validateContainerOnlyForPod`: no whitespace around the image.
+fn image_whitespace(c: &Value, path: &str) -> Option<FieldError> {
     let image = s(c, "image");
-    if image.is_empty() {
-        errs.push(FieldError::required(format!("{path}.image"), ""));
-    } else if image.trim() != image {
-        errs.push(FieldError::invalid(
+    (image.trim() != image).then(|| {
+        FieldError::invalid(
             format!("{path}.image"),
             image,
             "must not have leading or trailing whitespace",
-        ));
-    }
+        )
+    })
+}
+
+/// The rest of `validateContainerCommon`, after the name and image.
+fn container_rest(c: &Value, path: &str, ctx: Ctx<'_>) -> Vec<FieldError> {
+    let mut errs = Vec::new();
     errs.extend(container_fields::termination_message_policy(c, path));
     for (i, port) in items(c.get("ports")).iter().enumerate() {
         let p = port
@@ -298,28 +386,8 @@ fn container(
     errs.extend(container_fields::ports(c, path));
     errs.extend(env::env(c, path));
     errs.extend(env::env_from(c, path));
-    for (i, mount) in items(c.get("volumeMounts")).iter().enumerate() {
-        let mount_name = s(mount, "name");
-        if mount_name.is_empty() {
-            errs.push(FieldError::required(
-                format!("{path}.volumeMounts[{i}].name"),
-                "",
-            ));
-        } else if !volumes.contains(mount_name) {
-            errs.push(FieldError::not_found(
-                format!("{path}.volumeMounts[{i}].name"),
-                mount_name,
-            ));
-        }
-        if s(mount, "mountPath").is_empty() {
-            errs.push(FieldError::required(
-                format!("{path}.volumeMounts[{i}].mountPath"),
-                "",
-            ));
-        }
-    }
-    errs.extend(container_fields::volume_mounts(c, path));
-    errs.extend(container_fields::volume_devices(c, path, volumes));
+    errs.extend(container_fields::volume_mounts(c, path, ctx.volumes));
+    errs.extend(container_fields::volume_devices(c, path, ctx.volumes));
     errs.extend(requests_within_limits(c, path));
     let pull = s(c, "imagePullPolicy");
     if !PULL_POLICIES.contains(&pull) {
@@ -330,7 +398,7 @@ fn container(
         ));
     }
     errs.extend(resources::container_resources(c, path));
+    errs.extend(claims::container_claims(c, path, ctx.claims));
     errs.extend(container_security::security_context(c, path));
-    errs.extend(probes::lifecycle_and_probes(c, path));
     errs
 }

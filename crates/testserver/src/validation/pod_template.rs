@@ -71,7 +71,7 @@ mod tests {
         assert!(pod_template(&good).is_empty(), "{:?}", pod_template(&good));
         let bad = json!({"template": {"metadata": {"labels": {"a": "-b"}}, "spec": {
             "restartPolicy": "Always", "dnsPolicy": "ClusterFirst", "containers": [],
-            "ephemeralContainers": [{"name": "e", "image": "i"}]}}});
+            "ephemeralContainers": [{"name": "e", "image": "i", "imagePullPolicy": "Always"}]}}});
         let got: Vec<String> = pod_template(&bad).iter().map(ToString::to_string).collect();
         assert_eq!(
             got,

@@ -1,6 +1,8 @@
 //! Pods (`pkg/registry/core/pod/strategy.go`): defaults, the `Pending` status and QoS class of
-//! a new pod, generation, validation, field selectors, table columns (`pods/columns.rs`);
-//! DELETE returns the pod.
+//! a new pod and its affinity `matchLabelKeys` merged into the selectors
+//! (`pods/label_keys.rs`), generation, validation, field selectors, table columns
+//! (`pods/columns.rs`), the `ephemeralcontainers` subresource (`pods/ephemeral.rs`); DELETE
+//! returns the pod.
 
 use serde_json::{Value, json};
 
@@ -14,6 +16,8 @@ use crate::shared::quantity::Quantity;
 use crate::validation::{FieldError, Invalid, NameRule, pod_status, pod_update};
 
 mod columns;
+mod ephemeral;
+mod label_keys;
 
 /// The pod strategy.
 #[derive(Debug, Clone, Copy)]
@@ -82,6 +86,7 @@ impl Strategy for Pods {
 
     fn prepare_for_create(&self, obj: &mut Value, _now: &str) {
         strategy::set_generation(obj, 1);
+        label_keys::apply(obj);
         let qos = qos_class(obj.get("spec").unwrap_or(&Value::Null));
         strategy::set_status(obj, json!({"phase": "Pending", "qosClass": qos}));
     }
@@ -90,12 +95,19 @@ impl Strategy for Pods {
         match subresource {
             "" => self.prepare_main_update(new, old),
             "status" => prepare_status_update(new, old),
+            ephemeral::SUBRESOURCE => ephemeral::prepare_update(new, old),
             _ => {}
         }
     }
 
     fn validate(&self, rt: &ResourceType, obj: &Value) -> Result<(), Invalid> {
-        strategy::validate::<Self>(rt, obj)
+        let c = Checks {
+            rt,
+            name_rule: Self::NAME_RULE,
+        };
+        let mut errs = Self::spec(obj);
+        errs.extend(crate::validation::pod::validate_create(obj));
+        c.create(obj, errs)
     }
 
     fn validate_update(
@@ -113,6 +125,9 @@ impl Strategy for Pods {
             let mut errs = c.common(new, old);
             errs.extend(pod_status::validate(new, old));
             return c.result(new, errs);
+        }
+        if subresource == ephemeral::SUBRESOURCE {
+            return ephemeral::validate_update(rt, new, old);
         }
         strategy::validate_update::<Self>(rt, subresource, new, old)
     }

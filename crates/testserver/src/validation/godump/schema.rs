@@ -286,7 +286,8 @@ static VOLUME_MOUNT: Struct = Struct {
         f("SubPathExpr", "subPathExpr", STR),
     ],
 };
-static CONTAINER: Struct = Struct {
+/// The internal `Container` (also the layout of `EphemeralContainerCommon`).
+pub(crate) static CONTAINER: Struct = Struct {
     fields: &[
         f("Name", "name", STR),
         f("Image", "image", STR),

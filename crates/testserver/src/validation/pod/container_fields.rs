@@ -1,9 +1,7 @@
 //! The parts of `validateContainerCommon` beyond name, image, container ports' numbers and
-//! protocols, mount names and pull policy: `terminationMessagePolicy`, port names and host ports
-//! (`validateContainerPorts`), `ValidateVolumeMounts`' path, subPath, propagation and
-//! recursiveReadOnly rules, and `ValidateVolumeDevices`. Pod-level volume sources are not passed
-//! in, so the image-volume subPath rule and the block-device "PersistentVolumeClaim or
-//! Ephemeral" rule are not checked; a mount path is not required to be absolute (Go neither).
+//! protocols and pull policy: `terminationMessagePolicy`, port names and host ports
+//! (`validateContainerPorts`), `ValidateVolumeMounts` and `ValidateVolumeDevices` against the
+//! pod's valid volumes; a mount path is not required to be absolute (Go neither).
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,6 +9,7 @@ use serde_json::Value;
 
 use crate::validation::{FieldError, net};
 
+use super::volume_list::Volumes;
 use super::{items, s};
 
 fn present<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
@@ -91,9 +90,10 @@ fn mount_map(c: &Value) -> HashMap<&str, &str> {
         .collect()
 }
 
-/// `ValidateVolumeMounts` beyond the name checks: unique mount paths, no overlap with
-/// `volumeDevices`, subPath/subPathExpr, mountPropagation, recursiveReadOnly.
-pub(crate) fn volume_mounts(c: &Value, path: &str) -> Vec<FieldError> {
+/// `ValidateVolumeMounts`, mount by mount: a name of a valid volume, a unique mount path, no
+/// overlap with `volumeDevices`, no sub-path into an image volume, subPath/subPathExpr,
+/// mountPropagation, recursiveReadOnly.
+pub(crate) fn volume_mounts(c: &Value, path: &str, volumes: &Volumes) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let devices = device_map(c);
     let list = format!("{path}.volumeMounts");
@@ -106,6 +106,15 @@ pub(crate) fn volume_mounts(c: &Value, path: &str) -> Vec<FieldError> {
         let at = format!("{list}[{i}]");
         let name = s(m, "name");
         let mount_path = s(m, "mountPath");
+        if name.is_empty() {
+            errs.push(FieldError::required(format!("{at}.name"), ""));
+        }
+        if !volumes.contains_key(name) {
+            errs.push(FieldError::not_found(format!("{at}.name"), name));
+        }
+        if mount_path.is_empty() {
+            errs.push(FieldError::required(format!("{at}.mountPath"), ""));
+        }
         if !seen.insert(mount_path) {
             errs.push(FieldError::invalid(
                 format!("{at}.mountPath"),
@@ -128,10 +137,21 @@ pub(crate) fn volume_mounts(c: &Value, path: &str) -> Vec<FieldError> {
             ));
         }
         let sub = s(m, "subPath");
+        let expr = s(m, "subPathExpr");
+        if volumes.get(name) == Some(&"image") {
+            for (key, value) in [("subPath", sub), ("subPathExpr", expr)] {
+                if !value.is_empty() {
+                    errs.push(FieldError::invalid(
+                        format!("{at}.{key}"),
+                        value,
+                        "not allowed in image volume sources",
+                    ));
+                }
+            }
+        }
         if !sub.is_empty() {
             errs.extend(local_descending_path(sub, &format!("{list}.subPath")));
         }
-        let expr = s(m, "subPathExpr");
         if !expr.is_empty() {
             if !sub.is_empty() {
                 errs.push(FieldError::invalid(
@@ -193,8 +213,8 @@ fn recursive_read_only(m: &Value, propagation: Option<&str>, list: &str) -> Vec<
     errs
 }
 
-/// `ValidateVolumeDevices` (without the volume-source kind rule).
-pub(crate) fn volume_devices(c: &Value, path: &str, volumes: &HashSet<String>) -> Vec<FieldError> {
+/// `ValidateVolumeDevices`: block devices come from claims (a PVC or an ephemeral volume).
+pub(crate) fn volume_devices(c: &Value, path: &str, volumes: &Volumes) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mounts = mount_map(c);
     let mut paths = HashSet::new();
@@ -213,8 +233,14 @@ pub(crate) fn volume_devices(c: &Value, path: &str, volumes: &HashSet<String>) -
                 "must be unique",
             ));
         }
-        if !volumes.contains(name) {
-            errs.push(FieldError::not_found(format!("{at}.name"), name));
+        match volumes.get(name) {
+            None => errs.push(FieldError::not_found(format!("{at}.name"), name)),
+            Some(&"persistentVolumeClaim" | &"ephemeral") => {}
+            Some(_) => errs.push(FieldError::invalid(
+                format!("{at}.name"),
+                name,
+                "can only use volume source type of PersistentVolumeClaim or Ephemeral for block mode",
+            )),
         }
         if dev_path.is_empty() {
             errs.push(FieldError::required(format!("{at}.devicePath"), ""));

@@ -131,7 +131,7 @@ fn seccomp(sp: &Value, at: &str) -> Vec<FieldError> {
 }
 
 /// `ValidateAppArmorProfileField`.
-fn app_armor(p: &Value, at: &str) -> Vec<FieldError> {
+pub(super) fn app_armor(p: &Value, at: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let here = format!("{at}.localhostProfile");
     let profile = present(p, "localhostProfile");
@@ -204,7 +204,7 @@ fn dns_domain(d: &str) -> bool {
 }
 
 /// `validateWindowsSecurityContextOptions`.
-fn windows(w: &Value, at: &str) -> Vec<FieldError> {
+pub(super) fn windows(w: &Value, at: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if let Some(name) = present(w, "gmsaCredentialSpecName").and_then(Value::as_str) {
         for msg in names::dns1123_subdomain(name) {

@@ -1,6 +1,7 @@
 //! `validatePodDNSConfig` (kube-apiserver v1.36): with `dnsPolicy: None` a config with at
 //! least one nameserver is required; nameservers are IPs (at most 3), searches DNS subdomains
-//! (at most 6, 256 characters), options named.
+//! that may hold underscores, or `.` (`RelaxedDNSSearchValidation`, on by default; at most 32,
+//! 2048 characters), options named.
 
 use serde_json::Value;
 
@@ -8,8 +9,28 @@ use crate::validation::common_status::legacy_ip;
 use crate::validation::{BadValue, FieldError, go_quote, names};
 
 const MAX_NAMESERVERS: usize = 3;
-const MAX_SEARCHES: usize = 6;
-const MAX_SEARCH_CHARS: usize = 256;
+const MAX_SEARCHES: usize = 32;
+const MAX_SEARCH_CHARS: usize = 2048;
+/// `dns1123SubdomainFmtWithUnderscore`.
+const SUBDOMAIN_WITH_UNDERSCORE: &str =
+    "_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*";
+
+/// `IsDNS1123SubdomainWithUnderscore`.
+fn subdomain_with_underscore(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > 253 {
+        errs.push(names::max_len_error(253));
+    }
+    let pattern = format!("^{SUBDOMAIN_WITH_UNDERSCORE}$");
+    if !regex_automata::meta::Regex::new(&pattern).is_ok_and(|re| re.is_match(value)) {
+        errs.push(names::regex_error(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character",
+            SUBDOMAIN_WITH_UNDERSCORE,
+            &["example.com"],
+        ));
+    }
+    errs
+}
 
 fn strings(v: Option<&Value>) -> Vec<&str> {
     v.and_then(Value::as_array)
@@ -74,8 +95,11 @@ pub(crate) fn dns_config(spec: &Value, path: &str) -> Vec<FieldError> {
         ));
     }
     for (i, search) in searches.iter().enumerate() {
+        if *search == "." {
+            continue;
+        }
         let search = search.strip_suffix('.').unwrap_or(search);
-        for msg in names::dns1123_subdomain(search) {
+        for msg in subdomain_with_underscore(search) {
             errs.push(FieldError::invalid(
                 format!("{at}.searches[{i}]"),
                 search,
@@ -152,5 +176,29 @@ mod tests {
             "spec.dnsConfig.options[1]: Required value: must not be empty"
         );
         assert_eq!(got.len(), 4, "{got:?}");
+    }
+
+    /// `validatePodDNSConfig` with `AllowRelaxedDNSSearchValidation`: `.` and underscores pass;
+    /// the limits are 32 paths and 2048 characters (`MaxDNSSearchPaths`,
+    /// `MaxDNSSearchListChars`).
+    #[test]
+    fn relaxed_searches_and_limits() {
+        let ok = json!({"dnsConfig": {"searches": [".", "_srv._tcp.example.com", "a_b."]}});
+        assert!(errs(ok).is_empty());
+        let many: Vec<String> = (0..33).map(|i| format!("s{i}")).collect();
+        let got = errs(json!({"dnsConfig": {"searches": many}}));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].ends_with(": must not have more than 32 search paths"),
+            "{got:?}"
+        );
+        let long = vec!["x".repeat(250); 9];
+        let got = errs(json!({"dnsConfig": {"searches": long}}));
+        assert!(
+            got[0].ends_with(
+                ": must not have more than 2048 characters (including spaces) in the search list"
+            ),
+            "{got:?}"
+        );
     }
 }

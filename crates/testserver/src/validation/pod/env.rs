@@ -93,13 +93,18 @@ fn value_from(from: &Value, value: &str, at: &str) -> Vec<FieldError> {
     let mut sources = 0;
     if let Some(fs) = present(from, "fieldRef") {
         sources += 1;
-        errs.extend(object_field_selector(fs, &format!("{at}.fieldRef")));
+        errs.extend(object_field_selector(
+            fs,
+            &format!("{at}.fieldRef"),
+            &ENV_FIELD_PATHS,
+        ));
     }
     if let Some(fs) = present(from, "resourceFieldRef") {
         sources += 1;
         errs.extend(resource_field_selector(
             fs,
             &format!("{at}.resourceFieldRef"),
+            false,
         ));
     }
     for key in ["configMapKeyRef", "secretKeyRef"] {
@@ -159,8 +164,9 @@ fn convert_label(version: &str, label: &str) -> Result<String, String> {
     }
 }
 
-/// `validateObjectFieldSelector` with the env var expressions.
-fn object_field_selector(fs: &Value, at: &str) -> Vec<FieldError> {
+/// `validateObjectFieldSelector` with `expressions` (sorted): the env var ones, or a downward
+/// API volume file's.
+pub(super) fn object_field_selector(fs: &Value, at: &str, expressions: &[&str]) -> Vec<FieldError> {
     let version = s(fs, "apiVersion");
     if version.is_empty() {
         return vec![FieldError::required(format!("{at}.apiVersion"), "")];
@@ -194,22 +200,24 @@ fn object_field_selector(fs: &Value, at: &str) -> Vec<FieldError> {
             }
             None => errs.push(FieldError::invalid(at, path, "does not support subscript")),
         }
-    } else if !ENV_FIELD_PATHS.contains(&internal.as_str()) {
+    } else if !expressions.contains(&internal.as_str()) {
         errs.push(FieldError::not_supported(
             format!("{at}.fieldPath"),
             internal.as_str(),
-            &ENV_FIELD_PATHS,
+            expressions,
         ));
     }
     errs
 }
 
-/// `validateContainerResourceFieldSelector` (env form: no `containerName` needed) and
+/// `validateContainerResourceFieldSelector` (a volume file's must name its container) and
 /// `validateContainerResourceDivisor`.
-fn resource_field_selector(fs: &Value, at: &str) -> Vec<FieldError> {
+pub(super) fn resource_field_selector(fs: &Value, at: &str, volume: bool) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let resource = s(fs, "resource");
-    if resource.is_empty() {
+    if volume && s(fs, "containerName").is_empty() {
+        errs.push(FieldError::required(format!("{at}.containerName"), ""));
+    } else if resource.is_empty() {
         errs.push(FieldError::required(format!("{at}.resource"), ""));
     } else if !RESOURCE_FIELD_PATHS.contains(&resource)
         && !resource.starts_with("limits.hugepages-")

@@ -82,7 +82,8 @@ pub(crate) fn host_names(spec: &Value, path: &str) -> Vec<FieldError> {
 }
 
 /// What `validatePodSpec` checks after the tolerations: `ValidateHostAliases`,
-/// `priorityClassName`, `ValidateRuntimeClassName` and `ValidatePreemptionPolicy`.
+/// `priorityClassName`, `ValidateRuntimeClassName` and `ValidatePreemptionPolicy` (the
+/// overhead and the OS follow).
 pub(crate) fn after_tolerations(spec: &Value, path: &str) -> Vec<FieldError> {
     let mut errs = Vec::new();
     for (i, alias) in items(spec.get("hostAliases")).iter().enumerate() {
@@ -124,13 +125,12 @@ pub(crate) fn after_tolerations(spec: &Value, path: &str) -> Vec<FieldError> {
             errs.push(FieldError::not_supported(at, policy, &POLICIES));
         }
     }
-    errs.extend(os(spec, path));
     errs
 }
 
 /// `validateOS`: a name is required and is `linux` or `windows`, reported at `os` itself
-/// (the per-OS field checks of `validateLinux`/`validateWindows` are not made).
-fn os(spec: &Value, path: &str) -> Vec<FieldError> {
+/// (`os_rules.rs` adds the per-OS rules).
+pub(crate) fn os(spec: &Value, path: &str) -> Vec<FieldError> {
     const OSES: [&str; 2] = ["linux", "windows"];
     let Some(os) = spec.get("os").filter(|v| v.is_object()) else {
         return Vec::new();
@@ -224,16 +224,13 @@ mod tests {
     /// `validateOS`: name required, then one of linux and windows, reported at `os`.
     #[test]
     fn os_name() {
-        let errs = bodies(&after_tolerations(&json!({"os": {}}), "spec"));
+        let errs = bodies(&os(&json!({"os": {}}), "spec"));
         assert_eq!(errs, ["spec.os.name: Required value: cannot be empty"]);
-        let errs = bodies(&after_tolerations(
-            &json!({"os": {"name": "plan9"}}),
-            "spec",
-        ));
+        let errs = bodies(&os(&json!({"os": {"name": "plan9"}}), "spec"));
         assert_eq!(
             errs,
             ["spec.os: Unsupported value: \"plan9\": supported values: \"linux\", \"windows\""]
         );
-        assert!(after_tolerations(&json!({"os": {"name": "linux"}}), "spec").is_empty());
+        assert!(os(&json!({"os": {"name": "linux"}}), "spec").is_empty());
     }
 }

@@ -1,11 +1,15 @@
 //! The pod-level security context (`validatePodSpecSecurityContext`, kube-apiserver v1.36):
-//! user and group id ranges, shareProcessNamespace with hostPID, `fsGroupChangePolicy` and the
-//! seccomp profile.
+//! user and group id ranges, shareProcessNamespace with hostPID, sysctls,
+//! `fsGroupChangePolicy`, the seccomp profile, Windows options, the AppArmor profile,
+//! `supplementalGroupsPolicy` and `seLinuxChangePolicy` (either value, as
+//! `SELinuxChangePolicy` is on by default).
 //! Errors come in Go's order under `{path}.securityContext`.
 
 use serde_json::Value;
 
 use crate::validation::FieldError;
+
+use super::container_security;
 
 const ID_RANGE: &str = "must be between 0 and 2147483647, inclusive";
 const PROFILE_TYPES: [&str; 3] = ["Localhost", "RuntimeDefault", "Unconfined"];
@@ -44,6 +48,7 @@ pub(crate) fn security_context(spec: &Value, path: &str) -> Vec<FieldError> {
             "ShareProcessNamespace and HostPID cannot both be enabled",
         ));
     }
+    errs.extend(super::sysctls::sysctls(spec, sc, &at));
     if let Some(policy) = sc.get("fsGroupChangePolicy").and_then(Value::as_str) {
         const POLICIES: [&str; 2] = ["Always", "OnRootMismatch"];
         if !POLICIES.contains(&policy) {
@@ -58,7 +63,38 @@ pub(crate) fn security_context(spec: &Value, path: &str) -> Vec<FieldError> {
         sc.get("seccompProfile"),
         &format!("{at}.seccompProfile"),
     ));
+    if let Some(w) = set(sc, "windowsOptions") {
+        errs.extend(container_security::windows(
+            w,
+            &format!("{at}.windowsOptions"),
+        ));
+    }
+    if let Some(p) = set(sc, "appArmorProfile") {
+        errs.extend(container_security::app_armor(
+            p,
+            &format!("{at}.appArmorProfile"),
+        ));
+    }
+    for (key, allowed) in [
+        ("supplementalGroupsPolicy", ["Merge", "Strict"]),
+        ("seLinuxChangePolicy", ["MountOption", "Recursive"]),
+    ] {
+        if let Some(policy) = set(sc, key) {
+            let policy = policy.as_str().unwrap_or("");
+            if !allowed.contains(&policy) {
+                errs.push(FieldError::not_supported(
+                    format!("{at}.{key}"),
+                    policy,
+                    &allowed,
+                ));
+            }
+        }
+    }
     errs
+}
+
+fn set<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.get(key).filter(|x| !x.is_null())
 }
 
 /// `validateSeccompProfileField`: the type is required and one of three; a Localhost profile
@@ -187,6 +223,35 @@ mod tests {
                 "spec.securityContext.seccompProfile.localhostProfile: Invalid value: \"/a/../b\": must be a relative path",
                 "spec.securityContext.seccompProfile.localhostProfile: Invalid value: \"/a/../b\": must not contain '..'",
             ]
+        );
+    }
+
+    /// `validatePodSpecSecurityContext` after seccomp: `validateWindowsSecurityContextOptions`,
+    /// `ValidateAppArmorProfileField`, `validateSupplementalGroupsPolicy`,
+    /// `validateSELinuxChangePolicy`.
+    #[test]
+    fn app_armor_windows_and_policies() {
+        let errs = bodies(&json!({"securityContext": {
+            "windowsOptions": {"runAsUserName": ""},
+            "appArmorProfile": {"type": "Localhost"},
+            "supplementalGroupsPolicy": "Loose",
+            "seLinuxChangePolicy": "Never",
+        }}));
+        assert_eq!(
+            errs,
+            [
+                "spec.securityContext.windowsOptions.runAsUserName: Invalid value: \"\": runAsUserName cannot be an empty string",
+                "spec.securityContext.appArmorProfile.localhostProfile: Required value: must be set when AppArmor type is Localhost",
+                "spec.securityContext.supplementalGroupsPolicy: Unsupported value: \"Loose\": supported values: \"Merge\", \"Strict\"",
+                "spec.securityContext.seLinuxChangePolicy: Unsupported value: \"Never\": supported values: \"MountOption\", \"Recursive\"",
+            ]
+        );
+        assert!(
+            bodies(
+                &json!({"securityContext": {"appArmorProfile": {"type": "RuntimeDefault"},
+                "supplementalGroupsPolicy": "Strict", "seLinuxChangePolicy": "MountOption"}})
+            )
+            .is_empty()
         );
     }
 }

@@ -2,9 +2,9 @@
 //! `validateContainers` / `validateInitContainers` check them after the common checks:
 //! `validateLifecycle`, `validateLivenessProbe`, `validateReadinessProbe`,
 //! `validateStartupProbe`, `validateProbe`, `validateHandler` and its actions, and
-//! `validateInitContainerRestartPolicy` (sidecars). `spec.terminationGracePeriodSeconds` is not
-//! passed in, so a `sleep` action's upper bound is not checked (Go skips it too when the grace
-//! period is unset).
+//! `validateInitContainerRestartPolicy` (sidecars). A `sleep` action lasts from 0 seconds
+//! (`PodLifecycleSleepActionAllowZero`, on by default) up to the pod's grace period, unchecked
+//! when the grace period is unset (as in Go).
 
 use serde_json::Value;
 
@@ -22,12 +22,12 @@ fn present<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
 
 /// Lifecycle, probes and `restartPolicy` of the container at `path`; init containers are told
 /// apart by their path (`….initContainers[i]`).
-pub(crate) fn lifecycle_and_probes(c: &Value, path: &str) -> Vec<FieldError> {
+pub(crate) fn lifecycle_and_probes(c: &Value, path: &str, grace: Option<i64>) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let init = path.contains(".initContainers[");
     let restart = present(c, "restartPolicy");
     if !init {
-        errs.extend(hooks_and_probes(c, path));
+        errs.extend(hooks_and_probes(c, path, grace));
         if restart.is_some() {
             errs.push(FieldError::forbidden(
                 format!("{path}.restartPolicy"),
@@ -50,7 +50,7 @@ pub(crate) fn lifecycle_and_probes(c: &Value, path: &str) -> Vec<FieldError> {
         }
     }
     if sidecar {
-        errs.extend(hooks_and_probes(c, path));
+        errs.extend(hooks_and_probes(c, path, grace));
     } else {
         for key in [
             "lifecycle",
@@ -67,13 +67,18 @@ pub(crate) fn lifecycle_and_probes(c: &Value, path: &str) -> Vec<FieldError> {
 }
 
 /// The part of `validateContainers` for regular containers and sidecars.
-fn hooks_and_probes(c: &Value, path: &str) -> Vec<FieldError> {
+fn hooks_and_probes(c: &Value, path: &str, grace: Option<i64>) -> Vec<FieldError> {
     let mut errs = Vec::new();
     if let Some(lifecycle) = present(c, "lifecycle") {
         for key in ["postStart", "preStop"] {
             if let Some(h) = present(lifecycle, key) {
                 let at = format!("{path}.lifecycle.{key}");
-                errs.extend(handler(h, &at, &["exec", "httpGet", "tcpSocket", "sleep"]));
+                errs.extend(handler(
+                    h,
+                    &at,
+                    &["exec", "httpGet", "tcpSocket", "sleep"],
+                    grace,
+                ));
             }
         }
     }
@@ -92,7 +97,7 @@ fn int(v: &Value, key: &str) -> i64 {
 /// `validateProbe` plus the per-kind rule of `validateLivenessProbe` (and startup) and
 /// `validateReadinessProbe`.
 fn probe(p: &Value, kind: &str, at: &str) -> Vec<FieldError> {
-    let mut errs = handler(p, at, &["exec", "httpGet", "tcpSocket", "grpc"]);
+    let mut errs = handler(p, at, &["exec", "httpGet", "tcpSocket", "grpc"], None);
     for key in [
         "initialDelaySeconds",
         "timeoutSeconds",
@@ -143,8 +148,9 @@ fn probe(p: &Value, kind: &str, at: &str) -> Vec<FieldError> {
     errs
 }
 
-/// `validateHandler`: exactly one of `kinds` (in Go's order), each action's own checks.
-fn handler(h: &Value, at: &str, kinds: &[&str]) -> Vec<FieldError> {
+/// `validateHandler`: exactly one of `kinds` (in Go's order), each action's own checks;
+/// `grace` bounds a `sleep` action.
+fn handler(h: &Value, at: &str, kinds: &[&str], grace: Option<i64>) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let mut count = 0;
     for kind in kinds {
@@ -172,6 +178,20 @@ fn handler(h: &Value, at: &str, kinds: &[&str]) -> Vec<FieldError> {
                 let port = int(action, "port");
                 for msg in net::port_num(port) {
                     errs.push(FieldError::invalid(format!("{here}.port"), port, msg));
+                }
+            }
+            "sleep" => {
+                let seconds = int(action, "seconds");
+                if let Some(g) = grace
+                    && !(0..=g).contains(&seconds)
+                {
+                    errs.push(FieldError::invalid(
+                        here,
+                        seconds,
+                        format!(
+                            "must be non-negative and less than terminationGracePeriodSeconds ({g})"
+                        ),
+                    ));
                 }
             }
             _ => {}

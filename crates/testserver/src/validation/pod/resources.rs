@@ -4,7 +4,7 @@
 //! every non-overcommitable request, huge page amounts as whole pages, and huge pages only
 //! beside cpu or memory. `resources.claims` is not checked (the pod's claim names are not
 //! passed in). Go walks the maps in random order; here limits come before requests, each by
-//! resource name.
+//! resource name. `spec.overhead` is checked by the same rules.
 
 use serde_json::{Map, Value};
 
@@ -24,23 +24,75 @@ fn huge_page_error(name: &str, text: &str) -> Option<String> {
     })
 }
 
-fn list<'a>(c: &'a Value, key: &str) -> Option<&'a Map<String, Value>> {
-    c.pointer(&format!("/resources/{key}"))
-        .and_then(Value::as_object)
+fn list<'a>(r: &'a Value, key: &str) -> Option<&'a Map<String, Value>> {
+    r.get(key).and_then(Value::as_object)
 }
 
-/// `validateResourceRequirements` with `validateContainerResourceName`, without the
-/// request-within-limit comparison.
+/// `ValidateContainerResourceRequirements` of the container's `resources`.
 pub(crate) fn container_resources(c: &Value, path: &str) -> Vec<FieldError> {
-    let mut errs = Vec::new();
+    requirements(
+        c.get("resources").unwrap_or(&Value::Null),
+        &format!("{path}.resources"),
+        resources::container_resource_name,
+    )
+}
+
+/// `validatePodResourceName`: a valid resource name that pod-level resources support.
+fn pod_resource_name(name: &str, path: &str) -> Vec<FieldError> {
+    const SUPPORTED: [&str; 2] = ["cpu", "memory"];
+    let errs = resources::resource_name(name, path);
+    if errs.is_empty() && !SUPPORTED.contains(&name) {
+        return vec![FieldError::not_supported(path, name, &SUPPORTED)];
+    }
+    errs
+}
+
+/// `validatePodResources` (`PodLevelResources`, on by default) of `spec.resources` without
+/// `validatePodResourceConsistency`: no claims, then the requirements with pod resource names.
+pub(crate) fn pod_resources(spec: &Value, path: &str) -> Vec<FieldError> {
+    let Some(r) = spec.get("resources").filter(|v| !v.is_null()) else {
+        return Vec::new();
+    };
     let at = format!("{path}.resources");
-    let limits = list(c, "limits");
+    let mut errs = Vec::new();
+    if r.get("claims").is_some_and(|v| !v.is_null()) {
+        errs.push(FieldError::forbidden(
+            format!("{at}.claims"),
+            "claims cannot be set for Resources at pod-level",
+        ));
+    }
+    errs.extend(requirements(r, &at, pod_resource_name));
+    errs
+}
+
+/// `validateOverhead`: the container rules over `spec.overhead` as limits.
+pub(crate) fn overhead(spec: &Value, path: &str) -> Vec<FieldError> {
+    match spec.get("overhead").filter(|v| !v.is_null()) {
+        Some(o) => requirements(
+            &serde_json::json!({ "limits": o }),
+            &format!("{path}.overhead"),
+            resources::container_resource_name,
+        ),
+        None => Vec::new(),
+    }
+}
+
+/// `validateResourceRequirements` of `r` at `at` with the resource name rule `name_rule`,
+/// without the request-within-limit comparison.
+fn requirements(
+    r: &Value,
+    at: &str,
+    name_rule: fn(&str, &str) -> Vec<FieldError>,
+) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let at = at.to_owned();
+    let limits = list(r, "limits");
     let mut cpu_or_memory = false;
     let mut huge_pages = false;
-    for (key, entries) in [("limits", limits), ("requests", list(c, "requests"))] {
+    for (key, entries) in [("limits", limits), ("requests", list(r, "requests"))] {
         for (name, value) in entries.into_iter().flatten() {
             let here = format!("{at}.{key}[{name}]");
-            errs.extend(resources::container_resource_name(name, &here));
+            errs.extend(name_rule(name, &here));
             errs.extend(resources::amount(name, &here, value));
             if key == "requests"
                 && !limits.is_some_and(|l| l.contains_key(name))
@@ -125,6 +177,42 @@ mod tests {
         assert_eq!(
             texts(container_resources(&only_pages, AT)),
             [format!("{r}: Forbidden: HugePages require cpu or memory")]
+        );
+    }
+
+    /// `validateOverhead`: `ValidateContainerResourceRequirements` of the overhead as limits.
+    #[test]
+    fn pod_overhead() {
+        let spec = json!({"overhead": {"cpu": "-100m", "example.com/x": "500m", "memory": "64Mi"}});
+        assert_eq!(
+            texts(overhead(&spec, "spec")),
+            [
+                "spec.overhead.limits[cpu]: Invalid value: \"-100m\": must be greater than or equal to 0",
+                "spec.overhead.limits[example.com/x]: Invalid value: \"500m\": must be an integer",
+            ]
+        );
+        assert!(overhead(&json!({}), "spec").is_empty());
+    }
+
+    /// `validatePodResources`: no claims, `validatePodResourceName` (cpu and memory only).
+    #[test]
+    fn pod_level_resources() {
+        let spec = json!({"resources": {"claims": [{"name": "gpu"}],
+            "limits": {"cpu": "1", "example.com/gpu": "1"}, "requests": {"pods": "1"}}});
+        assert_eq!(
+            texts(pod_resources(&spec, "spec")),
+            [
+                "spec.resources.claims: Forbidden: claims cannot be set for Resources at pod-level",
+                "spec.resources.limits[example.com/gpu]: Unsupported value: \"example.com/gpu\": supported values: \"cpu\", \"memory\"",
+                "spec.resources.requests[pods]: Unsupported value: \"pods\": supported values: \"cpu\", \"memory\"",
+            ]
+        );
+        assert!(
+            pod_resources(
+                &json!({"resources": {"limits": {"cpu": "2", "memory": "1Gi"}}}),
+                "spec"
+            )
+            .is_empty()
         );
     }
 }

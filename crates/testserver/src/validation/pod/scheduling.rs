@@ -198,8 +198,8 @@ fn node_field_requirement(req: &Value, at: &str) -> Vec<FieldError> {
     errs
 }
 
-/// `validatePodAffinityTerm`: selectors, namespaces (reported at `namespace`, as Go does)
-/// and the topology key (`matchLabelKeys`/`mismatchLabelKeys` are not checked).
+/// `validatePodAffinityTerm`: selectors, namespaces (reported at `namespace`, as Go does),
+/// `matchLabelKeys`/`mismatchLabelKeys` and the topology key.
 fn pod_affinity_term(term: &Value, at: &str) -> Vec<FieldError> {
     let mut errs =
         selector::label_selector(term.get("labelSelector"), &format!("{at}.labelSelector"));
@@ -213,6 +213,7 @@ fn pod_affinity_term(term: &Value, at: &str) -> Vec<FieldError> {
             errs.push(FieldError::invalid(format!("{at}.namespace"), ns, msg));
         }
     }
+    errs.extend(label_keys(term, at));
     let key = text(term, "topologyKey");
     if key.is_empty() {
         errs.push(FieldError::required(
@@ -221,6 +222,69 @@ fn pod_affinity_term(term: &Value, at: &str) -> Vec<FieldError> {
         ));
     }
     errs.extend(label_name(key, format!("{at}.topologyKey")));
+    errs
+}
+
+/// `validateMatchLabelKeysAndMismatchLabelKeys`: label names (only beside a label selector),
+/// no key the selector already has before the expressions the create added for it, and no
+/// key in both lists. Go reports the selector clash at the term's own index path.
+fn label_keys(term: &Value, at: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    let strings = |key: &str| -> Vec<&str> {
+        items(term.get(key))
+            .iter()
+            .map(|v| v.as_str().unwrap_or(""))
+            .collect()
+    };
+    let (matching, mismatching) = (strings("matchLabelKeys"), strings("mismatchLabelKeys"));
+    let selector = set(term, "labelSelector");
+    for (key, keys) in [
+        ("matchLabelKeys", &matching),
+        ("mismatchLabelKeys", &mismatching),
+    ] {
+        if keys.is_empty() {
+            continue;
+        }
+        if selector.is_none() {
+            errs.push(FieldError::forbidden(
+                format!("{at}.{key}"),
+                "must not be specified when labelSelector is not set",
+            ));
+            continue;
+        }
+        for (i, k) in keys.iter().enumerate() {
+            errs.extend(label_name(k, format!("{at}.{key}[{i}]")));
+        }
+    }
+    if let Some(selector) = selector {
+        let mut seen: Vec<&str> = selector
+            .get("matchLabels")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        for expr in items(selector.get("matchExpressions")) {
+            let key = text(expr, "key");
+            if let Some(i) = matching.iter().rposition(|k| *k == key)
+                && seen.contains(&key)
+            {
+                errs.push(FieldError::invalid(
+                    format!("{at}[{i}]"),
+                    key,
+                    "exists in both matchLabelKeys and labelSelector",
+                ));
+            }
+            seen.push(key);
+        }
+    }
+    for (i, k) in matching.iter().enumerate() {
+        if mismatching.contains(k) {
+            errs.push(FieldError::invalid(
+                format!("{at}.matchLabelKeys[{i}]"),
+                *k,
+                "exists in both matchLabelKeys and mismatchLabelKeys",
+            ));
+        }
+    }
     errs
 }
 

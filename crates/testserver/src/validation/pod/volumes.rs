@@ -1,7 +1,7 @@
-//! The volume sources of a pod (`validateVolumeSource`, kube-apiserver v1.36): emptyDir,
-//! hostPath, secret, configMap, persistentVolumeClaim, downwardAPI, projected, csi and
-//! ephemeral. Like Go, only the first source a volume sets (in Go's order) is checked; the
-//! others are already refused by `validate_spec`'s one-source rule.
+//! The volume sources of a pod (`validateVolumeSource`'s per-source functions, kube-apiserver
+//! v1.36) besides the in-tree plugins: emptyDir, hostPath, secret, configMap,
+//! persistentVolumeClaim, downwardAPI (with its field and resource selectors), projected, csi
+//! and ephemeral. `volume_list.rs` picks the one source Go checks and calls [`check`].
 
 use std::collections::HashSet;
 
@@ -11,6 +11,8 @@ use crate::shared::quantity::Quantity;
 use crate::validation::FieldError;
 use crate::validation::claim_spec::claim_spec;
 use crate::validation::csi::driver_name;
+
+use super::env::{object_field_selector, resource_field_selector};
 
 const FILE_MODE: &str = "must be a number between 0 and 0777 (octal), both inclusive";
 const HOST_PATH_TYPES: [&str; 8] = [
@@ -23,50 +25,13 @@ const HOST_PATH_TYPES: [&str; 8] = [
     "FileOrCreate",
     "Socket",
 ];
-/// `validateVolumeSource`'s order of sources (the ones checked here).
-const CHECKED: [&str; 9] = [
-    "emptyDir",
-    "hostPath",
-    "secret",
-    "persistentVolumeClaim",
-    "downwardAPI",
-    "configMap",
-    "projected",
-    "csi",
-    "ephemeral",
-];
-/// Every source in `validateVolumeSource`'s order, to find the one Go checks.
-const GO_ORDER: [&str; 30] = [
-    "emptyDir",
-    "hostPath",
-    "gitRepo",
-    "gcePersistentDisk",
-    "awsElasticBlockStore",
-    "secret",
-    "nfs",
-    "iscsi",
-    "glusterfs",
-    "flocker",
-    "persistentVolumeClaim",
-    "rbd",
-    "cinder",
-    "cephfs",
-    "quobyte",
-    "downwardAPI",
-    "fc",
-    "flexVolume",
-    "configMap",
-    "azureFile",
-    "vsphereVolume",
-    "photonPersistentDisk",
-    "portworxVolume",
-    "azureDisk",
-    "storageos",
-    "projected",
-    "scaleIO",
-    "csi",
-    "ephemeral",
-    "image",
+/// `validVolumeDownwardAPIFieldPathExpressions`, sorted as `sets.List` gives them.
+const VOLUME_FIELD_PATHS: [&str; 5] = [
+    "metadata.annotations",
+    "metadata.labels",
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
 ];
 
 fn items(v: Option<&Value>) -> &[Value] {
@@ -77,30 +42,22 @@ fn text<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-/// The source checks of the volume at `path` (`spec.volumes[i]`).
-pub(crate) fn source(volume: &Value, path: &str) -> Vec<FieldError> {
-    let Some(kind) = GO_ORDER
-        .iter()
-        .find(|k| volume.get(**k).is_some_and(|v| !v.is_null()))
-    else {
-        return Vec::new();
+/// The checks of the source `kind` (a key of `VolumeSource`) whose value is `src`, at `at`;
+/// `None` for the plugins `volume_plugins.rs` checks.
+pub(super) fn check(kind: &str, src: &Value, at: &str) -> Option<Vec<FieldError>> {
+    let errs = match kind {
+        "emptyDir" => empty_dir(src, at),
+        "hostPath" => host_path(src, at),
+        "secret" => named_items(src, at, "secretName"),
+        "configMap" => named_items(src, at, "name"),
+        "persistentVolumeClaim" => required(src, at, "claimName"),
+        "downwardAPI" => downward_api(src, at),
+        "projected" => projected(src, at),
+        "csi" => csi(src, at),
+        "ephemeral" => ephemeral(src, at),
+        _ => return None,
     };
-    let src = &volume[*kind];
-    let at = format!("{path}.{kind}");
-    if !CHECKED.contains(kind) {
-        return Vec::new();
-    }
-    match *kind {
-        "emptyDir" => empty_dir(src, &at),
-        "hostPath" => host_path(src, &at),
-        "secret" => named_items(src, &at, "secretName"),
-        "configMap" => named_items(src, &at, "name"),
-        "persistentVolumeClaim" => required(src, &at, "claimName"),
-        "downwardAPI" => downward_api(src, &at),
-        "projected" => projected(src, &at),
-        "csi" => csi(src, &at),
-        _ => ephemeral(src, &at),
-    }
+    Some(errs)
 }
 
 fn required(src: &Value, at: &str, key: &str) -> Vec<FieldError> {
@@ -193,20 +150,31 @@ fn named_items(src: &Value, at: &str, name_key: &str) -> Vec<FieldError> {
     errs
 }
 
-/// `validateDownwardAPIVolumeFile` (the field selectors themselves are not checked).
+/// `validateDownwardAPIVolumeFile`.
 fn downward_file(file: &Value, at: &str) -> Vec<FieldError> {
     let mut errs = required(file, at, "path");
     errs.extend(local_path(text(file, "path"), &format!("{at}.path")));
-    let set = |k: &str| file.get(k).is_some_and(|v| !v.is_null());
-    if set("fieldRef") {
-        if set("resourceFieldRef") {
+    let set = |k: &str| file.get(k).filter(|v| !v.is_null());
+    if let Some(field_ref) = set("fieldRef") {
+        errs.extend(object_field_selector(
+            field_ref,
+            &format!("{at}.fieldRef"),
+            &VOLUME_FIELD_PATHS,
+        ));
+        if set("resourceFieldRef").is_some() {
             errs.push(FieldError::invalid(
                 at,
                 "resource",
                 "fieldRef and resourceFieldRef can not be specified simultaneously",
             ));
         }
-    } else if !set("resourceFieldRef") {
+    } else if let Some(resource_ref) = set("resourceFieldRef") {
+        errs.extend(resource_field_selector(
+            resource_ref,
+            &format!("{at}.resourceFieldRef"),
+            true,
+        ));
+    } else {
         errs.push(FieldError::required(
             at,
             "one of fieldRef and resourceFieldRef is required",
@@ -300,7 +268,7 @@ fn projected(src: &Value, at: &str) -> Vec<FieldError> {
         if count > 1 {
             errs.push(FieldError::forbidden(
                 src_path,
-                "may not specify more than 1 volume type",
+                "may not specify more than 1 volume type per source",
             ));
         }
     }

@@ -58,8 +58,12 @@ fn volume_mount_rules() {
         {"name": "g", "mountPath": "/g", "readOnly": true, "recursiveReadOnly": "IfPossible"},
     ]});
     let l = "spec.containers[0].volumeMounts";
+    let volumes: Volumes = ["a", "b", "c", "d", "e", "f", "g"]
+        .into_iter()
+        .map(|n| (n.to_owned(), "emptyDir"))
+        .collect();
     assert_eq!(
-        texts(volume_mounts(&c, AT)),
+        texts(volume_mounts(&c, AT, &volumes)),
         [
             format!("{l}[1].mountPath: Invalid value: \"/data\": must be unique"),
             format!("{l}.subPath: Invalid value: \"/abs/../x\": must be a relative path"),
@@ -86,14 +90,44 @@ fn volume_mount_rules() {
     );
     let privileged = json!({"securityContext": {"privileged": true},
         "volumeMounts": [{"name": "c", "mountPath": "/c", "mountPropagation": "Bidirectional"}]});
-    assert!(volume_mounts(&privileged, AT).is_empty());
+    assert!(volume_mounts(&privileged, AT, &volumes).is_empty());
+}
+
+/// ValidateVolumeMounts: the name must be a valid volume (an empty one is also not found),
+/// the path is required, and an image volume takes no sub-path.
+#[test]
+fn volume_mount_names_and_image_volumes() {
+    let volumes = Volumes::from([("img".to_owned(), "image")]);
+    let c = json!({"volumeMounts": [
+        {"name": "", "mountPath": ""},
+        {"name": "img", "mountPath": "/i", "subPath": "x", "subPathExpr": "$(Y)"},
+    ]});
+    let l = "spec.containers[0].volumeMounts";
+    assert_eq!(
+        texts(volume_mounts(&c, AT, &volumes)),
+        [
+            format!("{l}[0].name: Required value"),
+            format!("{l}[0].name: Not found: \"\""),
+            format!("{l}[0].mountPath: Required value"),
+            format!("{l}[1].subPath: Invalid value: \"x\": not allowed in image volume sources"),
+            format!(
+                "{l}[1].subPathExpr: Invalid value: \"$(Y)\": not allowed in image volume sources"
+            ),
+            format!(
+                "{l}[1].subPathExpr: Invalid value: \"$(Y)\": subPathExpr and subPath are mutually exclusive"
+            ),
+        ]
+    );
 }
 
 /// ValidateVolumeDevices: names and paths required, unique, known, no backsteps, no overlap with
 /// volumeMounts (and ValidateVolumeMounts' side of the overlap).
 #[test]
 fn volume_device_rules() {
-    let volumes: HashSet<String> = ["blk", "data"].into_iter().map(String::from).collect();
+    let volumes = Volumes::from([
+        ("blk".to_owned(), "persistentVolumeClaim"),
+        ("data".to_owned(), "emptyDir"),
+    ]);
     let c = json!({
     "volumeMounts": [{"name": "data", "mountPath": "/dev/x"}],
     "volumeDevices": [
@@ -113,6 +147,9 @@ fn volume_device_rules() {
             format!(
                 "{l}[2].devicePath: Invalid value: \"/dev/../y\": can not contain backsteps ('..')"
             ),
+            format!(
+                "{l}[3].name: Invalid value: \"data\": can only use volume source type of PersistentVolumeClaim or Ephemeral for block mode"
+            ),
             format!("{l}[3].name: Invalid value: \"data\": must not already exist in volumeMounts"),
             format!(
                 "{l}[3].devicePath: Invalid value: \"/dev/x\": must not already exist as a path in volumeMounts"
@@ -123,7 +160,7 @@ fn volume_device_rules() {
         ]
     );
     assert_eq!(
-        texts(volume_mounts(&c, AT)),
+        texts(volume_mounts(&c, AT, &volumes)),
         [
             "spec.containers[0].volumeMounts[0].name: Invalid value: \"data\": must not already exist in volumeDevices",
             "spec.containers[0].volumeMounts[0].mountPath: Invalid value: \"/dev/x\": must not already exist as a path in volumeDevices",

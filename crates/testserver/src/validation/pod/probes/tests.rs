@@ -23,10 +23,10 @@ fn regular_container_valid_and_restart_policy() {
         "readinessProbe": probe_with(json!({"tcpSocket": {"port": 80}})),
         "startupProbe": probe_with(json!({"grpc": {"port": 9000}})),
     });
-    assert!(texts(lifecycle_and_probes(&c, "spec.containers[0]")).is_empty());
+    assert!(texts(lifecycle_and_probes(&c, "spec.containers[0]", None)).is_empty());
     let c = json!({"restartPolicy": "Always"});
     assert_eq!(
-        texts(lifecycle_and_probes(&c, "spec.containers[0]")),
+        texts(lifecycle_and_probes(&c, "spec.containers[0]", None)),
         ["spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers"]
     );
 }
@@ -43,7 +43,7 @@ fn handler_rules() {
         "startupProbe": probe_with(json!({"grpc": {"port": 70000}})),
     });
     assert_eq!(
-        texts(lifecycle_and_probes(&c, at)),
+        texts(lifecycle_and_probes(&c, at, None)),
         [
             format!("{at}.lifecycle.postStart: Required value: must specify a handler type"),
             format!("{at}.lifecycle.preStop.exec.command: Required value"),
@@ -88,7 +88,7 @@ fn probe_numbers() {
     startup["failureThreshold"] = json!(-2);
     let c = json!({"livenessProbe": live, "readinessProbe": ready, "startupProbe": startup});
     assert_eq!(
-        texts(lifecycle_and_probes(&c, at)),
+        texts(lifecycle_and_probes(&c, at, None)),
         [
             format!(
                 "{at}.livenessProbe.initialDelaySeconds: Invalid value: -1: must be greater than or equal to 0"
@@ -114,7 +114,7 @@ fn init_containers_and_sidecars() {
     let exec = probe_with(json!({"exec": {"command": ["true"]}}));
     let plain = json!({"lifecycle": {"preStop": {"exec": {"command": ["x"]}}}, "livenessProbe": exec, "startupProbe": exec});
     assert_eq!(
-        texts(lifecycle_and_probes(&plain, at)),
+        texts(lifecycle_and_probes(&plain, at, None)),
         [
             format!(
                 "{at}.lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always"
@@ -130,17 +130,37 @@ fn init_containers_and_sidecars() {
     let mut never = plain.clone();
     never["restartPolicy"] = json!("Never");
     assert_eq!(
-        texts(lifecycle_and_probes(&never, at))[0],
+        texts(lifecycle_and_probes(&never, at, None))[0],
         format!("{at}.restartPolicy: Unsupported value: \"Never\": supported values: \"Always\"")
     );
     let mut sidecar = plain;
     sidecar["restartPolicy"] = json!("Always");
-    assert!(texts(lifecycle_and_probes(&sidecar, at)).is_empty());
+    assert!(texts(lifecycle_and_probes(&sidecar, at, None)).is_empty());
     sidecar["readinessProbe"] = json!({"successThreshold": 1});
     assert_eq!(
-        texts(lifecycle_and_probes(&sidecar, at)),
+        texts(lifecycle_and_probes(&sidecar, at, None)),
         [format!(
             "{at}.readinessProbe: Required value: must specify a handler type"
         )]
     );
+}
+
+/// `validateSleepAction` with `AllowPodLifecycleSleepActionZeroValue`: 0 up to the grace
+/// period; unbounded without one.
+#[test]
+fn sleep_is_bounded_by_the_grace_period() {
+    let c = |seconds: i64| {
+        json!({"lifecycle": {"preStop": {"sleep": {"seconds": seconds}},
+            "postStart": {"sleep": {"seconds": 0}}}})
+    };
+    let at = "spec.containers[0]";
+    assert!(texts(lifecycle_and_probes(&c(30), at, Some(30))).is_empty());
+    assert_eq!(
+        texts(lifecycle_and_probes(&c(31), at, Some(30))),
+        [
+            "spec.containers[0].lifecycle.preStop.sleep: Invalid value: 31: must be non-negative and less than terminationGracePeriodSeconds (30)"
+        ]
+    );
+    assert_eq!(texts(lifecycle_and_probes(&c(-1), at, Some(30))).len(), 1);
+    assert!(texts(lifecycle_and_probes(&c(31), at, None)).is_empty());
 }

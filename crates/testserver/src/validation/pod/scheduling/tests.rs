@@ -170,3 +170,46 @@ fn node_selector_labels() {
         "{got:?}"
     );
 }
+
+/// `validateMatchLabelKeysAndMismatchLabelKeys`: label names beside a selector, a key the
+/// selector already had before the create's expression for it, a key in both lists.
+#[test]
+fn match_and_mismatch_label_keys() {
+    let term = |extra: Value| {
+        let mut t = json!({"topologyKey": "zone"});
+        if let (Some(t), Some(extra)) = (t.as_object_mut(), extra.as_object()) {
+            t.extend(extra.clone());
+        }
+        json!({"affinity": {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [t]}}})
+    };
+    let at = "spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]";
+    assert_eq!(
+        strings(affinity(&term(json!({"matchLabelKeys": ["app"]})), "spec")),
+        [format!(
+            "{at}.matchLabelKeys: Forbidden: must not be specified when labelSelector is not set"
+        )]
+    );
+    let spec = term(json!({
+        "labelSelector": {"matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}]},
+        "matchLabelKeys": ["app", "bad key"], "mismatchLabelKeys": ["app"]}));
+    let got = strings(affinity(&spec, "spec"));
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(
+        got[0].starts_with(&format!(
+            "{at}.matchLabelKeys[1]: Invalid value: \"bad key\": name part must consist of"
+        )),
+        "{got:?}"
+    );
+    assert_eq!(
+        got[1..],
+        [
+            format!(
+                "{at}[0]: Invalid value: \"app\": exists in both matchLabelKeys and labelSelector"
+            ),
+            format!(
+                "{at}.matchLabelKeys[0]: Invalid value: \"app\": exists in both matchLabelKeys and mismatchLabelKeys"
+            ),
+        ]
+    );
+}

@@ -1,9 +1,10 @@
 use serde_json::json;
 
 use super::*;
+use crate::validation::pod::volume_list::{PodOf, source};
 
 fn errs(volume: Value) -> Vec<String> {
-    source(&volume, "spec.volumes[0]")
+    source(&volume, "spec.volumes[0]", PodOf { name: Some("p") })
         .iter()
         .map(ToString::to_string)
         .collect()
@@ -104,18 +105,40 @@ fn downward_api_and_projected() {
         [
             "spec.volumes[0].projected: Invalid value: \"b\": conflicting duplicate paths",
             "spec.volumes[0].projected.sources[1].serviceAccountToken.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes",
-            "spec.volumes[0].projected.sources[1]: Forbidden: may not specify more than 1 volume type",
+            "spec.volumes[0].projected.sources[1]: Forbidden: may not specify more than 1 volume type per source",
         ]
     );
 }
 
-/// Only the first source in `validateVolumeSource`'s order is checked.
+/// Only the first source in `validateVolumeSource`'s order is checked; the next is refused.
 #[test]
 fn only_first_source_in_go_order() {
     assert_eq!(
         errs(json!({"secret": {}, "emptyDir": {"sizeLimit": "-1"}})),
         [
-            "spec.volumes[0].emptyDir.sizeLimit: Forbidden: SizeLimit field must be a valid resource quantity"
+            "spec.volumes[0].emptyDir.sizeLimit: Forbidden: SizeLimit field must be a valid resource quantity",
+            "spec.volumes[0].secret: Forbidden: may not specify more than 1 volume type",
+        ]
+    );
+}
+
+/// `validateDownwardAPIVolumeFile`: field paths from the volume set, resource selectors that
+/// name their container.
+#[test]
+fn downward_api_selectors() {
+    assert_eq!(
+        errs(json!({"downwardAPI": {"items": [
+            {"path": "a", "fieldRef": {"apiVersion": "v1", "fieldPath": "spec.nodeName"}},
+            {"path": "b", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.labels['x']"}},
+            {"path": "c", "resourceFieldRef": {"resource": "limits.cpu"}},
+            {"path": "d", "resourceFieldRef": {"containerName": "app", "resource": "limits.gpu"}},
+            {"path": "e", "fieldRef": {"apiVersion": "v2", "fieldPath": "metadata.name"}},
+        ]}})),
+        [
+            "spec.volumes[0].downwardAPI.fieldRef.fieldPath: Unsupported value: \"spec.nodeName\": supported values: \"metadata.annotations\", \"metadata.labels\", \"metadata.name\", \"metadata.namespace\", \"metadata.uid\"",
+            "spec.volumes[0].downwardAPI.resourceFieldRef.containerName: Required value",
+            "spec.volumes[0].downwardAPI.resourceFieldRef.resource: Unsupported value: \"limits.gpu\": supported values: \"limits.cpu\", \"limits.ephemeral-storage\", \"limits.memory\", \"requests.cpu\", \"requests.ephemeral-storage\", \"requests.memory\"",
+            "spec.volumes[0].downwardAPI.fieldRef.fieldPath: Invalid value: \"metadata.name\": error converting fieldPath: unsupported pod version: v2",
         ]
     );
 }
