@@ -91,7 +91,12 @@ async fn pods_up_to_the_quota_then_refused_until_one_goes() {
 #[tokio::test]
 async fn compute_quotas_need_requests_and_add_them_up() {
     let ctx = setup("quota-cpu").await;
-    let quotas = create_quota(&ctx, "cpu", json!({"requests.cpu": "1", "limits.memory": "1Gi"})).await;
+    let quotas = create_quota(
+        &ctx,
+        "cpu",
+        json!({"requests.cpu": "1", "limits.memory": "1Gi"}),
+    )
+    .await;
     wait_used(&quotas, "cpu", "requests.cpu", "0").await;
     let pods = ctx.client.pods(&ctx.ns);
 

@@ -4,8 +4,9 @@
 //! `status.hard`.
 //!
 //! Guarantees, as the real `checkRequest`: only quotas whose `status.hard` names something the
-//! object is charged for apply (a quota the controller has not synced yet does not); a pod
-//! without the cpu/memory requests or limits an applying quota constrains is refused with
+//! object is charged for apply (a quota the controller has not synced yet does not); a pod one
+//! of whose containers lacks the cpu/memory request or limit an applying quota constrains is
+//! refused with
 //! `failed quota: <quota>: must specify ...`; a quota whose `status.used` lacks a constrained
 //! name is refused with `status unknown for quota: ...`; otherwise the first quota (by name)
 //! the request would exceed refuses with `exceeded quota: ...`. Subresource writes and events
@@ -30,6 +31,12 @@ pub(crate) use scope::matches_scopes;
 /// `IgnoredResources` of the quota configuration that can reach a namespaced create.
 fn ignored(group: &str, resource: &str) -> bool {
     resource == "events" && (group.is_empty() || group == "events.k8s.io")
+}
+
+/// `Evaluator.Handles`: of the main resources, only services and claims are charged on update
+/// (a pod only through its `resize` subresource, which this server does not serve).
+fn charges_updates(group: &str, resource: &str) -> bool {
+    group.is_empty() && matches!(resource, "services" | "persistentvolumeclaims")
 }
 
 /// A string map of a quota, e.g. `status.hard`.
@@ -64,6 +71,7 @@ pub(crate) fn validate(
         || !attrs.subresource.is_empty()
         || !matches!(attrs.operation, Operation::Create | Operation::Update)
         || ignored(attrs.group, attrs.resource)
+        || (attrs.operation == Operation::Update && !charges_updates(attrs.group, attrs.resource))
     {
         return Ok(());
     }
@@ -95,10 +103,7 @@ pub(crate) fn validate(
             ));
         }
         let used = quantities(quota, "/status/used");
-        if restricted
-            .iter()
-            .any(|r| !used.iter().any(|(k, _)| k == r))
-        {
+        if restricted.iter().any(|r| !used.iter().any(|(k, _)| k == r)) {
             return Err(forbidden(
                 attrs,
                 Some(obj),
@@ -124,29 +129,28 @@ pub(crate) fn validate(
             .filter(|o| matches_scopes(quota, group, resource, o))
             .collect();
         let used = usage::namespace_usage(group, resource, counted, &restricted);
-        let mut exceeded = Vec::new();
-        for (key, limit) in &hard {
-            let (Some(requested), Some(limit_q)) = (delta.get(*key), Amount::parse(limit)) else {
+        // [requested, used, limited], each `name=value`, in name order (`prettyPrint`)
+        let mut parts: [Vec<String>; 3] = Default::default();
+        let mut sorted = hard.clone();
+        sorted.sort_unstable();
+        for (key, limit) in sorted {
+            let (Some(requested), Some(limit_q)) = (delta.get(key), Amount::parse(limit)) else {
                 continue;
             };
-            let now = used.get(*key).copied().unwrap_or(Amount::count(0));
+            let now = used.get(key).copied().unwrap_or(Amount::count(0));
             if now.add(*requested).q > limit_q.q {
-                exceeded.push((*key, requested.text(), now.text(), *limit));
+                parts[0].push(format!("{key}={}", requested.text()));
+                parts[1].push(format!("{key}={}", now.text()));
+                parts[2].push(format!("{key}={limit}"));
             }
         }
-        if !exceeded.is_empty() {
-            exceeded.sort_unstable_by_key(|e| e.0);
-            let part = |f: &dyn Fn(&(&str, String, String, &str)) -> String| {
-                exceeded.iter().map(f).collect::<Vec<_>>().join(",")
-            };
+        if !parts[0].is_empty() {
+            let [requested, used, limited] = parts.map(|p| p.join(","));
             return Err(forbidden(
                 attrs,
                 Some(obj),
                 format!(
-                    "exceeded quota: {name}, requested: {}, used: {}, limited: {}",
-                    part(&|e| format!("{}={}", e.0, e.1)),
-                    part(&|e| format!("{}={}", e.0, e.2)),
-                    part(&|e| format!("{}={}", e.0, e.3)),
+                    "exceeded quota: {name}, requested: {requested}, used: {used}, limited: {limited}"
                 ),
             ));
         }
@@ -179,14 +183,6 @@ fn pod_constraints(restricted: &[&str], pod: &Value) -> Option<String> {
         "limits.cpu",
         "limits.memory",
     ];
-    if pod
-        .pointer("/spec/resources")
-        .and_then(Value::as_object)
-        .is_some_and(|r| !r.is_empty())
-    {
-        // pod-level resources satisfy the constraint (`IsPodLevelResourcesSet`)
-        return None;
-    }
     let mut required: Vec<&str> = restricted
         .iter()
         .copied()
@@ -213,7 +209,11 @@ fn pod_constraints(restricted: &[&str], pod: &Value) -> Option<String> {
     let parts: Vec<String> = missing
         .into_iter()
         .filter(|(_, names)| !names.is_empty())
-        .map(|(r, names)| format!("{r} for: {}", names.join(",")))
+        .map(|(r, mut names)| {
+            names.sort_unstable();
+            names.dedup();
+            format!("{r} for: {}", names.join(","))
+        })
         .collect();
     (!parts.is_empty()).then(|| format!("must specify {}", parts.join("; ")))
 }

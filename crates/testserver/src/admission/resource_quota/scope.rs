@@ -114,7 +114,12 @@ fn cross_namespace_affinity(pod: &Value) -> bool {
         let Some(a) = pod.pointer(&format!("/spec/affinity/{kind}")) else {
             continue;
         };
-        let arr = |k: &str| a.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
+        let arr = |k: &str| {
+            a.get(k)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
         terms.extend(arr("requiredDuringSchedulingIgnoredDuringExecution"));
         terms.extend(
             arr("preferredDuringSchedulingIgnoredDuringExecution")

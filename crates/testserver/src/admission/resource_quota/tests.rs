@@ -72,7 +72,12 @@ fn exceeding_a_count_is_refused_with_the_real_message() {
 fn exceeded_lists_every_exceeded_resource_in_order() {
     let hard = json!({"requests.cpu": "1", "requests.memory": "128Mi", "pods": "10"});
     let lookup = MemLookup::default()
-        .with("", "resourcequotas", Some("ns"), quota("q", hard.clone(), Some(hard)))
+        .with(
+            "",
+            "resourcequotas",
+            Some("ns"),
+            quota("q", hard.clone(), Some(hard)),
+        )
         .with("", "pods", Some("ns"), cpu_pod("a", "600m", "100Mi"));
     assert_eq!(
         create("pods", &cpu_pod("b", "500m", "64Mi"), &lookup),
@@ -113,11 +118,14 @@ fn missing_usage_is_status_unknown() {
     let lookup = MemLookup::default().with("", "resourcequotas", Some("ns"), q);
     assert_eq!(
         create("pods", &cpu_pod("b", "1", "1Gi"), &lookup),
-        Err("pods \"b\" is forbidden: status unknown for quota: q, resources: count/pods,pods".into())
+        Err(
+            "pods \"b\" is forbidden: status unknown for quota: q, resources: count/pods,pods"
+                .into()
+        )
     );
 }
 
-// pods.go podEvaluator.Constraints: each resource with the containers lacking it.
+// pods.go podEvaluator.Constraints: each resource with the containers lacking it, both sorted.
 #[test]
 fn unconstrained_containers_must_specify() {
     let hard = json!({"limits.cpu": "2", "requests.memory": "1Gi"});
@@ -130,8 +138,8 @@ fn unconstrained_containers_must_specify() {
     let p = pod(
         "b",
         json!([
-            {"name": "one", "image": "x"},
             {"name": "two", "image": "x", "resources": {"requests": {"memory": "1Mi"}}},
+            {"name": "one", "image": "x"},
         ]),
     );
     assert_eq!(
@@ -149,7 +157,12 @@ fn an_update_is_charged_only_the_increase() {
             "spec": {"resources": {"requests": {"storage": size}}}})
     };
     let lookup = MemLookup::default()
-        .with("", "resourcequotas", Some("ns"), quota("q", hard.clone(), Some(hard)))
+        .with(
+            "",
+            "resourcequotas",
+            Some("ns"),
+            quota("q", hard.clone(), Some(hard)),
+        )
         .with("", "persistentvolumeclaims", Some("ns"), claim("8Gi"));
     let update = |new: &str| {
         validate(
@@ -174,7 +187,11 @@ fn count_quotas_apply_to_any_group() {
         "",
         "resourcequotas",
         Some("ns"),
-        quota("q", hard.clone(), Some(json!({"count/deployments.apps": "0"}))),
+        quota(
+            "q",
+            hard.clone(),
+            Some(json!({"count/deployments.apps": "0"})),
+        ),
     );
     let d = json!({"metadata": {"name": "d", "namespace": "ns"}});
     assert_eq!(
@@ -188,11 +205,11 @@ fn count_quotas_apply_to_any_group() {
 #[test]
 fn pod_usage_sums_containers_and_floors_with_init_containers() {
     let mut p = cpu_pod("a", "100m", "64Mi");
-    p["spec"]["containers"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({"name": "d", "resources": {"requests": {"cpu": "200m", "example.com/gpu": "1"}}}));
-    p["spec"]["initContainers"] = json!([{"name": "i", "resources": {"requests": {"memory": "1Gi"}}}]);
+    p["spec"]["containers"].as_array_mut().unwrap().push(
+        json!({"name": "d", "resources": {"requests": {"cpu": "200m", "example.com/gpu": "1"}}}),
+    );
+    p["spec"]["initContainers"] =
+        json!([{"name": "i", "resources": {"requests": {"memory": "1Gi"}}}]);
     let u = usage("", "pods", &p);
     assert_eq!(text(&u, "pods").as_deref(), Some("1"));
     assert_eq!(text(&u, "count/pods").as_deref(), Some("1"));
@@ -236,7 +253,11 @@ fn claim_usage_is_charged_to_its_class_too() {
         Some("2Gi")
     );
     assert_eq!(
-        text(&u, "gold.storageclass.storage.k8s.io/persistentvolumeclaims").as_deref(),
+        text(
+            &u,
+            "gold.storageclass.storage.k8s.io/persistentvolumeclaims"
+        )
+        .as_deref(),
         Some("1")
     );
 }
@@ -249,9 +270,15 @@ fn every_name_has_its_evaluator() {
     assert_eq!(target("memory"), core("pods"));
     assert_eq!(target("services.nodeports"), core("services"));
     assert_eq!(target("secrets"), core("secrets"));
-    assert_eq!(target("count/jobs.batch"), Some(("batch".into(), "jobs".into())));
+    assert_eq!(
+        target("count/jobs.batch"),
+        Some(("batch".into(), "jobs".into()))
+    );
     assert_eq!(target("count/configmaps"), core("configmaps"));
     assert_eq!(target("requests.nvidia.com/gpu"), core("pods"));
+    assert_eq!(target("hugepages-2Mi"), core("pods"));
+    assert_eq!(target("requests.hugepages-2Mi"), core("pods"));
+    assert_eq!(target("nvidia.com/gpu"), None);
     assert_eq!(target("bogus"), None);
 }
 
@@ -259,7 +286,10 @@ fn every_name_has_its_evaluator() {
 #[test]
 fn sums_print_as_go_prints_them() {
     let a = |t: &str| Amount::parse(t).unwrap();
-    assert_eq!(Amount::count(0).add(a("512Mi")).add(a("512Mi")).text(), "1Gi");
+    assert_eq!(
+        Amount::count(0).add(a("512Mi")).add(a("512Mi")).text(),
+        "1Gi"
+    );
     assert_eq!(a("500m").add(a("1500m")).text(), "2");
     assert_eq!(a("1Gi").add(a("1")).text(), "1073741825");
     assert_eq!(a("250m").add(a("1")).text(), "1250m");

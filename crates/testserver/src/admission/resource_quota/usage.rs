@@ -117,17 +117,17 @@ const POD_COMPUTE: [&str; 11] = [
     "limits.ephemeral-storage",
 ];
 
-/// `helper.IsExtendedResourceName`: a domain-prefixed name outside `kubernetes.io/`.
+/// `!helper.IsNativeResource`: a domain-prefixed name outside `kubernetes.io/`.
 fn is_extended(name: &str) -> bool {
-    name.contains('/') && !name.contains("kubernetes.io/") && !name.starts_with("requests.")
+    name.contains('/') && !name.contains("kubernetes.io/")
 }
 
 /// `podEvaluator.MatchingResources` for one name.
 fn pod_matches(name: &str) -> bool {
     POD_COMPUTE.contains(&name)
-        || name
-            .strip_prefix("requests.")
-            .is_some_and(|n| is_extended(n) || n.starts_with("hugepages-"))
+        || name.starts_with("hugepages-")
+        || name.starts_with("requests.hugepages-")
+        || (name.starts_with("requests.") && is_extended(name))
 }
 
 /// The kind (group, plural resource) whose evaluator matches quota resource `name`, if any.
@@ -202,7 +202,12 @@ pub(crate) fn compute_usage(requests: &Usage, limits: &Usage) -> Usage {
                 out.insert(name.clone(), *amount);
                 out.insert(format!("requests.{name}"), *amount);
             }
-            n if is_extended(n) || n.starts_with("hugepages-") => {
+            n if n.starts_with("hugepages-") => {
+                out.insert(name.clone(), *amount);
+                out.insert(format!("requests.{n}"), *amount);
+            }
+            // `helper.IsExtendedResourceName`: not native, not itself `requests.`-prefixed
+            n if is_extended(n) && !n.starts_with("requests.") => {
                 out.insert(format!("requests.{n}"), *amount);
             }
             _ => {}
