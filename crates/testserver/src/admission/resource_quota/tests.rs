@@ -315,3 +315,28 @@ fn scopes_select_pods() {
     assert!(matches_scopes(&terminating, "", "pods", &high));
     assert!(!matches_scopes(&terminating, "", "pods", &burstable));
 }
+
+// services.go portsWithNodePorts: without allocated node ports only explicit ones count.
+#[test]
+fn load_balancers_without_node_ports_count_only_explicit_ones() {
+    let svc = json!({"spec": {"type": "LoadBalancer", "allocateLoadBalancerNodePorts": false,
+        "ports": [{"port": 1, "nodePort": 30001}, {"port": 2}, {"port": 3, "nodePort": 0}]}});
+    let u = usage("", "services", &svc);
+    assert_eq!(text(&u, "services.nodeports").as_deref(), Some("1"));
+}
+
+// generic.CalculateUsageStats: every matched name is reported, zero when nothing uses it.
+#[test]
+fn namespace_usage_reports_every_name() {
+    let pods = [cpu_pod("a", "250m", "512Mi"), cpu_pod("b", "250m", "512Mi")];
+    let u = usage::namespace_usage(
+        "",
+        "pods",
+        &pods,
+        &["pods", "requests.memory", "requests.example.com/gpu"],
+    );
+    assert_eq!(text(&u, "pods").as_deref(), Some("2"));
+    assert_eq!(text(&u, "requests.memory").as_deref(), Some("1Gi"));
+    assert_eq!(text(&u, "requests.example.com/gpu").as_deref(), Some("0"));
+    assert_eq!(u.len(), 3);
+}

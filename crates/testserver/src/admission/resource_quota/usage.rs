@@ -297,7 +297,14 @@ fn service_usage(svc: &Value, out: &mut Usage) {
                 .pointer("/spec/allocateLoadBalancerNodePorts")
                 .and_then(Value::as_bool);
             let n = if allocate == Some(false) {
-                let explicit = ports.iter().filter(|p| p.get("nodePort").is_some()).count();
+                let explicit = ports
+                    .iter()
+                    .filter(|p| {
+                        p.get("nodePort")
+                            .and_then(Value::as_i64)
+                            .is_some_and(|n| n != 0)
+                    })
+                    .count();
                 i64::try_from(explicit).unwrap_or(i64::MAX)
             } else {
                 all
