@@ -19,14 +19,12 @@ const WAIT: Duration = Duration::from_secs(30);
 
 /// An unscheduled pod `name`, its container `c` with `resources` (JSON) when given.
 fn quota_pod(name: &str, resources: Option<serde_json::Value>) -> Pod {
-    let mut p = pod(name, &[]);
-    let mut value = serde_json::to_value(&p).unwrap();
+    let mut value = serde_json::to_value(pod(name, &[])).unwrap();
     value["spec"]["schedulerName"] = json!("nobody");
     if let Some(r) = resources {
         value["spec"]["containers"][0]["resources"] = r;
     }
-    p = serde_json::from_value(value).unwrap();
-    p
+    serde_json::from_value(value).unwrap()
 }
 
 /// Creates quota `name` limiting `hard`.
