@@ -42,6 +42,7 @@ mod pod_validation;
 mod pods;
 mod protobuf;
 mod provisioner;
+mod resource_quota;
 mod runtime;
 mod scale;
 mod scheduler;

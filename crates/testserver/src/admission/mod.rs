@@ -12,9 +12,9 @@
 //!    StorageObjectInUseProtection, in the real order);
 //! 4. the registry strategy (`PrepareForCreate`/`PrepareForUpdate`), `generateName`
 //!    ([`names::generate`]), validation and `Canonicalize`;
-//! 5. validating admission plugins: [`validate`] (create: Priority, CertificateSubjectRestriction)
-//!    / [`validate_update`] (update: PersistentVolumeClaimResize, CertificateApproval,
-//!    CertificateSigning);
+//! 5. validating admission plugins: [`validate`] (create: Priority, CertificateSubjectRestriction,
+//!    ResourceQuota) / [`validate_update`] (update: PersistentVolumeClaimResize,
+//!    CertificateApproval, CertificateSigning, Priority, ResourceQuota);
 //! 6. storage.
 //!
 //! `registry::pipeline` runs steps 3 to 5 in one call.
@@ -35,6 +35,8 @@ pub(crate) mod names;
 mod namespace_lifecycle;
 mod priority;
 mod pvc_resize;
+/// ResourceQuota enforcement and the quota evaluators.
+pub(crate) mod resource_quota;
 mod service_account;
 mod storage_protection;
 mod taint_nodes;
@@ -143,7 +145,8 @@ pub(crate) fn validate_update(
 ) -> Result<(), AdmissionError> {
     pvc_resize::validate(attrs, new, old, lookup)?;
     certificates::validate_update(attrs, new, old, lookup)?;
-    validate(attrs, Some(new), lookup)
+    validate(attrs, Some(new), lookup)?;
+    resource_quota::validate(attrs, new, Some(old), lookup)
 }
 
 /// Runs the validating admission plugins (after the strategy's validation passed).
@@ -159,6 +162,7 @@ pub(crate) fn validate(
         priority::validate(attrs, obj, lookup)?;
         if attrs.operation == Operation::Create {
             certificates::validate_create(attrs, obj)?;
+            resource_quota::validate(attrs, obj, None, lookup)?;
         }
     }
     Ok(())

@@ -1,12 +1,13 @@
 //! The controllers every cluster runs for what this server stores: default ServiceAccounts,
 //! the `kube-root-ca.crt` ConfigMap, namespace deletion, legacy token Secrets, garbage
-//! collection and aggregated ClusterRoles; when enabled, the PersistentVolume binder
+//! collection, ResourceQuota status ([`resource_quota`]) and aggregated ClusterRoles; when enabled, the PersistentVolume binder
 //! ([`pv_binder`]) and the pvc-/pv-protection controllers ([`storage_protection`]).
 
 mod aggregation;
 mod gc;
 mod namespace;
 mod pv_binder;
+mod resource_quota;
 mod storage_protection;
 mod token_secret;
 
@@ -37,6 +38,7 @@ pub(crate) async fn run(app: Arc<App>, options: Options) {
     let mut updates = app.store.subscribe();
     let mut last = app.store.revision();
     let mut gc = gc::Collector::default();
+    let mut quotas = resource_quota::Tracker::default();
     let mut binder = options.pv_binder.map(pv_binder::Binder::new);
     // the protection controllers look at the store when a claim, volume or pod changed
     let mut protection_dirty = options.storage_protection;
@@ -52,6 +54,7 @@ pub(crate) async fn run(app: Arc<App>, options: Options) {
                 for e in events {
                     last = e.revision;
                     gc.observe(e.kind, &e.object);
+                    quotas.observe(&e.key.namespace);
                     if let Some(b) = binder.as_mut() {
                         b.observe(e.kind, &e.key.resource, &e.object);
                     }
@@ -64,6 +67,7 @@ pub(crate) async fn run(app: Arc<App>, options: Options) {
                 last = app.store.revision();
                 resync(&app);
                 gc.resync();
+                quotas.resync();
                 if let Some(b) = binder.as_mut() {
                     b.resync();
                 }
@@ -71,6 +75,7 @@ pub(crate) async fn run(app: Arc<App>, options: Options) {
             }
         }
         gc.run(&app);
+        quotas.run(&app);
         if let Some(b) = binder.as_mut() {
             b.run(&app);
         }
