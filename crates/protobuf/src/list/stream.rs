@@ -9,8 +9,9 @@
 //! - items come out in order, each exactly once, with their index in the list;
 //! - the envelope's `TypeMeta` comes before the items in everything Go's marshaller writes;
 //!   a body whose items come first is still read, whole, at [`ListSplitter::finish`];
-//! - a body cut short, a length past the end of its message, or a list type the table does
-//!   not know is an error, never a shorter list.
+//! - a body cut short, a length past the end of its message, an envelope with two types or
+//!   two objects (Go's reader keeps the last; items of the first may be out already), or a
+//!   list type the table does not know is an error, never a shorter or different list.
 
 use std::ops::Range;
 
@@ -247,6 +248,16 @@ impl ListSplitter {
         let Some(head) = head(self.unread())? else {
             return Ok(false);
         };
+        // A second type or object: Go's reader keeps the last one, but items of the first may
+        // have been handed out already. No Kubernetes writer repeats them.
+        let repeated = match head.number {
+            1 => self.fields.is_some(),
+            2 => self.list_seen,
+            _ => false,
+        };
+        if repeated && head.delimited {
+            return Err(Error::malformed("the envelope repeats a field"));
+        }
         if head.number == 2 && head.delimited {
             if self.fields.is_none() {
                 self.state = State::Whole;

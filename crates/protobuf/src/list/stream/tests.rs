@@ -137,3 +137,26 @@ fn unknown_types_and_foreign_bodies_are_errors() {
     let err = split(b"", 16, 0).unwrap_err();
     assert!(err.to_string().contains("empty"), "{err}");
 }
+
+#[test]
+fn an_envelope_with_two_objects_or_two_types_is_an_error() {
+    // Found by the `protobuf_list` fuzz target: Go's reader keeps the last object, which a
+    // reader that hands items out as they come cannot do.
+    let whole = pod_list(2);
+    let envelope = Envelope::read(&whole).unwrap();
+    let mut type_meta = Vec::new();
+    wire::put_bytes(&mut type_meta, 1, b"v1");
+    wire::put_bytes(&mut type_meta, 2, b"PodList");
+    let mut two_objects = MAGIC.to_vec();
+    wire::put_bytes(&mut two_objects, 1, &type_meta);
+    wire::put_bytes(&mut two_objects, 2, envelope.raw);
+    wire::put_bytes(&mut two_objects, 2, &[]);
+    let mut two_types = MAGIC.to_vec();
+    wire::put_bytes(&mut two_types, 1, &type_meta);
+    wire::put_bytes(&mut two_types, 1, &type_meta);
+    wire::put_bytes(&mut two_types, 2, envelope.raw);
+    for body in [two_objects, two_types] {
+        let err = split(&body, 7, 0).unwrap_err();
+        assert!(err.to_string().contains("repeats a field"), "{err}");
+    }
+}
