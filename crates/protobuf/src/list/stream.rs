@@ -126,6 +126,15 @@ struct Head {
     delimited: bool,
 }
 
+impl Head {
+    /// The absolute offset where the field ends, if it starts at `pos`.
+    fn end(&self, pos: usize) -> Result<usize, Error> {
+        pos.checked_add(self.head_len)
+            .and_then(|p| p.checked_add(self.len))
+            .ok_or_else(|| Error::malformed("a length is out of range"))
+    }
+}
+
 impl Default for ListSplitter {
     fn default() -> Self {
         Self::new()
@@ -263,11 +272,10 @@ impl ListSplitter {
                 self.state = State::Whole;
                 return Ok(false);
             }
+            let end = head.end(self.pos)?;
             self.pos += head.head_len;
             self.list_seen = true;
-            self.state = State::List {
-                end: self.pos + head.len,
-            };
+            self.state = State::List { end };
             return Ok(true);
         }
         let Some(payload) = self.payload(&head) else {
@@ -286,7 +294,7 @@ impl ListSplitter {
         let Some(head) = head(self.unread())? else {
             return Ok(false);
         };
-        if self.pos + head.head_len + head.len > end {
+        if head.end(self.pos)? > end {
             return Err(Error::malformed("a field is longer than the bytes left"));
         }
         let Some(payload) = self.payload(&head) else {
@@ -308,7 +316,8 @@ impl ListSplitter {
 
     /// The field's payload, once all of it arrived.
     fn payload(&self, head: &Head) -> Option<&[u8]> {
-        self.unread().get(head.head_len..head.head_len + head.len)
+        let end = head.head_len.checked_add(head.len)?;
+        self.unread().get(head.head_len..end)
     }
 
     /// Reads a body kept whole (its items before its type) as one batch.

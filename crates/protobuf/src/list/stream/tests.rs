@@ -160,3 +160,29 @@ fn an_envelope_with_two_objects_or_two_types_is_an_error() {
         assert!(err.to_string().contains("repeats a field"), "{err}");
     }
 }
+
+#[test]
+fn a_length_near_the_end_of_the_address_space_is_an_error() {
+    let mut type_meta = Vec::new();
+    wire::put_bytes(&mut type_meta, 1, b"v1");
+    wire::put_bytes(&mut type_meta, 2, b"PodList");
+    for inside in [false, true] {
+        let mut body = MAGIC.to_vec();
+        wire::put_bytes(&mut body, 1, &type_meta);
+        if inside {
+            // a list of 20 bytes whose item claims 2^64 - 1
+            body.extend_from_slice(&[0x12, 20, 0x12]);
+        } else {
+            body.push(0x12);
+        }
+        body.extend_from_slice(&[0xff; 9]);
+        body.push(0x01);
+        body.extend_from_slice(&[0; 8]);
+        let err = split(&body, 3, 0).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("out of range") || text.contains("longer than"),
+            "{text}"
+        );
+    }
+}
