@@ -14,7 +14,7 @@ use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding};
 use kubeset::clientset::{Api, Client, DeleteParams, Error, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
-use crate::support::{admin_config, setup};
+use crate::support::{admin_config, clean_up, setup};
 
 const EC_REQUEST: &str = include_str!("../fixtures/csr/ec.csr.pem");
 const MASTERS_REQUEST: &str = include_str!("../fixtures/csr/masters.csr.pem");
@@ -41,30 +41,22 @@ struct Cleanup {
 impl Drop for Cleanup {
     fn drop(&mut self) {
         let (csrs, roles) = (self.csrs.clone(), self.roles.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let client = Client::new(admin_config()).unwrap();
-                let dp = DeleteParams::default();
-                for name in &csrs {
-                    let _ = Api::<CertificateSigningRequest>::all(client.clone())
-                        .delete(name, &dp)
-                        .await;
-                }
-                for name in &roles {
-                    let _ = Api::<ClusterRoleBinding>::all(client.clone())
-                        .delete(name, &dp)
-                        .await;
-                    let _ = Api::<ClusterRole>::all(client.clone())
-                        .delete(name, &dp)
-                        .await;
-                }
-            });
-        })
-        .join();
+        clean_up(admin_config(), "the CSR clean-up", |client| async move {
+            let dp = DeleteParams::default();
+            for name in &csrs {
+                let _ = Api::<CertificateSigningRequest>::all(client.clone())
+                    .delete(name, &dp)
+                    .await;
+            }
+            for name in &roles {
+                let _ = Api::<ClusterRoleBinding>::all(client.clone())
+                    .delete(name, &dp)
+                    .await;
+                let _ = Api::<ClusterRole>::all(client.clone())
+                    .delete(name, &dp)
+                    .await;
+            }
+        });
     }
 }
 

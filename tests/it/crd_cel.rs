@@ -13,7 +13,7 @@ use kubeset::runtime::wait::crd_established;
 use serde_json::{Value, json};
 
 use crate::support::invalid::invalid;
-use crate::support::{admin_config, setup};
+use crate::support::{admin_config, clean_up, setup};
 
 /// The spec schema: rules on the spec using the quantity, URL, list, regex, CIDR, format and
 /// strings libraries; a map list of ports whose items are immutable by name; a `mode` that
@@ -112,28 +112,14 @@ impl Crd {
 impl Drop for Crd {
     fn drop(&mut self) {
         let name = self.name.clone();
-        // A runtime of its own: the test's may be shutting down (a panic).
-        let joined = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let client = Client::new(admin_config()).unwrap();
-                let crds: Api<CustomResourceDefinition> = Api::cluster(client);
-                let _ = crds.delete(&name, &DeleteParams::default()).await;
-                let deadline = Instant::now() + Duration::from_secs(60);
-                while crds.get_opt(&name).await.ok().flatten().is_some()
-                    && Instant::now() < deadline
-                {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            });
-        })
-        .join();
-        if joined.is_err() {
-            eprintln!("removing CRD {} failed", self.name);
-        }
+        clean_up(admin_config(), "removing the CRD", |client| async move {
+            let crds: Api<CustomResourceDefinition> = Api::cluster(client);
+            let _ = crds.delete(&name, &DeleteParams::default()).await;
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while crds.get_opt(&name).await.ok().flatten().is_some() && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        });
     }
 }
 

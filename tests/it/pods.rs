@@ -232,16 +232,10 @@ async fn cordon_and_uncordon_a_node() {
     impl Drop for Cleanup {
         fn drop(&mut self) {
             let name = self.0.clone();
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                let client =
-                    kubeset::clientset::Client::new(crate::support::admin_config()).unwrap();
-                let _ = runtime.block_on(client.nodes().delete(&name, &DeleteParams::default()));
-            })
-            .join();
+            let admin = crate::support::admin_config();
+            crate::support::clean_up(admin, "the node clean-up", |client| async move {
+                let _ = client.nodes().delete(&name, &DeleteParams::default()).await;
+            });
         }
     }
     let _cleanup = Cleanup(name.clone());

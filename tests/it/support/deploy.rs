@@ -15,12 +15,12 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use kubeset::clientset::{Api, Client, DeleteParams, PostParams};
+use kubeset::clientset::{Api, DeleteParams, PostParams};
 use kubeset::config::Config;
 use serde_json::Value;
 
 use super::examples::example_bin;
-use super::{Ctx, ServiceAccountFiles, admin_config};
+use super::{Ctx, ServiceAccountFiles, admin_config, clean_up};
 
 /// The objects of one manifest file, as parsed (one JSON value per YAML document).
 pub(crate) fn manifests(path: &str) -> Vec<Value> {
@@ -117,14 +117,10 @@ impl Drop for Deployed {
         let roles = std::mem::take(&mut self.cluster_roles);
         let bindings = std::mem::take(&mut self.cluster_role_bindings);
         let nodes = std::mem::take(&mut self.nodes);
-        let admin = self.admin.clone();
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let client = Client::new(admin).unwrap();
+        clean_up(
+            self.admin.clone(),
+            "the deployment clean-up",
+            |client| async move {
                 let dp = DeleteParams::default();
                 for name in bindings {
                     let _ = Api::<ClusterRoleBinding>::all(client.clone())
@@ -139,9 +135,8 @@ impl Drop for Deployed {
                         .delete(&name, &dp)
                         .await;
                 }
-            });
-        })
-        .join();
+            },
+        );
     }
 }
 

@@ -164,13 +164,10 @@ impl Drop for Ctx {
         // Deleting needs a runtime; the test's own may be shutting down (a panic), so use a
         // fresh one on another thread with a fresh client.
         let ns = self.ns.clone();
-        let joined = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let client = Client::new(admin_config()).unwrap();
+        clean_up(
+            admin_config(),
+            "the namespace clean-up",
+            |client| async move {
                 let namespaces = client.namespaces();
                 let dp = DeleteParams::default();
                 let deleting = namespaces.delete(&ns, &dp);
@@ -180,12 +177,29 @@ impl Drop for Ctx {
                     Ok(Err(err)) => eprintln!("could not delete namespace {ns}: {err}"),
                     Err(_) => eprintln!("deleting namespace {ns} timed out"),
                 }
-            });
-        })
-        .join();
-        if joined.is_err() {
-            eprintln!("the namespace clean-up thread panicked");
-        }
+            },
+        );
+    }
+}
+
+/// Runs `work` with a client for `admin` on a runtime and a thread of its own, and waits for
+/// it: a guard's `Drop` may run while the test's runtime is shutting down (a panic), and the
+/// clean-up must happen anyway. `what` names the clean-up if it panics.
+pub(crate) fn clean_up<F, Fut>(admin: Config, what: &str, work: F)
+where
+    F: FnOnce(Client) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let joined = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move { work(Client::new(admin).unwrap()).await });
+    })
+    .join();
+    if joined.is_err() {
+        eprintln!("{what} panicked");
     }
 }
 
