@@ -281,6 +281,10 @@ impl ListSplitter {
         let Some(payload) = self.payload(&head) else {
             return Ok(false);
         };
+        if head.number == 4 && head.delimited && std::str::from_utf8(payload).is_err() {
+            // `contentType`, a string, as `Envelope::read` checks it
+            return Err(Error::malformed("a string is not UTF-8"));
+        }
         if head.number == 1 && head.delimited {
             let (api_version, kind) = type_meta(payload)?;
             let fields = ListFields::of(&api_version, &kind)?;

@@ -186,3 +186,15 @@ fn a_length_near_the_end_of_the_address_space_is_an_error() {
         );
     }
 }
+
+#[test]
+fn a_content_type_that_is_not_utf8_is_an_error_as_in_a_whole_read() {
+    // Found by the `protobuf_list` fuzz target: the whole-body reader refused what the
+    // streaming one accepted.
+    let mut body = pod_list(1);
+    body.truncate(body.len() - 2);
+    wire::put_bytes(&mut body, 4, &[0xff]);
+    assert!(Envelope::read(&body).is_err());
+    let err = split(&body, 3, 0).unwrap_err();
+    assert!(err.to_string().contains("UTF-8"), "{err}");
+}
