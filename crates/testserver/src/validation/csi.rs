@@ -99,20 +99,7 @@ fn csi_driver_spec(spec: &Value) -> Vec<FieldError> {
         let Some(seconds) = set(request, "expirationSeconds").and_then(Value::as_i64) else {
             continue;
         };
-        if seconds < 600 {
-            errs.push(FieldError::invalid(
-                format!("{at}.expirationSeconds"),
-                seconds,
-                "may not specify a duration less than 10 minutes",
-            ));
-        }
-        if seconds > 1 << 32 {
-            errs.push(FieldError::invalid(
-                format!("{at}.expirationSeconds"),
-                seconds,
-                "may not specify a duration larger than 2^32 seconds",
-            ));
-        }
+        token_expiration(&format!("{at}.expirationSeconds"), seconds, &mut errs);
     }
     for mode in items(spec.get("volumeLifecycleModes")) {
         let mode = mode.as_str().unwrap_or("");
@@ -342,6 +329,25 @@ pub(crate) fn csi_storage_capacity_update(new: &Value, old: &Value) -> Vec<Field
         ));
     }
     errs
+}
+
+/// A requested token's `expirationSeconds`: from 10 minutes to 2^32 seconds (CSIDriver
+/// `tokenRequests` and projected `serviceAccountToken` volume sources check it alike).
+pub(crate) fn token_expiration(path: &str, seconds: i64, errs: &mut Vec<FieldError>) {
+    if seconds < 600 {
+        errs.push(FieldError::invalid(
+            path,
+            seconds,
+            "may not specify a duration less than 10 minutes",
+        ));
+    }
+    if seconds > 1 << 32 {
+        errs.push(FieldError::invalid(
+            path,
+            seconds,
+            "may not specify a duration larger than 2^32 seconds",
+        ));
+    }
 }
 
 #[cfg(test)]

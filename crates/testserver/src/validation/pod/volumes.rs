@@ -238,20 +238,11 @@ fn projected(src: &Value, at: &str) -> Vec<FieldError> {
                 .get("expirationSeconds")
                 .and_then(Value::as_i64)
                 .unwrap_or(0);
-            if secs < 600 {
-                errs.push(FieldError::invalid(
-                    format!("{proj}.expirationSeconds"),
-                    secs,
-                    "may not specify a duration less than 10 minutes",
-                ));
-            }
-            if secs > 1 << 32 {
-                errs.push(FieldError::invalid(
-                    format!("{proj}.expirationSeconds"),
-                    secs,
-                    "may not specify a duration larger than 2^32 seconds",
-                ));
-            }
+            crate::validation::csi::token_expiration(
+                &format!("{proj}.expirationSeconds"),
+                secs,
+                &mut errs,
+            );
             let p = text(t, "path");
             if p.is_empty() {
                 errs.push(FieldError::required(format!("{at}.path"), ""));
