@@ -5,8 +5,10 @@
 //! What holds, as on the real server (v1.36):
 //! - a rule that does not parse refuses the CRD: `<schema path>.x-kubernetes-validations[i].rule:
 //!   Invalid value: apiextensions.ValidationRule{...}: compilation failed: ERROR: <input>:...`;
-//!   so do a field selection the schema does not declare ([`check`]), `optionalOldSelf` on a
-//!   rule without `oldSelf`, and `oldSelf` below the items of a list that is not a `map` list;
+//!   so do what cel-go's type check refuses ([`check`]: fields the schema does not declare,
+//!   undeclared names, operators applied to the wrong types, a result that is not a `bool`),
+//!   `optionalOldSelf` on a rule without `oldSelf`, and `oldSelf` below the items of a list
+//!   that is not a `map` list;
 //! - rules run in the environment of [`env()`](env::env): the standard library, cel-go's strings, lists
 //!   and sets extensions and Kubernetes' list, regex, quantity, URL, IP/CIDR, format and semver
 //!   libraries, with their error texts;
@@ -28,9 +30,9 @@
 //!   null: some validation rules were not checked...` error says so.
 //!
 //! Known differences (the `cel` crate is a dynamically typed interpreter, cel-go type-checks
-//! against the schema): type errors in a rule other than undefined fields (`self.replicas ==
-//! 'x'`) are found when evaluated, not at CRD creation; no cost estimates or limits; ratcheted
-//! failures are not returned as warnings; see the README for the rest.
+//! against the schema): [`check`] models the common operators and functions only, so a type
+//! error elsewhere is found when the rule is evaluated, not at CRD creation; no cost estimates
+//! or limits; ratcheted failures are not returned as warnings; see the README for the rest.
 
 use std::sync::Arc;
 
@@ -65,17 +67,21 @@ pub(crate) fn compile_errors(schema: &Value, path: &str, errs: &mut Vec<FieldErr
         }
         let optional = rule.get("optionalOldSelf").and_then(Value::as_bool) == Some(true);
         let is_root = path.ends_with(".openAPIV3Schema");
-        let issues = |program: &cel::Program, text: &str| {
-            check::undefined_fields(program, text, schema, is_root, !optional)
-        };
         let uses_old_self = match env::compile(text) {
             Ok(program) => {
-                let undefined = issues(&program, text);
-                if !undefined.is_empty() {
+                let checked = check::check(&program, text, schema, is_root, optional);
+                let detail = if !checked.issues.is_empty() {
+                    Some(format!("compilation failed: {}", checked.issues))
+                } else if checked.not_bool() {
+                    Some("cel expression must evaluate to a bool".to_owned())
+                } else {
+                    None
+                };
+                if let Some(detail) = detail {
                     errs.push(FieldError::invalid(
                         format!("{at}.rule"),
                         BadValue::Raw(go_rule(rule)),
-                        format!("compilation failed: {undefined}"),
+                        detail,
                     ));
                     continue;
                 }
@@ -92,7 +98,7 @@ pub(crate) fn compile_errors(schema: &Value, path: &str, errs: &mut Vec<FieldErr
         };
         if let Some(expr) = rule.get("messageExpression").and_then(Value::as_str) {
             let undefined = match env::compile(expr) {
-                Ok(program) => issues(&program, expr),
+                Ok(program) => check::check(&program, expr, schema, is_root, optional).issues,
                 Err(err) => go_snippets(&err.to_string()),
             };
             if !undefined.is_empty() {
