@@ -237,7 +237,9 @@ async fn dispatch(
         }
         return pods::connect::connect(app, &ctx, &target, sub, upgrade);
     }
-    let answer = match verb {
+    // what validating admission adds (warnings, audit annotations) goes to the answer
+    let info = hooks::request_info(&ctx, verb, &body);
+    let (answer, added) = crate::admission::recorder::record(info, || match verb {
         "get" => get::get(app, &ctx, &target),
         "list" => list::list(app, &ctx, &target),
         "watch" => watch::watch(app, &ctx, &target),
@@ -247,7 +249,8 @@ async fn dispatch(
         "delete" => delete::delete(app, &ctx, &target, &body),
         "deletecollection" => delete::delete_collection(app, &ctx, &target, &body),
         _ => Err(ApiError::method_not_allowed()),
-    };
+    });
+    let answer = hooks::with_added(answer, added);
     deprecation::with_deprecation(&target.rt, answer)
 }
 

@@ -45,15 +45,6 @@ fn gvr(r: &Resource<'_>) -> Value {
     json!({"group": r.group, "version": r.version, "resource": r.resource})
 }
 
-/// The operation's name as admission writes it.
-pub(super) fn operation(op: Operation) -> &'static str {
-    match op {
-        Operation::Create => "CREATE",
-        Operation::Update => "UPDATE",
-        Operation::Delete => "DELETE",
-    }
-}
-
 /// The empty options object of an operation, as the handlers set its type.
 fn default_options(op: Operation) -> Value {
     let kind = match op {
@@ -87,7 +78,7 @@ pub(super) fn value(attrs: &Attributes<'_>, request: &Request<'_>) -> Value {
     if !attrs.namespace.is_empty() {
         put("namespace", json!(attrs.namespace));
     }
-    put("operation", json!(operation(attrs.operation)));
+    put("operation", json!(attrs.operation.name()));
     let mut user = Map::new();
     if let Some(u) = &attrs.user {
         if !u.name.is_empty() {
