@@ -90,8 +90,10 @@ pub(super) fn value(attrs: &Attributes<'_>, request: &Request<'_>) -> Value {
         if !u.groups.is_empty() {
             user.insert("groups".into(), json!(u.groups));
         }
-        // CreateAdmissionRequest always makes the map, so it is there even when empty
-        user.insert("extra".into(), json!(u.extra));
+        // `omitempty`: an empty map is left out, though CreateAdmissionRequest always makes one
+        if !u.extra.is_empty() {
+            user.insert("extra".into(), json!(u.extra));
+        }
     }
     put("userInfo", Value::Object(user));
     put("object", Value::Null);

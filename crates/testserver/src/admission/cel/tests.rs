@@ -172,12 +172,18 @@ fn request_is_create_admission_request() {
             "request.userInfo.groups == ['system:authenticated']",
             "true",
         ),
-        ("size(request.userInfo.extra)", "0"),
+        ("has(request.userInfo.extra)", "false"),
         ("request.dryRun", "false"),
         ("request.options.kind", "\"CreateOptions\""),
     ] {
         assert_eq!(case.eval(expr), want, "{expr}");
     }
+    let mut scoped = Case::new();
+    scoped.extra.insert("scopes".into(), vec!["a".into()]);
+    assert_eq!(
+        scoped.eval("request.userInfo.extra.scopes == ['a']"),
+        "true"
+    );
     let mut update = Case::new();
     update.operation = Operation::Update;
     assert_eq!(
