@@ -10,6 +10,7 @@
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use kubeset::clientset::{Api, Client, DeleteParams, Error, PostParams};
 use kubeset::transport::CollectWarnings;
 use serde_json::{Value, json};
@@ -280,4 +281,59 @@ async fn deletes_are_judged_with_params() {
     );
     // `policy` is dropped before `ctx`: the binding goes before the namespace, whose
     // deletion must delete `keep` too
+}
+
+/// The authorizer library asks the server's authorizer, namespace included: a ServiceAccount
+/// may not read Secrets until a RoleBinding in the namespace lets it.
+#[tokio::test]
+async fn authorizer_checks_see_namespaced_rbac() {
+    let ctx = setup("vap-authz").await;
+    let _policy = Policy::create(
+        &ctx.client,
+        &ctx.ns,
+        "reader",
+        (
+            &["CREATE"],
+            json!({"validations": [{
+                "expression": "authorizer.serviceAccount(object.metadata.namespace, 'default')\
+                    .group('').resource('secrets').namespace(object.metadata.namespace)\
+                    .check('get').allowed()",
+                "message": "the default ServiceAccount cannot read Secrets"}]}),
+        ),
+        json!({"validationActions": ["Deny"]}),
+    )
+    .await;
+    let cms = ctx.client.config_maps(&ctx.ns);
+    let cm = config_map("probe", json!({}), json!({}));
+    let err = until_refused(|| create_and_remove(&cms, &cm)).await;
+    let message = err
+        .api()
+        .map(|a| a.message().to_owned())
+        .unwrap_or_default();
+    assert!(
+        message.ends_with("denied request: the default ServiceAccount cannot read Secrets"),
+        "{err}"
+    );
+    let role: Role = serde_json::from_value(json!({"metadata": {"name": "secret-reader"},
+        "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}))
+    .unwrap();
+    Api::<Role>::namespaced(ctx.client.clone(), &ctx.ns)
+        .create(&PostParams::default(), &role)
+        .await
+        .unwrap();
+    let binding: RoleBinding = serde_json::from_value(json!({
+        "metadata": {"name": "secret-reader"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "secret-reader"},
+        "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": ctx.ns}]}))
+    .unwrap();
+    Api::<RoleBinding>::namespaced(ctx.client.clone(), &ctx.ns)
+        .create(&PostParams::default(), &binding)
+        .await
+        .unwrap();
+    // a cluster's authorizer sees the new binding a moment later
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while let Err(err) = cms.create(&PostParams::default(), &cm).await {
+        assert!(Instant::now() < deadline, "{err}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
