@@ -281,7 +281,7 @@ pub(crate) fn validate_delete(
 
 /// What admission needs to know of a request besides its attributes: its user, and whether it
 /// is a dry run (`dryRun=All` in the query, or in a delete's body).
-pub(crate) fn request_info(
+pub(crate) fn admission_request_info(
     ctx: &crate::api::Ctx,
     verb: &str,
     body: &[u8],
