@@ -10,6 +10,7 @@
 mod support;
 
 mod admission_config;
+mod admission_policies;
 mod audit;
 mod auth;
 mod autoscaling;

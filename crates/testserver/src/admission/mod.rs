@@ -13,8 +13,10 @@
 //! 4. the registry strategy (`PrepareForCreate`/`PrepareForUpdate`), `generateName`
 //!    ([`names::generate`]), validation and `Canonicalize`;
 //! 5. validating admission plugins: [`validate`] (create: Priority, CertificateSubjectRestriction,
-//!    ResourceQuota) / [`validate_update`] (update: PersistentVolumeClaimResize,
-//!    CertificateApproval, CertificateSigning, Priority, ResourceQuota);
+//!    ValidatingAdmissionPolicy, ResourceQuota) / [`validate_update`] (update:
+//!    PersistentVolumeClaimResize, CertificateApproval, CertificateSigning, Priority,
+//!    ValidatingAdmissionPolicy, ResourceQuota); deletes: ValidatingAdmissionPolicy
+//!    ([`validating_policy::validate`], called by the delete path with the stored object);
 //! 6. storage.
 //!
 //! `registry::pipeline` runs steps 3 to 5 in one call.
@@ -24,6 +26,8 @@
 //! [`Lookup`]. The requesting user is in [`Attributes::user`] (`None` for the server's own
 //! writes: its controllers and bootstrap, which no plugin that asks the authorizer refuses).
 
+/// The admission CEL environment: variables, the authorizer library, match conditions.
+pub(crate) mod cel;
 mod certificates;
 mod default_storage_class;
 mod default_tolerations;
@@ -44,12 +48,16 @@ pub(crate) mod names;
 mod namespace_lifecycle;
 mod priority;
 mod pvc_resize;
+/// What validating admission adds to a request (warnings, audit annotations).
+pub(crate) mod recorder;
 /// ResourceQuota enforcement and the quota evaluators.
 pub(crate) mod resource_quota;
 mod service_account;
 mod storage_protection;
 mod taint_nodes;
 mod user;
+/// The ValidatingAdmissionPolicy plugin.
+pub(crate) mod validating_policy;
 
 use serde_json::Value;
 
@@ -81,6 +89,12 @@ pub(crate) trait Lookup {
     fn equivalents(&self, attrs: &Attributes<'_>) -> Vec<Equivalent> {
         let _ = attrs;
         Vec::new()
+    }
+    /// The resource serving `kind` in `group`/`version` and whether it is namespaced
+    /// (`RESTMapper.RESTMapping`); `None` when no served resource has that kind.
+    fn resource_for(&self, group: &str, version: &str, kind: &str) -> Option<(String, bool)> {
+        let _ = (group, version, kind);
+        None
     }
 }
 
@@ -191,6 +205,7 @@ pub(crate) fn validate_update(
     pvc_resize::validate(attrs, new, old, lookup)?;
     certificates::validate_update(attrs, new, old, lookup)?;
     validate(attrs, Some(new), lookup)?;
+    validating_policy::validate(attrs, Some(new), Some(old), lookup)?;
     resource_quota::validate(attrs, new, Some(old), lookup)
 }
 
@@ -207,6 +222,7 @@ pub(crate) fn validate(
         priority::validate(attrs, obj, lookup)?;
         if attrs.operation == Operation::Create {
             certificates::validate_create(attrs, obj)?;
+            validating_policy::validate(attrs, Some(obj), None, lookup)?;
             resource_quota::validate(attrs, obj, None, lookup)?;
         }
     }

@@ -66,14 +66,29 @@ impl Lookup for StoreLookup<'_> {
             groups: user.groups.to_vec(),
             extra: user.extra.clone(),
         };
-        let mut attrs = crate::rbac::attributes::Attributes::resource(
-            question.verb,
-            question.group,
-            question.resource,
-        )
-        .named(question.name);
-        "*".clone_into(&mut attrs.api_version);
+        let attrs = if question.path.is_empty() {
+            let mut attrs = crate::rbac::attributes::Attributes::resource(
+                question.verb,
+                question.group,
+                question.resource,
+            )
+            .named(question.name)
+            .in_namespace(question.namespace)
+            .with_subresource(question.subresource);
+            "*".clone_into(&mut attrs.api_version);
+            attrs
+        } else {
+            crate::rbac::attributes::Attributes::non_resource(question.verb, question.path)
+        };
         crate::rbac::seam::decide(&user, &attrs, &*self.0.store).allowed
+    }
+
+    fn resource_for(&self, group: &str, version: &str, kind: &str) -> Option<(String, bool)> {
+        self.0
+            .registry
+            .types()
+            .find(|t| t.group == group && t.version == version && t.kind == kind)
+            .map(|t| (t.plural.clone(), t.namespaced))
     }
 
     fn equivalents(&self, attrs: &Attributes<'_>) -> Vec<admission::Equivalent> {
@@ -246,6 +261,69 @@ pub(crate) fn admit_delete(
     let attrs = attributes(rt, Op::Delete, (namespace, name), "", None);
     admission::admit(&attrs, None, None, &StoreLookup(app))
         .map_err(|e| ApiError::from_status(e.code(), e.status()))
+}
+
+/// The validating admission of a delete (ValidatingAdmissionPolicy), with the stored object
+/// `old`, as the user of the request being answered (Go's `deleteValidation`, run once the
+/// object is read and its preconditions hold).
+pub(crate) fn validate_delete(
+    app: &App,
+    rt: &ResourceType,
+    (namespace, name): (&str, &str),
+    old: &Value,
+) -> Result<(), ApiError> {
+    let info = admission::recorder::request_info();
+    let mut attrs = attributes(rt, Op::Delete, (namespace, name), "", None);
+    attrs.user = info.user.as_ref().map(admission::recorder::Requester::info);
+    admission::validating_policy::validate(&attrs, None, Some(old), &StoreLookup(app))
+        .map_err(|e| admission_error(&e))
+}
+
+/// What admission needs to know of a request besides its attributes: its user, and whether it
+/// is a dry run (`dryRun=All` in the query, or in a delete's body).
+pub(crate) fn admission_request_info(
+    ctx: &crate::api::Ctx,
+    verb: &str,
+    body: &[u8],
+) -> admission::recorder::RequestInfo {
+    let in_body = || {
+        serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|b| b.get("dryRun").cloned())
+            .and_then(|d| d.as_array().map(|d| d.iter().any(|v| v == "All")))
+            .unwrap_or(false)
+    };
+    let dry_run = ctx.query.get("dryRun") == Some("All")
+        || (matches!(verb, "delete" | "deletecollection") && in_body());
+    admission::recorder::RequestInfo {
+        user: Some(admission::recorder::Requester {
+            name: ctx.user.name.clone(),
+            uid: ctx.user.uid.clone(),
+            groups: ctx.user.groups.clone(),
+            extra: ctx.user.extra.clone(),
+        }),
+        dry_run,
+        options: None,
+    }
+}
+
+/// An answer with what admission added to its request: the warnings as `Warning` headers (or
+/// on the error), the audit annotations on the request's audit event.
+pub(crate) fn with_added(
+    answer: Result<http::Response<crate::api::respond::Body>, ApiError>,
+    added: admission::recorder::Added,
+) -> Result<http::Response<crate::api::respond::Body>, ApiError> {
+    for (key, value) in &added.annotations {
+        crate::audit::annotate(key, value);
+    }
+    let warnings = crate::warnings::recorded(added.warnings);
+    match answer {
+        Ok(mut response) => {
+            crate::api::respond::add_warnings(&mut response, &warnings);
+            Ok(response)
+        }
+        Err(e) => Err(e.with_warnings(warnings)),
+    }
 }
 
 /// The create path after defaulting and `managedFields`: mutating admission, the strategy,

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::*;
 
 fn issues(rule: &str, schema: &Value, is_root: bool) -> String {
-    let program = super::super::env::compile(rule).unwrap();
+    let program = crate::cel::env::compile(rule).unwrap();
     super::check(&program, rule, schema, is_root, false).issues
 }
 
@@ -167,7 +167,7 @@ fn valid_rules_pass() {
 fn results_that_are_no_bool() {
     let spec = spec();
     let not_bool = |rule: &str| {
-        let program = super::super::env::compile(rule).unwrap();
+        let program = crate::cel::env::compile(rule).unwrap();
         super::check(&program, rule, &spec, false, false).not_bool()
     };
     for rule in [
