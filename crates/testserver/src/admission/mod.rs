@@ -25,11 +25,13 @@
 //! writes: its controllers and bootstrap, which no plugin that asks the authorizer refuses).
 
 mod certificates;
+mod default_ingress_class;
 mod default_storage_class;
 mod default_tolerations;
 /// API field defaulting.
 pub(crate) mod defaults;
 mod error;
+mod limit_ranger;
 /// Random name suffixes.
 pub(crate) mod names;
 mod namespace_lifecycle;
@@ -37,6 +39,7 @@ mod priority;
 mod pvc_resize;
 /// ResourceQuota enforcement and the quota evaluators.
 pub(crate) mod resource_quota;
+mod runtime_class;
 mod service_account;
 mod storage_protection;
 mod taint_nodes;
@@ -66,7 +69,21 @@ pub(crate) trait Lookup {
     fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<Value>;
     /// Whether the server's authorizer allows `user` what `question` asks.
     fn allows(&self, user: &UserInfo<'_>, question: &AuthzQuestion<'_>) -> bool;
+    /// Writes `obj` (an object as [`get`](Lookup::get) or [`list`](Lookup::list) returned it,
+    /// with a new `status`) through its `status` subresource, as the server itself, if the
+    /// stored object's `metadata.resourceVersion` is still `obj`'s (a compare-and-swap): the one
+    /// write admission makes, ResourceQuota charging `status.used`. A dry-run request's lookup
+    /// answers `Ok` and writes nothing.
+    ///
+    /// # Errors
+    /// [`StatusConflict`] when the object changed or is gone: read it again and retry.
+    fn write_status(&self, group: &str, resource: &str, obj: &Value) -> Result<(), StatusConflict>;
 }
+
+/// The stored object changed (or went away) since it was read: a [`Lookup::write_status`]
+/// wrote nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatusConflict;
 
 /// The kind of request, as admission plugins see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,12 +140,15 @@ pub(crate) fn admit(
     let Some(obj) = obj else {
         return Ok(());
     };
+    limit_ranger::admit(attrs, obj, old, lookup);
     service_account::admit(attrs, obj, lookup)?;
     taint_nodes::admit(attrs, obj);
     priority::admit(attrs, obj, old, lookup)?;
     default_tolerations::admit(attrs, obj);
     default_storage_class::admit(attrs, obj, lookup);
     storage_protection::admit(attrs, obj);
+    runtime_class::admit(attrs, obj, lookup)?;
+    default_ingress_class::admit(attrs, obj, lookup);
     Ok(())
 }
 
@@ -143,6 +163,7 @@ pub(crate) fn validate_update(
     old: &Value,
     lookup: &dyn Lookup,
 ) -> Result<(), AdmissionError> {
+    limit_ranger::validate(attrs, new, Some(old), lookup)?;
     pvc_resize::validate(attrs, new, old, lookup)?;
     certificates::validate_update(attrs, new, old, lookup)?;
     validate(attrs, Some(new), lookup)?;
@@ -159,8 +180,12 @@ pub(crate) fn validate(
     lookup: &dyn Lookup,
 ) -> Result<(), AdmissionError> {
     if let Some(obj) = obj {
+        if attrs.operation == Operation::Create {
+            limit_ranger::validate(attrs, obj, None, lookup)?;
+        }
         priority::validate(attrs, obj, lookup)?;
         if attrs.operation == Operation::Create {
+            runtime_class::validate(attrs, obj, lookup)?;
             certificates::validate_create(attrs, obj)?;
             resource_quota::validate(attrs, obj, None, lookup)?;
         }
