@@ -79,6 +79,8 @@ mod tests {
             group: "networking.k8s.io",
             resource: "ingresses",
             subresource: "",
+            version: "v1",
+            kind: "Ingress",
             namespace: "ns",
             name: "",
             operation: op,

@@ -45,6 +45,11 @@ pub(crate) enum AdmissionError {
     },
     /// 422 Invalid, with field causes.
     Invalid(Invalid),
+    /// 500 InternalError (`apierrors.NewInternalError`): `Internal error occurred: <message>`.
+    Internal {
+        /// What went wrong, e.g. `unable to convert to /v1, Resource=x: unknown kind`.
+        message: String,
+    },
 }
 
 fn qualified(group: &str, resource: &str) -> String {
@@ -62,6 +67,7 @@ impl AdmissionError {
             AdmissionError::Forbidden { .. } => 403,
             AdmissionError::NotFound { .. } => 404,
             AdmissionError::Invalid(_) => 422,
+            AdmissionError::Internal { .. } => 500,
         }
     }
 
@@ -86,6 +92,18 @@ impl AdmissionError {
                 name,
             } => ("NotFound", group, resource, name, &[][..]),
             AdmissionError::Invalid(invalid) => return invalid.status(),
+            AdmissionError::Internal { message } => {
+                return json!({
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "status": "Failure",
+                    "message": self.message(),
+                    "reason": "InternalError",
+                    "details": {"causes": [{"message": message}]},
+                    "code": 500,
+                });
+            }
         };
         let mut details = Map::new();
         if !name.is_empty() {
@@ -145,6 +163,9 @@ impl fmt::Display for AdmissionError {
                 )
             }
             AdmissionError::Invalid(invalid) => invalid.fmt(f),
+            AdmissionError::Internal { message } => {
+                write!(f, "Internal error occurred: {message}")
+            }
         }
     }
 }

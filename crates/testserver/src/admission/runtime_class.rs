@@ -270,6 +270,8 @@ mod tests {
             group: "",
             resource: "pods",
             subresource: "",
+            version: "v1",
+            kind: "Pod",
             namespace: "ns",
             name: "",
             operation: op,

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use serde_json::Value;
 
-use super::{AuthzQuestion, Lookup, StatusConflict, UserInfo};
+use super::{Attributes, AuthzQuestion, Equivalent, Lookup, StatusConflict, UserInfo};
 
 /// A stored object: (group, resource, namespace, object).
 type Entry = (String, String, Option<String>, Value);
@@ -17,6 +17,8 @@ pub(crate) struct MemLookup {
     objects: RefCell<Vec<Entry>>,
     /// (user, verb, resource, name) allowed.
     allowed: Vec<(String, String, String, String)>,
+    /// The served versions of one stored resource ([`Lookup::equivalents`]).
+    equivalents: Vec<Equivalent>,
 }
 
 impl MemLookup {
@@ -41,6 +43,24 @@ impl MemLookup {
     pub(crate) fn allow(mut self, user: &str, verb: &str, resource: &str, name: &str) -> Self {
         self.allowed
             .push((user.into(), verb.into(), resource.into(), name.into()));
+        self
+    }
+
+    /// Serves `group/version/resource` (kind `kind`) from the same storage as every other
+    /// resource given this way.
+    pub(crate) fn equivalent(
+        mut self,
+        group: &str,
+        version: &str,
+        resource: &str,
+        kind: &str,
+    ) -> Self {
+        self.equivalents.push(Equivalent {
+            group: group.into(),
+            version: version.into(),
+            resource: resource.into(),
+            kind: kind.into(),
+        });
         self
     }
 
@@ -125,5 +145,17 @@ impl Lookup for MemLookup {
         obj["metadata"]["resourceVersion"] = Value::String(next.to_string());
         obj["status"] = new.get("status").cloned().unwrap_or(Value::Null);
         Ok(())
+    }
+
+    fn equivalents(&self, attrs: &Attributes<'_>) -> Vec<Equivalent> {
+        let own = |e: &Equivalent| {
+            (e.group.as_str(), e.version.as_str(), e.resource.as_str())
+                == (attrs.group, attrs.version, attrs.resource)
+        };
+        if self.equivalents.iter().any(own) {
+            self.equivalents.clone()
+        } else {
+            Vec::new()
+        }
     }
 }

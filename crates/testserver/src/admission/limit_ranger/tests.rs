@@ -12,6 +12,8 @@ fn attrs(resource: &str, op: Operation) -> Attributes<'_> {
         group: "",
         resource,
         subresource: "",
+        version: "v1",
+        kind: "",
         namespace: "ns",
         name: "",
         operation: op,
