@@ -7,21 +7,22 @@
 //!    [`defaults`];
 //! 2. compute `managedFields` (the `fields` module): defaulted fields belong to the writer,
 //!    everything below does not;
-//! 3. mutating admission plugins: [`admit`] (NamespaceLifecycle, ServiceAccount,
+//! 3. mutating admission plugins: [`admit`] (NamespaceLifecycle, LimitRanger, ServiceAccount,
 //!    TaintNodesByCondition, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-//!    StorageObjectInUseProtection, in the real order);
+//!    StorageObjectInUseProtection, RuntimeClass, DefaultIngressClass, in the real order);
 //! 4. the registry strategy (`PrepareForCreate`/`PrepareForUpdate`), `generateName`
 //!    ([`names::generate`]), validation and `Canonicalize`;
-//! 5. validating admission plugins: [`validate`] (create: Priority, CertificateSubjectRestriction,
-//!    ResourceQuota) / [`validate_update`] (update: PersistentVolumeClaimResize,
-//!    CertificateApproval, CertificateSigning, Priority, ResourceQuota);
+//! 5. validating admission plugins: [`validate`] (create: LimitRanger, Priority, RuntimeClass,
+//!    CertificateSubjectRestriction, ResourceQuota) / [`validate_update`] (update:
+//!    LimitRanger, PersistentVolumeClaimResize, CertificateApproval, CertificateSigning,
+//!    Priority, ResourceQuota);
 //! 6. storage.
 //!
 //! `registry::pipeline` runs steps 3 to 5 in one call.
 //!
 //! Everything here is a pure function over `serde_json::Value` objects in their external JSON
 //! form; the server gives read access to its storage, and its authorizer's answers, through
-//! [`Lookup`]. The requesting user is in [`Attributes::user`] (`None` for the server's own
+//! [`Lookup`], whose one write ([`Lookup::write_status`]) is ResourceQuota charging a quota. The requesting user is in [`Attributes::user`] (`None` for the server's own
 //! writes: its controllers and bootstrap, which no plugin that asks the authorizer refuses).
 
 mod certificates;
@@ -60,8 +61,9 @@ pub(crate) use error::AdmissionError;
 pub(crate) use user::{AuthzQuestion, UserInfo};
 
 /// Read access to the server's stored objects, for the plugins that look things up
-/// (ServiceAccounts, PriorityClasses, Namespaces, StorageClasses), and to its authorizer, for
-/// the plugins that ask it (CertificateApproval, CertificateSigning).
+/// (ServiceAccounts, PriorityClasses, Namespaces, StorageClasses, LimitRanges, RuntimeClasses,
+/// IngressClasses, ResourceQuotas), to its authorizer, for the plugins that ask it
+/// (CertificateApproval, CertificateSigning), and one write: a quota's charged status.
 ///
 /// `group` is the API group (`""` for core), `resource` the plural lower-case resource name,
 /// `namespace` `None` for cluster-scoped resources. Objects are returned in external JSON form.
