@@ -258,3 +258,63 @@ fn pod_updates_and_deleting_claims_are_let_through() {
         Ok(())
     );
 }
+
+// podRequests: an init container's need (with the sidecars started before it) is a floor
+// under the sum of the containers and sidecars.
+#[test]
+fn init_containers_floor_the_pod_totals_and_sidecars_add_up() {
+    let lookup = ranges(&[("lr", json!([{"type": "Pod", "max": {"memory": "1Gi"}}]))]);
+    let mut obj = pod(json!([sized(
+        "c",
+        json!({"memory": "256Mi"}),
+        json!({"memory": "256Mi"})
+    )]));
+    obj["spec"]["initContainers"] = json!([
+        sized(
+            "side",
+            json!({"memory": "512Mi"}),
+            json!({"memory": "512Mi"})
+        ),
+        sized(
+            "setup",
+            json!({"memory": "600Mi"}),
+            json!({"memory": "600Mi"})
+        )
+    ]);
+    obj["spec"]["initContainers"][0]["restartPolicy"] = json!("Always");
+    // containers and sidecar: 768Mi; setup with the sidecar running: 1112Mi
+    let (_, result) = create_pod(&lookup, obj);
+    assert_eq!(
+        result,
+        Err(
+            "pods \"p\" is forbidden: maximum memory usage per Pod is 1Gi, but limit is 1112Mi"
+                .into()
+        )
+    );
+}
+
+// runLimitFunc over several LimitRanges: a later one fills in only what is still missing, and
+// rewrites the annotation only when it set something.
+#[test]
+fn later_limit_ranges_fill_in_only_what_is_still_missing() {
+    let lookup = ranges(&[
+        (
+            "a",
+            json!([{"type": "Container", "defaultRequest": {"cpu": "100m"}}]),
+        ),
+        (
+            "b",
+            json!([{"type": "Container", "defaultRequest": {"cpu": "300m", "memory": "1Mi"}}]),
+        ),
+    ]);
+    let (obj, result) = create_pod(&lookup, pod(json!([{"name": "c", "image": "x"}])));
+    assert_eq!(result, Ok(()));
+    assert_eq!(
+        obj["spec"]["containers"][0]["resources"],
+        json!({"requests": {"cpu": "100m", "memory": "1Mi"}})
+    );
+    assert_eq!(
+        obj["metadata"]["annotations"]["kubernetes.io/limit-ranger"],
+        "LimitRanger plugin set: memory request for container c"
+    );
+}
