@@ -246,6 +246,20 @@ async fn an_ingress_without_a_class_gets_the_newest_default() {
         json!({"metadata": {"name": "bare"}, "spec": {"defaultBackend": backend}}),
     )
     .unwrap();
+    // the real plugin reads IngressClasses through an informer: dry runs until it sees ours
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let tried = ingresses
+            .create(&PostParams::default().dry_run(), &bare)
+            .await
+            .unwrap();
+        let class = tried.spec.and_then(|s| s.ingress_class_name);
+        if class.as_deref() == Some(name.as_str()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "default class is {class:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let made = ingresses
         .create(&PostParams::default(), &bare)
         .await
@@ -333,4 +347,55 @@ async fn quota_admission_charges_what_it_admits() {
         );
     }
     assert_eq!(used(&quotas, "three", "pods").await, "3");
+}
+
+#[tokio::test]
+async fn limit_range_defaults_count_towards_a_quota() {
+    let ctx = setup("limits-quota").await;
+    let quotas = Api::<ResourceQuota>::namespaced(ctx.client.clone(), &ctx.ns);
+    let quota: ResourceQuota = serde_json::from_value(
+        json!({"metadata": {"name": "cpu"}, "spec": {"hard": {"requests.cpu": "1"}}}),
+    )
+    .unwrap();
+    quotas.create(&PostParams::default(), &quota).await.unwrap();
+    assert_eq!(used(&quotas, "cpu", "requests.cpu").await, "0");
+    let pods = ctx.client.pods(&ctx.ns);
+
+    // without a default the quota needs the request spelled out
+    let err = pods
+        .create(&PostParams::default(), &pod("bare", json!({}), json!({})))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(&err).1,
+        "pods \"bare\" is forbidden: failed quota: cpu: must specify requests.cpu for: c"
+    );
+
+    // LimitRanger runs before ResourceQuota: its default request satisfies and is charged
+    let ranges = Api::<LimitRange>::namespaced(ctx.client.clone(), &ctx.ns);
+    let range: LimitRange = serde_json::from_value(json!({"metadata": {"name": "defaults"},
+        "spec": {"limits": [{"type": "Container", "defaultRequest": {"cpu": "400m"}}]}}))
+    .unwrap();
+    ranges.create(&PostParams::default(), &range).await.unwrap();
+    // a real LimitRanger reads LimitRanges through an informer (and caches an empty answer
+    // for a while): retry until it sees the new one
+    let deadline = Instant::now() + WAIT;
+    let made = loop {
+        match pods
+            .create(&PostParams::default(), &pod("bare", json!({}), json!({})))
+            .await
+        {
+            Ok(made) => break made,
+            Err(err) if err.is_forbidden() && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(err) => panic!("{err}"),
+        }
+    };
+    let made = serde_json::to_value(&made).unwrap();
+    assert_eq!(
+        made["spec"]["containers"][0]["resources"],
+        json!({"requests": {"cpu": "400m"}})
+    );
+    assert_eq!(used(&quotas, "cpu", "requests.cpu").await, "400m");
 }
