@@ -32,6 +32,7 @@ mod incluster;
 mod indexes;
 mod kctl;
 mod kubeconfig;
+mod limit_ranges;
 mod list;
 mod logs;
 mod managed_fields_types;

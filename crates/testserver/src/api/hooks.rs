@@ -27,8 +27,16 @@ pub(crate) enum Op {
     Delete,
 }
 
-/// Read access to storage, and RBAC's decisions, for admission plugins.
-struct StoreLookup<'a>(&'a App);
+/// Read access to storage, RBAC's decisions, and the status writes of quota charging, for
+/// admission plugins.
+struct StoreLookup<'a> {
+    app: &'a App,
+    /// The request is a dry run: status writes are skipped (and answer `Ok`).
+    dry_run: bool,
+}
+
+/// The field manager of admission's own writes (the real server's loopback client).
+const ADMISSION_MANAGER: &str = "kube-apiserver";
 
 impl Lookup for StoreLookup<'_> {
     fn get(
@@ -43,11 +51,11 @@ impl Lookup for StoreLookup<'_> {
             namespace.unwrap_or(""),
             name,
         );
-        self.0.store.get(&key).map(|v| (*v).clone())
+        self.app.store.get(&key).map(|v| (*v).clone())
     }
 
     fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<Value> {
-        let Ok(snap) = self.0.store.snapshot(None) else {
+        let Ok(snap) = self.app.store.snapshot(None) else {
             return Vec::new();
         };
         let scope = Scope {
@@ -80,11 +88,63 @@ impl Lookup for StoreLookup<'_> {
         } else {
             crate::rbac::attributes::Attributes::non_resource(question.verb, question.path)
         };
-        crate::rbac::seam::decide(&user, &attrs, &*self.0.store).allowed
+        crate::rbac::seam::decide(&user, &attrs, &*self.app.store).allowed
+    }
+
+    fn write_status(
+        &self,
+        group: &str,
+        resource: &str,
+        obj: &Value,
+    ) -> Result<(), admission::StatusConflict> {
+        if self.dry_run {
+            return Ok(());
+        }
+        let rt = self
+            .app
+            .registry
+            .types()
+            .find(|rt| rt.group == group && rt.plural == resource && rt.custom.is_none());
+        let Some(rt) = rt else {
+            return Err(admission::StatusConflict);
+        };
+        let opts = WriteOpts {
+            subresource: "status",
+            ..WriteOpts::by_server(ADMISSION_MANAGER)
+        };
+        let meta = |key: &str| {
+            obj.pointer(&format!("/metadata/{key}"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        let status = obj.get("status").cloned().unwrap_or(Value::Null);
+        let written = crate::api::write::update(
+            self.app,
+            rt,
+            meta("namespace"),
+            meta("name"),
+            opts,
+            &mut |old| {
+                let mut new = old.clone();
+                if let Some(map) = new.as_object_mut() {
+                    if let Some(m) = map.get_mut("metadata").and_then(Value::as_object_mut) {
+                        // an empty resourceVersion would make the write unconditional
+                        let rv = meta("resourceVersion");
+                        m.insert(
+                            "resourceVersion".into(),
+                            if rv.is_empty() { "0" } else { rv }.into(),
+                        );
+                    }
+                    map.insert("status".into(), status.clone());
+                }
+                Ok(new)
+            },
+        );
+        written.map(|_| ()).map_err(|_| admission::StatusConflict)
     }
 
     fn resource_for(&self, group: &str, version: &str, kind: &str) -> Option<(String, bool)> {
-        self.0
+        self.app
             .registry
             .types()
             .find(|t| t.group == group && t.version == version && t.kind == kind)
@@ -92,7 +152,7 @@ impl Lookup for StoreLookup<'_> {
     }
 
     fn equivalents(&self, attrs: &Attributes<'_>) -> Vec<admission::Equivalent> {
-        let registry = &self.0.registry;
+        let registry = &self.app.registry;
         let Some(own) = registry.find(attrs.group, attrs.version, attrs.resource) else {
             return Vec::new();
         };
@@ -259,8 +319,16 @@ pub(crate) fn admit_delete(
     name: &str,
 ) -> Result<(), ApiError> {
     let attrs = attributes(rt, Op::Delete, (namespace, name), "", None);
-    admission::admit(&attrs, None, None, &StoreLookup(app))
-        .map_err(|e| ApiError::from_status(e.code(), e.status()))
+    admission::admit(
+        &attrs,
+        None,
+        None,
+        &StoreLookup {
+            app,
+            dry_run: false,
+        },
+    )
+    .map_err(|e| ApiError::from_status(e.code(), e.status()))
 }
 
 /// The validating admission of a delete (ValidatingAdmissionPolicy), with the stored object
@@ -275,7 +343,11 @@ pub(crate) fn validate_delete(
     let info = admission::recorder::request_info();
     let mut attrs = attributes(rt, Op::Delete, (namespace, name), "", None);
     attrs.user = info.user.as_ref().map(admission::recorder::Requester::info);
-    admission::validating_policy::validate(&attrs, None, Some(old), &StoreLookup(app))
+    let lookup = StoreLookup {
+        app,
+        dry_run: info.dry_run,
+    };
+    admission::validating_policy::validate(&attrs, None, Some(old), &lookup)
         .map_err(|e| admission_error(&e))
 }
 
@@ -348,7 +420,11 @@ pub(crate) fn admit_create(
                 "details": {"group": rt.group, "kind": rt.plural}, "code": 405}),
         ));
     }
-    pipeline::create(rt, &attrs, obj, &StoreLookup(app), &clock::now()).map_err(refusal)
+    let lookup = StoreLookup {
+        app,
+        dry_run: opts.dry_run,
+    };
+    pipeline::create(rt, &attrs, obj, &lookup, &clock::now()).map_err(refusal)
 }
 
 /// The update path after defaulting and `managedFields` (`new` carries the stored
@@ -368,7 +444,11 @@ pub(crate) fn admit_update(
         opts.subresource,
         opts.user,
     );
-    pipeline::update(rt, &attrs, new, old, &StoreLookup(app), &clock::now()).map_err(refusal)
+    let lookup = StoreLookup {
+        app,
+        dry_run: opts.dry_run,
+    };
+    pipeline::update(rt, &attrs, new, old, &lookup, &clock::now()).map_err(refusal)
 }
 
 /// Decodes a request body for `rt`: the RBAC objects and self reviews kubectl sends as

@@ -29,6 +29,14 @@ impl Lookup for Store {
     fn equivalents(&self, attrs: &Attributes<'_>) -> Vec<Equivalent> {
         self.0.equivalents(attrs)
     }
+    fn write_status(
+        &self,
+        group: &str,
+        resource: &str,
+        obj: &Value,
+    ) -> Result<(), crate::admission::StatusConflict> {
+        self.0.write_status(group, resource, obj)
+    }
     fn resource_for(&self, group: &str, version: &str, kind: &str) -> Option<(String, bool)> {
         match (group, version, kind) {
             ("", "v1", "ConfigMap") => Some(("configmaps".into(), true)),
