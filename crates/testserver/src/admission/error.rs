@@ -45,6 +45,14 @@ pub(crate) enum AdmissionError {
     },
     /// 422 Invalid, with field causes.
     Invalid(Invalid),
+    /// Any other answer, as a complete `Status` (an admission webhook's refusal, or the
+    /// server's 400/500 around a webhook call).
+    Status {
+        /// The HTTP status code.
+        code: u16,
+        /// The `Status` object answered.
+        status: Box<Value>,
+    },
 }
 
 fn qualified(group: &str, resource: &str) -> String {
@@ -62,6 +70,7 @@ impl AdmissionError {
             AdmissionError::Forbidden { .. } => 403,
             AdmissionError::NotFound { .. } => 404,
             AdmissionError::Invalid(_) => 422,
+            AdmissionError::Status { code, .. } => *code,
         }
     }
 
@@ -86,6 +95,7 @@ impl AdmissionError {
                 name,
             } => ("NotFound", group, resource, name, &[][..]),
             AdmissionError::Invalid(invalid) => return invalid.status(),
+            AdmissionError::Status { status, .. } => return (**status).clone(),
         };
         let mut details = Map::new();
         if !name.is_empty() {
@@ -145,6 +155,12 @@ impl fmt::Display for AdmissionError {
                 )
             }
             AdmissionError::Invalid(invalid) => invalid.fmt(f),
+            AdmissionError::Status { status, .. } => f.write_str(
+                status
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            ),
         }
     }
 }

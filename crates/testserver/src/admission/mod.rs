@@ -41,6 +41,8 @@ mod service_account;
 mod storage_protection;
 mod taint_nodes;
 mod user;
+/// MutatingAdmissionWebhook and ValidatingAdmissionWebhook.
+pub(crate) mod webhook;
 
 use serde_json::Value;
 
@@ -129,7 +131,7 @@ pub(crate) fn admit(
     default_tolerations::admit(attrs, obj);
     default_storage_class::admit(attrs, obj, lookup);
     storage_protection::admit(attrs, obj);
-    Ok(())
+    webhook::admit(attrs, Some(obj), old, lookup)
 }
 
 /// Runs the validating admission plugins of an update, which may compare with the stored object
@@ -146,6 +148,7 @@ pub(crate) fn validate_update(
     pvc_resize::validate(attrs, new, old, lookup)?;
     certificates::validate_update(attrs, new, old, lookup)?;
     validate(attrs, Some(new), lookup)?;
+    webhook::validate(attrs, Some(new), Some(old), lookup)?;
     resource_quota::validate(attrs, new, Some(old), lookup)
 }
 
@@ -162,6 +165,7 @@ pub(crate) fn validate(
         priority::validate(attrs, obj, lookup)?;
         if attrs.operation == Operation::Create {
             certificates::validate_create(attrs, obj)?;
+            webhook::validate(attrs, Some(obj), None, lookup)?;
             resource_quota::validate(attrs, obj, None, lookup)?;
         }
     }

@@ -237,18 +237,41 @@ async fn dispatch(
         }
         return pods::connect::connect(app, &ctx, &target, sub, upgrade);
     }
-    let answer = match verb {
-        "get" => get::get(app, &ctx, &target),
-        "list" => list::list(app, &ctx, &target),
-        "watch" => watch::watch(app, &ctx, &target),
-        "create" => create::create(app, &ctx, &target, &body),
-        "update" => update::update(app, &ctx, &target, &body),
-        "patch" => patch::patch(app, &ctx, &target, &body),
-        "delete" => delete::delete(app, &ctx, &target, &body),
-        "deletecollection" => delete::delete_collection(app, &ctx, &target, &body),
+    let writes = matches!(
+        verb,
+        "create" | "update" | "patch" | "delete" | "deletecollection"
+    );
+    if writes && hooks::webhooks_configured(app) {
+        // a webhook may be called: answer on the blocking pool (see `hooks::answer_with_webhooks`)
+        let (rt, request_body) = (target.rt.clone(), body.clone());
+        let handler =
+            move |app: &Arc<App>, ctx: &Ctx| answer(app, ctx, verb, &target, &request_body);
+        let answered = hooks::answer_with_webhooks(app, ctx, (verb, &body), handler).await;
+        return deprecation::with_deprecation(&rt, answered);
+    }
+    let answered = answer(app, &ctx, verb, &target, &body);
+    deprecation::with_deprecation(&target.rt, answered)
+}
+
+/// The verb's handler.
+fn answer(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    verb: &str,
+    target: &Target,
+    body: &Bytes,
+) -> Result<Response<Body>, ApiError> {
+    match verb {
+        "get" => get::get(app, ctx, target),
+        "list" => list::list(app, ctx, target),
+        "watch" => watch::watch(app, ctx, target),
+        "create" => create::create(app, ctx, target, body),
+        "update" => update::update(app, ctx, target, body),
+        "patch" => patch::patch(app, ctx, target, body),
+        "delete" => delete::delete(app, ctx, target, body),
+        "deletecollection" => delete::delete_collection(app, ctx, target, body),
         _ => Err(ApiError::method_not_allowed()),
-    };
-    deprecation::with_deprecation(&target.rt, answer)
+    }
 }
 
 /// `exec`, `attach` or `portforward` of a core pod: the subresources that reach the kubelet.

@@ -28,7 +28,9 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 pub use event::{Event, ObjectReference, ResponseStatus, UserInfo};
-pub(crate) use request::{Arrival, DECISION, Pending, annotate_decision, with_annotations};
+pub(crate) use request::{
+    Arrival, DECISION, Pending, annotate, annotate_decision, with_annotations,
+};
 
 use crate::answer::body::Body;
 

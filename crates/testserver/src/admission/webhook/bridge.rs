@@ -1,0 +1,140 @@
+//! The bridge from the synchronous write path to the asynchronous webhook calls.
+//!
+//! Admission is synchronous (`registry::pipeline` and the plugins are plain functions), and a
+//! webhook call is network I/O. A request that may reach a webhook is answered on tokio's
+//! blocking pool (`api::dispatch` moves it there with `spawn_blocking` when a webhook
+//! configuration is stored), inside [`run`]. The webhook caller on that thread drives each call
+//! with [`Handle::block_on`]: the runtime's own worker (or, on a `current_thread` runtime, the
+//! thread in `Runtime::block_on`, which is awaiting the blocking task) keeps driving the
+//! sockets and timers meanwhile, so a webhook served by the same runtime, even a
+//! `current_thread` one, is answered.
+//!
+//! Guarantees:
+//! - [`call`] never blocks a runtime worker: outside [`run`] it calls nothing and answers
+//!   `None` (the server's own writes, from its controllers, run on the runtime and do not
+//!   reach webhooks).
+//! - The warnings and audit annotations webhooks add while [`run`] runs are returned by it, in
+//!   the order they were added; nothing leaks to the next request on the same thread.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use tokio::runtime::Handle;
+
+/// What the webhook request carries about the API request besides its attributes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RequestInfo {
+    /// `dryRun=All` was asked.
+    pub(crate) dry_run: bool,
+    /// The request's options as the handler decoded them (`dryRun`, `fieldManager`,
+    /// `fieldValidation`; a delete's `DeleteOptions`), without `kind` and `apiVersion`.
+    pub(crate) options: serde_json::Map<String, Value>,
+    /// Who sent the request (after impersonation).
+    pub(crate) user: Requester,
+}
+
+/// The requesting user, owned (a delete's admission reads it from here: the store's delete
+/// path does not carry the user).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Requester {
+    /// User name.
+    pub(crate) name: String,
+    /// User uid.
+    pub(crate) uid: String,
+    /// Groups.
+    pub(crate) groups: Vec<String>,
+    /// Extra attributes.
+    pub(crate) extra: BTreeMap<String, Vec<String>>,
+}
+
+impl Requester {
+    /// The admission view of the user.
+    pub(crate) fn info(&self) -> crate::admission::UserInfo<'_> {
+        crate::admission::UserInfo {
+            name: &self.name,
+            uid: &self.uid,
+            groups: &self.groups,
+            extra: &self.extra,
+        }
+    }
+}
+
+/// What webhooks added to the request's answer.
+#[derive(Debug, Default)]
+pub(crate) struct Added {
+    /// `Warning` texts, in order.
+    pub(crate) warnings: Vec<String>,
+    /// Audit annotations, in order.
+    pub(crate) annotations: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+struct Bridge {
+    handle: Handle,
+    info: RequestInfo,
+    added: Added,
+}
+
+thread_local! {
+    static BRIDGE: RefCell<Option<Bridge>> = const { RefCell::new(None) };
+}
+
+/// Runs `answer` (a synchronous handler, on a blocking-pool thread) with webhook calls driven
+/// by `handle`, and returns its result with what webhooks added.
+pub(crate) fn run<T>(handle: Handle, info: RequestInfo, answer: impl FnOnce() -> T) -> (T, Added) {
+    /// Puts the previous bridge back, even when `answer` panics.
+    struct Restore(Option<Option<Bridge>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(previous) = self.0.take() {
+                BRIDGE.with(|b| *b.borrow_mut() = previous);
+            }
+        }
+    }
+    let previous = BRIDGE.with(|b| {
+        b.borrow_mut().replace(Bridge {
+            handle,
+            info,
+            added: Added::default(),
+        })
+    });
+    let restore = Restore(Some(previous));
+    let out = answer();
+    let added = BRIDGE.with(|b| {
+        b.borrow_mut()
+            .as_mut()
+            .map(|m| std::mem::take(&mut m.added))
+    });
+    drop(restore);
+    (out, added.unwrap_or_default())
+}
+
+/// The request information of the running bridge, `None` outside [`run`].
+pub(crate) fn info() -> Option<RequestInfo> {
+    BRIDGE.with(|b| b.borrow().as_ref().map(|b| b.info.clone()))
+}
+
+/// Drives `call` to completion on the bridge's runtime; `None` outside [`run`].
+pub(crate) fn call<F: Future>(call: F) -> Option<F::Output> {
+    let handle = BRIDGE.with(|b| b.borrow().as_ref().map(|b| b.handle.clone()))?;
+    Some(handle.block_on(call))
+}
+
+/// Adds a `Warning` to the request's answer (a no-op outside [`run`]).
+pub(crate) fn warn(text: &str) {
+    BRIDGE.with(|b| {
+        if let Some(b) = b.borrow_mut().as_mut() {
+            b.added.warnings.push(text.to_owned());
+        }
+    });
+}
+
+/// Adds an audit annotation to the request's event (a no-op outside [`run`]).
+pub(crate) fn annotate(key: String, value: String) {
+    BRIDGE.with(|b| {
+        if let Some(b) = b.borrow_mut().as_mut() {
+            b.added.annotations.push((key, value));
+        }
+    });
+}
