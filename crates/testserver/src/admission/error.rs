@@ -46,12 +46,17 @@ pub(crate) enum AdmissionError {
     /// 422 Invalid, with field causes.
     Invalid(Invalid),
     /// Any other answer, as a complete `Status` (an admission webhook's refusal, or the
-    /// server's 400/500 around a webhook call).
+    /// server's 400 around a webhook call).
     Status {
         /// The HTTP status code.
         code: u16,
         /// The `Status` object answered.
         status: Box<Value>,
+    },
+    /// 500 InternalError (`apierrors.NewInternalError`): `Internal error occurred: <message>`.
+    Internal {
+        /// What went wrong, e.g. `unable to convert to /v1, Resource=x: unknown kind`.
+        message: String,
     },
 }
 
@@ -71,6 +76,7 @@ impl AdmissionError {
             AdmissionError::NotFound { .. } => 404,
             AdmissionError::Invalid(_) => 422,
             AdmissionError::Status { code, .. } => *code,
+            AdmissionError::Internal { .. } => 500,
         }
     }
 
@@ -96,6 +102,18 @@ impl AdmissionError {
             } => ("NotFound", group, resource, name, &[][..]),
             AdmissionError::Invalid(invalid) => return invalid.status(),
             AdmissionError::Status { status, .. } => return (**status).clone(),
+            AdmissionError::Internal { message } => {
+                return json!({
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "status": "Failure",
+                    "message": self.message(),
+                    "reason": "InternalError",
+                    "details": {"causes": [{"message": message}]},
+                    "code": 500,
+                });
+            }
         };
         let mut details = Map::new();
         if !name.is_empty() {
@@ -161,6 +179,9 @@ impl fmt::Display for AdmissionError {
                     .and_then(Value::as_str)
                     .unwrap_or_default(),
             ),
+            AdmissionError::Internal { message } => {
+                write!(f, "Internal error occurred: {message}")
+            }
         }
     }
 }

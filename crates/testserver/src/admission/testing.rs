@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{AuthzQuestion, Lookup, UserInfo};
+use super::{Attributes, AuthzQuestion, Equivalent, Lookup, UserInfo};
 
 /// Objects keyed by (group, resource, namespace, name), and what users may do (nothing unless
 /// [`MemLookup::allow`]ed).
@@ -11,6 +11,8 @@ pub(crate) struct MemLookup {
     objects: Vec<(String, String, Option<String>, Value)>,
     /// (user, verb, resource, name) allowed.
     allowed: Vec<(String, String, String, String)>,
+    /// The served versions of one stored resource ([`Lookup::equivalents`]).
+    equivalents: Vec<Equivalent>,
 }
 
 impl MemLookup {
@@ -35,6 +37,24 @@ impl MemLookup {
     pub(crate) fn allow(mut self, user: &str, verb: &str, resource: &str, name: &str) -> Self {
         self.allowed
             .push((user.into(), verb.into(), resource.into(), name.into()));
+        self
+    }
+
+    /// Serves `group/version/resource` (kind `kind`) from the same storage as every other
+    /// resource given this way.
+    pub(crate) fn equivalent(
+        mut self,
+        group: &str,
+        version: &str,
+        resource: &str,
+        kind: &str,
+    ) -> Self {
+        self.equivalents.push(Equivalent {
+            group: group.into(),
+            version: version.into(),
+            resource: resource.into(),
+            kind: kind.into(),
+        });
         self
     }
 
@@ -90,5 +110,17 @@ impl Lookup for MemLookup {
             (u.as_str(), v.as_str(), r.as_str(), n.as_str())
                 == (user.name, q.verb, q.resource, q.name)
         })
+    }
+
+    fn equivalents(&self, attrs: &Attributes<'_>) -> Vec<Equivalent> {
+        let own = |e: &Equivalent| {
+            (e.group.as_str(), e.version.as_str(), e.resource.as_str())
+                == (attrs.group, attrs.version, attrs.resource)
+        };
+        if self.equivalents.iter().any(own) {
+            self.equivalents.clone()
+        } else {
+            Vec::new()
+        }
     }
 }

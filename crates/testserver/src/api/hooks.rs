@@ -76,6 +76,27 @@ impl Lookup for StoreLookup<'_> {
         "*".clone_into(&mut attrs.api_version);
         crate::rbac::seam::decide(&user, &attrs, &*self.0.store).allowed
     }
+
+    fn equivalents(&self, attrs: &Attributes<'_>) -> Vec<admission::Equivalent> {
+        let registry = &self.0.registry;
+        let Some(own) = registry.find(attrs.group, attrs.version, attrs.resource) else {
+            return Vec::new();
+        };
+        let storage = own.storage_prefix();
+        registry
+            .types()
+            .filter(|t| t.storage_prefix() == storage)
+            .filter(|t| {
+                attrs.subresource.is_empty() || t.subresources.contains_key(attrs.subresource)
+            })
+            .map(|t| admission::Equivalent {
+                group: t.group.clone(),
+                version: t.version.clone(),
+                resource: t.plural.clone(),
+                kind: t.kind.clone(),
+            })
+            .collect()
+    }
 }
 
 /// The admission view of a request's user.
@@ -203,6 +224,8 @@ fn attributes<'a>(
         group: &rt.group,
         resource: &rt.plural,
         subresource: sub,
+        version: &rt.version,
+        kind: &rt.kind,
         namespace: if rt.namespaced { namespace } else { "" },
         name,
         operation: match op {

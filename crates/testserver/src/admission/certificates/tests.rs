@@ -34,6 +34,8 @@ fn attrs(subresource: &str, op: Operation) -> Attributes<'_> {
         group: GROUP,
         resource: RESOURCE,
         subresource,
+        version: "v1",
+        kind: "",
         namespace: "",
         name: "c",
         operation: op,

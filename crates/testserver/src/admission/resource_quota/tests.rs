@@ -15,6 +15,8 @@ fn attrs<'a>(resource: &'a str, op: Operation) -> Attributes<'a> {
         group,
         resource,
         subresource: "",
+        version: "v1",
+        kind: "",
         namespace: "ns",
         name: "",
         operation: op,

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::bridge::{self, RequestInfo};
 use super::config::Hook;
-use super::matching::Invocation;
+use crate::admission::matching::Matched;
 use super::response::{self, Answer, Unreadable};
 use super::review::{self, Parts};
 use super::{client, endpoint};
@@ -32,8 +32,6 @@ pub(crate) struct Subject<'a> {
     pub(crate) object: Option<&'a Value>,
     /// The stored object (updates and deletes).
     pub(crate) old_object: Option<&'a Value>,
-    /// The request's version and kind.
-    pub(crate) request_version_kind: (&'a str, &'a str),
 }
 
 /// Calls `hook` about `subject`, as matched by `invocation`.
@@ -42,7 +40,7 @@ pub(crate) struct Subject<'a> {
 /// See [`Failed`].
 pub(crate) fn call(
     hook: &Hook,
-    invocation: &Invocation,
+    invocation: &Matched,
     subject: Subject<'_>,
     (info, mutating): (&RequestInfo, bool),
     lookup: &dyn Lookup,
@@ -61,7 +59,6 @@ pub(crate) fn call(
         &hook.review_versions(),
         subject.attrs,
         invocation,
-        subject.request_version_kind,
         parts,
     )
     .ok_or_else(|| {

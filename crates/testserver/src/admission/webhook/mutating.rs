@@ -53,12 +53,10 @@ pub(crate) fn admit(
             if round == 1 && !reinvocation.reinvoke.contains(&hook.uid) {
                 continue;
             }
-            let (version, kind) = matching::request_version_kind(attrs, current.or(old));
             let subject = Subject {
                 attrs,
                 object: current,
                 old_object: old,
-                request_version_kind: (&version, &kind),
             };
             let outcome = call::call(hook, &invocation, subject, (info, true), lookup);
             let changed = match outcome {

@@ -243,16 +243,9 @@ pub(crate) fn bad_request(message: &str) -> AdmissionError {
 
 /// `apierrors.NewInternalError(err)`: a 500 whose message and only cause is `err`.
 pub(crate) fn internal(err: &str) -> AdmissionError {
-    let mut status = Map::new();
-    status.insert("status".into(), json!("Failure"));
-    status.insert(
-        "message".into(),
-        json!(format!("Internal error occurred: {err}")),
-    );
-    status.insert("reason".into(), json!("InternalError"));
-    status.insert("details".into(), json!({"causes": [{"message": err}]}));
-    status.insert("code".into(), json!(500));
-    status_error(500, status)
+    AdmissionError::Internal {
+        message: err.to_owned(),
+    }
 }
 
 /// The text of an `ErrCallingWebhook`.

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::matching::Invocation;
+use crate::admission::matching::Matched;
 use crate::admission::{Attributes, Operation};
 
 /// A request ready to send.
@@ -22,15 +22,6 @@ pub(crate) struct Review {
 /// The error when no version fits (Go: `could not create admission objects: ...`).
 pub(crate) const NO_VERSION: &str =
     "webhook does not accept known AdmissionReview versions (v1, v1beta1)";
-
-/// The admission operation's name.
-pub(crate) fn operation(op: Operation) -> &'static str {
-    match op {
-        Operation::Create => "CREATE",
-        Operation::Update => "UPDATE",
-        Operation::Delete => "DELETE",
-    }
-}
 
 /// What goes into one review besides the attributes.
 #[derive(Debug, Clone, Copy)]
@@ -50,8 +41,7 @@ pub(crate) struct Parts<'a> {
 pub(crate) fn build(
     versions: &[&str],
     attrs: &Attributes<'_>,
-    invocation: &Invocation,
-    request_version_kind: (&str, &str),
+    invocation: &Matched,
     parts: Parts<'_>,
 ) -> Option<Review> {
     let version = versions.iter().find_map(|v| match *v {
@@ -60,7 +50,6 @@ pub(crate) fn build(
         _ => None,
     })?;
     let uid = uuid::Uuid::new_v4().to_string();
-    let (request_version, request_kind) = request_version_kind;
     let mut request = Map::new();
     request.insert("uid".into(), json!(uid));
     request.insert(
@@ -77,11 +66,11 @@ pub(crate) fn build(
     }
     request.insert(
         "requestKind".into(),
-        json!({"group": attrs.group, "version": request_version, "kind": request_kind}),
+        json!({"group": attrs.group, "version": attrs.version, "kind": attrs.kind}),
     );
     request.insert(
         "requestResource".into(),
-        json!({"group": attrs.group, "version": request_version, "resource": attrs.resource}),
+        json!({"group": attrs.group, "version": attrs.version, "resource": attrs.resource}),
     );
     if !attrs.subresource.is_empty() {
         request.insert("requestSubResource".into(), json!(attrs.subresource));
@@ -92,7 +81,7 @@ pub(crate) fn build(
     if !attrs.namespace.is_empty() {
         request.insert("namespace".into(), json!(attrs.namespace));
     }
-    request.insert("operation".into(), json!(operation(attrs.operation)));
+    request.insert("operation".into(), json!(attrs.operation.name()));
     request.insert("userInfo".into(), user_info(attrs));
     request.insert(
         "object".into(),

@@ -34,12 +34,10 @@ pub(crate) fn validate(
             relevant.push((hook, invocation));
         }
     }
-    let (version, kind) = matching::request_version_kind(attrs, obj.or(old));
     let subject = Subject {
         attrs,
         object: obj,
         old_object: old,
-        request_version_kind: (&version, &kind),
     };
     let mut first = None;
     for (index, (hook, invocation)) in relevant.iter().enumerate() {
