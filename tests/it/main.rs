@@ -53,4 +53,5 @@ mod validation;
 mod validation_infra;
 mod warnings;
 mod watch;
+mod webhooks;
 mod wiring;

@@ -7,10 +7,10 @@ use serde_json::Value;
 
 use super::bridge::{self, RequestInfo};
 use super::config::Hook;
-use crate::admission::matching::Matched;
 use super::response::{self, Answer, Unreadable};
 use super::review::{self, Parts};
 use super::{client, endpoint};
+use crate::admission::matching::Matched;
 use crate::admission::{AdmissionError, Attributes, Lookup};
 
 /// A call that produced no usable answer.
@@ -55,18 +55,13 @@ pub(crate) fn call(
         dry_run: info.dry_run,
         options: &info.options,
     };
-    let review = review::build(
-        &hook.review_versions(),
-        subject.attrs,
-        invocation,
-        parts,
-    )
-    .ok_or_else(|| {
-        calling(format!(
-            "could not create admission objects: {}",
-            review::NO_VERSION
-        ))
-    })?;
+    let review = review::build(&hook.review_versions(), subject.attrs, invocation, parts)
+        .ok_or_else(|| {
+            calling(format!(
+                "could not create admission objects: {}",
+                review::NO_VERSION
+            ))
+        })?;
     let client_config = hook.spec.get("clientConfig").cloned().unwrap_or_default();
     let timeout = hook.timeout_seconds();
     let endpoint = endpoint::locate(&client_config, lookup).map_err(|refused| match refused {
