@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use base64::Engine;
 use http_body_util::{BodyExt, Full};
@@ -24,19 +25,31 @@ pub(crate) struct WebhookServer {
 }
 
 impl WebhookServer {
+    /// Starts a webhook answering `decide(request)` (merged into a response with the
+    /// request's `uid`).
+    pub(crate) async fn start(decide: impl Fn(&Value) -> Value + Send + Sync + 'static) -> Self {
+        Self::start_with(&[], Duration::ZERO, decide).await
+    }
+
+    /// [`WebhookServer::start`], with `names` in its certificate besides `localhost` and
+    /// 127.0.0.1, answering each request after `delay`.
     #[allow(
         deprecated,
         reason = "ring, the workspace's provider, is deprecated only for lacking post-quantum kx"
     )]
-    /// Starts a webhook answering `decide(request)` (merged into a response with the
-    /// request's `uid`).
-    pub(crate) async fn start(decide: impl Fn(&Value) -> Value + Send + Sync + 'static) -> Self {
+    pub(crate) async fn start_with(
+        names: &[&str],
+        delay: Duration,
+        decide: impl Fn(&Value) -> Value + Send + Sync + 'static,
+    ) -> Self {
         let ca_key = KeyPair::generate().unwrap();
         let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
         ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         let ca_cert = ca.self_signed(&ca_key).unwrap();
         let issuer = Issuer::new(ca, ca_key);
-        let mut leaf = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        let mut dns = vec!["localhost".to_owned()];
+        dns.extend(names.iter().map(|n| (*n).to_owned()));
+        let mut leaf = CertificateParams::new(dns).unwrap();
         leaf.subject_alt_names
             .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
         let leaf_key = KeyPair::generate().unwrap();
@@ -66,7 +79,7 @@ impl WebhookServer {
                         return;
                     };
                     let service = hyper::service::service_fn(move |req| {
-                        answer(req, decide.clone(), kept.clone())
+                        answer(req, delay, decide.clone(), kept.clone())
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(tls), service)
@@ -89,11 +102,13 @@ impl WebhookServer {
 
 async fn answer(
     req: hyper::Request<Incoming>,
+    delay: Duration,
     decide: Arc<Decide>,
     kept: Arc<Mutex<Vec<Value>>>,
 ) -> Result<hyper::Response<Full<Bytes>>, hyper::Error> {
     let path = req.uri().to_string();
     let body = req.into_body().collect().await?.to_bytes();
+    tokio::time::sleep(delay).await;
     let mut review: Value = serde_json::from_slice(&body).unwrap_or_default();
     review["path"] = json!(path);
     let mut response = decide(&review["request"]);

@@ -15,7 +15,8 @@ use crate::admission::Lookup;
 /// Where to send one webhook request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Endpoint {
-    /// The URL as Go's client prints it in errors (`https://host:port/path`).
+    /// The URL as Go's client prints it in errors (`https://host[:port]/path`, the path at
+    /// least `/`).
     pub(crate) url: String,
     /// The address connected to.
     pub(crate) address: SocketAddr,
@@ -122,7 +123,7 @@ fn from_url(url: &str) -> Result<Endpoint, Refused> {
         path.to_owned()
     };
     Ok(Endpoint {
-        url: url.to_owned(),
+        url: format!("https://{authority}{path}"),
         address: SocketAddr::new(ip, port),
         server_name: host.to_owned(),
         path,

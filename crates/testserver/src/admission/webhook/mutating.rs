@@ -15,7 +15,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::bridge::{self, RequestInfo};
 use super::call::{self, Failed, Subject};
@@ -137,11 +137,15 @@ fn fail_or_ignore(
 }
 
 fn annotate_mutation(hook: &Hook, round: usize, index: usize, mutated: bool) {
-    let value = json!({"configuration": hook.configuration, "webhook": hook.name,
-        "mutated": mutated});
+    // Go's `MutationAuditAnnotation`, its fields in struct order
+    let value = format!(
+        "{{\"configuration\":{},\"webhook\":{},\"mutated\":{mutated}}}",
+        Value::from(hook.configuration.as_str()),
+        Value::from(hook.name.as_str())
+    );
     bridge::annotate(
         format!("mutation.webhook.admission.k8s.io/round_{round}_index_{index}"),
-        value.to_string(),
+        value,
     );
 }
 
