@@ -24,6 +24,8 @@
 //! [`Lookup`]. The requesting user is in [`Attributes::user`] (`None` for the server's own
 //! writes: its controllers and bootstrap, which no plugin that asks the authorizer refuses).
 
+/// The admission CEL environment: variables, the authorizer library, match conditions.
+pub(crate) mod cel;
 mod certificates;
 mod default_storage_class;
 mod default_tolerations;

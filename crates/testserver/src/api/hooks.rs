@@ -67,13 +67,20 @@ impl Lookup for StoreLookup<'_> {
             groups: user.groups.to_vec(),
             extra: user.extra.clone(),
         };
-        let mut attrs = crate::rbac::attributes::Attributes::resource(
-            question.verb,
-            question.group,
-            question.resource,
-        )
-        .named(question.name);
-        "*".clone_into(&mut attrs.api_version);
+        let attrs = if question.path.is_empty() {
+            let mut attrs = crate::rbac::attributes::Attributes::resource(
+                question.verb,
+                question.group,
+                question.resource,
+            )
+            .named(question.name)
+            .in_namespace(question.namespace)
+            .with_subresource(question.subresource);
+            "*".clone_into(&mut attrs.api_version);
+            attrs
+        } else {
+            crate::rbac::attributes::Attributes::non_resource(question.verb, question.path)
+        };
         crate::rbac::seam::decide(&user, &attrs, &*self.0.store).allowed
     }
 
