@@ -75,8 +75,17 @@ pub(crate) fn build(
     if !attrs.subresource.is_empty() {
         request.insert("requestSubResource".into(), json!(attrs.subresource));
     }
-    if !attrs.name.is_empty() {
-        request.insert("name".into(), json!(attrs.name));
+    // a create's name is the object's (`scope.Namer.ObjectName`), empty under generateName
+    let name = match attrs.name {
+        "" => parts
+            .object
+            .and_then(|o| o.pointer("/metadata/name"))
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+        name => name,
+    };
+    if !name.is_empty() {
+        request.insert("name".into(), json!(name));
     }
     if !attrs.namespace.is_empty() {
         request.insert("namespace".into(), json!(attrs.namespace));
@@ -126,7 +135,7 @@ fn user_info(attrs: &Attributes<'_>) -> Value {
 
 /// The operation's options object: `CreateOptions`, `UpdateOptions` (patches too, as Go's
 /// `patchToUpdateOptions` and `patchToCreateOptions` make them) or `DeleteOptions`.
-fn options(op: Operation, given: &Map<String, Value>) -> Value {
+pub(crate) fn options(op: Operation, given: &Map<String, Value>) -> Value {
     let kind = match op {
         Operation::Create => "CreateOptions",
         Operation::Update => "UpdateOptions",

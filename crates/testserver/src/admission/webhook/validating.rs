@@ -30,7 +30,7 @@ pub(crate) fn validate(
     let hooks = config::hooks(config::Kind::Validating, lookup);
     let mut relevant = Vec::new();
     for hook in &hooks {
-        if let Some(invocation) = matching::invocation(hook, attrs, (obj, old), lookup)? {
+        if let Some(invocation) = matching::invocation(hook, attrs, (obj, old), (lookup, info))? {
             relevant.push((hook, invocation));
         }
     }
