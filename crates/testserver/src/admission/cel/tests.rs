@@ -56,6 +56,8 @@ impl Case {
         };
         let attrs = Attributes {
             group: "apps",
+            version: "v1",
+            kind: "Deployment",
             resource: "deployments",
             subresource: "",
             namespace: "ns",

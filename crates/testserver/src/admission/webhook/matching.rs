@@ -25,8 +25,7 @@ pub(crate) fn invocation(
     (obj, old): (Option<&Value>, Option<&Value>),
     (lookup, info): (&dyn Lookup, &RequestInfo),
 ) -> Result<Option<Matched>, AdmissionError> {
-    let Some(matched) = matches(&Criteria::of_webhook(&hook.spec), attrs, obj, old, lookup)?
-    else {
+    let Some(matched) = matches(&Criteria::of_webhook(&hook.spec), attrs, obj, old, lookup)? else {
         return Ok(None);
     };
     let conditions = hook

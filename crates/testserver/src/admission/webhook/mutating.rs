@@ -46,7 +46,8 @@ pub(crate) fn admit(
         }
         for (index, hook) in hooks.iter().enumerate() {
             let current = obj.as_deref();
-            let Some(invocation) = matching::invocation(hook, attrs, (current, old), (lookup, info))?
+            let Some(invocation) =
+                matching::invocation(hook, attrs, (current, old), (lookup, info))?
             else {
                 continue;
             };
