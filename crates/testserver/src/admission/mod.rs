@@ -9,18 +9,20 @@
 //!    everything below does not;
 //! 3. mutating admission plugins: [`admit`] (NamespaceLifecycle, ServiceAccount,
 //!    TaintNodesByCondition, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-//!    StorageObjectInUseProtection, in the real order);
+//!    StorageObjectInUseProtection, then MutatingAdmissionWebhook, in the real order);
 //! 4. the registry strategy (`PrepareForCreate`/`PrepareForUpdate`), `generateName`
 //!    ([`names::generate`]), validation and `Canonicalize`;
 //! 5. validating admission plugins: [`validate`] (create: Priority, CertificateSubjectRestriction,
-//!    ResourceQuota) / [`validate_update`] (update: PersistentVolumeClaimResize,
-//!    CertificateApproval, CertificateSigning, Priority, ResourceQuota);
+//!    ValidatingAdmissionWebhook, ResourceQuota) / [`validate_update`] (update:
+//!    PersistentVolumeClaimResize, CertificateApproval, CertificateSigning, Priority,
+//!    ValidatingAdmissionWebhook, ResourceQuota); a delete's webhooks run with the stored object
+//!    from the store's delete path (`api::hooks::admit_delete_stored`);
 //! 6. storage.
 //!
 //! `registry::pipeline` runs steps 3 to 5 in one call.
 //!
-//! Everything here is a pure function over `serde_json::Value` objects in their external JSON
-//! form; the server gives read access to its storage, and its authorizer's answers, through
+//! Everything here but [`webhook`] (which calls webhooks over the network, see its bridge) is a
+//! pure function over `serde_json::Value` objects in their external JSON form; the server gives read access to its storage, and its authorizer's answers, through
 //! [`Lookup`]. The requesting user is in [`Attributes::user`] (`None` for the server's own
 //! writes: its controllers and bootstrap, which no plugin that asks the authorizer refuses).
 

@@ -3,17 +3,17 @@
 //! Admission is synchronous (`registry::pipeline` and the plugins are plain functions), and a
 //! webhook call is network I/O. A request that may reach a webhook is answered on tokio's
 //! blocking pool (`api::dispatch` moves it there with `spawn_blocking` when a webhook
-//! configuration is stored), inside [`run`]. The webhook caller on that thread drives each call
-//! with [`Handle::block_on`]: the runtime's own worker (or, on a `current_thread` runtime, the
+//! configuration is stored), inside `run`. The webhook caller on that thread drives each call
+//! with `Handle::block_on`: the runtime's own worker (or, on a `current_thread` runtime, the
 //! thread in `Runtime::block_on`, which is awaiting the blocking task) keeps driving the
 //! sockets and timers meanwhile, so a webhook served by the same runtime, even a
 //! `current_thread` one, is answered.
 //!
 //! Guarantees:
-//! - [`call`] never blocks a runtime worker: outside [`run`] it calls nothing and answers
+//! - `call` never blocks a runtime worker: outside `run` it calls nothing and answers
 //!   `None` (the server's own writes, from its controllers, run on the runtime and do not
 //!   reach webhooks).
-//! - The warnings and audit annotations webhooks add while [`run`] runs are returned by it, in
+//! - The warnings and audit annotations webhooks add while `run` runs are returned by it, in
 //!   the order they were added; nothing leaks to the next request on the same thread.
 
 use std::cell::RefCell;
@@ -110,18 +110,18 @@ pub(crate) fn run<T>(handle: Handle, info: RequestInfo, answer: impl FnOnce() ->
     (out, added.unwrap_or_default())
 }
 
-/// The request information of the running bridge, `None` outside [`run`].
+/// The request information of the running bridge, `None` outside `run`.
 pub(crate) fn info() -> Option<RequestInfo> {
     BRIDGE.with(|b| b.borrow().as_ref().map(|b| b.info.clone()))
 }
 
-/// Drives `call` to completion on the bridge's runtime; `None` outside [`run`].
+/// Drives `call` to completion on the bridge's runtime; `None` outside `run`.
 pub(crate) fn call<F: Future>(call: F) -> Option<F::Output> {
     let handle = BRIDGE.with(|b| b.borrow().as_ref().map(|b| b.handle.clone()))?;
     Some(handle.block_on(call))
 }
 
-/// Adds a `Warning` to the request's answer (a no-op outside [`run`]).
+/// Adds a `Warning` to the request's answer (a no-op outside `run`).
 pub(crate) fn warn(text: &str) {
     BRIDGE.with(|b| {
         if let Some(b) = b.borrow_mut().as_mut() {
@@ -130,7 +130,7 @@ pub(crate) fn warn(text: &str) {
     });
 }
 
-/// Adds an audit annotation to the request's event (a no-op outside [`run`]).
+/// Adds an audit annotation to the request's event (a no-op outside `run`).
 pub(crate) fn annotate(key: String, value: String) {
     BRIDGE.with(|b| {
         if let Some(b) = b.borrow_mut().as_mut() {

@@ -37,7 +37,7 @@ pub(crate) struct Subject<'a> {
 /// Calls `hook` about `subject`, as matched by `invocation`.
 ///
 /// # Errors
-/// See [`Failed`].
+/// See `Failed`.
 pub(crate) fn call(
     hook: &Hook,
     invocation: &Matched,

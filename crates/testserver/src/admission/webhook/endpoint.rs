@@ -3,7 +3,7 @@
 //! `webhookutil.ClientManager.HookClient` and `proxy.ResolveEndpoint` do.
 //!
 //! SAFETY: the test server only calls loopback addresses (127.0.0.0/8, `::1`, `localhost`);
-//! any other address fails the call (see [`Refused::NotLoopback`]), so a test can never make
+//! any other address fails the call (see `Refused::NotLoopback`), so a test can never make
 //! the server reach the network.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
