@@ -13,7 +13,7 @@ mod server;
 
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kubeset::clientset::{Api, Client, DeleteParams, PostParams};
 use kubeset::transport::CollectWarnings;
 use serde_json::{Value, json};
@@ -241,6 +241,68 @@ async fn a_mutating_webhook_patches_what_is_stored() {
     );
     let stored = maps.get("m").await.unwrap();
     assert_eq!(stored.metadata.labels, Some(labels));
+}
+
+/// A container a webhook adds is defaulted as the decoder defaults what a client sends.
+#[tokio::test]
+async fn what_a_mutating_webhook_adds_is_defaulted() {
+    if !loopback_reachable() {
+        return;
+    }
+    let ctx = setup("webhook-defaults").await;
+    let server = WebhookServer::start(|_| {
+        json_patch(&json!([{"op": "add", "path": "/spec/containers/-",
+            "value": {"name": "sidecar", "image": "registry.k8s.io/pause:3.10"}}]))
+    })
+    .await;
+    let pods_rule = json!({"rules": [{"operations": ["CREATE"], "apiGroups": [""],
+        "apiVersions": ["v1"], "resources": ["pods"]}]});
+    let _config = configure(
+        &ctx.client,
+        &ctx.ns,
+        "MutatingWebhookConfiguration",
+        vec![hook(
+            &ctx.ns,
+            "sidecar.kubeset.test",
+            &server.url,
+            &server.ca_bundle,
+            &pods_rule,
+        )],
+    )
+    .await;
+    let pods: Api<Pod> = Api::default_namespaced(ctx.client.clone());
+    let pod: Pod = serde_json::from_value(json!({"metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10"}]}}))
+    .unwrap();
+    let mut created = None;
+    eventually("the sidecar's injection", async || {
+        let made = pods
+            .create(&PostParams::default().dry_run(), &pod)
+            .await
+            .unwrap();
+        let injected = made.spec.as_ref().is_some_and(|s| s.containers.len() == 2);
+        if injected {
+            created = Some(made);
+        }
+        injected
+    })
+    .await;
+    let spec = created.unwrap().spec.unwrap();
+    let sidecar = &spec.containers[1];
+    assert_eq!(
+        (
+            sidecar.name.as_str(),
+            sidecar.termination_message_path.as_deref(),
+            sidecar.termination_message_policy.as_deref(),
+            sidecar.image_pull_policy.as_deref()
+        ),
+        (
+            "sidecar",
+            Some("/dev/termination-log"),
+            Some("File"),
+            Some("IfNotPresent")
+        )
+    );
 }
 
 #[tokio::test]

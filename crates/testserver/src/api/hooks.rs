@@ -289,6 +289,7 @@ pub(crate) async fn answer_with_webhooks(
     app: &std::sync::Arc<App>,
     ctx: crate::api::Ctx,
     (verb, body): (&str, &bytes::Bytes),
+    rt: &std::sync::Arc<ResourceType>,
     answer: impl FnOnce(
         &std::sync::Arc<App>,
         &crate::api::Ctx,
@@ -297,7 +298,14 @@ pub(crate) async fn answer_with_webhooks(
     + 'static,
 ) -> Result<http::Response<Body>, ApiError> {
     use admission::webhook::bridge;
-    let info = request_info(&ctx, verb, body);
+    let mut info = request_info(&ctx, verb, body);
+    let defaulted = rt.clone();
+    info.defaults = Some(admission::webhook::bridge::Defaulter(std::sync::Arc::new(
+        move |obj: &mut Value| {
+            // an object that no longer defaults is refused by validation later
+            let _ = apply_defaults(&defaulted, obj);
+        },
+    )));
     let app = app.clone();
     let handle = tokio::runtime::Handle::current();
     let joined =
@@ -372,6 +380,7 @@ fn request_info(
             groups: ctx.user.groups.clone(),
             extra: ctx.user.extra.clone(),
         },
+        defaults: None,
     }
 }
 

@@ -246,7 +246,7 @@ async fn dispatch(
         let (rt, request_body) = (target.rt.clone(), body.clone());
         let handler =
             move |app: &Arc<App>, ctx: &Ctx| answer(app, ctx, verb, &target, &request_body);
-        let answered = hooks::answer_with_webhooks(app, ctx, (verb, &body), handler).await;
+        let answered = hooks::answer_with_webhooks(app, ctx, (verb, &body), &rt, handler).await;
         return deprecation::with_deprecation(&rt, answered);
     }
     let answered = answer(app, &ctx, verb, &target, &body);

@@ -18,9 +18,22 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::runtime::Handle;
+
+/// The API defaulting of the written type, applied to an object a webhook patched (Go:
+/// `o.GetObjectDefaulter().Default`).
+#[derive(Clone)]
+pub(crate) struct Defaulter(pub(crate) Arc<dyn Fn(&mut Value) + Send + Sync>);
+
+impl fmt::Debug for Defaulter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Defaulter")
+    }
+}
 
 /// What the webhook request carries about the API request besides its attributes.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +45,8 @@ pub(crate) struct RequestInfo {
     pub(crate) options: serde_json::Map<String, Value>,
     /// Who sent the request (after impersonation).
     pub(crate) user: Requester,
+    /// The written type's defaulting (`None`: objects are left as patched).
+    pub(crate) defaults: Option<Defaulter>,
 }
 
 /// The requesting user, owned (a delete's admission reads it from here: the store's delete

@@ -66,7 +66,7 @@ pub(crate) fn admit(
                     return Err(response::denied(&hook.name, answer.result.as_ref()));
                 }
                 Ok(answer) => {
-                    let applied = apply(hook, obj.as_deref_mut(), &answer);
+                    let applied = apply(hook, obj.as_deref_mut(), &answer, info);
                     annotate_mutation(hook, round, index, applied.as_ref().is_ok_and(|c| *c));
                     match applied {
                         Ok(changed) => changed,
@@ -151,7 +151,12 @@ fn annotate_mutation(hook: &Hook, round: usize, index: usize, mutated: bool) {
 }
 
 /// Applies the answer's patch to `obj`; whether the object changed.
-fn apply(hook: &Hook, obj: Option<&mut Value>, answer: &response::Answer) -> Result<bool, Failed> {
+fn apply(
+    hook: &Hook,
+    obj: Option<&mut Value>,
+    answer: &response::Answer,
+    info: &RequestInfo,
+) -> Result<bool, Failed> {
     if answer.patch.is_empty() {
         return Ok(false);
     }
@@ -181,5 +186,8 @@ fn apply(hook: &Hook, obj: Option<&mut Value>, answer: &response::Answer) -> Res
         .map_err(|e| Failed::Refused(response::internal(&e.to_string())))?;
     let changed = patched != *obj;
     *obj = patched;
+    if let Some(defaults) = &info.defaults {
+        (defaults.0)(obj);
+    }
     Ok(changed)
 }
