@@ -305,6 +305,92 @@ async fn what_a_mutating_webhook_adds_is_defaulted() {
     );
 }
 
+/// An Event written through events.k8s.io/v1 reaches a webhook in that version, and, under
+/// `matchPolicy: Equivalent`, one registered for core/v1 Events in the core version (`note`
+/// is `message` there).
+#[tokio::test]
+async fn webhooks_see_the_object_in_the_version_they_matched() {
+    if !loopback_reachable() {
+        return;
+    }
+    let ctx = setup("webhook-versions").await;
+    let server = WebhookServer::start(|_| json!({"allowed": true})).await;
+    let rule = |group: &str| {
+        json!({"rules": [{"operations": ["CREATE"], "apiGroups": [group], "apiVersions": ["v1"],
+            "resources": ["events"]}], "matchPolicy": "Equivalent"})
+    };
+    let (url, ca) = (&server.url, &server.ca_bundle);
+    let _config = configure(
+        &ctx.client,
+        &ctx.ns,
+        "ValidatingWebhookConfiguration",
+        vec![
+            hook(
+                &ctx.ns,
+                "new.kubeset.test",
+                &format!("{url}/new"),
+                ca,
+                &rule("events.k8s.io"),
+            ),
+            hook(
+                &ctx.ns,
+                "core.kubeset.test",
+                &format!("{url}/core"),
+                ca,
+                &rule(""),
+            ),
+        ],
+    )
+    .await;
+    let resource = ctx
+        .client
+        .resolve("events.k8s.io", "v1", "Event")
+        .await
+        .unwrap();
+    let events = Api::<Value>::dynamic_namespaced(ctx.client.clone(), &resource, &ctx.ns).unwrap();
+    let event = |name: &str| {
+        json!({"apiVersion": "events.k8s.io/v1", "kind": "Event",
+            "metadata": {"name": name}, "eventTime": "2026-01-01T00:00:00.000000Z",
+            "reportingController": "kubeset.test/c", "reportingInstance": "i", "action": "A",
+            "reason": "R", "type": "Normal", "note": "hello",
+            "regarding": {"kind": "Pod", "name": "p", "namespace": ctx.ns}})
+    };
+    eventually("the webhooks' calls", async || {
+        let _ = events
+            .create(&PostParams::default().dry_run(), &event("probe"))
+            .await;
+        server.requests().len() >= 2
+    })
+    .await;
+    let seen = |path: &str| {
+        server
+            .requests()
+            .into_iter()
+            .rfind(|r| r["path"].as_str().is_some_and(|p| p.starts_with(path)))
+            .unwrap()["request"]
+            .clone()
+    };
+    let new = seen("/new");
+    assert_eq!(
+        new["kind"],
+        json!({"group": "events.k8s.io", "version": "v1", "kind": "Event"})
+    );
+    assert_eq!(
+        (&new["object"]["apiVersion"], &new["object"]["note"]),
+        (&json!("events.k8s.io/v1"), &json!("hello"))
+    );
+    let core = seen("/core");
+    assert_eq!(
+        core["kind"],
+        json!({"group": "", "version": "v1", "kind": "Event"})
+    );
+    assert_eq!(core["requestKind"], new["kind"]);
+    assert_eq!(
+        (&core["object"]["apiVersion"], &core["object"]["message"]),
+        (&json!("v1"), &json!("hello"))
+    );
+}
+
 #[tokio::test]
 async fn an_unreachable_webhook_fails_the_write_unless_its_failures_are_ignored() {
     if !loopback_reachable() {

@@ -299,6 +299,12 @@ pub(crate) async fn answer_with_webhooks(
 ) -> Result<http::Response<Body>, ApiError> {
     use admission::webhook::bridge;
     let mut info = request_info(&ctx, verb, body);
+    info.versions = Some(admission::webhook::bridge::Converter(std::sync::Arc::new(
+        WebhookVersions {
+            app: app.clone(),
+            rt: rt.clone(),
+        },
+    )));
     let defaulted = rt.clone();
     info.defaults = Some(admission::webhook::bridge::Defaulter(std::sync::Arc::new(
         move |obj: &mut Value| {
@@ -381,6 +387,43 @@ fn request_info(
             extra: ctx.user.extra.clone(),
         },
         defaults: None,
+        versions: None,
+    }
+}
+
+/// The conversions of a written type's objects for webhooks: from the stored form admission
+/// holds to the external form of the version a webhook matched, and back.
+struct WebhookVersions {
+    app: std::sync::Arc<App>,
+    /// The resource the request writes.
+    rt: std::sync::Arc<ResourceType>,
+}
+
+impl WebhookVersions {
+    fn matched_type(
+        &self,
+        m: &admission::matching::Matched,
+    ) -> Option<std::sync::Arc<ResourceType>> {
+        self.app.registry.find(&m.group, &m.version, &m.resource)
+    }
+}
+
+impl admission::webhook::bridge::Versions for WebhookVersions {
+    fn view(&self, obj: &Value, to: &admission::matching::Matched) -> Value {
+        match self.matched_type(to) {
+            Some(rt) => crate::api::convert::to_external(&rt, obj),
+            None => crate::api::convert::to_external(&self.rt, obj),
+        }
+    }
+
+    fn back(&self, obj: &Value, from: &admission::matching::Matched) -> Value {
+        let stored = match self.matched_type(from) {
+            Some(rt) => crate::api::convert::to_storage(&rt, obj),
+            None => obj.clone(),
+        };
+        // through the request's own version: a custom resource's object takes its version back
+        let own = crate::api::convert::to_external(&self.rt, &stored);
+        crate::api::convert::to_storage(&self.rt, &own)
     }
 }
 

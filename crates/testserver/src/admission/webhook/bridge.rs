@@ -24,6 +24,8 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::runtime::Handle;
 
+use crate::admission::matching::Matched;
+
 /// The API defaulting of the written type, applied to an object a webhook patched (Go:
 /// `o.GetObjectDefaulter().Default`).
 #[derive(Clone)]
@@ -32,6 +34,25 @@ pub(crate) struct Defaulter(pub(crate) Arc<dyn Fn(&mut Value) + Send + Sync>);
 impl fmt::Debug for Defaulter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Defaulter")
+    }
+}
+
+/// Conversion between the form admission holds an object in (the stored form) and the
+/// version a webhook matched (Go: `VersionedAttributes`, converted to the invocation's kind).
+pub(crate) trait Versions: Send + Sync {
+    /// `obj` (as admission holds it) in the external form of `to`.
+    fn view(&self, obj: &Value, to: &Matched) -> Value;
+    /// `obj`, in the external form of `from`, back as admission holds it.
+    fn back(&self, obj: &Value, from: &Matched) -> Value;
+}
+
+/// The written type's [`Versions`].
+#[derive(Clone)]
+pub(crate) struct Converter(pub(crate) Arc<dyn Versions>);
+
+impl fmt::Debug for Converter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Converter")
     }
 }
 
@@ -47,6 +68,26 @@ pub(crate) struct RequestInfo {
     pub(crate) user: Requester,
     /// The written type's defaulting (`None`: objects are left as patched).
     pub(crate) defaults: Option<Defaulter>,
+    /// The written type's conversions (`None`: objects are sent as admission holds them).
+    pub(crate) versions: Option<Converter>,
+}
+
+impl RequestInfo {
+    /// `obj` as a webhook that matched `to` sees it.
+    pub(crate) fn view(&self, obj: &Value, to: &Matched) -> Value {
+        match &self.versions {
+            Some(c) => c.0.view(obj, to),
+            None => obj.clone(),
+        }
+    }
+
+    /// `obj`, as a webhook that matched `from` patched it, back as admission holds it.
+    pub(crate) fn back(&self, obj: &Value, from: &Matched) -> Value {
+        match &self.versions {
+            Some(c) => c.0.back(obj, from),
+            None => obj.clone(),
+        }
+    }
 }
 
 /// The requesting user, owned (a delete's admission reads it from here: the store's delete

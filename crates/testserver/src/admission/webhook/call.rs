@@ -49,9 +49,12 @@ pub(crate) fn call(
     if info.dry_run && !hook.dry_run_safe() {
         return Err(Failed::Refused(response::dry_run_unsupported(&hook.name)));
     }
+    // the objects in the version the webhook matched
+    let object = subject.object.map(|o| info.view(o, invocation));
+    let old_object = subject.old_object.map(|o| info.view(o, invocation));
     let parts = Parts {
-        object: subject.object,
-        old_object: subject.old_object,
+        object: object.as_ref(),
+        old_object: old_object.as_ref(),
         dry_run: info.dry_run,
         options: &info.options,
     };

@@ -22,6 +22,7 @@ use super::call::{self, Failed, Subject};
 use super::config::{self, Hook};
 use super::matching;
 use super::response;
+use crate::admission::matching::Matched;
 use crate::admission::{AdmissionError, Attributes, Lookup};
 
 /// Runs the mutating webhooks on `obj` (`None` for a delete; `old` the stored object).
@@ -66,7 +67,7 @@ pub(crate) fn admit(
                     return Err(response::denied(&hook.name, answer.result.as_ref()));
                 }
                 Ok(answer) => {
-                    let applied = apply(hook, obj.as_deref_mut(), &answer, info);
+                    let applied = apply(hook, obj.as_deref_mut(), (&answer, &invocation), info);
                     annotate_mutation(hook, round, index, applied.as_ref().is_ok_and(|c| *c));
                     match applied {
                         Ok(changed) => changed,
@@ -154,7 +155,7 @@ fn annotate_mutation(hook: &Hook, round: usize, index: usize, mutated: bool) {
 fn apply(
     hook: &Hook,
     obj: Option<&mut Value>,
-    answer: &response::Answer,
+    (answer, invocation): (&response::Answer, &Matched),
     info: &RequestInfo,
 ) -> Result<bool, Failed> {
     if answer.patch.is_empty() {
@@ -181,11 +182,13 @@ fn apply(
             crate::validation::go_quote(&answer.patch_type)
         )));
     }
-    let mut patched = obj.clone();
+    // the patch applies to the object in the version the webhook matched
+    let versioned = info.view(obj, invocation);
+    let mut patched = versioned.clone();
     json_patch::patch(&mut patched, &patch.0)
         .map_err(|e| Failed::Refused(response::internal(&e.to_string())))?;
-    let changed = patched != *obj;
-    *obj = patched;
+    let changed = patched != versioned;
+    *obj = info.back(&patched, invocation);
     if let Some(defaults) = &info.defaults {
         (defaults.0)(obj);
     }
