@@ -264,14 +264,15 @@ pub(crate) fn webhooks_configured(app: &App) -> bool {
 
 /// The admission webhooks of a delete, with the stored object `old` (Go's
 /// `AdmissionToValidateObjectDeleteFunc`): mutating, then validating, as the request's user;
-/// a no-op outside [`answer_with_webhooks`].
+/// a no-op outside [`answer_with_webhooks`] and for deletes a request makes on its way
+/// (an eviction's).
 pub(crate) fn admit_delete_stored(
     app: &App,
     rt: &ResourceType,
     (namespace, name): (&str, &str),
     old: &Value,
 ) -> Result<(), ApiError> {
-    let Some(info) = admission::webhook::bridge::info() else {
+    let Some(info) = admission::webhook::bridge::info().filter(|i| i.deletes) else {
         return Ok(());
     };
     let mut attrs = attributes(rt, Op::Delete, (namespace, name), "", None);
@@ -379,6 +380,7 @@ fn request_info(
         .is_some_and(|d| d.iter().any(|v| v == "All"));
     admission::webhook::bridge::RequestInfo {
         dry_run,
+        deletes: delete,
         options,
         user: admission::webhook::bridge::Requester {
             name: ctx.user.name.clone(),

@@ -61,6 +61,9 @@ impl fmt::Debug for Converter {
 pub(crate) struct RequestInfo {
     /// `dryRun=All` was asked.
     pub(crate) dry_run: bool,
+    /// The request is a DELETE (of one object or a collection): only then do deletes reach
+    /// webhooks (an eviction's delete of its pod does not, as in Go, where it skips admission).
+    pub(crate) deletes: bool,
     /// The request's options as the handler decoded them (`dryRun`, `fieldManager`,
     /// `fieldValidation`; a delete's `DeleteOptions`), without `kind` and `apiVersion`.
     pub(crate) options: serde_json::Map<String, Value>,
