@@ -126,6 +126,42 @@ async fn a_server_on_the_test_runtime_calls_a_webhook_on_it_too() {
         Some("again")
     );
 
+    // a validating webhook that cannot be reached, failing open: its annotation counts the
+    // matching validating webhooks only
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut lenient = on("lenient.kubeset.test");
+    lenient["failurePolicy"] = json!("Ignore");
+    lenient["clientConfig"] = json!({"url": format!("https://127.0.0.1:{closed}/")});
+    let mut unmatched = on("unmatched.kubeset.test");
+    unmatched["clientConfig"] = lenient["clientConfig"].clone();
+    unmatched["rules"][0]["resources"] = json!(["pods"]);
+    cluster_api(&client, "ValidatingWebhookConfiguration")
+        .await
+        .create(
+            &PostParams::default(),
+            &json!({"metadata": {"name": "lenient"}, "webhooks": [unmatched, lenient]}),
+        )
+        .await
+        .unwrap();
+    maps.create(&PostParams::default(), &config_map("n"))
+        .await
+        .unwrap();
+    let event = test_server
+        .audit_events()
+        .into_iter()
+        .rfind(|e| e.verb == "create" && e.request_uri.ends_with("/configmaps"))
+        .unwrap();
+    assert_eq!(
+        event
+            .annotations
+            .get("failed-open.validating.webhook.admission.k8s.io/round_0_index_0")
+            .map(String::as_str),
+        Some("lenient.kubeset.test")
+    );
+
     let mut slow_hook = on("slow.kubeset.test");
     slow_hook["timeoutSeconds"] = json!(1);
     slow_hook["clientConfig"] = json!({"url": slow.url, "caBundle": slow.ca_bundle});
