@@ -33,6 +33,7 @@ mod token_request;
 mod update;
 mod warnings;
 mod watch;
+mod webhook_bridge;
 pub(crate) mod write;
 mod yaml;
 
@@ -242,11 +243,12 @@ async fn dispatch(
         "create" | "update" | "patch" | "delete" | "deletecollection"
     );
     if writes && hooks::webhooks_configured(app) {
-        // a webhook may be called: answer on the blocking pool (see `hooks::answer_with_webhooks`)
+        // a webhook may be called: answer on the blocking pool (`webhook_bridge`)
         let (rt, request_body) = (target.rt.clone(), body.clone());
         let handler =
             move |app: &Arc<App>, ctx: &Ctx| answer(app, ctx, verb, &target, &request_body);
-        let answered = hooks::answer_with_webhooks(app, ctx, (verb, &body), &rt, handler).await;
+        let answered =
+            webhook_bridge::answer_with_webhooks(app, ctx, (verb, &body), &rt, handler).await;
         return deprecation::with_deprecation(&rt, answered);
     }
     let answered = answer(app, &ctx, verb, &target, &body);

@@ -45,7 +45,7 @@ pub(crate) fn validate(
             Ok(answer) if answer.allowed => continue,
             Ok(answer) => response::denied(&hook.name, answer.result.as_ref()),
             Err(Failed::Calling(text)) if hook.ignores_failures() => {
-                tracing::warn!(webhook = %hook.name, error = %text, "failed calling webhook, failing open");
+                tracing::warn!(webhook = %hook.name, error = %text, "failing open");
                 bridge::annotate(
                     format!(
                         "failed-open.validating.webhook.admission.k8s.io/round_0_index_{index}"
