@@ -55,4 +55,5 @@ mod validation;
 mod validation_infra;
 mod warnings;
 mod watch;
+mod webhooks;
 mod wiring;

@@ -9,22 +9,25 @@
 //!    everything below does not;
 //! 3. mutating admission plugins: [`admit`] (NamespaceLifecycle, LimitRanger, ServiceAccount,
 //!    TaintNodesByCondition, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-//!    StorageObjectInUseProtection, RuntimeClass, DefaultIngressClass, in the real order);
+//!    StorageObjectInUseProtection, RuntimeClass, DefaultIngressClass, then
+//!    MutatingAdmissionWebhook, in the real order);
 //! 4. the registry strategy (`PrepareForCreate`/`PrepareForUpdate`), `generateName`
 //!    ([`names::generate`]), validation and `Canonicalize`;
 //! 5. validating admission plugins: [`validate`] (create: LimitRanger, Priority, RuntimeClass,
-//!    CertificateSubjectRestriction, ValidatingAdmissionPolicy, ResourceQuota) /
-//!    [`validate_update`] (update: LimitRanger, PersistentVolumeClaimResize,
+//!    CertificateSubjectRestriction, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook,
+//!    ResourceQuota) / [`validate_update`] (update: LimitRanger, PersistentVolumeClaimResize,
 //!    CertificateApproval, CertificateSigning, Priority, ValidatingAdmissionPolicy,
-//!    ResourceQuota); deletes: ValidatingAdmissionPolicy ([`validating_policy::validate`],
-//!    called by the delete path with the stored object);
+//!    ValidatingAdmissionWebhook, ResourceQuota); a delete's webhooks and policies run with the
+//!    stored object from the store's delete path (`api::hooks::admit_delete_stored`);
 //! 6. storage.
 //!
 //! `registry::pipeline` runs steps 3 to 5 in one call.
 //!
-//! Everything here is a pure function over `serde_json::Value` objects in their external JSON
-//! form; the server gives read access to its storage, and its authorizer's answers, through
-//! [`Lookup`], whose one write ([`Lookup::write_status`]) is ResourceQuota charging a quota. The requesting user is in [`Attributes::user`] (`None` for the server's own
+//! Everything here but [`webhook`] (which calls webhooks over the network, see its bridge) is a
+//! pure function over `serde_json::Value` objects in their external JSON form; the server
+//! gives read access to its storage, and its authorizer's answers, through [`Lookup`], whose
+//! one write ([`Lookup::write_status`]) is ResourceQuota charging a quota. The requesting user
+//! is in [`Attributes::user`] (`None` for the server's own
 //! writes: its controllers and bootstrap, which no plugin that asks the authorizer refuses).
 
 /// The admission CEL environment: variables, the authorizer library, match conditions.
@@ -38,13 +41,6 @@ pub(crate) mod defaults;
 mod error;
 mod limit_ranger;
 /// Which requests an admission webhook or policy selects.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "its callers, the webhook and policy plugins, are being written; the first removes this"
-    )
-)]
 pub(crate) mod matching;
 /// Random name suffixes.
 pub(crate) mod names;
@@ -62,6 +58,8 @@ mod taint_nodes;
 mod user;
 /// The ValidatingAdmissionPolicy plugin.
 pub(crate) mod validating_policy;
+/// MutatingAdmissionWebhook and ValidatingAdmissionWebhook.
+pub(crate) mod webhook;
 
 use serde_json::Value;
 
@@ -210,7 +208,7 @@ pub(crate) fn admit(
     storage_protection::admit(attrs, obj);
     runtime_class::admit(attrs, obj, lookup)?;
     default_ingress_class::admit(attrs, obj, lookup);
-    Ok(())
+    webhook::admit(attrs, Some(obj), old, lookup)
 }
 
 /// Runs the validating admission plugins of an update, which may compare with the stored object
@@ -229,6 +227,7 @@ pub(crate) fn validate_update(
     certificates::validate_update(attrs, new, old, lookup)?;
     validate(attrs, Some(new), lookup)?;
     validating_policy::validate(attrs, Some(new), Some(old), lookup)?;
+    webhook::validate(attrs, Some(new), Some(old), lookup)?;
     resource_quota::validate(attrs, new, Some(old), lookup)
 }
 
@@ -250,6 +249,7 @@ pub(crate) fn validate(
             runtime_class::validate(attrs, obj, lookup)?;
             certificates::validate_create(attrs, obj)?;
             validating_policy::validate(attrs, Some(obj), None, lookup)?;
+            webhook::validate(attrs, Some(obj), None, lookup)?;
             resource_quota::validate(attrs, obj, None, lookup)?;
         }
     }

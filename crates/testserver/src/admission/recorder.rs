@@ -46,6 +46,9 @@ pub(crate) struct RequestInfo {
     pub(crate) user: Option<Requester>,
     /// Whether it is a dry run.
     pub(crate) dry_run: bool,
+    /// Whether it is a DELETE (of one object or a collection): only then does a delete reach
+    /// admission (an eviction's delete of its pod does not, as in Go).
+    pub(crate) deletes: bool,
     /// Its options object (`CreateOptions`, `UpdateOptions`, `DeleteOptions`), when known.
     pub(crate) options: Option<Value>,
 }
@@ -128,6 +131,7 @@ mod tests {
         let info = RequestInfo {
             user: Some(user.clone()),
             dry_run: true,
+            deletes: false,
             options: None,
         };
         let ((inner, inside), outer) = record(info, || {

@@ -331,26 +331,6 @@ pub(crate) fn admit_delete(
     .map_err(|e| ApiError::from_status(e.code(), e.status()))
 }
 
-/// The validating admission of a delete (ValidatingAdmissionPolicy), with the stored object
-/// `old`, as the user of the request being answered (Go's `deleteValidation`, run once the
-/// object is read and its preconditions hold).
-pub(crate) fn validate_delete(
-    app: &App,
-    rt: &ResourceType,
-    (namespace, name): (&str, &str),
-    old: &Value,
-) -> Result<(), ApiError> {
-    let info = admission::recorder::request_info();
-    let mut attrs = attributes(rt, Op::Delete, (namespace, name), "", None);
-    attrs.user = info.user.as_ref().map(admission::recorder::Requester::info);
-    let lookup = StoreLookup {
-        app,
-        dry_run: info.dry_run,
-    };
-    admission::validating_policy::validate(&attrs, None, Some(old), &lookup)
-        .map_err(|e| admission_error(&e))
-}
-
 /// What admission needs to know of a request besides its attributes: its user, and whether it
 /// is a dry run (`dryRun=All` in the query, or in a delete's body).
 pub(crate) fn admission_request_info(
@@ -375,6 +355,7 @@ pub(crate) fn admission_request_info(
             extra: ctx.user.extra.clone(),
         }),
         dry_run,
+        deletes: matches!(verb, "delete" | "deletecollection"),
         options: None,
     }
 }
@@ -396,6 +377,41 @@ pub(crate) fn with_added(
         }
         Err(e) => Err(e.with_warnings(warnings)),
     }
+}
+
+/// Whether a write may reach an admission webhook: a webhook configuration is stored (the
+/// cheap check before `webhook_bridge::answer_with_webhooks`).
+pub(crate) fn webhooks_configured(app: &App) -> bool {
+    admission::webhook::any_stored(&StoreLookup {
+        app,
+        dry_run: false,
+    })
+}
+
+/// The admission of a delete once the stored object `old` is read and its preconditions hold
+/// (Go's `deleteValidation`): MutatingAdmissionWebhook, ValidatingAdmissionPolicy, then
+/// ValidatingAdmissionWebhook, as the request's user; a no-op for the deletes a request makes
+/// on its way (an eviction's) and the server's own.
+pub(crate) fn admit_delete_stored(
+    app: &App,
+    rt: &ResourceType,
+    (namespace, name): (&str, &str),
+    old: &Value,
+) -> Result<(), ApiError> {
+    let info = admission::recorder::request_info();
+    if !info.deletes {
+        return Ok(());
+    }
+    let mut attrs = attributes(rt, Op::Delete, (namespace, name), "", None);
+    attrs.user = info.user.as_ref().map(admission::recorder::Requester::info);
+    let lookup = StoreLookup {
+        app,
+        dry_run: info.dry_run,
+    };
+    let refused = |e: admission::AdmissionError| admission_error(&e);
+    admission::webhook::admit(&attrs, None, Some(old), &lookup).map_err(refused)?;
+    admission::validating_policy::validate(&attrs, None, Some(old), &lookup).map_err(refused)?;
+    admission::webhook::validate(&attrs, None, Some(old), &lookup).map_err(refused)
 }
 
 /// The create path after defaulting and `managedFields`: mutating admission, the strategy,

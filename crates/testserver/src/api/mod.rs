@@ -33,6 +33,7 @@ mod token_request;
 mod update;
 mod warnings;
 mod watch;
+mod webhook_bridge;
 pub(crate) mod write;
 mod yaml;
 
@@ -237,22 +238,38 @@ async fn dispatch(
         }
         return pods::connect::connect(app, &ctx, &target, sub, upgrade);
     }
-    let answered = answer(app, &ctx, verb, &target, &body);
-    deprecation::with_deprecation(&target.rt, answered)
+    let writes = matches!(
+        verb,
+        "create" | "update" | "patch" | "delete" | "deletecollection"
+    );
+    let info = hooks::admission_request_info(&ctx, verb, &body);
+    if writes && hooks::webhooks_configured(app) {
+        // a webhook may be called: answer on the blocking pool (`webhook_bridge`)
+        let (rt, request_body) = (target.rt.clone(), body.clone());
+        let handler = move |app: &Arc<App>, ctx: &Ctx, info| {
+            answer_recorded(app, ctx, (verb, &target, &request_body), info)
+        };
+        let answered =
+            webhook_bridge::answer_with_webhooks(app, ctx, (verb, &body), &rt, info, handler).await;
+        return deprecation::with_deprecation(&rt, answered);
+    }
+    let (answered, added) = answer_recorded(app, &ctx, (verb, &target, &body), info);
+    deprecation::with_deprecation(&target.rt, hooks::with_added(answered, added))
 }
 
 /// The verb's handler, in the admission recorder's scope for the request (opened on the thread
-/// that runs the handler): what validating admission adds, warnings and audit annotations,
-/// goes to the answer.
-fn answer(
+/// that runs the handler), with what admission added, warnings and audit annotations, for the
+/// answer (`hooks::with_added`, on the runtime, where the audit event is).
+fn answer_recorded(
     app: &Arc<App>,
     ctx: &Ctx,
-    verb: &str,
-    target: &Target,
-    body: &Bytes,
-) -> Result<Response<Body>, ApiError> {
-    let info = hooks::admission_request_info(ctx, verb, body);
-    let (answered, added) = crate::admission::recorder::record(info, || match verb {
+    (verb, target, body): (&str, &Target, &Bytes),
+    info: crate::admission::recorder::RequestInfo,
+) -> (
+    Result<Response<Body>, ApiError>,
+    crate::admission::recorder::Added,
+) {
+    crate::admission::recorder::record(info, || match verb {
         "get" => get::get(app, ctx, target),
         "list" => list::list(app, ctx, target),
         "watch" => watch::watch(app, ctx, target),
@@ -262,8 +279,7 @@ fn answer(
         "delete" => delete::delete(app, ctx, target, body),
         "deletecollection" => delete::delete_collection(app, ctx, target, body),
         _ => Err(ApiError::method_not_allowed()),
-    });
-    hooks::with_added(answered, added)
+    })
 }
 
 /// `exec`, `attach` or `portforward` of a core pod: the subresources that reach the kubelet.
