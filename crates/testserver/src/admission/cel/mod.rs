@@ -35,7 +35,9 @@ use cel::{Env, Program};
 
 pub(crate) use activation::{Activation, EvalError, Input};
 pub(crate) use conditions::{FailurePolicy, MatchConditionsError, match_conditions};
-pub(crate) use request::{Request, Resource};
+pub(crate) use request::Request;
+#[cfg(test)]
+pub(crate) use request::Resource;
 
 /// The admission environment, built once.
 pub(crate) fn env() -> &'static Arc<Env> {

@@ -37,6 +37,35 @@ pub(crate) struct Request<'a> {
     pub(crate) options: Option<&'a Value>,
 }
 
+impl<'a> Request<'a> {
+    /// The request `attrs` describes, as a hook or policy that matched it as `matched` sees it.
+    pub(crate) fn of(
+        attrs: &Attributes<'a>,
+        matched: &'a crate::admission::matching::Matched,
+        dry_run: bool,
+        options: Option<&'a Value>,
+    ) -> Self {
+        Request {
+            matched: Resource {
+                group: &matched.group,
+                version: &matched.version,
+                resource: &matched.resource,
+                subresource: &matched.subresource,
+                kind: &matched.kind,
+            },
+            requested: Resource {
+                group: attrs.group,
+                version: attrs.version,
+                resource: attrs.resource,
+                subresource: attrs.subresource,
+                kind: attrs.kind,
+            },
+            dry_run,
+            options,
+        }
+    }
+}
+
 fn gvk(r: &Resource<'_>) -> Value {
     json!({"group": r.group, "version": r.version, "kind": r.kind})
 }

@@ -39,7 +39,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::cel::{Input, Request, Resource};
+use super::cel::{Input, Request};
 use super::matching::{self, Criteria};
 use super::{AdmissionError, Attributes, Lookup, recorder};
 use crate::shared::json::name;
@@ -208,24 +208,7 @@ impl Run<'_> {
                 }
             };
             let namespace = self.namespace()?;
-            let request = Request {
-                matched: Resource {
-                    group: &matched.group,
-                    version: &matched.version,
-                    resource: &matched.resource,
-                    subresource: &matched.subresource,
-                    kind: &matched.kind,
-                },
-                requested: Resource {
-                    group: attrs.group,
-                    version: attrs.version,
-                    resource: attrs.resource,
-                    subresource: attrs.subresource,
-                    kind: attrs.kind,
-                },
-                dry_run: info.dry_run,
-                options: info.options.as_ref(),
-            };
+            let request = Request::of(attrs, &matched, info.dry_run, info.options.as_ref());
             for param in &params {
                 let input = Input {
                     attrs,

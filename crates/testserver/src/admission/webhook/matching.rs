@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::bridge::RequestInfo;
 use super::config::Hook;
 use crate::admission::cel::{
-    Activation, FailurePolicy, Input, MatchConditionsError, Request, Resource, match_conditions,
+    Activation, FailurePolicy, Input, MatchConditionsError, Request, match_conditions,
 };
 use crate::admission::matching::{Criteria, Matched, matches};
 use crate::admission::{AdmissionError, Attributes, Lookup};
@@ -40,24 +40,7 @@ pub(crate) fn invocation(
     let options = super::review::options(attrs.operation, &info.options);
     let input = Input {
         attrs,
-        request: Request {
-            matched: Resource {
-                group: &matched.group,
-                version: &matched.version,
-                resource: &matched.resource,
-                subresource: &matched.subresource,
-                kind: &matched.kind,
-            },
-            requested: Resource {
-                group: attrs.group,
-                version: attrs.version,
-                resource: attrs.resource,
-                subresource: attrs.subresource,
-                kind: attrs.kind,
-            },
-            dry_run: info.dry_run,
-            options: Some(&options),
-        },
+        request: Request::of(attrs, &matched, info.dry_run, Some(&options)),
         object: obj,
         old_object: old,
         params: None,
