@@ -12,9 +12,10 @@
 //!    StorageObjectInUseProtection, in the real order);
 //! 4. the registry strategy (`PrepareForCreate`/`PrepareForUpdate`), `generateName`
 //!    ([`names::generate`]), validation and `Canonicalize`;
-//! 5. validating admission plugins: [`validate`] (create: Priority, CertificateSubjectRestriction,
-//!    ResourceQuota) / [`validate_update`] (update: PersistentVolumeClaimResize,
-//!    CertificateApproval, CertificateSigning, Priority, ResourceQuota);
+//! 5. validating admission plugins: [`validate`] (create: PodSecurity, Priority,
+//!    CertificateSubjectRestriction, ResourceQuota) / [`validate_update`] (update: PodSecurity,
+//!    PersistentVolumeClaimResize, CertificateApproval, CertificateSigning, Priority,
+//!    ResourceQuota), which record warnings and audit annotations in a [`Recorder`];
 //! 6. storage.
 //!
 //! `registry::pipeline` runs steps 3 to 5 in one call.
@@ -42,8 +43,10 @@ pub(crate) mod matching;
 /// Random name suffixes.
 pub(crate) mod names;
 mod namespace_lifecycle;
+mod pod_security;
 mod priority;
 mod pvc_resize;
+mod recorder;
 /// ResourceQuota enforcement and the quota evaluators.
 pub(crate) mod resource_quota;
 mod service_account;
@@ -54,6 +57,7 @@ mod user;
 use serde_json::Value;
 
 pub(crate) use error::AdmissionError;
+pub(crate) use recorder::Recorder;
 pub(crate) use user::{AuthzQuestion, UserInfo};
 
 /// Read access to the server's stored objects, for the plugins that look things up
@@ -178,7 +182,8 @@ pub(crate) fn admit(
 }
 
 /// Runs the validating admission plugins of an update, which may compare with the stored object
-/// (PersistentVolumeClaimResize), then those of [`validate`].
+/// (PodSecurity, PersistentVolumeClaimResize), then those of [`validate`]. Warnings and audit
+/// annotations go to `rec`, also when a later plugin refuses.
 ///
 /// # Errors
 /// The first plugin error (e.g. growing a claim whose class does not allow expansion).
@@ -187,14 +192,17 @@ pub(crate) fn validate_update(
     new: &Value,
     old: &Value,
     lookup: &dyn Lookup,
+    rec: &mut Recorder,
 ) -> Result<(), AdmissionError> {
+    pod_security::validate(attrs, new, Some(old), lookup, rec)?;
     pvc_resize::validate(attrs, new, old, lookup)?;
     certificates::validate_update(attrs, new, old, lookup)?;
-    validate(attrs, Some(new), lookup)?;
+    validate(attrs, Some(new), lookup, rec)?;
     resource_quota::validate(attrs, new, Some(old), lookup)
 }
 
-/// Runs the validating admission plugins (after the strategy's validation passed).
+/// Runs the validating admission plugins (after the strategy's validation passed); warnings
+/// and audit annotations go to `rec`.
 ///
 /// # Errors
 /// The first plugin error (e.g. a second `globalDefault` PriorityClass).
@@ -202,8 +210,13 @@ pub(crate) fn validate(
     attrs: &Attributes<'_>,
     obj: Option<&Value>,
     lookup: &dyn Lookup,
+    rec: &mut Recorder,
 ) -> Result<(), AdmissionError> {
     if let Some(obj) = obj {
+        if attrs.operation == Operation::Create {
+            // an update's ran first in `validate_update`, with the stored object
+            pod_security::validate(attrs, obj, None, lookup, rec)?;
+        }
         priority::validate(attrs, obj, lookup)?;
         if attrs.operation == Operation::Create {
             certificates::validate_create(attrs, obj)?;

@@ -209,7 +209,22 @@ fn admission_error(e: &admission::AdmissionError) -> ApiError {
 }
 
 fn refusal(refused: pipeline::Refused) -> ApiError {
+    audit_annotations(&refused.annotations);
     admission_error(&refused.error).with_warnings(crate::warnings::recorded(refused.warnings))
+}
+
+/// What validating admission recorded for an accepted write: its audit annotations go to the
+/// request's audit event, its warnings are returned for the answer.
+fn admitted(rec: admission::Recorder) -> Vec<String> {
+    let (warnings, annotations) = rec.into_parts();
+    audit_annotations(&annotations);
+    warnings
+}
+
+fn audit_annotations(annotations: &[(String, String)]) {
+    for (key, value) in annotations {
+        crate::audit::annotate(key, value);
+    }
 }
 
 fn attributes<'a>(
@@ -249,14 +264,15 @@ pub(crate) fn admit_delete(
 }
 
 /// The create path after defaulting and `managedFields`: mutating admission, the strategy,
-/// `generateName`, validation, validating admission.
+/// `generateName`, validation, validating admission. Returns validating admission's
+/// `Warning`s (its audit annotations are recorded).
 pub(crate) fn admit_create(
     app: &App,
     rt: &ResourceType,
     namespace: &str,
     opts: &WriteOpts<'_>,
     obj: &mut Value,
-) -> Result<(), ApiError> {
+) -> Result<Vec<String>, ApiError> {
     let attrs = attributes(rt, Op::Create, (namespace, ""), opts.subresource, opts.user);
     if let Some(custom) = &rt.custom
         && custom.terminating()
@@ -270,11 +286,14 @@ pub(crate) fn admit_create(
                 "details": {"group": rt.group, "kind": rt.plural}, "code": 405}),
         ));
     }
-    pipeline::create(rt, &attrs, obj, &StoreLookup(app), &clock::now()).map_err(refusal)
+    pipeline::create(rt, &attrs, obj, &StoreLookup(app), &clock::now())
+        .map(admitted)
+        .map_err(refusal)
 }
 
 /// The update path after defaulting and `managedFields` (`new` carries the stored
 /// resourceVersion): mutating admission, the strategy, validation, validating admission.
+/// Returns validating admission's `Warning`s (its audit annotations are recorded).
 pub(crate) fn admit_update(
     app: &App,
     rt: &ResourceType,
@@ -282,7 +301,7 @@ pub(crate) fn admit_update(
     opts: &WriteOpts<'_>,
     new: &mut Value,
     old: &Value,
-) -> Result<(), ApiError> {
+) -> Result<Vec<String>, ApiError> {
     let attrs = attributes(
         rt,
         Op::Update,
@@ -290,7 +309,9 @@ pub(crate) fn admit_update(
         opts.subresource,
         opts.user,
     );
-    pipeline::update(rt, &attrs, new, old, &StoreLookup(app), &clock::now()).map_err(refusal)
+    pipeline::update(rt, &attrs, new, old, &StoreLookup(app), &clock::now())
+        .map(admitted)
+        .map_err(refusal)
 }
 
 /// Decodes a request body for `rt`: the RBAC objects and self reviews kubectl sends as

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::admission::testing::MemLookup;
-use crate::admission::{validate, validate_update as validate_any_update};
+use crate::admission::{Recorder, validate, validate_update as validate_any_update};
 
 const EC: &str = include_str!("../../validation/csr_pem/ec.csr.pem");
 const MASTERS: &str = include_str!("../../validation/csr_pem/masters.csr.pem");
@@ -55,7 +55,15 @@ fn approval_needs_approve_on_the_signer() {
     let mut new = old.clone();
     new["status"] = json!({"conditions": [{"type": "Approved", "status": "True"}]});
     let approval = attrs("approval", Operation::Update);
-    let run = |lookup: &MemLookup| message(validate_any_update(&approval, &new, &old, lookup));
+    let run = |lookup: &MemLookup| {
+        message(validate_any_update(
+            &approval,
+            &new,
+            &old,
+            lookup,
+            &mut Recorder::default(),
+        ))
+    };
     assert_eq!(
         run(&MemLookup::default()),
         "certificatesigningrequests.certificates.k8s.io \"c\" is forbidden: user not permitted to approve requests with signerName \"example.com/signer\""
@@ -79,18 +87,36 @@ fn status_changes_need_sign() {
     let mut labelled = old.clone();
     labelled["metadata"]["labels"] = json!({"a": "b"});
     assert_eq!(
-        message(validate_any_update(&status, &labelled, &old, &none)),
+        message(validate_any_update(
+            &status,
+            &labelled,
+            &old,
+            &none,
+            &mut Recorder::default()
+        )),
         "allowed"
     );
     let mut issued = old.clone();
     issued["status"] = json!({"certificate": "Y2VydA=="});
     assert_eq!(
-        message(validate_any_update(&status, &issued, &old, &none)),
+        message(validate_any_update(
+            &status,
+            &issued,
+            &old,
+            &none,
+            &mut Recorder::default()
+        )),
         "certificatesigningrequests.certificates.k8s.io \"c\" is forbidden: user not permitted to sign requests with signerName \"example.com/signer\""
     );
     let signer = MemLookup::default().allow("alice", "sign", "signers", "example.com/signer");
     assert_eq!(
-        message(validate_any_update(&status, &issued, &old, &signer)),
+        message(validate_any_update(
+            &status,
+            &issued,
+            &old,
+            &signer,
+            &mut Recorder::default()
+        )),
         "allowed"
     );
     let server = Attributes {
@@ -98,7 +124,13 @@ fn status_changes_need_sign() {
         ..status
     };
     assert_eq!(
-        message(validate_any_update(&server, &issued, &old, &none)),
+        message(validate_any_update(
+            &server,
+            &issued,
+            &old,
+            &none,
+            &mut Recorder::default()
+        )),
         "allowed"
     );
 }
@@ -111,23 +143,39 @@ fn no_system_masters_for_apiserver_clients() {
     let none = MemLookup::default();
     let client = "kubernetes.io/kube-apiserver-client";
     assert_eq!(
-        message(validate(&create, Some(&csr(client, MASTERS)), &none)),
+        message(validate(
+            &create,
+            Some(&csr(client, MASTERS)),
+            &none,
+            &mut Recorder::default()
+        )),
         "certificatesigningrequests.certificates.k8s.io \"c\" is forbidden: use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed"
     );
     assert_eq!(
-        message(validate(&create, Some(&csr(client, EC)), &none)),
+        message(validate(
+            &create,
+            Some(&csr(client, EC)),
+            &none,
+            &mut Recorder::default()
+        )),
         "allowed"
     );
     assert_eq!(
         message(validate(
             &create,
             Some(&csr("example.com/signer", MASTERS)),
-            &none
+            &none,
+            &mut Recorder::default()
         )),
         "allowed"
     );
     assert_eq!(
-        message(validate(&create, Some(&csr(client, "junk")), &none)),
+        message(validate(
+            &create,
+            Some(&csr(client, "junk")),
+            &none,
+            &mut Recorder::default()
+        )),
         "certificatesigningrequests.certificates.k8s.io \"c\" is forbidden: failed to parse CSR: PEM block type must be CERTIFICATE REQUEST"
     );
 }
