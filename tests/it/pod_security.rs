@@ -1,0 +1,207 @@
+//! PodSecurity admission through the client: a namespace's `pod-security.kubernetes.io/*`
+//! labels enforce, warn about and audit its pods as kube-apiserver v1.36 does with its default
+//! configuration (no exemptions). Pods name a scheduler that does not exist, so on a real
+//! cluster they stay Pending; Deployments have no replicas.
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
+use kubeset::clientset::{Api, Client, Patch, PatchParams, PostParams};
+use kubeset::transport::CollectWarnings;
+use serde_json::{Value, json};
+
+use crate::support::invalid::invalid;
+use crate::support::{Ctx, admin_config, setup};
+
+/// A client of `ctx`'s namespace whose handler sees every warning.
+fn collecting(ctx: &Ctx) -> (Client, CollectWarnings) {
+    let collected = CollectWarnings::default();
+    let client = Client::builder(admin_config())
+        .warning_handler(collected.clone())
+        .deduplicate_warnings(false)
+        .build()
+        .unwrap()
+        .with_default_namespace(ctx.ns.clone());
+    (client, collected)
+}
+
+fn texts(collected: &CollectWarnings) -> Vec<String> {
+    collected.take().into_iter().map(|w| w.text).collect()
+}
+
+/// Sets the namespace's PodSecurity labels (`mode` -> level) with `client`.
+async fn label(client: &Client, ns: &str, labels: Value) -> Result<(), kubeset::clientset::Error> {
+    let patch = Patch::Merge(json!({"metadata": {"labels": labels}}));
+    client
+        .namespaces()
+        .patch(ns, &PatchParams::default(), &patch)
+        .await
+        .map(drop)
+}
+
+/// An unscheduled pod `name` whose container `c` has `security` as its securityContext, and
+/// `spec` merged into its spec.
+fn pod(name: &str, security: Value, spec: Value) -> Pod {
+    let mut value = json!({"metadata": {"name": name}, "spec": {"schedulerName": "nobody",
+        "containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10",
+            "securityContext": security}]}});
+    if let (Some(s), Some(extra)) = (value["spec"].as_object_mut(), spec.as_object()) {
+        s.extend(extra.clone());
+    }
+    serde_json::from_value(value).unwrap()
+}
+
+const RESTRICTED_DETAIL: &str = "allowPrivilegeEscalation != false (container \"c\" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container \"c\" must set securityContext.capabilities.drop=[\"ALL\"]), runAsNonRoot != true (pod or container \"c\" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container \"c\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")";
+
+#[tokio::test]
+async fn enforce_refuses_and_warn_warns_on_accepted_pods() {
+    let ctx = setup("psa-enforce").await;
+    label(
+        &ctx.client,
+        &ctx.ns,
+        json!({"pod-security.kubernetes.io/enforce": "baseline",
+            "pod-security.kubernetes.io/warn": "restricted"}),
+    )
+    .await
+    .unwrap();
+    let (client, collected) = collecting(&ctx);
+    let pods: Api<Pod> = client.pods(&ctx.ns);
+    let privileged = pod("root", json!({"privileged": true}), json!({}));
+    let err = pods
+        .create(&PostParams::default(), &privileged)
+        .await
+        .unwrap_err();
+    assert!(err.is_forbidden(), "{err}");
+    assert_eq!(
+        err.api().unwrap().message(),
+        "pods \"root\" is forbidden: violates PodSecurity \"baseline:latest\": privileged (container \"c\" must not set securityContext.privileged=true)"
+    );
+    assert!(
+        texts(&collected).is_empty(),
+        "a refused pod is not warned about"
+    );
+
+    pods.create(&PostParams::default(), &pod("plain", json!({}), json!({})))
+        .await
+        .unwrap();
+    assert_eq!(
+        texts(&collected),
+        [format!(
+            "would violate PodSecurity \"restricted:latest\": {RESTRICTED_DETAIL}"
+        )]
+    );
+    let hardened = json!({"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]},
+        "runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}});
+    pods.create(
+        &PostParams::default(),
+        &pod("hardened", hardened, json!({})),
+    )
+    .await
+    .unwrap();
+    assert!(texts(&collected).is_empty());
+}
+
+#[tokio::test]
+async fn tightening_a_namespace_warns_about_its_pods() {
+    let ctx = setup("psa-tighten").await;
+    let pods: Api<Pod> = ctx.client.pods(&ctx.ns);
+    for (name, spec) in [
+        ("host-a", json!({"hostNetwork": true})),
+        ("host-b", json!({"hostPID": true})),
+        ("plain", json!({})),
+    ] {
+        pods.create(&PostParams::default(), &pod(name, json!({}), spec))
+            .await
+            .unwrap();
+    }
+    let (client, collected) = collecting(&ctx);
+    label(
+        &client,
+        &ctx.ns,
+        json!({"pod-security.kubernetes.io/enforce": "baseline"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        texts(&collected),
+        [
+            format!(
+                "existing pods in namespace \"{}\" violate the new PodSecurity enforce level \"baseline:latest\"",
+                ctx.ns
+            ),
+            "host-a (and 1 other pod): host namespaces".to_owned(),
+        ]
+    );
+    // loosening warns about nothing
+    label(
+        &client,
+        &ctx.ns,
+        json!({"pod-security.kubernetes.io/enforce": "privileged"}),
+    )
+    .await
+    .unwrap();
+    assert!(texts(&collected).is_empty());
+}
+
+#[tokio::test]
+async fn namespace_labels_that_do_not_parse_are_refused() {
+    let ctx = setup("psa-labels").await;
+    let err = label(
+        &ctx.client,
+        &ctx.ns,
+        json!({"pod-security.kubernetes.io/enforce": "strict",
+            "pod-security.kubernetes.io/audit-version": "1.30"}),
+    )
+    .await
+    .unwrap_err();
+    let (message, causes) = invalid(&err);
+    assert_eq!(
+        message,
+        format!(
+            "Namespace \"{}\" is invalid: [metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"strict\": must be one of privileged, baseline, restricted, metadata.labels[pod-security.kubernetes.io/audit-version]: Invalid value: \"1.30\": must be \"latest\" or \"v1.x\"]",
+            ctx.ns
+        )
+    );
+    assert_eq!(
+        causes,
+        [
+            (
+                "metadata.labels[pod-security.kubernetes.io/enforce]".to_owned(),
+                "FieldValueInvalid".to_owned()
+            ),
+            (
+                "metadata.labels[pod-security.kubernetes.io/audit-version]".to_owned(),
+                "FieldValueInvalid".to_owned()
+            ),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn workload_templates_are_warned_about_not_refused() {
+    let ctx = setup("psa-workloads").await;
+    label(
+        &ctx.client,
+        &ctx.ns,
+        json!({"pod-security.kubernetes.io/enforce": "baseline"}),
+    )
+    .await
+    .unwrap();
+    let (client, collected) = collecting(&ctx);
+    let deployment: Deployment = serde_json::from_value(json!({
+        "metadata": {"name": "web"},
+        "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}},
+                "spec": {"hostIPC": true, "containers": [{"name": "c",
+                    "image": "registry.k8s.io/pause:3.10"}]}}}
+    }))
+    .unwrap();
+    client
+        .deployments(&ctx.ns)
+        .create(&PostParams::default(), &deployment)
+        .await
+        .unwrap();
+    assert_eq!(
+        texts(&collected),
+        ["would violate PodSecurity \"baseline:latest\": host namespaces (hostIPC=true)"]
+    );
+}
