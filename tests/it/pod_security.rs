@@ -205,3 +205,43 @@ async fn workload_templates_are_warned_about_not_refused() {
         ["would violate PodSecurity \"baseline:latest\": host namespaces (hostIPC=true)"]
     );
 }
+
+/// The audit event of a pod create carries the enforced policy and the audit level's
+/// violations (checked on the test server, whose audit log the test can read).
+#[tokio::test]
+async fn audit_events_name_the_enforced_policy_and_the_violations() {
+    let ctx = setup("psa-audit").await;
+    label(
+        &ctx.client,
+        &ctx.ns,
+        json!({"pod-security.kubernetes.io/enforce": "baseline",
+            "pod-security.kubernetes.io/audit": "restricted"}),
+    )
+    .await
+    .unwrap();
+    let pods: Api<Pod> = ctx.client.pods(&ctx.ns);
+    pods.create(
+        &PostParams::default(),
+        &pod("audited", json!({}), json!({})),
+    )
+    .await
+    .unwrap();
+    let Some(server) = crate::support::test_server() else {
+        return;
+    };
+    let path = format!("/api/v1/namespaces/{}/pods", ctx.ns);
+    let event = server
+        .audit_events()
+        .into_iter()
+        .find(|e| e.verb == "create" && e.request_uri.starts_with(&path))
+        .unwrap();
+    let annotation = |key: &str| event.annotations.get(key).cloned().unwrap_or_default();
+    assert_eq!(
+        annotation("pod-security.kubernetes.io/enforce-policy"),
+        "baseline:latest"
+    );
+    assert_eq!(
+        annotation("pod-security.kubernetes.io/audit-violations"),
+        format!("would violate PodSecurity \"restricted:latest\": {RESTRICTED_DETAIL}")
+    );
+}
