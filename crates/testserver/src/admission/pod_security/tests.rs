@@ -553,3 +553,48 @@ fn tightening_a_namespace_warns_about_its_pods() {
     );
     assert_eq!(warnings[2], "w0000 (and 2999 other pods): host namespaces");
 }
+
+/// `seLinuxOptions1_0` against `seLinuxOptions1_31`, and `allowPrivilegeEscalation` from v1.8.
+#[test]
+fn older_versions_lack_later_allowances_and_checks() {
+    let engine = json!({"securityContext": {"seLinuxOptions": {"type": "container_engine_t"}}});
+    assert_eq!(detail("baseline", "v1.31", engine.clone()), "");
+    assert_eq!(
+        detail("baseline", "v1.30", engine),
+        "seLinuxOptions (pod set forbidden securityContext.seLinuxOptions: type \"container_engine_t\")"
+    );
+    let escalating = json!({"securityContext": {"runAsNonRoot": true},
+        "containers": [container("a", json!({}))]});
+    assert_eq!(detail("restricted", "v1.7", escalating.clone()), "");
+    assert!(detail("restricted", "v1.8", escalating).starts_with("allowPrivilegeEscalation"));
+}
+
+/// `EvaluatePod` with labels that do not parse: the `error` annotation, and the fallback
+/// policy (an unknown enforce level enforces `restricted`).
+#[test]
+fn bad_labels_fail_closed_for_enforce_and_are_annotated() {
+    let lookup = lookup(json!({"pod-security.kubernetes.io/enforce": "nope"}));
+    let plain = pod(json!({"containers": [container("a", json!({}))]}));
+    let mut rec = Recorder::default();
+    let err = validate(
+        &attrs("pods", Operation::Create),
+        &plain,
+        None,
+        &lookup,
+        &mut rec,
+    )
+    .unwrap_err();
+    assert!(
+        err.message()
+            .starts_with("pods \"p\" is forbidden: violates PodSecurity \"restricted:latest\": "),
+        "{}",
+        err.message()
+    );
+    assert_eq!(
+        rec.annotations()[0],
+        (
+            "pod-security.kubernetes.io/error".to_owned(),
+            "Failed to parse policy: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"nope\": must be one of privileged, baseline, restricted".to_owned()
+        )
+    );
+}
