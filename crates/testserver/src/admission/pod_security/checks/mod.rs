@@ -192,10 +192,14 @@ fn user_namespace(spec: &Value) -> bool {
     flag(spec, &["hostUsers"]) == Some(false)
 }
 
+/// The IDs of `level`'s checks, in their order.
 #[cfg(test)]
-pub(super) fn ids(level: Level) -> Vec<&'static str> {
+fn ids(level: Level) -> Vec<&'static str> {
     all_checks()
         .filter(|c| c.level == level)
         .map(|c| c.id)
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
