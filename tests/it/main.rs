@@ -10,6 +10,7 @@
 mod support;
 
 mod admission_config;
+mod admission_policies;
 mod audit;
 mod auth;
 mod autoscaling;
@@ -31,6 +32,7 @@ mod incluster;
 mod indexes;
 mod kctl;
 mod kubeconfig;
+mod limit_ranges;
 mod list;
 mod logs;
 mod managed_fields_types;

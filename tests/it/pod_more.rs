@@ -94,6 +94,27 @@ async fn an_ephemeral_container_is_added_to_a_running_pod_and_never_changed() {
     assert!(added["metadata"].get("labels").is_none(), "{added}");
     assert_eq!(added["status"]["phase"], "Running");
     assert_eq!(added["spec"]["containers"][0]["name"], "c");
+    // The writer owns only what the subresource keeps (its strategy's include filter), not
+    // the labels it sent.
+    let entries = added["metadata"]["managedFields"].as_array().unwrap();
+    let entry = entries
+        .iter()
+        .find(|e| e["subresource"] == "ephemeralcontainers")
+        .unwrap_or_else(|| panic!("no ephemeralcontainers entry in {entries:?}"));
+    let owned = entry["fieldsV1"].as_object().unwrap();
+    assert_eq!(owned.keys().collect::<Vec<_>>(), ["f:spec"], "{entry}");
+    let spec = owned["f:spec"].as_object().unwrap();
+    assert_eq!(
+        spec.keys().collect::<Vec<_>>(),
+        ["f:ephemeralContainers"],
+        "{entry}"
+    );
+    assert!(
+        spec["f:ephemeralContainers"]
+            .get("k:{\"name\":\"debugger\"}")
+            .is_some(),
+        "{entry}"
+    );
 
     // Changing it is refused, with a diff after the message's first line.
     let mut changed = added.clone();

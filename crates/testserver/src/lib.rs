@@ -81,6 +81,7 @@ mod api;
 pub mod audit;
 mod auth;
 mod bootstrap;
+mod cel;
 mod clock;
 mod controllers;
 mod crd;

@@ -36,6 +36,7 @@ fn authorized(lookup: &dyn Lookup, user: &UserInfo<'_>, verb: &str, signer: &str
                 group: GROUP,
                 resource: "signers",
                 name,
+                ..AuthzQuestion::default()
             },
         )
     };

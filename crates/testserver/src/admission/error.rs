@@ -45,6 +45,14 @@ pub(crate) enum AdmissionError {
     },
     /// 422 Invalid, with field causes.
     Invalid(Invalid),
+    /// Any other answer, as a complete `Status` (an admission webhook's refusal, or the
+    /// server's 400 around a webhook call).
+    Status {
+        /// The HTTP status code.
+        code: u16,
+        /// The `Status` object answered.
+        status: Box<Value>,
+    },
     /// 500 InternalError (`apierrors.NewInternalError`): `Internal error occurred: <message>`.
     Internal {
         /// What went wrong, e.g. `unable to convert to /v1, Resource=x: unknown kind`.
@@ -67,6 +75,7 @@ impl AdmissionError {
             AdmissionError::Forbidden { .. } => 403,
             AdmissionError::NotFound { .. } => 404,
             AdmissionError::Invalid(_) => 422,
+            AdmissionError::Status { code, .. } => *code,
             AdmissionError::Internal { .. } => 500,
         }
     }
@@ -92,6 +101,7 @@ impl AdmissionError {
                 name,
             } => ("NotFound", group, resource, name, &[][..]),
             AdmissionError::Invalid(invalid) => return invalid.status(),
+            AdmissionError::Status { status, .. } => return (**status).clone(),
             AdmissionError::Internal { message } => {
                 return json!({
                     "kind": "Status",
@@ -163,6 +173,12 @@ impl fmt::Display for AdmissionError {
                 )
             }
             AdmissionError::Invalid(invalid) => invalid.fmt(f),
+            AdmissionError::Status { status, .. } => f.write_str(
+                status
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            ),
             AdmissionError::Internal { message } => {
                 write!(f, "Internal error occurred: {message}")
             }

@@ -7,30 +7,36 @@
 //!    [`defaults`];
 //! 2. compute `managedFields` (the `fields` module): defaulted fields belong to the writer,
 //!    everything below does not;
-//! 3. mutating admission plugins: [`admit`] (NamespaceLifecycle, ServiceAccount,
+//! 3. mutating admission plugins: [`admit`] (NamespaceLifecycle, LimitRanger, ServiceAccount,
 //!    TaintNodesByCondition, Priority, DefaultTolerationSeconds, DefaultStorageClass,
-//!    StorageObjectInUseProtection, in the real order);
+//!    StorageObjectInUseProtection, RuntimeClass, DefaultIngressClass, in the real order);
 //! 4. the registry strategy (`PrepareForCreate`/`PrepareForUpdate`), `generateName`
 //!    ([`names::generate`]), validation and `Canonicalize`;
-//! 5. validating admission plugins: [`validate`] (create: PodSecurity, Priority,
-//!    CertificateSubjectRestriction, ResourceQuota) / [`validate_update`] (update: PodSecurity,
-//!    PersistentVolumeClaimResize, CertificateApproval, CertificateSigning, Priority,
-//!    ResourceQuota), which record warnings and audit annotations in a [`Recorder`];
+//! 5. validating admission plugins: [`validate`] (create: LimitRanger, PodSecurity, Priority,
+//!    RuntimeClass, CertificateSubjectRestriction, ValidatingAdmissionPolicy, ResourceQuota) /
+//!    [`validate_update`] (update: LimitRanger, PodSecurity, PersistentVolumeClaimResize,
+//!    CertificateApproval, CertificateSigning, Priority, ValidatingAdmissionPolicy,
+//!    ResourceQuota); deletes: ValidatingAdmissionPolicy ([`validating_policy::validate`],
+//!    called by the delete path with the stored object);
 //! 6. storage.
 //!
 //! `registry::pipeline` runs steps 3 to 5 in one call.
 //!
 //! Everything here is a pure function over `serde_json::Value` objects in their external JSON
 //! form; the server gives read access to its storage, and its authorizer's answers, through
-//! [`Lookup`]. The requesting user is in [`Attributes::user`] (`None` for the server's own
+//! [`Lookup`], whose one write ([`Lookup::write_status`]) is ResourceQuota charging a quota. The requesting user is in [`Attributes::user`] (`None` for the server's own
 //! writes: its controllers and bootstrap, which no plugin that asks the authorizer refuses).
 
+/// The admission CEL environment: variables, the authorizer library, match conditions.
+pub(crate) mod cel;
 mod certificates;
+mod default_ingress_class;
 mod default_storage_class;
 mod default_tolerations;
 /// API field defaulting.
 pub(crate) mod defaults;
 mod error;
+mod limit_ranger;
 /// Which requests an admission webhook or policy selects.
 #[cfg_attr(
     not(test),
@@ -46,23 +52,27 @@ mod namespace_lifecycle;
 mod pod_security;
 mod priority;
 mod pvc_resize;
-mod recorder;
+/// What validating admission adds to a request (warnings, audit annotations).
+pub(crate) mod recorder;
 /// ResourceQuota enforcement and the quota evaluators.
 pub(crate) mod resource_quota;
+mod runtime_class;
 mod service_account;
 mod storage_protection;
 mod taint_nodes;
 mod user;
+/// The ValidatingAdmissionPolicy plugin.
+pub(crate) mod validating_policy;
 
 use serde_json::Value;
 
 pub(crate) use error::AdmissionError;
-pub(crate) use recorder::Recorder;
 pub(crate) use user::{AuthzQuestion, UserInfo};
 
 /// Read access to the server's stored objects, for the plugins that look things up
-/// (ServiceAccounts, PriorityClasses, Namespaces, StorageClasses), and to its authorizer, for
-/// the plugins that ask it (CertificateApproval, CertificateSigning).
+/// (ServiceAccounts, PriorityClasses, Namespaces, StorageClasses, LimitRanges, RuntimeClasses,
+/// IngressClasses, ResourceQuotas), to its authorizer, for the plugins that ask it
+/// (CertificateApproval, CertificateSigning), and one write: a quota's charged status.
 ///
 /// `group` is the API group (`""` for core), `resource` the plural lower-case resource name,
 /// `namespace` `None` for cluster-scoped resources. Objects are returned in external JSON form.
@@ -79,12 +89,27 @@ pub(crate) trait Lookup {
     fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<Value>;
     /// Whether the server's authorizer allows `user` what `question` asks.
     fn allows(&self, user: &UserInfo<'_>, question: &AuthzQuestion<'_>) -> bool;
+    /// Writes `obj` (an object as [`get`](Lookup::get) or [`list`](Lookup::list) returned it,
+    /// with a new `status`) through its `status` subresource, as the server itself, if the
+    /// stored object's `metadata.resourceVersion` is still `obj`'s (a compare-and-swap): the one
+    /// write admission makes, ResourceQuota charging `status.used`. A dry-run request's lookup
+    /// answers `Ok` and writes nothing.
+    ///
+    /// # Errors
+    /// [`StatusConflict`] when the object changed or is gone: read it again and retry.
+    fn write_status(&self, group: &str, resource: &str, obj: &Value) -> Result<(), StatusConflict>;
     /// Every served group/version/resource stored with the request's resource, the request's
     /// own among them (`EquivalentResourceMapper.EquivalentResourcesFor`): Events in `v1` and
     /// `events.k8s.io/v1`, each served version of a custom resource. Empty when unknown.
     fn equivalents(&self, attrs: &Attributes<'_>) -> Vec<Equivalent> {
         let _ = attrs;
         Vec::new()
+    }
+    /// The resource serving `kind` in `group`/`version` and whether it is namespaced
+    /// (`RESTMapper.RESTMapping`); `None` when no served resource has that kind.
+    fn resource_for(&self, group: &str, version: &str, kind: &str) -> Option<(String, bool)> {
+        let _ = (group, version, kind);
+        None
     }
 }
 
@@ -100,6 +125,11 @@ pub(crate) struct Equivalent {
     /// Kind of its objects.
     pub(crate) kind: String,
 }
+
+/// The stored object changed (or went away) since it was read: a [`Lookup::write_status`]
+/// wrote nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatusConflict;
 
 /// The kind of request, as admission plugins see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,18 +202,20 @@ pub(crate) fn admit(
     let Some(obj) = obj else {
         return Ok(());
     };
+    limit_ranger::admit(attrs, obj, old, lookup);
     service_account::admit(attrs, obj, lookup)?;
     taint_nodes::admit(attrs, obj);
     priority::admit(attrs, obj, old, lookup)?;
     default_tolerations::admit(attrs, obj);
     default_storage_class::admit(attrs, obj, lookup);
     storage_protection::admit(attrs, obj);
+    runtime_class::admit(attrs, obj, lookup)?;
+    default_ingress_class::admit(attrs, obj, lookup);
     Ok(())
 }
 
 /// Runs the validating admission plugins of an update, which may compare with the stored object
-/// (PodSecurity, PersistentVolumeClaimResize), then those of [`validate`]. Warnings and audit
-/// annotations go to `rec`, also when a later plugin refuses.
+/// (PodSecurity, PersistentVolumeClaimResize), then those of [`validate`].
 ///
 /// # Errors
 /// The first plugin error (e.g. growing a claim whose class does not allow expansion).
@@ -192,17 +224,17 @@ pub(crate) fn validate_update(
     new: &Value,
     old: &Value,
     lookup: &dyn Lookup,
-    rec: &mut Recorder,
 ) -> Result<(), AdmissionError> {
-    pod_security::validate(attrs, new, Some(old), lookup, rec)?;
+    limit_ranger::validate(attrs, new, Some(old), lookup)?;
+    pod_security::validate(attrs, new, Some(old), lookup)?;
     pvc_resize::validate(attrs, new, old, lookup)?;
     certificates::validate_update(attrs, new, old, lookup)?;
-    validate(attrs, Some(new), lookup, rec)?;
+    validate(attrs, Some(new), lookup)?;
+    validating_policy::validate(attrs, Some(new), Some(old), lookup)?;
     resource_quota::validate(attrs, new, Some(old), lookup)
 }
 
-/// Runs the validating admission plugins (after the strategy's validation passed); warnings
-/// and audit annotations go to `rec`.
+/// Runs the validating admission plugins (after the strategy's validation passed).
 ///
 /// # Errors
 /// The first plugin error (e.g. a second `globalDefault` PriorityClass).
@@ -210,16 +242,18 @@ pub(crate) fn validate(
     attrs: &Attributes<'_>,
     obj: Option<&Value>,
     lookup: &dyn Lookup,
-    rec: &mut Recorder,
 ) -> Result<(), AdmissionError> {
     if let Some(obj) = obj {
         if attrs.operation == Operation::Create {
-            // an update's ran first in `validate_update`, with the stored object
-            pod_security::validate(attrs, obj, None, lookup, rec)?;
+            limit_ranger::validate(attrs, obj, None, lookup)?;
+            // an update's ran in `validate_update`, with the stored object
+            pod_security::validate(attrs, obj, None, lookup)?;
         }
         priority::validate(attrs, obj, lookup)?;
         if attrs.operation == Operation::Create {
+            runtime_class::validate(attrs, obj, lookup)?;
             certificates::validate_create(attrs, obj)?;
+            validating_policy::validate(attrs, Some(obj), None, lookup)?;
             resource_quota::validate(attrs, obj, None, lookup)?;
         }
     }

@@ -1,14 +1,20 @@
 //! An in-memory [`Lookup`] for tests.
 
+use std::cell::RefCell;
+
 use serde_json::Value;
 
-use super::{Attributes, AuthzQuestion, Equivalent, Lookup, UserInfo};
+use super::{Attributes, AuthzQuestion, Equivalent, Lookup, StatusConflict, UserInfo};
+
+/// A stored object: (group, resource, namespace, object).
+type Entry = (String, String, Option<String>, Value);
 
 /// Objects keyed by (group, resource, namespace, name), and what users may do (nothing unless
-/// [`MemLookup::allow`]ed).
+/// [`MemLookup::allow`]ed). Status writes replace the object's `status` and count its
+/// `metadata.resourceVersion` up (from `0` when it has none).
 #[derive(Debug, Default)]
 pub(crate) struct MemLookup {
-    objects: Vec<(String, String, Option<String>, Value)>,
+    objects: RefCell<Vec<Entry>>,
     /// (user, verb, resource, name) allowed.
     allowed: Vec<(String, String, String, String)>,
     /// The served versions of one stored resource ([`Lookup::equivalents`]).
@@ -24,7 +30,7 @@ impl MemLookup {
         namespace: Option<&str>,
         obj: Value,
     ) -> Self {
-        self.objects.push((
+        self.objects.get_mut().push((
             group.into(),
             resource.into(),
             namespace.map(str::to_owned),
@@ -85,6 +91,7 @@ impl Lookup for MemLookup {
         name: &str,
     ) -> Option<Value> {
         self.objects
+            .borrow()
             .iter()
             .find(|(g, r, ns, o)| {
                 g == group
@@ -97,6 +104,7 @@ impl Lookup for MemLookup {
 
     fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<Value> {
         self.objects
+            .borrow()
             .iter()
             .filter(|(g, r, ns, _)| {
                 g == group && r == resource && (namespace.is_none() || ns.as_deref() == namespace)
@@ -110,6 +118,33 @@ impl Lookup for MemLookup {
             (u.as_str(), v.as_str(), r.as_str(), n.as_str())
                 == (user.name, q.verb, q.resource, q.name)
         })
+    }
+
+    fn write_status(&self, group: &str, resource: &str, new: &Value) -> Result<(), StatusConflict> {
+        let version = |o: &Value| {
+            o.pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("0")
+                .to_owned()
+        };
+        let mut objects = self.objects.borrow_mut();
+        let (.., obj) = objects
+            .iter_mut()
+            .find(|(g, r, _, o)| {
+                g == group
+                    && r == resource
+                    && o.pointer("/metadata/namespace") == new.pointer("/metadata/namespace")
+                    && crate::shared::json::name(o) == crate::shared::json::name(new)
+            })
+            .ok_or(StatusConflict)?;
+        let stored = version(obj);
+        if stored != version(new) {
+            return Err(StatusConflict);
+        }
+        let next = stored.parse::<u64>().unwrap_or(0) + 1;
+        obj["metadata"]["resourceVersion"] = Value::String(next.to_string());
+        obj["status"] = new.get("status").cloned().unwrap_or(Value::Null);
+        Ok(())
     }
 
     fn equivalents(&self, attrs: &Attributes<'_>) -> Vec<Equivalent> {

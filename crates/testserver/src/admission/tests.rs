@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::testing::MemLookup;
-use super::{Attributes, Operation, Recorder, admit, validate};
+use super::{Attributes, Operation, admit, validate};
 
 fn attrs<'a>(group: &'a str, resource: &'a str, op: Operation) -> Attributes<'a> {
     Attributes {
@@ -247,8 +247,7 @@ fn priority_from_classes() {
         validate(
             &attrs("scheduling.k8s.io", "priorityclasses", Operation::Create),
             Some(&class),
-            &lookup,
-            &mut Recorder::default()
+            &lookup
         )
         .unwrap_err()
         .message(),
@@ -349,7 +348,6 @@ fn claims_grow_only_when_bound_and_expandable() {
             &claim(class, "2Gi", phase),
             &claim(class, "1Gi", phase),
             &lookup,
-            &mut Recorder::default(),
         )
         .map_err(|e| e.message())
     };

@@ -16,17 +16,22 @@ pub(crate) struct UserInfo<'a> {
     pub(crate) extra: &'a BTreeMap<String, Vec<String>>,
 }
 
-/// A resource request an admission plugin asks the authorizer about
-/// (`authorizer.AttributesRecord` with `ResourceRequest: true` and `APIVersion: "*"`, at the
-/// cluster scope).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A request an admission plugin asks the authorizer about (`authorizer.AttributesRecord`):
+/// a resource request with `APIVersion: "*"`, or, when `path` is set, a non-resource one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct AuthzQuestion<'a> {
-    /// The verb, e.g. `approve`.
+    /// The verb, e.g. `approve` (an HTTP verb such as `get` for a path).
     pub(crate) verb: &'a str,
     /// The API group, e.g. `certificates.k8s.io`.
     pub(crate) group: &'a str,
     /// The resource, e.g. `signers`.
     pub(crate) resource: &'a str,
+    /// The subresource, e.g. `status`, or `""`.
+    pub(crate) subresource: &'a str,
+    /// The namespace, `""` for the cluster scope.
+    pub(crate) namespace: &'a str,
     /// The object name, e.g. `example.com/signer`.
     pub(crate) name: &'a str,
+    /// The non-resource path, e.g. `/healthz`; `""` for a resource request.
+    pub(crate) path: &'a str,
 }

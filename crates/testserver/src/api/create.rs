@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::ApiError;
-use crate::api::write::{self, Managed, WriteOpts};
+use crate::api::write::{self, WriteOpts};
 use crate::api::{App, Ctx, pods, token_request};
 
 /// Answers a create.
@@ -46,7 +46,7 @@ pub(super) fn create(
     if let Err(e) = crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, "", &obj, None) {
         return crate::api::warnings::refused(e, &warnings);
     }
-    let created = write::create_written(
+    let created = write::create(
         app,
         rt,
         &ns,
@@ -57,7 +57,6 @@ pub(super) fn create(
             subresource: "",
             user: Some(&ctx.user),
         },
-        Managed::Record,
     );
     let created = match created {
         Ok(created) => created,
@@ -65,7 +64,7 @@ pub(super) fn create(
     };
     let mut answer = respond::value(
         201,
-        &respond::shaped(rt, &created.object, ctx.repr),
+        &respond::shaped(rt, &created, ctx.repr),
         ctx.repr.format,
     );
     let warnings = crate::api::warnings::created(rt, warnings, &created);

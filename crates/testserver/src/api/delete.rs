@@ -188,6 +188,7 @@ pub(crate) fn delete_object(
             .get(&key)
             .ok_or_else(|| ApiError::not_found(rt, name))?;
         check_preconditions(rt, name, &old, opts)?;
+        hooks::validate_delete(app, rt, (ns, name), &old)?;
         let uid = meta_str(&old, "uid").to_owned();
         let rv = revision_of(&old);
         let already = old

@@ -27,8 +27,16 @@ pub(crate) enum Op {
     Delete,
 }
 
-/// Read access to storage, and RBAC's decisions, for admission plugins.
-struct StoreLookup<'a>(&'a App);
+/// Read access to storage, RBAC's decisions, and the status writes of quota charging, for
+/// admission plugins.
+struct StoreLookup<'a> {
+    app: &'a App,
+    /// The request is a dry run: status writes are skipped (and answer `Ok`).
+    dry_run: bool,
+}
+
+/// The field manager of admission's own writes (the real server's loopback client).
+const ADMISSION_MANAGER: &str = "kube-apiserver";
 
 impl Lookup for StoreLookup<'_> {
     fn get(
@@ -43,11 +51,11 @@ impl Lookup for StoreLookup<'_> {
             namespace.unwrap_or(""),
             name,
         );
-        self.0.store.get(&key).map(|v| (*v).clone())
+        self.app.store.get(&key).map(|v| (*v).clone())
     }
 
     fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<Value> {
-        let Ok(snap) = self.0.store.snapshot(None) else {
+        let Ok(snap) = self.app.store.snapshot(None) else {
             return Vec::new();
         };
         let scope = Scope {
@@ -66,18 +74,85 @@ impl Lookup for StoreLookup<'_> {
             groups: user.groups.to_vec(),
             extra: user.extra.clone(),
         };
-        let mut attrs = crate::rbac::attributes::Attributes::resource(
-            question.verb,
-            question.group,
-            question.resource,
-        )
-        .named(question.name);
-        "*".clone_into(&mut attrs.api_version);
-        crate::rbac::seam::decide(&user, &attrs, &*self.0.store).allowed
+        let attrs = if question.path.is_empty() {
+            let mut attrs = crate::rbac::attributes::Attributes::resource(
+                question.verb,
+                question.group,
+                question.resource,
+            )
+            .named(question.name)
+            .in_namespace(question.namespace)
+            .with_subresource(question.subresource);
+            "*".clone_into(&mut attrs.api_version);
+            attrs
+        } else {
+            crate::rbac::attributes::Attributes::non_resource(question.verb, question.path)
+        };
+        crate::rbac::seam::decide(&user, &attrs, &*self.app.store).allowed
+    }
+
+    fn write_status(
+        &self,
+        group: &str,
+        resource: &str,
+        obj: &Value,
+    ) -> Result<(), admission::StatusConflict> {
+        if self.dry_run {
+            return Ok(());
+        }
+        let rt = self
+            .app
+            .registry
+            .types()
+            .find(|rt| rt.group == group && rt.plural == resource && rt.custom.is_none());
+        let Some(rt) = rt else {
+            return Err(admission::StatusConflict);
+        };
+        let opts = WriteOpts {
+            subresource: "status",
+            ..WriteOpts::by_server(ADMISSION_MANAGER)
+        };
+        let meta = |key: &str| {
+            obj.pointer(&format!("/metadata/{key}"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        let status = obj.get("status").cloned().unwrap_or(Value::Null);
+        let written = crate::api::write::update(
+            self.app,
+            rt,
+            meta("namespace"),
+            meta("name"),
+            opts,
+            &mut |old| {
+                let mut new = old.clone();
+                if let Some(map) = new.as_object_mut() {
+                    if let Some(m) = map.get_mut("metadata").and_then(Value::as_object_mut) {
+                        // an empty resourceVersion would make the write unconditional
+                        let rv = meta("resourceVersion");
+                        m.insert(
+                            "resourceVersion".into(),
+                            if rv.is_empty() { "0" } else { rv }.into(),
+                        );
+                    }
+                    map.insert("status".into(), status.clone());
+                }
+                Ok(new)
+            },
+        );
+        written.map(|_| ()).map_err(|_| admission::StatusConflict)
+    }
+
+    fn resource_for(&self, group: &str, version: &str, kind: &str) -> Option<(String, bool)> {
+        self.app
+            .registry
+            .types()
+            .find(|t| t.group == group && t.version == version && t.kind == kind)
+            .map(|t| (t.plural.clone(), t.namespaced))
     }
 
     fn equivalents(&self, attrs: &Attributes<'_>) -> Vec<admission::Equivalent> {
-        let registry = &self.0.registry;
+        let registry = &self.app.registry;
         let Some(own) = registry.find(attrs.group, attrs.version, attrs.resource) else {
             return Vec::new();
         };
@@ -209,22 +284,7 @@ fn admission_error(e: &admission::AdmissionError) -> ApiError {
 }
 
 fn refusal(refused: pipeline::Refused) -> ApiError {
-    audit_annotations(&refused.annotations);
     admission_error(&refused.error).with_warnings(crate::warnings::recorded(refused.warnings))
-}
-
-/// What validating admission recorded for an accepted write: its audit annotations go to the
-/// request's audit event, its warnings are returned for the answer.
-fn admitted(rec: admission::Recorder) -> Vec<String> {
-    let (warnings, annotations) = rec.into_parts();
-    audit_annotations(&annotations);
-    warnings
-}
-
-fn audit_annotations(annotations: &[(String, String)]) {
-    for (key, value) in annotations {
-        crate::audit::annotate(key, value);
-    }
 }
 
 fn attributes<'a>(
@@ -259,20 +319,94 @@ pub(crate) fn admit_delete(
     name: &str,
 ) -> Result<(), ApiError> {
     let attrs = attributes(rt, Op::Delete, (namespace, name), "", None);
-    admission::admit(&attrs, None, None, &StoreLookup(app))
-        .map_err(|e| ApiError::from_status(e.code(), e.status()))
+    admission::admit(
+        &attrs,
+        None,
+        None,
+        &StoreLookup {
+            app,
+            dry_run: false,
+        },
+    )
+    .map_err(|e| ApiError::from_status(e.code(), e.status()))
+}
+
+/// The validating admission of a delete (ValidatingAdmissionPolicy), with the stored object
+/// `old`, as the user of the request being answered (Go's `deleteValidation`, run once the
+/// object is read and its preconditions hold).
+pub(crate) fn validate_delete(
+    app: &App,
+    rt: &ResourceType,
+    (namespace, name): (&str, &str),
+    old: &Value,
+) -> Result<(), ApiError> {
+    let info = admission::recorder::request_info();
+    let mut attrs = attributes(rt, Op::Delete, (namespace, name), "", None);
+    attrs.user = info.user.as_ref().map(admission::recorder::Requester::info);
+    let lookup = StoreLookup {
+        app,
+        dry_run: info.dry_run,
+    };
+    admission::validating_policy::validate(&attrs, None, Some(old), &lookup)
+        .map_err(|e| admission_error(&e))
+}
+
+/// What admission needs to know of a request besides its attributes: its user, and whether it
+/// is a dry run (`dryRun=All` in the query, or in a delete's body).
+pub(crate) fn admission_request_info(
+    ctx: &crate::api::Ctx,
+    verb: &str,
+    body: &[u8],
+) -> admission::recorder::RequestInfo {
+    let in_body = || {
+        serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|b| b.get("dryRun").cloned())
+            .and_then(|d| d.as_array().map(|d| d.iter().any(|v| v == "All")))
+            .unwrap_or(false)
+    };
+    let dry_run = ctx.query.get("dryRun") == Some("All")
+        || (matches!(verb, "delete" | "deletecollection") && in_body());
+    admission::recorder::RequestInfo {
+        user: Some(admission::recorder::Requester {
+            name: ctx.user.name.clone(),
+            uid: ctx.user.uid.clone(),
+            groups: ctx.user.groups.clone(),
+            extra: ctx.user.extra.clone(),
+        }),
+        dry_run,
+        options: None,
+    }
+}
+
+/// An answer with what admission added to its request: the warnings as `Warning` headers (or
+/// on the error), the audit annotations on the request's audit event.
+pub(crate) fn with_added(
+    answer: Result<http::Response<crate::api::respond::Body>, ApiError>,
+    added: admission::recorder::Added,
+) -> Result<http::Response<crate::api::respond::Body>, ApiError> {
+    for (key, value) in &added.annotations {
+        crate::audit::annotate(key, value);
+    }
+    let warnings = crate::warnings::recorded(added.warnings);
+    match answer {
+        Ok(mut response) => {
+            crate::api::respond::add_warnings(&mut response, &warnings);
+            Ok(response)
+        }
+        Err(e) => Err(e.with_warnings(warnings)),
+    }
 }
 
 /// The create path after defaulting and `managedFields`: mutating admission, the strategy,
-/// `generateName`, validation, validating admission. Returns validating admission's
-/// `Warning`s (its audit annotations are recorded).
+/// `generateName`, validation, validating admission.
 pub(crate) fn admit_create(
     app: &App,
     rt: &ResourceType,
     namespace: &str,
     opts: &WriteOpts<'_>,
     obj: &mut Value,
-) -> Result<Vec<String>, ApiError> {
+) -> Result<(), ApiError> {
     let attrs = attributes(rt, Op::Create, (namespace, ""), opts.subresource, opts.user);
     if let Some(custom) = &rt.custom
         && custom.terminating()
@@ -286,14 +420,15 @@ pub(crate) fn admit_create(
                 "details": {"group": rt.group, "kind": rt.plural}, "code": 405}),
         ));
     }
-    pipeline::create(rt, &attrs, obj, &StoreLookup(app), &clock::now())
-        .map(admitted)
-        .map_err(refusal)
+    let lookup = StoreLookup {
+        app,
+        dry_run: opts.dry_run,
+    };
+    pipeline::create(rt, &attrs, obj, &lookup, &clock::now()).map_err(refusal)
 }
 
 /// The update path after defaulting and `managedFields` (`new` carries the stored
 /// resourceVersion): mutating admission, the strategy, validation, validating admission.
-/// Returns validating admission's `Warning`s (its audit annotations are recorded).
 pub(crate) fn admit_update(
     app: &App,
     rt: &ResourceType,
@@ -301,7 +436,7 @@ pub(crate) fn admit_update(
     opts: &WriteOpts<'_>,
     new: &mut Value,
     old: &Value,
-) -> Result<Vec<String>, ApiError> {
+) -> Result<(), ApiError> {
     let attrs = attributes(
         rt,
         Op::Update,
@@ -309,9 +444,11 @@ pub(crate) fn admit_update(
         opts.subresource,
         opts.user,
     );
-    pipeline::update(rt, &attrs, new, old, &StoreLookup(app), &clock::now())
-        .map(admitted)
-        .map_err(refusal)
+    let lookup = StoreLookup {
+        app,
+        dry_run: opts.dry_run,
+    };
+    pipeline::update(rt, &attrs, new, old, &lookup, &clock::now()).map_err(refusal)
 }
 
 /// Decodes a request body for `rt`: the RBAC objects and self reviews kubectl sends as

@@ -237,18 +237,33 @@ async fn dispatch(
         }
         return pods::connect::connect(app, &ctx, &target, sub, upgrade);
     }
-    let answer = match verb {
-        "get" => get::get(app, &ctx, &target),
-        "list" => list::list(app, &ctx, &target),
-        "watch" => watch::watch(app, &ctx, &target),
-        "create" => create::create(app, &ctx, &target, &body),
-        "update" => update::update(app, &ctx, &target, &body),
-        "patch" => patch::patch(app, &ctx, &target, &body),
-        "delete" => delete::delete(app, &ctx, &target, &body),
-        "deletecollection" => delete::delete_collection(app, &ctx, &target, &body),
+    let answered = answer(app, &ctx, verb, &target, &body);
+    deprecation::with_deprecation(&target.rt, answered)
+}
+
+/// The verb's handler, in the admission recorder's scope for the request (opened on the thread
+/// that runs the handler): what validating admission adds, warnings and audit annotations,
+/// goes to the answer.
+fn answer(
+    app: &Arc<App>,
+    ctx: &Ctx,
+    verb: &str,
+    target: &Target,
+    body: &Bytes,
+) -> Result<Response<Body>, ApiError> {
+    let info = hooks::admission_request_info(ctx, verb, body);
+    let (answered, added) = crate::admission::recorder::record(info, || match verb {
+        "get" => get::get(app, ctx, target),
+        "list" => list::list(app, ctx, target),
+        "watch" => watch::watch(app, ctx, target),
+        "create" => create::create(app, ctx, target, body),
+        "update" => update::update(app, ctx, target, body),
+        "patch" => patch::patch(app, ctx, target, body),
+        "delete" => delete::delete(app, ctx, target, body),
+        "deletecollection" => delete::delete_collection(app, ctx, target, body),
         _ => Err(ApiError::method_not_allowed()),
-    };
-    deprecation::with_deprecation(&target.rt, answer)
+    });
+    hooks::with_added(answered, added)
 }
 
 /// `exec`, `attach` or `portforward` of a core pod: the subresources that reach the kubelet.

@@ -97,10 +97,10 @@ pub(super) fn patch(
     if is_apply && sub.is_empty() && app.store.get(&key).is_none() {
         let obj = to_storage(rt, &patch);
         hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &obj, None)?;
-        let created = write::create_written(app, rt, &ns, obj, opts, Managed::Record)?;
+        let created = write::create(app, rt, &ns, obj, opts)?;
         let mut answer = respond::value(
             201,
-            &respond::shaped(rt, &created.object, ctx.repr),
+            &respond::shaped(rt, &created, ctx.repr),
             ctx.repr.format,
         );
         let warnings = crate::api::warnings::created(rt, Vec::new(), &created);
@@ -111,7 +111,7 @@ pub(super) fn patch(
     let field_validation = ctx.query.get("fieldValidation");
     let mut warnings = Vec::new();
     let mut replaced = None;
-    let updated = write::update_written(app, rt, (&ns, &name), opts, Managed::Record, &mut |old| {
+    let updated = write::update(app, rt, &ns, &name, opts, &mut |old| {
         let mut doc = to_external(rt, old);
         match kind {
             BodyType::StrategicMergePatch => {
@@ -152,7 +152,7 @@ pub(super) fn patch(
     };
     let mut answer = respond::value(
         200,
-        &respond::shaped(rt, &updated.object, ctx.repr),
+        &respond::shaped(rt, &updated, ctx.repr),
         ctx.repr.format,
     );
     let warnings = crate::api::warnings::updated(rt, sub, warnings, (&updated, replaced.as_ref()));
@@ -210,13 +210,13 @@ fn server_side_apply(
             apply_across(write, None, &config, force, versions).map_err(|e| apply_error(&e))?;
         let obj = to_storage(rt, &applied.object);
         hooks::confirm_rbac_write(app, &ctx.user, rt, ns, name, &obj, None)?;
-        let created = match write::create_written(app, rt, ns, obj, opts, Managed::Keep) {
+        let created = match write::create_with(app, rt, ns, obj, opts, Managed::Keep) {
             Ok(created) => created,
             Err(e) => return crate::api::warnings::refused(e, &warnings),
         };
         let mut answer = respond::value(
             201,
-            &respond::shaped(rt, &created.object, ctx.repr),
+            &respond::shaped(rt, &created, ctx.repr),
             ctx.repr.format,
         );
         let warnings = crate::api::warnings::created(rt, warnings, &created);
@@ -224,7 +224,7 @@ fn server_side_apply(
         return Ok(answer);
     }
     let mut replaced = None;
-    let updated = write::update_written(app, rt, (ns, name), opts, Managed::Keep, &mut |old| {
+    let updated = write::update_with(app, rt, ns, name, opts, Managed::Keep, &mut |old| {
         let live = to_external(rt, old);
         let applied = apply_across(write, Some(&live), &config, force, versions)
             .map_err(|e| apply_error(&e))?;
@@ -239,7 +239,7 @@ fn server_side_apply(
     };
     let mut answer = respond::value(
         200,
-        &respond::shaped(rt, &updated.object, ctx.repr),
+        &respond::shaped(rt, &updated, ctx.repr),
         ctx.repr.format,
     );
     let warnings = crate::api::warnings::updated(

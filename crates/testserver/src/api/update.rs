@@ -6,7 +6,7 @@ use http::Response;
 use crate::api::respond::{self, Body};
 use crate::api::route::Target;
 use crate::api::status::ApiError;
-use crate::api::write::{self, Managed, WriteOpts};
+use crate::api::write::{self, WriteOpts};
 use crate::api::{App, Ctx};
 
 /// Answers an update.
@@ -45,17 +45,17 @@ pub(super) fn update(
         }
     }
     let mut replaced = None;
-    let updated = write::update_written(
+    let updated = write::update(
         app,
         rt,
-        (&ns, &name),
+        &ns,
+        &name,
         WriteOpts {
             manager: &manager,
             dry_run: dry,
             subresource: sub,
             user: Some(&ctx.user),
         },
-        Managed::Record,
         &mut |old| {
             crate::api::hooks::confirm_rbac_write(app, &ctx.user, rt, &ns, &name, &obj, Some(old))?;
             replaced = Some(old.clone());
@@ -68,7 +68,7 @@ pub(super) fn update(
     };
     let mut answer = respond::value(
         200,
-        &respond::shaped(rt, &updated.object, ctx.repr),
+        &respond::shaped(rt, &updated, ctx.repr),
         ctx.repr.format,
     );
     let warnings = crate::api::warnings::updated(rt, sub, warnings, (&updated, replaced.as_ref()));
@@ -101,10 +101,10 @@ fn create_on_update(
         subresource: "",
         user: Some(&ctx.user),
     };
-    let created = write::create_written(app, rt, &ns, obj, opts, Managed::Record)?;
+    let created = write::create(app, rt, &ns, obj, opts)?;
     let mut answer = respond::value(
         201,
-        &respond::shaped(rt, &created.object, ctx.repr),
+        &respond::shaped(rt, &created, ctx.repr),
         ctx.repr.format,
     );
     let warnings = crate::api::warnings::created(rt, warnings, &created);

@@ -1,8 +1,7 @@
 //! The `Warning`s of a write's answer, as kube-apiserver's warning recorder collects them:
 //! the decoder's (`fieldValidation`, added by the handler before the store runs), then the
 //! strategy's (`WarningsOnCreate`/`WarningsOnUpdate`, added by `rest.BeforeCreate`/
-//! `BeforeUpdate` once validation passed), then validating admission's (PodSecurity), each
-//! text once.
+//! `BeforeUpdate` once validation passed), each text once.
 //!
 //! Guarantees: the strategy's warnings are computed from the object as stored (or as a dry
 //! run would store it) and, for updates, the stored object the write replaced; a write refused
@@ -12,35 +11,27 @@
 use serde_json::Value;
 
 use crate::api::status::ApiError;
-use crate::api::write::Written;
 use crate::registry::ResourceType;
 
-/// The warnings of a create answered with `created`: the decoder's, the strategy's, then
-/// validating admission's.
-pub(crate) fn created(rt: &ResourceType, decoder: Vec<String>, created: &Written) -> Vec<String> {
+/// The warnings of a create answered with `created`.
+pub(crate) fn created(rt: &ResourceType, decoder: Vec<String>, created: &Value) -> Vec<String> {
     let mut all = decoder;
-    all.extend(rt.strategy.warnings_on_create(&created.object));
-    all.extend(created.warnings.iter().cloned());
+    all.extend(rt.strategy.warnings_on_create(created));
     crate::warnings::recorded(all)
 }
 
 /// The warnings of an update of `subresource` answered with `new`, which replaced `old`
-/// (`None` when no stored object was read): the decoder's, the strategy's, then validating
-/// admission's.
+/// (`None` when no stored object was read).
 pub(crate) fn updated(
     rt: &ResourceType,
     subresource: &str,
     decoder: Vec<String>,
-    (new, old): (&Written, Option<&Value>),
+    (new, old): (&Value, Option<&Value>),
 ) -> Vec<String> {
     let mut all = decoder;
     if let Some(old) = old {
-        all.extend(
-            rt.strategy
-                .warnings_on_update(subresource, &new.object, old),
-        );
+        all.extend(rt.strategy.warnings_on_update(subresource, new, old));
     }
-    all.extend(new.warnings.iter().cloned());
     crate::warnings::recorded(all)
 }
 

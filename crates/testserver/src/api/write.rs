@@ -62,37 +62,15 @@ pub(crate) fn create(
     create_with(app, rt, namespace, obj, opts, Managed::Record)
 }
 
-/// A write's result: the stored (or dry-run) object, and the `Warning`s validating admission
-/// recorded (to be sent after the strategy's).
-#[derive(Debug)]
-pub(crate) struct Written {
-    /// The object as stored.
-    pub(crate) object: Arc<Value>,
-    /// Validating admission's warnings.
-    pub(crate) warnings: Vec<String>,
-}
-
 /// [`create`], saying whether `managedFields` are recorded or already set by the caller.
 pub(crate) fn create_with(
-    app: &App,
-    rt: &ResourceType,
-    namespace: &str,
-    obj: Value,
-    opts: WriteOpts<'_>,
-    managed: Managed,
-) -> Result<Arc<Value>, ApiError> {
-    create_written(app, rt, namespace, obj, opts, managed).map(|w| w.object)
-}
-
-/// [`create_with`], also returning admission's warnings (for the answer of a request).
-pub(crate) fn create_written(
     app: &App,
     rt: &ResourceType,
     namespace: &str,
     mut obj: Value,
     opts: WriteOpts<'_>,
     managed: Managed,
-) -> Result<Written, ApiError> {
+) -> Result<Arc<Value>, ApiError> {
     obj["kind"] = Value::String(rt.kind.clone());
     obj["apiVersion"] = Value::String(rt.stored_api_version());
     if rt.namespaced {
@@ -122,7 +100,7 @@ pub(crate) fn create_written(
             opts.subresource,
         );
     }
-    let warnings = hooks::admit_create(app, rt, namespace, &opts, &mut obj)?;
+    hooks::admit_create(app, rt, namespace, &opts, &mut obj)?;
     if let Some(m) = meta_mut(&mut obj) {
         // uid and creationTimestamp are set by the create pipeline, before the strategy
         m.remove("resourceVersion");
@@ -137,15 +115,13 @@ pub(crate) fn create_written(
         let warnings = rt.strategy.warnings_on_create(&obj);
         return Err(ApiError::already_exists(rt, &name).with_warnings(warnings));
     }
-    let object = if opts.dry_run {
-        Arc::new(obj)
-    } else {
-        app.store.create(&key, obj).map_err(|e| match e {
-            StoreError::AlreadyExists => ApiError::already_exists(rt, &name),
-            other => ApiError::internal(other.to_string()),
-        })?
-    };
-    Ok(Written { object, warnings })
+    if opts.dry_run {
+        return Ok(Arc::new(obj));
+    }
+    app.store.create(&key, obj).map_err(|e| match e {
+        StoreError::AlreadyExists => ApiError::already_exists(rt, &name),
+        other => ApiError::internal(other.to_string()),
+    })
 }
 
 /// Computes the new object from the stored one.
@@ -174,18 +150,6 @@ pub(crate) fn update_with(
     managed: Managed,
     transform: &mut Transform<'_>,
 ) -> Result<Arc<Value>, ApiError> {
-    update_written(app, rt, (namespace, name), opts, managed, transform).map(|w| w.object)
-}
-
-/// [`update_with`], also returning admission's warnings (for the answer of a request).
-pub(crate) fn update_written(
-    app: &App,
-    rt: &ResourceType,
-    (namespace, name): (&str, &str),
-    opts: WriteOpts<'_>,
-    managed: Managed,
-    transform: &mut Transform<'_>,
-) -> Result<Written, ApiError> {
     let key = app.key(rt, namespace, name);
     for _ in 0..16 {
         let old = app
@@ -198,18 +162,12 @@ pub(crate) fn update_written(
         if !asked_rv.is_empty() && asked_rv != old_rv.to_string() {
             return Err(ApiError::stale(rt, name));
         }
-        let warnings = prepare_update(app, rt, namespace, name, &old, &mut new, (opts, managed))?;
+        prepare_update(app, rt, namespace, name, &old, &mut new, (opts, managed))?;
         if same_object(&old, &new) {
-            return Ok(Written {
-                object: old,
-                warnings,
-            });
+            return Ok(old);
         }
         if opts.dry_run {
-            return Ok(Written {
-                object: Arc::new(new),
-                warnings,
-            });
+            return Ok(Arc::new(new));
         }
         let finished = is_deleting(&new) && no_finalizers(&new);
         match app.store.update(&key, old_rv, new) {
@@ -218,10 +176,7 @@ pub(crate) fn update_written(
                     // the last finalizer is gone: the object goes away now
                     let _ = app.store.delete(&key, revision_of(&stored), None);
                 }
-                return Ok(Written {
-                    object: stored,
-                    warnings,
-                });
+                return Ok(stored);
             }
             Err(StoreError::Conflict { .. }) if asked_rv.is_empty() => continue,
             Err(StoreError::Conflict { .. }) => return Err(ApiError::stale(rt, name)),
@@ -240,7 +195,7 @@ fn prepare_update(
     old: &Value,
     new: &mut Value,
     (opts, managed): (WriteOpts<'_>, Managed),
-) -> Result<Vec<String>, ApiError> {
+) -> Result<(), ApiError> {
     if !new.is_object() {
         return Err(ApiError::bad_request(
             "the object provided is not a JSON object",
@@ -303,14 +258,14 @@ fn prepare_update(
             opts.subresource,
         );
     }
-    let warnings = hooks::admit_update(app, rt, (namespace, name), &opts, new, old)?;
+    hooks::admit_update(app, rt, (namespace, name), &opts, new, old)?;
     if let Some(m) = meta_mut(new) {
         m.insert(
             "resourceVersion".into(),
             revision_of(old).to_string().into(),
         );
     }
-    Ok(warnings)
+    Ok(())
 }
 
 /// Whether an update changes nothing but `managedFields` timestamps (the real server then

@@ -60,9 +60,7 @@ pub struct Event {
     pub request_received_timestamp: String,
     /// When this stage was reached (`metav1.MicroTime`).
     pub stage_timestamp: String,
-    /// `authorization.k8s.io/decision` (`allow`/`forbid`) and `authorization.k8s.io/reason`,
-    /// and admission's: PodSecurity's `pod-security.kubernetes.io/enforce-policy`,
-    /// `audit-violations` and `error`.
+    /// `authorization.k8s.io/decision` (`allow`/`forbid`) and `authorization.k8s.io/reason`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
 }

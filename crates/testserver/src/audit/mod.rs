@@ -6,8 +6,7 @@
 //! - Every authenticated request that is answered gets exactly one event, written by the
 //!   listener (the one place every request passes); handlers never call this module. The
 //!   authorizer adds its `authorization.k8s.io/decision` and `authorization.k8s.io/reason`
-//!   annotations through `annotate_decision`, and the write path admission's (e.g.
-//!   `pod-security.kubernetes.io/enforce-policy`) through `annotate`, like Go's audit context.
+//!   annotations through `annotate_decision`, like Go's audit context.
 //! - A request's event is recorded before its response reaches the client, except for
 //!   long-running requests (watches, logs), whose event is recorded when the response ends.
 //! - The memory keeps the newest [`CAPACITY`] events; the file (when configured) gets every one,

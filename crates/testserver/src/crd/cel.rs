@@ -5,9 +5,11 @@
 //! What holds, as on the real server (v1.36):
 //! - a rule that does not parse refuses the CRD: `<schema path>.x-kubernetes-validations[i].rule:
 //!   Invalid value: apiextensions.ValidationRule{...}: compilation failed: ERROR: <input>:...`;
-//!   so do a field selection the schema does not declare ([`check`]), `optionalOldSelf` on a
-//!   rule without `oldSelf`, and `oldSelf` below the items of a list that is not a `map` list;
-//! - rules run in the environment of [`env()`](env::env): the standard library, cel-go's strings, lists
+//!   so do what cel-go's type check refuses ([`check`]: fields the schema does not declare,
+//!   undeclared names, operators applied to the wrong types, a result that is not a `bool`),
+//!   `optionalOldSelf` on a rule without `oldSelf`, and `oldSelf` below the items of a list
+//!   that is not a `map` list;
+//! - rules run in the environment of `crate::cel::env::env()`: the standard library, cel-go's strings, lists
 //!   and sets extensions and Kubernetes' list, regex, quantity, URL, IP/CIDR, format and semver
 //!   libraries, with their error texts;
 //! - each rule sees `self` (the value at its node, typed by the schema: `number` fields are
@@ -28,17 +30,18 @@
 //!   null: some validation rules were not checked...` error says so.
 //!
 //! Known differences (the `cel` crate is a dynamically typed interpreter, cel-go type-checks
-//! against the schema): type errors in a rule other than undefined fields (`self.replicas ==
-//! 'x'`) are found when evaluated, not at CRD creation; no cost estimates or limits; ratcheted
-//! failures are not returned as warnings; see the README for the rest.
+//! against the schema): [`check`] models the common operators and functions only, so a type
+//! error elsewhere is found when the rule is evaluated, not at CRD creation; no cost estimates
+//! or limits; ratcheted failures are not returned as warnings; see the README for the rest.
 
 use std::sync::Arc;
 
 use cel::Context;
-use cel::objects::{Key, Map, OptionalValue};
+use cel::objects::OptionalValue;
 use serde_json::Value;
 
 use self::correlation::Ratchet;
+use crate::cel::{env, go_error, go_snippets, to_cel};
 use crate::validation::{BadValue, ErrorKind, FieldError};
 
 const RULES: &str = "x-kubernetes-validations";
@@ -65,17 +68,21 @@ pub(crate) fn compile_errors(schema: &Value, path: &str, errs: &mut Vec<FieldErr
         }
         let optional = rule.get("optionalOldSelf").and_then(Value::as_bool) == Some(true);
         let is_root = path.ends_with(".openAPIV3Schema");
-        let issues = |program: &cel::Program, text: &str| {
-            check::undefined_fields(program, text, schema, is_root, !optional)
-        };
         let uses_old_self = match env::compile(text) {
             Ok(program) => {
-                let undefined = issues(&program, text);
-                if !undefined.is_empty() {
+                let checked = check::check(&program, text, schema, is_root, optional);
+                let detail = if !checked.issues.is_empty() {
+                    Some(format!("compilation failed: {}", checked.issues))
+                } else if checked.not_bool() {
+                    Some("cel expression must evaluate to a bool".to_owned())
+                } else {
+                    None
+                };
+                if let Some(detail) = detail {
                     errs.push(FieldError::invalid(
                         format!("{at}.rule"),
                         BadValue::Raw(go_rule(rule)),
-                        format!("compilation failed: {undefined}"),
+                        detail,
                     ));
                     continue;
                 }
@@ -92,7 +99,7 @@ pub(crate) fn compile_errors(schema: &Value, path: &str, errs: &mut Vec<FieldErr
         };
         if let Some(expr) = rule.get("messageExpression").and_then(Value::as_str) {
             let undefined = match env::compile(expr) {
-                Ok(program) => issues(&program, expr),
+                Ok(program) => check::check(&program, expr, schema, is_root, optional).issues,
                 Err(err) => go_snippets(&err.to_string()),
             };
             if !undefined.is_empty() {
@@ -163,11 +170,6 @@ fn uncorrelatable(schema: &Value, path: &str, forbid: Option<&str>, errs: &mut V
             errs,
         );
     }
-}
-
-/// cel-go's snippet lines (` | ` where the `cel` crate writes `| `).
-fn go_snippets(errors: &str) -> String {
-    errors.replace("\n| ", "\n | ")
 }
 
 /// The rule as Go's `%#v` prints an `apiextensions.ValidationRule` (nil pointers only).
@@ -388,74 +390,7 @@ fn message(rule: &Value, text: &str, context: &Context) -> String {
     }
 }
 
-/// cel-go's wording of the common evaluation errors; a library function's error is its text.
-fn go_error(err: &cel::ExecutionError) -> String {
-    match err {
-        cel::ExecutionError::NoSuchKey(key) => format!("no such key: {key}"),
-        cel::ExecutionError::FunctionError { function, message } => {
-            time::conversion_error(function).unwrap_or_else(|| message.clone())
-        }
-        cel::ExecutionError::NoSuchOverload(_) => "no such overload".to_owned(),
-        other => other.to_string(),
-    }
-}
-
-/// A JSON value as CEL sees it under `schema`: `number` fields are doubles even when written
-/// as integers, objects are maps with string keys.
-fn to_cel(schema: &Value, value: &Value) -> cel::Value {
-    let ty = schema.get("type").and_then(Value::as_str).unwrap_or("");
-    match value {
-        Value::Null => cel::Value::Null,
-        Value::Bool(b) => cel::Value::Bool(*b),
-        Value::Number(n) if ty == "number" => cel::Value::Float(n.as_f64().unwrap_or_default()),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => cel::Value::Int(i),
-            (None, Some(u)) => cel::Value::UInt(u),
-            _ => cel::Value::Float(n.as_f64().unwrap_or_default()),
-        },
-        Value::String(s) => schema
-            .get("format")
-            .and_then(Value::as_str)
-            .and_then(|format| time::typed(format, s))
-            .unwrap_or_else(|| cel::Value::String(s.clone().into())),
-        Value::Array(items) => {
-            let item = schema.get("items").unwrap_or(&Value::Null);
-            cel::Value::List(
-                items
-                    .iter()
-                    .map(|v| to_cel(item, v))
-                    .collect::<Vec<_>>()
-                    .into(),
-            )
-        }
-        Value::Object(object) => {
-            let properties = schema.get("properties");
-            let additional = schema.get("additionalProperties").unwrap_or(&Value::Null);
-            let map: std::collections::HashMap<Key, cel::Value> = object
-                .iter()
-                .map(|(k, v)| {
-                    let sub = properties.and_then(|p| p.get(k)).unwrap_or(additional);
-                    (Key::String(k.clone().into()), to_cel(sub, v))
-                })
-                .collect();
-            cel::Value::Map(Map::from(map))
-        }
-    }
-}
-
 mod check;
 mod correlation;
-mod env;
-mod format;
-mod lists;
-mod net;
-mod quantity;
-mod regex;
-mod semver;
-mod sets;
-#[cfg(test)]
-mod testing;
 #[cfg(test)]
 mod tests;
-mod time;
-mod url;

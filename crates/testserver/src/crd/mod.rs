@@ -22,7 +22,6 @@
 pub(crate) mod cel;
 pub(crate) mod crd_strategy;
 pub(crate) mod definition;
-pub(crate) mod format;
 pub(crate) mod names;
 pub(crate) mod scale;
 pub(crate) mod schema;

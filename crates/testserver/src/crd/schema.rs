@@ -298,7 +298,7 @@ fn validate_string(schema: &Value, s: &str, at: &At, errs: &mut Vec<FieldError>)
         return;
     }
     if let Some(format) = schema.get("format").and_then(Value::as_str)
-        && !crate::crd::format::is_valid(format, s)
+        && !crate::shared::format::is_valid(format, s)
     {
         errs.push(FieldError::type_invalid(
             at.field.clone(),

@@ -46,6 +46,13 @@ impl Comparison {
         self.modified = self.modified.recursive_difference(ignored);
         self.removed = self.removed.recursive_difference(ignored);
     }
+
+    /// Keeps, in all three sets, only the paths `prefixes` match ([`FieldSet::keep_prefixes`]).
+    pub fn keep_prefixes(&mut self, prefixes: &[&[crate::fields::fieldset::Step]]) {
+        self.added = self.added.keep_prefixes(prefixes);
+        self.modified = self.modified.keep_prefixes(prefixes);
+        self.removed = self.removed.keep_prefixes(prefixes);
+    }
 }
 
 /// Compares `old` with `new` (both whole objects) under `shape`.

@@ -7,6 +7,25 @@ use serde_json::{Map, Value};
 use crate::fields::error::FieldsError;
 use crate::fields::path::PathElement;
 
+/// One step of a path prefix (a `fieldpath.PathElementMatcher`): a field by name, or any
+/// element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The field of that name.
+    Field(&'static str),
+    /// Any element (`fieldpath.MatchAnyPathElement`).
+    Any,
+}
+
+impl Step {
+    fn matches(self, element: &PathElement) -> bool {
+        match self {
+            Step::Any => true,
+            Step::Field(name) => matches!(element, PathElement::Field(f) if f == name),
+        }
+    }
+}
+
 /// A set of field paths, stored as a tree.
 ///
 /// A path is a *member* when the node it names is itself in the set; in
@@ -110,6 +129,53 @@ impl FieldSet {
                     None => child.clone(),
                 };
                 (!rest.is_empty()).then(|| (element.clone(), rest))
+            })
+            .collect();
+        FieldSet { members, children }
+    }
+
+    /// The paths that a prefix matches (structured-merge-diff's `FilterIncludeMatches`): at
+    /// each level the members and nodes a prefix's next step names, and everything below a
+    /// node where a prefix ends. A member above the end of a prefix (`spec` for
+    /// `spec.ephemeralContainers`) is kept; its other children are not.
+    ///
+    /// ```
+    /// use kubeset_testserver::fields::fieldset::{FieldSet, Step};
+    /// use kubeset_testserver::fields::path::PathElement;
+    /// use serde_json::json;
+    ///
+    /// let set = FieldSet::from_fields_v1(&json!({"f:spec": {"f:ephemeralContainers": {},
+    ///     "f:containers": {}}, "f:metadata": {"f:labels": {}}})).unwrap();
+    /// let kept = set.keep_prefixes(&[&[Step::Field("spec"), Step::Field("ephemeralContainers")]]);
+    /// assert_eq!(kept.to_fields_v1(), json!({"f:spec": {"f:ephemeralContainers": {}}}));
+    /// ```
+    pub fn keep_prefixes(&self, prefixes: &[&[Step]]) -> FieldSet {
+        if prefixes.iter().any(|p| p.is_empty()) {
+            return self.clone();
+        }
+        let heads = |element: &PathElement| -> Vec<&[Step]> {
+            prefixes
+                .iter()
+                .filter(|p| p[0].matches(element))
+                .map(|p| &p[1..])
+                .collect()
+        };
+        let members = self
+            .members
+            .iter()
+            .filter(|m| !heads(m).is_empty())
+            .cloned()
+            .collect();
+        let children = self
+            .children
+            .iter()
+            .filter_map(|(element, child)| {
+                let tails = heads(element);
+                if tails.is_empty() {
+                    return None;
+                }
+                let kept = child.keep_prefixes(&tails);
+                (!kept.is_empty()).then(|| (element.clone(), kept))
             })
             .collect();
         FieldSet { members, children }

@@ -119,7 +119,7 @@ pub fn record_update_across(
 ) -> Vec<Value> {
     let mut entries = starting_entries(write, old, new);
     let mut change = compare_in(write.info, old, new);
-    change.filter(&reset_set(write));
+    reset(write, &mut change);
     let changed = change.changed();
     let version = write.info.api_version();
     let mut others: Vec<(String, Option<Comparison>)> = Vec::new();
@@ -234,6 +234,24 @@ pub(crate) fn without_managed_fields(object: &Value) -> Value {
         metadata.remove("managedFields");
     }
     copy
+}
+
+/// Drops from `change` what the write's strategy resets or does not keep, which no manager
+/// of it takes.
+pub(crate) fn reset(write: &Write<'_>, change: &mut Comparison) {
+    change.filter(&reset_set(write));
+    if let Some(prefixes) = write.info.kept_prefixes(write.subresource) {
+        change.keep_prefixes(prefixes);
+    }
+}
+
+/// `set` without what the write's strategy resets or does not keep.
+pub(crate) fn writable(write: &Write<'_>, set: &FieldSet) -> FieldSet {
+    let set = set.recursive_difference(&reset_set(write));
+    match write.info.kept_prefixes(write.subresource) {
+        Some(prefixes) => set.keep_prefixes(prefixes),
+        None => set,
+    }
 }
 
 /// The fields the write's strategy resets, which no manager of it takes.

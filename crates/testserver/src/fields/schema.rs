@@ -231,6 +231,25 @@ impl TypeInfo {
             Some(_) => Vec::new(),
         }
     }
+
+    /// The only paths a write to `subresource` may own, for the subresources whose strategy
+    /// filters what it keeps (`pods/ephemeralcontainers`: `spec.ephemeralContainers`).
+    ///
+    /// ```
+    /// use kubeset_testserver::fields::fieldset::Step;
+    /// use kubeset_testserver::fields::schema::lookup;
+    ///
+    /// let pod = lookup("v1", "Pod").unwrap();
+    /// let kept = pod.kept_prefixes(Some("ephemeralcontainers")).unwrap();
+    /// assert_eq!(kept[0], &[Step::Field("spec"), Step::Field("ephemeralContainers")][..]);
+    /// assert!(pod.kept_prefixes(Some("status")).is_none());
+    /// ```
+    pub fn kept_prefixes(
+        &self,
+        subresource: Option<&str>,
+    ) -> Option<&'static [&'static [crate::fields::fieldset::Step]]> {
+        crate::fields::types::kept_prefixes(self.group, self.kind, subresource?)
+    }
 }
 
 /// The type registered for `apiVersion` (`v1`, `apps/v1`, ...) and `kind`.

@@ -10,20 +10,17 @@
 use serde_json::{Map, Value};
 
 use super::ResourceType;
-use crate::admission::{self, AdmissionError, Attributes, Lookup, Recorder, names};
+use crate::admission::{self, AdmissionError, Attributes, Lookup, names};
 
 /// A write the pipeline refused, with the `Warning`s recorded before the refusal: the
 /// strategy's when validation had passed and validating admission refused
-/// (`rest.BeforeCreate` and `BeforeUpdate` record them before admission validates), then
-/// those validating admission recorded before refusing.
+/// (`rest.BeforeCreate` and `BeforeUpdate` record them before admission validates).
 #[derive(Debug)]
 pub(crate) struct Refused {
     /// Why (boxed: an `AdmissionError` is large, and this is the error of every write).
     pub(crate) error: Box<AdmissionError>,
-    /// The strategy's warnings, when it got that far, then validating admission's.
+    /// The strategy's warnings, when it got that far.
     pub(crate) warnings: Vec<String>,
-    /// The audit annotations validating admission recorded.
-    pub(crate) annotations: Vec<(String, String)>,
 }
 
 impl From<AdmissionError> for Refused {
@@ -31,21 +28,6 @@ impl From<AdmissionError> for Refused {
         Refused {
             error: Box::new(error),
             warnings: Vec::new(),
-            annotations: Vec::new(),
-        }
-    }
-}
-
-impl Refused {
-    /// A refusal by validating admission, after the strategy recorded `strategy`'s warnings.
-    fn by_validation(error: AdmissionError, strategy: Vec<String>, rec: Recorder) -> Self {
-        let (admission, annotations) = rec.into_parts();
-        let mut warnings = strategy;
-        warnings.extend(admission);
-        Refused {
-            error: Box::new(error),
-            warnings,
-            annotations,
         }
     }
 }
@@ -64,8 +46,6 @@ impl Refused {
 /// `Canonicalize`, validating admission. `obj` must be defaulted and carry
 /// `metadata.namespace` (from the URL) already.
 ///
-/// Returns what validating admission recorded (warnings, audit annotations).
-///
 /// # Errors
 /// The first failure: an admission refusal (403/404) or the 422 (as
 /// [`AdmissionError::Invalid`]), with the strategy's warnings when validating admission
@@ -76,7 +56,7 @@ pub(crate) fn create(
     obj: &mut Value,
     lookup: &dyn Lookup,
     now: &str,
-) -> Result<Recorder, Refused> {
+) -> Result<(), Refused> {
     admission::admit(attrs, Some(obj), None, lookup)?;
     if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
@@ -89,15 +69,10 @@ pub(crate) fn create(
         .validate(rt, obj)
         .map_err(AdmissionError::from)?;
     rt.strategy.canonicalize(obj);
-    let mut rec = Recorder::default();
-    match admission::validate(attrs, Some(obj), lookup, &mut rec) {
-        Ok(()) => Ok(rec),
-        Err(error) => Err(Refused::by_validation(
-            error,
-            rt.strategy.warnings_on_create(obj),
-            rec,
-        )),
-    }
+    admission::validate(attrs, Some(obj), lookup).map_err(|error| Refused {
+        error: Box::new(error),
+        warnings: rt.strategy.warnings_on_create(obj),
+    })
 }
 
 /// Update path (PUT, or the result of a patch, re-defaulted): mutating admission, the
@@ -105,8 +80,6 @@ pub(crate) fn create(
 /// with a status subresource), `PrepareForUpdate`, `ValidateUpdate`, `Canonicalize`,
 /// validating admission. `new.metadata.resourceVersion` must be set (the stored one for an
 /// unconditional update).
-///
-/// Returns what validating admission recorded.
 ///
 /// # Errors
 /// As [`create`].
@@ -117,7 +90,7 @@ pub(crate) fn update(
     old: &Value,
     lookup: &dyn Lookup,
     now: &str,
-) -> Result<Recorder, Refused> {
+) -> Result<(), Refused> {
     admission::admit(attrs, Some(new), Some(old), lookup)?;
     keep_system_metadata(new, old);
     if attrs.subresource.is_empty() && rt.subresources.contains_key("status") {
@@ -130,15 +103,10 @@ pub(crate) fn update(
         .validate_update(rt, attrs.subresource, new, old)
         .map_err(AdmissionError::from)?;
     rt.strategy.canonicalize(new);
-    let mut rec = Recorder::default();
-    match admission::validate_update(attrs, new, old, lookup, &mut rec) {
-        Ok(()) => Ok(rec),
-        Err(error) => Err(Refused::by_validation(
-            error,
-            rt.strategy.warnings_on_update(attrs.subresource, new, old),
-            rec,
-        )),
-    }
+    admission::validate_update(attrs, new, old, lookup).map_err(|error| Refused {
+        error: Box::new(error),
+        warnings: rt.strategy.warnings_on_update(attrs.subresource, new, old),
+    })
 }
 
 /// `new.status = old.status` (removed when the stored object has none).

@@ -5,6 +5,8 @@
 
 /// Volume sources and the built-in PriorityClasses.
 pub(crate) mod api;
+/// The OpenAPI string formats a CRD schema's `format` checks.
+pub(crate) mod format;
 /// Go's RFC 3339 time parsing errors.
 pub(crate) mod gotime;
 /// Helpers over `serde_json::Value` objects.

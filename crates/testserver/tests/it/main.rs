@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures")]
 
+mod admission_policies;
 mod api;
 mod audit;
 mod auth;

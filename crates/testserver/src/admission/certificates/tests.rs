@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::admission::testing::MemLookup;
-use crate::admission::{Recorder, validate, validate_update as validate_any_update};
+use crate::admission::{validate, validate_update as validate_any_update};
 
 const EC: &str = include_str!("../../validation/csr_pem/ec.csr.pem");
 const MASTERS: &str = include_str!("../../validation/csr_pem/masters.csr.pem");
@@ -55,15 +55,7 @@ fn approval_needs_approve_on_the_signer() {
     let mut new = old.clone();
     new["status"] = json!({"conditions": [{"type": "Approved", "status": "True"}]});
     let approval = attrs("approval", Operation::Update);
-    let run = |lookup: &MemLookup| {
-        message(validate_any_update(
-            &approval,
-            &new,
-            &old,
-            lookup,
-            &mut Recorder::default(),
-        ))
-    };
+    let run = |lookup: &MemLookup| message(validate_any_update(&approval, &new, &old, lookup));
     assert_eq!(
         run(&MemLookup::default()),
         "certificatesigningrequests.certificates.k8s.io \"c\" is forbidden: user not permitted to approve requests with signerName \"example.com/signer\""
@@ -87,36 +79,18 @@ fn status_changes_need_sign() {
     let mut labelled = old.clone();
     labelled["metadata"]["labels"] = json!({"a": "b"});
     assert_eq!(
-        message(validate_any_update(
-            &status,
-            &labelled,
-            &old,
-            &none,
-            &mut Recorder::default()
-        )),
+        message(validate_any_update(&status, &labelled, &old, &none)),
         "allowed"
     );
     let mut issued = old.clone();
     issued["status"] = json!({"certificate": "Y2VydA=="});
     assert_eq!(
-        message(validate_any_update(
-            &status,
-            &issued,
-            &old,
-            &none,
-            &mut Recorder::default()
-        )),
+        message(validate_any_update(&status, &issued, &old, &none)),
         "certificatesigningrequests.certificates.k8s.io \"c\" is forbidden: user not permitted to sign requests with signerName \"example.com/signer\""
     );
     let signer = MemLookup::default().allow("alice", "sign", "signers", "example.com/signer");
     assert_eq!(
-        message(validate_any_update(
-            &status,
-            &issued,
-            &old,
-            &signer,
-            &mut Recorder::default()
-        )),
+        message(validate_any_update(&status, &issued, &old, &signer)),
         "allowed"
     );
     let server = Attributes {
@@ -124,13 +98,7 @@ fn status_changes_need_sign() {
         ..status
     };
     assert_eq!(
-        message(validate_any_update(
-            &server,
-            &issued,
-            &old,
-            &none,
-            &mut Recorder::default()
-        )),
+        message(validate_any_update(&server, &issued, &old, &none)),
         "allowed"
     );
 }
@@ -143,39 +111,23 @@ fn no_system_masters_for_apiserver_clients() {
     let none = MemLookup::default();
     let client = "kubernetes.io/kube-apiserver-client";
     assert_eq!(
-        message(validate(
-            &create,
-            Some(&csr(client, MASTERS)),
-            &none,
-            &mut Recorder::default()
-        )),
+        message(validate(&create, Some(&csr(client, MASTERS)), &none)),
         "certificatesigningrequests.certificates.k8s.io \"c\" is forbidden: use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed"
     );
     assert_eq!(
-        message(validate(
-            &create,
-            Some(&csr(client, EC)),
-            &none,
-            &mut Recorder::default()
-        )),
+        message(validate(&create, Some(&csr(client, EC)), &none)),
         "allowed"
     );
     assert_eq!(
         message(validate(
             &create,
             Some(&csr("example.com/signer", MASTERS)),
-            &none,
-            &mut Recorder::default()
+            &none
         )),
         "allowed"
     );
     assert_eq!(
-        message(validate(
-            &create,
-            Some(&csr(client, "junk")),
-            &none,
-            &mut Recorder::default()
-        )),
+        message(validate(&create, Some(&csr(client, "junk")), &none)),
         "certificatesigningrequests.certificates.k8s.io \"c\" is forbidden: failed to parse CSR: PEM block type must be CERTIFICATE REQUEST"
     );
 }

@@ -12,9 +12,11 @@
 //! the request would exceed refuses with `exceeded quota: ...`. Subresource writes and events
 //! are not charged.
 //!
-//! Difference: the real plugin charges the request into `status.used` as it admits it; here
-//! "used" is counted afresh from the stored objects at each request (the controller then
-//! writes the same numbers), which gives the same answers for requests in sequence.
+//! Charging, as the real evaluator: "used" is the quota's `status.used`; an admitted request's
+//! usage is added to it and written back (a compare-and-swap on the quota's resourceVersion,
+//! retried with the quota read again when it changed), before the object is stored, so a
+//! burst of creates cannot overshoot. Nothing is charged on a dry run. The quota controller
+//! recounts later, which also returns what a request charged but did not store.
 
 mod scope;
 /// The evaluators.
@@ -23,7 +25,7 @@ pub(crate) mod usage;
 use serde_json::Value;
 
 use super::error::forbidden;
-use super::{AdmissionError, Attributes, Lookup, Operation};
+use super::{AdmissionError, Attributes, Lookup, Operation, StatusConflict};
 use usage::{Amount, Usage};
 
 pub(crate) use scope::matches_scopes;
@@ -57,7 +59,28 @@ fn names_text(names: &[&str]) -> String {
     sorted.join(",")
 }
 
-/// Runs the plugin for a create (`old` `None`) or an update.
+/// How often a charge is retried after a quota changed under it (the real evaluator's
+/// conflict retries; in one process a conflict means a concurrent admission or the
+/// controller's write).
+const CHARGE_ATTEMPTS: usize = 16;
+
+/// Whether the plugin looks at the request at all: namespaced main-resource creates, and
+/// updates of the kinds charged on update.
+fn handles(attrs: &Attributes<'_>) -> bool {
+    let operation = match attrs.operation {
+        Operation::Create => true,
+        Operation::Update => charges_updates(attrs.group, attrs.resource),
+        Operation::Delete => false,
+    };
+    operation
+        && !attrs.namespace.is_empty()
+        && attrs.subresource.is_empty()
+        && !ignored(attrs.group, attrs.resource)
+}
+
+/// Runs the plugin for a create (`old` `None`) or an update, and charges what it admits to
+/// each applying quota's `status.used` (see [`Lookup::write_status`]; a dry run's lookup
+/// writes nothing).
 ///
 /// # Errors
 /// A 403 with the real message when a quota refuses.
@@ -67,18 +90,52 @@ pub(crate) fn validate(
     old: Option<&Value>,
     lookup: &dyn Lookup,
 ) -> Result<(), AdmissionError> {
-    if attrs.namespace.is_empty()
-        || !attrs.subresource.is_empty()
-        || !matches!(attrs.operation, Operation::Create | Operation::Update)
-        || ignored(attrs.group, attrs.resource)
-        || (attrs.operation == Operation::Update && !charges_updates(attrs.group, attrs.resource))
-    {
+    if !handles(attrs) {
         return Ok(());
     }
+    let mut charged: Vec<String> = Vec::new();
+    for _ in 0..CHARGE_ATTEMPTS {
+        let mut quotas = lookup.list("", "resourcequotas", Some(attrs.namespace));
+        quotas.sort_by(|a, b| crate::shared::json::name(a).cmp(crate::shared::json::name(b)));
+        quotas.retain(|q| !charged.iter().any(|c| c == crate::shared::json::name(q)));
+        let charges = check_request(attrs, obj, old, &quotas)?;
+        let mut conflict = false;
+        for charge in charges {
+            match lookup.write_status("", "resourcequotas", &charge.quota) {
+                Ok(()) => charged.push(charge.name),
+                Err(StatusConflict) => conflict = true,
+            }
+        }
+        if !conflict {
+            return Ok(());
+        }
+    }
+    Err(forbidden(
+        attrs,
+        Some(obj),
+        "status unknown for quota: too many conflicts charging the request".to_owned(),
+    ))
+}
+
+/// A quota after charging a request: its new `status.used`, and the resourceVersion it was
+/// computed from.
+#[derive(Debug)]
+struct Charge {
+    name: String,
+    quota: Value,
+}
+
+/// `checkRequest`: refuses what a quota does not allow, else returns the new status of each
+/// quota the request is charged to.
+fn check_request(
+    attrs: &Attributes<'_>,
+    obj: &Value,
+    old: Option<&Value>,
+    quotas: &[Value],
+) -> Result<Vec<Charge>, AdmissionError> {
     let (group, resource) = (attrs.group, attrs.resource);
-    let quotas = lookup.list("", "resourcequotas", Some(attrs.namespace));
     let mut applying = Vec::new();
-    for quota in &quotas {
+    for quota in quotas {
         let hard = quantities(quota, "/status/hard");
         let restricted: Vec<&str> = hard
             .iter()
@@ -88,10 +145,7 @@ pub(crate) fn validate(
         if restricted.is_empty() || !matches_scopes(quota, group, resource, obj) {
             continue;
         }
-        let name = quota
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or("");
+        let name = crate::shared::json::name(quota);
         if group.is_empty()
             && resource == "pods"
             && let Some(missing) = pod_constraints(&restricted, obj)
@@ -113,24 +167,24 @@ pub(crate) fn validate(
                 ),
             ));
         }
-        applying.push((quota, name, hard, restricted));
+        applying.push((quota, name, hard, used));
     }
     if applying.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let delta = delta(group, resource, obj, old);
     if delta.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    let stored = lookup.list(group, resource, Some(attrs.namespace));
-    for (quota, name, hard, restricted) in applying {
-        let counted: Vec<&Value> = stored
+    let mut charges = Vec::new();
+    for (quota, name, hard, used) in applying {
+        let used: Usage = used
             .iter()
-            .filter(|o| matches_scopes(quota, group, resource, o))
+            .filter_map(|(k, v)| Some(((*k).to_owned(), Amount::parse(v)?)))
             .collect();
-        let used = usage::namespace_usage(group, resource, counted, &restricted);
         // [requested, used, limited], each `name=value`, in name order (`prettyPrint`)
         let mut parts: [Vec<String>; 3] = Default::default();
+        let mut new_used = used.clone();
         let mut sorted = hard.clone();
         sorted.sort_unstable();
         for (key, limit) in sorted {
@@ -138,11 +192,13 @@ pub(crate) fn validate(
                 continue;
             };
             let now = used.get(key).copied().unwrap_or(Amount::count(0));
-            if now.add(*requested).q > limit_q.q {
+            let after = now.add(*requested);
+            if after.q > limit_q.q {
                 parts[0].push(format!("{key}={}", requested.text()));
                 parts[1].push(format!("{key}={}", now.text()));
                 parts[2].push(format!("{key}={limit}"));
             }
+            new_used.insert(key.to_owned(), after);
         }
         if !parts[0].is_empty() {
             let [requested, used, limited] = parts.map(|p| p.join(","));
@@ -154,8 +210,18 @@ pub(crate) fn validate(
                 ),
             ));
         }
+        let mut charged = quota.clone();
+        charged["status"]["used"] = new_used
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v.text())))
+            .collect::<serde_json::Map<String, Value>>()
+            .into();
+        charges.push(Charge {
+            name: name.to_owned(),
+            quota: charged,
+        });
     }
-    Ok(())
+    Ok(charges)
 }
 
 /// The request's usage, less the stored object's on an update (never negative), zeros removed.

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::usage::{self, Amount, target, usage};
 use super::{matches_scopes, validate};
 use crate::admission::testing::MemLookup;
-use crate::admission::{Attributes, Operation};
+use crate::admission::{Attributes, Lookup, Operation, StatusConflict};
 
 fn attrs<'a>(resource: &'a str, op: Operation) -> Attributes<'a> {
     let (group, resource) = resource.split_once('/').unwrap_or(("", resource));
@@ -73,12 +73,13 @@ fn exceeding_a_count_is_refused_with_the_real_message() {
 #[test]
 fn exceeded_lists_every_exceeded_resource_in_order() {
     let hard = json!({"requests.cpu": "1", "requests.memory": "128Mi", "pods": "10"});
+    let used = json!({"requests.cpu": "600m", "requests.memory": "100Mi", "pods": "1"});
     let lookup = MemLookup::default()
         .with(
             "",
             "resourcequotas",
             Some("ns"),
-            quota("q", hard.clone(), Some(hard)),
+            quota("q", hard, Some(used)),
         )
         .with("", "pods", Some("ns"), cpu_pod("a", "600m", "100Mi"));
     assert_eq!(
@@ -163,7 +164,7 @@ fn an_update_is_charged_only_the_increase() {
             "",
             "resourcequotas",
             Some("ns"),
-            quota("q", hard.clone(), Some(hard)),
+            quota("q", hard, Some(json!({"requests.storage": "8Gi"}))),
         )
         .with("", "persistentvolumeclaims", Some("ns"), claim("8Gi"));
     let update = |new: &str| {
@@ -341,4 +342,125 @@ fn namespace_usage_reports_every_name() {
     assert_eq!(text(&u, "requests.memory").as_deref(), Some("1Gi"));
     assert_eq!(text(&u, "requests.example.com/gpu").as_deref(), Some("0"));
     assert_eq!(u.len(), 3);
+}
+
+/// The quota's `status.used` as the lookup holds it now.
+fn used_now(lookup: &dyn Lookup) -> Value {
+    lookup
+        .get("", "resourcequotas", Some("ns"), "q")
+        .and_then(|q| q.pointer("/status/used").cloned())
+        .unwrap_or(Value::Null)
+}
+
+// controller.go checkQuotas: what is admitted is added to status.used, so a burst of creates
+// (none stored yet) stops at the limit.
+#[test]
+fn admitted_creates_are_charged_so_a_burst_cannot_overshoot() {
+    let hard = json!({"pods": "2", "requests.cpu": "1"});
+    let lookup = MemLookup::default().with(
+        "",
+        "resourcequotas",
+        Some("ns"),
+        quota("q", hard, Some(json!({"pods": "0", "requests.cpu": "0"}))),
+    );
+    assert_eq!(
+        create("pods", &cpu_pod("a", "400m", "1Mi"), &lookup),
+        Ok(())
+    );
+    assert_eq!(
+        used_now(&lookup),
+        json!({"pods": "1", "requests.cpu": "400m"})
+    );
+    assert_eq!(
+        create("pods", &cpu_pod("b", "400m", "1Mi"), &lookup),
+        Ok(())
+    );
+    assert_eq!(
+        create("pods", &cpu_pod("c", "100m", "1Mi"), &lookup),
+        Err("pods \"c\" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2".into())
+    );
+    assert_eq!(
+        used_now(&lookup),
+        json!({"pods": "2", "requests.cpu": "800m"})
+    );
+}
+
+// checkRequest: an update is charged only its increase; a decrease charges nothing.
+#[test]
+fn updates_charge_only_their_increase() {
+    let claim = |size: &str| {
+        json!({"metadata": {"name": "c", "namespace": "ns"},
+            "spec": {"resources": {"requests": {"storage": size}}}})
+    };
+    let lookup = MemLookup::default().with(
+        "",
+        "resourcequotas",
+        Some("ns"),
+        quota(
+            "q",
+            json!({"requests.storage": "10Gi"}),
+            Some(json!({"requests.storage": "2Gi"})),
+        ),
+    );
+    let update = |new: &str, old: &str| {
+        validate(
+            &attrs("persistentvolumeclaims", Operation::Update),
+            &claim(new),
+            Some(&claim(old)),
+            &lookup,
+        )
+    };
+    assert!(update("1Gi", "2Gi").is_ok());
+    assert_eq!(used_now(&lookup), json!({"requests.storage": "2Gi"}));
+    assert!(update("5Gi", "2Gi").is_ok());
+    assert_eq!(used_now(&lookup), json!({"requests.storage": "5Gi"}));
+}
+
+/// A lookup whose first status write loses a race: another request charged one pod first.
+struct RacedOnce {
+    inner: MemLookup,
+    raced: std::cell::Cell<bool>,
+}
+
+impl Lookup for RacedOnce {
+    fn get(&self, g: &str, r: &str, ns: Option<&str>, name: &str) -> Option<Value> {
+        self.inner.get(g, r, ns, name)
+    }
+    fn list(&self, g: &str, r: &str, ns: Option<&str>) -> Vec<Value> {
+        self.inner.list(g, r, ns)
+    }
+    fn allows(
+        &self,
+        user: &crate::admission::UserInfo<'_>,
+        q: &crate::admission::AuthzQuestion<'_>,
+    ) -> bool {
+        self.inner.allows(user, q)
+    }
+    fn write_status(&self, g: &str, r: &str, obj: &Value) -> Result<(), StatusConflict> {
+        if self.raced.replace(false) {
+            let mut other = self.inner.get(g, r, Some("ns"), "q").unwrap_or_default();
+            other["status"]["used"]["pods"] = json!("1");
+            self.inner.write_status(g, r, &other)?;
+            return Err(StatusConflict);
+        }
+        self.inner.write_status(g, r, obj)
+    }
+}
+
+// checkQuotas: a charge that conflicts is computed again from the quota as it now is.
+#[test]
+fn a_conflicting_charge_is_retried_on_the_new_usage() {
+    let lookup = RacedOnce {
+        inner: MemLookup::default().with(
+            "",
+            "resourcequotas",
+            Some("ns"),
+            quota("q", json!({"pods": "2"}), Some(json!({"pods": "0"}))),
+        ),
+        raced: std::cell::Cell::new(true),
+    };
+    let a = attrs("pods", Operation::Create);
+    assert!(validate(&a, &cpu_pod("a", "1", "1Mi"), None, &lookup).is_ok());
+    assert_eq!(used_now(&lookup), json!({"pods": "2"}));
+    assert!(validate(&a, &cpu_pod("b", "1", "1Mi"), None, &lookup).is_err());
 }

@@ -22,8 +22,8 @@ use self::merge::{merge, strip_nulls};
 use self::prune::Owners;
 use crate::fields::compare::{Comparison, compare};
 use crate::fields::managed::{
-    ManagedEntry, Operation, Write, cap_update_managers, decode, encode, reset_set,
-    set_managed_fields, stripped_meta, without_managed_fields,
+    ManagedEntry, Operation, Write, cap_update_managers, decode, encode, reset, set_managed_fields,
+    stripped_meta, without_managed_fields, writable,
 };
 use crate::fields::schema::lookup;
 use crate::fields::versions::{OneVersion, Versions, compare_seen_in};
@@ -151,9 +151,8 @@ pub fn apply_across(
             without_managed_fields(&zero)
         }
     };
-    let ignored = reset_set(write);
     let mut merged = merge(Some(&live), Some(config), shape).unwrap_or_else(|| json!({}));
-    let applied_set = config_field_set(config, shape).recursive_difference(&ignored);
+    let applied_set = writable(write, &config_field_set(config, shape));
     let me = ManagedEntry {
         manager: write.manager.to_owned(),
         operation: Operation::Apply,
@@ -178,7 +177,7 @@ pub fn apply_across(
         prune::prune(&mut merged, last, &owners);
     }
     let mut change = compare(&live, &merged, shape);
-    change.filter(&ignored);
+    reset(write, &mut change);
     let seen = seen_by_each(write, versions, &entries, (&live, &merged), &change);
     let mut conflicts = conflicts_with(&entries, &seen);
     if !conflicts.is_empty() && !force {
@@ -258,7 +257,7 @@ fn seen_in(
 ) -> Option<Comparison> {
     let mut change = compare_seen_in(versions, write.info, Some(live), merged, to)?;
     if let Some(info) = lookup(to, write.info.kind) {
-        change.filter(&reset_set(&Write { info, ..*write }));
+        reset(&Write { info, ..*write }, &mut change);
     }
     Some(change)
 }

@@ -19,6 +19,7 @@ mod resets;
 use crate::fields::schema::{Object, Shape};
 
 pub(crate) use generated::find;
+pub(crate) use resets::kept_prefixes;
 
 /// A custom resource: only metadata is described; the rest is schema-less (objects granular,
 /// lists atomic), as structured-merge-diff treats a CRD's objects.

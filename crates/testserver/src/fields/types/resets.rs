@@ -6,6 +6,8 @@
 //! ValidatingAdmissionPolicy status strategy lists only v1alpha1 and v1beta1, so a v1 status
 //! write resets nothing there); the test server resets `spec` for them too.
 
+use crate::fields::fieldset::Step;
+
 /// `(group, kind, dot-separated paths)`; kinds not listed reset only `spec`. Every version of
 /// a listed kind resets the same paths.
 static RESETS: &[(&str, &str, &[&str])] = &[
@@ -39,6 +41,51 @@ static RESETS: &[(&str, &str, &[&str])] = &[
         &["metadata"],
     ),
 ];
+
+/// The subresources whose strategy keeps only some paths of a write
+/// (`GetResetFieldsFilter` with `fieldpath.NewIncludeMatcherFilter`):
+/// `(group, kind, subresource, prefixes)`.
+static KEPT: &[(&str, &str, &str, &[&[Step]])] = &[
+    // pkg/registry/core/pod/strategy.go EphemeralContainersStrategy
+    (
+        "",
+        "Pod",
+        "ephemeralcontainers",
+        &[&[Step::Field("spec"), Step::Field("ephemeralContainers")]],
+    ),
+    // pkg/registry/core/pod/strategy.go ResizeStrategy
+    (
+        "",
+        "Pod",
+        "resize",
+        &[
+            &[
+                Step::Field("spec"),
+                Step::Field("containers"),
+                Step::Any,
+                Step::Field("resources"),
+            ],
+            &[
+                Step::Field("spec"),
+                Step::Field("containers"),
+                Step::Any,
+                Step::Field("resizePolicy"),
+            ],
+        ],
+    ),
+];
+
+/// The only paths a write to `subresource` of `kind` in `group` may own, when its strategy
+/// says so.
+pub(crate) fn kept_prefixes(
+    group: &str,
+    kind: &str,
+    subresource: &str,
+) -> Option<&'static [&'static [Step]]> {
+    KEPT.iter()
+        .find(|(g, k, s, _)| *g == group && *k == kind && *s == subresource)
+        .map(|(.., prefixes)| *prefixes)
+}
 
 /// The further paths a status write of `kind` in `group` resets.
 pub(super) fn status_reset_extra(group: &str, kind: &str) -> &'static [&'static str] {

@@ -195,6 +195,16 @@ impl Lookup for Store {
     fn allows(&self, _user: &UserInfo<'_>, _question: &AuthzQuestion<'_>) -> bool {
         false
     }
+
+    /// The transcripts hold no ResourceQuota to charge.
+    fn write_status(
+        &self,
+        _group: &str,
+        _resource: &str,
+        _obj: &Value,
+    ) -> Result<(), crate::admission::StatusConflict> {
+        Err(crate::admission::StatusConflict)
+    }
 }
 
 /// Drops the metadata the storage layer fills (not this pipeline's job).

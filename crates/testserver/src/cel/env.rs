@@ -15,7 +15,7 @@ use cel::{DeclarationError, Env, ExecutionError, ParseErrors, Program};
 /// The shared environment, built once.
 pub(crate) fn env() -> &'static Arc<Env> {
     static ENV: OnceLock<Arc<Env>> = OnceLock::new();
-    ENV.get_or_init(|| Arc::new(build()))
+    ENV.get_or_init(|| Arc::new(base()))
 }
 
 /// Compiles a rule (or message expression) in the rule environment, macros expanded.
@@ -26,7 +26,9 @@ pub(crate) fn compile(text: &str) -> Result<Program, ParseErrors> {
 /// A library: registers its types and overloads on an environment.
 type Library = fn(&mut Env) -> Result<(), DeclarationError>;
 
-fn build() -> Env {
+/// A new environment with the standard library and every library of the rule environment,
+/// for an environment that adds to it (admission's).
+pub(crate) fn base() -> Env {
     let mut env = Env::stdlib();
     let libraries: [Library; 10] = [
         cel::extensions::strings,
@@ -50,12 +52,12 @@ fn build() -> Env {
 }
 
 /// The arguments of an overload as owned values.
-pub(super) fn values(args: &[CowVal<'_, '_>]) -> Result<Vec<Value>, ExecutionError> {
+pub(crate) fn values(args: &[CowVal<'_, '_>]) -> Result<Vec<Value>, ExecutionError> {
     args.iter().map(|a| Value::try_from(a.as_ref())).collect()
 }
 
 /// A library function's result as an overload's.
-pub(super) fn owned<'b, 'v>(value: Value) -> Result<CowVal<'b, 'v>, ExecutionError> {
+pub(crate) fn owned<'b, 'v>(value: Value) -> Result<CowVal<'b, 'v>, ExecutionError> {
     let val: Box<dyn cel::common::value::Val> = value.try_into()?;
     Ok(CowVal::Owned(val))
 }
@@ -70,15 +72,15 @@ macro_rules! overload {
             fn body($args: Vec<cel::objects::Value>) -> Result<cel::objects::Value, String> {
                 $body
             }
-            let values = $crate::crd::cel::env::values(&args)?;
-            $crate::crd::cel::env::owned(
+            let values = $crate::cel::env::values(&args)?;
+            $crate::cel::env::owned(
                 body(values).map_err(|m| cel::ExecutionError::function_error($name, m))?,
             )
         }
         run as cel::common::functions::Function
     }};
 }
-pub(super) use overload;
+pub(crate) use overload;
 
 #[cfg(test)]
 mod tests {

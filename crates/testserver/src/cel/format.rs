@@ -65,13 +65,13 @@ impl Format {
             "labelValue" => names::label_value(s),
             "uri" => super::url::request_uri_error(s).into_iter().collect(),
             "uuid" => one(
-                crate::crd::format::is_valid("uuid", s),
+                crate::shared::format::is_valid("uuid", s),
                 "does not match the UUID format",
             ),
-            "byte" => one(crate::crd::format::is_valid("byte", s), "invalid base64"),
-            "date" => one(crate::crd::format::is_valid("date", s), "invalid date"),
+            "byte" => one(crate::shared::format::is_valid("byte", s), "invalid base64"),
+            "date" => one(crate::shared::format::is_valid("date", s), "invalid date"),
             _ => one(
-                crate::crd::format::is_valid("datetime", s),
+                crate::shared::format::is_valid("datetime", s),
                 "invalid datetime",
             ),
         }

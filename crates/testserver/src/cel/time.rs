@@ -16,13 +16,13 @@ use cel::{Context, Program};
 /// format does not parse: the schema validation refused it already).
 pub(super) fn typed(format: &str, text: &str) -> Option<Value> {
     match format {
-        "date-time" if crate::crd::format::is_valid("date-time", text) => {
+        "date-time" if crate::shared::format::is_valid("date-time", text) => {
             convert(&TIMESTAMP, "timestamp(s)", text)
         }
-        "date" if crate::crd::format::is_valid("date", text) => {
+        "date" if crate::shared::format::is_valid("date", text) => {
             convert(&TIMESTAMP, "timestamp(s)", &format!("{text}T00:00:00Z"))
         }
-        "duration" if crate::crd::format::is_valid("duration", text) => {
+        "duration" if crate::shared::format::is_valid("duration", text) => {
             convert(&DURATION, "duration(s)", text)
         }
         "byte" => base64::engine::general_purpose::STANDARD
