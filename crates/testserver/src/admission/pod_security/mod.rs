@@ -18,6 +18,8 @@
 //!
 //! Guarantees: a namespace that is privileged in every mode costs no evaluation; each level
 //! is evaluated once per request; annotations carry the `pod-security.kubernetes.io/` prefix.
+//! Warnings and audit annotations go to the request's [`recorder`] scope, in the order the real
+//! plugin adds them; the annotations added before a refusal stay (the server audits them).
 
 mod checks;
 mod namespace;
@@ -28,7 +30,7 @@ use serde_json::Value;
 use self::checks::evaluate;
 use self::policy::{Level, LevelVersion, PREFIX, Policy, policy_to_evaluate};
 use super::error::AdmissionError;
-use super::{Attributes, Lookup, Operation, Recorder};
+use super::{Attributes, Lookup, Operation, recorder};
 use crate::validation::{FieldError, Invalid};
 
 /// Subresources of pods the plugin never evaluates (`ignoredPodSubresources`).
@@ -53,17 +55,16 @@ pub(crate) fn validate(
     obj: &Value,
     old: Option<&Value>,
     lookup: &dyn Lookup,
-    rec: &mut Recorder,
 ) -> Result<(), AdmissionError> {
     if !matches!(attrs.operation, Operation::Create | Operation::Update) {
         return Ok(());
     }
     match (attrs.group, attrs.resource) {
-        ("", "namespaces") => namespace::validate(attrs, obj, old, lookup, rec),
-        ("", "pods") => pod(attrs, obj, old, lookup, rec),
+        ("", "namespaces") => namespace::validate(attrs, obj, old, lookup),
+        ("", "pods") => pod(attrs, obj, old, lookup),
         _ => match template(attrs.group, attrs.resource, obj) {
             Some(found) if attrs.subresource.is_empty() => {
-                controller(attrs, found, lookup, rec);
+                controller(attrs, found, lookup);
                 Ok(())
             }
             _ => Ok(()),
@@ -94,14 +95,13 @@ fn pod(
     obj: &Value,
     old: Option<&Value>,
     lookup: &dyn Lookup,
-    rec: &mut Recorder,
 ) -> Result<(), AdmissionError> {
     if IGNORED_POD_SUBRESOURCES.contains(&attrs.subresource) {
         return Ok(());
     }
     let (policy, errs) = namespace_policy(attrs, lookup);
     if errs.is_empty() && policy.fully_privileged() {
-        rec.annotate(
+        recorder::annotate(
             format!("{PREFIX}enforce-policy"),
             Policy::DEFAULT.enforce.to_string(),
         );
@@ -116,16 +116,11 @@ fn pod(
     let meta = obj.get("metadata").unwrap_or(&Value::Null);
     let spec = obj.get("spec").unwrap_or(&Value::Null);
     let name = object_name(attrs, obj);
-    evaluate_pod(attrs, (policy, &errs), (meta, spec), Some(name), rec)
+    evaluate_pod(attrs, (policy, &errs), (meta, spec), Some(name))
 }
 
 /// `ValidatePodController`: audit and warn on the pod template of a workload.
-fn controller(
-    attrs: &Attributes<'_>,
-    (meta, spec): (&Value, &Value),
-    lookup: &dyn Lookup,
-    rec: &mut Recorder,
-) {
+fn controller(attrs: &Attributes<'_>, (meta, spec): (&Value, &Value), lookup: &dyn Lookup) {
     let (policy, errs) = namespace_policy(attrs, lookup);
     if errs.is_empty()
         && policy.warn.level == Level::Privileged
@@ -134,7 +129,7 @@ fn controller(
         return;
     }
     // without enforcement nothing is refused
-    let _ = evaluate_pod(attrs, (policy, &errs), (meta, spec), None, rec);
+    let _ = evaluate_pod(attrs, (policy, &errs), (meta, spec), None);
 }
 
 /// `DefaultPodSpecExtractor.ExtractPodSpec` of a workload: its pod template's metadata and
@@ -162,11 +157,10 @@ fn evaluate_pod(
     (policy, errs): (Policy, &[FieldError]),
     (meta, spec): (&Value, &Value),
     enforce_name: Option<&str>,
-    rec: &mut Recorder,
 ) -> Result<(), AdmissionError> {
     if !errs.is_empty() {
         let aggregate = Invalid::new("", "Namespace", "", errs.to_vec()).aggregate();
-        rec.annotate(
+        recorder::annotate(
             format!("{PREFIX}error"),
             format!("Failed to parse policy: {aggregate}"),
         );
@@ -182,7 +176,7 @@ fn evaluate_pod(
     };
     let mut refusal = None;
     if let Some(name) = enforce_name {
-        rec.annotate(
+        recorder::annotate(
             format!("{PREFIX}enforce-policy"),
             policy.enforce.to_string(),
         );
@@ -203,7 +197,7 @@ fn evaluate_pod(
     }
     let audit = result(policy.audit);
     if !audit.allowed() {
-        rec.annotate(
+        recorder::annotate(
             format!("{PREFIX}audit-violations"),
             format!(
                 "would violate PodSecurity \"{}\": {}",
@@ -217,7 +211,7 @@ fn evaluate_pod(
     }
     let warn = result(policy.warn);
     if !warn.allowed() {
-        rec.warn(format!(
+        recorder::warn(format!(
             "would violate PodSecurity \"{}\": {}",
             policy.warn,
             warn.detail()

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::checks::evaluate;
 use super::policy::{Level, LevelVersion, policy_to_evaluate};
-use super::{Attributes, Lookup, Operation, Recorder, object_name};
+use super::{Attributes, Lookup, Operation, object_name, recorder};
 use crate::admission::AdmissionError;
 use crate::validation::Invalid;
 
@@ -25,7 +25,6 @@ pub(super) fn validate(
     ns: &Value,
     old: Option<&Value>,
     lookup: &dyn Lookup,
-    rec: &mut Recorder,
 ) -> Result<(), AdmissionError> {
     if !attrs.subresource.is_empty() {
         return Ok(());
@@ -65,7 +64,7 @@ pub(super) fn validate(
     let name = crate::shared::json::name(ns);
     let pods = lookup.list("", "pods", Some(name));
     for warning in pod_warnings(name, new, pods) {
-        rec.warn(warning);
+        recorder::warn(warning);
     }
     Ok(())
 }

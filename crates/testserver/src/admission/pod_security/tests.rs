@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::policy::{Level, LevelVersion, Policy, Version, policy_to_evaluate};
 use super::*;
+use crate::admission::recorder::{Added, RequestInfo};
 use crate::admission::testing::MemLookup;
 use crate::validation::texts;
 
@@ -94,6 +95,17 @@ fn attrs<'a>(resource: &'a str, op: Operation) -> Attributes<'a> {
     }
 }
 
+/// Runs `validate` in a recorder scope, as `api::dispatch` opens one around a request: the
+/// verdict and the warnings and audit annotations it added.
+fn recorded(
+    attrs: &Attributes<'_>,
+    obj: &Value,
+    old: Option<&Value>,
+    lookup: &dyn Lookup,
+) -> (Result<(), AdmissionError>, Added) {
+    recorder::record(RequestInfo::default(), || validate(attrs, obj, old, lookup))
+}
+
 fn namespace(labels: Value) -> Value {
     json!({"metadata": {"name": "ns", "labels": labels}, "status": {"phase": "Active"}})
 }
@@ -115,66 +127,50 @@ fn pods_are_enforced_audited_and_warned() {
         "pod-security.kubernetes.io/enforce": "baseline",
         "pod-security.kubernetes.io/audit": "restricted",
     }));
-    let mut rec = Recorder::default();
-    let err = validate(
+    let (out, rec) = recorded(
         &attrs("pods", Operation::Create),
         &pod(privileged),
         None,
         &lookup,
-        &mut rec,
-    )
-    .unwrap_err();
+    );
+    let err = out.unwrap_err();
     assert_eq!(err.code(), 403);
     assert_eq!(
         err.message(),
         "pods \"p\" is forbidden: violates PodSecurity \"baseline:latest\": privileged (container \"a\" must not set securityContext.privileged=true)"
     );
     assert_eq!(
-        rec.annotations()[0],
+        rec.annotations[0],
         (
             "pod-security.kubernetes.io/enforce-policy".to_owned(),
             "baseline:latest".to_owned()
         )
     );
     assert_eq!(
-        rec.annotations()[1].0,
+        rec.annotations[1].0,
         "pod-security.kubernetes.io/audit-violations"
     );
     assert!(
-        rec.annotations()[1].1.starts_with(
+        rec.annotations[1].1.starts_with(
             "would violate PodSecurity \"restricted:latest\": privileged (container \"a\" must not set securityContext.privileged=true), allowPrivilegeEscalation != false ("
         ),
         "{:?}",
-        rec.annotations()
+        rec.annotations
     );
-    assert!(rec.warnings().is_empty(), "no warning once refused");
+    assert!(rec.warnings.is_empty(), "no warning once refused");
 
-    let mut rec = Recorder::default();
     let plain = pod(json!({"containers": [container("a", json!({}))]}));
-    validate(
-        &attrs("pods", Operation::Create),
-        &plain,
-        None,
-        &lookup,
-        &mut rec,
-    )
-    .unwrap();
+    let (out, rec) = recorded(&attrs("pods", Operation::Create), &plain, None, &lookup);
+    out.unwrap();
     assert!(
-        rec.warnings().is_empty(),
+        rec.warnings.is_empty(),
         "warn follows enforce: baseline allows it"
     );
     let warn = self::lookup(json!({"pod-security.kubernetes.io/warn": "restricted"}));
-    let mut rec = Recorder::default();
-    validate(
-        &attrs("pods", Operation::Create),
-        &plain,
-        None,
-        &warn,
-        &mut rec,
-    )
-    .unwrap();
+    let (out, rec) = recorded(&attrs("pods", Operation::Create), &plain, None, &warn);
+    out.unwrap();
     assert_eq!(
-        rec.warnings(),
+        rec.warnings,
         [
             "would violate PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false (container \"a\" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container \"a\" must set securityContext.capabilities.drop=[\"ALL\"]), runAsNonRoot != true (pod or container \"a\" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container \"a\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")"
         ]
@@ -185,17 +181,15 @@ fn pods_are_enforced_audited_and_warned() {
 #[test]
 fn privileged_namespaces_status_writes_and_insignificant_updates_are_not_evaluated() {
     let bad = pod(json!({"hostPID": true, "containers": [container("a", json!({}))]}));
-    let mut rec = Recorder::default();
-    validate(
+    let (out, rec) = recorded(
         &attrs("pods", Operation::Create),
         &bad,
         None,
         &lookup(json!({})),
-        &mut rec,
-    )
-    .unwrap();
+    );
+    out.unwrap();
     assert_eq!(
-        rec.annotations(),
+        rec.annotations,
         [(
             "pod-security.kubernetes.io/enforce-policy".to_owned(),
             "privileged:latest".to_owned()
@@ -207,33 +201,20 @@ fn privileged_namespaces_status_writes_and_insignificant_updates_are_not_evaluat
         name: "p",
         ..attrs("pods", Operation::Update)
     };
-    validate(&status, &bad, Some(&bad), &strict, &mut Recorder::default()).unwrap();
+    validate(&status, &bad, Some(&bad), &strict).unwrap();
     let update = Attributes {
         name: "p",
         ..attrs("pods", Operation::Update)
     };
     let mut relabelled = bad.clone();
     relabelled["metadata"]["labels"] = json!({"a": "b"});
-    validate(
-        &update,
-        &relabelled,
-        Some(&bad),
-        &strict,
-        &mut Recorder::default(),
-    )
-    .unwrap();
+    validate(&update, &relabelled, Some(&bad), &strict).unwrap();
     let mut reimaged = bad.clone();
     reimaged["spec"]["containers"][0]["image"] = json!("other");
     assert_eq!(
-        validate(
-            &update,
-            &reimaged,
-            Some(&bad),
-            &strict,
-            &mut Recorder::default()
-        )
-        .unwrap_err()
-        .message(),
+        validate(&update, &reimaged, Some(&bad), &strict)
+            .unwrap_err()
+            .message(),
         "pods \"p\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostPID=true)"
     );
     let ephemeral = Attributes {
@@ -242,16 +223,7 @@ fn privileged_namespaces_status_writes_and_insignificant_updates_are_not_evaluat
     };
     let mut debugged = bad.clone();
     debugged["spec"]["ephemeralContainers"] = json!([container("d", json!({}))]);
-    assert!(
-        validate(
-            &ephemeral,
-            &debugged,
-            Some(&bad),
-            &strict,
-            &mut Recorder::default()
-        )
-        .is_err()
-    );
+    assert!(validate(&ephemeral, &debugged, Some(&bad), &strict).is_err());
 }
 
 /// `ValidatePodController`: a workload's template is audited and warned about, never refused.
@@ -260,21 +232,19 @@ fn workload_templates_are_warned_about_not_refused() {
     let deployment = json!({"metadata": {"name": "d", "namespace": "ns"}, "spec": {
         "template": {"metadata": {}, "spec": {"hostNetwork": true, "containers": [container("a", json!({}))]}}}});
     let lookup = lookup(json!({"pod-security.kubernetes.io/enforce": "baseline"}));
-    let mut rec = Recorder::default();
-    validate(
+    let (out, rec) = recorded(
         &attrs("deployments", Operation::Create),
         &deployment,
         None,
         &lookup,
-        &mut rec,
-    )
-    .unwrap();
+    );
+    out.unwrap();
     assert_eq!(
-        rec.warnings(),
+        rec.warnings,
         ["would violate PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true)"]
     );
     assert!(
-        rec.annotations().is_empty(),
+        rec.annotations.is_empty(),
         "no enforce-policy annotation for templates"
     );
 }
@@ -287,14 +257,7 @@ fn namespaces_with_bad_labels_are_refused() {
         namespace: "",
         ..attrs("namespaces", Operation::Create)
     };
-    let err = validate(
-        &create,
-        &bad,
-        None,
-        &MemLookup::default(),
-        &mut Recorder::default(),
-    )
-    .unwrap_err();
+    let err = validate(&create, &bad, None, &MemLookup::default()).unwrap_err();
     assert_eq!(err.code(), 422);
     assert_eq!(
         err.message(),
@@ -307,21 +270,13 @@ fn namespaces_with_bad_labels_are_refused() {
     };
     let mut relabelled = bad.clone();
     relabelled["metadata"]["labels"]["team"] = json!("a");
-    validate(
-        &update,
-        &relabelled,
-        Some(&bad),
-        &MemLookup::default(),
-        &mut Recorder::default(),
-    )
-    .unwrap();
+    validate(&update, &relabelled, Some(&bad), &MemLookup::default()).unwrap();
     assert!(
         validate(
             &update,
             &bad,
             Some(&namespace(json!({}))),
-            &MemLookup::default(),
-            &mut Recorder::default()
+            &MemLookup::default()
         )
         .is_err()
     );
@@ -349,10 +304,10 @@ fn tightening_a_namespace_warns_about_its_pods() {
     };
     let old = namespace(json!({}));
     let new = namespace(json!({"pod-security.kubernetes.io/enforce": "baseline"}));
-    let mut rec = Recorder::default();
-    validate(&update, &new, Some(&old), &lookup, &mut rec).unwrap();
+    let (out, rec) = recorded(&update, &new, Some(&old), &lookup);
+    out.unwrap();
     assert_eq!(
-        rec.warnings(),
+        rec.warnings,
         [
             "existing pods in namespace \"ns\" violate the new PodSecurity enforce level \"baseline:latest\"",
             "p: privileged",
@@ -360,9 +315,9 @@ fn tightening_a_namespace_warns_about_its_pods() {
         ]
     );
     // loosening, or a label that does not change enforce, checks nothing
-    let mut rec = Recorder::default();
-    validate(&update, &old, Some(&new), &lookup, &mut rec).unwrap();
-    assert!(rec.warnings().is_empty());
+    let (out, rec) = recorded(&update, &old, Some(&new), &lookup);
+    out.unwrap();
+    assert!(rec.warnings.is_empty());
     let many: Vec<Value> = (0..3001).map(|i| owned(&format!("w{i:04}"), "u")).collect();
     let warnings = namespace::pod_warnings("ns", BASELINE, many);
     assert_eq!(
@@ -381,15 +336,8 @@ fn tightening_a_namespace_warns_about_its_pods() {
 fn bad_labels_fail_closed_for_enforce_and_are_annotated() {
     let lookup = lookup(json!({"pod-security.kubernetes.io/enforce": "nope"}));
     let plain = pod(json!({"containers": [container("a", json!({}))]}));
-    let mut rec = Recorder::default();
-    let err = validate(
-        &attrs("pods", Operation::Create),
-        &plain,
-        None,
-        &lookup,
-        &mut rec,
-    )
-    .unwrap_err();
+    let (out, rec) = recorded(&attrs("pods", Operation::Create), &plain, None, &lookup);
+    let err = out.unwrap_err();
     assert!(
         err.message()
             .starts_with("pods \"p\" is forbidden: violates PodSecurity \"restricted:latest\": "),
@@ -397,7 +345,7 @@ fn bad_labels_fail_closed_for_enforce_and_are_annotated() {
         err.message()
     );
     assert_eq!(
-        rec.annotations()[0],
+        rec.annotations[0],
         (
             "pod-security.kubernetes.io/error".to_owned(),
             "Failed to parse policy: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: \"nope\": must be one of privileged, baseline, restricted".to_owned()
