@@ -3,11 +3,14 @@
 //! configuration (no exemptions). Pods name a scheduler that does not exist, so on a real
 //! cluster they stay Pending; Deployments have no replicas.
 
+use std::time::Duration;
+
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, ResourceQuota};
 use kubeset::clientset::{Api, Client, Patch, PatchParams, PostParams};
 use kubeset::transport::CollectWarnings;
 use serde_json::{Value, json};
+use tokio::time::Instant;
 
 use crate::support::invalid::invalid;
 use crate::support::{Ctx, admin_config, setup};
@@ -239,6 +242,77 @@ async fn audit_events_name_the_enforced_policy_and_the_violations() {
     assert_eq!(
         annotation("pod-security.kubernetes.io/enforce-policy"),
         "baseline:latest"
+    );
+    assert_eq!(
+        annotation("pod-security.kubernetes.io/audit-violations"),
+        format!("would violate PodSecurity \"restricted:latest\": {RESTRICTED_DETAIL}")
+    );
+}
+
+/// A pod that PodSecurity warns about and audits and a later plugin (ResourceQuota) refuses:
+/// the refusal carries PodSecurity's warning, and its audit event the annotations (checked on
+/// the test server).
+#[tokio::test]
+async fn a_pod_refused_after_pod_security_keeps_its_warning_and_annotations() {
+    let ctx = setup("psa-refused").await;
+    label(
+        &ctx.client,
+        &ctx.ns,
+        json!({"pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted"}),
+    )
+    .await
+    .unwrap();
+    let quotas = Api::<ResourceQuota>::namespaced(ctx.client.clone(), &ctx.ns);
+    let quota: ResourceQuota = serde_json::from_value(
+        json!({"metadata": {"name": "none"}, "spec": {"hard": {"pods": "0"}}}),
+    )
+    .unwrap();
+    quotas.create(&PostParams::default(), &quota).await.unwrap();
+    // a real server's quota controller fills in the status the admission plugin waits for
+    let wait = Duration::from_secs(30);
+    let deadline = Instant::now() + wait;
+    while quotas
+        .get("none")
+        .await
+        .unwrap()
+        .status
+        .and_then(|s| s.used)
+        .is_none_or(|used| !used.contains_key("pods"))
+    {
+        assert!(Instant::now() < deadline, "no quota status within {wait:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (client, collected) = collecting(&ctx);
+    let err = client
+        .pods(&ctx.ns)
+        .create(&PostParams::default(), &pod("over", json!({}), json!({})))
+        .await
+        .unwrap_err();
+    assert!(err.is_forbidden(), "{err}");
+    assert_eq!(
+        err.api().unwrap().message(),
+        "pods \"over\" is forbidden: exceeded quota: none, requested: pods=1, used: pods=0, limited: pods=0"
+    );
+    assert_eq!(
+        texts(&collected),
+        [format!(
+            "would violate PodSecurity \"restricted:latest\": {RESTRICTED_DETAIL}"
+        )]
+    );
+    let Some(server) = crate::support::test_server() else {
+        return;
+    };
+    let path = format!("/api/v1/namespaces/{}/pods", ctx.ns);
+    let event = server
+        .audit_events()
+        .into_iter()
+        .find(|e| e.verb == "create" && e.request_uri.starts_with(&path))
+        .unwrap();
+    let annotation = |key: &str| event.annotations.get(key).cloned().unwrap_or_default();
+    assert_eq!(
+        annotation("pod-security.kubernetes.io/enforce-policy"),
+        "privileged:latest"
     );
     assert_eq!(
         annotation("pod-security.kubernetes.io/audit-violations"),
