@@ -40,6 +40,7 @@ mod operator;
 mod patch;
 mod pod_containers;
 mod pod_more;
+mod pod_security;
 mod pod_validation;
 mod pods;
 mod protobuf;

@@ -13,9 +13,10 @@
 //!    MutatingAdmissionWebhook, in the real order);
 //! 4. the registry strategy (`PrepareForCreate`/`PrepareForUpdate`), `generateName`
 //!    ([`names::generate`]), validation and `Canonicalize`;
-//! 5. validating admission plugins: [`validate`] (create: LimitRanger, Priority, RuntimeClass,
-//!    CertificateSubjectRestriction, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook,
-//!    ResourceQuota) / [`validate_update`] (update: LimitRanger, PersistentVolumeClaimResize,
+//! 5. validating admission plugins: [`validate`] (create: LimitRanger, PodSecurity, Priority,
+//!    RuntimeClass, CertificateSubjectRestriction, ValidatingAdmissionPolicy,
+//!    ValidatingAdmissionWebhook, ResourceQuota) / [`validate_update`] (update: LimitRanger,
+//!    PodSecurity, PersistentVolumeClaimResize,
 //!    CertificateApproval, CertificateSigning, Priority, ValidatingAdmissionPolicy,
 //!    ValidatingAdmissionWebhook, ResourceQuota); a delete's webhooks and policies run with the
 //!    stored object from the store's delete path (`api::hooks::admit_delete_stored`);
@@ -45,6 +46,7 @@ pub(crate) mod matching;
 /// Random name suffixes.
 pub(crate) mod names;
 mod namespace_lifecycle;
+mod pod_security;
 mod priority;
 mod pvc_resize;
 /// What validating admission adds to a request (warnings, audit annotations).
@@ -212,7 +214,7 @@ pub(crate) fn admit(
 }
 
 /// Runs the validating admission plugins of an update, which may compare with the stored object
-/// (PersistentVolumeClaimResize), then those of [`validate`].
+/// (PodSecurity, PersistentVolumeClaimResize), then those of [`validate`].
 ///
 /// # Errors
 /// The first plugin error (e.g. growing a claim whose class does not allow expansion).
@@ -223,6 +225,7 @@ pub(crate) fn validate_update(
     lookup: &dyn Lookup,
 ) -> Result<(), AdmissionError> {
     limit_ranger::validate(attrs, new, Some(old), lookup)?;
+    pod_security::validate(attrs, new, Some(old), lookup)?;
     pvc_resize::validate(attrs, new, old, lookup)?;
     certificates::validate_update(attrs, new, old, lookup)?;
     validate(attrs, Some(new), lookup)?;
@@ -243,6 +246,8 @@ pub(crate) fn validate(
     if let Some(obj) = obj {
         if attrs.operation == Operation::Create {
             limit_ranger::validate(attrs, obj, None, lookup)?;
+            // an update's ran in `validate_update`, with the stored object
+            pod_security::validate(attrs, obj, None, lookup)?;
         }
         priority::validate(attrs, obj, lookup)?;
         if attrs.operation == Operation::Create {
