@@ -27,6 +27,7 @@ pub(crate) mod respond;
 pub(crate) mod route;
 mod scale;
 pub(crate) use crate::answer::status;
+mod store_lookup;
 mod strict;
 pub(crate) mod table;
 mod token_request;
