@@ -6,6 +6,7 @@
 mod normalize;
 mod patch;
 mod requests;
+mod store;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -13,10 +14,11 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use super::{defaults, resource as find_type};
-use crate::admission::{Attributes, AuthzQuestion, Lookup, Operation, UserInfo};
+use crate::admission::{Attributes, Lookup, Operation};
 use crate::registry::pipeline;
 use crate::selector::{FieldSelector, LabelSelector};
 use normalize::{denormalize, normalize};
+use store::Store;
 
 const NOW: &str = "2026-01-01T00:00:00Z";
 
@@ -140,70 +142,6 @@ fn resolve(value: &Value, steps: &[Value]) -> Value {
                 .collect(),
         ),
         v => v.clone(),
-    }
-}
-
-type Key = (String, String, Option<String>, String);
-
-/// The stored objects, as the recorded responses show them.
-#[derive(Default)]
-struct Store {
-    objects: HashMap<Key, Value>,
-}
-
-impl Lookup for Store {
-    fn get(
-        &self,
-        group: &str,
-        resource: &str,
-        namespace: Option<&str>,
-        name: &str,
-    ) -> Option<Value> {
-        let key = (
-            group.to_owned(),
-            resource.to_owned(),
-            namespace.map(str::to_owned),
-            name.to_owned(),
-        );
-        if let Some(v) = self.objects.get(&key) {
-            return Some(v.clone());
-        }
-        // The serviceaccount controller made `default` in every namespace.
-        let ns_exists = |ns: &str| {
-            self.objects
-                .contains_key(&(String::new(), "namespaces".into(), None, ns.to_owned()))
-        };
-        if (group, resource, name) == ("", "serviceaccounts", "default")
-            && namespace.is_some_and(ns_exists)
-        {
-            return Some(json!({"metadata": {"name": "default", "namespace": namespace}}));
-        }
-        None
-    }
-
-    fn list(&self, group: &str, resource: &str, namespace: Option<&str>) -> Vec<Value> {
-        self.objects
-            .iter()
-            .filter(|((g, r, ns, _), _)| {
-                g == group && r == resource && (namespace.is_none() || ns.as_deref() == namespace)
-            })
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-
-    /// The transcripts never write through a plugin that asks the authorizer.
-    fn allows(&self, _user: &UserInfo<'_>, _question: &AuthzQuestion<'_>) -> bool {
-        false
-    }
-
-    /// The transcripts hold no ResourceQuota to charge.
-    fn write_status(
-        &self,
-        _group: &str,
-        _resource: &str,
-        _obj: &Value,
-    ) -> Result<(), crate::admission::StatusConflict> {
-        Err(crate::admission::StatusConflict)
     }
 }
 
